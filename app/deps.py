@@ -1,0 +1,28 @@
+"""FastAPI dependencies: handlers declare what they need by type."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.settings import Settings
+from graph.store import GraphStore
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_store(request: Request) -> GraphStore:
+    """The shared store; applies the schema first if Neo4j was down at start-up."""
+    store: GraphStore = request.app.state.store
+    if not request.app.state.schema_ready:
+        store.ensure_schema()  # raises ServiceUnavailable (-> 503) while Neo4j is still away
+        request.app.state.schema_ready = True
+    return store
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[GraphStore, Depends(get_store)]

@@ -1,0 +1,405 @@
+"""GraphQL at /graphql, with the object types generated from the graph schema.
+
+Each node type becomes an object type implementing the `Element` interface, with its
+typed properties and one field per relationship it can take part in (named by the
+schema's `forward` / `reverse` names). Relationship fields resolve through a per-request
+DataLoader, so a list of N elements asking for their neighbours costs one Neo4j query
+per relationship field, not N.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from enum import Enum
+from typing import Any
+
+import strawberry
+from fastapi import Depends
+from pydantic import ValidationError
+from strawberry.dataloader import DataLoader
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.fastapi import BaseContext, GraphQLRouter
+from strawberry.scalars import JSON
+
+from app.deps import get_settings, get_store
+from app.settings import Settings
+from graph.model import (
+    NODE_ADAPTER,
+    NODE_PATCH_MODELS,
+    REL_ADAPTER,
+    node_record,
+    patch_props,
+    rel_record,
+)
+from graph.schema import ANY, SCHEMA, NodeType, PropKind, RelType
+from graph.store import ConflictError, GraphStore, NotFoundError
+
+NeighbourKey = tuple[str, str, bool]
+
+
+class Context(BaseContext):
+    def __init__(self, store: GraphStore, settings: Settings) -> None:
+        super().__init__()
+        self.store = store
+        self.settings = settings
+        self.neighbours: DataLoader[NeighbourKey, list[dict[str, Any]]] = DataLoader(
+            load_fn=self._load_neighbours
+        )
+
+    async def _load_neighbours(self, keys: list[NeighbourKey]) -> list[list[dict[str, Any]]]:
+        return await asyncio.to_thread(self.store.neighbours, keys)
+
+    async def run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run a (blocking) store call off the event loop."""
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+Info = strawberry.Info[Context, None]
+
+NodeKind = strawberry.enum(
+    Enum("NodeKind", {n.label: n.label for n in SCHEMA.nodes}),  # type: ignore[misc]
+    description="The node types of the valuegraph schema.",
+)
+RelKind = strawberry.enum(
+    Enum("RelKind", {r.type: r.type for r in SCHEMA.rels}),  # type: ignore[misc]
+    description="The relationship types of the valuegraph schema.",
+)
+
+
+@strawberry.interface(description="Fields every element of the graph has.")
+class Element:
+    id: strawberry.ID
+    type: str
+    name: str
+    description: str
+    tags: list[str]
+    properties: JSON
+    source: str | None
+    import_run: str | None
+    created_at: str | None
+    updated_at: str | None
+
+
+_SCALARS: dict[PropKind, Any] = {
+    PropKind.STRING: str,
+    PropKind.INT: int,
+    PropKind.FLOAT: float,
+    PropKind.BOOL: bool,
+}
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _participates(node: NodeType, rel: RelType, *, as_source: bool) -> bool:
+    side = 0 if as_source else 1
+    return any(e[side] in (node.label, ANY) for e in rel.endpoints)
+
+
+def _relationship_resolver(rel: RelType, outgoing: bool) -> Any:
+    async def resolve(root: Element, info: Info) -> list[Element]:
+        items = await info.context.neighbours.load((str(root.id), rel.type, outgoing))
+        return [to_element(i) for i in items]
+
+    resolve.__annotations__ = {"root": Element, "info": Info, "return": list[Element]}
+    return resolve
+
+
+def _make_type(node: NodeType) -> type:
+    annotations: dict[str, Any] = {p.name: _SCALARS[p.kind] | None for p in node.props}
+    namespace: dict[str, Any] = {"__annotations__": annotations}
+    namespace.update({p.name: None for p in node.props})
+    for rel in SCHEMA.rels:
+        for outgoing, name in ((True, rel.forward), (False, rel.reverse)):
+            if _participates(node, rel, as_source=outgoing):
+                namespace[_snake(name)] = strawberry.field(
+                    resolver=_relationship_resolver(rel, outgoing),
+                    description=f"{'→' if outgoing else '←'} {rel.type}: {rel.description}",
+                )
+    cls = type(node.label, (Element,), namespace)
+    return strawberry.type(cls, description=node.description)
+
+
+ELEMENT_TYPES: dict[str, type] = {n.label: _make_type(n) for n in SCHEMA.nodes}
+_COMMON = ("id", "name", "description", "tags", "source", "import_run", "created_at", "updated_at")
+
+
+def to_element(view: dict[str, Any]) -> Any:
+    """A node view (as the store returns it) as an instance of its GraphQL type."""
+    label = view["type"]
+    node = SCHEMA.node(label)
+    kwargs: dict[str, Any] = {k: view.get(k) for k in _COMMON}
+    kwargs["description"] = kwargs["description"] or ""
+    kwargs["tags"] = kwargs["tags"] or []
+    kwargs["type"] = label
+    kwargs["properties"] = view.get("properties", {})
+    for p in node.props:
+        kwargs[p.name] = view.get(p.name)
+    return ELEMENT_TYPES[label](**kwargs)
+
+
+@strawberry.type
+class ElementPage:
+    total: int
+    limit: int
+    offset: int
+    items: list[Element]
+
+
+@strawberry.type
+class Relationship:
+    id: strawberry.ID
+    type: str
+    source: str
+    target: str
+    properties: JSON
+    attributes: JSON = strawberry.field(description="Typed properties of the relationship type.")
+
+
+def _to_relationship(view: dict[str, Any]) -> Relationship:
+    typed = {p.name: view.get(p.name) for p in SCHEMA.rel(view["type"]).props}
+    return Relationship(
+        id=strawberry.ID(view["id"]),
+        type=view["type"],
+        source=view["source"],
+        target=view["target"],
+        properties=view.get("properties", {}),
+        attributes=typed,
+    )
+
+
+def _check_limit(info: Info, limit: int) -> None:
+    if not 1 <= limit <= info.context.settings.max_page_size:
+        raise ValueError(f"limit must be between 1 and {info.context.settings.max_page_size}")
+
+
+def _list_field(label: str) -> Any:
+    async def resolve(info: Info, limit: int = 50, offset: int = 0) -> ElementPage:
+        _check_limit(info, limit)
+        items, total = await info.context.run(
+            info.context.store.list_nodes, labels=[label], limit=limit, offset=max(0, offset)
+        )
+        return ElementPage(
+            total=total, limit=limit, offset=offset, items=[to_element(i) for i in items]
+        )
+
+    resolve.__annotations__ = {"info": Info, "limit": int, "offset": int, "return": ElementPage}
+    return strawberry.field(resolver=resolve, description=f"All {label} nodes, paginated.")
+
+
+def _plural(label: str) -> str:
+    name = label[0].lower() + label[1:]
+    if name.endswith("y"):
+        return name[:-1] + "ies"
+    return {"person": "people"}.get(name, name + "s")
+
+
+class _QueryBase:
+    @strawberry.field(description="One element by id, or null.")
+    async def node(self, info: Info, id: strawberry.ID) -> Element | None:
+        view = await info.context.run(info.context.store.get_node, str(id))
+        return to_element(view) if view else None
+
+    @strawberry.field(description="Elements of any type, filtered and paginated by name.")
+    async def nodes(
+        self,
+        info: Info,
+        types: list[NodeKind] | None = None,  # type: ignore[valid-type]
+        name_contains: str | None = None,
+        tag: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> ElementPage:
+        _check_limit(info, limit)
+        labels = [t.value for t in types] if types else None
+        items, total = await info.context.run(
+            info.context.store.list_nodes,
+            labels=labels,
+            q=name_contains,
+            tag=tag,
+            limit=limit,
+            offset=max(0, offset),
+        )
+        return ElementPage(
+            total=total, limit=limit, offset=offset, items=[to_element(i) for i in items]
+        )
+
+    @strawberry.field(description="Type-ahead search over names and descriptions.")
+    async def search(
+        self,
+        info: Info,
+        text: str,
+        types: list[NodeKind] | None = None,  # type: ignore[valid-type]
+        limit: int = 20,
+    ) -> list[Element]:
+        _check_limit(info, limit)
+        labels = [t.value for t in types] if types else None
+        items = await info.context.run(info.context.store.search, text, labels=labels, limit=limit)
+        return [to_element(i) for i in items]
+
+    @strawberry.field(description="Relationships, filtered by type and endpoints.")
+    async def relationships(
+        self,
+        info: Info,
+        types: list[RelKind] | None = None,  # type: ignore[valid-type]
+        source: str | None = None,
+        target: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Relationship]:
+        _check_limit(info, limit)
+        items, _ = await info.context.run(
+            info.context.store.list_relationships,
+            types=[t.value for t in types] if types else None,
+            source=source,
+            target=target,
+            limit=limit,
+            offset=max(0, offset),
+        )
+        return [_to_relationship(i) for i in items]
+
+    @strawberry.field(description="Counts of nodes and relationships by type.")
+    async def stats(self, info: Info) -> JSON:
+        return await info.context.run(info.context.store.stats)
+
+    @strawberry.field(description="The graph schema: types, properties, allowed endpoints.")
+    def schema(self) -> JSON:
+        return SCHEMA.as_dict()
+
+
+Query = strawberry.type(
+    type(
+        "Query",
+        (_QueryBase,),
+        {_snake(_plural(n.label)): _list_field(n.label) for n in SCHEMA.nodes},
+    )
+)
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()]
+    return "invalid input: " + "; ".join(parts)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Create a node of the given type (409-like error if it exists).")
+    async def create_node(
+        self,
+        info: Info,
+        type: NodeKind,  # type: ignore[valid-type]
+        name: str,
+        id: strawberry.ID | None = None,
+        description: str = "",
+        tags: list[str] | None = None,
+        properties: JSON | None = None,
+        attributes: JSON | None = None,
+    ) -> Element:
+        data: dict[str, Any] = {
+            "type": type.value,
+            "name": name,
+            "description": description,
+            "tags": tags or [],
+            "properties": properties or {},
+            **(attributes if isinstance(attributes, dict) else {}),
+        }
+        if id is not None:
+            data["id"] = str(id)
+        try:
+            record = node_record(NODE_ADAPTER.validate_python(data))
+        except ValidationError as exc:
+            raise ValueError(_validation_message(exc)) from exc
+        store = info.context.store
+        if await info.context.run(store.get_node, record.id) is not None:
+            raise ConflictError(f"an element with id {record.id!r} exists already")
+        await info.context.run(store.write, nodes=[record])
+        return to_element(await info.context.run(store.get_node, record.id))
+
+    @strawberry.mutation(description="Change fields of a node; typed properties set to null are cleared.")
+    async def update_node(self, info: Info, id: strawberry.ID, patch: JSON) -> Element:
+        store = info.context.store
+        view = await info.context.run(store.get_node, str(id))
+        if view is None:
+            raise NotFoundError(f"no element with id {str(id)!r}")
+        if not isinstance(patch, dict):
+            raise ValueError("patch must be an object")
+        try:
+            parsed = NODE_PATCH_MODELS[view["type"]].model_validate(patch)
+        except ValidationError as exc:
+            raise ValueError(_validation_message(exc)) from exc
+        return to_element(await info.context.run(store.patch_node, str(id), patch_props(parsed)))
+
+    @strawberry.mutation(description="Delete a node and its relationships.")
+    async def delete_node(self, info: Info, id: strawberry.ID) -> bool:
+        await info.context.run(info.context.store.delete_node, str(id))
+        return True
+
+    @strawberry.mutation(description="Create a relationship between existing nodes.")
+    async def create_relationship(
+        self,
+        info: Info,
+        type: RelKind,  # type: ignore[valid-type]
+        source: strawberry.ID,
+        target: strawberry.ID,
+        id: strawberry.ID | None = None,
+        properties: JSON | None = None,
+        attributes: JSON | None = None,
+    ) -> Relationship:
+        data: dict[str, Any] = {
+            "type": type.value,
+            "source": str(source),
+            "target": str(target),
+            "properties": properties or {},
+            **(attributes if isinstance(attributes, dict) else {}),
+        }
+        if id is not None:
+            data["id"] = str(id)
+        try:
+            record = rel_record(REL_ADAPTER.validate_python(data))
+        except ValidationError as exc:
+            raise ValueError(_validation_message(exc)) from exc
+        store = info.context.store
+        if await info.context.run(store.get_relationship, record.id) is not None:
+            raise ConflictError(f"a relationship with id {record.id!r} exists already")
+        await info.context.run(store.write, rels=[record])
+        return _to_relationship(await info.context.run(store.get_relationship, record.id))
+
+    @strawberry.mutation(description="Delete a relationship.")
+    async def delete_relationship(self, info: Info, id: strawberry.ID) -> bool:
+        await info.context.run(info.context.store.delete_relationship, str(id))
+        return True
+
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    types=list(ELEMENT_TYPES.values()),
+    extensions=[
+        lambda: QueryDepthLimiter(max_depth=12),
+        lambda: MaxAliasesLimiter(max_alias_count=30),
+        lambda: MaxTokensLimiter(max_token_count=4000),
+    ],
+)
+
+
+def _context_getter(
+    store: GraphStore = Depends(get_store), settings: Settings = Depends(get_settings)
+) -> Context:
+    return Context(store, settings)
+
+
+def graphql_router(*, graphiql: bool) -> GraphQLRouter[Context, None]:
+    return GraphQLRouter(
+        schema,
+        context_getter=_context_getter,
+        graphql_ide="graphiql" if graphiql else None,
+    )
+
+
+def export_sdl() -> str:
+    return schema.as_str()
+
+
+__all__ = ["Context", "export_sdl", "graphql_router", "schema", "to_element"]

@@ -1,0 +1,91 @@
+"""The FastAPI application: wiring only; the questions live in `queries/`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+from app import rest
+from app.graphql import graphql_router
+from app.settings import Settings
+from graph.schema import UnknownTypeError
+from graph.store import ConflictError, GraphStore, NotFoundError, StoreError
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """Build the app. Pass `store` to reuse a driver (tests); otherwise one is made at start-up."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_store = store is None
+        if store is None:
+            if not settings.neo4j_uri:
+                raise RuntimeError("NEO4J_URI is not set; `valuegraph serve` starts a local Neo4j")
+            app.state.store = GraphStore.connect(
+                settings.neo4j_uri,
+                settings.neo4j_user,
+                settings.neo4j_password,
+                settings.neo4j_database,
+            )
+        else:
+            app.state.store = store
+        app.state.schema_ready = False
+        try:
+            app.state.store.ensure_schema()
+            app.state.schema_ready = True
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            # Serve anyway: /healthz reports it, requests get 503 until Neo4j answers.
+            log.warning("Neo4j unreachable at start-up (%s); will retry on demand", exc)
+        yield
+        if own_store:
+            app.state.store.close()
+
+    app = FastAPI(
+        title="valuegraph",
+        version="0.1.0",
+        summary="Dependency and architecture modeller for value stream operating models.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.include_router(rest.router)
+    app.include_router(graphql_router(graphiql=settings.graphiql), prefix="/graphql")
+    _install_error_handlers(app)
+    return app
+
+
+def _error(status: int, detail: Any) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"detail": detail})
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceUnavailable)
+    @app.exception_handler(SessionExpired)
+    async def neo4j_down(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("Neo4j unavailable serving %s: %s", request.url.path, exc)
+        return _error(503, "the graph database (Neo4j) is unreachable; try again shortly")
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, exc: NotFoundError) -> JSONResponse:
+        return _error(404, str(exc))
+
+    @app.exception_handler(ConflictError)
+    async def conflict(request: Request, exc: ConflictError) -> JSONResponse:
+        return _error(409, {"msg": str(exc), "errors": exc.details})
+
+    @app.exception_handler(StoreError)
+    async def invalid(request: Request, exc: StoreError) -> JSONResponse:
+        return _error(422, {"msg": str(exc), "errors": exc.details})
+
+    @app.exception_handler(UnknownTypeError)
+    async def unknown_type(request: Request, exc: UnknownTypeError) -> JSONResponse:
+        return _error(422, str(exc))
+

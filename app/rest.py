@@ -1,0 +1,256 @@
+"""REST routes: create, read, update, delete and list nodes and relationships."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+
+from app.deps import SettingsDep, StoreDep
+from graph.model import (
+    NODE_PATCH_MODELS,
+    REL_MODELS,
+    NodeIn,
+    NodePage,
+    NodeView,
+    RelIn,
+    RelPage,
+    RelView,
+    node_record,
+    patch_props,
+    rel_record,
+)
+from graph.schema import SCHEMA
+from graph.store import ConflictError, GraphStore, NotFoundError
+
+router = APIRouter()
+
+
+class Health(BaseModel):
+    status: str
+    neo4j: bool
+    schema_version: int | None
+    expected_schema_version: int
+
+
+@router.get("/healthz", response_model=Health, tags=["health"])
+def healthz(request: Request, response: Response) -> Health:
+    """Whether Neo4j answers and which schema version it holds; 503 when it does not."""
+    store: GraphStore = request.app.state.store
+    reachable = store.ping()
+    version = None
+    if reachable:
+        try:
+            version = store.schema_version()
+        except Exception:  # a failure between ping and read still means "not healthy"
+            reachable = False
+    ok = reachable and version == SCHEMA.version
+    if not ok:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    return Health(
+        status="ok" if ok else "unavailable",
+        neo4j=reachable,
+        schema_version=version,
+        expected_schema_version=SCHEMA.version,
+    )
+
+
+@router.get("/api/schema", tags=["schema"])
+def get_schema() -> dict[str, Any]:
+    """Node and relationship types, their properties and allowed endpoints."""
+    return SCHEMA.as_dict()
+
+
+@router.get("/api/stats", tags=["schema"])
+def get_stats(store: StoreDep) -> dict[str, dict[str, int]]:
+    """Counts of nodes by type and relationships by type."""
+    return store.stats()
+
+
+# -- nodes ---------------------------------------------------------------------------
+
+Limit = Annotated[int, Query(ge=1, description="Page size (capped by VALUEGRAPH_MAX_PAGE_SIZE).")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+
+
+def _cap(limit: int, settings: SettingsDep) -> int:
+    if limit > settings.max_page_size:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", "limit"),
+                    "msg": f"must be at most {settings.max_page_size}",
+                    "type": "less_than_equal",
+                }
+            ]
+        )
+    return limit
+
+
+@router.get("/api/nodes", response_model=NodePage, tags=["nodes"])
+def list_nodes(
+    store: StoreDep,
+    settings: SettingsDep,
+    type: Annotated[list[str] | None, Query(description="Node type(s) to include.")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Name contains.")] = None,
+    tag: Annotated[str | None, Query(max_length=100)] = None,
+    source: Annotated[str | None, Query(max_length=500, description="Import source.")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """List nodes ordered by name, filtered by type, name, tag or source, a page at a time."""
+    limit = _cap(limit, settings)
+    items, total = store.list_nodes(
+        labels=type, q=q, tag=tag, source=source, limit=limit, offset=offset
+    )
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/api/search", response_model=list[NodeView], tags=["nodes"])
+def search(
+    store: StoreDep,
+    q: Annotated[str, Query(min_length=1, max_length=200)],
+    type: Annotated[list[str] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[dict[str, Any]]:
+    """Type-ahead search over names and descriptions (word prefixes match)."""
+    return store.search(q, labels=type, limit=limit)
+
+
+@router.post(
+    "/api/nodes", response_model=NodeView, status_code=status.HTTP_201_CREATED, tags=["nodes"]
+)
+def create_node(store: StoreDep, node: Annotated[NodeIn, Body()]) -> dict[str, Any]:
+    """Create a node; 409 if its id exists already."""
+    record = node_record(node)
+    if store.get_node(record.id) is not None:
+        raise ConflictError(f"an element with id {record.id!r} exists already")
+    store.write(nodes=[record])
+    created = store.get_node(record.id)
+    assert created is not None
+    return created
+
+
+@router.get("/api/nodes/{node_id}", response_model=NodeView, tags=["nodes"])
+def get_node(store: StoreDep, node_id: str) -> dict[str, Any]:
+    node = store.get_node(node_id)
+    if node is None:
+        raise NotFoundError(f"no element with id {node_id!r}")
+    return node
+
+
+@router.patch("/api/nodes/{node_id}", response_model=NodeView, tags=["nodes"])
+def update_node(
+    store: StoreDep,
+    node_id: str,
+    patch: Annotated[
+        dict[str, Any],
+        Body(description="Fields to change; typed properties of the node's type, or null to clear."),
+    ],
+) -> dict[str, Any]:
+    node = store.get_node(node_id)
+    if node is None:
+        raise NotFoundError(f"no element with id {node_id!r}")
+    try:
+        parsed = NODE_PATCH_MODELS[node["type"]].model_validate(patch)
+    except ValidationError as exc:
+        raise RequestValidationError(_body_errors(exc)) from exc
+    return store.patch_node(node_id, patch_props(parsed))
+
+
+@router.delete("/api/nodes/{node_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["nodes"])
+def delete_node(store: StoreDep, node_id: str) -> Response:
+    """Delete a node together with its relationships."""
+    store.delete_node(node_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# -- relationships ---------------------------------------------------------------------
+
+
+@router.get("/api/relationships", response_model=RelPage, tags=["relationships"])
+def list_relationships(
+    store: StoreDep,
+    settings: SettingsDep,
+    type: Annotated[list[str] | None, Query(description="Relationship type(s).")] = None,
+    source: Annotated[str | None, Query(max_length=200)] = None,
+    target: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    limit = _cap(limit, settings)
+    items, total = store.list_relationships(
+        types=type, source=source, target=target, limit=limit, offset=offset
+    )
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@router.post(
+    "/api/relationships",
+    response_model=RelView,
+    status_code=status.HTTP_201_CREATED,
+    tags=["relationships"],
+)
+def create_relationship(store: StoreDep, rel: Annotated[RelIn, Body()]) -> dict[str, Any]:
+    """Create a relationship between existing nodes; endpoints are checked against the schema."""
+    record = rel_record(rel)
+    if store.get_relationship(record.id) is not None:
+        raise ConflictError(f"a relationship with id {record.id!r} exists already")
+    store.write(rels=[record])
+    created = store.get_relationship(record.id)
+    assert created is not None
+    return created
+
+
+@router.get("/api/relationships/{rel_id}", response_model=RelView, tags=["relationships"])
+def get_relationship(store: StoreDep, rel_id: str) -> dict[str, Any]:
+    rel = store.get_relationship(rel_id)
+    if rel is None:
+        raise NotFoundError(f"no relationship with id {rel_id!r}")
+    return rel
+
+
+@router.patch("/api/relationships/{rel_id}", response_model=RelView, tags=["relationships"])
+def update_relationship(
+    store: StoreDep, rel_id: str, patch: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
+    """Change a relationship's typed or free properties; its endpoints cannot change."""
+    rel = store.get_relationship(rel_id)
+    if rel is None:
+        raise NotFoundError(f"no relationship with id {rel_id!r}")
+    merged = {
+        **{k: rel.get(k) for k in ("type", "source", "target", "id")},
+        **{p.name: rel.get(p.name) for p in SCHEMA.rel(rel["type"]).props},
+        "properties": rel.get("properties", {}),
+        **patch,
+    }
+    for fixed in ("type", "source", "target", "id"):
+        if merged[fixed] != rel[fixed]:
+            raise RequestValidationError(
+                [{"loc": ("body", fixed), "msg": "cannot be changed", "type": "value_error"}]
+            )
+    try:
+        parsed = REL_MODELS[rel["type"]].model_validate(merged)
+    except ValidationError as exc:
+        raise RequestValidationError(_body_errors(exc)) from exc
+    props = rel_record(parsed).props
+    # Provenance stays with the import that wrote the relationship.
+    return store.patch_relationship(
+        rel_id, {k: v for k, v in props.items() if k not in ("source", "import_run")}
+    )
+
+
+@router.delete(
+    "/api/relationships/{rel_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["relationships"]
+)
+def delete_relationship(store: StoreDep, rel_id: str) -> Response:
+    store.delete_relationship(rel_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _body_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    return [
+        {"loc": ("body", *e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
+    ]

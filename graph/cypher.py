@@ -1,0 +1,208 @@
+"""Cypher derived from the schema: constraints, indexes and the batched upserts.
+
+Labels and relationship types are interpolated into these statements only from
+`graph.schema`, after a lookup that refuses unknown names; every value is a parameter.
+"""
+
+from __future__ import annotations
+
+from graph.schema import ELEMENT_LABEL, SCHEMA, Schema
+
+META_LABEL = "ValuegraphMeta"
+FULLTEXT_INDEX = "element_search"
+
+
+def schema_statements(schema: Schema = SCHEMA) -> list[str]:
+    """Idempotent DDL: uniqueness of ids per node and relationship type, plus search indexes."""
+    stmts = [
+        f"CREATE CONSTRAINT element_id IF NOT EXISTS "
+        f"FOR (n:{ELEMENT_LABEL}) REQUIRE n.id IS UNIQUE",
+        f"CREATE INDEX element_name IF NOT EXISTS FOR (n:{ELEMENT_LABEL}) ON (n.name)",
+        f"CREATE INDEX element_source IF NOT EXISTS FOR (n:{ELEMENT_LABEL}) ON (n.source)",
+        f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS "
+        f"FOR (n:{ELEMENT_LABEL}) ON EACH [n.name, n.description]",
+        f"CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:{META_LABEL}) REQUIRE m.key IS UNIQUE",
+    ]
+    for node in schema.nodes:
+        stmts.append(
+            f"CREATE CONSTRAINT {node.label.lower()}_id IF NOT EXISTS "
+            f"FOR (n:{node.label}) REQUIRE n.id IS UNIQUE"
+        )
+    for rel in schema.rels:
+        stmts.append(
+            f"CREATE CONSTRAINT rel_{rel.type.lower()}_id IF NOT EXISTS "
+            f"FOR ()-[r:{rel.type}]-() REQUIRE r.id IS UNIQUE"
+        )
+    return stmts
+
+
+SET_SCHEMA_VERSION = f"""
+MERGE (m:{META_LABEL} {{key: 'schema'}})
+SET m.version = $version, m.applied_at = $now
+"""
+
+GET_SCHEMA_VERSION = f"MATCH (m:{META_LABEL} {{key: 'schema'}}) RETURN m.version AS version"
+
+
+def upsert_nodes(label: str) -> str:
+    """MERGE a batch of nodes of one type on their id; `rows` are {id, props}.
+
+    A node whose id is already taken by another type fails the Element id constraint,
+    which the store reports as a conflict rather than silently retyping the node.
+    """
+    node = SCHEMA.node(label)
+    return f"""
+UNWIND $rows AS row
+MERGE (n:{ELEMENT_LABEL}:{node.label} {{id: row.id}})
+ON CREATE SET n.created_at = $now
+SET n += row.props, n.updated_at = $now
+"""
+
+
+def upsert_relationships(rel_type: str) -> str:
+    """MERGE a batch of relationships of one type; endpoints must already exist."""
+    rel = SCHEMA.rel(rel_type)
+    return f"""
+UNWIND $rows AS row
+MATCH (a:{ELEMENT_LABEL} {{id: row.source}})
+MATCH (b:{ELEMENT_LABEL} {{id: row.target}})
+MERGE (a)-[r:{rel.type} {{id: row.id}}]->(b)
+SET r += row.props
+"""
+
+
+ENDPOINT_LABELS = f"""
+UNWIND $ids AS id
+MATCH (n:{ELEMENT_LABEL} {{id: id}})
+RETURN n.id AS id, [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS label
+"""
+
+GET_NODE = f"""
+MATCH (n:{ELEMENT_LABEL} {{id: $id}})
+RETURN [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS label, properties(n) AS props
+"""
+
+# `$labels` is a list of schema labels (checked by the caller); null means all types.
+# Counting and paging are two statements sharing one filter, so a page never
+# collects the whole match into memory.
+_NODE_FILTER = f"""
+MATCH (n:{ELEMENT_LABEL})
+WITH n, [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS label
+WHERE ($labels IS NULL OR label IN $labels)
+  AND ($q IS NULL OR toLower(n.name) CONTAINS toLower($q))
+  AND ($tag IS NULL OR $tag IN n.tags)
+  AND ($source IS NULL OR n.source = $source)
+"""
+
+COUNT_NODES = _NODE_FILTER + "RETURN count(n) AS total"
+
+LIST_NODES = (
+    _NODE_FILTER
+    + """
+RETURN label, properties(n) AS props
+ORDER BY n.name, n.id
+SKIP $offset LIMIT $limit
+"""
+)
+
+SEARCH_NODES = f"""
+CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $query) YIELD node, score
+WITH node, score, [l IN labels(node) WHERE l <> '{ELEMENT_LABEL}'][0] AS label
+WHERE $labels IS NULL OR label IN $labels
+RETURN label, properties(node) AS props, score
+ORDER BY score DESC, node.name
+LIMIT $limit
+"""
+
+PATCH_NODE = f"""
+MATCH (n:{ELEMENT_LABEL} {{id: $id}})
+SET n += $props, n.updated_at = $now
+RETURN [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS label, properties(n) AS props
+"""
+
+DELETE_NODE = f"""
+MATCH (n:{ELEMENT_LABEL} {{id: $id}})
+WITH n, COUNT {{ (n)--() }} AS rels
+DETACH DELETE n
+RETURN rels
+"""
+
+REL_RETURN = "type(r) AS type, properties(r) AS props, a.id AS source, b.id AS target"
+
+GET_REL = f"""
+MATCH (a:{ELEMENT_LABEL})-[r {{id: $id}}]->(b:{ELEMENT_LABEL})
+RETURN {REL_RETURN}
+LIMIT 1
+"""
+
+_REL_FILTER = f"""
+MATCH (a:{ELEMENT_LABEL})-[r]->(b:{ELEMENT_LABEL})
+WHERE ($types IS NULL OR type(r) IN $types)
+  AND ($source IS NULL OR a.id = $source)
+  AND ($target IS NULL OR b.id = $target)
+  AND r.id IS NOT NULL
+"""
+
+COUNT_RELS = _REL_FILTER + "RETURN count(r) AS total"
+
+LIST_RELS = (
+    _REL_FILTER
+    + f"""
+RETURN {REL_RETURN}
+ORDER BY type, source, target
+SKIP $offset LIMIT $limit
+"""
+)
+
+PATCH_REL = f"""
+MATCH (a:{ELEMENT_LABEL})-[r {{id: $id}}]->(b:{ELEMENT_LABEL})
+SET r += $props
+RETURN {REL_RETURN}
+"""
+
+DELETE_REL = f"""
+MATCH (:{ELEMENT_LABEL})-[r {{id: $id}}]->(:{ELEMENT_LABEL})
+DELETE r
+RETURN count(*) AS deleted
+"""
+
+# One round trip for many (id, relationship type, direction) keys: the GraphQL
+# relationship fields are resolved through a DataLoader backed by this query.
+NEIGHBOURS = f"""
+UNWIND $keys AS key
+MATCH (n:{ELEMENT_LABEL} {{id: key.id}})
+CALL (n, key) {{
+  MATCH (n)-[r]->(m:{ELEMENT_LABEL})
+  WHERE key.out AND type(r) = key.type
+  RETURN m
+  UNION
+  MATCH (n)<-[r]-(m:{ELEMENT_LABEL})
+  WHERE NOT key.out AND type(r) = key.type
+  RETURN m
+}}
+WITH key, m ORDER BY m.name
+RETURN key.id AS id, key.type AS type, key.out AS out,
+       collect({{label: [l IN labels(m) WHERE l <> '{ELEMENT_LABEL}'][0], props: properties(m)}})
+         AS items
+"""
+
+NODES_BY_IDS = f"""
+UNWIND $ids AS id
+MATCH (n:{ELEMENT_LABEL} {{id: id}})
+RETURN [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS label, properties(n) AS props
+"""
+
+COUNT_BY_LABEL = f"""
+MATCH (n:{ELEMENT_LABEL})
+RETURN [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS label, count(*) AS count
+"""
+
+COUNT_BY_REL_TYPE = f"""
+MATCH (:{ELEMENT_LABEL})-[r]->(:{ELEMENT_LABEL})
+RETURN type(r) AS type, count(*) AS count
+"""
+
+CLEAR_ELEMENTS = f"""
+MATCH (n:{ELEMENT_LABEL})
+CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 5000 ROWS
+"""

@@ -1,0 +1,249 @@
+"""Pydantic models derived from the schema: what may be written, and what is read back.
+
+Each node type gets a create model (`NODE_MODELS`) and a patch model (`NODE_PATCH_MODELS`),
+built from its declared properties, so a typo'd property or a value outside a choice list
+is refused with the field's name. Free key/value pairs go under `properties`, which is
+stored as one JSON value: input can never create a property key outside the schema.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+
+from graph.schema import SCHEMA, NodeType, Prop, PropKind, RelType
+
+# Free properties: flat scalars only, so they survive a JSON round trip unchanged.
+Scalar = str | int | float | bool | None
+ID_PATTERN = r"^[A-Za-z0-9_.:\-@/]{1,200}$"
+_ID_RE = re.compile(ID_PATTERN)
+
+
+class NodeBase(BaseModel):
+    """Fields every node has; subclasses add the typed properties of one node type."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str | None = Field(
+        default=None,
+        pattern=ID_PATTERN,
+        description="Stable external id; generated from type and name when omitted.",
+    )
+    name: str = Field(min_length=1, max_length=500)
+    description: str = Field(default="", max_length=20_000)
+    tags: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=100
+    )
+    properties: dict[Annotated[str, Field(min_length=1, max_length=200)], Scalar] = Field(
+        default_factory=dict, max_length=500, description="Free key/value pairs."
+    )
+
+
+class NodePatchBase(BaseModel):
+    """A partial update: only the fields given are changed; null clears a typed property."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str | None = Field(default=None, min_length=1, max_length=500)
+    description: str | None = Field(default=None, max_length=20_000)
+    tags: list[str] | None = Field(default=None, max_length=100)
+    properties: dict[str, Scalar] | None = Field(default=None, max_length=500)
+
+
+class RelBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str | None = Field(
+        default=None,
+        pattern=ID_PATTERN,
+        description="Stable id; defaults to SOURCE|TYPE|TARGET.",
+    )
+    source: str = Field(pattern=ID_PATTERN, description="Id of the source node.")
+    target: str = Field(pattern=ID_PATTERN, description="Id of the target node.")
+    properties: dict[str, Scalar] = Field(default_factory=dict, max_length=500)
+
+
+_PY_TYPES: dict[PropKind, Any] = {
+    PropKind.STRING: str,
+    PropKind.INT: int,
+    PropKind.FLOAT: float,
+    PropKind.BOOL: bool,
+}
+
+
+def _annotation(prop: Prop) -> Any:
+    if prop.choices:
+        return Literal[prop.choices]  # type: ignore[valid-type]
+    return _PY_TYPES[prop.kind]
+
+
+def _field(prop: Prop, *, optional: bool) -> tuple[Any, Any]:
+    ann = _annotation(prop)
+    if prop.required and not optional:
+        return ann, Field(description=prop.description)
+    return ann | None, Field(default=None, description=prop.description)
+
+
+def _node_model(node: NodeType) -> type[NodeBase]:
+    fields: dict[str, Any] = {p.name: _field(p, optional=False) for p in node.props}
+    fields["type"] = (Literal[node.label], Field(description=node.description))  # type: ignore[valid-type]
+    return create_model(f"{node.label}In", __base__=NodeBase, **fields)
+
+
+def _node_patch_model(node: NodeType) -> type[NodePatchBase]:
+    fields: dict[str, Any] = {p.name: _field(p, optional=True) for p in node.props}
+    return create_model(f"{node.label}Patch", __base__=NodePatchBase, **fields)
+
+
+def _rel_model(rel: RelType) -> type[RelBase]:
+    fields: dict[str, Any] = {p.name: _field(p, optional=False) for p in rel.props}
+    fields["type"] = (Literal[rel.type], Field(description=rel.description))  # type: ignore[valid-type]
+    return create_model(f"{rel.type.title().replace('_', '')}In", __base__=RelBase, **fields)
+
+
+NODE_MODELS: dict[str, type[NodeBase]] = {n.label: _node_model(n) for n in SCHEMA.nodes}
+NODE_PATCH_MODELS: dict[str, type[NodePatchBase]] = {
+    n.label: _node_patch_model(n) for n in SCHEMA.nodes
+}
+REL_MODELS: dict[str, type[RelBase]] = {r.type: _rel_model(r) for r in SCHEMA.rels}
+
+# Discriminated unions: what the REST API accepts and documents in OpenAPI.
+NodeIn = Annotated[Union[tuple(NODE_MODELS.values())], Field(discriminator="type")]  # type: ignore[misc]  # noqa: UP007
+RelIn = Annotated[Union[tuple(REL_MODELS.values())], Field(discriminator="type")]  # type: ignore[misc]  # noqa: UP007
+NODE_ADAPTER: TypeAdapter[Any] = TypeAdapter(NodeIn)
+REL_ADAPTER: TypeAdapter[Any] = TypeAdapter(RelIn)
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:120] or "x"
+
+
+def node_id(label: str, name: str) -> str:
+    """The id given to a node created without one: readable and stable for the same name."""
+    return f"{slug(label)}:{slug(name)}"
+
+
+def rel_id(source: str, rel_type: str, target: str) -> str:
+    return f"{source}|{rel_type}|{target}"
+
+
+def valid_id(value: str) -> bool:
+    return bool(_ID_RE.match(value))
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class NodeRecord(BaseModel):
+    """A validated node ready for the store: label from the schema, props flat for Neo4j."""
+
+    label: str
+    id: str
+    props: dict[str, Any]
+
+
+class RelRecord(BaseModel):
+    type: str
+    id: str
+    source: str
+    target: str
+    props: dict[str, Any]
+
+
+def node_record(node: NodeBase, *, source: str | None = None, run: str | None = None) -> NodeRecord:
+    data = node.model_dump(exclude={"type", "id"})
+    label: str = node.type  # type: ignore[attr-defined]
+    data["properties"] = json.dumps(data["properties"], sort_keys=True)
+    data["source"] = source
+    data["import_run"] = run
+    return NodeRecord(label=label, id=node.id or node_id(label, node.name), props=data)
+
+
+def patch_props(patch: NodePatchBase) -> dict[str, Any]:
+    """Neo4j properties to SET for a patch; typed properties sent as null are removed."""
+    data = patch.model_dump(exclude_unset=True)
+    for key in ("name", "description", "tags"):
+        if key in data and data[key] is None:
+            del data[key]
+    if "properties" in data:
+        data["properties"] = json.dumps(data["properties"] or {}, sort_keys=True)
+    return data
+
+
+def rel_record(rel: RelBase, *, source: str | None = None, run: str | None = None) -> RelRecord:
+    data = rel.model_dump(exclude={"type", "id", "source", "target"})
+    rel_type: str = rel.type  # type: ignore[attr-defined]
+    data["properties"] = json.dumps(data["properties"], sort_keys=True)
+    data["source"] = source
+    data["import_run"] = run
+    return RelRecord(
+        type=rel_type,
+        id=rel.id or rel_id(rel.source, rel_type, rel.target),
+        source=rel.source,
+        target=rel.target,
+        props=data,
+    )
+
+
+def node_view(label: str, props: dict[str, Any]) -> dict[str, Any]:
+    """A stored node as the API shows it: type first, free properties decoded."""
+    out: dict[str, Any] = {"type": label, **props}
+    out["properties"] = json.loads(props.get("properties") or "{}")
+    out.setdefault("description", "")
+    out.setdefault("tags", [])
+    return out
+
+
+def rel_view(
+    rel_type: str, props: dict[str, Any], source: str, target: str
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": rel_type, "source": source, "target": target, **props}
+    out["properties"] = json.loads(props.get("properties") or "{}")
+    return out
+
+
+class NodeView(BaseModel):
+    """A node as returned by the API: common fields plus its type's properties."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    id: str
+    name: str
+    description: str = ""
+    tags: list[str] = []
+    properties: dict[str, Scalar] = {}
+    source: str | None = None
+    import_run: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class RelView(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    id: str
+    source: str
+    target: str
+    properties: dict[str, Scalar] = {}
+
+
+class Page(BaseModel):
+    total: int
+    limit: int
+    offset: int
+
+
+class NodePage(Page):
+    items: list[NodeView]
+
+
+class RelPage(Page):
+    items: list[RelView]
+

@@ -1,0 +1,338 @@
+"""The Neo4j store: the one write path of valuegraph, and the basic reads.
+
+Writes go through `write()`, which validates endpoints against the schema and MERGEs
+nodes then relationships in batches of `UNWIND` rows inside a single managed
+transaction: either everything is written or nothing is. The driver's managed
+transactions retry transient errors (leader switches, deadlocks) with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import neo4j
+from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
+from neo4j.exceptions import ConstraintError
+
+from graph import cypher
+from graph.model import NodeRecord, RelRecord, node_view, now_iso, rel_view
+from graph.schema import SCHEMA, Schema
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 5_000
+
+
+class StoreError(Exception):
+    """A write refused for a reason the user can act on; `details` name what and where."""
+
+    def __init__(self, message: str, details: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.details = details or []
+
+
+class ConflictError(StoreError):
+    pass
+
+
+class NotFoundError(StoreError):
+    pass
+
+
+@dataclass
+class WriteSummary:
+    nodes: dict[str, int] = field(default_factory=dict)
+    relationships: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.nodes.values()) + sum(self.relationships.values())
+
+
+def _batches(rows: Sequence[dict[str, Any]], size: int) -> Iterable[Sequence[dict[str, Any]]]:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+class GraphStore:
+    """Holds a driver (passed in, never created here) and the database name."""
+
+    def __init__(self, driver: Driver, database: str | None = None, schema: Schema = SCHEMA):
+        self.driver = driver
+        self.database = database
+        self.schema = schema
+
+    @classmethod
+    def connect(
+        cls, uri: str, user: str | None = None, password: str | None = None, database: str | None = None
+    ) -> GraphStore:
+        auth = (user, password) if user else None
+        driver = GraphDatabase.driver(
+            uri,
+            auth=auth,
+            connection_acquisition_timeout=10.0,
+            max_transaction_retry_time=15.0,
+        )
+        return cls(driver, database)
+
+    def close(self) -> None:
+        self.driver.close()
+
+    # -- plumbing ----------------------------------------------------------------
+
+    def _read(self, query: str, /, **params: Any) -> list[neo4j.Record]:
+        records, _, _ = self.driver.execute_query(
+            query, params, routing_=RoutingControl.READ, database_=self.database
+        )
+        return records
+
+    def _write(self, query: str, /, **params: Any) -> list[neo4j.Record]:
+        records, _, _ = self.driver.execute_query(
+            query, params, routing_=RoutingControl.WRITE, database_=self.database
+        )
+        return records
+
+    def ping(self) -> bool:
+        try:
+            self.driver.verify_connectivity()
+            return True
+        except Exception:  # any failure means "not reachable" to a health check
+            return False
+
+    # -- schema --------------------------------------------------------------------
+
+    def ensure_schema(self) -> int:
+        """Apply constraints and indexes idempotently; records the schema version applied."""
+        current = self.schema_version()
+        if current == self.schema.version:
+            return current
+        for stmt in cypher.schema_statements(self.schema):
+            self._write(stmt)
+        self._write("CALL db.awaitIndexes(300)")
+        self._write(cypher.SET_SCHEMA_VERSION, version=self.schema.version, now=now_iso())
+        log.info("applied graph schema version %s (was %s)", self.schema.version, current)
+        return self.schema.version
+
+    def schema_version(self) -> int | None:
+        records = self._read(cypher.GET_SCHEMA_VERSION)
+        return records[0]["version"] if records else None
+
+    # -- the write path ----------------------------------------------------------------
+
+    def write(
+        self, nodes: Sequence[NodeRecord] = (), rels: Sequence[RelRecord] = ()
+    ) -> WriteSummary:
+        """Upsert nodes and relationships in one transaction (all or nothing)."""
+        nodes_by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for n in nodes:
+            self.schema.node(n.label)
+            nodes_by_label[n.label].append({"id": n.id, "props": n.props})
+        rels_by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in rels:
+            self.schema.rel(r.type)
+            rels_by_type[r.type].append(
+                {"id": r.id, "source": r.source, "target": r.target, "props": r.props}
+            )
+        _refuse_duplicate_ids(nodes)
+        now = now_iso()
+
+        def work(tx: ManagedTransaction) -> WriteSummary:
+            summary = WriteSummary()
+            for label, rows in nodes_by_label.items():
+                for batch in _batches(rows, BATCH_SIZE):
+                    tx.run(cypher.upsert_nodes(label), rows=batch, now=now).consume()
+                summary.nodes[label] = len(rows)
+            if rels_by_type:
+                self._check_endpoints(tx, rels)
+            for rel_type, rows in rels_by_type.items():
+                for batch in _batches(rows, BATCH_SIZE):
+                    tx.run(cypher.upsert_relationships(rel_type), rows=batch).consume()
+                summary.relationships[rel_type] = len(rows)
+            return summary
+
+        try:
+            with self.driver.session(database=self.database) as session:
+                return session.execute_write(work)
+        except ConstraintError as exc:
+            raise ConflictError(
+                "an id is already used by an element of another type or another relationship",
+                [{"msg": exc.message or str(exc)}],
+            ) from exc
+
+    def _check_endpoints(self, tx: ManagedTransaction, rels: Sequence[RelRecord]) -> None:
+        ids = sorted({r.source for r in rels} | {r.target for r in rels})
+        labels: dict[str, str] = {}
+        for batch in _batches([{"id": i} for i in ids], BATCH_SIZE):
+            result = tx.run(cypher.ENDPOINT_LABELS, ids=[b["id"] for b in batch])
+            labels.update({rec["id"]: rec["label"] for rec in result})
+        problems: list[dict[str, Any]] = []
+        for r in rels:
+            missing = [end for end in (r.source, r.target) if end not in labels]
+            if missing:
+                problems.append(
+                    {"relationship": r.id, "msg": f"unknown node id(s): {', '.join(missing)}"}
+                )
+                continue
+            if not self.schema.rel(r.type).allows(labels[r.source], labels[r.target]):
+                problems.append(
+                    {
+                        "relationship": r.id,
+                        "msg": f"{r.type} may not link {labels[r.source]} to {labels[r.target]}",
+                    }
+                )
+        if problems:
+            shown = "; ".join(f"{p['relationship']}: {p['msg']}" for p in problems[:5])
+            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+            raise StoreError(f"{len(problems)} invalid relationship(s): {shown}{more}", problems)
+
+    # -- nodes -------------------------------------------------------------------------
+
+    def get_node(self, node_id: str) -> dict[str, Any] | None:
+        records = self._read(cypher.GET_NODE, id=node_id)
+        return node_view(records[0]["label"], records[0]["props"]) if records else None
+
+    def nodes_by_ids(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        records = self._read(cypher.NODES_BY_IDS, ids=list(ids))
+        return {r["props"]["id"]: node_view(r["label"], r["props"]) for r in records}
+
+    def list_nodes(
+        self,
+        *,
+        labels: Sequence[str] | None = None,
+        q: str | None = None,
+        tag: str | None = None,
+        source: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[dict[str, Any]], int]:
+        for label in labels or ():
+            self.schema.node(label)
+        params = {
+            "labels": list(labels) if labels else None,
+            "q": q or None,
+            "tag": tag,
+            "source": source,
+        }
+        total = self._read(cypher.COUNT_NODES, **params)[0]["total"]
+        records = self._read(cypher.LIST_NODES, **params, limit=limit, offset=offset)
+        return [node_view(r["label"], r["props"]) for r in records], total
+
+    def search(
+        self, text: str, *, labels: Sequence[str] | None = None, limit: int = 20
+    ) -> list[dict[str, Any]]:
+        """Type-ahead search: fulltext over name and description, prefix-matching each word."""
+        for label in labels or ():
+            self.schema.node(label)
+        query = _fulltext_query(text)
+        if not query:
+            return []
+        records = self._read(
+            cypher.SEARCH_NODES, query=query, labels=list(labels) if labels else None, limit=limit
+        )
+        return [node_view(r["label"], r["props"]) for r in records]
+
+    def patch_node(self, node_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        records = self._write(cypher.PATCH_NODE, id=node_id, props=props, now=now_iso())
+        if not records:
+            raise NotFoundError(f"no element with id {node_id!r}")
+        return node_view(records[0]["label"], records[0]["props"])
+
+    def delete_node(self, node_id: str) -> int:
+        """Delete a node and its relationships; returns how many relationships went with it."""
+        records = self._write(cypher.DELETE_NODE, id=node_id)
+        if not records:
+            raise NotFoundError(f"no element with id {node_id!r}")
+        return int(records[0]["rels"])
+
+    def neighbours(self, keys: Sequence[tuple[str, str, bool]]) -> list[list[dict[str, Any]]]:
+        """Neighbours for many (node id, relationship type, outgoing?) keys in one query."""
+        for _, rel_type, _ in keys:
+            self.schema.rel(rel_type)
+        records = self._read(
+            cypher.NEIGHBOURS, keys=[{"id": i, "type": t, "out": o} for i, t, o in keys]
+        )
+        found = {
+            (r["id"], r["type"], r["out"]): [node_view(i["label"], i["props"]) for i in r["items"]]
+            for r in records
+        }
+        return [found.get(k, []) for k in keys]
+
+    # -- relationships -------------------------------------------------------------
+
+    def get_relationship(self, rel_id: str) -> dict[str, Any] | None:
+        records = self._read(cypher.GET_REL, id=rel_id)
+        if not records:
+            return None
+        r = records[0]
+        return rel_view(r["type"], r["props"], r["source"], r["target"])
+
+    def list_relationships(
+        self,
+        *,
+        types: Sequence[str] | None = None,
+        source: str | None = None,
+        target: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[dict[str, Any]], int]:
+        for t in types or ():
+            self.schema.rel(t)
+        params = {"types": list(types) if types else None, "source": source, "target": target}
+        total = self._read(cypher.COUNT_RELS, **params)[0]["total"]
+        records = self._read(cypher.LIST_RELS, **params, limit=limit, offset=offset)
+        return [rel_view(r["type"], r["props"], r["source"], r["target"]) for r in records], total
+
+    def patch_relationship(self, rel_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        records = self._write(cypher.PATCH_REL, id=rel_id, props=props)
+        if not records:
+            raise NotFoundError(f"no relationship with id {rel_id!r}")
+        r = records[0]
+        return rel_view(r["type"], r["props"], r["source"], r["target"])
+
+    def delete_relationship(self, rel_id: str) -> None:
+        records = self._write(cypher.DELETE_REL, id=rel_id)
+        if not records or records[0]["deleted"] == 0:
+            raise NotFoundError(f"no relationship with id {rel_id!r}")
+
+    # -- whole graph -----------------------------------------------------------------
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        nodes = {r["label"]: r["count"] for r in self._read(cypher.COUNT_BY_LABEL)}
+        rels = {r["type"]: r["count"] for r in self._read(cypher.COUNT_BY_REL_TYPE)}
+        return {
+            "nodes": {label: nodes.get(label, 0) for label in self.schema.labels},
+            "relationships": {t: rels.get(t, 0) for t in self.schema.rel_types},
+        }
+
+    def clear(self) -> None:
+        """Delete every element (tests and `valuegraph reset`); the schema stays."""
+        with self.driver.session(database=self.database) as session:
+            session.run(cypher.CLEAR_ELEMENTS).consume()
+
+
+def _refuse_duplicate_ids(nodes: Sequence[NodeRecord]) -> None:
+    seen: dict[str, str] = {}
+    problems = []
+    for n in nodes:
+        if n.id in seen and seen[n.id] != n.label:
+            problems.append({"id": n.id, "msg": f"given as both {seen[n.id]} and {n.label}"})
+        seen[n.id] = n.label
+    if problems:
+        raise ConflictError(f"{len(problems)} id(s) used for two types", problems)
+
+
+_LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
+
+
+def _fulltext_query(text: str) -> str:
+    """Turn user text into a safe Lucene query: escaped words, each also matched as a prefix."""
+    words = []
+    for raw in text.lower().split()[:10]:  # lower case: AND/OR/NOT stay words
+        word = "".join(f"\\{c}" if c in _LUCENE_SPECIAL else c for c in raw)
+        if word:
+            words.append(f"({word} OR {word}*)")
+    return " AND ".join(words)

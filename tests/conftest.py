@@ -1,0 +1,86 @@
+"""Fixtures giving tests a real, clean Neo4j: NEO4J_URI, else testcontainers, else the launcher.
+
+Beware: with NEO4J_URI set, tests delete every valuegraph element in that database.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+from graph.local_neo4j import LocalNeo4j
+from graph.store import GraphStore
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker  # type: ignore[import-untyped]
+
+        docker.from_env(timeout=3).ping()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str | None]]:
+    if uri := os.environ.get("NEO4J_URI"):
+        yield {
+            "uri": uri,
+            "user": os.environ.get("NEO4J_USER", "neo4j"),
+            "password": os.environ.get("NEO4J_PASSWORD"),
+            "kind": "env",
+        }
+        return
+    if _docker_answers():
+        from testcontainers.neo4j import Neo4jContainer
+
+        with Neo4jContainer("neo4j:5.26-community") as container:
+            yield {
+                "uri": container.get_connection_url(),
+                "user": "neo4j",
+                "password": container.password,
+                "kind": "testcontainers",
+            }
+        return
+    server = LocalNeo4j(tmp_path_factory.mktemp("neo4j"))
+    status = server.start(heap="768m", pagecache="256m")
+    try:
+        yield {"uri": status.uri, "user": None, "password": None, "kind": "local", "home": str(server.home)}
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def session_store(neo4j_server: dict[str, str | None]) -> Iterator[GraphStore]:
+    assert neo4j_server["uri"]
+    store = GraphStore.connect(
+        neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"]
+    )
+    store.ensure_schema()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def store(session_store: GraphStore) -> GraphStore:
+    """The session's store with an empty graph (schema kept)."""
+    session_store.clear()
+    return session_store
+
+
+@pytest.fixture
+def settings(neo4j_server: dict[str, str | None], tmp_path: Path) -> Settings:
+    return Settings(neo4j_uri=neo4j_server["uri"], home=tmp_path / ".valuegraph")
+
+
+@pytest.fixture
+def client(store: GraphStore, settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, store=store)) as c:
+        yield c
