@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from app import cli_imports, cli_questions
 from app.settings import Settings
 from graph.local_neo4j import LocalNeo4j, LocalNeo4jError
 from graph.store import GraphStore
@@ -157,7 +158,10 @@ def _load_demo(settings: Settings) -> dict[str, Any]:
 
     with _store(settings) as store:
         summary = load_demo(store)
-    counts = {"nodes": sum(summary.nodes.values()), "relationships": sum(summary.relationships.values())}
+    counts = {
+        "nodes": sum(summary.nodes.values()),
+        "relationships": sum(summary.relationships.values()),
+    }
     console.print(
         f"demo model loaded: {counts['nodes']} nodes, {counts['relationships']} relationships"
     )
@@ -192,7 +196,9 @@ def stats(as_json: JsonOpt = False) -> None:
 
 @app.command("schema")
 def schema_cmd(
-    graphql: Annotated[bool, typer.Option("--graphql", help="Print the GraphQL SDL instead.")] = False,
+    graphql: Annotated[
+        bool, typer.Option("--graphql", help="Print the GraphQL SDL instead.")
+    ] = False,
 ) -> None:
     """Print the graph schema as JSON (or the GraphQL SDL)."""
     if graphql:
@@ -219,7 +225,9 @@ def reset(
 
 @neo4j_app.command("start")
 def neo4j_start(
-    port: Annotated[int | None, typer.Option(help="Bolt port [VALUEGRAPH_LOCAL_NEO4J_PORT].")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Bolt port [VALUEGRAPH_LOCAL_NEO4J_PORT].")
+    ] = None,
     heap: Annotated[str | None, typer.Option(help="JVM heap, e.g. 1g.")] = None,
     pagecache: Annotated[str | None, typer.Option(help="Page cache, e.g. 512m.")] = None,
     as_json: JsonOpt = False,
@@ -264,6 +272,10 @@ def neo4j_status(as_json: JsonOpt = False) -> None:
         console.print(f"not running (home {status.home})")
     if not status.running:
         raise typer.Exit(3)
+
+
+cli_questions.register(app)
+cli_imports.register(app)
 
 
 def main() -> None:

@@ -23,6 +23,8 @@ from strawberry.fastapi import BaseContext, GraphQLRouter
 from strawberry.scalars import JSON
 
 from app.deps import get_settings, get_store
+from app.graphql_imports import ImportsMutation, ImportsQuery
+from app.graphql_questions import QuestionsMutation, QuestionsQuery
 from app.settings import Settings
 from graph.model import (
     NODE_ADAPTER,
@@ -196,6 +198,7 @@ def _plural(label: str) -> str:
     return {"person": "people"}.get(name, name + "s")
 
 
+@strawberry.type
 class _QueryBase:
     @strawberry.field(description="One element by id, or null.")
     async def node(self, info: Info, id: strawberry.ID) -> Element | None:
@@ -272,7 +275,7 @@ class _QueryBase:
 Query = strawberry.type(
     type(
         "Query",
-        (_QueryBase,),
+        (_QueryBase, QuestionsQuery, ImportsQuery),
         {_snake(_plural(n.label)): _list_field(n.label) for n in SCHEMA.nodes},
     )
 )
@@ -284,8 +287,10 @@ def _validation_message(exc: ValidationError) -> str:
 
 
 @strawberry.type
-class Mutation:
-    @strawberry.mutation(description="Create a node of the given type (409-like error if it exists).")
+class _MutationBase:
+    @strawberry.mutation(
+        description="Create a node of the given type (409-like error if it exists)."
+    )
     async def create_node(
         self,
         info: Info,
@@ -317,7 +322,9 @@ class Mutation:
         await info.context.run(store.write, nodes=[record])
         return to_element(await info.context.run(store.get_node, record.id))
 
-    @strawberry.mutation(description="Change fields of a node; typed properties set to null are cleared.")
+    @strawberry.mutation(
+        description="Change fields of a node; typed properties set to null are cleared."
+    )
     async def update_node(self, info: Info, id: strawberry.ID, patch: JSON) -> Element:
         store = info.context.store
         view = await info.context.run(store.get_node, str(id))
@@ -371,6 +378,10 @@ class Mutation:
         await info.context.run(info.context.store.delete_relationship, str(id))
         return True
 
+
+Mutation = strawberry.type(
+    type("Mutation", (_MutationBase, QuestionsMutation, ImportsMutation), {})
+)
 
 schema = strawberry.Schema(
     query=Query,

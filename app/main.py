@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from app import rest
+from app import rest, rest_imports, rest_questions
 from app.graphql import graphql_router
 from app.settings import Settings
 from graph.schema import UnknownTypeError
@@ -57,6 +57,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     )
     app.state.settings = settings
     app.include_router(rest.router)
+    app.include_router(rest_questions.router)
+    app.include_router(rest_imports.router)
     app.include_router(graphql_router(graphiql=settings.graphiql), prefix="/graphql")
     _install_error_handlers(app)
     return app
@@ -88,4 +90,3 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(UnknownTypeError)
     async def unknown_type(request: Request, exc: UnknownTypeError) -> JSONResponse:
         return _error(422, str(exc))
-

@@ -147,7 +147,9 @@ def update_node(
     node_id: str,
     patch: Annotated[
         dict[str, Any],
-        Body(description="Fields to change; typed properties of the node's type, or null to clear."),
+        Body(
+            description="Fields to change; typed properties of the node's type, or null to clear."
+        ),
     ],
 ) -> dict[str, Any]:
     node = store.get_node(node_id)
@@ -251,6 +253,4 @@ def delete_relationship(store: StoreDep, rel_id: str) -> Response:
 
 
 def _body_errors(exc: ValidationError) -> list[dict[str, Any]]:
-    return [
-        {"loc": ("body", *e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
-    ]
+    return [{"loc": ("body", *e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]

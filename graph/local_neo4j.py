@@ -7,6 +7,7 @@ project-local home folder (default `.valuegraph/neo4j`), one server per home.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -237,7 +238,5 @@ def _is_zombie(pid: int) -> bool:
 
 def _reap(pid: int) -> None:
     # The server is our child when started by this process (tests): collect its exit status.
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass

@@ -199,9 +199,7 @@ def node_view(label: str, props: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def rel_view(
-    rel_type: str, props: dict[str, Any], source: str, target: str
-) -> dict[str, Any]:
+def rel_view(rel_type: str, props: dict[str, Any], source: str, target: str) -> dict[str, Any]:
     out: dict[str, Any] = {"type": rel_type, "source": source, "target": target, **props}
     out["properties"] = json.loads(props.get("properties") or "{}")
     return out
@@ -246,4 +244,3 @@ class NodePage(Page):
 
 class RelPage(Page):
     items: list[RelView]
-

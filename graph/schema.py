@@ -9,11 +9,11 @@ relationship types that reach Cypher are only ever taken from here, never from i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class PropKind(str, Enum):
+class PropKind(StrEnum):
     STRING = "string"
     INT = "int"
     FLOAT = "float"
@@ -100,7 +100,7 @@ TEAM_TYPES = (
 )
 INTERACTION_MODES = ("collaboration", "x-as-a-service", "facilitating")
 
-S, I, F, B = PropKind.STRING, PropKind.INT, PropKind.FLOAT, PropKind.BOOL
+S, I, F, B = PropKind.STRING, PropKind.INT, PropKind.FLOAT, PropKind.BOOL  # noqa: E741
 
 NODE_TYPES: tuple[NodeType, ...] = (
     NodeType(
@@ -131,8 +131,15 @@ NODE_TYPES: tuple[NodeType, ...] = (
         "Platform",
         "A shared application, technology or data platform.",
         (
-            Prop("kind", S, "Layer of the platform.", choices=("application", "technology", "data")),
-            Prop("criticality", S, "Business criticality.", choices=("low", "medium", "high", "critical")),
+            Prop(
+                "kind", S, "Layer of the platform.", choices=("application", "technology", "data")
+            ),
+            Prop(
+                "criticality",
+                S,
+                "Business criticality.",
+                choices=("low", "medium", "high", "critical"),
+            ),
         ),
     ),
     NodeType(
@@ -168,14 +175,24 @@ NODE_TYPES: tuple[NodeType, ...] = (
             Prop("unit", S, "Unit of the measure."),
             Prop("target", F, "Target value."),
             Prop("current", F, "Latest measured value."),
-            Prop("direction", S, "Which way is better.", choices=("higher-is-better", "lower-is-better")),
+            Prop(
+                "direction",
+                S,
+                "Which way is better.",
+                choices=("higher-is-better", "lower-is-better"),
+            ),
         ),
     ),
     NodeType(
         "Investment",
         "A funding line.",
         (
-            Prop("funding_type", S, "Persistent (capacity) or project funding.", choices=("persistent", "project")),
+            Prop(
+                "funding_type",
+                S,
+                "Persistent (capacity) or project funding.",
+                choices=("persistent", "project"),
+            ),
             Prop("amount", F, "Amount per period."),
             Prop("currency", S, "ISO currency code."),
             Prop("period", S, "Funding period, e.g. FY2026."),
@@ -247,8 +264,16 @@ REL_TYPES: tuple[RelType, ...] = (
         "dependedOnBy",
         (Prop("interaction_mode", S, "Team interaction mode.", choices=INTERACTION_MODES),),
     ),
-    RelType("READS", "A platform reads a data asset.", (("Platform", "DataAsset"),), "reads", "readBy"),
-    RelType("WRITES", "A platform writes a data asset.", (("Platform", "DataAsset"),), "writes", "writtenBy"),
+    RelType(
+        "READS", "A platform reads a data asset.", (("Platform", "DataAsset"),), "reads", "readBy"
+    ),
+    RelType(
+        "WRITES",
+        "A platform writes a data asset.",
+        (("Platform", "DataAsset"),),
+        "writes",
+        "writtenBy",
+    ),
     RelType("OWNS", "A team owns an element.", (("Team", ANY),), "owns", "ownedBy"),
     RelType(
         "SUPPORTS",

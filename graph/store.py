@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,7 +68,11 @@ class GraphStore:
 
     @classmethod
     def connect(
-        cls, uri: str, user: str | None = None, password: str | None = None, database: str | None = None
+        cls,
+        uri: str,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
     ) -> GraphStore:
         auth = (user, password) if user else None
         driver = GraphDatabase.driver(
@@ -124,9 +128,17 @@ class GraphStore:
     # -- the write path ----------------------------------------------------------------
 
     def write(
-        self, nodes: Sequence[NodeRecord] = (), rels: Sequence[RelRecord] = ()
+        self,
+        nodes: Sequence[NodeRecord] = (),
+        rels: Sequence[RelRecord] = (),
+        *,
+        also: Callable[[ManagedTransaction], None] | None = None,
     ) -> WriteSummary:
-        """Upsert nodes and relationships in one transaction (all or nothing)."""
+        """Upsert nodes and relationships in one transaction (all or nothing).
+
+        `also` runs inside the same transaction after the upserts (an importer's prune
+        and import-run record), so it commits or rolls back with them.
+        """
         nodes_by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for n in nodes:
             self.schema.node(n.label)
@@ -152,6 +164,8 @@ class GraphStore:
                 for batch in _batches(rows, BATCH_SIZE):
                     tx.run(cypher.upsert_relationships(rel_type), rows=batch).consume()
                 summary.relationships[rel_type] = len(rows)
+            if also is not None:
+                also(tx)
             return summary
 
         try:

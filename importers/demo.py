@@ -26,7 +26,12 @@ def demo_records(path: Path = DEMO_FILE) -> tuple[list[NodeRecord], list[RelReco
     for rel_type, items in data["relationships"].items():
         for item in items:
             source, target, *extra = item
-            fields = {"type": rel_type, "source": source, "target": target, **(extra[0] if extra else {})}
+            fields = {
+                "type": rel_type,
+                "source": source,
+                "target": target,
+                **(extra[0] if extra else {}),
+            }
             rels.append(rel_record(REL_ADAPTER.validate_python(fields), source=DEMO_SOURCE))
     return nodes, rels
 

@@ -52,7 +52,13 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
     server = LocalNeo4j(tmp_path_factory.mktemp("neo4j"))
     status = server.start(heap="768m", pagecache="256m")
     try:
-        yield {"uri": status.uri, "user": None, "password": None, "kind": "local", "home": str(server.home)}
+        yield {
+            "uri": status.uri,
+            "user": None,
+            "password": None,
+            "kind": "local",
+            "home": str(server.home),
+        }
     finally:
         server.stop()
 
@@ -60,9 +66,7 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
 @pytest.fixture(scope="session")
 def session_store(neo4j_server: dict[str, str | None]) -> Iterator[GraphStore]:
     assert neo4j_server["uri"]
-    store = GraphStore.connect(
-        neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"]
-    )
+    store = GraphStore.connect(neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"])
     store.ensure_schema()
     yield store
     store.close()

@@ -55,7 +55,12 @@ def test_node_validation_names_the_field() -> None:
 
 def test_records_keep_free_properties_out_of_the_property_keys() -> None:
     node = NODE_ADAPTER.validate_python(
-        {"type": "Platform", "name": "Core Banking", "kind": "application", "properties": {"x y": 1}}
+        {
+            "type": "Platform",
+            "name": "Core Banking",
+            "kind": "application",
+            "properties": {"x y": 1},
+        }
     )
     record = node_record(node, source="test")
     assert record.id == "platform:core-banking"

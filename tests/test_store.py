@@ -57,7 +57,10 @@ def test_dangling_and_disallowed_relationships_write_nothing(store: GraphStore) 
     with pytest.raises(StoreError, match="unknown node id\\(s\\): ghost"):
         store.write(
             [node(type="Team", id="t", name="T")],
-            [rel(type="OWNS", source="t", target="p"), rel(type="OWNS", source="t", target="ghost")],
+            [
+                rel(type="OWNS", source="t", target="p"),
+                rel(type="OWNS", source="t", target="ghost"),
+            ],
         )
     # All or nothing: the team in the same write was rolled back with it.
     assert store.get_node("t") is None

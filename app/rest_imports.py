@@ -1,0 +1,7 @@
+"""REST routes for the imports."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,7 @@
+"""REST routes for the questions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
