@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import strawberry
 from fastapi import Depends
@@ -59,14 +59,19 @@ class Context(BaseContext):
 
 Info = strawberry.Info[Context, None]
 
-NodeKind = strawberry.enum(
-    Enum("NodeKind", {n.label: n.label for n in SCHEMA.nodes}),  # type: ignore[misc]
-    description="The node types of the valuegraph schema.",
-)
-RelKind = strawberry.enum(
-    Enum("RelKind", {r.type: r.type for r in SCHEMA.rels}),  # type: ignore[misc]
-    description="The relationship types of the valuegraph schema.",
-)
+# Enums generated from the schema; type checkers see plain Enums.
+if TYPE_CHECKING:
+    NodeKind = Enum
+    RelKind = Enum
+else:
+    NodeKind = strawberry.enum(
+        Enum("NodeKind", {n.label: n.label for n in SCHEMA.nodes}),
+        description="The node types of the valuegraph schema.",
+    )
+    RelKind = strawberry.enum(
+        Enum("RelKind", {r.type: r.type for r in SCHEMA.rels}),
+        description="The relationship types of the valuegraph schema.",
+    )
 
 
 @strawberry.interface(description="Fields every element of the graph has.")
@@ -168,7 +173,7 @@ def _to_relationship(view: dict[str, Any]) -> Relationship:
         source=view["source"],
         target=view["target"],
         properties=view.get("properties", {}),
-        attributes=typed,
+        attributes=cast(JSON, typed),
     )
 
 
@@ -209,7 +214,7 @@ class _QueryBase:
     async def nodes(
         self,
         info: Info,
-        types: list[NodeKind] | None = None,  # type: ignore[valid-type]
+        types: list[NodeKind] | None = None,
         name_contains: str | None = None,
         tag: str | None = None,
         limit: int = 50,
@@ -234,7 +239,7 @@ class _QueryBase:
         self,
         info: Info,
         text: str,
-        types: list[NodeKind] | None = None,  # type: ignore[valid-type]
+        types: list[NodeKind] | None = None,
         limit: int = 20,
     ) -> list[Element]:
         _check_limit(info, limit)
@@ -246,7 +251,7 @@ class _QueryBase:
     async def relationships(
         self,
         info: Info,
-        types: list[RelKind] | None = None,  # type: ignore[valid-type]
+        types: list[RelKind] | None = None,
         source: str | None = None,
         target: str | None = None,
         limit: int = 50,
@@ -265,11 +270,11 @@ class _QueryBase:
 
     @strawberry.field(description="Counts of nodes and relationships by type.")
     async def stats(self, info: Info) -> JSON:
-        return await info.context.run(info.context.store.stats)
+        return cast(JSON, await info.context.run(info.context.store.stats))
 
     @strawberry.field(description="The graph schema: types, properties, allowed endpoints.")
     def schema(self) -> JSON:
-        return SCHEMA.as_dict()
+        return cast(JSON, SCHEMA.as_dict())
 
 
 Query = strawberry.type(
@@ -294,7 +299,7 @@ class _MutationBase:
     async def create_node(
         self,
         info: Info,
-        type: NodeKind,  # type: ignore[valid-type]
+        type: NodeKind,
         name: str,
         id: strawberry.ID | None = None,
         description: str = "",
@@ -320,7 +325,8 @@ class _MutationBase:
         if await info.context.run(store.get_node, record.id) is not None:
             raise ConflictError(f"an element with id {record.id!r} exists already")
         await info.context.run(store.write, nodes=[record])
-        return to_element(await info.context.run(store.get_node, record.id))
+        created: Element = to_element(await info.context.run(store.get_node, record.id))
+        return created
 
     @strawberry.mutation(
         description="Change fields of a node; typed properties set to null are cleared."
@@ -336,7 +342,10 @@ class _MutationBase:
             parsed = NODE_PATCH_MODELS[view["type"]].model_validate(patch)
         except ValidationError as exc:
             raise ValueError(_validation_message(exc)) from exc
-        return to_element(await info.context.run(store.patch_node, str(id), patch_props(parsed)))
+        updated: Element = to_element(
+            await info.context.run(store.patch_node, str(id), patch_props(parsed))
+        )
+        return updated
 
     @strawberry.mutation(description="Delete a node and its relationships.")
     async def delete_node(self, info: Info, id: strawberry.ID) -> bool:
@@ -347,7 +356,7 @@ class _MutationBase:
     async def create_relationship(
         self,
         info: Info,
-        type: RelKind,  # type: ignore[valid-type]
+        type: RelKind,
         source: strawberry.ID,
         target: strawberry.ID,
         id: strawberry.ID | None = None,

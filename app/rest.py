@@ -240,7 +240,7 @@ def update_relationship(
     props = rel_record(parsed).props
     # Provenance stays with the import that wrote the relationship.
     return store.patch_relationship(
-        rel_id, {k: v for k, v in props.items() if k not in ("source", "import_run")}
+        rel_id, {k: v for k, v in props.items() if k not in ("import_source", "import_run")}
     )
 
 

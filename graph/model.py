@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
@@ -19,7 +19,7 @@ from graph.schema import SCHEMA, NodeType, Prop, PropKind, RelType
 
 # Free properties: flat scalars only, so they survive a JSON round trip unchanged.
 Scalar = str | int | float | bool | None
-ID_PATTERN = r"^[A-Za-z0-9_.:\-@/]{1,200}$"
+ID_PATTERN = r"^[A-Za-z0-9_.:|\-@/]{1,300}$"
 _ID_RE = re.compile(ID_PATTERN)
 
 
@@ -77,7 +77,7 @@ _PY_TYPES: dict[PropKind, Any] = {
 
 def _annotation(prop: Prop) -> Any:
     if prop.choices:
-        return Literal[prop.choices]  # type: ignore[valid-type]
+        return Literal[prop.choices]
     return _PY_TYPES[prop.kind]
 
 
@@ -90,7 +90,7 @@ def _field(prop: Prop, *, optional: bool) -> tuple[Any, Any]:
 
 def _node_model(node: NodeType) -> type[NodeBase]:
     fields: dict[str, Any] = {p.name: _field(p, optional=False) for p in node.props}
-    fields["type"] = (Literal[node.label], Field(description=node.description))  # type: ignore[valid-type]
+    fields["type"] = (Literal[node.label], Field(description=node.description))
     return create_model(f"{node.label}In", __base__=NodeBase, **fields)
 
 
@@ -101,7 +101,7 @@ def _node_patch_model(node: NodeType) -> type[NodePatchBase]:
 
 def _rel_model(rel: RelType) -> type[RelBase]:
     fields: dict[str, Any] = {p.name: _field(p, optional=False) for p in rel.props}
-    fields["type"] = (Literal[rel.type], Field(description=rel.description))  # type: ignore[valid-type]
+    fields["type"] = (Literal[rel.type], Field(description=rel.description))
     return create_model(f"{rel.type.title().replace('_', '')}In", __base__=RelBase, **fields)
 
 
@@ -112,10 +112,15 @@ NODE_PATCH_MODELS: dict[str, type[NodePatchBase]] = {
 REL_MODELS: dict[str, type[RelBase]] = {r.type: _rel_model(r) for r in SCHEMA.rels}
 
 # Discriminated unions: what the REST API accepts and documents in OpenAPI.
-NodeIn = Annotated[Union[tuple(NODE_MODELS.values())], Field(discriminator="type")]  # type: ignore[misc]  # noqa: UP007
-RelIn = Annotated[Union[tuple(REL_MODELS.values())], Field(discriminator="type")]  # type: ignore[misc]  # noqa: UP007
-NODE_ADAPTER: TypeAdapter[Any] = TypeAdapter(NodeIn)
-REL_ADAPTER: TypeAdapter[Any] = TypeAdapter(RelIn)
+# Built at run time from the schema, so type checkers see only the common base.
+if TYPE_CHECKING:
+    NodeIn = NodeBase
+    RelIn = RelBase
+else:
+    NodeIn = Annotated[Union[tuple(NODE_MODELS.values())], Field(discriminator="type")]  # noqa: UP007
+    RelIn = Annotated[Union[tuple(REL_MODELS.values())], Field(discriminator="type")]  # noqa: UP007
+NODE_ADAPTER: TypeAdapter[NodeBase] = TypeAdapter(NodeIn)
+REL_ADAPTER: TypeAdapter[RelBase] = TypeAdapter(RelIn)
 
 
 def slug(text: str) -> str:
@@ -179,7 +184,8 @@ def rel_record(rel: RelBase, *, source: str | None = None, run: str | None = Non
     data = rel.model_dump(exclude={"type", "id", "source", "target"})
     rel_type: str = rel.type  # type: ignore[attr-defined]
     data["properties"] = json.dumps(data["properties"], sort_keys=True)
-    data["source"] = source
+    # On relationships `source` is the start node, so provenance is `import_source`.
+    data["import_source"] = source
     data["import_run"] = run
     return RelRecord(
         type=rel_type,
@@ -200,7 +206,7 @@ def node_view(label: str, props: dict[str, Any]) -> dict[str, Any]:
 
 
 def rel_view(rel_type: str, props: dict[str, Any], source: str, target: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": rel_type, "source": source, "target": target, **props}
+    out: dict[str, Any] = {**props, "type": rel_type, "source": source, "target": target}
     out["properties"] = json.loads(props.get("properties") or "{}")
     return out
 
@@ -230,6 +236,8 @@ class RelView(BaseModel):
     source: str
     target: str
     properties: dict[str, Scalar] = {}
+    import_source: str | None = None
+    import_run: str | None = None
 
 
 class Page(BaseModel):

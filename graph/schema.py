@@ -331,7 +331,8 @@ REL_TYPES: tuple[RelType, ...] = (
 )
 
 # Common relationship fields, stored on every relationship.
-COMMON_REL_FIELDS: tuple[str, ...] = ("id", "properties", "source", "import_run")
+# Provenance is `import_source` here: a relationship's `source` is its start node.
+COMMON_REL_FIELDS: tuple[str, ...] = ("id", "properties", "import_source", "import_run")
 
 
 @dataclass(frozen=True)

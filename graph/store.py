@@ -74,12 +74,14 @@ class GraphStore:
         password: str | None = None,
         database: str | None = None,
     ) -> GraphStore:
-        auth = (user, password) if user else None
+        auth = (user, password or "") if user else None
         driver = GraphDatabase.driver(
             uri,
             auth=auth,
             connection_acquisition_timeout=10.0,
             max_transaction_retry_time=15.0,
+            # "label does not exist" hints on an empty graph are noise for users.
+            notifications_min_severity="OFF",
         )
         return cls(driver, database)
 

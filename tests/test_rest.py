@@ -1,0 +1,154 @@
+"""REST round trips on a real Neo4j, and the error responses a client relies on."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def _create(client: TestClient, **body: object) -> dict[str, object]:
+    response = client.post("/api/nodes", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_health_reports_neo4j_and_schema_version(client: TestClient) -> None:
+    body = client.get("/healthz").json()
+    assert body == {
+        "status": "ok",
+        "neo4j": True,
+        "schema_version": 1,
+        "expected_schema_version": 1,
+    }
+
+
+def test_node_crud_round_trip(client: TestClient) -> None:
+    created = _create(
+        client,
+        type="ValueStream",
+        name="Mortgage",
+        funding_model="persistent",
+        tags=["lending"],
+        properties={"region": "UK"},
+    )
+    assert created["id"] == "valuestream:mortgage"
+    assert created["properties"] == {"region": "UK"}
+    assert created["created_at"] and created["updated_at"]
+
+    got = client.get("/api/nodes/valuestream:mortgage").json()
+    assert (got["type"], got["name"], got["funding_model"]) == (
+        "ValueStream",
+        "Mortgage",
+        "persistent",
+    )
+
+    patched = client.patch(
+        "/api/nodes/valuestream:mortgage",
+        json={"funding_model": None, "outcome": "A home", "properties": {"region": "EU"}},
+    )
+    assert patched.status_code == 200, patched.text
+    body = patched.json()
+    assert "funding_model" not in body
+    assert (body["outcome"], body["properties"]) == ("A home", {"region": "EU"})
+
+    assert client.delete("/api/nodes/valuestream:mortgage").status_code == 204
+    assert client.get("/api/nodes/valuestream:mortgage").status_code == 404
+
+
+def test_relationship_crud_and_listing(client: TestClient) -> None:
+    _create(client, type="Team", id="t1", name="Payments Team", team_type="stream-aligned")
+    _create(client, type="Team", id="t2", name="Cloud Platform", team_type="platform")
+    response = client.post(
+        "/api/relationships",
+        json={
+            "type": "DEPENDS_ON",
+            "source": "t1",
+            "target": "t2",
+            "interaction_mode": "x-as-a-service",
+        },
+    )
+    assert response.status_code == 201, response.text
+    rel = response.json()
+    assert rel == {
+        "type": "DEPENDS_ON",
+        "id": "t1|DEPENDS_ON|t2",
+        "source": "t1",
+        "target": "t2",
+        "interaction_mode": "x-as-a-service",
+        "properties": {},
+        "import_source": None,
+        "import_run": None,
+    }
+    listed = client.get("/api/relationships", params={"source": "t1"}).json()
+    assert listed["total"] == 1 and listed["items"][0]["target"] == "t2"
+
+    patched = client.patch(
+        "/api/relationships/t1|DEPENDS_ON|t2", json={"interaction_mode": "collaboration"}
+    )
+    assert patched.json()["interaction_mode"] == "collaboration"
+    bad = client.patch("/api/relationships/t1|DEPENDS_ON|t2", json={"target": "t1"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "target"]
+
+    assert client.delete("/api/relationships/t1|DEPENDS_ON|t2").status_code == 204
+    assert client.get("/api/relationships/t1|DEPENDS_ON|t2").status_code == 404
+
+
+def test_list_filters_and_paginates(client: TestClient) -> None:
+    for i in range(7):
+        _create(client, type="Platform", id=f"p{i}", name=f"Platform {i}")
+    _create(client, type="Team", id="decoy", name="Platform team")
+    page = client.get("/api/nodes", params={"type": "Platform", "limit": 3, "offset": 6}).json()
+    assert (page["total"], [i["id"] for i in page["items"]]) == (7, ["p6"])
+    everything = client.get("/api/nodes", params={"q": "platform", "limit": 100}).json()
+    assert everything["total"] == 8
+    found = client.get("/api/search", params={"q": "platf team"}).json()
+    assert [f["id"] for f in found] == ["decoy"]
+    too_big = client.get("/api/nodes", params={"limit": 100_000})
+    assert too_big.status_code == 422
+    assert too_big.json()["detail"][0]["loc"] == ["query", "limit"]
+
+
+def test_validation_errors_name_the_field(client: TestClient) -> None:
+    response = client.post("/api/nodes", json={"type": "Team", "name": "T", "team_type": "squad"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "team_type"
+
+    response = client.post("/api/nodes", json={"type": "Spaceship", "name": "X"})
+    assert response.status_code == 422
+    assert "Spaceship" in response.text
+
+    _create(client, type="Team", id="t", name="T")
+    response = client.patch("/api/nodes/t", json={"kind": "application"})  # a Platform field
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "kind"]
+
+    response = client.get("/api/nodes", params={"type": "Robot"})
+    assert response.status_code == 422 and "unknown node type 'Robot'" in response.text
+
+
+def test_conflicts_and_dangling_references(client: TestClient) -> None:
+    _create(client, type="Platform", id="p", name="P")
+    again = client.post("/api/nodes", json={"type": "Team", "id": "p", "name": "Team P"})
+    assert again.status_code == 409
+
+    dangling = client.post(
+        "/api/relationships", json={"type": "OWNS", "source": "ghost", "target": "p"}
+    )
+    assert dangling.status_code == 422
+    assert "unknown node id(s): ghost" in dangling.json()["detail"]["msg"]
+
+    _create(client, type="Person", id="alice", name="Alice")
+    wrong_end = client.post(
+        "/api/relationships", json={"type": "OWNS", "source": "alice", "target": "p"}
+    )
+    assert wrong_end.status_code == 422
+    assert "OWNS may not link Person to Platform" in wrong_end.text
+    assert client.get("/api/nodes/nope").status_code == 404
+    assert client.delete("/api/relationships/nope").status_code == 404
+
+
+def test_schema_and_openapi_are_served(client: TestClient) -> None:
+    schema = client.get("/api/schema").json()
+    assert {n["label"] for n in schema["nodes"]} >= {"ValueStream", "Team", "Platform"}
+    openapi = client.get("/openapi.json").json()
+    assert "/api/nodes/{node_id}" in openapi["paths"]
+    assert client.get("/docs").status_code == 200
