@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from app import rest, rest_imports, rest_questions
@@ -61,7 +64,20 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(rest_imports.router)
     app.include_router(graphql_router(graphiql=settings.graphiql), prefix="/graphql")
     _install_error_handlers(app)
+    _mount_explorer(app)
     return app
+
+
+EXPLORER_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
+
+
+def _mount_explorer(app: FastAPI) -> None:
+    """Serve the built web explorer at / (same origin as the API) when it has been built."""
+    dist = Path(os.environ.get("VALUEGRAPH_EXPLORER_DIST", EXPLORER_DIST))
+    if (dist / "index.html").exists():
+        app.mount("/", StaticFiles(directory=dist, html=True), name="explorer")
+    else:
+        log.info("explorer not built (%s missing); run `make frontend`", dist / "index.html")
 
 
 def _error(status: int, detail: Any) -> JSONResponse:
