@@ -18,8 +18,9 @@ install: $(STAMP)
 launcher: install
 	$(BIN)/python -c "from graph.local_neo4j import ensure_built; ensure_built(quiet=False)"
 
+# Local development: no tokens needed, which serve allows only on a loopback address.
 run: launcher
-	$(BIN)/valuegraph serve --demo
+	VALUEGRAPH_AUTH=off $(BIN)/valuegraph serve --demo
 
 lint: install
 	$(BIN)/ruff check .

@@ -25,6 +25,8 @@ app = typer.Typer(
 )
 neo4j_app = typer.Typer(help="Manage the local Neo4j (used when NEO4J_URI is not set).")
 app.add_typer(neo4j_app, name="neo4j")
+token_app = typer.Typer(help="Create, list and revoke API tokens (bearer tokens with roles).")
+app.add_typer(token_app, name="token")
 
 console = Console(stderr=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
@@ -129,18 +131,20 @@ def serve(
     from app.main import create_app
 
     settings = Settings()
+    bind_host = host or settings.host
+    bind_port = port or settings.port
+    try:
+        settings.check_exposure(bind_host)
+    except ValueError as exc:
+        _fail(str(exc))
     uri, started = _resolve_uri(settings)
     settings = settings.model_copy(update={"neo4j_uri": uri})
     try:
         if demo:
             _load_demo(settings)
-        bind_host = host or settings.host
-        bind_port = port or settings.port
-        if bind_host not in ("127.0.0.1", "localhost", "::1"):
+        if not settings.auth_enabled:
             console.print(
-                f"[yellow]warning:[/yellow] listening on {bind_host}; valuegraph has no "
-                "authentication yet, so anyone who reaches this address can read and change "
-                "the model"
+                "[yellow]auth is off[/yellow] (VALUEGRAPH_AUTH=off): local development only"
             )
         console.print(
             f"valuegraph on http://{bind_host}:{bind_port}  "
@@ -272,6 +276,79 @@ def neo4j_status(as_json: JsonOpt = False) -> None:
         console.print(f"not running (home {status.home})")
     if not status.running:
         raise typer.Exit(3)
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Option(help="Who or what the token is for.")],
+    role: Annotated[str, typer.Option(help="viewer, editor or admin.")] = "viewer",
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a token and print its secret (shown once; only a digest is stored)."""
+    from graph.tokens import Role, create_token
+
+    try:
+        parsed = Role.parse(role)
+    except ValueError as exc:
+        _fail(str(exc), code=2)
+    with _store(Settings()) as store:
+        token_id, secret = create_token(store, name=name, role=parsed)
+    if as_json:
+        _print_json({"id": token_id, "name": name, "role": parsed.label, "token": secret})
+    else:
+        console.print(f"token {token_id} ({parsed.label}) for {name}; keep it secret:")
+        sys.stdout.write(secret + "\n")
+
+
+@token_app.command("list")
+def token_list(as_json: JsonOpt = False) -> None:
+    """List tokens (ids, names, roles, dates; never secrets)."""
+    from graph.tokens import list_tokens
+
+    with _store(Settings()) as store:
+        rows = list_tokens(store)
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("id", "name", "role", "created", "revoked")
+    for r in rows:
+        table.add_row(r["id"], r["name"], r["role"], r["created_at"], r["revoked_at"] or "")
+    Console().print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[str, typer.Argument(help="Token id.")]) -> None:
+    """Revoke a token: it stops working at once."""
+    from graph.store import NotFoundError
+    from graph.tokens import revoke_token
+
+    with _store(Settings()) as store:
+        try:
+            revoke_token(store, token_id)
+        except NotFoundError as exc:
+            _fail(str(exc))
+    console.print(f"token {token_id} revoked")
+
+
+@app.command()
+def audit(
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+    actor: Annotated[str | None, typer.Option(help="Only this token name.")] = None,
+    since: Annotated[str | None, typer.Option(help="Only from this ISO time on.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show the audit log: who changed or imported what, newest first."""
+    from graph.audit import list_events
+
+    with _store(Settings()) as store:
+        events = list_events(store, actor=actor, since=since, limit=limit)
+    if as_json:
+        _print_json(events)
+        return
+    table = Table("at", "actor", "action", "target", "status")
+    for e in events:
+        table.add_row(e["at"], e["actor"], e["action"], e["target"], str(e["status"]))
+    Console().print(table)
 
 
 cli_questions.register(app)

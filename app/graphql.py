@@ -10,22 +10,34 @@ per relationship field, not N.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
+from collections.abc import Iterator
 from enum import Enum
 from typing import TYPE_CHECKING, Any, cast
 
 import strawberry
 from fastapi import Depends
+from graphql import ExecutionResult, FieldNode, GraphQLError, OperationDefinitionNode
 from pydantic import ValidationError
 from strawberry.dataloader import DataLoader
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 from strawberry.fastapi import BaseContext, GraphQLRouter
 from strawberry.scalars import JSON
+from strawberry.types.graphql import OperationType
 
+from app.auth import require
 from app.deps import get_settings, get_store
 from app.graphql_imports import ImportsMutation, ImportsQuery
 from app.graphql_questions import QuestionsMutation, QuestionsQuery
+from app.middleware import audit_detail
 from app.settings import Settings
+from graph.audit import record_event
 from graph.model import (
     NODE_ADAPTER,
     NODE_PATCH_MODELS,
@@ -36,15 +48,19 @@ from graph.model import (
 )
 from graph.schema import ANY, SCHEMA, NodeType, PropKind, RelType
 from graph.store import ConflictError, GraphStore, NotFoundError
+from graph.tokens import Principal, Role
+
+log = logging.getLogger(__name__)
 
 NeighbourKey = tuple[str, str, bool]
 
 
 class Context(BaseContext):
-    def __init__(self, store: GraphStore, settings: Settings) -> None:
+    def __init__(self, store: GraphStore, settings: Settings, principal: Principal) -> None:
         super().__init__()
         self.store = store
         self.settings = settings
+        self.principal = principal
         self.neighbours: DataLoader[NeighbourKey, list[dict[str, Any]]] = DataLoader(
             load_fn=self._load_neighbours
         )
@@ -392,11 +408,64 @@ Mutation = strawberry.type(
     type("Mutation", (_MutationBase, QuestionsMutation, ImportsMutation), {})
 )
 
+
+class MutationGuard(SchemaExtension):
+    """Mutations need the editor role, and each one is written to the audit log."""
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        is_mutation = ctx.operation_type == OperationType.MUTATION
+        context: Context = ctx.context
+        if is_mutation and context.principal.role < Role.EDITOR:
+            ctx.result = ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        "mutations need the editor role; your token has "
+                        + context.principal.role.label
+                    )
+                ],
+            )
+        yield
+        if is_mutation:
+            self._audit(context)
+
+    def _audit(self, context: Context) -> None:
+        ctx = self.execution_context
+        fields = sorted(
+            {
+                sel.name.value
+                for op in (ctx.graphql_document.definitions if ctx.graphql_document else [])
+                if isinstance(op, OperationDefinitionNode)
+                for sel in op.selection_set.selections
+                if isinstance(sel, FieldNode)
+            }
+        )
+        errors = ctx.result.errors if ctx.result else None
+        ids = sorted(
+            {str(v) for k, v in (ctx.variables or {}).items() if k in ("id", "source", "target")}
+        )
+        try:
+            record_event(
+                context.store,
+                actor=context.principal.name,
+                token_id=context.principal.token_id,
+                role=context.principal.role.label,
+                action="graphql " + ",".join(fields),
+                target=",".join(ids),
+                status=400 if errors else 200,
+                detail=audit_detail("", {"variables": ctx.variables or {}}),
+            )
+        except Exception:  # the mutation is done; a lost audit line must not fail it
+            log.exception("could not record audit event for GraphQL mutation")
+
+
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     types=list(ELEMENT_TYPES.values()),
     extensions=[
+        MutationGuard,
         lambda: QueryDepthLimiter(max_depth=12),
         lambda: MaxAliasesLimiter(max_alias_count=30),
         lambda: MaxTokensLimiter(max_token_count=4000),
@@ -405,9 +474,11 @@ schema = strawberry.Schema(
 
 
 def _context_getter(
-    store: GraphStore = Depends(get_store), settings: Settings = Depends(get_settings)
+    store: GraphStore = Depends(get_store),
+    settings: Settings = Depends(get_settings),
+    principal: Principal = Depends(require(Role.VIEWER)),
 ) -> Context:
-    return Context(store, settings)
+    return Context(store, settings, principal)
 
 
 def graphql_router(*, graphiql: bool) -> GraphQLRouter[Context, None]:

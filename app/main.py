@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -9,16 +10,26 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from app import rest, rest_imports, rest_questions
+from app import rest, rest_admin, rest_imports, rest_questions
+from app.auth import READ_METHODS, by_method
 from app.graphql import graphql_router
+from app.middleware import BodyLimitMiddleware, audit_detail
 from app.settings import Settings
+from graph.audit import record_event
 from graph.schema import UnknownTypeError
-from graph.store import ConflictError, GraphStore, NotFoundError, StoreError
+from graph.store import (
+    ConflictError,
+    GraphStore,
+    NotFoundError,
+    QueryTimeoutError,
+    StoreError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +49,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                 settings.neo4j_user,
                 settings.neo4j_password,
                 settings.neo4j_database,
+                timeout=settings.query_timeout_s,
+                retry_time=2.0,
             )
         else:
             app.state.store = store
@@ -59,13 +72,51 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.include_router(rest.router)
-    app.include_router(rest_questions.router)
-    app.include_router(rest_imports.router)
+    app.include_router(rest.health_router)
+    guarded = [Depends(by_method)]
+    app.include_router(rest.router, dependencies=guarded)
+    app.include_router(rest_questions.router, dependencies=guarded)
+    app.include_router(rest_imports.router, dependencies=guarded)
+    app.include_router(rest_admin.router, dependencies=guarded)
     app.include_router(graphql_router(graphiql=settings.graphiql), prefix="/graphql")
     _install_error_handlers(app)
+    _install_audit(app)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["authorization", "content-type"],
+        )
     _mount_explorer(app)
     return app
+
+
+def _install_audit(app: FastAPI) -> None:
+    """Record every REST write attempt (GraphQL mutations are recorded by their extension)."""
+
+    @app.middleware("http")
+    async def audit(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        if request.method in READ_METHODS or not request.url.path.startswith("/api/"):
+            return response
+        principal = getattr(request.state, "principal", None)
+        try:
+            await asyncio.to_thread(
+                record_event,
+                request.app.state.store,
+                actor=principal.name if principal else "anonymous",
+                token_id=principal.token_id if principal else "",
+                role=principal.role.label if principal else "",
+                action=f"{request.method} {request.url.path}",
+                target=request.url.path.removeprefix("/api/"),
+                status=response.status_code,
+                detail=audit_detail(request.url.query),
+            )
+        except Exception:  # the change itself is done; a lost audit line must not fail it
+            log.exception("could not record audit event for %s", request.url.path)
+        return response
 
 
 EXPLORER_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
@@ -90,6 +141,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def neo4j_down(request: Request, exc: Exception) -> JSONResponse:
         log.warning("Neo4j unavailable serving %s: %s", request.url.path, exc)
         return _error(503, "the graph database (Neo4j) is unreachable; try again shortly")
+
+    @app.exception_handler(QueryTimeoutError)
+    async def timed_out(request: Request, exc: QueryTimeoutError) -> JSONResponse:
+        return _error(504, str(exc))
 
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> JSONResponse:

@@ -26,6 +26,8 @@ from graph.schema import SCHEMA
 from graph.store import ConflictError, GraphStore, NotFoundError
 
 router = APIRouter()
+# Health is open to probes without a token; everything else sits behind `app.auth`.
+health_router = APIRouter()
 
 
 class Health(BaseModel):
@@ -35,7 +37,7 @@ class Health(BaseModel):
     expected_schema_version: int
 
 
-@router.get("/healthz", response_model=Health, tags=["health"])
+@health_router.get("/healthz", response_model=Health, tags=["health"])
 def healthz(request: Request, response: Response) -> Health:
     """Whether Neo4j answers and which schema version it holds; 503 when it does not."""
     store: GraphStore = request.app.state.store
@@ -43,6 +45,9 @@ def healthz(request: Request, response: Response) -> Health:
     version = None
     if reachable:
         try:
+            if not request.app.state.schema_ready:  # Neo4j is back: finish start-up now
+                store.ensure_schema()
+                request.app.state.schema_ready = True
             version = store.schema_version()
         except Exception:  # a failure between ping and read still means "not healthy"
             reachable = False

@@ -1,7 +1,143 @@
-"""REST routes for the questions."""
+"""REST routes for the questions: impact, depends-on, path, bottlenecks, health.
+
+Elements are named by id or exact name. An unknown name answers 404 and an ambiguous one
+422, both with `detail.candidates`; bad parameters (depth, overrides) answer 422.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 
-router = APIRouter()
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import PlainTextResponse
+
+from app.deps import StoreDep
+from queries import bottlenecks as bn
+from queries import health as hl
+from queries import impact as im
+from queries.errors import QuestionError
+from queries.propagation import propagation_table
+from queries.resolve import AmbiguousElementError, ElementLookupError
+
+router = APIRouter(tags=["questions"])
+T = TypeVar("T")
+
+Depth = Annotated[
+    int, Query(ge=1, le=im.MAX_DEPTH_LIMIT, description="How many hops to follow at most.")
+]
+RelTypes = Annotated[
+    list[str] | None,
+    Query(description="Only these relationship types carry the change (repeatable)."),
+]
+Overrides = Annotated[
+    list[str] | None,
+    Query(
+        description="Propagation overrides as KEY=flow, e.g. USES=none or "
+        "RELATED_TO:association=both (repeatable)."
+    ),
+]
+
+
+def _ask(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    try:
+        return fn(*args, **kwargs)
+    except ElementLookupError as exc:
+        status = 422 if isinstance(exc, AmbiguousElementError) else 404
+        raise HTTPException(status, detail=exc.as_dict()) from exc
+    except QuestionError as exc:
+        raise HTTPException(422, detail={"msg": str(exc)}) from exc
+
+
+@router.get("/api/impact/{element:path}", response_model=im.ImpactResult)
+def impact(
+    store: StoreDep,
+    element: str,
+    max_depth: Depth = im.DEFAULT_MAX_DEPTH,
+    rel_type: RelTypes = None,
+    propagation: Overrides = None,
+) -> im.ImpactResult:
+    """What a change to the element affects: streams, capabilities, platforms, data assets,
+    each with hop distance and a shortest explaining path, and who to notify."""
+    return _ask(
+        im.impact, store, element, max_depth=max_depth, rel_types=rel_type, overrides=propagation
+    )
+
+
+@router.get("/api/depends-on/{element:path}", response_model=im.DependsOnResult)
+def depends_on(
+    store: StoreDep,
+    element: str,
+    max_depth: Depth = im.DEFAULT_MAX_DEPTH,
+    rel_type: RelTypes = None,
+    propagation: Overrides = None,
+) -> im.DependsOnResult:
+    """What the element depends on: everything a change to which would affect it."""
+    return _ask(
+        im.depends_on,
+        store,
+        element,
+        max_depth=max_depth,
+        rel_types=rel_type,
+        overrides=propagation,
+    )
+
+
+@router.get("/api/path", response_model=im.PathResult)
+def path(
+    store: StoreDep,
+    source: Annotated[str, Query(min_length=1, max_length=500)],
+    target: Annotated[str, Query(min_length=1, max_length=500)],
+    max_depth: Depth = im.DEFAULT_MAX_DEPTH,
+    rel_type: RelTypes = None,
+    propagation: Overrides = None,
+) -> im.PathResult:
+    """A shortest path along which a change to source reaches target (or target, source)."""
+    return _ask(
+        im.dependency_path,
+        store,
+        source,
+        target,
+        max_depth=max_depth,
+        rel_types=rel_type,
+        overrides=propagation,
+    )
+
+
+@router.get("/api/bottlenecks", response_model=bn.BottleneckReport)
+def bottlenecks(
+    store: StoreDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+    seed: int = bn.DEFAULT_SEED,
+    horizon: Annotated[int, Query(ge=1, le=im.MAX_DEPTH_LIMIT)] = 2,
+    propagation: Overrides = None,
+) -> bn.BottleneckReport:
+    """Teams and platforms ranked by coordination load, and the stream clusters they bind."""
+    config = bn.BottleneckConfig(seed=seed, horizon=horizon)
+    return _ask(bn.bottlenecks, store, limit=limit, config=config, overrides=propagation)
+
+
+@router.get(
+    "/api/health-report",
+    response_model=hl.HealthReport,
+    responses={200: {"content": {"text/markdown": {}}}},
+)
+def health_report(
+    store: StoreDep,
+    max_streams_per_team: Annotated[int, Query(ge=1)] = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
+    format: Literal["json", "markdown"] = "json",
+    propagation: Overrides = None,
+) -> Any:
+    """Operating-model health checks with offending elements; `format=markdown` for text."""
+    report = _ask(
+        hl.health, store, max_streams_per_team=max_streams_per_team, overrides=propagation
+    )
+    if format == "markdown":
+        return PlainTextResponse(hl.health_markdown(report), media_type="text/markdown")
+    return report
+
+
+@router.get("/api/propagation")
+def propagation() -> list[dict[str, str]]:
+    """The propagation table in force: defaults plus VALUEGRAPH_PROPAGATION."""
+    return propagation_table().as_list()

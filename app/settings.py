@@ -36,6 +36,16 @@ class Settings(BaseSettings):
     local_neo4j_heap: str = "1g"
     local_neo4j_pagecache: str = "512m"
     max_page_size: int = Field(default=500, ge=1)
+    auth: Literal["on", "off"] = Field(
+        default="on",
+        description="Bearer-token authentication; `off` is refused unless bound to loopback.",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed by CORS; empty means closed."
+    )
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    query_timeout_s: float = Field(default=30.0, gt=0)
 
     @property
     def local_neo4j_home(self) -> Path:
@@ -44,3 +54,26 @@ class Settings(BaseSettings):
     @property
     def graphiql(self) -> bool:
         return self.env == "development"
+
+    @property
+    def auth_enabled(self) -> bool:
+        return self.auth == "on"
+
+    def check_exposure(self, host: str) -> None:
+        """Refuse to serve without authentication anywhere but loopback."""
+        if not self.auth_enabled and not is_loopback(host):
+            raise ValueError(
+                f"VALUEGRAPH_AUTH=off is only allowed on a loopback address, not {host!r}; "
+                "create a token with `valuegraph token create` and keep auth on"
+            )
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

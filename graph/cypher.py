@@ -22,6 +22,10 @@ def schema_statements(schema: Schema = SCHEMA) -> list[str]:
         f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS "
         f"FOR (n:{ELEMENT_LABEL}) ON EACH [n.name, n.description]",
         f"CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:{META_LABEL}) REQUIRE m.key IS UNIQUE",
+        # Beside the model: API tokens (looked up by digest) and the audit log (by time).
+        "CREATE CONSTRAINT api_token_id IF NOT EXISTS FOR (t:ApiToken) REQUIRE t.id IS UNIQUE",
+        "CREATE INDEX api_token_digest IF NOT EXISTS FOR (t:ApiToken) ON (t.digest)",
+        "CREATE INDEX audit_at IF NOT EXISTS FOR (e:AuditEvent) ON (e.at)",
     ]
     for node in schema.nodes:
         stmts.append(

@@ -43,6 +43,10 @@ class NotFoundError(StoreError):
     pass
 
 
+class QueryTimeoutError(StoreError):
+    """Neo4j stopped a query that ran past the configured time limit."""
+
+
 @dataclass
 class WriteSummary:
     nodes: dict[str, int] = field(default_factory=dict)
@@ -61,10 +65,19 @@ def _batches(rows: Sequence[dict[str, Any]], size: int) -> Iterable[Sequence[dic
 class GraphStore:
     """Holds a driver (passed in, never created here) and the database name."""
 
-    def __init__(self, driver: Driver, database: str | None = None, schema: Schema = SCHEMA):
+    def __init__(
+        self,
+        driver: Driver,
+        database: str | None = None,
+        schema: Schema = SCHEMA,
+        *,
+        timeout: float | None = None,
+    ):
         self.driver = driver
         self.database = database
         self.schema = schema
+        # Server-side limit per read/write statement (seconds); None = the server's default.
+        self.timeout = timeout
 
     @classmethod
     def connect(
@@ -73,34 +86,53 @@ class GraphStore:
         user: str | None = None,
         password: str | None = None,
         database: str | None = None,
+        *,
+        timeout: float | None = None,
+        retry_time: float = 15.0,
     ) -> GraphStore:
+        """A store on a new driver. `retry_time` bounds the driver's retries of transient
+        failures; a service keeps it short so requests fail fast (503) while Neo4j is away.
+        """
         auth = (user, password or "") if user else None
         driver = GraphDatabase.driver(
             uri,
             auth=auth,
             connection_acquisition_timeout=10.0,
-            max_transaction_retry_time=15.0,
+            max_transaction_retry_time=retry_time,
             # "label does not exist" hints on an empty graph are noise for users.
             notifications_min_severity="OFF",
         )
-        return cls(driver, database)
+        return cls(driver, database, timeout=timeout)
 
     def close(self) -> None:
         self.driver.close()
 
     # -- plumbing ----------------------------------------------------------------
 
-    def _read(self, query: str, /, **params: Any) -> list[neo4j.Record]:
-        records, _, _ = self.driver.execute_query(
-            query, params, routing_=RoutingControl.READ, database_=self.database
-        )
+    def _run(
+        self, query: str, params: dict[str, Any], routing: RoutingControl
+    ) -> list[neo4j.Record]:
+        try:
+            records, _, _ = self.driver.execute_query(
+                neo4j.Query(query, timeout=self.timeout),
+                params,
+                routing_=routing,
+                database_=self.database,
+            )
+        except neo4j.exceptions.ClientError as exc:
+            if exc.code and "TransactionTimedOut" in exc.code:
+                raise QueryTimeoutError(
+                    f"the query ran longer than the {self.timeout:g} s limit and was stopped; "
+                    "narrow it (lower depth, filters) or raise VALUEGRAPH_QUERY_TIMEOUT_S"
+                ) from exc
+            raise
         return records
 
+    def _read(self, query: str, /, **params: Any) -> list[neo4j.Record]:
+        return self._run(query, params, RoutingControl.READ)
+
     def _write(self, query: str, /, **params: Any) -> list[neo4j.Record]:
-        records, _, _ = self.driver.execute_query(
-            query, params, routing_=RoutingControl.WRITE, database_=self.database
-        )
-        return records
+        return self._run(query, params, RoutingControl.WRITE)
 
     def ping(self) -> bool:
         try:

@@ -81,7 +81,9 @@ def store(session_store: GraphStore) -> GraphStore:
 
 @pytest.fixture
 def settings(neo4j_server: dict[str, str | None], tmp_path: Path) -> Settings:
-    return Settings(neo4j_uri=neo4j_server["uri"], home=tmp_path / ".valuegraph")
+    # Most tests exercise behaviour, not access control: they run in local development
+    # mode (auth off on loopback). tests/test_security.py covers auth on.
+    return Settings(neo4j_uri=neo4j_server["uri"], home=tmp_path / ".valuegraph", auth="off")
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ def env(neo4j_server: dict[str, str | None], tmp_path: Path) -> dict[str, str]:
         e["NEO4J_USER"] = str(neo4j_server["user"])
         e["NEO4J_PASSWORD"] = str(neo4j_server["password"])
     e["VALUEGRAPH_HOME"] = str(tmp_path / ".valuegraph")
+    e["VALUEGRAPH_AUTH"] = "off"  # as `make run` does: local development on loopback
     return e
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from graph.schema import SCHEMA
+
 
 def _create(client: TestClient, **body: object) -> dict[str, object]:
     response = client.post("/api/nodes", json=body)
@@ -16,8 +18,8 @@ def test_health_reports_neo4j_and_schema_version(client: TestClient) -> None:
     assert body == {
         "status": "ok",
         "neo4j": True,
-        "schema_version": 1,
-        "expected_schema_version": 1,
+        "schema_version": SCHEMA.version,
+        "expected_schema_version": SCHEMA.version,
     }
 
 

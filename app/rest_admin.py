@@ -1,0 +1,59 @@
+"""Administration over REST: API tokens and the audit log (admin role)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel, Field
+
+from app.auth import AdminDep
+from app.deps import StoreDep
+from graph.audit import list_events
+from graph.tokens import Role, create_token, list_tokens, revoke_token
+
+router = APIRouter(tags=["admin"])
+
+
+class TokenIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    role: Annotated[str, Field(pattern="^(viewer|editor|admin)$")] = "viewer"
+
+
+class TokenCreated(BaseModel):
+    id: str
+    name: str
+    role: str
+    token: str = Field(description="The secret; shown this once only.")
+
+
+@router.post("/api/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
+def create(store: StoreDep, _: AdminDep, body: TokenIn) -> TokenCreated:
+    token_id, secret = create_token(store, name=body.name, role=Role.parse(body.role))
+    return TokenCreated(id=token_id, name=body.name, role=body.role, token=secret)
+
+
+@router.get("/api/tokens")
+def tokens(store: StoreDep, _: AdminDep) -> list[dict[str, Any]]:
+    """Tokens with their names, roles and dates; never their secrets."""
+    return list_tokens(store)
+
+
+@router.delete("/api/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke(store: StoreDep, _: AdminDep, token_id: str) -> Response:
+    revoke_token(store, token_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/api/audit")
+def audit(
+    store: StoreDep,
+    _: AdminDep,
+    actor: Annotated[str | None, Query(max_length=200)] = None,
+    since: Annotated[str | None, Query(max_length=40, description="ISO time")] = None,
+    target: Annotated[str | None, Query(max_length=300)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, Any]]:
+    """Who changed or imported what, newest first."""
+    return list_events(store, actor=actor, since=since, target=target, limit=limit, offset=offset)

@@ -1,0 +1,62 @@
+"""The audit log: who changed or imported what, and when (label `AuditEvent`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.model import now_iso
+from graph.store import GraphStore
+
+RECORD = """
+CREATE (e:AuditEvent {
+  at: $at, actor: $actor, token_id: $token_id, role: $role,
+  action: $action, target: $target, status: $status, detail: $detail
+})
+"""
+
+LIST = """
+MATCH (e:AuditEvent)
+WHERE ($actor IS NULL OR e.actor = $actor)
+  AND ($since IS NULL OR e.at >= $since)
+  AND ($target IS NULL OR e.target CONTAINS $target)
+RETURN properties(e) AS event
+ORDER BY e.at DESC
+SKIP $offset LIMIT $limit
+"""
+
+
+def record_event(
+    store: GraphStore,
+    *,
+    actor: str,
+    token_id: str,
+    role: str,
+    action: str,
+    target: str,
+    status: int,
+    detail: str = "",
+) -> None:
+    store._write(
+        RECORD,
+        at=now_iso(),
+        actor=actor,
+        token_id=token_id,
+        role=role,
+        action=action,
+        target=target,
+        status=status,
+        detail=detail[:4000],
+    )
+
+
+def list_events(
+    store: GraphStore,
+    *,
+    actor: str | None = None,
+    since: str | None = None,
+    target: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    records = store._read(LIST, actor=actor, since=since, target=target, limit=limit, offset=offset)
+    return [dict(r["event"]) for r in records]

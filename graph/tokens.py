@@ -1,0 +1,103 @@
+"""API tokens, kept in Neo4j beside the model (label `ApiToken`, never `Element`).
+
+Only a SHA-256 digest of each token is stored. Tokens are 256 random bits, so a fast
+digest is enough: there is nothing to brute-force that a slow hash would protect.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from graph.model import now_iso
+from graph.store import GraphStore, NotFoundError
+
+TOKEN_PREFIX = "vg_"
+
+
+class Role(IntEnum):
+    """Ordered: each role may do everything the ones below it may."""
+
+    VIEWER = 1
+    EDITOR = 2
+    ADMIN = 3
+
+    @classmethod
+    def parse(cls, name: str) -> Role:
+        try:
+            return cls[name.upper()]
+        except KeyError:
+            raise ValueError(f"unknown role {name!r}; use viewer, editor or admin") from None
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a token's id and name, or the local development user."""
+
+    token_id: str
+    name: str
+    role: Role
+
+
+CREATE = """
+CREATE (t:ApiToken {id: $id, name: $name, role: $role, digest: $digest, created_at: $now})
+"""
+
+LOOKUP = """
+MATCH (t:ApiToken {digest: $digest})
+WHERE t.revoked_at IS NULL
+RETURN t.id AS id, t.name AS name, t.role AS role
+"""
+
+LIST = """
+MATCH (t:ApiToken)
+RETURN t.id AS id, t.name AS name, t.role AS role, t.created_at AS created_at,
+       t.revoked_at AS revoked_at
+ORDER BY t.created_at
+"""
+
+REVOKE = """
+MATCH (t:ApiToken {id: $id})
+SET t.revoked_at = coalesce(t.revoked_at, $now)
+RETURN t.id AS id
+"""
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(store: GraphStore, *, name: str, role: Role) -> tuple[str, str]:
+    """Create a token; returns (token id, secret). The secret is shown once, never stored."""
+    token_id = secrets.token_hex(4)
+    secret = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
+    store._write(
+        CREATE, id=token_id, name=name, role=role.label, digest=_digest(secret), now=now_iso()
+    )
+    return token_id, secret
+
+
+def authenticate(store: GraphStore, secret: str) -> Principal | None:
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    records = store._read(LOOKUP, digest=_digest(secret))
+    if not records:
+        return None
+    r = records[0]
+    return Principal(token_id=r["id"], name=r["name"], role=Role.parse(r["role"]))
+
+
+def list_tokens(store: GraphStore) -> list[dict[str, Any]]:
+    return [dict(r) for r in store._read(LIST)]
+
+
+def revoke_token(store: GraphStore, token_id: str) -> None:
+    if not store._write(REVOKE, id=token_id, now=now_iso()):
+        raise NotFoundError(f"no token with id {token_id!r}")
