@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 import strawberry
 from fastapi import Depends
 from graphql import ExecutionResult, FieldNode, GraphQLError, OperationDefinitionNode
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from pydantic import ValidationError
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import (
@@ -29,6 +30,7 @@ from strawberry.extensions import (
 )
 from strawberry.fastapi import BaseContext, GraphQLRouter
 from strawberry.scalars import JSON
+from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from app.auth import require
@@ -47,8 +49,10 @@ from graph.model import (
     rel_record,
 )
 from graph.schema import ANY, SCHEMA, NodeType, PropKind, RelType
-from graph.store import ConflictError, GraphStore, NotFoundError
+from graph.store import ConflictError, GraphStore, NotFoundError, QueryTimeoutError, StoreError
 from graph.tokens import Principal, Role
+from importers.errors import ImportFailure
+from queries.resolve import AmbiguousElementError, ElementLookupError
 
 log = logging.getLogger(__name__)
 
@@ -460,12 +464,70 @@ class MutationGuard(SchemaExtension):
             log.exception("could not record audit event for GraphQL mutation")
 
 
-schema = strawberry.Schema(
+def error_code(exc: BaseException | None) -> tuple[str, str]:
+    """`extensions.code` (the class a client branches on: BAD_USER_INPUT is the caller's to
+    fix) and `extensions.reason` (what exactly), from the exception behind an error."""
+    while isinstance(exc, GraphQLError):
+        inner = exc.original_error or exc.__cause__
+        if inner is None:
+            return "BAD_USER_INPUT", "invalid"  # a resolver refused in GraphQL's own terms
+        exc = inner
+    if isinstance(exc, AmbiguousElementError):
+        return "BAD_USER_INPUT", "ambiguous"
+    if isinstance(exc, NotFoundError | ElementLookupError):
+        return "BAD_USER_INPUT", "not_found"
+    if isinstance(exc, ConflictError):
+        return "BAD_USER_INPUT", "conflict"
+    if isinstance(exc, QueryTimeoutError):
+        return "QUERY_TIMEOUT", "timeout"
+    if isinstance(exc, ServiceUnavailable | SessionExpired):
+        return "SERVICE_UNAVAILABLE", "database_unreachable"
+    if isinstance(exc, StoreError | ValueError | ImportFailure):
+        return "BAD_USER_INPUT", "invalid"
+    return "INTERNAL_SERVER_ERROR", "internal"
+
+
+class ClassifyErrors(SchemaExtension):
+    """Label every error with a code, and hide the details of unexpected ones."""
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in (result.errors if result else None) or []:
+            if error.original_error is None:
+                continue  # validation and parse errors: graphql-core's message is right
+            code, reason = error_code(error.original_error)
+            error.extensions = {"reason": reason, **(error.extensions or {}), "code": code}
+            if code == "INTERNAL_SERVER_ERROR":
+                log.error("GraphQL resolver failed", exc_info=error.original_error)
+                error.message = "internal error; the server log has the details"
+            elif code == "SERVICE_UNAVAILABLE":
+                error.message = "the graph database (Neo4j) is unreachable; try again shortly"
+
+
+class _Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # The caller's mistakes are answered, not logged as failures; ClassifyErrors
+        # logs the unexpected ones with their traceback.
+        unexpected = [
+            e
+            for e in errors
+            if e.original_error is not None
+            and error_code(e.original_error)[0] == "INTERNAL_SERVER_ERROR"
+        ]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+schema = _Schema(
     query=Query,
     mutation=Mutation,
     types=list(ELEMENT_TYPES.values()),
     extensions=[
         MutationGuard,
+        ClassifyErrors,
         lambda: QueryDepthLimiter(max_depth=12),
         lambda: MaxAliasesLimiter(max_alias_count=30),
         lambda: MaxTokensLimiter(max_token_count=4000),

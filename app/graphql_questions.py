@@ -13,10 +13,10 @@ from typing import Any, TypeVar, cast
 import strawberry
 from graphql import GraphQLError
 
+from graph.store import NotFoundError
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
-from queries.errors import QuestionError
 from queries.propagation import Flow
 from queries.resolve import AmbiguousElementError, ElementLookupError, ElementRef
 
@@ -354,18 +354,24 @@ def _overrides(items: list[PropagationOverride] | None) -> dict[str, str] | None
 
 
 async def _ask(info: Info, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run a question off the event loop; input problems become errors naming candidates."""
+    """Run a question off the event loop; a bad element name becomes an error naming candidates.
+
+    `original_error` lets app.graphql classify the error (NOT_FOUND, BAD_USER_INPUT) while
+    `reason` and `candidates` tell a client what to offer instead.
+    """
     try:
         result: T = await info.context.run(fn, info.context.store, *args, **kwargs)
         return result
     except ElementLookupError as exc:
-        code = "AMBIGUOUS_ELEMENT" if isinstance(exc, AmbiguousElementError) else "UNKNOWN_ELEMENT"
+        ambiguous = isinstance(exc, AmbiguousElementError)
         raise GraphQLError(
             str(exc),
-            extensions={"code": code, "candidates": [c.model_dump() for c in exc.candidates]},
+            original_error=exc if ambiguous else NotFoundError(str(exc)),
+            extensions={
+                "reason": "ambiguous_element" if ambiguous else "unknown_element",
+                "candidates": [c.model_dump() for c in exc.candidates],
+            },
         ) from exc
-    except QuestionError as exc:
-        raise GraphQLError(str(exc), extensions={"code": "BAD_INPUT"}) from exc
 
 
 @strawberry.type

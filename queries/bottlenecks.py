@@ -1,0 +1,371 @@
+"""Coordination bottlenecks among teams and platforms, and where they cluster.
+
+Measured on the dependency graph (`queries.projection`: an edge u -> v when a change to u
+affects v, so a team reaches what it owns and supports). Distance there counts hops,
+except hops from a part to its whole (stage to stream, child to parent capability), which
+are free: a platform a stage uses is as close to the stream as one the stream uses.
+
+- dependent streams, k: the value streams within `horizon` (default 2) of the element.
+  For a platform: the streams that use it, or use something that needs it; for a team:
+  the streams it supports, or that use something it owns. `blast_radius` counts every
+  stream reachable at any distance (the impact question's answer); in a well-connected
+  model that is most streams for most elements, so it ranks nothing.
+- proximity: the dependent streams weighted by closeness, sum of 1/distance over them,
+  divided by the number of streams in the model: 1 when every stream uses the element
+  directly, 1/2 when every stream is two hops away.
+- cross-stream dependencies: the pairs of dependent streams, k(k-1)/2; each pair has to
+  coordinate every change to the element.
+- betweenness: the share of shortest dependency paths running through the element
+  (networkx, normalised; exact up to `EXACT_BETWEENNESS_NODES` nodes, then sampled with
+  the seed).
+- for teams, load: k against a guideline per team type, scaled by capacity relative to
+  a nominal team of `NOMINAL_TEAM_FTE`.
+
+Score, 0 to 100 (`SCORE_FORMULA`):
+    100 * (0.6 * proximity
+           + 0.2 * betweenness / highest betweenness among teams and platforms
+           + 0.2 * pressure)
+    pressure = min(1, max(0, load - 1)) for teams, 0 for platforms
+    load = k / (guideline(team type) * clamp(capacity / NOMINAL_TEAM_FTE, 0.5, 2))
+
+Clusters: value streams joined by the teams and platforms they share within
+`cluster_horizon` (default 1: used or supported directly). Each shared element adds
+1/(n-1) to every pair of its n streams (Newman's weighting of a bipartite projection), so
+an element every stream uses binds no group in particular; the stream graph is then
+partitioned with networkx's Louvain community detection under a fixed seed. Each cluster
+lists its streams, the shared elements binding it (two or more of its streams depend on
+them) and its internal coordination load: the number of (stream pair, shared element)
+couplings inside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+import networkx as nx
+from pydantic import BaseModel
+
+from graph.schema import SCHEMA
+from graph.store import GraphStore
+from queries.errors import QuestionError
+from queries.projection import Projection, load_projection, streams_served_directly
+from queries.propagation import propagation_table
+from queries.resolve import ElementRef
+
+_STREAM = SCHEMA.node("ValueStream").label
+_TEAM = SCHEMA.node("Team").label
+_PLATFORM = SCHEMA.node("Platform").label
+
+SCORE_FORMULA = (
+    "score = 100 * (0.6 * proximity"
+    " + 0.2 * betweenness / highest betweenness among teams and platforms"
+    " + 0.2 * pressure); proximity = sum of 1/distance over the k streams depending on it"
+    " within the horizon, divided by the streams in the model;"
+    " pressure (teams only) = min(1, max(0, load - 1)),"
+    " load = k / (guideline for the team type * clamp(capacity / 8 FTE, 0.5, 2))"
+)
+NOMINAL_TEAM_FTE = 8.0  # Team Topologies: teams of five to nine people
+EXACT_BETWEENNESS_NODES = 5_000
+DEFAULT_SEED = 42
+
+
+def _default_guidelines() -> dict[str, int]:
+    # How many streams one team of each type can serve before it becomes a queue:
+    # a stream-aligned team is meant for one stream (two at a stretch), a platform team
+    # serves many through self-service, the others sit in between.
+    guide = {
+        "stream-aligned": 2,
+        "platform": 10,
+        "enabling": 5,
+        "complicated-subsystem": 4,
+        "specialist-function": 4,
+    }
+    return guide
+
+
+@dataclass(frozen=True)
+class BottleneckConfig:
+    guidelines: dict[str, int] = field(default_factory=_default_guidelines)
+    untyped_guideline: int = 3
+    horizon: int = 2
+    cluster_horizon: int = 1
+    seed: int = DEFAULT_SEED
+    resolution: float = 1.0
+
+
+class TeamLoad(BaseModel):
+    team_type: str | None
+    capacity: float | None
+    streams_served_directly: int
+    streams_served: int
+    guideline: float  # for the team type, scaled by capacity
+    load: float
+    overloaded: bool
+
+
+class Bottleneck(BaseModel):
+    rank: int
+    element: ElementRef
+    score: float
+    stream_count: int
+    proximity: float
+    streams: list[ElementRef]
+    blast_radius: int
+    cross_stream_pairs: int
+    betweenness: float
+    team: TeamLoad | None
+    explanation: str
+
+
+class SharedNode(BaseModel):
+    element: ElementRef
+    streams_in_cluster: int
+
+
+class StreamCluster(BaseModel):
+    id: str
+    streams: list[ElementRef]
+    binding: list[SharedNode]
+    internal_load: int
+    external_load: int
+    explanation: str
+
+
+class BottleneckReport(BaseModel):
+    stream_total: int
+    horizon: int
+    bottlenecks: list[Bottleneck]
+    clusters: list[StreamCluster]
+    formula: str
+    seed: int
+    propagation: list[dict[str, str]]
+
+
+def _betweenness(graph: nx.DiGraph, seed: int) -> dict[str, float]:
+    if graph.number_of_nodes() <= EXACT_BETWEENNESS_NODES:
+        result: dict[str, float] = nx.betweenness_centrality(graph, normalized=True)
+    else:
+        result = nx.betweenness_centrality(
+            graph, k=EXACT_BETWEENNESS_NODES, normalized=True, seed=seed
+        )
+    return result
+
+
+def _team_load(
+    props: dict[str, Any], direct: int, served: int, config: BottleneckConfig
+) -> TeamLoad:
+    team_type = props.get("team_type")
+    capacity = props.get("capacity")
+    guideline = float(config.guidelines.get(str(team_type), config.untyped_guideline))
+    if capacity:
+        guideline *= min(2.0, max(0.5, float(capacity) / NOMINAL_TEAM_FTE))
+    load = served / guideline
+    return TeamLoad(
+        team_type=team_type,
+        capacity=float(capacity) if capacity is not None else None,
+        streams_served_directly=direct,
+        streams_served=served,
+        guideline=round(guideline, 3),
+        load=round(load, 3),
+        overloaded=load > 1,
+    )
+
+
+def _explain(
+    ref: ElementRef,
+    k: int,
+    total: int,
+    horizon: int,
+    blast: int,
+    b: float,
+    b_rank: int,
+    team: TeamLoad | None,
+) -> str:
+    parts = [
+        f"{k} of {total} value streams depend on {ref.name} within {horizon} hop(s) "
+        f"({blast} at any distance)"
+    ]
+    if k > 1:
+        parts.append(f"{k * (k - 1) // 2} stream pairs must coordinate its changes")
+    if b > 0:
+        parts.append(f"betweenness {b:.3f} (#{b_rank} among teams and platforms)")
+    if team is not None:
+        kind = team.team_type or "untyped"
+        text = (
+            f"{kind} team serving {team.streams_served} stream(s) "
+            f"({team.streams_served_directly} directly) against a guideline of "
+            f"{team.guideline:g}"
+        )
+        if team.capacity:
+            text += f" for its {team.capacity:g} FTE"
+        text += f": load {team.load:.2f}" + (", overloaded" if team.overloaded else "")
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def stream_distances(
+    p: Projection, candidates: list[str], streams: set[str]
+) -> dict[str, dict[str, int]]:
+    """For each candidate, the distance to every stream it reaches (part-of hops free)."""
+    out: dict[str, dict[str, int]] = {}
+    for c in candidates:
+        lengths = nx.single_source_dijkstra_path_length(p.graph, c, weight="cost")
+        out[c] = {s: int(d) for s, d in lengths.items() if s in streams}
+    return out
+
+
+def bottlenecks(
+    store: GraphStore,
+    *,
+    limit: int = 20,
+    config: BottleneckConfig | None = None,
+    overrides: dict[str, str] | list[str] | None = None,
+) -> BottleneckReport:
+    """Rank teams and platforms by coordination load, and cluster the streams they bind."""
+    if limit < 1:
+        raise QuestionError("limit must be at least 1")
+    config = config or BottleneckConfig()
+    if config.horizon < 1 or config.cluster_horizon < 1:
+        raise QuestionError("horizons must be at least 1")
+    table = propagation_table(overrides)
+    p = load_projection(store, table)
+    streams = set(p.of_type(_STREAM))
+    candidates = p.of_type(_TEAM) + p.of_type(_PLATFORM)
+    distances = stream_distances(p, candidates, streams)
+    reach = {c: {s for s, d in ds.items() if d <= config.horizon} for c, ds in distances.items()}
+    direct = streams_served_directly(store)
+    between = _betweenness(p.graph, config.seed)
+    b_max = max((between[c] for c in candidates), default=0.0)
+    b_order = sorted({round(between[c], 9) for c in candidates}, reverse=True)
+    total = len(streams)
+
+    rows: list[Bottleneck] = []
+    for c in candidates:
+        ref = p.ref(c)
+        k = len(reach[c])
+        b = between[c]
+        team = None
+        pressure = 0.0
+        if ref.type == _TEAM:
+            team = _team_load(p.props[c], len(direct.get(c, set())), k, config)
+            pressure = min(1.0, max(0.0, team.load - 1))
+        proximity = (
+            sum(1 / max(1, d) for s, d in distances[c].items() if s in reach[c]) / total
+            if total
+            else 0.0
+        )
+        score = 100 * (0.6 * proximity + 0.2 * (b / b_max if b_max else 0.0) + 0.2 * pressure)
+        rows.append(
+            Bottleneck(
+                rank=0,
+                element=ref,
+                score=round(score, 1),
+                stream_count=k,
+                proximity=round(proximity, 4),
+                streams=sorted((p.ref(s) for s in reach[c]), key=lambda r: (r.name, r.id)),
+                blast_radius=len(distances[c]),
+                cross_stream_pairs=k * (k - 1) // 2,
+                betweenness=round(b, 6),
+                team=team,
+                explanation=_explain(
+                    ref,
+                    k,
+                    total,
+                    config.horizon,
+                    len(distances[c]),
+                    b,
+                    b_order.index(round(b, 9)) + 1 if b else 0,
+                    team,
+                ),
+            )
+        )
+    rows.sort(key=lambda r: (-r.score, -r.stream_count, r.element.name, r.element.id))
+    ranked = [r.model_copy(update={"rank": i}) for i, r in enumerate(rows[:limit], start=1)]
+    return BottleneckReport(
+        stream_total=total,
+        horizon=config.horizon,
+        bottlenecks=ranked,
+        clusters=clusters(
+            p,
+            {
+                c: {s for s, d in ds.items() if d <= config.cluster_horizon}
+                for c, ds in distances.items()
+            },
+            sorted(streams),
+            config,
+        ),
+        formula=SCORE_FORMULA,
+        seed=config.seed,
+        propagation=table.as_list(),
+    )
+
+
+def stream_graph(shared: dict[str, set[str]], streams: list[str]) -> nx.Graph:
+    """Streams joined by what they share: `weight` (Newman) and `couplings` (a plain count)."""
+    graph = nx.Graph()
+    graph.add_nodes_from(streams)
+    for element in sorted(shared):
+        members = sorted(shared[element])
+        if len(members) < 2:
+            continue
+        share = 1 / (len(members) - 1)
+        for a, b in combinations(members, 2):
+            if graph.has_edge(a, b):
+                graph[a][b]["weight"] += share
+                graph[a][b]["couplings"] += 1
+            else:
+                graph.add_edge(a, b, weight=share, couplings=1)
+    return graph
+
+
+def clusters(
+    p: Projection, shared: dict[str, set[str]], streams: list[str], config: BottleneckConfig
+) -> list[StreamCluster]:
+    graph = stream_graph(shared, streams)
+    communities = nx.community.louvain_communities(
+        graph, weight="weight", seed=config.seed, resolution=config.resolution
+    )
+    found: list[tuple[int, list[str], list[SharedNode], int]] = []
+    for community in communities:
+        members = set(community)
+        internal = int(graph.subgraph(members).size(weight="couplings"))
+        external = sum(
+            int(d["couplings"])
+            for a, b, d in graph.edges(members, data=True)
+            if (a in members) != (b in members)
+        )
+        binding = [
+            SharedNode(element=p.ref(c), streams_in_cluster=len(streams_of & members))
+            for c, streams_of in shared.items()
+            if len(streams_of & members) >= 2
+        ]
+        binding.sort(key=lambda s: (-s.streams_in_cluster, s.element.name, s.element.id))
+        ordered = sorted(members, key=lambda s: (p.ref(s).name, s))
+        found.append((internal, ordered, binding, external))
+    found.sort(key=lambda f: (-f[0], p.ref(f[1][0]).name, f[1][0]))
+    result = []
+    for i, (internal, members_sorted, binding, external) in enumerate(found, start=1):
+        names = ", ".join(p.ref(s).name for s in members_sorted)
+        if binding:
+            top = ", ".join(f"{b.element.name} ({b.streams_in_cluster})" for b in binding[:5])
+            text = (
+                f"{names}: bound by {len(binding)} shared team(s) and platform(s), "
+                f"{internal} coupling(s) inside, {external} to other clusters; most shared: {top}"
+            )
+        elif len(members_sorted) == 1:
+            text = f"{names} shares no team or platform with another stream directly"
+        else:
+            text = f"{names}: no team or platform shared inside the cluster"
+        result.append(
+            StreamCluster(
+                id=f"cluster-{i}",
+                streams=[p.ref(s) for s in members_sorted],
+                binding=binding,
+                internal_load=internal,
+                external_load=external,
+                explanation=text,
+            )
+        )
+    return result

@@ -1,0 +1,453 @@
+"""Operating-model health: is the value-stream model real, or only in the slide deck?
+
+Each check lists the offending elements and scores 0-100 as the share of the elements it
+looks at that pass (100 when it looks at none). The overall score is the plain mean of
+the check scores, so every check weighs the same.
+
+Checks that only ask whether a relationship exists are Cypher. The cycle check runs on
+the dependency-graph projection (`queries.projection`), so it follows the same
+propagation table as the impact question. The single point of failure check is about
+removal rather than change, so it follows hard dependencies only: the platforms a
+capability uses or depends on, what those platforms use or depend on in turn, and the
+teams that own them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+from pydantic import BaseModel
+
+from graph.schema import ELEMENT_LABEL, SCHEMA
+from graph.store import GraphStore
+from queries.errors import QuestionError
+from queries.projection import Projection, load_projection, streams_served_directly
+from queries.propagation import propagation_table
+from queries.resolve import ElementRef
+
+DEFAULT_MAX_STREAMS_PER_TEAM = 3
+
+_L = {n.label: n.label for n in SCHEMA.nodes}
+_R = {r.type: r.type for r in SCHEMA.rels}
+STREAM, STAGE, TEAM, PERSON = _L["ValueStream"], _L["Stage"], _L["Team"], _L["Person"]
+PLATFORM, DATA, CAPABILITY = _L["Platform"], _L["DataAsset"], _L["Capability"]
+MEASURE, INVESTMENT = _L["Measure"], _L["Investment"]
+_REF = f"n.id AS id, [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS type, n.name AS name"
+
+COUNT_BY_LABEL = f"""
+MATCH (n:{ELEMENT_LABEL})
+WITH [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS label
+WHERE label IN $labels
+RETURN label, count(*) AS count
+"""
+
+STREAMS_WITHOUT_ACCOUNTABLE = f"""
+MATCH (n:{STREAM})
+WHERE NOT EXISTS {{ (:{PERSON})-[:{_R["ACCOUNTABLE_FOR"]}]->(n) }}
+RETURN {_REF}
+ORDER BY name, id
+"""
+
+# A stream is project-funded only when every investment behind it is a project (an
+# investment of unknown type gives it the benefit of the doubt), or when it has none and
+# declares the project funding model.
+STREAMS_PROJECT_FUNDED_ONLY = f"""
+MATCH (n:{STREAM})
+OPTIONAL MATCH (n)-[:{_R["FUNDED_BY"]}]->(i:{INVESTMENT})
+WITH n, count(i) AS investments, collect(i.funding_type) AS types
+WHERE (investments > 0 AND size(types) = investments AND all(t IN types WHERE t = 'project'))
+   OR (investments = 0 AND n.funding_model = 'project')
+RETURN {_REF}, investments
+ORDER BY name, id
+"""
+
+STREAMS_WITHOUT_SUBSTANCE = f"""
+MATCH (n:{STREAM})
+WITH n,
+     EXISTS {{ (:{TEAM})-[:{_R["SUPPORTS"]}|{_R["OWNS"]}]->(n) }}
+       OR EXISTS {{ (:{TEAM})-[:{_R["SUPPORTS"]}]->(:{STAGE})<-[:{_R["HAS_STAGE"]}]-(n) }}
+       AS has_team,
+     EXISTS {{ (n)-[:{_R["MEASURED_BY"]}]->(:{MEASURE}) }} AS has_measure,
+     EXISTS {{ (n)-[:{_R["FUNDED_BY"]}]->(:{INVESTMENT}) }} AS has_funding
+WHERE NOT (has_team AND has_measure AND has_funding)
+RETURN {_REF}, has_team, has_measure, has_funding
+ORDER BY name, id
+"""
+
+UNOWNED = f"""
+MATCH (n:{ELEMENT_LABEL})
+WHERE (n:{PLATFORM} OR n:{DATA})
+  AND NOT EXISTS {{ (:{TEAM})-[:{_R["OWNS"]}]->(n) }}
+RETURN {_REF}
+ORDER BY type, name, id
+"""
+
+# Requirements of a stream: its own, and those of its stages.
+REQUIREMENTS = f"""
+MATCH (s:{STREAM})-[:{_R["REQUIRES"]}]->(c:{CAPABILITY})
+RETURN s.id AS stream, c.id AS capability
+UNION
+MATCH (s:{STREAM})-[:{_R["HAS_STAGE"]}]->(:{STAGE})-[:{_R["REQUIRES"]}]->(c:{CAPABILITY})
+RETURN s.id AS stream, c.id AS capability
+"""
+
+CAPABILITY_PLATFORMS = f"""
+MATCH (c:{CAPABILITY})-[:{_R["USES"]}|{_R["DEPENDS_ON"]}]->(p:{PLATFORM})
+RETURN c.id AS capability, p.id AS platform
+"""
+
+PLATFORM_DEPENDENCIES = f"""
+MATCH (p:{PLATFORM})-[:{_R["USES"]}|{_R["DEPENDS_ON"]}]->(q:{PLATFORM})
+RETURN p.id AS platform, q.id AS needs
+"""
+
+PLATFORM_OWNERS = f"""
+MATCH (t:{TEAM})-[:{_R["OWNS"]}]->(p:{PLATFORM})
+RETURN p.id AS platform, collect(t.id) AS teams
+"""
+
+CAPABILITY_CHILDREN = f"""
+MATCH (c:{CAPABILITY})-[:{_R["CONTAINS"]}]->(d:{CAPABILITY})
+RETURN c.id AS parent, d.id AS child
+"""
+
+
+class Finding(BaseModel):
+    element: ElementRef
+    detail: str
+    related: list[ElementRef] = []
+
+
+class HealthCheck(BaseModel):
+    id: str
+    title: str
+    description: str
+    population: int
+    offending: int
+    score: float
+    passed: bool
+    findings: list[Finding]
+
+
+class HealthReport(BaseModel):
+    score: float
+    checks: list[HealthCheck]
+    max_streams_per_team: int
+    propagation: list[dict[str, str]]
+
+
+def _ref(r: dict[str, Any]) -> ElementRef:
+    return ElementRef(id=str(r["id"]), type=str(r["type"]), name=str(r["name"] or r["id"]))
+
+
+def _check(
+    check_id: str,
+    title: str,
+    description: str,
+    population: int,
+    findings: list[Finding],
+    offending: int | None = None,
+) -> HealthCheck:
+    bad = len(findings) if offending is None else offending
+    score = 100.0 if population == 0 else round(100 * (1 - min(bad, population) / population), 1)
+    return HealthCheck(
+        id=check_id,
+        title=title,
+        description=description,
+        population=population,
+        offending=bad,
+        score=score,
+        passed=bad == 0,
+        findings=findings,
+    )
+
+
+@dataclass
+class _Context:
+    store: GraphStore
+    counts: dict[str, int]
+    projection: Projection
+    max_streams_per_team: int
+
+    def rows(self, query: str) -> list[dict[str, Any]]:
+        return [r.data() for r in self.store._read(query)]
+
+
+def accountable_owner(ctx: _Context) -> HealthCheck:
+    findings = [
+        Finding(element=_ref(r), detail="no person is ACCOUNTABLE_FOR this stream")
+        for r in ctx.rows(STREAMS_WITHOUT_ACCOUNTABLE)
+    ]
+    return _check(
+        "accountable_owner",
+        "Streams without an accountable owner",
+        "Every value stream needs one person accountable for it end to end.",
+        ctx.counts[STREAM],
+        findings,
+    )
+
+
+def project_funding_only(ctx: _Context) -> HealthCheck:
+    findings = []
+    for r in ctx.rows(STREAMS_PROJECT_FUNDED_ONLY):
+        n = int(r["investments"])
+        detail = (
+            f"all {n} investment(s) are project funding; no persistent capacity"
+            if n
+            else "funding model is 'project' and no investment is linked"
+        )
+        findings.append(Finding(element=_ref(r), detail=detail))
+    return _check(
+        "project_funding_only",
+        "Streams funded only by projects",
+        "A long-lived stream needs persistent funding, not a sequence of projects.",
+        ctx.counts[STREAM],
+        findings,
+    )
+
+
+def deck_only(ctx: _Context) -> HealthCheck:
+    findings = []
+    for r in ctx.rows(STREAMS_WITHOUT_SUBSTANCE):
+        missing = [what for what in ("team", "measure", "funding") if not r[f"has_{what}"]]
+        detail = "no " + ", no ".join(missing)
+        if len(missing) == 3:
+            detail += ": exists only in decks"
+        findings.append(Finding(element=_ref(r), detail=detail))
+    return _check(
+        "deck_only",
+        "Streams with no team, no measure or no funding",
+        "A stream nobody works on, nobody measures or nobody pays for exists only in decks.",
+        ctx.counts[STREAM],
+        findings,
+    )
+
+
+def unowned(ctx: _Context) -> HealthCheck:
+    findings = [Finding(element=_ref(r), detail="no team OWNS it") for r in ctx.rows(UNOWNED)]
+    return _check(
+        "unowned",
+        "Platforms and data assets without an owning team",
+        "Something nobody owns gets changed by everybody and fixed by nobody.",
+        ctx.counts[PLATFORM] + ctx.counts[DATA],
+        findings,
+    )
+
+
+def overloaded_teams(ctx: _Context) -> HealthCheck:
+    limit = ctx.max_streams_per_team
+    served = streams_served_directly(ctx.store)
+    p = ctx.projection
+    findings = []
+    for team in sorted(served, key=lambda t: (p.ref(t).name, t)):
+        streams = sorted((p.ref(s) for s in served[team]), key=lambda r: (r.name, r.id))
+        if len(streams) > limit:
+            findings.append(
+                Finding(
+                    element=p.ref(team),
+                    detail=f"serves {len(streams)} streams (threshold {limit}): "
+                    + ", ".join(s.name for s in streams),
+                    related=streams,
+                )
+            )
+    return _check(
+        "overloaded_teams",
+        f"Teams serving more than {limit} streams",
+        "A team spread over many streams becomes a queue every one of them waits in "
+        "(counted through SUPPORTS, to a stream or one of its stages).",
+        ctx.counts[TEAM],
+        findings,
+    )
+
+
+def stream_cycles(ctx: _Context) -> HealthCheck:
+    p = ctx.projection
+    streams = set(p.of_type(STREAM))
+    # In the projection u -> v means v depends on u; reversed, edges read "depends on".
+    depends = p.graph.reverse(copy=False)
+    findings = []
+    in_cycles: set[str] = set()
+    components = [c for c in nx.strongly_connected_components(depends) if len(c & streams) >= 2]
+    for component in components:
+        members = sorted(component & streams, key=lambda s: (p.ref(s).name, s))
+        in_cycles.update(members)
+        cycle = _shortest_cycle(depends.subgraph(component), members[0])
+        findings.append(
+            Finding(
+                element=p.ref(members[0]),
+                detail="dependency cycle: " + " depends on ".join(p.ref(n).name for n in cycle),
+                related=[p.ref(s) for s in members],
+            )
+        )
+    findings.sort(key=lambda f: (f.element.name, f.element.id))
+    return _check(
+        "stream_cycles",
+        "Dependency cycles between streams",
+        "Streams that depend on each other, directly or through what they use, cannot "
+        "change independently.",
+        len(streams),
+        findings,
+        offending=len(in_cycles),
+    )
+
+
+def _shortest_cycle(graph: nx.DiGraph, start: str) -> list[str]:
+    """The shortest cycle through `start`, as nodes from `start` back to it."""
+    best: list[str] | None = None
+    for pred in sorted(graph.predecessors(start)):
+        path: list[str] = nx.shortest_path(graph, start, pred)
+        if best is None or len(path) < len(best):
+            best = path
+    return [*(best or [start]), start]
+
+
+@dataclass
+class _Delivery:
+    """Which platforms deliver each capability: its own, and its descendants'."""
+
+    platforms: dict[str, set[str]]
+
+
+def _delivery(ctx: _Context) -> _Delivery:
+    own: dict[str, set[str]] = {}
+    for r in ctx.rows(CAPABILITY_PLATFORMS):
+        own.setdefault(str(r["capability"]), set()).add(str(r["platform"]))
+    tree = nx.DiGraph()
+    tree.add_nodes_from(ctx.projection.of_type(CAPABILITY))
+    tree.add_edges_from((str(r["parent"]), str(r["child"])) for r in ctx.rows(CAPABILITY_CHILDREN))
+    platforms = {
+        c: set().union(*(own.get(d, set()) for d in {c} | nx.descendants(tree, c)))
+        for c in tree.nodes
+    }
+    return _Delivery(platforms)
+
+
+def single_points_of_failure(ctx: _Context, delivery: _Delivery) -> HealthCheck:
+    p = ctx.projection
+    needs = nx.DiGraph()
+    needs.add_nodes_from(p.of_type(PLATFORM))
+    needs.add_edges_from(
+        (str(r["platform"]), str(r["needs"])) for r in ctx.rows(PLATFORM_DEPENDENCIES)
+    )
+    owners = {str(r["platform"]): set(r["teams"]) for r in ctx.rows(PLATFORM_OWNERS)}
+    fails_without: dict[str, set[str]] = {}
+
+    def breakers(platform: str) -> set[str]:
+        # A platform stops when it, or anything it needs (transitively), is removed, or
+        # when the only team owning one of those goes.
+        if platform not in fails_without:
+            chain = {platform} | nx.descendants(needs, platform)
+            sole = {next(iter(owners[q])) for q in chain if len(owners.get(q, ())) == 1}
+            fails_without[platform] = chain | sole
+        return fails_without[platform]
+
+    # A capability is cut off when every platform delivering it stops.
+    spofs_of = {
+        capability: set.intersection(*(breakers(x) for x in sorted(platforms)))
+        for capability, platforms in delivery.platforms.items()
+        if platforms
+    }
+    pairs = sorted({(str(r["stream"]), str(r["capability"])) for r in ctx.rows(REQUIREMENTS)})
+    broken: dict[str, list[tuple[str, str]]] = {}
+    broken_pairs = 0
+    for stream, capability in pairs:
+        spofs = spofs_of.get(capability, set())
+        broken_pairs += bool(spofs)
+        for x in spofs:
+            broken.setdefault(x, []).append((stream, capability))
+    findings = []
+    for x, cut in broken.items():
+        text = "; ".join(f"{p.ref(s).name} from {p.ref(c).name}" for s, c in cut[:8])
+        more = f" (and {len(cut) - 8} more)" if len(cut) > 8 else ""
+        streams = sorted({s for s, _ in cut}, key=lambda s: (p.ref(s).name, s))
+        findings.append(
+            Finding(
+                element=p.ref(x),
+                detail=f"removing it cuts {len(cut)} stream requirement(s): {text}{more}",
+                related=[p.ref(s) for s in streams],
+            )
+        )
+    findings.sort(key=lambda f: (-len(broken[f.element.id]), f.element.name, f.element.id))
+    return _check(
+        "single_points_of_failure",
+        "Single points of failure",
+        "A platform or team is a single point of failure for a stream's required capability "
+        "when removing it stops every platform delivering the capability: it is that "
+        "platform, or one they all use or depend on, or the only team owning one of those. "
+        "Scored over (stream, required capability) pairs.",
+        len(pairs),
+        findings,
+        offending=broken_pairs,
+    )
+
+
+def unsupported_capabilities(ctx: _Context, delivery: _Delivery) -> HealthCheck:
+    p = ctx.projection
+    findings = [
+        Finding(element=p.ref(c), detail="no platform supports it or any capability it contains")
+        for c in sorted(delivery.platforms, key=lambda c: (p.ref(c).name, c))
+        if not delivery.platforms[c]
+    ]
+    return _check(
+        "unsupported_capabilities",
+        "Capabilities no platform supports",
+        "A capability nothing USES or DEPENDS_ON is a promise without a system behind it "
+        "(a parent is supported through the capabilities it contains).",
+        ctx.counts[CAPABILITY],
+        findings,
+    )
+
+
+def health(
+    store: GraphStore,
+    *,
+    max_streams_per_team: int = DEFAULT_MAX_STREAMS_PER_TEAM,
+    overrides: dict[str, str] | list[str] | None = None,
+) -> HealthReport:
+    """Run every check; `max_streams_per_team` is the overload threshold."""
+    if max_streams_per_team < 1:
+        raise QuestionError("max streams per team must be at least 1")
+    table = propagation_table(overrides)
+    labels = [STREAM, TEAM, PLATFORM, DATA, CAPABILITY]
+    counts = {label: 0 for label in labels}
+    counts.update({r["label"]: r["count"] for r in store._read(COUNT_BY_LABEL, labels=labels)})
+    ctx = _Context(store, counts, load_projection(store, table), max_streams_per_team)
+    delivery = _delivery(ctx)
+    checks = [
+        accountable_owner(ctx),
+        project_funding_only(ctx),
+        deck_only(ctx),
+        unowned(ctx),
+        overloaded_teams(ctx),
+        stream_cycles(ctx),
+        single_points_of_failure(ctx, delivery),
+        unsupported_capabilities(ctx, delivery),
+    ]
+    overall = round(sum(c.score for c in checks) / len(checks), 1)
+    return HealthReport(
+        score=overall,
+        checks=checks,
+        max_streams_per_team=max_streams_per_team,
+        propagation=table.as_list(),
+    )
+
+
+def health_markdown(report: HealthReport) -> str:
+    """The report as Markdown: a summary table, then each failing check's findings."""
+    lines = [
+        f"# Operating-model health: {report.score:g}/100",
+        "",
+        "| Check | Score | Offending | Of |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for c in report.checks:
+        mark = "ok" if c.passed else "**fail**"
+        lines.append(f"| {c.title} ({mark}) | {c.score:g} | {c.offending} | {c.population} |")
+    for c in report.checks:
+        if c.passed:
+            continue
+        lines += ["", f"## {c.title}", "", c.description, ""]
+        lines += [f"- **{f.element.name}** (`{f.element.id}`): {f.detail}" for f in c.findings]
+    return "\n".join(lines) + "\n"

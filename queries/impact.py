@@ -1,0 +1,379 @@
+"""Change impact, the dependency tree, and the dependency path between two elements.
+
+All three walk the graph breadth first, one Cypher round trip per level: the frontier's
+relationships that carry a change (per the propagation table) are fetched, nodes not yet
+seen become the next frontier, and each keeps the relationship it was first reached by.
+That gives every reached element its hop distance and one shortest explaining path
+without ever enumerating paths. `impact` walks the way a change travels; `depends_on`
+walks against it (what would affect this element); `dependency_path` stops at its target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import BaseModel, computed_field
+
+from graph.schema import ELEMENT_LABEL, SCHEMA
+from graph.store import GraphStore
+from queries.errors import QuestionError
+from queries.propagation import PropagationTable, propagation_table
+from queries.resolve import ElementRef, refs, resolve
+
+DEFAULT_MAX_DEPTH = 10
+MAX_DEPTH_LIMIT = 50
+
+# One BFS level. `$from_source` / `$from_target`: relationship types that may carry a
+# change away from the frontier node when it is the relationship's source / target.
+# RELATED_TO's original and access types come back so the table decides per relationship.
+EXPAND = f"""
+UNWIND $frontier AS fid
+MATCH (a:{ELEMENT_LABEL} {{id: fid}})-[r]-(b:{ELEMENT_LABEL})
+WITH a, r, b, startNode(r) = a AS at_source
+WHERE (at_source AND type(r) IN $from_source) OR (NOT at_source AND type(r) IN $from_target)
+RETURN a.id AS from_id, b.id AS to_id, type(r) AS type, at_source,
+       r.original_type AS original_type, r.access_type AS access_type, r.id AS rel_id
+"""
+
+_TEAM = SCHEMA.node("Team").label
+_PERSON = SCHEMA.node("Person").label
+_STREAM = SCHEMA.node("ValueStream").label
+
+OWNERS = f"""
+UNWIND $ids AS ref
+MATCH (t:{_TEAM})-[:{SCHEMA.rel("OWNS").type}]->(x:{ELEMENT_LABEL} {{id: ref}})
+RETURN t.id AS id, x.id AS about
+ORDER BY id, about
+"""
+
+ACCOUNTABLE = f"""
+UNWIND $ids AS ref
+MATCH (p:{_PERSON})-[:{SCHEMA.rel("ACCOUNTABLE_FOR").type}]->(s:{_STREAM} {{id: ref}})
+RETURN p.id AS id, s.id AS about
+ORDER BY id, about
+"""
+
+
+class Walk(StrEnum):
+    IMPACT = "impact"  # the way a change travels
+    DEPENDENCY = "dependency"  # against it: what this element depends on
+
+
+class Step(BaseModel):
+    """One hop of an explaining path, in travel order, naming the stored relationship."""
+
+    from_element: ElementRef
+    to_element: ElementRef
+    relationship: str
+    original_type: str | None = None
+    stored_forward: bool  # stored as from_element -[relationship]-> to_element
+    text: str
+
+
+class Affected(BaseModel):
+    element: ElementRef
+    distance: int
+    path: list[Step]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def path_text(self) -> str:
+        return path_text(self.path)
+
+
+class Notice(BaseModel):
+    """Someone to tell: a team owning affected elements, or a person accountable for a stream."""
+
+    element: ElementRef
+    reason: str
+    about: list[ElementRef]
+
+
+class ImpactResult(BaseModel):
+    element: ElementRef
+    max_depth: int
+    streams: list[Affected]
+    capabilities: list[Affected]
+    platforms: list[Affected]
+    data_assets: list[Affected]
+    other: list[Affected]
+    teams_to_notify: list[Notice]
+    people_to_notify: list[Notice]
+    propagation: list[dict[str, str]]
+
+    @property
+    def affected(self) -> list[Affected]:
+        return sorted(
+            [*self.streams, *self.capabilities, *self.platforms, *self.data_assets, *self.other],
+            key=_order,
+        )
+
+
+class DependsOnResult(BaseModel):
+    element: ElementRef
+    max_depth: int
+    dependencies: list[Affected]
+    propagation: list[dict[str, str]]
+
+
+class PathDirection(StrEnum):
+    SOURCE_AFFECTS_TARGET = "source_affects_target"
+    TARGET_AFFECTS_SOURCE = "target_affects_source"
+    NONE = "none"
+
+
+class PathResult(BaseModel):
+    source: ElementRef
+    target: ElementRef
+    direction: PathDirection
+    distance: int | None
+    steps: list[Step]
+    explanation: str
+
+
+@dataclass(frozen=True)
+class _Hop:
+    parent: str
+    type: str
+    stored_forward: bool
+    original_type: str | None
+
+
+def check_depth(max_depth: int) -> int:
+    if not 1 <= max_depth <= MAX_DEPTH_LIMIT:
+        raise QuestionError(f"max depth must be between 1 and {MAX_DEPTH_LIMIT}")
+    return max_depth
+
+
+def walk(
+    store: GraphStore,
+    start: str,
+    table: PropagationTable,
+    *,
+    way: Walk,
+    max_depth: int,
+    stop_at: str | None = None,
+) -> tuple[dict[str, int], dict[str, _Hop]]:
+    """Breadth-first from `start`: hop distance of every element reached, and its first hop."""
+    impact = way is Walk.IMPACT
+    from_source = table.types_carrying(from_source=impact)
+    from_target = table.types_carrying(from_source=not impact)
+    distance = {start: 0}
+    hops: dict[str, _Hop] = {}
+    frontier = [start]
+    for depth in range(1, max_depth + 1):
+        if not frontier or stop_at in distance:
+            break
+        rows = store._read(
+            EXPAND, frontier=frontier, from_source=from_source, from_target=from_target
+        )
+        # Sorted, so the explaining path chosen among equally short ones is reproducible.
+        ordered = sorted(
+            rows, key=lambda r: (r["from_id"], r["type"], r["to_id"], r["rel_id"] or "")
+        )
+        nxt: list[str] = []
+        for r in ordered:
+            at_source: bool = r["at_source"]
+            # Walking against the change, the change starts at the far end.
+            change_from_source = at_source if impact else not at_source
+            if r["to_id"] in distance or not table.carries(
+                r["type"], r["original_type"], r["access_type"], from_source=change_from_source
+            ):
+                continue
+            distance[r["to_id"]] = depth
+            hops[r["to_id"]] = _Hop(r["from_id"], r["type"], at_source, r["original_type"])
+            nxt.append(r["to_id"])
+        frontier = sorted(nxt)
+    return distance, hops
+
+
+def _steps(target: str, hops: dict[str, _Hop], names: dict[str, ElementRef]) -> list[Step]:
+    steps: list[Step] = []
+    node = target
+    while node in hops:
+        hop = hops[node]
+        steps.append(_step(names[hop.parent], names[node], hop))
+        node = hop.parent
+    steps.reverse()
+    return steps
+
+
+def _step(a: ElementRef, b: ElementRef, hop: _Hop) -> Step:
+    rel = f"{hop.type}:{hop.original_type}" if hop.original_type else hop.type
+    text = (
+        f"{a.name} -[{rel}]-> {b.name}" if hop.stored_forward else f"{a.name} <-[{rel}]- {b.name}"
+    )
+    return Step(
+        from_element=a,
+        to_element=b,
+        relationship=hop.type,
+        original_type=hop.original_type,
+        stored_forward=hop.stored_forward,
+        text=text,
+    )
+
+
+def path_text(steps: list[Step]) -> str:
+    if not steps:
+        return ""
+    parts = [steps[0].from_element.name]
+    for s in steps:
+        rel = f"{s.relationship}:{s.original_type}" if s.original_type else s.relationship
+        parts.append(f"-[{rel}]->" if s.stored_forward else f"<-[{rel}]-")
+        parts.append(s.to_element.name)
+    return " ".join(parts)
+
+
+def _order(a: Affected) -> tuple[int, str, str]:
+    return (a.distance, a.element.name.lower(), a.element.id)
+
+
+def _affected(
+    start: str, distance: dict[str, int], hops: dict[str, _Hop], names: dict[str, ElementRef]
+) -> list[Affected]:
+    return sorted(
+        (
+            Affected(element=names[i], distance=d, path=_steps(i, hops, names))
+            for i, d in distance.items()
+            if i != start and i in names
+        ),
+        key=_order,
+    )
+
+
+def _notices(store: GraphStore, query: str, ids: Iterable[str]) -> list[tuple[str, list[str]]]:
+    grouped: dict[str, list[str]] = {}
+    for r in store._read(query, ids=sorted(set(ids))):
+        grouped.setdefault(r["id"], []).append(r["about"])
+    return sorted(grouped.items())
+
+
+def impact(
+    store: GraphStore,
+    element: str,
+    *,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    rel_types: list[str] | None = None,
+    overrides: dict[str, str] | list[str] | None = None,
+) -> ImpactResult:
+    """Everything a change to `element` affects, with distances, paths and who to notify.
+
+    `rel_types` limits which relationship types carry the change; `overrides` changes the
+    propagation table for this request (`{"USES": "none"}` or `["USES=none"]`).
+    """
+    check_depth(max_depth)
+    table = propagation_table(overrides, rel_types)
+    origin = resolve(store, element)
+    distance, hops = walk(store, origin.id, table, way=Walk.IMPACT, max_depth=max_depth)
+    # The changed element counts too: its own owners and accountable people hear first.
+    owners = _notices(store, OWNERS, distance)
+    accountable = _notices(store, ACCOUNTABLE, distance)
+    names = refs(store, [*distance, *(t for t, _ in owners), *(p for p, _ in accountable)])
+    affected = _affected(origin.id, distance, hops, names)
+    by_type: dict[str, list[Affected]] = {}
+    for a in affected:
+        by_type.setdefault(a.element.type, []).append(a)
+    grouped = ("ValueStream", "Capability", "Platform", "DataAsset")
+    return ImpactResult(
+        element=origin,
+        max_depth=max_depth,
+        streams=by_type.get("ValueStream", []),
+        capabilities=by_type.get("Capability", []),
+        platforms=by_type.get("Platform", []),
+        data_assets=by_type.get("DataAsset", []),
+        other=[a for a in affected if a.element.type not in grouped],
+        teams_to_notify=[
+            Notice(
+                element=names[t],
+                reason="owns " + ", ".join(names[x].name for x in about),
+                about=[names[x] for x in about],
+            )
+            for t, about in owners
+        ],
+        people_to_notify=[
+            Notice(
+                element=names[p],
+                reason="accountable for " + ", ".join(names[x].name for x in about),
+                about=[names[x] for x in about],
+            )
+            for p, about in accountable
+        ],
+        propagation=table.as_list(),
+    )
+
+
+def depends_on(
+    store: GraphStore,
+    element: str,
+    *,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    rel_types: list[str] | None = None,
+    overrides: dict[str, str] | list[str] | None = None,
+) -> DependsOnResult:
+    """What `element` depends on: every element a change to which would affect it."""
+    check_depth(max_depth)
+    table = propagation_table(overrides, rel_types)
+    origin = resolve(store, element)
+    distance, hops = walk(store, origin.id, table, way=Walk.DEPENDENCY, max_depth=max_depth)
+    names = refs(store, list(distance))
+    return DependsOnResult(
+        element=origin,
+        max_depth=max_depth,
+        dependencies=_affected(origin.id, distance, hops, names),
+        propagation=table.as_list(),
+    )
+
+
+def dependency_path(
+    store: GraphStore,
+    source: str,
+    target: str,
+    *,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    rel_types: list[str] | None = None,
+    overrides: dict[str, str] | list[str] | None = None,
+) -> PathResult:
+    """A shortest path along which a change to `source` reaches `target`, or else the reverse."""
+    check_depth(max_depth)
+    table = propagation_table(overrides, rel_types)
+    a, b = resolve(store, source), resolve(store, target)
+    attempts = (
+        (a, b, PathDirection.SOURCE_AFFECTS_TARGET),
+        (b, a, PathDirection.TARGET_AFFECTS_SOURCE),
+    )
+    for start, end, direction in attempts:
+        distance, hops = walk(
+            store, start.id, table, way=Walk.IMPACT, max_depth=max_depth, stop_at=end.id
+        )
+        if end.id in distance:
+            chain = [end.id]
+            while chain[-1] in hops:
+                chain.append(hops[chain[-1]].parent)
+            names = refs(store, chain)
+            steps = _steps(end.id, hops, names)
+            return PathResult(
+                source=a,
+                target=b,
+                direction=direction,
+                distance=distance[end.id],
+                steps=steps,
+                explanation=(
+                    f"a change to {start.name} reaches {end.name} in {distance[end.id]} "
+                    f"step(s): {path_text(steps)}"
+                    if steps
+                    else f"{start.name} and {end.name} are the same element"
+                ),
+            )
+    return PathResult(
+        source=a,
+        target=b,
+        direction=PathDirection.NONE,
+        distance=None,
+        steps=[],
+        explanation=(
+            f"no dependency path within {max_depth} step(s): a change to neither "
+            f"{a.name} nor {b.name} reaches the other"
+        ),
+    )

@@ -1,0 +1,113 @@
+"""The dependency graph as an in-memory projection, for analytics that need the whole graph.
+
+Two reads (nodes, then the relationships the propagation table can carry) build a
+networkx `DiGraph` with an edge u → v whenever a change to u affects v. Betweenness,
+reachability, community detection, strongly connected components and the single point
+of failure check all run on it in Python; Neo4j is only asked for the projection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from graph.schema import ELEMENT_LABEL, SCHEMA
+from graph.store import GraphStore
+from queries.propagation import PART_OF_KEYS, Flow, PropagationTable, rel_key
+from queries.resolve import ElementRef
+
+_TEAM = SCHEMA.node("Team")
+
+
+def _prop(label: str, name: str) -> str:
+    """A typed property name, looked up so a schema change fails here rather than silently."""
+    prop = SCHEMA.node(label).prop(name)
+    if prop is None:
+        raise LookupError(f"{label} has no property {name!r}")
+    return prop.name
+
+
+# The node properties the analytics read.
+_PROJECTED = ("name", _prop("Team", "team_type"), _prop("Team", "capacity"))
+
+PROJECTION_NODES = f"""
+MATCH (n:{ELEMENT_LABEL})
+RETURN n.id AS id, [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS type,
+       n {{{", ".join(f".{p}" for p in _PROJECTED)}}} AS props
+"""
+
+PROJECTION_RELS = f"""
+MATCH (a:{ELEMENT_LABEL})-[r]->(b:{ELEMENT_LABEL})
+WHERE type(r) IN $types
+RETURN a.id AS source, b.id AS target, type(r) AS type,
+       r.original_type AS original_type, r.access_type AS access_type
+"""
+
+_STREAM = SCHEMA.node("ValueStream").label
+_STAGE = SCHEMA.node("Stage").label
+
+# Streams a team works for: supported directly, or through one of the stream's stages.
+SERVED_DIRECTLY = f"""
+MATCH (t:{_TEAM.label})-[:{SCHEMA.rel("SUPPORTS").type}]->(x:{ELEMENT_LABEL})
+OPTIONAL MATCH (s:{_STREAM})-[:{SCHEMA.rel("HAS_STAGE").type}]->(x:{_STAGE})
+WITH t, CASE WHEN x:{_STREAM} THEN x ELSE s END AS stream
+WHERE stream IS NOT NULL
+RETURN t.id AS team, collect(DISTINCT stream.id) AS streams
+"""
+
+
+@dataclass
+class Projection:
+    """The dependency graph: `graph` has an edge u → v when a change to u affects v.
+
+    Each edge has a `cost`: 0 when it joins a part to its whole, else 1.
+    """
+
+    graph: nx.DiGraph
+    nodes: dict[str, ElementRef]
+    props: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    def of_type(self, label: str) -> list[str]:
+        return sorted(i for i, ref in self.nodes.items() if ref.type == label)
+
+    def ref(self, node_id: str) -> ElementRef:
+        return self.nodes[node_id]
+
+
+def load_projection(store: GraphStore, table: PropagationTable) -> Projection:
+    graph = nx.DiGraph()
+    nodes: dict[str, ElementRef] = {}
+    props: dict[str, dict[str, object]] = {}
+    # Sorted insertion: networkx algorithms iterate in insertion order, and seeded
+    # community detection is only reproducible if that order is.
+    for r in sorted(store._read(PROJECTION_NODES), key=lambda r: r["id"]):
+        nodes[r["id"]] = ElementRef(id=r["id"], type=r["type"], name=r["props"]["name"] or r["id"])
+        props[r["id"]] = dict(r["props"])
+        graph.add_node(r["id"])
+    types = sorted(
+        set(table.types_carrying(from_source=True)) | set(table.types_carrying(from_source=False))
+    )
+    rows = store._read(PROJECTION_RELS, types=types)
+    for r in sorted(rows, key=lambda r: (r["source"], r["target"], r["type"])):
+        key = rel_key(r["type"], r["original_type"], r["access_type"])
+        flow = table.flow(key)
+        cost = 0 if key in PART_OF_KEYS else 1
+        if flow in (Flow.FORWARD, Flow.BOTH):
+            _add(graph, r["source"], r["target"], cost)
+        if flow in (Flow.REVERSE, Flow.BOTH):
+            _add(graph, r["target"], r["source"], cost)
+    return Projection(graph, nodes, props)
+
+
+def _add(graph: nx.DiGraph, u: str, v: str, cost: int) -> None:
+    """One edge per ordered pair; `cost` 0 when some relationship between them is part-of."""
+    if graph.has_edge(u, v):
+        graph[u][v]["cost"] = min(graph[u][v]["cost"], cost)
+    else:
+        graph.add_edge(u, v, cost=cost)
+
+
+def streams_served_directly(store: GraphStore) -> dict[str, set[str]]:
+    """Team id → ids of the streams it supports, directly or through a stage."""
+    return {r["team"]: set(r["streams"]) for r in store._read(SERVED_DIRECTLY)}

@@ -1,0 +1,120 @@
+"""Naming elements in questions: by id, or by exact name, with a clear error otherwise."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from graph.schema import ELEMENT_LABEL
+from graph.store import GraphStore
+
+_LABEL = f"[l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0]"
+_REF = f"n.id AS id, {_LABEL} AS type, n.name AS name"
+
+BY_ID = f"MATCH (n:{ELEMENT_LABEL} {{id: $ref}}) RETURN {_REF}"
+
+# Exact name first; a name that differs only in case is accepted when it is unique, so
+# `valuegraph impact "core banking"` works without remembering capitals.
+BY_NAME = f"""
+MATCH (n:{ELEMENT_LABEL})
+WHERE n.name = $ref
+RETURN {_REF}
+ORDER BY id
+LIMIT $limit
+"""
+
+BY_NAME_ANY_CASE = f"""
+MATCH (n:{ELEMENT_LABEL})
+WHERE toLower(n.name) = toLower($ref)
+RETURN {_REF}
+ORDER BY id
+LIMIT $limit
+"""
+
+SUGGESTIONS = f"""
+MATCH (n:{ELEMENT_LABEL})
+WHERE toLower(n.name) CONTAINS toLower($ref) OR toLower(n.id) CONTAINS toLower($ref)
+RETURN {_REF}
+ORDER BY size(n.name), n.name, id
+LIMIT $limit
+"""
+
+REFS_BY_IDS = f"""
+UNWIND $ids AS ref
+MATCH (n:{ELEMENT_LABEL} {{id: ref}})
+RETURN {_REF}
+"""
+
+MAX_CANDIDATES = 10
+
+
+class ElementRef(BaseModel):
+    """An element as named in an answer: enough to show it and to look it up."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    type: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.type} {self.id})"
+
+
+class ElementLookupError(ValueError):
+    """An element reference that names no element, or more than one: the asker's to fix."""
+
+    def __init__(self, message: str, ref: str, candidates: list[ElementRef]) -> None:
+        shown = "; ".join(str(c) for c in candidates)
+        super().__init__(f"{message}: {shown}" if candidates else message)
+        self.ref = ref
+        self.candidates = candidates
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "msg": str(self),
+            "ref": self.ref,
+            "candidates": [c.model_dump() for c in self.candidates],
+        }
+
+
+class UnknownElementError(ElementLookupError):
+    pass
+
+
+class AmbiguousElementError(ElementLookupError):
+    pass
+
+
+def resolve(store: GraphStore, ref: str) -> ElementRef:
+    """The element with this id, else the one with this exact name (case-insensitive if unique).
+
+    Raises `AmbiguousElementError` or `UnknownElementError`, listing candidates.
+    """
+    ref = ref.strip()
+    records = store._read(BY_ID, ref=ref)
+    if records:
+        return ElementRef(**records[0].data())
+    for query in (BY_NAME, BY_NAME_ANY_CASE):
+        found = [
+            ElementRef(**r.data()) for r in store._read(query, ref=ref, limit=MAX_CANDIDATES + 1)
+        ]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise AmbiguousElementError(
+                f"{ref!r} names more than one element; use an id", ref, found[:MAX_CANDIDATES]
+            )
+    suggestions = [
+        ElementRef(**r.data()) for r in store._read(SUGGESTIONS, ref=ref, limit=MAX_CANDIDATES)
+    ]
+    message = f"no element with id or name {ref!r}"
+    if suggestions:
+        message += "; did you mean"
+    raise UnknownElementError(message, ref, suggestions)
+
+
+def refs(store: GraphStore, ids: list[str]) -> dict[str, ElementRef]:
+    """Id, type and name of many elements in one query."""
+    if not ids:
+        return {}
+    return {r["id"]: ElementRef(**r.data()) for r in store._read(REFS_BY_IDS, ids=list(ids))}
