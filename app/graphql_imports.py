@@ -28,7 +28,10 @@ Info = strawberry.Info[Any, None]
 ImportFormat: type[Enum] = strawberry.enum(
     cast(
         type[Enum],
-        Enum("ImportFormat", {n.upper(): n for n in ("auto", "exchange", "archi", "csv", "backstage")}),
+        Enum(
+            "ImportFormat",
+            {n.upper(): n for n in ("auto", "exchange", "archi", "csv", "backstage")},
+        ),
     ),
     description="Input format; AUTO detects it from the file names and content.",
 )
@@ -44,8 +47,11 @@ class ImportFileInput:
     content: str
 
 
-@strawberry.type(description="Something the import skipped or changed; nothing is dropped silently.")
-class ImportWarning:
+@strawberry.type(
+    name="ImportWarning",
+    description="Something the import skipped or changed; nothing is dropped silently.",
+)
+class ImportWarningType:
     code: str
     msg: str
     file: str | None
@@ -53,8 +59,10 @@ class ImportWarning:
     subject: str | None
 
 
-@strawberry.type(description="What an import did (or, for a dry run, would do).")
-class ImportReport:
+@strawberry.type(
+    name="ImportReport", description="What an import did (or, for a dry run, would do)."
+)
+class ImportReportType:
     run_id: str | None
     source: str
     format: str
@@ -66,11 +74,11 @@ class ImportReport:
     counts: JSON = strawberry.field(description="Nodes and relationships by type, and more.")
     diff: JSON = strawberry.field(description="Added / changed / removed by type.")
     pruned: JSON
-    warnings: list[ImportWarning]
+    warnings: list[ImportWarningType]
     warnings_total: int
 
     @classmethod
-    def from_report(cls, report: dict[str, Any]) -> ImportReport:
+    def from_report(cls, report: dict[str, Any]) -> ImportReportType:
         return cls(
             run_id=report.get("run_id"),
             source=report["source"],
@@ -83,13 +91,13 @@ class ImportReport:
             counts=report["counts"],
             diff=report["diff"],
             pruned=report["pruned"],
-            warnings=[ImportWarning(**w) for w in report["warnings"]],
+            warnings=[ImportWarningType(**w) for w in report["warnings"]],
             warnings_total=report["warnings_total"],
         )
 
 
-@strawberry.type(description="A recorded import run.")
-class ImportRun:
+@strawberry.type(name="ImportRun", description="A recorded import run.")
+class ImportRunType:
     id: strawberry.ID
     source: str
     format: str
@@ -101,11 +109,11 @@ class ImportRun:
     model_name: str | None
     counts: JSON
     diff: JSON
-    warnings: list[ImportWarning]
+    warnings: list[ImportWarningType]
     warnings_total: int
 
     @classmethod
-    def from_run(cls, run: dict[str, Any]) -> ImportRun:
+    def from_run(cls, run: dict[str, Any]) -> ImportRunType:
         return cls(
             id=strawberry.ID(run["id"]),
             source=run["source"],
@@ -116,9 +124,9 @@ class ImportRun:
             started_at=run["started_at"],
             finished_at=run["finished_at"],
             model_name=run.get("model_name"),
-            counts=run.get("counts") or {},
-            diff=run.get("diff") or {},
-            warnings=[ImportWarning(**w) for w in run.get("warnings") or []],
+            counts=cast(JSON, run.get("counts") or {}),
+            diff=cast(JSON, run.get("diff") or {}),
+            warnings=[ImportWarningType(**w) for w in run.get("warnings") or []],
             warnings_total=int(run.get("warnings_total") or 0),
         )
 
@@ -191,16 +199,16 @@ class ImportsQuery:
     @strawberry.field(description="Recorded import runs, newest first.")
     async def import_runs(
         self, info: Info, source: str | None = None, limit: int = 20
-    ) -> list[ImportRun]:
+    ) -> list[ImportRunType]:
         if not 1 <= limit <= 500:
             raise ValueError("limit must be between 1 and 500")
         runs = await info.context.run(list_runs, info.context.store, source=source, limit=limit)
-        return [ImportRun.from_run(r) for r in runs]
+        return [ImportRunType.from_run(r) for r in runs]
 
     @strawberry.field(description="One import run by id, or null.")
-    async def import_run(self, info: Info, id: strawberry.ID) -> ImportRun | None:
+    async def import_run(self, info: Info, id: strawberry.ID) -> ImportRunType | None:
         found = await info.context.run(get_run, info.context.store, str(id))
-        return ImportRun.from_run(found) if found else None
+        return ImportRunType.from_run(found) if found else None
 
     @strawberry.field(
         description="The graph (or one import source's subgraph) as exchange XML or JSON text."
@@ -212,7 +220,7 @@ class ImportsQuery:
         source: str | None = None,
     ) -> str:
         out = StringIO()
-        writer = export_exchange if format.value == "exchange" else export_json
+        writer = export_exchange if cast(Enum, format).value == "exchange" else export_json
         await info.context.run(writer, info.context.store, out, source=source)
         return out.getvalue()
 
@@ -231,17 +239,17 @@ class ImportsMutation:
         dry_run: bool = False,
         prune: bool = False,
         source: str | None = None,
-        mapping: str | None = strawberry.UNSET,
-    ) -> ImportReport:
+        mapping: str | None = None,
+    ) -> ImportReportType:
         report = await info.context.run(
             _import_texts,
             info.context.store,
             files,
-            fmt=format.value,
+            fmt=cast(Enum, format).value,
             dry_run=dry_run,
             prune=prune,
             source=source or None,
             mapping=mapping or None,
             limit=_limit(info),
         )
-        return ImportReport.from_report(report)
+        return ImportReportType.from_report(report)
