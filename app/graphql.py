@@ -478,6 +478,8 @@ def error_code(exc: BaseException | None) -> tuple[str, str]:
         return "BAD_USER_INPUT", "not_found"
     if isinstance(exc, ConflictError):
         return "BAD_USER_INPUT", "conflict"
+    if isinstance(exc, PermissionError):
+        return "FORBIDDEN", "role"
     if isinstance(exc, QueryTimeoutError):
         return "QUERY_TIMEOUT", "timeout"
     if isinstance(exc, ServiceUnavailable | SessionExpired):

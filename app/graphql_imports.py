@@ -17,6 +17,7 @@ from typing import Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
+from graph.tokens import Role
 from importers.errors import ImportFailure
 from importers.export import export_exchange, export_json
 from importers.pipeline import get_run, list_runs, max_import_bytes, run_import
@@ -241,6 +242,11 @@ class ImportsMutation:
         source: str | None = None,
         mapping: str | None = None,
     ) -> ImportReportType:
+        if prune and not dry_run and info.context.principal.role < Role.ADMIN:
+            raise PermissionError(
+                "pruning deletes elements: it needs the admin role; your token has "
+                + info.context.principal.role.label
+            )
         report = await info.context.run(
             _import_texts,
             info.context.store,

@@ -15,11 +15,13 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
+from app.auth import require
 from app.deps import SettingsDep, StoreDep
+from graph.tokens import Role
 from importers.errors import ImportFailure, ImportTooLarge
 from importers.export import export_exchange, export_json
 from importers.pipeline import get_run, list_runs, max_import_bytes, run_import
@@ -77,6 +79,7 @@ def _refused(exc: ImportFailure) -> HTTPException:
 
 @router.post("/api/imports", summary="Import a model file (or files) into the graph")
 def upload(
+    request: Request,
     store: StoreDep,
     settings: SettingsDep,
     files: Annotated[
@@ -96,6 +99,8 @@ def upload(
     ] = None,
 ) -> dict[str, Any]:
     """Import as the CLI does; the report lists counts, the diff by type and warnings."""
+    if prune and not dry_run:
+        require(Role.ADMIN)(request)  # pruning deletes: an admin's decision
     limit = _limit(settings)
     root = Path(tempfile.mkdtemp(prefix="valuegraph-upload-"))
     try:

@@ -26,6 +26,9 @@ def schema_statements(schema: Schema = SCHEMA) -> list[str]:
         "CREATE CONSTRAINT api_token_id IF NOT EXISTS FOR (t:ApiToken) REQUIRE t.id IS UNIQUE",
         "CREATE INDEX api_token_digest IF NOT EXISTS FOR (t:ApiToken) ON (t.digest)",
         "CREATE INDEX audit_at IF NOT EXISTS FOR (e:AuditEvent) ON (e.at)",
+        # Import runs, found by id and by source.
+        "CREATE CONSTRAINT import_run_id IF NOT EXISTS FOR (r:ImportRun) REQUIRE r.id IS UNIQUE",
+        "CREATE INDEX import_run_source IF NOT EXISTS FOR (r:ImportRun) ON (r.source)",
     ]
     for node in schema.nodes:
         stmts.append(
@@ -36,6 +39,10 @@ def schema_statements(schema: Schema = SCHEMA) -> list[str]:
         stmts.append(
             f"CREATE CONSTRAINT rel_{rel.type.lower()}_id IF NOT EXISTS "
             f"FOR ()-[r:{rel.type}]-() REQUIRE r.id IS UNIQUE"
+        )
+        stmts.append(
+            f"CREATE INDEX rel_{rel.type.lower()}_import_source IF NOT EXISTS "
+            f"FOR ()-[r:{rel.type}]-() ON (r.import_source)"
         )
     return stmts
 
@@ -206,7 +213,9 @@ MATCH (:{ELEMENT_LABEL})-[r]->(:{ELEMENT_LABEL})
 RETURN type(r) AS type, count(*) AS count
 """
 
+# The model and the record of how it was imported; tokens and the audit log stay.
 CLEAR_ELEMENTS = f"""
-MATCH (n:{ELEMENT_LABEL})
+MATCH (n)
+WHERE n:{ELEMENT_LABEL} OR n:ImportRun
 CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 5000 ROWS
 """

@@ -357,7 +357,8 @@ class GraphStore:
         }
 
     def clear(self) -> None:
-        """Delete every element (tests and `valuegraph reset`); the schema stays."""
+        """Delete every element and import run (tests, `valuegraph reset`); schema, tokens
+        and the audit log stay."""
         with self.driver.session(database=self.database) as session:
             session.run(cypher.CLEAR_ELEMENTS).consume()
 

@@ -177,3 +177,25 @@ def test_neo4j_outage_gives_503_and_the_app_recovers(tmp_path: Path) -> None:
             assert c.get("/api/nodes/kept").json()["name"] == "K"
         finally:
             server.stop()
+
+
+def test_import_needs_editor_and_prune_needs_admin(
+    secured: TestClient, tokens: dict[str, str], store: GraphStore
+) -> None:
+    bank = Path(__file__).parent / "data" / "imports" / "bank.xml"
+
+    def post(token: str, **form: str) -> int:
+        files = [("files", (bank.name, bank.read_bytes(), "application/xml"))]
+        return secured.post(
+            "/api/imports", files=files, data=form, headers=bearer(token)
+        ).status_code
+
+    assert post(tokens["viewer"]) == 403
+    assert post(tokens["editor"]) == 200
+    assert post(tokens["editor"], prune="true", dry_run="true") == 200  # a preview deletes nothing
+    assert post(tokens["editor"], prune="true") == 403
+    assert post(tokens["admin"], prune="true") == 200
+    query = 'mutation { importModel(files: [{filename: "x.xml", content: "<x/>"}], prune: true) { written } }'
+    body = secured.post("/graphql", json={"query": query}, headers=bearer(tokens["editor"])).json()
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert "needs the admin role" in body["errors"][0]["message"]

@@ -1,0 +1,121 @@
+"""The importers' own Cypher: reading what a source holds, pruning it, and import runs.
+
+Upserts are not here: they are `graph.cypher.upsert_nodes` / `upsert_relationships`, the
+same statements `GraphStore.write` runs. Labels and relationship types interpolated below
+come only from `graph.schema` lookups; every value is a parameter. Every delete is
+scoped to one source (`n.source` on nodes, `r.import_source` on relationships), so an
+import never removes what another source or a person wrote.
+"""
+
+from __future__ import annotations
+
+from graph.schema import ELEMENT_LABEL, SCHEMA
+
+RUN_LABEL = "ImportRun"
+# Provenance property names, as graph.model writes them.
+NODE_SOURCE = "source"
+REL_SOURCE = "import_source"
+
+_LABEL = f"[l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0]"
+
+SOURCE_NODES = f"""
+MATCH (n:{ELEMENT_LABEL} {{{NODE_SOURCE}: $source}})
+RETURN n.id AS id, {_LABEL} AS label, properties(n) AS props
+"""
+
+# Relationship properties have no index; this reads each relationship once.
+SOURCE_RELATIONSHIPS = f"""
+MATCH (a:{ELEMENT_LABEL})-[r]->(b:{ELEMENT_LABEL})
+WHERE r.{REL_SOURCE} = $source
+RETURN r.id AS id, type(r) AS type, a.id AS source, b.id AS target, properties(r) AS props
+"""
+
+# Who holds ids an import is about to add (another source, or hand-made elements).
+NODE_HOLDERS = f"""
+UNWIND $ids AS id
+MATCH (n:{ELEMENT_LABEL} {{id: id}})
+RETURN n.id AS id, {_LABEL} AS label, n.{NODE_SOURCE} AS source
+"""
+
+
+def relationship_holders(rel_type: str) -> str:
+    """Existing relationships of one type with the given ids (uses the id constraint's index)."""
+    rel = SCHEMA.rel(rel_type)
+    return f"""
+UNWIND $ids AS id
+MATCH (a:{ELEMENT_LABEL})-[r:{rel.type} {{id: id}}]->(b:{ELEMENT_LABEL})
+RETURN r.id AS id, a.id AS source, b.id AS target, r.{REL_SOURCE} AS holder
+"""
+
+
+def relabel(old: str, new: str) -> str:
+    """Give nodes of this source a new type in place, keeping their relationships.
+
+    Fields only the old type has are removed; the upsert that follows sets the new ones.
+    """
+    old_type, new_type = SCHEMA.node(old), SCHEMA.node(new)
+    stale = [p.name for p in old_type.props if new_type.prop(p.name) is None]
+    remove = "".join(f"\nREMOVE n.{name}" for name in stale)
+    return f"""
+UNWIND $ids AS id
+MATCH (n:{ELEMENT_LABEL}:{old_type.label} {{id: id}})
+WHERE n.{NODE_SOURCE} = $source
+REMOVE n:{old_type.label}
+SET n:{new_type.label}{remove}
+"""
+
+
+def delete_relationships(rel_type: str) -> str:
+    """Delete relationships of one type by id, only those this source wrote."""
+    rel = SCHEMA.rel(rel_type)
+    return f"""
+UNWIND $ids AS id
+MATCH (:{ELEMENT_LABEL})-[r:{rel.type} {{id: id}}]->(:{ELEMENT_LABEL})
+WHERE r.{REL_SOURCE} = $source
+DELETE r
+RETURN count(r) AS deleted
+"""
+
+
+# Nodes go with all their relationships; `attached` counts those that were not this
+# source's own, so the report can say what else the prune took with it.
+DELETE_NODES = f"""
+UNWIND $ids AS id
+MATCH (n:{ELEMENT_LABEL} {{id: id}})
+WHERE n.{NODE_SOURCE} = $source
+WITH n, COUNT {{ (n)-[r]-() WHERE r.{REL_SOURCE} IS NULL OR r.{REL_SOURCE} <> $source }}
+     AS attached
+DETACH DELETE n
+RETURN count(*) AS deleted, sum(attached) AS attached
+"""
+
+RECORD_RUN = f"""
+CREATE (r:{RUN_LABEL})
+SET r = $props
+"""
+
+LIST_RUNS = f"""
+MATCH (r:{RUN_LABEL})
+WHERE $source IS NULL OR r.source = $source
+RETURN properties(r) AS props
+ORDER BY r.finished_at DESC
+LIMIT $limit
+"""
+
+GET_RUN = f"MATCH (r:{RUN_LABEL} {{id: $id}}) RETURN properties(r) AS props"
+
+EXPORT_NODES = f"""
+MATCH (n:{ELEMENT_LABEL})
+WHERE $source IS NULL OR n.{NODE_SOURCE} = $source
+RETURN {_LABEL} AS label, properties(n) AS props
+ORDER BY n.id
+"""
+
+# A subgraph export keeps the relationships among its nodes, whoever wrote them.
+EXPORT_RELATIONSHIPS = f"""
+MATCH (a:{ELEMENT_LABEL})-[r]->(b:{ELEMENT_LABEL})
+WHERE r.id IS NOT NULL
+  AND ($source IS NULL OR (a.{NODE_SOURCE} = $source AND b.{NODE_SOURCE} = $source))
+RETURN type(r) AS type, properties(r) AS props, a.id AS source, b.id AS target
+ORDER BY type, r.id
+"""

@@ -1,0 +1,323 @@
+"""The Open Group ArchiMate Model Exchange File Format (3.0, 3.1, 3.2): read, streaming.
+
+Structure read (namespace http://www.opengroup.org/xsd/archimate/3.0/, which 3.1 and 3.2
+files keep):
+
+    model@identifier  name*  documentation*  properties
+      elements/element@identifier@xsi:type      name* documentation* properties
+      relationships/relationship@identifier@source@target@xsi:type
+                          (@accessType on Access, @modifier on Influence,
+                           @isDirected on Association)
+      organizations/item  (label*, item@identifierRef, nested items = folders)
+      propertyDefinitions/propertyDefinition@identifier  name
+      views/diagrams/view@identifier@viewpoint  name*  node@elementRef …
+                                                connection@relationshipRef
+
+`name*` / `documentation*`: one per `xml:lang`. Property definitions come after the
+elements in the file, so property names are resolved once the file has been read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from xml.etree.ElementTree import Element
+
+from importers.errors import ImportFailure, ReportWarning
+from importers.raw import RawModel, Scalar, add_property, new_model
+from importers.xmlstream import XML_LANG, iter_xml, line_of, local, namespace, xsi_type
+
+EXCHANGE_NS = "http://www.opengroup.org/xsd/archimate/3.0/"
+ACCEPTED_NS = (
+    EXCHANGE_NS,
+    "http://www.opengroup.org/xsd/archimate/3.1/",
+    "http://www.opengroup.org/xsd/archimate/3.2/",
+)
+ARCHI_NS = "http://www.archimatetool.com/archimate"
+NS = "archimate:"
+
+_WANTED = {
+    ("model", "name"),
+    ("model", "documentation"),
+    ("model", "properties"),
+    ("model", "elements", "element"),
+    ("model", "relationships", "relationship"),
+    ("model", "organizations", "item"),
+    ("model", "propertyDefinitions", "propertyDefinition"),
+    ("model", "views", "diagrams", "view"),
+}
+
+
+def pick_language(
+    texts: list[tuple[str | None, str]], preferred: str | None
+) -> tuple[str, str | None, list[tuple[str | None, str]]]:
+    """(primary text, its language, the other (language, text) pairs)."""
+    if not texts:
+        return "", None, []
+    index = 0
+    if preferred:
+        for i, (lang, _) in enumerate(texts):
+            if lang and lang.lower().split("-")[0] == preferred.lower():
+                index = i
+                break
+    lang, text = texts[index]
+    return text, lang, [t for i, t in enumerate(texts) if i != index]
+
+
+def _texts(elem: Element, tag: str) -> list[tuple[str | None, str]]:
+    return [
+        (child.get(XML_LANG), (child.text or "").strip())
+        for child in elem
+        if local(child.tag) == tag
+    ]
+
+
+class _Reader:
+    def __init__(self, file: Path, language: str | None) -> None:
+        self.file = str(file)
+        self.language = language
+        self.model: RawModel = new_model("exchange", [self.file])
+        self.warnings: list[ReportWarning] = self.model["warnings"]
+        self.propdefs: dict[str, str] = {}
+        self.folders: dict[str, list[str]] = {}
+        # Properties name definitions that come later in the file, so they wait here:
+        # (target dict, definition ref, value, lang, line, subject)
+        self.pending: list[tuple[dict[str, Scalar], str, str, str | None, int | None, str]] = []
+
+    def check_root(self, root: Element) -> None:
+        ns, name = namespace(root.tag), local(root.tag)
+        if name == "model" and ns in ACCEPTED_NS:
+            return
+        if ns == ARCHI_NS:
+            hint = "this is an Archi .archimate file: use --format archi (or auto)"
+        elif ns.startswith("http://www.opengroup.org/xsd/archimate"):
+            hint = (
+                "only ArchiMate 3.x exchange files are read; open the model in a 3.x tool "
+                "and export it in the 3.1 exchange format"
+            )
+        else:
+            hint = (
+                f'an exchange file\'s root is <model xmlns="{EXCHANGE_NS}">; check the file '
+                "is an Open Group ArchiMate exchange file"
+            )
+        raise ImportFailure(
+            f"wrong namespace or root element: <{name}> in namespace {ns or '(none)'!r}",
+            file=self.file,
+            line=line_of(root),
+            hint=hint,
+        )
+
+    def texts(self, elem: Element, extra: dict[str, Scalar]) -> tuple[str, str]:
+        names = _texts(elem, "name")
+        docs = _texts(elem, "documentation")
+        name, lang, other_names = pick_language(names, self.language)
+        doc, _, other_docs = pick_language(docs, self.language)
+        for other, text in other_names:
+            extra[f"{NS}name@{other or ''}"] = text
+        for other, text in other_docs:
+            extra[f"{NS}documentation@{other or ''}"] = text
+        if other_names and lang:
+            extra[f"{NS}lang"] = lang
+        return name, doc
+
+    def properties(self, elem: Element, subject: str) -> dict[str, Scalar]:
+        props: dict[str, Scalar] = {}
+        for container in elem:
+            if local(container.tag) != "properties":
+                continue
+            for prop in container:
+                if local(prop.tag) != "property":
+                    continue
+                ref = prop.get("propertyDefinitionRef") or prop.get("identifierRef") or ""
+                values = _texts(prop, "value")
+                value, lang, _ = pick_language(values, self.language)
+                self.pending.append((props, ref, value, lang, line_of(prop), subject))
+        return props
+
+    def element(self, elem: Element) -> None:
+        extra: dict[str, Scalar] = {}
+        name, doc = self.texts(elem, extra)
+        ident = elem.get("identifier") or ""
+        self.require_id(elem, ident)
+        self.model["elements"].append(
+            {
+                "id": ident,
+                "type": xsi_type(elem),
+                "name": name,
+                "documentation": doc,
+                "properties": self.properties(elem, ident),
+                "extra": extra,
+                "folder": [],
+                "file": self.file,
+                "line": line_of(elem),
+            }
+        )
+
+    def relationship(self, elem: Element) -> None:
+        extra: dict[str, Scalar] = {}
+        name, doc = self.texts(elem, extra)
+        ident = elem.get("identifier") or ""
+        self.require_id(elem, ident)
+        rel_type = xsi_type(elem)
+        access = None
+        if rel_type == "Access":
+            access = elem.get("accessType") or "Write"  # the schema's default
+            extra[f"{NS}accessType"] = access
+        if elem.get("modifier") is not None:
+            extra[f"{NS}modifier"] = elem.get("modifier")
+        if elem.get("isDirected") is not None:
+            extra[f"{NS}isDirected"] = elem.get("isDirected", "").lower() == "true"
+        self.model["relationships"].append(
+            {
+                "id": ident,
+                "type": rel_type,
+                "source": elem.get("source") or "",
+                "target": elem.get("target") or "",
+                "name": name,
+                "documentation": doc,
+                "properties": self.properties(elem, ident),
+                "extra": extra,
+                "access": access,
+                "file": self.file,
+                "line": line_of(elem),
+            }
+        )
+
+    def require_id(self, elem: Element, ident: str) -> None:
+        if not ident:
+            raise ImportFailure(
+                f"<{local(elem.tag)}> without an identifier",
+                file=self.file,
+                line=line_of(elem),
+                hint="every element, relationship and view needs an identifier attribute",
+            )
+
+    def organization(self, item: Element, path: list[str]) -> None:
+        labels = _texts(item, "label")
+        label, _, _ = pick_language(labels, self.language)
+        here = [*path, label] if labels else path
+        ref = item.get("identifierRef")
+        if ref and ref not in self.folders:
+            self.folders[ref] = path
+        for child in item:
+            if local(child.tag) == "item":
+                self.organization(child, here)
+
+    def view(self, elem: Element) -> None:
+        extra: dict[str, Scalar] = {}
+        name, doc = self.texts(elem, extra)
+        ident = elem.get("identifier") or ""
+        self.require_id(elem, ident)
+        shown: list[str] = []
+        shown_rels: list[str] = []
+        refs: list[str] = []
+        for sub in elem.iter():
+            if local(sub.tag) == "node":
+                if sub.get("elementRef"):
+                    shown.append(sub.get("elementRef", ""))
+                if sub.get("viewRef"):
+                    refs.append(sub.get("viewRef", ""))
+            elif local(sub.tag) == "connection" and sub.get("relationshipRef"):
+                shown_rels.append(sub.get("relationshipRef", ""))
+        if xsi_type(elem) and xsi_type(elem) != "Diagram":
+            extra[f"{NS}viewType"] = xsi_type(elem)
+        self.model["views"].append(
+            {
+                "id": ident,
+                "name": name,
+                "documentation": doc,
+                "properties": self.properties(elem, ident),
+                "extra": extra,
+                "elements": shown,
+                "relationships": shown_rels,
+                "views": refs,
+                "viewpoint": elem.get("viewpoint") or "",
+                "folder": [],
+                "file": self.file,
+                "line": line_of(elem),
+            }
+        )
+
+    def handle(self, elem: Element, path: tuple[str, ...]) -> None:
+        if path == ("model", "elements", "element"):
+            self.element(elem)
+        elif path == ("model", "relationships", "relationship"):
+            self.relationship(elem)
+        elif path == ("model", "views", "diagrams", "view"):
+            self.view(elem)
+        elif path == ("model", "organizations", "item"):
+            self.organization(elem, [])
+        elif path == ("model", "propertyDefinitions", "propertyDefinition"):
+            names = _texts(elem, "name")
+            label, _, _ = pick_language(names, self.language)
+            ident = elem.get("identifier") or ""
+            # Early 3.0 tools wrote the name as an attribute.
+            self.propdefs[ident] = label or elem.get("name") or ident
+        elif path == ("model", "name"):
+            if not self.model["name"]:
+                self.model["name"] = (elem.text or "").strip()
+        elif path == ("model", "documentation"):
+            if not self.model["documentation"]:
+                self.model["documentation"] = (elem.text or "").strip()
+        elif path == ("model", "properties"):
+            holder = Element("model")
+            holder.append(elem)
+            self.model["properties"] = self.properties(holder, "the model")
+
+    def finish(self) -> None:
+        for props, ref, value, _lang, line, subject in self.pending:
+            key = self.propdefs.get(ref)
+            if key is None:
+                self.warnings.append(
+                    ReportWarning(
+                        "unknown-property-definition",
+                        f"property refers to undefined property definition {ref!r}; "
+                        "kept under that id",
+                        file=self.file,
+                        line=line,
+                        subject=subject,
+                    )
+                )
+                key = ref or "property"
+            add_property(
+                props, key, value, warn=self.warnings, subject=subject, file=self.file, line=line
+            )
+        self.pending.clear()
+        for item in (*self.model["elements"], *self.model["views"]):
+            item["folder"] = self.folders.get(item["id"], [])
+        for rel in self.model["relationships"]:
+            rel["folder"] = self.folders.get(rel["id"], [])
+
+
+def parse_exchange(
+    path: Path,
+    *,
+    language: str | None = "en",
+    on_bytes: Callable[[int], None] | None = None,
+) -> RawModel:
+    """Read an exchange file into a raw model (no mapping applied yet)."""
+    reader = _Reader(path, language)
+    with path.open("rb") as stream:
+        for kind, elem, p, _ in iter_xml(
+            stream, file=path, want=lambda q: q in _WANTED, on_bytes=on_bytes
+        ):
+            if kind == "start":
+                reader.check_root(elem)
+                ident = elem.get("identifier")
+                reader.model["model_id"] = ident or ""
+                reader.model["source"] = f"{NS}{ident}" if ident else f"{NS}file:{path.name}"
+                if not ident:
+                    reader.warnings.append(
+                        ReportWarning(
+                            "no-model-identifier",
+                            "the model has no identifier; the file name is used as the source "
+                            "key, so renaming the file makes a new source",
+                            file=str(path),
+                            line=line_of(elem),
+                        )
+                    )
+            else:
+                reader.handle(elem, p)
+    reader.finish()
+    reader.model["language"] = language
+    return reader.model

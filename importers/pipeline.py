@@ -1,0 +1,507 @@
+"""The import pipeline: parse → transform → diff → load, one source at a time.
+
+`run_import` is what the CLI, the REST upload and the GraphQL mutation call. Loading is
+one `GraphStore.write`: the changed nodes and relationships go through the store's
+upserts, and its `also` step (same transaction) relabels retyped nodes, replaces
+relationships whose ends changed, prunes (only with `prune`, only this source) and
+records the `ImportRun`. Any failure rolls all of it back, so a retry starts from the
+graph as it was.
+
+Concurrency: the diff is read just before the write transaction; an edit to the same
+source's nodes in between is not seen by this run (the next import corrects it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import neo4j
+from neo4j import ManagedTransaction, RoutingControl
+
+from graph import cypher as graph_cypher
+from graph.model import NodeRecord, RelRecord, now_iso
+from graph.store import BATCH_SIZE, GraphStore
+from importers import cypher
+from importers.archi import parse_archi
+from importers.archi_csv import find_csv_files, parse_archi_csv
+from importers.backstage import YAML_SUFFIXES, catalog_files, parse_backstage
+from importers.diff import DiffPlan, plan
+from importers.errors import ImportFailure, ImportTooLarge, ReportWarning
+from importers.exchange import parse_exchange
+from importers.mapping import Mapping, load_mapping
+from importers.raw import RawModel
+from importers.transform import TransformResult, transform
+
+FORMATS = ("exchange", "archi", "csv", "backstage")
+FAMILY = {
+    "exchange": "archimate",
+    "archi": "archimate",
+    "csv": "archimate",
+    "backstage": "backstage",
+}
+_PARSERS: dict[str, Callable[..., RawModel]] = {
+    "exchange": parse_exchange,
+    "archi": parse_archi,
+    "csv": parse_archi_csv,
+    "backstage": parse_backstage,
+}
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+MAX_STORED_WARNINGS = 200
+# phase ("read", "map", "compare", "write"), done, total (None: unknown)
+Progress = Callable[[str, int, int | None], None]
+
+
+def max_import_bytes() -> int:
+    """The size limit: VALUEGRAPH_MAX_UPLOAD_BYTES, as app.settings reads it too."""
+    raw = os.environ.get("VALUEGRAPH_MAX_UPLOAD_BYTES")
+    try:
+        return int(raw) if raw else DEFAULT_MAX_BYTES
+    except ValueError:
+        return DEFAULT_MAX_BYTES
+
+
+def detect_format(path: Path) -> str:
+    """The format of a file or folder, from its name and first bytes."""
+    if not path.exists():
+        raise ImportFailure("no such file or folder", file=path, hint="check the path")
+    if path.is_dir():
+        if any(p.name.lower().endswith("elements.csv") for p in path.iterdir()):
+            return "csv"
+        if any(p.suffix.lower() in YAML_SUFFIXES for p in path.rglob("*")):
+            return "backstage"
+        raise ImportFailure(
+            "cannot tell the format of this folder (no elements.csv, no .yaml files)",
+            file=path,
+            hint="pass a model file, or --format",
+        )
+    name = path.name.lower()
+    if name.endswith(".csv"):
+        return "csv"
+    if path.suffix.lower() in YAML_SUFFIXES:
+        return "backstage"
+    with path.open("rb") as stream:
+        head = stream.read(4096)
+    if b"http://www.archimatetool.com/archimate" in head:
+        return "archi"
+    if b"opengroup.org/xsd/archimate" in head:
+        return "exchange"
+    if name.endswith(".archimate"):
+        return "archi"
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if text.startswith(b"<"):
+        return "exchange"  # the exchange reader names what is wrong with the XML
+    if b"apiVersion" in head and b"kind" in head:
+        return "backstage"
+    if text.startswith((b'"ID"', b"ID,", b"ID;", b"ID\t")):
+        return "csv"
+    raise ImportFailure(
+        "cannot tell the format of this file",
+        file=path,
+        hint="pass --format exchange, archi, csv or backstage",
+    )
+
+
+def input_files(path: Path, fmt: str) -> list[Path]:
+    if fmt == "csv":
+        return [p for p in find_csv_files(path) if p is not None]
+    if fmt == "backstage":
+        return catalog_files(path)
+    if path.is_dir():
+        raise ImportFailure(
+            f"a {fmt} model is one file, not a folder", file=path, hint="pass the file"
+        )
+    return [path]
+
+
+def checksum(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode("utf-8") + b"\0")
+        with file.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+    return f"sha256:{digest.hexdigest()}"
+
+
+@dataclass
+class Prepared:
+    """A parsed and transformed model, ready to compare with the graph."""
+
+    format: str
+    files: list[Path]
+    checksum: str
+    mapping: Mapping
+    mapping_file: str
+    result: TransformResult
+    run_id: str
+    started_at: str
+
+
+def prepare(
+    path: Path,
+    *,
+    fmt: str = "auto",
+    mapping_file: Path | None = None,
+    source: str | None = None,
+    run_id: str | None = None,
+    max_bytes: int | None = None,
+    progress: Progress | None = None,
+) -> Prepared:
+    """Parse and transform (no database): everything an import does before comparing."""
+    started = now_iso()
+    run_id = run_id or f"run-{uuid.uuid4().hex[:16]}"
+    path = Path(path)
+    if fmt == "auto":
+        fmt = detect_format(path)
+    if fmt not in FORMATS:
+        raise ImportFailure(f"unknown format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
+    if not path.exists():
+        raise ImportFailure("no such file or folder", file=path, hint="check the path")
+    files = input_files(path, fmt)
+    limit = max_bytes if max_bytes is not None else max_import_bytes()
+    total = sum(f.stat().st_size for f in files)
+    if total > limit:
+        raise ImportTooLarge(
+            f"{total} bytes is over the import limit of {limit} bytes",
+            file=path,
+            hint="split the model, or raise VALUEGRAPH_MAX_UPLOAD_BYTES",
+        )
+    mapping = load_mapping(FAMILY[fmt], mapping_file)
+    done = 0
+
+    def on_bytes(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress("read", min(done, total), total)
+
+    try:
+        raw = _PARSERS[fmt](path, language=mapping.language, on_bytes=on_bytes)
+    except OSError as exc:
+        raise ImportFailure(f"cannot read: {exc.strerror or exc}", file=exc.filename) from exc
+    if progress is not None:
+        progress("map", 0, None)
+    result = transform(raw, mapping, source=source or raw["source"], run_id=run_id)
+    return Prepared(
+        format=fmt,
+        files=files,
+        checksum=checksum(files),
+        mapping=mapping,
+        mapping_file=str(mapping_file) if mapping_file else "default",
+        result=result,
+        run_id=run_id,
+        started_at=started,
+    )
+
+
+def _read(store: GraphStore, query: str, **params: Any) -> list[neo4j.Record]:
+    records, _, _ = store.driver.execute_query(
+        query, params, routing_=RoutingControl.READ, database_=store.database
+    )
+    return records
+
+
+def _existing(store: GraphStore, source: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    nodes = [
+        {"id": r["id"], "label": r["label"], "props": dict(r["props"])}
+        for r in _read(store, cypher.SOURCE_NODES, source=source)
+    ]
+    rels = [
+        {
+            "id": r["id"],
+            "type": r["type"],
+            "source": r["source"],
+            "target": r["target"],
+            "props": dict(r["props"]),
+        }
+        for r in _read(store, cypher.SOURCE_RELATIONSHIPS, source=source)
+    ]
+    return nodes, rels
+
+
+def _check_holders(
+    store: GraphStore,
+    source: str,
+    diff: DiffPlan,
+    labels: dict[str, str],
+    warnings: list[ReportWarning],
+) -> None:
+    """Ids the import adds that someone else holds: take over (same type) or refuse."""
+    clashes: list[dict[str, Any]] = []
+    for i in range(0, len(diff["added_node_ids"]), BATCH_SIZE):
+        ids = diff["added_node_ids"][i : i + BATCH_SIZE]
+        for r in _read(store, cypher.NODE_HOLDERS, ids=ids):
+            holder = r["source"] or "(made by hand)"
+            if r["label"] != labels[r["id"]]:
+                clashes.append(
+                    {
+                        "id": r["id"],
+                        "msg": f"is a {r['label']} of {holder}; this import makes it a "
+                        f"{labels[r['id']]}",
+                    }
+                )
+            else:
+                warnings.append(
+                    ReportWarning(
+                        "taken-over",
+                        f"{r['label']} {r['id']!r} was written by {holder}; this source now "
+                        "holds it",
+                        subject=r["id"],
+                    )
+                )
+    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for rel in diff["added_relationships"]:
+        by_type[rel["type"]].append(rel)
+    for rel_type, rels in by_type.items():
+        wanted = {r["id"]: r for r in rels}
+        ids = list(wanted)
+        for i in range(0, len(ids), BATCH_SIZE):
+            batch = ids[i : i + BATCH_SIZE]
+            for r in _read(store, cypher.relationship_holders(rel_type), ids=batch):
+                new = wanted[r["id"]]
+                holder = r["holder"] or "(made by hand)"
+                if (r["source"], r["target"]) != (new["source"], new["target"]):
+                    clashes.append(
+                        {
+                            "id": r["id"],
+                            "msg": f"is a {rel_type} of {holder} between other elements",
+                        }
+                    )
+                else:
+                    warnings.append(
+                        ReportWarning(
+                            "taken-over",
+                            f"{rel_type} {r['id']!r} was written by {holder}; this source "
+                            "now holds it",
+                            subject=r["id"],
+                        )
+                    )
+    if clashes:
+        shown = "; ".join(f"{c['id']!r} {c['msg']}" for c in clashes[:5])
+        raise ImportFailure(
+            f"{len(clashes)} id(s) already used differently in the graph: {shown}",
+            hint="another source (or a person) uses these ids for something else; delete "
+            "those elements, or change the ids in the model",
+            details=clashes,
+        )
+
+
+def _batched(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    return [rows[i : i + BATCH_SIZE] for i in range(0, len(rows), BATCH_SIZE)]
+
+
+def _run_in_tx(
+    tx: ManagedTransaction,
+    *,
+    source: str,
+    diff: DiffPlan,
+    prune: bool,
+    run_props: dict[str, Any],
+    pruned: dict[str, int],
+) -> None:
+    """The import's own step inside the store's write transaction (see module doc)."""
+    now = now_iso()
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for old, new, node in diff["relabel"]:
+        groups[(old, new)].append(node)
+    for (old, new), nodes in groups.items():
+        for batch in _batched(nodes):
+            tx.run(cypher.relabel(old, new), ids=[n["id"] for n in batch], source=source).consume()
+            rows = [{"id": n["id"], "props": n["props"]} for n in batch]
+            tx.run(graph_cypher.upsert_nodes(new), rows=rows, now=now).consume()
+    replaced: dict[str, list[str]] = defaultdict(list)
+    for rel_type, rel_id in diff["replace_relationships"]:
+        replaced[rel_type].append(rel_id)
+    for rel_type, ids in replaced.items():
+        tx.run(cypher.delete_relationships(rel_type), ids=ids, source=source).consume()
+    late: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for rel in diff["late_relationships"]:
+        late[rel["type"]].append(
+            {
+                "id": rel["id"],
+                "source": rel["source"],
+                "target": rel["target"],
+                "props": rel["props"],
+            }
+        )
+    for rel_type, rows in late.items():
+        for batch in _batched(rows):
+            tx.run(graph_cypher.upsert_relationships(rel_type), rows=batch).consume()
+    if prune:
+        removed: dict[str, list[str]] = defaultdict(list)
+        for rel_type, rel_id in diff["remove_relationships"]:
+            removed[rel_type].append(rel_id)
+        for rel_type, ids in removed.items():
+            record = tx.run(cypher.delete_relationships(rel_type), ids=ids, source=source).single()
+            pruned["relationships"] += int(record["deleted"]) if record else 0
+        ids = diff["remove_nodes"]
+        for i in range(0, len(ids), BATCH_SIZE):
+            record = tx.run(
+                cypher.DELETE_NODES, ids=ids[i : i + BATCH_SIZE], source=source
+            ).single()
+            if record:
+                pruned["nodes"] += int(record["deleted"] or 0)
+                pruned["other_relationships"] += int(record["attached"] or 0)
+    run_props = {**run_props, "pruned": json.dumps(pruned, sort_keys=True)}
+    tx.run(cypher.RECORD_RUN, props=run_props).consume()
+
+
+def run_import(
+    store: GraphStore,
+    path: Path,
+    *,
+    fmt: str = "auto",
+    mapping_file: Path | None = None,
+    dry_run: bool = False,
+    prune: bool = False,
+    source: str | None = None,
+    max_bytes: int | None = None,
+    progress: Progress | None = None,
+    also: Callable[[ManagedTransaction], None] | None = None,
+    display_name: str | None = None,
+) -> dict[str, Any]:
+    """Import a model file or folder; returns the report (also for a dry run).
+
+    `also` runs last inside the write transaction (an audit record, say); if it raises,
+    the whole import is rolled back. `display_name` names the input in the report when
+    `path` is a temporary copy (uploads).
+    """
+    prepared = prepare(
+        path,
+        fmt=fmt,
+        mapping_file=mapping_file,
+        source=source,
+        max_bytes=max_bytes,
+        progress=progress,
+    )
+    return apply_import(
+        store,
+        prepared,
+        dry_run=dry_run,
+        prune=prune,
+        progress=progress,
+        also=also,
+        display_name=display_name,
+    )
+
+
+def apply_import(
+    store: GraphStore,
+    prepared: Prepared,
+    *,
+    dry_run: bool = False,
+    prune: bool = False,
+    progress: Progress | None = None,
+    also: Callable[[ManagedTransaction], None] | None = None,
+    display_name: str | None = None,
+) -> dict[str, Any]:
+    """Compare a prepared model with the graph and write the difference (see `run_import`)."""
+    run_id, started = prepared.run_id, prepared.started_at
+    result = prepared.result
+    key = result["source"]
+    warnings = list(result["warnings"])
+    if progress is not None:
+        progress("compare", 0, None)
+    existing_nodes, existing_rels = _existing(store, key)
+    diff = plan(result["nodes"], result["relationships"], existing_nodes, existing_rels)
+    labels = {n["id"]: n["label"] for n in result["nodes"]}
+    _check_holders(store, key, diff, labels, warnings)
+    names = [display_name] if display_name else [f.name for f in prepared.files]
+    report: dict[str, Any] = {
+        "run_id": None if dry_run else run_id,
+        "source": key,
+        "format": prepared.format,
+        "files": names,
+        "checksum": prepared.checksum,
+        "mapping": prepared.mapping_file,
+        "dry_run": dry_run,
+        "prune": prune,
+        "started_at": started,
+        "model": {k: v for k, v in result["model"].items() if k != "files"},
+        "counts": result["counts"],
+        "diff": diff["report"],
+        "pruned": {"nodes": 0, "relationships": 0, "other_relationships": 0},
+        "written": False,
+    }
+    if dry_run:
+        report["finished_at"] = now_iso()
+        return _with_warnings(report, warnings)
+
+    pruned = {"nodes": 0, "relationships": 0, "other_relationships": 0}
+    finished = now_iso()
+    run_props = {
+        "id": run_id,
+        "source": key,
+        "format": prepared.format,
+        "files": names,
+        "checksum": prepared.checksum,
+        "mapping": prepared.mapping_file,
+        "prune": prune,
+        "started_at": started,
+        "finished_at": finished,
+        "model_id": result["model"].get("model_id") or "",
+        "model_name": result["model"].get("name") or "",
+        "model_documentation": result["model"].get("documentation") or "",
+        "model_properties": json.dumps(result["model"].get("properties") or {}, sort_keys=True),
+        "model_language": result["model"].get("language") or "",
+        "counts": json.dumps(result["counts"], sort_keys=True),
+        "diff": json.dumps(diff["report"], sort_keys=True),
+        "warnings": json.dumps([w.as_dict() for w in warnings[:MAX_STORED_WARNINGS]]),
+        "warnings_total": len(warnings),
+    }
+
+    def in_tx(tx: ManagedTransaction) -> None:
+        for k in pruned:  # a retried transaction starts counting again
+            pruned[k] = 0
+        _run_in_tx(tx, source=key, diff=diff, prune=prune, run_props=run_props, pruned=pruned)
+        if also is not None:
+            also(tx)
+
+    if progress is not None:
+        progress("write", 0, None)
+    store.write(
+        [NodeRecord.model_construct(**n) for n in diff["write_nodes"]],
+        [RelRecord.model_construct(**r) for r in diff["write_relationships"]],
+        also=in_tx,
+    )
+    report.update(run_id=run_id, written=True, finished_at=finished, pruned=dict(pruned))
+    return _with_warnings(report, warnings)
+
+
+def _with_warnings(report: dict[str, Any], warnings: list[ReportWarning]) -> dict[str, Any]:
+    report["warnings"] = [w.as_dict() for w in warnings]
+    report["warnings_total"] = len(warnings)
+    return report
+
+
+_RUN_JSON = ("counts", "diff", "warnings", "pruned", "model_properties")
+
+
+def _run_view(props: dict[str, Any]) -> dict[str, Any]:
+    out = dict(props)
+    for key in _RUN_JSON:
+        if isinstance(out.get(key), str):
+            out[key] = json.loads(out[key])
+    return out
+
+
+def list_runs(
+    store: GraphStore, *, source: str | None = None, limit: int = 20
+) -> list[dict[str, Any]]:
+    """Recorded import runs, newest first."""
+    return [
+        _run_view(r["props"]) for r in _read(store, cypher.LIST_RUNS, source=source, limit=limit)
+    ]
+
+
+def get_run(store: GraphStore, run_id: str) -> dict[str, Any] | None:
+    records = _read(store, cypher.GET_RUN, id=run_id)
+    return _run_view(records[0]["props"]) if records else None

@@ -1,0 +1,120 @@
+"""Bad and hostile input: each is refused with the file, the line and what to do."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from importers.errors import ImportFailure, ImportTooLarge
+from importers.pipeline import prepare
+
+BAD = Path(__file__).parent / "data" / "imports" / "bad"
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "message", "hint"),
+    [
+        ("malformed.xml", 7, "malformed XML: mismatched tag", "not well-formed"),
+        ("wrong_namespace.xml", 2, "wrong namespace", "Open Group ArchiMate exchange file"),
+        ("archimate2.xml", 2, "wrong namespace", "only ArchiMate 3.x"),
+        ("billion_laughs.xml", 2, "declares a DTD", "entity-expansion"),
+        ("external_entity.xml", 2, "declares a DTD", "external-entity"),
+        ("external_dtd.xml", 2, "declares a DTD", "never need a DTD"),
+        ("duplicate_ids.xml", 8, "duplicate id 'cap-1' (first used at line 5)", "new id"),
+        ("unknown_type.xml", 8, "unknown element type(s) 'BusinesActor'", "unknown_types: keep"),
+        ("malformed.yaml", 13, "malformed YAML", "fix the YAML"),
+        ("not_backstage.yaml", 1, "not a Backstage entity: apiVersion is 'apps/v1'", "kind"),
+        ("malformed_csv", 4, "malformed CSV: unexpected end of data", "quoting"),
+        ("wrong_header_csv", 1, "unexpected header", '"ID","Type","Name"'),
+    ],
+)
+def test_bad_input_is_refused_with_file_line_and_hint(
+    name: str, line: int, message: str, hint: str
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(ImportFailure) as err:
+        prepare(BAD / name)
+    failure = err.value
+    assert message in failure.message
+    assert failure.line == line
+    assert failure.file is not None and Path(failure.file).name in (name, "elements.csv")
+    assert failure.hint and hint in failure.hint
+    assert f":{line}: " in failure.render()
+    assert time.monotonic() - started < 5  # refused up front, nothing expanded
+
+
+def test_an_external_entity_is_never_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET", encoding="utf-8")
+    path = tmp_path / "xxe.xml"
+    path.write_text(
+        (BAD / "external_entity.xml").read_text().replace("file:///etc/passwd", secret.as_uri()),
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailure) as err:
+        prepare(path)
+    assert "TOP-SECRET" not in err.value.render()
+
+
+def test_a_yaml_alias_bomb_is_read_without_expansion() -> None:
+    started = time.monotonic()
+    result = prepare(BAD / "yaml_bomb.yaml").result
+    assert time.monotonic() - started < 5
+    assert result["counts"]["nodes"] == {"Platform": 1}
+    assert {w.code for w in result["warnings"]} == {"value-skipped", "dangling-relationship"}
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path) -> None:
+    big = tmp_path / "big.xml"
+    big.write_bytes(b"<model/>" + b" " * 5000)
+    with pytest.raises(ImportTooLarge, match="over the import limit of 4096 bytes") as err:
+        prepare(big, max_bytes=4096)
+    assert err.value.file == str(big)
+    assert "VALUEGRAPH_MAX_UPLOAD_BYTES" in (err.value.hint or "")
+
+
+def test_the_size_limit_comes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VALUEGRAPH_MAX_UPLOAD_BYTES", "100")
+    path = tmp_path / "m.xml"
+    path.write_bytes(b"<model/>" + b" " * 200)
+    with pytest.raises(ImportTooLarge):
+        prepare(path)
+
+
+def test_empty_and_missing_files_are_refused(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.xml"
+    empty.write_bytes(b"")
+    with pytest.raises(ImportFailure, match="malformed XML: no element found"):
+        prepare(empty, fmt="exchange")
+    with pytest.raises(ImportFailure, match="no such file"):
+        prepare(tmp_path / "missing.xml")
+    with pytest.raises(ImportFailure, match="unknown format 'visio'"):
+        prepare(BAD / "malformed.xml", fmt="visio")
+
+
+def test_a_relationship_type_outside_archimate_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "rel.xml"
+    path.write_text(
+        '<model xmlns="http://www.opengroup.org/xsd/archimate/3.0/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" identifier="m">\n'
+        "<elements>\n"
+        '<element identifier="a" xsi:type="Capability"><name>A</name></element>\n'
+        '<element identifier="b" xsi:type="Capability"><name>B</name></element>\n'
+        "</elements><relationships>\n"
+        '<relationship identifier="r" source="a" target="b" xsi:type="UsedBy"/>\n'
+        "</relationships></model>",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailure, match="unknown relationship type\\(s\\) 'UsedBy'") as err:
+        prepare(path)
+    assert err.value.line == 6
+
+
+def test_a_wrong_format_choice_names_the_right_one() -> None:
+    with pytest.raises(ImportFailure) as err:
+        prepare(Path(__file__).parent / "data" / "imports" / "bank.archimate", fmt="exchange")
+    assert "use --format archi" in (err.value.hint or "")
