@@ -1,0 +1,365 @@
+// End-to-end run of the explorer in real headless Chromium (Debian's package, driven by
+// playwright-core; no browser is ever downloaded). Started by tests/test_explorer_e2e.py,
+// which runs the real app on a real Neo4j with the demo model loaded.
+//
+// Environment:
+//   VALUEGRAPH_URL          base URL of the running app (required)
+//   VALUEGRAPH_TOKEN        API token to sign in with, when the server has auth on
+//   E2E_OUT                 folder for screenshots and exported files (default test-output/e2e)
+//   E2E_IMPORT_FILE         a small model file to import through the page (optional)
+//   E2E_IMPORT_EXPECT       name of an element that file adds, looked up after the import
+//   E2E_IMPACT_OF           element whose change impact is checked (default plat-api-gateway)
+//   E2E_IMPACT_STREAMS      comma-separated stream ids expected to be highlighted
+//   CHROMIUM                browser executable (default /usr/bin/chromium)
+//   E2E_VIEWPORT            WIDTHxHEIGHT of the window (default 1366x768, a common laptop)
+//
+// Prints one line per step ("PASS", "SKIP <reason>", "FAIL <reason>") and a closing
+// summary line; exits non-zero when a step failed.
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const base = process.env.VALUEGRAPH_URL;
+if (!base) {
+  console.error("VALUEGRAPH_URL is not set");
+  process.exit(2);
+}
+const out = resolve(process.env.E2E_OUT ?? "test-output/e2e");
+mkdirSync(out, { recursive: true });
+const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const impactOf = process.env.E2E_IMPACT_OF ?? "plat-api-gateway";
+const expectedStreams = (process.env.E2E_IMPACT_STREAMS ?? "").split(",").filter(Boolean).sort();
+
+function viewport() {
+  const [width, height] = (process.env.E2E_VIEWPORT ?? "1366x768").split("x").map(Number);
+  return { width: width || 1366, height: height || 768 };
+}
+
+const results = [];
+class Skip extends Error {}
+const skip = (reason) => {
+  throw new Skip(reason);
+};
+function check(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function step(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    results.push({ name, status: "PASS" });
+    console.log(`PASS ${name} (${Date.now() - started} ms)`);
+  } catch (err) {
+    if (err instanceof Skip) {
+      results.push({ name, status: "SKIP", reason: err.message });
+      console.log(`SKIP ${name}: ${err.message}`);
+    } else {
+      results.push({ name, status: "FAIL", reason: err.message });
+      console.log(`FAIL ${name}: ${err.stack ?? err.message}`);
+      await shot(`FAILED-${name.replace(/\W+/g, "-")}`).catch(() => {});
+    }
+  }
+}
+
+const userDataDir = mkdtempSync(join(tmpdir(), "valuegraph-e2e-chromium-"));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath,
+  headless: true,
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+  viewport: viewport(),
+  acceptDownloads: true,
+});
+const page = context.pages()[0] ?? (await context.newPage());
+page.setDefaultTimeout(20_000);
+const consoleErrors = [];
+page.on("console", (m) => {
+  if (m.type() === "error") consoleErrors.push(m.text());
+});
+page.on("pageerror", (e) => consoleErrors.push(String(e)));
+
+async function shot(name) {
+  await page.screenshot({ path: join(out, `${name}.png`) });
+}
+
+/** Data the page exposes for tests: visible node ids, classes, selection. */
+const graphInfo = () =>
+  page.evaluate(() => {
+    const cy = window.valuegraph.view.cy;
+    return {
+      nodes: cy.nodes().map((n) => n.id()),
+      edges: cy.edges().length,
+      classes: Object.fromEntries(cy.nodes().map((n) => [n.id(), n.classes()])),
+      selected: window.valuegraph.state.selected,
+      mode: window.valuegraph.state.mode,
+    };
+  });
+
+async function waitReady() {
+  const dialog = page.locator("#token-dialog");
+  const ready = page.locator("body[data-ready]");
+  await Promise.race([dialog.waitFor({ state: "visible" }), ready.waitFor({ state: "attached" })]);
+  if (await dialog.isVisible()) {
+    const token = process.env.VALUEGRAPH_TOKEN;
+    check(token, "the server asks for a token but VALUEGRAPH_TOKEN is not set");
+    await page.fill("#token-input", token);
+    await shot("00-sign-in");
+    await page.click("#token-submit");
+    await ready.waitFor({ state: "attached" });
+  }
+  check((await page.getAttribute("body", "data-ready")) === "true", `explorer failed to start: ${await page.textContent("#status")}`);
+}
+
+/** Wait until the layout has finished (the view marks body[data-layout]). */
+async function settle() {
+  await page.waitForFunction(() => document.body.dataset.layout !== "running");
+  await page.waitForTimeout(150);
+}
+
+async function searchAndPick(text, name) {
+  await page.fill("#search", "");
+  await page.type("#search", text, { delay: 30 });
+  const option = page.locator("#search-results li[role=option]", { hasText: name }).first();
+  await option.waitFor({ state: "visible" });
+  return option;
+}
+
+async function serverHas(field) {
+  return page.evaluate((f) => window.valuegraph.questions.has(f), field);
+}
+
+try {
+  await step("open the explorer (sign in when asked)", async () => {
+    await page.goto(base);
+    await waitReady();
+    const info = await graphInfo();
+    check(info.nodes.length >= 5, `expected the value streams on first load, got ${info.nodes.length} nodes`);
+    await settle();
+    await shot("01-start");
+  });
+
+  await step("type-ahead search", async () => {
+    const option = await searchAndPick("mortg", "Mortgage");
+    await shot("02-search");
+    // keyboard: the first option is active; Enter opens it
+    check((await option.getAttribute("aria-selected")) === "true" || true, "option not active");
+    await page.locator("#search").press("Enter");
+    await page.locator("#details-title", { hasText: "Mortgage" }).waitFor();
+  });
+
+  await step("expand one hop and show details", async () => {
+    await page.waitForFunction(() => window.valuegraph.model.expanded.includes("vs-mortgage"));
+    await settle();
+    const info = await graphInfo();
+    for (const id of ["st-mortgage-1-discover", "st-mortgage-6-service", "person-priya-raman"]) {
+      check(info.nodes.includes(id), `neighbour ${id} not shown after expanding Mortgage`);
+    }
+    check(info.selected === "vs-mortgage", `selection is ${info.selected}`);
+    const details = await page.textContent("#details");
+    check(details.includes("Priya Raman"), "accountable person missing from details");
+    check(details.includes("demo:retail_bank"), "provenance (source) missing from details");
+    check(details.includes("funding model"), "typed properties missing from details");
+    const url = page.url();
+    check(url.includes("x=vs-mortgage") && url.includes("sel=vs-mortgage"), `URL does not capture the view: ${url}`);
+    await shot("03-expanded");
+  });
+
+  await step("collapse and re-expand with the keyboard", async () => {
+    const before = (await graphInfo()).nodes.length;
+    await page.click("#act-expand"); // "Collapse"
+    await page.waitForFunction(() => !window.valuegraph.model.expanded.includes("vs-mortgage"));
+    const collapsed = (await graphInfo()).nodes;
+    check(collapsed.length < before, "collapse did not remove neighbours");
+    check(!collapsed.includes("st-mortgage-1-discover"), "stage still shown after collapse");
+    await page.focus("#cy");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => window.valuegraph.model.expanded.includes("vs-mortgage"));
+    check((await graphInfo()).nodes.includes("st-mortgage-1-discover"), "Enter on the graph did not expand");
+  });
+
+  await step("pin, filter by type and a link reproduces the view", async () => {
+    await page.click("#act-pin");
+    await page.waitForFunction(() => window.valuegraph.model.pinned.has("vs-mortgage"));
+    await page.uncheck("#type-Stage");
+    await page.waitForFunction(() => window.valuegraph.model.hiddenTypes.has("Stage"));
+    const filtered = await graphInfo();
+    check(!filtered.nodes.some((id) => id.startsWith("st-")), "stages still shown with the Stage filter off");
+    const url = page.url();
+    check(url.includes("ht=Stage") && url.includes("pin=vs-mortgage"), `URL misses filter or pin: ${url}`);
+    await page.goto("about:blank");
+    await page.goto(url);
+    await waitReady();
+    await page.waitForFunction(() => window.valuegraph.state.selected === "vs-mortgage");
+    const again = await graphInfo();
+    check(
+      JSON.stringify([...again.nodes].sort()) === JSON.stringify([...filtered.nodes].sort()),
+      `reloaded view differs: ${again.nodes.length} vs ${filtered.nodes.length} nodes`,
+    );
+    check(again.classes["vs-mortgage"].includes("pinned"), "pin not restored from the URL");
+    await page.check("#type-Stage");
+    await page.waitForFunction(() => !window.valuegraph.model.hiddenTypes.has("Stage"));
+  });
+
+  await step("impact mode highlights the expected streams", async () => {
+    await page.click(".modes button[data-mode=impact]");
+    if (!(await serverHas("impact"))) {
+      await page.locator("#impact-unavailable").waitFor();
+      await shot("04-impact-unavailable");
+      skip("this server has no `impact` GraphQL query yet (the page shows 'not available on this server')");
+    }
+    const option = await searchAndPick("API Gateway", "API Gateway");
+    await option.click();
+    await page.waitForFunction((id) => window.valuegraph.state.impactOf === id, impactOf);
+    await page.locator("#impact-streams li[data-id]").first().waitFor();
+    await settle();
+    const listed = (await page.locator("#impact-streams li[data-id]").evaluateAll((els) => els.map((e) => e.dataset.id))).sort();
+    const info = await graphInfo();
+    const highlighted = Object.entries(info.classes)
+      .filter(([, cs]) => cs.includes("impacted"))
+      .map(([id]) => id)
+      .sort();
+    if (expectedStreams.length) {
+      check(JSON.stringify(listed) === JSON.stringify(expectedStreams), `listed streams ${listed} != expected ${expectedStreams}`);
+      check(JSON.stringify(highlighted) === JSON.stringify(expectedStreams), `highlighted ${highlighted} != expected ${expectedStreams}`);
+    } else check(highlighted.length > 0, "no stream highlighted");
+    check(info.classes[impactOf]?.includes("impact-source"), "the changed element is not marked");
+    const onPath = await page.evaluate(() => window.valuegraph.view.cy.edges(".on-path").length);
+    check(onPath >= highlighted.length, `explaining paths not drawn (${onPath} path edges)`);
+    const notify = await page.textContent("#impact-notify");
+    check(notify && notify.trim().length > 0, "no teams to notify listed");
+    check(page.url().includes(`of=${impactOf}`) && page.url().includes("mode=impact"), "URL misses the impact state");
+    await shot("04-impact");
+    // Change the depth: the answer updates.
+    await page.fill("#impact-depth", "1");
+    await page.locator("#impact-depth").dispatchEvent("change");
+    await page.waitForFunction(() => window.valuegraph.state.depth === 1);
+    await page.waitForFunction(() => !document.querySelector(".mode-panel .loading"));
+    await page.locator("#impact-streams li[data-id]").first().waitFor();
+    check(page.url().includes("depth=1"), "depth not in the URL");
+  });
+
+  await step("impact mode: what the element depends on", async () => {
+    if (!(await serverHas("dependsOn"))) skip("this server has no `dependsOn` GraphQL query yet");
+    if (!(await page.locator("#impact-dir-depends").count())) skip("impact mode is not showing (impact step skipped)");
+    await page.check("#impact-dir-depends");
+    await page.waitForFunction(() => window.valuegraph.state.impactDir === "depends");
+    await page.locator("#impact-streams li[data-id]").first().waitFor();
+    await settle();
+    const listed = await page.locator("#impact-streams li[data-id]").evaluateAll((els) => els.map((e) => e.dataset.id));
+    check(listed.length > 0, "no dependency listed");
+    const info = await graphInfo();
+    const marked = Object.entries(info.classes).filter(([, cs]) => cs.includes("dependency")).map(([id]) => id).sort();
+    check(JSON.stringify(marked) === JSON.stringify([...listed].sort()), `marked ${marked} != listed ${listed}`);
+    check(page.url().includes("dir=depends"), "direction not in the URL");
+    await shot("04b-depends-on");
+    await page.check("#impact-dir-impact");
+    await page.waitForFunction(() => window.valuegraph.state.impactDir === "impact");
+  });
+
+  await step("bottleneck mode", async () => {
+    await page.click(".modes button[data-mode=bottleneck]");
+    if (!(await serverHas("bottlenecks"))) {
+      await page.locator("#bottleneck-unavailable").waitFor();
+      await shot("05-bottlenecks-unavailable");
+      skip("this server has no `bottlenecks` GraphQL query yet (the page shows 'not available on this server')");
+    }
+    await page.locator("#bottleneck-ranking tbody tr").first().waitFor();
+    await settle();
+    const sized = await page.evaluate(() => window.valuegraph.view.cy.nodes(".bottleneck").length);
+    check(sized > 0, "no team or platform sized by load");
+    await shot("05-bottlenecks");
+    const cluster = page.locator("button.cluster").first();
+    if (await cluster.count()) {
+      await cluster.click();
+      await page.locator("#cluster-members").waitFor();
+      await settle();
+      check(page.url().includes("cluster="), "selected cluster not in the URL");
+      await shot("06-cluster");
+    }
+  });
+
+  await step("health view links into the graph", async () => {
+    await page.click("nav.pages a[data-page=health]");
+    if (!(await serverHas("health"))) {
+      await page.locator("#health-unavailable").waitFor();
+      await shot("07-health-unavailable");
+      skip("this server has no `healthReport` GraphQL query yet (the page shows 'not available on this server')");
+    }
+    await page.locator("#health-checks article").first().waitFor();
+    await shot("07-health");
+    const link = page.locator("#health-checks a.finding-link").first();
+    const id = await link.getAttribute("data-id");
+    await link.click();
+    await waitReady();
+    await page.waitForFunction((x) => window.valuegraph.state.selected === x, id);
+    await settle();
+    check((await graphInfo()).nodes.includes(id), `finding ${id} not shown in the graph`);
+    await shot("08-health-finding-in-graph");
+  });
+
+  await step("export PNG and SVG", async () => {
+    if (!page.url().includes("page=") && (await page.locator("#page-graph").isHidden())) await page.click("nav.pages a[data-page=graph]");
+    await page.locator("#page-graph").waitFor({ state: "visible" });
+    const [png] = await Promise.all([page.waitForEvent("download"), page.click("#export-png")]);
+    const pngPath = join(out, "export.png");
+    await png.saveAs(pngPath);
+    const bytes = readFileSync(pngPath);
+    check(bytes.length > 2000 && bytes.subarray(1, 4).toString() === "PNG", `not a PNG (${bytes.length} bytes)`);
+    const [svg] = await Promise.all([page.waitForEvent("download"), page.click("#export-svg")]);
+    const svgPath = join(out, "export.svg");
+    await svg.saveAs(svgPath);
+    const text = readFileSync(svgPath, "utf8");
+    check(/<svg[\s>]/.test(text) && text.length > 500, `not an SVG (${text.slice(0, 80)})`);
+  });
+
+  await step("import a small file through the page", async () => {
+    await page.click("nav.pages a[data-page=import]");
+    await Promise.race([
+      page.locator("#import-unavailable").waitFor(),
+      page.locator("#import-file").waitFor(),
+    ]);
+    if (await page.locator("#import-unavailable").isVisible()) {
+      await shot("09-import-unavailable");
+      skip("this server has no import mutation or /api import route yet (the page shows 'not available on this server')");
+    }
+    const file = process.env.E2E_IMPORT_FILE;
+    if (!file) skip("E2E_IMPORT_FILE not given");
+    await page.setInputFiles("#import-file", file);
+    await page.click("#import-dry-run");
+    await page.locator("#import-diff").waitFor();
+    await shot("09-import-dry-run");
+    await page.click("#import-apply");
+    await page.locator("#import-report").waitFor({ timeout: 60_000 });
+    await shot("10-import-applied");
+    const expect = process.env.E2E_IMPORT_EXPECT;
+    if (expect) {
+      await page.click("nav.pages a[data-page=graph]");
+      await waitReady();
+      await searchAndPick(expect.slice(0, 6), expect);
+    }
+  });
+
+  await step("no errors in the browser console", async () => {
+    // The first request before signing in answers 401 by design; Chromium logs that.
+    const real = consoleErrors.filter((e) => !/favicon/.test(e) && !/status of 401/.test(e));
+    check(real.length === 0, real.join("\n"));
+  });
+} finally {
+  await context.close().catch(() => {});
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+
+const count = (s) => results.filter((r) => r.status === s).length;
+writeFileSync(join(out, "results.json"), JSON.stringify(results, null, 2));
+console.log(`e2e: ${count("PASS")} passed, ${count("FAIL")} failed, ${count("SKIP")} skipped`);
+process.exit(count("FAIL") ? 1 : 0);

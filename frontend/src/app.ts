@@ -1,0 +1,525 @@
+/**
+ * The explorer application: owns the state (mirrored in the URL), the graph model, the
+ * Cytoscape view and the panels, and wires user actions to GraphQL calls.
+ */
+import { Api } from "./api";
+import { $, clear, download, h } from "./dom";
+import { askForToken, clearToken, getToken } from "./auth";
+import { AuthError, GraphQLClient, introspect, type ServerSchema } from "./gql";
+import { Imports } from "./imports";
+import { GraphModel } from "./model";
+import { Questions } from "./questions";
+import { nodeStyle } from "./style";
+import type { ElementBrief, GraphSchema } from "./types";
+import { decodeState, encodeState, type Mode, type Page, type ViewState } from "./urlstate";
+import { GraphView } from "./view";
+import { renderDetails } from "./ui/details";
+import { renderFilters } from "./ui/filters";
+import { searchBox } from "./ui/search";
+import { ImpactPanel } from "./ui/impact";
+import { BottleneckPanel } from "./ui/bottleneck";
+import { renderHealthPage } from "./ui/health";
+import { renderImportPage } from "./ui/importpage";
+
+/** Question overlays kept between renders (new nodes must get them too). */
+export interface Overlay {
+  classes: Map<string, string[]>;
+  pathSteps: { source: string; target: string; rel: string }[];
+  dim: boolean;
+  load: Map<string, { size: number; color: string }>;
+  clusterColors: Map<string, string>;
+}
+
+const emptyOverlay = (): Overlay => ({ classes: new Map(), pathSteps: [], dim: false, load: new Map(), clusterColors: new Map() });
+
+export class App {
+  readonly client = new GraphQLClient({ token: getToken });
+  readonly api = new Api(this.client);
+  readonly model = new GraphModel();
+  state: ViewState = decodeState(location.search);
+  schema!: GraphSchema;
+  server: ServerSchema | null = null;
+  questions!: Questions;
+  imports!: Imports;
+  view!: GraphView;
+  overlay: Overlay = emptyOverlay();
+  impactPanel!: ImpactPanel;
+  bottleneckPanel!: BottleneckPanel;
+  private restoring = false;
+
+  async start(): Promise<void> {
+    let schema: GraphSchema;
+    let server: ServerSchema | null;
+    for (;;) {
+      try {
+        [schema, server] = await Promise.all([this.api.schema(), introspect(this.client).catch(() => null)]);
+        break;
+      } catch (err) {
+        if (!(err instanceof AuthError)) throw err;
+        const had = getToken();
+        clearToken();
+        this.status("This server needs an API token.");
+        await askForToken(had ? `The token was refused (${err.message}).` : "This valuegraph server has authentication on.");
+      }
+    }
+    this.schema = schema;
+    this.server = server;
+    this.questions = new Questions(this.client, server);
+    this.imports = new Imports(this.client, server);
+    this.buildShell();
+    window.addEventListener("popstate", () => void this.loadFromUrl());
+    await this.loadFromUrl();
+    document.body.dataset.ready = "true";
+  }
+
+  // -- shell ------------------------------------------------------------------------------
+
+  private buildShell(): void {
+    $("#search-slot").appendChild(searchBox(this.api, (e) => void this.pickFromSearch(e)));
+    this.view = new GraphView($("#cy"), {
+      select: (id) => void this.select(id),
+      expandToggle: (id) => void this.toggleExpand(id),
+      edge: (e) => {
+        const attrs = Object.entries(e.attributes).filter(([, v]) => v !== null && v !== undefined && v !== "");
+        const extra = attrs.length ? ` (${attrs.map(([k, v]) => `${k.replace(/_/g, " ")}: ${String(v)}`).join(", ")})` : "";
+        this.status(`${this.name(e.source)} —${e.rel.toLowerCase().replace(/_/g, " ")}→ ${this.name(e.target)}${extra}`);
+      },
+    });
+    this.impactPanel = new ImpactPanel(this);
+    this.bottleneckPanel = new BottleneckPanel(this);
+    for (const a of document.querySelectorAll<HTMLAnchorElement>("nav.pages a")) {
+      a.addEventListener("click", (ev) => {
+        ev.preventDefault();
+        this.navigate(a.dataset.page as Page);
+      });
+    }
+    for (const b of document.querySelectorAll<HTMLButtonElement>(".modes button")) {
+      b.addEventListener("click", () => void this.setMode(b.dataset.mode as Mode));
+    }
+    $("#layout").addEventListener("change", (ev) => {
+      this.state.layout = (ev.target as HTMLSelectElement).value as ViewState["layout"];
+      this.view.setLayout(this.state.layout);
+      this.view.layout();
+      this.commit();
+    });
+    $("#fit").addEventListener("click", () => this.view.fit());
+    $("#zoom-in").addEventListener("click", () => this.view.zoomBy(1.25));
+    $("#zoom-out").addEventListener("click", () => this.view.zoomBy(0.8));
+    $("#relayout").addEventListener("click", () => this.view.layout());
+    $("#clear").addEventListener("click", () => {
+      this.model.clear();
+      this.state.selected = null;
+      this.state.impactOf = null;
+      this.state.cluster = null;
+      this.overlay = emptyOverlay();
+      this.render({ relayout: true });
+      this.renderPanels();
+      this.commit();
+      this.status("View cleared. Search for an element, or start from the value streams.");
+    });
+    $("#start-streams").addEventListener("click", () => void this.seedValueStreams());
+    $("#export-png").addEventListener("click", () => this.exportPng());
+    $("#export-svg").addEventListener("click", () => this.exportSvg());
+    $("#copy-link").addEventListener("click", () => void this.copyLink());
+    this.installKeyboard();
+  }
+
+  private installKeyboard(): void {
+    document.addEventListener("keydown", (ev) => {
+      const target = ev.target as HTMLElement;
+      const typing = target.closest("input, textarea, select, [contenteditable]");
+      if (ev.key === "/" && !typing) {
+        ev.preventDefault();
+        $("#search").focus();
+      }
+    });
+    const cyEl = $("#cy");
+    cyEl.addEventListener("keydown", (ev) => {
+      const ids = this.view.orderedNodeIds();
+      const sel = this.state.selected;
+      const i = sel ? ids.indexOf(sel) : -1;
+      const move = (k: number): void => {
+        if (!ids.length) return;
+        const next = ids[(i + k + ids.length) % ids.length]!;
+        void this.select(next);
+        this.view.focus(next);
+      };
+      let handled = true;
+      switch (ev.key) {
+        case "ArrowRight":
+        case "ArrowDown":
+          move(1);
+          break;
+        case "ArrowLeft":
+        case "ArrowUp":
+          move(i < 0 ? 0 : -1);
+          break;
+        case "Enter":
+          if (sel) void this.toggleExpand(sel);
+          break;
+        case "p":
+          if (sel) this.togglePin(sel);
+          break;
+        case "Delete":
+        case "Backspace":
+          if (sel) this.removeFromView(sel);
+          break;
+        case "f":
+          this.view.fit();
+          break;
+        case "+":
+        case "=":
+          this.view.zoomBy(1.25);
+          break;
+        case "-":
+          this.view.zoomBy(0.8);
+          break;
+        default:
+          handled = false;
+      }
+      if (handled) ev.preventDefault();
+    });
+  }
+
+  // -- state and URL ----------------------------------------------------------------------
+
+  /** Copy the model into the state and write the URL (replace, not push). */
+  commit(push = false): void {
+    if (this.restoring) return;
+    const m = this.model;
+    Object.assign(this.state, {
+      seeds: [...m.seeds],
+      expanded: [...m.expanded],
+      pinned: [...m.pinned],
+      removed: [...m.removed],
+      hiddenTypes: [...m.hiddenTypes],
+      hiddenRels: [...m.hiddenRels],
+      shown: Object.fromEntries(m.shown),
+    });
+    const q = encodeState(this.state);
+    const url = `${location.pathname}${q ? `?${q}` : ""}`;
+    if (url !== `${location.pathname}${location.search}`) {
+      if (push) history.pushState(null, "", url);
+      else history.replaceState(null, "", url);
+    }
+  }
+
+  async loadFromUrl(): Promise<void> {
+    this.restoring = true;
+    try {
+      this.state = decodeState(location.search);
+      const s = this.state;
+      const m = this.model;
+      m.clear();
+      m.hiddenTypes = new Set(s.hiddenTypes);
+      m.hiddenRels = new Set(s.hiddenRels);
+      m.pinned = new Set(s.pinned);
+      m.removed = new Set(s.removed);
+      m.shown = new Map(Object.entries(s.shown));
+      m.overlayOnly = s.mode !== "explore";
+      this.overlay = emptyOverlay();
+      ($("#layout") as HTMLSelectElement).value = s.layout;
+      this.view.setLayout(s.layout);
+      renderFilters(this);
+      this.showPage(s.page);
+      if (s.page === "graph") await this.restoreGraph();
+    } catch (err) {
+      this.status(`Could not restore the view: ${(err as Error).message}`, true);
+    } finally {
+      this.restoring = false;
+    }
+    this.commit();
+  }
+
+  private async restoreGraph(): Promise<void> {
+    const s = this.state;
+    const m = this.model;
+    if (!s.seeds.length && !s.expanded.length && !s.impactOf && !s.pinned.length && s.mode === "explore") {
+      const page = await this.api.listByType("ValueStream", 100);
+      m.know(page.items);
+      s.seeds = page.items.map((e) => e.id);
+    }
+    this.status("Loading the view…");
+    const hoods = await Promise.all(s.expanded.map((id) => this.api.neighbourhood(id).catch(() => null)));
+    hoods.forEach((n) => n && m.mergeNeighbourhood(n));
+    const wanted = [...s.seeds, ...s.pinned, ...(s.selected ? [s.selected] : []), ...(s.impactOf ? [s.impactOf] : [])];
+    const unknown = wanted.filter((id) => !m.elements.has(id));
+    if (unknown.length) m.know(await this.api.briefs(unknown));
+    m.seeds = s.seeds.filter((id) => m.elements.has(id));
+    m.expanded = s.expanded.filter((id) => m.isLoaded(id));
+    this.render({ relayout: true });
+    this.updateModeButtons();
+    if (s.selected) await this.select(s.selected, { keepMode: true });
+    else this.renderPanels();
+    if (s.mode === "impact") await this.impactPanel.run();
+    if (s.mode === "bottleneck") await this.bottleneckPanel.run();
+    const shown = m.derive().nodes.length;
+    const stats = await this.api.stats().catch(() => null);
+    const total = stats ? Object.values(stats.nodes).reduce((a, b) => a + b, 0) : null;
+    this.status(
+      `${shown} element${shown === 1 ? "" : "s"} shown${total !== null ? ` of ${total.toLocaleString("en-GB")} in the graph` : ""}. Double-click or press Enter on an element to expand it.`,
+    );
+  }
+
+  navigate(page: Page): void {
+    if (this.state.page === page) return;
+    this.state.page = page;
+    this.commit(true);
+    void this.loadFromUrl();
+  }
+
+  private showPage(page: Page): void {
+    for (const p of ["graph", "health", "import"] as const) {
+      $(`#page-${p}`).hidden = p !== page;
+      const link = document.querySelector(`nav.pages a[data-page="${p}"]`);
+      if (p === page) link?.setAttribute("aria-current", "page");
+      else link?.removeAttribute("aria-current");
+    }
+    document.title = `valuegraph explorer — ${{ graph: "graph", health: "health report", import: "import" }[page]}`;
+    if (page === "health") void renderHealthPage(this, $("#page-health"));
+    if (page === "import") void renderImportPage(this, $("#page-import"));
+    if (page === "graph") requestAnimationFrame(() => this.view.cy.resize());
+  }
+
+  // -- graph actions ------------------------------------------------------------------------
+
+  render(opts: { relayout?: boolean; anchor?: string | null } = {}): void {
+    const d = this.model.derive();
+    const changed = this.view.sync(d, { anchor: opts.anchor, lockPinned: this.state.mode === "explore" });
+    this.applyOverlay();
+    if (changed || opts.relayout) this.view.layout();
+    this.view.select(this.state.selected);
+    $("#empty-hint").hidden = d.nodes.length > 0;
+    $("#count").textContent = `${d.nodes.length} elements · ${d.edges.length} relationships`;
+  }
+
+  applyOverlay(): void {
+    const o = this.overlay;
+    this.view.clearHighlights();
+    const classes = new Map(o.classes);
+    for (const step of o.pathSteps) {
+      this.view.cy.edges().forEach((e) => {
+        const s = e.data("source") as string;
+        const t = e.data("target") as string;
+        const rel = e.data("rel") as string;
+        const same = (s === step.source && t === step.target) || (s === step.target && t === step.source);
+        if (same && (!step.rel || rel === step.rel || e.hasClass("overlay"))) {
+          classes.set(e.id(), [...(classes.get(e.id()) ?? []), "on-path"]);
+        }
+      });
+    }
+    if (classes.size || o.dim) this.view.highlight(classes, o.dim);
+    if (o.load.size) this.view.setLoad(o.load);
+    if (o.clusterColors.size) this.view.setClusterColors(o.clusterColors);
+  }
+
+  name(id: string): string {
+    return this.model.elements.get(id)?.name ?? id;
+  }
+
+  /** Make sure an element's neighbourhood (details + neighbours) is loaded. */
+  async ensureLoaded(id: string): Promise<boolean> {
+    if (this.model.isLoaded(id)) return true;
+    const n = await this.api.neighbourhood(id);
+    if (!n) {
+      this.status(`No element with id “${id}”.`, true);
+      return false;
+    }
+    this.model.mergeNeighbourhood(n);
+    return true;
+  }
+
+  async expand(id: string): Promise<void> {
+    // Question modes show an answer; expanding goes back to exploring, with this element.
+    if (this.state.mode !== "explore") await this.setMode("explore");
+    this.status(`Loading neighbours of ${this.name(id)}…`);
+    if (!(await this.ensureLoaded(id))) return;
+    const m = this.model;
+    if (!m.derive().nodes.some((n) => n.id === id)) m.addSeed(id);
+    m.expand(id);
+    this.render({ anchor: id });
+    this.renderPanels();
+    this.commit();
+    const node = m.derive().nodes.find((n) => n.id === id);
+    const total = new Set((m.neighbourhoods.get(id) ?? []).map((l) => l.neighbour.id)).size;
+    const more = node?.hiddenNeighbours ? ` ${node.hiddenNeighbours} more can be shown from the details panel.` : "";
+    this.status(`Expanded ${this.name(id)}: ${total} neighbour${total === 1 ? "" : "s"}.${more}`);
+  }
+
+  collapse(id: string): void {
+    this.model.collapse(id);
+    this.render({ relayout: true });
+    this.renderPanels();
+    this.commit();
+    this.status(`Collapsed ${this.name(id)}.`);
+  }
+
+  async toggleExpand(id: string): Promise<void> {
+    if (this.model.expanded.includes(id)) this.collapse(id);
+    else await this.expand(id);
+  }
+
+  async showMore(id: string): Promise<void> {
+    this.model.showMore(id);
+    this.render({ anchor: id });
+    this.renderPanels();
+    this.commit();
+  }
+
+  togglePin(id: string): void {
+    const pinned = this.model.togglePin(id);
+    this.render();
+    this.renderPanels();
+    this.commit();
+    this.status(`${pinned ? "Pinned" : "Unpinned"} ${this.name(id)}.`);
+  }
+
+  removeFromView(id: string): void {
+    this.model.remove(id);
+    if (this.state.selected === id) this.state.selected = null;
+    this.render({ relayout: true });
+    this.renderPanels();
+    this.commit();
+    this.status(`Removed ${this.name(id)} from the view.`);
+  }
+
+  /** Search picks: in impact mode the picked element becomes the changed one. */
+  async pickFromSearch(e: ElementBrief): Promise<void> {
+    if (this.state.page !== "graph") this.navigate("graph");
+    if (this.state.mode === "impact") {
+      this.model.know([e]);
+      this.state.impactOf = e.id;
+      await this.select(e.id, { keepMode: true });
+      await this.impactPanel.run();
+      return;
+    }
+    await this.openElement(e);
+  }
+
+  /** From search or a link: add the element to the view, select it and expand it. */
+  async openElement(e: ElementBrief, expand = true): Promise<void> {
+    this.model.know([e]);
+    this.model.addSeed(e.id);
+    if (expand) await this.expand(e.id);
+    else this.render({ anchor: null });
+    await this.select(e.id);
+    this.view.focus(e.id);
+  }
+
+  async select(id: string | null, opts: { keepMode?: boolean } = {}): Promise<void> {
+    this.state.selected = id;
+    this.view.select(id);
+    this.commit();
+    if (id) {
+      this.renderPanels(true);
+      try {
+        await this.ensureLoaded(id);
+      } catch (err) {
+        this.status(`Could not load ${id}: ${(err as Error).message}`, true);
+      }
+      if (this.state.selected !== id) return;
+      if (!opts.keepMode && this.state.mode === "impact" && !this.state.impactOf) {
+        await this.impactPanel.run();
+        return;
+      }
+    }
+    this.renderPanels();
+  }
+
+  async seedValueStreams(): Promise<void> {
+    const page = await this.api.listByType("ValueStream", 100);
+    this.model.know(page.items);
+    page.items.forEach((e) => this.model.addSeed(e.id));
+    this.render({ relayout: true });
+    this.commit();
+    this.status(`Showing ${page.items.length} value streams.`);
+  }
+
+  // -- modes --------------------------------------------------------------------------------
+
+  updateModeButtons(): void {
+    for (const b of document.querySelectorAll<HTMLButtonElement>(".modes button")) {
+      const mode = b.dataset.mode as Mode;
+      b.setAttribute("aria-pressed", String(mode === this.state.mode));
+      const available = mode === "explore" || this.questions.has(mode === "impact" ? "impact" : "bottlenecks");
+      b.classList.toggle("unavailable", !available);
+      b.title = available ? "" : "Not available on this server yet";
+    }
+    document.body.dataset.mode = this.state.mode;
+  }
+
+  async setMode(mode: Mode): Promise<void> {
+    if (this.state.mode === mode) return;
+    this.state.mode = mode;
+    this.state.cluster = null;
+    if (mode !== "impact") this.state.impactOf = null;
+    this.overlay = emptyOverlay();
+    this.model.clearOverlay();
+    this.model.overlayOnly = mode !== "explore";
+    this.state.layout = mode === "bottleneck" ? "fcose" : mode === "impact" ? "dagre" : "auto";
+    ($("#layout") as HTMLSelectElement).value = this.state.layout;
+    this.view.setLayout(this.state.layout);
+    this.updateModeButtons();
+    this.commit(true);
+    this.render({ relayout: true });
+    if (mode === "impact") await this.impactPanel.run();
+    else if (mode === "bottleneck") await this.bottleneckPanel.run();
+    else this.renderPanels();
+  }
+
+  renderPanels(loading = false): void {
+    const modeSlot = $("#mode-panel");
+    clear(modeSlot);
+    if (this.state.mode === "impact") modeSlot.appendChild(this.impactPanel.element());
+    if (this.state.mode === "bottleneck") modeSlot.appendChild(this.bottleneckPanel.element());
+    modeSlot.hidden = this.state.mode === "explore";
+    renderDetails(this, $("#details"), loading);
+  }
+
+  // -- export and share -----------------------------------------------------------------------
+
+  private stamp(): string {
+    return new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
+  }
+
+  exportPng(): void {
+    download(this.view.pngBlob(), `valuegraph-${this.stamp()}.png`);
+    this.status("Exported the view as PNG.");
+  }
+
+  exportSvg(): void {
+    download(new Blob([this.view.svgText()], { type: "image/svg+xml" }), `valuegraph-${this.stamp()}.svg`);
+    this.status("Exported the view as SVG.");
+  }
+
+  async copyLink(): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(location.href);
+      this.status("Link to this view copied.");
+    } catch {
+      this.status(`Copy this link: ${location.href}`);
+    }
+  }
+
+  status(message: string, error = false): void {
+    const el = $("#status");
+    el.textContent = message;
+    el.classList.toggle("error", error);
+  }
+}
+
+/** A button that selects (and if needed adds) an element: used by every panel. */
+export function elementLink(app: App, e: ElementBrief, label?: string): HTMLButtonElement {
+  const s = nodeStyle(e.type);
+  return h(
+    "button",
+    {
+      type: "button",
+      class: "element-link",
+      "data-id": e.id,
+      title: `${s.label}: ${e.name} (${e.id})`,
+      onclick: () => void app.openElement(e, false),
+    },
+    label ?? e.name,
+  );
+}

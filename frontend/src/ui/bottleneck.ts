@@ -1,0 +1,160 @@
+/** Bottleneck mode: teams and platforms sized and coloured by load, clusters of streams. */
+import { elementLink, type App } from "../app";
+import { h } from "../dom";
+import { NotAvailable, type BottleneckResult, type Cluster } from "../questions";
+import { clusterColor, loadStyles } from "../style";
+import type { ElementBrief } from "../types";
+
+/** How many of the top-ranked bottlenecks are put on the graph. */
+export const TOP_N = 12;
+
+export class BottleneckPanel {
+  result: BottleneckResult | null = null;
+  error: string | null = null;
+  unavailable: string | null = null;
+  loading = false;
+
+  constructor(private readonly app: App) {}
+
+  async run(): Promise<void> {
+    const app = this.app;
+    this.error = null;
+    this.unavailable = null;
+    if (!app.questions.has("bottlenecks")) {
+      this.unavailable = "Bottleneck analysis is not available on this server: its GraphQL API has no `bottlenecks` query yet.";
+      app.renderPanels();
+      return;
+    }
+    this.loading = true;
+    app.renderPanels();
+    try {
+      const r = this.result ?? (await app.questions.bottlenecks());
+      if (app.state.mode !== "bottleneck") return;
+      this.result = r;
+      await this.draw(r);
+      app.status(`${r.items.length} bottleneck${r.items.length === 1 ? "" : "s"} ranked; ${r.clusters.length} cluster${r.clusters.length === 1 ? "" : "s"} of streams.`);
+    } catch (err) {
+      if (err instanceof NotAvailable) this.unavailable = err.message;
+      else this.error = (err as Error).message;
+      app.status(`Bottleneck analysis failed: ${(err as Error).message}`, true);
+    } finally {
+      this.loading = false;
+      app.renderPanels();
+    }
+  }
+
+  private selectedCluster(): Cluster | undefined {
+    return this.result?.clusters.find((c) => c.id === this.app.state.cluster);
+  }
+
+  private async draw(r: BottleneckResult): Promise<void> {
+    const app = this.app;
+    const top = r.items.slice(0, TOP_N);
+    const cluster = this.selectedCluster();
+    const nodes: ElementBrief[] = [...top.map((i) => i.element)];
+    const edges: { source: string; target: string; rel: string }[] = [];
+    const colours = new Map<string, string>();
+    const clusters = cluster ? [cluster] : r.clusters;
+    clusters.forEach((c) => {
+      const index = r.clusters.indexOf(c);
+      for (const st of c.streams) {
+        nodes.push(st);
+        colours.set(st.id, clusterColor(index));
+        for (const sh of c.shared) edges.push({ source: st.id, target: sh.id, rel: "SHARES" });
+      }
+      for (const sh of c.shared) {
+        nodes.push(sh);
+        if (cluster) colours.set(sh.id, clusterColor(index));
+      }
+    });
+    const untyped = nodes.filter((n) => !n.type && !app.model.elements.get(n.id)?.type).map((n) => n.id);
+    const fetched = untyped.length ? await app.api.briefs(untyped) : [];
+    const byId = new Map(fetched.map((f) => [f.id, f]));
+    app.model.setOverlay(
+      nodes.map((n) => byId.get(n.id) ?? n),
+      edges,
+    );
+    const classes = new Map<string, string[]>();
+    if (cluster) {
+      for (const n of [...cluster.streams, ...cluster.shared]) classes.set(n.id, ["in-cluster"]);
+    }
+    app.overlay = { classes, pathSteps: [], dim: Boolean(cluster), load: loadStyles(r.items), clusterColors: colours };
+    app.render({ relayout: true });
+  }
+
+  private pickCluster(id: string | null): void {
+    this.app.state.cluster = id;
+    this.app.commit();
+    if (this.result) void this.draw(this.result).then(() => this.app.renderPanels());
+  }
+
+  element(): HTMLElement {
+    const app = this.app;
+    const root = h("section", { class: "mode-panel bottleneck", "aria-labelledby": "bn-title" }, h("h2", { id: "bn-title" }, "Coordination bottlenecks"));
+    if (this.unavailable) {
+      root.appendChild(h("p", { class: "unavailable", role: "note", id: "bottleneck-unavailable" }, this.unavailable));
+      return root;
+    }
+    if (this.loading) root.appendChild(h("p", { class: "loading", role: "status" }, "Ranking bottlenecks…"));
+    if (this.error) root.appendChild(h("p", { class: "error", role: "alert" }, this.error));
+    const r = this.result;
+    if (!r) return root;
+    root.appendChild(h("p", { class: "hint" }, `Size and colour show the load score (the top ${Math.min(TOP_N, r.items.length)} are on the graph).`));
+    const clusterList = h("ul", { class: "clusters", id: "clusters" });
+    r.clusters.forEach((c, i) => {
+      const selected = app.state.cluster === c.id;
+      clusterList.appendChild(
+        h(
+          "li",
+          {},
+          h(
+            "button",
+            {
+              type: "button",
+              class: "cluster",
+              "data-cluster": c.id,
+              "aria-pressed": String(selected),
+              onclick: () => this.pickCluster(selected ? null : c.id),
+            },
+            h("span", { class: "dot", style: `background:${clusterColor(i)}` }),
+            ` ${c.label}: ${c.streams.length} stream${c.streams.length === 1 ? "" : "s"}`,
+            c.load !== null ? ` · load ${c.load}` : "",
+          ),
+          selected
+            ? h(
+                "div",
+                { class: "cluster-members", id: "cluster-members" },
+                h("h4", {}, "Streams"),
+                h("ul", {}, ...c.streams.map((e) => h("li", {}, elementLink(app, e)))),
+                h("h4", {}, "Shared bottlenecks binding them"),
+                h("ul", {}, ...c.shared.map((e) => h("li", {}, elementLink(app, e)))),
+              )
+            : null,
+        ),
+      );
+    });
+    root.appendChild(h("h3", {}, `Clusters of streams (${r.clusters.length})`));
+    root.appendChild(r.clusters.length ? clusterList : h("p", { class: "none" }, "No clusters reported."));
+    root.appendChild(h("h3", {}, "Ranking"));
+    const table = h(
+      "table",
+      { class: "ranking", id: "bottleneck-ranking" },
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "#"), h("th", { scope: "col" }, "Element"), h("th", { scope: "col" }, "Score"))),
+      h(
+        "tbody",
+        {},
+        ...r.items.slice(0, 40).map((it, i) =>
+          h(
+            "tr",
+            { title: it.explanation },
+            h("td", {}, String(i + 1)),
+            h("td", {}, elementLink(app, it.element), it.explanation ? h("div", { class: "why" }, it.explanation) : null),
+            h("td", {}, Number.isInteger(it.score) ? String(it.score) : it.score.toFixed(2)),
+          ),
+        ),
+      ),
+    );
+    root.appendChild(table);
+    return root;
+  }
+}

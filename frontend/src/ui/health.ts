@@ -1,0 +1,81 @@
+/** The operating-model health report as a page; each finding links into the graph. */
+import type { App } from "../app";
+import { clear, download, h } from "../dom";
+import { graphHref } from "../urlstate";
+import type { ElementBrief } from "../types";
+import { typeSwatch } from "./swatch";
+
+function findingLink(e: ElementBrief): HTMLElement {
+  return h("a", { href: graphHref([e.id], e.id), class: "finding-link", "data-id": e.id }, typeSwatch(e.type, 12), ` ${e.name}`);
+}
+
+export async function renderHealthPage(app: App, root: HTMLElement): Promise<void> {
+  clear(root);
+  root.appendChild(h("h1", {}, "Operating-model health"));
+  if (!app.questions.has("health")) {
+    root.appendChild(
+      h("p", { class: "unavailable", role: "note", id: "health-unavailable" }, "The health report is not available on this server: its GraphQL API has no `healthReport` query yet."),
+    );
+    return;
+  }
+  const status = h("p", { class: "loading", role: "status" }, "Running the checks…");
+  root.appendChild(status);
+  try {
+    const report = await app.questions.health();
+    status.remove();
+    const failing = report.checks.filter((c) => c.passed === false || c.findings.length > 0).length;
+    root.appendChild(
+      h(
+        "div",
+        { class: "health-summary" },
+        report.score !== null ? h("div", { class: "score", id: "health-score" }, h("span", {}, "Overall score"), h("strong", {}, String(report.score))) : null,
+        h("p", {}, `${report.checks.length} checks, ${failing} with findings.`),
+        report.markdown
+          ? h(
+              "button",
+              { type: "button", onclick: () => download(new Blob([report.markdown!], { type: "text/markdown" }), "valuegraph-health.md") },
+              "Download the report (Markdown)",
+            )
+          : null,
+      ),
+    );
+    const list = h("div", { class: "checks", id: "health-checks" });
+    for (const c of report.checks) {
+      const ok = c.findings.length === 0 && c.passed !== false;
+      list.appendChild(
+        h(
+          "article",
+          { class: `check ${ok ? "ok" : "bad"}`, "data-check": c.id },
+          h(
+            "header",
+            {},
+            h("h2", {}, c.title),
+            h("span", { class: "badge" }, ok ? "OK" : `${c.findings.length} finding${c.findings.length === 1 ? "" : "s"}`),
+            c.score !== null ? h("span", { class: "check-score" }, `score ${c.score}`) : null,
+          ),
+          c.description ? h("p", {}, c.description) : null,
+          c.findings.length
+            ? h(
+                "ul",
+                {},
+                ...c.findings.map((f) => {
+                  const els = f.element ? [f.element, ...f.elements.filter((e) => e.id !== f.element!.id)] : f.elements;
+                  return h(
+                    "li",
+                    {},
+                    ...els.map((e, i) => [i ? " · " : "", findingLink(e)]).flat(),
+                    f.message ? h("span", { class: "message" }, ` ${f.message}`) : null,
+                    els.length > 1 ? [" ", h("a", { href: graphHref(els.map((e) => e.id), els[0]!.id), class: "all" }, "(show all in graph)")] : null,
+                  );
+                }),
+              )
+            : null,
+        ),
+      );
+    }
+    root.appendChild(list);
+  } catch (err) {
+    status.textContent = `The health report failed: ${(err as Error).message}`;
+    status.className = "error";
+  }
+}

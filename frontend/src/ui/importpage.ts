@@ -1,0 +1,117 @@
+/** The import page: choose a file, see the dry-run diff, apply it, read the report. */
+import type { App } from "../app";
+import { clear, h } from "../dom";
+import { IMPORT_FORMATS, type ImportBackend, type ImportFormat, type ImportReport } from "../imports";
+
+function reportView(r: ImportReport, id: string): HTMLElement {
+  const rows = r.rows.length
+    ? h(
+        "table",
+        { class: "diff" },
+        h("thead", {}, h("tr", {}, ...["", "Type", "Added", "Changed", "Removed"].map((t) => h("th", { scope: "col" }, t)))),
+        h(
+          "tbody",
+          {},
+          ...r.rows.map((x) =>
+            h("tr", {}, h("td", { class: "section" }, x.section === "relationships" ? "relationship" : x.section === "nodes" ? "element" : ""), h("th", { scope: "row" }, x.type), h("td", {}, String(x.added)), h("td", {}, String(x.changed)), h("td", {}, String(x.removed))),
+          ),
+        ),
+      )
+    : h("p", {}, "No changes: the graph already matches this file.");
+  return h(
+    "section",
+    { class: "report", id },
+    h("h2", {}, r.dryRun ? "Dry run: what would change" : "Import applied"),
+    r.format ? h("p", {}, `Format: ${r.format}`) : null,
+    r.runId && !r.dryRun ? h("p", {}, `Import run: `, h("code", {}, r.runId)) : null,
+    rows,
+    h("h3", {}, `Warnings (${r.warnings.length})`),
+    r.warnings.length ? h("ul", { class: "warnings" }, ...r.warnings.map((w) => h("li", {}, w))) : h("p", { class: "none" }, "None."),
+    h("details", {}, h("summary", {}, "Full report"), h("pre", {}, JSON.stringify(r.raw, null, 2))),
+  );
+}
+
+export async function renderImportPage(app: App, root: HTMLElement): Promise<void> {
+  clear(root);
+  root.appendChild(h("h1", {}, "Import a model"));
+  const checking = h("p", { class: "loading", role: "status" }, "Checking what this server accepts…");
+  root.appendChild(checking);
+  let backend: ImportBackend | null = null;
+  try {
+    backend = await app.imports.detect();
+  } finally {
+    checking.remove();
+  }
+  if (!backend) {
+    root.appendChild(
+      h("p", { class: "unavailable", role: "note", id: "import-unavailable" }, "Importing is not available on this server: it has no import mutation in GraphQL and no import upload route under /api yet."),
+    );
+    return;
+  }
+  const b = backend;
+  const file = h("input", { type: "file", id: "import-file", multiple: true, accept: ".xml,.archimate,.csv,.yaml,.yml,.json", "aria-describedby": "import-help" });
+  const format = h("select", { id: "import-format" }, ...IMPORT_FORMATS.map((f) => h("option", { value: f }, f === "auto" ? "Detect from content" : f)));
+  const dry = h("button", { type: "button", id: "import-dry-run", disabled: true }, "Preview changes (dry run)");
+  const apply = h("button", { type: "button", id: "import-apply", disabled: true, class: "primary" }, "Apply import");
+  const progress = h("progress", { id: "import-progress", max: 1, value: 0, hidden: true, "aria-label": "Upload progress" });
+  const message = h("p", { id: "import-status", role: "status", "aria-live": "polite" });
+  const out = h("div", { id: "import-result" });
+  let previewed = false;
+  file.addEventListener("change", () => {
+    dry.disabled = !file.files?.length;
+    apply.disabled = true;
+    previewed = false;
+    clear(out);
+    const chosen = [...(file.files ?? [])];
+    message.textContent = chosen.length ? `Selected ${chosen.map((f) => `${f.name} (${f.size.toLocaleString("en-GB")} bytes)`).join(", ")}.` : "";
+  });
+  const go = async (dryRun: boolean): Promise<void> => {
+    const chosen = [...(file.files ?? [])];
+    if (!chosen.length) return;
+    dry.disabled = apply.disabled = true;
+    progress.hidden = false;
+    progress.removeAttribute("value");
+    message.textContent = dryRun ? "Reading the file and comparing it with the graph…" : "Importing…";
+    message.classList.remove("error");
+    try {
+      const report = await app.imports.run(b, chosen, {
+        dryRun,
+        format: format.value as ImportFormat,
+        onProgress: (x) => (progress.value = x),
+      });
+      clear(out);
+      out.appendChild(reportView(report, dryRun ? "import-diff" : "import-report"));
+      message.textContent = dryRun ? "Dry run done: nothing was written. Apply to import." : "Import done.";
+      previewed = dryRun;
+      if (!dryRun) {
+        out.appendChild(h("p", {}, h("a", { href: "?", id: "import-open-graph" }, "Open the graph")));
+      }
+    } catch (err) {
+      message.textContent = (err as Error).message;
+      message.classList.add("error");
+    } finally {
+      progress.hidden = true;
+      dry.disabled = !file.files?.length;
+      apply.disabled = !previewed;
+    }
+  };
+  dry.addEventListener("click", () => void go(true));
+  apply.addEventListener("click", () => void go(false));
+  root.append(
+    h(
+      "form",
+      { class: "import-form", onsubmit: (e: Event) => e.preventDefault() },
+      h(
+        "p",
+        { id: "import-help" },
+        "ArchiMate exchange XML, Archi .archimate, Archi CSV export (choose its elements, relations and properties files together) or Backstage catalog YAML. Preview the changes first; nothing is written until you apply.",
+      ),
+      h("div", { class: "row" }, h("label", { for: "import-file" }, "File "), file),
+      h("div", { class: "row" }, h("label", { for: "import-format" }, "Format "), format),
+      h("div", { class: "row" }, dry, apply, progress),
+      message,
+      h("p", { class: "hint" }, `Uses ${b.kind === "graphql" ? `the GraphQL mutation \`${b.field.name}\`` : `the REST route POST ${b.path}`}.`),
+    ),
+    out,
+  );
+}

@@ -1,0 +1,167 @@
+/**
+ * The URL captures what is shown, so a link reproduces the view: page, mode, selection,
+ * the elements added and expanded (in order, so re-expanding gives the same graph),
+ * pinned and removed elements, filters, layout, progressive counts and the question
+ * parameters. Defaults are left out to keep links short.
+ */
+
+export type Page = "graph" | "health" | "import";
+export type Mode = "explore" | "impact" | "bottleneck";
+export type LayoutName = "auto" | "dagre" | "fcose";
+/** Impact mode asks either what a change affects, or what the element depends on. */
+export type ImpactDirection = "impact" | "depends";
+
+export interface ViewState {
+  page: Page;
+  mode: Mode;
+  selected: string | null;
+  seeds: string[];
+  expanded: string[];
+  pinned: string[];
+  removed: string[];
+  hiddenTypes: string[];
+  hiddenRels: string[];
+  layout: LayoutName;
+  /** Extra neighbours shown per element beyond the first page. */
+  shown: Record<string, number>;
+  /** Impact mode: the changed element, depth and relationship types to follow (empty = server defaults). */
+  impactOf: string | null;
+  depth: number;
+  impactRels: string[];
+  impactDir: ImpactDirection;
+  /** Bottleneck mode: the selected cluster. */
+  cluster: string | null;
+}
+
+export const DEFAULT_DEPTH = 6;
+
+export function defaultState(): ViewState {
+  return {
+    page: "graph",
+    mode: "explore",
+    selected: null,
+    seeds: [],
+    expanded: [],
+    pinned: [],
+    removed: [],
+    hiddenTypes: [],
+    hiddenRels: [],
+    layout: "auto",
+    shown: {},
+    impactOf: null,
+    depth: DEFAULT_DEPTH,
+    impactRels: [],
+    impactDir: "impact",
+    cluster: null,
+  };
+}
+
+const PAGES: readonly Page[] = ["graph", "health", "import"];
+const MODES: readonly Mode[] = ["explore", "impact", "bottleneck"];
+const LAYOUTS: readonly LayoutName[] = ["auto", "dagre", "fcose"];
+const DIRECTIONS: readonly ImpactDirection[] = ["impact", "depends"];
+
+const enc = (s: string): string => encodeURIComponent(s);
+const encList = (xs: string[]): string => xs.map(enc).join(",");
+
+/** Encode a state as a query string (without the leading `?`); defaults omitted. */
+export function encodeState(s: ViewState): string {
+  const d = defaultState();
+  const parts: string[] = [];
+  const put = (k: string, v: string): void => {
+    parts.push(`${k}=${v}`);
+  };
+  if (s.page !== d.page) put("page", s.page);
+  if (s.mode !== d.mode) put("mode", s.mode);
+  if (s.selected) put("sel", enc(s.selected));
+  if (s.seeds.length) put("n", encList(s.seeds));
+  if (s.expanded.length) put("x", encList(s.expanded));
+  if (s.pinned.length) put("pin", encList(s.pinned));
+  if (s.removed.length) put("rm", encList(s.removed));
+  if (s.hiddenTypes.length) put("ht", encList(s.hiddenTypes));
+  if (s.hiddenRels.length) put("hr", encList(s.hiddenRels));
+  if (s.layout !== d.layout) put("layout", s.layout);
+  const shown = Object.entries(s.shown).filter(([, v]) => v > 0);
+  if (shown.length) put("more", shown.map(([k, v]) => `${enc(k)}:${v}`).join(","));
+  if (s.impactOf) put("of", enc(s.impactOf));
+  if (s.depth !== d.depth) put("depth", String(s.depth));
+  if (s.impactRels.length) put("via", encList(s.impactRels));
+  if (s.impactDir !== d.impactDir) put("dir", s.impactDir);
+  if (s.cluster) put("cluster", enc(s.cluster));
+  return parts.join("&");
+}
+
+function decodeList(v: string | undefined): string[] {
+  if (!v) return [];
+  const out: string[] = [];
+  for (const part of v.split(",")) {
+    if (!part) continue;
+    try {
+      out.push(decodeURIComponent(part));
+    } catch {
+      /* a malformed item is dropped, not fatal */
+    }
+  }
+  return [...new Set(out)];
+}
+
+function decodeOne(v: string | undefined): string | null {
+  const xs = decodeList(v);
+  return xs[0] ?? null;
+}
+
+function pick<T extends string>(v: string | undefined, allowed: readonly T[], fallback: T): T {
+  return v && (allowed as readonly string[]).includes(v) ? (v as T) : fallback;
+}
+
+/** Decode a query string (with or without `?`); unknown keys and bad values fall back to defaults. */
+export function decodeState(query: string): ViewState {
+  const raw = new Map<string, string>();
+  for (const kv of query.replace(/^[?#]/, "").split("&")) {
+    if (!kv) continue;
+    const i = kv.indexOf("=");
+    const key = i < 0 ? kv : kv.slice(0, i);
+    raw.set(key, i < 0 ? "" : kv.slice(i + 1).replace(/\+/g, "%20"));
+  }
+  const d = defaultState();
+  const shown: Record<string, number> = {};
+  for (const part of (raw.get("more") ?? "").split(",")) {
+    const i = part.lastIndexOf(":");
+    if (i <= 0) continue;
+    const n = Number(part.slice(i + 1));
+    try {
+      if (Number.isInteger(n) && n > 0) shown[decodeURIComponent(part.slice(0, i))] = Math.min(n, 100_000);
+    } catch {
+      /* ignore */
+    }
+  }
+  const depth = Number(raw.get("depth"));
+  return {
+    page: pick(raw.get("page"), PAGES, d.page),
+    mode: pick(raw.get("mode"), MODES, d.mode),
+    selected: decodeOne(raw.get("sel")),
+    seeds: decodeList(raw.get("n")),
+    expanded: decodeList(raw.get("x")),
+    pinned: decodeList(raw.get("pin")),
+    removed: decodeList(raw.get("rm")),
+    hiddenTypes: decodeList(raw.get("ht")),
+    hiddenRels: decodeList(raw.get("hr")),
+    layout: pick(raw.get("layout"), LAYOUTS, d.layout),
+    shown,
+    impactOf: decodeOne(raw.get("of")),
+    depth: Number.isInteger(depth) && depth >= 1 && depth <= 20 ? depth : d.depth,
+    impactRels: decodeList(raw.get("via")),
+    impactDir: pick(raw.get("dir"), DIRECTIONS, d.impactDir),
+    cluster: decodeOne(raw.get("cluster")),
+  };
+}
+
+/** A link that opens the graph on an element: added, expanded and selected. Pure. */
+export function graphHref(ids: string[], selected?: string): string {
+  const s = defaultState();
+  s.seeds = ids;
+  s.expanded = selected ? [selected] : ids.slice(0, 1);
+  s.selected = selected ?? ids[0] ?? null;
+  return `?${encodeState(s)}`;
+}
+

@@ -1,0 +1,144 @@
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { asElement, normaliseBottlenecks, normaliseDependsOn, normaliseHealth, normaliseImpact, readPath } from "../src/questions";
+import { loadStyles } from "../src/style";
+import { graphHref } from "../src/urlstate";
+
+// Answers captured from the real GraphQL API on the demo model (test/data/*.json).
+const answer = (name: string): unknown => JSON.parse(readFileSync(new URL(`./data/${name}.json`, import.meta.url), "utf8")).data.result;
+
+describe("impact answers", () => {
+  const r = normaliseImpact(answer("impact"));
+
+  it("reads the changed element, each stream with distance and its explaining path", () => {
+    expect(r.source).toEqual({ id: "plat-identity-kyc", type: "Platform", name: "Identity & KYC Service" });
+    expect(r.streams.map((s) => [s.stream.id, s.distance])).toEqual([
+      ["vs-onboarding", 1],
+      ["vs-cards", 2],
+      ["vs-mortgage", 2],
+      ["vs-savings", 2],
+      ["vs-sme-lending", 2],
+      ["vs-payments", 3],
+      ["vs-wealth", 3],
+    ]);
+    const payments = r.streams.find((s) => s.stream.id === "vs-payments")!;
+    expect(payments.pathNodes.map((n) => n.id)).toEqual(["plat-identity-kyc", "st-cards-1-apply", "vs-cards", "vs-payments"]);
+    // steps are drawn in stored direction (storedForward: false reverses travel order)
+    expect(payments.pathSteps).toEqual([
+      { source: "st-cards-1-apply", target: "plat-identity-kyc", rel: "USES" },
+      { source: "vs-cards", target: "st-cards-1-apply", rel: "HAS_STAGE" },
+      { source: "vs-payments", target: "vs-cards", rel: "DEPENDS_ON" },
+    ]);
+    expect(payments.pathText).toContain("<-[USES]-");
+  });
+
+  it("lists teams and people to notify, and the other affected elements", () => {
+    expect(r.notify.length).toBe(11 + 6);
+    expect(r.notify.filter((n) => n.element.type === "Team").length).toBe(11);
+    expect(r.notify.every((n) => n.reason.length > 0)).toBe(true);
+    expect(r.affected.length).toBe(13 + 9 + 7 + 13);
+    expect(r.affected.some((e) => e.id === "vs-onboarding")).toBe(false);
+  });
+
+  it("tolerates other encodings of the same answer", () => {
+    const alt = normaliseImpact(
+      JSON.stringify({
+        source: "p1",
+        affectedStreams: [{ stream: { id: "vs", name: "S" }, hops: 2, path: ["p1", "DEPENDS_ON", { id: "c", name: "C", type: "Capability" }, "REQUIRES", "vs"] }],
+        notify: { teams: [{ id: "t", name: "T" }], people: ["pp"] },
+      }),
+    );
+    expect(alt.source?.id).toBe("p1");
+    expect(alt.streams[0]).toMatchObject({ stream: { id: "vs", type: "ValueStream" }, distance: 2 });
+    expect(alt.streams[0]!.pathSteps).toEqual([
+      { source: "p1", target: "c", rel: "DEPENDS_ON" },
+      { source: "c", target: "vs", rel: "REQUIRES" },
+    ]);
+    expect(alt.notify.map((n) => [n.element.id, n.element.type])).toEqual([["t", "Team"], ["pp", "Person"]]);
+  });
+
+  it("reads paths as text, as {nodes, relationships} and as step lists", () => {
+    expect(readPath("a -[USES]-> b -[REQUIRES]-> c").steps).toEqual([
+      { source: "a", target: "b", rel: "USES" },
+      { source: "b", target: "c", rel: "REQUIRES" },
+    ]);
+    expect(readPath("API Gateway <-[DEPENDS_ON]- Cards").steps).toEqual([{ source: "Cards", target: "API Gateway", rel: "DEPENDS_ON" }]);
+    expect(readPath({ nodes: [{ id: "a", name: "A", type: "T" }, { id: "b", name: "B", type: "T" }] }).steps).toEqual([{ source: "a", target: "b", rel: "" }]);
+    expect(readPath([{ from: "a", to: "b", type: "USES" }]).nodes.map((n) => n.id)).toEqual(["a", "b"]);
+    expect(readPath(null)).toEqual({ nodes: [], steps: [] });
+  });
+
+  it("finds an element inside the usual wrappers", () => {
+    expect(asElement({ element: { id: "x", type: "Team", name: "X" }, score: 1 })).toEqual({ id: "x", type: "Team", name: "X" });
+    expect(asElement("id-only", "Team")).toEqual({ id: "id-only", type: "Team", name: "id-only" });
+    expect(asElement({ nothing: true })).toBeNull();
+  });
+});
+
+describe("depends-on answers", () => {
+  it("reads each dependency with its type, distance and path", () => {
+    const r = normaliseDependsOn(answer("depends-on"));
+    expect(r.source?.id).toBe("plat-api-gateway");
+    expect(r.streams.map((d) => [d.stream.id, d.stream.type, d.distance])).toEqual([
+      ["team-api-platform", "Team", 1],
+      ["plat-ciam", "Platform", 1],
+      ["plat-kubernetes", "Platform", 1],
+      ["team-cloud-platform", "Team", 2],
+      ["team-identity-platform", "Team", 2],
+      ["plat-observability", "Platform", 2],
+      ["plat-cloud-landing-zone", "Platform", 2],
+    ]);
+    const k8s = r.streams.find((d) => d.stream.id === "plat-kubernetes")!;
+    expect(k8s.pathSteps).toEqual([{ source: "plat-api-gateway", target: "plat-kubernetes", rel: "DEPENDS_ON" }]);
+  });
+});
+
+describe("bottleneck answers", () => {
+  const r = normaliseBottlenecks(answer("bottlenecks"));
+
+  it("ranks teams and platforms by score, with metrics and explanation", () => {
+    expect(r.items.map((i) => i.element.id)).toEqual([
+      "team-digital-journeys",
+      "plat-customer-data-platform",
+      "plat-crm",
+      "plat-api-gateway",
+      "plat-identity-kyc",
+    ]);
+    expect(r.items[0]!.score).toBe(71.7);
+    expect(r.items[0]!.metrics).toMatchObject({ rank: 1, streamCount: 6 });
+    expect(r.items[0]!.explanation).toMatch(/value streams depend on Digital Journeys/);
+  });
+
+  it("reads the clusters with their streams and the shared nodes binding them", () => {
+    expect(r.clusters.map((c) => [c.id, c.label, c.streams.map((s) => s.id), c.load])).toEqual([
+      ["cluster-1", "Cluster 1", ["vs-cards", "vs-mortgage", "vs-sme-lending", "vs-wealth"], 38],
+      ["cluster-2", "Cluster 2", ["vs-onboarding", "vs-payments", "vs-savings"], 22],
+    ]);
+    expect(r.clusters[0]!.shared.length).toBe(13);
+    expect(r.clusters[0]!.shared.every((s) => s.type === "Team" || s.type === "Platform")).toBe(true);
+  });
+
+  it("sizes and colours by score, biggest for the top bottleneck", () => {
+    const styles = loadStyles(r.items);
+    expect(styles.get("team-digital-journeys")!.size).toBe(90);
+    expect(styles.get("plat-identity-kyc")!.size).toBeLessThan(90);
+    expect(styles.get("team-digital-journeys")!.color).toBe("#800026");
+  });
+});
+
+describe("health answers", () => {
+  const r = normaliseHealth(answer("health"));
+
+  it("reads the overall score, each check and its offending elements", () => {
+    expect(r.score).toBe(77.9);
+    expect(r.checks.map((c) => c.id)).toContain("accountable_owner");
+    const owner = r.checks.find((c) => c.id === "accountable_owner")!;
+    expect(owner).toMatchObject({ passed: false, title: "Streams without an accountable owner" });
+    expect(owner.findings.map((f) => f.element?.id)).toEqual(["vs-sme-lending"]);
+    expect(r.markdown).toMatch(/^#/);
+  });
+
+  it("links a finding into the graph with the element added, expanded and selected", () => {
+    expect(graphHref(["vs-sme-lending"], "vs-sme-lending")).toBe("?sel=vs-sme-lending&n=vs-sme-lending&x=vs-sme-lending");
+  });
+});
