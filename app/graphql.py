@@ -56,7 +56,7 @@ from queries.resolve import AmbiguousElementError, ElementLookupError
 
 log = logging.getLogger(__name__)
 
-NeighbourKey = tuple[str, str, bool]
+NeighbourKey = tuple[str, str, bool, int]  # node id, relationship type, outgoing?, limit
 
 
 class Context(BaseContext):
@@ -126,11 +126,18 @@ def _participates(node: NodeType, rel: RelType, *, as_source: bool) -> bool:
 
 
 def _relationship_resolver(rel: RelType, outgoing: bool) -> Any:
-    async def resolve(root: Element, info: Info) -> list[Element]:
-        items = await info.context.neighbours.load((str(root.id), rel.type, outgoing))
+    async def resolve(root: Element, info: Info, limit: int = 500) -> list[Element]:
+        # Bounded like every list: a platform used by thousands returns a page, by name.
+        _check_limit(info, limit)
+        items = await info.context.neighbours.load((str(root.id), rel.type, outgoing, limit))
         return [to_element(i) for i in items]
 
-    resolve.__annotations__ = {"root": Element, "info": Info, "return": list[Element]}
+    resolve.__annotations__ = {
+        "root": Element,
+        "info": Info,
+        "limit": int,
+        "return": list[Element],
+    }
     return resolve
 
 

@@ -192,9 +192,9 @@ CALL (n, key) {{
   RETURN m
 }}
 WITH key, m ORDER BY m.name
-RETURN key.id AS id, key.type AS type, key.out AS out,
+RETURN key.id AS id, key.type AS type, key.out AS out, key.limit AS limit,
        collect({{label: [l IN labels(m) WHERE l <> '{ELEMENT_LABEL}'][0], props: properties(m)}})
-         AS items
+         [..key.limit] AS items
 """
 
 NODES_BY_IDS = f"""

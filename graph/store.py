@@ -12,14 +12,14 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import neo4j
 from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.exceptions import ConstraintError
 
 from graph import cypher
-from graph.model import NodeRecord, RelRecord, node_view, now_iso, rel_view
+from graph.model import node_view, now_iso, rel_view
 from graph.schema import SCHEMA, Schema
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,32 @@ class NotFoundError(StoreError):
 
 class QueryTimeoutError(StoreError):
     """Neo4j stopped a query that ran past the configured time limit."""
+
+
+class NodeLike(Protocol):
+    """What `GraphStore.write` reads of a node: a `NodeRecord`, or anything shaped like it."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def props(self) -> dict[str, Any]: ...
+
+
+class RelLike(Protocol):
+    """What `GraphStore.write` reads of a relationship (`RelRecord` or alike)."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def props(self) -> dict[str, Any]: ...
 
 
 @dataclass
@@ -163,8 +189,8 @@ class GraphStore:
 
     def write(
         self,
-        nodes: Sequence[NodeRecord] = (),
-        rels: Sequence[RelRecord] = (),
+        nodes: Sequence[NodeLike] = (),
+        rels: Sequence[RelLike] = (),
         *,
         also: Callable[[ManagedTransaction], None] | None = None,
     ) -> WriteSummary:
@@ -193,7 +219,7 @@ class GraphStore:
                     tx.run(cypher.upsert_nodes(label), rows=batch, now=now).consume()
                 summary.nodes[label] = len(rows)
             if rels_by_type:
-                self._check_endpoints(tx, rels)
+                self._check_endpoints(tx, rels, {n.id: n.label for n in nodes})
             for rel_type, rows in rels_by_type.items():
                 for batch in _batches(rows, BATCH_SIZE):
                     tx.run(cypher.upsert_relationships(rel_type), rows=batch).consume()
@@ -211,9 +237,17 @@ class GraphStore:
                 [{"msg": exc.message or str(exc)}],
             ) from exc
 
-    def _check_endpoints(self, tx: ManagedTransaction, rels: Sequence[RelRecord]) -> None:
-        ids = sorted({r.source for r in rels} | {r.target for r in rels})
-        labels: dict[str, str] = {}
+    def _check_endpoints(
+        self, tx: ManagedTransaction, rels: Sequence[RelLike], written: dict[str, str]
+    ) -> None:
+        """Refuse relationships whose ends are missing or of types the schema does not link.
+
+        `written` holds the nodes upserted in this transaction: their MERGE succeeded on
+        the same labels (another type would have failed the Element id constraint), so
+        only the other ends are read from the graph.
+        """
+        labels = dict(written)
+        ids = sorted(({r.source for r in rels} | {r.target for r in rels}) - labels.keys())
         for batch in _batches([{"id": i} for i in ids], BATCH_SIZE):
             result = tx.run(cypher.ENDPOINT_LABELS, ids=[b["id"] for b in batch])
             labels.update({rec["id"]: rec["label"] for rec in result})
@@ -296,15 +330,19 @@ class GraphStore:
             raise NotFoundError(f"no element with id {node_id!r}")
         return int(records[0]["rels"])
 
-    def neighbours(self, keys: Sequence[tuple[str, str, bool]]) -> list[list[dict[str, Any]]]:
-        """Neighbours for many (node id, relationship type, outgoing?) keys in one query."""
-        for _, rel_type, _ in keys:
+    def neighbours(self, keys: Sequence[tuple[str, str, bool, int]]) -> list[list[dict[str, Any]]]:
+        """Neighbours for many (node id, relationship type, outgoing?, limit) keys in one
+        query; each key gets at most `limit` neighbours, ordered by name."""
+        for _, rel_type, _, _ in keys:
             self.schema.rel(rel_type)
         records = self._read(
-            cypher.NEIGHBOURS, keys=[{"id": i, "type": t, "out": o} for i, t, o in keys]
+            cypher.NEIGHBOURS,
+            keys=[{"id": i, "type": t, "out": o, "limit": n} for i, t, o, n in keys],
         )
         found = {
-            (r["id"], r["type"], r["out"]): [node_view(i["label"], i["props"]) for i in r["items"]]
+            (r["id"], r["type"], r["out"], r["limit"]): [
+                node_view(i["label"], i["props"]) for i in r["items"]
+            ]
             for r in records
         }
         return [found.get(k, []) for k in keys]
@@ -363,7 +401,7 @@ class GraphStore:
             session.run(cypher.CLEAR_ELEMENTS).consume()
 
 
-def _refuse_duplicate_ids(nodes: Sequence[NodeRecord]) -> None:
+def _refuse_duplicate_ids(nodes: Sequence[NodeLike]) -> None:
     seen: dict[str, str] = {}
     problems = []
     for n in nodes:

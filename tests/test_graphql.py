@@ -89,6 +89,29 @@ def test_relationship_fields_are_batched(
     assert all(s["stages"] for s in streams)
 
 
+def test_relationship_fields_are_bounded(client: TestClient, store: GraphStore) -> None:
+    load_demo(store)
+    body = gql(
+        client,
+        '{ node(id: "plat-api-gateway") { ... on Platform { all: dependedOnBy { id } '
+        "two: dependedOnBy(limit: 2) { name } } } }",
+    )
+    everyone, first_two = body["data"]["node"]["all"], body["data"]["node"]["two"]
+    assert len(everyone) > 2
+    names = sorted(
+        n["name"]
+        for n in gql(
+            client, '{ node(id: "plat-api-gateway") { ... on Platform { dependedOnBy { name } } } }'
+        )["data"]["node"]["dependedOnBy"]
+    )
+    assert [n["name"] for n in first_two] == names[:2]
+    too_many = gql(
+        client,
+        '{ node(id: "plat-api-gateway") { ... on Platform { usedBy(limit: 9999) { id } } } }',
+    )
+    assert "limit must be between 1 and 500" in too_many["errors"][0]["message"]
+
+
 def test_search_and_paged_lists(client: TestClient, store: GraphStore) -> None:
     load_demo(store)
     body = gql(client, '{ search(text: "mortg", types: [ValueStream]) { id name } }')

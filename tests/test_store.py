@@ -40,7 +40,7 @@ def test_upserts_are_idempotent_and_update_in_place(store: GraphStore) -> None:
     p1 = store.get_node("p1")
     assert p1 is not None
     assert (p1["name"], p1["criticality"], p1["source"]) == ("Core Banking", "critical", "test")
-    owned = store.neighbours([("t1", "OWNS", True), ("decoy", "OWNS", False)])
+    owned = store.neighbours([("t1", "OWNS", True, 10), ("decoy", "OWNS", False, 10)])
     assert [n["id"] for n in owned[0]] == ["p1"]
     assert owned[1] == []
 
