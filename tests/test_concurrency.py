@@ -50,3 +50,18 @@ def test_concurrent_patches_of_one_element_keep_every_field(client: TestClient) 
         ["payments"],
         "Payments Platform Team",
     )
+
+
+def test_concurrent_imports_of_one_file_give_the_graph_of_one(store: GraphStore) -> None:
+    from pathlib import Path
+
+    from importers.pipeline import run_import
+
+    bank = Path(__file__).parent / "data" / "imports" / "bank.xml"
+    run_import(store, bank)
+    expected = store.stats()
+    store.clear()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        reports = list(pool.map(lambda _: run_import(store, bank), range(4)))
+    assert all(r["written"] for r in reports)
+    assert store.stats() == expected
