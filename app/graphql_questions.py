@@ -12,13 +12,17 @@ from typing import Any, TypeVar, cast
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.scalars import JSON
 
 from graph.store import NotFoundError
+from graph.tokens import Role
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
+from queries import scenarios as sc
 from queries.propagation import Flow
 from queries.resolve import AmbiguousElementError, ElementLookupError, ElementRef
+from queries.scenario_ops import OperationError, parse_operation
 
 # app.graphql imports this module to build its Query, so its typed `Info` (and Context)
 # cannot be imported here; the context is the one app.graphql builds per request.
@@ -349,6 +353,336 @@ class HealthAnswer:
         )
 
 
+# -- what-if scenarios ---------------------------------------------------------------------
+
+ScenarioStatus: type[Enum] = strawberry.enum(
+    cast(type[Enum], Enum("ScenarioStatus", {s.name: s.value for s in sc.ScenarioStatus})),
+    description="open: can be changed, compared and applied; applied: part of the base now.",
+)
+StreamChange: type[Enum] = strawberry.enum(
+    cast(type[Enum], Enum("StreamChange", {c.name: c.value for c in sc.StreamChange})),
+    description="How a stream's place in an impact answer changes in the scenario.",
+)
+RankChange: type[Enum] = strawberry.enum(
+    cast(type[Enum], Enum("RankChange", {c.name: c.value for c in sc.RankChange})),
+    description="How a bottleneck's rank changes in the scenario (HIGHER: a bigger one).",
+)
+
+
+@strawberry.type(description="A what-if scenario, without its operations.")
+class ScenarioSummary:
+    name: str
+    description: str
+    status: ScenarioStatus  # type: ignore[valid-type]
+    operation_count: int
+    created_at: str
+    updated_at: str
+    created_by: str | None
+    applied_at: str | None
+    applied_by: str | None
+
+    @classmethod
+    def from_model(cls, s: sc.ScenarioSummary) -> ScenarioSummary:
+        data = s.model_dump(exclude={"status"})
+        return cls(status=ScenarioStatus(s.status.value), **data)
+
+
+@strawberry.type(description="An operation of a scenario, as stored (elements by id).")
+class ScenarioOperation:
+    index: int
+    op: str
+    text: str
+    operation: JSON
+
+
+@strawberry.type(description="A what-if scenario with its operations.")
+class Scenario(ScenarioSummary):
+    operations: list[ScenarioOperation]
+    problem: str | None = strawberry.field(
+        description="Why the operations no longer apply to the base model, if they do not."
+    )
+
+    @classmethod
+    def from_view(cls, v: sc.ScenarioView) -> Scenario:
+        data = v.model_dump(exclude={"status", "operations"})
+        return cls(
+            status=ScenarioStatus(v.status.value),
+            operations=[
+                ScenarioOperation(
+                    index=o.index, op=o.op, text=o.text, operation=cast(JSON, o.operation)
+                )
+                for o in v.operations
+            ],
+            **data,
+        )
+
+
+@strawberry.type(description="A stream affected in the base, the scenario, or both.")
+class StreamImpactDelta:
+    element: ElementRefType
+    base_distance: int | None
+    scenario_distance: int | None
+    change: StreamChange  # type: ignore[valid-type]
+    base_path: str
+    scenario_path: str
+
+
+@strawberry.type(description="The impact of one element in the base and in the scenario.")
+class ImpactComparison:
+    element: ElementRefType
+    in_base: bool
+    in_scenario: bool
+    base_stream_count: int
+    scenario_stream_count: int
+    base_affected_count: int
+    scenario_affected_count: int
+    streams: list[StreamImpactDelta]
+    base: ImpactAnswer | None
+    scenario: ImpactAnswer | None
+
+    @classmethod
+    def from_model(cls, c: sc.ImpactComparison) -> ImpactComparison:
+        return cls(
+            element=ElementRefType.from_model(c.element),
+            in_base=c.in_base,
+            in_scenario=c.in_scenario,
+            base_stream_count=c.base_stream_count,
+            scenario_stream_count=c.scenario_stream_count,
+            base_affected_count=c.base_affected_count,
+            scenario_affected_count=c.scenario_affected_count,
+            streams=[
+                StreamImpactDelta(
+                    element=ElementRefType.from_model(d.element),
+                    base_distance=d.base_distance,
+                    scenario_distance=d.scenario_distance,
+                    change=StreamChange(d.change.value),
+                    base_path=d.base_path,
+                    scenario_path=d.scenario_path,
+                )
+                for d in c.streams
+            ],
+            base=ImpactAnswer.from_model(c.base) if c.base else None,
+            scenario=ImpactAnswer.from_model(c.scenario) if c.scenario else None,
+        )
+
+
+@strawberry.type(description="A team or platform's rank and score, base against scenario.")
+class BottleneckDelta:
+    element: ElementRefType
+    change: RankChange  # type: ignore[valid-type]
+    base_rank: int | None
+    scenario_rank: int | None
+    rank_change: int | None = strawberry.field(
+        description="Base rank minus scenario rank: positive when it climbs."
+    )
+    base_score: float | None
+    scenario_score: float | None
+    score_delta: float
+    base_stream_count: int | None
+    scenario_stream_count: int | None
+
+
+@strawberry.type(description="The bottleneck ranking, base against scenario.")
+class BottleneckComparison:
+    limit: int
+    base_stream_total: int
+    scenario_stream_total: int
+    rows: list[BottleneckDelta]
+    base_clusters: list[StreamCluster]
+    scenario_clusters: list[StreamCluster]
+    formula: str
+
+    @classmethod
+    def from_model(cls, c: sc.BottleneckComparison) -> BottleneckComparison:
+        return cls(
+            limit=c.limit,
+            base_stream_total=c.base_stream_total,
+            scenario_stream_total=c.scenario_stream_total,
+            rows=[
+                BottleneckDelta(
+                    element=ElementRefType.from_model(r.element),
+                    change=RankChange(r.change.value),
+                    **r.model_dump(exclude={"element", "change"}),
+                )
+                for r in c.rows
+            ],
+            base_clusters=[StreamCluster.from_model(x) for x in c.base_clusters],
+            scenario_clusters=[StreamCluster.from_model(x) for x in c.scenario_clusters],
+            formula=c.formula,
+        )
+
+
+@strawberry.type(description="One health check, base against scenario.")
+class HealthCheckDelta:
+    id: str
+    title: str
+    base_score: float
+    scenario_score: float
+    score_delta: float
+    base_offending: int
+    scenario_offending: int
+    resolved: list[ElementRefType] = strawberry.field(
+        description="Offending in the base, not in the scenario."
+    )
+    introduced: list[ElementRefType] = strawberry.field(
+        description="Offending in the scenario, not in the base."
+    )
+
+
+@strawberry.type(description="The health report, base against scenario.")
+class HealthComparison:
+    base_score: float
+    scenario_score: float
+    score_delta: float
+    checks: list[HealthCheckDelta]
+
+    @classmethod
+    def from_model(cls, c: sc.HealthComparison) -> HealthComparison:
+        return cls(
+            base_score=c.base_score,
+            scenario_score=c.scenario_score,
+            score_delta=c.score_delta,
+            checks=[
+                HealthCheckDelta(
+                    resolved=_refs(x.resolved),
+                    introduced=_refs(x.introduced),
+                    **x.model_dump(exclude={"resolved", "introduced"}),
+                )
+                for x in c.checks
+            ],
+        )
+
+
+@strawberry.type(description="Impact, bottlenecks and health: base and scenario side by side.")
+class ScenarioComparison:
+    scenario: Scenario
+    impact: ImpactComparison | None
+    bottlenecks: BottleneckComparison
+    health: HealthComparison
+
+    @classmethod
+    def from_model(cls, c: sc.ScenarioComparison) -> ScenarioComparison:
+        return cls(
+            scenario=Scenario.from_view(c.scenario),
+            impact=ImpactComparison.from_model(c.impact) if c.impact else None,
+            bottlenecks=BottleneckComparison.from_model(c.bottlenecks),
+            health=HealthComparison.from_model(c.health),
+        )
+
+
+@strawberry.type(description="A relationship applying a scenario added or removed.")
+class RelationshipChange:
+    id: str | None
+    type: str
+    source: str
+    target: str
+    text: str
+
+
+@strawberry.type(description="What applying a scenario changed in the base model.")
+class ApplyScenarioResult:
+    scenario: ScenarioSummary
+    elements_added: list[ElementRefType]
+    elements_removed: list[ElementRefType]
+    elements_changed: list[ElementRefType]
+    relationships_added: list[RelationshipChange]
+    relationships_removed: list[RelationshipChange]
+
+    @classmethod
+    def from_model(cls, r: sc.ApplyResult) -> ApplyScenarioResult:
+        return cls(
+            scenario=ScenarioSummary.from_model(r.scenario),
+            elements_added=_refs(r.elements_added),
+            elements_removed=_refs(r.elements_removed),
+            elements_changed=_refs(r.elements_changed),
+            relationships_added=[
+                RelationshipChange(**x.model_dump()) for x in r.relationships_added
+            ],
+            relationships_removed=[
+                RelationshipChange(**x.model_dump()) for x in r.relationships_removed
+            ],
+        )
+
+
+@strawberry.input(description="Add a new element, e.g. the platform that replaces another.")
+class AddElementInput:
+    type: str = strawberry.field(description="A node type of the schema, e.g. Platform.")
+    name: str
+    id: str | None = None
+    attributes: JSON | None = strawberry.field(
+        default=None, description="Typed properties, description, tags, free properties."
+    )
+
+
+@strawberry.input(description="Remove an element and its relationships.")
+class RemoveElementInput:
+    element: str = strawberry.field(description="Id or exact name.")
+
+
+@strawberry.input(description="Move every relationship of old to new (same type); old goes.")
+class ReplaceElementInput:
+    old: str
+    new: str
+
+
+@strawberry.input(description="from_team's OWNS (or every owner's) goes; to_team owns it.")
+class MoveOwnershipInput:
+    element: str
+    to_team: str
+    from_team: str | None = None
+
+
+@strawberry.input(description="Add a relationship allowed by the schema, e.g. a dependency.")
+class AddRelationshipInput:
+    type: str = strawberry.field(description="A relationship type, e.g. DEPENDS_ON.")
+    source: str
+    target: str
+    attributes: JSON | None = strawberry.field(
+        default=None, description="Typed properties of the type, free properties."
+    )
+
+
+@strawberry.input(description="Remove every relationship of the type from source to target.")
+class RemoveRelationshipInput:
+    type: str
+    source: str
+    target: str
+
+
+@strawberry.input(description="A stream a split makes, with the old stream's stages it takes.")
+class NewStreamInput:
+    name: str
+    id: str | None = None
+    stages: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="Split a stream; every stage goes to exactly one new stream.")
+class SplitStreamInput:
+    stream: str
+    into: list[NewStreamInput]
+
+
+@strawberry.input(one_of=True, description="One what-if operation: give exactly one field.")
+class ScenarioOperationInput:
+    add_element: AddElementInput | None = strawberry.UNSET
+    remove_element: RemoveElementInput | None = strawberry.UNSET
+    replace_element: ReplaceElementInput | None = strawberry.UNSET
+    move_ownership: MoveOwnershipInput | None = strawberry.UNSET
+    add_relationship: AddRelationshipInput | None = strawberry.UNSET
+    remove_relationship: RemoveRelationshipInput | None = strawberry.UNSET
+    split_stream: SplitStreamInput | None = strawberry.UNSET
+
+
+def _operation(given: ScenarioOperationInput) -> Any:
+    """The operation as queries.scenario_ops parses it (malformed: a ValueError)."""
+    for kind, value in vars(given).items():
+        if value is None or value is strawberry.UNSET:
+            continue
+        data = {k: v for k, v in strawberry.asdict(value).items() if v is not None}
+        return parse_operation({"op": kind, **data})
+    raise ValueError("give one operation")
+
+
 def _overrides(items: list[PropagationOverride] | None) -> dict[str, str] | None:
     return {o.key: str(cast(Enum, o.flow).value) for o in items} if items else None
 
@@ -369,6 +703,16 @@ async def _ask(info: Info, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T
             original_error=exc if ambiguous else NotFoundError(str(exc)),
             extensions={
                 "reason": "ambiguous_element" if ambiguous else "unknown_element",
+                "candidates": [c.model_dump() for c in exc.candidates],
+            },
+        ) from exc
+    except OperationError as exc:
+        raise GraphQLError(
+            str(exc),
+            original_error=exc,
+            extensions={
+                "reason": "invalid_operation",
+                "operation": exc.index,
                 "candidates": [c.model_dump() for c in exc.candidates],
             },
         ) from exc
@@ -483,7 +827,100 @@ class QuestionsQuery:
 
         return PropagationRule.many(propagation_table().as_list())
 
+    @strawberry.field(description="What-if scenarios, oldest first.")
+    async def scenarios(self, info: Info) -> list[ScenarioSummary]:
+        found = await _ask(info, sc.list_scenarios)
+        return [ScenarioSummary.from_model(s) for s in found]
+
+    @strawberry.field(
+        description="A scenario with its operations described against the base model, or null."
+    )
+    async def scenario(self, info: Info, name: str) -> Scenario | None:
+        try:
+            view = await _ask(info, sc.get_scenario, name)
+        except sc.ScenarioNotFoundError:
+            return None
+        return Scenario.from_view(view)
+
+    @strawberry.field(
+        description="The scenario against the base model, side by side: the impact of "
+        "`element` (when given), the bottleneck ranking (rows ranked within `limit` on "
+        "either side) and the health checks, with their differences. Writes nothing."
+    )
+    async def compare_scenario(
+        self,
+        info: Info,
+        name: str,
+        element: str | None = None,
+        max_depth: int = im.DEFAULT_MAX_DEPTH,
+        limit: int = 20,
+        max_streams_per_team: int = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
+        propagation: list[PropagationOverride] | None = None,
+    ) -> ScenarioComparison:
+        result = await _ask(
+            info,
+            sc.compare_scenario,
+            name,
+            element=element,
+            max_depth=max_depth,
+            limit=limit,
+            max_streams_per_team=max_streams_per_team,
+            overrides=_overrides(propagation),
+        )
+        return ScenarioComparison.from_model(result)
+
 
 @strawberry.type
 class QuestionsMutation:
-    pass
+    @strawberry.mutation(
+        description="Create a what-if scenario, optionally with operations (checked against "
+        "the base model, which is not changed)."
+    )
+    async def create_scenario(
+        self,
+        info: Info,
+        name: str,
+        description: str = "",
+        operations: list[ScenarioOperationInput] | None = None,
+    ) -> Scenario:
+        ops = [_operation(o) for o in operations or []]
+        view = await _ask(
+            info,
+            sc.create_scenario,
+            name=name,
+            description=description,
+            operations=ops,
+            actor=info.context.principal.name,
+        )
+        return Scenario.from_view(view)
+
+    @strawberry.mutation(
+        description="Append an operation to a scenario, after checking it applies on top "
+        "of the earlier ones."
+    )
+    async def add_scenario_operation(
+        self, info: Info, name: str, operation: ScenarioOperationInput
+    ) -> Scenario:
+        view = await _ask(
+            info, sc.add_operation, name, _operation(operation), actor=info.context.principal.name
+        )
+        return Scenario.from_view(view)
+
+    @strawberry.mutation(description="Delete a scenario; the base model is not touched.")
+    async def discard_scenario(self, info: Info, name: str) -> bool:
+        await _ask(info, sc.discard_scenario, name)
+        return True
+
+    @strawberry.mutation(
+        description="Apply a scenario to the base model in one transaction (admin only)."
+    )
+    async def apply_scenario(self, info: Info, name: str) -> ApplyScenarioResult:
+        role = info.context.principal.role
+        if role < Role.ADMIN:
+            raise GraphQLError(
+                "applying a scenario changes the base model: it needs the admin role; "
+                f"your token has {role.label}",
+                extensions={"reason": "forbidden"},
+            )
+        result = await _ask(info, sc.apply_scenario, name, actor=info.context.principal.name)
+        return ApplyScenarioResult.from_model(result)

@@ -1,7 +1,12 @@
-"""REST routes for the questions: impact, depends-on, path, bottlenecks, health.
+"""REST routes for the questions: impact, depends-on, path, bottlenecks, health, and
+what-if scenarios.
 
 Elements are named by id or exact name. An unknown name answers 404 and an ambiguous one
-422, both with `detail.candidates`; bad parameters (depth, overrides) answer 422.
+422, both with `detail.candidates`; bad parameters (depth, overrides) answer 422. A
+scenario operation that cannot apply answers 422 with `detail.operation` (its position)
+and `detail.candidates`; an unknown scenario 404; a name taken, or a scenario applied
+already, 409. Scenario writes are POST and DELETE, so the router-wide rule makes them
+editor-only; applying one to the base model needs the admin role.
 """
 
 from __future__ import annotations
@@ -9,16 +14,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Body, HTTPException, Path, Query, Response
 from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field
 
+from app.auth import AdminDep, PrincipalDep
 from app.deps import StoreDep
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
+from queries import scenarios as sc
 from queries.errors import QuestionError
 from queries.propagation import propagation_table
 from queries.resolve import AmbiguousElementError, ElementLookupError
+from queries.scenario_ops import MAX_OPERATIONS, Operation, OperationError
 
 router = APIRouter(tags=["questions"])
 T = TypeVar("T")
@@ -45,6 +54,8 @@ def _ask(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     except ElementLookupError as exc:
         status = 422 if isinstance(exc, AmbiguousElementError) else 404
         raise HTTPException(status, detail=exc.as_dict()) from exc
+    except OperationError as exc:
+        raise HTTPException(422, detail=exc.as_dict()) from exc
     except QuestionError as exc:
         raise HTTPException(422, detail={"msg": str(exc)}) from exc
 
@@ -141,3 +152,92 @@ def health_report(
 def propagation() -> list[dict[str, str]]:
     """The propagation table in force: defaults plus VALUEGRAPH_PROPAGATION."""
     return propagation_table().as_list()
+
+
+# -- what-if scenarios -----------------------------------------------------------------------
+
+ScenarioName = Annotated[str, Path(pattern=sc.NAME_PATTERN, description="The scenario's name.")]
+
+
+class ScenarioIn(BaseModel):
+    """A new scenario: a name, what it is for, and optionally its first operations."""
+
+    name: str = Field(pattern=sc.NAME_PATTERN, description="Letters, digits, ' ', '.', '_', '-'.")
+    description: str = Field(default="", max_length=20_000)
+    operations: list[Operation] = Field(default_factory=list, max_length=MAX_OPERATIONS)
+
+
+@router.get("/api/scenarios", response_model=list[sc.ScenarioSummary], tags=["scenarios"])
+def list_scenarios(store: StoreDep) -> list[sc.ScenarioSummary]:
+    """What-if scenarios, oldest first."""
+    return sc.list_scenarios(store)
+
+
+@router.post("/api/scenarios", response_model=sc.ScenarioView, status_code=201, tags=["scenarios"])
+def create_scenario(store: StoreDep, principal: PrincipalDep, body: ScenarioIn) -> sc.ScenarioView:
+    """Create a scenario; its operations are checked against the base model, not applied."""
+    return _ask(
+        sc.create_scenario,
+        store,
+        name=body.name,
+        description=body.description,
+        operations=body.operations,
+        actor=principal.name,
+    )
+
+
+@router.get("/api/scenarios/{name}", response_model=sc.ScenarioView, tags=["scenarios"])
+def get_scenario(store: StoreDep, name: ScenarioName) -> sc.ScenarioView:
+    """A scenario with its operations described against the current base model."""
+    return _ask(sc.get_scenario, store, name)
+
+
+@router.post("/api/scenarios/{name}/operations", response_model=sc.ScenarioView, tags=["scenarios"])
+def add_scenario_operation(
+    store: StoreDep,
+    principal: PrincipalDep,
+    name: ScenarioName,
+    operation: Annotated[Operation, Body()],
+) -> sc.ScenarioView:
+    """Append an operation, after checking it applies on top of the earlier ones."""
+    return _ask(sc.add_operation, store, name, operation, actor=principal.name)
+
+
+@router.delete("/api/scenarios/{name}", status_code=204, tags=["scenarios"])
+def discard_scenario(store: StoreDep, name: ScenarioName) -> Response:
+    """Delete a scenario; the base model is not touched."""
+    _ask(sc.discard_scenario, store, name)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/api/scenarios/{name}/compare", response_model=sc.ScenarioComparison, tags=["scenarios"]
+)
+def compare_scenario(
+    store: StoreDep,
+    name: ScenarioName,
+    element: Annotated[
+        str | None, Query(min_length=1, max_length=500, description="Impact of this element.")
+    ] = None,
+    max_depth: Depth = im.DEFAULT_MAX_DEPTH,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+    max_streams_per_team: Annotated[int, Query(ge=1)] = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
+    propagation: Overrides = None,
+) -> sc.ScenarioComparison:
+    """Impact (of `element`), bottlenecks and health: base and scenario side by side."""
+    return _ask(
+        sc.compare_scenario,
+        store,
+        name,
+        element=element,
+        max_depth=max_depth,
+        limit=limit,
+        max_streams_per_team=max_streams_per_team,
+        overrides=propagation,
+    )
+
+
+@router.post("/api/scenarios/{name}/apply", response_model=sc.ApplyResult, tags=["scenarios"])
+def apply_scenario(store: StoreDep, admin: AdminDep, name: ScenarioName) -> sc.ApplyResult:
+    """Apply the scenario to the base model in one transaction (admin only)."""
+    return _ask(sc.apply_scenario, store, name, actor=admin.name)

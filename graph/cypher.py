@@ -29,6 +29,8 @@ def schema_statements(schema: Schema = SCHEMA) -> list[str]:
         # Import runs, found by id and by source.
         "CREATE CONSTRAINT import_run_id IF NOT EXISTS FOR (r:ImportRun) REQUIRE r.id IS UNIQUE",
         "CREATE INDEX import_run_source IF NOT EXISTS FOR (r:ImportRun) ON (r.source)",
+        # What-if scenarios, named uniquely.
+        "CREATE CONSTRAINT scenario_name IF NOT EXISTS FOR (s:Scenario) REQUIRE s.name IS UNIQUE",
     ]
     for node in schema.nodes:
         stmts.append(
@@ -213,9 +215,9 @@ MATCH (:{ELEMENT_LABEL})-[r]->(:{ELEMENT_LABEL})
 RETURN type(r) AS type, count(*) AS count
 """
 
-# The model and the record of how it was imported; tokens and the audit log stay.
+# The model, how it was imported and the scenarios on it; tokens and the audit log stay.
 CLEAR_ELEMENTS = f"""
 MATCH (n)
-WHERE n:{ELEMENT_LABEL} OR n:ImportRun
+WHERE n:{ELEMENT_LABEL} OR n:ImportRun OR n:Scenario
 CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 5000 ROWS
 """

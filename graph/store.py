@@ -395,8 +395,8 @@ class GraphStore:
         }
 
     def clear(self) -> None:
-        """Delete every element and import run (tests, `valuegraph reset`); schema, tokens
-        and the audit log stay."""
+        """Delete every element, import run and scenario (tests, `valuegraph reset`);
+        schema, tokens and the audit log stay."""
         with self.driver.session(database=self.database) as session:
             session.run(cypher.CLEAR_ELEMENTS).consume()
 

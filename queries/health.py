@@ -4,7 +4,8 @@ Each check lists the offending elements and scores 0-100 as the share of the ele
 looks at that pass (100 when it looks at none). The overall score is the plain mean of
 the check scores, so every check weighs the same.
 
-Checks that only ask whether a relationship exists are Cypher. The cycle check runs on
+Checks that only ask whether a relationship exists are Cypher, read once into
+`HealthFacts`; the checks themselves are pure functions of those facts. The cycle check runs on
 the dependency-graph projection (`queries.projection`), so it follows the same
 propagation table as the impact question. The single point of failure check is about
 removal rather than change, so it follows hard dependencies only: the platforms a
@@ -24,7 +25,7 @@ from graph.schema import ELEMENT_LABEL, SCHEMA
 from graph.store import GraphStore
 from queries.errors import QuestionError
 from queries.projection import Projection, load_projection, streams_served_directly
-from queries.propagation import propagation_table
+from queries.propagation import PropagationTable, propagation_table
 from queries.resolve import ElementRef
 
 DEFAULT_MAX_STREAMS_PER_TEAM = 3
@@ -164,21 +165,72 @@ def _check(
     )
 
 
+@dataclass(frozen=True)
+class HealthFacts:
+    """What the checks read: the answers of the queries above, ordered lists as rows in
+    the queries' order and the rest as sets. `health_facts` reads them from Neo4j; an
+    in-memory model (`queries.model_graph`) computes the same facts for what-if scenarios,
+    and from there on both take the one code path below."""
+
+    counts: dict[str, int]
+    streams_without_accountable: list[dict[str, Any]]
+    streams_project_funded_only: list[dict[str, Any]]
+    streams_without_substance: list[dict[str, Any]]
+    unowned: list[dict[str, Any]]
+    requirements: set[tuple[str, str]]  # (stream, capability)
+    capability_platforms: set[tuple[str, str]]  # (capability, platform)
+    platform_dependencies: set[tuple[str, str]]  # (platform, platform it needs)
+    platform_owners: dict[str, set[str]]  # platform -> teams owning it
+    capability_children: set[tuple[str, str]]  # (parent, child)
+    served: dict[str, set[str]]  # team -> streams it supports (queries.projection)
+
+
+COUNTED = (STREAM, TEAM, PLATFORM, DATA, CAPABILITY)
+
+
+def health_facts(store: GraphStore) -> HealthFacts:
+    def rows(query: str) -> list[dict[str, Any]]:
+        return [r.data() for r in store._read(query)]
+
+    def pairs(query: str, a: str, b: str) -> set[tuple[str, str]]:
+        return {(str(r[a]), str(r[b])) for r in rows(query)}
+
+    counts = {label: 0 for label in COUNTED}
+    counts.update(
+        {r["label"]: r["count"] for r in store._read(COUNT_BY_LABEL, labels=list(COUNTED))}
+    )
+    return HealthFacts(
+        counts=counts,
+        streams_without_accountable=rows(STREAMS_WITHOUT_ACCOUNTABLE),
+        streams_project_funded_only=rows(STREAMS_PROJECT_FUNDED_ONLY),
+        streams_without_substance=rows(STREAMS_WITHOUT_SUBSTANCE),
+        unowned=rows(UNOWNED),
+        requirements=pairs(REQUIREMENTS, "stream", "capability"),
+        capability_platforms=pairs(CAPABILITY_PLATFORMS, "capability", "platform"),
+        platform_dependencies=pairs(PLATFORM_DEPENDENCIES, "platform", "needs"),
+        platform_owners={
+            str(r["platform"]): {str(t) for t in r["teams"]} for r in rows(PLATFORM_OWNERS)
+        },
+        capability_children=pairs(CAPABILITY_CHILDREN, "parent", "child"),
+        served=streams_served_directly(store),
+    )
+
+
 @dataclass
 class _Context:
-    store: GraphStore
-    counts: dict[str, int]
+    facts: HealthFacts
     projection: Projection
     max_streams_per_team: int
 
-    def rows(self, query: str) -> list[dict[str, Any]]:
-        return [r.data() for r in self.store._read(query)]
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.facts.counts
 
 
 def accountable_owner(ctx: _Context) -> HealthCheck:
     findings = [
         Finding(element=_ref(r), detail="no person is ACCOUNTABLE_FOR this stream")
-        for r in ctx.rows(STREAMS_WITHOUT_ACCOUNTABLE)
+        for r in ctx.facts.streams_without_accountable
     ]
     return _check(
         "accountable_owner",
@@ -191,7 +243,7 @@ def accountable_owner(ctx: _Context) -> HealthCheck:
 
 def project_funding_only(ctx: _Context) -> HealthCheck:
     findings = []
-    for r in ctx.rows(STREAMS_PROJECT_FUNDED_ONLY):
+    for r in ctx.facts.streams_project_funded_only:
         n = int(r["investments"])
         detail = (
             f"all {n} investment(s) are project funding; no persistent capacity"
@@ -210,7 +262,7 @@ def project_funding_only(ctx: _Context) -> HealthCheck:
 
 def deck_only(ctx: _Context) -> HealthCheck:
     findings = []
-    for r in ctx.rows(STREAMS_WITHOUT_SUBSTANCE):
+    for r in ctx.facts.streams_without_substance:
         missing = [what for what in ("team", "measure", "funding") if not r[f"has_{what}"]]
         detail = "no " + ", no ".join(missing)
         if len(missing) == 3:
@@ -226,7 +278,7 @@ def deck_only(ctx: _Context) -> HealthCheck:
 
 
 def unowned(ctx: _Context) -> HealthCheck:
-    findings = [Finding(element=_ref(r), detail="no team OWNS it") for r in ctx.rows(UNOWNED)]
+    findings = [Finding(element=_ref(r), detail="no team OWNS it") for r in ctx.facts.unowned]
     return _check(
         "unowned",
         "Platforms and data assets without an owning team",
@@ -238,7 +290,7 @@ def unowned(ctx: _Context) -> HealthCheck:
 
 def overloaded_teams(ctx: _Context) -> HealthCheck:
     limit = ctx.max_streams_per_team
-    served = streams_served_directly(ctx.store)
+    served = ctx.facts.served
     p = ctx.projection
     findings = []
     for team in sorted(served, key=lambda t: (p.ref(t).name, t)):
@@ -312,11 +364,11 @@ class _Delivery:
 
 def _delivery(ctx: _Context) -> _Delivery:
     own: dict[str, set[str]] = {}
-    for r in ctx.rows(CAPABILITY_PLATFORMS):
-        own.setdefault(str(r["capability"]), set()).add(str(r["platform"]))
+    for capability, platform in sorted(ctx.facts.capability_platforms):
+        own.setdefault(capability, set()).add(platform)
     tree = nx.DiGraph()
     tree.add_nodes_from(ctx.projection.of_type(CAPABILITY))
-    tree.add_edges_from((str(r["parent"]), str(r["child"])) for r in ctx.rows(CAPABILITY_CHILDREN))
+    tree.add_edges_from(sorted(ctx.facts.capability_children))
     platforms = {
         c: set().union(*(own.get(d, set()) for d in {c} | nx.descendants(tree, c)))
         for c in tree.nodes
@@ -328,10 +380,8 @@ def single_points_of_failure(ctx: _Context, delivery: _Delivery) -> HealthCheck:
     p = ctx.projection
     needs = nx.DiGraph()
     needs.add_nodes_from(p.of_type(PLATFORM))
-    needs.add_edges_from(
-        (str(r["platform"]), str(r["needs"])) for r in ctx.rows(PLATFORM_DEPENDENCIES)
-    )
-    owners = {str(r["platform"]): set(r["teams"]) for r in ctx.rows(PLATFORM_OWNERS)}
+    needs.add_edges_from(sorted(ctx.facts.platform_dependencies))
+    owners = ctx.facts.platform_owners
     fails_without: dict[str, set[str]] = {}
 
     def breakers(platform: str) -> set[str]:
@@ -349,7 +399,7 @@ def single_points_of_failure(ctx: _Context, delivery: _Delivery) -> HealthCheck:
         for capability, platforms in delivery.platforms.items()
         if platforms
     }
-    pairs = sorted({(str(r["stream"]), str(r["capability"])) for r in ctx.rows(REQUIREMENTS)})
+    pairs = sorted(ctx.facts.requirements)
     broken: dict[str, list[tuple[str, str]]] = {}
     broken_pairs = 0
     for stream, capability in pairs:
@@ -407,13 +457,32 @@ def health(
     overrides: dict[str, str] | list[str] | None = None,
 ) -> HealthReport:
     """Run every check; `max_streams_per_team` is the overload threshold."""
+    check_threshold(max_streams_per_team)
+    table = propagation_table(overrides)
+    return health_report(
+        health_facts(store),
+        load_projection(store, table),
+        max_streams_per_team=max_streams_per_team,
+        table=table,
+    )
+
+
+def check_threshold(max_streams_per_team: int) -> int:
     if max_streams_per_team < 1:
         raise QuestionError("max streams per team must be at least 1")
-    table = propagation_table(overrides)
-    labels = [STREAM, TEAM, PLATFORM, DATA, CAPABILITY]
-    counts = {label: 0 for label in labels}
-    counts.update({r["label"]: r["count"] for r in store._read(COUNT_BY_LABEL, labels=labels)})
-    ctx = _Context(store, counts, load_projection(store, table), max_streams_per_team)
+    return max_streams_per_team
+
+
+def health_report(
+    facts: HealthFacts,
+    projection: Projection,
+    *,
+    max_streams_per_team: int,
+    table: PropagationTable,
+) -> HealthReport:
+    """Every check on the given facts and dependency graph (pure)."""
+    check_threshold(max_streams_per_team)
+    ctx = _Context(facts, projection, max_streams_per_team)
     delivery = _delivery(ctx)
     checks = [
         accountable_owner(ctx),

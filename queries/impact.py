@@ -6,6 +6,9 @@ seen become the next frontier, and each keeps the relationship it was first reac
 That gives every reached element its hop distance and one shortest explaining path
 without ever enumerating paths. `impact` walks the way a change travels; `depends_on`
 walks against it (what would affect this element); `dependency_path` stops at its target.
+
+The walks read through an `ImpactReader`: Cypher on the store, or the in-memory model a
+what-if scenario changes (`queries.model_graph`), so both answer by the same code.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, Protocol
 
 from pydantic import BaseModel, computed_field
 
@@ -54,6 +58,61 @@ MATCH (p:{_PERSON})-[:{SCHEMA.rel("ACCOUNTABLE_FOR").type}]->(s:{_STREAM} {{id: 
 RETURN p.id AS id, s.id AS about
 ORDER BY id, about
 """
+
+
+class ImpactReader(Protocol):
+    """Where the walks read the graph: Neo4j (`StoreReader`), or an in-memory model
+    (`queries.model_graph.ModelGraph`, which what-if scenarios change) answering the same
+    reads with the same rows, so both take the one code path below."""
+
+    def resolve(self, ref: str) -> ElementRef: ...
+
+    def refs(self, ids: list[str]) -> dict[str, ElementRef]: ...
+
+    def expand(
+        self, frontier: list[str], from_source: list[str], from_target: list[str]
+    ) -> list[dict[str, Any]]:
+        """EXPAND's rows for one breadth-first level."""
+        ...
+
+    def owners(self, ids: list[str]) -> list[tuple[str, str]]:
+        """(team id, owned element id) for the given elements."""
+        ...
+
+    def accountable(self, ids: list[str]) -> list[tuple[str, str]]:
+        """(person id, stream id) for the given value streams."""
+        ...
+
+
+class StoreReader:
+    """The walks' reads as Cypher on the store."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+
+    def resolve(self, ref: str) -> ElementRef:
+        return resolve(self.store, ref)
+
+    def refs(self, ids: list[str]) -> dict[str, ElementRef]:
+        return refs(self.store, ids)
+
+    def expand(
+        self, frontier: list[str], from_source: list[str], from_target: list[str]
+    ) -> list[dict[str, Any]]:
+        rows = self.store._read(
+            EXPAND, frontier=frontier, from_source=from_source, from_target=from_target
+        )
+        return [r.data() for r in rows]
+
+    def owners(self, ids: list[str]) -> list[tuple[str, str]]:
+        return [(r["id"], r["about"]) for r in self.store._read(OWNERS, ids=ids)]
+
+    def accountable(self, ids: list[str]) -> list[tuple[str, str]]:
+        return [(r["id"], r["about"]) for r in self.store._read(ACCOUNTABLE, ids=ids)]
+
+
+def as_reader(source: GraphStore | ImpactReader) -> ImpactReader:
+    return StoreReader(source) if isinstance(source, GraphStore) else source
 
 
 class Walk(StrEnum):
@@ -148,7 +207,7 @@ def check_depth(max_depth: int) -> int:
 
 
 def walk(
-    store: GraphStore,
+    reader: ImpactReader,
     start: str,
     table: PropagationTable,
     *,
@@ -166,9 +225,7 @@ def walk(
     for depth in range(1, max_depth + 1):
         if not frontier or stop_at in distance:
             break
-        rows = store._read(
-            EXPAND, frontier=frontier, from_source=from_source, from_target=from_target
-        )
+        rows = reader.expand(frontier, from_source, from_target)
         # Sorted, so the explaining path chosen among equally short ones is reproducible.
         ordered = sorted(
             rows, key=lambda r: (r["from_id"], r["type"], r["to_id"], r["rel_id"] or "")
@@ -243,15 +300,15 @@ def _affected(
     )
 
 
-def _notices(store: GraphStore, query: str, ids: Iterable[str]) -> list[tuple[str, list[str]]]:
+def _notices(rows: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
     grouped: dict[str, list[str]] = {}
-    for r in store._read(query, ids=sorted(set(ids))):
-        grouped.setdefault(r["id"], []).append(r["about"])
+    for who, about in sorted(rows):
+        grouped.setdefault(who, []).append(about)
     return sorted(grouped.items())
 
 
 def impact(
-    store: GraphStore,
+    store: GraphStore | ImpactReader,
     element: str,
     *,
     max_depth: int = DEFAULT_MAX_DEPTH,
@@ -265,12 +322,14 @@ def impact(
     """
     check_depth(max_depth)
     table = propagation_table(overrides, rel_types)
-    origin = resolve(store, element)
-    distance, hops = walk(store, origin.id, table, way=Walk.IMPACT, max_depth=max_depth)
+    reader = as_reader(store)
+    origin = reader.resolve(element)
+    distance, hops = walk(reader, origin.id, table, way=Walk.IMPACT, max_depth=max_depth)
     # The changed element counts too: its own owners and accountable people hear first.
-    owners = _notices(store, OWNERS, distance)
-    accountable = _notices(store, ACCOUNTABLE, distance)
-    names = refs(store, [*distance, *(t for t, _ in owners), *(p for p, _ in accountable)])
+    reached = sorted(distance)
+    owners = _notices(reader.owners(reached))
+    accountable = _notices(reader.accountable(reached))
+    names = reader.refs([*distance, *(t for t, _ in owners), *(p for p, _ in accountable)])
     affected = _affected(origin.id, distance, hops, names)
     by_type: dict[str, list[Affected]] = {}
     for a in affected:
@@ -305,7 +364,7 @@ def impact(
 
 
 def depends_on(
-    store: GraphStore,
+    store: GraphStore | ImpactReader,
     element: str,
     *,
     max_depth: int = DEFAULT_MAX_DEPTH,
@@ -315,9 +374,10 @@ def depends_on(
     """What `element` depends on: every element a change to which would affect it."""
     check_depth(max_depth)
     table = propagation_table(overrides, rel_types)
-    origin = resolve(store, element)
-    distance, hops = walk(store, origin.id, table, way=Walk.DEPENDENCY, max_depth=max_depth)
-    names = refs(store, list(distance))
+    reader = as_reader(store)
+    origin = reader.resolve(element)
+    distance, hops = walk(reader, origin.id, table, way=Walk.DEPENDENCY, max_depth=max_depth)
+    names = reader.refs(list(distance))
     return DependsOnResult(
         element=origin,
         max_depth=max_depth,
@@ -327,7 +387,7 @@ def depends_on(
 
 
 def dependency_path(
-    store: GraphStore,
+    store: GraphStore | ImpactReader,
     source: str,
     target: str,
     *,
@@ -338,20 +398,21 @@ def dependency_path(
     """A shortest path along which a change to `source` reaches `target`, or else the reverse."""
     check_depth(max_depth)
     table = propagation_table(overrides, rel_types)
-    a, b = resolve(store, source), resolve(store, target)
+    reader = as_reader(store)
+    a, b = reader.resolve(source), reader.resolve(target)
     attempts = (
         (a, b, PathDirection.SOURCE_AFFECTS_TARGET),
         (b, a, PathDirection.TARGET_AFFECTS_SOURCE),
     )
     for start, end, direction in attempts:
         distance, hops = walk(
-            store, start.id, table, way=Walk.IMPACT, max_depth=max_depth, stop_at=end.id
+            reader, start.id, table, way=Walk.IMPACT, max_depth=max_depth, stop_at=end.id
         )
         if end.id in distance:
             chain = [end.id]
             while chain[-1] in hops:
                 chain.append(hops[chain[-1]].parent)
-            names = refs(store, chain)
+            names = reader.refs(chain)
             steps = _steps(end.id, hops, names)
             return PathResult(
                 source=a,

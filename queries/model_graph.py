@@ -1,0 +1,462 @@
+"""The model in memory: every element and relationship with the properties the questions
+read, so a what-if scenario can change a copy and ask the same questions of it.
+
+`ModelGraph.load` reads the model in two queries. The graph then answers, in Python, the
+reads the questions otherwise make of Neo4j, with the same rows: the impact walks'
+`ImpactReader` (`resolve`, `refs`, `expand`, `owners`, `accountable`), the projection's
+rows (`projection`), the streams each team supports (`served_directly`) and the health
+checks' facts (`health_facts`). From there the questions run their one code path, so a
+base answer and a scenario answer differ only by what the scenario changed.
+tests/test_scenarios.py proves each read equal to its Cypher on the demo model and on
+random graphs.
+
+Nothing here writes: a scenario changes a `copy()`, and the base model in Neo4j is only
+ever changed by applying a scenario (`queries.scenarios.apply_scenario`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.schema import ELEMENT_LABEL, SCHEMA
+from graph.store import GraphStore
+from queries.health import COUNTED, HealthFacts
+from queries.projection import PROJECTED_PROPS, Projection, build_projection
+from queries.propagation import PropagationTable
+from queries.resolve import (
+    MAX_CANDIDATES,
+    AmbiguousElementError,
+    ElementRef,
+    UnknownElementError,
+)
+
+
+def _prop(label: str, name: str) -> str:
+    """A typed property name, looked up so a schema change fails here rather than silently."""
+    prop = SCHEMA.node(label).prop(name)
+    if prop is None:
+        raise LookupError(f"{label} has no property {name!r}")
+    return prop.name
+
+
+_L = {n.label: n.label for n in SCHEMA.nodes}
+_R = {r.type: r.type for r in SCHEMA.rels}
+STREAM, STAGE, TEAM, PERSON = _L["ValueStream"], _L["Stage"], _L["Team"], _L["Person"]
+PLATFORM, DATA, CAPABILITY = _L["Platform"], _L["DataAsset"], _L["Capability"]
+MEASURE, INVESTMENT = _L["Measure"], _L["Investment"]
+OWNS, SUPPORTS, HAS_STAGE = _R["OWNS"], _R["SUPPORTS"], _R["HAS_STAGE"]
+REQUIRES, USES, DEPENDS_ON = _R["REQUIRES"], _R["USES"], _R["DEPENDS_ON"]
+CONTAINS, FUNDED_BY, MEASURED_BY = _R["CONTAINS"], _R["FUNDED_BY"], _R["MEASURED_BY"]
+ACCOUNTABLE_FOR = _R["ACCOUNTABLE_FOR"]
+
+# The node properties the questions read: the projection's, plus the funding facts of
+# the health checks and a stage's order (which splitting a stream renumbers).
+FUNDING_MODEL = _prop("ValueStream", "funding_model")
+FUNDING_TYPE = _prop("Investment", "funding_type")
+ORDER = _prop("Stage", "order")
+MODEL_PROPS: tuple[str, ...] = (*PROJECTED_PROPS, FUNDING_MODEL, FUNDING_TYPE, ORDER)
+
+MODEL_NODES = f"""
+MATCH (n:{ELEMENT_LABEL})
+RETURN n.id AS id, [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS type,
+       n {{{", ".join(f".{p}" for p in MODEL_PROPS)}}} AS props
+"""
+
+# `key` identifies a relationship: its id, or Neo4j's element id for one stored without.
+MODEL_RELS = f"""
+MATCH (a:{ELEMENT_LABEL})-[r]->(b:{ELEMENT_LABEL})
+RETURN coalesce(r.id, 'eid:' + elementId(r)) AS key, r.id AS id, type(r) AS type,
+       a.id AS source, b.id AS target,
+       r.original_type AS original_type, r.access_type AS access_type
+"""
+
+ELEMENT_ID_KEY = "eid:"
+
+RelKey = tuple[str, str]  # (relationship type, key)
+
+
+@dataclass
+class Node:
+    """An element. `payload` says how to create one a scenario adds (see scenario_ops)."""
+
+    id: str
+    type: str
+    props: dict[str, Any]
+    payload: dict[str, Any] | None = field(default=None, compare=False)
+
+    @property
+    def name(self) -> str:
+        return str(self.props.get("name") or self.id)
+
+    @property
+    def ref(self) -> ElementRef:
+        return ElementRef(id=self.id, type=self.type, name=self.props.get("name") or self.id)
+
+
+@dataclass(frozen=True)
+class Rel:
+    """A relationship `source -[type]-> target`; `payload` as for `Node`."""
+
+    key: str
+    id: str | None
+    type: str
+    source: str
+    target: str
+    original_type: str | None = None
+    access_type: str | None = None
+    payload: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+
+    @property
+    def rel_key(self) -> RelKey:
+        return (self.type, self.key)
+
+
+class ModelGraph:
+    """The whole model as plain data, with the reads the questions make."""
+
+    def __init__(
+        self,
+        nodes: Iterable[Node] = (),
+        rels: Iterable[Rel] = (),
+        *,
+        base_ids: frozenset[str] | None = None,
+        base_rel_keys: frozenset[RelKey] | None = None,
+    ) -> None:
+        self.nodes: dict[str, Node] = {}
+        self.rels: dict[RelKey, Rel] = {}
+        self._out: dict[str, dict[RelKey, None]] = {}
+        self._in: dict[str, dict[RelKey, None]] = {}
+        for n in nodes:
+            self.add_node(n)
+        for r in rels:
+            self.add_rel(r)
+        # Ids the base model uses: a scenario never gives them to something new, so
+        # applying it cannot confuse a new element with a removed one.
+        self.base_ids = frozenset(self.nodes) if base_ids is None else base_ids
+        self.base_rel_keys = frozenset(self.rels) if base_rel_keys is None else base_rel_keys
+
+    @classmethod
+    def load(cls, store: GraphStore) -> ModelGraph:
+        nodes = [
+            Node(id=r["id"], type=r["type"], props=dict(r["props"]))
+            for r in sorted(store._read(MODEL_NODES), key=lambda r: r["id"])
+        ]
+        rels = [
+            Rel(
+                key=r["key"],
+                id=r["id"],
+                type=r["type"],
+                source=r["source"],
+                target=r["target"],
+                original_type=r["original_type"],
+                access_type=r["access_type"],
+            )
+            for r in sorted(store._read(MODEL_RELS), key=lambda r: (r["type"], r["key"]))
+        ]
+        return cls(nodes, rels)
+
+    def copy(self) -> ModelGraph:
+        return ModelGraph(
+            (Node(n.id, n.type, dict(n.props), n.payload) for n in self.nodes.values()),
+            self.rels.values(),
+            base_ids=self.base_ids,
+            base_rel_keys=self.base_rel_keys,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ModelGraph):
+            return NotImplemented
+        return self.nodes == other.nodes and self.rels == other.rels
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # -- changing it --------------------------------------------------------------------
+
+    def add_node(self, node: Node) -> None:
+        if node.id in self.nodes:
+            raise ValueError(f"duplicate element id {node.id!r}")
+        self.nodes[node.id] = node
+        self._out.setdefault(node.id, {})
+        self._in.setdefault(node.id, {})
+
+    def remove_node(self, node_id: str) -> list[Rel]:
+        """Remove an element and its relationships; returns the relationships removed."""
+        gone = self.rels_of(node_id)
+        for r in gone:
+            self.remove_rel(r.rel_key)
+        del self.nodes[node_id]
+        del self._out[node_id]
+        del self._in[node_id]
+        return gone
+
+    def add_rel(self, rel: Rel) -> None:
+        if rel.rel_key in self.rels:
+            raise ValueError(f"duplicate relationship {rel.type} {rel.key!r}")
+        for end in (rel.source, rel.target):
+            if end not in self.nodes:
+                raise ValueError(f"relationship {rel.key!r} names unknown element {end!r}")
+        self.rels[rel.rel_key] = rel
+        self._out[rel.source][rel.rel_key] = None
+        self._in[rel.target][rel.rel_key] = None
+
+    def remove_rel(self, key: RelKey) -> None:
+        rel = self.rels.pop(key)
+        del self._out[rel.source][key]
+        del self._in[rel.target][key]
+
+    def free_rel_id(self, source: str, rel_type: str, target: str) -> str:
+        """`source|TYPE|target` (graph.model.rel_id), numbered on when already taken."""
+        base = f"{source}|{rel_type}|{target}"
+        candidate, n = base, 1
+        while (rel_type, candidate) in self.rels or (rel_type, candidate) in self.base_rel_keys:
+            n += 1
+            candidate = f"{base}|{n}"
+        return candidate
+
+    # -- looking things up -----------------------------------------------------------
+
+    def label(self, node_id: str) -> str | None:
+        node = self.nodes.get(node_id)
+        return node.type if node else None
+
+    def out_rels(self, node_id: str, *types: str) -> list[Rel]:
+        rels = (self.rels[k] for k in self._out.get(node_id, {}))
+        return [r for r in rels if not types or r.type in types]
+
+    def in_rels(self, node_id: str, *types: str) -> list[Rel]:
+        rels = (self.rels[k] for k in self._in.get(node_id, {}))
+        return [r for r in rels if not types or r.type in types]
+
+    def rels_of(self, node_id: str) -> list[Rel]:
+        seen = dict.fromkeys([*self._out.get(node_id, {}), *self._in.get(node_id, {})])
+        return [self.rels[k] for k in seen]
+
+    def rels_between(self, rel_type: str, source: str, target: str) -> list[Rel]:
+        return [r for r in self.out_rels(source, rel_type) if r.target == target]
+
+    def of_type(self, label: str) -> list[Node]:
+        return sorted((n for n in self.nodes.values() if n.type == label), key=lambda n: n.id)
+
+    def _targets(self, node_id: str, rel_types: tuple[str, ...], label: str) -> list[str]:
+        """Targets of the node's outgoing relationships of these types, with this label:
+        one entry per relationship, as a Cypher MATCH gives one row per relationship."""
+        return [
+            r.target for r in self.out_rels(node_id, *rel_types) if self.label(r.target) == label
+        ]
+
+    def _sources(self, node_id: str, rel_types: tuple[str, ...], label: str) -> list[str]:
+        return [
+            r.source for r in self.in_rels(node_id, *rel_types) if self.label(r.source) == label
+        ]
+
+    # -- the impact walks' reads (queries.impact.ImpactReader) ------------------------
+
+    def resolve(self, ref: str) -> ElementRef:
+        """queries.resolve.resolve's rules, on this model."""
+        ref = ref.strip()
+        if ref in self.nodes:
+            return self.nodes[ref].ref
+        lowered = ref.lower()
+
+        def exact(n: Node) -> bool:
+            return n.props.get("name") == ref
+
+        def any_case(n: Node) -> bool:
+            return (n.props.get("name") or "").lower() == lowered
+
+        for matches in (exact, any_case):
+            found = sorted((n.ref for n in self.nodes.values() if matches(n)), key=lambda r: r.id)
+            if len(found) == 1:
+                return found[0]
+            if found:
+                raise AmbiguousElementError(
+                    f"{ref!r} names more than one element; use an id", ref, found[:MAX_CANDIDATES]
+                )
+        suggestions = sorted(
+            (
+                n
+                for n in self.nodes.values()
+                if lowered in (n.props.get("name") or "").lower() or lowered in n.id.lower()
+            ),
+            key=lambda n: (len(n.props.get("name") or ""), n.props.get("name") or "", n.id),
+        )[:MAX_CANDIDATES]
+        message = f"no element with id or name {ref!r}"
+        if suggestions:
+            message += "; did you mean"
+        raise UnknownElementError(message, ref, [n.ref for n in suggestions])
+
+    def refs(self, ids: list[str]) -> dict[str, ElementRef]:
+        return {i: self.nodes[i].ref for i in ids if i in self.nodes}
+
+    def expand(
+        self, frontier: list[str], from_source: list[str], from_target: list[str]
+    ) -> list[dict[str, Any]]:
+        """queries.impact.EXPAND's rows."""
+        forward, backward = set(from_source), set(from_target)
+        rows: list[dict[str, Any]] = []
+        for fid in frontier:
+            for r in self.out_rels(fid):
+                if r.type in forward:
+                    rows.append(_expand_row(fid, r.target, r, at_source=True))
+            for r in self.in_rels(fid):
+                if r.type in backward:
+                    rows.append(_expand_row(fid, r.source, r, at_source=False))
+        return rows
+
+    def owners(self, ids: list[str]) -> list[tuple[str, str]]:
+        return [
+            (team, i) for i in ids if i in self.nodes for team in self._sources(i, (OWNS,), TEAM)
+        ]
+
+    def accountable(self, ids: list[str]) -> list[tuple[str, str]]:
+        return [
+            (person, i)
+            for i in ids
+            if self.label(i) == STREAM
+            for person in self._sources(i, (ACCOUNTABLE_FOR,), PERSON)
+        ]
+
+    # -- the analytics' reads ------------------------------------------------------------
+
+    def projection(self, table: PropagationTable) -> Projection:
+        """queries.projection.load_projection, on this model."""
+        types = set(table.types_carrying(from_source=True)) | set(
+            table.types_carrying(from_source=False)
+        )
+        node_rows = [
+            {"id": n.id, "type": n.type, "props": {p: n.props.get(p) for p in PROJECTED_PROPS}}
+            for n in self.nodes.values()
+        ]
+        rel_rows = [
+            {
+                "source": r.source,
+                "target": r.target,
+                "type": r.type,
+                "original_type": r.original_type,
+                "access_type": r.access_type,
+            }
+            for r in self.rels.values()
+            if r.type in types
+        ]
+        return build_projection(node_rows, rel_rows, table)
+
+    def served_directly(self) -> dict[str, set[str]]:
+        """queries.projection.SERVED_DIRECTLY: team -> streams it supports, or their stages."""
+        served: dict[str, set[str]] = {}
+        for team in self.of_type(TEAM):
+            streams: set[str] = set()
+            for r in self.out_rels(team.id, SUPPORTS):
+                if self.label(r.target) == STREAM:
+                    streams.add(r.target)
+                elif self.label(r.target) == STAGE:
+                    streams.update(self._sources(r.target, (HAS_STAGE,), STREAM))
+            if streams:
+                served[team.id] = streams
+        return served
+
+    def health_facts(self) -> HealthFacts:
+        """queries.health.health_facts, on this model."""
+        streams = self.of_type(STREAM)
+        by_name = sorted(streams, key=lambda n: (n.props.get("name") or "", n.id))
+
+        def row(n: Node, **extra: Any) -> dict[str, Any]:
+            return {"id": n.id, "type": n.type, "name": n.props.get("name"), **extra}
+
+        def has_team(s: Node) -> bool:
+            return bool(self._sources(s.id, (SUPPORTS, OWNS), TEAM)) or any(
+                self._sources(stage, (SUPPORTS,), TEAM)
+                for stage in self._targets(s.id, (HAS_STAGE,), STAGE)
+            )
+
+        project_funded = []
+        for s in by_name:
+            investments = self._targets(s.id, (FUNDED_BY,), INVESTMENT)
+            types = [
+                t
+                for t in (self.nodes[i].props.get(FUNDING_TYPE) for i in investments)
+                if t is not None
+            ]
+            if (
+                investments
+                and len(types) == len(investments)
+                and all(t == "project" for t in types)
+            ) or (not investments and s.props.get(FUNDING_MODEL) == "project"):
+                project_funded.append(row(s, investments=len(investments)))
+
+        substance = []
+        for s in by_name:
+            facts = {
+                "has_team": has_team(s),
+                "has_measure": bool(self._targets(s.id, (MEASURED_BY,), MEASURE)),
+                "has_funding": bool(self._targets(s.id, (FUNDED_BY,), INVESTMENT)),
+            }
+            if not all(facts.values()):
+                substance.append(row(s, **facts))
+
+        unowned = sorted(
+            (
+                n
+                for n in self.nodes.values()
+                if n.type in (PLATFORM, DATA) and not self._sources(n.id, (OWNS,), TEAM)
+            ),
+            key=lambda n: (n.type, n.props.get("name") or "", n.id),
+        )
+        requirements = {
+            (s.id, c) for s in streams for c in self._targets(s.id, (REQUIRES,), CAPABILITY)
+        }
+        requirements |= {
+            (s.id, c)
+            for s in streams
+            for stage in self._targets(s.id, (HAS_STAGE,), STAGE)
+            for c in self._targets(stage, (REQUIRES,), CAPABILITY)
+        }
+        owners: dict[str, set[str]] = {}
+        for p in self.of_type(PLATFORM):
+            teams = set(self._sources(p.id, (OWNS,), TEAM))
+            if teams:
+                owners[p.id] = teams
+        counts = {label: 0 for label in COUNTED}
+        for n in self.nodes.values():
+            if n.type in counts:
+                counts[n.type] += 1
+        return HealthFacts(
+            counts=counts,
+            streams_without_accountable=[
+                row(s) for s in by_name if not self._sources(s.id, (ACCOUNTABLE_FOR,), PERSON)
+            ],
+            streams_project_funded_only=project_funded,
+            streams_without_substance=substance,
+            unowned=[row(n) for n in unowned],
+            requirements=requirements,
+            capability_platforms={
+                (c.id, p)
+                for c in self.of_type(CAPABILITY)
+                for p in self._targets(c.id, (USES, DEPENDS_ON), PLATFORM)
+            },
+            platform_dependencies={
+                (p.id, q)
+                for p in self.of_type(PLATFORM)
+                for q in self._targets(p.id, (USES, DEPENDS_ON), PLATFORM)
+            },
+            platform_owners=owners,
+            capability_children={
+                (c.id, d)
+                for c in self.of_type(CAPABILITY)
+                for d in self._targets(c.id, (CONTAINS,), CAPABILITY)
+            },
+            served=self.served_directly(),
+        )
+
+
+def _expand_row(fid: str, other: str, r: Rel, *, at_source: bool) -> dict[str, Any]:
+    return {
+        "from_id": fid,
+        "to_id": other,
+        "type": r.type,
+        "at_source": at_source,
+        "original_type": r.original_type,
+        "access_type": r.access_type,
+        "rel_id": r.id,
+    }
