@@ -486,7 +486,7 @@ def error_code(exc: BaseException | None) -> tuple[str, str]:
     if isinstance(exc, ConflictError):
         return "BAD_USER_INPUT", "conflict"
     if isinstance(exc, PermissionError):
-        return "FORBIDDEN", "role"
+        return "FORBIDDEN", "forbidden"
     if isinstance(exc, QueryTimeoutError):
         return "QUERY_TIMEOUT", "timeout"
     if isinstance(exc, ServiceUnavailable | SessionExpired):
@@ -506,6 +506,8 @@ class ClassifyErrors(SchemaExtension):
             if error.original_error is None:
                 continue  # validation and parse errors: graphql-core's message is right
             code, reason = error_code(error.original_error)
+            if (error.extensions or {}).get("reason") == "forbidden":
+                code = "FORBIDDEN"  # a resolver's own role check, raised as a GraphQLError
             error.extensions = {"reason": reason, **(error.extensions or {}), "code": code}
             if code == "INTERNAL_SERVER_ERROR":
                 log.error("GraphQL resolver failed", exc_info=error.original_error)

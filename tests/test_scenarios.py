@@ -858,6 +858,7 @@ def test_rest_scenario_roles(model: GraphStore, settings: Any) -> None:
             headers=tokens[Role.EDITOR],
         ).json()
         assert "needs the admin role" in gql_refused["errors"][0]["message"]
+        assert gql_refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
         assert model.get_node("p-old") is not None
         done = secured.post("/api/scenarios/retire/apply", headers=tokens[Role.ADMIN])
         assert done.status_code == 200
