@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app import cli_imports, cli_questions
+from app import cli_bench, cli_imports, cli_questions
 from app.settings import Settings
 from graph.local_neo4j import LocalNeo4j, LocalNeo4jError
 from graph.store import GraphStore
@@ -150,11 +151,18 @@ def serve(
             f"valuegraph on http://{bind_host}:{bind_port}  "
             f"(GraphQL /graphql, REST docs /docs, Neo4j {uri})"
         )
+        # uvicorn re-raises the signal that stopped it; turning SIGTERM into SystemExit lets
+        # the `finally` below stop the local Neo4j, as Ctrl-C (KeyboardInterrupt) already does.
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
         uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="info")
     finally:
         if started and not keep_neo4j:
             console.print("stopping the local Neo4j this command started …")
             _local(settings).stop()
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _load_demo(settings: Settings) -> dict[str, Any]:
@@ -353,6 +361,7 @@ def audit(
 
 cli_questions.register(app)
 cli_imports.register(app)
+cli_bench.register(app)
 
 
 def main() -> None:

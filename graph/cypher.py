@@ -193,7 +193,8 @@ CALL (n, key) {{
   WHERE NOT key.out AND type(r) = key.type
   RETURN m
 }}
-WITH key, m ORDER BY m.name
+// Stages come in their order; everything else by name.
+WITH key, m ORDER BY coalesce(m.`order`, 0), m.name
 RETURN key.id AS id, key.type AS type, key.out AS out, key.limit AS limit,
        collect({{label: [l IN labels(m) WHERE l <> '{ELEMENT_LABEL}'][0], props: properties(m)}})
          [..key.limit] AS items

@@ -107,3 +107,39 @@ def test_local_neo4j_start_status_stop(tmp_path: Path) -> None:
         assert stats["nodes"]["ValueStream"] >= 5
     finally:
         run("neo4j", "stop", env=e)
+
+
+@pytest.mark.slow
+def test_serve_starts_and_stops_its_own_local_neo4j(tmp_path: Path) -> None:
+    """The README's run command without NEO4J_URI: Neo4j comes up with it and goes with it."""
+    e = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "VALUEGRAPH_"))}
+    e["VALUEGRAPH_HOME"] = str(tmp_path / "home")
+    e["VALUEGRAPH_AUTH"] = "off"
+    e["VALUEGRAPH_LOCAL_NEO4J_PORT"] = str(free_port())
+    e["VALUEGRAPH_LOCAL_NEO4J_HEAP"] = "512m"
+    e["VALUEGRAPH_LOCAL_NEO4J_PAGECACHE"] = "64m"
+    port = free_port()
+    proc = subprocess.Popen(
+        [VALUEGRAPH, "serve", "--demo", "--port", str(port)],
+        env=e,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and proc.poll() is None, "serve did not come up"
+            time.sleep(0.5)
+        assert json.loads(run("neo4j", "status", "--json", env=e).stdout)["running"]
+        proc.terminate()  # SIGTERM, as a service manager or `kill` sends
+        proc.wait(timeout=90)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    status = run("neo4j", "status", "--json", env=e, check=False)
+    assert status.returncode == 3 and not json.loads(status.stdout)["running"]

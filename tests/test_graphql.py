@@ -89,6 +89,16 @@ def test_relationship_fields_are_batched(
     assert all(s["stages"] for s in streams)
 
 
+def test_stages_come_in_their_order(client: TestClient, store: GraphStore) -> None:
+    load_demo(store)
+    body = gql(
+        client,
+        '{ node(id: "vs-mortgage") { ... on ValueStream { stages { ... on Stage { order } } } } }',
+    )
+    orders = [s["order"] for s in body["data"]["node"]["stages"]]
+    assert orders == sorted(orders) and len(orders) >= 4
+
+
 def test_relationship_fields_are_bounded(client: TestClient, store: GraphStore) -> None:
     load_demo(store)
     body = gql(
