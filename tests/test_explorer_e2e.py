@@ -45,6 +45,14 @@ IMPACT_STREAMS = (
     "vs-wealth",
 )
 
+# Removing the gateway in a what-if scenario: no stream is reached from it any more, and it
+# leaves the single points of failure (a health finding the scenario resolves).
+SCENARIO_REMOVES = IMPACT_OF
+SCENARIO_RESOLVES = "plat-api-gateway"
+# The scenario an admin applies through the page: Document Management has no owner in the
+# demo (weakness 4); the Core Banking Platform team takes it over.
+APPLY_MOVE = "plat-document-mgmt>team-core-banking-platform"
+
 CATALOG = """\
 apiVersion: backstage.io/v1alpha1
 kind: Group
@@ -143,6 +151,19 @@ def api_token(store: GraphStore) -> Iterator[str | None]:
 
 
 @pytest.fixture
+def admin_token(store: GraphStore) -> Iterator[str | None]:
+    """An admin token, to apply a what-if scenario through the page; revoked after."""
+    try:
+        from graph.tokens import Role, create_token, revoke_token
+    except ImportError:
+        yield None
+        return
+    token_id, secret = create_token(store, name="explorer-e2e-admin", role=Role.ADMIN)
+    yield secret
+    revoke_token(store, token_id)
+
+
+@pytest.fixture
 def running_app(
     store: GraphStore, settings: Settings, explorer_built: Path, api_token: str | None
 ) -> Iterator[tuple[_Server, str | None]]:
@@ -154,7 +175,9 @@ def running_app(
         yield server, api_token
 
 
-def test_explorer_end_to_end(running_app: tuple[_Server, str | None], tmp_path: Path) -> None:
+def test_explorer_end_to_end(
+    running_app: tuple[_Server, str | None], admin_token: str | None, tmp_path: Path
+) -> None:
     server, token = running_app
     catalog = tmp_path / "catalog-info.yaml"
     catalog.write_text(CATALOG)
@@ -169,10 +192,17 @@ def test_explorer_end_to_end(running_app: tuple[_Server, str | None], tmp_path: 
         "E2E_IMPACT_STREAMS": ",".join(IMPACT_STREAMS),
         "E2E_IMPORT_FILE": str(catalog),
         "E2E_IMPORT_EXPECT": "E2E Quote Service",
+        "E2E_SCENARIO_REMOVE": SCENARIO_REMOVES,
+        "E2E_SCENARIO_RESOLVES": SCENARIO_RESOLVES,
+        "E2E_APPLY_MOVE": APPLY_MOVE,
         "CHROMIUM": CHROMIUM,
     }
     if token:
         env["VALUEGRAPH_TOKEN"] = token
+        if "auth" in Settings.model_fields:  # the app runs with auth on: roles count
+            env["E2E_TOKEN_ROLE"] = "editor"  # the api_token fixture's: apply must be refused
+            if admin_token:
+                env["E2E_ADMIN_TOKEN"] = admin_token
     proc = subprocess.run(
         ["node", "e2e/explorer.e2e.mjs"],
         cwd=FRONTEND,
@@ -189,5 +219,11 @@ def test_explorer_end_to_end(running_app: tuple[_Server, str | None], tmp_path: 
         if line.startswith("SKIP "):
             warnings.warn(f"explorer e2e step skipped: {line[5:]}", stacklevel=1)
     assert proc.returncode == 0, f"explorer e2e failed (screenshots in {OUT}):\n{output}"
-    for name in ("01-start.png", "03-expanded.png", "export.png", "export.svg"):
+    for name in (
+        "01-start.png",
+        "03-expanded.png",
+        "11-scenario-compare.png",
+        "export.png",
+        "export.svg",
+    ):
         assert (OUT / name).stat().st_size > 1000, name

@@ -10,6 +10,14 @@
 //   E2E_IMPORT_EXPECT       name of an element that file adds, looked up after the import
 //   E2E_IMPACT_OF           element whose change impact is checked (default plat-api-gateway)
 //   E2E_IMPACT_STREAMS      comma-separated stream ids expected to be highlighted
+//   E2E_SCENARIO_REMOVE     element a what-if scenario removes (default: E2E_IMPACT_OF); the
+//                           streams it no longer reaches are expected to be E2E_IMPACT_STREAMS
+//   E2E_SCENARIO_RESOLVES   a health finding removing it resolves (optional)
+//   E2E_TOKEN_ROLE          role of VALUEGRAPH_TOKEN (viewer/editor/admin), to know whether
+//                           "apply" must be offered or refused
+//   E2E_ADMIN_TOKEN         an admin token: a scenario is then applied through the page (last)
+//   E2E_APPLY_MOVE          ELEMENT>TEAM: the ownership move that scenario makes
+//                           (default plat-document-mgmt>team-core-banking-platform)
 //   CHROMIUM                browser executable (default /usr/bin/chromium)
 //   E2E_VIEWPORT            WIDTHxHEIGHT of the window (default 1366x768, a common laptop)
 //
@@ -30,6 +38,10 @@ mkdirSync(out, { recursive: true });
 const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const impactOf = process.env.E2E_IMPACT_OF ?? "plat-api-gateway";
 const expectedStreams = (process.env.E2E_IMPACT_STREAMS ?? "").split(",").filter(Boolean).sort();
+const scenarioRemoves = process.env.E2E_SCENARIO_REMOVE ?? impactOf;
+const scenarioResolves = process.env.E2E_SCENARIO_RESOLVES ?? "";
+const tokenRole = process.env.E2E_TOKEN_ROLE ?? (process.env.VALUEGRAPH_TOKEN ? "" : "admin");
+const [applyElement, applyTeam] = (process.env.E2E_APPLY_MOVE ?? "plat-document-mgmt>team-core-banking-platform").split(">");
 
 function viewport() {
   const [width, height] = (process.env.E2E_VIEWPORT ?? "1366x768").split("x").map(Number);
@@ -84,7 +96,7 @@ const page = context.pages()[0] ?? (await context.newPage());
 page.setDefaultTimeout(20_000);
 const consoleErrors = [];
 page.on("console", (m) => {
-  if (m.type() === "error") consoleErrors.push(m.text());
+  if (m.type() === "error") consoleErrors.push(`${m.text()} (${m.location()?.url ?? ""})`);
 });
 page.on("pageerror", (e) => consoleErrors.push(String(e)));
 
@@ -137,6 +149,26 @@ async function searchAndPick(text, name) {
 async function serverHas(field) {
   return page.evaluate((f) => window.valuegraph.questions.has(f), field);
 }
+
+/** Pick an element in a type-ahead field with the keyboard only: type, arrow down to it, Enter. */
+async function pickWithKeyboard(inputId, text, id) {
+  await page.fill(`#${inputId}`, "");
+  await page.type(`#${inputId}`, text, { delay: 25 });
+  const option = page.locator(`#${inputId}-results li[data-id="${id}"]`);
+  await option.waitFor({ state: "visible" });
+  const index = await page.locator(`#${inputId}-results li`).evaluateAll((els, x) => els.findIndex((e) => e.dataset.id === x), id);
+  for (let i = 0; i < index; i++) await page.locator(`#${inputId}`).press("ArrowDown");
+  await page.locator(`#${inputId}`).press("Enter");
+  await page.waitForFunction(([f, x]) => document.getElementById(`${f}-chosen`)?.textContent?.includes(x), [inputId, id]);
+}
+
+/** Wait until the scenario panel is not loading or working. */
+async function scenarioIdle() {
+  await page.waitForFunction(() => document.querySelector(".mode-panel.scenario")?.getAttribute("aria-busy") === "false");
+  await settle();
+}
+
+const scenarioName = `e2e-remove-${scenarioRemoves}`.slice(0, 90);
 
 try {
   await step("open the explorer (sign in when asked)", async () => {
@@ -266,6 +298,31 @@ try {
     await page.waitForFunction(() => window.valuegraph.state.impactDir === "impact");
   });
 
+  await step("impact mode: the dependency path between two chosen elements", async () => {
+    if (!(await serverHas("path"))) skip("this server has no `dependencyPath` GraphQL query yet");
+    if (!(await page.locator("#impact-dir-path").count())) skip("impact mode is not showing (impact step skipped)");
+    const to = process.env.E2E_PATH_TO ?? expectedStreams[0];
+    if (!to) skip("no element to find a path to (E2E_PATH_TO or E2E_IMPACT_STREAMS)");
+    const [brief] = await page.evaluate((x) => window.valuegraph.api.briefs([x]), to);
+    check(brief, `no element ${to}`);
+    await page.check("#impact-dir-path");
+    await page.waitForFunction(() => window.valuegraph.state.impactDir === "path");
+    await page.locator("#path-to").waitFor();
+    await pickWithKeyboard("path-to", brief.name.slice(0, 8), to);
+    await page.locator("#path-steps li").first().waitFor();
+    await settle();
+    const along = await page.locator("#path-steps li").evaluateAll((els) => els.map((e) => e.dataset.id));
+    check(along[0] === impactOf && along[along.length - 1] === to, `path ${along} does not run from ${impactOf} to ${to}`);
+    const info = await graphInfo();
+    check(info.classes[impactOf]?.includes("impact-source") && info.classes[to]?.includes("impacted"), "the path's ends are not marked on the graph");
+    const drawn = await page.evaluate(() => window.valuegraph.view.cy.edges(".on-path").length);
+    check(drawn >= along.length - 1, `path not drawn (${drawn} edges)`);
+    check(page.url().includes("dir=path") && page.url().includes(`to=${encodeURIComponent(to)}`), "the path's ends are not in the URL");
+    await shot("04c-path");
+    await page.check("#impact-dir-impact");
+    await page.waitForFunction(() => window.valuegraph.state.impactDir === "impact");
+  });
+
   await step("bottleneck mode", async () => {
     await page.click(".modes button[data-mode=bottleneck]");
     if (!(await serverHas("bottlenecks"))) {
@@ -286,6 +343,115 @@ try {
       check(page.url().includes("cluster="), "selected cluster not in the URL");
       await shot("06-cluster");
     }
+  });
+
+  await step("scenarios: remove a shared platform and compare with the base", async () => {
+    await page.click(".modes button[data-mode=scenario]");
+    await page.waitForFunction(() => window.valuegraph.state.mode === "scenario");
+    if (!(await page.evaluate(() => window.valuegraph.scenarios.has()))) {
+      await page.locator("#scenario-unavailable").waitFor();
+      skip("this server has no `compareScenario` GraphQL query yet (the page shows 'not available on this server')");
+    }
+    await page.locator("#scenario-select").waitFor();
+    check((await page.inputValue("#scenario-select")) === "", "the base model is not what scenario mode starts on");
+    await page.fill("#scenario-name", scenarioName);
+    await page.fill("#scenario-description", "What if the platform every stream depends on went away?");
+    await page.click("#scenario-create");
+    await page.locator("#op-kind").waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === "op-kind");
+    check((await page.inputValue("#op-kind")) === "removeElement", "the first change offered is not 'remove an element'");
+    await pickWithKeyboard("op-element", "API Gate", scenarioRemoves);
+    await page.click("#op-add");
+    await page.locator("#scenario-ops li").first().waitFor();
+    await page.locator("#scenario-impact tr[data-change]").first().waitFor();
+    await scenarioIdle();
+    const url = page.url();
+    check(url.includes(`scn=${encodeURIComponent(scenarioName)}`) && url.includes("mode=scenario"), `URL does not capture the scenario: ${url}`);
+    // Impact of the removed element, side by side: every stream it reached is no longer reached.
+    const removed = (await page.locator("#scenario-impact tr[data-change=removed]").evaluateAll((els) => els.map((e) => e.dataset.id))).sort();
+    if (expectedStreams.length) check(JSON.stringify(removed) === JSON.stringify(expectedStreams), `streams no longer reached ${removed} != ${expectedStreams}`);
+    else check(removed.length > 0, "no stream listed as no longer reached");
+    check((await page.textContent("#scenario-scenario-streams")).trim() === "0", "the scenario side still reaches streams from a removed element");
+    const info = await graphInfo();
+    const marked = Object.entries(info.classes).filter(([, cs]) => cs.includes("sc-removed")).map(([id]) => id).sort();
+    check(JSON.stringify(marked) === JSON.stringify(removed), `graph marks ${marked} as no longer reached, the panel lists ${removed}`);
+    check(info.classes[scenarioRemoves]?.includes("sc-gone") && info.classes[scenarioRemoves]?.includes("impact-source"), "the removed element is not marked on the graph");
+    const basePaths = await page.evaluate(() => window.valuegraph.view.cy.edges(".path-removed").length);
+    check(basePaths >= removed.length, `base-only paths not drawn (${basePaths})`);
+    // Health: score on both sides; the removed element's findings are resolved.
+    check(/Base\s*\d/.test(await page.textContent("#scenario-health-score")), "no health score on both sides");
+    await page.locator("#scenario-health tbody tr").first().waitFor();
+    if (scenarioResolves) {
+      check((await page.locator(`#scenario-health .resolved [data-id="${scenarioResolves}"]`).count()) > 0, `${scenarioResolves} not listed as a resolved finding`);
+    }
+    // Bottlenecks: the removed element leaves the ranking.
+    check((await page.locator(`#scenario-bottlenecks tr[data-id="${scenarioRemoves}"][data-change=removed]`).count()) === 1, "the removed element is not shown leaving the bottleneck ranking");
+    // Apply is offered only to an admin; otherwise the server's refusal is shown.
+    if (tokenRole === "admin") check((await page.locator("#scenario-apply").count()) === 1, "apply not offered to an admin");
+    else if (tokenRole) {
+      check((await page.locator("#scenario-apply").count()) === 0, `apply offered to a ${tokenRole} token`);
+      const refusal = await page.textContent("#scenario-apply-refused");
+      check(/admin/.test(refusal) && refusal.includes(tokenRole), `no refusal from the server shown: ${refusal}`);
+    }
+    await shot("11-scenario-compare");
+    // The differences panel, scrolled into view, for the record.
+    await page.locator("#scenario-health-score").scrollIntoViewIfNeeded();
+    await shot("11b-scenario-health-bottlenecks");
+  });
+
+  await step("scenarios: switch sides, follow a finding, a link reproduces the comparison", async () => {
+    if (!(await page.locator("#scenario-diff").count())) skip("no scenario comparison is showing (previous step skipped or failed)");
+    await page.check("#scn-side-base");
+    await page.waitForFunction(() => window.valuegraph.state.side === "base");
+    await settle();
+    const base = await graphInfo();
+    const impacted = Object.entries(base.classes).filter(([, cs]) => cs.includes("impacted")).length;
+    check(impacted > 0, "the base side shows no affected stream");
+    check(page.url().includes("side=base"), "the side shown is not in the URL");
+    await page.check("#scn-side-diff");
+    await page.waitForFunction(() => window.valuegraph.state.side === "diff");
+    await settle();
+    // A resolved or introduced finding links into the graph.
+    const finding = page.locator("#scenario-health .resolved button.element-link, #scenario-health .introduced button.element-link").first();
+    if (await finding.count()) {
+      const id = await finding.getAttribute("data-id");
+      await finding.click();
+      await page.waitForFunction((x) => window.valuegraph.state.selected === x, id);
+      await settle();
+      const cs = (await graphInfo()).classes[id] ?? "";
+      check(cs.includes("sc-resolved") || cs.includes("sc-introduced"), `finding ${id} not marked on the graph (${cs})`);
+      await page.locator("#details-title").waitFor();
+    }
+    const url = page.url();
+    const rows = async () => (await page.locator("#scenario-impact tr[data-change]").evaluateAll((els) => els.map((e) => `${e.dataset.id}:${e.dataset.change}`))).sort();
+    const before = await rows();
+    await page.goto("about:blank");
+    await page.goto(url);
+    await waitReady();
+    await page.locator("#scenario-impact tr[data-change]").first().waitFor();
+    await scenarioIdle();
+    check((await page.inputValue("#scenario-select")) === scenarioName, "the link does not open the scenario");
+    check(JSON.stringify(await rows()) === JSON.stringify(before), "the reopened comparison differs");
+    // Back to the base model and into the scenario again from the list.
+    await page.selectOption("#scenario-select", "");
+    await page.waitForFunction(() => window.valuegraph.state.scenario === null);
+    check(!page.url().includes("scn="), "the base model still names a scenario in the URL");
+    await page.locator(`#scenario-list button[data-name="${scenarioName}"]`).click();
+    await page.locator("#scenario-impact tr[data-change]").first().waitFor();
+    await scenarioIdle();
+  });
+
+  await step("scenarios: discard", async () => {
+    if (!(await page.locator("#scenario-discard").count())) skip("no scenario is open (previous steps skipped or failed)");
+    await page.click("#scenario-discard");
+    await page.locator("#scenario-discard-confirm").waitFor();
+    await page.click("#scenario-discard-confirm");
+    await page.waitForFunction(() => window.valuegraph.state.scenario === null);
+    await page.locator("#scenario-message").waitFor();
+    await scenarioIdle();
+    check((await page.locator(`#scenario-list button[data-name="${scenarioName}"]`).count()) === 0, "the discarded scenario is still listed");
+    check(!page.url().includes("scn="), "the URL still names the discarded scenario");
+    await shot("12-scenario-discarded");
   });
 
   await step("health view links into the graph", async () => {
@@ -349,9 +515,43 @@ try {
     }
   });
 
+  await step("scenarios: an admin applies one", async () => {
+    const admin = process.env.E2E_ADMIN_TOKEN;
+    if (!admin) skip("E2E_ADMIN_TOKEN not given");
+    await page.evaluate((t) => sessionStorage.setItem("valuegraph.token", t), admin);
+    await page.goto(`${base}/?mode=scenario`);
+    await waitReady();
+    if (!(await page.evaluate(() => window.valuegraph.scenarios.has()))) skip("this server has no scenarios");
+    await page.locator("#scenario-name").waitFor();
+    await page.fill("#scenario-name", "e2e-adopt-orphan");
+    await page.click("#scenario-create");
+    await page.locator("#op-kind").waitFor();
+    await page.selectOption("#op-kind", "moveOwnership");
+    await page.locator("#op-to-team").waitFor();
+    await pickWithKeyboard("op-element", "Document Manag", applyElement);
+    await pickWithKeyboard("op-to-team", "Core Banking", applyTeam);
+    await page.click("#op-add");
+    await page.locator("#scenario-ops li").first().waitFor();
+    await page.locator("#scenario-health-score").waitFor();
+    await scenarioIdle();
+    await page.click("#scenario-apply");
+    await page.locator("#scenario-apply-confirm").waitFor();
+    await page.click("#scenario-apply-confirm");
+    await page.locator("#scenario-applied").waitFor({ timeout: 60_000 });
+    await scenarioIdle();
+    const owners = await page.evaluate(async (x) => {
+      const n = await window.valuegraph.api.neighbourhood(x);
+      return n.links.filter((l) => l.rel === "OWNS" && !l.outgoing).map((l) => l.neighbour.id);
+    }, applyElement);
+    check(JSON.stringify(owners) === JSON.stringify([applyTeam]), `after applying, ${applyElement} is owned by ${owners}`);
+    check((await page.textContent("#scenario-title")).includes("applied"), "the scenario is not shown as applied");
+    await shot("13-scenario-applied");
+  });
+
   await step("no errors in the browser console", async () => {
-    // The first request before signing in answers 401 by design; Chromium logs that.
-    const real = consoleErrors.filter((e) => !/favicon/.test(e) && !/status of 401/.test(e));
+    // The first request before signing in answers 401 by design, and scenario mode asks an
+    // admin-only route whether the token may apply (403 for editors); Chromium logs both.
+    const real = consoleErrors.filter((e) => !/favicon/.test(e) && !/status of 401/.test(e) && !(/status of 403/.test(e) && e.includes("/api/audit")));
     check(real.length === 0, real.join("\n"));
   });
 } finally {

@@ -109,10 +109,10 @@ export class Api {
   }
 
   /** Type-ahead search over names and descriptions. */
-  async search(text: string, signal?: AbortSignal, limit = 12): Promise<ElementBrief[]> {
-    const data = await this.client.request<{ search: ElementBrief[] }, { text: string; limit: number }>(
-      `query Search($text: String!, $limit: Int!) { search(text: $text, limit: $limit) { ${BRIEF_FIELDS} description } }`,
-      { text, limit },
+  async search(text: string, signal?: AbortSignal, limit = 12, types?: string[]): Promise<ElementBrief[]> {
+    const data = await this.client.request<{ search: ElementBrief[] }, { text: string; limit: number; types: string[] | null }>(
+      `query Search($text: String!, $limit: Int!, $types: [NodeKind!]) { search(text: $text, limit: $limit, types: $types) { ${BRIEF_FIELDS} description } }`,
+      { text, limit, types: types?.length ? types : null },
       { signal },
     );
     return data.search;

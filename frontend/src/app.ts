@@ -20,17 +20,20 @@ import { ImpactPanel } from "./ui/impact";
 import { BottleneckPanel } from "./ui/bottleneck";
 import { renderHealthPage } from "./ui/health";
 import { renderImportPage } from "./ui/importpage";
+import { Scenarios } from "./scenarios";
+import { ScenarioPanel } from "./ui/scenario";
 
 /** Question overlays kept between renders (new nodes must get them too). */
 export interface Overlay {
   classes: Map<string, string[]>;
-  pathSteps: { source: string; target: string; rel: string }[];
+  /** Edges to light up: `cls` defaults to `on-path` (scenario diffs use `path-added` / `path-removed`). */
+  pathSteps: { source: string; target: string; rel: string; cls?: string }[];
   dim: boolean;
   load: Map<string, { size: number; color: string }>;
   clusterColors: Map<string, string>;
 }
 
-const emptyOverlay = (): Overlay => ({ classes: new Map(), pathSteps: [], dim: false, load: new Map(), clusterColors: new Map() });
+export const emptyOverlay = (): Overlay => ({ classes: new Map(), pathSteps: [], dim: false, load: new Map(), clusterColors: new Map() });
 
 export class App {
   readonly client = new GraphQLClient({ token: getToken });
@@ -41,10 +44,12 @@ export class App {
   server: ServerSchema | null = null;
   questions!: Questions;
   imports!: Imports;
+  scenarios!: Scenarios;
   view!: GraphView;
   overlay: Overlay = emptyOverlay();
   impactPanel!: ImpactPanel;
   bottleneckPanel!: BottleneckPanel;
+  scenarioPanel!: ScenarioPanel;
   private restoring = false;
 
   async start(): Promise<void> {
@@ -66,6 +71,7 @@ export class App {
     this.server = server;
     this.questions = new Questions(this.client, server);
     this.imports = new Imports(this.client, server);
+    this.scenarios = new Scenarios(this.client, server);
     this.buildShell();
     window.addEventListener("popstate", () => void this.loadFromUrl());
     await this.loadFromUrl();
@@ -87,6 +93,7 @@ export class App {
     });
     this.impactPanel = new ImpactPanel(this);
     this.bottleneckPanel = new BottleneckPanel(this);
+    this.scenarioPanel = new ScenarioPanel(this);
     for (const a of document.querySelectorAll<HTMLAnchorElement>("nav.pages a")) {
       a.addEventListener("click", (ev) => {
         ev.preventDefault();
@@ -234,7 +241,8 @@ export class App {
   private async restoreGraph(): Promise<void> {
     const s = this.state;
     const m = this.model;
-    if (!s.seeds.length && !s.expanded.length && !s.impactOf && !s.pinned.length && s.mode === "explore") {
+    const baseView = s.mode === "explore" || (s.mode === "scenario" && !s.scenario);
+    if (!s.seeds.length && !s.expanded.length && !s.impactOf && !s.pinned.length && baseView) {
       const page = await this.api.listByType("ValueStream", 100);
       m.know(page.items);
       s.seeds = page.items.map((e) => e.id);
@@ -253,6 +261,9 @@ export class App {
     else this.renderPanels();
     if (s.mode === "impact") await this.impactPanel.run();
     if (s.mode === "bottleneck") await this.bottleneckPanel.run();
+    if (s.mode === "scenario") await this.scenarioPanel.run();
+    // Question modes said what they found; the count is for exploring.
+    if (!baseView) return;
     const shown = m.derive().nodes.length;
     const stats = await this.api.stats().catch(() => null);
     const total = stats ? Object.values(stats.nodes).reduce((a, b) => a + b, 0) : null;
@@ -304,7 +315,7 @@ export class App {
         const rel = e.data("rel") as string;
         const same = (s === step.source && t === step.target) || (s === step.target && t === step.source);
         if (same && (!step.rel || rel === step.rel || e.hasClass("overlay"))) {
-          classes.set(e.id(), [...(classes.get(e.id()) ?? []), "on-path"]);
+          classes.set(e.id(), [...(classes.get(e.id()) ?? []), step.cls ?? "on-path"]);
         }
       });
     }
@@ -383,7 +394,7 @@ export class App {
     this.status(`Removed ${this.name(id)} from the view.`);
   }
 
-  /** Search picks: in impact mode the picked element becomes the changed one. */
+  /** Search picks: in impact mode the picked element becomes the changed one; comparing a scenario, the compared one. */
   async pickFromSearch(e: ElementBrief): Promise<void> {
     if (this.state.page !== "graph") this.navigate("graph");
     if (this.state.mode === "impact") {
@@ -391,6 +402,14 @@ export class App {
       this.state.impactOf = e.id;
       await this.select(e.id, { keepMode: true });
       await this.impactPanel.run();
+      return;
+    }
+    if (this.state.mode === "scenario" && this.state.scenario) {
+      this.model.know([e]);
+      this.state.impactOf = e.id;
+      this.state.selected = e.id;
+      await this.scenarioPanel.compare();
+      await this.select(e.id, { keepMode: true });
       return;
     }
     await this.openElement(e);
@@ -441,22 +460,28 @@ export class App {
     for (const b of document.querySelectorAll<HTMLButtonElement>(".modes button")) {
       const mode = b.dataset.mode as Mode;
       b.setAttribute("aria-pressed", String(mode === this.state.mode));
-      const available = mode === "explore" || this.questions.has(mode === "impact" ? "impact" : "bottlenecks");
+      const available =
+        mode === "explore" || (mode === "scenario" ? this.scenarios.has() : this.questions.has(mode === "impact" ? "impact" : "bottlenecks"));
       b.classList.toggle("unavailable", !available);
       b.title = available ? "" : "Not available on this server yet";
     }
-    document.body.dataset.mode = this.state.mode;
+    if (document.body.dataset.mode !== this.state.mode) {
+      document.body.dataset.mode = this.state.mode;
+      // The details panel is wider when comparing scenarios: the canvas changes size.
+      requestAnimationFrame(() => this.view.cy.resize());
+    }
   }
 
   async setMode(mode: Mode): Promise<void> {
     if (this.state.mode === mode) return;
     this.state.mode = mode;
     this.state.cluster = null;
-    if (mode !== "impact") this.state.impactOf = null;
+    // The changed element carries over between impact and scenario comparison (impact of X, in the scenario).
+    if (mode !== "impact" && mode !== "scenario") this.state.impactOf = null;
     this.overlay = emptyOverlay();
     this.model.clearOverlay();
     this.model.overlayOnly = mode !== "explore";
-    this.state.layout = mode === "bottleneck" ? "fcose" : mode === "impact" ? "dagre" : "auto";
+    this.state.layout = mode === "bottleneck" ? "fcose" : mode === "impact" || mode === "scenario" ? "dagre" : "auto";
     ($("#layout") as HTMLSelectElement).value = this.state.layout;
     this.view.setLayout(this.state.layout);
     this.updateModeButtons();
@@ -464,16 +489,35 @@ export class App {
     this.render({ relayout: true });
     if (mode === "impact") await this.impactPanel.run();
     else if (mode === "bottleneck") await this.bottleneckPanel.run();
+    else if (mode === "scenario") await this.scenarioPanel.run();
     else this.renderPanels();
   }
 
+  /** An element id to focus after the next panel render (e.g. the next field after an action). */
+  pendingFocus: string | null = null;
+
   renderPanels(loading = false): void {
     const modeSlot = $("#mode-panel");
+    // Panels are rebuilt on every change: keep keyboard focus on the control that had it.
+    const active = document.activeElement as HTMLElement | null;
+    const inPanels = active && active.id && active.closest(".panel") ? active.id : null;
     clear(modeSlot);
     if (this.state.mode === "impact") modeSlot.appendChild(this.impactPanel.element());
     if (this.state.mode === "bottleneck") modeSlot.appendChild(this.bottleneckPanel.element());
+    if (this.state.mode === "scenario") modeSlot.appendChild(this.scenarioPanel.element());
     modeSlot.hidden = this.state.mode === "explore";
     renderDetails(this, $("#details"), loading);
+    const requested = this.pendingFocus;
+    this.pendingFocus = null;
+    const want = requested ?? inPanels;
+    const target = want ? document.getElementById(want) : null;
+    if (target && target !== document.activeElement && (requested !== null || !document.contains(active))) {
+      target.focus();
+      // A text field rebuilt under the cursor keeps its caret at the end of what was typed.
+      if (target instanceof HTMLInputElement && (target.type === "text" || target.type === "search")) {
+        target.setSelectionRange(target.value.length, target.value.length);
+      }
+    }
   }
 
   // -- export and share -----------------------------------------------------------------------

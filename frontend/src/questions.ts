@@ -326,6 +326,45 @@ export function normaliseDependsOn(raw: Json): ImpactResult {
   return { ...as, raw: r };
 }
 
+// -- dependency path ----------------------------------------------------------------------
+
+export type PathDirection = "source-affects-target" | "target-affects-source" | "none";
+
+export interface PathResult {
+  source: ElementBrief | null;
+  target: ElementBrief | null;
+  direction: PathDirection;
+  distance: number | null;
+  /** Elements along the path, in travel order. */
+  nodes: ElementBrief[];
+  /** Steps in stored direction (what the graph draws). */
+  steps: PathStep[];
+  /** One line per hop, as the server words it. */
+  stepTexts: string[];
+  explanation: string;
+  raw: Json;
+}
+
+/** A `dependencyPath` answer (`PathAnswer`): endpoints, direction, distance and the steps. */
+export function normalisePath(raw: Json): PathResult {
+  const r = unwrap(raw);
+  const dir = (str(get(r, "direction")) ?? "").toUpperCase();
+  const direction: PathDirection = dir === "SOURCE_AFFECTS_TARGET" ? "source-affects-target" : dir === "TARGET_AFFECTS_SOURCE" ? "target-affects-source" : "none";
+  const stepList = asArray(get(r, "steps", "path"));
+  const { nodes, steps } = readPath(stepList);
+  return {
+    source: asElement(get(r, "source", "from")),
+    target: asElement(get(r, "target", "to")),
+    direction: steps.length ? direction : "none",
+    distance: num(get(r, "distance", "hops")) ?? (steps.length || null),
+    nodes,
+    steps,
+    stepTexts: stepList.map((x) => str(get(x, "text")) ?? "").filter(Boolean),
+    explanation: str(get(r, "explanation", "text")) ?? "",
+    raw: r,
+  };
+}
+
 // -- bottlenecks --------------------------------------------------------------------------
 
 export function normaliseBottlenecks(raw: Json): BottleneckResult {
@@ -458,6 +497,16 @@ export class Questions {
       { names: [/^(rel|relationship)?types$/i, /rel|via|follow|propagat/i], value: p.rels, optional: true },
     ]);
     return normaliseDependsOn(raw);
+  }
+
+  async path(p: ImpactParams & { target: string }): Promise<PathResult> {
+    const raw = await this.run("path", "The dependency path", [
+      { names: [/^(source|from|start)$/i], value: p.element },
+      { names: [/^(target|to|end)$/i], value: p.target },
+      { names: [/depth|hops/i], value: p.depth },
+      { names: [/^(rel|relationship)?types$/i, /rel|via|follow/i], value: p.rels, optional: true },
+    ]);
+    return normalisePath(raw);
   }
 
   async bottlenecks(limit = 50): Promise<BottleneckResult> {

@@ -114,6 +114,15 @@ export function clusterColor(index: number): string {
   return CLUSTER_COLORS[((index % CLUSTER_COLORS.length) + CLUSTER_COLORS.length) % CLUSTER_COLORS.length]!;
 }
 
+/** How a stream's reach changes in a scenario: colour and border style (not colour alone). */
+export const SCENARIO_COLORS: Record<string, { color: string; line: "solid" | "dashed" | "dotted" | "double" }> = {
+  added: { color: "#15803D", line: "solid" },
+  removed: { color: "#B91C1C", line: "dashed" },
+  closer: { color: "#1D4ED8", line: "solid" },
+  further: { color: "#C2410C", line: "dotted" },
+  same: { color: "#6B7280", line: "solid" },
+};
+
 type Css = Record<string, string | number | ((ele: { data(k: string): unknown }) => string | number)>;
 export interface StyleRule {
   selector: string;
@@ -217,6 +226,30 @@ export function cytoscapeStyle(): StyleRule[] {
       style: { "underlay-color": "data(clusterColor)", "underlay-padding": 10, "underlay-opacity": 0.55, "underlay-shape": "ellipse" },
     },
     { selector: "node.finding", style: { "border-width": 4, "border-color": "#B91C1C" } },
+    // Scenario comparison: streams by how their reach changes, paths only one side has.
+    { selector: "node.sc-path", style: { "border-width": 2, "border-color": "#334155" } },
+    ...Object.entries(SCENARIO_COLORS).map(([change, c]) => ({
+      selector: `node.sc-${change}`,
+      style: { "border-width": change === "same" ? 3 : 5, "border-color": c.color, "border-style": c.line, "font-weight": change === "same" ? "normal" : "bold" } as Css,
+    })),
+    { selector: "node.sc-gone", style: { "background-opacity": 0.35, "border-style": "dashed", "border-width": 3, "border-color": "#B91C1C" } },
+    { selector: "node.sc-new", style: { "underlay-color": "#15803D", "underlay-padding": 10, "underlay-opacity": 0.45, "underlay-shape": "ellipse" } },
+    { selector: "node.sc-resolved", style: { "border-width": 5, "border-color": "#15803D", "border-style": "double" } },
+    { selector: "node.sc-introduced", style: { "border-width": 5, "border-color": "#B91C1C", "border-style": "double" } },
+    { selector: "node.sc-bn-higher, node.sc-bn-added", style: { "border-width": 4, "border-color": "#B91C1C" } },
+    { selector: "node.sc-bn-lower, node.sc-bn-removed", style: { "border-width": 4, "border-color": "#15803D" } },
+    {
+      selector: "edge.path-same",
+      style: { "line-color": "#334155", "target-arrow-color": "#334155", width: 2.5, label: "data(label)", "z-index": 9 },
+    },
+    {
+      selector: "edge.path-removed",
+      style: { "line-color": "#B91C1C", "target-arrow-color": "#B91C1C", "line-style": "dashed", width: 3, label: "data(label)", "z-index": 10 },
+    },
+    {
+      selector: "edge.path-added",
+      style: { "line-color": "#15803D", "target-arrow-color": "#15803D", "line-style": "solid", width: 3.5, label: "data(label)", "z-index": 11 },
+    },
   );
   return rules;
 }

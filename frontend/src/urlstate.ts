@@ -6,10 +6,12 @@
  */
 
 export type Page = "graph" | "health" | "import";
-export type Mode = "explore" | "impact" | "bottleneck";
+export type Mode = "explore" | "impact" | "bottleneck" | "scenario";
 export type LayoutName = "auto" | "dagre" | "fcose";
-/** Impact mode asks either what a change affects, or what the element depends on. */
-export type ImpactDirection = "impact" | "depends";
+/** Impact mode asks what a change affects, what the element depends on, or the path to another element. */
+export type ImpactDirection = "impact" | "depends" | "path";
+/** Scenario mode: what the graph draws of the compared impact (both sides coloured by change, or one side). */
+export type ScenarioSide = "diff" | "base" | "scenario";
 
 export interface ViewState {
   page: Page;
@@ -29,8 +31,14 @@ export interface ViewState {
   depth: number;
   impactRels: string[];
   impactDir: ImpactDirection;
+  /** Impact mode, direction `path`: the other end of the dependency path. */
+  pathTo: string | null;
   /** Bottleneck mode: the selected cluster. */
   cluster: string | null;
+  /** Scenario mode: the what-if scenario compared with the base (null: the base model). */
+  scenario: string | null;
+  /** Scenario mode: which side of the compared impact the graph draws. */
+  side: ScenarioSide;
 }
 
 export const DEFAULT_DEPTH = 6;
@@ -52,14 +60,18 @@ export function defaultState(): ViewState {
     depth: DEFAULT_DEPTH,
     impactRels: [],
     impactDir: "impact",
+    pathTo: null,
     cluster: null,
+    scenario: null,
+    side: "diff",
   };
 }
 
 const PAGES: readonly Page[] = ["graph", "health", "import"];
-const MODES: readonly Mode[] = ["explore", "impact", "bottleneck"];
+const MODES: readonly Mode[] = ["explore", "impact", "bottleneck", "scenario"];
 const LAYOUTS: readonly LayoutName[] = ["auto", "dagre", "fcose"];
-const DIRECTIONS: readonly ImpactDirection[] = ["impact", "depends"];
+const DIRECTIONS: readonly ImpactDirection[] = ["impact", "depends", "path"];
+const SIDES: readonly ScenarioSide[] = ["diff", "base", "scenario"];
 
 const enc = (s: string): string => encodeURIComponent(s);
 const encList = (xs: string[]): string => xs.map(enc).join(",");
@@ -87,7 +99,11 @@ export function encodeState(s: ViewState): string {
   if (s.depth !== d.depth) put("depth", String(s.depth));
   if (s.impactRels.length) put("via", encList(s.impactRels));
   if (s.impactDir !== d.impactDir) put("dir", s.impactDir);
+  if (s.pathTo) put("to", enc(s.pathTo));
   if (s.cluster) put("cluster", enc(s.cluster));
+  // The compared scenario belongs to scenario mode: other modes always show the base model.
+  if (s.mode === "scenario" && s.scenario) put("scn", enc(s.scenario));
+  if (s.mode === "scenario" && s.side !== d.side) put("side", s.side);
   return parts.join("&");
 }
 
@@ -108,6 +124,16 @@ function decodeList(v: string | undefined): string[] {
 function decodeOne(v: string | undefined): string | null {
   const xs = decodeList(v);
   return xs[0] ?? null;
+}
+
+/** A scenario name is one value (it may hold spaces, never a list). */
+function decodeScenario(v: string | undefined): string | null {
+  if (!v) return null;
+  try {
+    return decodeURIComponent(v).trim() || null;
+  } catch {
+    return null;
+  }
 }
 
 function pick<T extends string>(v: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -152,7 +178,10 @@ export function decodeState(query: string): ViewState {
     depth: Number.isInteger(depth) && depth >= 1 && depth <= 20 ? depth : d.depth,
     impactRels: decodeList(raw.get("via")),
     impactDir: pick(raw.get("dir"), DIRECTIONS, d.impactDir),
+    pathTo: decodeOne(raw.get("to")),
     cluster: decodeOne(raw.get("cluster")),
+    scenario: decodeScenario(raw.get("scn")),
+    side: pick(raw.get("side"), SIDES, d.side),
   };
 }
 

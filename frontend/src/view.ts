@@ -23,6 +23,13 @@ export interface ViewEvents {
   edge(e: { source: string; target: string; rel: string; attributes: Record<string, unknown> }): void;
 }
 
+/** Every class a question overlay may set (cleared before the next answer is drawn). */
+export const OVERLAY_CLASSES = [
+  "dimmed impact-source impacted dependency notify on-path bottleneck cluster-member in-cluster finding",
+  "sc-added sc-removed sc-closer sc-further sc-same sc-gone sc-new sc-resolved sc-introduced sc-path path-added path-removed path-same",
+  "sc-bn-added sc-bn-removed sc-bn-higher sc-bn-lower sc-bn-same",
+].join(" ");
+
 /** The largest zoom a layout's fit may leave (1 = labels at their CSS size). */
 const MAX_FIT_ZOOM = 1.25;
 
@@ -190,7 +197,7 @@ export class GraphView {
   /** Remove every question overlay class and data. */
   clearHighlights(): void {
     this.cy.batch(() => {
-      this.cy.elements().removeClass("dimmed impact-source impacted dependency notify on-path bottleneck cluster-member in-cluster finding");
+      this.cy.elements().removeClass(OVERLAY_CLASSES);
     });
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { asElement, normaliseBottlenecks, normaliseDependsOn, normaliseHealth, normaliseImpact, readPath } from "../src/questions";
+import { asElement, normaliseBottlenecks, normaliseDependsOn, normaliseHealth, normaliseImpact, normalisePath, readPath } from "../src/questions";
 import { loadStyles } from "../src/style";
 import { graphHref } from "../src/urlstate";
 
@@ -140,5 +140,29 @@ describe("health answers", () => {
 
   it("links a finding into the graph with the element added, expanded and selected", () => {
     expect(graphHref(["vs-sme-lending"], "vs-sme-lending")).toBe("?sel=vs-sme-lending&n=vs-sme-lending&x=vs-sme-lending");
+  });
+});
+
+describe("dependency path answers", () => {
+  it("reads the path between two elements: direction, distance, steps in stored direction", () => {
+    const p = normalisePath(answer("path"));
+    expect(p.source?.id).toBe("plat-identity-kyc");
+    expect(p.target?.id).toBe("vs-payments");
+    expect(p.direction).toBe("source-affects-target");
+    expect(p.distance).toBe(3);
+    expect(p.nodes.map((n) => n.id)).toEqual(["plat-identity-kyc", "st-cards-1-apply", "vs-cards", "vs-payments"]);
+    expect(p.steps).toEqual([
+      { source: "st-cards-1-apply", target: "plat-identity-kyc", rel: "USES" },
+      { source: "vs-cards", target: "st-cards-1-apply", rel: "HAS_STAGE" },
+      { source: "vs-payments", target: "vs-cards", rel: "DEPENDS_ON" },
+    ]);
+    expect(p.stepTexts).toEqual(["Identity & KYC Service <-[USES]- Apply", "Apply <-[HAS_STAGE]- Cards", "Cards <-[DEPENDS_ON]- Payments"]);
+    expect(p.explanation).toContain("reaches Payments in 3 step(s)");
+  });
+
+  it("reads 'no path' as such", () => {
+    const p = normalisePath({ direction: "NONE", distance: null, explanation: "no dependency path within 10 step(s)", steps: [] });
+    expect([p.direction, p.distance, p.steps, p.nodes]).toEqual(["none", null, [], []]);
+    expect(p.explanation).toMatch(/no dependency path/);
   });
 });

@@ -25,6 +25,9 @@ describe("styling by type", () => {
     for (const k of NODE_KINDS) expect(selectors).toContain(`node[type = "${k}"]`);
     for (const r of REL_KINDS) expect(selectors).toContain(`edge[rel = "${r}"]`);
     for (const c of ["node.impacted", "edge.on-path", "node.bottleneck", "node.cluster-member", ".dimmed"]) expect(selectors).toContain(c);
+    for (const c of ["node.sc-added", "node.sc-removed", "node.sc-closer", "node.sc-further", "node.sc-gone", "edge.path-added", "edge.path-removed", "edge.path-same"]) {
+      expect(selectors).toContain(c);
+    }
   });
 
   it("scales load to size and colour, clamping and surviving odd input", () => {

@@ -25,7 +25,10 @@ describe("URL state", () => {
       depth: 3,
       impactRels: ["DEPENDS_ON", "USES"],
       impactDir: "depends",
+      pathTo: null,
       cluster: "cluster-1",
+      scenario: null,
+      side: "diff",
     };
     const q = encodeState(s);
     expect(q).toContain("mode=impact");
@@ -55,5 +58,28 @@ describe("URL state", () => {
   it("accepts + for spaces and drops duplicate ids", () => {
     expect(decodeState("sel=a+b&n=x,x,y").selected).toBe("a b");
     expect(decodeState("n=x,x,y").seeds).toEqual(["x", "y"]);
+  });
+
+  it("captures the compared scenario, the compared element and what the graph shows", () => {
+    const s: ViewState = { ...defaultState(), mode: "scenario", scenario: "retire gateway v2", impactOf: "plat-api-gateway", side: "base", selected: "vs-cards" };
+    const q = encodeState(s);
+    expect(q).toBe("mode=scenario&sel=vs-cards&of=plat-api-gateway&scn=retire%20gateway%20v2&side=base");
+    expect(decodeState(q)).toEqual(s);
+    // `+` for spaces as forms write them; the default side is left out
+    expect(decodeState("mode=scenario&scn=adopt+orphans").scenario).toBe("adopt orphans");
+    expect(encodeState({ ...s, side: "diff" })).not.toContain("side=");
+    // the base model is no scenario at all
+    expect(decodeState("mode=scenario&scn=").scenario).toBeNull();
+    expect(decodeState("mode=scenario&scn=%E0%A4%A").scenario).toBeNull();
+    expect(decodeState("side=sideways").side).toBe("diff");
+    // other modes show the base model: the link does not name a scenario
+    expect(encodeState({ ...s, mode: "explore" })).toBe("sel=vs-cards&of=plat-api-gateway");
+  });
+
+  it("captures a dependency path's two ends", () => {
+    const s: ViewState = { ...defaultState(), mode: "impact", impactDir: "path", impactOf: "plat-identity-kyc", pathTo: "vs-payments" };
+    const q = encodeState(s);
+    expect(q).toBe("mode=impact&of=plat-identity-kyc&dir=path&to=vs-payments");
+    expect(decodeState(q)).toEqual(s);
   });
 });

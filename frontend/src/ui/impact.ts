@@ -1,13 +1,15 @@
 /** Impact mode: pick an element, see the affected streams, paths, distances and whom to notify. */
 import { elementLink, type App } from "../app";
 import { debounce, h } from "../dom";
-import { NotAvailable, type ImpactResult } from "../questions";
+import { NotAvailable, type ImpactResult, type PathResult } from "../questions";
 import { relLabel } from "../style";
 import type { ElementBrief } from "../types";
+import { elementPicker } from "./picker";
 import { typeSwatch } from "./swatch";
 
 export class ImpactPanel {
   result: ImpactResult | null = null;
+  path: PathResult | null = null;
   error: string | null = null;
   unavailable: string | null = null;
   loading = false;
@@ -22,6 +24,8 @@ export class ImpactPanel {
     const target = s.impactOf ?? s.selected;
     this.error = null;
     this.unavailable = null;
+    if (s.impactDir === "path") return this.runPath();
+    this.path = null;
     const depends = s.impactDir === "depends";
     if (!app.questions.has(depends ? "dependsOn" : "impact")) {
       this.unavailable = depends
@@ -40,10 +44,13 @@ export class ImpactPanel {
     s.impactOf = target;
     this.loading = true;
     app.renderPanels();
+    const dir = s.impactDir;
+    // A newer question (another element, direction or mode) makes this answer stale: drop it quietly.
+    const stale = (): boolean => app.state.impactOf !== target || app.state.mode !== "impact" || app.state.impactDir !== dir;
     try {
       const params = { element: target, depth: s.depth, rels: s.impactRels };
       const r = depends ? await app.questions.dependsOn(params) : await app.questions.impact(params);
-      if (app.state.impactOf !== target || app.state.mode !== "impact" || (app.state.impactDir === "depends") !== depends) return;
+      if (stale()) return;
       await this.draw(r, target, depends ? "dependency" : "impacted");
       this.result = r;
       app.status(
@@ -52,15 +59,82 @@ export class ImpactPanel {
           : `Impact of ${app.name(target)}: ${r.streams.length} value stream${r.streams.length === 1 ? "" : "s"} affected.`,
       );
     } catch (err) {
+      if (stale()) return;
       this.result = null;
       if (err instanceof NotAvailable) this.unavailable = err.message;
       else this.error = (err as Error).message;
       app.status(`Impact analysis failed: ${(err as Error).message}`, true);
     } finally {
-      this.loading = false;
-      app.renderPanels();
-      app.commit();
+      if (!stale()) {
+        this.loading = false;
+        app.renderPanels();
+        app.commit();
+      }
     }
+  }
+
+  /** Direction `path`: a shortest dependency path from the element to another one, drawn. */
+  private async runPath(): Promise<void> {
+    const app = this.app;
+    const s = app.state;
+    const source = s.impactOf ?? s.selected;
+    this.result = null;
+    if (!app.questions.has("path")) {
+      this.unavailable = "Dependency paths are not available on this server: its GraphQL API has no `dependencyPath` query yet.";
+      this.path = null;
+      app.renderPanels();
+      return;
+    }
+    if (!source || !s.pathTo) {
+      this.path = null;
+      app.renderPanels();
+      app.status(source ? "Path: choose the other element (the “To” field)." : "Path: select an element (search or click), then choose the other end.");
+      return;
+    }
+    s.impactOf = source;
+    this.loading = true;
+    app.renderPanels();
+    const target = s.pathTo;
+    const stale = (): boolean => app.state.impactOf !== source || app.state.pathTo !== target || app.state.mode !== "impact" || app.state.impactDir !== "path";
+    try {
+      const r = await app.questions.path({ element: source, target, depth: s.depth, rels: s.impactRels });
+      if (stale()) return;
+      this.path = r;
+      await this.drawPath(r, source, target);
+      app.status(r.steps.length ? r.explanation || `Path of ${r.distance} step(s).` : `No dependency path between ${app.name(source)} and ${app.name(target)}.`);
+    } catch (err) {
+      if (stale()) return;
+      this.path = null;
+      if (err instanceof NotAvailable) this.unavailable = err.message;
+      else this.error = (err as Error).message;
+      app.status(`Finding the path failed: ${(err as Error).message}`, true);
+    } finally {
+      if (!stale()) {
+        this.loading = false;
+        app.renderPanels();
+        app.commit();
+      }
+    }
+  }
+
+  private async drawPath(r: PathResult, source: string, target: string): Promise<void> {
+    const app = this.app;
+    const m = app.model;
+    const ends = [r.source ?? m.elements.get(source) ?? { id: source, type: "", name: source }, r.target ?? m.elements.get(target) ?? { id: target, type: "", name: target }];
+    const nodes = [...ends, ...r.nodes];
+    const missing = nodes.filter((n) => !n.type && !m.elements.get(n.id)?.type).map((n) => n.id);
+    const known = missing.length ? await app.api.briefs(missing) : [];
+    const byId = new Map(known.map((k) => [k.id, k]));
+    m.setOverlay(
+      nodes.map((n) => byId.get(n.id) ?? (n.type ? n : (m.elements.get(n.id) ?? n))),
+      r.steps,
+    );
+    const classes = new Map<string, string[]>();
+    for (const n of r.nodes) classes.set(n.id, ["on-path"]);
+    classes.set(source, ["impact-source"]);
+    classes.set(target, [...(classes.get(target) ?? []), "impacted"]);
+    app.overlay = { ...app.overlay, classes, pathSteps: r.steps, dim: true, load: new Map(), clusterColors: new Map() };
+    app.render({ relayout: true });
   }
 
   private async draw(r: ImpactResult, target: string, mark: "impacted" | "dependency"): Promise<void> {
@@ -101,7 +175,8 @@ export class ImpactPanel {
     const root = h("section", { class: "mode-panel impact", "aria-labelledby": "impact-title" }, h("h2", { id: "impact-title" }, "Change impact and dependencies"));
     const target = s.impactOf ?? s.selected;
     const depends = s.impactDir === "depends";
-    const radio = (value: "impact" | "depends", label: string): HTMLElement =>
+    const pathMode = s.impactDir === "path";
+    const radio = (value: "impact" | "depends" | "path", label: string): HTMLElement =>
       h(
         "label",
         { for: `impact-dir-${value}` },
@@ -114,6 +189,7 @@ export class ImpactPanel {
           onchange: () => {
             s.impactDir = value;
             this.result = null;
+            this.path = null;
             app.commit();
             void this.run();
           },
@@ -121,17 +197,41 @@ export class ImpactPanel {
         ` ${label}`,
       );
     root.appendChild(
-      h("fieldset", { class: "impact-dir" }, h("legend", { class: "sr-only" }, "Question"), radio("impact", "What a change affects"), radio("depends", "What it depends on")),
+      h(
+        "fieldset",
+        { class: "impact-dir" },
+        h("legend", { class: "sr-only" }, "Question"),
+        radio("impact", "What a change affects"),
+        radio("depends", "What it depends on"),
+        radio("path", "Path to another element"),
+      ),
     );
     root.appendChild(
       h(
         "p",
         {},
         target
-          ? h("span", {}, depends ? "Element: " : "Changed element: ", h("strong", { id: "impact-of" }, app.name(target)))
-          : "Select an element (search or click) to see what a change to it affects.",
+          ? h("span", {}, pathMode ? "From: " : depends ? "Element: " : "Changed element: ", h("strong", { id: "impact-of" }, app.name(target)))
+          : pathMode
+            ? "Select the first element (search or click), then choose the other end below."
+            : "Select an element (search or click) to see what a change to it affects.",
       ),
     );
+    if (pathMode) {
+      root.appendChild(
+        elementPicker(app, {
+          id: "path-to",
+          label: "To",
+          value: s.pathTo ?? undefined,
+          onChange: (v, e) => {
+            if (!e) return;
+            s.pathTo = v;
+            app.commit();
+            void this.run();
+          },
+        }),
+      );
+    }
     const depth = h("input", {
       type: "number",
       id: "impact-depth",
@@ -201,8 +301,13 @@ export class ImpactPanel {
       root.appendChild(h("p", { class: "unavailable", role: "note", id: "impact-unavailable" }, this.unavailable));
       return root;
     }
-    if (this.loading) root.appendChild(h("p", { class: "loading", role: "status" }, depends ? "Finding dependencies…" : "Computing impact…"));
+    if (this.loading) root.appendChild(h("p", { class: "loading", role: "status" }, pathMode ? "Finding the path…" : depends ? "Finding dependencies…" : "Computing impact…"));
     if (this.error) root.appendChild(h("p", { class: "error", role: "alert" }, this.error));
+    if (pathMode) {
+      const p = this.path;
+      if (p && !this.loading) root.appendChild(this.pathView(p));
+      return root;
+    }
     const r = this.result;
     if (!r || this.loading) return root;
     root.appendChild(h("h3", {}, depends ? `Depends on (${r.streams.length})` : `Affected value streams (${r.streams.length})`));
@@ -241,5 +346,31 @@ export class ImpactPanel {
       root.appendChild(h("ul", { class: "affected" }, ...r.affected.map((e) => h("li", {}, elementLink(app, e)))));
     }
     return root;
+  }
+
+  private pathView(p: PathResult): HTMLElement {
+    const app = this.app;
+    const found = p.steps.length > 0;
+    const dir =
+      p.direction === "source-affects-target"
+        ? `A change to ${p.source?.name ?? "the first"} reaches ${p.target?.name ?? "the second"}`
+        : p.direction === "target-affects-source"
+          ? `A change to ${p.target?.name ?? "the second"} reaches ${p.source?.name ?? "the first"}`
+          : "";
+    return h(
+      "section",
+      { class: "path-answer", id: "path-answer", "aria-labelledby": "path-title" },
+      h("h3", { id: "path-title" }, found ? `Path (${p.distance ?? p.steps.length} step${(p.distance ?? p.steps.length) === 1 ? "" : "s"})` : "No path"),
+      dir ? h("p", { id: "path-direction" }, `${dir}.`) : null,
+      found
+        ? h(
+            "ol",
+            { class: "path-steps", id: "path-steps" },
+            ...p.nodes.map((n, i) =>
+              h("li", { "data-id": n.id }, typeSwatch(n.type || app.model.elements.get(n.id)?.type || "", 12), " ", elementLink(app, app.model.elements.get(n.id) ?? n), i < p.stepTexts.length ? h("div", { class: "path" }, p.stepTexts[i]) : null),
+            ),
+          )
+        : h("p", { class: "none", id: "path-none" }, p.explanation || "No dependency path within the depth."),
+    );
   }
 }

@@ -1,25 +1,42 @@
-/** Type-ahead search: an ARIA combobox over the `search` query. */
+/** Type-ahead search: an ARIA combobox over the `search` query (the header search and every element picker). */
 import type { Api } from "../api";
 import { clear, debounce, h } from "../dom";
 import type { ElementBrief } from "../types";
 import { typeSwatch } from "./swatch";
 import { nodeStyle } from "../style";
 
-export function searchBox(api: Api, onPick: (e: ElementBrief) => void): HTMLElement {
-  const listId = "search-results";
+export interface TypeAheadOptions {
+  /** The input's id; the list is `${id}-results`, options `${id}-opt-N`. */
+  id: string;
+  label: string;
+  placeholder: string;
+  /** Only these node types (the `search` query's `types`). */
+  types?: string[];
+  /** Keep the picked element's name in the box (pickers) instead of clearing it (search). */
+  keepValue?: boolean;
+  onPick: (e: ElementBrief) => void;
+  /** Called as the user types (pickers forget their element then). */
+  onInput?: (text: string) => void;
+  /** Extra attributes for the input (aria-describedby, required…). */
+  attrs?: Record<string, string>;
+}
+
+export function typeAhead(api: Api, opts: TypeAheadOptions): { root: HTMLElement; input: HTMLInputElement } {
+  const listId = `${opts.id}-results`;
   const input = h("input", {
-    id: "search",
+    id: opts.id,
     type: "search",
     role: "combobox",
     "aria-autocomplete": "list",
     "aria-expanded": "false",
     "aria-controls": listId,
-    "aria-label": "Search elements by name",
-    placeholder: "Search elements…  ( / )",
+    "aria-label": opts.label,
+    placeholder: opts.placeholder,
     autocomplete: "off",
     spellcheck: "false",
+    ...opts.attrs,
   });
-  const list = h("ul", { id: listId, role: "listbox", class: "search-results", hidden: true, "aria-label": "Search results" });
+  const list = h("ul", { id: listId, role: "listbox", class: "search-results", hidden: true, "aria-label": `${opts.label}: results` });
   let results: ElementBrief[] = [];
   let active = -1;
   let controller: AbortController | null = null;
@@ -34,7 +51,7 @@ export function searchBox(api: Api, onPick: (e: ElementBrief) => void): HTMLElem
     active = i;
     list.querySelectorAll("li").forEach((li, k) => li.setAttribute("aria-selected", String(k === i)));
     if (i >= 0) {
-      input.setAttribute("aria-activedescendant", `search-opt-${i}`);
+      input.setAttribute("aria-activedescendant", `${opts.id}-opt-${i}`);
       list.children[i]?.scrollIntoView({ block: "nearest" });
     } else input.removeAttribute("aria-activedescendant");
   };
@@ -42,8 +59,8 @@ export function searchBox(api: Api, onPick: (e: ElementBrief) => void): HTMLElem
     const e = results[i];
     if (!e) return;
     close();
-    input.value = "";
-    onPick(e);
+    input.value = opts.keepValue ? e.name : "";
+    opts.onPick(e);
   };
   const render = (text: string): void => {
     clear(list);
@@ -55,7 +72,7 @@ export function searchBox(api: Api, onPick: (e: ElementBrief) => void): HTMLElem
         h(
           "li",
           {
-            id: `search-opt-${i}`,
+            id: `${opts.id}-opt-${i}`,
             role: "option",
             "aria-selected": "false",
             "data-id": e.id,
@@ -82,7 +99,7 @@ export function searchBox(api: Api, onPick: (e: ElementBrief) => void): HTMLElem
     }
     controller = new AbortController();
     try {
-      results = await api.search(text, controller.signal);
+      results = await api.search(text, controller.signal, 12, opts.types);
       if (input.value === text) render(text);
     } catch (err) {
       if ((err as Error).name !== "AbortError") {
@@ -94,7 +111,10 @@ export function searchBox(api: Api, onPick: (e: ElementBrief) => void): HTMLElem
     }
   }, 150);
 
-  input.addEventListener("input", () => run(input.value));
+  input.addEventListener("input", () => {
+    opts.onInput?.(input.value);
+    run(input.value);
+  });
   input.addEventListener("keydown", (ev) => {
     if (ev.key === "ArrowDown") {
       ev.preventDefault();
@@ -105,11 +125,19 @@ export function searchBox(api: Api, onPick: (e: ElementBrief) => void): HTMLElem
       setActive(Math.max(0, active - 1));
     } else if (ev.key === "Enter") {
       ev.preventDefault();
-      if (active >= 0) pick(active);
+      if (active >= 0 && !list.hidden) pick(active);
     } else if (ev.key === "Escape") {
+      if (!list.hidden) ev.stopPropagation();
       close();
     }
   });
   input.addEventListener("blur", () => setTimeout(close, 150));
-  return h("div", { class: "search", role: "search" }, input, list);
+  return { root: h("div", { class: "search" }, input, list), input };
+}
+
+/** The header search box. */
+export function searchBox(api: Api, onPick: (e: ElementBrief) => void): HTMLElement {
+  const { root } = typeAhead(api, { id: "search", label: "Search elements by name", placeholder: "Search elements…  ( / )", onPick });
+  root.setAttribute("role", "search");
+  return root;
 }

@@ -1,0 +1,640 @@
+/**
+ * What-if scenarios as the explorer uses them: the GraphQL calls (`scenarios`,
+ * `scenario`, `compareScenario` and the scenario mutations), the operation inputs built
+ * from what the user filled in, and the comparison read into small shapes the panel and
+ * the graph overlay use. Everything but the `Scenarios` class is pure and unit-tested.
+ */
+import type { GraphQLClient, ServerSchema } from "./gql";
+import { normaliseImpact, type ImpactResult, type PathStep } from "./questions";
+import type { ElementBrief } from "./types";
+import type { ScenarioSide } from "./urlstate";
+
+// -- shapes -------------------------------------------------------------------------------
+
+export type ScenarioStatus = "OPEN" | "APPLIED";
+
+export interface ScenarioSummary {
+  name: string;
+  description: string;
+  status: ScenarioStatus;
+  operationCount: number;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string | null;
+  appliedAt: string | null;
+  appliedBy: string | null;
+}
+
+export interface ScenarioOperation {
+  index: number;
+  op: string;
+  text: string;
+  /** As stored, elements by id, e.g. `{op: "remove_element", element: "plat-x"}`. */
+  operation: Record<string, unknown>;
+}
+
+export interface Scenario extends ScenarioSummary {
+  operations: ScenarioOperation[];
+  /** Why the operations no longer apply to the base model, if they do not. */
+  problem: string | null;
+}
+
+export type StreamChange = "added" | "removed" | "closer" | "further" | "same";
+export const STREAM_CHANGES: readonly StreamChange[] = ["added", "removed", "closer", "further", "same"];
+
+export interface StreamDelta {
+  stream: ElementBrief;
+  change: StreamChange;
+  baseDistance: number | null;
+  scenarioDistance: number | null;
+  basePath: string;
+  scenarioPath: string;
+}
+
+export interface ImpactDiff {
+  element: ElementBrief;
+  inBase: boolean;
+  inScenario: boolean;
+  baseStreamCount: number;
+  scenarioStreamCount: number;
+  baseAffectedCount: number;
+  scenarioAffectedCount: number;
+  streams: StreamDelta[];
+  counts: Record<StreamChange, number>;
+  /** Each side's own impact answer (null where the element does not exist on that side). */
+  base: ImpactResult | null;
+  scenario: ImpactResult | null;
+}
+
+export type RankChange = "added" | "removed" | "higher" | "lower" | "same";
+
+export interface BottleneckDelta {
+  element: ElementBrief;
+  change: RankChange;
+  baseRank: number | null;
+  scenarioRank: number | null;
+  /** Base rank minus scenario rank: positive when it climbs. */
+  rankChange: number | null;
+  baseScore: number | null;
+  scenarioScore: number | null;
+  scoreDelta: number;
+  baseStreamCount: number | null;
+  scenarioStreamCount: number | null;
+}
+
+export interface BottleneckDiff {
+  limit: number;
+  baseStreamTotal: number;
+  scenarioStreamTotal: number;
+  rows: BottleneckDelta[];
+}
+
+export interface HealthCheckDiff {
+  id: string;
+  title: string;
+  baseScore: number;
+  scenarioScore: number;
+  scoreDelta: number;
+  baseOffending: number;
+  scenarioOffending: number;
+  resolved: ElementBrief[];
+  introduced: ElementBrief[];
+}
+
+export interface HealthDiff {
+  baseScore: number;
+  scenarioScore: number;
+  scoreDelta: number;
+  checks: HealthCheckDiff[];
+}
+
+export interface Comparison {
+  scenario: Scenario;
+  impact: ImpactDiff | null;
+  bottlenecks: BottleneckDiff;
+  health: HealthDiff;
+}
+
+export interface ApplyResult {
+  scenario: ScenarioSummary;
+  elementsAdded: ElementBrief[];
+  elementsRemoved: ElementBrief[];
+  elementsChanged: ElementBrief[];
+  relationshipsAdded: string[];
+  relationshipsRemoved: string[];
+}
+
+// -- reading answers ----------------------------------------------------------------------
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const obj = (v: unknown): Obj => (isObj(v) ? v : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const text = (v: unknown): string => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
+const orNull = (v: unknown): string | null => (typeof v === "string" ? v : null);
+const n = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+const n0 = (v: unknown): number => n(v) ?? 0;
+
+function ref(v: unknown): ElementBrief {
+  const o = obj(v);
+  const id = text(o.id);
+  return { id, type: text(o.type), name: text(o.name) || id };
+}
+
+const refs = (v: unknown): ElementBrief[] => arr(v).map(ref).filter((e) => e.id);
+
+export function readSummary(v: unknown): ScenarioSummary {
+  const o = obj(v);
+  return {
+    name: text(o.name),
+    description: text(o.description),
+    status: o.status === "APPLIED" ? "APPLIED" : "OPEN",
+    operationCount: n0(o.operationCount),
+    createdAt: text(o.createdAt),
+    updatedAt: text(o.updatedAt),
+    createdBy: orNull(o.createdBy),
+    appliedAt: orNull(o.appliedAt),
+    appliedBy: orNull(o.appliedBy),
+  };
+}
+
+export function readScenario(v: unknown): Scenario {
+  const o = obj(v);
+  const operations = arr(o.operations).map((x, i) => {
+    const op = obj(x);
+    return { index: n(op.index) ?? i + 1, op: text(op.op), text: text(op.text), operation: obj(op.operation) };
+  });
+  return { ...readSummary(o), operationCount: n(o.operationCount) ?? operations.length, operations, problem: orNull(o.problem) };
+}
+
+function lower<T extends string>(v: unknown, allowed: readonly T[], fallback: T): T {
+  const s = text(v).toLowerCase();
+  return (allowed as readonly string[]).includes(s) ? (s as T) : fallback;
+}
+
+export function readImpactDiff(v: unknown): ImpactDiff | null {
+  if (!isObj(v)) return null;
+  const streams: StreamDelta[] = arr(v.streams).map((x) => {
+    const d = obj(x);
+    const stream = ref(d.element);
+    if (!stream.type) stream.type = "ValueStream";
+    return {
+      stream,
+      change: lower(d.change, STREAM_CHANGES, "same"),
+      baseDistance: n(d.baseDistance),
+      scenarioDistance: n(d.scenarioDistance),
+      basePath: text(d.basePath),
+      scenarioPath: text(d.scenarioPath),
+    };
+  });
+  const counts = Object.fromEntries(STREAM_CHANGES.map((c) => [c, streams.filter((s) => s.change === c).length])) as Record<StreamChange, number>;
+  return {
+    element: ref(v.element),
+    inBase: v.inBase !== false,
+    inScenario: v.inScenario !== false,
+    baseStreamCount: n0(v.baseStreamCount),
+    scenarioStreamCount: n0(v.scenarioStreamCount),
+    baseAffectedCount: n0(v.baseAffectedCount),
+    scenarioAffectedCount: n0(v.scenarioAffectedCount),
+    streams,
+    counts,
+    base: isObj(v.base) ? normaliseImpact(v.base) : null,
+    scenario: isObj(v.scenario) ? normaliseImpact(v.scenario) : null,
+  };
+}
+
+const RANK_CHANGES: readonly RankChange[] = ["added", "removed", "higher", "lower", "same"];
+
+export function readBottleneckDiff(v: unknown): BottleneckDiff {
+  const o = obj(v);
+  return {
+    limit: n0(o.limit),
+    baseStreamTotal: n0(o.baseStreamTotal),
+    scenarioStreamTotal: n0(o.scenarioStreamTotal),
+    rows: arr(o.rows).map((x) => {
+      const r = obj(x);
+      return {
+        element: ref(r.element),
+        change: lower(r.change, RANK_CHANGES, "same"),
+        baseRank: n(r.baseRank),
+        scenarioRank: n(r.scenarioRank),
+        rankChange: n(r.rankChange),
+        baseScore: n(r.baseScore),
+        scenarioScore: n(r.scenarioScore),
+        scoreDelta: n0(r.scoreDelta),
+        baseStreamCount: n(r.baseStreamCount),
+        scenarioStreamCount: n(r.scenarioStreamCount),
+      };
+    }),
+  };
+}
+
+export function readHealthDiff(v: unknown): HealthDiff {
+  const o = obj(v);
+  return {
+    baseScore: n0(o.baseScore),
+    scenarioScore: n0(o.scenarioScore),
+    scoreDelta: n0(o.scoreDelta),
+    checks: arr(o.checks).map((x) => {
+      const c = obj(x);
+      return {
+        id: text(c.id),
+        title: text(c.title) || text(c.id),
+        baseScore: n0(c.baseScore),
+        scenarioScore: n0(c.scenarioScore),
+        scoreDelta: n0(c.scoreDelta),
+        baseOffending: n0(c.baseOffending),
+        scenarioOffending: n0(c.scenarioOffending),
+        resolved: refs(c.resolved),
+        introduced: refs(c.introduced),
+      };
+    }),
+  };
+}
+
+/** A `compareScenario` answer, read into the shapes above. */
+export function readComparison(v: unknown): Comparison {
+  const o = obj(v);
+  return {
+    scenario: readScenario(o.scenario),
+    impact: readImpactDiff(o.impact),
+    bottlenecks: readBottleneckDiff(o.bottlenecks),
+    health: readHealthDiff(o.health),
+  };
+}
+
+export function readApplyResult(v: unknown): ApplyResult {
+  const o = obj(v);
+  const rels = (x: unknown): string[] =>
+    arr(x).map((r) => {
+      const rr = obj(r);
+      return text(rr.text) || `${text(rr.source)} -[${text(rr.type)}]-> ${text(rr.target)}`;
+    });
+  return {
+    scenario: readSummary(o.scenario),
+    elementsAdded: refs(o.elementsAdded),
+    elementsRemoved: refs(o.elementsRemoved),
+    elementsChanged: refs(o.elementsChanged),
+    relationshipsAdded: rels(o.relationshipsAdded),
+    relationshipsRemoved: rels(o.relationshipsRemoved),
+  };
+}
+
+/** Checks whose score or offenders differ, most changed first; the rest after, in order. */
+export function changedChecks(h: HealthDiff): { changed: HealthCheckDiff[]; unchanged: HealthCheckDiff[] } {
+  const differs = (c: HealthCheckDiff): boolean =>
+    c.scoreDelta !== 0 || c.resolved.length > 0 || c.introduced.length > 0 || c.baseOffending !== c.scenarioOffending;
+  const changed = h.checks.filter(differs).sort((a, b) => Math.abs(b.scoreDelta) - Math.abs(a.scoreDelta));
+  return { changed, unchanged: h.checks.filter((c) => !differs(c)) };
+}
+
+/** Streams in the order the panel lists them: by kind of change, then distance, then name. */
+export function orderedStreamDeltas(streams: StreamDelta[]): StreamDelta[] {
+  const rank = (c: StreamChange): number => STREAM_CHANGES.indexOf(c);
+  return [...streams].sort(
+    (a, b) =>
+      rank(a.change) - rank(b.change) ||
+      (a.scenarioDistance ?? a.baseDistance ?? 99) - (b.scenarioDistance ?? b.baseDistance ?? 99) ||
+      a.stream.name.localeCompare(b.stream.name),
+  );
+}
+
+/** The element whose impact a scenario's comparison shows by default: what its first change is about. */
+export function scenarioSubject(s: Pick<Scenario, "operations">): string | null {
+  for (const { operation: o } of s.operations) {
+    const pick = (k: string): string | null => (typeof o[k] === "string" && o[k] ? (o[k] as string) : null);
+    switch (o.op) {
+      case "remove_element":
+      case "move_ownership":
+        return pick("element");
+      case "replace_element":
+        return pick("old");
+      case "add_relationship":
+      case "remove_relationship":
+        // `source DEPENDS_ON target`: a change to the target is what reaches further or less far.
+        return pick("target");
+      case "split_stream":
+        return pick("stream");
+      case "add_element":
+        return pick("id");
+    }
+  }
+  return null;
+}
+
+// -- drawing the compared impact -----------------------------------------------------------
+
+export interface OverlayStep extends PathStep {
+  /** `on-path` (one side drawn), or in a diff `path-same` (both sides), `path-removed` (base only), `path-added` (scenario only). */
+  cls: string;
+}
+
+export interface ScenarioOverlay {
+  nodes: ElementBrief[];
+  steps: OverlayStep[];
+  classes: Map<string, string[]>;
+}
+
+const stepKey = (s: PathStep): string => `${s.source}|${s.rel}|${s.target}`;
+
+/**
+ * What the graph shows for a compared impact. `diff`: both sides' explaining paths, those
+ * only the base has drawn as removed and those only the scenario has as added, each stream
+ * marked by its change; `base` / `scenario`: one side's answer, as impact mode draws it.
+ */
+export function scenarioOverlay(d: ImpactDiff, side: ScenarioSide): ScenarioOverlay {
+  const nodes = new Map<string, ElementBrief>();
+  const classes = new Map<string, string[]>();
+  const add = (id: string, c: string): void => {
+    const cs = classes.get(id) ?? [];
+    if (!cs.includes(c)) cs.push(c);
+    classes.set(id, cs);
+  };
+  const know = (e: ElementBrief): void => {
+    const prev = nodes.get(e.id);
+    if (!prev || (!prev.type && e.type)) nodes.set(e.id, e);
+  };
+  know(d.element);
+  const sideSteps = (r: ImpactResult | null, nodeClass: string): PathStep[] => {
+    if (!r) return [];
+    for (const st of r.streams) {
+      know(st.stream);
+      st.pathNodes.forEach(know);
+      st.pathNodes.forEach((p) => add(p.id, nodeClass));
+    }
+    return r.streams.flatMap((st) => st.pathSteps);
+  };
+  const steps: OverlayStep[] = [];
+  if (side === "diff") {
+    const base = sideSteps(d.base, "sc-path");
+    const scen = sideSteps(d.scenario, "sc-path");
+    const inBase = new Set(base.map(stepKey));
+    const inScen = new Set(scen.map(stepKey));
+    const seen = new Set<string>();
+    for (const s of [...base, ...scen]) {
+      const k = stepKey(s);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      steps.push({ ...s, cls: inBase.has(k) && inScen.has(k) ? "path-same" : inBase.has(k) ? "path-removed" : "path-added" });
+    }
+    for (const st of d.streams) {
+      know(st.stream);
+      add(st.stream.id, `sc-${st.change}`);
+    }
+  } else {
+    const r = side === "base" ? d.base : d.scenario;
+    for (const s of sideSteps(r, "on-path")) steps.push({ ...s, cls: "on-path" });
+    for (const st of r?.streams ?? []) add(st.stream.id, "impacted");
+  }
+  add(d.element.id, "impact-source");
+  if (!d.inScenario) add(d.element.id, "sc-gone");
+  if (!d.inBase) add(d.element.id, "sc-new");
+  return { nodes: [...nodes.values()], steps, classes };
+}
+
+// -- building operation inputs ----------------------------------------------------------------
+
+export type OperationKind =
+  | "removeElement"
+  | "replaceElement"
+  | "moveOwnership"
+  | "addRelationship"
+  | "removeRelationship"
+  | "splitStream"
+  | "addElement";
+
+export const OPERATION_KINDS: { kind: OperationKind; label: string }[] = [
+  { kind: "removeElement", label: "Remove an element" },
+  { kind: "replaceElement", label: "Replace an element by another" },
+  { kind: "moveOwnership", label: "Move ownership to another team" },
+  { kind: "addRelationship", label: "Add a dependency (or other relationship)" },
+  { kind: "removeRelationship", label: "Remove a dependency (or other relationship)" },
+  { kind: "splitStream", label: "Split a value stream" },
+  { kind: "addElement", label: "Add a new element" },
+];
+
+/** What the "add a change" form holds; element fields are ids (or exact names typed in). */
+export interface OperationDraft {
+  kind: OperationKind;
+  element?: string;
+  old?: string;
+  new?: string;
+  toTeam?: string;
+  fromTeam?: string;
+  relType?: string;
+  source?: string;
+  target?: string;
+  stream?: string;
+  /** Split: the stream's stages in order, the new streams, and which new stream (index) takes each stage. */
+  stages?: string[];
+  parts?: { name: string; id?: string }[];
+  assign?: Record<string, number>;
+  /** Add element. */
+  type?: string;
+  name?: string;
+  id?: string;
+}
+
+export type ScenarioOperationInput =
+  | { removeElement: { element: string } }
+  | { replaceElement: { old: string; new: string } }
+  | { moveOwnership: { element: string; toTeam: string; fromTeam?: string } }
+  | { addRelationship: { type: string; source: string; target: string } }
+  | { removeRelationship: { type: string; source: string; target: string } }
+  | { splitStream: { stream: string; into: { name: string; id?: string; stages: string[] }[] } }
+  | { addElement: { type: string; name: string; id?: string } };
+
+export type Built = { ok: true; input: ScenarioOperationInput } | { ok: false; problems: string[] };
+
+/** The one-of `ScenarioOperationInput` for a draft, or what is missing. Pure. */
+export function buildOperationInput(d: OperationDraft): Built {
+  const problems: string[] = [];
+  const need = (v: string | undefined, what: string): string => {
+    const t = (v ?? "").trim();
+    if (!t) problems.push(`choose ${what}`);
+    return t;
+  };
+  const opt = (v: string | undefined): string | undefined => (v ?? "").trim() || undefined;
+  const done = (input: ScenarioOperationInput): Built => (problems.length ? { ok: false, problems } : { ok: true, input });
+  switch (d.kind) {
+    case "removeElement":
+      return done({ removeElement: { element: need(d.element, "the element to remove") } });
+    case "replaceElement": {
+      const old = need(d.old, "the element to replace");
+      const nu = need(d.new, "the element replacing it");
+      if (old && nu && old === nu) problems.push("an element cannot replace itself");
+      return done({ replaceElement: { old, new: nu } });
+    }
+    case "moveOwnership": {
+      const fromTeam = opt(d.fromTeam);
+      const body = { element: need(d.element, "the element"), toTeam: need(d.toTeam, "the team taking it over") };
+      return done({ moveOwnership: fromTeam ? { ...body, fromTeam } : body });
+    }
+    case "addRelationship":
+    case "removeRelationship": {
+      const body = { type: need(d.relType, "the relationship type"), source: need(d.source, "the source"), target: need(d.target, "the target") };
+      if (body.source && body.source === body.target) problems.push("source and target are the same element");
+      return done(d.kind === "addRelationship" ? { addRelationship: body } : { removeRelationship: body });
+    }
+    case "splitStream": {
+      const stream = need(d.stream, "the value stream to split");
+      const parts = d.parts ?? [];
+      if (parts.length < 2) problems.push("split into at least two new streams");
+      parts.forEach((p, i) => {
+        if (!p.name.trim()) problems.push(`name new stream ${i + 1}`);
+      });
+      const names = parts.map((p) => p.name.trim().toLowerCase()).filter(Boolean);
+      if (new Set(names).size !== names.length) problems.push("give the new streams different names");
+      const stages = d.stages ?? [];
+      const assign = d.assign ?? {};
+      const unassigned = stages.filter((s) => !(Number.isInteger(assign[s]) && assign[s]! >= 0 && assign[s]! < parts.length));
+      if (unassigned.length) problems.push(`assign every stage to a new stream (${unassigned.length} left)`);
+      const into = parts.map((p, i) => {
+        const id = opt(p.id);
+        const part = { name: p.name.trim(), stages: stages.filter((s) => assign[s] === i) };
+        return id ? { ...part, id } : part;
+      });
+      return done({ splitStream: { stream, into } });
+    }
+    case "addElement": {
+      const id = opt(d.id);
+      const body = { type: need(d.type, "the element type"), name: need(d.name, "a name") };
+      return done({ addElement: id ? { ...body, id } : body });
+    }
+  }
+}
+
+/** A scenario name the server accepts (its `^\w[\w .\-]{0,99}$`): 1 to 100 letters, digits, spaces, `.`, `_` or `-`. */
+export function scenarioNameProblem(name: string): string | null {
+  const t = name.trim();
+  if (!t) return "Give the scenario a name.";
+  if (t.length > 100) return "The name is longer than 100 characters.";
+  if (!/^[\p{L}\p{M}\p{N}_][\p{L}\p{M}\p{N}_ .-]*$/u.test(t)) return "Use letters, digits, spaces, '.', '_' or '-', starting with a letter or digit.";
+  return null;
+}
+
+// -- calling the server -------------------------------------------------------------------
+
+const REF = "fragment R on ElementRef { id type name }";
+const SUMMARY = "name description status operationCount createdAt updatedAt createdBy appliedAt appliedBy";
+const SCENARIO = `fragment S on Scenario { ${SUMMARY} problem operations { index op text operation } }`;
+const SIDE = `fragment Side on ImpactAnswer {
+  element { ...R }
+  streams { element { ...R } distance pathText path { fromElement { ...R } toElement { ...R } relationship storedForward } }
+}`;
+
+export const COMPARE_QUERY = `query CompareScenario($name: String!, $element: String, $maxDepth: Int!, $limit: Int!) {
+  result: compareScenario(name: $name, element: $element, maxDepth: $maxDepth, limit: $limit) {
+    scenario { ...S }
+    impact {
+      element { ...R } inBase inScenario baseStreamCount scenarioStreamCount baseAffectedCount scenarioAffectedCount
+      streams { element { ...R } baseDistance scenarioDistance change basePath scenarioPath }
+      base { ...Side }
+      scenario { ...Side }
+    }
+    bottlenecks {
+      limit baseStreamTotal scenarioStreamTotal
+      rows { element { ...R } change baseRank scenarioRank rankChange baseScore scenarioScore scoreDelta baseStreamCount scenarioStreamCount }
+    }
+    health {
+      baseScore scenarioScore scoreDelta
+      checks { id title baseScore scenarioScore scoreDelta baseOffending scenarioOffending resolved { ...R } introduced { ...R } }
+    }
+  }
+}
+${REF}
+${SCENARIO}
+${SIDE}`;
+
+const LIST_QUERY = `query Scenarios { result: scenarios { ${SUMMARY} } }`;
+const GET_QUERY = `query Scenario($name: String!) { result: scenario(name: $name) { ...S } }\n${SCENARIO}`;
+const CREATE = `mutation CreateScenario($name: String!, $description: String!) { result: createScenario(name: $name, description: $description) { ...S } }\n${SCENARIO}`;
+const ADD_OP = `mutation AddOperation($name: String!, $operation: ScenarioOperationInput!) { result: addScenarioOperation(name: $name, operation: $operation) { ...S } }\n${SCENARIO}`;
+const DISCARD = `mutation DiscardScenario($name: String!) { result: discardScenario(name: $name) }`;
+const APPLY = `mutation ApplyScenario($name: String!) {
+  result: applyScenario(name: $name) {
+    scenario { ${SUMMARY} }
+    elementsAdded { ...R } elementsRemoved { ...R } elementsChanged { ...R }
+    relationshipsAdded { id type source target text } relationshipsRemoved { id type source target text }
+  }
+}
+${REF}`;
+
+/** Whether the caller may apply: known from an admin-only read, or unknown (then the server decides). */
+export interface RoleInfo {
+  admin: boolean | null;
+  /** The server's refusal, when it refused. */
+  message: string;
+}
+
+/** Admin-only read used to learn the caller's role (the API has no "who am I" query). */
+export const ADMIN_PROBE = "/api/audit?limit=1";
+
+/** How many bottleneck rows a comparison asks for (ranked within it on either side). */
+export const BOTTLENECK_LIMIT = 20;
+
+export class Scenarios {
+  constructor(
+    readonly client: GraphQLClient,
+    readonly server: ServerSchema | null,
+    private readonly fetchFn: (input: string, init?: RequestInit) => Promise<Response> = (i, init) => globalThis.fetch(i, init),
+  ) {}
+
+  /** The server has the scenario queries (older servers do not). */
+  has(): boolean {
+    return Boolean(this.server?.query.has("compareScenario") && this.server.query.has("scenarios"));
+  }
+
+  canEdit(): boolean {
+    return Boolean(this.server?.mutation.has("createScenario") && this.server.mutation.has("addScenarioOperation"));
+  }
+
+  async list(): Promise<ScenarioSummary[]> {
+    const data = await this.client.request<{ result: unknown[] }>(LIST_QUERY);
+    return data.result.map(readSummary);
+  }
+
+  async get(name: string): Promise<Scenario | null> {
+    const data = await this.client.request<{ result: unknown }>(GET_QUERY, { name });
+    return data.result ? readScenario(data.result) : null;
+  }
+
+  async create(name: string, description: string): Promise<Scenario> {
+    const data = await this.client.request<{ result: unknown }>(CREATE, { name: name.trim(), description: description.trim() });
+    return readScenario(data.result);
+  }
+
+  async addOperation(name: string, operation: ScenarioOperationInput): Promise<Scenario> {
+    const data = await this.client.request<{ result: unknown }>(ADD_OP, { name, operation });
+    return readScenario(data.result);
+  }
+
+  async discard(name: string): Promise<void> {
+    await this.client.request(DISCARD, { name });
+  }
+
+  async apply(name: string): Promise<ApplyResult> {
+    const data = await this.client.request<{ result: unknown }>(APPLY, { name });
+    return readApplyResult(data.result);
+  }
+
+  async compare(name: string, element: string | null, maxDepth: number, limit = BOTTLENECK_LIMIT): Promise<Comparison> {
+    const data = await this.client.request<{ result: unknown }>(COMPARE_QUERY, { name, element, maxDepth, limit });
+    return readComparison(data.result);
+  }
+
+  /** Whether this token is an admin's: an admin-only read answers 200, or 403 with the refusal. */
+  async role(): Promise<RoleInfo> {
+    try {
+      const r = await this.fetchFn(ADMIN_PROBE, { headers: { accept: "application/json", ...this.client.authHeaders() } });
+      if (r.ok) return { admin: true, message: "" };
+      if (r.status === 401 || r.status === 403) {
+        const body = (await r.json().catch(() => null)) as { detail?: unknown } | null;
+        return { admin: false, message: typeof body?.detail === "string" ? body.detail : `the server refused (${r.status})` };
+      }
+    } catch {
+      /* unknown: offer the action and let the server decide */
+    }
+    return { admin: null, message: "" };
+  }
+}

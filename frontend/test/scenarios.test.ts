@@ -1,0 +1,286 @@
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { GraphQLClient } from "../src/gql";
+import {
+  ADMIN_PROBE,
+  COMPARE_QUERY,
+  Scenarios,
+  buildOperationInput,
+  changedChecks,
+  orderedStreamDeltas,
+  readApplyResult,
+  readComparison,
+  scenarioNameProblem,
+  scenarioOverlay,
+  scenarioSubject,
+} from "../src/scenarios";
+
+// `compareScenario` answers captured from the real GraphQL API on the demo model, with the
+// explorer's own query (COMPARE_QUERY): "retire-gateway" removes plat-api-gateway (compared
+// on that element); "split-mortgage" splits Mortgage in two (compared on plat-loan-servicing).
+const answer = (name: string): unknown => JSON.parse(readFileSync(new URL(`./data/${name}.json`, import.meta.url), "utf8")).data.result;
+
+const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+
+describe("reading a scenario comparison (captured: remove the API gateway)", () => {
+  const c = readComparison(answer("compare-scenario"));
+
+  it("reads the scenario and its stored operations", () => {
+    expect(c.scenario).toMatchObject({ name: "retire-gateway", status: "OPEN", operationCount: 1, problem: null });
+    expect(c.scenario.operations).toEqual([
+      {
+        index: 1,
+        op: "remove_element",
+        text: "remove Platform API Gateway (plat-api-gateway) and its relationships",
+        operation: { op: "remove_element", element: "plat-api-gateway" },
+      },
+    ]);
+  });
+
+  it("reads the impact on both sides: the removed gateway reaches no stream any more", () => {
+    const d = c.impact!;
+    expect(d.element).toEqual({ id: "plat-api-gateway", type: "Platform", name: "API Gateway" });
+    expect([d.inBase, d.inScenario]).toEqual([true, false]);
+    expect([d.baseStreamCount, d.scenarioStreamCount]).toEqual([7, 0]);
+    expect(d.counts).toEqual({ added: 0, removed: 7, closer: 0, further: 0, same: 0 });
+    expect(d.streams.map((s) => s.stream.id).sort()).toEqual(["vs-cards", "vs-mortgage", "vs-onboarding", "vs-payments", "vs-savings", "vs-sme-lending", "vs-wealth"]);
+    const cards = d.streams.find((s) => s.stream.id === "vs-cards")!;
+    expect(cards).toMatchObject({ change: "removed", baseDistance: 1, scenarioDistance: null, basePath: "API Gateway <-[DEPENDS_ON]- Cards", scenarioPath: "" });
+    // each side's own answer, paths in stored direction
+    expect(d.scenario).toBeNull();
+    expect(d.base!.streams.find((s) => s.stream.id === "vs-cards")!.pathSteps).toEqual([{ source: "vs-cards", target: "plat-api-gateway", rel: "DEPENDS_ON" }]);
+  });
+
+  it("reads health deltas with the findings resolved and introduced", () => {
+    expect([c.health.baseScore, c.health.scenarioScore, c.health.scoreDelta]).toEqual([77.9, 78.2, 0.3]);
+    const { changed, unchanged } = changedChecks(c.health);
+    expect(changed.map((k) => k.id)).toEqual(["single_points_of_failure", "unowned"]);
+    expect(unchanged.length).toBe(6);
+    const spof = changed[0]!;
+    expect(spof).toMatchObject({ baseOffending: 89, scenarioOffending: 87, scoreDelta: 2.2 });
+    expect(spof.resolved.map((e) => e.id)).toEqual(["plat-api-gateway"]);
+    expect(spof.introduced.map((e) => e.id)).toEqual(["plat-payments-hub"]);
+  });
+
+  it("reads the bottleneck ranking deltas, the removed gateway included", () => {
+    const b = c.bottlenecks;
+    expect([b.limit, b.baseStreamTotal, b.scenarioStreamTotal]).toEqual([20, 7, 7]);
+    const gw = b.rows.find((r) => r.element.id === "plat-api-gateway")!;
+    expect(gw).toMatchObject({ change: "removed", baseRank: 4, scenarioRank: null, rankChange: null, scenarioScore: null, scoreDelta: -61.7 });
+    const kyc = b.rows.find((r) => r.element.id === "plat-identity-kyc")!;
+    expect(kyc).toMatchObject({ change: "higher", baseRank: 5, scenarioRank: 4, rankChange: 1 });
+    expect(b.rows[0]).toMatchObject({ element: { id: "team-digital-journeys", type: "Team" }, change: "same" });
+  });
+
+  it("draws the removed element ringed and faded, its streams as no longer reached along base-only paths", () => {
+    const ov = scenarioOverlay(c.impact!, "diff");
+    expect(ov.classes.get("plat-api-gateway")).toEqual(expect.arrayContaining(["impact-source", "sc-gone"]));
+    expect(ov.classes.get("vs-payments")).toContain("sc-removed");
+    expect(ov.steps.length).toBe(7);
+    expect(ov.steps.every((s) => s.cls === "path-removed" && s.target === "plat-api-gateway" && s.rel === "DEPENDS_ON")).toBe(true);
+    // the scenario side alone has nothing to draw but the element
+    const scen = scenarioOverlay(c.impact!, "scenario");
+    expect(scen.steps).toEqual([]);
+    expect(scen.nodes.map((n) => n.id)).toEqual(["plat-api-gateway"]);
+    const base = scenarioOverlay(c.impact!, "base");
+    expect([...base.classes.entries()].filter(([, cs]) => cs.includes("impacted")).length).toBe(7);
+  });
+});
+
+describe("reading a scenario comparison (captured: split Mortgage)", () => {
+  const c = readComparison(answer("compare-split-stream"));
+  const d = c.impact!;
+
+  it("marks the new streams added, the old one removed, the rest unchanged", () => {
+    expect(d.counts).toMatchObject({ added: 2, removed: 1, same: 6 });
+    expect(orderedStreamDeltas(d.streams).map((s) => [s.stream.id, s.change])).toEqual([
+      ["valuestream:mortgage-origination", "added"],
+      ["valuestream:mortgage-servicing", "added"],
+      ["vs-mortgage", "removed"],
+      ["vs-sme-lending", "same"],
+      ["vs-cards", "same"],
+      ["vs-onboarding", "same"],
+      ["vs-payments", "same"],
+      ["vs-savings", "same"],
+      ["vs-wealth", "same"],
+    ]);
+  });
+
+  it("tells paths only the scenario has from those only the base has and shared ones", () => {
+    const ov = scenarioOverlay(d, "diff");
+    const by = (cls: string) => ov.steps.filter((s) => s.cls === cls).map((s) => `${s.source}-${s.rel}->${s.target}`).sort();
+    expect(by("path-added")).toEqual([
+      "valuestream:mortgage-origination-DEPENDS_ON->plat-loan-servicing",
+      "valuestream:mortgage-servicing-DEPENDS_ON->plat-loan-servicing",
+    ]);
+    expect(by("path-removed")).toEqual(["vs-mortgage-DEPENDS_ON->plat-loan-servicing"]);
+    expect(by("path-same")).toContain("plat-loan-servicing-WRITES->data-loan-account");
+    // no edge drawn twice
+    expect(new Set(ov.steps.map((s) => `${s.source}|${s.rel}|${s.target}`)).size).toBe(ov.steps.length);
+    // scenario-only elements come with their names and types (the base cannot look them up)
+    expect(ov.nodes.find((n) => n.id === "valuestream:mortgage-servicing")).toEqual({ id: "valuestream:mortgage-servicing", type: "ValueStream", name: "Mortgage Servicing" });
+    expect(ov.classes.get("valuestream:mortgage-servicing")).toContain("sc-added");
+    expect(ov.classes.get("vs-mortgage")).toContain("sc-removed");
+    expect(ov.classes.get("vs-cards")).toContain("sc-same");
+  });
+
+  it("health checks that only change score are listed as changed, without findings", () => {
+    const { changed } = changedChecks(c.health);
+    expect(changed[0]!.id).toBe("stream_cycles");
+    expect(changed.every((k) => k.resolved.length === 0 && k.introduced.length === 0)).toBe(true);
+  });
+});
+
+describe("the element a comparison shows by default", () => {
+  const ops = (...operation: Record<string, unknown>[]) => ({ operations: operation.map((o, i) => ({ index: i + 1, op: String(o.op), text: "", operation: o })) });
+
+  it("is what the first change is about", () => {
+    expect(scenarioSubject(ops({ op: "remove_element", element: "plat-x" }))).toBe("plat-x");
+    expect(scenarioSubject(ops({ op: "replace_element", old: "p-old", new: "p-new" }))).toBe("p-old");
+    expect(scenarioSubject(ops({ op: "move_ownership", element: "plat-doc", to_team: "t" }))).toBe("plat-doc");
+    expect(scenarioSubject(ops({ op: "add_relationship", type: "DEPENDS_ON", source: "vs-a", target: "plat-b" }))).toBe("plat-b");
+    expect(scenarioSubject(ops({ op: "split_stream", stream: "vs-mortgage", into: [] }))).toBe("vs-mortgage");
+    expect(scenarioSubject(ops({ op: "add_element", type: "Platform", name: "New", id: "platform:new" }))).toBe("platform:new");
+    expect(scenarioSubject(ops())).toBeNull();
+  });
+});
+
+describe("building operation inputs", () => {
+  it("builds each one-of input the API takes", () => {
+    expect(buildOperationInput({ kind: "removeElement", element: " plat-api-gateway " })).toEqual({ ok: true, input: { removeElement: { element: "plat-api-gateway" } } });
+    expect(buildOperationInput({ kind: "replaceElement", old: "p-old", new: "p-new" })).toEqual({ ok: true, input: { replaceElement: { old: "p-old", new: "p-new" } } });
+    expect(buildOperationInput({ kind: "moveOwnership", element: "plat-doc", toTeam: "team-core", fromTeam: "" })).toEqual({
+      ok: true,
+      input: { moveOwnership: { element: "plat-doc", toTeam: "team-core" } },
+    });
+    expect(buildOperationInput({ kind: "moveOwnership", element: "plat-doc", toTeam: "team-core", fromTeam: "team-old" })).toEqual({
+      ok: true,
+      input: { moveOwnership: { element: "plat-doc", toTeam: "team-core", fromTeam: "team-old" } },
+    });
+    expect(buildOperationInput({ kind: "addRelationship", relType: "DEPENDS_ON", source: "vs-a", target: "plat-b" })).toEqual({
+      ok: true,
+      input: { addRelationship: { type: "DEPENDS_ON", source: "vs-a", target: "plat-b" } },
+    });
+    expect(buildOperationInput({ kind: "removeRelationship", relType: "SUPPORTS", source: "team-x", target: "vs-a" })).toEqual({
+      ok: true,
+      input: { removeRelationship: { type: "SUPPORTS", source: "team-x", target: "vs-a" } },
+    });
+    expect(buildOperationInput({ kind: "addElement", type: "Platform", name: "Gateway 2", id: "" })).toEqual({ ok: true, input: { addElement: { type: "Platform", name: "Gateway 2" } } });
+  });
+
+  it("splits a stream by the stage assignment, keeping the stages' order", () => {
+    const built = buildOperationInput({
+      kind: "splitStream",
+      stream: "vs-mortgage",
+      stages: ["st-1", "st-2", "st-3"],
+      parts: [{ name: "Mortgage Origination " }, { name: "Mortgage Servicing", id: "vs-mortgage-servicing" }],
+      assign: { "st-3": 1, "st-1": 0, "st-2": 0 },
+    });
+    expect(built).toEqual({
+      ok: true,
+      input: {
+        splitStream: {
+          stream: "vs-mortgage",
+          into: [
+            { name: "Mortgage Origination", stages: ["st-1", "st-2"] },
+            { name: "Mortgage Servicing", stages: ["st-3"], id: "vs-mortgage-servicing" },
+          ],
+        },
+      },
+    });
+  });
+
+  it("says what is missing instead of sending a request the server refuses", () => {
+    expect(buildOperationInput({ kind: "removeElement" })).toEqual({ ok: false, problems: ["choose the element to remove"] });
+    expect(buildOperationInput({ kind: "replaceElement", old: "a", new: "a" })).toEqual({ ok: false, problems: ["an element cannot replace itself"] });
+    expect(buildOperationInput({ kind: "addRelationship", relType: "DEPENDS_ON", source: "a" })).toEqual({ ok: false, problems: ["choose the target"] });
+    const split = buildOperationInput({ kind: "splitStream", stream: "vs", stages: ["s1", "s2"], parts: [{ name: "A" }, { name: "a" }], assign: { s1: 0 } });
+    expect(split.ok).toBe(false);
+    expect(!split.ok && split.problems).toEqual(["give the new streams different names", "assign every stage to a new stream (1 left)"]);
+    expect(buildOperationInput({ kind: "splitStream", stream: "vs", stages: [], parts: [{ name: "A" }] })).toEqual({ ok: false, problems: ["split into at least two new streams"] });
+  });
+
+  it("checks scenario names as the server does", () => {
+    expect(scenarioNameProblem("retire-esb")).toBeNull();
+    expect(scenarioNameProblem("adopt orphans v1.2")).toBeNull();
+    expect(scenarioNameProblem("Ünïcode_ok")).toBeNull();
+    expect(scenarioNameProblem("  ")).toMatch(/name/);
+    expect(scenarioNameProblem("-leading")).toMatch(/starting with/);
+    expect(scenarioNameProblem("a/b")).toMatch(/letters/);
+    expect(scenarioNameProblem("x".repeat(101))).toMatch(/100/);
+  });
+});
+
+describe("the scenarios client", () => {
+  const recording = (respond: (body: { query: string; variables: Record<string, unknown> }) => Response) => {
+    const seen: { query: string; variables: Record<string, unknown> }[] = [];
+    const client = new GraphQLClient({
+      token: () => "vg_editor",
+      fetch: async (_url, init) => {
+        const body = JSON.parse(String(init!.body)) as { query: string; variables: Record<string, unknown> };
+        seen.push(body);
+        return respond(body);
+      },
+    });
+    return { client, seen };
+  };
+
+  it("adds an operation as the one-of input variable and reads the scenario back", async () => {
+    const { client, seen } = recording(() =>
+      json(200, { data: { result: { name: "s", description: "", status: "OPEN", operationCount: 1, operations: [{ index: 1, op: "remove_element", text: "remove x", operation: { op: "remove_element", element: "x" } }], problem: null } } }),
+    );
+    const sc = await new Scenarios(client, null).addOperation("s", { removeElement: { element: "x" } });
+    expect(seen[0]!.query).toContain("addScenarioOperation(name: $name, operation: $operation)");
+    expect(seen[0]!.variables).toEqual({ name: "s", operation: { removeElement: { element: "x" } } });
+    expect(sc.operations[0]!.text).toBe("remove x");
+  });
+
+  it("compares with the explorer's query, passing a null element when there is none", async () => {
+    const { client, seen } = recording(() => json(200, { data: { result: answer("compare-scenario") } }));
+    const c = await new Scenarios(client, null).compare("retire-gateway", null, 4);
+    expect(seen[0]!.query).toBe(COMPARE_QUERY);
+    expect(seen[0]!.variables).toEqual({ name: "retire-gateway", element: null, maxDepth: 4, limit: 20 });
+    expect(c.impact?.counts.removed).toBe(7);
+  });
+
+  it("raises the server's refusal to apply", async () => {
+    const refusal = "applying a scenario changes the base model: it needs the admin role; your token has editor";
+    const { client } = recording(() => json(200, { data: null, errors: [{ message: refusal, extensions: { code: "FORBIDDEN" } }] }));
+    await expect(new Scenarios(client, null).apply("s")).rejects.toThrow(refusal);
+  });
+
+  it("learns whether the token is an admin's from an admin-only read", async () => {
+    const client = new GraphQLClient({ token: () => "vg_t" });
+    const probe = (status: number, body: unknown) => {
+      const urls: string[] = [];
+      const s = new Scenarios(client, null, async (url, init) => {
+        urls.push(`${url} ${(init!.headers as Record<string, string>).authorization}`);
+        return json(status, body);
+      });
+      return { s, urls };
+    };
+    const admin = probe(200, []);
+    expect(await admin.s.role()).toEqual({ admin: true, message: "" });
+    expect(admin.urls).toEqual([`${ADMIN_PROBE} Bearer vg_t`]);
+    expect(await probe(403, { detail: "this needs the admin role; your token has editor" }).s.role()).toEqual({
+      admin: false,
+      message: "this needs the admin role; your token has editor",
+    });
+    expect(await probe(404, {}).s.role()).toEqual({ admin: null, message: "" });
+  });
+
+  it("reads what applying changed", () => {
+    const r = readApplyResult({
+      scenario: { name: "s", status: "APPLIED", operationCount: 1 },
+      elementsAdded: [],
+      elementsRemoved: [{ id: "plat-x", type: "Platform", name: "X" }],
+      elementsChanged: [],
+      relationshipsAdded: [{ type: "OWNS", source: "t", target: "p", text: "t -[OWNS]-> p" }],
+      relationshipsRemoved: [{ type: "DEPENDS_ON", source: "a", target: "b", text: "" }],
+    });
+    expect(r.scenario.status).toBe("APPLIED");
+    expect(r.elementsRemoved).toEqual([{ id: "plat-x", type: "Platform", name: "X" }]);
+    expect(r.relationshipsAdded).toEqual(["t -[OWNS]-> p"]);
+    expect(r.relationshipsRemoved).toEqual(["a -[DEPENDS_ON]-> b"]);
+  });
+});
