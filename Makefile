@@ -6,12 +6,12 @@ STAMP := $(VENV)/.installed
 FRONTEND_DEPS := frontend/node_modules/.installed
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig.json -type f 2>/dev/null)
 
-.PHONY: install system-deps launcher frontend run test test-python test-frontend lint format clean
+.PHONY: install system-deps launcher frontend run test test-python test-frontend lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -55,6 +55,11 @@ test-python: launcher frontend
 	$(BIN)/pytest
 
 test: system-deps lint test-frontend test-python
+
+# The benchmarks of docs/benchmarks.md (not part of `make test`): SIZE=S|M|L|XL.
+SIZE ?= M
+bench: launcher
+	$(BIN)/python -m bench --size $(SIZE)
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -84,6 +84,31 @@ SET r += row.props
 """
 
 
+def create_nodes(label: str) -> str:
+    """CREATE a batch of nodes the caller knows are new: what `upsert_nodes` does for a new
+    id, without looking the id up first. An id that exists after all fails the Element
+    id constraint (the store reports a conflict), so nothing is ever duplicated."""
+    node = SCHEMA.node(label)
+    return f"""
+UNWIND $rows AS row
+CREATE (n:{ELEMENT_LABEL}:{node.label})
+SET n = row.props, n.id = row.id, n.created_at = $now, n.updated_at = $now
+"""
+
+
+def create_relationships(rel_type: str) -> str:
+    """CREATE a batch of relationships the caller knows are new (as `create_nodes`; the
+    relationship id constraint of the type guards against duplicates)."""
+    rel = SCHEMA.rel(rel_type)
+    return f"""
+UNWIND $rows AS row
+MATCH (a:{ELEMENT_LABEL} {{id: row.source}})
+MATCH (b:{ELEMENT_LABEL} {{id: row.target}})
+CREATE (a)-[r:{rel.type}]->(b)
+SET r = row.props, r.id = row.id
+"""
+
+
 ENDPOINT_LABELS = f"""
 UNWIND $ids AS id
 MATCH (n:{ELEMENT_LABEL} {{id: id}})

@@ -137,9 +137,14 @@ class LocalNeo4j:
         port: int | None = None,
         heap: str = "1g",
         pagecache: str = "512m",
+        txmax: str | None = None,
         timeout: float = 180.0,
     ) -> LocalNeo4jStatus:
-        """Start the server (or return the running one) and wait until Bolt answers."""
+        """Start the server (or return the running one) and wait until Bolt answers.
+
+        `txmax` caps the memory of all open transactions together (the launcher's default
+        is 1g); one import is one transaction, so very large models need more.
+        """
         current = self.status()
         if current.running:
             return current
@@ -160,6 +165,7 @@ class LocalNeo4j:
             f"home={self.home / 'data'}",
             f"port={port}",
             f"pagecache={pagecache}",
+            *([f"txmax={txmax}"] if txmax else []),
         ]
         log_handle = self.log_file.open("w")
         # A session of its own: the server outlives `valuegraph neo4j start` and is not

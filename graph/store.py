@@ -9,8 +9,9 @@ transactions retry transient errors (leader switches, deadlocks) with backoff.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -193,20 +194,31 @@ class GraphStore:
         rels: Sequence[RelLike] = (),
         *,
         also: Callable[[ManagedTransaction], None] | None = None,
+        new_nodes: AbstractSet[str] = frozenset(),
+        new_relationships: AbstractSet[tuple[str, str]] = frozenset(),
     ) -> WriteSummary:
         """Upsert nodes and relationships in one transaction (all or nothing).
 
         `also` runs inside the same transaction after the upserts (an importer's prune
         and import-run record), so it commits or rolls back with them.
+
+        `new_nodes` (ids) and `new_relationships` ((type, id)) name records the caller
+        has checked are not in the graph (an import's additions): they are CREATEd, which
+        is what the MERGE would do for them, without looking each id up first. Should one
+        exist after all, the id constraints fail the write as a conflict.
         """
-        nodes_by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        node_ids = Counter(n.id for n in nodes)
+        rel_keys = Counter((r.type, r.id) for r in rels)
+        nodes_by_label: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
         for n in nodes:
             self.schema.node(n.label)
-            nodes_by_label[n.label].append({"id": n.id, "props": n.props})
-        rels_by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            create = n.id in new_nodes and node_ids[n.id] == 1
+            nodes_by_label[(n.label, create)].append({"id": n.id, "props": n.props})
+        rels_by_type: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
         for r in rels:
             self.schema.rel(r.type)
-            rels_by_type[r.type].append(
+            create = (r.type, r.id) in new_relationships and rel_keys[(r.type, r.id)] == 1
+            rels_by_type[(r.type, create)].append(
                 {"id": r.id, "source": r.source, "target": r.target, "props": r.props}
             )
         _refuse_duplicate_ids(nodes)
@@ -214,16 +226,22 @@ class GraphStore:
 
         def work(tx: ManagedTransaction) -> WriteSummary:
             summary = WriteSummary()
-            for label, rows in nodes_by_label.items():
+            for (label, create), rows in nodes_by_label.items():
+                query = cypher.create_nodes(label) if create else cypher.upsert_nodes(label)
                 for batch in _batches(rows, BATCH_SIZE):
-                    tx.run(cypher.upsert_nodes(label), rows=batch, now=now).consume()
-                summary.nodes[label] = len(rows)
+                    tx.run(query, rows=batch, now=now).consume()
+                summary.nodes[label] = summary.nodes.get(label, 0) + len(rows)
             if rels_by_type:
                 self._check_endpoints(tx, rels, {n.id: n.label for n in nodes})
-            for rel_type, rows in rels_by_type.items():
+            for (rel_type, create), rows in rels_by_type.items():
+                query = (
+                    cypher.create_relationships(rel_type)
+                    if create
+                    else cypher.upsert_relationships(rel_type)
+                )
                 for batch in _batches(rows, BATCH_SIZE):
-                    tx.run(cypher.upsert_relationships(rel_type), rows=batch).consume()
-                summary.relationships[rel_type] = len(rows)
+                    tx.run(query, rows=batch).consume()
+                summary.relationships[rel_type] = summary.relationships.get(rel_type, 0) + len(rows)
             if also is not None:
                 also(tx)
             return summary

@@ -38,6 +38,15 @@ RETURN n.id AS id, {_LABEL} AS label, n.{NODE_SOURCE} AS source
 """
 
 
+# Whole-graph counts, answered from Neo4j's count store without reading the data.
+COUNT_ELEMENTS = f"MATCH (n:{ELEMENT_LABEL}) RETURN count(n) AS count"
+
+
+def count_relationships(rel_type: str) -> str:
+    """How many relationships of one type the graph has (count store, constant time)."""
+    return f"MATCH ()-[r:{SCHEMA.rel(rel_type).type}]->() RETURN count(r) AS count"
+
+
 def relationship_holders(rel_type: str) -> str:
     """Existing relationships of one type with the given ids (uses the id constraint's index)."""
     rel = SCHEMA.rel(rel_type)

@@ -17,7 +17,7 @@ are free: a platform a stage uses is as close to the stream as one the stream us
   coordinate every change to the element.
 - betweenness: the share of shortest dependency paths running through the element
   (networkx, normalised; exact up to `EXACT_BETWEENNESS_NODES` nodes, then sampled with
-  the seed).
+  the seed: from that many sources, computed by igraph's C implementation).
 - for teams, load: k against a guideline per team type, scaled by capacity relative to
   a nominal team of `NOMINAL_TEAM_FTE`.
 
@@ -258,7 +258,7 @@ def _near_streams(graph: nx.DiGraph, streams: list[str], within: int) -> dict[st
     backwards from each stream, which only visits what lies that close to it.
     """
     near: dict[str, dict[str, int]] = {}
-    pred = graph.pred
+    pred = graph._pred  # the plain dicts behind graph.pred: no view objects per step
     for s in streams:
         dist = {s: 0}
         queue = deque([s])
@@ -286,17 +286,32 @@ def _streams_reached(graph: nx.DiGraph, streams: list[str]) -> dict[str, int]:
     streams of each component as the bits of an integer, instead of a search per node.
     """
     bit = {s: 1 << i for i, s in enumerate(streams)}
-    dag = nx.condensation(graph)
-    bits: dict[int, int] = {}
-    for comp in reversed(list(nx.topological_sort(dag))):
+    comps = list(nx.strongly_connected_components(graph))
+    comp_of = {v: i for i, members in enumerate(comps) for v in members}
+    succ: list[set[int]] = [set() for _ in comps]
+    indegree = [0] * len(comps)
+    for u, nbrs in graph._adj.items():
+        cu = comp_of[u]
+        for v in nbrs:
+            cv = comp_of[v]
+            if cu != cv and cv not in succ[cu]:
+                succ[cu].add(cv)
+                indegree[cv] += 1
+    order = [c for c in range(len(comps)) if indegree[c] == 0]  # Kahn: sources first
+    for c in order:
+        for d in succ[c]:
+            indegree[d] -= 1
+            if indegree[d] == 0:
+                order.append(d)
+    bits = [0] * len(comps)
+    for c in reversed(order):
         value = 0
-        for member in dag.nodes[comp]["members"]:
+        for member in comps[c]:
             value |= bit.get(member, 0)
-        for succ in dag.successors(comp):
-            value |= bits[succ]
-        bits[comp] = value
-    mapping: dict[str, int] = dag.graph["mapping"]
-    return {v: bits[c].bit_count() for v, c in mapping.items()}
+        for d in succ[c]:
+            value |= bits[d]
+        bits[c] = value
+    return {v: bits[c].bit_count() for v, c in comp_of.items()}
 
 
 def bottlenecks(

@@ -193,7 +193,10 @@ def health_facts(store: GraphStore) -> HealthFacts:
         return [r.data() for r in store._read(query)]
 
     def pairs(query: str, a: str, b: str) -> set[tuple[str, str]]:
-        return {(str(r[a]), str(r[b])) for r in rows(query)}
+        # Collected into one record: tens of thousands of pairs arrive several times
+        # faster than as a record each.
+        collected = f"CALL {{ {query} }} RETURN collect([{a}, {b}]) AS pairs"
+        return {(str(x), str(y)) for x, y in store._read(collected)[0]["pairs"]}
 
     counts = {label: 0 for label in COUNTED}
     counts.update(

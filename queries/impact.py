@@ -24,7 +24,7 @@ from graph.schema import ELEMENT_LABEL, SCHEMA
 from graph.store import GraphStore
 from queries.errors import QuestionError
 from queries.propagation import PropagationTable, propagation_table
-from queries.resolve import ElementRef, refs, resolve
+from queries.resolve import ElementRef, resolve
 
 DEFAULT_MAX_DEPTH = 10
 MAX_DEPTH_LIMIT = 50
@@ -39,6 +39,24 @@ WITH a, r, b, startNode(r) = a AS at_source
 WHERE (at_source AND type(r) IN $from_source) OR (NOT at_source AND type(r) IN $from_target)
 RETURN a.id AS from_id, b.id AS to_id, type(r) AS type, at_source,
        r.original_type AS original_type, r.access_type AS access_type, r.id AS rel_id
+"""
+
+# EXPAND's rows collected into one record: a level of a wide walk (tens of thousands of
+# relationships) arrives several times faster than as one record per row.
+EXPAND_COLUMNS = ("from_id", "to_id", "type", "at_source", "original_type", "access_type", "rel_id")
+EXPAND_LISTS = f"""
+UNWIND $frontier AS fid
+MATCH (a:{ELEMENT_LABEL} {{id: fid}})-[r]-(b:{ELEMENT_LABEL})
+WITH a, r, b, startNode(r) = a AS at_source
+WHERE (at_source AND type(r) IN $from_source) OR (NOT at_source AND type(r) IN $from_target)
+RETURN collect([a.id, b.id, type(r), at_source, r.original_type, r.access_type, r.id]) AS rows
+"""
+
+# queries.resolve.REFS_BY_IDS, collected the same way.
+REF_LISTS = f"""
+UNWIND $ids AS ref
+MATCH (n:{ELEMENT_LABEL} {{id: ref}})
+RETURN collect([n.id, [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0], n.name]) AS rows
 """
 
 _TEAM = SCHEMA.node("Team").label
@@ -57,6 +75,21 @@ UNWIND $ids AS ref
 MATCH (p:{_PERSON})-[:{SCHEMA.rel("ACCOUNTABLE_FOR").type}]->(s:{_STREAM} {{id: ref}})
 RETURN p.id AS id, s.id AS about
 ORDER BY id, about
+"""
+
+
+# OWNERS and ACCOUNTABLE, collected into one record each (a wide impact has tens of
+# thousands of owned elements); callers sort the pairs.
+OWNER_LISTS = f"""
+UNWIND $ids AS ref
+MATCH (t:{_TEAM})-[:{SCHEMA.rel("OWNS").type}]->(x:{ELEMENT_LABEL} {{id: ref}})
+RETURN collect([t.id, x.id]) AS rows
+"""
+
+ACCOUNTABLE_LISTS = f"""
+UNWIND $ids AS ref
+MATCH (p:{_PERSON})-[:{SCHEMA.rel("ACCOUNTABLE_FOR").type}]->(s:{_STREAM} {{id: ref}})
+RETURN collect([p.id, s.id]) AS rows
 """
 
 
@@ -94,21 +127,28 @@ class StoreReader:
         return resolve(self.store, ref)
 
     def refs(self, ids: list[str]) -> dict[str, ElementRef]:
-        return refs(self.store, ids)
+        """`queries.resolve.refs`, read as one collected record."""
+        if not ids:
+            return {}
+        rows = self.store._read(REF_LISTS, ids=list(ids))[0]["rows"]
+        # Built without re-validation: ids, labels and names come typed from the graph.
+        return {i: ElementRef.model_construct(id=i, type=t, name=n) for i, t, n in rows}
 
     def expand(
         self, frontier: list[str], from_source: list[str], from_target: list[str]
     ) -> list[dict[str, Any]]:
         rows = self.store._read(
-            EXPAND, frontier=frontier, from_source=from_source, from_target=from_target
-        )
-        return [r.data() for r in rows]
+            EXPAND_LISTS, frontier=frontier, from_source=from_source, from_target=from_target
+        )[0]["rows"]
+        return [dict(zip(EXPAND_COLUMNS, row, strict=True)) for row in rows]
 
     def owners(self, ids: list[str]) -> list[tuple[str, str]]:
-        return [(r["id"], r["about"]) for r in self.store._read(OWNERS, ids=ids)]
+        rows = self.store._read(OWNER_LISTS, ids=ids)[0]["rows"]
+        return sorted((who, about) for who, about in rows)
 
     def accountable(self, ids: list[str]) -> list[tuple[str, str]]:
-        return [(r["id"], r["about"]) for r in self.store._read(ACCOUNTABLE, ids=ids)]
+        rows = self.store._read(ACCOUNTABLE_LISTS, ids=ids)[0]["rows"]
+        return sorted((who, about) for who, about in rows)
 
 
 def as_reader(source: GraphStore | ImpactReader) -> ImpactReader:
@@ -262,7 +302,9 @@ def _step(a: ElementRef, b: ElementRef, hop: _Hop) -> Step:
     text = (
         f"{a.name} -[{rel}]-> {b.name}" if hop.stored_forward else f"{a.name} <-[{rel}]- {b.name}"
     )
-    return Step(
+    # Made from typed parts only, so built without re-validating (a wide impact has
+    # tens of thousands of steps).
+    return Step.model_construct(
         from_element=a,
         to_element=b,
         relationship=hop.type,
@@ -290,9 +332,25 @@ def _order(a: Affected) -> tuple[int, str, str]:
 def _affected(
     start: str, distance: dict[str, int], hops: dict[str, _Hop], names: dict[str, ElementRef]
 ) -> list[Affected]:
+    # Each element's path is its parent's plus one step, so every step is made once
+    # (`_steps` per element would make each hop again for every element beyond it).
+    paths: dict[str, list[Step]] = {}
+
+    def path(node: str) -> list[Step]:
+        chain = []
+        while node in hops and node not in paths:
+            chain.append(node)
+            node = hops[node].parent
+        known = paths.get(node, [])
+        for n in reversed(chain):
+            hop = hops[n]
+            known = [*known, _step(names[hop.parent], names[n], hop)]
+            paths[n] = known
+        return paths.get(node, []) if not chain else known
+
     return sorted(
         (
-            Affected(element=names[i], distance=d, path=_steps(i, hops, names))
+            Affected(element=names[i], distance=d, path=path(i))
             for i, d in distance.items()
             if i != start and i in names
         ),

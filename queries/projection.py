@@ -133,18 +133,31 @@ def build_projection(
     props: dict[str, dict[str, object]] = {}
     # Sorted insertion: networkx algorithms iterate in insertion order, and seeded
     # community detection is only reproducible if that order is.
-    for r in sorted(node_rows, key=lambda r: r["id"]):
+    # Nodes and relationships are read in two statements while others write: a node
+    # deleted in between reads back without an id, and a relationship may then name an
+    # end that is gone. Both are skipped: the projection is of what exists.
+    for r in sorted((r for r in node_rows if r["id"] is not None), key=lambda r: r["id"]):
         nodes[r["id"]] = ElementRef(id=r["id"], type=r["type"], name=r["props"]["name"] or r["id"])
         props[r["id"]] = dict(r["props"])
-        graph.add_node(r["id"])
+    graph.add_nodes_from(nodes)
+    # Edges are collected first (first-insertion order, lowest cost per pair) and added in
+    # one call: the same graph, in the same order, as adding them one by one.
+    costs: dict[tuple[str, str], int] = {}
+    rules: dict[tuple[Any, Any, Any], tuple[Flow, int]] = {}
     for r in sorted(rel_rows, key=_rel_order):
-        key = rel_key(r["type"], r["original_type"], r["access_type"])
-        flow = table.flow(key)
-        cost = 0 if key in PART_OF_KEYS else 1
+        if r["source"] not in nodes or r["target"] not in nodes:
+            continue
+        kind = (r["type"], r["original_type"], r["access_type"])
+        rule = rules.get(kind)
+        if rule is None:
+            key = rel_key(*kind)
+            rule = rules[kind] = (table.flow(key), 0 if key in PART_OF_KEYS else 1)
+        flow, cost = rule
         if flow in (Flow.FORWARD, Flow.BOTH):
-            _add(graph, r["source"], r["target"], cost)
+            _add(costs, r["source"], r["target"], cost)
         if flow in (Flow.REVERSE, Flow.BOTH):
-            _add(graph, r["target"], r["source"], cost)
+            _add(costs, r["target"], r["source"], cost)
+    graph.add_edges_from((u, v, {"cost": cost}) for (u, v), cost in costs.items())
     return Projection(graph, nodes, props)
 
 
@@ -152,12 +165,10 @@ def _rel_order(r: Mapping[str, Any]) -> tuple[str, ...]:
     return (r["source"], r["target"], r["type"], r["original_type"] or "", r["access_type"] or "")
 
 
-def _add(graph: nx.DiGraph, u: str, v: str, cost: int) -> None:
+def _add(costs: dict[tuple[str, str], int], u: str, v: str, cost: int) -> None:
     """One edge per ordered pair; `cost` 0 when some relationship between them is part-of."""
-    if graph.has_edge(u, v):
-        graph[u][v]["cost"] = min(graph[u][v]["cost"], cost)
-    else:
-        graph.add_edge(u, v, cost=cost)
+    known = costs.get((u, v))
+    costs[(u, v)] = cost if known is None else min(known, cost)
 
 
 def streams_served_directly(store: GraphStore) -> dict[str, set[str]]:

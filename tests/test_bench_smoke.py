@@ -1,0 +1,61 @@
+"""The benchmark harness end to end at a tiny size, so it cannot rot (issue 6).
+
+Not a benchmark: the figures are thrown away. Every workload runs once against the test
+Neo4j: the import in a child process, the app as a real uvicorn process on 127.0.0.1,
+a few seconds of locust. The full benchmarks (`make bench`) are not part of the suite.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench.harness import BenchConfig, render_table, run_bench
+from bench.workloads import Neo4jTarget
+from graph.store import GraphStore
+
+
+def test_harness_runs_every_workload(
+    store: GraphStore, neo4j_server: dict[str, str | None], tmp_path: Path
+) -> None:
+    assert neo4j_server["uri"]
+    target = Neo4jTarget(neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"])
+    config = BenchConfig(
+        size="400",
+        seed=2,
+        import_reps=1,
+        question_reps=1,
+        impact_requests=3,
+        impact_budget_s=5,
+        load_users=4,
+        load_seconds=3,
+        load_baseline_seconds=1,
+        workdir=tmp_path / "work",
+        results_dir=tmp_path / "results",
+    )
+    result = run_bench(config, target, log=lambda _line: None)
+
+    w = result["workloads"]
+    assert set(w) == {"1_import", "2_impact", "3_4_analysis", "5_load", "6_memory"}
+    imported = w["1_import"]
+    assert imported["rows"] == result["generate"]["elements"] + imported["child"]["relationships"]
+    assert imported["child"]["nodes"] == result["generate"]["elements"] == 400
+    assert imported["child"]["warnings"] == 0
+    assert imported["import_rows_per_s"] > 0 and imported["baseline_rows_per_s"] > 0
+    for key in ("typical", "most_shared"):
+        answer = w["2_impact"][key]
+        # The app and the bare Cypher reach the same elements.
+        assert answer["affected"] == answer["bare_affected"]
+        assert answer["graphql_http"]["n"] >= 3 and answer["bare_cypher"]["n"] >= 3
+    assert w["2_impact"]["most_shared"]["affected"] >= w["2_impact"]["typical"]["affected"]
+    assert w["3_4_analysis"]["bottlenecks_s"] > 0 and w["3_4_analysis"]["health_s"] > 0
+    load = w["5_load"]["http"]["aggregated"]
+    assert load["requests"] > 0 and load["failures"] == 0
+    assert w["5_load"]["bare"]["failures"] == 0
+    assert w["6_memory"]["peak_rss_mb"] >= w["6_memory"]["rss_before_mb"] > 0
+
+    saved = json.loads((tmp_path / "results" / "latest-400.json").read_text())
+    assert saved["workloads"].keys() == w.keys()
+    table = render_table(result)
+    for name in ("1 import", "2 impact", "3 bottlenecks", "4 health", "5 load", "6 memory"):
+        assert name in table
