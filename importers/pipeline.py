@@ -33,7 +33,7 @@ from neo4j import ManagedTransaction, RoutingControl
 from graph import cypher as graph_cypher
 from graph.model import now_iso
 from graph.schema import SCHEMA
-from graph.store import BATCH_SIZE, GraphStore
+from graph.store import BATCH_SIZE, ConflictError, GraphStore
 from importers import cypher
 from importers.archi import parse_archi
 from importers.archi_csv import find_csv_files, parse_archi_csv
@@ -566,17 +566,26 @@ def apply_import(
 
     if progress is not None:
         progress("write", 0, None)
-    store.write(
-        [_Node(n["label"], n["id"], n["props"]) for n in diff["write_nodes"]],
-        [
-            _Rel(r["type"], r["id"], r["source"], r["target"], r["props"])
-            for r in diff["write_relationships"]
-        ],
-        also=in_tx,
-        # Additions nobody holds: created without a look-up (see GraphStore.write).
-        new_nodes=set(diff["added_node_ids"]) - held_nodes,
-        new_relationships={(r["type"], r["id"]) for r in diff["added_relationships"]} - held_rels,
-    )
+    nodes = [_Node(n["label"], n["id"], n["props"]) for n in diff["write_nodes"]]
+    rels = [
+        _Rel(r["type"], r["id"], r["source"], r["target"], r["props"])
+        for r in diff["write_relationships"]
+    ]
+    try:
+        store.write(
+            nodes,
+            rels,
+            also=in_tx,
+            # Additions nobody holds: created without a look-up (see GraphStore.write).
+            new_nodes=set(diff["added_node_ids"]) - held_nodes,
+            new_relationships={(r["type"], r["id"]) for r in diff["added_relationships"]}
+            - held_rels,
+        )
+    except ConflictError:
+        # Another import created some of these ids after our diff was read (concurrent
+        # imports of one model): nothing was written; MERGE everything instead. An id
+        # truly held by another type conflicts again and is reported as before.
+        store.write(nodes, rels, also=in_tx)
     report.update(run_id=run_id, written=True, finished_at=finished, pruned=dict(pruned))
     return _with_warnings(report, warnings)
 
