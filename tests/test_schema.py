@@ -25,12 +25,13 @@ def test_every_node_type_gets_a_constraint_a_model_and_a_graphql_type() -> None:
 def test_relationship_names_become_graphql_fields_on_both_ends() -> None:
     sdl = export_sdl()
     stream = sdl.split("type ValueStream implements Element")[1].split("}")[0]
-    assert "stages: [Element!]!" in stream
-    assert "accountable: [Element!]!" in stream  # reverse of ACCOUNTABLE_FOR
+    # Relationship fields are paged: `limit` defaults to, and is capped at, the page size.
+    assert "stages(limit: Int! = 500): [Element!]!" in stream
+    assert "accountable(limit: Int! = 500): [Element!]!" in stream  # reverse of ACCOUNTABLE_FOR
     assert "fundingModel: String" in stream
     stage = sdl.split("type Stage implements Element")[1].split("}")[0]
-    assert "stream: [Element!]!" in stage
-    assert "stages:" not in stage
+    assert "stream(limit: Int! = 500): [Element!]!" in stage
+    assert "stages(" not in stage
 
 
 def test_unknown_types_are_refused_before_any_cypher_is_built() -> None:
