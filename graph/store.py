@@ -1,8 +1,9 @@
 """The Neo4j store: the one write path of valuegraph, and the basic reads.
 
 Writes go through `write()`, which validates endpoints against the schema and MERGEs
-nodes then relationships in batches of `UNWIND` rows inside a single managed
-transaction: either everything is written or nothing is. The driver's managed
+nodes then relationships (CREATEs those the caller has checked are new) in batches of
+`UNWIND` rows inside a single managed transaction: either everything is written or
+nothing is. The driver's managed
 transactions retry transient errors (leader switches, deadlocks) with backoff.
 """
 
@@ -241,7 +242,8 @@ class GraphStore:
                 )
                 for batch in _batches(rows, BATCH_SIZE):
                     tx.run(query, rows=batch).consume()
-                summary.relationships[rel_type] = summary.relationships.get(rel_type, 0) + len(rows)
+                count = summary.relationships.get(rel_type, 0) + len(rows)
+                summary.relationships[rel_type] = count
             if also is not None:
                 also(tx)
             return summary
