@@ -65,6 +65,7 @@ def _resolve_uri(settings: Settings, *, start: bool = True) -> tuple[str, bool]:
             port=_port_or_free(settings.local_neo4j_port),
             heap=settings.local_neo4j_heap,
             pagecache=settings.local_neo4j_pagecache,
+            txmax=settings.local_neo4j_txmax,
         )
     except LocalNeo4jError as exc:
         _fail(str(exc))
@@ -242,6 +243,10 @@ def neo4j_start(
     ] = None,
     heap: Annotated[str | None, typer.Option(help="JVM heap, e.g. 1g.")] = None,
     pagecache: Annotated[str | None, typer.Option(help="Page cache, e.g. 512m.")] = None,
+    txmax: Annotated[
+        str | None,
+        typer.Option(help="Memory of all open transactions, e.g. 3g (large imports)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Start the local Neo4j (building it with Maven on first use) and wait until Bolt answers."""
@@ -252,6 +257,7 @@ def neo4j_start(
             port=port or _port_or_free(settings.local_neo4j_port),
             heap=heap or settings.local_neo4j_heap,
             pagecache=pagecache or settings.local_neo4j_pagecache,
+            txmax=txmax or settings.local_neo4j_txmax,
         )
     except LocalNeo4jError as exc:
         _fail(str(exc))

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from app.settings import Settings
 from graph.store import GraphStore
+from queries.live import LiveIndex
 
 
 def get_settings(request: Request) -> Settings:
@@ -24,5 +25,13 @@ def get_store(request: Request) -> GraphStore:
     return store
 
 
+def get_live(request: Request) -> LiveIndex:
+    """The live model's walk index (queries.live), for the impact walks."""
+    get_store(request)
+    live: LiveIndex = request.app.state.live
+    return live
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]
+LiveDep = Annotated[LiveIndex, Depends(get_live)]

@@ -34,7 +34,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from app.auth import require
-from app.deps import get_settings, get_store
+from app.deps import get_live, get_settings, get_store
 from app.graphql_imports import ImportsMutation, ImportsQuery
 from app.graphql_questions import QuestionsMutation, QuestionsQuery
 from app.middleware import audit_detail
@@ -52,6 +52,7 @@ from graph.schema import ANY, SCHEMA, NodeType, PropKind, RelType
 from graph.store import ConflictError, GraphStore, NotFoundError, QueryTimeoutError, StoreError
 from graph.tokens import Principal, Role
 from importers.errors import ImportFailure
+from queries.live import LiveIndex
 from queries.resolve import AmbiguousElementError, ElementLookupError
 
 log = logging.getLogger(__name__)
@@ -60,9 +61,12 @@ NeighbourKey = tuple[str, str, bool, int]  # node id, relationship type, outgoin
 
 
 class Context(BaseContext):
-    def __init__(self, store: GraphStore, settings: Settings, principal: Principal) -> None:
+    def __init__(
+        self, store: GraphStore, settings: Settings, principal: Principal, live: LiveIndex
+    ) -> None:
         super().__init__()
         self.store = store
+        self.live = live
         self.settings = settings
         self.principal = principal
         self.neighbours: DataLoader[NeighbourKey, list[dict[str, Any]]] = DataLoader(
@@ -550,8 +554,9 @@ def _context_getter(
     store: GraphStore = Depends(get_store),
     settings: Settings = Depends(get_settings),
     principal: Principal = Depends(require(Role.VIEWER)),
+    live: LiveIndex = Depends(get_live),
 ) -> Context:
-    return Context(store, settings, principal)
+    return Context(store, settings, principal, live)
 
 
 def graphql_router(*, graphiql: bool) -> GraphQLRouter[Context, None]:

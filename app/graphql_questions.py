@@ -7,8 +7,9 @@ resolvers only resolve arguments and call the query functions off the event loop
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import strawberry
 from graphql import GraphQLError
@@ -100,17 +101,19 @@ class PathStep:
 class AffectedElement:
     element: ElementRefType
     distance: int
-    path: list[PathStep]
-    path_text: str
+    source: strawberry.Private[im.Affected]
+
+    @strawberry.field(description="The explaining path, hop by hop.")
+    def path(self) -> list[PathStep]:
+        return [PathStep.from_model(s) for s in self.source.path]
+
+    @strawberry.field(description="The explaining path as one line of text.")
+    def path_text(self) -> str:
+        return self.source.path_text
 
     @classmethod
     def from_model(cls, a: im.Affected) -> AffectedElement:
-        return cls(
-            element=ElementRefType.from_model(a.element),
-            distance=a.distance,
-            path=[PathStep.from_model(s) for s in a.path],
-            path_text=a.path_text,
-        )
+        return cls(element=ElementRefType.from_model(a.element), distance=a.distance, source=a)
 
 
 def _affected(items: list[im.Affected]) -> list[AffectedElement]:
@@ -130,32 +133,137 @@ class Notice:
         )
 
 
-@strawberry.type(description="What a change to an element affects.")
+@strawberry.type(description="How many each list of an impact answer holds in all.")
+class ImpactCounts:
+    affected: int
+    streams: int
+    capabilities: int
+    platforms: int
+    data_assets: int
+    other: int
+    teams_to_notify: int
+    people_to_notify: int
+
+    @classmethod
+    def from_model(cls, c: im.ImpactCounts) -> ImpactCounts:
+        return cls(**c.model_dump())
+
+
+class ImpactPages(Protocol):
+    """Where an answer's pages come from: the walk itself (`im.ImpactWalk`, paths made
+    per page) or a whole answer already made (`_WholeAnswer`)."""
+
+    def affected(
+        self, category: im.Category, offset: int, limit: int | None
+    ) -> list[im.Affected]: ...
+
+    def notices(self, kind: im.NoticeKind, offset: int, limit: int | None) -> list[im.Notice]: ...
+
+
+@dataclass
+class _WholeAnswer:
+    result: im.ImpactResult
+
+    def affected(self, category: im.Category, offset: int, limit: int | None) -> list[im.Affected]:
+        items: list[im.Affected] = getattr(self.result, category)
+        return items[offset:] if limit is None else items[offset : offset + limit]
+
+    def notices(self, kind: im.NoticeKind, offset: int, limit: int | None) -> list[im.Notice]:
+        items = self.result.teams_to_notify if kind == "teams" else self.result.people_to_notify
+        return items[offset:] if limit is None else items[offset : offset + limit]
+
+
+PAGE_ARGS = (
+    "Each list is a page: at most `limit` (default and most: the server's page size, "
+    "VALUEGRAPH_MAX_PAGE_SIZE) from `offset`; `counts` has the totals."
+)
+
+
+def _page(info: Info, limit: int | None, offset: int) -> tuple[int, int]:
+    most: int = info.context.settings.max_page_size
+    if limit is not None and not 1 <= limit <= most:
+        raise ValueError(f"limit must be between 1 and {most}")
+    if offset < 0:
+        raise ValueError("offset must not be negative")
+    return offset, limit or most
+
+
+@strawberry.type(description="What a change to an element affects. " + PAGE_ARGS)
 class ImpactAnswer:
     element: ElementRefType
     max_depth: int
-    streams: list[AffectedElement]
-    capabilities: list[AffectedElement]
-    platforms: list[AffectedElement]
-    data_assets: list[AffectedElement]
-    other: list[AffectedElement]
-    teams_to_notify: list[Notice]
-    people_to_notify: list[Notice]
+    counts: ImpactCounts
     propagation: list[PropagationRule]
+    pages: strawberry.Private[ImpactPages]
+
+    def _affected(
+        self, info: Info, category: im.Category, limit: int | None, offset: int
+    ) -> list[AffectedElement]:
+        return _affected(self.pages.affected(category, *_page(info, limit, offset)))
+
+    def _notices(
+        self, info: Info, kind: im.NoticeKind, limit: int | None, offset: int
+    ) -> list[Notice]:
+        return [Notice.from_model(n) for n in self.pages.notices(kind, *_page(info, limit, offset))]
+
+    @strawberry.field(description="Value streams reached, nearest first.")
+    def streams(
+        self, info: Info, limit: int | None = None, offset: int = 0
+    ) -> list[AffectedElement]:
+        return self._affected(info, "streams", limit, offset)
+
+    @strawberry.field(description="Capabilities reached, nearest first.")
+    def capabilities(
+        self, info: Info, limit: int | None = None, offset: int = 0
+    ) -> list[AffectedElement]:
+        return self._affected(info, "capabilities", limit, offset)
+
+    @strawberry.field(description="Platforms reached, nearest first.")
+    def platforms(
+        self, info: Info, limit: int | None = None, offset: int = 0
+    ) -> list[AffectedElement]:
+        return self._affected(info, "platforms", limit, offset)
+
+    @strawberry.field(description="Data assets reached, nearest first.")
+    def data_assets(
+        self, info: Info, limit: int | None = None, offset: int = 0
+    ) -> list[AffectedElement]:
+        return self._affected(info, "data_assets", limit, offset)
+
+    @strawberry.field(description="Every other element reached, nearest first.")
+    def other(self, info: Info, limit: int | None = None, offset: int = 0) -> list[AffectedElement]:
+        return self._affected(info, "other", limit, offset)
+
+    @strawberry.field(description="Teams owning the element or anything reached.")
+    def teams_to_notify(
+        self, info: Info, limit: int | None = None, offset: int = 0
+    ) -> list[Notice]:
+        return self._notices(info, "teams", limit, offset)
+
+    @strawberry.field(description="People accountable for a value stream reached.")
+    def people_to_notify(
+        self, info: Info, limit: int | None = None, offset: int = 0
+    ) -> list[Notice]:
+        return self._notices(info, "people", limit, offset)
+
+    @classmethod
+    def from_walk(cls, w: im.ImpactWalk) -> ImpactAnswer:
+        return cls(
+            element=ElementRefType.from_model(w.element),
+            max_depth=w.max_depth,
+            counts=ImpactCounts.from_model(w.counts()),
+            propagation=PropagationRule.many(w.table.as_list()),
+            pages=w,
+        )
 
     @classmethod
     def from_model(cls, r: im.ImpactResult) -> ImpactAnswer:
         return cls(
             element=ElementRefType.from_model(r.element),
             max_depth=r.max_depth,
-            streams=_affected(r.streams),
-            capabilities=_affected(r.capabilities),
-            platforms=_affected(r.platforms),
-            data_assets=_affected(r.data_assets),
-            other=_affected(r.other),
-            teams_to_notify=[Notice.from_model(n) for n in r.teams_to_notify],
-            people_to_notify=[Notice.from_model(n) for n in r.people_to_notify],
+            counts=ImpactCounts.from_model(r.counts),
             propagation=PropagationRule.many(r.propagation),
+            pages=_WholeAnswer(r),
         )
 
 
@@ -687,14 +795,23 @@ def _overrides(items: list[PropagationOverride] | None) -> dict[str, str] | None
     return {o.key: str(cast(Enum, o.flow).value) for o in items} if items else None
 
 
-async def _ask(info: Info, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+async def _ask(
+    info: Info, fn: Callable[..., T], *args: Any, walks: bool = False, **kwargs: Any
+) -> T:
     """Run a question off the event loop; a bad element name becomes an error naming candidates.
 
-    `original_error` lets app.graphql classify the error (NOT_FOUND, BAD_USER_INPUT) while
-    `reason` and `candidates` tell a client what to offer instead.
+    `walks`: the question is an impact walk, asked of the live walk index when it is
+    current (queries.live) rather than of the store. `original_error` lets app.graphql
+    classify the error (NOT_FOUND, BAD_USER_INPUT) while `reason` and `candidates` tell a
+    client what to offer instead.
     """
+    context = info.context
+
+    def ask() -> T:
+        return fn(context.live.reader() if walks else context.store, *args, **kwargs)
+
     try:
-        result: T = await info.context.run(fn, info.context.store, *args, **kwargs)
+        result: T = await context.run(ask)
         return result
     except ElementLookupError as exc:
         ambiguous = isinstance(exc, AmbiguousElementError)
@@ -733,15 +850,16 @@ class QuestionsQuery:
         relationship_types: list[str] | None = None,
         propagation: list[PropagationOverride] | None = None,
     ) -> ImpactAnswer:
-        result = await _ask(
+        walk = await _ask(
             info,
-            im.impact,
+            im.walk_impact,
             element,
+            walks=True,
             max_depth=max_depth,
             rel_types=relationship_types,
             overrides=_overrides(propagation),
         )
-        return ImpactAnswer.from_model(result)
+        return ImpactAnswer.from_walk(walk)
 
     @strawberry.field(
         description="What the element depends on: everything a change to which would affect it."
@@ -758,6 +876,7 @@ class QuestionsQuery:
             info,
             im.depends_on,
             element,
+            walks=True,
             max_depth=max_depth,
             rel_types=relationship_types,
             overrides=_overrides(propagation),
@@ -782,6 +901,7 @@ class QuestionsQuery:
             im.dependency_path,
             source,
             target,
+            walks=True,
             max_depth=max_depth,
             rel_types=relationship_types,
             overrides=_overrides(propagation),

@@ -30,6 +30,7 @@ from graph.store import (
     QueryTimeoutError,
     StoreError,
 )
+from queries.live import LiveIndex
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +56,11 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         else:
             app.state.store = store
         app.state.schema_ready = False
+        app.state.live = LiveIndex(app.state.store, enabled=settings.impact_index == "on")
         try:
             app.state.store.ensure_schema()
             app.state.schema_ready = True
+            app.state.live.refresh()
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
             # Serve anyway: /healthz reports it, requests get 503 until Neo4j answers.
             log.warning("Neo4j unreachable at start-up (%s); will retry on demand", exc)

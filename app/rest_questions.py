@@ -11,6 +11,7 @@ editor-only; applying one to the base model needs the admin role.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -19,7 +20,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from app.auth import AdminDep, PrincipalDep
-from app.deps import StoreDep
+from app.deps import LiveDep, SettingsDep, StoreDep
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
@@ -62,22 +63,41 @@ def _ask(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 @router.get("/api/impact/{element:path}", response_model=im.ImpactResult)
 def impact(
-    store: StoreDep,
+    live: LiveDep,
+    settings: SettingsDep,
     element: str,
     max_depth: Depth = im.DEFAULT_MAX_DEPTH,
     rel_type: RelTypes = None,
     propagation: Overrides = None,
+    limit: Annotated[
+        int | None,
+        Query(ge=1, description="Longest each list may be [default and most: the page size]."),
+    ] = None,
+    offset: Annotated[int, Query(ge=0, description="Skip this many of each list.")] = 0,
 ) -> im.ImpactResult:
     """What a change to the element affects: streams, capabilities, platforms, data assets,
-    each with hop distance and a shortest explaining path, and who to notify."""
-    return _ask(
-        im.impact, store, element, max_depth=max_depth, rel_types=rel_type, overrides=propagation
+    each with hop distance and a shortest explaining path, and who to notify. Each list is
+    a page (`counts` has the totals)."""
+    walk = _ask(
+        im.walk_impact,
+        live.reader(),
+        element,
+        max_depth=max_depth,
+        rel_types=rel_type,
+        overrides=propagation,
     )
+    return walk.result(offset, _page_limit(limit, settings.max_page_size))
+
+
+def _page_limit(limit: int | None, most: int) -> int:
+    if limit is not None and limit > most:
+        raise HTTPException(422, detail={"msg": f"limit must be between 1 and {most}"})
+    return limit or most
 
 
 @router.get("/api/depends-on/{element:path}", response_model=im.DependsOnResult)
 def depends_on(
-    store: StoreDep,
+    live: LiveDep,
     element: str,
     max_depth: Depth = im.DEFAULT_MAX_DEPTH,
     rel_type: RelTypes = None,
@@ -86,7 +106,7 @@ def depends_on(
     """What the element depends on: everything a change to which would affect it."""
     return _ask(
         im.depends_on,
-        store,
+        live.reader(),
         element,
         max_depth=max_depth,
         rel_types=rel_type,
@@ -96,7 +116,7 @@ def depends_on(
 
 @router.get("/api/path", response_model=im.PathResult)
 def path(
-    store: StoreDep,
+    live: LiveDep,
     source: Annotated[str, Query(min_length=1, max_length=500)],
     target: Annotated[str, Query(min_length=1, max_length=500)],
     max_depth: Depth = im.DEFAULT_MAX_DEPTH,
@@ -106,7 +126,7 @@ def path(
     """A shortest path along which a change to source reaches target (or target, source)."""
     return _ask(
         im.dependency_path,
-        store,
+        live.reader(),
         source,
         target,
         max_depth=max_depth,
@@ -241,3 +261,10 @@ def compare_scenario(
 def apply_scenario(store: StoreDep, admin: AdminDep, name: ScenarioName) -> sc.ApplyResult:
     """Apply the scenario to the base model in one transaction (admin only)."""
     return _ask(sc.apply_scenario, store, name, actor=admin.name)
+
+
+@router.get("/api/impact-index")
+def impact_index(live: LiveDep) -> dict[str, Any]:
+    """The in-memory walk index the impact questions use when it is current: the model
+    revision it holds, its size, whether a rebuild is running, why the last one failed."""
+    return dataclasses.asdict(live.status())

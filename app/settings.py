@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     local_neo4j_port: int = 7687
     local_neo4j_heap: str = "1g"
     local_neo4j_pagecache: str = "512m"
+    # Memory of all open transactions together: one import is one transaction, and a
+    # model of 100,000 elements needs 2-3 GiB of it. None keeps the launcher's default.
+    local_neo4j_txmax: str | None = None
     max_page_size: int = Field(default=500, ge=1)
     auth: Literal["on", "off"] = Field(
         default="on",
@@ -46,6 +49,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
     query_timeout_s: float = Field(default=30.0, gt=0)
+    impact_index: Literal["on", "off"] = Field(
+        default="on",
+        description="Walk impact questions on an in-memory index of the model (queries.live).",
+    )
 
     @property
     def local_neo4j_home(self) -> Path:

@@ -9,6 +9,7 @@ IMPACT_QUERY = """
 query Impact($element: String!) {
   impact(element: $element) {
     element { id name }
+    counts { affected }
     streams { element { id name } distance pathText }
     capabilities { element { id } distance }
     platforms { element { id } distance }

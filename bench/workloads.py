@@ -234,10 +234,37 @@ def graphql_impact(client: httpx.Client, element: str) -> int:
     body = resp.json()
     if body.get("errors"):
         raise RuntimeError(f"GraphQL errors: {body['errors']}")
-    answer = body["data"]["impact"]
-    return sum(
-        len(answer[k]) for k in ("streams", "capabilities", "platforms", "dataAssets", "other")
-    )
+    # The lists are pages (of VALUEGRAPH_MAX_PAGE_SIZE); the walk reached them all.
+    affected: int = body["data"]["impact"]["counts"]["affected"]
+    return affected
+
+
+def wait_for_index(
+    store: GraphStore, base_url: str, pid: int, timeout_s: float = 600
+) -> dict[str, Any]:
+    """Wait until the server's walk index holds the model's current revision; its build
+    time and the server's resident memory with it."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        status = httpx.get(f"{base_url}/api/impact-index", timeout=10).json()
+        if status["revision"] is not None and status["revision"] == store.revision():
+            break
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the walk index was not built within {timeout_s:g} s: {status}")
+        # An impact question is what starts a rebuild if the index is out of date.
+        httpx.post(
+            f"{base_url}/graphql", json={"query": IMPACT_QUERY, "variables": {"element": "x"}}
+        )
+        time.sleep(1.0)
+    rss = 0.0
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            rss = round(int(line.split()[1]) / 1024, 1)
+    return {
+        "built_in_s": status["built_in_s"],
+        "elements": status["elements"],
+        "server_rss_mb": rss,
+    }
 
 
 def graphql_trivial(client: httpx.Client) -> None:

@@ -56,6 +56,22 @@ SET m.version = $version, m.applied_at = $now
 
 GET_SCHEMA_VERSION = f"MATCH (m:{META_LABEL} {{key: 'schema'}}) RETURN m.version AS version"
 
+# The model's revision: a counter every transaction that changes elements or their
+# relationships increments before it commits, so a copy of the model held in memory
+# (queries.live) can tell in one cheap read whether it is still the model in Neo4j.
+# The counter's random epoch keeps a wiped and refilled database from ever repeating
+# a revision a copy was made at.
+BUMP_REVISION = f"""
+MERGE (m:{META_LABEL} {{key: 'revision'}})
+ON CREATE SET m.epoch = randomUUID()
+SET m.revision = coalesce(m.revision, 0) + 1
+"""
+
+GET_REVISION = f"""
+OPTIONAL MATCH (m:{META_LABEL} {{key: 'revision'}})
+RETURN coalesce(m.epoch, 'none') + ':' + toString(coalesce(m.revision, 0)) AS revision
+"""
+
 
 def upsert_nodes(label: str) -> str:
     """MERGE a batch of nodes of one type on their id; `rows` are {id, props}.

@@ -162,6 +162,34 @@ class GraphStore:
     def _write(self, query: str, /, **params: Any) -> list[neo4j.Record]:
         return self._run(query, params, RoutingControl.WRITE)
 
+    def _change(self, query: str, /, **params: Any) -> list[neo4j.Record]:
+        """Run a statement that changes the model and, when it matched something, count a
+        new revision of the model in the same transaction."""
+
+        @neo4j.unit_of_work(timeout=self.timeout)
+        def work(tx: ManagedTransaction) -> list[neo4j.Record]:
+            records = list(tx.run(query, params))
+            if records:
+                tx.run(cypher.BUMP_REVISION).consume()
+            return records
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+    def read_together(self, *queries: tuple[str, dict[str, Any]]) -> list[list[neo4j.Record]]:
+        """Several reads in one transaction, so they see one state of the graph."""
+
+        @neo4j.unit_of_work(timeout=self.timeout)
+        def work(tx: ManagedTransaction) -> list[list[neo4j.Record]]:
+            return [list(tx.run(query, params)) for query, params in queries]
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_read(work)
+
+    def revision(self) -> str:
+        """The model's revision: it changes whenever elements or relationships do."""
+        return str(self._read(cypher.GET_REVISION)[0]["revision"])
+
     def ping(self) -> bool:
         try:
             self.driver.verify_connectivity()
@@ -246,6 +274,7 @@ class GraphStore:
                 summary.relationships[rel_type] = count
             if also is not None:
                 also(tx)
+            tx.run(cypher.BUMP_REVISION).consume()
             return summary
 
         try:
@@ -338,14 +367,14 @@ class GraphStore:
         return [node_view(r["label"], r["props"]) for r in records]
 
     def patch_node(self, node_id: str, props: dict[str, Any]) -> dict[str, Any]:
-        records = self._write(cypher.PATCH_NODE, id=node_id, props=props, now=now_iso())
+        records = self._change(cypher.PATCH_NODE, id=node_id, props=props, now=now_iso())
         if not records:
             raise NotFoundError(f"no element with id {node_id!r}")
         return node_view(records[0]["label"], records[0]["props"])
 
     def delete_node(self, node_id: str) -> int:
         """Delete a node and its relationships; returns how many relationships went with it."""
-        records = self._write(cypher.DELETE_NODE, id=node_id)
+        records = self._change(cypher.DELETE_NODE, id=node_id)
         if not records:
             raise NotFoundError(f"no element with id {node_id!r}")
         return int(records[0]["rels"])
@@ -393,14 +422,14 @@ class GraphStore:
         return [rel_view(r["type"], r["props"], r["source"], r["target"]) for r in records], total
 
     def patch_relationship(self, rel_id: str, props: dict[str, Any]) -> dict[str, Any]:
-        records = self._write(cypher.PATCH_REL, id=rel_id, props=props)
+        records = self._change(cypher.PATCH_REL, id=rel_id, props=props)
         if not records:
             raise NotFoundError(f"no relationship with id {rel_id!r}")
         r = records[0]
         return rel_view(r["type"], r["props"], r["source"], r["target"])
 
     def delete_relationship(self, rel_id: str) -> None:
-        records = self._write(cypher.DELETE_REL, id=rel_id)
+        records = self._change(cypher.DELETE_REL, id=rel_id)
         if not records or records[0]["deleted"] == 0:
             raise NotFoundError(f"no relationship with id {rel_id!r}")
 
@@ -419,6 +448,7 @@ class GraphStore:
         schema, tokens and the audit log stay."""
         with self.driver.session(database=self.database) as session:
             session.run(cypher.CLEAR_ELEMENTS).consume()
+        self._write(cypher.BUMP_REVISION)
 
 
 def _refuse_duplicate_ids(nodes: Sequence[NodeLike]) -> None:

@@ -7,16 +7,21 @@ That gives every reached element its hop distance and one shortest explaining pa
 without ever enumerating paths. `impact` walks the way a change travels; `depends_on`
 walks against it (what would affect this element); `dependency_path` stops at its target.
 
-The walks read through an `ImpactReader`: Cypher on the store, or the in-memory model a
-what-if scenario changes (`queries.model_graph`), so both answer by the same code.
+The walks read through an `ImpactReader`: Cypher on the store, the in-memory model a
+what-if scenario changes (`queries.model_graph`), or the live model's walk index
+(`queries.walk_index`, arrays walked a level at a time). All three answer with the same
+rows, so every answer is built by the same code below.
+
+A wide impact reaches tens of thousands of elements; `ImpactWalk` holds the walk and
+builds an element's explaining path only when it is asked for (a page of an answer).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 from pydantic import BaseModel, computed_field
 
@@ -93,19 +98,42 @@ RETURN collect([p.id, s.id]) AS rows
 """
 
 
+class Walk(StrEnum):
+    IMPACT = "impact"  # the way a change travels
+    DEPENDENCY = "dependency"  # against it: what this element depends on
+
+
+class Hop(NamedTuple):
+    """How a walk first reached an element: from `parent` over one stored relationship."""
+
+    parent: str
+    type: str
+    stored_forward: bool
+    original_type: str | None
+
+
+Walked = tuple[dict[str, int], dict[str, Hop]]  # hop distance and first hop of each element
+
+
 class ImpactReader(Protocol):
-    """Where the walks read the graph: Neo4j (`StoreReader`), or an in-memory model
-    (`queries.model_graph.ModelGraph`, which what-if scenarios change) answering the same
-    reads with the same rows, so both take the one code path below."""
+    """Where the walks read the graph: Neo4j (`StoreReader`), an in-memory model
+    (`queries.model_graph.ModelGraph`, which what-if scenarios change) or the live walk
+    index (`queries.walk_index.WalkIndex`), each answering the same reads the same way."""
 
     def resolve(self, ref: str) -> ElementRef: ...
 
     def refs(self, ids: list[str]) -> dict[str, ElementRef]: ...
 
-    def expand(
-        self, frontier: list[str], from_source: list[str], from_target: list[str]
-    ) -> list[dict[str, Any]]:
-        """EXPAND's rows for one breadth-first level."""
+    def walk(
+        self,
+        start: str,
+        table: PropagationTable,
+        *,
+        way: Walk,
+        max_depth: int,
+        stop_at: str | None = None,
+    ) -> Walked:
+        """Breadth first from `start`: see `bfs`, whose answer every reader gives."""
         ...
 
     def owners(self, ids: list[str]) -> list[tuple[str, str]]:
@@ -115,6 +143,9 @@ class ImpactReader(Protocol):
     def accountable(self, ids: list[str]) -> list[tuple[str, str]]:
         """(person id, stream id) for the given value streams."""
         ...
+
+
+Expand = Callable[[list[str], list[str], list[str]], list[dict[str, Any]]]
 
 
 class StoreReader:
@@ -131,8 +162,18 @@ class StoreReader:
         if not ids:
             return {}
         rows = self.store._read(REF_LISTS, ids=list(ids))[0]["rows"]
-        # Built without re-validation: ids, labels and names come typed from the graph.
-        return {i: ElementRef.model_construct(id=i, type=t, name=n) for i, t, n in rows}
+        return {i: ElementRef(id=i, type=t, name=n) for i, t, n in rows}
+
+    def walk(
+        self,
+        start: str,
+        table: PropagationTable,
+        *,
+        way: Walk,
+        max_depth: int,
+        stop_at: str | None = None,
+    ) -> Walked:
+        return bfs(self.expand, start, table, way=way, max_depth=max_depth, stop_at=stop_at)
 
     def expand(
         self, frontier: list[str], from_source: list[str], from_target: list[str]
@@ -153,11 +194,6 @@ class StoreReader:
 
 def as_reader(source: GraphStore | ImpactReader) -> ImpactReader:
     return StoreReader(source) if isinstance(source, GraphStore) else source
-
-
-class Walk(StrEnum):
-    IMPACT = "impact"  # the way a change travels
-    DEPENDENCY = "dependency"  # against it: what this element depends on
 
 
 class Step(BaseModel):
@@ -182,6 +218,10 @@ class Affected(BaseModel):
         return path_text(self.path)
 
 
+def _order(a: Affected) -> tuple[int, str, str]:
+    return (a.distance, a.element.name.lower(), a.element.id)
+
+
 class Notice(BaseModel):
     """Someone to tell: a team owning affected elements, or a person accountable for a stream."""
 
@@ -190,9 +230,24 @@ class Notice(BaseModel):
     about: list[ElementRef]
 
 
+class ImpactCounts(BaseModel):
+    """How many elements (and teams, people) each list of an impact answer holds in all,
+    whatever page of it the answer shows."""
+
+    affected: int
+    streams: int
+    capabilities: int
+    platforms: int
+    data_assets: int
+    other: int
+    teams_to_notify: int
+    people_to_notify: int
+
+
 class ImpactResult(BaseModel):
     element: ElementRef
     max_depth: int
+    counts: ImpactCounts
     streams: list[Affected]
     capabilities: list[Affected]
     platforms: list[Affected]
@@ -232,41 +287,36 @@ class PathResult(BaseModel):
     explanation: str
 
 
-@dataclass(frozen=True)
-class _Hop:
-    parent: str
-    type: str
-    stored_forward: bool
-    original_type: str | None
-
-
 def check_depth(max_depth: int) -> int:
     if not 1 <= max_depth <= MAX_DEPTH_LIMIT:
         raise QuestionError(f"max depth must be between 1 and {MAX_DEPTH_LIMIT}")
     return max_depth
 
 
-def walk(
-    reader: ImpactReader,
+def bfs(
+    expand: Expand,
     start: str,
     table: PropagationTable,
     *,
     way: Walk,
     max_depth: int,
     stop_at: str | None = None,
-) -> tuple[dict[str, int], dict[str, _Hop]]:
-    """Breadth-first from `start`: hop distance of every element reached, and its first hop."""
+) -> Walked:
+    """Breadth first from `start`, a level per `expand` call: the hop distance of every
+    element reached and the hop it was first reached by. Within a level, relationships
+    are taken in (from id, type, to id, relationship id) order, so the explaining path
+    chosen among equally short ones is reproducible. Stops before a level once `stop_at`
+    is reached."""
     impact = way is Walk.IMPACT
     from_source = table.types_carrying(from_source=impact)
     from_target = table.types_carrying(from_source=not impact)
     distance = {start: 0}
-    hops: dict[str, _Hop] = {}
+    hops: dict[str, Hop] = {}
     frontier = [start]
     for depth in range(1, max_depth + 1):
         if not frontier or stop_at in distance:
             break
-        rows = reader.expand(frontier, from_source, from_target)
-        # Sorted, so the explaining path chosen among equally short ones is reproducible.
+        rows = expand(frontier, from_source, from_target)
         ordered = sorted(
             rows, key=lambda r: (r["from_id"], r["type"], r["to_id"], r["rel_id"] or "")
         )
@@ -280,13 +330,13 @@ def walk(
             ):
                 continue
             distance[r["to_id"]] = depth
-            hops[r["to_id"]] = _Hop(r["from_id"], r["type"], at_source, r["original_type"])
+            hops[r["to_id"]] = Hop(r["from_id"], r["type"], at_source, r["original_type"])
             nxt.append(r["to_id"])
         frontier = sorted(nxt)
     return distance, hops
 
 
-def _steps(target: str, hops: dict[str, _Hop], names: dict[str, ElementRef]) -> list[Step]:
+def _steps(target: str, hops: dict[str, Hop], names: dict[str, ElementRef]) -> list[Step]:
     steps: list[Step] = []
     node = target
     while node in hops:
@@ -297,14 +347,13 @@ def _steps(target: str, hops: dict[str, _Hop], names: dict[str, ElementRef]) -> 
     return steps
 
 
-def _step(a: ElementRef, b: ElementRef, hop: _Hop) -> Step:
+def _step(a: ElementRef, b: ElementRef, hop: Hop) -> Step:
     rel = f"{hop.type}:{hop.original_type}" if hop.original_type else hop.type
     text = (
         f"{a.name} -[{rel}]-> {b.name}" if hop.stored_forward else f"{a.name} <-[{rel}]- {b.name}"
     )
-    # Made from typed parts only, so built without re-validating (a wide impact has
-    # tens of thousands of steps).
-    return Step.model_construct(
+    # Validating is cheaper than pydantic's model_construct here (typed parts, no copies).
+    return Step(
         from_element=a,
         to_element=b,
         relationship=hop.type,
@@ -325,37 +374,36 @@ def path_text(steps: list[Step]) -> str:
     return " ".join(parts)
 
 
-def _order(a: Affected) -> tuple[int, str, str]:
-    return (a.distance, a.element.name.lower(), a.element.id)
+class _Paths:
+    """Explaining paths, each made once: an element's path is its parent's plus one step
+    (making every path from scratch would make each hop again for every element beyond)."""
+
+    def __init__(self, hops: dict[str, Hop], names: dict[str, ElementRef]) -> None:
+        self.hops = hops
+        self.names = names
+        self.known: dict[str, list[Step]] = {}
+
+    def __call__(self, node: str) -> list[Step]:
+        chain = []
+        while node in self.hops and node not in self.known:
+            chain.append(node)
+            node = self.hops[node].parent
+        path = self.known.get(node, [])
+        for n in reversed(chain):
+            hop = self.hops[n]
+            path = [*path, _step(self.names[hop.parent], self.names[n], hop)]
+            self.known[n] = path
+        return path
 
 
 def _affected(
-    start: str, distance: dict[str, int], hops: dict[str, _Hop], names: dict[str, ElementRef]
+    start: str, distance: dict[str, int], hops: dict[str, Hop], names: dict[str, ElementRef]
 ) -> list[Affected]:
-    # Each element's path is its parent's plus one step, so every step is made once
-    # (`_steps` per element would make each hop again for every element beyond it).
-    paths: dict[str, list[Step]] = {}
-
-    def path(node: str) -> list[Step]:
-        chain = []
-        while node in hops and node not in paths:
-            chain.append(node)
-            node = hops[node].parent
-        known = paths.get(node, [])
-        for n in reversed(chain):
-            hop = hops[n]
-            known = [*known, _step(names[hop.parent], names[n], hop)]
-            paths[n] = known
-        return paths.get(node, []) if not chain else known
-
-    return sorted(
-        (
-            Affected(element=names[i], distance=d, path=path(i))
-            for i, d in distance.items()
-            if i != start and i in names
-        ),
-        key=_order,
+    path = _Paths(hops, names)
+    ordered = sorted(
+        (d, names[i].name.lower(), i) for i, d in distance.items() if i != start and i in names
     )
+    return [Affected(element=names[i], distance=d, path=path(i)) for d, _, i in ordered]
 
 
 def _notices(rows: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
@@ -363,6 +411,126 @@ def _notices(rows: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
     for who, about in sorted(rows):
         grouped.setdefault(who, []).append(about)
     return sorted(grouped.items())
+
+
+Category = Literal["streams", "capabilities", "platforms", "data_assets", "other"]
+# The lists of an impact answer, and the element type each holds ("other": the rest).
+CATEGORIES: dict[Category, str | None] = {
+    "streams": "ValueStream",
+    "capabilities": "Capability",
+    "platforms": "Platform",
+    "data_assets": "DataAsset",
+    "other": None,
+}
+_CATEGORY_OF: dict[str, Category] = {t: c for c, t in CATEGORIES.items() if t is not None}
+NoticeKind = Literal["teams", "people"]
+
+
+@dataclass
+class ImpactWalk:
+    """A change's walk, kept so the answer's lists can be built a page at a time: a
+    change to a platform everything uses reaches tens of thousands of elements, and
+    nobody reads tens of thousands of explaining paths at once."""
+
+    element: ElementRef
+    max_depth: int
+    table: PropagationTable
+    distance: dict[str, int]
+    hops: dict[str, Hop]
+    names: dict[str, ElementRef]
+    owners: list[tuple[str, list[str]]]  # team id, the reached elements it owns
+    accountable: list[tuple[str, list[str]]]  # person id, the reached streams
+    _ordered: dict[Category, list[str]] = field(default_factory=dict, repr=False)
+    _paths: _Paths | None = field(default=None, repr=False)
+
+    def ids(self, category: Category) -> list[str]:
+        """The category's elements by distance, then name, then id."""
+        if not self._ordered:
+            rows: dict[Category, list[tuple[int, str, str]]] = {c: [] for c in CATEGORIES}
+            for i, d in self.distance.items():
+                ref = self.names.get(i)
+                if i != self.element.id and ref is not None:  # None: gone since the walk
+                    rows[_CATEGORY_OF.get(ref.type, "other")].append((d, ref.name.lower(), i))
+            self._ordered.update({c: [i for *_, i in sorted(r)] for c, r in rows.items()})
+        return self._ordered[category]
+
+    def count(self, category: Category) -> int:
+        return len(self.ids(category))
+
+    def affected(
+        self, category: Category, offset: int = 0, limit: int | None = None
+    ) -> list[Affected]:
+        ids = self.ids(category)
+        page = ids[offset:] if limit is None else ids[offset : offset + limit]
+        if self._paths is None:
+            self._paths = _Paths(self.hops, self.names)
+        path = self._paths
+        return [
+            Affected(element=self.names[i], distance=self.distance[i], path=path(i)) for i in page
+        ]
+
+    def notice_count(self, kind: NoticeKind) -> int:
+        return len(self.owners if kind == "teams" else self.accountable)
+
+    def notices(self, kind: NoticeKind, offset: int = 0, limit: int | None = None) -> list[Notice]:
+        rows = self.owners if kind == "teams" else self.accountable
+        page = rows[offset:] if limit is None else rows[offset : offset + limit]
+        verb = "owns " if kind == "teams" else "accountable for "
+        return [
+            Notice(
+                element=self.names[who],
+                reason=verb + ", ".join(self.names[x].name for x in about),
+                about=[self.names[x] for x in about],
+            )
+            for who, about in page
+        ]
+
+    def counts(self) -> ImpactCounts:
+        each = {c: self.count(c) for c in CATEGORIES}
+        return ImpactCounts(
+            affected=sum(each.values()),
+            **each,
+            teams_to_notify=self.notice_count("teams"),
+            people_to_notify=self.notice_count("people"),
+        )
+
+    def result(self, offset: int = 0, limit: int | None = None) -> ImpactResult:
+        """The answer, each list from `offset` and at most `limit` long (None: whole)."""
+        return ImpactResult(
+            element=self.element,
+            max_depth=self.max_depth,
+            counts=self.counts(),
+            streams=self.affected("streams", offset, limit),
+            capabilities=self.affected("capabilities", offset, limit),
+            platforms=self.affected("platforms", offset, limit),
+            data_assets=self.affected("data_assets", offset, limit),
+            other=self.affected("other", offset, limit),
+            teams_to_notify=self.notices("teams", offset, limit),
+            people_to_notify=self.notices("people", offset, limit),
+            propagation=self.table.as_list(),
+        )
+
+
+def walk_impact(
+    store: GraphStore | ImpactReader,
+    element: str,
+    *,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    rel_types: list[str] | None = None,
+    overrides: dict[str, str] | list[str] | None = None,
+) -> ImpactWalk:
+    """Walk a change to `element`: what it reaches, and who owns or answers for that."""
+    check_depth(max_depth)
+    table = propagation_table(overrides, rel_types)
+    reader = as_reader(store)
+    origin = reader.resolve(element)
+    distance, hops = reader.walk(origin.id, table, way=Walk.IMPACT, max_depth=max_depth)
+    # The changed element counts too: its own owners and accountable people hear first.
+    reached = sorted(distance)
+    owners = _notices(reader.owners(reached))
+    accountable = _notices(reader.accountable(reached))
+    names = reader.refs([*distance, *(t for t, _ in owners), *(p for p, _ in accountable)])
+    return ImpactWalk(origin, max_depth, table, distance, hops, names, owners, accountable)
 
 
 def impact(
@@ -378,47 +546,9 @@ def impact(
     `rel_types` limits which relationship types carry the change; `overrides` changes the
     propagation table for this request (`{"USES": "none"}` or `["USES=none"]`).
     """
-    check_depth(max_depth)
-    table = propagation_table(overrides, rel_types)
-    reader = as_reader(store)
-    origin = reader.resolve(element)
-    distance, hops = walk(reader, origin.id, table, way=Walk.IMPACT, max_depth=max_depth)
-    # The changed element counts too: its own owners and accountable people hear first.
-    reached = sorted(distance)
-    owners = _notices(reader.owners(reached))
-    accountable = _notices(reader.accountable(reached))
-    names = reader.refs([*distance, *(t for t, _ in owners), *(p for p, _ in accountable)])
-    affected = _affected(origin.id, distance, hops, names)
-    by_type: dict[str, list[Affected]] = {}
-    for a in affected:
-        by_type.setdefault(a.element.type, []).append(a)
-    grouped = ("ValueStream", "Capability", "Platform", "DataAsset")
-    return ImpactResult(
-        element=origin,
-        max_depth=max_depth,
-        streams=by_type.get("ValueStream", []),
-        capabilities=by_type.get("Capability", []),
-        platforms=by_type.get("Platform", []),
-        data_assets=by_type.get("DataAsset", []),
-        other=[a for a in affected if a.element.type not in grouped],
-        teams_to_notify=[
-            Notice(
-                element=names[t],
-                reason="owns " + ", ".join(names[x].name for x in about),
-                about=[names[x] for x in about],
-            )
-            for t, about in owners
-        ],
-        people_to_notify=[
-            Notice(
-                element=names[p],
-                reason="accountable for " + ", ".join(names[x].name for x in about),
-                about=[names[x] for x in about],
-            )
-            for p, about in accountable
-        ],
-        propagation=table.as_list(),
-    )
+    return walk_impact(
+        store, element, max_depth=max_depth, rel_types=rel_types, overrides=overrides
+    ).result()
 
 
 def depends_on(
@@ -434,7 +564,7 @@ def depends_on(
     table = propagation_table(overrides, rel_types)
     reader = as_reader(store)
     origin = reader.resolve(element)
-    distance, hops = walk(reader, origin.id, table, way=Walk.DEPENDENCY, max_depth=max_depth)
+    distance, hops = reader.walk(origin.id, table, way=Walk.DEPENDENCY, max_depth=max_depth)
     names = reader.refs(list(distance))
     return DependsOnResult(
         element=origin,
@@ -463,8 +593,8 @@ def dependency_path(
         (b, a, PathDirection.TARGET_AFFECTS_SOURCE),
     )
     for start, end, direction in attempts:
-        distance, hops = walk(
-            reader, start.id, table, way=Walk.IMPACT, max_depth=max_depth, stop_at=end.id
+        distance, hops = reader.walk(
+            start.id, table, way=Walk.IMPACT, max_depth=max_depth, stop_at=end.id
         )
         if end.id in distance:
             chain = [end.id]

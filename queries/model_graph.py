@@ -3,7 +3,7 @@ read, so a what-if scenario can change a copy and ask the same questions of it.
 
 `ModelGraph.load` reads the model in two queries. The graph then answers, in Python, the
 reads the questions otherwise make of Neo4j, with the same rows: the impact walks'
-`ImpactReader` (`resolve`, `refs`, `expand`, `owners`, `accountable`), the projection's
+`ImpactReader` (`resolve`, `refs`, `walk` over `expand`, `owners`, `accountable`), the projection's
 rows (`projection`), the streams each team supports (`served_directly`) and the health
 checks' facts (`health_facts`). From there the questions run their one code path, so a
 base answer and a scenario answer differ only by what the scenario changed.
@@ -23,14 +23,10 @@ from typing import Any
 from graph.schema import ELEMENT_LABEL, SCHEMA
 from graph.store import GraphStore
 from queries.health import COUNTED, HealthFacts
+from queries.impact import Walk, Walked, bfs
 from queries.projection import PROJECTED_PROPS, Projection, build_projection
 from queries.propagation import PropagationTable
-from queries.resolve import (
-    MAX_CANDIDATES,
-    AmbiguousElementError,
-    ElementRef,
-    UnknownElementError,
-)
+from queries.resolve import ElementRef, resolve_in
 
 
 def _prop(label: str, name: str) -> str:
@@ -255,37 +251,11 @@ class ModelGraph:
 
     def resolve(self, ref: str) -> ElementRef:
         """queries.resolve.resolve's rules, on this model."""
-        ref = ref.strip()
-        if ref in self.nodes:
-            return self.nodes[ref].ref
-        lowered = ref.lower()
-
-        def exact(n: Node) -> bool:
-            return n.props.get("name") == ref
-
-        def any_case(n: Node) -> bool:
-            return (n.props.get("name") or "").lower() == lowered
-
-        for matches in (exact, any_case):
-            found = sorted((n.ref for n in self.nodes.values() if matches(n)), key=lambda r: r.id)
-            if len(found) == 1:
-                return found[0]
-            if found:
-                raise AmbiguousElementError(
-                    f"{ref!r} names more than one element; use an id", ref, found[:MAX_CANDIDATES]
-                )
-        suggestions = sorted(
-            (
-                n
-                for n in self.nodes.values()
-                if lowered in (n.props.get("name") or "").lower() or lowered in n.id.lower()
-            ),
-            key=lambda n: (len(n.props.get("name") or ""), n.props.get("name") or "", n.id),
-        )[:MAX_CANDIDATES]
-        message = f"no element with id or name {ref!r}"
-        if suggestions:
-            message += "; did you mean"
-        raise UnknownElementError(message, ref, [n.ref for n in suggestions])
+        return resolve_in(
+            ref,
+            lambda i: self.nodes[i].ref if i in self.nodes else None,
+            lambda: ((n.ref, n.props.get("name")) for n in self.nodes.values()),
+        )
 
     def refs(self, ids: list[str]) -> dict[str, ElementRef]:
         return {i: self.nodes[i].ref for i in ids if i in self.nodes}
@@ -304,6 +274,17 @@ class ModelGraph:
                 if r.type in backward:
                     rows.append(_expand_row(fid, r.source, r, at_source=False))
         return rows
+
+    def walk(
+        self,
+        start: str,
+        table: PropagationTable,
+        *,
+        way: Walk,
+        max_depth: int,
+        stop_at: str | None = None,
+    ) -> Walked:
+        return bfs(self.expand, start, table, way=way, max_depth=max_depth, stop_at=stop_at)
 
     def owners(self, ids: list[str]) -> list[tuple[str, str]]:
         return [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from pydantic import BaseModel, ConfigDict
 
 from graph.schema import ELEMENT_LABEL
@@ -118,3 +120,40 @@ def refs(store: GraphStore, ids: list[str]) -> dict[str, ElementRef]:
     if not ids:
         return {}
     return {r["id"]: ElementRef(**r.data()) for r in store._read(REFS_BY_IDS, ids=list(ids))}
+
+
+Named = Callable[[], Iterable[tuple[ElementRef, str | None]]]
+
+
+def resolve_in(ref: str, find: Callable[[str], ElementRef | None], named: Named) -> ElementRef:
+    """`resolve`'s rules over a model held in memory (scenarios, the live walk index):
+    `find` looks an id up; `named` gives every element with its stored name (or None)."""
+    ref = ref.strip()
+    found_by_id = find(ref)
+    if found_by_id is not None:
+        return found_by_id
+    lowered = ref.lower()
+    rules: list[Callable[[str | None], bool]] = [
+        lambda name: name == ref,
+        lambda name: (name or "").lower() == lowered,
+    ]
+    for matches in rules:
+        found = sorted((e for e, name in named() if matches(name)), key=lambda e: e.id)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise AmbiguousElementError(
+                f"{ref!r} names more than one element; use an id", ref, found[:MAX_CANDIDATES]
+            )
+    suggestions = sorted(
+        (
+            (e, name or "")
+            for e, name in named()
+            if lowered in (name or "").lower() or lowered in e.id.lower()
+        ),
+        key=lambda pair: (len(pair[1]), pair[1], pair[0].id),
+    )[:MAX_CANDIDATES]
+    message = f"no element with id or name {ref!r}"
+    if suggestions:
+        message += "; did you mean"
+    raise UnknownElementError(message, ref, [e for e, _ in suggestions])

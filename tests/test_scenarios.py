@@ -36,6 +36,7 @@ from queries.scenarios import (
     get_scenario,
     list_scenarios,
 )
+from queries.walk_index import WalkIndex
 
 
 @pytest.fixture
@@ -68,11 +69,30 @@ def _assert_memory_equals_cypher(store: GraphStore, sample: list[str]) -> None:
     assert bn.bottleneck_report(
         model.projection(table), model.served_directly(), limit=1000, config=None, table=table
     ) == bn.bottlenecks(store, limit=1000)
+    index = WalkIndex.load(store)
     for element in sample:
-        assert im.impact(model, element) == im.impact(store, element)
-        assert im.depends_on(model, element, max_depth=3) == im.depends_on(
-            store, element, max_depth=3
+        expected = im.impact(store, element)
+        assert im.impact(model, element) == expected
+        assert im.impact(index, element) == expected
+        shallow = im.depends_on(store, element, max_depth=3)
+        assert im.depends_on(model, element, max_depth=3) == shallow
+        assert im.depends_on(index, element, max_depth=3) == shallow
+        # Overridden propagation, narrowed types and a path to the farthest element.
+        overrides = ["USES=both", "RELATED_TO:serving=none", "RELATED_TO:access:read=both"]
+        assert im.impact(index, element, overrides=overrides) == im.impact(
+            store, element, overrides=overrides
         )
+        assert im.impact(index, element, rel_types=["USES", "DEPENDS_ON"]) == im.impact(
+            store, element, rel_types=["USES", "DEPENDS_ON"]
+        )
+        if expected.affected:
+            far = expected.affected[-1].element.id
+            assert im.dependency_path(index, element, far) == im.dependency_path(
+                store, element, far
+            )
+            assert im.dependency_path(index, far, element, max_depth=2) == (
+                im.dependency_path(store, far, element, max_depth=2)
+            )
 
 
 def test_demo_answers_from_memory_equal_the_cypher_answers(clean: GraphStore) -> None:
@@ -86,16 +106,19 @@ def test_demo_answers_from_memory_equal_the_cypher_answers(clean: GraphStore) ->
     sample += ["vs-mortgage", "vs-payments", "cap-payments"]
     assert len(sample) > 30
     _assert_memory_equals_cypher(clean, sample)
+    index = WalkIndex.load(clean)
     for node in list(model.nodes.values())[::7]:
         for ref in (node.id, node.name, node.name.upper()):
             try:
                 expected = resolve(clean, ref)
             except (UnknownElementError, AmbiguousElementError) as exc:
-                with pytest.raises(type(exc)) as got:
-                    model.resolve(ref)
-                assert got.value.candidates == exc.candidates
+                for memory in (model, index):
+                    with pytest.raises(type(exc)) as got:
+                        memory.resolve(ref)
+                    assert got.value.candidates == exc.candidates
             else:
                 assert model.resolve(ref) == expected
+                assert index.resolve(ref) == expected
     with pytest.raises(UnknownElementError) as unknown:
         model.resolve("gateway")
     assert unknown.value.candidates == _resolve_candidates(clean, "gateway")

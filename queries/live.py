@@ -1,0 +1,113 @@
+"""The live model's walk index, kept in step with Neo4j for the service's impact walks.
+
+Every transaction that changes the model counts a new revision (`GraphStore.revision`).
+A question asks for `LiveIndex.reader()`: when the index was built at the revision Neo4j
+holds now, the walk runs on it (`queries.walk_index`); otherwise the question reads
+Neo4j as it always could (`queries.impact.StoreReader`) while a background thread builds
+a new index. Answers are therefore never stale: the only cost of a change is that the
+next questions walk in Cypher until the rebuild (seconds on 100,000 elements) is done.
+Changes made to Neo4j around valuegraph (cypher-shell) do not count a revision; they
+are seen after the next change made through valuegraph, or a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from graph.store import GraphStore
+from queries.impact import ImpactReader, StoreReader
+from queries.walk_index import WalkIndex
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    enabled: bool
+    revision: str | None  # of the index held, if any
+    elements: int | None
+    building: bool
+    built_in_s: float | None
+    error: str | None  # why the last build failed, if it did
+
+
+class LiveIndex:
+    def __init__(self, store: GraphStore, *, enabled: bool = True) -> None:
+        self.store = store
+        self.enabled = enabled
+        self._index: WalkIndex | None = None
+        self._lock = threading.Lock()
+        self._building = False
+        self._built = threading.Condition(self._lock)
+        self._built_in_s: float | None = None
+        self._error: str | None = None
+
+    def reader(self) -> ImpactReader:
+        """The index if it is current, else Cypher on the store (and a rebuild starts)."""
+        if not self.enabled:
+            return StoreReader(self.store)
+        index = self._index
+        if index is not None and index.revision == self.store.revision():
+            return index
+        self.refresh()
+        return StoreReader(self.store)
+
+    def refresh(self) -> None:
+        """Start building a new index in the background, unless one is being built."""
+        if not self.enabled:
+            return
+        with self._lock:
+            if self._building:
+                return
+            self._building = True
+        threading.Thread(target=self._build, name="walk-index", daemon=True).start()
+
+    def _build(self) -> None:
+        started = time.perf_counter()
+        index: WalkIndex | None = None
+        error: str | None = None
+        try:
+            index = WalkIndex.load(self.store)
+        except Exception as exc:  # Neo4j away, driver closed: the questions use Cypher
+            error = f"{type(exc).__name__}: {exc}"
+            log.warning("could not build the walk index (%s); impact walks use Cypher", error)
+        with self._lock:
+            # Builds run one at a time, so the latest read the latest model.
+            if index is not None:
+                self._index = index
+                self._built_in_s = round(time.perf_counter() - started, 3)
+                log.info(
+                    "walk index built: %d elements at revision %s in %.1f s",
+                    len(index),
+                    index.revision,
+                    self._built_in_s,
+                )
+            self._error = error
+            self._building = False
+            self._built.notify_all()
+
+    def wait(self, timeout: float) -> bool:
+        """Until the index is current (building it if need be); False if `timeout` passes
+        first. For benchmarks and tests: the service never waits."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if isinstance(self.reader(), WalkIndex):
+                return True
+            with self._lock:
+                if self._building:
+                    self._built.wait(timeout=max(0.0, min(1.0, deadline - time.monotonic())))
+        return False
+
+    def status(self) -> IndexStatus:
+        index = self._index
+        return IndexStatus(
+            enabled=self.enabled,
+            revision=index.revision if index else None,
+            elements=len(index) if index else None,
+            building=self._building,
+            built_in_s=self._built_in_s,
+            error=self._error,
+        )
