@@ -34,12 +34,25 @@ export interface NotifyEntry {
   reason: string;
 }
 
+/** How many the whole answer holds when the server pages its lists (`counts`). */
+export interface ImpactTotals {
+  streams: number;
+  affected: number;
+  notify: number;
+}
+
 export interface ImpactResult {
   source: ElementBrief | null;
   streams: ImpactStream[];
   affected: ElementBrief[];
   notify: NotifyEntry[];
+  totals: ImpactTotals | null;
   raw: Json;
+}
+
+/** "500 of 1,234" when a list is a page of a longer one, else its length. */
+export function shownOf(shown: number, total: number | undefined): string {
+  return total !== undefined && total > shown ? `${shown.toLocaleString()} of ${total.toLocaleString()}` : `${shown}`;
 }
 
 export interface BottleneckItem {
@@ -311,7 +324,12 @@ export function normaliseImpact(raw: Json): ImpactResult {
     if (/stream|notify|team|people|person|accountable|source|element$|changed|origin|root/i.test(k)) continue;
     if (/affected|capabilit|platform|data|element|node|^other$/i.test(k)) affected.push(...elements(v));
   }
-  return { source, streams, affected: dedupe(affected), notify, raw: r };
+  const counts = get(r, "counts");
+  const count = (key: string): number => num(get(counts, key)) ?? 0;
+  const totals = isObj(counts)
+    ? { streams: count("streams"), affected: count("affected") - count("streams"), notify: count("teamsToNotify") + count("peopleToNotify") }
+    : null;
+  return { source, streams, affected: dedupe(affected), notify, totals, raw: r };
 }
 
 /** What an element depends on, read into the impact shape (`streams` = the dependencies). */

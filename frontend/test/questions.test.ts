@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { asElement, normaliseBottlenecks, normaliseDependsOn, normaliseHealth, normaliseImpact, normalisePath, readPath } from "../src/questions";
+import { asElement, normaliseBottlenecks, normaliseDependsOn, normaliseHealth, normaliseImpact, normalisePath, readPath, shownOf } from "../src/questions";
 import { loadStyles } from "../src/style";
 import { graphHref } from "../src/urlstate";
 
@@ -38,6 +38,22 @@ describe("impact answers", () => {
     expect(r.notify.every((n) => n.reason.length > 0)).toBe(true);
     expect(r.affected.length).toBe(13 + 9 + 7 + 13);
     expect(r.affected.some((e) => e.id === "vs-onboarding")).toBe(false);
+  });
+
+  it("reads the totals of a paged answer, and shows a page as part of them", () => {
+    expect(r.totals).toBeNull(); // this capture predates paged answers
+    const paged = normaliseImpact({
+      element: { id: "p", name: "P", type: "Platform" },
+      counts: { affected: 1210, streams: 610, teamsToNotify: 40, peopleToNotify: 12 },
+      streams: [{ element: { id: "vs1", name: "S1", type: "ValueStream" }, distance: 1 }],
+      platforms: [{ element: { id: "p2", name: "P2", type: "Platform" }, distance: 1 }],
+      teamsToNotify: [{ element: { id: "t", name: "T", type: "Team" }, reason: "owns P" }],
+    });
+    expect(paged.totals).toEqual({ streams: 610, affected: 600, notify: 52 });
+    expect(paged.affected.map((e) => e.id)).toEqual(["p2"]);
+    expect(shownOf(paged.streams.length, paged.totals?.streams)).toBe("1 of 610");
+    expect(shownOf(7, 7)).toBe("7");
+    expect(shownOf(7, undefined)).toBe("7");
   });
 
   it("tolerates other encodings of the same answer", () => {

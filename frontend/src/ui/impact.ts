@@ -1,7 +1,7 @@
 /** Impact mode: pick an element, see the affected streams, paths, distances and whom to notify. */
 import { elementLink, type App } from "../app";
 import { debounce, h } from "../dom";
-import { NotAvailable, type ImpactResult, type PathResult } from "../questions";
+import { NotAvailable, shownOf, type ImpactResult, type PathResult } from "../questions";
 import { relLabel } from "../style";
 import type { ElementBrief } from "../types";
 import { elementPicker } from "./picker";
@@ -56,7 +56,7 @@ export class ImpactPanel {
       app.status(
         depends
           ? `${app.name(target)} depends on ${r.streams.length} element${r.streams.length === 1 ? "" : "s"}.`
-          : `Impact of ${app.name(target)}: ${r.streams.length} value stream${r.streams.length === 1 ? "" : "s"} affected.`,
+          : `Impact of ${app.name(target)}: ${shownOf(r.streams.length, r.totals?.streams)} value stream${(r.totals?.streams ?? r.streams.length) === 1 ? "" : "s"} affected.`,
       );
     } catch (err) {
       if (stale()) return;
@@ -310,7 +310,7 @@ export class ImpactPanel {
     }
     const r = this.result;
     if (!r || this.loading) return root;
-    root.appendChild(h("h3", {}, depends ? `Depends on (${r.streams.length})` : `Affected value streams (${r.streams.length})`));
+    root.appendChild(h("h3", {}, depends ? `Depends on (${r.streams.length})` : `Affected value streams (${shownOf(r.streams.length, r.totals?.streams)})`));
     const streams = h("ol", { class: "impact-streams", id: "impact-streams" });
     for (const st of [...r.streams].sort((a, b) => (a.distance ?? 99) - (b.distance ?? 99) || a.stream.name.localeCompare(b.stream.name))) {
       const path = st.pathText
@@ -332,7 +332,7 @@ export class ImpactPanel {
     if (!r.streams.length) streams.appendChild(h("li", { class: "none" }, depends ? "It depends on nothing." : "No value stream is affected."));
     root.appendChild(streams);
     if (depends) return root;
-    root.appendChild(h("h3", {}, `Teams and people to notify (${r.notify.length})`));
+    root.appendChild(h("h3", {}, `Teams and people to notify (${shownOf(r.notify.length, r.totals?.notify)})`));
     root.appendChild(
       h(
         "ul",
@@ -342,8 +342,19 @@ export class ImpactPanel {
       ),
     );
     if (r.affected.length) {
-      root.appendChild(h("h3", {}, `Other affected elements (${r.affected.length})`));
+      root.appendChild(h("h3", {}, `Other affected elements (${shownOf(r.affected.length, r.totals?.affected)})`));
       root.appendChild(h("ul", { class: "affected" }, ...r.affected.map((e) => h("li", {}, elementLink(app, e)))));
+    }
+    const t = r.totals;
+    if (t && (t.streams > r.streams.length || t.affected > r.affected.length || t.notify > r.notify.length)) {
+      root.appendChild(
+        h(
+          "p",
+          { class: "note", id: "impact-paged" },
+          "The server answers in pages: the nearest elements of each list are shown. " +
+            "The GraphQL impact lists and GET /api/impact take limit and offset for the rest.",
+        ),
+      );
     }
     return root;
   }
