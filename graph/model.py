@@ -196,6 +196,74 @@ def rel_record(rel: RelBase, *, source: str | None = None, run: str | None = Non
     )
 
 
+# Bulk paths (the importers) make records by the hundred thousand. The `*_row` functions
+# give what `node_record(...).model_dump()` and `rel_record(...).model_dump()` give,
+# without building and re-validating a record, without `model_dump` copying values the
+# row is the only user of, and with one JSON encoder (`json.dumps` with options builds
+# one per call; same settings, same text).
+_SORTED_JSON = json.JSONEncoder(sort_keys=True)
+# Each relationship type's own fields, in declaration order (as `model_dump` lists them).
+_REL_TYPED_FIELDS: dict[str, tuple[str, ...]] = {
+    rel_type: tuple(n for n in model.model_fields if n not in RelBase.model_fields and n != "type")
+    for rel_type, model in REL_MODELS.items()
+}
+
+
+# Relationships' free properties keep coming back (often just the source model's type),
+# so the JSON texts of small ones are remembered, a bounded number of them. Keyed by
+# repr, which tells apart values that are equal but written differently (1, 1.0 and True;
+# 0.0 and -0.0).
+_REL_PROPERTIES_JSON: dict[str, str] = {}
+_REL_PROPERTIES_JSON_MAX = 4096
+_REL_PROPERTIES_JSON_KEY_MAX = 256
+
+
+def _rel_properties_json(properties: dict[str, Scalar]) -> str:
+    key = repr(properties)
+    text = _REL_PROPERTIES_JSON.get(key)
+    if text is None:
+        text = _SORTED_JSON.encode(properties)
+        if (
+            len(key) <= _REL_PROPERTIES_JSON_KEY_MAX
+            and len(_REL_PROPERTIES_JSON) < _REL_PROPERTIES_JSON_MAX
+        ):
+            _REL_PROPERTIES_JSON[key] = text
+    return text
+
+
+def node_row(
+    node: NodeBase, *, source: str | None = None, run: str | None = None
+) -> dict[str, Any]:
+    """`node_record(...).model_dump()`, for a node nothing else will use."""
+    data = node.__dict__.copy()  # the validated field values
+    label: str = data.pop("type")
+    ident: str | None = data.pop("id")
+    data["properties"] = _SORTED_JSON.encode(data["properties"])
+    data["source"] = source
+    data["import_run"] = run
+    return {"label": label, "id": ident or node_id(label, node.name), "props": data}
+
+
+def rel_row(rel: RelBase, *, source: str | None = None, run: str | None = None) -> dict[str, Any]:
+    """`rel_record(...).model_dump()`, for a relationship nothing else will use."""
+    fields = rel.__dict__  # the validated field values
+    rel_type: str = fields["type"]
+    # Built from flat values only, so the garbage collector leaves it alone (a dict that
+    # ever held a dict stays tracked): an import keeps hundreds of thousands of these.
+    data: dict[str, Any] = {"properties": _rel_properties_json(fields["properties"])}
+    for name in _REL_TYPED_FIELDS[rel_type]:
+        data[name] = fields[name]
+    data["import_source"] = source
+    data["import_run"] = run
+    return {
+        "type": rel_type,
+        "id": fields["id"] or rel_id(fields["source"], rel_type, fields["target"]),
+        "source": fields["source"],
+        "target": fields["target"],
+        "props": data,
+    }
+
+
 def node_view(label: str, props: dict[str, Any]) -> dict[str, Any]:
     """A stored node as the API shows it: type first, free properties decoded."""
     out: dict[str, Any] = {"type": label, **props}

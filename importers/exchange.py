@@ -24,7 +24,15 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from importers.errors import ImportFailure, ReportWarning
-from importers.raw import RawModel, Scalar, add_property, new_model
+from importers.raw import (
+    RawElement,
+    RawModel,
+    RawRelationship,
+    RawView,
+    Scalar,
+    add_property,
+    new_model,
+)
 from importers.xmlstream import XML_LANG, iter_xml, line_of, local, namespace, xsi_type
 
 EXCHANGE_NS = "http://www.opengroup.org/xsd/archimate/3.0/"
@@ -36,17 +44,6 @@ ACCEPTED_NS = (
 ARCHI_NS = "http://www.archimatetool.com/archimate"
 NS = "archimate:"
 
-_WANTED = {
-    ("model", "name"),
-    ("model", "documentation"),
-    ("model", "properties"),
-    ("model", "elements", "element"),
-    ("model", "relationships", "relationship"),
-    ("model", "organizations", "item"),
-    ("model", "propertyDefinitions", "propertyDefinition"),
-    ("model", "views", "diagrams", "view"),
-}
-
 
 def pick_language(
     texts: list[tuple[str | None, str]], preferred: str | None
@@ -54,6 +51,9 @@ def pick_language(
     """(primary text, its language, the other (language, text) pairs)."""
     if not texts:
         return "", None, []
+    if len(texts) == 1:  # the usual case, and then the language does not matter
+        lang, text = texts[0]
+        return text, lang, []
     index = 0
     if preferred:
         for i, (lang, _) in enumerate(texts):
@@ -64,12 +64,12 @@ def pick_language(
     return text, lang, [t for i, t in enumerate(texts) if i != index]
 
 
+def _text(elem: Element) -> tuple[str | None, str]:
+    return elem.get(XML_LANG), (elem.text or "").strip()
+
+
 def _texts(elem: Element, tag: str) -> list[tuple[str | None, str]]:
-    return [
-        (child.get(XML_LANG), (child.text or "").strip())
-        for child in elem
-        if local(child.tag) == tag
-    ]
+    return [_text(child) for child in elem if local(child.tag) == tag]
 
 
 class _Reader:
@@ -80,6 +80,11 @@ class _Reader:
         self.warnings: list[ReportWarning] = self.model["warnings"]
         self.propdefs: dict[str, str] = {}
         self.folders: dict[str, list[str]] = {}
+        # The folders come last in the file. Until then items are in none, all sharing one
+        # empty list (as the items of one folder share its path); and they are indexed by
+        # id, so `finish` visits only the items in folders (unless an id repeats).
+        self.no_folder: list[str] = []
+        self.by_id: dict[str, RawElement | RawRelationship | RawView] = {}
         # Properties name definitions that come later in the file, so they wait here:
         # (target dict, definition ref, value, lang, line, subject)
         self.pending: list[tuple[dict[str, Scalar], str, str, str | None, int | None, str]] = []
@@ -107,9 +112,33 @@ class _Reader:
             hint=hint,
         )
 
+    def content(
+        self, elem: Element, extra: dict[str, Scalar], subject: str
+    ) -> tuple[str, str, dict[str, Scalar]]:
+        """`texts` and `properties` in one pass over the children (this runs for every item)."""
+        names: list[tuple[str | None, str]] = []
+        docs: list[tuple[str | None, str]] = []
+        props: dict[str, Scalar] = {}
+        for child in elem:
+            tag = local(child.tag)
+            if tag == "name":
+                names.append(_text(child))
+            elif tag == "documentation":
+                docs.append(_text(child))
+            elif tag == "properties":
+                self.read_properties(child, props, subject)
+        name, doc = self.pick_texts(names, docs, extra)
+        return name, doc, props
+
     def texts(self, elem: Element, extra: dict[str, Scalar]) -> tuple[str, str]:
-        names = _texts(elem, "name")
-        docs = _texts(elem, "documentation")
+        return self.pick_texts(_texts(elem, "name"), _texts(elem, "documentation"), extra)
+
+    def pick_texts(
+        self,
+        names: list[tuple[str | None, str]],
+        docs: list[tuple[str | None, str]],
+        extra: dict[str, Scalar],
+    ) -> tuple[str, str]:
         name, lang, other_names = pick_language(names, self.language)
         doc, _, other_docs = pick_language(docs, self.language)
         for other, text in other_names:
@@ -123,65 +152,73 @@ class _Reader:
     def properties(self, elem: Element, subject: str) -> dict[str, Scalar]:
         props: dict[str, Scalar] = {}
         for container in elem:
-            if local(container.tag) != "properties":
-                continue
-            for prop in container:
-                if local(prop.tag) != "property":
-                    continue
-                ref = prop.get("propertyDefinitionRef") or prop.get("identifierRef") or ""
-                values = _texts(prop, "value")
-                value, lang, _ = pick_language(values, self.language)
-                self.pending.append((props, ref, value, lang, line_of(prop), subject))
+            if local(container.tag) == "properties":
+                self.read_properties(container, props, subject)
         return props
+
+    def read_properties(self, container: Element, props: dict[str, Scalar], subject: str) -> None:
+        for prop in container:
+            if local(prop.tag) != "property":
+                continue
+            ref = prop.get("propertyDefinitionRef") or prop.get("identifierRef") or ""
+            values = _texts(prop, "value")
+            value, lang, _ = pick_language(values, self.language)
+            self.pending.append((props, ref, value, lang, line_of(prop), subject))
 
     def element(self, elem: Element) -> None:
         extra: dict[str, Scalar] = {}
-        name, doc = self.texts(elem, extra)
         ident = elem.get("identifier") or ""
-        self.require_id(elem, ident)
-        self.model["elements"].append(
-            {
-                "id": ident,
-                "type": xsi_type(elem),
-                "name": name,
-                "documentation": doc,
-                "properties": self.properties(elem, ident),
-                "extra": extra,
-                "folder": [],
-                "file": self.file,
-                "line": line_of(elem),
-            }
-        )
+        # A childless item (most relationships) has no names or properties to look for.
+        name, doc, props = self.content(elem, extra, ident) if len(elem) else ("", "", {})
+        if not ident:
+            self.require_id(elem, ident)
+        item: RawElement = {
+            "id": ident,
+            "type": xsi_type(elem),
+            "name": name,
+            "documentation": doc,
+            "properties": props,
+            "extra": extra,
+            "folder": self.no_folder,
+            "file": self.file,
+            "line": line_of(elem),
+        }
+        self.model["elements"].append(item)
+        self.by_id[ident] = item
 
     def relationship(self, elem: Element) -> None:
         extra: dict[str, Scalar] = {}
-        name, doc = self.texts(elem, extra)
         ident = elem.get("identifier") or ""
-        self.require_id(elem, ident)
+        name, doc, props = self.content(elem, extra, ident) if len(elem) else ("", "", {})
+        if not ident:
+            self.require_id(elem, ident)
         rel_type = xsi_type(elem)
         access = None
         if rel_type == "Access":
             access = elem.get("accessType") or "Write"  # the schema's default
             extra[f"{NS}accessType"] = access
-        if elem.get("modifier") is not None:
-            extra[f"{NS}modifier"] = elem.get("modifier")
-        if elem.get("isDirected") is not None:
-            extra[f"{NS}isDirected"] = elem.get("isDirected", "").lower() == "true"
-        self.model["relationships"].append(
-            {
-                "id": ident,
-                "type": rel_type,
-                "source": elem.get("source") or "",
-                "target": elem.get("target") or "",
-                "name": name,
-                "documentation": doc,
-                "properties": self.properties(elem, ident),
-                "extra": extra,
-                "access": access,
-                "file": self.file,
-                "line": line_of(elem),
-            }
-        )
+        modifier = elem.get("modifier")
+        if modifier is not None:
+            extra[f"{NS}modifier"] = modifier
+        directed = elem.get("isDirected")
+        if directed is not None:
+            extra[f"{NS}isDirected"] = directed.lower() == "true"
+        rel: RawRelationship = {
+            "id": ident,
+            "type": rel_type,
+            "source": elem.get("source") or "",
+            "target": elem.get("target") or "",
+            "name": name,
+            "documentation": doc,
+            "properties": props,
+            "extra": extra,
+            "access": access,
+            "file": self.file,
+            "line": line_of(elem),
+            "folder": self.no_folder,
+        }
+        self.model["relationships"].append(rel)
+        self.by_id[ident] = rel
 
     def require_id(self, elem: Element, ident: str) -> None:
         if not ident:
@@ -193,12 +230,14 @@ class _Reader:
             )
 
     def organization(self, item: Element, path: list[str]) -> None:
-        labels = _texts(item, "label")
-        label, _, _ = pick_language(labels, self.language)
-        here = [*path, label] if labels else path
         ref = item.get("identifierRef")
         if ref and ref not in self.folders:
             self.folders[ref] = path
+        if not len(item):  # most items only name an element: no label, no sub-items
+            return
+        labels = _texts(item, "label")
+        label, _, _ = pick_language(labels, self.language)
+        here = [*path, label] if labels else path
         for child in item:
             if local(child.tag) == "item":
                 self.organization(child, here)
@@ -237,32 +276,30 @@ class _Reader:
                 "line": line_of(elem),
             }
         )
+        self.by_id[ident] = self.model["views"][-1]
 
-    def handle(self, elem: Element, path: tuple[str, ...]) -> None:
-        if path == ("model", "elements", "element"):
-            self.element(elem)
-        elif path == ("model", "relationships", "relationship"):
-            self.relationship(elem)
-        elif path == ("model", "views", "diagrams", "view"):
-            self.view(elem)
-        elif path == ("model", "organizations", "item"):
-            self.organization(elem, [])
-        elif path == ("model", "propertyDefinitions", "propertyDefinition"):
-            names = _texts(elem, "name")
-            label, _, _ = pick_language(names, self.language)
-            ident = elem.get("identifier") or ""
-            # Early 3.0 tools wrote the name as an attribute.
-            self.propdefs[ident] = label or elem.get("name") or ident
-        elif path == ("model", "name"):
-            if not self.model["name"]:
-                self.model["name"] = (elem.text or "").strip()
-        elif path == ("model", "documentation"):
-            if not self.model["documentation"]:
-                self.model["documentation"] = (elem.text or "").strip()
-        elif path == ("model", "properties"):
-            holder = Element("model")
-            holder.append(elem)
-            self.model["properties"] = self.properties(holder, "the model")
+    def top_folder(self, item: Element) -> None:
+        self.organization(item, [])
+
+    def property_definition(self, elem: Element) -> None:
+        names = _texts(elem, "name")
+        label, _, _ = pick_language(names, self.language)
+        ident = elem.get("identifier") or ""
+        # Early 3.0 tools wrote the name as an attribute.
+        self.propdefs[ident] = label or elem.get("name") or ident
+
+    def model_name(self, elem: Element) -> None:
+        if not self.model["name"]:
+            self.model["name"] = (elem.text or "").strip()
+
+    def model_documentation(self, elem: Element) -> None:
+        if not self.model["documentation"]:
+            self.model["documentation"] = (elem.text or "").strip()
+
+    def model_properties(self, elem: Element) -> None:
+        holder = Element("model")
+        holder.append(elem)
+        self.model["properties"] = self.properties(holder, "the model")
 
     def finish(self) -> None:
         for props, ref, value, _lang, line, subject in self.pending:
@@ -279,14 +316,42 @@ class _Reader:
                     )
                 )
                 key = ref or "property"
+            if key not in props:  # as add_property would, minus a call per property
+                props[key] = value
+                continue
             add_property(
                 props, key, value, warn=self.warnings, subject=subject, file=self.file, line=line
             )
         self.pending.clear()
-        for item in (*self.model["elements"], *self.model["views"]):
-            item["folder"] = self.folders.get(item["id"], [])
-        for rel in self.model["relationships"]:
-            rel["folder"] = self.folders.get(rel["id"], [])
+        self.place_in_folders()
+
+    def place_in_folders(self) -> None:
+        model = self.model
+        items = len(model["elements"]) + len(model["relationships"]) + len(model["views"])
+        if len(self.by_id) == items:  # all ids distinct: the index holds every item
+            for ref, path in self.folders.items():
+                held = self.by_id.get(ref)
+                if held is not None:
+                    held["folder"] = path
+            return
+        # An id is used twice (refused later): every item with it gets the folder.
+        for item in (*model["elements"], *model["views"]):
+            item["folder"] = self.folders.get(item["id"], self.no_folder)
+        for rel in model["relationships"]:
+            rel["folder"] = self.folders.get(rel["id"], self.no_folder)
+
+
+# The paths read, each handed over whole by `iter_xml`, and what reads them.
+_HANDLERS: dict[tuple[str, ...], Callable[[_Reader, Element], None]] = {
+    ("model", "name"): _Reader.model_name,
+    ("model", "documentation"): _Reader.model_documentation,
+    ("model", "properties"): _Reader.model_properties,
+    ("model", "elements", "element"): _Reader.element,
+    ("model", "relationships", "relationship"): _Reader.relationship,
+    ("model", "organizations", "item"): _Reader.top_folder,
+    ("model", "propertyDefinitions", "propertyDefinition"): _Reader.property_definition,
+    ("model", "views", "diagrams", "view"): _Reader.view,
+}
 
 
 def parse_exchange(
@@ -299,7 +364,7 @@ def parse_exchange(
     reader = _Reader(path, language)
     with path.open("rb") as stream:
         for kind, elem, p, _ in iter_xml(
-            stream, file=path, want=lambda q: q in _WANTED, on_bytes=on_bytes
+            stream, file=path, want=_HANDLERS.__contains__, on_bytes=on_bytes
         ):
             if kind == "start":
                 reader.check_root(elem)
@@ -317,7 +382,7 @@ def parse_exchange(
                         )
                     )
             else:
-                reader.handle(elem, p)
+                _HANDLERS[p](reader, elem)
     reader.finish()
     reader.model["language"] = language
     return reader.model

@@ -142,40 +142,62 @@ def checksum(files: list[Path]) -> str:
 # an import runs, the young generation is collected only every IMPORT_GC_THRESHOLD
 # allocations; what an import builds holds no reference cycles worth collecting early.
 IMPORT_GC_THRESHOLD = 100_000
+# Parsing and transforming (`prepare`) make no cyclic garbage at all: the parsed model
+# lives until `prepare` returns, the records after it. Collections during `prepare` only
+# walk them again (still a tenth of its time at IMPORT_GC_THRESHOLD), so they wait until
+# it ends: then the records are walked once, and the parsed model, freed first, never.
+PREPARE_GC_THRESHOLD = 10_000_000
 _gc_lock = threading.Lock()
-_gc_users = 0
+_gc_thresholds: list[int] = []  # asked for by the blocks running now
 _gc_saved: tuple[int, int, int] = gc.get_threshold()
 
 
 @contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Raise the GC's young-generation threshold for the block (nests, thread-safe)."""
-    global _gc_users, _gc_saved
+def fewer_collections(threshold: int = IMPORT_GC_THRESHOLD) -> Iterator[None]:
+    """Raise the GC's young-generation threshold for the block (nests, thread-safe).
+
+    While blocks overlap, the highest threshold asked for holds.
+    """
+    global _gc_saved
     with _gc_lock:
-        if _gc_users == 0:
+        if not _gc_thresholds:
             _gc_saved = gc.get_threshold()
-            gc.set_threshold(max(IMPORT_GC_THRESHOLD, _gc_saved[0]), *_gc_saved[1:])
-        _gc_users += 1
+        _gc_thresholds.append(threshold)
+        _apply_gc_threshold()
     try:
         yield
     finally:
         with _gc_lock:
-            _gc_users -= 1
-            if _gc_users == 0:
-                gc.set_threshold(*_gc_saved)
+            _gc_thresholds.remove(threshold)
+            _apply_gc_threshold()
+
+
+def _apply_gc_threshold() -> None:
+    if _gc_thresholds:
+        gc.set_threshold(max(*_gc_thresholds, _gc_saved[0]), *_gc_saved[1:])
+    else:
+        gc.set_threshold(*_gc_saved)
 
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
-def _fewer_collections(fn: Callable[_P, _R]) -> Callable[_P, _R]:
-    @functools.wraps(fn)
-    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with fewer_collections():
-            return fn(*args, **kwargs)
+def _gc_threshold(threshold: int) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    """Decorator: the function runs under `fewer_collections(threshold)`."""
 
-    return wrapper
+    def decorate(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+        @functools.wraps(fn)
+        def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            with fewer_collections(threshold):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+_fewer_collections = _gc_threshold(IMPORT_GC_THRESHOLD)
 
 
 class _Node(NamedTuple):
@@ -208,7 +230,7 @@ class Prepared:
     started_at: str
 
 
-@_fewer_collections
+@_gc_threshold(PREPARE_GC_THRESHOLD)
 def prepare(
     path: Path,
     *,

@@ -20,11 +20,20 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from typing import Any, TypedDict
+from operator import itemgetter
+from typing import Any, NamedTuple, TypedDict
 
 from pydantic import ValidationError
 
-from graph.model import NODE_ADAPTER, REL_ADAPTER, node_record, rel_id, rel_record, valid_id
+from graph.model import (
+    ID_PATTERN,
+    NODE_ADAPTER,
+    REL_ADAPTER,
+    node_row,
+    rel_id,
+    rel_row,
+    valid_id,
+)
 from graph.schema import SCHEMA, Prop, PropKind, UnknownTypeError
 from importers.errors import ImportFailure, ReportWarning
 from importers.mapping import Mapping, RelCandidate
@@ -43,6 +52,11 @@ VIEW_TYPE = "View"
 MAX_NAME = 500
 MAX_DESCRIPTION = 20_000
 _ID_CHARS = re.compile(r"[^A-Za-z0-9_.:\-@/]")
+# `valid_id` and the adapters' `validate_python` without their wrappers' calls, for the
+# per-record loops.
+_valid_id = re.compile(ID_PATTERN).match
+_validate_node = NODE_ADAPTER.validator.validate_python
+_validate_rel = REL_ADAPTER.validator.validate_python
 
 
 class TransformResult(TypedDict):
@@ -152,6 +166,15 @@ def _toposort(items: list[str], edges: list[tuple[str, str]]) -> tuple[list[str]
     return done, cyclic
 
 
+class _RelPlan(NamedTuple):
+    """How a relationship is stored: the same for every one with its type, access and ends."""
+
+    type: str
+    reverse: bool
+    set: dict[str, Scalar]  # typed fields the mapping's candidate sets
+    fields: dict[str, Prop]  # the type's typed fields
+
+
 class _Transformer:
     def __init__(self, model: RawModel, mapping: Mapping, source: str, run_id: str | None) -> None:
         self.model = model
@@ -169,6 +192,21 @@ class _Transformer:
         self.counts: Counter[str] = Counter()
         self.unknown_rels: list[RawRelationship] = []
         self.kept_rels: dict[str, str] = {}
+        # Only views look relationships up by their original ids (`kept_rels`).
+        self.has_views = bool(model.get("views"))
+        # Property keys, formatted once rather than once per record.
+        self.type_key = f"{self.prefix}type"
+        self.id_key = f"{self.prefix}id"
+        self.tags_key = f"{self.prefix}tags"
+        self.ns_keys = {
+            k: f"{self.ns}{k}" for k in ("type", "folder", "id", "name", "documentation")
+        }
+        # What depends only on types and labels is worked out once per combination:
+        # a large model has hundreds of thousands of records but a handful of types.
+        self.field_memo: dict[tuple[str, str], dict[str, Prop]] = {}
+        self.rel_plans: dict[tuple[str, str | None, str, str], _RelPlan] = {}
+        self.rel_mapping = mapping.relationships
+        self.folder_memo: dict[tuple[str, ...], str] = {}
 
     def warn(self, code: str, message: str, raw: Any = None) -> None:
         raw = raw or {}
@@ -177,6 +215,22 @@ class _Transformer:
                 code, message, file=raw.get("file"), line=raw.get("line"), subject=raw.get("id")
             )
         )
+
+    def fields(self, kind: str, name: str) -> dict[str, Prop]:
+        """The typed fields of a node label ("node") or relationship type ("rel"), by name."""
+        fields = self.field_memo.get((kind, name))
+        if fields is None:
+            props = SCHEMA.node(name).props if kind == "node" else SCHEMA.rel(name).props
+            fields = self.field_memo[kind, name] = {p.name: p for p in props}
+        return fields
+
+    def folder(self, path: list[str]) -> str:
+        """`encode_folder`, once per folder: a folder holds many elements."""
+        key = tuple(path)
+        text = self.folder_memo.get(key)
+        if text is None:
+            text = self.folder_memo[key] = encode_folder(path)
+        return text
 
     # -- 1. ids ----------------------------------------------------------------------
 
@@ -188,7 +242,9 @@ class _Transformer:
             *self.model.get("views", []),
             *self.model.get("relationships", []),
         ]
-        for raw in items:
+        ids = [rid for raw in items if (rid := raw.get("id"))]
+        # The item-by-item search below only runs to name the duplicates.
+        for raw in items if len(set(ids)) < len(ids) else ():
             rid = raw.get("id")
             if not rid:
                 continue
@@ -216,35 +272,53 @@ class _Transformer:
                 "them a new id in the modelling tool and export again",
                 details=dupes,
             )
-        encoded: dict[tuple[str, str], str] = {}
         n_nodes = len(items) - len(self.model.get("relationships", []))
-        for i, raw in enumerate(items):
+        self.encode_ids(items[:n_nodes], "node", self.ids)
+        self.encode_ids(items[n_nodes:], "relationship", self.rel_ids)
+
+    def encode_ids(self, items: list[Any], kind: str, out: dict[str, str]) -> None:
+        """Each item's external id into `out`; two ids that encode alike are refused."""
+        id_key = self.id_key
+        changed = False
+        for raw in items:
             rid = raw.get("id")
             if not rid:
                 continue
-            given = raw.get("properties", {}).get(f"{self.prefix}id")
-            ext = given if isinstance(given, str) and valid_id(given) else external_id(rid)
-            if given is None and ext != rid:
-                self.counts["encoded_ids"] += 1
-                self.warn(
-                    "id-encoded",
-                    f"id {rid!r} has characters valuegraph ids cannot hold; stored as {ext!r} "
-                    f"(the original is kept in the {self.ns}id property)",
-                    raw,
-                )
-            kind = "relationship" if i >= n_nodes else "node"
-            if (kind, ext) in encoded:
+            given = raw.get("properties", {}).get(id_key)
+            if isinstance(given, str) and valid_id(given):
+                ext = given
+            else:
+                ext = rid if _valid_id(rid) else external_id(rid)
+            if ext != rid:
+                changed = True
+                if given is None:
+                    self.counts["encoded_ids"] += 1
+                    self.warn(
+                        "id-encoded",
+                        f"id {rid!r} has characters valuegraph ids cannot hold; stored as "
+                        f"{ext!r} (the original is kept in the {self.ns}id property)",
+                        raw,
+                    )
+            out[rid] = ext
+        # The ids are distinct (`check_ids`), so only a changed one can meet another.
+        if changed:
+            self.refuse_clashes(items, kind, out)
+
+    def refuse_clashes(self, items: list[Any], kind: str, out: dict[str, str]) -> None:
+        encoded: dict[str, str] = {}
+        for raw in items:
+            rid = raw.get("id")
+            if not rid:
+                continue
+            ext = out[rid]
+            if ext in encoded:
                 raise ImportFailure(
-                    f"ids {encoded[kind, ext]!r} and {rid!r} both become {kind} id {ext!r}",
+                    f"ids {encoded[ext]!r} and {rid!r} both become {kind} id {ext!r}",
                     file=raw.get("file"),
                     line=raw.get("line"),
                     hint=f"give one of them another id (or another {self.prefix}id property)",
                 )
-            encoded[kind, ext] = rid
-            if i >= n_nodes:
-                self.rel_ids[rid] = ext
-            else:
-                self.ids[rid] = ext
+            encoded[ext] = rid
 
     # -- 2. and 3. node types ---------------------------------------------------------
 
@@ -252,8 +326,12 @@ class _Transformer:
         unknown: list[RawElement] = []
         for raw in self.model.get("elements", []):
             props = raw.get("properties", {})
-            forced = props.get(f"{self.prefix}type")
-            label = element_label(self.mapping, raw["type"], props, raw.get("folder", []))
+            forced = props.get(self.type_key)
+            emap = self.mapping.elements.get(raw["type"])
+            if forced is None and emap is not None and not emap.rules:
+                label: str | None = emap.type  # element_label's answer, without its work
+            else:
+                label = element_label(self.mapping, raw["type"], props, raw.get("folder", []))
             if forced is not None and forced != label:
                 self.warn(
                     "bad-type-property",
@@ -300,8 +378,15 @@ class _Transformer:
             i for i, label in self.labels.items() if label == "ValueStream" and i not in self.forced
         }
         parent: dict[str, str] = {}
+        # Chain edges by their start: each stream's stages need only the edges that leave
+        # them, not a pass over every chain edge of the model per stream.
+        chain: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        parent_types, order_types = set(cfg.parent_relationships), set(cfg.order_relationships)
         for raw in self.model.get("relationships", []):
-            if raw["type"] not in cfg.parent_relationships:
+            if raw["type"] in order_types:
+                start = raw.get("source", "")
+                chain[start].append((start, raw.get("target", "")))
+            if raw["type"] not in parent_types:
                 continue
             s, t = raw.get("source"), raw.get("target")
             if s in streams and t in streams and s != t:
@@ -320,13 +405,9 @@ class _Transformer:
         order = {raw["id"]: i for i, raw in enumerate(self.model.get("elements", []))}
         for child, par in sorted(parent.items(), key=lambda cp: order.get(cp[0], 0)):
             children[par].append(child)
-        chain = [
-            (raw.get("source", ""), raw.get("target", ""))
-            for raw in self.model.get("relationships", [])
-            if raw["type"] in cfg.order_relationships
-        ]
         for par, kids in children.items():
-            ordered, cyclic = _toposort(kids, chain)
+            edges = [edge for kid in kids for edge in chain.get(kid, ())]
+            ordered, cyclic = _toposort(kids, edges)
             if cyclic:
                 self.warn(
                     "stage-cycle",
@@ -350,11 +431,12 @@ class _Transformer:
     ) -> dict[str, Scalar]:
         """Split properties into typed fields (prefixed keys) and free ones; returns free."""
         free: dict[str, Scalar] = {}
+        prefix = self.prefix
         for key, value in props.items():
-            if not key.startswith(self.prefix):
+            if not key.startswith(prefix):
                 free[key] = value
                 continue
-            name = key[len(self.prefix) :]
+            name = key[len(prefix) :]
             if name in ("type", "id", "tags"):
                 continue
             prop = fields.get(name)
@@ -403,7 +485,7 @@ class _Transformer:
 
     def validated_node(self, data: dict[str, Any], typed: dict[str, Scalar], raw: Any) -> Any:
         try:
-            return NODE_ADAPTER.validate_python({**data, **typed})
+            return _validate_node({**data, **typed})
         except ValidationError as exc:
             bad = {str(e["loc"][-1]) for e in exc.errors() if len(e["loc"]) >= 2}
             movable = bad & set(typed)
@@ -418,7 +500,7 @@ class _Transformer:
                 )
                 data["properties"][f"{self.prefix}{name}"] = typed.pop(name)
             try:
-                return NODE_ADAPTER.validate_python({**data, **typed})
+                return _validate_node({**data, **typed})
             except ValidationError as exc2:
                 raise self.invalid(exc2, raw) from exc2
 
@@ -432,43 +514,46 @@ class _Transformer:
         )
 
     def node(self, raw: RawElement) -> dict[str, Any]:
-        label = self.labels[raw["id"]]
-        node_type = SCHEMA.node(label)
-        fields = {p.name: p for p in node_type.props}
+        rid, raw_type = raw["id"], raw["type"]
+        label = self.labels[rid]
         typed: dict[str, Scalar] = {}
-        emap = self.mapping.elements.get(raw["type"])
+        emap = self.mapping.elements.get(raw_type)
         if emap is not None and emap.type == label:
             typed.update(emap.set)
-        typed.update(self.derived.get(raw["id"], {}))
-        free = self.typed_and_free(raw.get("properties", {}), fields, typed, raw)
-        self.add_extra(free, dict(raw.get("extra", {})), raw)
+        typed.update(self.derived.get(rid, {}))
+        props = raw.get("properties", {})
+        free = self.typed_and_free(props, self.fields("node", label), typed, raw)
+        extra = raw.get("extra", {})
+        if extra:
+            self.add_extra(free, extra, raw)
         if label == GENERIC:
-            typed.setdefault("original_type", raw["type"])
+            typed.setdefault("original_type", raw_type)
         else:
-            free[f"{self.ns}type"] = raw["type"]
+            free[self.ns_keys["type"]] = raw_type
         if raw.get("folder"):
-            free[f"{self.ns}folder"] = encode_folder(raw["folder"])
-        if self.ids[raw["id"]] != raw["id"] and f"{self.prefix}id" not in raw.get("properties", {}):
-            free[f"{self.ns}id"] = raw["id"]
-        name, doc = self.text_fields(raw, free, raw["type"])
+            free[self.ns_keys["folder"]] = self.folder(raw["folder"])
+        ext = self.ids[rid]
+        if ext != rid and self.id_key not in props:
+            free[self.ns_keys["id"]] = rid
+        name, doc = self.text_fields(raw, free, raw_type)
         data: dict[str, Any] = {
             "type": label,
-            "id": self.ids[raw["id"]],
+            "id": ext,
             "name": name,
             "description": doc,
             "tags": self.tags(raw, free),
             "properties": free,
         }
         model = self.validated_node(data, typed, raw)
-        record = node_record(model, source=self.source, run=self.run_id)
+        row = node_row(model, source=self.source, run=self.run_id)
         if label == GENERIC:
             self.counts["unmapped_elements"] += 1
-        return record.model_dump()
+        return row
 
     def tags(self, raw: RawElement, free: dict[str, Scalar]) -> list[str]:
         """The element's tags; ArchiMate has none, so exports carry them as a JSON list."""
         tags = list(raw.get("tags", []))
-        given = raw.get("properties", {}).get(f"{self.prefix}tags")
+        given = raw.get("properties", {}).get(self.tags_key)
         if given is None:
             return tags
         try:
@@ -521,69 +606,62 @@ class _Transformer:
         }
         model = self.validated_node(data, {"original_type": VIEW_TYPE}, raw)
         self.counts["views"] += 1
-        return node_record(model, source=self.source, run=self.run_id).model_dump()
+        return node_row(model, source=self.source, run=self.run_id)
 
     # -- 4. relationships ----------------------------------------------------------------
 
     def relationship(self, raw: RawRelationship) -> dict[str, Any] | None:
-        ends = []
-        for end in ("source", "target"):
-            ref = raw.get(end) or ""
-            if ref in self.labels:
-                ends.append(ref)
-                continue
-            self.counts["skipped_relationships"] += 1
-            if ref in self.rel_ids:
-                why = (
-                    f"its {end} {ref!r} is a relationship; valuegraph relationships "
-                    "connect elements only"
-                )
-            elif ref in self.ids:
-                why = f"its {end} {ref!r} is a view, not an element"
-            else:
-                why = f"its {end} {ref!r} is not an element of the model"
-            self.warn("dangling-relationship", f"{raw['type']} relationship skipped: {why}", raw)
+        src, dst = raw.get("source") or "", raw.get("target") or ""
+        src_label = self.labels.get(src)
+        if src_label is None:
+            self.dangling(raw, "source", src)
             return None
-        src, dst = ends
+        dst_label = self.labels.get(dst)
+        if dst_label is None:
+            self.dangling(raw, "target", dst)
+            return None
         props = raw.get("properties", {})
-        access = raw.get("access")
-        if raw["type"] not in self.mapping.relationships and (f"{self.prefix}type" not in props):
+        raw_type = raw["type"]
+        if raw_type not in self.rel_mapping and self.type_key not in props:
             if self.mapping.unknown_types == "error":
                 self.unknown_rels.append(raw)
                 return None
             self.warn(
                 "unknown-type",
-                f"relationship type {raw['type']!r} is not in the mapping; kept as "
+                f"relationship type {raw_type!r} is not in the mapping; kept as "
                 f"{FALLBACK_REL} with its original type",
                 raw,
             )
-        rel_type, reverse, cand = relationship_type(
-            self.mapping, raw["type"], access, self.labels[src], self.labels[dst], props
-        )
-        rel = SCHEMA.rel(rel_type)
-        fields = {p.name: p for p in rel.props}
-        typed: dict[str, Scalar] = dict(cand.set) if cand else {}
-        free = self.typed_and_free(props, fields, typed, raw)
-        self.add_extra(free, dict(raw.get("extra", {})), raw)
+        access = raw.get("access")
+        plan = self.rel_plan(raw_type, access, src_label, dst_label, props)
+        rel_type = plan.type
+        typed: dict[str, Scalar] = dict(plan.set) if plan.set else {}
+        # Most relationships have neither properties nor extras: skip the calls then.
+        free = self.typed_and_free(props, plan.fields, typed, raw) if props else {}
+        extra = raw.get("extra", {})
+        if extra:
+            self.add_extra(free, extra, raw)
+        ns_keys = self.ns_keys
         if rel_type == FALLBACK_REL:
-            typed.setdefault("original_type", raw["type"])
+            typed.setdefault("original_type", raw_type)
             if access:
                 typed.setdefault("access_type", access.lower())
             self.counts["fallback_relationships"] += 1
         else:
-            free[f"{self.ns}type"] = raw["type"]
+            free[ns_keys["type"]] = raw_type
         if raw.get("folder"):
-            free[f"{self.ns}folder"] = encode_folder(raw["folder"])
-        name = " ".join((raw.get("name") or "").split())
-        if name:
-            free[f"{self.ns}name"] = name
+            free[ns_keys["folder"]] = self.folder(raw["folder"])
+        name = raw.get("name")
+        if name and (name := " ".join(name.split())):
+            free[ns_keys["name"]] = name
         if raw.get("documentation"):
-            free[f"{self.ns}documentation"] = (raw.get("documentation") or "").strip()
+            free[ns_keys["documentation"]] = (raw.get("documentation") or "").strip()
         rid = raw.get("id")
         ext = self.rel_ids.get(rid) if rid else None
-        if rid and ext != rid and f"{self.prefix}id" not in props:
-            free[f"{self.ns}id"] = rid
-        a, b = (self.ids[dst], self.ids[src]) if reverse else (self.ids[src], self.ids[dst])
+        if rid and ext != rid and self.id_key not in props:
+            free[ns_keys["id"]] = rid
+        ids = self.ids
+        a, b = (ids[dst], ids[src]) if plan.reverse else (ids[src], ids[dst])
         data: dict[str, Any] = {
             "type": rel_type,
             "source": a,
@@ -594,32 +672,73 @@ class _Transformer:
         if ext:
             data["id"] = ext
         try:
-            model = REL_ADAPTER.validate_python(data)
+            model = _validate_rel(data)
         except ValidationError as exc:
-            bad = {str(e["loc"][-1]) for e in exc.errors() if len(e["loc"]) >= 2} & set(typed)
-            bad.discard("original_type")
-            if not bad:
-                raise self.invalid(exc, raw) from exc
-            for field in sorted(bad):
-                self.warn(
-                    "bad-field",
-                    f"{field} = {typed[field]!r} is not valid for {rel_type}; kept as free "
-                    f"property {self.prefix}{field}",
-                    raw,
-                )
-                free[f"{self.prefix}{field}"] = data.pop(field)
-            try:
-                model = REL_ADAPTER.validate_python(data)
-            except ValidationError as exc2:
-                raise self.invalid(exc2, raw) from exc2
-        record = rel_record(model, source=self.source, run=self.run_id)
+            model = self.revalidated_rel(exc, data, typed, raw)
+        row = rel_row(model, source=self.source, run=self.run_id)
         if not rid and rel_type == FALLBACK_REL:
             # Generated ids name the type; two different unmapped relations between the
             # same ends must not collapse into one.
-            record.id = rel_id(a, f"{FALLBACK_REL}:{raw['type']}", b)
-        if rid:
-            self.kept_rels[rid] = record.id
-        return record.model_dump()
+            row["id"] = rel_id(a, f"{FALLBACK_REL}:{raw_type}", b)
+        if rid and self.has_views:
+            self.kept_rels[rid] = row["id"]
+        return row
+
+    def dangling(self, raw: RawRelationship, end: str, ref: str) -> None:
+        """Skip a relationship whose `end` is not an element, saying what it is instead."""
+        self.counts["skipped_relationships"] += 1
+        if ref in self.rel_ids:
+            why = (
+                f"its {end} {ref!r} is a relationship; valuegraph relationships "
+                "connect elements only"
+            )
+        elif ref in self.ids:
+            why = f"its {end} {ref!r} is a view, not an element"
+        else:
+            why = f"its {end} {ref!r} is not an element of the model"
+        self.warn("dangling-relationship", f"{raw['type']} relationship skipped: {why}", raw)
+
+    def rel_plan(
+        self,
+        raw_type: str,
+        access: str | None,
+        source_label: str,
+        target_label: str,
+        props: dict[str, Scalar],
+    ) -> _RelPlan:
+        """How to store such a relationship; remembered unless it forces its own type."""
+        key = (raw_type, access, source_label, target_label)
+        plan = None if self.type_key in props else self.rel_plans.get(key)
+        if plan is None:
+            rel_type, reverse, cand = relationship_type(
+                self.mapping, raw_type, access, source_label, target_label, props
+            )
+            fields = self.fields("rel", rel_type)
+            plan = _RelPlan(rel_type, reverse, cand.set if cand else {}, fields)
+            if self.type_key not in props:
+                self.rel_plans[key] = plan
+        return plan
+
+    def revalidated_rel(
+        self, exc: ValidationError, data: dict[str, Any], typed: dict[str, Scalar], raw: Any
+    ) -> Any:
+        """After `exc`: the typed fields the type refuses become free properties, or fail."""
+        bad = {str(e["loc"][-1]) for e in exc.errors() if len(e["loc"]) >= 2} & set(typed)
+        bad.discard("original_type")
+        if not bad:
+            raise self.invalid(exc, raw) from exc
+        for field in sorted(bad):
+            self.warn(
+                "bad-field",
+                f"{field} = {typed[field]!r} is not valid for {data['type']}; kept as free "
+                f"property {self.prefix}{field}",
+                raw,
+            )
+            data["properties"][f"{self.prefix}{field}"] = data.pop(field)
+        try:
+            return _validate_rel(data)
+        except ValidationError as exc2:
+            raise self.invalid(exc2, raw) from exc2
 
     # -- all --------------------------------------------------------------------------
 
@@ -653,8 +772,8 @@ class _Transformer:
             )
         nodes += [self.view(raw) for raw in self.model.get("views", [])]
         counts: dict[str, Any] = {
-            "nodes": dict(sorted(Counter(n["label"] for n in nodes).items())),
-            "relationships": dict(sorted(Counter(r["type"] for r in rels).items())),
+            "nodes": dict(sorted(Counter(map(itemgetter("label"), nodes)).items())),
+            "relationships": dict(sorted(Counter(map(itemgetter("type"), rels)).items())),
             "elements_in_file": len(self.model.get("elements", [])),
             "relationships_in_file": len(self.model.get("relationships", [])),
             "views_in_file": len(self.model.get("views", [])),

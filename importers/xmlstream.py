@@ -32,8 +32,33 @@ Path_ = tuple[str, ...]
 Event = tuple[str, Element, Path_, tuple[Element, ...]]
 
 
-def local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+# Memos of names and paths: plenty for any real model, and caps so that a hostile file
+# of ever-new or endless names, or of endless nesting, costs time rather than memory.
+_MAX_MEMO = 10_000
+_MAX_MEMO_NAME = 200
+_MAX_MEMO_DEPTH = 32
+
+
+class _Memo(dict[str, str]):
+    """`compute(name)` for each distinct name, remembered: documents repeat few names."""
+
+    def __init__(self, compute: Callable[[str], str]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, name: str) -> str:
+        value = self.compute(name)
+        if len(self) < _MAX_MEMO and len(name) <= _MAX_MEMO_NAME:
+            self[name] = value
+        return value
+
+
+# Expat's "uri}name" as ElementTree's "{uri}name".
+_EXPANDED = _Memo(lambda name: "{" + name if "}" in name else name)
+_TYPE_NAMES = _Memo(lambda value: value.rsplit(":", 1)[-1])
+# `local(tag)`, the tag without its namespace, is a dict look-up rather than a function
+# call: the readers ask it of nearly every element.
+local: Callable[[str], str] = _Memo(lambda tag: tag.rsplit("}", 1)[-1]).__getitem__
 
 
 def namespace(tag: str) -> str:
@@ -52,45 +77,102 @@ def attrs(elem: Element) -> dict[str, str]:
 
 def xsi_type(elem: Element) -> str:
     """`xsi:type` without its prefix: "archimate:BusinessActor" → "BusinessActor"."""
-    return (elem.get(XSI_TYPE) or "").rsplit(":", 1)[-1]
+    return _TYPE_NAMES[elem.get(XSI_TYPE) or ""]
+
+
+class _Level:
+    """One path from the root: the expanded tag, whether the path is wanted, and the path.
+
+    Levels are remembered per parent and expat tag, so that an element costs a dict
+    look-up instead of rebuilding its path, expanding its tag and asking `want` again.
+    Only levels near the root are remembered and keep their path; deeper ones have
+    `path` None, their names kept by the target while they are open (`_Target.deep`).
+    """
+
+    __slots__ = ("children", "name", "path", "tag", "wanted")
+
+    def __init__(self, tag: str, path: Path_ | None, wanted: bool) -> None:
+        self.tag = tag
+        self.name = local(tag)
+        self.path = path
+        self.wanted = wanted
+        self.children: dict[str, _Level] = {}
 
 
 class _Target:
-    """Builds elements like TreeBuilder, remembering where each started and which are done."""
+    """Builds elements like TreeBuilder, remembering where each started and which are done.
+
+    `start` and `end` are installed as expat's own handlers (see `iter_xml`), skipping the
+    pure-Python XMLParser's per-element name fixing: expat reports "uri}local" names,
+    expanded here to ElementTree's "{uri}local" once per distinct name.
+    """
 
     def __init__(self, want: Callable[[Path_], bool]) -> None:
         self.builder = TreeBuilder()
+        # Text goes straight to the C builder: no Python frame per chunk of text.
+        self.data = self.builder.data
         self.want = want
-        self.path: list[str] = []
+        self.levels: list[_Level] = [_Level("", (), False)]
+        self.known_levels = 0
+        self.deep: list[str] = []  # the names of the open levels without a path
         self.stack: list[Element] = []
         self.events: list[Event] = []
         self.expat: Any = None
 
-    def start(self, tag: str, attrib: dict[str, str]) -> Element:
-        elem = self.builder.start(tag, attrib)
-        elem.set(_LINE, str(self.expat.CurrentLineNumber))
-        self.path.append(local(tag))
-        self.stack.append(elem)
-        if len(self.stack) == 1:
-            self.events.append(("start", elem, tuple(self.path), ()))
-        return elem
+    def level(self, parent: _Level, name: str) -> _Level:
+        tag = _EXPANDED[name]
+        path = self.path_below(parent, local(tag))
+        wanted = len(path) > 1 and self.want(path)
+        if len(path) > _MAX_MEMO_DEPTH or self.known_levels >= _MAX_MEMO:
+            return _Level(tag, None, wanted)
+        level = parent.children[name] = _Level(tag, path, wanted)
+        self.known_levels += 1
+        return level
 
-    def end(self, tag: str) -> Element:
-        elem = self.builder.end(tag)
-        path = tuple(self.path)
-        self.path.pop()
-        self.stack.pop()
-        if len(path) > 1 and self.want(path):
-            self.events.append(("end", elem, path, tuple(self.stack)))
-            parent = self.stack[-1]
+    def path_below(self, parent: _Level, name: str) -> Path_:
+        """The path of an element named `name` in the innermost open one, `parent`."""
+        if parent.path is not None:
+            return (*parent.path, name)
+        prefix = self.levels[-1 - len(self.deep)].path
+        assert prefix is not None  # the innermost level that keeps its path
+        return (*prefix, *self.deep, name)
+
+    def start(self, name: str, attrib: dict[str, str]) -> None:
+        parent = self.levels[-1]
+        level = parent.children.get(name) or self.level(parent, name)
+        self.levels.append(level)
+        if level.path is None:
+            self.deep.append(level.name)
+        if len(attrib) == 1:  # the commonest case (xml:lang, a reference), made cheaper
+            ((key, value),) = attrib.items()
+            attrib = {_EXPANDED[key]: value}
+        elif attrib:
+            attrib = {_EXPANDED[key]: value for key, value in attrib.items()}
+        attrib[_LINE] = str(self.expat.CurrentLineNumber)
+        elem = self.builder.start(level.tag, attrib)
+        if not self.stack:
+            self.events.append(("start", elem, (level.name,), ()))
+        self.stack.append(elem)
+
+    def end(self, name: str) -> None:
+        elem = self.builder.end(name)
+        level = self.levels.pop()
+        path = None
+        if level.path is None:
+            self.deep.pop()
+            if level.wanted:
+                path = self.path_below(self.levels[-1], level.name)
+        elif level.wanted:
+            path = level.path
+        stack = self.stack
+        stack.pop()
+        if path is not None:
+            self.events.append(("end", elem, path, tuple(stack)))
+            parent = stack[-1]
             # A finished subtree is its parent's latest child; dropping it here keeps
             # memory to the events of one chunk.
             if len(parent) and parent[-1] is elem:
                 del parent[-1]
-        return elem
-
-    def data(self, text: str) -> None:
-        self.builder.data(text)
 
     def close(self) -> Element:
         return self.builder.close()
@@ -114,6 +196,12 @@ def iter_xml(
         target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True
     )
     target.expat = parser.parser
+    # The defused parser keeps its DTD and entity guards; only the element handlers
+    # are replaced (as XMLParser itself does for pull parsing).
+    parser.parser.StartElementHandler = target.start
+    parser.parser.EndElementHandler = target.end
+    # Attributes as a dict built by expat (XMLParser asks for a list to build its own).
+    parser.parser.ordered_attributes = False
     try:
         while True:
             chunk = stream.read(CHUNK)
@@ -152,6 +240,10 @@ def iter_xml(
             line=target.expat.CurrentLineNumber,
             hint="remove the entity declarations, or export the model again from the tool",
         ) from exc
+    finally:
+        # Expat holds the target's handlers: without this the two would keep each other
+        # (and the document's root) alive until the cycle collector came by.
+        target.expat = None
 
 
 def text_of(elem: Element | None) -> str:
