@@ -13,6 +13,7 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -237,32 +238,25 @@ class GraphStore:
         exist after all, the id constraints fail the write as a conflict.
         """
         node_ids = Counter(n.id for n in nodes)
-        rel_keys = Counter((r.type, r.id) for r in rels)
         nodes_by_label: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
         for n in nodes:
             self.schema.node(n.label)
             create = n.id in new_nodes and node_ids[n.id] == 1
             nodes_by_label[(n.label, create)].append({"id": n.id, "props": n.props})
-        rels_by_type: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
-        for r in rels:
-            self.schema.rel(r.type)
-            create = (r.type, r.id) in new_relationships and rel_keys[(r.type, r.id)] == 1
-            rels_by_type[(r.type, create)].append(
-                {"id": r.id, "source": r.source, "target": r.target, "props": r.props}
-            )
         _refuse_duplicate_ids(nodes)
+        written = {n.id: n.label for n in nodes}
         now = now_iso()
 
-        def work(tx: ManagedTransaction) -> WriteSummary:
+        def work(tx: ManagedTransaction, planned: Future[_RelPlan]) -> WriteSummary:
             summary = WriteSummary()
             for (label, create), rows in nodes_by_label.items():
                 query = cypher.create_nodes(label) if create else cypher.upsert_nodes(label)
                 for batch in _batches(rows, BATCH_SIZE):
                     tx.run(query, rows=batch, now=now).consume()
                 summary.nodes[label] = summary.nodes.get(label, 0) + len(rows)
-            if rels_by_type:
-                self._check_endpoints(tx, rels, {n.id: n.label for n in nodes})
-            for (rel_type, create), rows in rels_by_type.items():
+            plan = planned.result()
+            self._check_endpoints(tx, plan, written)
+            for (rel_type, create), rows in plan.rows.items():
                 query = (
                     cypher.create_relationships(rel_type)
                     if create
@@ -277,48 +271,75 @@ class GraphStore:
             tx.run(cypher.BUMP_REVISION).consume()
             return summary
 
-        try:
-            with self.driver.session(database=self.database) as session:
-                return session.execute_write(work)
-        except ConstraintError as exc:
-            raise ConflictError(
-                "an id is already used by an element of another type or another relationship",
-                [{"msg": exc.message or str(exc)}],
-            ) from exc
+        # The relationships' rows and the in-memory half of their endpoint check are made
+        # in a thread while Neo4j writes the nodes: the driver waits for Neo4j without
+        # holding the GIL, so a large import's Python work and Neo4j's overlap.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="write-plan") as pool:
+            planned = pool.submit(self._plan_rels, rels, written, new_relationships)
+            try:
+                with self.driver.session(database=self.database) as session:
+                    return session.execute_write(work, planned)
+            except ConstraintError as exc:
+                raise ConflictError(
+                    "an id is already used by an element of another type or another relationship",
+                    [{"msg": exc.message or str(exc)}],
+                ) from exc
+
+    def _plan_rels(
+        self,
+        rels: Sequence[RelLike],
+        written: dict[str, str],
+        new_relationships: AbstractSet[tuple[str, str]],
+    ) -> _RelPlan:
+        """Rows by (type, create?), and the endpoint check of every relationship whose
+        ends are both written in this call (their labels are known without a read)."""
+        rel_keys = Counter((r.type, r.id) for r in rels)
+        plan = _RelPlan()
+        rel_types = {t: self.schema.rel(t) for t in {r.type for r in rels}}
+        for index, r in enumerate(rels):
+            create = (r.type, r.id) in new_relationships and rel_keys[(r.type, r.id)] == 1
+            plan.rows[(r.type, create)].append(
+                {"id": r.id, "source": r.source, "target": r.target, "props": r.props}
+            )
+            source, target = written.get(r.source), written.get(r.target)
+            if source is None or target is None:
+                plan.pending.append((index, r))
+            elif not rel_types[r.type].allows(source, target):
+                plan.problems.append((index, _not_linked(r, source, target)))
+        return plan
 
     def _check_endpoints(
-        self, tx: ManagedTransaction, rels: Sequence[RelLike], written: dict[str, str]
+        self, tx: ManagedTransaction, plan: _RelPlan, written: dict[str, str]
     ) -> None:
         """Refuse relationships whose ends are missing or of types the schema does not link.
 
         `written` holds the nodes upserted in this transaction: their MERGE succeeded on
         the same labels (another type would have failed the Element id constraint), so
-        only the other ends are read from the graph.
+        only the other ends (`plan.pending`'s) are read from the graph.
         """
         labels = dict(written)
-        ids = sorted(({r.source for r in rels} | {r.target for r in rels}) - labels.keys())
+        ends = {end for _, r in plan.pending for end in (r.source, r.target)}
+        ids = sorted(ends - labels.keys())
         for batch in _batches([{"id": i} for i in ids], BATCH_SIZE):
             result = tx.run(cypher.ENDPOINT_LABELS, ids=[b["id"] for b in batch])
             labels.update({rec["id"]: rec["label"] for rec in result})
-        problems: list[dict[str, Any]] = []
-        for r in rels:
+        problems = list(plan.problems)
+        for index, r in plan.pending:
             missing = [end for end in (r.source, r.target) if end not in labels]
             if missing:
                 problems.append(
-                    {"relationship": r.id, "msg": f"unknown node id(s): {', '.join(missing)}"}
+                    (
+                        index,
+                        {"relationship": r.id, "msg": f"unknown node id(s): {', '.join(missing)}"},
+                    )
                 )
-                continue
-            if not self.schema.rel(r.type).allows(labels[r.source], labels[r.target]):
-                problems.append(
-                    {
-                        "relationship": r.id,
-                        "msg": f"{r.type} may not link {labels[r.source]} to {labels[r.target]}",
-                    }
-                )
+            elif not self.schema.rel(r.type).allows(labels[r.source], labels[r.target]):
+                problems.append((index, _not_linked(r, labels[r.source], labels[r.target])))
         if problems:
-            shown = "; ".join(f"{p['relationship']}: {p['msg']}" for p in problems[:5])
-            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-            raise StoreError(f"{len(problems)} invalid relationship(s): {shown}{more}", problems)
+            listed = [p for _, p in sorted(problems, key=lambda ip: ip[0])]
+            shown = "; ".join(f"{p['relationship']}: {p['msg']}" for p in listed[:5])
+            more = f" (and {len(listed) - 5} more)" if len(listed) > 5 else ""
+            raise StoreError(f"{len(listed)} invalid relationship(s): {shown}{more}", listed)
 
     # -- nodes -------------------------------------------------------------------------
 
@@ -449,6 +470,19 @@ class GraphStore:
         with self.driver.session(database=self.database) as session:
             session.run(cypher.CLEAR_ELEMENTS).consume()
         self._write(cypher.BUMP_REVISION)
+
+
+@dataclass
+class _RelPlan:
+    rows: dict[tuple[str, bool], list[dict[str, Any]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    pending: list[tuple[int, RelLike]] = field(default_factory=list)  # an end not written
+    problems: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
+def _not_linked(r: RelLike, source: str, target: str) -> dict[str, Any]:
+    return {"relationship": r.id, "msg": f"{r.type} may not link {source} to {target}"}
 
 
 def _refuse_duplicate_ids(nodes: Sequence[NodeLike]) -> None:
