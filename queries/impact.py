@@ -148,7 +148,27 @@ class ImpactReader(Protocol):
 Expand = Callable[[list[str], list[str], list[str]], list[dict[str, Any]]]
 
 
-class StoreReader:
+class ExpandingReader:
+    """A reader that walks by `bfs` over its own one-level `expand` (EXPAND's rows)."""
+
+    def expand(
+        self, frontier: list[str], from_source: list[str], from_target: list[str]
+    ) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def walk(
+        self,
+        start: str,
+        table: PropagationTable,
+        *,
+        way: Walk,
+        max_depth: int,
+        stop_at: str | None = None,
+    ) -> Walked:
+        return bfs(self.expand, start, table, way=way, max_depth=max_depth, stop_at=stop_at)
+
+
+class StoreReader(ExpandingReader):
     """The walks' reads as Cypher on the store."""
 
     def __init__(self, store: GraphStore) -> None:
@@ -163,17 +183,6 @@ class StoreReader:
             return {}
         rows = self.store._read(REF_LISTS, ids=list(ids))[0]["rows"]
         return {i: ElementRef(id=i, type=t, name=n) for i, t, n in rows}
-
-    def walk(
-        self,
-        start: str,
-        table: PropagationTable,
-        *,
-        way: Walk,
-        max_depth: int,
-        stop_at: str | None = None,
-    ) -> Walked:
-        return bfs(self.expand, start, table, way=way, max_depth=max_depth, stop_at=stop_at)
 
     def expand(
         self, frontier: list[str], from_source: list[str], from_target: list[str]

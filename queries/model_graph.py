@@ -23,7 +23,7 @@ from typing import Any
 from graph.schema import ELEMENT_LABEL, SCHEMA
 from graph.store import GraphStore
 from queries.health import COUNTED, HealthFacts
-from queries.impact import Walk, Walked, bfs
+from queries.impact import ExpandingReader
 from queries.projection import PROJECTED_PROPS, Projection, build_projection
 from queries.propagation import PropagationTable
 from queries.resolve import ElementRef, resolve_in
@@ -109,7 +109,7 @@ class Rel:
         return (self.type, self.key)
 
 
-class ModelGraph:
+class ModelGraph(ExpandingReader):
     """The whole model as plain data, with the reads the questions make."""
 
     def __init__(
@@ -274,17 +274,6 @@ class ModelGraph:
                 if r.type in backward:
                     rows.append(_expand_row(fid, r.source, r, at_source=False))
         return rows
-
-    def walk(
-        self,
-        start: str,
-        table: PropagationTable,
-        *,
-        way: Walk,
-        max_depth: int,
-        stop_at: str | None = None,
-    ) -> Walked:
-        return bfs(self.expand, start, table, way=way, max_depth=max_depth, stop_at=stop_at)
 
     def owners(self, ids: list[str]) -> list[tuple[str, str]]:
         return [
