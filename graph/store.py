@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -138,16 +139,11 @@ class GraphStore:
 
     # -- plumbing ----------------------------------------------------------------
 
-    def _run(
-        self, query: str, params: dict[str, Any], routing: RoutingControl
-    ) -> list[neo4j.Record]:
+    @contextmanager
+    def _time_limited(self) -> Iterator[None]:
+        """Report a statement Neo4j stopped at the time limit as a QueryTimeoutError."""
         try:
-            records, _, _ = self.driver.execute_query(
-                neo4j.Query(query, timeout=self.timeout),
-                params,
-                routing_=routing,
-                database_=self.database,
-            )
+            yield
         except neo4j.exceptions.ClientError as exc:
             if exc.code and "TransactionTimedOut" in exc.code:
                 raise QueryTimeoutError(
@@ -155,6 +151,17 @@ class GraphStore:
                     "narrow it (lower depth, filters) or raise VALUEGRAPH_QUERY_TIMEOUT_S"
                 ) from exc
             raise
+
+    def _run(
+        self, query: str, params: dict[str, Any], routing: RoutingControl
+    ) -> list[neo4j.Record]:
+        with self._time_limited():
+            records, _, _ = self.driver.execute_query(
+                neo4j.Query(query, timeout=self.timeout),
+                params,
+                routing_=routing,
+                database_=self.database,
+            )
         return records
 
     def _read(self, query: str, /, **params: Any) -> list[neo4j.Record]:
@@ -174,7 +181,7 @@ class GraphStore:
                 tx.run(cypher.BUMP_REVISION).consume()
             return records
 
-        with self.driver.session(database=self.database) as session:
+        with self._time_limited(), self.driver.session(database=self.database) as session:
             return session.execute_write(work)
 
     def read_together(self, *queries: tuple[str, dict[str, Any]]) -> list[list[neo4j.Record]]:
@@ -184,7 +191,7 @@ class GraphStore:
         def work(tx: ManagedTransaction) -> list[list[neo4j.Record]]:
             return [list(tx.run(query, params)) for query, params in queries]
 
-        with self.driver.session(database=self.database) as session:
+        with self._time_limited(), self.driver.session(database=self.database) as session:
             return session.execute_read(work)
 
     def revision(self) -> str:
