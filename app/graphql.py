@@ -36,7 +36,7 @@ from strawberry.types.graphql import OperationType
 from app.auth import require
 from app.deps import get_live, get_settings, get_store
 from app.graphql_imports import ImportsMutation, ImportsQuery
-from app.graphql_questions import QuestionsMutation, QuestionsQuery
+from app.graphql_questions import QuestionsMutation, QuestionsQuery, check_limit
 from app.middleware import audit_detail
 from app.settings import Settings
 from graph.audit import record_event
@@ -132,7 +132,7 @@ def _participates(node: NodeType, rel: RelType, *, as_source: bool) -> bool:
 def _relationship_resolver(rel: RelType, outgoing: bool) -> Any:
     async def resolve(root: Element, info: Info, limit: int = 500) -> list[Element]:
         # Bounded like every list: a platform used by thousands returns a page, by name.
-        _check_limit(info, limit)
+        check_limit(info, limit)
         items = await info.context.neighbours.load((str(root.id), rel.type, outgoing, limit))
         return [to_element(i) for i in items]
 
@@ -208,14 +208,9 @@ def _to_relationship(view: dict[str, Any]) -> Relationship:
     )
 
 
-def _check_limit(info: Info, limit: int) -> None:
-    if not 1 <= limit <= info.context.settings.max_page_size:
-        raise ValueError(f"limit must be between 1 and {info.context.settings.max_page_size}")
-
-
 def _list_field(label: str) -> Any:
     async def resolve(info: Info, limit: int = 50, offset: int = 0) -> ElementPage:
-        _check_limit(info, limit)
+        check_limit(info, limit)
         items, total = await info.context.run(
             info.context.store.list_nodes, labels=[label], limit=limit, offset=max(0, offset)
         )
@@ -251,7 +246,7 @@ class _QueryBase:
         limit: int = 50,
         offset: int = 0,
     ) -> ElementPage:
-        _check_limit(info, limit)
+        check_limit(info, limit)
         labels = [t.value for t in types] if types else None
         items, total = await info.context.run(
             info.context.store.list_nodes,
@@ -273,7 +268,7 @@ class _QueryBase:
         types: list[NodeKind] | None = None,
         limit: int = 20,
     ) -> list[Element]:
-        _check_limit(info, limit)
+        check_limit(info, limit)
         labels = [t.value for t in types] if types else None
         items = await info.context.run(info.context.store.search, text, labels=labels, limit=limit)
         return [to_element(i) for i in items]
@@ -288,7 +283,7 @@ class _QueryBase:
         limit: int = 50,
         offset: int = 0,
     ) -> list[Relationship]:
-        _check_limit(info, limit)
+        check_limit(info, limit)
         items, _ = await info.context.run(
             info.context.store.list_relationships,
             types=[t.value for t in types] if types else None,

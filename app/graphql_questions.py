@@ -7,7 +7,6 @@ resolvers only resolve arguments and call the query functions off the event loop
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Protocol, TypeVar, cast
 
@@ -151,26 +150,15 @@ class ImpactCounts:
 
 class ImpactPages(Protocol):
     """Where an answer's pages come from: the walk itself (`im.ImpactWalk`, paths made
-    per page) or a whole answer already made (`_WholeAnswer`)."""
+    per page) or a whole answer already made (`im.ImpactResult`, a scenario's)."""
 
-    def affected(
+    def page_of(
         self, category: im.Category, offset: int, limit: int | None
     ) -> list[im.Affected]: ...
 
-    def notices(self, kind: im.NoticeKind, offset: int, limit: int | None) -> list[im.Notice]: ...
-
-
-@dataclass
-class _WholeAnswer:
-    result: im.ImpactResult
-
-    def affected(self, category: im.Category, offset: int, limit: int | None) -> list[im.Affected]:
-        items: list[im.Affected] = getattr(self.result, category)
-        return items[offset:] if limit is None else items[offset : offset + limit]
-
-    def notices(self, kind: im.NoticeKind, offset: int, limit: int | None) -> list[im.Notice]:
-        items = self.result.teams_to_notify if kind == "teams" else self.result.people_to_notify
-        return items[offset:] if limit is None else items[offset : offset + limit]
+    def notices_page(
+        self, kind: im.NoticeKind, offset: int, limit: int | None
+    ) -> list[im.Notice]: ...
 
 
 PAGE_ARGS = (
@@ -179,13 +167,19 @@ PAGE_ARGS = (
 )
 
 
-def _page(info: Info, limit: int | None, offset: int) -> tuple[int, int]:
+def check_limit(info: Info, limit: int) -> None:
+    """A page size between 1 and the server's (VALUEGRAPH_MAX_PAGE_SIZE)."""
     most: int = info.context.settings.max_page_size
-    if limit is not None and not 1 <= limit <= most:
+    if not 1 <= limit <= most:
         raise ValueError(f"limit must be between 1 and {most}")
+
+
+def _page(info: Info, limit: int | None, offset: int) -> tuple[int, int]:
+    if limit is not None:
+        check_limit(info, limit)
     if offset < 0:
         raise ValueError("offset must not be negative")
-    return offset, limit or most
+    return offset, limit or info.context.settings.max_page_size
 
 
 @strawberry.type(description="What a change to an element affects. " + PAGE_ARGS)
@@ -199,12 +193,14 @@ class ImpactAnswer:
     def _affected(
         self, info: Info, category: im.Category, limit: int | None, offset: int
     ) -> list[AffectedElement]:
-        return _affected(self.pages.affected(category, *_page(info, limit, offset)))
+        return _affected(self.pages.page_of(category, *_page(info, limit, offset)))
 
     def _notices(
         self, info: Info, kind: im.NoticeKind, limit: int | None, offset: int
     ) -> list[Notice]:
-        return [Notice.from_model(n) for n in self.pages.notices(kind, *_page(info, limit, offset))]
+        return [
+            Notice.from_model(n) for n in self.pages.notices_page(kind, *_page(info, limit, offset))
+        ]
 
     @strawberry.field(description="Value streams reached, nearest first.")
     def streams(
@@ -263,7 +259,7 @@ class ImpactAnswer:
             max_depth=r.max_depth,
             counts=ImpactCounts.from_model(r.counts),
             propagation=PropagationRule.many(r.propagation),
-            pages=_WholeAnswer(r),
+            pages=r,
         )
 
 

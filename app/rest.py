@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
 from app.deps import SettingsDep, StoreDep
+from app.settings import Settings
 from graph.model import (
     NODE_PATCH_MODELS,
     REL_MODELS,
@@ -80,7 +81,8 @@ Limit = Annotated[int, Query(ge=1, description="Page size (capped by VALUEGRAPH_
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 
-def _cap(limit: int, settings: SettingsDep) -> int:
+def cap_limit(limit: int, settings: Settings) -> int:
+    """Refuse a page size over VALUEGRAPH_MAX_PAGE_SIZE (422, naming the parameter)."""
     if limit > settings.max_page_size:
         raise RequestValidationError(
             [
@@ -106,7 +108,7 @@ def list_nodes(
     offset: Offset = 0,
 ) -> dict[str, Any]:
     """List nodes ordered by name, filtered by type, name, tag or source, a page at a time."""
-    limit = _cap(limit, settings)
+    limit = cap_limit(limit, settings)
     items, total = store.list_nodes(
         labels=type, q=q, tag=tag, source=source, limit=limit, offset=offset
     )
@@ -187,7 +189,7 @@ def list_relationships(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    limit = _cap(limit, settings)
+    limit = cap_limit(limit, settings)
     items, total = store.list_relationships(
         types=type, source=source, target=target, limit=limit, offset=offset
     )

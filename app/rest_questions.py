@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from app.auth import AdminDep, PrincipalDep
 from app.deps import LiveDep, SettingsDep, StoreDep
+from app.rest import cap_limit
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
@@ -78,6 +79,7 @@ def impact(
     """What a change to the element affects: streams, capabilities, platforms, data assets,
     each with hop distance and a shortest explaining path, and who to notify. Each list is
     a page (`counts` has the totals)."""
+    page_size = settings.max_page_size if limit is None else cap_limit(limit, settings)
     walk = _ask(
         im.walk_impact,
         live.reader(),
@@ -86,13 +88,7 @@ def impact(
         rel_types=rel_type,
         overrides=propagation,
     )
-    return walk.result(offset, _page_limit(limit, settings.max_page_size))
-
-
-def _page_limit(limit: int | None, most: int) -> int:
-    if limit is not None and limit > most:
-        raise HTTPException(422, detail={"msg": f"limit must be between 1 and {most}"})
-    return limit or most
+    return walk.result(offset, page_size)
 
 
 @router.get("/api/depends-on/{element:path}", response_model=im.DependsOnResult)

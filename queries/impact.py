@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal, NamedTuple, Protocol
+from typing import Any, Literal, NamedTuple, Protocol, TypeVar
 
 from pydantic import BaseModel, computed_field
 
@@ -253,6 +253,14 @@ class ImpactCounts(BaseModel):
     people_to_notify: int
 
 
+T = TypeVar("T")
+
+
+def page(items: list[T], offset: int, limit: int | None) -> list[T]:
+    """`limit` items from `offset` (all from it when `limit` is None)."""
+    return items[offset:] if limit is None else items[offset : offset + limit]
+
+
 class ImpactResult(BaseModel):
     element: ElementRef
     max_depth: int
@@ -272,6 +280,16 @@ class ImpactResult(BaseModel):
             [*self.streams, *self.capabilities, *self.platforms, *self.data_assets, *self.other],
             key=_order,
         )
+
+    # The pages an `ImpactWalk` serves, from an answer already made (a scenario's).
+
+    def page_of(self, category: Category, offset: int, limit: int | None) -> list[Affected]:
+        items: list[Affected] = getattr(self, category)
+        return page(items, offset, limit)
+
+    def notices_page(self, kind: NoticeKind, offset: int, limit: int | None) -> list[Notice]:
+        items = self.teams_to_notify if kind == "teams" else self.people_to_notify
+        return page(items, offset, limit)
 
 
 class DependsOnResult(BaseModel):
@@ -302,6 +320,26 @@ def check_depth(max_depth: int) -> int:
     return max_depth
 
 
+CarryTest = Callable[[str, str | None, str | None, bool], bool]
+
+
+def carries_away(table: PropagationTable, way: Walk) -> CarryTest:
+    """Whether a change, walked `way`, travels over a relationship (type, original type,
+    access type) away from the end the walk stands at: its source (`at_source`) or its
+    target. Every reader's walk decides by this test."""
+    impact = way is Walk.IMPACT
+    away_from_source = set(table.types_carrying(from_source=impact))
+    away_from_target = set(table.types_carrying(from_source=not impact))
+
+    def carries(rel_type: str, original: str | None, access: str | None, at_source: bool) -> bool:
+        # Walking against the change, the change starts at the far end.
+        return rel_type in (away_from_source if at_source else away_from_target) and (
+            table.carries(rel_type, original, access, from_source=at_source == impact)
+        )
+
+    return carries
+
+
 def bfs(
     expand: Expand,
     start: str,
@@ -317,8 +355,10 @@ def bfs(
     chosen among equally short ones is reproducible. Stops before a level once `stop_at`
     is reached."""
     impact = way is Walk.IMPACT
+    # What Neo4j is asked for: the types that may carry the change away from each end.
     from_source = table.types_carrying(from_source=impact)
     from_target = table.types_carrying(from_source=not impact)
+    carries = carries_away(table, way)
     distance = {start: 0}
     hops: dict[str, Hop] = {}
     frontier = [start]
@@ -332,10 +372,8 @@ def bfs(
         nxt: list[str] = []
         for r in ordered:
             at_source: bool = r["at_source"]
-            # Walking against the change, the change starts at the far end.
-            change_from_source = at_source if impact else not at_source
-            if r["to_id"] in distance or not table.carries(
-                r["type"], r["original_type"], r["access_type"], from_source=change_from_source
+            if r["to_id"] in distance or not carries(
+                r["type"], r["original_type"], r["access_type"], at_source
             ):
                 continue
             distance[r["to_id"]] = depth
@@ -466,24 +504,24 @@ class ImpactWalk:
     def count(self, category: Category) -> int:
         return len(self.ids(category))
 
-    def affected(
+    def page_of(
         self, category: Category, offset: int = 0, limit: int | None = None
     ) -> list[Affected]:
-        ids = self.ids(category)
-        page = ids[offset:] if limit is None else ids[offset : offset + limit]
         if self._paths is None:
             self._paths = _Paths(self.hops, self.names)
         path = self._paths
         return [
-            Affected(element=self.names[i], distance=self.distance[i], path=path(i)) for i in page
+            Affected(element=self.names[i], distance=self.distance[i], path=path(i))
+            for i in page(self.ids(category), offset, limit)
         ]
 
     def notice_count(self, kind: NoticeKind) -> int:
         return len(self.owners if kind == "teams" else self.accountable)
 
-    def notices(self, kind: NoticeKind, offset: int = 0, limit: int | None = None) -> list[Notice]:
+    def notices_page(
+        self, kind: NoticeKind, offset: int = 0, limit: int | None = None
+    ) -> list[Notice]:
         rows = self.owners if kind == "teams" else self.accountable
-        page = rows[offset:] if limit is None else rows[offset : offset + limit]
         verb = "owns " if kind == "teams" else "accountable for "
         return [
             Notice(
@@ -491,7 +529,7 @@ class ImpactWalk:
                 reason=verb + ", ".join(self.names[x].name for x in about),
                 about=[self.names[x] for x in about],
             )
-            for who, about in page
+            for who, about in page(rows, offset, limit)
         ]
 
     def counts(self) -> ImpactCounts:
@@ -509,13 +547,13 @@ class ImpactWalk:
             element=self.element,
             max_depth=self.max_depth,
             counts=self.counts(),
-            streams=self.affected("streams", offset, limit),
-            capabilities=self.affected("capabilities", offset, limit),
-            platforms=self.affected("platforms", offset, limit),
-            data_assets=self.affected("data_assets", offset, limit),
-            other=self.affected("other", offset, limit),
-            teams_to_notify=self.notices("teams", offset, limit),
-            people_to_notify=self.notices("people", offset, limit),
+            streams=self.page_of("streams", offset, limit),
+            capabilities=self.page_of("capabilities", offset, limit),
+            platforms=self.page_of("platforms", offset, limit),
+            data_assets=self.page_of("data_assets", offset, limit),
+            other=self.page_of("other", offset, limit),
+            teams_to_notify=self.notices_page("teams", offset, limit),
+            people_to_notify=self.notices_page("people", offset, limit),
             propagation=self.table.as_list(),
         )
 

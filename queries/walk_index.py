@@ -26,7 +26,7 @@ import numpy.typing as npt
 from graph import cypher
 from graph.schema import ELEMENT_LABEL, SCHEMA
 from graph.store import GraphStore
-from queries.impact import Hop, Walk, Walked
+from queries.impact import Hop, Walk, Walked, carries_away
 from queries.propagation import PropagationTable
 from queries.resolve import ElementRef, resolve_in
 
@@ -137,36 +137,24 @@ class WalkIndex:
         return {i: self.refs_by_number[self.number[i]] for i in ids if i in self.number}
 
     def owners(self, ids: list[str]) -> list[tuple[str, str]]:
-        return [
-            (self.ids[team], i)
-            for i in ids
-            if i in self.number
-            for team in self.owners_of.get(self.number[i], ())
-        ]
+        return self._pairs(self.owners_of, ids)
 
     def accountable(self, ids: list[str]) -> list[tuple[str, str]]:
+        return self._pairs(self.accountable_for, ids)
+
+    def _pairs(self, held: dict[int, list[int]], ids: list[str]) -> list[tuple[str, str]]:
+        """(holder id, element id), one per relationship, for the elements of `ids`."""
         return [
-            (self.ids[person], i)
+            (self.ids[holder], i)
             for i in ids
             if i in self.number
-            for person in self.accountable_for.get(self.number[i], ())
+            for holder in held.get(self.number[i], ())
         ]
 
     def _carrying(self, table: PropagationTable, way: Walk) -> npt.NDArray[np.bool_]:
-        """Per EdgeKey: does a change travel over it, away from that end (`bfs`'s test)."""
-        impact = way is Walk.IMPACT
-        away_from_source = set(table.types_carrying(from_source=impact))
-        away_from_target = set(table.types_carrying(from_source=not impact))
-        return np.array(
-            [
-                rel_type in (away_from_source if at_source else away_from_target)
-                and table.carries(
-                    rel_type, original, access, from_source=at_source if impact else not at_source
-                )
-                for rel_type, original, access, at_source in self.keys
-            ],
-            dtype=bool,
-        )
+        """Per EdgeKey: does a change travel over it, away from that end."""
+        carries = carries_away(table, way)
+        return np.array([carries(*key) for key in self.keys], dtype=bool)
 
     def walk(
         self,
