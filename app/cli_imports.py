@@ -166,7 +166,8 @@ def register(app: typer.Typer) -> None:
         settings = Settings()
         limit = getattr(settings, "max_upload_bytes", None)
         try:
-            # The file is read and checked before Neo4j is reached (or started).
+            # The file is read and its elements checked before Neo4j is reached (or
+            # started); the relationships are mapped while the elements are written.
             with _Bar(console) as bar:
                 prepared = prepare(
                     path,
@@ -175,6 +176,7 @@ def register(app: typer.Typer) -> None:
                     source=source,
                     max_bytes=limit if isinstance(limit, int) else None,
                     progress=bar,
+                    whole=False,
                 )
             with _store(settings) as store, _Bar(console) as bar:
                 report = apply_import(store, prepared, dry_run=dry_run, prune=prune, progress=bar)

@@ -56,6 +56,134 @@ def _note(examples: dict[str, list[str]], kind: str, ident: str) -> None:
         examples[kind].append(ident)
 
 
+class Comparison:
+    """`plan`, record by record: nodes first (they may come in parts), then relationships.
+
+    An import compares its element nodes, and starts writing them, while the rest of the
+    model (relationships, views) is still being mapped.
+    """
+
+    def __init__(
+        self, existing_nodes: list[dict[str, Any]], existing_relationships: list[dict[str, Any]]
+    ) -> None:
+        self.node_sec, self.rel_sec = _section(), _section()
+        self.node_ex, self.rel_ex = _examples(), _examples()
+        self.old_nodes = {n["id"]: n for n in existing_nodes}
+        self.old_rels = {(r["type"], r["id"]): r for r in existing_relationships}
+        self.old_by_id: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in existing_relationships:
+            self.old_by_id[r["id"]].append(r)
+        self.write_nodes: list[dict[str, Any]] = []
+        self.relabel: list[tuple[str, str, dict[str, Any]]] = []
+        self.added_node_ids: list[str] = []
+        self.write_rels: list[dict[str, Any]] = []
+        self.late: list[dict[str, Any]] = []
+        self.replace: list[tuple[str, str]] = []
+        self.added_rels: list[dict[str, Any]] = []
+        self.relabelled: set[str] = set()
+
+    def nodes(self, nodes: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+        """Compare node records; returns those to write and the ids of the added ones."""
+        node_sec, node_ex, old_nodes = self.node_sec, self.node_ex, self.old_nodes
+        write: list[dict[str, Any]] = []
+        added: list[str] = []
+        for node in nodes:
+            old = old_nodes.pop(node["id"], None)
+            if old is None:
+                node_sec["added"][node["label"]] += 1
+                _note(node_ex, "added", node["id"])
+                write.append(node)
+                added.append(node["id"])
+            elif old["label"] != node["label"]:
+                node_sec["changed"][node["label"]] += 1
+                _note(node_ex, "changed", f"{node['id']} ({old['label']} → {node['label']})")
+                self.relabel.append((old["label"], node["label"], node))
+                self.relabelled.add(node["id"])
+            elif _norm(old["props"], _NODE_IGNORED) != _norm(node["props"], _NODE_IGNORED):
+                node_sec["changed"][node["label"]] += 1
+                _note(node_ex, "changed", node["id"])
+                write.append(node)
+            else:
+                node_sec["unchanged"] += 1
+        self.write_nodes += write
+        self.added_node_ids += added
+        return write, added
+
+    def relationships(self, relationships: list[dict[str, Any]]) -> None:
+        """Compare relationship records (after every node: relabelled ends matter)."""
+        rel_sec, rel_ex, old_rels, relabelled = (
+            self.rel_sec,
+            self.rel_ex,
+            self.old_rels,
+            self.relabelled,
+        )
+        for rel in relationships:
+            key = (rel["type"], rel["id"])
+            old = old_rels.get(key)
+            same_ends = old is not None and (old["source"], old["target"]) == (
+                rel["source"],
+                rel["target"],
+            )
+            touches_relabelled = rel["source"] in relabelled or rel["target"] in relabelled
+            if old is not None and same_ends:
+                old_rels.pop(key)
+                if _norm(old["props"], _REL_IGNORED) == _norm(rel["props"], _REL_IGNORED):
+                    rel_sec["unchanged"] += 1
+                    continue
+                rel_sec["changed"][rel["type"]] += 1
+                _note(rel_ex, "changed", rel["id"])
+            else:
+                superseded = [
+                    o for o in self.old_by_id.get(rel["id"], []) if (o["type"], o["id"]) in old_rels
+                ]
+                if superseded:
+                    for o in superseded:
+                        old_rels.pop((o["type"], o["id"]))
+                        self.replace.append((o["type"], o["id"]))
+                    rel_sec["changed"][rel["type"]] += 1
+                    _note(rel_ex, "changed", rel["id"])
+                    self.late.append(rel)
+                    continue
+                rel_sec["added"][rel["type"]] += 1
+                _note(rel_ex, "added", rel["id"])
+                self.added_rels.append(rel)
+            (self.late if touches_relabelled else self.write_rels).append(rel)
+
+    def finish(self) -> DiffPlan:
+        """The plan: what is left of the source's records is what the file no longer has."""
+        remove_nodes = sorted(self.old_nodes)
+        for old in self.old_nodes.values():
+            self.node_sec["removed"][old["label"]] += 1
+            _note(self.node_ex, "removed", old["id"])
+        remove_rels = sorted(self.old_rels)
+        for old in self.old_rels.values():
+            self.rel_sec["removed"][old["type"]] += 1
+            _note(self.rel_ex, "removed", old["id"])
+        return DiffPlan(
+            report={
+                "nodes": _summary(self.node_sec),
+                "relationships": _summary(self.rel_sec),
+                "examples": {"nodes": self.node_ex, "relationships": self.rel_ex},
+            },
+            write_nodes=self.write_nodes,
+            write_relationships=self.write_rels,
+            relabel=self.relabel,
+            replace_relationships=self.replace,
+            late_relationships=self.late,
+            remove_nodes=remove_nodes,
+            remove_relationships=remove_rels,
+            added_node_ids=self.added_node_ids,
+            added_relationships=self.added_rels,
+        )
+
+
+def _summary(sec: dict[str, Any]) -> dict[str, Any]:
+    out = {k: dict(sorted(v.items())) for k, v in sec.items() if k != "unchanged"}
+    out["unchanged"] = sec["unchanged"]
+    out["total"] = {k: sum(sec[k].values()) for k in ("added", "changed", "removed")}
+    return out
+
+
 def plan(
     nodes: list[dict[str, Any]],
     relationships: list[dict[str, Any]],
@@ -64,98 +192,7 @@ def plan(
 ) -> DiffPlan:
     """Compare new records ({label,id,props} / {type,id,source,target,props}) with the
     source's current nodes ({id,label,props}) and relationships ({id,type,source,target,props})."""
-    node_sec, rel_sec = _section(), _section()
-    node_ex, rel_ex = _examples(), _examples()
-    old_nodes = {n["id"]: n for n in existing_nodes}
-    write_nodes: list[dict[str, Any]] = []
-    relabel: list[tuple[str, str, dict[str, Any]]] = []
-    added_node_ids: list[str] = []
-    for node in nodes:
-        old = old_nodes.pop(node["id"], None)
-        if old is None:
-            node_sec["added"][node["label"]] += 1
-            _note(node_ex, "added", node["id"])
-            write_nodes.append(node)
-            added_node_ids.append(node["id"])
-        elif old["label"] != node["label"]:
-            node_sec["changed"][node["label"]] += 1
-            _note(node_ex, "changed", f"{node['id']} ({old['label']} → {node['label']})")
-            relabel.append((old["label"], node["label"], node))
-        elif _norm(old["props"], _NODE_IGNORED) != _norm(node["props"], _NODE_IGNORED):
-            node_sec["changed"][node["label"]] += 1
-            _note(node_ex, "changed", node["id"])
-            write_nodes.append(node)
-        else:
-            node_sec["unchanged"] += 1
-    remove_nodes = sorted(old_nodes)
-    for old in old_nodes.values():
-        node_sec["removed"][old["label"]] += 1
-        _note(node_ex, "removed", old["id"])
-
-    relabelled = {node["id"] for _, _, node in relabel}
-    old_rels = {(r["type"], r["id"]): r for r in existing_relationships}
-    old_by_id: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in existing_relationships:
-        old_by_id[r["id"]].append(r)
-    write_rels: list[dict[str, Any]] = []
-    late: list[dict[str, Any]] = []
-    replace: list[tuple[str, str]] = []
-    added_rels: list[dict[str, Any]] = []
-    for rel in relationships:
-        key = (rel["type"], rel["id"])
-        old = old_rels.get(key)
-        same_ends = old is not None and (old["source"], old["target"]) == (
-            rel["source"],
-            rel["target"],
-        )
-        touches_relabelled = rel["source"] in relabelled or rel["target"] in relabelled
-        if old is not None and same_ends:
-            old_rels.pop(key)
-            if _norm(old["props"], _REL_IGNORED) == _norm(rel["props"], _REL_IGNORED):
-                rel_sec["unchanged"] += 1
-                continue
-            rel_sec["changed"][rel["type"]] += 1
-            _note(rel_ex, "changed", rel["id"])
-        else:
-            superseded = [
-                o for o in old_by_id.get(rel["id"], []) if (o["type"], o["id"]) in old_rels
-            ]
-            if superseded:
-                for o in superseded:
-                    old_rels.pop((o["type"], o["id"]))
-                    replace.append((o["type"], o["id"]))
-                rel_sec["changed"][rel["type"]] += 1
-                _note(rel_ex, "changed", rel["id"])
-                late.append(rel)
-                continue
-            rel_sec["added"][rel["type"]] += 1
-            _note(rel_ex, "added", rel["id"])
-            added_rels.append(rel)
-        (late if touches_relabelled else write_rels).append(rel)
-    remove_rels = sorted(old_rels)
-    for old in old_rels.values():
-        rel_sec["removed"][old["type"]] += 1
-        _note(rel_ex, "removed", old["id"])
-
-    def finish(sec: dict[str, Any]) -> dict[str, Any]:
-        out = {k: dict(sorted(v.items())) for k, v in sec.items() if k != "unchanged"}
-        out["unchanged"] = sec["unchanged"]
-        out["total"] = {k: sum(sec[k].values()) for k in ("added", "changed", "removed")}
-        return out
-
-    return DiffPlan(
-        report={
-            "nodes": finish(node_sec),
-            "relationships": finish(rel_sec),
-            "examples": {"nodes": node_ex, "relationships": rel_ex},
-        },
-        write_nodes=write_nodes,
-        write_relationships=write_rels,
-        relabel=relabel,
-        replace_relationships=replace,
-        late_relationships=late,
-        remove_nodes=remove_nodes,
-        remove_relationships=remove_rels,
-        added_node_ids=added_node_ids,
-        added_relationships=added_rels,
-    )
+    comparison = Comparison(existing_nodes, existing_relationships)
+    comparison.nodes(nodes)
+    comparison.relationships(relationships)
+    return comparison.finish()

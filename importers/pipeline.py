@@ -23,7 +23,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
@@ -32,18 +32,17 @@ from neo4j import ManagedTransaction, RoutingControl
 
 from graph import cypher as graph_cypher
 from graph.model import now_iso
-from graph.schema import SCHEMA
-from graph.store import BATCH_SIZE, ConflictError, GraphStore
+from graph.store import BATCH_SIZE, ConflictError, GraphStore, WriteBatch
 from importers import cypher
 from importers.archi import parse_archi
 from importers.archi_csv import find_csv_files, parse_archi_csv
 from importers.backstage import YAML_SUFFIXES, catalog_files, parse_backstage
-from importers.diff import DiffPlan, plan
+from importers.diff import Comparison, DiffPlan
 from importers.errors import ImportFailure, ImportTooLarge, ReportWarning
 from importers.exchange import parse_exchange
 from importers.mapping import Mapping, load_mapping
 from importers.raw import RawModel
-from importers.transform import TransformResult, transform
+from importers.transform import TransformResult, transform_staged
 
 FORMATS = ("exchange", "archi", "csv", "backstage")
 FAMILY = {
@@ -218,16 +217,53 @@ class _Rel(NamedTuple):
 
 @dataclass
 class Prepared:
-    """A parsed and transformed model, ready to compare with the graph."""
+    """A parsed and transformed model, ready to compare with the graph.
+
+    `elements` are final at once; the rest of the transform (relationships, views) may be
+    left for `result` to finish, which `apply_import` asks for while it writes them.
+    """
 
     format: str
     files: list[Path]
     checksum: str
     mapping: Mapping
     mapping_file: str
-    result: TransformResult
+    source: str
+    elements: list[dict[str, Any]]
     run_id: str
     started_at: str
+    rest: Callable[[], TransformResult] = field(repr=False)
+
+    @property
+    def result(self) -> TransformResult:
+        """The whole transform; the first use maps what `prepare` left (`rest` is `_once`)."""
+        with fewer_collections(PREPARE_GC_THRESHOLD):
+            return self.rest()
+
+
+def _once(fn: Callable[[], _R]) -> Callable[[], _R]:
+    """`fn`, run at most once (thread-safe): later calls give its value or raise its error.
+
+    For work that changes state as it goes (a transformer, a comparison): run twice, it
+    would count everything twice.
+    """
+    lock = threading.Lock()
+    outcome: list[tuple[_R | None, Exception | None]] = []
+
+    @functools.wraps(fn)
+    def once() -> _R:
+        with lock:
+            if not outcome:
+                try:
+                    outcome.append((fn(), None))
+                except Exception as exc:
+                    outcome.append((None, exc))
+        value, error = outcome[0]
+        if error is not None:
+            raise error
+        return value  # type: ignore[return-value]  # fn returned it
+
+    return once
 
 
 @_gc_threshold(PREPARE_GC_THRESHOLD)
@@ -240,8 +276,14 @@ def prepare(
     run_id: str | None = None,
     max_bytes: int | None = None,
     progress: Progress | None = None,
+    whole: bool = True,
 ) -> Prepared:
-    """Parse and transform (no database): everything an import does before comparing."""
+    """Parse and transform (no database): everything an import does before comparing.
+
+    With `whole=False` only the elements are mapped; the relationships and views are
+    mapped when `Prepared.result` is first asked for (`apply_import` does it while the
+    elements are written). A problem with them is raised then, not here.
+    """
     started = now_iso()
     run_id = run_id or f"run-{uuid.uuid4().hex[:16]}"
     path = Path(path)
@@ -275,17 +317,23 @@ def prepare(
         raise ImportFailure(f"cannot read: {exc.strerror or exc}", file=exc.filename) from exc
     if progress is not None:
         progress("map", 0, None)
-    result = transform(raw, mapping, source=source or raw["source"], run_id=run_id)
-    return Prepared(
+    key = source or raw["source"]
+    staged = transform_staged(raw, mapping, source=key, run_id=run_id)
+    prepared = Prepared(
         format=fmt,
         files=files,
         checksum=checksum(files),
         mapping=mapping,
         mapping_file=str(mapping_file) if mapping_file else "default",
-        result=result,
+        source=key,
+        elements=staged.elements,
         run_id=run_id,
         started_at=started,
+        rest=_once(staged.rest),
     )
+    if whole:
+        prepared.result  # noqa: B018 - maps the rest now, so its problems are raised here
+    return prepared
 
 
 def _read(store: GraphStore, query: str, **params: Any) -> list[neo4j.Record]:
@@ -334,83 +382,81 @@ def _foreign(
     return nodes != len(existing_nodes), types
 
 
-def _check_holders(
-    store: GraphStore,
-    source: str,
-    diff: DiffPlan,
-    labels: dict[str, str],
-    warnings: list[ReportWarning],
-    foreign: tuple[bool, set[str]] = (True, set(SCHEMA.rel_types)),
-) -> tuple[set[str], set[tuple[str, str]]]:
-    """Ids the import adds that someone else holds: take over (same type) or refuse.
+class _Holders:
+    """Ids the import adds that someone else holds: taken over (same type) or a clash.
 
-    `foreign` (from `_foreign`) says where other holders can be at all. Returns the node
-    ids and (type, id) relationship keys found in the graph: the other additions are new.
+    `foreign` (from `_foreign`) says where other holders can be at all. `held_nodes` and
+    `held_rels` ((type, id)) collect the additions found in the graph: the others are
+    new. Clashes are collected, then refused together (`refuse_clashes`).
     """
-    clashes: list[dict[str, Any]] = []
-    held_nodes: set[str] = set()
-    held_rels: set[tuple[str, str]] = set()
-    foreign_nodes, foreign_types = foreign
-    for i in range(0, len(diff["added_node_ids"]) if foreign_nodes else 0, BATCH_SIZE):
-        ids = diff["added_node_ids"][i : i + BATCH_SIZE]
-        for r in _read(store, cypher.NODE_HOLDERS, ids=ids):
-            held_nodes.add(r["id"])
-            holder = r["source"] or "(made by hand)"
-            if r["label"] != labels[r["id"]]:
-                clashes.append(
-                    {
-                        "id": r["id"],
-                        "msg": f"is a {r['label']} of {holder}; this import makes it a "
-                        f"{labels[r['id']]}",
-                    }
-                )
-            else:
-                warnings.append(
-                    ReportWarning(
-                        "taken-over",
-                        f"{r['label']} {r['id']!r} was written by {holder}; this source now "
-                        "holds it",
-                        subject=r["id"],
-                    )
-                )
-    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for rel in diff["added_relationships"]:
-        if rel["type"] in foreign_types:
-            by_type[rel["type"]].append(rel)
-    for rel_type, rels in by_type.items():
-        wanted = {r["id"]: r for r in rels}
-        ids = list(wanted)
-        for i in range(0, len(ids), BATCH_SIZE):
-            batch = ids[i : i + BATCH_SIZE]
-            for r in _read(store, cypher.relationship_holders(rel_type), ids=batch):
-                held_rels.add((rel_type, r["id"]))
-                new = wanted[r["id"]]
-                holder = r["holder"] or "(made by hand)"
-                if (r["source"], r["target"]) != (new["source"], new["target"]):
-                    clashes.append(
+
+    def __init__(self, store: GraphStore, foreign: tuple[bool, set[str]]) -> None:
+        self.store = store
+        self.foreign_nodes, self.foreign_types = foreign
+        self.clashes: list[dict[str, Any]] = []
+        self.warnings: list[ReportWarning] = []
+        self.held_nodes: set[str] = set()
+        self.held_rels: set[tuple[str, str]] = set()
+
+    def nodes(self, ids: list[str], labels: dict[str, str]) -> None:
+        """Look up added node ids; `labels` gives the label this import writes for each."""
+        for i in range(0, len(ids) if self.foreign_nodes else 0, BATCH_SIZE):
+            for r in _read(self.store, cypher.NODE_HOLDERS, ids=ids[i : i + BATCH_SIZE]):
+                self.held_nodes.add(r["id"])
+                holder = r["source"] or "(made by hand)"
+                if r["label"] != labels[r["id"]]:
+                    self.clashes.append(
                         {
                             "id": r["id"],
-                            "msg": f"is a {rel_type} of {holder} between other elements",
+                            "msg": f"is a {r['label']} of {holder}; this import makes it a "
+                            f"{labels[r['id']]}",
                         }
                     )
                 else:
-                    warnings.append(
-                        ReportWarning(
-                            "taken-over",
-                            f"{rel_type} {r['id']!r} was written by {holder}; this source "
-                            "now holds it",
-                            subject=r["id"],
+                    self._taken_over(r["label"], r["id"], holder)
+
+    def relationships(self, rels: list[dict[str, Any]]) -> None:
+        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for rel in rels:
+            if rel["type"] in self.foreign_types:
+                by_type[rel["type"]].append(rel)
+        for rel_type, of_type in by_type.items():
+            wanted = {r["id"]: r for r in of_type}
+            ids = list(wanted)
+            for i in range(0, len(ids), BATCH_SIZE):
+                batch = ids[i : i + BATCH_SIZE]
+                for r in _read(self.store, cypher.relationship_holders(rel_type), ids=batch):
+                    self.held_rels.add((rel_type, r["id"]))
+                    new = wanted[r["id"]]
+                    holder = r["holder"] or "(made by hand)"
+                    if (r["source"], r["target"]) != (new["source"], new["target"]):
+                        self.clashes.append(
+                            {
+                                "id": r["id"],
+                                "msg": f"is a {rel_type} of {holder} between other elements",
+                            }
                         )
-                    )
-    if clashes:
-        shown = "; ".join(f"{c['id']!r} {c['msg']}" for c in clashes[:5])
-        raise ImportFailure(
-            f"{len(clashes)} id(s) already used differently in the graph: {shown}",
-            hint="another source (or a person) uses these ids for something else; delete "
-            "those elements, or change the ids in the model",
-            details=clashes,
+                    else:
+                        self._taken_over(rel_type, r["id"], holder)
+
+    def _taken_over(self, kind: str, ident: str, holder: str) -> None:
+        self.warnings.append(
+            ReportWarning(
+                "taken-over",
+                f"{kind} {ident!r} was written by {holder}; this source now holds it",
+                subject=ident,
+            )
         )
-    return held_nodes, held_rels
+
+    def refuse_clashes(self) -> None:
+        if self.clashes:
+            shown = "; ".join(f"{c['id']!r} {c['msg']}" for c in self.clashes[:5])
+            raise ImportFailure(
+                f"{len(self.clashes)} id(s) already used differently in the graph: {shown}",
+                hint="another source (or a person) uses these ids for something else; delete "
+                "those elements, or change the ids in the model",
+                details=self.clashes,
+            )
 
 
 def _batched(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -500,6 +546,7 @@ def run_import(
         source=source,
         max_bytes=max_bytes,
         progress=progress,
+        whole=False,  # the relationships are mapped while the elements are written
     )
     return apply_import(
         store,
@@ -510,6 +557,16 @@ def run_import(
         also=also,
         display_name=display_name,
     )
+
+
+class _Rest(NamedTuple):
+    """What `apply_import` works out after the elements: the whole transform and diff."""
+
+    result: TransformResult
+    diff: DiffPlan
+    warnings: list[ReportWarning]
+    views: list[dict[str, Any]]  # the view nodes to write
+    new_views: set[str]  # of which nobody holds these
 
 
 @_fewer_collections
@@ -523,93 +580,131 @@ def apply_import(
     also: Callable[[ManagedTransaction], None] | None = None,
     display_name: str | None = None,
 ) -> dict[str, Any]:
-    """Compare a prepared model with the graph and write the difference (see `run_import`)."""
-    run_id, started = prepared.run_id, prepared.started_at
-    result = prepared.result
-    key = result["source"]
-    warnings = list(result["warnings"])
+    """Compare a prepared model with the graph and write the difference (see `run_import`).
+
+    The elements are compared, checked and written first. The rest of the model (mapping
+    the relationships and views if `prepare` left them, comparing and checking them) is
+    done in `GraphStore.write`'s worker thread while Neo4j writes the elements.
+    """
+    key = prepared.source
     if progress is not None:
         progress("compare", 0, None)
     existing_nodes, existing_rels = _existing(store, key)
-    diff = plan(result["nodes"], result["relationships"], existing_nodes, existing_rels)
-    labels = {n["id"]: n["label"] for n in result["nodes"]}
-    foreign = _foreign(store, existing_nodes, existing_rels)
-    held_nodes, held_rels = _check_holders(store, key, diff, labels, warnings, foreign)
+    comparison = Comparison(existing_nodes, existing_rels)
+    holders = _Holders(store, _foreign(store, existing_nodes, existing_rels))
+    elements, added_elements = comparison.nodes(prepared.elements)
+    holders.nodes(added_elements, {n["id"]: n["label"] for n in prepared.elements})
+
+    @_once
+    def rest() -> _Rest:
+        result = prepared.result
+        views = result["nodes"][len(prepared.elements) :]
+        view_writes, added_views = comparison.nodes(views)
+        holders.nodes(added_views, {n["id"]: n["label"] for n in views})
+        comparison.relationships(result["relationships"])
+        diff = comparison.finish()
+        holders.relationships(diff["added_relationships"])
+        holders.refuse_clashes()
+        warnings = [*result["warnings"], *holders.warnings]
+        return _Rest(result, diff, warnings, view_writes, set(added_views) - holders.held_nodes)
+
     names = [display_name] if display_name else [f.name for f in prepared.files]
+    if dry_run or holders.clashes:  # a clash is refused (by `rest`) before any write
+        return _report(prepared, rest(), names, dry_run=True, prune=prune)
+
+    pruned = {"nodes": 0, "relationships": 0, "other_relationships": 0}
+    finished = now_iso()
+
+    def in_tx(tx: ManagedTransaction) -> None:
+        for k in pruned:  # a retried transaction starts counting again
+            pruned[k] = 0
+        done = rest()  # done by now: `then` ran before `also`
+        run_props = _run_props(prepared, done, names, prune=prune, finished=finished)
+        _run_in_tx(tx, source=key, diff=done.diff, prune=prune, run_props=run_props, pruned=pruned)
+        if also is not None:
+            also(tx)
+
+    def then() -> WriteBatch:
+        done = rest()
+        added = done.diff["added_relationships"]
+        return WriteBatch(
+            nodes=[_Node(n["label"], n["id"], n["props"]) for n in done.views],
+            rels=[
+                _Rel(r["type"], r["id"], r["source"], r["target"], r["props"])
+                for r in done.diff["write_relationships"]
+            ],
+            new_nodes=done.new_views,
+            new_relationships={(r["type"], r["id"]) for r in added} - holders.held_rels,
+        )
+
+    if progress is not None:
+        progress("write", 0, None)
+    nodes = [_Node(n["label"], n["id"], n["props"]) for n in elements]
+    try:
+        # Additions nobody holds are created without a look-up (see GraphStore.write).
+        store.write(
+            nodes, also=in_tx, new_nodes=set(added_elements) - holders.held_nodes, then=then
+        )
+    except ConflictError:
+        # Another import created some of these ids after our diff was read (concurrent
+        # imports of one model): nothing was written; MERGE everything instead. An id
+        # truly held by another type conflicts again and is reported as before.
+        more = then()
+        store.write([*nodes, *more.nodes], more.rels, also=in_tx)
+    report = _report(prepared, rest(), names, dry_run=False, prune=prune)
+    report.update(finished_at=finished, pruned=dict(pruned))
+    return report
+
+
+def _report(
+    prepared: Prepared, done: _Rest, names: list[str], *, dry_run: bool, prune: bool
+) -> dict[str, Any]:
+    result = done.result
     report: dict[str, Any] = {
-        "run_id": None if dry_run else run_id,
-        "source": key,
+        "run_id": None if dry_run else prepared.run_id,
+        "source": prepared.source,
         "format": prepared.format,
         "files": names,
         "checksum": prepared.checksum,
         "mapping": prepared.mapping_file,
         "dry_run": dry_run,
         "prune": prune,
-        "started_at": started,
+        "started_at": prepared.started_at,
         "model": {k: v for k, v in result["model"].items() if k != "files"},
         "counts": result["counts"],
-        "diff": diff["report"],
+        "diff": done.diff["report"],
         "pruned": {"nodes": 0, "relationships": 0, "other_relationships": 0},
-        "written": False,
+        "written": not dry_run,
+        "finished_at": now_iso(),
     }
-    if dry_run:
-        report["finished_at"] = now_iso()
-        return _with_warnings(report, warnings)
+    return _with_warnings(report, done.warnings)
 
-    pruned = {"nodes": 0, "relationships": 0, "other_relationships": 0}
-    finished = now_iso()
-    run_props = {
-        "id": run_id,
-        "source": key,
+
+def _run_props(
+    prepared: Prepared, done: _Rest, names: list[str], *, prune: bool, finished: str
+) -> dict[str, Any]:
+    """The `ImportRun` node's properties."""
+    model, warnings = done.result["model"], done.warnings
+    return {
+        "id": prepared.run_id,
+        "source": prepared.source,
         "format": prepared.format,
         "files": names,
         "checksum": prepared.checksum,
         "mapping": prepared.mapping_file,
         "prune": prune,
-        "started_at": started,
+        "started_at": prepared.started_at,
         "finished_at": finished,
-        "model_id": result["model"].get("model_id") or "",
-        "model_name": result["model"].get("name") or "",
-        "model_documentation": result["model"].get("documentation") or "",
-        "model_properties": json.dumps(result["model"].get("properties") or {}, sort_keys=True),
-        "model_language": result["model"].get("language") or "",
-        "counts": json.dumps(result["counts"], sort_keys=True),
-        "diff": json.dumps(diff["report"], sort_keys=True),
+        "model_id": model.get("model_id") or "",
+        "model_name": model.get("name") or "",
+        "model_documentation": model.get("documentation") or "",
+        "model_properties": json.dumps(model.get("properties") or {}, sort_keys=True),
+        "model_language": model.get("language") or "",
+        "counts": json.dumps(done.result["counts"], sort_keys=True),
+        "diff": json.dumps(done.diff["report"], sort_keys=True),
         "warnings": json.dumps([w.as_dict() for w in warnings[:MAX_STORED_WARNINGS]]),
         "warnings_total": len(warnings),
     }
-
-    def in_tx(tx: ManagedTransaction) -> None:
-        for k in pruned:  # a retried transaction starts counting again
-            pruned[k] = 0
-        _run_in_tx(tx, source=key, diff=diff, prune=prune, run_props=run_props, pruned=pruned)
-        if also is not None:
-            also(tx)
-
-    if progress is not None:
-        progress("write", 0, None)
-    nodes = [_Node(n["label"], n["id"], n["props"]) for n in diff["write_nodes"]]
-    rels = [
-        _Rel(r["type"], r["id"], r["source"], r["target"], r["props"])
-        for r in diff["write_relationships"]
-    ]
-    try:
-        store.write(
-            nodes,
-            rels,
-            also=in_tx,
-            # Additions nobody holds: created without a look-up (see GraphStore.write).
-            new_nodes=set(diff["added_node_ids"]) - held_nodes,
-            new_relationships={(r["type"], r["id"]) for r in diff["added_relationships"]}
-            - held_rels,
-        )
-    except ConflictError:
-        # Another import created some of these ids after our diff was read (concurrent
-        # imports of one model): nothing was written; MERGE everything instead. An id
-        # truly held by another type conflicts again and is reported as before.
-        store.write(nodes, rels, also=in_tx)
-    report.update(run_id=run_id, written=True, finished_at=finished, pruned=dict(pruned))
-    return _with_warnings(report, warnings)
 
 
 def _with_warnings(report: dict[str, Any], warnings: list[ReportWarning]) -> dict[str, Any]:

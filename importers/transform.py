@@ -20,6 +20,8 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any, NamedTuple, TypedDict
 
@@ -742,10 +744,14 @@ class _Transformer:
 
     # -- all --------------------------------------------------------------------------
 
-    def run(self) -> TransformResult:
+    def elements(self) -> list[dict[str, Any]]:
+        """The elements' node records: final before any relationship is mapped."""
         self.check_ids()
         self.map_types()
-        nodes = [self.node(raw) for raw in self.model.get("elements", [])]
+        return [self.node(raw) for raw in self.model.get("elements", [])]
+
+    def rest(self, elements: list[dict[str, Any]]) -> TransformResult:
+        """Relationships and views, after `elements`; the result holds all records."""
         rels: list[dict[str, Any]] = []
         seen_generated: set[str] = set()
         for raw in self.model.get("relationships", []):
@@ -770,7 +776,7 @@ class _Transformer:
                 "file (relationships: {TYPE: []}) and pass --mapping, or set "
                 "`unknown_types: keep` there",
             )
-        nodes += [self.view(raw) for raw in self.model.get("views", [])]
+        nodes = elements + [self.view(raw) for raw in self.model.get("views", [])]
         counts: dict[str, Any] = {
             "nodes": dict(sorted(Counter(map(itemgetter("label"), nodes)).items())),
             "relationships": dict(sorted(Counter(map(itemgetter("type"), rels)).items())),
@@ -807,13 +813,43 @@ class _Transformer:
         )
 
 
+class Staged(NamedTuple):
+    """A transform in two steps (`transform_staged`)."""
+
+    elements: list[dict[str, Any]]
+    rest: Callable[[], TransformResult]
+
+
+def transform_staged(
+    model: RawModel, mapping: Mapping, *, source: str, run_id: str | None = None
+) -> Staged:
+    """The elements' node records now; the rest (relationships, views) when asked for.
+
+    An import writes the elements while the rest is mapped. `rest` must be called once.
+    """
+    if not source:
+        raise ImportFailure("the import has no source key")
+    transformer = _Transformer(model, mapping, source, run_id)
+    with _known_types():
+        elements = transformer.elements()
+
+    def rest() -> TransformResult:
+        with _known_types():
+            return transformer.rest(elements)
+
+    return Staged(elements, rest)
+
+
 def transform(
     model: RawModel, mapping: Mapping, *, source: str, run_id: str | None = None
 ) -> TransformResult:
     """Map a parsed model to node and relationship records (validated; no database)."""
-    if not source:
-        raise ImportFailure("the import has no source key")
+    return transform_staged(model, mapping, source=source, run_id=run_id).rest()
+
+
+@contextmanager
+def _known_types() -> Iterator[None]:
     try:
-        return _Transformer(model, mapping, source, run_id).run()
+        yield
     except UnknownTypeError as exc:  # pragma: no cover - mappings are checked on load
         raise ImportFailure(str(exc)) from exc
