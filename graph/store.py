@@ -10,6 +10,7 @@ transactions retry transient errors (leader switches, deadlocks) with backoff.
 from __future__ import annotations
 
 import logging
+import queue
 import sys
 import threading
 from collections import Counter, defaultdict
@@ -244,7 +245,7 @@ class GraphStore:
         also: Callable[[ManagedTransaction], None] | None = None,
         new_nodes: AbstractSet[str] = frozenset(),
         new_relationships: AbstractSet[tuple[str, str]] = frozenset(),
-        then: Callable[[], WriteBatch] | None = None,
+        then: Callable[[], Iterable[WriteBatch]] | None = None,
     ) -> WriteSummary:
         """Upsert nodes and relationships in one transaction (all or nothing).
 
@@ -256,56 +257,62 @@ class GraphStore:
         is what the MERGE would do for them, without looking each id up first. Should one
         exist after all, the id constraints fail the write as a conflict.
 
-        `then` is called in a worker thread while Neo4j writes `nodes`: the batch it
-        returns is written next, in the same transaction (its nodes, then every
-        relationship). An import maps the rest of a model that way while the first part
-        is written. Should it raise, nothing is written and its error is raised here.
+        `then` is iterated in a worker thread while Neo4j writes: each batch it yields is
+        written as soon as it comes, in the same transaction, so an import maps the rest
+        of a model while the first part is written. A relationship is written once both
+        its ends are: with its batch when they are nodes of this write so far, else at
+        the end (after the ends read from the graph are checked). Should `then` raise,
+        nothing is written and its error is raised here.
         """
         first = _node_rows(self.schema, nodes, new_nodes)
-        written = {n.id: n.label for n in nodes}
+        planner = _Planner(self.schema, {n.id: n.label for n in nodes})
         now = now_iso()
+        handover: queue.Queue[_Batch | None] = queue.Queue()
+        stop = threading.Event()
 
-        def work(tx: ManagedTransaction, planned: Future[_Plan]) -> WriteSummary:
+        def plan() -> None:
+            """The worker: plans each batch and hands it over to the writing thread."""
+            try:
+                handover.put(
+                    planner.plan(WriteBatch(rels=rels, new_relationships=new_relationships))
+                )
+                for batch in then() if then is not None else ():
+                    if stop.is_set():
+                        return
+                    handover.put(planner.plan(batch))
+            finally:
+                handover.put(None)
+
+        received: list[_Batch] = []  # replayed when the driver retries the transaction
+        ended = False
+
+        def batches() -> Iterator[_Batch]:
+            nonlocal ended
+            yield from list(received)
+            while not ended:
+                batch = handover.get()
+                if batch is None:
+                    ended = True
+                    return
+                received.append(batch)
+                yield batch
+
+        def work(tx: ManagedTransaction, planned: Future[None]) -> WriteSummary:
             summary = WriteSummary()
             self._write_nodes(tx, first, now, summary)
-            plan = planned.result()
-            self._write_nodes(tx, plan.nodes, now, summary)
-            self._check_endpoints(tx, plan)
-            for (rel_type, create), rows in plan.rows.items():
-                query = (
-                    cypher.create_relationships(rel_type)
-                    if create
-                    else cypher.upsert_relationships(rel_type)
-                )
-                for batch in _batches(rows, BATCH_SIZE):
-                    tx.run(query, rows=batch).consume()
-                count = summary.relationships.get(rel_type, 0) + len(rows)
-                summary.relationships[rel_type] = count
+            for batch in batches():
+                self._write_nodes(tx, batch.nodes, now, summary)
+                self._write_rels(tx, batch.rels, summary)
+            planned.result()  # the worker's error, if it had one
+            self._write_rels(tx, self._check_endpoints(tx, planner), summary)
             if also is not None:
                 also(tx)
             tx.run(cypher.BUMP_REVISION).consume()
             return summary
 
-        def plan() -> _Plan:
-            if then is None:
-                return self._plan_rels(rels, written, new_relationships)
-            more = then()
-            if more.nodes:
-                _refuse_duplicate_ids([*nodes, *more.nodes])
-            plan = self._plan_rels(
-                [*rels, *more.rels],
-                {**written, **{n.id: n.label for n in more.nodes}},
-                {*new_relationships, *more.new_relationships},
-            )
-            # An id in both batches is MERGEd the second time, never CREATEd twice.
-            fresh = {i for i in more.new_nodes if i not in written}
-            plan.nodes = _node_rows(self.schema, more.nodes, fresh)
-            return plan
-
-        # The relationships' rows and the in-memory half of their endpoint check (and
-        # whatever `then` does) are made in a thread while Neo4j writes the nodes: the
-        # driver waits for Neo4j without holding the GIL, so the Python work and Neo4j's
-        # overlap.
+        # The rows (and the in-memory half of the endpoint check, and whatever `then`
+        # does) are made in a thread while Neo4j writes: the driver waits for Neo4j
+        # without holding the GIL, so the Python work and Neo4j's overlap.
         with (
             _prompt_switching(),
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="write-plan") as pool,
@@ -319,10 +326,12 @@ class GraphStore:
                     "an id is already used by an element of another type or another relationship",
                     [{"msg": exc.message or str(exc)}],
                 ) from exc
+            finally:
+                stop.set()  # a failed write need not wait for the rest of `then`
 
     @staticmethod
     def _write_nodes(
-        tx: ManagedTransaction, groups: _NodeRows, now: str, summary: WriteSummary
+        tx: ManagedTransaction, groups: _Rows, now: str, summary: WriteSummary
     ) -> None:
         for (label, create), rows in groups.items():
             query = cypher.create_nodes(label) if create else cypher.upsert_nodes(label)
@@ -330,44 +339,36 @@ class GraphStore:
                 tx.run(query, rows=batch, now=now).consume()
             summary.nodes[label] = summary.nodes.get(label, 0) + len(rows)
 
-    def _plan_rels(
-        self,
-        rels: Sequence[RelLike],
-        written: dict[str, str],
-        new_relationships: AbstractSet[tuple[str, str]],
-    ) -> _Plan:
-        """Rows by (type, create?), and the endpoint check of every relationship whose
-        ends are both written in this call (their labels are known without a read)."""
-        rel_keys = Counter((r.type, r.id) for r in rels)
-        plan = _Plan(written=written)
-        rel_types = {t: self.schema.rel(t) for t in {r.type for r in rels}}
-        for index, r in enumerate(rels):
-            create = (r.type, r.id) in new_relationships and rel_keys[(r.type, r.id)] == 1
-            plan.rows[(r.type, create)].append(
-                {"id": r.id, "source": r.source, "target": r.target, "props": r.props}
+    @staticmethod
+    def _write_rels(tx: ManagedTransaction, groups: _Rows, summary: WriteSummary) -> None:
+        for (rel_type, create), rows in groups.items():
+            query = (
+                cypher.create_relationships(rel_type)
+                if create
+                else cypher.upsert_relationships(rel_type)
             )
-            source, target = written.get(r.source), written.get(r.target)
-            if source is None or target is None:
-                plan.pending.append((index, r))
-            elif not rel_types[r.type].allows(source, target):
-                plan.problems.append((index, _not_linked(r, source, target)))
-        return plan
+            for batch in _batches(rows, BATCH_SIZE):
+                tx.run(query, rows=batch).consume()
+            count = summary.relationships.get(rel_type, 0) + len(rows)
+            summary.relationships[rel_type] = count
 
-    def _check_endpoints(self, tx: ManagedTransaction, plan: _Plan) -> None:
-        """Refuse relationships whose ends are missing or of types the schema does not link.
+    def _check_endpoints(self, tx: ManagedTransaction, planner: _Planner) -> _Rows:
+        """Refuse relationships whose ends are missing or of types the schema does not link;
+        returns the rows of those written last (`planner.pending`).
 
-        `plan.written` holds the nodes upserted in this transaction: their MERGE succeeded
-        on the same labels (another type would have failed the Element id constraint), so
-        only the other ends (`plan.pending`'s) are read from the graph.
+        `planner.written` holds the nodes upserted in this transaction: their MERGE
+        succeeded on the same labels (another type would have failed the Element id
+        constraint), so only the other ends (`planner.pending`'s) are read from the graph.
         """
-        labels = dict(plan.written)
-        ends = {end for _, r in plan.pending for end in (r.source, r.target)}
+        labels = dict(planner.written)
+        ends = {end for _, r, _ in planner.pending for end in (r.source, r.target)}
         ids = sorted(ends - labels.keys())
         for batch in _batches([{"id": i} for i in ids], BATCH_SIZE):
             result = tx.run(cypher.ENDPOINT_LABELS, ids=[b["id"] for b in batch])
             labels.update({rec["id"]: rec["label"] for rec in result})
-        problems = list(plan.problems)
-        for index, r in plan.pending:
+        problems = list(planner.problems)
+        rows: _Rows = defaultdict(list)
+        for index, r, create in planner.pending:
             missing = [end for end in (r.source, r.target) if end not in labels]
             if missing:
                 problems.append(
@@ -378,11 +379,14 @@ class GraphStore:
                 )
             elif not self.schema.rel(r.type).allows(labels[r.source], labels[r.target]):
                 problems.append((index, _not_linked(r, labels[r.source], labels[r.target])))
+            else:
+                rows[(r.type, create)].append(_rel_row(r))
         if problems:
             listed = [p for _, p in sorted(problems, key=lambda ip: ip[0])]
             shown = "; ".join(f"{p['relationship']}: {p['msg']}" for p in listed[:5])
             more = f" (and {len(listed) - 5} more)" if len(listed) > 5 else ""
             raise StoreError(f"{len(listed)} invalid relationship(s): {shown}{more}", listed)
+        return rows
 
     # -- nodes -------------------------------------------------------------------------
 
@@ -515,17 +519,66 @@ class GraphStore:
         self._write(cypher.BUMP_REVISION)
 
 
-@dataclass
-class _Plan:
-    """What `write` does after its first nodes: more nodes, then the relationships."""
+class _Batch(NamedTuple):
+    """A planned `WriteBatch`: node rows, and the rows of the relationships ready with it."""
 
-    written: dict[str, str]  # id -> label of every node the write upserts
-    nodes: _NodeRows = field(default_factory=dict)
-    rows: dict[tuple[str, bool], list[dict[str, Any]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    pending: list[tuple[int, RelLike]] = field(default_factory=list)  # an end not written
-    problems: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    nodes: _Rows
+    rels: _Rows
+
+
+class _Planner:
+    """Plans a write's batches in order (in its worker thread), remembering what the
+    end of the write needs: the nodes written, the relationships to check against the
+    graph (and write last), and the problems found."""
+
+    def __init__(self, schema: Schema, written: dict[str, str]) -> None:
+        self.schema = schema
+        self.written = written  # id -> label of every node upserted so far
+        self.pending: list[tuple[int, RelLike, bool]] = []  # (index, rel, create?)
+        self.problems: list[tuple[int, dict[str, Any]]] = []
+        self.seen: set[tuple[str, str]] = set()  # relationship keys planned so far
+        self.count = 0  # relationships planned so far: problems are listed in order
+
+    def plan(self, batch: WriteBatch) -> _Batch:
+        written = self.written
+        clashes = [
+            {"id": n.id, "msg": f"given as both {written[n.id]} and {n.label}"}
+            for n in batch.nodes
+            if written.get(n.id, n.label) != n.label
+        ]
+        if clashes:
+            raise ConflictError(f"{len(clashes)} id(s) used for two types", clashes)
+        # An id in two batches is MERGEd the second time, never CREATEd twice.
+        nodes = _node_rows(self.schema, batch.nodes, batch.new_nodes - written.keys())
+        written.update((n.id, n.label) for n in batch.nodes)
+        return _Batch(nodes, self._plan_rels(batch.rels, batch.new_relationships))
+
+    def _plan_rels(
+        self, rels: Sequence[RelLike], new_relationships: AbstractSet[tuple[str, str]]
+    ) -> _Rows:
+        """Rows by (type, create?) of the relationships whose ends are both written so far
+        (checked here: their labels are known without a read); the others wait."""
+        keys = Counter((r.type, r.id) for r in rels)
+        rows: _Rows = defaultdict(list)
+        rel_types = {t: self.schema.rel(t) for t in {r.type for r in rels}}
+        written, seen = self.written, self.seen
+        for index, r in enumerate(rels, start=self.count):
+            key = (r.type, r.id)
+            create = key in new_relationships and keys[key] == 1 and key not in seen
+            seen.add(key)
+            source, target = written.get(r.source), written.get(r.target)
+            if source is None or target is None:
+                self.pending.append((index, r, create))
+            elif not rel_types[r.type].allows(source, target):
+                self.problems.append((index, _not_linked(r, source, target)))
+            else:
+                rows[(r.type, create)].append(_rel_row(r))
+        self.count += len(rels)
+        return rows
+
+
+def _rel_row(r: RelLike) -> dict[str, Any]:
+    return {"id": r.id, "source": r.source, "target": r.target, "props": r.props}
 
 
 def _not_linked(r: RelLike, source: str, target: str) -> dict[str, Any]:
@@ -561,14 +614,14 @@ def _prompt_switching() -> Iterator[None]:
                 sys.setswitchinterval(_switch_saved)
 
 
-# Node rows by (label, create?): CREATE for the ids the caller knows are new.
-_NodeRows = dict[tuple[str, bool], list[dict[str, Any]]]
+# Rows by (label or type, create?): CREATE for the ids the caller knows are new.
+_Rows = dict[tuple[str, bool], list[dict[str, Any]]]
 
 
-def _node_rows(schema: Schema, nodes: Sequence[NodeLike], new: AbstractSet[str]) -> _NodeRows:
+def _node_rows(schema: Schema, nodes: Sequence[NodeLike], new: AbstractSet[str]) -> _Rows:
     """Rows by (label, create?); refuses unknown labels and an id given two labels."""
     ids = Counter(n.id for n in nodes)
-    groups: _NodeRows = defaultdict(list)
+    groups: _Rows = defaultdict(list)
     for n in nodes:
         schema.node(n.label)
         create = n.id in new and ids[n.id] == 1

@@ -109,8 +109,13 @@ class Comparison:
         self.added_node_ids += added
         return write, added
 
-    def relationships(self, relationships: list[dict[str, Any]]) -> None:
-        """Compare relationship records (after every node: relabelled ends matter)."""
+    def relationships(
+        self, relationships: list[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Compare relationship records (after the elements: relabelled ends matter);
+        returns those to write now and the added ones."""
+        write: list[dict[str, Any]] = []
+        added: list[dict[str, Any]] = []
         rel_sec, rel_ex, old_rels, relabelled = (
             self.rel_sec,
             self.rel_ex,
@@ -146,8 +151,11 @@ class Comparison:
                     continue
                 rel_sec["added"][rel["type"]] += 1
                 _note(rel_ex, "added", rel["id"])
-                self.added_rels.append(rel)
-            (self.late if touches_relabelled else self.write_rels).append(rel)
+                added.append(rel)
+            (self.late if touches_relabelled else write).append(rel)
+        self.write_rels += write
+        self.added_rels += added
+        return write, added
 
     def finish(self) -> DiffPlan:
         """The plan: what is left of the source's records is what the file no longer has."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import itertools
 import json
 import os
 import threading
@@ -42,7 +43,7 @@ from importers.errors import ImportFailure, ImportTooLarge, ReportWarning
 from importers.exchange import parse_exchange
 from importers.mapping import Mapping, load_mapping
 from importers.raw import RawModel
-from importers.transform import TransformResult, transform_staged
+from importers.transform import Staged, TransformResult, transform_staged
 
 FORMATS = ("exchange", "archi", "csv", "backstage")
 FAMILY = {
@@ -59,6 +60,9 @@ _PARSERS: dict[str, Callable[..., RawModel]] = {
 }
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 MAX_STORED_WARNINGS = 200
+# Relationships mapped, compared and handed to the write at a time: small enough that
+# Neo4j starts on them early, large enough that the hand-over costs nothing.
+REL_CHUNK = 20_000
 # phase ("read", "map", "compare", "write"), done, total (None: unknown)
 Progress = Callable[[str, int, int | None], None]
 
@@ -219,8 +223,9 @@ class _Rel(NamedTuple):
 class Prepared:
     """A parsed and transformed model, ready to compare with the graph.
 
-    `elements` are final at once; the rest of the transform (relationships, views) may be
-    left for `result` to finish, which `apply_import` asks for while it writes them.
+    `elements` are final at once. The relationships may still be unmapped: `apply_import`
+    maps them in chunks (`relationship_chunks`) while it writes; `result` maps whatever
+    is left and gives the whole transform.
     """
 
     format: str
@@ -232,13 +237,51 @@ class Prepared:
     elements: list[dict[str, Any]]
     run_id: str
     started_at: str
-    rest: Callable[[], TransformResult] = field(repr=False)
+    staged: Staged = field(repr=False)
+    _mapped: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    _failure: Exception | None = field(default=None, repr=False)
+    _handed: int = field(default=0, repr=False)  # records given out by relationship_chunks
+
+    def __post_init__(self) -> None:
+        self._whole = _once(self._finish)
 
     @property
     def result(self) -> TransformResult:
-        """The whole transform; the first use maps what `prepare` left (`rest` is `_once`)."""
+        """The whole transform (the relationships not mapped yet are mapped now)."""
+        return self._whole()
+
+    def relationship_chunks(self, size: int) -> Iterator[list[dict[str, Any]]]:
+        """The relationship records not handed out yet, in chunks of `size`, as they are
+        mapped (those `result` mapped already come first)."""
+        ahead = self._mapped[self._handed :]
+        chunk: list[dict[str, Any]] = []
+        for rel in itertools.chain(ahead, self._take()):
+            chunk.append(rel)
+            self._handed += 1
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def _take(self) -> Iterator[dict[str, Any]]:
+        """The transform's relationship records, each once; a failure is raised again."""
+        if self._failure is not None:
+            raise self._failure
+        try:
+            with fewer_collections(PREPARE_GC_THRESHOLD):
+                for rel in self.staged.relationships:
+                    self._mapped.append(rel)
+                    yield rel
+        except Exception as exc:
+            self._failure = exc
+            raise
+
+    def _finish(self) -> TransformResult:
+        for _ in self._take():
+            pass
         with fewer_collections(PREPARE_GC_THRESHOLD):
-            return self.rest()
+            return self.staged.finish(self._mapped)
 
 
 def _once(fn: Callable[[], _R]) -> Callable[[], _R]:
@@ -281,8 +324,8 @@ def prepare(
     """Parse and transform (no database): everything an import does before comparing.
 
     With `whole=False` only the elements are mapped; the relationships and views are
-    mapped when `Prepared.result` is first asked for (`apply_import` does it while the
-    elements are written). A problem with them is raised then, not here.
+    mapped later (`apply_import` does it while it writes), and a problem with them is
+    raised then, not here.
     """
     started = now_iso()
     run_id = run_id or f"run-{uuid.uuid4().hex[:16]}"
@@ -329,7 +372,7 @@ def prepare(
         elements=staged.elements,
         run_id=run_id,
         started_at=started,
-        rest=_once(staged.rest),
+        staged=staged,
     )
     if whole:
         prepared.result  # noqa: B018 - maps the rest now, so its problems are raised here
@@ -560,7 +603,7 @@ def run_import(
 
 
 class _Rest(NamedTuple):
-    """What `apply_import` works out after the elements: the whole transform and diff."""
+    """What `apply_import` works out after the relationships: the whole transform and diff."""
 
     result: TransformResult
     diff: DiffPlan
@@ -584,7 +627,8 @@ def apply_import(
 
     The elements are compared, checked and written first. The rest of the model (mapping
     the relationships and views if `prepare` left them, comparing and checking them) is
-    done in `GraphStore.write`'s worker thread while Neo4j writes the elements.
+    done chunk by chunk in `GraphStore.write`'s worker thread while Neo4j writes what
+    came before.
     """
     key = prepared.source
     if progress is not None:
@@ -597,20 +641,43 @@ def apply_import(
 
     @_once
     def rest() -> _Rest:
+        """After the last relationship: the views, the whole diff, the holders' verdict."""
         result = prepared.result
         views = result["nodes"][len(prepared.elements) :]
         view_writes, added_views = comparison.nodes(views)
         holders.nodes(added_views, {n["id"]: n["label"] for n in views})
-        comparison.relationships(result["relationships"])
         diff = comparison.finish()
-        holders.relationships(diff["added_relationships"])
         holders.refuse_clashes()
         warnings = [*result["warnings"], *holders.warnings]
         return _Rest(result, diff, warnings, view_writes, set(added_views) - holders.held_nodes)
 
+    def batches() -> Iterator[WriteBatch]:
+        """The rest of the write, mapped and compared chunk by chunk (see GraphStore.write)."""
+        for chunk in prepared.relationship_chunks(REL_CHUNK):
+            write, added = comparison.relationships(chunk)
+            holders.relationships(added)
+            yield WriteBatch(
+                rels=[
+                    _Rel(r["type"], r["id"], r["source"], r["target"], r["props"]) for r in write
+                ],
+                # Additions nobody holds are created without a look-up.
+                new_relationships={(r["type"], r["id"]) for r in added} - holders.held_rels,
+            )
+        done = rest()
+        yield WriteBatch(
+            nodes=[_Node(n["label"], n["id"], n["props"]) for n in done.views],
+            new_nodes=done.new_views,
+        )
+
+    def compared() -> _Rest:
+        """Everything compared, nothing written (a dry run; a retry after a conflict)."""
+        for _ in batches():
+            pass
+        return rest()
+
     names = [display_name] if display_name else [f.name for f in prepared.files]
     if dry_run or holders.clashes:  # a clash is refused (by `rest`) before any write
-        return _report(prepared, rest(), names, dry_run=True, prune=prune)
+        return _report(prepared, compared(), names, dry_run=True, prune=prune)
 
     pruned = {"nodes": 0, "relationships": 0, "other_relationships": 0}
     finished = now_iso()
@@ -618,39 +685,30 @@ def apply_import(
     def in_tx(tx: ManagedTransaction) -> None:
         for k in pruned:  # a retried transaction starts counting again
             pruned[k] = 0
-        done = rest()  # done by now: `then` ran before `also`
+        done = rest()  # done by now: the write's batches ran before `also`
         run_props = _run_props(prepared, done, names, prune=prune, finished=finished)
         _run_in_tx(tx, source=key, diff=done.diff, prune=prune, run_props=run_props, pruned=pruned)
         if also is not None:
             also(tx)
 
-    def then() -> WriteBatch:
-        done = rest()
-        added = done.diff["added_relationships"]
-        return WriteBatch(
-            nodes=[_Node(n["label"], n["id"], n["props"]) for n in done.views],
-            rels=[
-                _Rel(r["type"], r["id"], r["source"], r["target"], r["props"])
-                for r in done.diff["write_relationships"]
-            ],
-            new_nodes=done.new_views,
-            new_relationships={(r["type"], r["id"]) for r in added} - holders.held_rels,
-        )
-
     if progress is not None:
         progress("write", 0, None)
     nodes = [_Node(n["label"], n["id"], n["props"]) for n in elements]
     try:
-        # Additions nobody holds are created without a look-up (see GraphStore.write).
         store.write(
-            nodes, also=in_tx, new_nodes=set(added_elements) - holders.held_nodes, then=then
+            nodes, also=in_tx, new_nodes=set(added_elements) - holders.held_nodes, then=batches
         )
     except ConflictError:
         # Another import created some of these ids after our diff was read (concurrent
         # imports of one model): nothing was written; MERGE everything instead. An id
         # truly held by another type conflicts again and is reported as before.
-        more = then()
-        store.write([*nodes, *more.nodes], more.rels, also=in_tx)
+        done = compared()  # what the failed write had not compared yet
+        views = [_Node(n["label"], n["id"], n["props"]) for n in done.views]
+        rels = [
+            _Rel(r["type"], r["id"], r["source"], r["target"], r["props"])
+            for r in done.diff["write_relationships"]
+        ]
+        store.write([*nodes, *views], rels, also=in_tx)
     report = _report(prepared, rest(), names, dry_run=False, prune=prune)
     report.update(finished_at=finished, pruned=dict(pruned))
     return report

@@ -750,9 +750,8 @@ class _Transformer:
         self.map_types()
         return [self.node(raw) for raw in self.model.get("elements", [])]
 
-    def rest(self, elements: list[dict[str, Any]]) -> TransformResult:
-        """Relationships and views, after `elements`; the result holds all records."""
-        rels: list[dict[str, Any]] = []
+    def relationships(self) -> Iterator[dict[str, Any]]:
+        """The relationship records, one by one as they are mapped (after `elements`)."""
         seen_generated: set[str] = set()
         for raw in self.model.get("relationships", []):
             rel = self.relationship(raw)
@@ -763,7 +762,7 @@ class _Transformer:
                 if rel["id"] in seen_generated:
                     continue
                 seen_generated.add(rel["id"])
-            rels.append(rel)
+            yield rel
         if self.unknown_rels:
             first = self.unknown_rels[0]
             types = sorted({r["type"] for r in self.unknown_rels})
@@ -776,6 +775,9 @@ class _Transformer:
                 "file (relationships: {TYPE: []}) and pass --mapping, or set "
                 "`unknown_types: keep` there",
             )
+
+    def result(self, elements: list[dict[str, Any]], rels: list[dict[str, Any]]) -> TransformResult:
+        """After `elements` and every relationship: the views, and the whole result."""
         nodes = elements + [self.view(raw) for raw in self.model.get("views", [])]
         counts: dict[str, Any] = {
             "nodes": dict(sorted(Counter(map(itemgetter("label"), nodes)).items())),
@@ -814,18 +816,21 @@ class _Transformer:
 
 
 class Staged(NamedTuple):
-    """A transform in two steps (`transform_staged`)."""
+    """A transform in steps (`transform_staged`)."""
 
     elements: list[dict[str, Any]]
-    rest: Callable[[], TransformResult]
+    relationships: Iterator[dict[str, Any]]
+    finish: Callable[[list[dict[str, Any]]], TransformResult]
 
 
 def transform_staged(
     model: RawModel, mapping: Mapping, *, source: str, run_id: str | None = None
 ) -> Staged:
-    """The elements' node records now; the rest (relationships, views) when asked for.
+    """The elements' node records now; the relationships as they are iterated; then
+    `finish(every relationship record)` maps the views and gives the whole result.
 
-    An import writes the elements while the rest is mapped. `rest` must be called once.
+    An import writes the elements while it maps the relationships, and writes those
+    as they come. The steps must be taken once each, in that order.
     """
     if not source:
         raise ImportFailure("the import has no source key")
@@ -833,18 +838,23 @@ def transform_staged(
     with _known_types():
         elements = transformer.elements()
 
-    def rest() -> TransformResult:
+    def relationships() -> Iterator[dict[str, Any]]:
         with _known_types():
-            return transformer.rest(elements)
+            yield from transformer.relationships()
 
-    return Staged(elements, rest)
+    def finish(rels: list[dict[str, Any]]) -> TransformResult:
+        with _known_types():
+            return transformer.result(elements, rels)
+
+    return Staged(elements, relationships(), finish)
 
 
 def transform(
     model: RawModel, mapping: Mapping, *, source: str, run_id: str | None = None
 ) -> TransformResult:
     """Map a parsed model to node and relationship records (validated; no database)."""
-    return transform_staged(model, mapping, source=source, run_id=run_id).rest()
+    staged = transform_staged(model, mapping, source=source, run_id=run_id)
+    return staged.finish(list(staged.relationships))
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from neo4j.exceptions import Neo4jError
 
 from graph.model import NODE_ADAPTER, REL_ADAPTER, node_record, rel_record
 from graph.store import GraphStore
+from importers import pipeline
 from importers.errors import ImportFailure
 from importers.pipeline import get_run, list_runs, run_import
 
@@ -349,10 +350,9 @@ def test_ids_another_source_uses_for_another_type_are_refused(graph: GraphStore)
     assert nodes(graph)["node-k8s"][1]["source"] == SOURCE
 
 
-def test_a_large_model_imports_once_and_reimports_as_unchanged(
-    graph: GraphStore, tmp_path: Path
-) -> None:
-    n = 3000
+def chain_model(path: Path, n: int, *, last: str = "") -> Path:
+    """An exchange file of `n` elements, each serving the one before; `last` ends the
+    relationships."""
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<model xmlns="http://www.opengroup.org/xsd/archimate/3.0/" '
@@ -369,9 +369,16 @@ def test_a_large_model_imports_once_and_reimports_as_unchanged(
         f'<relationship identifier="r{i}" source="e{i}" target="e{i - 1}" xsi:type="Serving"/>'
         for i in range(1, n)
     ]
-    lines.append("</relationships></model>")
-    path = tmp_path / "large.xml"
+    lines += [last, "</relationships></model>"]
     path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def test_a_large_model_imports_once_and_reimports_as_unchanged(
+    graph: GraphStore, tmp_path: Path
+) -> None:
+    n = 3000
+    path = chain_model(tmp_path / "large.xml", n)
 
     first = run_import(graph, path)
     assert first["diff"]["nodes"]["total"]["added"] == n
@@ -380,3 +387,27 @@ def test_a_large_model_imports_once_and_reimports_as_unchanged(
     again = run_import(graph, path)
     assert again["diff"]["nodes"]["unchanged"] == n
     assert again["diff"]["relationships"]["unchanged"] == n - 1
+
+
+def test_relationships_are_written_chunk_by_chunk_and_a_late_failure_writes_nothing(
+    graph: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Relationships are mapped and written in chunks while the import runs: many here.
+    monkeypatch.setattr(pipeline, "REL_CHUNK", 100)
+    n = 1000
+    bad = chain_model(
+        tmp_path / "bad.xml",
+        n,
+        last='<relationship identifier="r-odd" source="e1" target="e0" xsi:type="Befriending"/>',
+    )
+    with pytest.raises(ImportFailure, match=r"unknown relationship type.*Befriending"):
+        run_import(graph, bad)
+    # The failure came after most chunks were written: all of it was rolled back.
+    assert graph.stats()["nodes"].get("Platform", 0) == 0
+    assert sum(graph.stats()["relationships"].values()) == 0
+    assert list_runs(graph) == []
+
+    report = run_import(graph, chain_model(tmp_path / "good.xml", n))
+    assert report["diff"]["relationships"]["total"]["added"] == n - 1
+    assert sum(graph.stats()["relationships"].values()) == n - 1
+    assert sum(report["counts"]["relationships"].values()) == n - 1

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from graph.model import NODE_ADAPTER, REL_ADAPTER, node_record, rel_record
 from graph.schema import SCHEMA
-from graph.store import ConflictError, GraphStore, StoreError
+from graph.store import ConflictError, GraphStore, StoreError, WriteBatch
 
 
 def node(**fields: object):  # type: ignore[no-untyped-def]
@@ -70,6 +72,69 @@ def test_dangling_and_disallowed_relationships_write_nothing(store: GraphStore) 
             [node(type="Platform", id="q", name="Q")],
             [rel(type="HAS_STAGE", source="p", target="q")],
         )
+
+
+def test_batches_from_then_are_written_in_order_within_one_transaction(
+    store: GraphStore,
+) -> None:
+    store.write([node(type="Platform", id="old", name="Already there")])
+    asked: list[str] = []
+
+    def then() -> Iterator[WriteBatch]:
+        asked.append("first")
+        # A relationship to a node of a later batch waits for it; one to a node already
+        # in the graph is checked against the graph.
+        yield WriteBatch(
+            rels=[
+                rel(type="OWNS", source="t1", target="p1"),
+                rel(type="OWNS", source="t2", target="p2"),
+                rel(type="OWNS", source="t1", target="old"),
+            ],
+            new_relationships={("OWNS", "t1|OWNS|p1")},
+        )
+        asked.append("second")
+        yield WriteBatch(
+            nodes=[
+                node(type="Team", id="t2", name="T2"),
+                node(type="Platform", id="p2", name="P2"),
+            ],
+            new_nodes={"t2", "p2"},
+        )
+
+    summary = store.write(
+        [node(type="Team", id="t1", name="T1"), node(type="Platform", id="p1", name="P1")],
+        then=then,
+    )
+    assert asked == ["first", "second"]
+    assert summary.nodes == {"Team": 2, "Platform": 2}
+    assert summary.relationships == {"OWNS": 3}
+    owned = store.neighbours([("t1", "OWNS", True, 10), ("t2", "OWNS", True, 10)])
+    assert sorted(n["id"] for n in owned[0]) == ["old", "p1"]
+    assert [n["id"] for n in owned[1]] == ["p2"]
+
+
+def test_a_failing_or_refused_later_batch_writes_nothing(store: GraphStore) -> None:
+    def failing() -> Iterator[WriteBatch]:
+        yield WriteBatch(rels=[rel(type="OWNS", source="t", target="p")])
+        raise ValueError("the model broke half way")
+
+    first = [node(type="Team", id="t", name="T"), node(type="Platform", id="p", name="P")]
+    with pytest.raises(ValueError, match="half way"):
+        store.write(first, then=failing)
+    assert store.get_node("t") is None and store.stats()["relationships"]["OWNS"] == 0
+
+    def retyping() -> Iterator[WriteBatch]:
+        yield WriteBatch(nodes=[node(type="Platform", id="t", name="T as a platform")])
+
+    with pytest.raises(ConflictError, match="used for two types"):
+        store.write(first, then=retyping)
+
+    def dangling() -> Iterator[WriteBatch]:
+        yield WriteBatch(rels=[rel(type="OWNS", source="t", target="ghost")])
+
+    with pytest.raises(StoreError, match="unknown node id\\(s\\): ghost"):
+        store.write(first, then=dangling)
+    assert store.get_node("t") is None and store.get_node("p") is None
 
 
 def test_list_search_and_pagination(store: GraphStore) -> None:
