@@ -225,6 +225,14 @@ def iter_xml(
             hint="the file is not well-formed XML; export it again from the modelling tool "
             "or fix the reported line",
         ) from exc
+    except LookupError as exc:  # expat asks Python for an encoding it does not know
+        raise ImportFailure(
+            f"the file declares an encoding that is not known ({exc})",
+            file=file,
+            line=1,
+            hint="ArchiMate tools write UTF-8: fix the encoding in the <?xml …?> "
+            "declaration, or save the file as UTF-8",
+        ) from exc
     except DTDForbidden as exc:
         raise ImportFailure(
             "the file declares a DTD (<!DOCTYPE …>), which is refused for safety",

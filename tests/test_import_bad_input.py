@@ -96,6 +96,14 @@ def test_empty_and_missing_files_are_refused(tmp_path: Path) -> None:
         prepare(BAD / "malformed.xml", fmt="visio")
 
 
+def test_an_unknown_encoding_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "enc.xml"
+    path.write_bytes(b'<?xml version="1.0" encoding="U_F-8"?>\n<model/>')
+    with pytest.raises(ImportFailure, match=r"encoding that is not known.*U_F-8") as err:
+        prepare(path, fmt="exchange")
+    assert err.value.line == 1 and "UTF-8" in (err.value.hint or "")
+
+
 def test_a_relationship_type_outside_archimate_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "rel.xml"
     path.write_text(
