@@ -219,6 +219,14 @@ class _Rel(NamedTuple):
     props: dict[str, Any]
 
 
+def _node(record: dict[str, Any]) -> _Node:
+    return _Node(record["label"], record["id"], record["props"])
+
+
+def _rel(record: dict[str, Any]) -> _Rel:
+    return _Rel(record["type"], record["id"], record["source"], record["target"], record["props"])
+
+
 @dataclass
 class Prepared:
     """A parsed and transformed model, ready to compare with the graph.
@@ -657,15 +665,13 @@ def apply_import(
             write, added = comparison.relationships(chunk)
             holders.relationships(added)
             yield WriteBatch(
-                rels=[
-                    _Rel(r["type"], r["id"], r["source"], r["target"], r["props"]) for r in write
-                ],
+                rels=[_rel(r) for r in write],
                 # Additions nobody holds are created without a look-up.
                 new_relationships={(r["type"], r["id"]) for r in added} - holders.held_rels,
             )
         done = rest()
         yield WriteBatch(
-            nodes=[_Node(n["label"], n["id"], n["props"]) for n in done.views],
+            nodes=[_node(n) for n in done.views],
             new_nodes=done.new_views,
         )
 
@@ -693,7 +699,7 @@ def apply_import(
 
     if progress is not None:
         progress("write", 0, None)
-    nodes = [_Node(n["label"], n["id"], n["props"]) for n in elements]
+    nodes = [_node(n) for n in elements]
     try:
         store.write(
             nodes, also=in_tx, new_nodes=set(added_elements) - holders.held_nodes, then=batches
@@ -703,12 +709,10 @@ def apply_import(
         # imports of one model): nothing was written; MERGE everything instead. An id
         # truly held by another type conflicts again and is reported as before.
         done = compared()  # what the failed write had not compared yet
-        views = [_Node(n["label"], n["id"], n["props"]) for n in done.views]
-        rels = [
-            _Rel(r["type"], r["id"], r["source"], r["target"], r["props"])
-            for r in done.diff["write_relationships"]
-        ]
-        store.write([*nodes, *views], rels, also=in_tx)
+        views = [_node(n) for n in done.views]
+        store.write(
+            [*nodes, *views], [_rel(r) for r in done.diff["write_relationships"]], also=in_tx
+        )
     report = _report(prepared, rest(), names, dry_run=False, prune=prune)
     report.update(finished_at=finished, pruned=dict(pruned))
     return report
