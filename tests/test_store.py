@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
 import pytest
 
 from graph.model import NODE_ADAPTER, REL_ADAPTER, node_record, rel_record
 from graph.schema import SCHEMA
-from graph.store import ConflictError, GraphStore, StoreError, WriteBatch
+from graph.store import (
+    PROMPT_SWITCH_INTERVAL,
+    ConflictError,
+    GraphStore,
+    StoreError,
+    WriteBatch,
+)
 
 
 def node(**fields: object):  # type: ignore[no-untyped-def]
@@ -135,6 +142,23 @@ def test_a_failing_or_refused_later_batch_writes_nothing(store: GraphStore) -> N
     with pytest.raises(StoreError, match="unknown node id\\(s\\): ghost"):
         store.write(first, then=dangling)
     assert store.get_node("t") is None and store.get_node("p") is None
+
+
+def test_a_write_gives_back_the_interpreters_switch_interval(store: GraphStore) -> None:
+    # While a write's worker computes, the GIL is handed over more often; a process-wide
+    # setting, so it must come back as it was, after success and failure alike.
+    before = sys.getswitchinterval()
+    during: list[float] = []
+
+    def then() -> Iterator[WriteBatch]:
+        during.append(sys.getswitchinterval())
+        yield WriteBatch(rels=[rel(type="OWNS", source="t", target="nowhere")])
+
+    with pytest.raises(StoreError, match="nowhere"):
+        store.write([node(type="Team", id="t", name="T")], then=then)
+    store.write([node(type="Team", id="t", name="T")])
+    assert during == [pytest.approx(PROMPT_SWITCH_INTERVAL)] and before > PROMPT_SWITCH_INTERVAL
+    assert sys.getswitchinterval() == before
 
 
 def test_list_search_and_pagination(store: GraphStore) -> None:
