@@ -14,7 +14,7 @@ import queue
 import sys
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -541,15 +541,10 @@ class _Planner:
 
     def plan(self, batch: WriteBatch) -> _Batch:
         written = self.written
-        clashes = [
-            {"id": n.id, "msg": f"given as both {written[n.id]} and {n.label}"}
-            for n in batch.nodes
-            if written.get(n.id, n.label) != n.label
-        ]
-        if clashes:
-            raise ConflictError(f"{len(clashes)} id(s) used for two types", clashes)
         # An id in two batches is MERGEd the second time, never CREATEd twice.
-        nodes = _node_rows(self.schema, batch.nodes, batch.new_nodes - written.keys())
+        nodes = _node_rows(
+            self.schema, batch.nodes, batch.new_nodes - written.keys(), earlier=written
+        )
         written.update((n.id, n.label) for n in batch.nodes)
         return _Batch(nodes, self._plan_rels(batch.rels, batch.new_relationships))
 
@@ -618,24 +613,32 @@ def _prompt_switching() -> Iterator[None]:
 _Rows = dict[tuple[str, bool], list[dict[str, Any]]]
 
 
-def _node_rows(schema: Schema, nodes: Sequence[NodeLike], new: AbstractSet[str]) -> _Rows:
-    """Rows by (label, create?); refuses unknown labels and an id given two labels."""
+def _node_rows(
+    schema: Schema,
+    nodes: Sequence[NodeLike],
+    new: AbstractSet[str],
+    *,
+    earlier: Mapping[str, str] | None = None,
+) -> _Rows:
+    """Rows by (label, create?); refuses unknown labels and an id given two labels (here,
+    or here and in `earlier`: id -> label of the nodes an earlier batch wrote)."""
     ids = Counter(n.id for n in nodes)
     groups: _Rows = defaultdict(list)
     for n in nodes:
         schema.node(n.label)
         create = n.id in new and ids[n.id] == 1
         groups[(n.label, create)].append({"id": n.id, "props": n.props})
-    _refuse_duplicate_ids(nodes)
+    _refuse_duplicate_ids(nodes, earlier or {})
     return groups
 
 
-def _refuse_duplicate_ids(nodes: Sequence[NodeLike]) -> None:
+def _refuse_duplicate_ids(nodes: Sequence[NodeLike], earlier: Mapping[str, str]) -> None:
     seen: dict[str, str] = {}
     problems = []
     for n in nodes:
-        if n.id in seen and seen[n.id] != n.label:
-            problems.append({"id": n.id, "msg": f"given as both {seen[n.id]} and {n.label}"})
+        label = seen.get(n.id) or earlier.get(n.id)
+        if label is not None and label != n.label:
+            problems.append({"id": n.id, "msg": f"given as both {label} and {n.label}"})
         seen[n.id] = n.label
     if problems:
         raise ConflictError(f"{len(problems)} id(s) used for two types", problems)
