@@ -489,22 +489,29 @@ class _Transformer:
         try:
             return _validate_node({**data, **typed})
         except ValidationError as exc:
-            bad = {str(e["loc"][-1]) for e in exc.errors() if len(e["loc"]) >= 2}
-            movable = bad & set(typed)
+            movable = _refused(exc, typed)
             if not movable or "original_type" in movable:
                 raise self.invalid(exc, raw) from exc
-            for name in sorted(movable):
-                self.warn(
-                    "bad-field",
-                    f"{name} = {typed[name]!r} is not valid for {data['type']}; "
-                    f"kept as free property {self.prefix}{name}",
-                    raw,
-                )
-                data["properties"][f"{self.prefix}{name}"] = typed.pop(name)
+            self.keep_as_free(movable, typed, data, raw)
             try:
                 return _validate_node({**data, **typed})
             except ValidationError as exc2:
                 raise self.invalid(exc2, raw) from exc2
+
+    def keep_as_free(
+        self, fields: set[str], holder: dict[str, Any], data: dict[str, Any], raw: Any
+    ) -> None:
+        """Move refused typed `fields` out of `holder` into `data`'s free properties, with
+        a warning each."""
+        for name in sorted(fields):
+            value = holder.pop(name)
+            self.warn(
+                "bad-field",
+                f"{name} = {value!r} is not valid for {data['type']}; "
+                f"kept as free property {self.prefix}{name}",
+                raw,
+            )
+            data["properties"][f"{self.prefix}{name}"] = value
 
     def invalid(self, exc: ValidationError, raw: Any) -> ImportFailure:
         parts = [f"{'.'.join(str(x) for x in e['loc'][1:])}: {e['msg']}" for e in exc.errors()]
@@ -725,18 +732,11 @@ class _Transformer:
         self, exc: ValidationError, data: dict[str, Any], typed: dict[str, Scalar], raw: Any
     ) -> Any:
         """After `exc`: the typed fields the type refuses become free properties, or fail."""
-        bad = {str(e["loc"][-1]) for e in exc.errors() if len(e["loc"]) >= 2} & set(typed)
+        bad = _refused(exc, typed)
         bad.discard("original_type")
         if not bad:
             raise self.invalid(exc, raw) from exc
-        for field in sorted(bad):
-            self.warn(
-                "bad-field",
-                f"{field} = {typed[field]!r} is not valid for {data['type']}; kept as free "
-                f"property {self.prefix}{field}",
-                raw,
-            )
-            data["properties"][f"{self.prefix}{field}"] = data.pop(field)
+        self.keep_as_free(bad, data, data, raw)  # the typed fields are in `data` here
         try:
             return _validate_rel(data)
         except ValidationError as exc2:
@@ -821,6 +821,11 @@ class Staged(NamedTuple):
     elements: list[dict[str, Any]]
     relationships: Iterator[dict[str, Any]]
     finish: Callable[[list[dict[str, Any]]], TransformResult]
+
+
+def _refused(exc: ValidationError, typed: dict[str, Scalar]) -> set[str]:
+    """The typed fields among those `exc` refuses (field errors, not whole-record ones)."""
+    return {str(e["loc"][-1]) for e in exc.errors() if len(e["loc"]) >= 2} & set(typed)
 
 
 def transform_staged(
