@@ -35,8 +35,6 @@ class DiffPlan(TypedDict):
     late_relationships: list[dict[str, Any]]
     remove_nodes: list[str]
     remove_relationships: list[tuple[str, str]]
-    added_node_ids: list[str]
-    added_relationships: list[dict[str, Any]]
 
 
 def _norm(props: dict[str, Any], ignored: frozenset[str]) -> dict[str, Any]:
@@ -75,11 +73,9 @@ class Comparison:
             self.old_by_id[r["id"]].append(r)
         self.write_nodes: list[dict[str, Any]] = []
         self.relabel: list[tuple[str, str, dict[str, Any]]] = []
-        self.added_node_ids: list[str] = []
         self.write_rels: list[dict[str, Any]] = []
         self.late: list[dict[str, Any]] = []
         self.replace: list[tuple[str, str]] = []
-        self.added_rels: list[dict[str, Any]] = []
         self.relabelled: set[str] = set()
 
     def nodes(self, nodes: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
@@ -106,7 +102,6 @@ class Comparison:
             else:
                 node_sec["unchanged"] += 1
         self.write_nodes += write
-        self.added_node_ids += added
         return write, added
 
     def relationships(
@@ -154,7 +149,6 @@ class Comparison:
                 added.append(rel)
             (self.late if touches_relabelled else write).append(rel)
         self.write_rels += write
-        self.added_rels += added
         return write, added
 
     def finish(self) -> DiffPlan:
@@ -180,8 +174,6 @@ class Comparison:
             late_relationships=self.late,
             remove_nodes=remove_nodes,
             remove_relationships=remove_rels,
-            added_node_ids=self.added_node_ids,
-            added_relationships=self.added_rels,
         )
 
 

@@ -709,9 +709,10 @@ def apply_import(
         # imports of one model): nothing was written; MERGE everything instead. An id
         # truly held by another type conflicts again and is reported as before.
         done = compared()  # what the failed write had not compared yet
-        views = [_node(n) for n in done.views]
         store.write(
-            [*nodes, *views], [_rel(r) for r in done.diff["write_relationships"]], also=in_tx
+            [_node(n) for n in done.diff["write_nodes"]],
+            [_rel(r) for r in done.diff["write_relationships"]],
+            also=in_tx,
         )
     report = _report(prepared, rest(), names, dry_run=False, prune=prune)
     report.update(finished_at=finished, pruned=dict(pruned))
