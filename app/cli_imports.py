@@ -155,6 +155,7 @@ def register(app: typer.Typer) -> None:
         added; with --prune, what this source no longer has is deleted (this source only).
         """
         from app.cli import _print_json, _store, console
+        from app.core.errors import answer
         from app.settings import Settings
         from graph.store import StoreError
         from importers.errors import ImportFailure
@@ -182,12 +183,12 @@ def register(app: typer.Typer) -> None:
                 report = apply_import(store, prepared, dry_run=dry_run, prune=prune, progress=bar)
         except ImportFailure as exc:
             console.print(f"[red]error:[/red] {exc.render()}")
-            raise typer.Exit(2) from exc
+            raise typer.Exit(answer(exc).exit) from exc
         except StoreError as exc:
             console.print(f"[red]error:[/red] {exc}")
             for detail in exc.details[:10]:
                 console.print(f"  {detail}")
-            raise typer.Exit(1) from exc
+            raise typer.Exit(answer(exc).exit) from exc
         if as_json:
             _print_json(report)
         else:

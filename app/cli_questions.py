@@ -15,13 +15,13 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from graph.store import GraphStore, StoreError
+from app.core.errors import UNEXPECTED, answer
+from graph.store import GraphStore
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
 from queries import scenarios as sc
 from queries.errors import QuestionError
-from queries.resolve import ElementLookupError
 from queries.scenario_ops import OPERATION_KINDS
 
 T = TypeVar("T")
@@ -58,15 +58,29 @@ def _connected() -> Iterator[GraphStore]:
         yield store
 
 
-def _ask(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """End the command on a failure the asker can fix, as the shared table says."""
     from app.cli import _fail
 
-    with _connected() as store:
-        try:
-            return fn(store, *args, **kwargs)
-        except (ElementLookupError, QuestionError, StoreError) as exc:
-            _fail(str(exc))
-            raise  # unreachable: _fail exits
+    try:
+        yield
+    except Exception as exc:
+        verdict = answer(exc)
+        if verdict is UNEXPECTED:
+            raise
+        _fail(verdict.message(exc), verdict.exit)
+
+
+def _ask(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    with _connected() as store, _refusals():
+        return fn(store, *args, **kwargs)
+
+
+def _walk(depth: int, rel_type: list[str] | None, propagation: list[str] | None) -> im.WalkOptions:
+    """The walk options of a command, checked before Neo4j is reached."""
+    with _refusals():
+        return im.WalkOptions(depth, rel_types=rel_type, overrides=propagation)
 
 
 def _emit_json(data: Any) -> None:
@@ -88,7 +102,7 @@ def impact(
 ) -> None:
     """What a change to ELEMENT affects: value streams with their explaining paths, and who
     to notify."""
-    result = _ask(im.impact, element, max_depth=depth, rel_types=rel_type, overrides=propagation)
+    result = _ask(im.impact, element, _walk(depth, rel_type, propagation))
     if as_json:
         _emit_json(result.model_dump(mode="json"))
         return
@@ -128,9 +142,7 @@ def depends_on(
     as_json: JsonOpt = False,
 ) -> None:
     """What ELEMENT depends on: its dependency tree, to a depth."""
-    result = _ask(
-        im.depends_on, element, max_depth=depth, rel_types=rel_type, overrides=propagation
-    )
+    result = _ask(im.depends_on, element, _walk(depth, rel_type, propagation))
     if as_json:
         _emit_json(result.model_dump(mode="json"))
         return
@@ -157,14 +169,7 @@ def path(
     as_json: JsonOpt = False,
 ) -> None:
     """A shortest dependency path between SOURCE and TARGET, in either direction."""
-    result = _ask(
-        im.dependency_path,
-        source,
-        target,
-        max_depth=depth,
-        rel_types=rel_type,
-        overrides=propagation,
-    )
+    result = _ask(im.dependency_path, source, target, _walk(depth, rel_type, propagation))
     if as_json:
         _emit_json(result.model_dump(mode="json"))
         return

@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING, Any, cast
 import strawberry
 from fastapi import Depends
 from graphql import ExecutionResult, FieldNode, GraphQLError, OperationDefinitionNode
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
-from pydantic import ValidationError
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import (
     MaxAliasesLimiter,
@@ -34,26 +32,18 @@ from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from app.auth import require
+from app.core.errors import FAILURES, UNEXPECTED, answer
 from app.deps import get_live, get_settings, get_store
 from app.graphql_imports import ImportsMutation, ImportsQuery
 from app.graphql_questions import QuestionsMutation, QuestionsQuery, check_limit
 from app.middleware import audit_detail
 from app.settings import Settings
+from graph import edits
 from graph.audit import record_event
-from graph.model import (
-    NODE_ADAPTER,
-    NODE_PATCH_MODELS,
-    REL_ADAPTER,
-    node_record,
-    patch_props,
-    rel_record,
-)
 from graph.schema import ANY, SCHEMA, NodeType, PropKind, RelType
-from graph.store import ConflictError, GraphStore, NotFoundError, QueryTimeoutError, StoreError
+from graph.store import GraphStore
 from graph.tokens import Principal, Role
-from importers.errors import ImportFailure
 from queries.live import LiveIndex
-from queries.resolve import AmbiguousElementError, ElementLookupError
 
 log = logging.getLogger(__name__)
 
@@ -312,11 +302,6 @@ Query = strawberry.type(
 )
 
 
-def _validation_message(exc: ValidationError) -> str:
-    parts = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()]
-    return "invalid input: " + "; ".join(parts)
-
-
 @strawberry.type
 class _MutationBase:
     @strawberry.mutation(
@@ -343,33 +328,20 @@ class _MutationBase:
         }
         if id is not None:
             data["id"] = str(id)
-        try:
-            record = node_record(NODE_ADAPTER.validate_python(data))
-        except ValidationError as exc:
-            raise ValueError(_validation_message(exc)) from exc
-        store = info.context.store
-        if await info.context.run(store.get_node, record.id) is not None:
-            raise ConflictError(f"an element with id {record.id!r} exists already")
-        await info.context.run(store.write, nodes=[record])
-        created: Element = to_element(await info.context.run(store.get_node, record.id))
+        node = edits.parse_node(data)
+        created: Element = to_element(
+            await info.context.run(edits.create_node, info.context.store, node)
+        )
         return created
 
     @strawberry.mutation(
         description="Change fields of a node; typed properties set to null are cleared."
     )
     async def update_node(self, info: Info, id: strawberry.ID, patch: JSON) -> Element:
-        store = info.context.store
-        view = await info.context.run(store.get_node, str(id))
-        if view is None:
-            raise NotFoundError(f"no element with id {str(id)!r}")
         if not isinstance(patch, dict):
             raise ValueError("patch must be an object")
-        try:
-            parsed = NODE_PATCH_MODELS[view["type"]].model_validate(patch)
-        except ValidationError as exc:
-            raise ValueError(_validation_message(exc)) from exc
         updated: Element = to_element(
-            await info.context.run(store.patch_node, str(id), patch_props(parsed))
+            await info.context.run(edits.update_node, info.context.store, str(id), patch)
         )
         return updated
 
@@ -398,15 +370,10 @@ class _MutationBase:
         }
         if id is not None:
             data["id"] = str(id)
-        try:
-            record = rel_record(REL_ADAPTER.validate_python(data))
-        except ValidationError as exc:
-            raise ValueError(_validation_message(exc)) from exc
-        store = info.context.store
-        if await info.context.run(store.get_relationship, record.id) is not None:
-            raise ConflictError(f"a relationship with id {record.id!r} exists already")
-        await info.context.run(store.write, rels=[record])
-        return _to_relationship(await info.context.run(store.get_relationship, record.id))
+        rel = edits.parse_relationship(data)
+        return _to_relationship(
+            await info.context.run(edits.create_relationship, info.context.store, rel)
+        )
 
     @strawberry.mutation(description="Delete a relationship.")
     async def delete_relationship(self, info: Info, id: strawberry.ID) -> bool:
@@ -470,29 +437,24 @@ class MutationGuard(SchemaExtension):
             log.exception("could not record audit event for GraphQL mutation")
 
 
-def error_code(exc: BaseException | None) -> tuple[str, str]:
-    """`extensions.code` (the class a client branches on: BAD_USER_INPUT is the caller's to
-    fix) and `extensions.reason` (what exactly), from the exception behind an error."""
+def _behind(exc: BaseException | None) -> BaseException | None:
+    """The exception a GraphQL error stands for; None for a refusal in GraphQL's own terms."""
     while isinstance(exc, GraphQLError):
         inner = exc.original_error or exc.__cause__
         if inner is None:
-            return "BAD_USER_INPUT", "invalid"  # a resolver refused in GraphQL's own terms
+            return None
         exc = inner
-    if isinstance(exc, AmbiguousElementError):
-        return "BAD_USER_INPUT", "ambiguous"
-    if isinstance(exc, NotFoundError | ElementLookupError):
-        return "BAD_USER_INPUT", "not_found"
-    if isinstance(exc, ConflictError):
-        return "BAD_USER_INPUT", "conflict"
-    if isinstance(exc, PermissionError):
-        return "FORBIDDEN", "forbidden"
-    if isinstance(exc, QueryTimeoutError):
-        return "QUERY_TIMEOUT", "timeout"
-    if isinstance(exc, ServiceUnavailable | SessionExpired):
-        return "SERVICE_UNAVAILABLE", "database_unreachable"
-    if isinstance(exc, StoreError | ValueError | ImportFailure):
+    return exc
+
+
+def error_code(exc: BaseException | None) -> tuple[str, str]:
+    """`extensions.code` (the class a client branches on: BAD_USER_INPUT is the caller's to
+    fix) and `extensions.reason` (what exactly), from the exception behind an error."""
+    inner = _behind(exc)
+    if inner is None:
         return "BAD_USER_INPUT", "invalid"
-    return "INTERNAL_SERVER_ERROR", "internal"
+    verdict = answer(inner)
+    return verdict.code, verdict.reason
 
 
 class ClassifyErrors(SchemaExtension):
@@ -504,15 +466,23 @@ class ClassifyErrors(SchemaExtension):
         for error in (result.errors if result else None) or []:
             if error.original_error is None:
                 continue  # validation and parse errors: graphql-core's message is right
-            code, reason = error_code(error.original_error)
+            inner = _behind(error.original_error)
+            verdict = answer(inner) if inner is not None else FAILURES[ValueError]
+            code = verdict.code
             if (error.extensions or {}).get("reason") == "forbidden":
                 code = "FORBIDDEN"  # a resolver's own role check, raised as a GraphQLError
-            error.extensions = {"reason": reason, **(error.extensions or {}), "code": code}
-            if code == "INTERNAL_SERVER_ERROR":
+            extra = verdict.extensions(inner) if inner is not None else {}
+            error.extensions = {
+                "reason": verdict.reason,
+                **extra,
+                **(error.extensions or {}),
+                "code": code,
+            }
+            if verdict is UNEXPECTED:
                 log.error("GraphQL resolver failed", exc_info=error.original_error)
                 error.message = "internal error; the server log has the details"
-            elif code == "SERVICE_UNAVAILABLE":
-                error.message = "the graph database (Neo4j) is unreachable; try again shortly"
+            elif inner is not None and verdict.message is not str:
+                error.message = verdict.message(inner)
 
 
 class _Schema(strawberry.Schema):

@@ -14,15 +14,14 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.scalars import JSON
 
-from graph.store import NotFoundError
 from graph.tokens import Role
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
 from queries import scenarios as sc
 from queries.propagation import Flow
-from queries.resolve import AmbiguousElementError, ElementLookupError, ElementRef
-from queries.scenario_ops import OperationError, parse_operation
+from queries.resolve import ElementRef
+from queries.scenario_ops import parse_operation
 
 # app.graphql imports this module to build its Query, so its typed `Info` (and Context)
 # cannot be imported here; the context is the one app.graphql builds per request.
@@ -791,44 +790,31 @@ def _overrides(items: list[PropagationOverride] | None) -> dict[str, str] | None
     return {o.key: str(cast(Enum, o.flow).value) for o in items} if items else None
 
 
+def _walk(
+    max_depth: int,
+    relationship_types: list[str] | None,
+    propagation: list[PropagationOverride] | None,
+) -> im.WalkOptions:
+    return im.WalkOptions(
+        max_depth, rel_types=relationship_types, overrides=_overrides(propagation)
+    )
+
+
 async def _ask(
     info: Info, fn: Callable[..., T], *args: Any, walks: bool = False, **kwargs: Any
 ) -> T:
-    """Run a question off the event loop; a bad element name becomes an error naming candidates.
+    """Run a question off the event loop (app.graphql turns its failures into coded errors).
 
     `walks`: the question is an impact walk, asked of the live walk index when it is
-    current (queries.live) rather than of the store. `original_error` lets app.graphql
-    classify the error (NOT_FOUND, BAD_USER_INPUT) while `reason` and `candidates` tell a
-    client what to offer instead.
+    current (queries.live) rather than of the store.
     """
     context = info.context
 
     def ask() -> T:
         return fn(context.live.reader() if walks else context.store, *args, **kwargs)
 
-    try:
-        result: T = await context.run(ask)
-        return result
-    except ElementLookupError as exc:
-        ambiguous = isinstance(exc, AmbiguousElementError)
-        raise GraphQLError(
-            str(exc),
-            original_error=exc if ambiguous else NotFoundError(str(exc)),
-            extensions={
-                "reason": "ambiguous_element" if ambiguous else "unknown_element",
-                "candidates": [c.model_dump() for c in exc.candidates],
-            },
-        ) from exc
-    except OperationError as exc:
-        raise GraphQLError(
-            str(exc),
-            original_error=exc,
-            extensions={
-                "reason": "invalid_operation",
-                "operation": exc.index,
-                "candidates": [c.model_dump() for c in exc.candidates],
-            },
-        ) from exc
+    result: T = await context.run(ask)
+    return result
 
 
 @strawberry.type
@@ -850,10 +836,8 @@ class QuestionsQuery:
             info,
             im.walk_impact,
             element,
+            _walk(max_depth, relationship_types, propagation),
             walks=True,
-            max_depth=max_depth,
-            rel_types=relationship_types,
-            overrides=_overrides(propagation),
         )
         return ImpactAnswer.from_walk(walk)
 
@@ -872,10 +856,8 @@ class QuestionsQuery:
             info,
             im.depends_on,
             element,
+            _walk(max_depth, relationship_types, propagation),
             walks=True,
-            max_depth=max_depth,
-            rel_types=relationship_types,
-            overrides=_overrides(propagation),
         )
         return DependsOnAnswer.from_model(result)
 
@@ -897,10 +879,8 @@ class QuestionsQuery:
             im.dependency_path,
             source,
             target,
+            _walk(max_depth, relationship_types, propagation),
             walks=True,
-            max_depth=max_depth,
-            rel_types=relationship_types,
-            overrides=_overrides(propagation),
         )
         return PathAnswer.from_model(result)
 

@@ -18,18 +18,12 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from app import rest, rest_admin, rest_imports, rest_questions
 from app.auth import READ_METHODS, by_method
+from app.core.errors import FAILURES, answer
 from app.graphql import graphql_router
 from app.middleware import BodyLimitMiddleware, audit_detail
 from app.settings import Settings
 from graph.audit import record_event
-from graph.schema import UnknownTypeError
-from graph.store import (
-    ConflictError,
-    GraphStore,
-    NotFoundError,
-    QueryTimeoutError,
-    StoreError,
-)
+from graph.store import GraphStore
 from queries.live import LiveIndex
 
 log = logging.getLogger(__name__)
@@ -134,33 +128,16 @@ def _mount_explorer(app: FastAPI) -> None:
         log.info("explorer not built (%s missing); run `make frontend`", dist / "index.html")
 
 
-def _error(status: int, detail: Any) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"detail": detail})
-
-
 def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ServiceUnavailable)
-    @app.exception_handler(SessionExpired)
-    async def neo4j_down(request: Request, exc: Exception) -> JSONResponse:
-        log.warning("Neo4j unavailable serving %s: %s", request.url.path, exc)
-        return _error(503, "the graph database (Neo4j) is unreachable; try again shortly")
+    """Answer every failure the shared table knows with its status and detail."""
 
-    @app.exception_handler(QueryTimeoutError)
-    async def timed_out(request: Request, exc: QueryTimeoutError) -> JSONResponse:
-        return _error(504, str(exc))
+    async def answered(request: Request, exc: Exception) -> JSONResponse:
+        verdict = answer(exc)
+        assert verdict.status is not None
+        if verdict.status == 503:
+            log.warning("Neo4j unavailable serving %s: %s", request.url.path, exc)
+        return JSONResponse(status_code=verdict.status, content={"detail": verdict.detail(exc)})
 
-    @app.exception_handler(NotFoundError)
-    async def not_found(request: Request, exc: NotFoundError) -> JSONResponse:
-        return _error(404, str(exc))
-
-    @app.exception_handler(ConflictError)
-    async def conflict(request: Request, exc: ConflictError) -> JSONResponse:
-        return _error(409, {"msg": str(exc), "errors": exc.details})
-
-    @app.exception_handler(StoreError)
-    async def invalid(request: Request, exc: StoreError) -> JSONResponse:
-        return _error(422, {"msg": str(exc), "errors": exc.details})
-
-    @app.exception_handler(UnknownTypeError)
-    async def unknown_type(request: Request, exc: UnknownTypeError) -> JSONResponse:
-        return _error(422, str(exc))
+    for cls, verdict in FAILURES.items():
+        if verdict.status is not None:
+            app.add_exception_handler(cls, answered)

@@ -6,25 +6,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from app.deps import SettingsDep, StoreDep
 from app.settings import Settings
+from graph import edits
 from graph.model import (
-    NODE_PATCH_MODELS,
-    REL_MODELS,
     NodeIn,
     NodePage,
     NodeView,
     RelIn,
     RelPage,
     RelView,
-    node_record,
-    patch_props,
-    rel_record,
 )
 from graph.schema import SCHEMA
-from graph.store import ConflictError, GraphStore, NotFoundError
+from graph.store import GraphStore, NotFoundError
 
 router = APIRouter()
 # Health is open to probes without a token; everything else sits behind `app.auth`.
@@ -131,13 +127,7 @@ def search(
 )
 def create_node(store: StoreDep, node: Annotated[NodeIn, Body()]) -> dict[str, Any]:
     """Create a node; 409 if its id exists already."""
-    record = node_record(node)
-    if store.get_node(record.id) is not None:
-        raise ConflictError(f"an element with id {record.id!r} exists already")
-    store.write(nodes=[record])
-    created = store.get_node(record.id)
-    assert created is not None
-    return created
+    return edits.create_node(store, node)
 
 
 @router.get("/api/nodes/{node_id}", response_model=NodeView, tags=["nodes"])
@@ -159,14 +149,7 @@ def update_node(
         ),
     ],
 ) -> dict[str, Any]:
-    node = store.get_node(node_id)
-    if node is None:
-        raise NotFoundError(f"no element with id {node_id!r}")
-    try:
-        parsed = NODE_PATCH_MODELS[node["type"]].model_validate(patch)
-    except ValidationError as exc:
-        raise RequestValidationError(_body_errors(exc)) from exc
-    return store.patch_node(node_id, patch_props(parsed))
+    return edits.update_node(store, node_id, patch)
 
 
 @router.delete("/api/nodes/{node_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["nodes"])
@@ -204,13 +187,7 @@ def list_relationships(
 )
 def create_relationship(store: StoreDep, rel: Annotated[RelIn, Body()]) -> dict[str, Any]:
     """Create a relationship between existing nodes; endpoints are checked against the schema."""
-    record = rel_record(rel)
-    if store.get_relationship(record.id) is not None:
-        raise ConflictError(f"a relationship with id {record.id!r} exists already")
-    store.write(rels=[record])
-    created = store.get_relationship(record.id)
-    assert created is not None
-    return created
+    return edits.create_relationship(store, rel)
 
 
 @router.get("/api/relationships/{rel_id}", response_model=RelView, tags=["relationships"])
@@ -226,29 +203,7 @@ def update_relationship(
     store: StoreDep, rel_id: str, patch: Annotated[dict[str, Any], Body()]
 ) -> dict[str, Any]:
     """Change a relationship's typed or free properties; its endpoints cannot change."""
-    rel = store.get_relationship(rel_id)
-    if rel is None:
-        raise NotFoundError(f"no relationship with id {rel_id!r}")
-    merged = {
-        **{k: rel.get(k) for k in ("type", "source", "target", "id")},
-        **{p.name: rel.get(p.name) for p in SCHEMA.rel(rel["type"]).props},
-        "properties": rel.get("properties", {}),
-        **patch,
-    }
-    for fixed in ("type", "source", "target", "id"):
-        if merged[fixed] != rel[fixed]:
-            raise RequestValidationError(
-                [{"loc": ("body", fixed), "msg": "cannot be changed", "type": "value_error"}]
-            )
-    try:
-        parsed = REL_MODELS[rel["type"]].model_validate(merged)
-    except ValidationError as exc:
-        raise RequestValidationError(_body_errors(exc)) from exc
-    props = rel_record(parsed).props
-    # Provenance stays with the import that wrote the relationship.
-    return store.patch_relationship(
-        rel_id, {k: v for k, v in props.items() if k not in ("import_source", "import_run")}
-    )
+    return edits.update_relationship(store, rel_id, patch)
 
 
 @router.delete(
@@ -257,7 +212,3 @@ def update_relationship(
 def delete_relationship(store: StoreDep, rel_id: str) -> Response:
     store.delete_relationship(rel_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-def _body_errors(exc: ValidationError) -> list[dict[str, Any]]:
-    return [{"loc": ("body", *e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]

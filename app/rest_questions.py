@@ -12,10 +12,9 @@ editor-only; applying one to the base model needs the admin role.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Body, HTTPException, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
@@ -26,10 +25,8 @@ from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
 from queries import scenarios as sc
-from queries.errors import QuestionError
 from queries.propagation import propagation_table
-from queries.resolve import AmbiguousElementError, ElementLookupError
-from queries.scenario_ops import MAX_OPERATIONS, Operation, OperationError
+from queries.scenario_ops import MAX_OPERATIONS, Operation
 
 router = APIRouter(tags=["questions"])
 T = TypeVar("T")
@@ -50,64 +47,56 @@ Overrides = Annotated[
 ]
 
 
-def _ask(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    try:
-        return fn(*args, **kwargs)
-    except ElementLookupError as exc:
-        status = 422 if isinstance(exc, AmbiguousElementError) else 404
-        raise HTTPException(status, detail=exc.as_dict()) from exc
-    except OperationError as exc:
-        raise HTTPException(422, detail=exc.as_dict()) from exc
-    except QuestionError as exc:
-        raise HTTPException(422, detail={"msg": str(exc)}) from exc
-
-
-@router.get("/api/impact/{element:path}", response_model=im.ImpactResult)
-def impact(
-    live: LiveDep,
-    settings: SettingsDep,
-    element: str,
+def walk_options(
     max_depth: Depth = im.DEFAULT_MAX_DEPTH,
     rel_type: RelTypes = None,
     propagation: Overrides = None,
+) -> im.WalkOptions:
+    """The walk options of a request, checked once (422 when a type or override is bad)."""
+    return im.WalkOptions(max_depth, rel_types=rel_type, overrides=propagation)
+
+
+Walk = Annotated[im.WalkOptions, Depends(walk_options)]
+
+
+def list_page(
+    settings: SettingsDep,
     limit: Annotated[
         int | None,
         Query(ge=1, description="Longest each list may be [default and most: the page size]."),
     ] = None,
     offset: Annotated[int, Query(ge=0, description="Skip this many of each list.")] = 0,
+) -> tuple[int, int]:
+    """(offset, page size) for an answer made of several lists, each paged alike."""
+    return offset, settings.max_page_size if limit is None else cap_limit(limit, settings)
+
+
+# A dependency of its own so its parameters follow the walk's in the OpenAPI document.
+ListPage = Annotated[tuple[int, int], Depends(list_page)]
+
+
+@router.get("/api/impact/{element:path}", response_model=im.ImpactResult)
+def impact(
+    live: LiveDep,
+    element: str,
+    walk: Walk,
+    page: ListPage,
 ) -> im.ImpactResult:
     """What a change to the element affects: streams, capabilities, platforms, data assets,
     each with hop distance and a shortest explaining path, and who to notify. Each list is
     a page (`counts` has the totals)."""
-    page_size = settings.max_page_size if limit is None else cap_limit(limit, settings)
-    walk = _ask(
-        im.walk_impact,
-        live.reader(),
-        element,
-        max_depth=max_depth,
-        rel_types=rel_type,
-        overrides=propagation,
-    )
-    return walk.result(offset, page_size)
+    offset, page_size = page
+    return im.walk_impact(live.reader(), element, walk).result(offset, page_size)
 
 
 @router.get("/api/depends-on/{element:path}", response_model=im.DependsOnResult)
 def depends_on(
     live: LiveDep,
     element: str,
-    max_depth: Depth = im.DEFAULT_MAX_DEPTH,
-    rel_type: RelTypes = None,
-    propagation: Overrides = None,
+    walk: Walk,
 ) -> im.DependsOnResult:
     """What the element depends on: everything a change to which would affect it."""
-    return _ask(
-        im.depends_on,
-        live.reader(),
-        element,
-        max_depth=max_depth,
-        rel_types=rel_type,
-        overrides=propagation,
-    )
+    return im.depends_on(live.reader(), element, walk)
 
 
 @router.get("/api/path", response_model=im.PathResult)
@@ -115,20 +104,10 @@ def path(
     live: LiveDep,
     source: Annotated[str, Query(min_length=1, max_length=500)],
     target: Annotated[str, Query(min_length=1, max_length=500)],
-    max_depth: Depth = im.DEFAULT_MAX_DEPTH,
-    rel_type: RelTypes = None,
-    propagation: Overrides = None,
+    walk: Walk,
 ) -> im.PathResult:
     """A shortest path along which a change to source reaches target (or target, source)."""
-    return _ask(
-        im.dependency_path,
-        live.reader(),
-        source,
-        target,
-        max_depth=max_depth,
-        rel_types=rel_type,
-        overrides=propagation,
-    )
+    return im.dependency_path(live.reader(), source, target, walk)
 
 
 @router.get("/api/bottlenecks", response_model=bn.BottleneckReport)
@@ -141,7 +120,7 @@ def bottlenecks(
 ) -> bn.BottleneckReport:
     """Teams and platforms ranked by coordination load, and the stream clusters they bind."""
     config = bn.BottleneckConfig(seed=seed, horizon=horizon)
-    return _ask(bn.bottlenecks, store, limit=limit, config=config, overrides=propagation)
+    return bn.bottlenecks(store, limit=limit, config=config, overrides=propagation)
 
 
 @router.get(
@@ -156,9 +135,7 @@ def health_report(
     propagation: Overrides = None,
 ) -> Any:
     """Operating-model health checks with offending elements; `format=markdown` for text."""
-    report = _ask(
-        hl.health, store, max_streams_per_team=max_streams_per_team, overrides=propagation
-    )
+    report = hl.health(store, max_streams_per_team=max_streams_per_team, overrides=propagation)
     if format == "markdown":
         return PlainTextResponse(hl.health_markdown(report), media_type="text/markdown")
     return report
@@ -192,8 +169,7 @@ def list_scenarios(store: StoreDep) -> list[sc.ScenarioSummary]:
 @router.post("/api/scenarios", response_model=sc.ScenarioView, status_code=201, tags=["scenarios"])
 def create_scenario(store: StoreDep, principal: PrincipalDep, body: ScenarioIn) -> sc.ScenarioView:
     """Create a scenario; its operations are checked against the base model, not applied."""
-    return _ask(
-        sc.create_scenario,
+    return sc.create_scenario(
         store,
         name=body.name,
         description=body.description,
@@ -205,7 +181,7 @@ def create_scenario(store: StoreDep, principal: PrincipalDep, body: ScenarioIn) 
 @router.get("/api/scenarios/{name}", response_model=sc.ScenarioView, tags=["scenarios"])
 def get_scenario(store: StoreDep, name: ScenarioName) -> sc.ScenarioView:
     """A scenario with its operations described against the current base model."""
-    return _ask(sc.get_scenario, store, name)
+    return sc.get_scenario(store, name)
 
 
 @router.post("/api/scenarios/{name}/operations", response_model=sc.ScenarioView, tags=["scenarios"])
@@ -216,13 +192,13 @@ def add_scenario_operation(
     operation: Annotated[Operation, Body()],
 ) -> sc.ScenarioView:
     """Append an operation, after checking it applies on top of the earlier ones."""
-    return _ask(sc.add_operation, store, name, operation, actor=principal.name)
+    return sc.add_operation(store, name, operation, actor=principal.name)
 
 
 @router.delete("/api/scenarios/{name}", status_code=204, tags=["scenarios"])
 def discard_scenario(store: StoreDep, name: ScenarioName) -> Response:
     """Delete a scenario; the base model is not touched."""
-    _ask(sc.discard_scenario, store, name)
+    sc.discard_scenario(store, name)
     return Response(status_code=204)
 
 
@@ -241,8 +217,7 @@ def compare_scenario(
     propagation: Overrides = None,
 ) -> sc.ScenarioComparison:
     """Impact (of `element`), bottlenecks and health: base and scenario side by side."""
-    return _ask(
-        sc.compare_scenario,
+    return sc.compare_scenario(
         store,
         name,
         element=element,
@@ -256,7 +231,7 @@ def compare_scenario(
 @router.post("/api/scenarios/{name}/apply", response_model=sc.ApplyResult, tags=["scenarios"])
 def apply_scenario(store: StoreDep, admin: AdminDep, name: ScenarioName) -> sc.ApplyResult:
     """Apply the scenario to the base model in one transaction (admin only)."""
-    return _ask(sc.apply_scenario, store, name, actor=admin.name)
+    return sc.apply_scenario(store, name, actor=admin.name)
 
 
 @router.get("/api/impact-index")

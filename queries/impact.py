@@ -320,6 +320,25 @@ def check_depth(max_depth: int) -> int:
     return max_depth
 
 
+@dataclass(frozen=True)
+class WalkOptions:
+    """How far a walk goes and what carries it, asked once per request on every surface.
+
+    `rel_types` limits which relationship types carry a change; `overrides` changes the
+    propagation table for this request (`{"USES": "none"}` or `["USES=none"]`). Both are
+    checked when the options are made, so a bad one is refused before any element is looked up.
+    """
+
+    max_depth: int = DEFAULT_MAX_DEPTH
+    rel_types: list[str] | None = None
+    overrides: dict[str, str] | list[str] | None = None
+    table: PropagationTable = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        check_depth(self.max_depth)
+        object.__setattr__(self, "table", propagation_table(self.overrides, self.rel_types))
+
+
 CarryTest = Callable[[str, str | None, str | None, bool], bool]
 
 
@@ -561,14 +580,11 @@ class ImpactWalk:
 def walk_impact(
     store: GraphStore | ImpactReader,
     element: str,
-    *,
-    max_depth: int = DEFAULT_MAX_DEPTH,
-    rel_types: list[str] | None = None,
-    overrides: dict[str, str] | list[str] | None = None,
+    options: WalkOptions | None = None,
 ) -> ImpactWalk:
     """Walk a change to `element`: what it reaches, and who owns or answers for that."""
-    check_depth(max_depth)
-    table = propagation_table(overrides, rel_types)
+    options = options or WalkOptions()
+    max_depth, table = options.max_depth, options.table
     reader = as_reader(store)
     origin = reader.resolve(element)
     distance, hops = reader.walk(origin.id, table, way=Walk.IMPACT, max_depth=max_depth)
@@ -583,32 +599,20 @@ def walk_impact(
 def impact(
     store: GraphStore | ImpactReader,
     element: str,
-    *,
-    max_depth: int = DEFAULT_MAX_DEPTH,
-    rel_types: list[str] | None = None,
-    overrides: dict[str, str] | list[str] | None = None,
+    options: WalkOptions | None = None,
 ) -> ImpactResult:
-    """Everything a change to `element` affects, with distances, paths and who to notify.
-
-    `rel_types` limits which relationship types carry the change; `overrides` changes the
-    propagation table for this request (`{"USES": "none"}` or `["USES=none"]`).
-    """
-    return walk_impact(
-        store, element, max_depth=max_depth, rel_types=rel_types, overrides=overrides
-    ).result()
+    """Everything a change to `element` affects, with distances, paths and who to notify."""
+    return walk_impact(store, element, options).result()
 
 
 def depends_on(
     store: GraphStore | ImpactReader,
     element: str,
-    *,
-    max_depth: int = DEFAULT_MAX_DEPTH,
-    rel_types: list[str] | None = None,
-    overrides: dict[str, str] | list[str] | None = None,
+    options: WalkOptions | None = None,
 ) -> DependsOnResult:
     """What `element` depends on: every element a change to which would affect it."""
-    check_depth(max_depth)
-    table = propagation_table(overrides, rel_types)
+    options = options or WalkOptions()
+    max_depth, table = options.max_depth, options.table
     reader = as_reader(store)
     origin = reader.resolve(element)
     distance, hops = reader.walk(origin.id, table, way=Walk.DEPENDENCY, max_depth=max_depth)
@@ -625,14 +629,11 @@ def dependency_path(
     store: GraphStore | ImpactReader,
     source: str,
     target: str,
-    *,
-    max_depth: int = DEFAULT_MAX_DEPTH,
-    rel_types: list[str] | None = None,
-    overrides: dict[str, str] | list[str] | None = None,
+    options: WalkOptions | None = None,
 ) -> PathResult:
     """A shortest path along which a change to `source` reaches `target`, or else the reverse."""
-    check_depth(max_depth)
-    table = propagation_table(overrides, rel_types)
+    options = options or WalkOptions()
+    max_depth, table = options.max_depth, options.table
     reader = as_reader(store)
     a, b = reader.resolve(source), reader.resolve(target)
     attempts = (

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from graph.schema import ELEMENT_LABEL
 from graph.store import GraphStore
+from queries.errors import QuestionError
 
 _LABEL = f"[l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0]"
 _REF = f"n.id AS id, {_LABEL} AS type, n.name AS name"
@@ -62,7 +63,7 @@ class ElementRef(BaseModel):
         return f"{self.name} ({self.type} {self.id})"
 
 
-class ElementLookupError(ValueError):
+class ElementLookupError(QuestionError):
     """An element reference that names no element, or more than one: the asker's to fix."""
 
     def __init__(self, message: str, ref: str, candidates: list[ElementRef]) -> None:

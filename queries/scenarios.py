@@ -580,7 +580,7 @@ def _compare_impact(
     except UnknownElementError:
         origin = scenario.resolve(element)
     results = [
-        im.impact(model, origin.id, max_depth=max_depth, overrides=overrides)
+        im.impact(model, origin.id, im.WalkOptions(max_depth, overrides=overrides))
         if origin.id in model.nodes
         else None
         for model in (base, scenario)

@@ -15,7 +15,7 @@ from question_graphs import Graph, cli_json, gql, run_cli
 from graph.schema import ANY, SCHEMA
 from graph.store import GraphStore
 from queries.errors import QuestionError
-from queries.impact import PathDirection, dependency_path, depends_on, impact
+from queries.impact import PathDirection, WalkOptions, dependency_path, depends_on, impact
 from queries.propagation import (
     DEFAULT_TABLE,
     RELATED,
@@ -246,8 +246,8 @@ def test_impact_reaches_streams_through_diamond_data_and_parts(hand: GraphStore)
 
 
 def test_impact_respects_the_depth_limit(hand: GraphStore) -> None:
-    assert _distances(impact(hand, "p-core", max_depth=3).streams) == {"vs-b": 3}
-    shallow = impact(hand, "p-core", max_depth=2)
+    assert _distances(impact(hand, "p-core", WalkOptions(3)).streams) == {"vs-b": 3}
+    shallow = impact(hand, "p-core", WalkOptions(2))
     assert shallow.streams == []
     assert {a.element.id for a in shallow.affected} == {
         "p-mid1",
@@ -257,17 +257,17 @@ def test_impact_respects_the_depth_limit(hand: GraphStore) -> None:
         "p-reader",
     }
     with pytest.raises(QuestionError):
-        impact(hand, "p-core", max_depth=0)
+        impact(hand, "p-core", WalkOptions(0))
 
 
 def test_impact_filters_and_overrides(hand: GraphStore) -> None:
-    only_deps = impact(hand, "p-core", rel_types=["DEPENDS_ON"])
+    only_deps = impact(hand, "p-core", WalkOptions(rel_types=["DEPENDS_ON"]))
     assert {a.element.id for a in only_deps.affected} == {"p-mid1", "p-top"}
     # Without data propagation Beta is only reached through Alpha's stream dependency.
-    no_reads = impact(hand, "p-core", overrides=["READS=none"])
+    no_reads = impact(hand, "p-core", WalkOptions(overrides=["READS=none"]))
     assert _distances(no_reads.streams) == {"vs-a": 6, "vs-b": 7}
     # Turning USES around makes the decoy reachable and the USES-only routes vanish.
-    flipped = impact(hand, "p-core", overrides={"USES": "forward"})
+    flipped = impact(hand, "p-core", WalkOptions(overrides={"USES": "forward"}))
     assert "p-decoy" in {a.element.id for a in flipped.affected}
     assert "p-mid2" not in {a.element.id for a in flipped.affected}
 
@@ -298,7 +298,7 @@ def test_depends_on_walks_against_the_change(hand: GraphStore) -> None:
     top = next(d for d in result.dependencies if d.element.id == "p-top")
     assert [s.to_element.id for s in top.path] == ["st-a1", "cap-parent", "cap-child", "p-top"]
     assert top.path[0].text == "Alpha -[HAS_STAGE]-> Alpha stage"
-    assert _distances(depends_on(hand, "vs-a", max_depth=2).dependencies) == {
+    assert _distances(depends_on(hand, "vs-a", WalkOptions(2)).dependencies) == {
         "st-a1": 1,
         "t-alpha": 1,
         "cap-parent": 2,
@@ -320,7 +320,7 @@ def test_dependency_path_in_both_directions_and_none(hand: GraphStore) -> None:
         None,
         [],
     )
-    too_short = dependency_path(hand, "p-core", "vs-a", max_depth=5)
+    too_short = dependency_path(hand, "p-core", "vs-a", WalkOptions(5))
     assert too_short.direction is PathDirection.NONE
 
 
@@ -421,18 +421,18 @@ def test_neo4j_answers_equal_networkx_on_random_graphs(store: GraphStore, seed: 
     for start in rnd.sample(ids, 4):
         for depth in (2, 50):
             want = nx.single_source_shortest_path_length(expected, start, cutoff=depth)
-            got = impact(store, start, max_depth=depth)
+            got = impact(store, start, WalkOptions(depth))
             assert _distances(got.affected) == {k: v for k, v in want.items() if k != start}
             for a in got.affected:
                 _check_path(a.path, start, a.element.id, expected)
                 assert len(a.path) == a.distance
             want_deps = nx.single_source_shortest_path_length(reverse, start, cutoff=depth)
-            got_deps = depends_on(store, start, max_depth=depth)
+            got_deps = depends_on(store, start, WalkOptions(depth))
             assert _distances(got_deps.dependencies) == {
                 k: v for k, v in want_deps.items() if k != start
             }
         end = rnd.choice([i for i in ids if i != start])
-        path = dependency_path(store, start, end, max_depth=50)
+        path = dependency_path(store, start, end, WalkOptions(50))
         if nx.has_path(expected, start, end):
             assert path.direction is PathDirection.SOURCE_AFFECTS_TARGET
             assert path.distance == nx.shortest_path_length(expected, start, end)

@@ -74,24 +74,24 @@ def _assert_memory_equals_cypher(store: GraphStore, sample: list[str]) -> None:
         expected = im.impact(store, element)
         assert im.impact(model, element) == expected
         assert im.impact(index, element) == expected
-        shallow = im.depends_on(store, element, max_depth=3)
-        assert im.depends_on(model, element, max_depth=3) == shallow
-        assert im.depends_on(index, element, max_depth=3) == shallow
+        shallow = im.depends_on(store, element, im.WalkOptions(3))
+        assert im.depends_on(model, element, im.WalkOptions(3)) == shallow
+        assert im.depends_on(index, element, im.WalkOptions(3)) == shallow
         # Overridden propagation, narrowed types and a path to the farthest element.
         overrides = ["USES=both", "RELATED_TO:serving=none", "RELATED_TO:access:read=both"]
-        assert im.impact(index, element, overrides=overrides) == im.impact(
-            store, element, overrides=overrides
+        assert im.impact(index, element, im.WalkOptions(overrides=overrides)) == im.impact(
+            store, element, im.WalkOptions(overrides=overrides)
         )
-        assert im.impact(index, element, rel_types=["USES", "DEPENDS_ON"]) == im.impact(
-            store, element, rel_types=["USES", "DEPENDS_ON"]
-        )
+        assert im.impact(
+            index, element, im.WalkOptions(rel_types=["USES", "DEPENDS_ON"])
+        ) == im.impact(store, element, im.WalkOptions(rel_types=["USES", "DEPENDS_ON"]))
         if expected.affected:
             far = expected.affected[-1].element.id
             assert im.dependency_path(index, element, far) == im.dependency_path(
                 store, element, far
             )
-            assert im.dependency_path(index, far, element, max_depth=2) == (
-                im.dependency_path(store, far, element, max_depth=2)
+            assert im.dependency_path(index, far, element, im.WalkOptions(2)) == (
+                im.dependency_path(store, far, element, im.WalkOptions(2))
             )
 
 

@@ -1,0 +1,6 @@
+"""What REST, GraphQL and the CLI share: how a failure is answered on each surface.
+
+The surfaces stay thin: they parse their own arguments, call `queries/` and `graph/`, and
+leave turning an exception into an HTTP status, a GraphQL error code or an exit code to the
+one table in `app.core.errors`.
+"""

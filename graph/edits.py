@@ -1,0 +1,123 @@
+"""Single-element edits: create and update one node or relationship.
+
+REST and GraphQL both call these, so validation, the existence check, the write and the
+re-read happen one way whatever the surface. Values the schema refuses raise `FieldErrors`
+(each with where and why); an id in use raises `ConflictError`; a missing one `NotFoundError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from graph.model import (
+    NODE_ADAPTER,
+    NODE_PATCH_MODELS,
+    REL_ADAPTER,
+    REL_MODELS,
+    NodeBase,
+    RelBase,
+    node_record,
+    patch_props,
+    rel_record,
+)
+from graph.schema import SCHEMA
+from graph.store import ConflictError, GraphStore, NotFoundError
+
+# A relationship's identity and ends are fixed once it exists.
+FIXED_REL_FIELDS = ("type", "source", "target", "id")
+# Provenance stays with the import that wrote a relationship; an edit never moves it.
+PROVENANCE = ("import_source", "import_run")
+
+
+class FieldErrors(ValueError):
+    """Fields the schema refuses: each error has `loc` (the field's path), `msg` and `type`."""
+
+    def __init__(self, errors: Sequence[Mapping[str, Any]]) -> None:
+        self.errors = [
+            {"loc": tuple(e["loc"]), "msg": str(e["msg"]), "type": str(e["type"])} for e in errors
+        ]
+        parts = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in self.errors]
+        super().__init__("invalid input: " + "; ".join(parts))
+
+    @classmethod
+    def of(cls, exc: ValidationError) -> FieldErrors:
+        return cls(exc.errors())
+
+
+def parse_node(data: Mapping[str, Any]) -> NodeBase:
+    """A node of any type from plain data (its `type` picks the model)."""
+    try:
+        return NODE_ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        raise FieldErrors.of(exc) from exc
+
+
+def parse_relationship(data: Mapping[str, Any]) -> RelBase:
+    """A relationship of any type from plain data (its `type` picks the model)."""
+    try:
+        return REL_ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        raise FieldErrors.of(exc) from exc
+
+
+def create_node(store: GraphStore, node: NodeBase) -> dict[str, Any]:
+    """Write a new node and return it as stored; its id must be free."""
+    record = node_record(node)
+    if store.get_node(record.id) is not None:
+        raise ConflictError(f"an element with id {record.id!r} exists already")
+    store.write(nodes=[record])
+    return _stored(store.get_node(record.id), record.id)
+
+
+def update_node(store: GraphStore, node_id: str, patch: Mapping[str, Any]) -> dict[str, Any]:
+    """Change the fields named in `patch` (null clears one) and return the node as stored."""
+    node = store.get_node(node_id)
+    if node is None:
+        raise NotFoundError(f"no element with id {node_id!r}")
+    try:
+        parsed = NODE_PATCH_MODELS[node["type"]].model_validate(patch)
+    except ValidationError as exc:
+        raise FieldErrors.of(exc) from exc
+    return store.patch_node(node_id, patch_props(parsed))
+
+
+def create_relationship(store: GraphStore, rel: RelBase) -> dict[str, Any]:
+    """Write a new relationship between existing nodes; ends are checked against the schema."""
+    record = rel_record(rel)
+    if store.get_relationship(record.id) is not None:
+        raise ConflictError(f"a relationship with id {record.id!r} exists already")
+    store.write(rels=[record])
+    return _stored(store.get_relationship(record.id), record.id)
+
+
+def update_relationship(store: GraphStore, rel_id: str, patch: Mapping[str, Any]) -> dict[str, Any]:
+    """Change a relationship's typed or free properties; its id, type and ends cannot change."""
+    rel = store.get_relationship(rel_id)
+    if rel is None:
+        raise NotFoundError(f"no relationship with id {rel_id!r}")
+    merged = {
+        **{k: rel.get(k) for k in FIXED_REL_FIELDS},
+        **{p.name: rel.get(p.name) for p in SCHEMA.rel(rel["type"]).props},
+        "properties": rel.get("properties", {}),
+        **patch,
+    }
+    for fixed in FIXED_REL_FIELDS:
+        if merged[fixed] != rel[fixed]:
+            raise FieldErrors(
+                [{"loc": (fixed,), "msg": "cannot be changed", "type": "value_error"}]
+            )
+    try:
+        parsed = REL_MODELS[rel["type"]].model_validate(merged)
+    except ValidationError as exc:
+        raise FieldErrors.of(exc) from exc
+    props = rel_record(parsed).props
+    return store.patch_relationship(rel_id, {k: v for k, v in props.items() if k not in PROVENANCE})
+
+
+def _stored(view: dict[str, Any] | None, element_id: str) -> dict[str, Any]:
+    if view is None:  # written in this call: only a concurrent delete can get here
+        raise NotFoundError(f"{element_id!r} was deleted while it was being created")
+    return view
