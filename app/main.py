@@ -16,11 +16,12 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from app import rest, rest_admin, rest_imports, rest_questions
 from app.auth import READ_METHODS, by_method
 from app.core.errors import FAILURES, answer
 from app.graphql import graphql_router
 from app.middleware import BodyLimitMiddleware, audit_detail
+from app.rest import ROUTERS
+from app.rest import health as rest_health
 from app.settings import Settings
 from graph.audit import record_event
 from graph.store import GraphStore
@@ -69,12 +70,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.include_router(rest.health_router)
-    guarded = [Depends(by_method)]
-    app.include_router(rest.router, dependencies=guarded)
-    app.include_router(rest_questions.router, dependencies=guarded)
-    app.include_router(rest_imports.router, dependencies=guarded)
-    app.include_router(rest_admin.router, dependencies=guarded)
+    app.include_router(rest_health.router)
+    for router in ROUTERS:
+        app.include_router(router, dependencies=[Depends(by_method)])
     app.include_router(graphql_router(graphiql=settings.graphiql), prefix="/graphql")
     _install_error_handlers(app)
     _install_audit(app)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from app.auth import AdminDep, PrincipalDep
 from app.deps import LiveDep, SettingsDep, StoreDep
-from app.rest import cap_limit
+from app.rest.paging import cap_limit
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im

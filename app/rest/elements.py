@@ -1,15 +1,14 @@
-"""REST routes: create, read, update, delete and list nodes and relationships."""
+"""REST routes for the model: its schema and counts; create, read, update, delete, list and
+search nodes and relationships."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request, Response, status
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel
+from fastapi import APIRouter, Body, Query, Response, status
 
 from app.deps import SettingsDep, StoreDep
-from app.settings import Settings
+from app.rest.paging import Limit, Offset, cap_limit
 from graph import edits
 from graph.model import (
     NodeIn,
@@ -20,43 +19,9 @@ from graph.model import (
     RelView,
 )
 from graph.schema import SCHEMA
-from graph.store import GraphStore, NotFoundError
+from graph.store import NotFoundError
 
 router = APIRouter()
-# Health is open to probes without a token; everything else sits behind `app.auth`.
-health_router = APIRouter()
-
-
-class Health(BaseModel):
-    status: str
-    neo4j: bool
-    schema_version: int | None
-    expected_schema_version: int
-
-
-@health_router.get("/healthz", response_model=Health, tags=["health"])
-def healthz(request: Request, response: Response) -> Health:
-    """Whether Neo4j answers and which schema version it holds; 503 when it does not."""
-    store: GraphStore = request.app.state.store
-    reachable = store.ping()
-    version = None
-    if reachable:
-        try:
-            if not request.app.state.schema_ready:  # Neo4j is back: finish start-up now
-                store.ensure_schema()
-                request.app.state.schema_ready = True
-            version = store.schema_version()
-        except Exception:  # a failure between ping and read still means "not healthy"
-            reachable = False
-    ok = reachable and version == SCHEMA.version
-    if not ok:
-        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    return Health(
-        status="ok" if ok else "unavailable",
-        neo4j=reachable,
-        schema_version=version,
-        expected_schema_version=SCHEMA.version,
-    )
 
 
 @router.get("/api/schema", tags=["schema"])
@@ -72,24 +37,6 @@ def get_stats(store: StoreDep) -> dict[str, dict[str, int]]:
 
 
 # -- nodes ---------------------------------------------------------------------------
-
-Limit = Annotated[int, Query(ge=1, description="Page size (capped by VALUEGRAPH_MAX_PAGE_SIZE).")]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-
-
-def cap_limit(limit: int, settings: Settings) -> int:
-    """Refuse a page size over VALUEGRAPH_MAX_PAGE_SIZE (422, naming the parameter)."""
-    if limit > settings.max_page_size:
-        raise RequestValidationError(
-            [
-                {
-                    "loc": ("query", "limit"),
-                    "msg": f"must be at most {settings.max_page_size}",
-                    "type": "less_than_equal",
-                }
-            ]
-        )
-    return limit
 
 
 @router.get("/api/nodes", response_model=NodePage, tags=["nodes"])
