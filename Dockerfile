@@ -4,16 +4,18 @@ WORKDIR /src/frontend
 COPY frontend/ ./
 RUN if [ -f package.json ]; then npm ci && npm run build; else mkdir -p dist; fi
 
+# The same wheel `make test` builds and checks (tests/test_packaging.py), not the source tree.
+FROM python:3.11-slim AS wheel
+WORKDIR /src
+COPY . .
+RUN pip wheel --no-cache-dir --no-deps -w /wheels .
+
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     VALUEGRAPH_HOST=0.0.0.0 VALUEGRAPH_ENV=production
 WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY app/ app/
-COPY graph/ graph/
-COPY queries/ queries/
-COPY importers/ importers/
-RUN pip install --no-cache-dir . && useradd --system valuegraph
+COPY --from=wheel /wheels /wheels
+RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels && useradd --system valuegraph
 COPY --from=explorer /src/frontend/dist /app/frontend/dist
 ENV VALUEGRAPH_EXPLORER_DIST=/app/frontend/dist
 USER valuegraph
