@@ -11,13 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from app.auth import READ_METHODS, by_method
-from app.core.errors import FAILURES, answer
+from app.core.errors import FAILURES, answer, printable
 from app.graphql import graphql_router
 from app.middleware import BodyLimitMiddleware, audit_detail
 from app.rest import ROUTERS
@@ -139,3 +141,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     for cls, verdict in FAILURES.items():
         if verdict.status is not None:
             app.add_exception_handler(cls, answered)
+
+    async def refused(request: Request, exc: Exception) -> JSONResponse:
+        # FastAPI's own answer, except that the input it echoes may be what JSON and UTF-8
+        # cannot carry (NaN, a lone surrogate): shown escaped rather than failing with a 500.
+        assert isinstance(exc, RequestValidationError)
+        errors = printable(jsonable_encoder(exc.errors()))
+        return JSONResponse(status_code=422, content={"detail": errors})
+
+    app.add_exception_handler(RequestValidationError, refused)

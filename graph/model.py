@@ -9,11 +9,12 @@ stored as one JSON value: input can never create a property key outside the sche
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model, model_validator
 
 from graph.schema import SCHEMA, NodeType, Prop, PropKind, RelType
 
@@ -23,7 +24,65 @@ ID_PATTERN = r"^[A-Za-z0-9_.:|\-@/]{1,300}$"
 _ID_RE = re.compile(ID_PATTERN)
 
 
-class NodeBase(BaseModel):
+# Neo4j integers are signed 64-bit; a larger one would fail deep in the driver.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def storable_problem(value: Any) -> str | None:
+    """Why Neo4j (or JSON, on the way back out) cannot hold `value`, or None if it can.
+
+    NaN and infinities are not JSON: stored, they would make every answer listing them
+    invalid. A lone surrogate is not Unicode and cannot be encoded to send to Neo4j.
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        if not INT64_MIN <= value <= INT64_MAX:
+            return "integer outside the 64-bit range Neo4j stores"
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            return f"{value} is not a number that can be stored (NaN and infinities are refused)"
+    elif isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return f"invalid Unicode (a lone surrogate at character {exc.start})"
+    return None
+
+
+def _first_problem(value: Any, path: str) -> str | None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            # Shown escaped: an error message must itself be valid Unicode.
+            shown = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+            where = f"{path}.{shown}" if path else shown
+            found = storable_problem(key)
+            if found:
+                return f"{where}: {found}"
+            if found := _first_problem(item, where):
+                return found
+        return None
+    if isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            if found := _first_problem(item, f"{path}.{i}"):
+                return found
+        return None
+    problem = storable_problem(value)
+    return f"{path}: {problem}" if problem else None
+
+
+class _Storable(BaseModel):
+    """Refuses, before any field is read, a value that Neo4j or JSON cannot carry."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        if problem := _first_problem(data, ""):
+            raise ValueError(problem)
+        return data
+
+
+class NodeBase(_Storable):
     """Fields every node has; subclasses add the typed properties of one node type."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -43,7 +102,7 @@ class NodeBase(BaseModel):
     )
 
 
-class NodePatchBase(BaseModel):
+class NodePatchBase(_Storable):
     """A partial update: only the fields given are changed; null clears a typed property."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -54,7 +113,7 @@ class NodePatchBase(BaseModel):
     properties: dict[str, Scalar] | None = Field(default=None, max_length=500)
 
 
-class RelBase(BaseModel):
+class RelBase(_Storable):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     id: str | None = Field(

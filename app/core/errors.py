@@ -7,6 +7,7 @@ table is read by class hierarchy: the most specific row that matches the excepti
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -114,6 +115,20 @@ def answer(exc: BaseException) -> Answer:
         if cls in FAILURES:
             return FAILURES[cls]
     return UNEXPECTED
+
+
+def printable(value: Any) -> Any:
+    """`value` with what JSON or UTF-8 cannot carry (NaN, infinities, lone surrogates) escaped
+    as text, so that an answer echoing hostile input is itself valid."""
+    if isinstance(value, dict):
+        return {printable(k): printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
 
 
 def expected(exc: BaseException) -> bool:
