@@ -1,245 +1,23 @@
-"""CLI commands for the questions: impact, depends-on, path, bottlenecks, health, and
-`valuegraph scenario ...` for what-if scenarios."""
+"""`valuegraph scenario …`: what-if scenarios, a copy of the model to change, compare with the
+base and apply."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markdown import Markdown
 from rich.markup import escape
 from rich.table import Table
-from rich.tree import Tree
 
-from app.core.errors import UNEXPECTED, answer
-from graph.store import GraphStore
-from queries import bottlenecks as bn
+from app.cli.shared import DepthOpt, JsonOpt, PropagationOpt, answer_console, ask, fail, print_json
 from queries import health as hl
 from queries import impact as im
 from queries import scenarios as sc
 from queries.errors import QuestionError
 from queries.scenario_ops import OPERATION_KINDS
 
-T = TypeVar("T")
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
-DepthOpt = Annotated[
-    int,
-    typer.Option(
-        "--depth", "-d", min=1, max=im.MAX_DEPTH_LIMIT, help="How many hops to follow at most."
-    ),
-]
-RelTypeOpt = Annotated[
-    list[str] | None,
-    typer.Option("--rel-type", "-r", help="Only these relationship types carry the change."),
-]
-PropagationOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--propagation",
-        "-p",
-        help="Override the propagation table: KEY=flow, e.g. USES=none or "
-        "RELATED_TO:association=both.",
-    ),
-]
-
-
-@contextmanager
-def _connected() -> Iterator[GraphStore]:
-    # app.cli imports this module to register the commands, so its helpers are imported late.
-    from app.cli import _store
-    from app.settings import Settings
-
-    with _store(Settings()) as store:
-        yield store
-
-
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """End the command on a failure the asker can fix, as the shared table says."""
-    from app.cli import _fail
-
-    try:
-        yield
-    except Exception as exc:
-        verdict = answer(exc)
-        if verdict is UNEXPECTED:
-            raise
-        _fail(verdict.message(exc), verdict.exit)
-
-
-def _ask(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    with _connected() as store, _refusals():
-        return fn(store, *args, **kwargs)
-
-
-def _walk(depth: int, rel_type: list[str] | None, propagation: list[str] | None) -> im.WalkOptions:
-    """The walk options of a command, checked before Neo4j is reached."""
-    with _refusals():
-        return im.WalkOptions(depth, rel_types=rel_type, overrides=propagation)
-
-
-def _emit_json(data: Any) -> None:
-    from app.cli import _print_json
-
-    _print_json(data)
-
-
-def _out() -> Console:
-    return Console(soft_wrap=True)
-
-
-def impact(
-    element: Annotated[str, typer.Argument(help="Element id or exact name.")],
-    depth: DepthOpt = im.DEFAULT_MAX_DEPTH,
-    rel_type: RelTypeOpt = None,
-    propagation: PropagationOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """What a change to ELEMENT affects: value streams with their explaining paths, and who
-    to notify."""
-    result = _ask(im.impact, element, _walk(depth, rel_type, propagation))
-    if as_json:
-        _emit_json(result.model_dump(mode="json"))
-        return
-    out = _out()
-    out.print(
-        f"A change to [bold]{escape(str(result.element))}[/bold] affects "
-        f"{len(result.streams)} value stream(s) within {result.max_depth} hop(s):"
-    )
-    table = Table("hops", "value stream", "why")
-    for a in result.streams:
-        table.add_row(str(a.distance), escape(a.element.name), escape(a.path_text))
-    out.print(table)
-    for title, items in (
-        ("capabilities", result.capabilities),
-        ("platforms", result.platforms),
-        ("data assets", result.data_assets),
-        ("other elements", result.other),
-    ):
-        if items:
-            names = ", ".join(f"{a.element.name} ({a.distance})" for a in items)
-            out.print(f"[bold]{len(items)} {title}[/bold] on the way: {escape(names)}")
-    for title, notices in (
-        ("Teams to notify", result.teams_to_notify),
-        ("People to notify", result.people_to_notify),
-    ):
-        if notices:
-            out.print(f"[bold]{title}:[/bold]")
-            for n in notices:
-                out.print(escape(f"  {n.element.name} ({n.element.id}): {n.reason}"))
-
-
-def depends_on(
-    element: Annotated[str, typer.Argument(help="Element id or exact name.")],
-    depth: DepthOpt = im.DEFAULT_MAX_DEPTH,
-    rel_type: RelTypeOpt = None,
-    propagation: PropagationOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """What ELEMENT depends on: its dependency tree, to a depth."""
-    result = _ask(im.depends_on, element, _walk(depth, rel_type, propagation))
-    if as_json:
-        _emit_json(result.model_dump(mode="json"))
-        return
-    root = Tree(f"[bold]{escape(str(result.element))}[/bold]")
-    branches: dict[str, Tree] = {result.element.id: root}
-    # Breadth-first order guarantees each parent is placed before its children.
-    for dep in result.dependencies:
-        last = dep.path[-1]
-        rel = last.relationship + (f":{last.original_type}" if last.original_type else "")
-        arrow = f"-[{rel}]->" if last.stored_forward else f"<-[{rel}]-"
-        parent = branches[last.from_element.id]
-        branches[dep.element.id] = parent.add(escape(f"{arrow} {dep.element}"))
-    out = _out()
-    out.print(root)
-    out.print(f"{len(result.dependencies)} dependencies within {result.max_depth} hop(s)")
-
-
-def path(
-    source: Annotated[str, typer.Argument(help="Element id or exact name.")],
-    target: Annotated[str, typer.Argument(help="Element id or exact name.")],
-    depth: DepthOpt = im.DEFAULT_MAX_DEPTH,
-    rel_type: RelTypeOpt = None,
-    propagation: PropagationOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """A shortest dependency path between SOURCE and TARGET, in either direction."""
-    result = _ask(im.dependency_path, source, target, _walk(depth, rel_type, propagation))
-    if as_json:
-        _emit_json(result.model_dump(mode="json"))
-        return
-    out = _out()
-    out.print(escape(result.explanation))
-    for i, step in enumerate(result.steps, start=1):
-        out.print(escape(f"  {i}. {step.text}"))
-
-
-def bottlenecks(
-    limit: Annotated[int, typer.Option(min=1, help="How many to rank.")] = 20,
-    seed: Annotated[int, typer.Option(help="Seed for community detection.")] = bn.DEFAULT_SEED,
-    horizon: Annotated[
-        int, typer.Option(min=1, help="Hops within which a stream counts as dependent.")
-    ] = 2,
-    propagation: PropagationOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Teams and platforms ranked by coordination load, and where they cluster."""
-    config = bn.BottleneckConfig(seed=seed, horizon=horizon)
-    result = _ask(bn.bottlenecks, limit=limit, config=config, overrides=propagation)
-    if as_json:
-        _emit_json(result.model_dump(mode="json"))
-        return
-    out = _out()
-    table = Table("#", "score", "element", "type", "streams", "pairs", "betweenness", "load")
-    for b in result.bottlenecks:
-        load = f"{b.team.load:.2f}{' !' if b.team.overloaded else ''}" if b.team else ""
-        table.add_row(
-            str(b.rank),
-            f"{b.score:g}",
-            escape(b.element.name),
-            b.element.type,
-            f"{b.stream_count}/{result.stream_total}",
-            str(b.cross_stream_pairs),
-            f"{b.betweenness:.3f}",
-            load,
-        )
-    out.print(table)
-    out.print(f"[dim]{result.formula}[/dim]")
-    out.print("[bold]Where they cluster:[/bold]")
-    for c in result.clusters:
-        out.print(escape(f"  {c.id}: {c.explanation}"))
-
-
-def health(
-    max_streams_per_team: Annotated[
-        int, typer.Option(min=1, help="Teams serving more streams than this are overloaded.")
-    ] = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
-    markdown: Annotated[
-        bool, typer.Option("--markdown", help="Print the report as raw Markdown.")
-    ] = False,
-    propagation: PropagationOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Operating-model health: each check with its score and offending elements."""
-    result = _ask(hl.health, max_streams_per_team=max_streams_per_team, overrides=propagation)
-    if as_json:
-        _emit_json(result.model_dump(mode="json"))
-        return
-    text = hl.health_markdown(result)
-    if markdown:
-        typer.echo(text, nl=False)
-    else:
-        _out().print(Markdown(text))
-
-
-# -- what-if scenarios ---------------------------------------------------------------------
-
-scenario_app = typer.Typer(
+app = typer.Typer(
     help="What-if scenarios: change a copy of the model, compare it with the base, apply it.",
     no_args_is_help=True,
 )
@@ -247,7 +25,7 @@ ScenarioArg = Annotated[str, typer.Argument(help="The scenario's name.")]
 
 
 def _operations_table(view: sc.ScenarioView) -> None:
-    out = _out()
+    out = answer_console()
     status = view.status.value + (f" at {view.applied_at}" if view.applied_at else "")
     about = f": {escape(view.description)}" if view.description else ""
     out.print(f"[bold]{escape(view.name)}[/bold] ({status}){about}")
@@ -259,18 +37,18 @@ def _operations_table(view: sc.ScenarioView) -> None:
         out.print(f"[red]{escape(view.problem)}[/red]")
 
 
-@scenario_app.command("create")
+@app.command("create")
 def scenario_create(
     name: ScenarioArg,
     description: Annotated[str, typer.Option("--description", "-m", help="What it is for.")] = "",
     as_json: JsonOpt = False,
 ) -> None:
     """Create an empty scenario on top of the current model."""
-    view = _ask(sc.create_scenario, name=name, description=description, actor="cli")
+    view = ask(sc.create_scenario, name=name, description=description, actor="cli")
     if as_json:
-        _emit_json(view.model_dump(mode="json"))
+        print_json(view.model_dump(mode="json"))
     else:
-        _out().print(f"scenario {escape(view.name)} created")
+        answer_console().print(f"scenario {escape(view.name)} created")
 
 
 def _value(text: str) -> Any:
@@ -351,7 +129,7 @@ def operation_from_cli(
     return data
 
 
-@scenario_app.command("add")
+@app.command("add")
 def scenario_add(
     name: ScenarioArg,
     operation: Annotated[
@@ -382,8 +160,6 @@ def scenario_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Add an operation to a scenario (checked against the model; nothing is written to it)."""
-    from app.cli import _fail
-
     try:
         data = operation_from_cli(
             operation,
@@ -395,31 +171,30 @@ def scenario_add(
             new_id=new_id,
         )
     except (QuestionError, ValueError) as exc:
-        _fail(str(exc), code=2)
-        raise  # unreachable: _fail exits
-    view = _ask(sc.add_operation, name, data, actor="cli")
+        fail(str(exc), code=2)
+    view = ask(sc.add_operation, name, data, actor="cli")
     if as_json:
-        _emit_json(view.model_dump(mode="json"))
+        print_json(view.model_dump(mode="json"))
     else:
-        _out().print(escape(f"added: {view.operations[-1].text}"))
+        answer_console().print(escape(f"added: {view.operations[-1].text}"))
 
 
-@scenario_app.command("show")
+@app.command("show")
 def scenario_show(name: ScenarioArg, as_json: JsonOpt = False) -> None:
     """A scenario and its operations."""
-    view = _ask(sc.get_scenario, name)
+    view = ask(sc.get_scenario, name)
     if as_json:
-        _emit_json(view.model_dump(mode="json"))
+        print_json(view.model_dump(mode="json"))
     else:
         _operations_table(view)
 
 
-@scenario_app.command("list")
+@app.command("list")
 def scenario_list(as_json: JsonOpt = False) -> None:
     """All scenarios, oldest first."""
-    found = _ask(sc.list_scenarios)
+    found = ask(sc.list_scenarios)
     if as_json:
-        _emit_json([s.model_dump(mode="json") for s in found])
+        print_json([s.model_dump(mode="json") for s in found])
         return
     table = Table("name", "status", "operations", "created", "description")
     for s in found:
@@ -430,14 +205,14 @@ def scenario_list(as_json: JsonOpt = False) -> None:
             s.created_at,
             escape(s.description),
         )
-    _out().print(table)
+    answer_console().print(table)
 
 
 def _delta(value: float) -> str:
     return f"{value:+g}" if value else "0"
 
 
-@scenario_app.command("compare")
+@app.command("compare")
 def scenario_compare(
     name: ScenarioArg,
     element: Annotated[
@@ -452,7 +227,7 @@ def scenario_compare(
     as_json: JsonOpt = False,
 ) -> None:
     """Impact, bottlenecks and health: base model and scenario side by side."""
-    result = _ask(
+    result = ask(
         sc.compare_scenario,
         name,
         element=element,
@@ -462,9 +237,9 @@ def scenario_compare(
         overrides=propagation,
     )
     if as_json:
-        _emit_json(result.model_dump(mode="json"))
+        print_json(result.model_dump(mode="json"))
         return
-    out = _out()
+    out = answer_console()
     _operations_table(result.scenario)
     h = result.health
     out.print(
@@ -517,17 +292,17 @@ def scenario_compare(
         out.print(table)
 
 
-@scenario_app.command("discard")
+@app.command("discard")
 def scenario_discard(name: ScenarioArg, as_json: JsonOpt = False) -> None:
     """Delete a scenario; the base model is not touched."""
-    _ask(sc.discard_scenario, name)
+    ask(sc.discard_scenario, name)
     if as_json:
-        _emit_json({"discarded": name})
+        print_json({"discarded": name})
     else:
-        _out().print(f"scenario {escape(name)} discarded")
+        answer_console().print(f"scenario {escape(name)} discarded")
 
 
-@scenario_app.command("apply")
+@app.command("apply")
 def scenario_apply(
     name: ScenarioArg,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
@@ -536,11 +311,11 @@ def scenario_apply(
     """Apply a scenario to the base model, in one transaction."""
     if not yes and not typer.confirm(f"apply scenario {name!r} to the base model?"):
         raise typer.Exit(1)
-    result = _ask(sc.apply_scenario, name, actor="cli")
+    result = ask(sc.apply_scenario, name, actor="cli")
     if as_json:
-        _emit_json(result.model_dump(mode="json"))
+        print_json(result.model_dump(mode="json"))
         return
-    out = _out()
+    out = answer_console()
     out.print(f"scenario {escape(result.scenario.name)} applied")
     for title, refs in (
         ("added", result.elements_added),
@@ -555,13 +330,3 @@ def scenario_apply(
     ):
         for rel in rels:
             out.print(escape(f"  relationship {title}: {rel.text}"))
-
-
-def register(app: typer.Typer) -> None:
-    """Add this module's commands to the `valuegraph` CLI."""
-    app.command("impact")(impact)
-    app.command("depends-on")(depends_on)
-    app.command("path")(path)
-    app.command("bottlenecks")(bottlenecks)
-    app.command("health")(health)
-    app.add_typer(scenario_app, name="scenario")

@@ -1,0 +1,148 @@
+"""What the commands share: consoles, JSON output, `fail`, the options several commands take,
+and the way to Neo4j (NEO4J_URI, else the local server, started if needed) and its store.
+
+A leaf of `app.cli`: it imports no other module of the package, so every command module can
+import it and none needs the root.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+
+from app.core.errors import UNEXPECTED, answer
+from app.settings import Settings
+from graph.local_neo4j import LocalNeo4j, LocalNeo4jError, free_port
+from graph.store import GraphStore
+from queries import impact as im
+
+T = TypeVar("T")
+
+# Progress, notes and errors go to stderr, so stdout carries only the answer (e.g. --json).
+console = Console(stderr=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+DepthOpt = Annotated[
+    int,
+    typer.Option(
+        "--depth", "-d", min=1, max=im.MAX_DEPTH_LIMIT, help="How many hops to follow at most."
+    ),
+]
+RelTypeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--rel-type", "-r", help="Only these relationship types carry the change."),
+]
+PropagationOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--propagation",
+        "-p",
+        help="Override the propagation table: KEY=flow, e.g. USES=none or "
+        "RELATED_TO:association=both.",
+    ),
+]
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def answer_console() -> Console:
+    """A console on stdout for a question's answer."""
+    return Console(soft_wrap=True)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def local_neo4j(settings: Settings) -> LocalNeo4j:
+    return LocalNeo4j(settings.local_neo4j_home)
+
+
+def port_or_free(port: int) -> int:
+    """PORT if it is free on 127.0.0.1, else a free one (and say so)."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            chosen = free_port()
+            console.print(f"port {port} is busy; local Neo4j will use {chosen}")
+            return chosen
+
+
+def resolve_uri(settings: Settings, *, start: bool = True) -> tuple[str, bool]:
+    """The Neo4j to use: NEO4J_URI, else the local server (started if needed).
+
+    Returns the URI and whether this call started the local server.
+    """
+    if settings.neo4j_uri:
+        return settings.neo4j_uri, False
+    local = local_neo4j(settings)
+    status = local.status()
+    if status.running and status.uri:
+        return status.uri, False
+    if not start:
+        fail("no Neo4j: set NEO4J_URI or run `valuegraph neo4j start`")
+    console.print(f"starting local Neo4j (home {local.home}) …")
+    try:
+        status = local.start(
+            port=port_or_free(settings.local_neo4j_port),
+            heap=settings.local_neo4j_heap,
+            pagecache=settings.local_neo4j_pagecache,
+            txmax=settings.local_neo4j_txmax,
+        )
+    except LocalNeo4jError as exc:
+        fail(str(exc))
+    assert status.uri
+    console.print(f"local Neo4j ready at {status.uri}")
+    return status.uri, True
+
+
+@contextmanager
+def open_store(settings: Settings) -> Iterator[GraphStore]:
+    """The store on the Neo4j `resolve_uri` picks, its schema ensured; closed on exit."""
+    uri, _ = resolve_uri(settings)
+    store = GraphStore.connect(
+        uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database
+    )
+    try:
+        store.ensure_schema()
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """End the command on a failure the asker can fix, with the shared table's exit code."""
+    try:
+        yield
+    except Exception as exc:
+        verdict = answer(exc)
+        if verdict is UNEXPECTED:
+            raise
+        fail(verdict.message(exc), verdict.exit)
+
+
+def ask(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """FN(store, *ARGS, **KWARGS) on the configured store; a refused question exits 1."""
+    with open_store(Settings()) as store, refusals():
+        return fn(store, *args, **kwargs)
+
+
+def walk_options(
+    depth: int, rel_type: list[str] | None, propagation: list[str] | None
+) -> im.WalkOptions:
+    """The walk options of a command, checked before Neo4j is reached."""
+    with refusals():
+        return im.WalkOptions(depth, rel_types=rel_type, overrides=propagation)
