@@ -11,6 +11,7 @@ come out are counted against the same cap (a declared size can lie).
 
 from __future__ import annotations
 
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -49,7 +50,17 @@ class Archived:
     images: int
 
 
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError)
+# What a damaged archive makes zipfile raise (a bad offset is an OSError from seek).
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    ValueError,
+    OverflowError,
+    struct.error,
+    OSError,
+)
 
 
 def _damaged(exc: Exception, file: str | Path) -> ImportFailure:
