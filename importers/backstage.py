@@ -16,11 +16,11 @@ expanded into copies, and only scalar values are taken from annotations and labe
 
 A repository's catalog folder holds other YAML too (OpenAPI specs an API entity names
 with `$text`, CI and Kubernetes files): in a folder, a document that is not a Backstage
-entity (or a file that is not YAML at all and does not mention backstage.io) is skipped
-with a warning. A file given on its own must be a catalog file. `Location` entities are
-followed: each `target` (a relative path, a glob, or a relative URL) read if it lies
-inside the imported tree (the folder imported, or the file's own folder), never outside
-it; other targets are listed in a warning.
+entity (or a file that is not YAML at all and declares no `apiVersion: backstage.io/…`) is
+skipped with a warning. A file given on its own must be a catalog file. `Location`
+entities are followed: each `target` (a relative path, a glob, or a relative URL) read if
+it lies inside the imported tree (the folder imported, or the file's own folder), never
+outside it; other targets are listed in a warning.
 """
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ YAML_SUFFIXES = (".yaml", ".yml")
 # Files read through Location targets: plenty for a real catalog, a bound for a loop.
 MAX_FOLLOWED = 1000
 # What XML 1.0 cannot carry (YAML's "\x01" escapes can make it): refused on the way in.
+# A file that does not parse is a broken catalog file only if it declares an entity
+# (a Helm template may well carry a backstage.io/kubernetes-id label).
+_DECLARES_ENTITY = re.compile(rb"apiVersion:\s*[\"']?backstage\.io/")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # (spec field, relation, default kind of the referenced entity, reference points at us?)
 REFERENCES: tuple[tuple[str, str, str, bool], ...] = (
@@ -90,7 +93,7 @@ class NotCatalog(Exception):
 def _documents(path: Path, *, lenient: bool = False) -> Iterator[tuple[int, Any]]:
     """(line, document) for each YAML document of a file; errors name the line.
 
-    `lenient`: a file that does not parse and never mentions backstage.io is not a
+    `lenient`: a file that does not parse and declares no Backstage entity is not a
     catalog file (a Helm template, say): `NotCatalog` rather than a refusal.
     """
     try:
@@ -105,7 +108,7 @@ def _documents(path: Path, *, lenient: bool = False) -> Iterator[tuple[int, Any]
             finally:
                 loader.dispose()
     except yaml.YAMLError as exc:
-        if lenient and b"backstage.io/" not in path.read_bytes():
+        if lenient and not _DECLARES_ENTITY.search(path.read_bytes()):
             raise NotCatalog(str(exc)) from exc
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else _reader_line(path, exc)
@@ -192,7 +195,7 @@ def parse_backstage(
             warnings.append(
                 ReportWarning(
                     "not-an-entity",
-                    "not YAML a catalog can read (and no backstage.io entity in it); skipped",
+                    "not YAML a catalog can read, and no Backstage entity declared in it; skipped",
                     str(file),
                 )
             )
