@@ -40,10 +40,10 @@ NS = "backstage:"
 YAML_SUFFIXES = (".yaml", ".yml")
 # Files read through Location targets: plenty for a real catalog, a bound for a loop.
 MAX_FOLLOWED = 1000
-# What XML 1.0 cannot carry (YAML's "\x01" escapes can make it): refused on the way in.
 # A file that does not parse is a broken catalog file only if it declares an entity
 # (a Helm template may well carry a backstage.io/kubernetes-id label).
 _DECLARES_ENTITY = re.compile(rb"apiVersion:\s*[\"']?backstage\.io/")
+# What XML 1.0 cannot carry (YAML's "\x01" escapes can make it): refused on the way in.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # (spec field, relation, default kind of the referenced entity, reference points at us?)
 REFERENCES: tuple[tuple[str, str, str, bool], ...] = (
@@ -187,10 +187,22 @@ def parse_backstage(
                     continue
                 for target in _entity(model, doc, file, line, warnings):
                     for found in _follow(target, file, line, root, warnings):
-                        if found not in seen and len(seen) < len(files) + MAX_FOLLOWED:
-                            seen.add(found)
-                            queue.append((found, True))
-                            model["files"].append(str(found))
+                        if found in seen:
+                            continue  # read already (a folder is read whole)
+                        if len(seen) >= len(files) + MAX_FOLLOWED:
+                            warnings.append(
+                                ReportWarning(
+                                    "location-skipped",
+                                    f"{found} not read: Location targets led to more than "
+                                    f"{MAX_FOLLOWED} files; import the folder instead",
+                                    str(file),
+                                    line,
+                                )
+                            )
+                            continue
+                        seen.add(found)
+                        queue.append((found, True))
+                        model["files"].append(str(found))
         except NotCatalog:
             warnings.append(
                 ReportWarning(
