@@ -284,7 +284,7 @@ class _Reader:
             self.warnings.append(
                 ReportWarning(
                     "type-migrated",
-                    f"{count} {old} read as {new}: an ArchiMate 2.1 name, migrated as Archi "
+                    f"{count} {old} read as {new}: a name from before ArchiMate 3, migrated as Archi "
                     "migrates it when it opens the model",
                     file=self.file,
                     line=line or None,

@@ -314,7 +314,7 @@ def parse_archi_csv(
         warnings.append(
             ReportWarning(
                 "type-migrated",
-                f"{count} {old} read as {new}: an ArchiMate 2.1 name, migrated as Archi "
+                f"{count} {old} read as {new}: a name from before ArchiMate 3, migrated as Archi "
                 "migrates it when it opens the model",
                 file=file,
                 line=line,
