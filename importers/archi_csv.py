@@ -11,7 +11,10 @@ Types are Archi class names ("BusinessActor", "ServingRelationship", "Junction")
 Attributes without a column are written as properties with reserved keys: Access_Type,
 Influence_Strength, Directed, Junction_Type. The delimiter may be comma, semicolon or
 tab; the encoding UTF-8 (with or without BOM) or "ANSI" (read as Windows-1252). Rows are
-read one at a time.
+read one at a time. ArchiMate 2.1 type names (an export from Archi 3.x) are read as Archi
+reads them (`importers.archi.LEGACY_ELEMENTS`). A control character XML cannot carry
+(U+0000 to U+001F but tab, line feed and carriage return) is refused with its line: it
+could not be exported again.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from importers.archi import LEGACY_RELATIONSHIPS
+from importers.archi import LEGACY_ELEMENTS, LEGACY_RELATIONSHIPS
 from importers.errors import ImportFailure, ReportWarning
 from importers.raw import RawModel, RawRelationship, Scalar, add_property, new_model
 
@@ -34,6 +37,8 @@ RELATIONS_HEADER = ["ID", "Type", "Name", "Documentation", "Source", "Target"]
 PROPERTIES_HEADER = ["ID", "Key", "Value"]
 ACCESS_TYPES = {"write": "Write", "read": "Read", "access": "Access", "readwrite": "ReadWrite"}
 _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.S)
+# What XML 1.0 cannot carry at all, not even as a character reference.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 # Archi writes long documentation into single fields; the csv module's default cap
 # (128 KiB) would refuse them. The file size limit still bounds what is read.
@@ -121,6 +126,18 @@ class _Rows:
                 encoding = "utf-8-sig"
         return open(self.path, encoding=encoding, errors="strict", newline="")
 
+    def refuse_character(self, value: str, line: int) -> None:
+        found = _NOT_XML.search(value)
+        assert found is not None
+        raise ImportFailure(
+            f"a field holds the control character U+{ord(found.group()):04X}, which XML "
+            "(and so the model's export) cannot carry",
+            file=self.path,
+            line=line,
+            hint="remove the character from that field in Archi (it is usually pasted in "
+            "by accident) and export the CSV again",
+        )
+
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         with self._text() as text:
             first = text.readline()
@@ -152,6 +169,9 @@ class _Rows:
                             hint="a field probably holds an unquoted delimiter or quote; "
                             "export the CSV from Archi again",
                         )
+                    for value in row:
+                        if _NOT_XML.search(value):
+                            self.refuse_character(value, reader.line_num)
                     yield reader.line_num, [_clean(v) for v in row]
                 if self.on_bytes is not None:
                     self.on_bytes(self.path.stat().st_size)
@@ -183,10 +203,19 @@ def parse_archi_csv(
     model = new_model("csv", files)
     warnings = model["warnings"]
     by_id: dict[str, Any] = {}
+    # (ArchiMate 2.1 name, 3.x name) -> [how many, file, first line]
+    renamed: dict[tuple[str, str], list[Any]] = {}
+
+    def migrated(kind: str, new: str, file: Path, line: int) -> str:
+        if new != kind:
+            seen = renamed.setdefault((kind, new), [0, str(file), line])
+            seen[0] += 1
+        return new
 
     rows = _Rows(elements_file, ELEMENTS_HEADER, on_bytes)
     for line, row in rows:
-        ident, kind, name, doc = row[0], row[1], row[2], row[3]
+        ident, legacy, name, doc = row[0], row[1], row[2], row[3]
+        kind = migrated(legacy, LEGACY_ELEMENTS.get(legacy, legacy), elements_file, line)
         special = row[4] if len(row) > 4 else ""
         if kind == MODEL_TYPE:
             model["model_id"] = ident
@@ -202,6 +231,8 @@ def parse_archi_csv(
                 hint="every element needs an ID so relations and properties can refer to it",
             )
         extra: dict[str, Scalar] = {f"{NS}specialization": special} if special else {}
+        if legacy in ("AndJunction", "OrJunction"):
+            extra[f"{NS}junctionType"] = "or" if legacy == "OrJunction" else "and"
         item = {
             "id": ident,
             "type": kind,
@@ -230,6 +261,8 @@ def parse_archi_csv(
             ident, kind, name, doc, src, dst = row[:6]
             special = row[6] if len(row) > 6 else ""
             base = kind[: -len("Relationship")] if kind.endswith("Relationship") else kind
+            if base in LEGACY_RELATIONSHIPS:
+                migrated(kind, f"{LEGACY_RELATIONSHIPS[base]}Relationship", relations_file, line)
             rel: RawRelationship = {
                 "id": ident,
                 "type": LEGACY_RELATIONSHIPS.get(base, base),
@@ -277,6 +310,16 @@ def parse_archi_csv(
                 line=line,
             )
         warnings += rows.warnings
+    for (old, new), (count, file, line) in renamed.items():
+        warnings.append(
+            ReportWarning(
+                "type-migrated",
+                f"{count} {old} read as {new}: a name from before ArchiMate 3, migrated as Archi "
+                "migrates it when it opens the model",
+                file=file,
+                line=line,
+            )
+        )
     model["source"] = (
         f"{NS}{model['model_id']}" if model["model_id"] else f"{NS}file:{elements_file.name}"
     )

@@ -13,13 +13,23 @@ the spec fields that hold references:
 
 YAML is read with the safe loader, document by document; anchors and aliases are not
 expanded into copies, and only scalar values are taken from annotations and labels.
+
+A repository's catalog folder holds other YAML too (OpenAPI specs an API entity names
+with `$text`, CI and Kubernetes files): in a folder, a document that is not a Backstage
+entity (or a file that is not YAML at all and declares no `apiVersion: backstage.io/…`) is
+skipped with a warning. A file given on its own must be a catalog file. `Location`
+entities are followed: each `target` (a relative path, a glob, or a relative URL) read if
+it lies inside the imported tree (the folder imported, or the file's own folder), never
+outside it; other targets are listed in a warning.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import yaml
 
@@ -28,6 +38,13 @@ from importers.raw import RawModel, RawRelationship, Scalar, new_model
 
 NS = "backstage:"
 YAML_SUFFIXES = (".yaml", ".yml")
+# Files read through Location targets: plenty for a real catalog, a bound for a loop.
+MAX_FOLLOWED = 1000
+# A file that does not parse is a broken catalog file only if it declares an entity
+# (a Helm template may well carry a backstage.io/kubernetes-id label).
+_DECLARES_ENTITY = re.compile(rb"apiVersion:\s*[\"']?backstage\.io/")
+# What XML 1.0 cannot carry (YAML's "\x01" escapes can make it): refused on the way in.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # (spec field, relation, default kind of the referenced entity, reference points at us?)
 REFERENCES: tuple[tuple[str, str, str, bool], ...] = (
     ("owner", "ownedBy", "group", False),
@@ -69,8 +86,16 @@ def entity_ref(ref: str, default_kind: str, default_namespace: str) -> str:
     return f"{kind.strip()}:{namespace.strip()}/{name.strip()}".lower()
 
 
-def _documents(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line, document) for each YAML document of a file; errors name the line."""
+class NotCatalog(Exception):
+    """A YAML file that is not even YAML, met where other files are skipped (a folder)."""
+
+
+def _documents(path: Path, *, lenient: bool = False) -> Iterator[tuple[int, Any]]:
+    """(line, document) for each YAML document of a file; errors name the line.
+
+    `lenient`: a file that does not parse and declares no Backstage entity is not a
+    catalog file (a Helm template, say): `NotCatalog` rather than a refusal.
+    """
     try:
         with path.open("rb") as stream:
             loader = yaml.SafeLoader(stream)
@@ -83,14 +108,31 @@ def _documents(path: Path) -> Iterator[tuple[int, Any]]:
             finally:
                 loader.dispose()
     except yaml.YAMLError as exc:
+        if lenient and not _DECLARES_ENTITY.search(path.read_bytes()):
+            raise NotCatalog(str(exc)) from exc
         mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else _reader_line(path, exc)
         raise ImportFailure(
             f"malformed YAML: {getattr(exc, 'problem', None) or exc}",
             file=path,
-            line=mark.line + 1 if mark else None,
+            line=line,
             hint="fix the YAML at the reported line (a catalog file is YAML documents "
             "separated by ---)",
         ) from exc
+    except RecursionError as exc:
+        raise ImportFailure(
+            "malformed YAML: nested too deep to read",
+            file=path,
+            hint="no catalog entity nests this deep; the file is damaged or hostile",
+        ) from exc
+
+
+def _reader_line(path: Path, exc: yaml.YAMLError) -> int | None:
+    """The line of a character the YAML reader refused (it gives only an offset)."""
+    if not isinstance(exc, yaml.reader.ReaderError):
+        return None
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    return text[: exc.position].count("\n") + 1
 
 
 def _scalars(data: Any, prefix: str, out: dict[str, Scalar], warn: Callable[[str], None]) -> None:
@@ -124,20 +166,115 @@ def parse_backstage(
     model["model_id"] = path.resolve().name
     model["name"] = path.resolve().name
     warnings = model["warnings"]
-    for file in files:
-        for line, doc in _documents(file):
-            if doc is None:
-                continue
-            _entity(model, doc, file, line, warnings)
+    root = (path if path.is_dir() else path.parent).resolve()
+    queue = [(f, path.is_dir()) for f in files]
+    seen = {f.resolve() for f in files}
+    while queue:
+        file, lenient = queue.pop(0)
+        try:
+            for line, doc in _documents(file, lenient=lenient):
+                if doc is None:
+                    continue
+                if lenient and not _is_entity(doc):
+                    warnings.append(
+                        ReportWarning(
+                            "not-an-entity",
+                            f"{_what(doc)}: not a Backstage entity; skipped",
+                            str(file),
+                            line,
+                        )
+                    )
+                    continue
+                for target in _entity(model, doc, file, line, warnings):
+                    for found in _follow(target, file, line, root, warnings):
+                        if found in seen:
+                            continue  # read already (a folder is read whole)
+                        if len(seen) >= len(files) + MAX_FOLLOWED:
+                            warnings.append(
+                                ReportWarning(
+                                    "location-skipped",
+                                    f"{found} not read: Location targets led to more than "
+                                    f"{MAX_FOLLOWED} files; import the folder instead",
+                                    str(file),
+                                    line,
+                                )
+                            )
+                            continue
+                        seen.add(found)
+                        queue.append((found, True))
+                        model["files"].append(str(found))
+        except NotCatalog:
+            warnings.append(
+                ReportWarning(
+                    "not-an-entity",
+                    "not YAML a catalog can read, and no Backstage entity declared in it; skipped",
+                    str(file),
+                )
+            )
         if on_bytes is not None:
             on_bytes(file.stat().st_size)
     model["language"] = language
     return model
 
 
+def _is_entity(doc: Any) -> bool:
+    return isinstance(doc, dict) and str(doc.get("apiVersion") or "").startswith("backstage.io/")
+
+
+def _what(doc: Any) -> str:
+    """A few words saying what a skipped document is."""
+    if isinstance(doc, dict):
+        for key in ("openapi", "swagger", "asyncapi"):
+            if key in doc:
+                return f"an {key} {doc[key]} document"
+        if doc.get("kind") or doc.get("apiVersion"):
+            return f"a {doc.get('kind') or 'document'} of apiVersion {doc.get('apiVersion')!r}"
+        keys = ", ".join(str(k) for k in list(doc)[:3])
+        return f"a mapping of {keys}" if keys else "an empty mapping"
+    return f"a {type(doc).__name__}"
+
+
+def _follow(
+    target: str, file: Path, line: int, root: Path, warnings: list[ReportWarning]
+) -> list[Path]:
+    """The catalog files a Location target names, when they are inside `root`."""
+
+    def skip(why: str) -> list[Path]:
+        warnings.append(
+            ReportWarning(
+                "location-skipped",
+                f"Location target {target!r} not followed: {why}; import it directly",
+                str(file),
+                line,
+            )
+        )
+        return []
+
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or target.startswith("/"):
+        return skip("it is not a path relative to this file, inside the imported tree")
+    base = file.parent
+    try:
+        if any(c in target for c in "*?["):
+            found = sorted(p.resolve() for p in base.glob(target) if p.is_file())
+        else:
+            candidate = (base / target).resolve()
+            found = [candidate] if candidate.is_file() else []
+    except (ValueError, NotImplementedError, OSError) as exc:
+        return skip(f"not a usable path ({exc})")
+    inside = [p for p in found if p.is_relative_to(root)]
+    if not found:
+        return skip("no such file")
+    if not inside:
+        return skip("it lies outside the imported tree")
+    return inside
+
+
 def _entity(
     model: RawModel, doc: Any, file: Path, line: int, warnings: list[ReportWarning]
-) -> None:
+) -> list[str]:
+    """Add the entity and its relations; a Location gives back its targets instead."""
+
     def fail(message: str) -> ImportFailure:
         return ImportFailure(
             message,
@@ -170,17 +307,10 @@ def _entity(
         )
 
     if kind == "Location":
-        warnings.append(
-            ReportWarning(
-                "location-skipped",
-                f"{ident}: Location entities only point at other files; import those files "
-                "(or their folder) directly",
-                str(file),
-                line,
-                ident,
-            )
-        )
-        return
+        targets = [*_refs(spec.get("target")), *_refs(spec.get("targets"))]
+        if not targets:
+            warn("a Location without target or targets")
+        return targets
     props: dict[str, Scalar] = {f"{NS}name": name, f"{NS}namespace": namespace}
     for field in ("type", "lifecycle"):
         if isinstance(spec.get(field), str):
@@ -194,12 +324,22 @@ def _entity(
     display = profile.get("displayName") if isinstance(profile.get("displayName"), str) else None
     title = metadata.get("title") if isinstance(metadata.get("title"), str) else None
     tags = [t for t in metadata.get("tags") or [] if isinstance(t, str)][:100]
+    documentation = str(metadata.get("description") or "")
+    for text in (display, title, name, documentation, *tags, *props, *props.values()):
+        if isinstance(text, str) and (bad := _NOT_XML.search(text)):
+            raise ImportFailure(
+                f"{ident}: a value holds the control character U+{ord(bad.group()):04X}, "
+                "which XML (and so the model's export) cannot carry",
+                file=file,
+                line=line,
+                hint="remove the character (a YAML escape such as \\x01 writes it)",
+            )
     model["elements"].append(
         {
             "id": ident,
             "type": kind,
             "name": display or title or name,
-            "documentation": str(metadata.get("description") or ""),
+            "documentation": documentation,
             "properties": props,
             "extra": {},
             "folder": [],
@@ -221,3 +361,4 @@ def _entity(
                 "line": line,
             }
             model["relationships"].append(rel)
+    return []

@@ -6,7 +6,7 @@ files keep):
     model@identifier  name*  documentation*  properties
       elements/element@identifier@xsi:type      name* documentation* properties
       relationships/relationship@identifier@source@target@xsi:type
-                          (@accessType on Access, @modifier on Influence,
+                          (@accessType on Access, default "Access"; @modifier on Influence,
                            @isDirected on Association)
       organizations/item  (label*, item@identifierRef, nested items = folders)
       propertyDefinitions/propertyDefinition@identifier  name
@@ -42,6 +42,8 @@ ACCEPTED_NS = (
     "http://www.opengroup.org/xsd/archimate/3.2/",
 )
 ARCHI_NS = "http://www.archimatetool.com/archimate"
+# The namespace of early Archi versions, which Archi still opens.
+ARCHI_LEGACY_NS = "http://www.bolton.ac.uk/archimate"
 NS = "archimate:"
 
 
@@ -93,7 +95,7 @@ class _Reader:
         ns, name = namespace(root.tag), local(root.tag)
         if name == "model" and ns in ACCEPTED_NS:
             return
-        if ns == ARCHI_NS:
+        if ns in (ARCHI_NS, ARCHI_LEGACY_NS):
             hint = "this is an Archi .archimate file: use --format archi (or auto)"
         elif ns.startswith("http://www.opengroup.org/xsd/archimate"):
             hint = (
@@ -195,7 +197,9 @@ class _Reader:
         rel_type = xsi_type(elem)
         access = None
         if rel_type == "Access":
-            access = elem.get("accessType") or "Write"  # the schema's default
+            # Absent, the schema's default is "Access": an access of unspecified kind (not
+            # Archi's own default, Write, which Archi writes out explicitly).
+            access = elem.get("accessType") or "Access"
             extra[f"{NS}accessType"] = access
         modifier = elem.get("modifier")
         if modifier is not None:

@@ -22,6 +22,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 from xml.sax.saxutils import escape, quoteattr
@@ -30,6 +31,7 @@ from graph.model import node_view, rel_view
 from graph.schema import SCHEMA
 from graph.store import GraphStore
 from importers import cypher
+from importers.errors import ImportFailure
 from importers.exchange import EXCHANGE_NS
 from importers.mapping import Mapping, load_mapping
 from importers.pipeline import list_runs
@@ -41,7 +43,8 @@ EXPORT_FORMATS = ("exchange", "json")
 SCHEMA_LOCATION = f"{EXCHANGE_NS} http://www.opengroup.org/xsd/archimate/3.1/archimate3_Diagram.xsd"
 # XML names (close enough to NCName): a letter or "_" first, no ":".
 _NCNAME = re.compile(r"^[^\W\d][\w.\-]*$")
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_CR = {"\r": "&#xD;"}
 # Junction is Archi's name for what the exchange format splits into two types.
 _NOT_EXCHANGE_TYPES = frozenset({"Junction"})
 
@@ -72,10 +75,42 @@ def export_json(store: GraphStore, out: TextIO, *, source: str | None = None) ->
     return counts
 
 
+class ExportFailure(ImportFailure):
+    """The graph holds text the exchange format cannot carry; nothing is dropped silently."""
+
+
+class _Unwritable(ValueError):
+    """A character XML 1.0 cannot carry, not even as a character reference."""
+
+
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return _XML_BAD.sub("", str(value))
+    text = str(value)
+    bad = _XML_BAD.search(text)
+    if bad:
+        raise _Unwritable(f"U+{ord(bad.group()):04X}")
+    return text
+
+
+def _xml(value: Any) -> str:
+    """Element text: escaped, with carriage returns as references, which a parser keeps
+    (a literal CR, or CR LF, is read back as a line feed)."""
+    return escape(_text(value), _CR)
+
+
+@contextmanager
+def _about(what: str) -> Iterator[None]:
+    """Name the item whose text cannot be written."""
+    try:
+        yield
+    except _Unwritable as exc:
+        raise ExportFailure(
+            f"{what} holds the control character {exc}, which XML cannot carry; "
+            "nothing was left out silently, so the export stops",
+            hint="edit the text to remove the character (it was written through the API: "
+            "the importers refuse it), then export again",
+        ) from exc
 
 
 @dataclass
@@ -152,14 +187,12 @@ class ExchangeWriter:
     def texts(self, tag: str, primary: str, props: dict[str, Any], key: str, indent: str) -> None:
         lang = props.get(f"{self.ns}lang") or self.lang
         if primary:
-            self.w(
-                f"{indent}<{tag} xml:lang={quoteattr(str(lang))}>{escape(_text(primary))}</{tag}>\n"
-            )
+            self.w(f"{indent}<{tag} xml:lang={quoteattr(str(lang))}>{_xml(primary)}</{tag}>\n")
         for k, v in props.items():
             if k.startswith(f"{self.ns}{key}@"):
                 other = k.split("@", 1)[1]
                 attr = f" xml:lang={quoteattr(other)}" if other else ""
-                self.w(f"{indent}<{tag}{attr}>{escape(_text(v))}</{tag}>\n")
+                self.w(f"{indent}<{tag}{attr}>{_xml(v)}</{tag}>\n")
 
     _CONSUMED = (
         "type",
@@ -205,7 +238,7 @@ class ExchangeWriter:
             ref = self.propdefs.ref(key, value)
             self.w(
                 f"{indent}  <property propertyDefinitionRef={quoteattr(ref)}>"
-                f"<value xml:lang={quoteattr(self.lang)}>{escape(_text(value))}</value></property>\n"
+                f"<value xml:lang={quoteattr(self.lang)}>{_xml(value)}</value></property>\n"
             )
         self.w(f"{indent}</properties>\n")
 
@@ -361,12 +394,12 @@ class ExchangeWriter:
         self.w(f"    <relationship {attrs}>\n")
         name = free.get(f"{self.ns}name")
         if name:
-            self.w(f"      <name xml:lang={quoteattr(self.lang)}>{escape(_text(name))}</name>\n")
+            self.w(f"      <name xml:lang={quoteattr(self.lang)}>{_xml(name)}</name>\n")
         doc = free.get(f"{self.ns}documentation")
         if doc:
             self.w(
                 f"      <documentation xml:lang={quoteattr(self.lang)}>"
-                f"{escape(_text(doc))}</documentation>\n"
+                f"{_xml(doc)}</documentation>\n"
             )
         self.properties(self.exported(free, extra), "      ")
         self.w("    </relationship>\n")
@@ -380,7 +413,7 @@ class ExchangeWriter:
 
         def item(name: str, folder: _Folder, indent: str) -> None:
             self.w(
-                f"{indent}<item>\n{indent}  <label xml:lang={quoteattr(self.lang)}>{escape(name)}</label>\n"
+                f"{indent}<item>\n{indent}  <label xml:lang={quoteattr(self.lang)}>{_xml(name)}</label>\n"
             )
             for child_name, child in folder.children.items():
                 item(child_name, child, indent + "  ")
@@ -445,7 +478,7 @@ class ExchangeWriter:
             self.w(
                 f"    <propertyDefinition identifier={quoteattr(ref)} "
                 f"type={quoteattr(self.propdefs.kind(key))}>\n"
-                f"      <name xml:lang={quoteattr(self.lang)}>{escape(_text(key))}</name>\n"
+                f"      <name xml:lang={quoteattr(self.lang)}>{_xml(key)}</name>\n"
                 "    </propertyDefinition>\n"
             )
         self.w("  </propertyDefinitions>\n")
@@ -475,24 +508,29 @@ def export_exchange(
         f"<model xmlns={quoteattr(EXCHANGE_NS)} xmlns:xsi={quoteattr(XSI_NS)} "
         f"xsi:schemaLocation={quoteattr(SCHEMA_LOCATION)} identifier={quoteattr(model_id)}>\n"
     )
-    out.write(f"  <name xml:lang={quoteattr(language)}>{escape(_text(name))}</name>\n")
-    doc = (run or {}).get("model_documentation")
-    if doc:
-        out.write(
-            f"  <documentation xml:lang={quoteattr(language)}>{escape(_text(doc))}</documentation>\n"
-        )
-    writer.properties(list(((run or {}).get("model_properties") or {}).items()), "  ")
+    with _about("the model's name, documentation or a property"):
+        out.write(f"  <name xml:lang={quoteattr(language)}>{_xml(name)}</name>\n")
+        doc = (run or {}).get("model_documentation")
+        if doc:
+            out.write(
+                f"  <documentation xml:lang={quoteattr(language)}>{_xml(doc)}</documentation>\n"
+            )
+        writer.properties(list(((run or {}).get("model_properties") or {}).items()), "  ")
     out.write("  <elements>\n")
     for rec in _stream(store, cypher.EXPORT_NODES, source=source):
-        writer.element(node_view(rec["label"], dict(rec["props"])))
+        node = node_view(rec["label"], dict(rec["props"]))
+        with _about(f"element {node['id']!r}"):
+            writer.element(node)
     out.write("  </elements>\n  <relationships>\n")
     for rec in _stream(store, cypher.EXPORT_RELATIONSHIPS, source=source):
         view = rel_view(rec["type"], dict(rec["props"]), rec["source"], rec["target"])
         if view["source"] in writer.labels and view["target"] in writer.labels:
-            writer.relationship(view)
+            with _about(f"relationship {view['id']!r}"):
+                writer.relationship(view)
     out.write("  </relationships>\n")
-    writer.organizations()
-    writer.property_definitions()
-    writer.write_views()
+    with _about("a folder name, property key or view"):
+        writer.organizations()
+        writer.property_definitions()
+        writer.write_views()
     out.write("</model>\n")
     return writer.counts

@@ -101,7 +101,24 @@ def add_property(
     file: str | None,
     line: int | None,
 ) -> None:
-    """Add a property; a repeated key is kept as "key#2" rather than overwriting the first."""
+    """Add a property; a repeated key is kept as "key#2" rather than overwriting the first.
+
+    A property without a key (Archi keeps an empty `<property/>`, and its CSV export
+    writes it as a row with an empty Key) has nothing to be stored under: it is skipped
+    with a warning naming the property's own file and line, and the model is kept.
+    """
+    if not key.strip():
+        shown = f" (value {value!r} not kept)" if value not in (None, "") else ""
+        warn.append(
+            ReportWarning(
+                "property-without-key",
+                f"{subject} has a property without a key; skipped{shown}",
+                file=file,
+                line=line,
+                subject=subject,
+            )
+        )
+        return
     if key not in props:
         props[key] = value
         return

@@ -468,7 +468,9 @@ class _Transformer:
             free[key] = value
 
     def text_fields(self, raw: Any, free: dict[str, Scalar], fallback: str) -> tuple[str, str]:
-        name = " ".join((raw.get("name") or "").split()) or fallback
+        # As written: "Check and  Sign Contract" keeps both spaces (lookups match loosely).
+        name = raw.get("name") or ""
+        name = name if name.strip() else fallback
         if len(name) > MAX_NAME:
             free[f"{self.ns}fullName"] = name
             name = name[: MAX_NAME - 1] + "…"
@@ -661,7 +663,7 @@ class _Transformer:
         if raw.get("folder"):
             free[ns_keys["folder"]] = self.folder(raw["folder"])
         name = raw.get("name")
-        if name and (name := " ".join(name.split())):
+        if name and name.strip():
             free[ns_keys["name"]] = name
         if raw.get("documentation"):
             free[ns_keys["documentation"]] = (raw.get("documentation") or "").strip()

@@ -6,6 +6,8 @@ memory holds one element (one view, one folder tree) at a time, never the docume
 
 DTDs are refused outright: ArchiMate files never need one, and refusing the DOCTYPE
 stops entity expansion ("billion laughs") and external entities before they start.
+Nesting is bounded (`MAX_DEPTH`): real models nest a few dozen levels (folders, diagram
+groups), and the readers walk what they are given recursively.
 Every element carries the line it started on (`line_of`), for error messages.
 """
 
@@ -27,6 +29,8 @@ XML_LANG = f"{{{XML_NS}}}lang"
 XSI_TYPE = f"{{{XSI_NS}}}type"
 _LINE = "{urn:valuegraph:import}line"
 CHUNK = 64 * 1024
+# Archi nests folders and diagram groups; a few dozen levels is deep for a real model.
+MAX_DEPTH = 500
 
 Path_ = tuple[str, ...]
 Event = tuple[str, Element, Path_, tuple[Element, ...]]
@@ -107,7 +111,8 @@ class _Target:
     expanded here to ElementTree's "{uri}local" once per distinct name.
     """
 
-    def __init__(self, want: Callable[[Path_], bool]) -> None:
+    def __init__(self, want: Callable[[Path_], bool], file: str | Path) -> None:
+        self.file = file
         self.builder = TreeBuilder()
         # Text goes straight to the C builder: no Python frame per chunk of text.
         self.data = self.builder.data
@@ -150,6 +155,13 @@ class _Target:
             attrib = {_EXPANDED[key]: value for key, value in attrib.items()}
         attrib[_LINE] = str(self.expat.CurrentLineNumber)
         elem = self.builder.start(level.tag, attrib)
+        if len(self.stack) >= MAX_DEPTH:
+            raise ImportFailure(
+                f"elements nested more than {MAX_DEPTH} levels deep",
+                file=self.file,
+                line=self.expat.CurrentLineNumber,
+                hint="no ArchiMate model nests this deep; the file is damaged or hostile",
+            )
         if not self.stack:
             self.events.append(("start", elem, (level.name,), ()))
         self.stack.append(elem)
@@ -191,7 +203,7 @@ def iter_xml(
     (their attributes complete, their children not). A yielded subtree is already
     detached from its parent, so nothing but the caller holds it.
     """
-    target = _Target(want)
+    target = _Target(want, file)
     parser = DefusedXMLParser(
         target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True
     )

@@ -84,6 +84,16 @@ def test_mutated_files_are_imported_or_refused_cleanly(case: tuple[str, bytes]) 
     _prepare(content, fmt, SUFFIX[fmt])
 
 
+ZIPPED = (DATA / "shapes" / "zipped_with_images.archimate").read_bytes()
+
+
+@given(mutated(ZIPPED))
+@FUZZ
+def test_mutated_zipped_archi_models_are_imported_or_refused_cleanly(content: bytes) -> None:
+    """Archi's zip archive: a damaged zip is refused, never another exception."""
+    _prepare(content, "archi", ".archimate")
+
+
 @given(st.binary(max_size=2000), st.sampled_from(["auto", "exchange", "archi", "backstage"]))
 @FUZZ
 def test_arbitrary_bytes_are_refused_cleanly(content: bytes, fmt: str) -> None:

@@ -10,11 +10,13 @@ from xml.etree.ElementTree import fromstring
 
 import pytest
 
+from graph.model import NODE_ADAPTER, node_record
 from graph.store import GraphStore
 from importers.demo import DEMO_SOURCE, load_demo
 from importers.exchange import EXCHANGE_NS
-from importers.export import export_exchange, export_json
+from importers.export import ExportFailure, export_exchange, export_json
 from importers.pipeline import run_import
+from queries.resolve import resolve
 
 DATA = Path(__file__).parent / "data" / "imports"
 VOLATILE = {"import_run", "created_at", "updated_at"}
@@ -61,7 +63,18 @@ def export_to(store: GraphStore, path: Path, source: str | None) -> dict[str, in
         return export_exchange(store, out, source=source)
 
 
-@pytest.mark.parametrize("model", ["bank.xml", "bank.archimate", "bank_csv"])
+@pytest.mark.parametrize(
+    "model",
+    [
+        "bank.xml",
+        "bank.archimate",
+        "bank_csv",
+        "shapes/archi3_legacy.archimate",
+        "shapes/zipped_with_images.archimate",
+        "shapes/blank_property_csv",
+        "shapes/exchange_text.xml",
+    ],
+)
 def test_import_export_import_gives_the_same_graph(
     graph: GraphStore, tmp_path: Path, model: str
 ) -> None:
@@ -144,3 +157,40 @@ def test_json_export_lists_nodes_and_relationships(graph: GraphStore) -> None:
         "backstage:catalog",
     )
     assert {"type", "source", "target", "properties"} <= set(data["relationships"][0])
+
+
+def test_text_comes_back_exactly_and_names_are_found_as_written(
+    graph: GraphStore, tmp_path: Path
+) -> None:
+    report = run_import(graph, DATA / "shapes" / "exchange_text.xml")
+    exported = tmp_path / "text.xml"
+    export_to(graph, exported, report["source"])
+    written = exported.read_text(encoding="utf-8")
+    # A literal CR would be read back as a line feed: it is written as a reference.
+    assert "line one&#xD;\nline two&#xD;\nline three</documentation>" in written
+    assert "first&#xD;\nsecond</value>" in written
+    assert "How contracts are signed.&#xD;\nSecond line" in written
+    assert ">Check and  Sign Contract</name>" in written
+    assert resolve(graph, "Check and  Sign Contract").id == "id-proc-sign"
+
+    graph.clear()
+    run_import(graph, exported)
+    records, _, _ = graph.driver.execute_query(
+        "MATCH (n:Element {id: 'id-proc-sign'}) RETURN n.name AS name, n.description AS doc"
+    )
+    assert (records[0]["name"], records[0]["doc"]) == (
+        "Check and  Sign Contract",
+        "line one\r\nline two\r\nline three",
+    )
+
+
+def test_text_xml_cannot_carry_stops_the_export_naming_the_element(graph: GraphStore) -> None:
+    node = node_record(
+        NODE_ADAPTER.validate_python({"type": "Platform", "id": "p-bell", "name": "Bell\x07"}),
+        source="hand",
+    )
+    graph.write([node], [])
+    with pytest.raises(
+        ExportFailure, match="element 'p-bell' holds the control character U\\+0007"
+    ):
+        export_exchange(graph, io.StringIO())
