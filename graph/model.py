@@ -24,6 +24,8 @@ ID_PATTERN = r"^[A-Za-z0-9_.:|\-@/]{1,300}$"
 _ID_RE = re.compile(ID_PATTERN)
 
 
+# What XML 1.0 cannot carry, not even as a character reference (tab, LF and CR it can).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Neo4j integers are signed 64-bit; a larger one would fail deep in the driver.
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
@@ -47,6 +49,9 @@ def storable_problem(value: Any) -> str | None:
             value.encode("utf-8")
         except UnicodeEncodeError as exc:
             return f"invalid Unicode (a lone surrogate at character {exc.start})"
+        if bad := _NOT_XML.search(value):
+            # The model must export back to ArchiMate exchange XML, which cannot carry it.
+            return f"control character U+{ord(bad.group()):04X} at character {bad.start()}"
     return None
 
 

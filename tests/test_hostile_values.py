@@ -2,7 +2,8 @@
 
 NaN and infinities (valid Python floats, invalid JSON), integers past Neo4j's signed 64 bits
 and lone surrogates (not Unicode) used to be stored, or to fail deep in the driver with a
-500; stored NaN then broke every GraphQL answer listing the node.
+500; stored NaN then broke every GraphQL answer listing the node. Control characters XML
+cannot carry are refused too: the model must export back to ArchiMate exchange XML.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ HOSTILE = {
     "Infinity": "-Infinity",
     "a 65-bit integer": str(2**64),
     "a lone surrogate": '"a\\ud800b"',
+    "a NUL": '"a\\u0000b"',
 }
 
 

@@ -23,7 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from app.cli.shared import console, open_store, print_json
+from app.cli.shared import console, open_store, print_json, refusals
 from app.core.errors import answer
 from app.settings import Settings
 from graph.store import StoreError
@@ -221,13 +221,18 @@ def export_cmd(
     except ImportFailure as exc:
         console.print(f"[red]error:[/red] {exc.render()}")
         raise typer.Exit(answer(exc).exit) from exc
-    with open_store(Settings()) as store:
+    with open_store(Settings()) as store, refusals():
         out = output.open("w", encoding="utf-8") if output else sys.stdout
         try:
             if format == "exchange":
                 counts = export_exchange(store, out, source=source, mapping=loaded)
             else:
                 counts = export_json(store, out, source=source)
+        except BaseException:
+            if output:  # no half-written file left behind to be mistaken for an export
+                out.close()
+                output.unlink(missing_ok=True)
+            raise
         finally:
             if output:
                 out.close()

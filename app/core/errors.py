@@ -18,6 +18,7 @@ from graph.edits import FieldErrors
 from graph.schema import UnknownTypeError
 from graph.store import ConflictError, NotFoundError, QueryTimeoutError, StoreError
 from importers.errors import ImportFailure, ImportTooLarge
+from importers.export import ExportFailure
 from queries.errors import QuestionError
 from queries.resolve import AmbiguousElementError, ElementLookupError
 from queries.scenario_ops import OperationError
@@ -88,6 +89,8 @@ FAILURES: dict[type[Exception], Answer] = {
     FieldErrors: Answer(422, "BAD_USER_INPUT", "invalid", 1, _body_fields),
     QuestionError: Answer(422, "BAD_USER_INPUT", "invalid", 1, _msg),
     ImportTooLarge: Answer(413, "BAD_USER_INPUT", "invalid", 2, _as_dict),
+    # The stored model holds text the format cannot carry: the element is named, to fix.
+    ExportFailure: Answer(422, "BAD_USER_INPUT", "unexportable", 1, _as_dict),
     ImportFailure: Answer(422, "BAD_USER_INPUT", "invalid", 2, _as_dict),
     QueryTimeoutError: Answer(504, "QUERY_TIMEOUT", "timeout", 1),
     NotFoundError: Answer(404, "BAD_USER_INPUT", "not_found", 1),
