@@ -7,8 +7,8 @@ re-read happen one way whatever the surface. Values the schema refuses raise `Fi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -25,6 +25,8 @@ from graph.model import (
 )
 from graph.schema import SCHEMA
 from graph.store import ConflictError, GraphStore, NotFoundError
+
+T = TypeVar("T")
 
 # A relationship's identity and ends are fixed once it exists.
 FIXED_REL_FIELDS = ("type", "source", "target", "id")
@@ -49,55 +51,40 @@ class FieldErrors(ValueError):
 
 def parse_node(data: Mapping[str, Any]) -> NodeBase:
     """A node of any type from plain data (its `type` picks the model)."""
-    try:
-        return NODE_ADAPTER.validate_python(data)
-    except ValidationError as exc:
-        raise FieldErrors.of(exc) from exc
+    return _valid(NODE_ADAPTER.validate_python, data)
 
 
 def parse_relationship(data: Mapping[str, Any]) -> RelBase:
     """A relationship of any type from plain data (its `type` picks the model)."""
-    try:
-        return REL_ADAPTER.validate_python(data)
-    except ValidationError as exc:
-        raise FieldErrors.of(exc) from exc
+    return _valid(REL_ADAPTER.validate_python, data)
 
 
 def create_node(store: GraphStore, node: NodeBase) -> dict[str, Any]:
     """Write a new node and return it as stored; its id must be free."""
     record = node_record(node)
-    if store.get_node(record.id) is not None:
-        raise ConflictError(f"an element with id {record.id!r} exists already")
+    _free(store.get_node(record.id), f"an element with id {record.id!r}")
     store.write(nodes=[record])
-    return _stored(store.get_node(record.id), record.id)
+    return _found(store.get_node(record.id), f"element {record.id!r}")
 
 
 def update_node(store: GraphStore, node_id: str, patch: Mapping[str, Any]) -> dict[str, Any]:
     """Change the fields named in `patch` (null clears one) and return the node as stored."""
-    node = store.get_node(node_id)
-    if node is None:
-        raise NotFoundError(f"no element with id {node_id!r}")
-    try:
-        parsed = NODE_PATCH_MODELS[node["type"]].model_validate(patch)
-    except ValidationError as exc:
-        raise FieldErrors.of(exc) from exc
+    node = _found(store.get_node(node_id), f"element with id {node_id!r}")
+    parsed = _valid(NODE_PATCH_MODELS[node["type"]].model_validate, patch)
     return store.patch_node(node_id, patch_props(parsed))
 
 
 def create_relationship(store: GraphStore, rel: RelBase) -> dict[str, Any]:
     """Write a new relationship between existing nodes; ends are checked against the schema."""
     record = rel_record(rel)
-    if store.get_relationship(record.id) is not None:
-        raise ConflictError(f"a relationship with id {record.id!r} exists already")
+    _free(store.get_relationship(record.id), f"a relationship with id {record.id!r}")
     store.write(rels=[record])
-    return _stored(store.get_relationship(record.id), record.id)
+    return _found(store.get_relationship(record.id), f"relationship {record.id!r}")
 
 
 def update_relationship(store: GraphStore, rel_id: str, patch: Mapping[str, Any]) -> dict[str, Any]:
     """Change a relationship's typed or free properties; its id, type and ends cannot change."""
-    rel = store.get_relationship(rel_id)
-    if rel is None:
-        raise NotFoundError(f"no relationship with id {rel_id!r}")
+    rel = _found(store.get_relationship(rel_id), f"relationship with id {rel_id!r}")
     merged = {
         **{k: rel.get(k) for k in FIXED_REL_FIELDS},
         **{p.name: rel.get(p.name) for p in SCHEMA.rel(rel["type"]).props},
@@ -109,15 +96,24 @@ def update_relationship(store: GraphStore, rel_id: str, patch: Mapping[str, Any]
             raise FieldErrors(
                 [{"loc": (fixed,), "msg": "cannot be changed", "type": "value_error"}]
             )
-    try:
-        parsed = REL_MODELS[rel["type"]].model_validate(merged)
-    except ValidationError as exc:
-        raise FieldErrors.of(exc) from exc
-    props = rel_record(parsed).props
+    props = rel_record(_valid(REL_MODELS[rel["type"]].model_validate, merged)).props
     return store.patch_relationship(rel_id, {k: v for k, v in props.items() if k not in PROVENANCE})
 
 
-def _stored(view: dict[str, Any] | None, element_id: str) -> dict[str, Any]:
-    if view is None:  # written in this call: only a concurrent delete can get here
-        raise NotFoundError(f"{element_id!r} was deleted while it was being created")
+def _valid(validate: Callable[[Any], T], data: Mapping[str, Any]) -> T:
+    try:
+        return validate(data)
+    except ValidationError as exc:
+        raise FieldErrors.of(exc) from exc
+
+
+def _free(view: dict[str, Any] | None, what: str) -> None:
+    if view is not None:
+        raise ConflictError(f"{what} exists already")
+
+
+def _found(view: dict[str, Any] | None, what: str) -> dict[str, Any]:
+    # Also after a write: only a concurrent delete can make a just-written element vanish.
+    if view is None:
+        raise NotFoundError(f"no {what}")
     return view
