@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.core.limits import QuestionGate
 from app.settings import Settings
 from graph.store import GraphStore
 from queries.live import LiveIndex
@@ -32,6 +33,13 @@ def get_live(request: Request) -> LiveIndex:
     return live
 
 
+def get_gate(request: Request) -> QuestionGate:
+    """Admission and time limit for the expensive questions (app.core.limits)."""
+    gate: QuestionGate = request.app.state.gate
+    return gate
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 LiveDep = Annotated[LiveIndex, Depends(get_live)]
+GateDep = Annotated[QuestionGate, Depends(get_gate)]

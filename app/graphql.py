@@ -33,7 +33,8 @@ from strawberry.types.graphql import OperationType
 
 from app.auth import require
 from app.core.errors import FAILURES, UNEXPECTED, answer
-from app.deps import get_live, get_settings, get_store
+from app.core.limits import QuestionGate
+from app.deps import get_gate, get_live, get_settings, get_store
 from app.graphql_imports import ImportsMutation, ImportsQuery
 from app.graphql_questions import QuestionsMutation, QuestionsQuery, check_limit
 from app.middleware import audit_detail
@@ -52,10 +53,16 @@ NeighbourKey = tuple[str, str, bool, int]  # node id, relationship type, outgoin
 
 class Context(BaseContext):
     def __init__(
-        self, store: GraphStore, settings: Settings, principal: Principal, live: LiveIndex
+        self,
+        store: GraphStore,
+        settings: Settings,
+        principal: Principal,
+        live: LiveIndex,
+        gate: QuestionGate,
     ) -> None:
         super().__init__()
         self.store = store
+        self.gate = gate
         self.live = live
         self.settings = settings
         self.principal = principal
@@ -520,8 +527,9 @@ def _context_getter(
     settings: Settings = Depends(get_settings),
     principal: Principal = Depends(require(Role.VIEWER)),
     live: LiveIndex = Depends(get_live),
+    gate: QuestionGate = Depends(get_gate),
 ) -> Context:
-    return Context(store, settings, principal, live)
+    return Context(store, settings, principal, live, gate)
 
 
 def graphql_router(*, graphiql: bool) -> GraphQLRouter[Context, None]:

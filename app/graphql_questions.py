@@ -14,6 +14,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.scalars import JSON
 
+from app.core.limits import ADVICE
 from graph.tokens import Role
 from queries import bottlenecks as bn
 from queries import health as hl
@@ -800,18 +801,24 @@ def _walk(
     )
 
 
+_KINDS: dict[Callable[..., Any], str] = {bn.bottlenecks: "bottlenecks", hl.health: "health"}
+
+
 async def _ask(
     info: Info, fn: Callable[..., T], *args: Any, walks: bool = False, **kwargs: Any
 ) -> T:
-    """Run a question off the event loop (app.graphql turns its failures into coded errors).
+    """Run a question off the event loop, admitted and timed like over REST (app.core.limits);
+    app.graphql turns its failures into coded errors.
 
     `walks`: the question is an impact walk, asked of the live walk index when it is
     current (queries.live) rather than of the store.
     """
     context = info.context
+    advice = ADVICE["walk" if walks else _KINDS.get(fn, "scenario")]
 
     def ask() -> T:
-        return fn(context.live.reader() if walks else context.store, *args, **kwargs)
+        with context.gate.admit(advice):
+            return fn(context.live.reader() if walks else context.store, *args, **kwargs)
 
     result: T = await context.run(ask)
     return result

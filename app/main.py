@@ -20,6 +20,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from app.auth import READ_METHODS, by_method
 from app.core.errors import FAILURES, answer, printable
+from app.core.limits import QuestionGate
 from app.graphql import graphql_router
 from app.middleware import BodyLimitMiddleware, audit_detail
 from app.rest import ROUTERS
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.gate = QuestionGate.of(settings)
     app.include_router(rest_health.router)
     for router in ROUTERS:
         app.include_router(router, dependencies=[Depends(by_method)])
@@ -134,9 +136,13 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def answered(request: Request, exc: Exception) -> JSONResponse:
         verdict = answer(exc)
         assert verdict.status is not None
-        if verdict.status == 503:
+        if verdict.reason == "database_unreachable":
             log.warning("Neo4j unavailable serving %s: %s", request.url.path, exc)
-        return JSONResponse(status_code=verdict.status, content={"detail": verdict.detail(exc)})
+        return JSONResponse(
+            status_code=verdict.status,
+            content={"detail": verdict.detail(exc)},
+            headers=verdict.headers(exc),
+        )
 
     for cls, verdict in FAILURES.items():
         if verdict.status is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -49,6 +50,22 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
     query_timeout_s: float = Field(default=30.0, gt=0)
+    question_time_limit_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Wall-clock limit of one question, analytics in Python included (504).",
+    )
+    question_slots: int = Field(
+        default_factory=lambda: max(1, (os.cpu_count() or 2) - 1),
+        ge=1,
+        description="Expensive questions answered at once; the rest wait or are refused.",
+    )
+    question_queue: int = Field(
+        default=8, ge=0, description="Expensive questions that may wait for a slot (then 503)."
+    )
+    question_wait_s: float = Field(
+        default=5.0, ge=0, description="How long a question waits for a slot before a 503."
+    )
     impact_index: Literal["on", "off"] = Field(
         default="on",
         description="Walk impact questions on an in-memory index of the model (queries.live).",

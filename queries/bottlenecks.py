@@ -52,6 +52,7 @@ from pydantic import BaseModel
 
 from graph.schema import SCHEMA
 from graph.store import GraphStore
+from queries import budget
 from queries.errors import QuestionError
 from queries.projection import Projection, load_projection, streams_served_directly
 from queries.propagation import PropagationTable, propagation_table
@@ -260,6 +261,7 @@ def _near_streams(graph: nx.DiGraph, streams: list[str], within: int) -> dict[st
     near: dict[str, dict[str, int]] = {}
     pred = graph._pred  # the plain dicts behind graph.pred: no view objects per step
     for s in streams:
+        budget.check()
         dist = {s: 0}
         queue = deque([s])
         while queue:
@@ -369,6 +371,7 @@ def bottleneck_report(
 
     rows: list[Bottleneck] = []
     for c in candidates:
+        budget.check()
         ref = p.ref(c)
         k = len(reach[c])
         b = between[c]

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from graph.schema import ELEMENT_LABEL, SCHEMA
 from graph.store import GraphStore
+from queries import budget
 from queries.errors import QuestionError
 from queries.projection import Projection, load_projection, streams_served_directly
 from queries.propagation import PropagationTable, propagation_table
@@ -151,6 +152,7 @@ def _check(
     findings: list[Finding],
     offending: int | None = None,
 ) -> HealthCheck:
+    budget.check()  # each check ends here: a health question past its time stops between them
     bad = len(findings) if offending is None else offending
     score = 100.0 if population == 0 else round(100 * (1 - min(bad, population) / population), 1)
     return HealthCheck(

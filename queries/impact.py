@@ -27,6 +27,7 @@ from pydantic import BaseModel, computed_field
 
 from graph.schema import ELEMENT_LABEL, SCHEMA
 from graph.store import GraphStore
+from queries import budget
 from queries.errors import QuestionError
 from queries.propagation import PropagationTable, propagation_table
 from queries.resolve import ElementRef, resolve
@@ -384,6 +385,7 @@ def bfs(
     for depth in range(1, max_depth + 1):
         if not frontier or stop_at in distance:
             break
+        budget.check()
         rows = expand(frontier, from_source, from_target)
         ordered = sorted(
             rows, key=lambda r: (r["from_id"], r["type"], r["to_id"], r["rel_id"] or "")

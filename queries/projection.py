@@ -16,6 +16,7 @@ import networkx as nx
 
 from graph.schema import ELEMENT_LABEL, SCHEMA
 from graph.store import GraphStore
+from queries import budget
 from queries.propagation import PART_OF_KEYS, Flow, PropagationTable, rel_key
 from queries.resolve import ElementRef
 
@@ -140,6 +141,7 @@ def build_projection(
         nodes[r["id"]] = ElementRef(id=r["id"], type=r["type"], name=r["props"]["name"] or r["id"])
         props[r["id"]] = dict(r["props"])
     graph.add_nodes_from(nodes)
+    budget.check()
     # Edges are collected first (first-insertion order, lowest cost per pair) and added in
     # one call: the same graph, in the same order, as adding them one by one.
     costs: dict[tuple[str, str], int] = {}
@@ -157,6 +159,7 @@ def build_projection(
             _add(costs, r["source"], r["target"], cost)
         if flow in (Flow.REVERSE, Flow.BOTH):
             _add(costs, r["target"], r["source"], cost)
+    budget.check()
     graph.add_edges_from((u, v, {"cost": cost}) for (u, v), cost in costs.items())
     return Projection(graph, nodes, props)
 

@@ -14,11 +14,13 @@ from typing import Any
 
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
+from app.core.limits import Busy
 from graph.edits import FieldErrors
 from graph.schema import UnknownTypeError
 from graph.store import ConflictError, NotFoundError, QueryTimeoutError, StoreError
 from importers.errors import ImportFailure, ImportTooLarge
 from importers.export import ExportFailure
+from queries.budget import OutOfTime
 from queries.errors import QuestionError
 from queries.resolve import AmbiguousElementError, ElementLookupError
 from queries.scenario_ops import OperationError
@@ -62,6 +64,10 @@ def _none(exc: BaseException) -> dict[str, Any]:
     return {}
 
 
+def _retry_after(exc: Any) -> dict[str, Any]:
+    return {"retryAfter": exc.retry_after}
+
+
 @dataclass(frozen=True)
 class Answer:
     """How one kind of failure is answered on each surface.
@@ -78,6 +84,7 @@ class Answer:
     detail: Callable[[Any], Any] = _message
     extensions: Callable[[Any], dict[str, Any]] = _none
     message: Callable[[BaseException], str] = str
+    headers: Callable[[Any], dict[str, str]] = _none
 
 
 FAILURES: dict[type[Exception], Answer] = {
@@ -93,6 +100,15 @@ FAILURES: dict[type[Exception], Answer] = {
     ExportFailure: Answer(422, "BAD_USER_INPUT", "unexportable", 1, _as_dict),
     ImportFailure: Answer(422, "BAD_USER_INPUT", "invalid", 2, _as_dict),
     QueryTimeoutError: Answer(504, "QUERY_TIMEOUT", "timeout", 1),
+    OutOfTime: Answer(504, "QUERY_TIMEOUT", "timeout", 1),
+    Busy: Answer(
+        503,
+        "SERVICE_UNAVAILABLE",
+        "busy",
+        1,
+        extensions=_retry_after,
+        headers=lambda exc: {"Retry-After": str(exc.retry_after)},
+    ),
     NotFoundError: Answer(404, "BAD_USER_INPUT", "not_found", 1),
     ConflictError: Answer(409, "BAD_USER_INPUT", "conflict", 1, _with_details),
     StoreError: Answer(422, "BAD_USER_INPUT", "invalid", 1, _with_details),

@@ -19,7 +19,8 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from app.auth import AdminDep, PrincipalDep
-from app.deps import LiveDep, SettingsDep, StoreDep
+from app.core.limits import ADVICE
+from app.deps import GateDep, LiveDep, SettingsDep, StoreDep
 from app.rest.paging import cap_limit
 from queries import bottlenecks as bn
 from queries import health as hl
@@ -77,6 +78,7 @@ ListPage = Annotated[tuple[int, int], Depends(list_page)]
 
 @router.get("/api/impact/{element:path}", response_model=im.ImpactResult)
 def impact(
+    gate: GateDep,
     live: LiveDep,
     element: str,
     walk: Walk,
@@ -85,33 +87,39 @@ def impact(
     """What a change to the element affects: streams, capabilities, platforms, data assets,
     each with hop distance and a shortest explaining path, and who to notify. Each list is
     a page (`counts` has the totals)."""
-    offset, page_size = page
-    return im.walk_impact(live.reader(), element, walk).result(offset, page_size)
+    with gate.admit(ADVICE["walk"]):
+        offset, page_size = page
+        return im.walk_impact(live.reader(), element, walk).result(offset, page_size)
 
 
 @router.get("/api/depends-on/{element:path}", response_model=im.DependsOnResult)
 def depends_on(
+    gate: GateDep,
     live: LiveDep,
     element: str,
     walk: Walk,
 ) -> im.DependsOnResult:
     """What the element depends on: everything a change to which would affect it."""
-    return im.depends_on(live.reader(), element, walk)
+    with gate.admit(ADVICE["walk"]):
+        return im.depends_on(live.reader(), element, walk)
 
 
 @router.get("/api/path", response_model=im.PathResult)
 def path(
+    gate: GateDep,
     live: LiveDep,
     source: Annotated[str, Query(min_length=1, max_length=500)],
     target: Annotated[str, Query(min_length=1, max_length=500)],
     walk: Walk,
 ) -> im.PathResult:
     """A shortest path along which a change to source reaches target (or target, source)."""
-    return im.dependency_path(live.reader(), source, target, walk)
+    with gate.admit(ADVICE["walk"]):
+        return im.dependency_path(live.reader(), source, target, walk)
 
 
 @router.get("/api/bottlenecks", response_model=bn.BottleneckReport)
 def bottlenecks(
+    gate: GateDep,
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
     seed: int = bn.DEFAULT_SEED,
@@ -119,8 +127,9 @@ def bottlenecks(
     propagation: Overrides = None,
 ) -> bn.BottleneckReport:
     """Teams and platforms ranked by coordination load, and the stream clusters they bind."""
-    config = bn.BottleneckConfig(seed=seed, horizon=horizon)
-    return bn.bottlenecks(store, limit=limit, config=config, overrides=propagation)
+    with gate.admit(ADVICE["bottlenecks"]):
+        config = bn.BottleneckConfig(seed=seed, horizon=horizon)
+        return bn.bottlenecks(store, limit=limit, config=config, overrides=propagation)
 
 
 @router.get(
@@ -129,16 +138,18 @@ def bottlenecks(
     responses={200: {"content": {"text/markdown": {}}}},
 )
 def health_report(
+    gate: GateDep,
     store: StoreDep,
     max_streams_per_team: Annotated[int, Query(ge=1)] = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
     format: Literal["json", "markdown"] = "json",
     propagation: Overrides = None,
 ) -> Any:
     """Operating-model health checks with offending elements; `format=markdown` for text."""
-    report = hl.health(store, max_streams_per_team=max_streams_per_team, overrides=propagation)
-    if format == "markdown":
-        return PlainTextResponse(hl.health_markdown(report), media_type="text/markdown")
-    return report
+    with gate.admit(ADVICE["health"]):
+        report = hl.health(store, max_streams_per_team=max_streams_per_team, overrides=propagation)
+        if format == "markdown":
+            return PlainTextResponse(hl.health_markdown(report), media_type="text/markdown")
+        return report
 
 
 @router.get("/api/propagation")
@@ -167,32 +178,38 @@ def list_scenarios(store: StoreDep) -> list[sc.ScenarioSummary]:
 
 
 @router.post("/api/scenarios", response_model=sc.ScenarioView, status_code=201, tags=["scenarios"])
-def create_scenario(store: StoreDep, principal: PrincipalDep, body: ScenarioIn) -> sc.ScenarioView:
+def create_scenario(
+    gate: GateDep, store: StoreDep, principal: PrincipalDep, body: ScenarioIn
+) -> sc.ScenarioView:
     """Create a scenario; its operations are checked against the base model, not applied."""
-    return sc.create_scenario(
-        store,
-        name=body.name,
-        description=body.description,
-        operations=body.operations,
-        actor=principal.name,
-    )
+    with gate.admit(ADVICE["scenario"]):
+        return sc.create_scenario(
+            store,
+            name=body.name,
+            description=body.description,
+            operations=body.operations,
+            actor=principal.name,
+        )
 
 
 @router.get("/api/scenarios/{name}", response_model=sc.ScenarioView, tags=["scenarios"])
-def get_scenario(store: StoreDep, name: ScenarioName) -> sc.ScenarioView:
+def get_scenario(gate: GateDep, store: StoreDep, name: ScenarioName) -> sc.ScenarioView:
     """A scenario with its operations described against the current base model."""
-    return sc.get_scenario(store, name)
+    with gate.admit(ADVICE["scenario"]):
+        return sc.get_scenario(store, name)
 
 
 @router.post("/api/scenarios/{name}/operations", response_model=sc.ScenarioView, tags=["scenarios"])
 def add_scenario_operation(
+    gate: GateDep,
     store: StoreDep,
     principal: PrincipalDep,
     name: ScenarioName,
     operation: Annotated[Operation, Body()],
 ) -> sc.ScenarioView:
     """Append an operation, after checking it applies on top of the earlier ones."""
-    return sc.add_operation(store, name, operation, actor=principal.name)
+    with gate.admit(ADVICE["scenario"]):
+        return sc.add_operation(store, name, operation, actor=principal.name)
 
 
 @router.delete("/api/scenarios/{name}", status_code=204, tags=["scenarios"])
@@ -206,6 +223,7 @@ def discard_scenario(store: StoreDep, name: ScenarioName) -> Response:
     "/api/scenarios/{name}/compare", response_model=sc.ScenarioComparison, tags=["scenarios"]
 )
 def compare_scenario(
+    gate: GateDep,
     store: StoreDep,
     name: ScenarioName,
     element: Annotated[
@@ -217,21 +235,25 @@ def compare_scenario(
     propagation: Overrides = None,
 ) -> sc.ScenarioComparison:
     """Impact (of `element`), bottlenecks and health: base and scenario side by side."""
-    return sc.compare_scenario(
-        store,
-        name,
-        element=element,
-        max_depth=max_depth,
-        limit=limit,
-        max_streams_per_team=max_streams_per_team,
-        overrides=propagation,
-    )
+    with gate.admit(ADVICE["scenario"]):
+        return sc.compare_scenario(
+            store,
+            name,
+            element=element,
+            max_depth=max_depth,
+            limit=limit,
+            max_streams_per_team=max_streams_per_team,
+            overrides=propagation,
+        )
 
 
 @router.post("/api/scenarios/{name}/apply", response_model=sc.ApplyResult, tags=["scenarios"])
-def apply_scenario(store: StoreDep, admin: AdminDep, name: ScenarioName) -> sc.ApplyResult:
+def apply_scenario(
+    gate: GateDep, store: StoreDep, admin: AdminDep, name: ScenarioName
+) -> sc.ApplyResult:
     """Apply the scenario to the base model in one transaction (admin only)."""
-    return sc.apply_scenario(store, name, actor=admin.name)
+    with gate.admit(ADVICE["scenario"]):
+        return sc.apply_scenario(store, name, actor=admin.name)
 
 
 @router.get("/api/impact-index")

@@ -1,0 +1,76 @@
+"""How many expensive questions run at once, and for how long.
+
+Bottlenecks, health, impact walks and scenario comparisons are CPU-bound Python. Left
+unbounded, sixteen of them at once starve `/healthz` and every cheap read of the interpreter.
+`QuestionGate` lets `question_slots` run, `question_queue` more wait up to `question_wait_s`,
+and refuses the rest at once with `Busy` (503 + Retry-After); each admitted question runs
+under the wall-clock budget of `queries.budget` (504 with advice that fits the question).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from app.settings import Settings
+from queries import budget
+
+
+class Busy(Exception):
+    """Every slot is taken and the queue is full; `retry_after` seconds is a fair wait."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "the server is answering as many expensive questions as it can; "
+            f"try again in {retry_after} s"
+        )
+        self.retry_after = retry_after
+
+
+class QuestionGate:
+    """Admission for expensive questions: a few run, a few wait, the rest are refused."""
+
+    def __init__(self, slots: int, queue: int, wait_s: float, time_limit_s: float) -> None:
+        self._slots = threading.BoundedSemaphore(slots)
+        self._admitted = threading.BoundedSemaphore(slots + queue)
+        self.wait_s = wait_s
+        self.time_limit_s = time_limit_s
+
+    @classmethod
+    def of(cls, settings: Settings) -> QuestionGate:
+        return cls(
+            settings.question_slots,
+            settings.question_queue,
+            settings.question_wait_s,
+            settings.question_time_limit_s,
+        )
+
+    @property
+    def retry_after(self) -> int:
+        return max(1, round(self.time_limit_s / 4))
+
+    @contextmanager
+    def admit(self, advice: str) -> Iterator[None]:
+        """Run the block in a slot, within the time limit; `advice` says how to ask less."""
+        if not self._admitted.acquire(blocking=False):
+            raise Busy(self.retry_after)
+        try:
+            if not self._slots.acquire(timeout=self.wait_s):
+                raise Busy(self.retry_after)
+            try:
+                with budget.time_limit(self.time_limit_s, advice):
+                    yield
+            finally:
+                self._slots.release()
+        finally:
+            self._admitted.release()
+
+
+# What to try instead when a question runs out of time, one phrase per kind of question.
+ADVICE = {
+    "walk": "ask with a lower max_depth, or fewer relationship types",
+    "bottlenecks": "ask for fewer rows (limit) or a lower horizon",
+    "health": "try again when the server is less busy; health reads the whole model",
+    "scenario": "compare without an element, or split the scenario into smaller ones",
+}

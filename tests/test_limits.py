@@ -1,0 +1,132 @@
+"""Expensive questions are admitted a few at a time and answered within a time limit.
+
+Past the slots and the queue a question is refused at once with 503 and Retry-After (REST)
+or SERVICE_UNAVAILABLE/busy with retryAfter (GraphQL); one past its time limit stops with
+504 / QUERY_TIMEOUT and advice that fits it. Cheap reads are never gated.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.core.limits import Busy, QuestionGate
+from app.main import create_app
+from app.settings import Settings
+from graph.store import GraphStore
+from importers.demo import load_demo
+from queries import budget
+
+
+def test_the_gate_runs_its_slots_queues_a_few_and_refuses_the_rest_at_once() -> None:
+    gate = QuestionGate(slots=1, queue=1, wait_s=0.3, time_limit_s=10)
+    inside, leave = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with gate.admit("x"):
+            inside.set()
+            leave.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert inside.wait(5)
+    outcomes: list[str] = []
+
+    def queued() -> None:
+        try:
+            with gate.admit("x"):
+                outcomes.append("ran")
+        except Busy:
+            outcomes.append("busy")
+
+    waiter = threading.Thread(target=queued)
+    waiter.start()
+    time.sleep(0.05)  # the waiter now holds the one queue place
+    started = time.monotonic()
+    with pytest.raises(Busy) as refused, gate.admit("x"):
+        pass
+    assert time.monotonic() - started < 0.1  # refused at once, not after waiting
+    assert refused.value.retry_after >= 1
+    waiter.join(5)
+    assert outcomes == ["busy"]  # waited its 0.3 s for the slot, then gave up
+    leave.set()
+    holder.join(5)
+    with gate.admit("x"):  # free again
+        pass
+
+
+def test_a_question_past_its_budget_stops_at_the_next_check() -> None:
+    with budget.time_limit(0.01, "ask less"):
+        budget.check()
+        time.sleep(0.02)
+        with pytest.raises(budget.OutOfTime, match="ask less"):
+            budget.check()
+    budget.check()  # outside any question: no limit
+
+
+@pytest.fixture
+def demo(store: GraphStore) -> GraphStore:
+    load_demo(store)
+    return store
+
+
+def _client(store: GraphStore, neo4j_uri: str | None, tmp: Path, **limits: float) -> TestClient:
+    settings = Settings(neo4j_uri=neo4j_uri, home=tmp / ".valuegraph", auth="off", **limits)
+    return TestClient(create_app(settings, store=store))
+
+
+@pytest.fixture
+def one_slot(
+    demo: GraphStore, neo4j_server: dict[str, str | None], tmp_path: Path
+) -> Iterator[TestClient]:
+    with _client(demo, neo4j_server["uri"], tmp_path, question_slots=1, question_queue=0) as client:
+        yield client
+
+
+IMPACT = 'query { impact(element: "Kubernetes Platform") { counts { streams } } }'
+
+
+def test_a_busy_server_refuses_expensive_questions_and_still_answers_cheap_reads(
+    one_slot: TestClient,
+) -> None:
+    gate: QuestionGate = one_slot.app.state.gate  # type: ignore[attr-defined]
+    with gate.admit("held by the test"):
+        refused = one_slot.get("/api/bottlenecks")
+        assert refused.status_code == 503
+        assert int(refused.headers["retry-after"]) >= 1
+        assert "try again" in refused.json()["detail"]
+        (error,) = one_slot.post("/graphql", json={"query": IMPACT}).json()["errors"]
+        assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+        assert error["extensions"]["reason"] == "busy"
+        assert error["extensions"]["retryAfter"] >= 1
+        assert one_slot.get("/healthz").status_code == 200
+        assert one_slot.get("/api/nodes", params={"limit": 5}).status_code == 200
+    assert one_slot.get("/api/bottlenecks").status_code == 200
+    assert (
+        one_slot.post("/graphql", json={"query": IMPACT}).json()["data"]["impact"]["counts"][
+            "streams"
+        ]
+        > 0
+    )
+
+
+def test_questions_past_the_time_limit_answer_504_with_advice_that_fits(
+    demo: GraphStore, neo4j_server: dict[str, str | None], tmp_path: Path
+) -> None:
+    with _client(demo, neo4j_server["uri"], tmp_path, question_time_limit_s=1e-6) as client:
+        slow = client.get("/api/bottlenecks")
+        assert slow.status_code == 504
+        assert "fewer rows" in slow.json()["detail"]
+        health = client.get("/api/health-report")
+        assert health.status_code == 504
+        assert "health reads the whole model" in health.json()["detail"]
+        (error,) = client.post(
+            "/graphql", json={"query": "query { healthReport { score } }"}
+        ).json()["errors"]
+        assert error["extensions"]["code"] == "QUERY_TIMEOUT"
+        assert client.get("/api/nodes", params={"limit": 5}).status_code == 200
