@@ -1,5 +1,6 @@
 /** Bottleneck mode: teams and platforms sized and coloured by load, clusters of streams. */
-import { elementLink, type App } from "../app";
+import type { ExplorerContext } from "../context";
+import { elementLink } from "./link";
 import { h } from "../dom";
 import { NotAvailable, type BottleneckResult, type Cluster } from "../questions";
 import { clusterColor, loadStyles } from "../style";
@@ -14,7 +15,7 @@ export class BottleneckPanel {
   unavailable: string | null = null;
   loading = false;
 
-  constructor(private readonly app: App) {}
+  constructor(private readonly app: ExplorerContext) {}
 
   async run(): Promise<void> {
     const app = this.app;

@@ -1,5 +1,5 @@
 /** The operating-model health report as a page; each finding links into the graph. */
-import type { App } from "../app";
+import type { ExplorerContext } from "../context";
 import { clear, download, h } from "../dom";
 import { graphHref } from "../urlstate";
 import type { ElementBrief } from "../types";
@@ -9,7 +9,7 @@ function findingLink(e: ElementBrief): HTMLElement {
   return h("a", { href: graphHref([e.id], e.id), class: "finding-link", "data-id": e.id }, typeSwatch(e.type, 12), ` ${e.name}`);
 }
 
-export async function renderHealthPage(app: App, root: HTMLElement): Promise<void> {
+export async function renderHealthPage(app: ExplorerContext, root: HTMLElement): Promise<void> {
   clear(root);
   root.appendChild(h("h1", {}, "Operating-model health"));
   if (!app.questions.has("health")) {

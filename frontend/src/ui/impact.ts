@@ -1,5 +1,6 @@
 /** Impact mode: pick an element, see the affected streams, paths, distances and whom to notify. */
-import { elementLink, type App } from "../app";
+import type { ExplorerContext } from "../context";
+import { elementLink } from "./link";
 import { debounce, h } from "../dom";
 import { NotAvailable, shownOf, type ImpactResult, type PathResult } from "../questions";
 import { relLabel } from "../style";
@@ -15,7 +16,7 @@ export class ImpactPanel {
   loading = false;
   private readonly rerun = debounce(() => void this.run(), 300);
 
-  constructor(private readonly app: App) {}
+  constructor(private readonly app: ExplorerContext) {}
 
   /** Run the impact query for the chosen element and draw its answer over the graph. */
   async run(): Promise<void> {

@@ -1,5 +1,5 @@
 /** The import page: choose a file, see the dry-run diff, apply it, read the report. */
-import type { App } from "../app";
+import type { ExplorerContext } from "../context";
 import { clear, h } from "../dom";
 import { IMPORT_FORMATS, type ImportBackend, type ImportFormat, type ImportReport } from "../imports";
 
@@ -31,7 +31,7 @@ function reportView(r: ImportReport, id: string): HTMLElement {
   );
 }
 
-export async function renderImportPage(app: App, root: HTMLElement): Promise<void> {
+export async function renderImportPage(app: ExplorerContext, root: HTMLElement): Promise<void> {
   clear(root);
   root.appendChild(h("h1", {}, "Import a model"));
   const checking = h("p", { class: "loading", role: "status" }, "Checking what this server accepts…");

@@ -1,5 +1,5 @@
 /** An element field for forms: the type-ahead search, plus "use the selected element". */
-import type { App } from "../app";
+import type { ExplorerContext } from "../context";
 import { h } from "../dom";
 import { nodeStyle } from "../style";
 import type { ElementBrief } from "../types";
@@ -16,7 +16,7 @@ export interface PickerOptions {
   onChange: (value: string, element: ElementBrief | null) => void;
 }
 
-export function elementPicker(app: App, o: PickerOptions): HTMLElement {
+export function elementPicker(app: ExplorerContext, o: PickerOptions): HTMLElement {
   const known = (v: string | undefined): ElementBrief | undefined => (v ? app.model.elements.get(v) : undefined);
   const chosen = h("div", { class: "picker-chosen", id: `${o.id}-chosen`, "aria-live": "polite" });
   const describe = (v: string | undefined): void => {

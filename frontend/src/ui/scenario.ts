@@ -4,7 +4,8 @@
  * the graph; bottleneck ranks; health checks with the findings resolved and introduced).
  * Discard, and apply when the token is an admin's.
  */
-import { emptyOverlay, type App } from "../app";
+import type { ExplorerContext } from "../context";
+import { emptyOverlay } from "../overlay";
 import { h } from "../dom";
 import { GraphQLError } from "../gql";
 import {
@@ -94,7 +95,7 @@ export class ScenarioPanel {
   private extras = new Map<string, { e: ElementBrief; cls: string }>();
   private seq = 0;
 
-  constructor(private readonly app: App) {}
+  constructor(private readonly app: ExplorerContext) {}
 
   private get name(): string | null {
     return this.app.state.scenario;
