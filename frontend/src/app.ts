@@ -5,7 +5,7 @@
 import { Api } from "./api";
 import { $, clear, download } from "./dom";
 import { askForToken, clearToken, getToken } from "./auth";
-import { AuthError, GraphQLClient, introspect, type ServerSchema } from "./gql";
+import { AuthError, GraphQLClient } from "./gql";
 import { Imports } from "./imports";
 import { GraphModel } from "./model";
 import { emptyOverlay, type Overlay } from "./overlay";
@@ -30,10 +30,9 @@ export class App implements ExplorerContext {
   readonly model = new GraphModel();
   state: ViewState = decodeState(location.search);
   schema!: GraphSchema;
-  server: ServerSchema | null = null;
-  questions!: Questions;
-  imports!: Imports;
-  scenarios!: Scenarios;
+  readonly questions = new Questions(this.client);
+  readonly imports = new Imports(this.client);
+  readonly scenarios = new Scenarios(this.client);
   view!: GraphView;
   overlay: Overlay = emptyOverlay();
   impactPanel!: ImpactPanel;
@@ -43,10 +42,9 @@ export class App implements ExplorerContext {
 
   async start(): Promise<void> {
     let schema: GraphSchema;
-    let server: ServerSchema | null;
     for (;;) {
       try {
-        [schema, server] = await Promise.all([this.api.schema(), introspect(this.client).catch(() => null)]);
+        schema = await this.api.schema();
         break;
       } catch (err) {
         if (!(err instanceof AuthError)) throw err;
@@ -57,10 +55,6 @@ export class App implements ExplorerContext {
       }
     }
     this.schema = schema;
-    this.server = server;
-    this.questions = new Questions(this.client, server);
-    this.imports = new Imports(this.client, server);
-    this.scenarios = new Scenarios(this.client, server);
     this.buildShell();
     window.addEventListener("popstate", () => void this.loadFromUrl());
     await this.loadFromUrl();
@@ -453,10 +447,6 @@ export class App implements ExplorerContext {
     for (const b of document.querySelectorAll<HTMLButtonElement>(".modes button")) {
       const mode = b.dataset.mode as Mode;
       b.setAttribute("aria-pressed", String(mode === this.state.mode));
-      const available =
-        mode === "explore" || (mode === "scenario" ? this.scenarios.has() : this.questions.has(mode === "impact" ? "impact" : "bottlenecks"));
-      b.classList.toggle("unavailable", !available);
-      b.title = available ? "" : "Not available on this server yet";
     }
     if (document.body.dataset.mode !== this.state.mode) {
       document.body.dataset.mode = this.state.mode;
