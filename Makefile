@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FRONTEND_DEPS := frontend/node_modules/.installed
-FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig.json -type f 2>/dev/null)
+FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/codegen.ts tests/data/snapshots/schema.graphql tests/data/snapshots/openapi.json -type f -not -path "frontend/src/generated/*" 2>/dev/null)
 
 .PHONY: install system-deps launcher frontend run test test-python test-frontend lint format bench clean
 

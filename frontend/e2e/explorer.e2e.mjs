@@ -146,10 +146,6 @@ async function searchAndPick(text, name) {
   return option;
 }
 
-async function serverHas(field) {
-  return page.evaluate((f) => window.valuegraph.questions.has(f), field);
-}
-
 /** Pick an element in a type-ahead field with the keyboard only: type, arrow down to it, Enter. */
 async function pickWithKeyboard(inputId, text, id) {
   await page.fill(`#${inputId}`, "");
@@ -244,11 +240,6 @@ try {
 
   await step("impact mode highlights the expected streams", async () => {
     await page.click(".modes button[data-mode=impact]");
-    if (!(await serverHas("impact"))) {
-      await page.locator("#impact-unavailable").waitFor();
-      await shot("04-impact-unavailable");
-      skip("this server has no `impact` GraphQL query yet (the page shows 'not available on this server')");
-    }
     const option = await searchAndPick("API Gateway", "API Gateway");
     await option.click();
     await page.waitForFunction((id) => window.valuegraph.state.impactOf === id, impactOf);
@@ -281,7 +272,6 @@ try {
   });
 
   await step("impact mode: what the element depends on", async () => {
-    if (!(await serverHas("dependsOn"))) skip("this server has no `dependsOn` GraphQL query yet");
     if (!(await page.locator("#impact-dir-depends").count())) skip("impact mode is not showing (impact step skipped)");
     await page.check("#impact-dir-depends");
     await page.waitForFunction(() => window.valuegraph.state.impactDir === "depends");
@@ -299,7 +289,6 @@ try {
   });
 
   await step("impact mode: the dependency path between two chosen elements", async () => {
-    if (!(await serverHas("path"))) skip("this server has no `dependencyPath` GraphQL query yet");
     if (!(await page.locator("#impact-dir-path").count())) skip("impact mode is not showing (impact step skipped)");
     const to = process.env.E2E_PATH_TO ?? expectedStreams[0];
     if (!to) skip("no element to find a path to (E2E_PATH_TO or E2E_IMPACT_STREAMS)");
@@ -325,11 +314,6 @@ try {
 
   await step("bottleneck mode", async () => {
     await page.click(".modes button[data-mode=bottleneck]");
-    if (!(await serverHas("bottlenecks"))) {
-      await page.locator("#bottleneck-unavailable").waitFor();
-      await shot("05-bottlenecks-unavailable");
-      skip("this server has no `bottlenecks` GraphQL query yet (the page shows 'not available on this server')");
-    }
     await page.locator("#bottleneck-ranking tbody tr").first().waitFor();
     await settle();
     const sized = await page.evaluate(() => window.valuegraph.view.cy.nodes(".bottleneck").length);
@@ -348,10 +332,6 @@ try {
   await step("scenarios: remove a shared platform and compare with the base", async () => {
     await page.click(".modes button[data-mode=scenario]");
     await page.waitForFunction(() => window.valuegraph.state.mode === "scenario");
-    if (!(await page.evaluate(() => window.valuegraph.scenarios.has()))) {
-      await page.locator("#scenario-unavailable").waitFor();
-      skip("this server has no `compareScenario` GraphQL query yet (the page shows 'not available on this server')");
-    }
     await page.locator("#scenario-select").waitFor();
     check((await page.inputValue("#scenario-select")) === "", "the base model is not what scenario mode starts on");
     await page.fill("#scenario-name", scenarioName);
@@ -456,11 +436,6 @@ try {
 
   await step("health view links into the graph", async () => {
     await page.click("nav.pages a[data-page=health]");
-    if (!(await serverHas("health"))) {
-      await page.locator("#health-unavailable").waitFor();
-      await shot("07-health-unavailable");
-      skip("this server has no `healthReport` GraphQL query yet (the page shows 'not available on this server')");
-    }
     await page.locator("#health-checks article").first().waitFor();
     await shot("07-health");
     const link = page.locator("#health-checks a.finding-link").first();
@@ -490,14 +465,7 @@ try {
 
   await step("import a small file through the page", async () => {
     await page.click("nav.pages a[data-page=import]");
-    await Promise.race([
-      page.locator("#import-unavailable").waitFor(),
-      page.locator("#import-file").waitFor(),
-    ]);
-    if (await page.locator("#import-unavailable").isVisible()) {
-      await shot("09-import-unavailable");
-      skip("this server has no import mutation or /api import route yet (the page shows 'not available on this server')");
-    }
+    await page.locator("#import-file").waitFor();
     const file = process.env.E2E_IMPORT_FILE;
     if (!file) skip("E2E_IMPORT_FILE not given");
     await page.setInputFiles("#import-file", file);
@@ -521,7 +489,6 @@ try {
     await page.evaluate((t) => sessionStorage.setItem("valuegraph.token", t), admin);
     await page.goto(`${base}/?mode=scenario`);
     await waitReady();
-    if (!(await page.evaluate(() => window.valuegraph.scenarios.has()))) skip("this server has no scenarios");
     await page.locator("#scenario-name").waitFor();
     await page.fill("#scenario-name", "e2e-adopt-orphan");
     await page.click("#scenario-create");

@@ -1,10 +1,13 @@
 /**
- * The explorer's typed queries over the core GraphQL API (search, element, neighbourhood,
- * stats, schema). Question and import endpoints live in questions.ts and imports.ts.
+ * The explorer's queries over the core GraphQL API (search, element, neighbourhood, stats,
+ * schema): typed documents from src/operations/core.graphql, and the two documents built
+ * from the graph schema (the neighbourhood, briefs batched with aliases). Questions and
+ * imports live in questions.ts and imports.ts.
  */
+import { BriefFragmentDoc, ByTypeDocument, SchemaDocument, SearchDocument, StatsDocument, type BriefFragment } from "./generated/graphql";
 import { GraphQLClient } from "./gql";
-import { BRIEF_FIELDS, fieldsByName, neighbourhoodQuery } from "./schema";
-import type { Element, ElementBrief, ElementPage, GraphSchema, Relationship, Stats } from "./types";
+import { fieldsByName, neighbourhoodQuery } from "./schema";
+import type { Element, ElementBrief, ElementPage, GraphSchema, NodeKind, Relationship, Stats } from "./types";
 
 /** A neighbour as seen from the expanded element: the relationship and the element on the other end. */
 export interface NeighbourLink {
@@ -90,6 +93,14 @@ export function toNeighbourhood(schema: GraphSchema, result: NeighbourhoodResult
   return { element: element as Element, links };
 }
 
+/** `n` elements by id in one request: `$i0`… as `n0: node(id: $i0)`…. */
+export function briefsQuery(n: number): string {
+  const ks = [...Array(n).keys()];
+  const decl = ks.map((k) => `$i${k}: ID!`).join(", ");
+  const body = ks.map((k) => `n${k}: node(id: $i${k}) { ...Brief }`).join(" ");
+  return `query Briefs(${decl}) { ${body} }\n${BriefFragmentDoc}`;
+}
+
 export class Api {
   private neighbourhoodDoc: string | null = null;
   private schemaCache: GraphSchema | null = null;
@@ -97,34 +108,25 @@ export class Api {
   constructor(readonly client: GraphQLClient) {}
 
   async schema(): Promise<GraphSchema> {
-    if (!this.schemaCache) {
-      const data = await this.client.request<{ schema: GraphSchema }>("query Schema { schema }");
-      this.schemaCache = data.schema;
-    }
+    // `schema: JSON!` is graph.schema.Schema.as_dict (typed by hand in types.ts).
+    this.schemaCache ??= (await this.client.request(SchemaDocument, {})).schema as GraphSchema;
     return this.schemaCache;
   }
 
   async stats(): Promise<Stats> {
-    return (await this.client.request<{ stats: Stats }>("query Stats { stats }")).stats;
+    // `stats: JSON!`: counts by type (typed by hand in types.ts).
+    return (await this.client.request(StatsDocument, {})).stats as Stats;
   }
 
   /** Type-ahead search over names and descriptions. */
-  async search(text: string, signal?: AbortSignal, limit = 12, types?: string[]): Promise<ElementBrief[]> {
-    const data = await this.client.request<{ search: ElementBrief[] }, { text: string; limit: number; types: string[] | null }>(
-      `query Search($text: String!, $limit: Int!, $types: [NodeKind!]) { search(text: $text, limit: $limit, types: $types) { ${BRIEF_FIELDS} description } }`,
-      { text, limit, types: types?.length ? types : null },
-      { signal },
-    );
+  async search(text: string, signal?: AbortSignal, limit = 12, types?: NodeKind[]): Promise<ElementBrief[]> {
+    const data = await this.client.request(SearchDocument, { text, limit, types: types?.length ? types : null }, { signal });
     return data.search;
   }
 
   /** Elements by type (used to seed the view, e.g. all value streams). */
-  async listByType(type: string, limit = 100): Promise<ElementPage<ElementBrief>> {
-    const data = await this.client.request<{ nodes: ElementPage<ElementBrief> }>(
-      `query ByType($types: [NodeKind!], $limit: Int!) { nodes(types: $types, limit: $limit) { total limit offset items { ${BRIEF_FIELDS} } } }`,
-      { types: [type], limit },
-    );
-    return data.nodes;
+  async listByType(type: NodeKind, limit = 100): Promise<ElementPage<ElementBrief>> {
+    return (await this.client.request(ByTypeDocument, { types: [type], limit })).nodes;
   }
 
   /** Brief elements by id, batched with aliases (the API allows up to 30 per request). */
@@ -134,9 +136,7 @@ export class Api {
     for (let i = 0; i < unique.length; i += 25) {
       const chunk = unique.slice(i, i + 25);
       const vars = Object.fromEntries(chunk.map((id, k) => [`i${k}`, id]));
-      const decl = chunk.map((_, k) => `$i${k}: ID!`).join(", ");
-      const body = chunk.map((_, k) => `n${k}: node(id: $i${k}) { ${BRIEF_FIELDS} }`).join(" ");
-      const data = await this.client.request<Record<string, ElementBrief | null>>(`query Briefs(${decl}) { ${body} }`, vars);
+      const data = await this.client.requestBuilt<Record<string, BriefFragment | null>>(briefsQuery(chunk.length), vars);
       for (const v of Object.values(data)) if (v) out.push(v);
     }
     return out;
@@ -146,7 +146,7 @@ export class Api {
   async neighbourhood(id: string): Promise<Neighbourhood | null> {
     const schema = await this.schema();
     this.neighbourhoodDoc ??= neighbourhoodQuery(schema, REL_PAGE);
-    const data = await this.client.request<NeighbourhoodResult>(this.neighbourhoodDoc, { id, ids: id });
+    const data = await this.client.requestBuilt<NeighbourhoodResult>(this.neighbourhoodDoc, { id, ids: id });
     return toNeighbourhood(schema, data);
   }
 }

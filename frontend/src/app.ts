@@ -3,13 +3,14 @@
  * Cytoscape view and the panels, and wires user actions to GraphQL calls.
  */
 import { Api } from "./api";
-import { $, clear, download, h } from "./dom";
+import { $, clear, download } from "./dom";
 import { askForToken, clearToken, getToken } from "./auth";
-import { AuthError, GraphQLClient, introspect, type ServerSchema } from "./gql";
+import { AuthError, GraphQLClient } from "./gql";
 import { Imports } from "./imports";
 import { GraphModel } from "./model";
+import { emptyOverlay, type Overlay } from "./overlay";
+import type { ExplorerContext } from "./context";
 import { Questions } from "./questions";
-import { nodeStyle } from "./style";
 import type { ElementBrief, GraphSchema } from "./types";
 import { decodeState, encodeState, type Mode, type Page, type ViewState } from "./urlstate";
 import { GraphView } from "./view";
@@ -23,28 +24,15 @@ import { renderImportPage } from "./ui/importpage";
 import { Scenarios } from "./scenarios";
 import { ScenarioPanel } from "./ui/scenario";
 
-/** Question overlays kept between renders (new nodes must get them too). */
-export interface Overlay {
-  classes: Map<string, string[]>;
-  /** Edges to light up: `cls` defaults to `on-path` (scenario diffs use `path-added` / `path-removed`). */
-  pathSteps: { source: string; target: string; rel: string; cls?: string }[];
-  dim: boolean;
-  load: Map<string, { size: number; color: string }>;
-  clusterColors: Map<string, string>;
-}
-
-export const emptyOverlay = (): Overlay => ({ classes: new Map(), pathSteps: [], dim: false, load: new Map(), clusterColors: new Map() });
-
-export class App {
+export class App implements ExplorerContext {
   readonly client = new GraphQLClient({ token: getToken });
   readonly api = new Api(this.client);
   readonly model = new GraphModel();
   state: ViewState = decodeState(location.search);
   schema!: GraphSchema;
-  server: ServerSchema | null = null;
-  questions!: Questions;
-  imports!: Imports;
-  scenarios!: Scenarios;
+  readonly questions = new Questions(this.client);
+  readonly imports = new Imports(this.client);
+  readonly scenarios = new Scenarios(this.client);
   view!: GraphView;
   overlay: Overlay = emptyOverlay();
   impactPanel!: ImpactPanel;
@@ -54,10 +42,9 @@ export class App {
 
   async start(): Promise<void> {
     let schema: GraphSchema;
-    let server: ServerSchema | null;
     for (;;) {
       try {
-        [schema, server] = await Promise.all([this.api.schema(), introspect(this.client).catch(() => null)]);
+        schema = await this.api.schema();
         break;
       } catch (err) {
         if (!(err instanceof AuthError)) throw err;
@@ -68,10 +55,6 @@ export class App {
       }
     }
     this.schema = schema;
-    this.server = server;
-    this.questions = new Questions(this.client, server);
-    this.imports = new Imports(this.client, server);
-    this.scenarios = new Scenarios(this.client, server);
     this.buildShell();
     window.addEventListener("popstate", () => void this.loadFromUrl());
     await this.loadFromUrl();
@@ -454,16 +437,16 @@ export class App {
     this.status(`Showing ${page.items.length} value streams.`);
   }
 
+  runImpact(): Promise<void> {
+    return this.impactPanel.run();
+  }
+
   // -- modes --------------------------------------------------------------------------------
 
   updateModeButtons(): void {
     for (const b of document.querySelectorAll<HTMLButtonElement>(".modes button")) {
       const mode = b.dataset.mode as Mode;
       b.setAttribute("aria-pressed", String(mode === this.state.mode));
-      const available =
-        mode === "explore" || (mode === "scenario" ? this.scenarios.has() : this.questions.has(mode === "impact" ? "impact" : "bottlenecks"));
-      b.classList.toggle("unavailable", !available);
-      b.title = available ? "" : "Not available on this server yet";
     }
     if (document.body.dataset.mode !== this.state.mode) {
       document.body.dataset.mode = this.state.mode;
@@ -550,20 +533,4 @@ export class App {
     el.textContent = message;
     el.classList.toggle("error", error);
   }
-}
-
-/** A button that selects (and if needed adds) an element: used by every panel. */
-export function elementLink(app: App, e: ElementBrief, label?: string): HTMLButtonElement {
-  const s = nodeStyle(e.type);
-  return h(
-    "button",
-    {
-      type: "button",
-      class: "element-link",
-      "data-id": e.id,
-      title: `${s.label}: ${e.name} (${e.id})`,
-      onclick: () => void app.openElement(e, false),
-    },
-    label ?? e.name,
-  );
 }

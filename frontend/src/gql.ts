@@ -1,8 +1,13 @@
 /**
- * A small typed GraphQL client: POST /graphql with fetch, errors raised as GraphQLError,
- * plus the introspection the explorer uses to find out which optional backend pieces
- * (impact, bottlenecks, health, imports) this server has.
+ * A small typed GraphQL client: POST /graphql with fetch, errors raised as GraphQLError.
+ * Documents are the typed ones generated from src/operations/*.graphql (their result and
+ * variables types come with them); `requestBuilt` is for the two documents the explorer
+ * builds from the graph schema at run time (see src/schema.ts).
  */
+import type { DocumentTypeDecoration } from "@graphql-typed-document-node/core";
+
+/** A generated document (`TypedDocumentString`): the query text, typed by its result and variables. */
+export type TypedDocument<TResult, TVariables> = DocumentTypeDecoration<TResult, TVariables> & { toString(): string };
 
 export interface GraphQLErrorItem {
   message: string;
@@ -54,38 +59,23 @@ export class GraphQLClient {
     return t ? { authorization: `Bearer ${t}` } : {};
   }
 
-  /** Run a query or mutation; resolves to `data`, rejects with GraphQLError on any error. */
-  async request<T, V extends object = Record<string, unknown>>(
-    query: string,
-    variables?: V,
+  /** Run a generated query or mutation; resolves to `data`, rejects with GraphQLError on any error. */
+  request<TResult, TVariables>(
+    document: TypedDocument<TResult, TVariables>,
+    variables: TVariables,
     init?: { signal?: AbortSignal },
-  ): Promise<T> {
+  ): Promise<TResult> {
+    return this.requestBuilt<TResult>(document.toString(), variables as Record<string, unknown>, init);
+  }
+
+  /** Run a document built at run time from the graph schema (validated against the SDL by test/documents.test.ts). */
+  async requestBuilt<T>(query: string, variables: Record<string, unknown> = {}, init?: { signal?: AbortSignal }): Promise<T> {
     const response = await this.fetchFn(this.endpoint, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json", ...this.authHeaders() },
-      body: JSON.stringify({ query, variables: variables ?? {} }),
+      body: JSON.stringify({ query, variables }),
       signal: init?.signal,
     });
-    return parseResponse<T>(response);
-  }
-
-  /** A GraphQL multipart request (the GraphQL multipart request spec) for Upload arguments. */
-  async upload<T>(
-    query: string,
-    variables: Record<string, unknown>,
-    files: Record<string, File>,
-  ): Promise<T> {
-    const form = new FormData();
-    const vars: Record<string, unknown> = { ...variables };
-    const map: Record<string, string[]> = {};
-    Object.keys(files).forEach((name, i) => {
-      vars[name] = null;
-      map[String(i)] = [`variables.${name}`];
-    });
-    form.append("operations", JSON.stringify({ query, variables: vars }));
-    form.append("map", JSON.stringify(map));
-    Object.values(files).forEach((file, i) => form.append(String(i), file, file.name));
-    const response = await this.fetchFn(this.endpoint, { method: "POST", body: form, headers: this.authHeaders() });
     return parseResponse<T>(response);
   }
 }
@@ -110,98 +100,4 @@ async function parseResponse<T>(response: Response): Promise<T> {
     throw new GraphQLError(`server answered ${response.status}${detail}`, [], response.status);
   }
   return body.data;
-}
-
-// -- introspection ----------------------------------------------------------------------
-
-/** A type reference as introspection gives it, unwrapped to a readable form. */
-export interface TypeRef {
-  kind: string;
-  name: string | null;
-  ofType?: TypeRef | null;
-}
-
-export interface ArgInfo {
-  name: string;
-  type: TypeRef;
-  defaultValue: string | null;
-}
-
-export interface FieldInfo {
-  name: string;
-  args: ArgInfo[];
-  type: TypeRef;
-}
-
-export interface TypeInfo {
-  kind: string;
-  name: string;
-  fields: FieldInfo[] | null;
-  inputFields: ArgInfo[] | null;
-  enumValues: { name: string }[] | null;
-  possibleTypes: { name: string }[] | null;
-}
-
-/** What the server offers: every named type, and the root Query/Mutation fields by name. */
-export interface ServerSchema {
-  types: Map<string, TypeInfo>;
-  query: Map<string, FieldInfo>;
-  mutation: Map<string, FieldInfo>;
-}
-
-const TYPE_REF = "kind name ofType { kind name ofType { kind name ofType { kind name } } }";
-
-export const INTROSPECTION_QUERY = `query Introspect {
-  __schema {
-    queryType { name }
-    mutationType { name }
-    types {
-      kind name
-      fields { name args { name defaultValue type { ${TYPE_REF} } } type { ${TYPE_REF} } }
-      inputFields { name defaultValue type { ${TYPE_REF} } }
-      enumValues { name }
-      possibleTypes { name }
-    }
-  }
-}`;
-
-interface IntrospectionResult {
-  __schema: {
-    queryType: { name: string };
-    mutationType: { name: string } | null;
-    types: TypeInfo[];
-  };
-}
-
-export function buildServerSchema(result: IntrospectionResult): ServerSchema {
-  const types = new Map(result.__schema.types.map((t) => [t.name, t]));
-  const fieldsOf = (name: string | undefined): Map<string, FieldInfo> =>
-    new Map((name ? (types.get(name)?.fields ?? []) : []).map((f) => [f.name, f]));
-  return {
-    types,
-    query: fieldsOf(result.__schema.queryType.name),
-    mutation: fieldsOf(result.__schema.mutationType?.name),
-  };
-}
-
-export async function introspect(client: GraphQLClient): Promise<ServerSchema> {
-  return buildServerSchema(await client.request<IntrospectionResult>(INTROSPECTION_QUERY));
-}
-
-/** The named type under NON_NULL / LIST wrappers. */
-export function namedType(ref: TypeRef): TypeRef {
-  let t: TypeRef = ref;
-  while ((t.kind === "NON_NULL" || t.kind === "LIST") && t.ofType) t = t.ofType;
-  return t;
-}
-
-/** The type as written in a GraphQL document, e.g. `[RelKind!]` or `ID!`. */
-export function typeToString(ref: TypeRef): string {
-  if (ref.kind === "NON_NULL" && ref.ofType) return `${typeToString(ref.ofType)}!`;
-  if (ref.kind === "LIST" && ref.ofType) return `[${typeToString(ref.ofType)}]`;
-  return ref.name ?? "";
-}
-
-export function isRequired(arg: ArgInfo): boolean {
-  return arg.type.kind === "NON_NULL" && arg.defaultValue == null;
 }

@@ -4,8 +4,24 @@
  * from what the user filled in, and the comparison read into small shapes the panel and
  * the graph overlay use. Everything but the `Scenarios` class is pure and unit-tested.
  */
-import type { GraphQLClient, ServerSchema } from "./gql";
-import { normaliseImpact, type ImpactResult, type PathStep } from "./questions";
+import type { GraphQLClient } from "./gql";
+import {
+  AddOperationDocument,
+  ApplyScenarioDocument,
+  CompareScenarioDocument,
+  CreateScenarioDocument,
+  DiscardScenarioDocument,
+  ScenarioDocument,
+  ScenariosDocument,
+  type ApplyScenarioMutation,
+  type CompareScenarioQuery,
+  type RefFragment,
+  type ScenarioFieldsFragment,
+  type ScenarioOperationInput,
+  type ScenarioSummaryFieldsFragment,
+} from "./generated/graphql";
+import { readImpact, type ImpactResult, type PathStep } from "./questions";
+import { restUrl } from "./rest";
 import type { ElementBrief } from "./types";
 import type { ScenarioSide } from "./urlstate";
 
@@ -126,157 +142,99 @@ export interface ApplyResult {
 
 // -- reading answers ----------------------------------------------------------------------
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const obj = (v: unknown): Obj => (isObj(v) ? v : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const text = (v: unknown): string => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
-const orNull = (v: unknown): string | null => (typeof v === "string" ? v : null);
-const n = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
-const n0 = (v: unknown): number => n(v) ?? 0;
+type CompareAnswer = CompareScenarioQuery["result"];
 
-function ref(v: unknown): ElementBrief {
-  const o = obj(v);
-  const id = text(o.id);
-  return { id, type: text(o.type), name: text(o.name) || id };
-}
+const ref = (e: RefFragment): ElementBrief => ({ id: e.id, type: e.type, name: e.name });
+/** The SDL's enum values (`ADDED`…) in the explorer's lower case; a new value fails the type check. */
+const lower = <T extends string>(v: Uppercase<T>): T => v.toLowerCase() as T;
 
-const refs = (v: unknown): ElementBrief[] => arr(v).map(ref).filter((e) => e.id);
-
-export function readSummary(v: unknown): ScenarioSummary {
-  const o = obj(v);
+export function readSummary(v: ScenarioSummaryFieldsFragment): ScenarioSummary {
   return {
-    name: text(o.name),
-    description: text(o.description),
-    status: o.status === "APPLIED" ? "APPLIED" : "OPEN",
-    operationCount: n0(o.operationCount),
-    createdAt: text(o.createdAt),
-    updatedAt: text(o.updatedAt),
-    createdBy: orNull(o.createdBy),
-    appliedAt: orNull(o.appliedAt),
-    appliedBy: orNull(o.appliedBy),
+    name: v.name,
+    description: v.description,
+    status: v.status,
+    operationCount: v.operationCount,
+    createdAt: v.createdAt,
+    updatedAt: v.updatedAt,
+    createdBy: v.createdBy,
+    appliedAt: v.appliedAt,
+    appliedBy: v.appliedBy,
   };
 }
 
-export function readScenario(v: unknown): Scenario {
-  const o = obj(v);
-  const operations = arr(o.operations).map((x, i) => {
-    const op = obj(x);
-    return { index: n(op.index) ?? i + 1, op: text(op.op), text: text(op.text), operation: obj(op.operation) };
-  });
-  return { ...readSummary(o), operationCount: n(o.operationCount) ?? operations.length, operations, problem: orNull(o.problem) };
+/** An operation as stored (`JSON`): elements by id, e.g. `{op: "remove_element", element: "plat-x"}`. */
+const stored = (v: unknown): Record<string, unknown> => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+export function readScenario(v: ScenarioFieldsFragment): Scenario {
+  const operations = v.operations.map((op) => ({ index: op.index, op: op.op, text: op.text, operation: stored(op.operation) }));
+  return { ...readSummary(v), operations, problem: v.problem };
 }
 
-function lower<T extends string>(v: unknown, allowed: readonly T[], fallback: T): T {
-  const s = text(v).toLowerCase();
-  return (allowed as readonly string[]).includes(s) ? (s as T) : fallback;
-}
-
-export function readImpactDiff(v: unknown): ImpactDiff | null {
-  if (!isObj(v)) return null;
-  const streams: StreamDelta[] = arr(v.streams).map((x) => {
-    const d = obj(x);
-    const stream = ref(d.element);
-    if (!stream.type) stream.type = "ValueStream";
+export function readImpactDiff(v: CompareAnswer["impact"]): ImpactDiff | null {
+  if (!v) return null;
+  const streams: StreamDelta[] = v.streams.map((d) => {
     return {
-      stream,
-      change: lower(d.change, STREAM_CHANGES, "same"),
-      baseDistance: n(d.baseDistance),
-      scenarioDistance: n(d.scenarioDistance),
-      basePath: text(d.basePath),
-      scenarioPath: text(d.scenarioPath),
+      stream: ref(d.element),
+      change: lower<StreamChange>(d.change),
+      baseDistance: d.baseDistance,
+      scenarioDistance: d.scenarioDistance,
+      basePath: d.basePath,
+      scenarioPath: d.scenarioPath,
     };
   });
   const counts = Object.fromEntries(STREAM_CHANGES.map((c) => [c, streams.filter((s) => s.change === c).length])) as Record<StreamChange, number>;
   return {
     element: ref(v.element),
-    inBase: v.inBase !== false,
-    inScenario: v.inScenario !== false,
-    baseStreamCount: n0(v.baseStreamCount),
-    scenarioStreamCount: n0(v.scenarioStreamCount),
-    baseAffectedCount: n0(v.baseAffectedCount),
-    scenarioAffectedCount: n0(v.scenarioAffectedCount),
+    inBase: v.inBase,
+    inScenario: v.inScenario,
+    baseStreamCount: v.baseStreamCount,
+    scenarioStreamCount: v.scenarioStreamCount,
+    baseAffectedCount: v.baseAffectedCount,
+    scenarioAffectedCount: v.scenarioAffectedCount,
     streams,
     counts,
-    base: isObj(v.base) ? normaliseImpact(v.base) : null,
-    scenario: isObj(v.scenario) ? normaliseImpact(v.scenario) : null,
+    base: v.base ? readImpact(v.base) : null,
+    scenario: v.scenario ? readImpact(v.scenario) : null,
   };
 }
 
-const RANK_CHANGES: readonly RankChange[] = ["added", "removed", "higher", "lower", "same"];
-
-export function readBottleneckDiff(v: unknown): BottleneckDiff {
-  const o = obj(v);
+export function readBottleneckDiff(v: CompareAnswer["bottlenecks"]): BottleneckDiff {
   return {
-    limit: n0(o.limit),
-    baseStreamTotal: n0(o.baseStreamTotal),
-    scenarioStreamTotal: n0(o.scenarioStreamTotal),
-    rows: arr(o.rows).map((x) => {
-      const r = obj(x);
-      return {
-        element: ref(r.element),
-        change: lower(r.change, RANK_CHANGES, "same"),
-        baseRank: n(r.baseRank),
-        scenarioRank: n(r.scenarioRank),
-        rankChange: n(r.rankChange),
-        baseScore: n(r.baseScore),
-        scenarioScore: n(r.scenarioScore),
-        scoreDelta: n0(r.scoreDelta),
-        baseStreamCount: n(r.baseStreamCount),
-        scenarioStreamCount: n(r.scenarioStreamCount),
-      };
-    }),
+    limit: v.limit,
+    baseStreamTotal: v.baseStreamTotal,
+    scenarioStreamTotal: v.scenarioStreamTotal,
+    rows: v.rows.map((r) => ({ ...r, element: ref(r.element), change: lower<RankChange>(r.change) })),
   };
 }
 
-export function readHealthDiff(v: unknown): HealthDiff {
-  const o = obj(v);
+export function readHealthDiff(v: CompareAnswer["health"]): HealthDiff {
   return {
-    baseScore: n0(o.baseScore),
-    scenarioScore: n0(o.scenarioScore),
-    scoreDelta: n0(o.scoreDelta),
-    checks: arr(o.checks).map((x) => {
-      const c = obj(x);
-      return {
-        id: text(c.id),
-        title: text(c.title) || text(c.id),
-        baseScore: n0(c.baseScore),
-        scenarioScore: n0(c.scenarioScore),
-        scoreDelta: n0(c.scoreDelta),
-        baseOffending: n0(c.baseOffending),
-        scenarioOffending: n0(c.scenarioOffending),
-        resolved: refs(c.resolved),
-        introduced: refs(c.introduced),
-      };
-    }),
+    baseScore: v.baseScore,
+    scenarioScore: v.scenarioScore,
+    scoreDelta: v.scoreDelta,
+    checks: v.checks.map((c) => ({ ...c, title: c.title || c.id, resolved: c.resolved.map(ref), introduced: c.introduced.map(ref) })),
   };
 }
 
 /** A `compareScenario` answer, read into the shapes above. */
-export function readComparison(v: unknown): Comparison {
-  const o = obj(v);
+export function readComparison(v: CompareAnswer): Comparison {
   return {
-    scenario: readScenario(o.scenario),
-    impact: readImpactDiff(o.impact),
-    bottlenecks: readBottleneckDiff(o.bottlenecks),
-    health: readHealthDiff(o.health),
+    scenario: readScenario(v.scenario),
+    impact: readImpactDiff(v.impact),
+    bottlenecks: readBottleneckDiff(v.bottlenecks),
+    health: readHealthDiff(v.health),
   };
 }
 
-export function readApplyResult(v: unknown): ApplyResult {
-  const o = obj(v);
-  const rels = (x: unknown): string[] =>
-    arr(x).map((r) => {
-      const rr = obj(r);
-      return text(rr.text) || `${text(rr.source)} -[${text(rr.type)}]-> ${text(rr.target)}`;
-    });
+export function readApplyResult(v: ApplyScenarioMutation["result"]): ApplyResult {
+  const rels = (xs: ApplyScenarioMutation["result"]["relationshipsAdded"]): string[] => xs.map((r) => r.text || `${r.source} -[${r.type}]-> ${r.target}`);
   return {
-    scenario: readSummary(o.scenario),
-    elementsAdded: refs(o.elementsAdded),
-    elementsRemoved: refs(o.elementsRemoved),
-    elementsChanged: refs(o.elementsChanged),
-    relationshipsAdded: rels(o.relationshipsAdded),
-    relationshipsRemoved: rels(o.relationshipsRemoved),
+    scenario: readSummary(v.scenario),
+    elementsAdded: v.elementsAdded.map(ref),
+    elementsRemoved: v.elementsRemoved.map(ref),
+    elementsChanged: v.elementsChanged.map(ref),
+    relationshipsAdded: rels(v.relationshipsAdded),
+    relationshipsRemoved: rels(v.relationshipsRemoved),
   };
 }
 
@@ -435,14 +393,7 @@ export interface OperationDraft {
   id?: string;
 }
 
-export type ScenarioOperationInput =
-  | { removeElement: { element: string } }
-  | { replaceElement: { old: string; new: string } }
-  | { moveOwnership: { element: string; toTeam: string; fromTeam?: string } }
-  | { addRelationship: { type: string; source: string; target: string } }
-  | { removeRelationship: { type: string; source: string; target: string } }
-  | { splitStream: { stream: string; into: { name: string; id?: string; stages: string[] }[] } }
-  | { addElement: { type: string; name: string; id?: string } };
+export type { ScenarioOperationInput };
 
 export type Built = { ok: true; input: ScenarioOperationInput } | { ok: false; problems: string[] };
 
@@ -515,51 +466,6 @@ export function scenarioNameProblem(name: string): string | null {
 
 // -- calling the server -------------------------------------------------------------------
 
-const REF = "fragment R on ElementRef { id type name }";
-const SUMMARY = "name description status operationCount createdAt updatedAt createdBy appliedAt appliedBy";
-const SCENARIO = `fragment S on Scenario { ${SUMMARY} problem operations { index op text operation } }`;
-const SIDE = `fragment Side on ImpactAnswer {
-  element { ...R }
-  streams { element { ...R } distance pathText path { fromElement { ...R } toElement { ...R } relationship storedForward } }
-}`;
-
-export const COMPARE_QUERY = `query CompareScenario($name: String!, $element: String, $maxDepth: Int!, $limit: Int!) {
-  result: compareScenario(name: $name, element: $element, maxDepth: $maxDepth, limit: $limit) {
-    scenario { ...S }
-    impact {
-      element { ...R } inBase inScenario baseStreamCount scenarioStreamCount baseAffectedCount scenarioAffectedCount
-      streams { element { ...R } baseDistance scenarioDistance change basePath scenarioPath }
-      base { ...Side }
-      scenario { ...Side }
-    }
-    bottlenecks {
-      limit baseStreamTotal scenarioStreamTotal
-      rows { element { ...R } change baseRank scenarioRank rankChange baseScore scenarioScore scoreDelta baseStreamCount scenarioStreamCount }
-    }
-    health {
-      baseScore scenarioScore scoreDelta
-      checks { id title baseScore scenarioScore scoreDelta baseOffending scenarioOffending resolved { ...R } introduced { ...R } }
-    }
-  }
-}
-${REF}
-${SCENARIO}
-${SIDE}`;
-
-const LIST_QUERY = `query Scenarios { result: scenarios { ${SUMMARY} } }`;
-const GET_QUERY = `query Scenario($name: String!) { result: scenario(name: $name) { ...S } }\n${SCENARIO}`;
-const CREATE = `mutation CreateScenario($name: String!, $description: String!) { result: createScenario(name: $name, description: $description) { ...S } }\n${SCENARIO}`;
-const ADD_OP = `mutation AddOperation($name: String!, $operation: ScenarioOperationInput!) { result: addScenarioOperation(name: $name, operation: $operation) { ...S } }\n${SCENARIO}`;
-const DISCARD = `mutation DiscardScenario($name: String!) { result: discardScenario(name: $name) }`;
-const APPLY = `mutation ApplyScenario($name: String!) {
-  result: applyScenario(name: $name) {
-    scenario { ${SUMMARY} }
-    elementsAdded { ...R } elementsRemoved { ...R } elementsChanged { ...R }
-    relationshipsAdded { id type source target text } relationshipsRemoved { id type source target text }
-  }
-}
-${REF}`;
-
 /** Whether the caller may apply: known from an admin-only read, or unknown (then the server decides). */
 export interface RoleInfo {
   admin: boolean | null;
@@ -568,7 +474,7 @@ export interface RoleInfo {
 }
 
 /** Admin-only read used to learn the caller's role (the API has no "who am I" query). */
-export const ADMIN_PROBE = "/api/audit?limit=1";
+export const ADMIN_PROBE = restUrl("/api/audit", { limit: 1 });
 
 /** How many bottleneck rows a comparison asks for (ranked within it on either side). */
 export const BOTTLENECK_LIMIT = 20;
@@ -576,51 +482,36 @@ export const BOTTLENECK_LIMIT = 20;
 export class Scenarios {
   constructor(
     readonly client: GraphQLClient,
-    readonly server: ServerSchema | null,
     private readonly fetchFn: (input: string, init?: RequestInit) => Promise<Response> = (i, init) => globalThis.fetch(i, init),
   ) {}
 
-  /** The server has the scenario queries (older servers do not). */
-  has(): boolean {
-    return Boolean(this.server?.query.has("compareScenario") && this.server.query.has("scenarios"));
-  }
-
-  canEdit(): boolean {
-    return Boolean(this.server?.mutation.has("createScenario") && this.server.mutation.has("addScenarioOperation"));
-  }
-
   async list(): Promise<ScenarioSummary[]> {
-    const data = await this.client.request<{ result: unknown[] }>(LIST_QUERY);
-    return data.result.map(readSummary);
+    return (await this.client.request(ScenariosDocument, {})).result.map(readSummary);
   }
 
   async get(name: string): Promise<Scenario | null> {
-    const data = await this.client.request<{ result: unknown }>(GET_QUERY, { name });
-    return data.result ? readScenario(data.result) : null;
+    const { result } = await this.client.request(ScenarioDocument, { name });
+    return result ? readScenario(result) : null;
   }
 
   async create(name: string, description: string): Promise<Scenario> {
-    const data = await this.client.request<{ result: unknown }>(CREATE, { name: name.trim(), description: description.trim() });
-    return readScenario(data.result);
+    return readScenario((await this.client.request(CreateScenarioDocument, { name: name.trim(), description: description.trim() })).result);
   }
 
   async addOperation(name: string, operation: ScenarioOperationInput): Promise<Scenario> {
-    const data = await this.client.request<{ result: unknown }>(ADD_OP, { name, operation });
-    return readScenario(data.result);
+    return readScenario((await this.client.request(AddOperationDocument, { name, operation })).result);
   }
 
   async discard(name: string): Promise<void> {
-    await this.client.request(DISCARD, { name });
+    await this.client.request(DiscardScenarioDocument, { name });
   }
 
   async apply(name: string): Promise<ApplyResult> {
-    const data = await this.client.request<{ result: unknown }>(APPLY, { name });
-    return readApplyResult(data.result);
+    return readApplyResult((await this.client.request(ApplyScenarioDocument, { name })).result);
   }
 
   async compare(name: string, element: string | null, maxDepth: number, limit = BOTTLENECK_LIMIT): Promise<Comparison> {
-    const data = await this.client.request<{ result: unknown }>(COMPARE_QUERY, { name, element, maxDepth, limit });
-    return readComparison(data.result);
+    return readComparison((await this.client.request(CompareScenarioDocument, { name, element, maxDepth, limit })).result);
   }
 
   /** Whether this token is an admin's: an admin-only read answers 200, or 403 with the refusal. */

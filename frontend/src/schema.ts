@@ -3,6 +3,7 @@
  * node type has, under the schema's forward / reverse names, and the GraphQL
  * selections built from that, so the explorer never hard-codes the model.
  */
+import { BriefFragmentDoc, ElementFieldsFragmentDoc, RelationshipFieldsFragmentDoc } from "./generated/graphql";
 import type { GraphSchema, SchemaNodeType, SchemaRelType } from "./types";
 
 /** One relationship field of a node type, e.g. ValueStream.stages = → HAS_STAGE. */
@@ -46,9 +47,6 @@ export function nodeType(schema: GraphSchema, label: string): SchemaNodeType | u
   return schema.nodes.find((n) => n.label === label);
 }
 
-export const BRIEF_FIELDS = "__typename id type name";
-export const ELEMENT_FIELDS =
-  "__typename id type name description tags properties source importRun createdAt updatedAt";
 
 /** Inline fragments selecting each type's typed properties (camelCase). */
 export function typedPropsSelection(schema: GraphSchema): string {
@@ -61,22 +59,23 @@ export function typedPropsSelection(schema: GraphSchema): string {
 /**
  * The neighbourhood query: the element with all its fields, every relationship field of
  * its type (neighbours as brief elements), and its relationships in both directions with
- * ids and attributes. One request per expanded node.
+ * ids and attributes. One request per expanded node. The fixed parts are the fragments of
+ * src/operations/core.graphql; test/documents.test.ts validates the whole against the SDL.
  */
 export function neighbourhoodQuery(schema: GraphSchema, relLimit: number): string {
   const perType = schema.nodes
     .map((n) => {
-      const fields = relFields(schema, n.label).map((f) => `${f.field} { ...B }`);
+      const fields = relFields(schema, n.label).map((f) => `${f.field} { ...Brief }`);
       return fields.length ? `... on ${n.label} { ${fields.join(" ")} }` : "";
     })
     .filter(Boolean)
     .join(" ");
   return `query Neighbourhood($id: ID!, $ids: String!, $relOffset: Int! = 0) {
-  node(id: $id) { ${ELEMENT_FIELDS} ${typedPropsSelection(schema)} ${perType} }
-  out: relationships(source: $ids, limit: ${relLimit}, offset: $relOffset) { id type source target properties attributes }
-  in: relationships(target: $ids, limit: ${relLimit}, offset: $relOffset) { id type source target properties attributes }
+  node(id: $id) { ...ElementFields ${typedPropsSelection(schema)} ${perType} }
+  out: relationships(source: $ids, limit: ${relLimit}, offset: $relOffset) { ...RelationshipFields }
+  in: relationships(target: $ids, limit: ${relLimit}, offset: $relOffset) { ...RelationshipFields }
 }
-fragment B on Element { ${BRIEF_FIELDS} }`;
+${ElementFieldsFragmentDoc}${RelationshipFieldsFragmentDoc}${BriefFragmentDoc}`;
 }
 
 /** Which relationship a reverse/forward field name denotes, for the element's own type. */

@@ -1,44 +1,11 @@
 /**
- * TypeScript types matching the GraphQL SDL (`valuegraph schema --graphql`).
- *
- * Node and relationship kinds mirror the `NodeKind` / `RelKind` enums; the per-type
- * typed properties are read at run time from the `schema` query, so a type added to
- * `graph/schema.py` shows up here as a plain string until it is named below.
+ * The explorer's own shapes of elements, relationships and the `schema` / `stats` answers
+ * (both `JSON` in the SDL, so not generated). `NodeKind` comes from the SDL
+ * (src/generated/graphql.ts); the per-type typed properties are read at run time from the
+ * `schema` query.
  */
 
-export const NODE_KINDS = [
-  "ValueStream",
-  "Stage",
-  "Capability",
-  "Platform",
-  "Team",
-  "DataAsset",
-  "Person",
-  "Measure",
-  "Investment",
-  "GovernanceForum",
-  "GenericElement",
-] as const;
-export type NodeKind = (typeof NODE_KINDS)[number];
-
-export const REL_KINDS = [
-  "HAS_STAGE",
-  "REQUIRES",
-  "CONTAINS",
-  "USES",
-  "DEPENDS_ON",
-  "READS",
-  "WRITES",
-  "OWNS",
-  "SUPPORTS",
-  "MEMBER_OF",
-  "ACCOUNTABLE_FOR",
-  "FUNDED_BY",
-  "MEASURED_BY",
-  "DECIDES_FOR",
-  "RELATED_TO",
-] as const;
-export type RelKind = (typeof REL_KINDS)[number];
+export type { NodeKind } from "./generated/graphql";
 
 export type JSONValue = string | number | boolean | null | JSONValue[] | { [k: string]: JSONValue };
 

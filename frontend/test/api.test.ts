@@ -23,9 +23,9 @@ describe("schema helpers", () => {
 
   it("builds one neighbourhood query selecting every relationship field", () => {
     const q = neighbourhoodQuery(SCHEMA, 500);
-    expect(q).toContain("... on ValueStream { stages { ...B } dependsOn { ...B } ownedBy { ...B } accountable { ...B } }");
+    expect(q).toContain("... on ValueStream { stages { ...Brief } dependsOn { ...Brief } ownedBy { ...Brief } accountable { ...Brief } }");
     expect(q).toContain("out: relationships(source: $ids, limit: 500");
-    expect(q).toContain("fragment B on Element");
+    expect(q).toContain("fragment Brief on Element");
   });
 });
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
+import { CompareScenarioDocument, type CompareScenarioQuery } from "../src/generated/graphql";
 import { GraphQLClient } from "../src/gql";
 import {
   ADMIN_PROBE,
-  COMPARE_QUERY,
   Scenarios,
   buildOperationInput,
   changedChecks,
@@ -16,9 +16,11 @@ import {
 } from "../src/scenarios";
 
 // `compareScenario` answers captured from the real GraphQL API on the demo model, with the
-// explorer's own query (COMPARE_QUERY): "retire-gateway" removes plat-api-gateway (compared
-// on that element); "split-mortgage" splits Mortgage in two (compared on plat-loan-servicing).
-const answer = (name: string): unknown => JSON.parse(readFileSync(new URL(`./data/${name}.json`, import.meta.url), "utf8")).data.result;
+// explorer's own query (CompareScenario in src/operations/scenarios.graphql): "retire-gateway"
+// removes plat-api-gateway (compared on that element); "split-mortgage" splits Mortgage in two
+// (compared on plat-loan-servicing).
+const answer = (name: string): CompareScenarioQuery["result"] =>
+  (JSON.parse(readFileSync(new URL(`./data/${name}.json`, import.meta.url), "utf8")) as { data: CompareScenarioQuery }).data.result;
 
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 
@@ -229,7 +231,7 @@ describe("the scenarios client", () => {
     const { client, seen } = recording(() =>
       json(200, { data: { result: { name: "s", description: "", status: "OPEN", operationCount: 1, operations: [{ index: 1, op: "remove_element", text: "remove x", operation: { op: "remove_element", element: "x" } }], problem: null } } }),
     );
-    const sc = await new Scenarios(client, null).addOperation("s", { removeElement: { element: "x" } });
+    const sc = await new Scenarios(client).addOperation("s", { removeElement: { element: "x" } });
     expect(seen[0]!.query).toContain("addScenarioOperation(name: $name, operation: $operation)");
     expect(seen[0]!.variables).toEqual({ name: "s", operation: { removeElement: { element: "x" } } });
     expect(sc.operations[0]!.text).toBe("remove x");
@@ -237,8 +239,8 @@ describe("the scenarios client", () => {
 
   it("compares with the explorer's query, passing a null element when there is none", async () => {
     const { client, seen } = recording(() => json(200, { data: { result: answer("compare-scenario") } }));
-    const c = await new Scenarios(client, null).compare("retire-gateway", null, 4);
-    expect(seen[0]!.query).toBe(COMPARE_QUERY);
+    const c = await new Scenarios(client).compare("retire-gateway", null, 4);
+    expect(seen[0]!.query).toBe(CompareScenarioDocument.toString());
     expect(seen[0]!.variables).toEqual({ name: "retire-gateway", element: null, maxDepth: 4, limit: 20 });
     expect(c.impact?.counts.removed).toBe(7);
   });
@@ -246,14 +248,14 @@ describe("the scenarios client", () => {
   it("raises the server's refusal to apply", async () => {
     const refusal = "applying a scenario changes the base model: it needs the admin role; your token has editor";
     const { client } = recording(() => json(200, { data: null, errors: [{ message: refusal, extensions: { code: "FORBIDDEN" } }] }));
-    await expect(new Scenarios(client, null).apply("s")).rejects.toThrow(refusal);
+    await expect(new Scenarios(client).apply("s")).rejects.toThrow(refusal);
   });
 
   it("learns whether the token is an admin's from an admin-only read", async () => {
     const client = new GraphQLClient({ token: () => "vg_t" });
     const probe = (status: number, body: unknown) => {
       const urls: string[] = [];
-      const s = new Scenarios(client, null, async (url, init) => {
+      const s = new Scenarios(client, async (url, init) => {
         urls.push(`${url} ${(init!.headers as Record<string, string>).authorization}`);
         return json(status, body);
       });
@@ -271,12 +273,12 @@ describe("the scenarios client", () => {
 
   it("reads what applying changed", () => {
     const r = readApplyResult({
-      scenario: { name: "s", status: "APPLIED", operationCount: 1 },
+      scenario: { name: "s", description: "", status: "APPLIED", operationCount: 1, createdAt: "t0", updatedAt: "t1", createdBy: null, appliedAt: "t1", appliedBy: "admin" },
       elementsAdded: [],
       elementsRemoved: [{ id: "plat-x", type: "Platform", name: "X" }],
       elementsChanged: [],
-      relationshipsAdded: [{ type: "OWNS", source: "t", target: "p", text: "t -[OWNS]-> p" }],
-      relationshipsRemoved: [{ type: "DEPENDS_ON", source: "a", target: "b", text: "" }],
+      relationshipsAdded: [{ id: "r1", type: "OWNS", source: "t", target: "p", text: "t -[OWNS]-> p" }],
+      relationshipsRemoved: [{ id: "r2", type: "DEPENDS_ON", source: "a", target: "b", text: "" }],
     });
     expect(r.scenario.status).toBe("APPLIED");
     expect(r.elementsRemoved).toEqual([{ id: "plat-x", type: "Platform", name: "X" }]);

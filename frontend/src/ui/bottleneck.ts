@@ -1,7 +1,8 @@
 /** Bottleneck mode: teams and platforms sized and coloured by load, clusters of streams. */
-import { elementLink, type App } from "../app";
+import type { ExplorerContext } from "../context";
+import { elementLink } from "./link";
 import { h } from "../dom";
-import { NotAvailable, type BottleneckResult, type Cluster } from "../questions";
+import type { BottleneckResult, Cluster } from "../questions";
 import { clusterColor, loadStyles } from "../style";
 import type { ElementBrief } from "../types";
 
@@ -11,20 +12,13 @@ export const TOP_N = 12;
 export class BottleneckPanel {
   result: BottleneckResult | null = null;
   error: string | null = null;
-  unavailable: string | null = null;
   loading = false;
 
-  constructor(private readonly app: App) {}
+  constructor(private readonly app: ExplorerContext) {}
 
   async run(): Promise<void> {
     const app = this.app;
     this.error = null;
-    this.unavailable = null;
-    if (!app.questions.has("bottlenecks")) {
-      this.unavailable = "Bottleneck analysis is not available on this server: its GraphQL API has no `bottlenecks` query yet.";
-      app.renderPanels();
-      return;
-    }
     this.loading = true;
     app.renderPanels();
     try {
@@ -34,8 +28,7 @@ export class BottleneckPanel {
       await this.draw(r);
       app.status(`${r.items.length} bottleneck${r.items.length === 1 ? "" : "s"} ranked; ${r.clusters.length} cluster${r.clusters.length === 1 ? "" : "s"} of streams.`);
     } catch (err) {
-      if (err instanceof NotAvailable) this.unavailable = err.message;
-      else this.error = (err as Error).message;
+      this.error = (err as Error).message;
       app.status(`Bottleneck analysis failed: ${(err as Error).message}`, true);
     } finally {
       this.loading = false;
@@ -67,13 +60,7 @@ export class BottleneckPanel {
         if (cluster) colours.set(sh.id, clusterColor(index));
       }
     });
-    const untyped = nodes.filter((n) => !n.type && !app.model.elements.get(n.id)?.type).map((n) => n.id);
-    const fetched = untyped.length ? await app.api.briefs(untyped) : [];
-    const byId = new Map(fetched.map((f) => [f.id, f]));
-    app.model.setOverlay(
-      nodes.map((n) => byId.get(n.id) ?? n),
-      edges,
-    );
+    app.model.setOverlay(nodes, edges);
     const classes = new Map<string, string[]>();
     if (cluster) {
       for (const n of [...cluster.streams, ...cluster.shared]) classes.set(n.id, ["in-cluster"]);
@@ -91,10 +78,6 @@ export class BottleneckPanel {
   element(): HTMLElement {
     const app = this.app;
     const root = h("section", { class: "mode-panel bottleneck", "aria-labelledby": "bn-title" }, h("h2", { id: "bn-title" }, "Coordination bottlenecks"));
-    if (this.unavailable) {
-      root.appendChild(h("p", { class: "unavailable", role: "note", id: "bottleneck-unavailable" }, this.unavailable));
-      return root;
-    }
     if (this.loading) root.appendChild(h("p", { class: "loading", role: "status" }, "Ranking bottlenecks…"));
     if (this.error) root.appendChild(h("p", { class: "error", role: "alert" }, this.error));
     const r = this.result;
@@ -118,7 +101,7 @@ export class BottleneckPanel {
             },
             h("span", { class: "dot", style: `background:${clusterColor(i)}` }),
             ` ${c.label}: ${c.streams.length} stream${c.streams.length === 1 ? "" : "s"}`,
-            c.load !== null ? ` · load ${c.load}` : "",
+            ` · load ${c.load}`,
           ),
           selected
             ? h(

@@ -1,5 +1,6 @@
 /** The details panel: properties, owner, accountable, provenance and neighbour links. */
-import { elementLink, type App } from "../app";
+import type { ExplorerContext } from "../context";
+import { elementLink } from "./link";
 import { clear, h } from "../dom";
 import { camel } from "../schema";
 import { nodeStyle, relLabel } from "../style";
@@ -23,7 +24,7 @@ function table(rows: [string, unknown][], label: string): HTMLElement | null {
   );
 }
 
-export function renderDetails(app: App, el: HTMLElement, loading: boolean): void {
+export function renderDetails(app: ExplorerContext, el: HTMLElement, loading: boolean): void {
   clear(el);
   const id = app.state.selected;
   if (!id) {
@@ -77,7 +78,7 @@ export function renderDetails(app: App, el: HTMLElement, loading: boolean): void
           onclick: () => {
             app.state.impactOf = id;
             if (app.state.mode !== "impact") void app.setMode("impact");
-            else void app.impactPanel.run();
+            else void app.runImpact();
           },
         },
         "Impact of a change",

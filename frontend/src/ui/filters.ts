@@ -1,10 +1,10 @@
 /** The legend, which doubles as the node-type and relationship-type filters. */
-import type { App } from "../app";
+import type { ExplorerContext } from "../context";
 import { $, clear, h } from "../dom";
 import { EDGE_GROUPS, REL_GROUP, nodeStyle, relLabel } from "../style";
 import { relSwatch, typeSwatch } from "./swatch";
 
-export function renderFilters(app: App): void {
+export function renderFilters(app: ExplorerContext): void {
   const root = $("#filters");
   clear(root);
   const m = app.model;

@@ -1,5 +1,5 @@
 /** The operating-model health report as a page; each finding links into the graph. */
-import type { App } from "../app";
+import type { ExplorerContext } from "../context";
 import { clear, download, h } from "../dom";
 import { graphHref } from "../urlstate";
 import type { ElementBrief } from "../types";
@@ -9,15 +9,9 @@ function findingLink(e: ElementBrief): HTMLElement {
   return h("a", { href: graphHref([e.id], e.id), class: "finding-link", "data-id": e.id }, typeSwatch(e.type, 12), ` ${e.name}`);
 }
 
-export async function renderHealthPage(app: App, root: HTMLElement): Promise<void> {
+export async function renderHealthPage(app: ExplorerContext, root: HTMLElement): Promise<void> {
   clear(root);
   root.appendChild(h("h1", {}, "Operating-model health"));
-  if (!app.questions.has("health")) {
-    root.appendChild(
-      h("p", { class: "unavailable", role: "note", id: "health-unavailable" }, "The health report is not available on this server: its GraphQL API has no `healthReport` query yet."),
-    );
-    return;
-  }
   const status = h("p", { class: "loading", role: "status" }, "Running the checks…");
   root.appendChild(status);
   try {
@@ -28,12 +22,12 @@ export async function renderHealthPage(app: App, root: HTMLElement): Promise<voi
       h(
         "div",
         { class: "health-summary" },
-        report.score !== null ? h("div", { class: "score", id: "health-score" }, h("span", {}, "Overall score"), h("strong", {}, String(report.score))) : null,
+        h("div", { class: "score", id: "health-score" }, h("span", {}, "Overall score"), h("strong", {}, String(report.score))),
         h("p", {}, `${report.checks.length} checks, ${failing} with findings.`),
         report.markdown
           ? h(
               "button",
-              { type: "button", onclick: () => download(new Blob([report.markdown!], { type: "text/markdown" }), "valuegraph-health.md") },
+              { type: "button", onclick: () => download(new Blob([report.markdown], { type: "text/markdown" }), "valuegraph-health.md") },
               "Download the report (Markdown)",
             )
           : null,
@@ -51,7 +45,7 @@ export async function renderHealthPage(app: App, root: HTMLElement): Promise<voi
             {},
             h("h2", {}, c.title),
             h("span", { class: "badge" }, ok ? "OK" : `${c.findings.length} finding${c.findings.length === 1 ? "" : "s"}`),
-            c.score !== null ? h("span", { class: "check-score" }, `score ${c.score}`) : null,
+            h("span", { class: "check-score" }, `score ${c.score}`),
           ),
           c.description ? h("p", {}, c.description) : null,
           c.findings.length
@@ -59,7 +53,7 @@ export async function renderHealthPage(app: App, root: HTMLElement): Promise<voi
                 "ul",
                 {},
                 ...c.findings.map((f) => {
-                  const els = f.element ? [f.element, ...f.elements.filter((e) => e.id !== f.element!.id)] : f.elements;
+                  const els = [f.element, ...f.elements.filter((e) => e.id !== f.element.id)];
                   return h(
                     "li",
                     {},

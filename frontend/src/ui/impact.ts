@@ -1,7 +1,8 @@
 /** Impact mode: pick an element, see the affected streams, paths, distances and whom to notify. */
-import { elementLink, type App } from "../app";
+import type { ExplorerContext } from "../context";
+import { elementLink } from "./link";
 import { debounce, h } from "../dom";
-import { NotAvailable, shownOf, type ImpactResult, type PathResult } from "../questions";
+import { shownOf, type ImpactResult, type PathResult } from "../questions";
 import { relLabel } from "../style";
 import type { ElementBrief } from "../types";
 import { elementPicker } from "./picker";
@@ -11,11 +12,10 @@ export class ImpactPanel {
   result: ImpactResult | null = null;
   path: PathResult | null = null;
   error: string | null = null;
-  unavailable: string | null = null;
   loading = false;
   private readonly rerun = debounce(() => void this.run(), 300);
 
-  constructor(private readonly app: App) {}
+  constructor(private readonly app: ExplorerContext) {}
 
   /** Run the impact query for the chosen element and draw its answer over the graph. */
   async run(): Promise<void> {
@@ -23,18 +23,9 @@ export class ImpactPanel {
     const s = app.state;
     const target = s.impactOf ?? s.selected;
     this.error = null;
-    this.unavailable = null;
     if (s.impactDir === "path") return this.runPath();
     this.path = null;
     const depends = s.impactDir === "depends";
-    if (!app.questions.has(depends ? "dependsOn" : "impact")) {
-      this.unavailable = depends
-        ? "Dependency analysis is not available on this server: its GraphQL API has no `dependsOn` query yet."
-        : "Impact analysis is not available on this server: its GraphQL API has no `impact` query yet.";
-      this.result = null;
-      app.renderPanels();
-      return;
-    }
     if (!target) {
       this.result = null;
       app.renderPanels();
@@ -51,7 +42,7 @@ export class ImpactPanel {
       const params = { element: target, depth: s.depth, rels: s.impactRels };
       const r = depends ? await app.questions.dependsOn(params) : await app.questions.impact(params);
       if (stale()) return;
-      await this.draw(r, target, depends ? "dependency" : "impacted");
+      await this.draw(r, depends ? "dependency" : "impacted");
       this.result = r;
       app.status(
         depends
@@ -61,8 +52,7 @@ export class ImpactPanel {
     } catch (err) {
       if (stale()) return;
       this.result = null;
-      if (err instanceof NotAvailable) this.unavailable = err.message;
-      else this.error = (err as Error).message;
+      this.error = (err as Error).message;
       app.status(`Impact analysis failed: ${(err as Error).message}`, true);
     } finally {
       if (!stale()) {
@@ -79,12 +69,6 @@ export class ImpactPanel {
     const s = app.state;
     const source = s.impactOf ?? s.selected;
     this.result = null;
-    if (!app.questions.has("path")) {
-      this.unavailable = "Dependency paths are not available on this server: its GraphQL API has no `dependencyPath` query yet.";
-      this.path = null;
-      app.renderPanels();
-      return;
-    }
     if (!source || !s.pathTo) {
       this.path = null;
       app.renderPanels();
@@ -105,8 +89,7 @@ export class ImpactPanel {
     } catch (err) {
       if (stale()) return;
       this.path = null;
-      if (err instanceof NotAvailable) this.unavailable = err.message;
-      else this.error = (err as Error).message;
+      this.error = (err as Error).message;
       app.status(`Finding the path failed: ${(err as Error).message}`, true);
     } finally {
       if (!stale()) {
@@ -120,15 +103,7 @@ export class ImpactPanel {
   private async drawPath(r: PathResult, source: string, target: string): Promise<void> {
     const app = this.app;
     const m = app.model;
-    const ends = [r.source ?? m.elements.get(source) ?? { id: source, type: "", name: source }, r.target ?? m.elements.get(target) ?? { id: target, type: "", name: target }];
-    const nodes = [...ends, ...r.nodes];
-    const missing = nodes.filter((n) => !n.type && !m.elements.get(n.id)?.type).map((n) => n.id);
-    const known = missing.length ? await app.api.briefs(missing) : [];
-    const byId = new Map(known.map((k) => [k.id, k]));
-    m.setOverlay(
-      nodes.map((n) => byId.get(n.id) ?? (n.type ? n : (m.elements.get(n.id) ?? n))),
-      r.steps,
-    );
+    m.setOverlay([r.source, r.target, ...r.nodes], r.steps);
     const classes = new Map<string, string[]>();
     for (const n of r.nodes) classes.set(n.id, ["on-path"]);
     classes.set(source, ["impact-source"]);
@@ -137,19 +112,12 @@ export class ImpactPanel {
     app.render({ relayout: true });
   }
 
-  private async draw(r: ImpactResult, target: string, mark: "impacted" | "dependency"): Promise<void> {
+  private async draw(r: ImpactResult, mark: "impacted" | "dependency"): Promise<void> {
     const app = this.app;
     const m = app.model;
-    const nodes: ElementBrief[] = [];
-    const source = r.source ?? m.elements.get(target) ?? { id: target, type: "", name: target };
-    nodes.push(source);
-    for (const st of r.streams) nodes.push(st.stream, ...st.pathNodes);
-    // Path steps may name elements only by id: fetch their names and types.
-    const missing = nodes.filter((n) => !n.type && !m.elements.get(n.id)?.type).map((n) => n.id);
-    const known = missing.length ? await app.api.briefs(missing) : [];
-    const byId = new Map(known.map((k) => [k.id, k]));
-    const full = nodes.map((n) => byId.get(n.id) ?? (n.type ? n : (m.elements.get(n.id) ?? n)));
-    m.setOverlay(full, r.streams.flatMap((st) => st.pathSteps));
+    const source = r.source;
+    const nodes: ElementBrief[] = [source, ...r.streams.flatMap((st) => [st.stream, ...st.pathNodes])];
+    m.setOverlay(nodes, r.streams.flatMap((st) => st.pathSteps));
     const classes = new Map<string, string[]>();
     const add = (id: string, c: string): void => {
       classes.set(id, [...(classes.get(id) ?? []), c]);
@@ -297,10 +265,6 @@ export class ImpactPanel {
           : null,
       ),
     );
-    if (this.unavailable) {
-      root.appendChild(h("p", { class: "unavailable", role: "note", id: "impact-unavailable" }, this.unavailable));
-      return root;
-    }
     if (this.loading) root.appendChild(h("p", { class: "loading", role: "status" }, pathMode ? "Finding the path…" : depends ? "Finding dependencies…" : "Computing impact…"));
     if (this.error) root.appendChild(h("p", { class: "error", role: "alert" }, this.error));
     if (pathMode) {
@@ -312,7 +276,7 @@ export class ImpactPanel {
     if (!r || this.loading) return root;
     root.appendChild(h("h3", {}, depends ? `Depends on (${r.streams.length})` : `Affected value streams (${shownOf(r.streams.length, r.totals?.streams)})`));
     const streams = h("ol", { class: "impact-streams", id: "impact-streams" });
-    for (const st of [...r.streams].sort((a, b) => (a.distance ?? 99) - (b.distance ?? 99) || a.stream.name.localeCompare(b.stream.name))) {
+    for (const st of [...r.streams].sort((a, b) => a.distance - b.distance || a.stream.name.localeCompare(b.stream.name))) {
       const path = st.pathText
         ? st.pathText
         : st.pathSteps.length
@@ -324,7 +288,7 @@ export class ImpactPanel {
           { "data-id": st.stream.id },
           depends ? typeSwatch(st.stream.type, 12) : null,
           elementLink(app, st.stream),
-          h("span", { class: "distance" }, st.distance !== null ? ` ${st.distance} hop${st.distance === 1 ? "" : "s"}` : ""),
+          h("span", { class: "distance" }, ` ${st.distance} hop${st.distance === 1 ? "" : "s"}`),
           path ? h("div", { class: "path" }, path) : null,
         ),
       );
@@ -378,7 +342,7 @@ export class ImpactPanel {
             "ol",
             { class: "path-steps", id: "path-steps" },
             ...p.nodes.map((n, i) =>
-              h("li", { "data-id": n.id }, typeSwatch(n.type || app.model.elements.get(n.id)?.type || "", 12), " ", elementLink(app, app.model.elements.get(n.id) ?? n), i < p.stepTexts.length ? h("div", { class: "path" }, p.stepTexts[i]) : null),
+              h("li", { "data-id": n.id }, typeSwatch(n.type, 12), " ", elementLink(app, app.model.elements.get(n.id) ?? n), i < p.stepTexts.length ? h("div", { class: "path" }, p.stepTexts[i]) : null),
             ),
           )
         : h("p", { class: "none", id: "path-none" }, p.explanation || "No dependency path within the depth."),

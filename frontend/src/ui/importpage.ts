@@ -1,7 +1,7 @@
 /** The import page: choose a file, see the dry-run diff, apply it, read the report. */
-import type { App } from "../app";
+import type { ExplorerContext } from "../context";
 import { clear, h } from "../dom";
-import { IMPORT_FORMATS, type ImportBackend, type ImportFormat, type ImportReport } from "../imports";
+import { IMPORT_FORMATS, IMPORT_ROUTE, type ImportFormat, type ImportReport } from "../imports";
 
 function reportView(r: ImportReport, id: string): HTMLElement {
   const rows = r.rows.length
@@ -31,24 +31,9 @@ function reportView(r: ImportReport, id: string): HTMLElement {
   );
 }
 
-export async function renderImportPage(app: App, root: HTMLElement): Promise<void> {
+export async function renderImportPage(app: ExplorerContext, root: HTMLElement): Promise<void> {
   clear(root);
   root.appendChild(h("h1", {}, "Import a model"));
-  const checking = h("p", { class: "loading", role: "status" }, "Checking what this server accepts…");
-  root.appendChild(checking);
-  let backend: ImportBackend | null = null;
-  try {
-    backend = await app.imports.detect();
-  } finally {
-    checking.remove();
-  }
-  if (!backend) {
-    root.appendChild(
-      h("p", { class: "unavailable", role: "note", id: "import-unavailable" }, "Importing is not available on this server: it has no import mutation in GraphQL and no import upload route under /api yet."),
-    );
-    return;
-  }
-  const b = backend;
   const file = h("input", { type: "file", id: "import-file", multiple: true, accept: ".xml,.archimate,.csv,.yaml,.yml,.json", "aria-describedby": "import-help" });
   const format = h("select", { id: "import-format" }, ...IMPORT_FORMATS.map((f) => h("option", { value: f }, f === "auto" ? "Detect from content" : f)));
   const dry = h("button", { type: "button", id: "import-dry-run", disabled: true }, "Preview changes (dry run)");
@@ -74,7 +59,7 @@ export async function renderImportPage(app: App, root: HTMLElement): Promise<voi
     message.textContent = dryRun ? "Reading the file and comparing it with the graph…" : "Importing…";
     message.classList.remove("error");
     try {
-      const report = await app.imports.run(b, chosen, {
+      const report = await app.imports.run(chosen, {
         dryRun,
         format: format.value as ImportFormat,
         onProgress: (x) => (progress.value = x),
@@ -110,7 +95,7 @@ export async function renderImportPage(app: App, root: HTMLElement): Promise<voi
       h("div", { class: "row" }, h("label", { for: "import-format" }, "Format "), format),
       h("div", { class: "row" }, dry, apply, progress),
       message,
-      h("p", { class: "hint" }, `Uses ${b.kind === "graphql" ? `the GraphQL mutation \`${b.field.name}\`` : `the REST route POST ${b.path}`}.`),
+      h("p", { class: "hint" }, `Uses the REST route POST ${IMPORT_ROUTE}.`),
     ),
     out,
   );

@@ -1,8 +1,8 @@
 /** An element field for forms: the type-ahead search, plus "use the selected element". */
-import type { App } from "../app";
+import type { ExplorerContext } from "../context";
 import { h } from "../dom";
 import { nodeStyle } from "../style";
-import type { ElementBrief } from "../types";
+import type { ElementBrief, NodeKind } from "../types";
 import { typeAhead } from "./search";
 import { typeSwatch } from "./swatch";
 
@@ -11,12 +11,12 @@ export interface PickerOptions {
   label: string;
   /** Current value: an element id (or a name typed in). */
   value: string | undefined;
-  types?: string[];
+  types?: NodeKind[];
   optional?: boolean;
   onChange: (value: string, element: ElementBrief | null) => void;
 }
 
-export function elementPicker(app: App, o: PickerOptions): HTMLElement {
+export function elementPicker(app: ExplorerContext, o: PickerOptions): HTMLElement {
   const known = (v: string | undefined): ElementBrief | undefined => (v ? app.model.elements.get(v) : undefined);
   const chosen = h("div", { class: "picker-chosen", id: `${o.id}-chosen`, "aria-live": "polite" });
   const describe = (v: string | undefined): void => {
@@ -48,7 +48,7 @@ export function elementPicker(app: App, o: PickerOptions): HTMLElement {
   input.value = typed ?? known(o.value)?.name ?? o.value ?? "";
   describe(typed !== null && typed !== (known(o.value)?.name ?? o.value ?? "") ? typed.trim() : o.value);
   const sel = app.state.selected ? known(app.state.selected) : undefined;
-  const fits = sel && (!o.types?.length || o.types.includes(sel.type));
+  const fits = sel && (!o.types?.length || (o.types as readonly string[]).includes(sel.type));
   const useSelected = fits
     ? h(
         "button",

@@ -4,7 +4,8 @@
  * the graph; bottleneck ranks; health checks with the findings resolved and introduced).
  * Discard, and apply when the token is an admin's.
  */
-import { emptyOverlay, type App } from "../app";
+import type { ExplorerContext } from "../context";
+import { emptyOverlay } from "../overlay";
 import { h } from "../dom";
 import { GraphQLError } from "../gql";
 import {
@@ -28,7 +29,7 @@ import {
   type StreamDelta,
 } from "../scenarios";
 import { nodeStyle, relLabel } from "../style";
-import type { ElementBrief } from "../types";
+import type { ElementBrief, NodeKind } from "../types";
 import type { ScenarioSide } from "../urlstate";
 import { elementPicker } from "./picker";
 import { typeSwatch } from "./swatch";
@@ -81,7 +82,6 @@ export class ScenarioPanel {
   /** Where the action error is shown: beside the form or buttons it came from. */
   errorAt: "create" | "op" | "actions" = "actions";
   message: string | null = null;
-  unavailable: string | null = null;
   loading: string | null = null;
   busy = false;
   confirm: "apply" | "discard" | null = null;
@@ -94,7 +94,7 @@ export class ScenarioPanel {
   private extras = new Map<string, { e: ElementBrief; cls: string }>();
   private seq = 0;
 
-  constructor(private readonly app: App) {}
+  constructor(private readonly app: ExplorerContext) {}
 
   private get name(): string | null {
     return this.app.state.scenario;
@@ -103,14 +103,7 @@ export class ScenarioPanel {
   /** Refresh the list (and, once, the caller's role), then compare the chosen scenario. */
   async run(): Promise<void> {
     const app = this.app;
-    this.unavailable = null;
     this.error = null;
-    if (!app.scenarios.has()) {
-      this.unavailable = "What-if scenarios are not available on this server: its GraphQL API has no `compareScenario` query yet.";
-      this.clearGraph();
-      app.renderPanels();
-      return;
-    }
     this.loading = "Loading scenarios…";
     app.renderPanels();
     try {
@@ -279,12 +272,8 @@ export class ScenarioPanel {
       this.clearGraph();
       return;
     }
-    // Path steps name elements by id and type: fetch what is still unknown (only base elements can be).
-    const missing = nodes.filter((x) => !x.type && !m.elements.get(x.id)?.type).map((x) => x.id);
-    const fetched = missing.length ? await app.api.briefs(missing).catch(() => []) : [];
-    const byId = new Map(fetched.map((f) => [f.id, f]));
     m.setOverlay(
-      nodes.map((x) => byId.get(x.id) ?? (x.type ? x : (m.elements.get(x.id) ?? x))),
+      nodes,
       ov.steps.map(({ source, target, rel }) => ({ source, target, rel })),
     );
     app.overlay = { ...emptyOverlay(), classes, pathSteps: ov.steps, dim: true };
@@ -416,10 +405,6 @@ export class ScenarioPanel {
 
   element(): HTMLElement {
     const root = h("section", { class: "mode-panel scenario", "aria-labelledby": "scn-title", "aria-busy": String(this.busy || Boolean(this.loading)) }, h("h2", { id: "scn-title" }, "What-if scenarios"));
-    if (this.unavailable) {
-      root.appendChild(h("p", { class: "unavailable", role: "note", id: "scenario-unavailable" }, this.unavailable));
-      return root;
-    }
     root.appendChild(this.switcher());
     if (this.message) root.appendChild(h("p", { class: "ok-message", role: "status", id: "scenario-message", tabindex: "-1" }, this.message));
     // With a comparison on screen the progress line goes with it (nothing above moves).
@@ -485,8 +470,6 @@ export class ScenarioPanel {
   }
 
   private createForm(): HTMLElement {
-    const app = this.app;
-    const editable = app.scenarios.canEdit();
     return h(
       "form",
       {
@@ -518,8 +501,7 @@ export class ScenarioPanel {
         oninput: (ev: Event) => (this.newDescription = (ev.target as HTMLInputElement).value),
       }),
       this.errorView("create"),
-      h("div", { class: "row" }, h("button", { type: "submit", class: "primary", id: "scenario-create", disabled: this.busy || !editable }, "Create scenario")),
-      editable ? null : h("p", { class: "unavailable" }, "This server cannot create scenarios (no `createScenario` mutation)."),
+      h("div", { class: "row" }, h("button", { type: "submit", class: "primary", id: "scenario-create", disabled: this.busy }, "Create scenario")),
     );
   }
 
@@ -561,14 +543,15 @@ export class ScenarioPanel {
       Object.assign(d, patch);
     };
     const fields = h("div", { class: "op-fields" });
-    const picker = (id: string, label: string, key: keyof OperationDraft, types?: string[], optional = false): HTMLElement =>
+    const picker = (id: string, label: string, key: keyof OperationDraft, types?: NodeKind[], optional = false): HTMLElement =>
       elementPicker(app, { id, label, value: d[key] as string | undefined, types, optional, onChange: (v) => set({ [key]: v } as Partial<OperationDraft>) });
     switch (d.kind) {
       case "removeElement":
         fields.append(picker("op-element", "Element to remove", "element"));
         break;
       case "replaceElement": {
-        const oldType = d.old ? app.model.elements.get(d.old)?.type : undefined;
+        // An element's `type` is its node type's label, one of the SDL's NodeKind values.
+        const oldType = d.old ? (app.model.elements.get(d.old)?.type as NodeKind | undefined) : undefined;
         fields.append(
           elementPicker(app, {
             id: "op-old",

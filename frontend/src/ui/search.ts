@@ -1,7 +1,7 @@
 /** Type-ahead search: an ARIA combobox over the `search` query (the header search and every element picker). */
 import type { Api } from "../api";
 import { clear, debounce, h } from "../dom";
-import type { ElementBrief } from "../types";
+import type { ElementBrief, NodeKind } from "../types";
 import { typeSwatch } from "./swatch";
 import { nodeStyle } from "../style";
 
@@ -11,7 +11,7 @@ export interface TypeAheadOptions {
   label: string;
   placeholder: string;
   /** Only these node types (the `search` query's `types`). */
-  types?: string[];
+  types?: NodeKind[];
   /** Keep the picked element's name in the box (pickers) instead of clearing it (search). */
   keepValue?: boolean;
   onPick: (e: ElementBrief) => void;

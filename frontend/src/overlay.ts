@@ -1,0 +1,12 @@
+/** What a question draws over the graph, kept between renders (new nodes must get it too). */
+
+export interface Overlay {
+  classes: Map<string, string[]>;
+  /** Edges to light up: `cls` defaults to `on-path` (scenario diffs use `path-added` / `path-removed`). */
+  pathSteps: { source: string; target: string; rel: string; cls?: string }[];
+  dim: boolean;
+  load: Map<string, { size: number; color: string }>;
+  clusterColors: Map<string, string>;
+}
+
+export const emptyOverlay = (): Overlay => ({ classes: new Map(), pathSteps: [], dim: false, load: new Map(), clusterColors: new Map() });
