@@ -1,4 +1,4 @@
-"""GraphQL fields for the imports: mixed into the Query and Mutation types in app.graphql.
+"""GraphQL fields for the imports: mixed into Query and Mutation by app.graphql.schema.
 
 `importModel` takes the file contents as text (`ImportFileInput`: file name + content),
 since the GraphQL router does not accept multipart uploads; the REST endpoint
@@ -17,14 +17,11 @@ from typing import Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
+from app.graphql.context import Info
 from graph.tokens import Role
 from importers.errors import ImportFailure
 from importers.export import export_exchange, export_json
 from importers.pipeline import get_run, list_runs, max_import_bytes, run_import
-
-# app.graphql imports this module to build its Query, so its typed Context cannot be
-# imported here; the context is the one app.graphql builds per request.
-Info = strawberry.Info[Any, None]
 
 ImportFormat: type[Enum] = strawberry.enum(
     cast(

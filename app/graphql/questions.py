@@ -1,4 +1,4 @@
-"""GraphQL fields for the questions: mixed into the Query and Mutation types in app.graphql.
+"""GraphQL fields for the questions: mixed into Query and Mutation by app.graphql.schema.
 
 The types are thin wrappers built from the answers of `queries.*` by `from_model`; the
 resolvers only resolve arguments and call the query functions off the event loop.
@@ -14,6 +14,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.scalars import JSON
 
+from app.graphql.context import Info, check_limit
 from graph.store import NotFoundError
 from graph.tokens import Role
 from queries import bottlenecks as bn
@@ -24,9 +25,6 @@ from queries.propagation import Flow
 from queries.resolve import AmbiguousElementError, ElementLookupError, ElementRef
 from queries.scenario_ops import OperationError, parse_operation
 
-# app.graphql imports this module to build its Query, so its typed `Info` (and Context)
-# cannot be imported here; the context is the one app.graphql builds per request.
-Info = strawberry.Info[Any, None]
 T = TypeVar("T")
 
 PropagationFlow: type[Enum] = strawberry.enum(
@@ -165,13 +163,6 @@ PAGE_ARGS = (
     "Each list is a page: at most `limit` (default and most: the server's page size, "
     "VALUEGRAPH_MAX_PAGE_SIZE) from `offset`; `counts` has the totals."
 )
-
-
-def check_limit(info: Info, limit: int) -> None:
-    """A page size between 1 and the server's (VALUEGRAPH_MAX_PAGE_SIZE)."""
-    most: int = info.context.settings.max_page_size
-    if not 1 <= limit <= most:
-        raise ValueError(f"limit must be between 1 and {most}")
 
 
 def _page(info: Info, limit: int | None, offset: int) -> tuple[int, int]:
@@ -797,7 +788,7 @@ async def _ask(
     """Run a question off the event loop; a bad element name becomes an error naming candidates.
 
     `walks`: the question is an impact walk, asked of the live walk index when it is
-    current (queries.live) rather than of the store. `original_error` lets app.graphql
+    current (queries.live) rather than of the store. `original_error` lets app.graphql.errors
     classify the error (NOT_FOUND, BAD_USER_INPUT) while `reason` and `candidates` tell a
     client what to offer instead.
     """
