@@ -23,6 +23,7 @@ from app.graphql.answers import (
     Scenario,
     ScenarioComparison,
     ScenarioSummary,
+    served,
 )
 from app.graphql.context import Info
 from app.graphql.inputs import (
@@ -130,7 +131,7 @@ class QuestionsQuery:
             rel_types=relationship_types,
             overrides=overrides_of(propagation),
         )
-        return DependsOnAnswer.from_pydantic(result)
+        return served(DependsOnAnswer, result)
 
     @strawberry.field(
         description="A shortest path along which a change to source reaches target "
@@ -155,7 +156,7 @@ class QuestionsQuery:
             rel_types=relationship_types,
             overrides=overrides_of(propagation),
         )
-        return PathAnswer.from_pydantic(result)
+        return served(PathAnswer, result)
 
     @strawberry.field(
         description="Teams and platforms ranked by coordination load, and the clusters of "
@@ -173,7 +174,7 @@ class QuestionsQuery:
         result = await _ask(
             info, bn.bottlenecks, limit=limit, config=config, overrides=overrides_of(propagation)
         )
-        return BottleneckAnswer.from_pydantic(result)
+        return served(BottleneckAnswer, result)
 
     @strawberry.field(description="Operating-model health checks, each with offending elements.")
     async def health_report(
@@ -188,7 +189,7 @@ class QuestionsQuery:
             max_streams_per_team=max_streams_per_team,
             overrides=overrides_of(propagation),
         )
-        return HealthAnswer.from_pydantic(result)
+        return HealthAnswer.from_report(result)
 
     @strawberry.field(description="The propagation table in force (defaults and configuration).")
     def propagation_table(self) -> list[PropagationRule]:
@@ -197,7 +198,7 @@ class QuestionsQuery:
     @strawberry.field(description="What-if scenarios, oldest first.")
     async def scenarios(self, info: Info) -> list[ScenarioSummary]:
         found = await _ask(info, sc.list_scenarios)
-        return [ScenarioSummary.from_pydantic(s) for s in found]
+        return [served(ScenarioSummary, s) for s in found]
 
     @strawberry.field(
         description="A scenario with its operations described against the base model, or null."
@@ -207,7 +208,7 @@ class QuestionsQuery:
             view = await _ask(info, sc.get_scenario, name)
         except sc.ScenarioNotFoundError:
             return None
-        return Scenario.from_pydantic(view)
+        return served(Scenario, view)
 
     @strawberry.field(
         description="The scenario against the base model, side by side: the impact of "
@@ -234,7 +235,7 @@ class QuestionsQuery:
             max_streams_per_team=max_streams_per_team,
             overrides=overrides_of(propagation),
         )
-        return ScenarioComparison.from_pydantic(result)
+        return served(ScenarioComparison, result)
 
 
 @strawberry.type
@@ -259,7 +260,7 @@ class QuestionsMutation:
             operations=ops,
             actor=info.context.principal.name,
         )
-        return Scenario.from_pydantic(view)
+        return served(Scenario, view)
 
     @strawberry.mutation(
         description="Append an operation to a scenario, after checking it applies on top "
@@ -271,7 +272,7 @@ class QuestionsMutation:
         view = await _ask(
             info, sc.add_operation, name, operation_of(operation), actor=info.context.principal.name
         )
-        return Scenario.from_pydantic(view)
+        return served(Scenario, view)
 
     @strawberry.mutation(description="Delete a scenario; the base model is not touched.")
     async def discard_scenario(self, info: Info, name: str) -> bool:
@@ -290,4 +291,4 @@ class QuestionsMutation:
                 extensions={"reason": "forbidden"},
             )
         result = await _ask(info, sc.apply_scenario, name, actor=info.context.principal.name)
-        return ApplyScenarioResult.from_pydantic(result)
+        return served(ApplyScenarioResult, result)
