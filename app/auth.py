@@ -2,7 +2,7 @@
 
 REST routes get their role from the HTTP method (reads: viewer; writes: editor), and
 routes that destroy or administer ask for admin explicitly. GraphQL authenticates as a
-viewer and mutations ask for editor (`app.graphql.RequireRoleForMutations`).
+viewer and mutations ask for editor (`app.graphql.guard.MutationGuard`).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Everything else is derived from the declarations below: Neo4j constraints and indexes
 (`graph.cypher`), validation of incoming nodes and relationships (`graph.model`), the
-GraphQL object types (`app.graphql`) and the importers' target types. Labels and
+GraphQL object types (`app.graphql.elements`) and the importers' target types. Labels and
 relationship types that reach Cypher are only ever taken from here, never from input.
 """
 

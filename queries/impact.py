@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, NamedTuple, Protocol, TypeVar
 
-from pydantic import BaseModel, computed_field
+from pydantic import BaseModel, Field, computed_field
 
 from graph.schema import ELEMENT_LABEL, SCHEMA
 from graph.store import GraphStore
@@ -213,16 +213,18 @@ class Step(BaseModel):
     to_element: ElementRef
     relationship: str
     original_type: str | None = None
-    stored_forward: bool  # stored as from_element -[relationship]-> to_element
+    stored_forward: bool = Field(
+        description="True when stored as fromElement -[relationship]-> toElement."
+    )
     text: str
 
 
 class Affected(BaseModel):
     element: ElementRef
     distance: int
-    path: list[Step]
+    path: list[Step] = Field(description="The explaining path, hop by hop.")
 
-    @computed_field  # type: ignore[prop-decorator]
+    @computed_field(description="The explaining path as one line of text.")  # type: ignore[prop-decorator]
     @property
     def path_text(self) -> str:
         return path_text(self.path)

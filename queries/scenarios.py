@@ -31,7 +31,7 @@ from enum import StrEnum
 from typing import Any
 
 from neo4j import ManagedTransaction
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from graph.model import NODE_ADAPTER, NodeRecord, RelRecord, node_record, now_iso
 from graph.schema import COMMON_NODE_FIELDS, ELEMENT_LABEL, SCHEMA
@@ -189,7 +189,10 @@ class ScenarioView(ScenarioSummary):
     current base model (an element they name was deleted since), if they do not."""
 
     operations: list[OperationView]
-    problem: str | None = None
+    problem: str | None = Field(
+        default=None,
+        description="Why the operations no longer apply to the base model, if they do not.",
+    )
 
 
 class StreamChange(StrEnum):
@@ -237,7 +240,9 @@ class BottleneckDelta(BaseModel):
     change: RankChange
     base_rank: int | None
     scenario_rank: int | None
-    rank_change: int | None  # base rank - scenario rank: positive when it climbs
+    rank_change: int | None = Field(
+        description="Base rank minus scenario rank: positive when it climbs."
+    )
     base_score: float | None
     scenario_score: float | None
     score_delta: float
@@ -265,8 +270,8 @@ class HealthCheckDelta(BaseModel):
     score_delta: float
     base_offending: int
     scenario_offending: int
-    resolved: list[ElementRef]  # offending in the base, not in the scenario
-    introduced: list[ElementRef]  # offending in the scenario, not in the base
+    resolved: list[ElementRef] = Field(description="Offending in the base, not in the scenario.")
+    introduced: list[ElementRef] = Field(description="Offending in the scenario, not in the base.")
 
 
 class HealthComparison(BaseModel):

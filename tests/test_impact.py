@@ -483,10 +483,12 @@ def test_graphql_impact_depends_on_and_path(client: TestClient, store: GraphStor
 
     other = gql(
         client,
-        """{ dependsOn(element: "vs-a", maxDepth: 1) { dependencies { element { id } } }
+        """{ dependsOn(element: "vs-a", maxDepth: 1) {
+               dependencies { element { id } } propagation { key flow } }
              dependencyPath(source: "vs-b", target: "p-core") { direction distance explanation } }""",
     )["data"]
     assert {d["element"]["id"] for d in other["dependsOn"]["dependencies"]} == {"st-a1", "t-alpha"}
+    assert {"key": "READS", "flow": "reverse"} in other["dependsOn"]["propagation"]
     assert other["dependencyPath"]["direction"] == "TARGET_AFFECTS_SOURCE"
     assert other["dependencyPath"]["distance"] == 3
 

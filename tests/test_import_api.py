@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.graphql.imports import ImportFormat
 from app.main import create_app
 from app.settings import Settings
 from graph.store import GraphStore
+from importers.pipeline import FORMATS
 
 DATA = Path(__file__).parent / "data" / "imports"
 SOURCE = "archimate:id-model-bank"
@@ -166,3 +168,7 @@ def test_cli_import_dry_run_prune_and_export(
     refused = cli("import", str(DATA / "bad" / "duplicate_ids.xml"), env=cli_env)
     assert refused.returncode == 2
     assert "duplicate_ids.xml:8: duplicate id 'cap-1'" in " ".join(refused.stderr.split())
+
+
+def test_graphql_import_formats_are_the_pipelines() -> None:
+    assert [f.value for f in ImportFormat] == ["auto", *FORMATS]

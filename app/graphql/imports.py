@@ -1,4 +1,4 @@
-"""GraphQL fields for the imports: mixed into the Query and Mutation types in app.graphql.
+"""GraphQL fields for the imports: mixed into Query and Mutation by app.graphql.schema.
 
 `importModel` takes the file contents as text (`ImportFileInput`: file name + content),
 since the GraphQL router does not accept multipart uploads; the REST endpoint
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from enum import Enum
+from enum import StrEnum
 from io import StringIO
 from pathlib import Path
 from typing import Any, cast
@@ -17,29 +17,27 @@ from typing import Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
+from app.graphql.context import Info
 from graph.tokens import Role
 from importers.errors import ImportFailure
 from importers.export import export_exchange, export_json
 from importers.pipeline import get_run, list_runs, max_import_bytes, run_import
 
-# app.graphql imports this module to build its Query, so its typed Context cannot be
-# imported here; the context is the one app.graphql builds per request.
-Info = strawberry.Info[Any, None]
 
-ImportFormat: type[Enum] = strawberry.enum(
-    cast(
-        type[Enum],
-        Enum(
-            "ImportFormat",
-            {n.upper(): n for n in ("auto", "exchange", "archi", "csv", "backstage")},
-        ),
-    ),
-    description="Input format; AUTO detects it from the file names and content.",
-)
-ExportFormat: type[Enum] = strawberry.enum(
-    cast(type[Enum], Enum("ExportFormat", {"EXCHANGE": "exchange", "JSON": "json"})),
-    description="ArchiMate exchange XML (3.1 schema) or a JSON graph.",
-)
+@strawberry.enum(description="Input format; AUTO detects it from the file names and content.")
+class ImportFormat(StrEnum):
+    # The formats of importers.pipeline.FORMATS, and AUTO (a test keeps them the same).
+    AUTO = "auto"
+    EXCHANGE = "exchange"
+    ARCHI = "archi"
+    CSV = "csv"
+    BACKSTAGE = "backstage"
+
+
+@strawberry.enum(description="ArchiMate exchange XML (3.1 schema) or a JSON graph.")
+class ExportFormat(StrEnum):
+    EXCHANGE = "exchange"
+    JSON = "json"
 
 
 @strawberry.input(description="One input file: its name (for format detection) and its text.")
@@ -217,11 +215,11 @@ class ImportsQuery:
     async def export_model(
         self,
         info: Info,
-        format: ExportFormat = ExportFormat.EXCHANGE,  # type: ignore[attr-defined,valid-type]
+        format: ExportFormat = ExportFormat.EXCHANGE,
         source: str | None = None,
     ) -> str:
         out = StringIO()
-        writer = export_exchange if cast(Enum, format).value == "exchange" else export_json
+        writer = export_exchange if format is ExportFormat.EXCHANGE else export_json
         await info.context.run(writer, info.context.store, out, source=source)
         return out.getvalue()
 
@@ -236,7 +234,7 @@ class ImportsMutation:
         self,
         info: Info,
         files: list[ImportFileInput],
-        format: ImportFormat = ImportFormat.AUTO,  # type: ignore[attr-defined,valid-type]
+        format: ImportFormat = ImportFormat.AUTO,
         dry_run: bool = False,
         prune: bool = False,
         source: str | None = None,
@@ -251,7 +249,7 @@ class ImportsMutation:
             _import_texts,
             info.context.store,
             files,
-            fmt=cast(Enum, format).value,
+            fmt=format.value,
             dry_run=dry_run,
             prune=prune,
             source=source or None,

@@ -1,0 +1,205 @@
+"""GraphQL fields for the elements themselves: read, list, search, create, change, delete.
+
+Mixed into the Query and Mutation types by app.graphql.schema, with one paginated list
+field per node type (`list_fields`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app.graphql.context import Info, check_limit
+from app.graphql.elements import (
+    Element,
+    ElementPage,
+    NodeKind,
+    Relationship,
+    RelKind,
+    snake,
+    to_element,
+    to_relationship,
+)
+from graph import edits
+from graph.schema import SCHEMA
+
+
+def _list_field(label: str) -> Any:
+    async def resolve(info: Info, limit: int = 50, offset: int = 0) -> ElementPage:
+        check_limit(info, limit)
+        items, total = await info.context.run(
+            info.context.store.list_nodes, labels=[label], limit=limit, offset=max(0, offset)
+        )
+        return ElementPage(
+            total=total, limit=limit, offset=offset, items=[to_element(i) for i in items]
+        )
+
+    resolve.__annotations__ = {"info": Info, "limit": int, "offset": int, "return": ElementPage}
+    return strawberry.field(resolver=resolve, description=f"All {label} nodes, paginated.")
+
+
+def _plural(label: str) -> str:
+    name = label[0].lower() + label[1:]
+    if name.endswith("y"):
+        return name[:-1] + "ies"
+    return {"person": "people"}.get(name, name + "s")
+
+
+def list_fields() -> dict[str, Any]:
+    """One paginated list field per node type (`valueStreams`, `people`, …), by name."""
+    return {snake(_plural(n.label)): _list_field(n.label) for n in SCHEMA.nodes}
+
+
+@strawberry.type
+class ElementsQuery:
+    @strawberry.field(description="One element by id, or null.")
+    async def node(self, info: Info, id: strawberry.ID) -> Element | None:
+        view = await info.context.run(info.context.store.get_node, str(id))
+        return to_element(view) if view else None
+
+    @strawberry.field(description="Elements of any type, filtered and paginated by name.")
+    async def nodes(
+        self,
+        info: Info,
+        types: list[NodeKind] | None = None,
+        name_contains: str | None = None,
+        tag: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> ElementPage:
+        check_limit(info, limit)
+        labels = [t.value for t in types] if types else None
+        items, total = await info.context.run(
+            info.context.store.list_nodes,
+            labels=labels,
+            q=name_contains,
+            tag=tag,
+            limit=limit,
+            offset=max(0, offset),
+        )
+        return ElementPage(
+            total=total, limit=limit, offset=offset, items=[to_element(i) for i in items]
+        )
+
+    @strawberry.field(description="Type-ahead search over names and descriptions.")
+    async def search(
+        self,
+        info: Info,
+        text: str,
+        types: list[NodeKind] | None = None,
+        limit: int = 20,
+    ) -> list[Element]:
+        check_limit(info, limit)
+        labels = [t.value for t in types] if types else None
+        items = await info.context.run(info.context.store.search, text, labels=labels, limit=limit)
+        return [to_element(i) for i in items]
+
+    @strawberry.field(description="Relationships, filtered by type and endpoints.")
+    async def relationships(
+        self,
+        info: Info,
+        types: list[RelKind] | None = None,
+        source: str | None = None,
+        target: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Relationship]:
+        check_limit(info, limit)
+        items, _ = await info.context.run(
+            info.context.store.list_relationships,
+            types=[t.value for t in types] if types else None,
+            source=source,
+            target=target,
+            limit=limit,
+            offset=max(0, offset),
+        )
+        return [to_relationship(i) for i in items]
+
+    @strawberry.field(description="Counts of nodes and relationships by type.")
+    async def stats(self, info: Info) -> JSON:
+        return cast(JSON, await info.context.run(info.context.store.stats))
+
+    @strawberry.field(description="The graph schema: types, properties, allowed endpoints.")
+    def schema(self) -> JSON:
+        return cast(JSON, SCHEMA.as_dict())
+
+
+@strawberry.type
+class ElementsMutation:
+    @strawberry.mutation(
+        description="Create a node of the given type (409-like error if it exists)."
+    )
+    async def create_node(
+        self,
+        info: Info,
+        type: NodeKind,
+        name: str,
+        id: strawberry.ID | None = None,
+        description: str = "",
+        tags: list[str] | None = None,
+        properties: JSON | None = None,
+        attributes: JSON | None = None,
+    ) -> Element:
+        data: dict[str, Any] = {
+            "type": type.value,
+            "name": name,
+            "description": description,
+            "tags": tags or [],
+            "properties": properties or {},
+            **(attributes if isinstance(attributes, dict) else {}),
+        }
+        if id is not None:
+            data["id"] = str(id)
+        node = edits.parse_node(data)
+        created: Element = to_element(
+            await info.context.run(edits.create_node, info.context.store, node)
+        )
+        return created
+
+    @strawberry.mutation(
+        description="Change fields of a node; typed properties set to null are cleared."
+    )
+    async def update_node(self, info: Info, id: strawberry.ID, patch: JSON) -> Element:
+        if not isinstance(patch, dict):
+            raise ValueError("patch must be an object")
+        updated: Element = to_element(
+            await info.context.run(edits.update_node, info.context.store, str(id), patch)
+        )
+        return updated
+
+    @strawberry.mutation(description="Delete a node and its relationships.")
+    async def delete_node(self, info: Info, id: strawberry.ID) -> bool:
+        await info.context.run(info.context.store.delete_node, str(id))
+        return True
+
+    @strawberry.mutation(description="Create a relationship between existing nodes.")
+    async def create_relationship(
+        self,
+        info: Info,
+        type: RelKind,
+        source: strawberry.ID,
+        target: strawberry.ID,
+        id: strawberry.ID | None = None,
+        properties: JSON | None = None,
+        attributes: JSON | None = None,
+    ) -> Relationship:
+        data: dict[str, Any] = {
+            "type": type.value,
+            "source": str(source),
+            "target": str(target),
+            "properties": properties or {},
+            **(attributes if isinstance(attributes, dict) else {}),
+        }
+        if id is not None:
+            data["id"] = str(id)
+        rel = edits.parse_relationship(data)
+        return to_relationship(
+            await info.context.run(edits.create_relationship, info.context.store, rel)
+        )
+
+    @strawberry.mutation(description="Delete a relationship.")
+    async def delete_relationship(self, info: Info, id: strawberry.ID) -> bool:
+        await info.context.run(info.context.store.delete_relationship, str(id))
+        return True

@@ -1,0 +1,279 @@
+"""GraphQL fields for the questions: mixed into Query and Mutation by app.graphql.schema.
+
+The answer types (`app.graphql.answers`) are derived from the answers of `queries.*`; the
+resolvers only resolve arguments and call the query functions off the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+
+from app.core.limits import ADVICE
+from app.graphql.answers import (
+    ApplyScenarioResult,
+    BottleneckAnswer,
+    DependsOnAnswer,
+    HealthAnswer,
+    ImpactAnswer,
+    PathAnswer,
+    PropagationRule,
+    Scenario,
+    ScenarioComparison,
+    ScenarioSummary,
+    served,
+)
+from app.graphql.context import Info
+from app.graphql.inputs import (
+    PropagationOverride,
+    ScenarioOperationInput,
+    operation_of,
+    overrides_of,
+)
+from graph.tokens import Role
+from queries import bottlenecks as bn
+from queries import health as hl
+from queries import impact as im
+from queries import scenarios as sc
+from queries.propagation import propagation_table
+
+T = TypeVar("T")
+
+
+_KINDS: dict[Callable[..., Any], str] = {bn.bottlenecks: "bottlenecks", hl.health: "health"}
+
+
+def _walk(
+    max_depth: int,
+    relationship_types: list[str] | None,
+    propagation: list[PropagationOverride] | None,
+) -> im.WalkOptions:
+    return im.WalkOptions(
+        max_depth, rel_types=relationship_types, overrides=overrides_of(propagation)
+    )
+
+
+async def _ask(
+    info: Info, fn: Callable[..., T], *args: Any, walks: bool = False, **kwargs: Any
+) -> T:
+    """Run a question off the event loop, admitted and timed like over REST (app.core.limits);
+    app.graphql.errors turns its failures into coded errors from the shared table.
+
+    `walks`: the question is an impact walk, asked of the live walk index when it is
+    current (queries.live) rather than of the store.
+    """
+    context = info.context
+    advice = ADVICE["walk" if walks else _KINDS.get(fn, "scenario")]
+
+    def ask() -> T:
+        with context.gate.admit(advice):
+            return fn(context.live.reader() if walks else context.store, *args, **kwargs)
+
+    result: T = await context.run(ask)
+    return result
+
+
+@strawberry.type
+class QuestionsQuery:
+    @strawberry.field(
+        description="Change impact: every value stream (and capability, platform, data asset) "
+        "a change to the element affects, with hop distance, a shortest explaining path, "
+        "and the teams and people to notify. Elements are named by id or exact name."
+    )
+    async def impact(
+        self,
+        info: Info,
+        element: str,
+        max_depth: int = im.DEFAULT_MAX_DEPTH,
+        relationship_types: list[str] | None = None,
+        propagation: list[PropagationOverride] | None = None,
+    ) -> ImpactAnswer:
+        walk = await _ask(
+            info,
+            im.walk_impact,
+            element,
+            _walk(max_depth, relationship_types, propagation),
+            walks=True,
+        )
+        return ImpactAnswer.from_walk(walk)
+
+    @strawberry.field(
+        description="What the element depends on: everything a change to which would affect it."
+    )
+    async def depends_on(
+        self,
+        info: Info,
+        element: str,
+        max_depth: int = im.DEFAULT_MAX_DEPTH,
+        relationship_types: list[str] | None = None,
+        propagation: list[PropagationOverride] | None = None,
+    ) -> DependsOnAnswer:
+        result = await _ask(
+            info,
+            im.depends_on,
+            element,
+            _walk(max_depth, relationship_types, propagation),
+            walks=True,
+        )
+        return served(DependsOnAnswer, result)
+
+    @strawberry.field(
+        description="A shortest path along which a change to source reaches target "
+        "(or, failing that, target reaches source)."
+    )
+    async def dependency_path(
+        self,
+        info: Info,
+        source: str,
+        target: str,
+        max_depth: int = im.DEFAULT_MAX_DEPTH,
+        relationship_types: list[str] | None = None,
+        propagation: list[PropagationOverride] | None = None,
+    ) -> PathAnswer:
+        result = await _ask(
+            info,
+            im.dependency_path,
+            source,
+            target,
+            _walk(max_depth, relationship_types, propagation),
+            walks=True,
+        )
+        return served(PathAnswer, result)
+
+    @strawberry.field(
+        description="Teams and platforms ranked by coordination load, and the clusters of "
+        "value streams they bind. " + bn.SCORE_FORMULA
+    )
+    async def bottlenecks(
+        self,
+        info: Info,
+        limit: int = 20,
+        seed: int = bn.DEFAULT_SEED,
+        horizon: int = 2,
+        propagation: list[PropagationOverride] | None = None,
+    ) -> BottleneckAnswer:
+        config = bn.BottleneckConfig(seed=seed, horizon=horizon)
+        result = await _ask(
+            info, bn.bottlenecks, limit=limit, config=config, overrides=overrides_of(propagation)
+        )
+        return served(BottleneckAnswer, result)
+
+    @strawberry.field(description="Operating-model health checks, each with offending elements.")
+    async def health_report(
+        self,
+        info: Info,
+        max_streams_per_team: int = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
+        propagation: list[PropagationOverride] | None = None,
+    ) -> HealthAnswer:
+        result = await _ask(
+            info,
+            hl.health,
+            max_streams_per_team=max_streams_per_team,
+            overrides=overrides_of(propagation),
+        )
+        return HealthAnswer.from_report(result)
+
+    @strawberry.field(description="The propagation table in force (defaults and configuration).")
+    def propagation_table(self) -> list[PropagationRule]:
+        return PropagationRule.many(propagation_table().as_list())
+
+    @strawberry.field(description="What-if scenarios, oldest first.")
+    async def scenarios(self, info: Info) -> list[ScenarioSummary]:
+        found = await _ask(info, sc.list_scenarios)
+        return [served(ScenarioSummary, s) for s in found]
+
+    @strawberry.field(
+        description="A scenario with its operations described against the base model, or null."
+    )
+    async def scenario(self, info: Info, name: str) -> Scenario | None:
+        try:
+            view = await _ask(info, sc.get_scenario, name)
+        except sc.ScenarioNotFoundError:
+            return None
+        return served(Scenario, view)
+
+    @strawberry.field(
+        description="The scenario against the base model, side by side: the impact of "
+        "`element` (when given), the bottleneck ranking (rows ranked within `limit` on "
+        "either side) and the health checks, with their differences. Writes nothing."
+    )
+    async def compare_scenario(
+        self,
+        info: Info,
+        name: str,
+        element: str | None = None,
+        max_depth: int = im.DEFAULT_MAX_DEPTH,
+        limit: int = 20,
+        max_streams_per_team: int = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
+        propagation: list[PropagationOverride] | None = None,
+    ) -> ScenarioComparison:
+        result = await _ask(
+            info,
+            sc.compare_scenario,
+            name,
+            element=element,
+            max_depth=max_depth,
+            limit=limit,
+            max_streams_per_team=max_streams_per_team,
+            overrides=overrides_of(propagation),
+        )
+        return served(ScenarioComparison, result)
+
+
+@strawberry.type
+class QuestionsMutation:
+    @strawberry.mutation(
+        description="Create a what-if scenario, optionally with operations (checked against "
+        "the base model, which is not changed)."
+    )
+    async def create_scenario(
+        self,
+        info: Info,
+        name: str,
+        description: str = "",
+        operations: list[ScenarioOperationInput] | None = None,
+    ) -> Scenario:
+        ops = [operation_of(o) for o in operations or []]
+        view = await _ask(
+            info,
+            sc.create_scenario,
+            name=name,
+            description=description,
+            operations=ops,
+            actor=info.context.principal.name,
+        )
+        return served(Scenario, view)
+
+    @strawberry.mutation(
+        description="Append an operation to a scenario, after checking it applies on top "
+        "of the earlier ones."
+    )
+    async def add_scenario_operation(
+        self, info: Info, name: str, operation: ScenarioOperationInput
+    ) -> Scenario:
+        view = await _ask(
+            info, sc.add_operation, name, operation_of(operation), actor=info.context.principal.name
+        )
+        return served(Scenario, view)
+
+    @strawberry.mutation(description="Delete a scenario; the base model is not touched.")
+    async def discard_scenario(self, info: Info, name: str) -> bool:
+        await _ask(info, sc.discard_scenario, name)
+        return True
+
+    @strawberry.mutation(
+        description="Apply a scenario to the base model in one transaction (admin only)."
+    )
+    async def apply_scenario(self, info: Info, name: str) -> ApplyScenarioResult:
+        role = info.context.principal.role
+        if role < Role.ADMIN:
+            raise GraphQLError(
+                "applying a scenario changes the base model: it needs the admin role; "
+                f"your token has {role.label}",
+                extensions={"reason": "forbidden"},
+            )
+        result = await _ask(info, sc.apply_scenario, name, actor=info.context.principal.name)
+        return served(ApplyScenarioResult, result)
