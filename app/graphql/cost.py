@@ -1,0 +1,190 @@
+"""What a GraphQL query may cost, estimated from its shape before it runs.
+
+Depth, alias and token limits do not bound fan-out: five nested relationship fields of up to
+500 items each are a 400-byte query asking for 500**5 elements. Before execution the query's
+worst case is estimated as the number of objects it could return: a list field with a
+`limit` argument multiplies what is selected inside it by that limit (or the argument's
+default); other fields count once. Fragments on different concrete types are alternatives
+(an object matches one), so only the dearest of them counts. Over the budget, the query is
+refused with the estimate, the budget and how to narrow it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    NamedTypeNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    is_abstract_type,
+    is_composite_type,
+)
+from graphql.type.definition import GraphQLCompositeType, GraphQLType
+from strawberry.extensions import SchemaExtension
+
+DEFAULT_BUDGET = 20_000
+
+
+def _unwrap(type_: GraphQLType) -> tuple[GraphQLType, bool]:
+    """The named type under NonNull/List wrappers, and whether a list is among them."""
+    is_list = False
+    while isinstance(type_, GraphQLNonNull | GraphQLList):
+        is_list = is_list or isinstance(type_, GraphQLList)
+        type_ = type_.of_type
+    return type_, is_list
+
+
+class Estimate:
+    """The worst-case object count of one operation."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: Mapping[str, Any],
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+
+    def selection(
+        self,
+        selection_set: SelectionSetNode | None,
+        parent: GraphQLCompositeType,
+        seen: frozenset[str] = frozenset(),
+    ) -> int:
+        if selection_set is None:
+            return 0
+        total = 0
+        # Fragments that apply to every object here add up; those on one concrete type are
+        # alternatives to the others' (an object has one type).
+        by_type: dict[str, int] = {}
+        condition: NamedTypeNode | None
+        for node in selection_set.selections:
+            if isinstance(node, FieldNode):
+                total += self.field(node, parent, seen)
+                continue
+            if isinstance(node, FragmentSpreadNode):
+                name = node.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in seen:
+                    continue
+                condition, inner, seen_here = (
+                    fragment.type_condition,
+                    fragment.selection_set,
+                    seen | {name},
+                )
+            elif isinstance(node, InlineFragmentNode):
+                condition, inner, seen_here = node.type_condition, node.selection_set, seen
+            else:
+                continue
+            on = self.schema.get_type(condition.name.value) if condition else parent
+            if not is_composite_type(on):
+                continue
+            cost = self.selection(inner, on, seen_here)
+            if on is parent or is_abstract_type(on):
+                total += cost
+            else:
+                by_type[on.name] = by_type.get(on.name, 0) + cost
+        return total + max(by_type.values(), default=0)
+
+    def field(self, node: FieldNode, parent: GraphQLCompositeType, seen: frozenset[str]) -> int:
+        fields = getattr(parent, "fields", {})
+        definition = fields.get(node.name.value)
+        if definition is None:  # __typename and the like
+            return 0
+        named, is_list = _unwrap(definition.type)
+        if not is_composite_type(named):
+            return 0
+        each = 1 + self.selection(node.selection_set, named, seen)
+        if not is_list or "limit" not in definition.args:
+            return each
+        return self.limit(node, definition.args["limit"].default_value) * each
+
+    def limit(self, node: FieldNode, default: Any) -> int:
+        for argument in node.arguments or ():
+            if argument.name.value != "limit":
+                continue
+            value = argument.value
+            if isinstance(value, IntValueNode):
+                return max(0, int(value.value))
+            if isinstance(value, VariableNode):
+                given = self.variables.get(value.name.value)
+                return max(0, given) if isinstance(given, int) else _int(default)
+        return _int(default)
+
+    def operation(self, operation: OperationDefinitionNode) -> int:
+        root: GraphQLObjectType | None = self.schema.get_root_type(operation.operation)
+        return 0 if root is None else self.selection(operation.selection_set, root)
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and value > 0 else 1
+
+
+def estimate(
+    schema: GraphQLSchema,
+    document: Any,
+    variables: Mapping[str, Any] | None,
+    operation_name: str | None,
+) -> int:
+    """The worst-case object count of the operation a request will run."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [
+        o
+        for o in operations
+        if operation_name is None or (o.name and o.name.value == operation_name)
+    ]
+    estimator = Estimate(schema, fragments, variables or {})
+    return max((estimator.operation(o) for o in chosen), default=0)
+
+
+class CostBudget(SchemaExtension):
+    """Refuse, before it runs, a query whose worst case is over the budget."""
+
+    def __init__(self, budget: int = DEFAULT_BUDGET) -> None:
+        self.budget = budget
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        document = ctx.graphql_document
+        if document is not None and ctx.result is None:
+            budget = getattr(
+                getattr(ctx.context, "settings", None), "graphql_cost_budget", self.budget
+            )
+            cost = estimate(ctx.schema._schema, document, ctx.variables, ctx.operation_name)
+            if cost > budget:
+                ctx.result = ExecutionResult(
+                    data=None,
+                    errors=[
+                        GraphQLError(
+                            f"this query could return about {cost:,} objects, over the budget of "
+                            f"{budget:,}; pass smaller `limit` arguments to list fields, "
+                            "nest fewer relationship fields, or ask for fewer lists at once",
+                            extensions={
+                                "code": "QUERY_TOO_COSTLY",
+                                "reason": "cost",
+                                "cost": cost,
+                                "budget": budget,
+                            },
+                        )
+                    ],
+                )
+        yield
