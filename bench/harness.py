@@ -184,7 +184,7 @@ def run_bench(
     store = GraphStore.connect(target.uri, target.user, target.password)
     try:
         store.ensure_schema()
-        server = store._read("CALL dbms.components() YIELD versions RETURN versions[0] AS v")
+        server = store.read("CALL dbms.components() YIELD versions RETURN versions[0] AS v")
         result["machine"]["neo4j"] = server[0]["v"] if server else None
         w = result["workloads"]
         log("workload 1 (import) and 6 (memory)")

@@ -183,7 +183,7 @@ ORDER BY users, id
 def pick_platforms(store: GraphStore) -> dict[str, Any]:
     """The most shared platform (most USES/DEPENDS_ON dependants), and a typical one: the
     application platform with the median number of dependants (and 50 around it)."""
-    all_rows = [(r["id"], r["users"], r["kind"]) for r in store._read(IN_DEGREE)]
+    all_rows = [(r["id"], r["users"], r["kind"]) for r in store.read(IN_DEGREE)]
     most = max(all_rows, key=lambda r: (r[1], r[0]))
     rows = [r for r in all_rows if r[2] == "application"] or all_rows
     typical = rows[len(rows) // 2]
@@ -348,7 +348,7 @@ def workload_analysis(store: GraphStore, reps: int, log: Callable[[str], None]) 
 
 
 def sample_ids(store: GraphStore, k: int = 500) -> list[str]:
-    rows = store._read("MATCH (n:Element) RETURN n.id AS id ORDER BY id")
+    rows = store.read("MATCH (n:Element) RETURN n.id AS id ORDER BY id")
     ids = [r["id"] for r in rows]
     return random.Random(6).sample(ids, min(k, len(ids)))
 

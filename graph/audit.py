@@ -36,16 +36,18 @@ def record_event(
     status: int,
     detail: str = "",
 ) -> None:
-    store._write(
+    store.execute(
         RECORD,
-        at=now_iso(),
-        actor=actor,
-        token_id=token_id,
-        role=role,
-        action=action,
-        target=target,
-        status=status,
-        detail=detail[:4000],
+        {
+            "at": now_iso(),
+            "actor": actor,
+            "token_id": token_id,
+            "role": role,
+            "action": action,
+            "target": target,
+            "status": status,
+            "detail": detail[:4000],
+        },
     )
 
 
@@ -58,5 +60,7 @@ def list_events(
     limit: int = 100,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
-    records = store._read(LIST, actor=actor, since=since, target=target, limit=limit, offset=offset)
+    records = store.read(
+        LIST, {"actor": actor, "since": since, "target": target, "limit": limit, "offset": offset}
+    )
     return [dict(r["event"]) for r in records]

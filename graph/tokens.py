@@ -78,8 +78,15 @@ def create_token(store: GraphStore, *, name: str, role: Role) -> tuple[str, str]
     """Create a token; returns (token id, secret). The secret is shown once, never stored."""
     token_id = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
-    store._write(
-        CREATE, id=token_id, name=name, role=role.label, digest=_digest(secret), now=now_iso()
+    store.execute(
+        CREATE,
+        {
+            "id": token_id,
+            "name": name,
+            "role": role.label,
+            "digest": _digest(secret),
+            "now": now_iso(),
+        },
     )
     return token_id, secret
 
@@ -87,7 +94,7 @@ def create_token(store: GraphStore, *, name: str, role: Role) -> tuple[str, str]
 def authenticate(store: GraphStore, secret: str) -> Principal | None:
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    records = store._read(LOOKUP, digest=_digest(secret))
+    records = store.read(LOOKUP, {"digest": _digest(secret)})
     if not records:
         return None
     r = records[0]
@@ -95,9 +102,9 @@ def authenticate(store: GraphStore, secret: str) -> Principal | None:
 
 
 def list_tokens(store: GraphStore) -> list[dict[str, Any]]:
-    return [dict(r) for r in store._read(LIST)]
+    return [dict(r) for r in store.read(LIST)]
 
 
 def revoke_token(store: GraphStore, token_id: str) -> None:
-    if not store._write(REVOKE, id=token_id, now=now_iso()):
+    if not store.execute(REVOKE, {"id": token_id, "now": now_iso()}):
         raise NotFoundError(f"no token with id {token_id!r}")

@@ -47,8 +47,8 @@ _NOT_EXCHANGE_TYPES = frozenset({"Junction"})
 
 
 def _stream(store: GraphStore, query: str, **params: Any) -> Iterator[Any]:
-    with store.driver.session(database=store.database, default_access_mode="READ") as session:
-        yield from session.run(query, params)
+    # No time limit of ours: an export of a large model takes what it takes.
+    return store.stream(query, params, timeout=None)
 
 
 def export_json(store: GraphStore, out: TextIO, *, source: str | None = None) -> dict[str, int]:

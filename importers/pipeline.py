@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 import neo4j
-from neo4j import ManagedTransaction, RoutingControl
+from neo4j import ManagedTransaction
 
 from graph import cypher as graph_cypher
 from graph.model import now_iso
@@ -388,10 +388,8 @@ def prepare(
 
 
 def _read(store: GraphStore, query: str, **params: Any) -> list[neo4j.Record]:
-    records, _, _ = store.driver.execute_query(
-        query, params, routing_=RoutingControl.READ, database_=store.database
-    )
-    return records
+    # An import's reads have no time limit of ours (a large source takes what it takes).
+    return store.read(query, params, timeout=None)
 
 
 def _existing(store: GraphStore, source: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -190,17 +190,17 @@ COUNTED = (STREAM, TEAM, PLATFORM, DATA, CAPABILITY)
 
 def health_facts(store: GraphStore) -> HealthFacts:
     def rows(query: str) -> list[dict[str, Any]]:
-        return [r.data() for r in store._read(query)]
+        return [r.data() for r in store.read(query)]
 
     def pairs(query: str, a: str, b: str) -> set[tuple[str, str]]:
         # Collected into one record: tens of thousands of pairs arrive several times
         # faster than as a record each.
         collected = f"CALL {{ {query} }} RETURN collect([{a}, {b}]) AS pairs"
-        return {(str(x), str(y)) for x, y in store._read(collected)[0]["pairs"]}
+        return {(str(x), str(y)) for x, y in store.read(collected)[0]["pairs"]}
 
     counts = {label: 0 for label in COUNTED}
     counts.update(
-        {r["label"]: r["count"] for r in store._read(COUNT_BY_LABEL, labels=list(COUNTED))}
+        {r["label"]: r["count"] for r in store.read(COUNT_BY_LABEL, {"labels": list(COUNTED)})}
     )
     return HealthFacts(
         counts=counts,

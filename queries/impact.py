@@ -181,23 +181,24 @@ class StoreReader(ExpandingReader):
         """`queries.resolve.refs`, read as one collected record."""
         if not ids:
             return {}
-        rows = self.store._read(REF_LISTS, ids=list(ids))[0]["rows"]
+        rows = self.store.read(REF_LISTS, {"ids": list(ids)})[0]["rows"]
         return {i: ElementRef(id=i, type=t, name=n) for i, t, n in rows}
 
     def expand(
         self, frontier: list[str], from_source: list[str], from_target: list[str]
     ) -> list[dict[str, Any]]:
-        rows = self.store._read(
-            EXPAND_LISTS, frontier=frontier, from_source=from_source, from_target=from_target
+        rows = self.store.read(
+            EXPAND_LISTS,
+            {"frontier": frontier, "from_source": from_source, "from_target": from_target},
         )[0]["rows"]
         return [dict(zip(EXPAND_COLUMNS, row, strict=True)) for row in rows]
 
     def owners(self, ids: list[str]) -> list[tuple[str, str]]:
-        rows = self.store._read(OWNER_LISTS, ids=ids)[0]["rows"]
+        rows = self.store.read(OWNER_LISTS, {"ids": ids})[0]["rows"]
         return sorted((who, about) for who, about in rows)
 
     def accountable(self, ids: list[str]) -> list[tuple[str, str]]:
-        rows = self.store._read(ACCOUNTABLE_LISTS, ids=ids)[0]["rows"]
+        rows = self.store.read(ACCOUNTABLE_LISTS, {"ids": ids})[0]["rows"]
         return sorted((who, about) for who, about in rows)
 
 

@@ -137,7 +137,7 @@ class ModelGraph(ExpandingReader):
     def load(cls, store: GraphStore) -> ModelGraph:
         nodes = [
             Node(id=r["id"], type=r["type"], props=dict(r["props"]))
-            for r in sorted(store._read(MODEL_NODES), key=lambda r: r["id"])
+            for r in sorted(store.read(MODEL_NODES), key=lambda r: r["id"])
         ]
         rels = [
             Rel(
@@ -149,7 +149,7 @@ class ModelGraph(ExpandingReader):
                 original_type=r["original_type"],
                 access_type=r["access_type"],
             )
-            for r in sorted(store._read(MODEL_RELS), key=lambda r: (r["type"], r["key"]))
+            for r in sorted(store.read(MODEL_RELS), key=lambda r: (r["type"], r["key"]))
         ]
         return cls(nodes, rels)
 

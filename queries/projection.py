@@ -97,8 +97,8 @@ def load_projection(store: GraphStore, table: PropagationTable) -> Projection:
     types = sorted(
         set(table.types_carrying(from_source=True)) | set(table.types_carrying(from_source=False))
     )
-    nodes = store._read(PROJECTION_NODE_LISTS)[0]["rows"]
-    rels = store._read(PROJECTION_REL_LISTS, types=types)[0]["rows"]
+    nodes = store.read(PROJECTION_NODE_LISTS)[0]["rows"]
+    rels = store.read(PROJECTION_REL_LISTS, {"types": types})[0]["rows"]
     return build_projection(
         (
             {"id": r[0], "type": r[1], "props": dict(zip(PROJECTED_PROPS, r[2:], strict=True))}
@@ -173,4 +173,4 @@ def _add(costs: dict[tuple[str, str], int], u: str, v: str, cost: int) -> None:
 
 def streams_served_directly(store: GraphStore) -> dict[str, set[str]]:
     """Team id → ids of the streams it supports, directly or through a stage."""
-    return {r["team"]: set(r["streams"]) for r in store._read(SERVED_DIRECTLY)}
+    return {r["team"]: set(r["streams"]) for r in store.read(SERVED_DIRECTLY)}

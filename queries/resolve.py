@@ -93,12 +93,13 @@ def resolve(store: GraphStore, ref: str) -> ElementRef:
     Raises `AmbiguousElementError` or `UnknownElementError`, listing candidates.
     """
     ref = ref.strip()
-    records = store._read(BY_ID, ref=ref)
+    records = store.read(BY_ID, {"ref": ref})
     if records:
         return ElementRef(**records[0].data())
     for query in (BY_NAME, BY_NAME_ANY_CASE):
         found = [
-            ElementRef(**r.data()) for r in store._read(query, ref=ref, limit=MAX_CANDIDATES + 1)
+            ElementRef(**r.data())
+            for r in store.read(query, {"ref": ref, "limit": MAX_CANDIDATES + 1})
         ]
         if len(found) == 1:
             return found[0]
@@ -107,7 +108,8 @@ def resolve(store: GraphStore, ref: str) -> ElementRef:
                 f"{ref!r} names more than one element; use an id", ref, found[:MAX_CANDIDATES]
             )
     suggestions = [
-        ElementRef(**r.data()) for r in store._read(SUGGESTIONS, ref=ref, limit=MAX_CANDIDATES)
+        ElementRef(**r.data())
+        for r in store.read(SUGGESTIONS, {"ref": ref, "limit": MAX_CANDIDATES})
     ]
     message = f"no element with id or name {ref!r}"
     if suggestions:
@@ -119,7 +121,7 @@ def refs(store: GraphStore, ids: list[str]) -> dict[str, ElementRef]:
     """Id, type and name of many elements in one query."""
     if not ids:
         return {}
-    return {r["id"]: ElementRef(**r.data()) for r in store._read(REFS_BY_IDS, ids=list(ids))}
+    return {r["id"]: ElementRef(**r.data()) for r in store.read(REFS_BY_IDS, {"ids": list(ids)})}
 
 
 Named = Callable[[], Iterable[tuple[ElementRef, str | None]]]

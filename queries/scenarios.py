@@ -362,7 +362,7 @@ def check_name(name: str) -> str:
 
 
 def _load(store: GraphStore, name: str) -> _Record:
-    records = store._read(GET_SCENARIO, name=name.strip())
+    records = store.read(GET_SCENARIO, {"name": name.strip()})
     if not records:
         raise ScenarioNotFoundError(f"no scenario named {name.strip()!r}")
     return _Record.from_props(dict(records[0]["props"]))
@@ -434,14 +434,16 @@ def create_scenario(
     ops: list[Operation] = []
     if operations:
         _append(ModelGraph.load(store), ops, operations)
-    records = store._write(
+    records = store.execute(
         CREATE_SCENARIO,
-        name=name,
-        id=str(uuid.uuid4()),
-        description=description.strip(),
-        operations=_dump(ops),
-        now=now_iso(),
-        actor=actor,
+        {
+            "name": name,
+            "id": str(uuid.uuid4()),
+            "description": description.strip(),
+            "operations": _dump(ops),
+            "now": now_iso(),
+            "actor": actor,
+        },
     )
     if not records[0]["created"]:
         raise ScenarioConflictError(f"a scenario named {name!r} exists already")
@@ -449,7 +451,7 @@ def create_scenario(
 
 
 def list_scenarios(store: GraphStore) -> list[ScenarioSummary]:
-    return [_Record.from_props(dict(r["props"])).summary() for r in store._read(LIST_SCENARIOS)]
+    return [_Record.from_props(dict(r["props"])).summary() for r in store.read(LIST_SCENARIOS)]
 
 
 def get_scenario(store: GraphStore, name: str) -> ScenarioView:
@@ -469,12 +471,14 @@ def add_operation(
     ops = record.operations
     model, _, _ = _replay(ModelGraph.load(store), ops)
     _append(model, ops, [operation])
-    updated = store._write(
+    updated = store.execute(
         SET_OPERATIONS,
-        name=record.name,
-        revision=record.revision,
-        operations=_dump(ops),
-        now=now_iso(),
+        {
+            "name": record.name,
+            "revision": record.revision,
+            "operations": _dump(ops),
+            "now": now_iso(),
+        },
     )
     if not updated:
         raise ScenarioConflictError(
@@ -485,7 +489,7 @@ def add_operation(
 
 def discard_scenario(store: GraphStore, name: str) -> None:
     """Delete the scenario record; the base model is not touched."""
-    if not store._write(DISCARD_SCENARIO, name=name.strip())[0]["discarded"]:
+    if not store.execute(DISCARD_SCENARIO, {"name": name.strip()})[0]["discarded"]:
         raise ScenarioNotFoundError(f"no scenario named {name.strip()!r}")
 
 
@@ -788,9 +792,9 @@ def _copied_rel_props(store: GraphStore, rels: list[Rel]) -> dict[RelKey, dict[s
             k.removeprefix(ELEMENT_ID_KEY) for k in keys if k.startswith(ELEMENT_ID_KEY)
         )
         by_id = sorted(k for k in keys if not k.startswith(ELEMENT_ID_KEY))
-        rows = [*store._read(relationship_props(rel_type), ids=by_id)] if by_id else []
+        rows = [*store.read(relationship_props(rel_type), {"ids": by_id})] if by_id else []
         if by_eid:
-            rows += store._read(RELATIONSHIP_PROPS_BY_ELEMENT_ID, ids=by_eid)
+            rows += store.read(RELATIONSHIP_PROPS_BY_ELEMENT_ID, {"ids": by_eid})
         found.update({(rel_type, r["key"]): dict(r["props"]) for r in rows})
     return found
 

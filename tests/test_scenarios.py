@@ -42,9 +42,9 @@ from queries.walk_index import WalkIndex
 @pytest.fixture
 def clean(store: GraphStore) -> Iterator[GraphStore]:
     """An empty model and no scenarios (the shared fixture clears elements only)."""
-    store._write("MATCH (s:Scenario) DELETE s")
+    store.execute("MATCH (s:Scenario) DELETE s")
     yield store
-    store._write("MATCH (s:Scenario) DELETE s")
+    store.execute("MATCH (s:Scenario) DELETE s")
 
 
 # -- the in-memory model answers exactly as the Cypher does -----------------------------
@@ -284,10 +284,10 @@ def model(clean: GraphStore) -> GraphStore:
 
 def _fingerprint(store: GraphStore) -> tuple[dict[str, dict[str, int]], str]:
     """Counts and a checksum of every property of every element and relationship."""
-    nodes = store._read(
+    nodes = store.read(
         "MATCH (n:Element) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props"
     )
-    rels = store._read(
+    rels = store.read(
         "MATCH (a:Element)-[r]->(b:Element) "
         "RETURN a.id AS a, type(r) AS type, b.id AS b, properties(r) AS props"
     )
@@ -1159,7 +1159,7 @@ def test_cli_scenarios(
 
 def test_relationships_stored_without_an_id_are_moved_and_deleted(model: GraphStore) -> None:
     # Written by hand in Cypher, outside the store's write path: no id to find them by.
-    model._write(
+    model.execute(
         "MATCH (a:Element {id: 'vs-d'}), (b:Element {id: 'p-old'}) "
         'CREATE (a)-[:DEPENDS_ON {properties: \'{"note": "hand-made"}\'}]->(b)'
     )
@@ -1175,7 +1175,7 @@ def test_relationships_stored_without_an_id_are_moved_and_deleted(model: GraphSt
     moved = model.get_relationship("vs-d|DEPENDS_ON|p-new")
     assert moved is not None
     assert moved["properties"] == {"note": "hand-made"}
-    left = model._read("MATCH (:Element {id: 'vs-d'})-[r:DEPENDS_ON]->(b) RETURN b.id AS b")
+    left = model.read("MATCH (:Element {id: 'vs-d'})-[r:DEPENDS_ON]->(b) RETURN b.id AS b")
     assert [r["b"] for r in left] == ["p-new"]
 
 
