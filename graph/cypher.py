@@ -174,13 +174,6 @@ SET n += $props, n.updated_at = $now
 RETURN [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS label, properties(n) AS props
 """
 
-DELETE_NODE = f"""
-MATCH (n:{ELEMENT_LABEL} {{id: $id}})
-WITH n, COUNT {{ (n)--() }} AS rels
-DETACH DELETE n
-RETURN rels
-"""
-
 REL_RETURN = "type(r) AS type, properties(r) AS props, a.id AS source, b.id AS target"
 
 GET_REL = f"""
@@ -212,12 +205,6 @@ PATCH_REL = f"""
 MATCH (a:{ELEMENT_LABEL})-[r {{id: $id}}]->(b:{ELEMENT_LABEL})
 SET r += $props
 RETURN {REL_RETURN}
-"""
-
-DELETE_REL = f"""
-MATCH (:{ELEMENT_LABEL})-[r {{id: $id}}]->(:{ELEMENT_LABEL})
-DELETE r
-RETURN count(*) AS deleted
 """
 
 # One round trip for many (id, relationship type, direction) keys: the GraphQL
@@ -255,11 +242,4 @@ RETURN [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS label, count(*) AS co
 COUNT_BY_REL_TYPE = f"""
 MATCH (:{ELEMENT_LABEL})-[r]->(:{ELEMENT_LABEL})
 RETURN type(r) AS type, count(*) AS count
-"""
-
-# The model, how it was imported and the scenarios on it; tokens and the audit log stay.
-CLEAR_ELEMENTS = f"""
-MATCH (n)
-WHERE n:{ELEMENT_LABEL} OR n:ImportRun OR n:Scenario
-CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 5000 ROWS
 """

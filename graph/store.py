@@ -26,7 +26,7 @@ import neo4j
 from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.exceptions import ConstraintError
 
-from graph import cypher
+from graph import cleanup, cypher
 from graph.model import node_view, now_iso, rel_view
 from graph.schema import SCHEMA, Schema
 
@@ -493,7 +493,7 @@ class GraphStore:
 
     def delete_node(self, node_id: str) -> int:
         """Delete a node and its relationships; returns how many relationships went with it."""
-        records = self._change(cypher.DELETE_NODE, id=node_id)
+        records = self._change(cleanup.DELETE_ELEMENT, id=node_id)
         if not records:
             raise NotFoundError(f"no element with id {node_id!r}")
         return int(records[0]["rels"])
@@ -548,7 +548,7 @@ class GraphStore:
         return rel_view(r["type"], r["props"], r["source"], r["target"])
 
     def delete_relationship(self, rel_id: str) -> None:
-        records = self._change(cypher.DELETE_REL, id=rel_id)
+        records = self._change(cleanup.DELETE_RELATIONSHIP, id=rel_id)
         if not records or records[0]["deleted"] == 0:
             raise NotFoundError(f"no relationship with id {rel_id!r}")
 
@@ -566,7 +566,7 @@ class GraphStore:
         """Delete every element, import run and scenario (tests, `valuegraph reset`);
         schema, tokens and the audit log stay."""
         with self.driver.session(database=self.database) as session:
-            session.run(cypher.CLEAR_ELEMENTS).consume()
+            session.run(cleanup.CLEAR_MODEL).consume()
         self.execute(cypher.BUMP_REVISION)
 
 

@@ -31,6 +31,7 @@ from typing import Any, NamedTuple, ParamSpec, TypeVar
 import neo4j
 from neo4j import ManagedTransaction
 
+from graph import cleanup
 from graph import cypher as graph_cypher
 from graph.model import now_iso
 from graph.store import BATCH_SIZE, ConflictError, GraphStore, WriteBatch
@@ -535,7 +536,9 @@ def _run_in_tx(
     for rel_type, rel_id in diff["replace_relationships"]:
         replaced[rel_type].append(rel_id)
     for rel_type, ids in replaced.items():
-        tx.run(cypher.delete_relationships(rel_type), ids=ids, source=source).consume()
+        tx.run(
+            cleanup.delete_relationships(rel_type, by_source=True), ids=ids, source=source
+        ).consume()
     late: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for rel in diff["late_relationships"]:
         late[rel["type"]].append(
@@ -554,12 +557,14 @@ def _run_in_tx(
         for rel_type, rel_id in diff["remove_relationships"]:
             removed[rel_type].append(rel_id)
         for rel_type, ids in removed.items():
-            record = tx.run(cypher.delete_relationships(rel_type), ids=ids, source=source).single()
+            record = tx.run(
+                cleanup.delete_relationships(rel_type, by_source=True), ids=ids, source=source
+            ).single()
             pruned["relationships"] += int(record["deleted"]) if record else 0
         ids = diff["remove_nodes"]
         for i in range(0, len(ids), BATCH_SIZE):
             record = tx.run(
-                cypher.DELETE_NODES, ids=ids[i : i + BATCH_SIZE], source=source
+                cleanup.delete_elements(by_source=True), ids=ids[i : i + BATCH_SIZE], source=source
             ).single()
             if record:
                 pruned["nodes"] += int(record["deleted"] or 0)

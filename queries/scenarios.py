@@ -33,6 +33,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 from pydantic import BaseModel
 
+from graph import cleanup
 from graph.model import NODE_ADAPTER, NodeRecord, RelRecord, node_record, now_iso
 from graph.schema import COMMON_NODE_FIELDS, ELEMENT_LABEL, SCHEMA
 from graph.store import ConflictError, GraphStore, NotFoundError
@@ -98,39 +99,14 @@ SET s.applied_at = $now, s.applied_by = $actor, s.updated_at = $now
 RETURN s.name AS name
 """
 
-# -- Cypher: applying a scenario (inside GraphStore.write's transaction) ------------------
-
-DELETE_ELEMENTS = f"""
-UNWIND $ids AS id
-MATCH (n:{ELEMENT_LABEL} {{id: id}})
-DETACH DELETE n
-RETURN count(*) AS deleted
-"""
-
-DELETE_RELATIONSHIPS_BY_ELEMENT_ID = f"""
-UNWIND $ids AS eid
-MATCH (:{ELEMENT_LABEL})-[r]->(:{ELEMENT_LABEL})
-WHERE elementId(r) = eid
-DELETE r
-RETURN count(*) AS deleted
-"""
+# -- Cypher: applying a scenario (inside GraphStore.write's transaction; its deletes are
+# graph.cleanup's) ---------------------------------------------------------------------
 
 RELATIONSHIP_PROPS_BY_ELEMENT_ID = f"""
 UNWIND $ids AS eid
 MATCH (:{ELEMENT_LABEL})-[r]->(:{ELEMENT_LABEL})
 WHERE elementId(r) = eid
 RETURN '{ELEMENT_ID_KEY}' + eid AS key, properties(r) AS props
-"""
-
-
-def delete_relationships(rel_type: str) -> str:
-    """Delete relationships of one type by id (the id constraint's index finds them)."""
-    rel = SCHEMA.rel(rel_type)
-    return f"""
-UNWIND $ids AS id
-MATCH (:{ELEMENT_LABEL})-[r:{rel.type} {{id: id}}]->(:{ELEMENT_LABEL})
-DELETE r
-RETURN count(*) AS deleted
 """
 
 
@@ -853,9 +829,9 @@ def apply_scenario(store: GraphStore, name: str, *, actor: str | None = None) ->
 
     def also(tx: ManagedTransaction) -> None:
         for rel_type, ids in sorted(removed_by_type.items()):
-            _expect(tx, delete_relationships(rel_type), ids, f"{rel_type} relationships")
-        _expect(tx, DELETE_RELATIONSHIPS_BY_ELEMENT_ID, removed_by_eid, "relationships")
-        _expect(tx, DELETE_ELEMENTS, diff.removed_nodes, "elements")
+            _expect(tx, cleanup.delete_relationships(rel_type), ids, f"{rel_type} relationships")
+        _expect(tx, cleanup.DELETE_RELATIONSHIPS_BY_ELEMENT_ID, removed_by_eid, "relationships")
+        _expect(tx, cleanup.delete_elements(), diff.removed_nodes, "elements")
         marked = tx.run(
             MARK_APPLIED, name=record.name, revision=record.revision, now=now_iso(), actor=actor
         ).single()
