@@ -33,6 +33,7 @@ from neo4j import Driver, RoutingControl
 from bench.mix import IMPACT_QUERY, MIX, SEARCH_TERMS
 from bench.stats import median, percentile, ratio, summary, timed
 from graph import cypher as graph_cypher
+from graph.labels import ELEMENT
 from graph.model import now_iso
 from graph.store import GraphStore, _fulltext_query
 from importers.generate import generate
@@ -348,7 +349,7 @@ def workload_analysis(store: GraphStore, reps: int, log: Callable[[str], None]) 
 
 
 def sample_ids(store: GraphStore, k: int = 500) -> list[str]:
-    rows = store.read("MATCH (n:Element) RETURN n.id AS id ORDER BY id")
+    rows = store.read(f"MATCH (n:{ELEMENT}) RETURN n.id AS id ORDER BY id")
     ids = [r["id"] for r in rows]
     return random.Random(6).sample(ids, min(k, len(ids)))
 

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from graph.labels import AUDIT_EVENT
 from graph.model import now_iso
 from graph.store import GraphStore
 
-RECORD = """
-CREATE (e:AuditEvent {
+RECORD = f"""
+CREATE (e:{AUDIT_EVENT} {{
   at: $at, actor: $actor, token_id: $token_id, role: $role,
   action: $action, target: $target, status: $status, detail: $detail
-})
+}})
 """
 
-LIST = """
-MATCH (e:AuditEvent)
+LIST = f"""
+MATCH (e:{AUDIT_EVENT})
 WHERE ($actor IS NULL OR e.actor = $actor)
   AND ($since IS NULL OR e.at >= $since)
   AND ($target IS NULL OR e.target CONTAINS $target)

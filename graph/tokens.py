@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
+from graph.labels import API_TOKEN
 from graph.model import now_iso
 from graph.store import GraphStore, NotFoundError
 
@@ -46,25 +47,25 @@ class Principal:
     role: Role
 
 
-CREATE = """
-CREATE (t:ApiToken {id: $id, name: $name, role: $role, digest: $digest, created_at: $now})
+CREATE = f"""
+CREATE (t:{API_TOKEN} {{id: $id, name: $name, role: $role, digest: $digest, created_at: $now}})
 """
 
-LOOKUP = """
-MATCH (t:ApiToken {digest: $digest})
+LOOKUP = f"""
+MATCH (t:{API_TOKEN} {{digest: $digest}})
 WHERE t.revoked_at IS NULL
 RETURN t.id AS id, t.name AS name, t.role AS role
 """
 
-LIST = """
-MATCH (t:ApiToken)
+LIST = f"""
+MATCH (t:{API_TOKEN})
 RETURN t.id AS id, t.name AS name, t.role AS role, t.created_at AS created_at,
        t.revoked_at AS revoked_at
 ORDER BY t.created_at
 """
 
-REVOKE = """
-MATCH (t:ApiToken {id: $id})
+REVOKE = f"""
+MATCH (t:{API_TOKEN} {{id: $id}})
 SET t.revoked_at = coalesce(t.revoked_at, $now)
 RETURN t.id AS id
 """

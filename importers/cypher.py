@@ -9,11 +9,12 @@ interpolated below come only from `graph.schema` lookups; every value is a param
 
 from __future__ import annotations
 
+from graph.labels import IMPORT_RUN, type_of
 from graph.schema import ELEMENT_LABEL, NODE_SOURCE, REL_SOURCE, SCHEMA
 
-RUN_LABEL = "ImportRun"
+RUN_LABEL = IMPORT_RUN
 
-_LABEL = f"[l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0]"
+_LABEL = type_of("n")
 
 SOURCE_NODES = f"""
 MATCH (n:{ELEMENT_LABEL} {{{NODE_SOURCE}: $source}})

@@ -25,7 +25,18 @@ from typing import Any, Literal, NamedTuple, Protocol, TypeVar
 
 from pydantic import BaseModel, computed_field
 
-from graph.schema import ELEMENT_LABEL, SCHEMA
+from graph.labels import (
+    ACCOUNTABLE_FOR,
+    CAPABILITY,
+    DATA,
+    OWNS,
+    PERSON,
+    PLATFORM,
+    STREAM,
+    TEAM,
+    type_of,
+)
+from graph.schema import ELEMENT_LABEL
 from graph.store import GraphStore
 from queries.errors import QuestionError
 from queries.propagation import PropagationTable, propagation_table
@@ -61,23 +72,20 @@ RETURN collect([a.id, b.id, type(r), at_source, r.original_type, r.access_type, 
 REF_LISTS = f"""
 UNWIND $ids AS ref
 MATCH (n:{ELEMENT_LABEL} {{id: ref}})
-RETURN collect([n.id, [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0], n.name]) AS rows
+RETURN collect([n.id, {type_of("n")}, n.name]) AS rows
 """
 
-_TEAM = SCHEMA.node("Team").label
-_PERSON = SCHEMA.node("Person").label
-_STREAM = SCHEMA.node("ValueStream").label
 
 OWNERS = f"""
 UNWIND $ids AS ref
-MATCH (t:{_TEAM})-[:{SCHEMA.rel("OWNS").type}]->(x:{ELEMENT_LABEL} {{id: ref}})
+MATCH (t:{TEAM})-[:{OWNS}]->(x:{ELEMENT_LABEL} {{id: ref}})
 RETURN t.id AS id, x.id AS about
 ORDER BY id, about
 """
 
 ACCOUNTABLE = f"""
 UNWIND $ids AS ref
-MATCH (p:{_PERSON})-[:{SCHEMA.rel("ACCOUNTABLE_FOR").type}]->(s:{_STREAM} {{id: ref}})
+MATCH (p:{PERSON})-[:{ACCOUNTABLE_FOR}]->(s:{STREAM} {{id: ref}})
 RETURN p.id AS id, s.id AS about
 ORDER BY id, about
 """
@@ -87,13 +95,13 @@ ORDER BY id, about
 # thousands of owned elements); callers sort the pairs.
 OWNER_LISTS = f"""
 UNWIND $ids AS ref
-MATCH (t:{_TEAM})-[:{SCHEMA.rel("OWNS").type}]->(x:{ELEMENT_LABEL} {{id: ref}})
+MATCH (t:{TEAM})-[:{OWNS}]->(x:{ELEMENT_LABEL} {{id: ref}})
 RETURN collect([t.id, x.id]) AS rows
 """
 
 ACCOUNTABLE_LISTS = f"""
 UNWIND $ids AS ref
-MATCH (p:{_PERSON})-[:{SCHEMA.rel("ACCOUNTABLE_FOR").type}]->(s:{_STREAM} {{id: ref}})
+MATCH (p:{PERSON})-[:{ACCOUNTABLE_FOR}]->(s:{STREAM} {{id: ref}})
 RETURN collect([p.id, s.id]) AS rows
 """
 
@@ -464,10 +472,10 @@ def _notices(rows: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
 Category = Literal["streams", "capabilities", "platforms", "data_assets", "other"]
 # The lists of an impact answer, and the element type each holds ("other": the rest).
 CATEGORIES: dict[Category, str | None] = {
-    "streams": "ValueStream",
-    "capabilities": "Capability",
-    "platforms": "Platform",
-    "data_assets": "DataAsset",
+    "streams": STREAM,
+    "capabilities": CAPABILITY,
+    "platforms": PLATFORM,
+    "data_assets": DATA,
     "other": None,
 }
 _CATEGORY_OF: dict[str, Category] = {t: c for c, t in CATEGORIES.items() if t is not None}

@@ -6,10 +6,11 @@ from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel, ConfigDict
 
+from graph.labels import type_of
 from graph.schema import ELEMENT_LABEL
 from graph.store import GraphStore
 
-_LABEL = f"[l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0]"
+_LABEL = f"{type_of('n')}"
 _REF = f"n.id AS id, {_LABEL} AS type, n.name AS name"
 
 BY_ID = f"MATCH (n:{ELEMENT_LABEL} {{id: $ref}}) RETURN {_REF}"

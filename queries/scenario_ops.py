@@ -30,21 +30,11 @@ from pydantic import (
     model_validator,
 )
 
+from graph.labels import HAS_STAGE, OWNS, STAGE, STREAM, TEAM
 from graph.model import ID_PATTERN, NODE_ADAPTER, REL_ADAPTER, node_id, rel_record
 from graph.schema import ANY, SCHEMA
 from queries.errors import QuestionError
-from queries.model_graph import (
-    HAS_STAGE,
-    MODEL_PROPS,
-    ORDER,
-    OWNS,
-    STAGE,
-    STREAM,
-    TEAM,
-    ModelGraph,
-    Node,
-    Rel,
-)
+from queries.model_graph import MODEL_PROPS, ORDER, ModelGraph, Node, Rel
 from queries.resolve import ElementLookupError, ElementRef
 
 MAX_OPERATIONS = 200

@@ -34,6 +34,7 @@ from neo4j import ManagedTransaction
 from pydantic import BaseModel
 
 from graph import cleanup
+from graph.labels import PLATFORM, SCENARIO, TEAM
 from graph.model import NODE_ADAPTER, NodeRecord, RelRecord, node_record, now_iso
 from graph.schema import COMMON_NODE_FIELDS, ELEMENT_LABEL, SCHEMA
 from graph.store import ConflictError, GraphStore, NotFoundError
@@ -41,7 +42,7 @@ from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
 from queries.errors import QuestionError
-from queries.model_graph import ELEMENT_ID_KEY, PLATFORM, TEAM, ModelGraph, Rel, RelKey
+from queries.model_graph import ELEMENT_ID_KEY, ModelGraph, Rel, RelKey
 from queries.propagation import propagation_table
 from queries.resolve import ElementRef, UnknownElementError
 from queries.scenario_ops import (
@@ -53,7 +54,7 @@ from queries.scenario_ops import (
     resolve_operation,
 )
 
-SCENARIO_LABEL = "Scenario"
+SCENARIO_LABEL = SCENARIO
 NAME_PATTERN = r"^\w[\w .\-]{0,99}$"
 _NAME_RE = re.compile(NAME_PATTERN)
 
