@@ -22,7 +22,7 @@ from queries import impact as im
 from queries import scenarios as sc
 from queries.errors import QuestionError
 from queries.resolve import ElementLookupError
-from queries.scenario_ops import OPERATION_KINDS
+from queries.scenarios.operations import OPERATION_KINDS
 
 T = TypeVar("T")
 

@@ -22,7 +22,7 @@ from queries import impact as im
 from queries import scenarios as sc
 from queries.propagation import Flow
 from queries.resolve import AmbiguousElementError, ElementLookupError, ElementRef
-from queries.scenario_ops import OperationError, parse_operation
+from queries.scenarios.operations import OperationError, parse_operation
 
 # app.graphql imports this module to build its Query, so its typed `Info` (and Context)
 # cannot be imported here; the context is the one app.graphql builds per request.
@@ -778,7 +778,7 @@ class ScenarioOperationInput:
 
 
 def _operation(given: ScenarioOperationInput) -> Any:
-    """The operation as queries.scenario_ops parses it (malformed: a ValueError)."""
+    """The operation as queries.scenarios.operations parses it (malformed: a ValueError)."""
     for kind, value in vars(given).items():
         if value is None or value is strawberry.UNSET:
             continue

@@ -29,7 +29,7 @@ from queries import scenarios as sc
 from queries.errors import QuestionError
 from queries.propagation import propagation_table
 from queries.resolve import AmbiguousElementError, ElementLookupError
-from queries.scenario_ops import MAX_OPERATIONS, Operation, OperationError
+from queries.scenarios.operations import MAX_OPERATIONS, Operation, OperationError
 
 router = APIRouter(tags=["questions"])
 T = TypeVar("T")

@@ -46,6 +46,7 @@ from graph.labels import (
 from graph.schema import ELEMENT_LABEL
 from graph.store import GraphStore
 from queries.errors import QuestionError
+from queries.health_facts import COUNTED, HealthFacts
 from queries.projection import Projection, load_projection, streams_served_directly
 from queries.propagation import PropagationTable, propagation_table
 from queries.resolve import ElementRef
@@ -180,29 +181,6 @@ def _check(
         passed=bad == 0,
         findings=findings,
     )
-
-
-@dataclass(frozen=True)
-class HealthFacts:
-    """What the checks read: the answers of the queries above, ordered lists as rows in
-    the queries' order and the rest as sets. `health_facts` reads them from Neo4j; an
-    in-memory model (`queries.model_graph`) computes the same facts for what-if scenarios,
-    and from there on both take the one code path below."""
-
-    counts: dict[str, int]
-    streams_without_accountable: list[dict[str, Any]]
-    streams_project_funded_only: list[dict[str, Any]]
-    streams_without_substance: list[dict[str, Any]]
-    unowned: list[dict[str, Any]]
-    requirements: set[tuple[str, str]]  # (stream, capability)
-    capability_platforms: set[tuple[str, str]]  # (capability, platform)
-    platform_dependencies: set[tuple[str, str]]  # (platform, platform it needs)
-    platform_owners: dict[str, set[str]]  # platform -> teams owning it
-    capability_children: set[tuple[str, str]]  # (parent, child)
-    served: dict[str, set[str]]  # team -> streams it supports (queries.projection)
-
-
-COUNTED = (STREAM, TEAM, PLATFORM, DATA, CAPABILITY)
 
 
 def health_facts(store: GraphStore) -> HealthFacts:

@@ -45,7 +45,7 @@ from graph.labels import (
 )
 from graph.schema import ELEMENT_LABEL
 from graph.store import GraphStore
-from queries.health import COUNTED, HealthFacts
+from queries.health_facts import COUNTED, HealthFacts
 from queries.impact import ExpandingReader
 from queries.projection import PROJECTED_PROPS, Projection, build_projection
 from queries.propagation import PropagationTable
@@ -79,7 +79,7 @@ RelKey = tuple[str, str]  # (relationship type, key)
 
 @dataclass
 class Node:
-    """An element. `payload` says how to create one a scenario adds (see scenario_ops)."""
+    """An element. `payload` says how to create one a scenario adds (see queries.scenarios.operations)."""
 
     id: str
     type: str
@@ -331,7 +331,7 @@ class ModelGraph(ExpandingReader):
         return served
 
     def health_facts(self) -> HealthFacts:
-        """queries.health.health_facts, on this model."""
+        """`queries.health.health_facts`, on this model."""
         streams = self.of_type(STREAM)
         by_name = sorted(streams, key=lambda n: (n.props.get("name") or "", n.id))
 

@@ -24,7 +24,6 @@ from queries.model_graph import ModelGraph
 from queries.projection import Projection, load_projection, streams_served_directly
 from queries.propagation import propagation_table
 from queries.resolve import AmbiguousElementError, UnknownElementError, resolve
-from queries.scenario_ops import OperationError, apply_operation, parse_operation
 from queries.scenarios import (
     ScenarioConflictError,
     ScenarioNotFoundError,
@@ -36,6 +35,7 @@ from queries.scenarios import (
     get_scenario,
     list_scenarios,
 )
+from queries.scenarios.operations import OperationError, apply_operation, parse_operation
 from queries.walk_index import WalkIndex
 
 
