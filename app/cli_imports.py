@@ -158,7 +158,9 @@ def register(app: typer.Typer) -> None:
         from app.settings import Settings
         from graph.store import StoreError
         from importers.errors import ImportFailure
-        from importers.pipeline import FORMATS, apply_import, prepare
+        from importers.formats import FORMATS
+        from importers.pipeline import apply_import
+        from importers.preparation import prepare
 
         if format != "auto" and format not in FORMATS:
             console.print(f"[red]error:[/red] --format must be auto or one of {', '.join(FORMATS)}")
@@ -246,7 +248,7 @@ def register(app: typer.Typer) -> None:
         """List recorded import runs, newest first."""
         from app.cli import _print_json, _store
         from app.settings import Settings
-        from importers.pipeline import list_runs
+        from importers.runs import list_runs
 
         with _store(Settings()) as store:
             runs = list_runs(store, source=source, limit=limit)

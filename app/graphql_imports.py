@@ -20,7 +20,9 @@ from strawberry.scalars import JSON
 from graph.tokens import Role
 from importers.errors import ImportFailure
 from importers.export import export_exchange, export_json
-from importers.pipeline import get_run, list_runs, max_import_bytes, run_import
+from importers.pipeline import run_import
+from importers.preparation import max_import_bytes
+from importers.runs import get_run, list_runs
 
 # app.graphql imports this module to build its Query, so its typed Context cannot be
 # imported here; the context is the one app.graphql builds per request.

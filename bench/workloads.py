@@ -37,7 +37,7 @@ from graph.labels import ELEMENT
 from graph.model import now_iso
 from graph.store import GraphStore, _fulltext_query
 from importers.generate import generate
-from importers.pipeline import prepare
+from importers.preparation import prepare
 from queries import impact as im
 from queries import resolve
 from queries.bottlenecks import bottlenecks

@@ -32,8 +32,8 @@ from graph.store import GraphStore
 from importers import cypher
 from importers.exchange import EXCHANGE_NS
 from importers.mapping import Mapping, load_mapping
-from importers.pipeline import list_runs
 from importers.raw import decode_folder
+from importers.runs import list_runs
 from importers.transform import GENERIC, VIEW_TYPE, element_label, relationship_type
 from importers.xmlstream import XSI_NS
 
