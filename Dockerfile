@@ -13,6 +13,7 @@ COPY app/ app/
 COPY graph/ graph/
 COPY queries/ queries/
 COPY importers/ importers/
+COPY samples/ samples/
 RUN pip install --no-cache-dir . && useradd --system valuegraph
 COPY --from=explorer /src/frontend/dist /app/frontend/dist
 ENV VALUEGRAPH_EXPLORER_DIST=/app/frontend/dist

@@ -167,7 +167,7 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 
 def _load_demo(settings: Settings) -> dict[str, Any]:
-    from importers.demo import load_demo
+    from samples.demo import load_demo
 
     with _store(settings) as store:
         summary = load_demo(store)

@@ -45,8 +45,8 @@ def register(app: typer.Typer) -> None:
         from app.cli import _store, console
         from app.settings import Settings
         from importers.errors import ImportFailure
-        from importers.generate import generate, size_of
         from importers.pipeline import run_import
+        from samples.generate import generate, size_of
 
         try:
             n = size_of(size)

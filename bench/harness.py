@@ -32,7 +32,7 @@ import httpx
 from bench import workloads as wl
 from graph.local_neo4j import LocalNeo4j
 from graph.store import GraphStore
-from importers.generate import generate, size_of
+from samples.generate import generate, size_of
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ALL = (1, 2, 3, 4, 5, 6)

@@ -36,7 +36,6 @@ from graph import cypher as graph_cypher
 from graph.labels import ELEMENT
 from graph.model import now_iso
 from graph.store import GraphStore, _fulltext_query
-from importers.generate import generate
 from importers.preparation import prepare
 from queries import impact as im
 from queries import resolve
@@ -44,6 +43,7 @@ from queries.bottlenecks import bottlenecks
 from queries.health import health
 from queries.projection import load_projection
 from queries.propagation import PropagationTable, propagation_table
+from samples.generate import generate
 
 REPO = Path(__file__).resolve().parent.parent
 BARE_BATCH = 5_000

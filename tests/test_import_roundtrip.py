@@ -11,10 +11,10 @@ from xml.etree.ElementTree import fromstring
 import pytest
 
 from graph.store import GraphStore
-from importers.demo import DEMO_SOURCE, load_demo
 from importers.exchange import EXCHANGE_NS
 from importers.export import export_exchange, export_json
 from importers.pipeline import run_import
+from samples.demo import DEMO_SOURCE, load_demo
 
 DATA = Path(__file__).parent / "data" / "imports"
 VOLATILE = {"import_run", "created_at", "updated_at"}

@@ -96,7 +96,7 @@ def _assert_memory_equals_cypher(store: GraphStore, sample: list[str]) -> None:
 
 
 def test_demo_answers_from_memory_equal_the_cypher_answers(clean: GraphStore) -> None:
-    from importers.demo import load_demo
+    from samples.demo import load_demo
 
     load_demo(clean)
     model = ModelGraph.load(clean)
