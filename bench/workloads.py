@@ -35,7 +35,7 @@ from bench.stats import median, percentile, ratio, summary, timed
 from graph import cypher as graph_cypher
 from graph.labels import ELEMENT
 from graph.model import now_iso
-from graph.store import GraphStore, _fulltext_query
+from graph.store import GraphStore, fulltext_query
 from importers.preparation import prepare
 from queries import impact as im
 from queries import resolve
@@ -445,7 +445,7 @@ def bare_load(
                 elif kind == "search":
                     driver.execute_query(
                         graph_cypher.SEARCH_NODES,
-                        query=_fulltext_query(rng.choice(SEARCH_TERMS)),
+                        query=fulltext_query(rng.choice(SEARCH_TERMS)),
                         labels=None,
                         limit=20,
                         routing_=RoutingControl.READ,

@@ -476,7 +476,7 @@ class GraphStore:
         """Type-ahead search: fulltext over name and description, prefix-matching each word."""
         for label in labels or ():
             self.schema.node(label)
-        query = _fulltext_query(text)
+        query = fulltext_query(text)
         if not query:
             return []
         records = self.read(
@@ -698,7 +698,7 @@ def _refuse_duplicate_ids(nodes: Sequence[NodeLike], earlier: Mapping[str, str])
 _LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
 
 
-def _fulltext_query(text: str) -> str:
+def fulltext_query(text: str) -> str:
     """Turn user text into a safe Lucene query: escaped words, each also matched as a prefix."""
     words = []
     for raw in text.lower().split()[:10]:  # lower case: AND/OR/NOT stay words
