@@ -16,13 +16,13 @@ from importers.errors import ImportFailure, ReportWarning
 
 
 def _read(store: GraphStore, query: str, **params: Any) -> list[neo4j.Record]:
-    # An import's reads have no time limit of ours (a large source takes what it takes).
     return store.read(query, params, timeout=None)
 
 
 def source_holdings(
     store: GraphStore, source: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The nodes and relationships `source` wrote, as the diff compares them."""
     nodes = [
         {"id": r["id"], "label": r["label"], "props": dict(r["props"])}
         for r in _read(store, cypher.SOURCE_NODES, source=source)
