@@ -32,7 +32,7 @@ import httpx
 from bench import workloads as wl
 from graph.local_neo4j import LocalNeo4j
 from graph.store import GraphStore
-from importers.generate import generate, size_of
+from samples.generate import generate, size_of
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ALL = (1, 2, 3, 4, 5, 6)
@@ -184,7 +184,7 @@ def run_bench(
     store = GraphStore.connect(target.uri, target.user, target.password)
     try:
         store.ensure_schema()
-        server = store._read("CALL dbms.components() YIELD versions RETURN versions[0] AS v")
+        server = store.read("CALL dbms.components() YIELD versions RETURN versions[0] AS v")
         result["machine"]["neo4j"] = server[0]["v"] if server else None
         w = result["workloads"]
         log("workload 1 (import) and 6 (memory)")

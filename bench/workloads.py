@@ -33,16 +33,17 @@ from neo4j import Driver, RoutingControl
 from bench.mix import IMPACT_QUERY, MIX, SEARCH_TERMS
 from bench.stats import median, percentile, ratio, summary, timed
 from graph import cypher as graph_cypher
+from graph.labels import ELEMENT
 from graph.model import now_iso
-from graph.store import GraphStore, _fulltext_query
-from importers.generate import generate
-from importers.pipeline import prepare
+from graph.store import GraphStore, fulltext_query
+from importers.preparation import prepare
 from queries import impact as im
 from queries import resolve
 from queries.bottlenecks import bottlenecks
 from queries.health import health
 from queries.projection import load_projection
 from queries.propagation import PropagationTable, propagation_table
+from samples.generate import generate
 
 REPO = Path(__file__).resolve().parent.parent
 BARE_BATCH = 5_000
@@ -183,7 +184,7 @@ ORDER BY users, id
 def pick_platforms(store: GraphStore) -> dict[str, Any]:
     """The most shared platform (most USES/DEPENDS_ON dependants), and a typical one: the
     application platform with the median number of dependants (and 50 around it)."""
-    all_rows = [(r["id"], r["users"], r["kind"]) for r in store._read(IN_DEGREE)]
+    all_rows = [(r["id"], r["users"], r["kind"]) for r in store.read(IN_DEGREE)]
     most = max(all_rows, key=lambda r: (r[1], r[0]))
     rows = [r for r in all_rows if r[2] == "application"] or all_rows
     typical = rows[len(rows) // 2]
@@ -348,7 +349,7 @@ def workload_analysis(store: GraphStore, reps: int, log: Callable[[str], None]) 
 
 
 def sample_ids(store: GraphStore, k: int = 500) -> list[str]:
-    rows = store._read("MATCH (n:Element) RETURN n.id AS id ORDER BY id")
+    rows = store.read(f"MATCH (n:{ELEMENT}) RETURN n.id AS id ORDER BY id")
     ids = [r["id"] for r in rows]
     return random.Random(6).sample(ids, min(k, len(ids)))
 
@@ -444,7 +445,7 @@ def bare_load(
                 elif kind == "search":
                     driver.execute_query(
                         graph_cypher.SEARCH_NODES,
-                        query=_fulltext_query(rng.choice(SEARCH_TERMS)),
+                        query=fulltext_query(rng.choice(SEARCH_TERMS)),
                         labels=None,
                         limit=20,
                         routing_=RoutingControl.READ,

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from graph.labels import AUDIT_EVENT
 from graph.model import now_iso
 from graph.store import GraphStore
 
-RECORD = """
-CREATE (e:AuditEvent {
+RECORD = f"""
+CREATE (e:{AUDIT_EVENT} {{
   at: $at, actor: $actor, token_id: $token_id, role: $role,
   action: $action, target: $target, status: $status, detail: $detail
-})
+}})
 """
 
-LIST = """
-MATCH (e:AuditEvent)
+LIST = f"""
+MATCH (e:{AUDIT_EVENT})
 WHERE ($actor IS NULL OR e.actor = $actor)
   AND ($since IS NULL OR e.at >= $since)
   AND ($target IS NULL OR e.target CONTAINS $target)
@@ -36,16 +37,18 @@ def record_event(
     status: int,
     detail: str = "",
 ) -> None:
-    store._write(
+    store.execute(
         RECORD,
-        at=now_iso(),
-        actor=actor,
-        token_id=token_id,
-        role=role,
-        action=action,
-        target=target,
-        status=status,
-        detail=detail[:4000],
+        {
+            "at": now_iso(),
+            "actor": actor,
+            "token_id": token_id,
+            "role": role,
+            "action": action,
+            "target": target,
+            "status": status,
+            "detail": detail[:4000],
+        },
     )
 
 
@@ -58,5 +61,7 @@ def list_events(
     limit: int = 100,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
-    records = store._read(LIST, actor=actor, since=since, target=target, limit=limit, offset=offset)
+    records = store.read(
+        LIST, {"actor": actor, "since": since, "target": target, "limit": limit, "offset": offset}
+    )
     return [dict(r["event"]) for r in records]

@@ -6,9 +6,10 @@ Labels and relationship types are interpolated into these statements only from
 
 from __future__ import annotations
 
+from graph.labels import API_TOKEN, AUDIT_EVENT, IMPORT_RUN, META, SCENARIO, type_of
 from graph.schema import ELEMENT_LABEL, SCHEMA, Schema
 
-META_LABEL = "ValuegraphMeta"
+META_LABEL = META
 FULLTEXT_INDEX = "element_search"
 
 
@@ -23,14 +24,14 @@ def schema_statements(schema: Schema = SCHEMA) -> list[str]:
         f"FOR (n:{ELEMENT_LABEL}) ON EACH [n.name, n.description]",
         f"CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:{META_LABEL}) REQUIRE m.key IS UNIQUE",
         # Beside the model: API tokens (looked up by digest) and the audit log (by time).
-        "CREATE CONSTRAINT api_token_id IF NOT EXISTS FOR (t:ApiToken) REQUIRE t.id IS UNIQUE",
-        "CREATE INDEX api_token_digest IF NOT EXISTS FOR (t:ApiToken) ON (t.digest)",
-        "CREATE INDEX audit_at IF NOT EXISTS FOR (e:AuditEvent) ON (e.at)",
+        f"CREATE CONSTRAINT api_token_id IF NOT EXISTS FOR (t:{API_TOKEN}) REQUIRE t.id IS UNIQUE",
+        f"CREATE INDEX api_token_digest IF NOT EXISTS FOR (t:{API_TOKEN}) ON (t.digest)",
+        f"CREATE INDEX audit_at IF NOT EXISTS FOR (e:{AUDIT_EVENT}) ON (e.at)",
         # Import runs, found by id and by source.
-        "CREATE CONSTRAINT import_run_id IF NOT EXISTS FOR (r:ImportRun) REQUIRE r.id IS UNIQUE",
-        "CREATE INDEX import_run_source IF NOT EXISTS FOR (r:ImportRun) ON (r.source)",
+        f"CREATE CONSTRAINT import_run_id IF NOT EXISTS FOR (r:{IMPORT_RUN}) REQUIRE r.id IS UNIQUE",
+        f"CREATE INDEX import_run_source IF NOT EXISTS FOR (r:{IMPORT_RUN}) ON (r.source)",
         # What-if scenarios, named uniquely.
-        "CREATE CONSTRAINT scenario_name IF NOT EXISTS FOR (s:Scenario) REQUIRE s.name IS UNIQUE",
+        f"CREATE CONSTRAINT scenario_name IF NOT EXISTS FOR (s:{SCENARIO}) REQUIRE s.name IS UNIQUE",
     ]
     for node in schema.nodes:
         stmts.append(
@@ -128,12 +129,12 @@ SET r = row.props, r.id = row.id
 ENDPOINT_LABELS = f"""
 UNWIND $ids AS id
 MATCH (n:{ELEMENT_LABEL} {{id: id}})
-RETURN n.id AS id, [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS label
+RETURN n.id AS id, {type_of("n")} AS label
 """
 
 GET_NODE = f"""
 MATCH (n:{ELEMENT_LABEL} {{id: $id}})
-RETURN [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS label, properties(n) AS props
+RETURN {type_of("n")} AS label, properties(n) AS props
 """
 
 # `$labels` is a list of schema labels (checked by the caller); null means all types.
@@ -141,7 +142,7 @@ RETURN [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS label, properties(n) 
 # collects the whole match into memory.
 _NODE_FILTER = f"""
 MATCH (n:{ELEMENT_LABEL})
-WITH n, [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS label
+WITH n, {type_of("n")} AS label
 WHERE ($labels IS NULL OR label IN $labels)
   AND ($q IS NULL OR toLower(n.name) CONTAINS toLower($q))
   AND ($tag IS NULL OR $tag IN n.tags)
@@ -161,7 +162,7 @@ SKIP $offset LIMIT $limit
 
 SEARCH_NODES = f"""
 CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $query) YIELD node, score
-WITH node, score, [l IN labels(node) WHERE l <> '{ELEMENT_LABEL}'][0] AS label
+WITH node, score, {type_of("node")} AS label
 WHERE $labels IS NULL OR label IN $labels
 RETURN label, properties(node) AS props, score
 ORDER BY score DESC, node.name
@@ -171,14 +172,7 @@ LIMIT $limit
 PATCH_NODE = f"""
 MATCH (n:{ELEMENT_LABEL} {{id: $id}})
 SET n += $props, n.updated_at = $now
-RETURN [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS label, properties(n) AS props
-"""
-
-DELETE_NODE = f"""
-MATCH (n:{ELEMENT_LABEL} {{id: $id}})
-WITH n, COUNT {{ (n)--() }} AS rels
-DETACH DELETE n
-RETURN rels
+RETURN {type_of("n")} AS label, properties(n) AS props
 """
 
 REL_RETURN = "type(r) AS type, properties(r) AS props, a.id AS source, b.id AS target"
@@ -214,12 +208,6 @@ SET r += $props
 RETURN {REL_RETURN}
 """
 
-DELETE_REL = f"""
-MATCH (:{ELEMENT_LABEL})-[r {{id: $id}}]->(:{ELEMENT_LABEL})
-DELETE r
-RETURN count(*) AS deleted
-"""
-
 # One round trip for many (id, relationship type, direction) keys: the GraphQL
 # relationship fields are resolved through a DataLoader backed by this query.
 NEIGHBOURS = f"""
@@ -237,29 +225,22 @@ CALL (n, key) {{
 // Stages come in their order; everything else by name.
 WITH key, m ORDER BY coalesce(m.`order`, 0), m.name
 RETURN key.id AS id, key.type AS type, key.out AS out, key.limit AS limit,
-       collect({{label: [l IN labels(m) WHERE l <> '{ELEMENT_LABEL}'][0], props: properties(m)}})
+       collect({{label: {type_of("m")}, props: properties(m)}})
          [..key.limit] AS items
 """
 
 NODES_BY_IDS = f"""
 UNWIND $ids AS id
 MATCH (n:{ELEMENT_LABEL} {{id: id}})
-RETURN [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS label, properties(n) AS props
+RETURN {type_of("n")} AS label, properties(n) AS props
 """
 
 COUNT_BY_LABEL = f"""
 MATCH (n:{ELEMENT_LABEL})
-RETURN [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS label, count(*) AS count
+RETURN {type_of("n")} AS label, count(*) AS count
 """
 
 COUNT_BY_REL_TYPE = f"""
 MATCH (:{ELEMENT_LABEL})-[r]->(:{ELEMENT_LABEL})
 RETURN type(r) AS type, count(*) AS count
-"""
-
-# The model, how it was imported and the scenarios on it; tokens and the audit log stay.
-CLEAR_ELEMENTS = f"""
-MATCH (n)
-WHERE n:{ELEMENT_LABEL} OR n:ImportRun OR n:Scenario
-CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 5000 ROWS
 """

@@ -334,6 +334,10 @@ REL_TYPES: tuple[RelType, ...] = (
 # Provenance is `import_source` here: a relationship's `source` is its start node.
 COMMON_REL_FIELDS: tuple[str, ...] = ("id", "properties", "import_source", "import_run")
 
+# The provenance fields above by role: which source (import) wrote a node or relationship.
+NODE_SOURCE = "source"
+REL_SOURCE = "import_source"
+
 
 @dataclass(frozen=True)
 class Schema:

@@ -19,19 +19,30 @@ from collections.abc import Set as AbstractSet
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from enum import Enum
+from typing import Any, Final, Literal, NamedTuple, Protocol
 
 import neo4j
 from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.exceptions import ConstraintError
 
-from graph import cypher
+from graph import cleanup, cypher
 from graph.model import node_view, now_iso, rel_view
 from graph.schema import SCHEMA, Schema
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5_000
+
+
+class _StoreLimit(Enum):
+    STORE = "store"
+
+
+# A statement's time limit: seconds, None for none of ours, or STORE_LIMIT for the
+# store's configured one (`GraphStore.timeout`).
+STORE_LIMIT: Final = _StoreLimit.STORE
+Limit = float | None | Literal[_StoreLimit.STORE]
 
 
 class StoreError(Exception):
@@ -149,38 +160,84 @@ class GraphStore:
     def close(self) -> None:
         self.driver.close()
 
-    # -- plumbing ----------------------------------------------------------------
+    # -- the door to Neo4j ------------------------------------------------------------
+    # Every statement valuegraph runs goes through these methods. `timeout` is the
+    # server-side time limit in seconds: by default the store's own (`self.timeout`);
+    # None runs without one of ours (the server's default), as imports and exports do.
+
+    def _limit(self, timeout: Limit) -> float | None:
+        return self.timeout if timeout is STORE_LIMIT else timeout
 
     @contextmanager
-    def _time_limited(self) -> Iterator[None]:
-        """Report a statement Neo4j stopped at the time limit as a QueryTimeoutError."""
+    def _time_limited(self, limit: float | None) -> Iterator[None]:
+        """Report a statement Neo4j stopped at our time limit as a QueryTimeoutError."""
         try:
             yield
         except neo4j.exceptions.ClientError as exc:
-            if exc.code and "TransactionTimedOut" in exc.code:
+            if limit is not None and exc.code and "TransactionTimedOut" in exc.code:
                 raise QueryTimeoutError(
-                    f"the query ran longer than the {self.timeout:g} s limit and was stopped; "
+                    f"the query ran longer than the {limit:g} s limit and was stopped; "
                     "narrow it (lower depth, filters) or raise VALUEGRAPH_QUERY_TIMEOUT_S"
                 ) from exc
             raise
 
     def _run(
-        self, query: str, params: dict[str, Any], routing: RoutingControl
+        self,
+        query: str,
+        params: Mapping[str, Any] | None,
+        routing: RoutingControl,
+        timeout: Limit,
     ) -> list[neo4j.Record]:
-        with self._time_limited():
+        limit = self._limit(timeout)
+        with self._time_limited(limit):
             records, _, _ = self.driver.execute_query(
-                neo4j.Query(query, timeout=self.timeout),
-                params,
+                neo4j.Query(query, timeout=limit),
+                dict(params or {}),
                 routing_=routing,
                 database_=self.database,
             )
         return records
 
-    def _read(self, query: str, /, **params: Any) -> list[neo4j.Record]:
-        return self._run(query, params, RoutingControl.READ)
+    def read(
+        self, query: str, params: Mapping[str, Any] | None = None, *, timeout: Limit = STORE_LIMIT
+    ) -> list[neo4j.Record]:
+        """Run one reading statement (routed to a reader) and return its records."""
+        return self._run(query, params, RoutingControl.READ, timeout)
 
-    def _write(self, query: str, /, **params: Any) -> list[neo4j.Record]:
-        return self._run(query, params, RoutingControl.WRITE)
+    def execute(
+        self, query: str, params: Mapping[str, Any] | None = None, *, timeout: Limit = STORE_LIMIT
+    ) -> list[neo4j.Record]:
+        """Run one writing statement (routed to the writer) and return its records.
+
+        For what lives beside the model (scenarios, tokens, the audit log, the schema):
+        elements and their relationships are written through `write`.
+        """
+        return self._run(query, params, RoutingControl.WRITE, timeout)
+
+    def stream(
+        self, query: str, params: Mapping[str, Any] | None = None, *, timeout: Limit = STORE_LIMIT
+    ) -> Iterator[neo4j.Record]:
+        """The records of one reading statement as they arrive, without holding them all
+        (an export); the session stays open until the iterator is exhausted or closed."""
+        limit = self._limit(timeout)
+        with (
+            self._time_limited(limit),
+            self.driver.session(database=self.database, default_access_mode="READ") as session,
+        ):
+            yield from session.run(neo4j.Query(query, timeout=limit), dict(params or {}))
+
+    def read_together(
+        self, *queries: tuple[str, Mapping[str, Any]], timeout: Limit = STORE_LIMIT
+    ) -> list[list[neo4j.Record]]:
+        """Several reads in one transaction, so they see one state of the graph."""
+        limit = self._limit(timeout)
+
+        @neo4j.unit_of_work(timeout=limit)
+        def work(tx: ManagedTransaction) -> list[list[neo4j.Record]]:
+            return [list(tx.run(query, dict(params))) for query, params in queries]
+
+        with self._time_limited(limit), self.driver.session(database=self.database) as session:
+            return session.execute_read(work)
 
     def _change(self, query: str, /, **params: Any) -> list[neo4j.Record]:
         """Run a statement that changes the model and, when it matched something, count a
@@ -193,22 +250,15 @@ class GraphStore:
                 tx.run(cypher.BUMP_REVISION).consume()
             return records
 
-        with self._time_limited(), self.driver.session(database=self.database) as session:
+        with (
+            self._time_limited(self.timeout),
+            self.driver.session(database=self.database) as session,
+        ):
             return session.execute_write(work)
-
-    def read_together(self, *queries: tuple[str, dict[str, Any]]) -> list[list[neo4j.Record]]:
-        """Several reads in one transaction, so they see one state of the graph."""
-
-        @neo4j.unit_of_work(timeout=self.timeout)
-        def work(tx: ManagedTransaction) -> list[list[neo4j.Record]]:
-            return [list(tx.run(query, params)) for query, params in queries]
-
-        with self._time_limited(), self.driver.session(database=self.database) as session:
-            return session.execute_read(work)
 
     def revision(self) -> str:
         """The model's revision: it changes whenever elements or relationships do."""
-        return str(self._read(cypher.GET_REVISION)[0]["revision"])
+        return str(self.read(cypher.GET_REVISION)[0]["revision"])
 
     def ping(self) -> bool:
         try:
@@ -225,14 +275,14 @@ class GraphStore:
         if current == self.schema.version:
             return current
         for stmt in cypher.schema_statements(self.schema):
-            self._write(stmt)
-        self._write("CALL db.awaitIndexes(300)")
-        self._write(cypher.SET_SCHEMA_VERSION, version=self.schema.version, now=now_iso())
+            self.execute(stmt)
+        self.execute("CALL db.awaitIndexes(300)")
+        self.execute(cypher.SET_SCHEMA_VERSION, {"version": self.schema.version, "now": now_iso()})
         log.info("applied graph schema version %s (was %s)", self.schema.version, current)
         return self.schema.version
 
     def schema_version(self) -> int | None:
-        records = self._read(cypher.GET_SCHEMA_VERSION)
+        records = self.read(cypher.GET_SCHEMA_VERSION)
         return records[0]["version"] if records else None
 
     # -- the write path ----------------------------------------------------------------
@@ -391,11 +441,11 @@ class GraphStore:
     # -- nodes -------------------------------------------------------------------------
 
     def get_node(self, node_id: str) -> dict[str, Any] | None:
-        records = self._read(cypher.GET_NODE, id=node_id)
+        records = self.read(cypher.GET_NODE, {"id": node_id})
         return node_view(records[0]["label"], records[0]["props"]) if records else None
 
     def nodes_by_ids(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        records = self._read(cypher.NODES_BY_IDS, ids=list(ids))
+        records = self.read(cypher.NODES_BY_IDS, {"ids": list(ids)})
         return {r["props"]["id"]: node_view(r["label"], r["props"]) for r in records}
 
     def list_nodes(
@@ -416,8 +466,8 @@ class GraphStore:
             "tag": tag,
             "source": source,
         }
-        total = self._read(cypher.COUNT_NODES, **params)[0]["total"]
-        records = self._read(cypher.LIST_NODES, **params, limit=limit, offset=offset)
+        total = self.read(cypher.COUNT_NODES, params)[0]["total"]
+        records = self.read(cypher.LIST_NODES, {**params, "limit": limit, "offset": offset})
         return [node_view(r["label"], r["props"]) for r in records], total
 
     def search(
@@ -426,11 +476,12 @@ class GraphStore:
         """Type-ahead search: fulltext over name and description, prefix-matching each word."""
         for label in labels or ():
             self.schema.node(label)
-        query = _fulltext_query(text)
+        query = fulltext_query(text)
         if not query:
             return []
-        records = self._read(
-            cypher.SEARCH_NODES, query=query, labels=list(labels) if labels else None, limit=limit
+        records = self.read(
+            cypher.SEARCH_NODES,
+            {"query": query, "labels": list(labels) if labels else None, "limit": limit},
         )
         return [node_view(r["label"], r["props"]) for r in records]
 
@@ -442,7 +493,7 @@ class GraphStore:
 
     def delete_node(self, node_id: str) -> int:
         """Delete a node and its relationships; returns how many relationships went with it."""
-        records = self._change(cypher.DELETE_NODE, id=node_id)
+        records = self._change(cleanup.DELETE_ELEMENT, id=node_id)
         if not records:
             raise NotFoundError(f"no element with id {node_id!r}")
         return int(records[0]["rels"])
@@ -452,9 +503,9 @@ class GraphStore:
         query; each key gets at most `limit` neighbours, ordered by name."""
         for _, rel_type, _, _ in keys:
             self.schema.rel(rel_type)
-        records = self._read(
+        records = self.read(
             cypher.NEIGHBOURS,
-            keys=[{"id": i, "type": t, "out": o, "limit": n} for i, t, o, n in keys],
+            {"keys": [{"id": i, "type": t, "out": o, "limit": n} for i, t, o, n in keys]},
         )
         found = {
             (r["id"], r["type"], r["out"], r["limit"]): [
@@ -467,7 +518,7 @@ class GraphStore:
     # -- relationships -------------------------------------------------------------
 
     def get_relationship(self, rel_id: str) -> dict[str, Any] | None:
-        records = self._read(cypher.GET_REL, id=rel_id)
+        records = self.read(cypher.GET_REL, {"id": rel_id})
         if not records:
             return None
         r = records[0]
@@ -485,8 +536,8 @@ class GraphStore:
         for t in types or ():
             self.schema.rel(t)
         params = {"types": list(types) if types else None, "source": source, "target": target}
-        total = self._read(cypher.COUNT_RELS, **params)[0]["total"]
-        records = self._read(cypher.LIST_RELS, **params, limit=limit, offset=offset)
+        total = self.read(cypher.COUNT_RELS, params)[0]["total"]
+        records = self.read(cypher.LIST_RELS, {**params, "limit": limit, "offset": offset})
         return [rel_view(r["type"], r["props"], r["source"], r["target"]) for r in records], total
 
     def patch_relationship(self, rel_id: str, props: dict[str, Any]) -> dict[str, Any]:
@@ -497,15 +548,15 @@ class GraphStore:
         return rel_view(r["type"], r["props"], r["source"], r["target"])
 
     def delete_relationship(self, rel_id: str) -> None:
-        records = self._change(cypher.DELETE_REL, id=rel_id)
+        records = self._change(cleanup.DELETE_RELATIONSHIP, id=rel_id)
         if not records or records[0]["deleted"] == 0:
             raise NotFoundError(f"no relationship with id {rel_id!r}")
 
     # -- whole graph -----------------------------------------------------------------
 
     def stats(self) -> dict[str, dict[str, int]]:
-        nodes = {r["label"]: r["count"] for r in self._read(cypher.COUNT_BY_LABEL)}
-        rels = {r["type"]: r["count"] for r in self._read(cypher.COUNT_BY_REL_TYPE)}
+        nodes = {r["label"]: r["count"] for r in self.read(cypher.COUNT_BY_LABEL)}
+        rels = {r["type"]: r["count"] for r in self.read(cypher.COUNT_BY_REL_TYPE)}
         return {
             "nodes": {label: nodes.get(label, 0) for label in self.schema.labels},
             "relationships": {t: rels.get(t, 0) for t in self.schema.rel_types},
@@ -515,8 +566,8 @@ class GraphStore:
         """Delete every element, import run and scenario (tests, `valuegraph reset`);
         schema, tokens and the audit log stay."""
         with self.driver.session(database=self.database) as session:
-            session.run(cypher.CLEAR_ELEMENTS).consume()
-        self._write(cypher.BUMP_REVISION)
+            session.run(cleanup.CLEAR_MODEL).consume()
+        self.execute(cypher.BUMP_REVISION)
 
 
 class _Batch(NamedTuple):
@@ -647,7 +698,7 @@ def _refuse_duplicate_ids(nodes: Sequence[NodeLike], earlier: Mapping[str, str])
 _LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
 
 
-def _fulltext_query(text: str) -> str:
+def fulltext_query(text: str) -> str:
     """Turn user text into a safe Lucene query: escaped words, each also matched as a prefix."""
     words = []
     for raw in text.lower().split()[:10]:  # lower case: AND/OR/NOT stay words

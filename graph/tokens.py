@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
+from graph.labels import API_TOKEN
 from graph.model import now_iso
 from graph.store import GraphStore, NotFoundError
 
@@ -46,25 +47,25 @@ class Principal:
     role: Role
 
 
-CREATE = """
-CREATE (t:ApiToken {id: $id, name: $name, role: $role, digest: $digest, created_at: $now})
+CREATE = f"""
+CREATE (t:{API_TOKEN} {{id: $id, name: $name, role: $role, digest: $digest, created_at: $now}})
 """
 
-LOOKUP = """
-MATCH (t:ApiToken {digest: $digest})
+LOOKUP = f"""
+MATCH (t:{API_TOKEN} {{digest: $digest}})
 WHERE t.revoked_at IS NULL
 RETURN t.id AS id, t.name AS name, t.role AS role
 """
 
-LIST = """
-MATCH (t:ApiToken)
+LIST = f"""
+MATCH (t:{API_TOKEN})
 RETURN t.id AS id, t.name AS name, t.role AS role, t.created_at AS created_at,
        t.revoked_at AS revoked_at
 ORDER BY t.created_at
 """
 
-REVOKE = """
-MATCH (t:ApiToken {id: $id})
+REVOKE = f"""
+MATCH (t:{API_TOKEN} {{id: $id}})
 SET t.revoked_at = coalesce(t.revoked_at, $now)
 RETURN t.id AS id
 """
@@ -78,8 +79,15 @@ def create_token(store: GraphStore, *, name: str, role: Role) -> tuple[str, str]
     """Create a token; returns (token id, secret). The secret is shown once, never stored."""
     token_id = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
-    store._write(
-        CREATE, id=token_id, name=name, role=role.label, digest=_digest(secret), now=now_iso()
+    store.execute(
+        CREATE,
+        {
+            "id": token_id,
+            "name": name,
+            "role": role.label,
+            "digest": _digest(secret),
+            "now": now_iso(),
+        },
     )
     return token_id, secret
 
@@ -87,7 +95,7 @@ def create_token(store: GraphStore, *, name: str, role: Role) -> tuple[str, str]
 def authenticate(store: GraphStore, secret: str) -> Principal | None:
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    records = store._read(LOOKUP, digest=_digest(secret))
+    records = store.read(LOOKUP, {"digest": _digest(secret)})
     if not records:
         return None
     r = records[0]
@@ -95,9 +103,9 @@ def authenticate(store: GraphStore, secret: str) -> Principal | None:
 
 
 def list_tokens(store: GraphStore) -> list[dict[str, Any]]:
-    return [dict(r) for r in store._read(LIST)]
+    return [dict(r) for r in store.read(LIST)]
 
 
 def revoke_token(store: GraphStore, token_id: str) -> None:
-    if not store._write(REVOKE, id=token_id, now=now_iso()):
+    if not store.execute(REVOKE, {"id": token_id, "now": now_iso()}):
         raise NotFoundError(f"no token with id {token_id!r}")

@@ -1,22 +1,20 @@
-"""The importers' own Cypher: reading what a source holds, pruning it, and import runs.
+"""The importers' own Cypher: reading what a source holds, and import runs.
 
 Upserts are not here: they are `graph.cypher.upsert_nodes` / `upsert_relationships`, the
-same statements `GraphStore.write` runs. Labels and relationship types interpolated below
-come only from `graph.schema` lookups; every value is a parameter. Every delete is
-scoped to one source (`n.source` on nodes, `r.import_source` on relationships), so an
-import never removes what another source or a person wrote.
+same statements `GraphStore.write` runs; the prune's deletes are `graph.cleanup`'s (scoped
+to one source: `n.source` on nodes, `r.import_source` on relationships, so an import never
+removes what another source or a person wrote). Labels and relationship types
+interpolated below come only from `graph.schema` lookups; every value is a parameter.
 """
 
 from __future__ import annotations
 
-from graph.schema import ELEMENT_LABEL, SCHEMA
+from graph.labels import IMPORT_RUN, type_of
+from graph.schema import ELEMENT_LABEL, NODE_SOURCE, REL_SOURCE, SCHEMA
 
-RUN_LABEL = "ImportRun"
-# Provenance property names, as graph.model writes them.
-NODE_SOURCE = "source"
-REL_SOURCE = "import_source"
+RUN_LABEL = IMPORT_RUN
 
-_LABEL = f"[l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0]"
+_LABEL = type_of("n")
 
 SOURCE_NODES = f"""
 MATCH (n:{ELEMENT_LABEL} {{{NODE_SOURCE}: $source}})
@@ -73,30 +71,6 @@ REMOVE n:{old_type.label}
 SET n:{new_type.label}{remove}
 """
 
-
-def delete_relationships(rel_type: str) -> str:
-    """Delete relationships of one type by id, only those this source wrote."""
-    rel = SCHEMA.rel(rel_type)
-    return f"""
-UNWIND $ids AS id
-MATCH (:{ELEMENT_LABEL})-[r:{rel.type} {{id: id}}]->(:{ELEMENT_LABEL})
-WHERE r.{REL_SOURCE} = $source
-DELETE r
-RETURN count(r) AS deleted
-"""
-
-
-# Nodes go with all their relationships; `attached` counts those that were not this
-# source's own, so the report can say what else the prune took with it.
-DELETE_NODES = f"""
-UNWIND $ids AS id
-MATCH (n:{ELEMENT_LABEL} {{id: id}})
-WHERE n.{NODE_SOURCE} = $source
-WITH n, COUNT {{ (n)-[r]-() WHERE r.{REL_SOURCE} IS NULL OR r.{REL_SOURCE} <> $source }}
-     AS attached
-DETACH DELETE n
-RETURN count(*) AS deleted, sum(attached) AS attached
-"""
 
 RECORD_RUN = f"""
 CREATE (r:{RUN_LABEL})

@@ -34,8 +34,8 @@ from importers import cypher
 from importers.errors import ImportFailure
 from importers.exchange import EXCHANGE_NS
 from importers.mapping import Mapping, load_mapping
-from importers.pipeline import list_runs
 from importers.raw import decode_folder
+from importers.runs import list_runs
 from importers.transform import GENERIC, VIEW_TYPE, element_label, relationship_type
 from importers.xmlstream import XSI_NS
 
@@ -50,8 +50,8 @@ _NOT_EXCHANGE_TYPES = frozenset({"Junction"})
 
 
 def _stream(store: GraphStore, query: str, **params: Any) -> Iterator[Any]:
-    with store.driver.session(database=store.database, default_access_mode="READ") as session:
-        yield from session.run(query, params)
+    # No time limit of ours: an export of a large model takes what it takes.
+    return store.stream(query, params, timeout=None)
 
 
 def export_json(store: GraphStore, out: TextIO, *, source: str | None = None) -> dict[str, int]:

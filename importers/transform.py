@@ -27,6 +27,8 @@ from typing import Any, NamedTuple, TypedDict
 
 from pydantic import ValidationError
 
+from graph import labels
+from graph.labels import STAGE, STREAM
 from graph.model import (
     ID_PATTERN,
     NODE_ADAPTER,
@@ -48,8 +50,8 @@ from importers.raw import (
     encode_folder,
 )
 
-GENERIC = "GenericElement"
-FALLBACK_REL = "RELATED_TO"
+GENERIC = labels.GENERIC
+FALLBACK_REL = labels.RELATED_TO
 VIEW_TYPE = "View"
 MAX_NAME = 500
 MAX_DESCRIPTION = 20_000
@@ -377,7 +379,7 @@ class _Transformer:
         if not cfg.enabled:
             return
         streams = {
-            i for i, label in self.labels.items() if label == "ValueStream" and i not in self.forced
+            i for i, label in self.labels.items() if label == STREAM and i not in self.forced
         }
         parent: dict[str, str] = {}
         # Chain edges by their start: each stream's stages need only the edges that leave
@@ -418,7 +420,7 @@ class _Transformer:
                     {"id": par},
                 )
             for position, child in enumerate(ordered, start=1):
-                self.labels[child] = "Stage"
+                self.labels[child] = STAGE
                 self.derived[child].setdefault("order", position)
                 self.counts["derived_stages"] += 1
 

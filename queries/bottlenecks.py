@@ -50,7 +50,7 @@ import networkx as nx
 from networkx.algorithms.centrality.betweenness import _rescale as _nx_rescale
 from pydantic import BaseModel
 
-from graph.schema import SCHEMA
+from graph.labels import PLATFORM, STREAM, TEAM
 from graph.store import GraphStore
 from queries import budget
 from queries.errors import QuestionError
@@ -63,9 +63,6 @@ try:  # a C implementation of sampled betweenness on large models; networkx with
 except ImportError:  # pragma: no cover - igraph is a dependency
     igraph = None
 
-_STREAM = SCHEMA.node("ValueStream").label
-_TEAM = SCHEMA.node("Team").label
-_PLATFORM = SCHEMA.node("Platform").label
 
 SCORE_FORMULA = (
     "score = 100 * (0.6 * proximity"
@@ -356,8 +353,8 @@ def bottleneck_report(
     """The report from a projection and the streams each team supports directly (pure:
     what-if scenarios call it on an in-memory model)."""
     config = checked(limit, config)
-    streams = set(p.of_type(_STREAM))
-    candidates = p.of_type(_TEAM) + p.of_type(_PLATFORM)
+    streams = set(p.of_type(STREAM))
+    candidates = p.of_type(TEAM) + p.of_type(PLATFORM)
     # Distances matter up to the horizons; beyond them only how many streams are reached.
     near = _near_streams(p.graph, sorted(streams), max(config.horizon, config.cluster_horizon))
     distances = {c: near.get(c, {}) for c in candidates}
@@ -377,7 +374,7 @@ def bottleneck_report(
         b = between[c]
         team = None
         pressure = 0.0
-        if ref.type == _TEAM:
+        if ref.type == TEAM:
             team = _team_load(p.props[c], len(direct.get(c, set())), k, config)
             pressure = min(1.0, max(0.0, team.load - 1))
         proximity = (

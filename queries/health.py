@@ -21,33 +21,51 @@ from typing import Any
 import networkx as nx
 from pydantic import BaseModel
 
-from graph.schema import ELEMENT_LABEL, SCHEMA
+from graph.labels import (
+    ACCOUNTABLE_FOR,
+    CAPABILITY,
+    CONTAINS,
+    DATA,
+    DEPENDS_ON,
+    FUNDED_BY,
+    HAS_STAGE,
+    INVESTMENT,
+    MEASURE,
+    MEASURED_BY,
+    OWNS,
+    PERSON,
+    PLATFORM,
+    REQUIRES,
+    STAGE,
+    STREAM,
+    SUPPORTS,
+    TEAM,
+    USES,
+    type_of,
+)
+from graph.schema import ELEMENT_LABEL
 from graph.store import GraphStore
 from queries import budget
 from queries.errors import QuestionError
+from queries.health_facts import COUNTED, HealthFacts
 from queries.projection import Projection, load_projection, streams_served_directly
 from queries.propagation import PropagationTable, propagation_table
 from queries.resolve import ElementRef
 
 DEFAULT_MAX_STREAMS_PER_TEAM = 3
 
-_L = {n.label: n.label for n in SCHEMA.nodes}
-_R = {r.type: r.type for r in SCHEMA.rels}
-STREAM, STAGE, TEAM, PERSON = _L["ValueStream"], _L["Stage"], _L["Team"], _L["Person"]
-PLATFORM, DATA, CAPABILITY = _L["Platform"], _L["DataAsset"], _L["Capability"]
-MEASURE, INVESTMENT = _L["Measure"], _L["Investment"]
-_REF = f"n.id AS id, [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS type, n.name AS name"
+_REF = f"n.id AS id, {type_of('n')} AS type, n.name AS name"
 
 COUNT_BY_LABEL = f"""
 MATCH (n:{ELEMENT_LABEL})
-WITH [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS label
+WITH {type_of("n")} AS label
 WHERE label IN $labels
 RETURN label, count(*) AS count
 """
 
 STREAMS_WITHOUT_ACCOUNTABLE = f"""
 MATCH (n:{STREAM})
-WHERE NOT EXISTS {{ (:{PERSON})-[:{_R["ACCOUNTABLE_FOR"]}]->(n) }}
+WHERE NOT EXISTS {{ (:{PERSON})-[:{ACCOUNTABLE_FOR}]->(n) }}
 RETURN {_REF}
 ORDER BY name, id
 """
@@ -57,7 +75,7 @@ ORDER BY name, id
 # declares the project funding model.
 STREAMS_PROJECT_FUNDED_ONLY = f"""
 MATCH (n:{STREAM})
-OPTIONAL MATCH (n)-[:{_R["FUNDED_BY"]}]->(i:{INVESTMENT})
+OPTIONAL MATCH (n)-[:{FUNDED_BY}]->(i:{INVESTMENT})
 WITH n, count(i) AS investments, collect(i.funding_type) AS types
 WHERE (investments > 0 AND size(types) = investments AND all(t IN types WHERE t = 'project'))
    OR (investments = 0 AND n.funding_model = 'project')
@@ -68,11 +86,11 @@ ORDER BY name, id
 STREAMS_WITHOUT_SUBSTANCE = f"""
 MATCH (n:{STREAM})
 WITH n,
-     EXISTS {{ (:{TEAM})-[:{_R["SUPPORTS"]}|{_R["OWNS"]}]->(n) }}
-       OR EXISTS {{ (:{TEAM})-[:{_R["SUPPORTS"]}]->(:{STAGE})<-[:{_R["HAS_STAGE"]}]-(n) }}
+     EXISTS {{ (:{TEAM})-[:{SUPPORTS}|{OWNS}]->(n) }}
+       OR EXISTS {{ (:{TEAM})-[:{SUPPORTS}]->(:{STAGE})<-[:{HAS_STAGE}]-(n) }}
        AS has_team,
-     EXISTS {{ (n)-[:{_R["MEASURED_BY"]}]->(:{MEASURE}) }} AS has_measure,
-     EXISTS {{ (n)-[:{_R["FUNDED_BY"]}]->(:{INVESTMENT}) }} AS has_funding
+     EXISTS {{ (n)-[:{MEASURED_BY}]->(:{MEASURE}) }} AS has_measure,
+     EXISTS {{ (n)-[:{FUNDED_BY}]->(:{INVESTMENT}) }} AS has_funding
 WHERE NOT (has_team AND has_measure AND has_funding)
 RETURN {_REF}, has_team, has_measure, has_funding
 ORDER BY name, id
@@ -81,37 +99,37 @@ ORDER BY name, id
 UNOWNED = f"""
 MATCH (n:{ELEMENT_LABEL})
 WHERE (n:{PLATFORM} OR n:{DATA})
-  AND NOT EXISTS {{ (:{TEAM})-[:{_R["OWNS"]}]->(n) }}
+  AND NOT EXISTS {{ (:{TEAM})-[:{OWNS}]->(n) }}
 RETURN {_REF}
 ORDER BY type, name, id
 """
 
 # Requirements of a stream: its own, and those of its stages.
 REQUIREMENTS = f"""
-MATCH (s:{STREAM})-[:{_R["REQUIRES"]}]->(c:{CAPABILITY})
+MATCH (s:{STREAM})-[:{REQUIRES}]->(c:{CAPABILITY})
 RETURN s.id AS stream, c.id AS capability
 UNION
-MATCH (s:{STREAM})-[:{_R["HAS_STAGE"]}]->(:{STAGE})-[:{_R["REQUIRES"]}]->(c:{CAPABILITY})
+MATCH (s:{STREAM})-[:{HAS_STAGE}]->(:{STAGE})-[:{REQUIRES}]->(c:{CAPABILITY})
 RETURN s.id AS stream, c.id AS capability
 """
 
 CAPABILITY_PLATFORMS = f"""
-MATCH (c:{CAPABILITY})-[:{_R["USES"]}|{_R["DEPENDS_ON"]}]->(p:{PLATFORM})
+MATCH (c:{CAPABILITY})-[:{USES}|{DEPENDS_ON}]->(p:{PLATFORM})
 RETURN c.id AS capability, p.id AS platform
 """
 
 PLATFORM_DEPENDENCIES = f"""
-MATCH (p:{PLATFORM})-[:{_R["USES"]}|{_R["DEPENDS_ON"]}]->(q:{PLATFORM})
+MATCH (p:{PLATFORM})-[:{USES}|{DEPENDS_ON}]->(q:{PLATFORM})
 RETURN p.id AS platform, q.id AS needs
 """
 
 PLATFORM_OWNERS = f"""
-MATCH (t:{TEAM})-[:{_R["OWNS"]}]->(p:{PLATFORM})
+MATCH (t:{TEAM})-[:{OWNS}]->(p:{PLATFORM})
 RETURN p.id AS platform, collect(t.id) AS teams
 """
 
 CAPABILITY_CHILDREN = f"""
-MATCH (c:{CAPABILITY})-[:{_R["CONTAINS"]}]->(d:{CAPABILITY})
+MATCH (c:{CAPABILITY})-[:{CONTAINS}]->(d:{CAPABILITY})
 RETURN c.id AS parent, d.id AS child
 """
 
@@ -167,42 +185,19 @@ def _check(
     )
 
 
-@dataclass(frozen=True)
-class HealthFacts:
-    """What the checks read: the answers of the queries above, ordered lists as rows in
-    the queries' order and the rest as sets. `health_facts` reads them from Neo4j; an
-    in-memory model (`queries.model_graph`) computes the same facts for what-if scenarios,
-    and from there on both take the one code path below."""
-
-    counts: dict[str, int]
-    streams_without_accountable: list[dict[str, Any]]
-    streams_project_funded_only: list[dict[str, Any]]
-    streams_without_substance: list[dict[str, Any]]
-    unowned: list[dict[str, Any]]
-    requirements: set[tuple[str, str]]  # (stream, capability)
-    capability_platforms: set[tuple[str, str]]  # (capability, platform)
-    platform_dependencies: set[tuple[str, str]]  # (platform, platform it needs)
-    platform_owners: dict[str, set[str]]  # platform -> teams owning it
-    capability_children: set[tuple[str, str]]  # (parent, child)
-    served: dict[str, set[str]]  # team -> streams it supports (queries.projection)
-
-
-COUNTED = (STREAM, TEAM, PLATFORM, DATA, CAPABILITY)
-
-
 def health_facts(store: GraphStore) -> HealthFacts:
     def rows(query: str) -> list[dict[str, Any]]:
-        return [r.data() for r in store._read(query)]
+        return [r.data() for r in store.read(query)]
 
     def pairs(query: str, a: str, b: str) -> set[tuple[str, str]]:
         # Collected into one record: tens of thousands of pairs arrive several times
         # faster than as a record each.
         collected = f"CALL {{ {query} }} RETURN collect([{a}, {b}]) AS pairs"
-        return {(str(x), str(y)) for x, y in store._read(collected)[0]["pairs"]}
+        return {(str(x), str(y)) for x, y in store.read(collected)[0]["pairs"]}
 
     counts = {label: 0 for label in COUNTED}
     counts.update(
-        {r["label"]: r["count"] for r in store._read(COUNT_BY_LABEL, labels=list(COUNTED))}
+        {r["label"]: r["count"] for r in store.read(COUNT_BY_LABEL, {"labels": list(COUNTED)})}
     )
     return HealthFacts(
         counts=counts,

@@ -25,7 +25,18 @@ from typing import Any, Literal, NamedTuple, Protocol, TypeVar
 
 from pydantic import BaseModel, Field, computed_field
 
-from graph.schema import ELEMENT_LABEL, SCHEMA
+from graph.labels import (
+    ACCOUNTABLE_FOR,
+    CAPABILITY,
+    DATA,
+    OWNS,
+    PERSON,
+    PLATFORM,
+    STREAM,
+    TEAM,
+    type_of,
+)
+from graph.schema import ELEMENT_LABEL
 from graph.store import GraphStore
 from queries import budget
 from queries.errors import QuestionError
@@ -62,23 +73,20 @@ RETURN collect([a.id, b.id, type(r), at_source, r.original_type, r.access_type, 
 REF_LISTS = f"""
 UNWIND $ids AS ref
 MATCH (n:{ELEMENT_LABEL} {{id: ref}})
-RETURN collect([n.id, [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0], n.name]) AS rows
+RETURN collect([n.id, {type_of("n")}, n.name]) AS rows
 """
 
-_TEAM = SCHEMA.node("Team").label
-_PERSON = SCHEMA.node("Person").label
-_STREAM = SCHEMA.node("ValueStream").label
 
 OWNERS = f"""
 UNWIND $ids AS ref
-MATCH (t:{_TEAM})-[:{SCHEMA.rel("OWNS").type}]->(x:{ELEMENT_LABEL} {{id: ref}})
+MATCH (t:{TEAM})-[:{OWNS}]->(x:{ELEMENT_LABEL} {{id: ref}})
 RETURN t.id AS id, x.id AS about
 ORDER BY id, about
 """
 
 ACCOUNTABLE = f"""
 UNWIND $ids AS ref
-MATCH (p:{_PERSON})-[:{SCHEMA.rel("ACCOUNTABLE_FOR").type}]->(s:{_STREAM} {{id: ref}})
+MATCH (p:{PERSON})-[:{ACCOUNTABLE_FOR}]->(s:{STREAM} {{id: ref}})
 RETURN p.id AS id, s.id AS about
 ORDER BY id, about
 """
@@ -88,13 +96,13 @@ ORDER BY id, about
 # thousands of owned elements); callers sort the pairs.
 OWNER_LISTS = f"""
 UNWIND $ids AS ref
-MATCH (t:{_TEAM})-[:{SCHEMA.rel("OWNS").type}]->(x:{ELEMENT_LABEL} {{id: ref}})
+MATCH (t:{TEAM})-[:{OWNS}]->(x:{ELEMENT_LABEL} {{id: ref}})
 RETURN collect([t.id, x.id]) AS rows
 """
 
 ACCOUNTABLE_LISTS = f"""
 UNWIND $ids AS ref
-MATCH (p:{_PERSON})-[:{SCHEMA.rel("ACCOUNTABLE_FOR").type}]->(s:{_STREAM} {{id: ref}})
+MATCH (p:{PERSON})-[:{ACCOUNTABLE_FOR}]->(s:{STREAM} {{id: ref}})
 RETURN collect([p.id, s.id]) AS rows
 """
 
@@ -182,23 +190,24 @@ class StoreReader(ExpandingReader):
         """`queries.resolve.refs`, read as one collected record."""
         if not ids:
             return {}
-        rows = self.store._read(REF_LISTS, ids=list(ids))[0]["rows"]
+        rows = self.store.read(REF_LISTS, {"ids": list(ids)})[0]["rows"]
         return {i: ElementRef(id=i, type=t, name=n) for i, t, n in rows}
 
     def expand(
         self, frontier: list[str], from_source: list[str], from_target: list[str]
     ) -> list[dict[str, Any]]:
-        rows = self.store._read(
-            EXPAND_LISTS, frontier=frontier, from_source=from_source, from_target=from_target
+        rows = self.store.read(
+            EXPAND_LISTS,
+            {"frontier": frontier, "from_source": from_source, "from_target": from_target},
         )[0]["rows"]
         return [dict(zip(EXPAND_COLUMNS, row, strict=True)) for row in rows]
 
     def owners(self, ids: list[str]) -> list[tuple[str, str]]:
-        rows = self.store._read(OWNER_LISTS, ids=ids)[0]["rows"]
+        rows = self.store.read(OWNER_LISTS, {"ids": ids})[0]["rows"]
         return sorted((who, about) for who, about in rows)
 
     def accountable(self, ids: list[str]) -> list[tuple[str, str]]:
-        rows = self.store._read(ACCOUNTABLE_LISTS, ids=ids)[0]["rows"]
+        rows = self.store.read(ACCOUNTABLE_LISTS, {"ids": ids})[0]["rows"]
         return sorted((who, about) for who, about in rows)
 
 
@@ -486,10 +495,10 @@ def _notices(rows: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
 Category = Literal["streams", "capabilities", "platforms", "data_assets", "other"]
 # The lists of an impact answer, and the element type each holds ("other": the rest).
 CATEGORIES: dict[Category, str | None] = {
-    "streams": "ValueStream",
-    "capabilities": "Capability",
-    "platforms": "Platform",
-    "data_assets": "DataAsset",
+    "streams": STREAM,
+    "capabilities": CAPABILITY,
+    "platforms": PLATFORM,
+    "data_assets": DATA,
     "other": None,
 }
 _CATEGORY_OF: dict[str, Category] = {t: c for c, t in CATEGORIES.items() if t is not None}

@@ -20,43 +20,47 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.schema import ELEMENT_LABEL, SCHEMA
+from graph.labels import (
+    ACCOUNTABLE_FOR,
+    CAPABILITY,
+    CONTAINS,
+    DATA,
+    DEPENDS_ON,
+    FUNDED_BY,
+    HAS_STAGE,
+    INVESTMENT,
+    MEASURE,
+    MEASURED_BY,
+    OWNS,
+    PERSON,
+    PLATFORM,
+    REQUIRES,
+    STAGE,
+    STREAM,
+    SUPPORTS,
+    TEAM,
+    USES,
+    node_prop,
+    type_of,
+)
+from graph.schema import ELEMENT_LABEL
 from graph.store import GraphStore
-from queries.health import COUNTED, HealthFacts
+from queries.health_facts import COUNTED, HealthFacts
 from queries.impact import ExpandingReader
 from queries.projection import PROJECTED_PROPS, Projection, build_projection
 from queries.propagation import PropagationTable
 from queries.resolve import ElementRef, resolve_in
 
-
-def _prop(label: str, name: str) -> str:
-    """A typed property name, looked up so a schema change fails here rather than silently."""
-    prop = SCHEMA.node(label).prop(name)
-    if prop is None:
-        raise LookupError(f"{label} has no property {name!r}")
-    return prop.name
-
-
-_L = {n.label: n.label for n in SCHEMA.nodes}
-_R = {r.type: r.type for r in SCHEMA.rels}
-STREAM, STAGE, TEAM, PERSON = _L["ValueStream"], _L["Stage"], _L["Team"], _L["Person"]
-PLATFORM, DATA, CAPABILITY = _L["Platform"], _L["DataAsset"], _L["Capability"]
-MEASURE, INVESTMENT = _L["Measure"], _L["Investment"]
-OWNS, SUPPORTS, HAS_STAGE = _R["OWNS"], _R["SUPPORTS"], _R["HAS_STAGE"]
-REQUIRES, USES, DEPENDS_ON = _R["REQUIRES"], _R["USES"], _R["DEPENDS_ON"]
-CONTAINS, FUNDED_BY, MEASURED_BY = _R["CONTAINS"], _R["FUNDED_BY"], _R["MEASURED_BY"]
-ACCOUNTABLE_FOR = _R["ACCOUNTABLE_FOR"]
-
 # The node properties the questions read: the projection's, plus the funding facts of
 # the health checks and a stage's order (which splitting a stream renumbers).
-FUNDING_MODEL = _prop("ValueStream", "funding_model")
-FUNDING_TYPE = _prop("Investment", "funding_type")
-ORDER = _prop("Stage", "order")
+FUNDING_MODEL = node_prop(STREAM, "funding_model")
+FUNDING_TYPE = node_prop(INVESTMENT, "funding_type")
+ORDER = node_prop(STAGE, "order")
 MODEL_PROPS: tuple[str, ...] = (*PROJECTED_PROPS, FUNDING_MODEL, FUNDING_TYPE, ORDER)
 
 MODEL_NODES = f"""
 MATCH (n:{ELEMENT_LABEL})
-RETURN n.id AS id, [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS type,
+RETURN n.id AS id, {type_of("n")} AS type,
        n {{{", ".join(f".{p}" for p in MODEL_PROPS)}}} AS props
 """
 
@@ -75,7 +79,7 @@ RelKey = tuple[str, str]  # (relationship type, key)
 
 @dataclass
 class Node:
-    """An element. `payload` says how to create one a scenario adds (see scenario_ops)."""
+    """An element. `payload` says how to create one a scenario adds (see queries.scenarios.operations)."""
 
     id: str
     type: str
@@ -137,7 +141,7 @@ class ModelGraph(ExpandingReader):
     def load(cls, store: GraphStore) -> ModelGraph:
         nodes = [
             Node(id=r["id"], type=r["type"], props=dict(r["props"]))
-            for r in sorted(store._read(MODEL_NODES), key=lambda r: r["id"])
+            for r in sorted(store.read(MODEL_NODES), key=lambda r: r["id"])
         ]
         rels = [
             Rel(
@@ -149,7 +153,7 @@ class ModelGraph(ExpandingReader):
                 original_type=r["original_type"],
                 access_type=r["access_type"],
             )
-            for r in sorted(store._read(MODEL_RELS), key=lambda r: (r["type"], r["key"]))
+            for r in sorted(store.read(MODEL_RELS), key=lambda r: (r["type"], r["key"]))
         ]
         return cls(nodes, rels)
 
@@ -327,7 +331,7 @@ class ModelGraph(ExpandingReader):
         return served
 
     def health_facts(self) -> HealthFacts:
-        """queries.health.health_facts, on this model."""
+        """`queries.health.health_facts`, on this model."""
         streams = self.of_type(STREAM)
         by_name = sorted(streams, key=lambda n: (n.props.get("name") or "", n.id))
 

@@ -14,29 +14,19 @@ from typing import Any
 
 import networkx as nx
 
-from graph.schema import ELEMENT_LABEL, SCHEMA
+from graph.labels import HAS_STAGE, STAGE, STREAM, SUPPORTS, TEAM, node_prop, type_of
+from graph.schema import ELEMENT_LABEL
 from graph.store import GraphStore
 from queries import budget
 from queries.propagation import PART_OF_KEYS, Flow, PropagationTable, rel_key
 from queries.resolve import ElementRef
 
-_TEAM = SCHEMA.node("Team")
-
-
-def _prop(label: str, name: str) -> str:
-    """A typed property name, looked up so a schema change fails here rather than silently."""
-    prop = SCHEMA.node(label).prop(name)
-    if prop is None:
-        raise LookupError(f"{label} has no property {name!r}")
-    return prop.name
-
-
 # The node properties the analytics read.
-PROJECTED_PROPS = ("name", _prop("Team", "team_type"), _prop("Team", "capacity"))
+PROJECTED_PROPS = ("name", node_prop(TEAM, "team_type"), node_prop(TEAM, "capacity"))
 
 PROJECTION_NODES = f"""
 MATCH (n:{ELEMENT_LABEL})
-RETURN n.id AS id, [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0] AS type,
+RETURN n.id AS id, {type_of("n")} AS type,
        n {{{", ".join(f".{p}" for p in PROJECTED_PROPS)}}} AS props
 """
 
@@ -47,14 +37,12 @@ RETURN a.id AS source, b.id AS target, type(r) AS type,
        r.original_type AS original_type, r.access_type AS access_type
 """
 
-_STREAM = SCHEMA.node("ValueStream").label
-_STAGE = SCHEMA.node("Stage").label
 
 # Streams a team works for: supported directly, or through one of the stream's stages.
 SERVED_DIRECTLY = f"""
-MATCH (t:{_TEAM.label})-[:{SCHEMA.rel("SUPPORTS").type}]->(x:{ELEMENT_LABEL})
-OPTIONAL MATCH (s:{_STREAM})-[:{SCHEMA.rel("HAS_STAGE").type}]->(x:{_STAGE})
-WITH t, CASE WHEN x:{_STREAM} THEN x ELSE s END AS stream
+MATCH (t:{TEAM})-[:{SUPPORTS}]->(x:{ELEMENT_LABEL})
+OPTIONAL MATCH (s:{STREAM})-[:{HAS_STAGE}]->(x:{STAGE})
+WITH t, CASE WHEN x:{STREAM} THEN x ELSE s END AS stream
 WHERE stream IS NOT NULL
 RETURN t.id AS team, collect(DISTINCT stream.id) AS streams
 """
@@ -83,7 +71,7 @@ class Projection:
 # driver than 400k records (and their `.data()` dicts) on a 100k-element model.
 PROJECTION_NODE_LISTS = f"""
 MATCH (n:{ELEMENT_LABEL})
-RETURN collect([n.id, [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0],
+RETURN collect([n.id, {type_of("n")},
                 {", ".join(f"n.{p}" for p in PROJECTED_PROPS)}]) AS rows
 """
 
@@ -98,8 +86,8 @@ def load_projection(store: GraphStore, table: PropagationTable) -> Projection:
     types = sorted(
         set(table.types_carrying(from_source=True)) | set(table.types_carrying(from_source=False))
     )
-    nodes = store._read(PROJECTION_NODE_LISTS)[0]["rows"]
-    rels = store._read(PROJECTION_REL_LISTS, types=types)[0]["rows"]
+    nodes = store.read(PROJECTION_NODE_LISTS)[0]["rows"]
+    rels = store.read(PROJECTION_REL_LISTS, {"types": types})[0]["rows"]
     return build_projection(
         (
             {"id": r[0], "type": r[1], "props": dict(zip(PROJECTED_PROPS, r[2:], strict=True))}
@@ -176,4 +164,4 @@ def _add(costs: dict[tuple[str, str], int], u: str, v: str, cost: int) -> None:
 
 def streams_served_directly(store: GraphStore) -> dict[str, set[str]]:
     """Team id → ids of the streams it supports, directly or through a stage."""
-    return {r["team"]: set(r["streams"]) for r in store._read(SERVED_DIRECTLY)}
+    return {r["team"]: set(r["streams"]) for r in store.read(SERVED_DIRECTLY)}

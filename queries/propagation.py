@@ -27,6 +27,7 @@ from enum import StrEnum
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.labels import CONTAINS, HAS_STAGE, RELATED_TO
 from graph.schema import SCHEMA
 from queries.errors import QuestionError
 
@@ -49,7 +50,7 @@ class Rule:
     reason: str
 
 
-RELATED = SCHEMA.rel("RELATED_TO").type
+RELATED = RELATED_TO
 ACCESS = "access"
 # ArchiMate's exchange format makes an Access relationship without accessType a Write.
 DEFAULT_ACCESS_TYPE = "write"
@@ -241,8 +242,8 @@ class PropagationTable:
 # as a hop: a platform a stage uses is as close to the stream as one the stream uses itself.
 PART_OF_KEYS: frozenset[str] = frozenset(
     {
-        SCHEMA.rel("HAS_STAGE").type,
-        SCHEMA.rel("CONTAINS").type,
+        HAS_STAGE,
+        CONTAINS,
         f"{RELATED}:composition",
         f"{RELATED}:aggregation",
     }

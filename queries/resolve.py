@@ -6,11 +6,12 @@ from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel, ConfigDict
 
+from graph.labels import type_of
 from graph.schema import ELEMENT_LABEL
 from graph.store import GraphStore
 from queries.errors import QuestionError
 
-_LABEL = f"[l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0]"
+_LABEL = f"{type_of('n')}"
 _REF = f"n.id AS id, {_LABEL} AS type, n.name AS name"
 
 BY_ID = f"MATCH (n:{ELEMENT_LABEL} {{id: $ref}}) RETURN {_REF}"
@@ -94,12 +95,13 @@ def resolve(store: GraphStore, ref: str) -> ElementRef:
     Raises `AmbiguousElementError` or `UnknownElementError`, listing candidates.
     """
     ref = ref.strip()
-    records = store._read(BY_ID, ref=ref)
+    records = store.read(BY_ID, {"ref": ref})
     if records:
         return ElementRef(**records[0].data())
     for query in (BY_NAME, BY_NAME_ANY_CASE):
         found = [
-            ElementRef(**r.data()) for r in store._read(query, ref=ref, limit=MAX_CANDIDATES + 1)
+            ElementRef(**r.data())
+            for r in store.read(query, {"ref": ref, "limit": MAX_CANDIDATES + 1})
         ]
         if len(found) == 1:
             return found[0]
@@ -108,7 +110,8 @@ def resolve(store: GraphStore, ref: str) -> ElementRef:
                 f"{ref!r} names more than one element; use an id", ref, found[:MAX_CANDIDATES]
             )
     suggestions = [
-        ElementRef(**r.data()) for r in store._read(SUGGESTIONS, ref=ref, limit=MAX_CANDIDATES)
+        ElementRef(**r.data())
+        for r in store.read(SUGGESTIONS, {"ref": ref, "limit": MAX_CANDIDATES})
     ]
     message = f"no element with id or name {ref!r}"
     if suggestions:
@@ -120,7 +123,7 @@ def refs(store: GraphStore, ids: list[str]) -> dict[str, ElementRef]:
     """Id, type and name of many elements in one query."""
     if not ids:
         return {}
-    return {r["id"]: ElementRef(**r.data()) for r in store._read(REFS_BY_IDS, ids=list(ids))}
+    return {r["id"]: ElementRef(**r.data()) for r in store.read(REFS_BY_IDS, {"ids": list(ids)})}
 
 
 Named = Callable[[], Iterable[tuple[ElementRef, str | None]]]

@@ -24,7 +24,8 @@ import numpy as np
 import numpy.typing as npt
 
 from graph import cypher
-from graph.schema import ELEMENT_LABEL, SCHEMA
+from graph.labels import ACCOUNTABLE_FOR, OWNS, PERSON, STREAM, TEAM, type_of
+from graph.schema import ELEMENT_LABEL
 from graph.store import GraphStore
 from queries.impact import Hop, Walk, Walked, carries_away
 from queries.propagation import PropagationTable
@@ -32,7 +33,7 @@ from queries.resolve import ElementRef, resolve_in
 
 INDEX_NODES = f"""
 MATCH (n:{ELEMENT_LABEL})
-RETURN collect([n.id, [l IN labels(n) WHERE l <> '{ELEMENT_LABEL}'][0], n.name]) AS rows
+RETURN collect([n.id, {type_of("n")}, n.name]) AS rows
 """
 
 INDEX_RELS = f"""
@@ -40,11 +41,6 @@ MATCH (a:{ELEMENT_LABEL})-[r]->(b:{ELEMENT_LABEL})
 RETURN collect([type(r), a.id, b.id, r.id, r.original_type, r.access_type]) AS rows
 """
 
-_OWNS = SCHEMA.rel("OWNS").type
-_ACCOUNTABLE_FOR = SCHEMA.rel("ACCOUNTABLE_FOR").type
-_TEAM = SCHEMA.node("Team").label
-_PERSON = SCHEMA.node("Person").label
-_STREAM = SCHEMA.node("ValueStream").label
 
 # What decides whether a relationship carries a change, seen from one end:
 # (type, original type, access type, whether that end is the relationship's source).
@@ -97,9 +93,9 @@ class WalkIndex:
             at_t = keys.setdefault((rel_type, original, access, False), len(keys))
             rows.append((s, rel_type, t, rid or "", at_s))
             rows.append((t, rel_type, s, rid or "", at_t))
-            if rel_type == _OWNS and types[s] == _TEAM:
+            if rel_type == OWNS and types[s] == TEAM:
                 owners_of.setdefault(t, []).append(s)
-            elif rel_type == _ACCOUNTABLE_FOR and types[s] == _PERSON and types[t] == _STREAM:
+            elif rel_type == ACCOUNTABLE_FOR and types[s] == PERSON and types[t] == STREAM:
                 accountable_for.setdefault(t, []).append(s)
         rows.sort(key=lambda r: r[:4])
         owner = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))

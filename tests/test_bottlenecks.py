@@ -237,7 +237,7 @@ def test_graphql_rest_and_cli_bottlenecks(
 
 
 def test_demo_concentration_risk_ranks_high(store: GraphStore) -> None:
-    from importers.demo import load_demo
+    from samples.demo import load_demo
 
     load_demo(store)
     report = bottlenecks(store, limit=10)

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from fastapi.testclient import TestClient
 
 from graph.store import GraphStore
-from importers.demo import demo_records, load_demo
+from samples.demo import demo_records, load_demo
 
 
 def test_concurrent_loads_of_the_same_model_neither_duplicate_nor_fail(store: GraphStore) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graph.store import GraphStore
-from importers.demo import demo_records, load_demo
+from samples.demo import demo_records, load_demo
 
 
 def test_demo_records_validate_without_a_database() -> None:

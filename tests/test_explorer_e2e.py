@@ -25,7 +25,7 @@ import uvicorn
 from app.main import create_app
 from app.settings import Settings
 from graph.store import GraphStore
-from importers.demo import load_demo
+from samples.demo import load_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 FRONTEND = ROOT / "frontend"

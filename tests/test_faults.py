@@ -39,7 +39,7 @@ def _big_exchange_file(path: Path, n: int) -> None:
 
 def _write_running(store: GraphStore) -> bool:
     try:
-        rows = store._read("SHOW TRANSACTIONS YIELD currentQuery RETURN currentQuery")
+        rows = store.read("SHOW TRANSACTIONS YIELD currentQuery RETURN currentQuery")
     except Exception:
         return False
     return any("UNWIND $rows" in (r["currentQuery"] or "") for r in rows)
@@ -78,7 +78,7 @@ def test_kill_9_during_import_leaves_nothing_half_written(tmp_path: Path) -> Non
 
         server.start(port=port, heap="768m", pagecache="128m")  # runs crash recovery
         assert store.stats()["nodes"]["Platform"] == 0  # nothing of the import survived
-        assert store._read("MATCH (r:ImportRun) RETURN count(r) AS c")[0]["c"] == 0
+        assert store.read("MATCH (r:ImportRun) RETURN count(r) AS c")[0]["c"] == 0
 
         report = run_import(store, model)  # the retry completes
         assert report["written"]

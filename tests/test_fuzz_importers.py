@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from importers.errors import ImportFailure
-from importers.pipeline import prepare
+from importers.preparation import prepare
 
 DATA = Path(__file__).parent / "data" / "imports"
 SEEDS = {

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from graph.store import GraphStore
-from importers.demo import load_demo
+from samples.demo import load_demo
 
 
 def gql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:

@@ -213,12 +213,12 @@ def test_markdown_lists_failing_checks_with_their_elements(store: GraphStore) ->
 
 
 def test_demo_model_weaknesses_are_found(store: GraphStore) -> None:
-    from importers.demo import load_demo
+    from samples.demo import load_demo
 
     load_demo(store)
     report = health(store)
     found = _offenders(report)
-    # The weaknesses listed in the header of importers/demo/retail_bank.yaml.
+    # The weaknesses listed in the header of samples/retail_bank.yaml.
     assert found["accountable_owner"] == {"vs-sme-lending"}
     assert found["project_funding_only"] == {"vs-savings"}
     assert found["deck_only"] == {"vs-wealth"}

@@ -17,7 +17,7 @@ from app.graphql.imports import ImportFormat
 from app.main import create_app
 from app.settings import Settings
 from graph.store import GraphStore
-from importers.pipeline import FORMATS
+from importers.formats import FORMATS
 
 DATA = Path(__file__).parent / "data" / "imports"
 SOURCE = "archimate:id-model-bank"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from importers.errors import ImportFailure, ImportTooLarge
-from importers.pipeline import prepare
+from importers.preparation import prepare
 
 BAD = Path(__file__).parent / "data" / "imports" / "bad"
 

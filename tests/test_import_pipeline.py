@@ -14,7 +14,8 @@ from graph.model import NODE_ADAPTER, REL_ADAPTER, node_record, rel_record
 from graph.store import GraphStore
 from importers import pipeline
 from importers.errors import ImportFailure
-from importers.pipeline import get_run, list_runs, run_import
+from importers.pipeline import run_import
+from importers.runs import get_run, list_runs
 
 DATA = Path(__file__).parent / "data" / "imports"
 BANK = DATA / "bank.xml"

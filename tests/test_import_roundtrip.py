@@ -12,11 +12,11 @@ import pytest
 
 from graph.model import NODE_MODELS, node_record
 from graph.store import GraphStore
-from importers.demo import DEMO_SOURCE, load_demo
 from importers.exchange import EXCHANGE_NS
 from importers.export import ExportFailure, export_exchange, export_json
 from importers.pipeline import run_import
 from queries.resolve import resolve
+from samples.demo import DEMO_SOURCE, load_demo
 
 DATA = Path(__file__).parent / "data" / "imports"
 VOLATILE = {"import_run", "created_at", "updated_at"}

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from importers.errors import ImportFailure
-from importers.pipeline import prepare
+from importers.preparation import prepare
 
 SHAPES = Path(__file__).parent / "data" / "imports" / "shapes"
 

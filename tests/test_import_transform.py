@@ -12,8 +12,9 @@ import pytest
 from importers.diff import plan
 from importers.errors import ImportFailure
 from importers.exchange import parse_exchange
+from importers.formats import detect_format
 from importers.mapping import load_mapping
-from importers.pipeline import detect_format, prepare
+from importers.preparation import prepare
 from importers.transform import transform
 from importers.xmlstream import iter_xml
 

@@ -19,8 +19,8 @@ from app.core.limits import Busy, QuestionGate
 from app.main import create_app
 from app.settings import Settings
 from graph.store import GraphStore
-from importers.demo import load_demo
 from queries import budget
+from samples.demo import load_demo
 
 
 def test_the_gate_runs_its_slots_queues_a_few_and_refuses_the_rest_at_once() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -17,6 +18,20 @@ from pathlib import Path
 from graph.store import GraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
+NOT_PACKAGED = (
+    ".git",
+    ".venv",
+    "build",
+    "dist",
+    "frontend",
+    "test-output",
+    ".valuegraph",
+    "target",
+    "__pycache__",
+    "bench",
+    "docs",
+    "tests",
+)
 SDL_SNAPSHOT = ROOT / "tests" / "data" / "snapshots" / "schema.graphql"
 
 
@@ -27,9 +42,13 @@ def _run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
 def test_the_installed_wheel_loads_the_demo_and_answers(
     neo4j_server: dict[str, str | None], store: GraphStore, tmp_path: Path
 ) -> None:
+    # From a copy: setuptools keeps its build/ folder beside the source, and a module deleted
+    # since an earlier build would otherwise ship again.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*NOT_PACKAGED))
     wheels = tmp_path / "wheels"
     built = _run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)]
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(source)]
     )
     assert built.returncode == 0, built.stderr
     (wheel,) = wheels.glob("valuegraph-*.whl")

@@ -24,7 +24,6 @@ from queries.model_graph import ModelGraph
 from queries.projection import Projection, load_projection, streams_served_directly
 from queries.propagation import propagation_table
 from queries.resolve import AmbiguousElementError, UnknownElementError, resolve
-from queries.scenario_ops import OperationError, apply_operation, parse_operation
 from queries.scenarios import (
     ScenarioConflictError,
     ScenarioNotFoundError,
@@ -36,15 +35,16 @@ from queries.scenarios import (
     get_scenario,
     list_scenarios,
 )
+from queries.scenarios.operations import OperationError, apply_operation, parse_operation
 from queries.walk_index import WalkIndex
 
 
 @pytest.fixture
 def clean(store: GraphStore) -> Iterator[GraphStore]:
     """An empty model and no scenarios (the shared fixture clears elements only)."""
-    store._write("MATCH (s:Scenario) DELETE s")
+    store.execute("MATCH (s:Scenario) DELETE s")
     yield store
-    store._write("MATCH (s:Scenario) DELETE s")
+    store.execute("MATCH (s:Scenario) DELETE s")
 
 
 # -- the in-memory model answers exactly as the Cypher does -----------------------------
@@ -96,7 +96,7 @@ def _assert_memory_equals_cypher(store: GraphStore, sample: list[str]) -> None:
 
 
 def test_demo_answers_from_memory_equal_the_cypher_answers(clean: GraphStore) -> None:
-    from importers.demo import load_demo
+    from samples.demo import load_demo
 
     load_demo(clean)
     model = ModelGraph.load(clean)
@@ -284,10 +284,10 @@ def model(clean: GraphStore) -> GraphStore:
 
 def _fingerprint(store: GraphStore) -> tuple[dict[str, dict[str, int]], str]:
     """Counts and a checksum of every property of every element and relationship."""
-    nodes = store._read(
+    nodes = store.read(
         "MATCH (n:Element) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props"
     )
-    rels = store._read(
+    rels = store.read(
         "MATCH (a:Element)-[r]->(b:Element) "
         "RETURN a.id AS a, type(r) AS type, b.id AS b, properties(r) AS props"
     )
@@ -1159,7 +1159,7 @@ def test_cli_scenarios(
 
 def test_relationships_stored_without_an_id_are_moved_and_deleted(model: GraphStore) -> None:
     # Written by hand in Cypher, outside the store's write path: no id to find them by.
-    model._write(
+    model.execute(
         "MATCH (a:Element {id: 'vs-d'}), (b:Element {id: 'p-old'}) "
         'CREATE (a)-[:DEPENDS_ON {properties: \'{"note": "hand-made"}\'}]->(b)'
     )
@@ -1175,7 +1175,7 @@ def test_relationships_stored_without_an_id_are_moved_and_deleted(model: GraphSt
     moved = model.get_relationship("vs-d|DEPENDS_ON|p-new")
     assert moved is not None
     assert moved["properties"] == {"note": "hand-made"}
-    left = model._read("MATCH (:Element {id: 'vs-d'})-[r:DEPENDS_ON]->(b) RETURN b.id AS b")
+    left = model.read("MATCH (:Element {id: 'vs-d'})-[r:DEPENDS_ON]->(b) RETURN b.id AS b")
     assert [r["b"] for r in left] == ["p-new"]
 
 

@@ -143,7 +143,7 @@ def test_long_queries_are_stopped_with_a_clear_error(neo4j_server: dict[str, str
     )
     try:
         with pytest.raises(QueryTimeoutError, match=r"longer than the 0\.5 s limit"):
-            store._read("UNWIND range(1, 1000000000) AS x WITH x WHERE x = -1 RETURN count(*)")
+            store.read("UNWIND range(1, 1000000000) AS x WITH x WHERE x = -1 RETURN count(*)")
     finally:
         store.close()
 

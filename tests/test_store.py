@@ -29,7 +29,7 @@ def rel(**fields: object):  # type: ignore[no-untyped-def]
 def test_schema_is_applied_once_with_a_version(store: GraphStore) -> None:
     assert store.schema_version() == SCHEMA.version
     assert store.ensure_schema() == SCHEMA.version
-    names = {r["name"] for r in store._read("SHOW CONSTRAINTS YIELD name")}
+    names = {r["name"] for r in store.read("SHOW CONSTRAINTS YIELD name")}
     assert {"element_id", "platform_id", "rel_owns_id"} <= names
 
 

@@ -16,8 +16,8 @@ from app.cli.shared import console, open_store
 from app.core.errors import answer
 from app.settings import Settings
 from importers.errors import ImportFailure
-from importers.generate import generate, size_of
 from importers.pipeline import run_import
+from samples.generate import generate, size_of
 
 app = typer.Typer()
 

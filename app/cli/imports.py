@@ -29,8 +29,11 @@ from app.settings import Settings
 from graph.store import StoreError
 from importers.errors import ImportFailure
 from importers.export import export_exchange, export_json
+from importers.formats import FORMATS
 from importers.mapping import load_mapping
-from importers.pipeline import FORMATS, apply_import, list_runs, prepare
+from importers.pipeline import apply_import
+from importers.preparation import prepare
+from importers.runs import list_runs
 
 app = typer.Typer()
 

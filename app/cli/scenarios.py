@@ -15,7 +15,7 @@ from queries import health as hl
 from queries import impact as im
 from queries import scenarios as sc
 from queries.errors import QuestionError
-from queries.scenario_ops import OPERATION_KINDS
+from queries.scenarios.operations import OPERATION_KINDS
 
 app = typer.Typer(
     help="What-if scenarios: change a copy of the model, compare it with the base, apply it.",

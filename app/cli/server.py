@@ -23,7 +23,7 @@ from app.cli.shared import (
 )
 from app.settings import Settings
 from graph.schema import SCHEMA
-from importers.demo import load_demo
+from samples.demo import load_demo
 
 app = typer.Typer()
 

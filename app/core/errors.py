@@ -23,7 +23,7 @@ from importers.export import ExportFailure
 from queries.budget import OutOfTime
 from queries.errors import QuestionError
 from queries.resolve import AmbiguousElementError, ElementLookupError
-from queries.scenario_ops import OperationError
+from queries.scenarios.operations import OperationError
 
 NEO4J_DOWN = "the graph database (Neo4j) is unreachable; try again shortly"
 

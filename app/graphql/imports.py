@@ -21,7 +21,9 @@ from app.graphql.context import Info
 from graph.tokens import Role
 from importers.errors import ImportFailure
 from importers.export import export_exchange, export_json
-from importers.pipeline import get_run, list_runs, max_import_bytes, run_import
+from importers.pipeline import run_import
+from importers.preparation import max_import_bytes
+from importers.runs import get_run, list_runs
 
 
 @strawberry.enum(description="Input format; AUTO detects it from the file names and content.")

@@ -1,11 +1,11 @@
 """The inputs of the questions: propagation overrides and the what-if operations.
 
-Written by hand, not derived from the operation models of `queries.scenario_ops`: those
+Written by hand, not derived from the operation models of `queries.scenarios.operations`: those
 are published in the OpenAPI document with descriptions GraphQL does not show (every
 element reference reads "An element's id or exact name.", `id` says how it defaults, a
 relationship type is "…of the schema…"), strawberry's derivation always takes a field's
 description from the model, and both published surfaces stay as they are. The inputs are
-parsed by `queries.scenario_ops.parse_operation`, which validates them as the models do.
+parsed by `queries.scenarios.operations.parse_operation`, which validates them as the models do.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from queries.propagation import Flow
-from queries.scenario_ops import Operation, parse_operation
+from queries.scenarios.operations import Operation, parse_operation
 
 strawberry.enum(
     Flow,
@@ -106,7 +106,7 @@ class ScenarioOperationInput:
 
 
 def operation_of(given: ScenarioOperationInput) -> Operation:
-    """The operation as queries.scenario_ops parses it (malformed: a ValueError)."""
+    """The operation as queries.scenarios.operations parses it (malformed: a ValueError)."""
     for kind, value in vars(given).items():
         if value is None or value is strawberry.UNSET:
             continue

@@ -24,7 +24,9 @@ from app.deps import SettingsDep, StoreDep
 from graph.tokens import Role
 from importers.errors import ImportFailure, ImportTooLarge
 from importers.export import export_exchange, export_json
-from importers.pipeline import get_run, list_runs, max_import_bytes, run_import
+from importers.pipeline import run_import
+from importers.preparation import max_import_bytes
+from importers.runs import get_run, list_runs
 
 router = APIRouter(tags=["imports"])
 

@@ -27,7 +27,7 @@ from queries import health as hl
 from queries import impact as im
 from queries import scenarios as sc
 from queries.propagation import propagation_table
-from queries.scenario_ops import MAX_OPERATIONS, Operation
+from queries.scenarios.operations import MAX_OPERATIONS, Operation
 
 router = APIRouter(tags=["questions"])
 T = TypeVar("T")

@@ -10,7 +10,7 @@ import yaml
 from graph.model import NODE_ADAPTER, REL_ADAPTER, NodeRecord, RelRecord, node_record, rel_record
 from graph.store import GraphStore, WriteSummary
 
-DEMO_FILE = Path(__file__).parent / "demo" / "retail_bank.yaml"
+DEMO_FILE = Path(__file__).parent / "retail_bank.yaml"
 DEMO_SOURCE = "demo:retail_bank"
 
 

@@ -18,6 +18,7 @@ relationship they copy (`copy_of`), read from Neo4j at that moment.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -30,22 +31,14 @@ from pydantic import (
     model_validator,
 )
 
+from graph.labels import HAS_STAGE, OWNS, STAGE, STREAM, TEAM
 from graph.model import ID_PATTERN, NODE_ADAPTER, REL_ADAPTER, node_id, rel_record
 from graph.schema import ANY, SCHEMA
+from queries import budget
 from queries.errors import QuestionError
-from queries.model_graph import (
-    HAS_STAGE,
-    MODEL_PROPS,
-    ORDER,
-    OWNS,
-    STAGE,
-    STREAM,
-    TEAM,
-    ModelGraph,
-    Node,
-    Rel,
-)
+from queries.model_graph import MODEL_PROPS, ORDER, ModelGraph, Node, Rel
 from queries.resolve import ElementLookupError, ElementRef
+from queries.scenarios.models import OperationView
 
 MAX_OPERATIONS = 200
 
@@ -576,3 +569,42 @@ def resolve_operation(model: ModelGraph, op: Operation, index: int) -> Operation
     except OperationProblem as exc:
         raise OperationError(index, op.op, exc) from exc
     return resolved
+
+
+def replay(
+    base: ModelGraph, operations: Sequence[Operation], *, apply: bool = True, strict: bool = True
+) -> tuple[ModelGraph, list[OperationView], str | None]:
+    """The scenario model, a view of each operation, and the first problem (if not strict)."""
+    model = base.copy()
+    views: list[OperationView] = []
+    problem: str | None = None
+    for index, op in enumerate(operations, start=1):
+        budget.check()
+        text = op.describe(model)
+        if apply and problem is None:
+            try:
+                apply_operation(model, op, index)
+            except OperationError as exc:
+                if strict:
+                    raise
+                problem = f"{exc}; the operations after it are not evaluated"
+        views.append(
+            OperationView(
+                index=index,
+                op=op.op,
+                text=text,
+                operation=op.model_dump(mode="json", exclude_none=True),
+            )
+        )
+    return model, views, problem
+
+
+def append_operations(model: ModelGraph, operations: list[Operation], new: Sequence[Any]) -> None:
+    """Check new operations against the model (changing it) and append them, by id."""
+    if len(operations) + len(new) > MAX_OPERATIONS:
+        raise QuestionError(f"a scenario holds at most {MAX_OPERATIONS} operations")
+    for data in new:
+        index = len(operations) + 1
+        op = resolve_operation(model, parse_operation(data), index)
+        apply_operation(model, op, index)
+        operations.append(op)

@@ -1,0 +1,173 @@
+"""What the interfaces show of scenarios (pydantic answers), and the errors they raise."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from graph.store import ConflictError, NotFoundError
+from queries import bottlenecks as bn
+from queries import impact as im
+from queries.resolve import ElementRef
+
+# -- errors -------------------------------------------------------------------------------
+
+
+class ScenarioNotFoundError(NotFoundError):
+    pass
+
+
+class ScenarioConflictError(ConflictError):
+    """The name is taken, the scenario is applied already, or it changed meanwhile."""
+
+
+# -- what the interfaces show ---------------------------------------------------------------
+
+
+class ScenarioStatus(StrEnum):
+    OPEN = "open"
+    APPLIED = "applied"
+
+
+class OperationView(BaseModel):
+    """An operation of a scenario: its position, kind, a readable line and its fields."""
+
+    index: int
+    op: str
+    text: str
+    operation: dict[str, Any]
+
+
+class ScenarioSummary(BaseModel):
+    name: str
+    description: str
+    status: ScenarioStatus
+    operation_count: int
+    created_at: str
+    updated_at: str
+    created_by: str | None = None
+    applied_at: str | None = None
+    applied_by: str | None = None
+
+
+class ScenarioView(ScenarioSummary):
+    """A scenario with its operations; `problem` says why they no longer apply to the
+    current base model (an element they name was deleted since), if they do not."""
+
+    operations: list[OperationView]
+    problem: str | None = Field(
+        default=None,
+        description="Why the operations no longer apply to the base model, if they do not.",
+    )
+
+
+class StreamChange(StrEnum):
+    ADDED = "added"  # affected in the scenario only
+    REMOVED = "removed"  # affected in the base only
+    CLOSER = "closer"
+    FURTHER = "further"
+    SAME = "same"
+
+
+class StreamImpactDelta(BaseModel):
+    element: ElementRef
+    base_distance: int | None
+    scenario_distance: int | None
+    change: StreamChange
+    base_path: str
+    scenario_path: str
+
+
+class ImpactComparison(BaseModel):
+    """The impact of one element, in the base and in the scenario (null where absent)."""
+
+    element: ElementRef
+    in_base: bool
+    in_scenario: bool
+    base_stream_count: int
+    scenario_stream_count: int
+    base_affected_count: int
+    scenario_affected_count: int
+    streams: list[StreamImpactDelta]
+    base: im.ImpactResult | None
+    scenario: im.ImpactResult | None
+
+
+class RankChange(StrEnum):
+    ADDED = "added"  # ranked in the scenario only (a new team or platform)
+    REMOVED = "removed"  # ranked in the base only
+    HIGHER = "higher"  # a bigger bottleneck in the scenario
+    LOWER = "lower"
+    SAME = "same"
+
+
+class BottleneckDelta(BaseModel):
+    element: ElementRef
+    change: RankChange
+    base_rank: int | None
+    scenario_rank: int | None
+    rank_change: int | None = Field(
+        description="Base rank minus scenario rank: positive when it climbs."
+    )
+    base_score: float | None
+    scenario_score: float | None
+    score_delta: float
+    base_stream_count: int | None
+    scenario_stream_count: int | None
+
+
+class BottleneckComparison(BaseModel):
+    """The elements ranked within `limit` on either side, scenario order first."""
+
+    limit: int
+    base_stream_total: int
+    scenario_stream_total: int
+    rows: list[BottleneckDelta]
+    base_clusters: list[bn.StreamCluster]
+    scenario_clusters: list[bn.StreamCluster]
+    formula: str
+
+
+class HealthCheckDelta(BaseModel):
+    id: str
+    title: str
+    base_score: float
+    scenario_score: float
+    score_delta: float
+    base_offending: int
+    scenario_offending: int
+    resolved: list[ElementRef] = Field(description="Offending in the base, not in the scenario.")
+    introduced: list[ElementRef] = Field(description="Offending in the scenario, not in the base.")
+
+
+class HealthComparison(BaseModel):
+    base_score: float
+    scenario_score: float
+    score_delta: float
+    checks: list[HealthCheckDelta]
+
+
+class ScenarioComparison(BaseModel):
+    scenario: ScenarioView
+    impact: ImpactComparison | None
+    bottlenecks: BottleneckComparison
+    health: HealthComparison
+
+
+class RelationshipChange(BaseModel):
+    id: str | None
+    type: str
+    source: str
+    target: str
+    text: str
+
+
+class ApplyResult(BaseModel):
+    scenario: ScenarioSummary
+    elements_added: list[ElementRef]
+    elements_removed: list[ElementRef]
+    elements_changed: list[ElementRef]
+    relationships_added: list[RelationshipChange]
+    relationships_removed: list[RelationshipChange]

@@ -1,0 +1,227 @@
+"""Scenario records in Neo4j: the `Scenario` node (never `Element`: no question, import,
+export or search sees it), its Cypher, and creating, listing, showing, extending and
+discarding one."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graph.labels import SCENARIO
+from graph.model import now_iso
+from graph.store import GraphStore
+from queries.errors import QuestionError
+from queries.model_graph import ModelGraph
+from queries.scenarios.models import (
+    ScenarioConflictError,
+    ScenarioNotFoundError,
+    ScenarioStatus,
+    ScenarioSummary,
+    ScenarioView,
+)
+from queries.scenarios.operations import Operation, append_operations, parse_operation, replay
+
+SCENARIO_LABEL = SCENARIO
+NAME_PATTERN = r"^\w[\w .\-]{0,99}$"
+_NAME_RE = re.compile(NAME_PATTERN)
+
+# -- Cypher: the scenario records -----------------------------------------------------
+
+# MERGE on the name; `created` is true only for the caller whose random id was set.
+CREATE_SCENARIO = f"""
+MERGE (s:{SCENARIO_LABEL} {{name: $name}})
+ON CREATE SET s.id = $id, s.description = $description, s.operations = $operations,
+              s.revision = 0, s.created_at = $now, s.updated_at = $now, s.created_by = $actor
+RETURN s.id = $id AS created
+"""
+
+GET_SCENARIO = f"""
+MATCH (s:{SCENARIO_LABEL} {{name: $name}})
+RETURN properties(s) AS props
+"""
+
+LIST_SCENARIOS = f"""
+MATCH (s:{SCENARIO_LABEL})
+RETURN properties(s) AS props
+ORDER BY s.created_at, s.name
+"""
+
+# Optimistic concurrency: the write succeeds only on the revision the caller read.
+SET_OPERATIONS = f"""
+MATCH (s:{SCENARIO_LABEL} {{name: $name}})
+WHERE s.revision = $revision AND s.applied_at IS NULL
+SET s.operations = $operations, s.revision = s.revision + 1, s.updated_at = $now
+RETURN s.revision AS revision
+"""
+
+DISCARD_SCENARIO = f"""
+MATCH (s:{SCENARIO_LABEL} {{name: $name}})
+DELETE s
+RETURN count(*) AS discarded
+"""
+
+MARK_APPLIED = f"""
+MATCH (s:{SCENARIO_LABEL} {{name: $name}})
+WHERE s.revision = $revision AND s.applied_at IS NULL
+SET s.applied_at = $now, s.applied_by = $actor, s.updated_at = $now
+RETURN s.name AS name
+"""
+
+
+# -- the stored record ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Record:
+    name: str
+    description: str
+    stored: list[dict[str, Any]]  # the operations as stored; parsed when used
+    revision: int
+    created_at: str
+    updated_at: str
+    created_by: str | None
+    applied_at: str | None
+    applied_by: str | None
+
+    @classmethod
+    def from_props(cls, props: dict[str, Any]) -> Record:
+        return cls(
+            name=props["name"],
+            description=props.get("description") or "",
+            stored=list(json.loads(props.get("operations") or "[]")),
+            revision=int(props.get("revision") or 0),
+            created_at=props.get("created_at") or "",
+            updated_at=props.get("updated_at") or "",
+            created_by=props.get("created_by"),
+            applied_at=props.get("applied_at"),
+            applied_by=props.get("applied_by"),
+        )
+
+    @property
+    def operations(self) -> list[Operation]:
+        return [parse_operation(o) for o in self.stored]
+
+    def summary(self) -> ScenarioSummary:
+        return ScenarioSummary(
+            name=self.name,
+            description=self.description,
+            status=ScenarioStatus.APPLIED if self.applied_at else ScenarioStatus.OPEN,
+            operation_count=len(self.stored),
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+            created_by=self.created_by,
+            applied_at=self.applied_at,
+            applied_by=self.applied_by,
+        )
+
+
+def _dump(operations: Sequence[Operation]) -> str:
+    return json.dumps([op.model_dump(mode="json", exclude_none=True) for op in operations])
+
+
+def check_name(name: str) -> str:
+    name = name.strip()
+    if not _NAME_RE.match(name):
+        raise QuestionError(
+            f"invalid scenario name {name!r}: 1 to 100 letters, digits, spaces, '.', '_' or "
+            "'-', starting with a letter or digit"
+        )
+    return name
+
+
+def load_record(store: GraphStore, name: str) -> Record:
+    records = store.read(GET_SCENARIO, {"name": name.strip()})
+    if not records:
+        raise ScenarioNotFoundError(f"no scenario named {name.strip()!r}")
+    return Record.from_props(dict(records[0]["props"]))
+
+
+def open_record(store: GraphStore, name: str) -> Record:
+    record = load_record(store, name)
+    if record.applied_at:
+        raise ScenarioConflictError(
+            f"scenario {record.name!r} was applied to the base model at {record.applied_at}; "
+            "its changes are part of the base now"
+        )
+    return record
+
+
+# -- create, list, show, add, discard -------------------------------------------------------
+
+
+def create_scenario(
+    store: GraphStore,
+    *,
+    name: str,
+    description: str = "",
+    operations: Sequence[Any] = (),
+    actor: str | None = None,
+) -> ScenarioView:
+    """A new scenario; its operations (if any) are checked against the base model first."""
+    name = check_name(name)
+    if len(description) > 20_000:
+        raise QuestionError("the description is longer than 20000 characters")
+    ops: list[Operation] = []
+    if operations:
+        append_operations(ModelGraph.load(store), ops, operations)
+    records = store.execute(
+        CREATE_SCENARIO,
+        {
+            "name": name,
+            "id": str(uuid.uuid4()),
+            "description": description.strip(),
+            "operations": _dump(ops),
+            "now": now_iso(),
+            "actor": actor,
+        },
+    )
+    if not records[0]["created"]:
+        raise ScenarioConflictError(f"a scenario named {name!r} exists already")
+    return get_scenario(store, name)
+
+
+def list_scenarios(store: GraphStore) -> list[ScenarioSummary]:
+    return [Record.from_props(dict(r["props"])).summary() for r in store.read(LIST_SCENARIOS)]
+
+
+def get_scenario(store: GraphStore, name: str) -> ScenarioView:
+    """The scenario with its operations described against the current base model."""
+    record = load_record(store, name)
+    _, views, problem = replay(
+        ModelGraph.load(store), record.operations, apply=not record.applied_at, strict=False
+    )
+    return ScenarioView(**record.summary().model_dump(), operations=views, problem=problem)
+
+
+def add_operation(
+    store: GraphStore, name: str, operation: Any, *, actor: str | None = None
+) -> ScenarioView:
+    """Append an operation, after checking it applies on top of the earlier ones."""
+    record = open_record(store, name)
+    ops = record.operations
+    model, _, _ = replay(ModelGraph.load(store), ops)
+    append_operations(model, ops, [operation])
+    updated = store.execute(
+        SET_OPERATIONS,
+        {
+            "name": record.name,
+            "revision": record.revision,
+            "operations": _dump(ops),
+            "now": now_iso(),
+        },
+    )
+    if not updated:
+        raise ScenarioConflictError(
+            f"scenario {record.name!r} changed while the operation was checked; try again"
+        )
+    return get_scenario(store, record.name)
+
+
+def discard_scenario(store: GraphStore, name: str) -> None:
+    """Delete the scenario record; the base model is not touched."""
+    if not store.execute(DISCARD_SCENARIO, {"name": name.strip()})[0]["discarded"]:
+        raise ScenarioNotFoundError(f"no scenario named {name.strip()!r}")
