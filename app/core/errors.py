@@ -14,7 +14,7 @@ from typing import Any
 
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from app.core.limits import Busy
+from app.core.limits import Busy, TooManyItems
 from graph.edits import FieldErrors
 from graph.schema import UnknownTypeError
 from graph.store import ConflictError, NotFoundError, QueryTimeoutError, StoreError
@@ -101,6 +101,7 @@ FAILURES: dict[type[Exception], Answer] = {
     ImportFailure: Answer(422, "BAD_USER_INPUT", "invalid", 2, _as_dict),
     QueryTimeoutError: Answer(504, "QUERY_TIMEOUT", "timeout", 1),
     OutOfTime: Answer(504, "QUERY_TIMEOUT", "timeout", 1),
+    TooManyItems: Answer(None, "QUERY_TOO_COSTLY", "items", 1),
     Busy: Answer(
         503,
         "SERVICE_UNAVAILABLE",

@@ -28,6 +28,31 @@ class Busy(Exception):
         self.retry_after = retry_after
 
 
+class TooManyItems(Exception):
+    """An answer grew past the cap on items one request may return (GraphQL fan-out)."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__(
+            f"the answer passed {cap:,} items, the most one request may return; "
+            "pass smaller `limit` arguments or nest fewer relationship fields"
+        )
+        self.cap = cap
+
+
+class ItemCount:
+    """Items one request has returned so far, refused past `cap` (a guard behind the
+    GraphQL cost estimate, which sizes a query before it runs)."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.count = 0
+
+    def add(self, n: int) -> None:
+        self.count += n
+        if self.count > self.cap:
+            raise TooManyItems(self.cap)
+
+
 class QuestionGate:
     """Admission for expensive questions: a few run, a few wait, the rest are refused."""
 

@@ -13,7 +13,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
-from app.core.limits import QuestionGate
+from app.core.limits import ItemCount, QuestionGate
 from app.settings import Settings
 from graph.store import GraphStore
 from graph.tokens import Principal
@@ -34,6 +34,7 @@ class Context(BaseContext):
         super().__init__()
         self.store = store
         self.gate = gate
+        self.items = ItemCount(settings.graphql_max_items)
         self.live = live
         self.settings = settings
         self.principal = principal

@@ -4,7 +4,8 @@ Depth, alias and token limits do not bound fan-out: five nested relationship fie
 500 items each are a 400-byte query asking for 500**5 elements. Before execution the query's
 worst case is estimated as the number of objects it could return: a list field with a
 `limit` argument multiplies what is selected inside it by that limit (or the argument's
-default); other fields count once. Fragments on different concrete types are alternatives
+default), a page with a `limit` (`nodes { items }`) multiplies the lists inside it, and
+other fields count once (the lists of a question's answer are bounded by the question). Fragments on different concrete types are alternatives
 (an object matches one), so only the dearest of them counts. Over the budget, the query is
 refused with the estimate, the budget and how to narrow it.
 """
@@ -66,6 +67,7 @@ class Estimate:
         selection_set: SelectionSetNode | None,
         parent: GraphQLCompositeType,
         seen: frozenset[str] = frozenset(),
+        page: int = 1,
     ) -> int:
         if selection_set is None:
             return 0
@@ -76,7 +78,7 @@ class Estimate:
         condition: NamedTypeNode | None
         for node in selection_set.selections:
             if isinstance(node, FieldNode):
-                total += self.field(node, parent, seen)
+                total += self.field(node, parent, seen, page)
                 continue
             if isinstance(node, FragmentSpreadNode):
                 name = node.name.value
@@ -95,14 +97,16 @@ class Estimate:
             on = self.schema.get_type(condition.name.value) if condition else parent
             if not is_composite_type(on):
                 continue
-            cost = self.selection(inner, on, seen_here)
+            cost = self.selection(inner, on, seen_here, page)
             if on is parent or is_abstract_type(on):
                 total += cost
             else:
                 by_type[on.name] = by_type.get(on.name, 0) + cost
         return total + max(by_type.values(), default=0)
 
-    def field(self, node: FieldNode, parent: GraphQLCompositeType, seen: frozenset[str]) -> int:
+    def field(
+        self, node: FieldNode, parent: GraphQLCompositeType, seen: frozenset[str], page: int
+    ) -> int:
         fields = getattr(parent, "fields", {})
         definition = fields.get(node.name.value)
         if definition is None:  # __typename and the like
@@ -110,10 +114,15 @@ class Estimate:
         named, is_list = _unwrap(definition.type)
         if not is_composite_type(named):
             return 0
+        limited = "limit" in definition.args
+        limit = self.limit(node, definition.args["limit"].default_value) if limited else 1
+        if limited and not is_list:
+            # A page (`nodes(limit:) { items }`): the limit sizes the lists inside it.
+            return 1 + self.selection(node.selection_set, named, seen, page=limit)
         each = 1 + self.selection(node.selection_set, named, seen)
-        if not is_list or "limit" not in definition.args:
+        if not is_list:
             return each
-        return self.limit(node, definition.args["limit"].default_value) * each
+        return (limit if limited else page) * each
 
     def limit(self, node: FieldNode, default: Any) -> int:
         for argument in node.arguments or ():
@@ -159,16 +168,12 @@ def estimate(
 class CostBudget(SchemaExtension):
     """Refuse, before it runs, a query whose worst case is over the budget."""
 
-    def __init__(self, budget: int = DEFAULT_BUDGET) -> None:
-        self.budget = budget
-
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
         document = ctx.graphql_document
         if document is not None and ctx.result is None:
-            budget = getattr(
-                getattr(ctx.context, "settings", None), "graphql_cost_budget", self.budget
-            )
+            settings = getattr(ctx.context, "settings", None)
+            budget = getattr(settings, "graphql_cost_budget", DEFAULT_BUDGET)
             cost = estimate(ctx.schema._schema, document, ctx.variables, ctx.operation_name)
             if cost > budget:
                 ctx.result = ExecutionResult(

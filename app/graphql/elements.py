@@ -72,6 +72,7 @@ def _relationship_resolver(rel: RelType, outgoing: bool) -> Any:
         # Bounded like every list: a platform used by thousands returns a page, by name.
         check_limit(info, limit)
         items = await info.context.neighbours.load((str(root.id), rel.type, outgoing, limit))
+        info.context.items.add(len(items))
         return [to_element(i) for i in items]
 
     resolve.__annotations__ = {

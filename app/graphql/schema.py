@@ -14,6 +14,7 @@ from app.auth import require
 from app.core.limits import QuestionGate
 from app.deps import get_gate, get_live, get_settings, get_store
 from app.graphql.context import Context
+from app.graphql.cost import CostBudget
 from app.graphql.element_resolvers import ElementsMutation, ElementsQuery, list_fields
 from app.graphql.elements import ELEMENT_TYPES
 from app.graphql.errors import ClassifyErrors, error_code
@@ -54,6 +55,7 @@ schema = _Schema(
     extensions=[
         MutationGuard,
         ClassifyErrors,
+        CostBudget,
         lambda: QueryDepthLimiter(max_depth=12),
         lambda: MaxAliasesLimiter(max_alias_count=30),
         lambda: MaxTokensLimiter(max_token_count=4000),

@@ -1,0 +1,86 @@
+"""A GraphQL query's worst case is estimated before it runs and refused over the budget.
+
+The attack this stops: nested relationship fields fan out (each list up to 500 items), so
+a few hundred bytes could ask for 500**5 elements and hold the service for minutes.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from graphql import parse
+
+from app.graphql import schema
+from app.graphql.cost import DEFAULT_BUDGET, estimate
+from app.main import create_app
+from app.settings import Settings
+from graph.store import GraphStore
+from samples.demo import load_demo
+
+
+def _cost(query: str, variables: dict[str, object] | None = None) -> int:
+    return estimate(schema._schema, parse(query), variables, None)
+
+
+FAN_OUT = """query {
+  node(id: "plat-kubernetes") { id ... on Platform {
+    usedBy { id ... on Platform { usedBy { id ... on Platform { usedBy { id } } } } }
+  } }
+}"""
+
+
+def test_costs_multiply_down_nested_lists_by_their_limits() -> None:
+    assert _cost('query { node(id: "x") { id name } }') == 1
+    assert _cost("query { nodes(limit: 10) { items { id } } }") == 1 + 10  # page, its items
+    assert _cost('query { search(text: "a", limit: 7) { id } }') == 7
+    per_level = 500  # a relationship field's default limit
+    assert _cost(FAN_OUT) == 1 + per_level * (1 + per_level * (1 + per_level))
+    assert _cost(FAN_OUT.replace("usedBy {", "usedBy(limit: 5) {")) == 1 + 5 * (1 + 5 * (1 + 5))
+    limited = 'query($n: Int!) { search(text: "a", limit: $n) { id } }'
+    assert _cost(limited, {"n": 3}) == 3
+
+
+def test_fragments_on_different_types_are_alternatives() -> None:
+    # One object is one type: only the dearest of the type-specific fragments counts.
+    query = """query { node(id: "x") { id
+      ... on Team { owns(limit: 10) { id } }
+      ... on Platform { usedBy(limit: 30) { id } dependedOnBy(limit: 20) { id } }
+    } }"""
+    assert _cost(query) == 1 + 30 + 20
+
+
+def test_a_fan_out_query_is_refused_quickly_naming_budget_and_remedy(
+    client: TestClient, store: GraphStore
+) -> None:
+    load_demo(store)
+    started = time.monotonic()
+    body = client.post("/graphql", json={"query": FAN_OUT}).json()
+    assert time.monotonic() - started < 2
+    assert body["data"] is None
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    assert error["extensions"]["budget"] == DEFAULT_BUDGET
+    assert error["extensions"]["cost"] > DEFAULT_BUDGET
+    assert "limit" in error["message"]
+    narrowed = FAN_OUT.replace("usedBy {", "usedBy(limit: 5) {")
+    answered = client.post("/graphql", json={"query": narrowed}).json()
+    assert "errors" not in answered, answered
+    assert answered["data"]["node"]["id"] == "plat-kubernetes"
+
+
+def test_answers_past_the_item_cap_are_stopped(
+    store: GraphStore, neo4j_server: dict[str, str | None], tmp_path: Path
+) -> None:
+    load_demo(store)
+    settings = Settings(
+        neo4j_uri=neo4j_server["uri"], home=tmp_path / "vg", auth="off", graphql_max_items=3
+    )
+    query = 'query { node(id: "plat-kubernetes") { ... on Platform { usedBy { id } } } }'
+    with TestClient(create_app(settings, store=store)) as client:
+        body = client.post("/graphql", json={"query": query}).json()
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    assert error["extensions"]["reason"] == "items"
+    assert "3" in error["message"]
