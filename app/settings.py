@@ -51,12 +51,12 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
     query_timeout_s: float = Field(default=30.0, gt=0)
     graphql_cost_budget: int = Field(
-        default=20_000,
+        default=100_000,
         ge=1,
         description="Most objects a GraphQL query may ask for, estimated before it runs.",
     )
     graphql_max_items: int = Field(
-        default=50_000, ge=1, description="Most items one GraphQL request may return."
+        default=20_000, ge=1, description="Most items one GraphQL request may return."
     )
     question_time_limit_s: float = Field(
         default=30.0,

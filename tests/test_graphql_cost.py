@@ -70,6 +70,15 @@ def test_a_fan_out_query_is_refused_quickly_naming_budget_and_remedy(
     assert answered["data"]["node"]["id"] == "plat-kubernetes"
 
 
+def test_a_search_text_is_capped_like_over_rest(client: TestClient) -> None:
+    query = "query($t: String!) { search(text: $t) { id } }"
+    body = client.post("/graphql", json={"query": query, "variables": {"t": "x" * 1_000_000}})
+    assert body.status_code in (200, 400)
+    (error,) = body.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "at most 200" in error["message"]
+
+
 def test_answers_past_the_item_cap_are_stopped(
     store: GraphStore, neo4j_server: dict[str, str | None], tmp_path: Path
 ) -> None:
@@ -77,10 +86,10 @@ def test_answers_past_the_item_cap_are_stopped(
     settings = Settings(
         neo4j_uri=neo4j_server["uri"], home=tmp_path / "vg", auth="off", graphql_max_items=3
     )
-    query = 'query { node(id: "plat-kubernetes") { ... on Platform { usedBy { id } } } }'
+    query = "query { nodes(limit: 10) { items { id } } }"
     with TestClient(create_app(settings, store=store)) as client:
         body = client.post("/graphql", json={"query": query}).json()
     (error,) = body["errors"]
-    assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    assert error["extensions"]["code"] == "QUERY_TOO_COSTLY", error
     assert error["extensions"]["reason"] == "items"
     assert "3" in error["message"]

@@ -37,7 +37,7 @@ from graphql import (
 from graphql.type.definition import GraphQLCompositeType, GraphQLType
 from strawberry.extensions import SchemaExtension
 
-DEFAULT_BUDGET = 20_000
+DEFAULT_BUDGET = 100_000
 
 
 def _unwrap(type_: GraphQLType) -> tuple[GraphQLType, bool]:

@@ -32,6 +32,7 @@ def _list_field(label: str) -> Any:
         items, total = await info.context.run(
             info.context.store.list_nodes, labels=[label], limit=limit, offset=max(0, offset)
         )
+        info.context.items.add(len(items))
         return ElementPage(
             total=total, limit=limit, offset=offset, items=[to_element(i) for i in items]
         )
@@ -50,6 +51,10 @@ def _plural(label: str) -> str:
 def list_fields() -> dict[str, Any]:
     """One paginated list field per node type (`valueStreams`, `people`, …), by name."""
     return {snake(_plural(n.label)): _list_field(n.label) for n in SCHEMA.nodes}
+
+
+# The longest search text, as REST's `q` allows.
+MAX_SEARCH_TEXT = 200
 
 
 @strawberry.type
@@ -79,6 +84,7 @@ class ElementsQuery:
             limit=limit,
             offset=max(0, offset),
         )
+        info.context.items.add(len(items))
         return ElementPage(
             total=total, limit=limit, offset=offset, items=[to_element(i) for i in items]
         )
@@ -92,8 +98,11 @@ class ElementsQuery:
         limit: int = 20,
     ) -> list[Element]:
         check_limit(info, limit)
+        if len(text) > MAX_SEARCH_TEXT:  # as over REST: a search text is a few words
+            raise ValueError(f"text must be at most {MAX_SEARCH_TEXT} characters")
         labels = [t.value for t in types] if types else None
         items = await info.context.run(info.context.store.search, text, labels=labels, limit=limit)
+        info.context.items.add(len(items))
         return [to_element(i) for i in items]
 
     @strawberry.field(description="Relationships, filtered by type and endpoints.")
@@ -115,6 +124,7 @@ class ElementsQuery:
             limit=limit,
             offset=max(0, offset),
         )
+        info.context.items.add(len(items))
         return [to_relationship(i) for i in items]
 
     @strawberry.field(description="Counts of nodes and relationships by type.")
