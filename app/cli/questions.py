@@ -12,14 +12,12 @@ from rich.table import Table
 from rich.tree import Tree
 
 from app.cli.shared import (
-    DepthOpt,
     JsonOpt,
     PropagationOpt,
-    RelTypeOpt,
     answer_console,
     ask,
     print_json,
-    walk_options,
+    walk_parameters,
 )
 from queries import bottlenecks as bn
 from queries import health as hl
@@ -29,16 +27,15 @@ app = typer.Typer()
 
 
 @app.command("impact")
+@walk_parameters
 def impact(
     element: Annotated[str, typer.Argument(help="Element id or exact name.")],
-    depth: DepthOpt = im.DEFAULT_MAX_DEPTH,
-    rel_type: RelTypeOpt = None,
-    propagation: PropagationOpt = None,
+    walk: im.WalkOptions,
     as_json: JsonOpt = False,
 ) -> None:
     """What a change to ELEMENT affects: value streams with their explaining paths, and who
     to notify."""
-    result = ask(im.impact, element, walk_options(depth, rel_type, propagation))
+    result = ask(im.impact, element, walk)
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
@@ -71,15 +68,14 @@ def impact(
 
 
 @app.command("depends-on")
+@walk_parameters
 def depends_on(
     element: Annotated[str, typer.Argument(help="Element id or exact name.")],
-    depth: DepthOpt = im.DEFAULT_MAX_DEPTH,
-    rel_type: RelTypeOpt = None,
-    propagation: PropagationOpt = None,
+    walk: im.WalkOptions,
     as_json: JsonOpt = False,
 ) -> None:
     """What ELEMENT depends on: its dependency tree, to a depth."""
-    result = ask(im.depends_on, element, walk_options(depth, rel_type, propagation))
+    result = ask(im.depends_on, element, walk)
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
@@ -98,16 +94,15 @@ def depends_on(
 
 
 @app.command("path")
+@walk_parameters
 def path(
     source: Annotated[str, typer.Argument(help="Element id or exact name.")],
     target: Annotated[str, typer.Argument(help="Element id or exact name.")],
-    depth: DepthOpt = im.DEFAULT_MAX_DEPTH,
-    rel_type: RelTypeOpt = None,
-    propagation: PropagationOpt = None,
+    walk: im.WalkOptions,
     as_json: JsonOpt = False,
 ) -> None:
     """A shortest dependency path between SOURCE and TARGET, in either direction."""
-    result = ask(im.dependency_path, source, target, walk_options(depth, rel_type, propagation))
+    result = ask(im.dependency_path, source, target, walk)
     if as_json:
         print_json(result.model_dump(mode="json"))
         return

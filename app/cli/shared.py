@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 from app.core.errors import UNEXPECTED, answer
+from app.core.walk import parameter, takes_walk
 from app.settings import Settings
 from graph.local_neo4j import LocalNeo4j, LocalNeo4jError, free_port
 from graph.store import GraphStore
@@ -146,3 +147,14 @@ def walk_options(
     """The walk options of a command, checked before Neo4j is reached."""
     with refusals():
         return im.WalkOptions(depth, rel_types=rel_type, overrides=propagation)
+
+
+# The walk options of impact, depends-on and path (and their defaults), declared once.
+walk_parameters = takes_walk(
+    [
+        parameter("depth", DepthOpt, im.DEFAULT_MAX_DEPTH),
+        parameter("rel_type", RelTypeOpt, None),
+        parameter("propagation", PropagationOpt, None),
+    ],
+    walk_options,
+)

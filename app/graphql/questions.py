@@ -13,6 +13,7 @@ import strawberry
 from graphql import GraphQLError
 
 from app.core.limits import ADVICE
+from app.core.walk import parameter, takes_walk
 from app.graphql.answers import (
     ApplyScenarioResult,
     BottleneckAnswer,
@@ -46,14 +47,17 @@ T = TypeVar("T")
 _KINDS: dict[Callable[..., Any], str] = {bn.bottlenecks: "bottlenecks", hl.health: "health"}
 
 
-def _walk(
-    max_depth: int,
-    relationship_types: list[str] | None,
-    propagation: list[PropagationOverride] | None,
-) -> im.WalkOptions:
-    return im.WalkOptions(
+# The walk arguments of impact, dependsOn and dependencyPath, declared once.
+walk_arguments = takes_walk(
+    [
+        parameter("max_depth", int, im.DEFAULT_MAX_DEPTH),
+        parameter("relationship_types", list[str] | None, None),
+        parameter("propagation", list[PropagationOverride] | None, None),
+    ],
+    lambda max_depth, relationship_types, propagation: im.WalkOptions(
         max_depth, rel_types=relationship_types, overrides=overrides_of(propagation)
-    )
+    ),
+)
 
 
 async def _ask(
@@ -83,39 +87,31 @@ class QuestionsQuery:
         "a change to the element affects, with hop distance, a shortest explaining path, "
         "and the teams and people to notify. Elements are named by id or exact name."
     )
+    @walk_arguments
     async def impact(
         self,
         info: Info,
         element: str,
-        max_depth: int = im.DEFAULT_MAX_DEPTH,
-        relationship_types: list[str] | None = None,
-        propagation: list[PropagationOverride] | None = None,
+        walk: im.WalkOptions,
     ) -> ImpactAnswer:
-        walk = await _ask(
-            info,
-            im.walk_impact,
-            element,
-            _walk(max_depth, relationship_types, propagation),
-            walks=True,
-        )
-        return ImpactAnswer.from_walk(walk)
+        walked = await _ask(info, im.walk_impact, element, walk, walks=True)
+        return ImpactAnswer.from_walk(walked)
 
     @strawberry.field(
         description="What the element depends on: everything a change to which would affect it."
     )
+    @walk_arguments
     async def depends_on(
         self,
         info: Info,
         element: str,
-        max_depth: int = im.DEFAULT_MAX_DEPTH,
-        relationship_types: list[str] | None = None,
-        propagation: list[PropagationOverride] | None = None,
+        walk: im.WalkOptions,
     ) -> DependsOnAnswer:
         result = await _ask(
             info,
             im.depends_on,
             element,
-            _walk(max_depth, relationship_types, propagation),
+            walk,
             walks=True,
         )
         return served(DependsOnAnswer, result)
@@ -124,21 +120,20 @@ class QuestionsQuery:
         description="A shortest path along which a change to source reaches target "
         "(or, failing that, target reaches source)."
     )
+    @walk_arguments
     async def dependency_path(
         self,
         info: Info,
         source: str,
         target: str,
-        max_depth: int = im.DEFAULT_MAX_DEPTH,
-        relationship_types: list[str] | None = None,
-        propagation: list[PropagationOverride] | None = None,
+        walk: im.WalkOptions,
     ) -> PathAnswer:
         result = await _ask(
             info,
             im.dependency_path,
             source,
             target,
-            _walk(max_depth, relationship_types, propagation),
+            walk,
             walks=True,
         )
         return served(PathAnswer, result)
