@@ -97,7 +97,10 @@ def update_relationship(store: GraphStore, rel_id: str, patch: Mapping[str, Any]
                 [{"loc": (fixed,), "msg": "cannot be changed", "type": "value_error"}]
             )
     props = rel_record(_valid(REL_MODELS[rel["type"]].model_validate, merged)).props
-    return store.patch_relationship(rel_id, {k: v for k, v in props.items() if k not in PROVENANCE})
+    # Validated whole, written in part: only the fields sent change, so two edits of
+    # different fields at once both land (the rest of the record may be stale by now).
+    sent = {k: v for k, v in props.items() if k in patch and k not in PROVENANCE}
+    return store.patch_relationship(rel_id, sent)
 
 
 def _valid(validate: Callable[[Any], T], data: Mapping[str, Any]) -> T:

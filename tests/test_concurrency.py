@@ -65,3 +65,39 @@ def test_concurrent_imports_of_one_file_give_the_graph_of_one(store: GraphStore)
         reports = list(pool.map(lambda _: run_import(store, bank), range(4)))
     assert all(r["written"] for r in reports)
     assert store.stats() == expected
+
+
+def test_concurrent_patches_of_one_relationship_keep_every_field(client: TestClient) -> None:
+    # The relationship's record used to be rewritten whole from what each PATCH had read,
+    # so of two PATCHes at once one was lost.
+    for team in ("a", "b"):
+        client.post("/api/nodes", json={"type": "Team", "id": team, "name": team.upper()})
+    created = client.post(
+        "/api/relationships",
+        json={
+            "type": "RELATED_TO",
+            "id": "r",
+            "source": "a",
+            "target": "b",
+            "original_type": "Flow",
+        },
+    )
+    assert created.status_code == 201, created.text
+    for round_ in range(8):
+        patches = [
+            {"access_type": f"read-{round_}"},
+            {"properties": {"round": round_}},
+            {"original_type": f"Flow-{round_}"},
+        ]
+
+        def send(patch: dict[str, object]) -> int:
+            return client.patch("/api/relationships/r", json=patch).status_code
+
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            assert list(pool.map(send, patches)) == [200, 200, 200]
+        rel = client.get("/api/relationships/r").json()
+        assert (rel["access_type"], rel["properties"], rel["original_type"]) == (
+            f"read-{round_}",
+            {"round": round_},
+            f"Flow-{round_}",
+        ), f"round {round_}: an update was lost"
