@@ -22,6 +22,7 @@ from app.auth import READ_METHODS, by_method
 from app.core.errors import FAILURES, answer, printable
 from app.graphql import graphql_router
 from app.middleware import BodyLimitMiddleware, audit_detail
+from app.neo4j_link import Neo4jLink
 from app.rest import ROUTERS
 from app.rest import health as rest_health
 from app.settings import Settings
@@ -39,19 +40,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_store = store is None
-        if store is None:
-            if not settings.neo4j_uri:
-                raise RuntimeError("NEO4J_URI is not set; `valuegraph serve` starts a local Neo4j")
-            app.state.store = GraphStore.connect(
-                settings.neo4j_uri,
-                settings.neo4j_user,
-                settings.neo4j_password,
-                settings.neo4j_database,
-                timeout=settings.query_timeout_s,
-                retry_time=2.0,
-            )
-        else:
-            app.state.store = store
+        app.state.link = Neo4jLink(settings)
+        app.state.store = app.state.link.connect() if store is None else store
         app.state.schema_ready = False
         app.state.live = LiveIndex(app.state.store, enabled=settings.impact_index == "on")
         try:
@@ -136,6 +126,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         assert verdict.status is not None
         if verdict.status == 503:
             log.warning("Neo4j unavailable serving %s: %s", request.url.path, exc)
+            # The local Neo4j may be back elsewhere after a crash: the next request finds it.
+            await asyncio.to_thread(request.app.state.link.follow, request.app.state.store)
         return JSONResponse(status_code=verdict.status, content={"detail": verdict.detail(exc)})
 
     for cls, verdict in FAILURES.items():
