@@ -8,7 +8,6 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -18,15 +17,14 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from app.auth import READ_METHODS, by_method
+from app.auth import RefusedAuthentications, by_method
 from app.core.errors import FAILURES, answer, printable
 from app.graphql import graphql_router
-from app.middleware import BodyLimitMiddleware, audit_detail
+from app.middleware import AuditMiddleware, BodyLimitMiddleware
 from app.neo4j_link import Neo4jLink
 from app.rest import ROUTERS
 from app.rest import health as rest_health
 from app.settings import Settings
-from graph.audit import record_event
 from graph.store import GraphStore
 from queries.live import LiveIndex
 
@@ -62,13 +60,15 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.refused_authentications = RefusedAuthentications()
     app.include_router(rest_health.router)
     for router in ROUTERS:
         app.include_router(router, dependencies=[Depends(by_method)])
     app.include_router(graphql_router(graphiql=settings.graphiql), prefix="/graphql")
     _install_error_handlers(app)
-    _install_audit(app)
+    # Added last is outermost: the audit sees the caller and the 413 of the body limit.
     app.add_middleware(BodyLimitMiddleware, settings=settings)
+    app.add_middleware(AuditMiddleware)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -78,32 +78,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         )
     _mount_explorer(app)
     return app
-
-
-def _install_audit(app: FastAPI) -> None:
-    """Record every REST write attempt (GraphQL mutations are recorded by their extension)."""
-
-    @app.middleware("http")
-    async def audit(request: Request, call_next: Any) -> Any:
-        response = await call_next(request)
-        if request.method in READ_METHODS or not request.url.path.startswith("/api/"):
-            return response
-        principal = getattr(request.state, "principal", None)
-        try:
-            await asyncio.to_thread(
-                record_event,
-                request.app.state.store,
-                actor=principal.name if principal else "anonymous",
-                token_id=principal.token_id if principal else "",
-                role=principal.role.label if principal else "",
-                action=f"{request.method} {request.url.path}",
-                target=request.url.path.removeprefix("/api/"),
-                status=response.status_code,
-                detail=audit_detail(request.url.query),
-            )
-        except Exception:  # the change itself is done; a lost audit line must not fail it
-            log.exception("could not record audit event for %s", request.url.path)
-        return response
 
 
 EXPLORER_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
