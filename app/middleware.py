@@ -20,7 +20,8 @@ UPLOAD_PATH_PREFIX = "/api/import"
 
 
 class BodyLimitMiddleware:
-    """413 for bodies over the limit, counted as they stream in (Content-Length may lie)."""
+    """413 for bodies over the limit, counted as they stream in (Content-Length may lie or,
+    for a chunked body, be absent)."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -41,26 +42,37 @@ class BodyLimitMiddleware:
             await _too_large(send, limit)
             return
         received = 0
+        exceeded = False
         response_started = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    exceeded = True
                     raise _BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal response_started
+            if exceeded:
+                # The app may turn the failed read into an answer of its own (FastAPI: 400
+                # "error parsing the body"; GraphQL: 500): the answer is 413 whatever it says.
+                if message["type"] == "http.response.start" and not response_started:
+                    response_started = True
+                    await _too_large(send, limit)
+                return
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
+        except Exception:
+            if not exceeded:
+                raise
             if not response_started:
                 await _too_large(send, limit)
 

@@ -78,6 +78,25 @@ def test_rest_refuses_uploads_over_the_limit(store: GraphStore, settings: Settin
     assert store.stats()["nodes"]["Stage"] == 0
 
 
+def test_rest_refuses_chunked_uploads_over_the_limit(store: GraphStore, settings: Settings) -> None:
+    small = settings.model_copy(update={"max_upload_bytes": 1024})
+    body = (DATA / "bank.xml").read_bytes()
+    multipart = (
+        b'--b\r\nContent-Disposition: form-data; name="files"; filename="bank.xml"\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\n" + body + b"\r\n--b--\r\n"
+    )
+
+    def chunked() -> Iterator[bytes]:  # no Content-Length: sent with Transfer-Encoding
+        for i in range(0, len(multipart), 512):
+            yield multipart[i : i + 512]
+
+    headers = {"content-type": "multipart/form-data; boundary=b"}
+    with TestClient(create_app(small, store=store)) as client:
+        response = client.post("/api/imports", content=chunked(), headers=headers)
+    assert response.status_code == 413, response.text
+    assert store.stats()["nodes"]["Stage"] == 0
+
+
 def test_rest_export_returns_a_reimportable_file(api: TestClient, store: GraphStore) -> None:
     upload(api, DATA / "bank.xml")
     exchange = api.get("/api/export", params={"format": "exchange", "source": SOURCE})

@@ -144,6 +144,22 @@ def test_oversized_bodies_are_refused(secured: TestClient, tokens: dict[str, str
     assert "larger than 65536 bytes" in response.json()["detail"]
 
 
+def test_chunked_bodies_over_the_limit_are_refused(
+    secured: TestClient, tokens: dict[str, str]
+) -> None:
+    def chunked() -> Iterator[bytes]:  # no Content-Length: sent with Transfer-Encoding
+        yield b'{"type": "Team", "name": "T", "description": "'
+        for _ in range(20):
+            yield b"x" * 8192
+        yield b'"}'
+
+    headers = {**bearer(tokens["editor"]), "content-type": "application/json"}
+    for path in ("/api/nodes", "/graphql"):
+        response = secured.post(path, content=chunked(), headers=headers)
+        assert response.status_code == 413, (path, response.text)
+        assert "larger than 65536 bytes" in response.json()["detail"]
+
+
 def test_cors_is_closed_unless_configured(store: GraphStore, settings: Settings) -> None:
     preflight = {"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
     with TestClient(create_app(settings, store=store)) as c:
