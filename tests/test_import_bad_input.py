@@ -98,6 +98,29 @@ def test_yaml_aliases_within_the_bound_still_work() -> None:
         safe_load("a: &x [1, *x]")
 
 
+@pytest.mark.parametrize(
+    "huge",
+    [
+        '<documentation xml:lang="en">{}</documentation>',  # a text node
+        '<name xml:lang="en" title="{}">A</name>',  # an attribute
+    ],
+)
+def test_a_huge_xml_token_is_refused_quickly(tmp_path: Path, huge: str) -> None:
+    path = tmp_path / "huge.xml"
+    head = (BAD / "malformed.xml").read_text(encoding="utf-8").split('<name xml:lang="en">A')[0]
+    path.write_text(
+        head + huge.format("x" * 40 * 1024 * 1024) + "</element></elements></model>",
+        encoding="utf-8",
+    )
+    started = time.monotonic()
+    with pytest.raises(ImportFailure) as err:
+        prepare(path)
+    assert time.monotonic() - started < 5
+    failure = err.value
+    assert "a tag or text larger than 1024 KiB" in failure.message
+    assert failure.line == 6 and failure.hint and "damaged or hostile" in failure.hint
+
+
 def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path) -> None:
     big = tmp_path / "big.xml"
     big.write_bytes(b"<model/>" + b" " * 5000)
