@@ -21,6 +21,7 @@ from graph.tokens import Role
 from importers.errors import ImportFailure
 from importers.export import export_exchange, export_json
 from importers.pipeline import get_run, list_runs, max_import_bytes, run_import
+from importers.uploads import refuse_mixed
 
 # app.graphql imports this module to build its Query, so its typed Context cannot be
 # imported here; the context is the one app.graphql builds per request.
@@ -163,6 +164,7 @@ def _import_texts(
                 target = model_dir / f"{i}-{name}"
             target.write_text(item.content, encoding="utf-8")
             paths.append(target)
+        refuse_mixed(paths)
         mapping_path = None
         if mapping:
             mapping_path = root / "mapping.yaml"

@@ -185,3 +185,25 @@ def test_cli_import_dry_run_prune_and_export(
     refused = cli("import", str(DATA / "bad" / "duplicate_ids.xml"), env=cli_env)
     assert refused.returncode == 2
     assert "duplicate_ids.xml:8: duplicate id 'cap-1'" in " ".join(refused.stderr.split())
+
+
+def test_files_of_different_formats_are_refused_not_imported_in_part(
+    api: TestClient, store: GraphStore
+) -> None:
+    xml, catalog = DATA / "bank.xml", DATA / "catalog" / "catalog-info.yaml"
+    response = upload(api, xml, catalog)
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert "cannot be imported together" in detail["msg"]
+    assert (
+        "bank.xml (exchange)" in detail["msg"] and "catalog-info.yaml (backstage)" in detail["msg"]
+    )
+    assert "one Archi export" in detail["hint"]
+
+    files = [{"filename": p.name, "content": p.read_text()} for p in (xml, catalog)]
+    result = api.post(
+        "/graphql", json={"query": IMPORT, "variables": {"files": files, "dry": True}}
+    )
+    assert "cannot be imported together" in result.json()["errors"][0]["message"]
+    assert sum(store.stats()["nodes"].values()) == 0
+    assert api.get("/api/imports").json() == []

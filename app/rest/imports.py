@@ -25,6 +25,7 @@ from graph.tokens import Role
 from importers.errors import ImportFailure, ImportTooLarge
 from importers.export import export_exchange, export_json
 from importers.pipeline import get_run, list_runs, max_import_bytes, run_import
+from importers.uploads import refuse_mixed
 
 router = APIRouter(tags=["imports"])
 
@@ -113,6 +114,7 @@ def upload(
             target = model_dir / _safe_name(upload_file.filename, taken)
             used += _save(upload_file, target, limit - used)
             saved.append(target)
+        refuse_mixed(saved)
         mapping_path = None
         if mapping is not None:
             mapping_path = root / "mapping.yaml"
