@@ -24,6 +24,7 @@ from app.middleware import AuditMiddleware, BodyLimitMiddleware
 from app.neo4j_link import Neo4jLink
 from app.rest import ROUTERS
 from app.rest import health as rest_health
+from app.rest import imports as rest_imports
 from app.settings import Settings
 from graph.store import GraphStore
 from queries.live import LiveIndex
@@ -38,6 +39,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_store = store is None
+        if removed := rest_imports.remove_stale_uploads():
+            log.info("removed %d temporary upload folder(s) left by a stopped service", removed)
         app.state.link = Neo4jLink(settings)
         app.state.store = app.state.link.connect() if store is None else store
         app.state.schema_ready = False

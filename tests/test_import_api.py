@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -207,3 +209,27 @@ def test_files_of_different_formats_are_refused_not_imported_in_part(
     assert "cannot be imported together" in result.json()["errors"][0]["message"]
     assert sum(store.stats()["nodes"].values()) == 0
     assert api.get("/api/imports").json() == []
+
+
+def test_upload_folders_left_by_a_killed_service_are_removed_at_start(
+    store: GraphStore, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    folders = {
+        "of_a_dead_process": tmp_path / f"valuegraph-upload-{dead.stdout.strip()}-ab12",
+        "of_a_live_process": tmp_path / f"valuegraph-upload-{os.getpid()}-cd34",
+        "old_without_pid": tmp_path / "valuegraph-upload-ef56",
+        "fresh_without_pid": tmp_path / "valuegraph-graphql-gh78",
+        "not_ours": tmp_path / "something-else",
+    }
+    for folder in folders.values():
+        (folder / "model").mkdir(parents=True)
+    two_hours_ago = time.time() - 7200
+    os.utime(folders["old_without_pid"], (two_hours_ago, two_hours_ago))
+    with TestClient(create_app(settings, store=store)) as client:
+        assert client.get("/healthz").status_code == 200
+    left = {name for name, folder in folders.items() if folder.exists()}
+    assert left == {"of_a_live_process", "fresh_without_pid", "not_ours"}
