@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from fastapi.testclient import TestClient
 
+from app.core.errors import answer
+from graph.model import NODE_ADAPTER, node_record
 from graph.schema import SCHEMA
+from graph.store import ConflictError
 
 
 def _create(client: TestClient, **body: object) -> dict[str, object]:
@@ -181,3 +187,20 @@ def test_ids_with_slashes_are_reachable(client: TestClient) -> None:
     assert client.delete("/api/nodes/group:default/payments").status_code == 204
     assert client.get("/api/nodes/group:default/payments").status_code == 404
     assert client.get("/api/nodes/decoy").status_code == 200
+
+
+def test_a_conflict_does_not_pass_on_neo4js_message(client: TestClient) -> None:
+    """Two creates of one id as different types that race past the look-up meet Neo4j's
+    constraint: the 409 says what is wrong in valuegraph's words, not Neo4j's."""
+    store = client.app.state.store  # type: ignore[attr-defined]
+    _create(client, type="Team", id="shared-id", name="A team")
+    platform = node_record(
+        NODE_ADAPTER.validate_python({"type": "Platform", "id": "shared-id", "name": "P"})
+    )
+    with pytest.raises(ConflictError) as err:
+        store.write(nodes=[platform])  # what the second of two racing creates does
+    verdict = answer(err.value)
+    body = json.dumps(verdict.detail(err.value))
+    assert verdict.status == 409
+    assert "already used by an element of another type" in body
+    assert "Node(" not in body and "already exists with label" not in body and "`" not in body
