@@ -198,11 +198,18 @@ def _to_relationship(view: dict[str, Any]) -> Relationship:
     )
 
 
+def _offset(offset: int) -> int:
+    """A page's start, refused when negative as on REST and the questions' pages."""
+    if offset < 0:
+        raise ValueError("offset must not be negative")
+    return offset
+
+
 def _list_field(label: str) -> Any:
     async def resolve(info: Info, limit: int = 50, offset: int = 0) -> ElementPage:
         check_limit(info, limit)
         items, total = await info.context.run(
-            info.context.store.list_nodes, labels=[label], limit=limit, offset=max(0, offset)
+            info.context.store.list_nodes, labels=[label], limit=limit, offset=_offset(offset)
         )
         return ElementPage(
             total=total, limit=limit, offset=offset, items=[to_element(i) for i in items]
@@ -244,7 +251,7 @@ class _QueryBase:
             q=name_contains,
             tag=tag,
             limit=limit,
-            offset=max(0, offset),
+            offset=_offset(offset),
         )
         return ElementPage(
             total=total, limit=limit, offset=offset, items=[to_element(i) for i in items]
@@ -280,7 +287,7 @@ class _QueryBase:
             source=source,
             target=target,
             limit=limit,
-            offset=max(0, offset),
+            offset=_offset(offset),
         )
         return [_to_relationship(i) for i in items]
 
