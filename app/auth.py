@@ -7,12 +7,14 @@ viewer and mutations ask for editor (`app.graphql.guard.MutationGuard`).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 
 from app.settings import Settings
+from graph.model import now_iso
 from graph.store import GraphStore
 from graph.tokens import Principal, Role, authenticate
 
@@ -26,11 +28,41 @@ def _unauthorized(message: str) -> HTTPException:
     )
 
 
+MISSING_TOKEN = "authentication required: send 'Authorization: Bearer <token>'"
+INVALID_TOKEN = "invalid or revoked token"
+
+
+class RefusedAuthentications:
+    """How many requests were refused for want of a valid token, counted in memory only:
+    storing each refused request would let anyone without a token grow the database."""
+
+    def __init__(self) -> None:
+        self.since = now_iso()
+        self._counts = {MISSING_TOKEN: 0, INVALID_TOKEN: 0}
+        self._lock = threading.Lock()
+
+    def count(self, reason: str) -> None:
+        with self._lock:
+            self._counts[reason] = self._counts.get(reason, 0) + 1
+
+    def as_dict(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "missing_token": self._counts[MISSING_TOKEN],
+                "invalid_token": self._counts[INVALID_TOKEN],
+                "since": self.since,
+            }
+
+
 def current_principal(request: Request) -> Principal:
-    """The caller, from `Authorization: Bearer <token>`; cached on the request."""
+    """The caller, from `Authorization: Bearer <token>`; cached on the request (and resolved
+    for every API request by `app.middleware.AuditMiddleware` before routing)."""
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
+    refused: str | None = getattr(request.state, "auth_refused", None)
+    if refused is not None:
+        raise _unauthorized(refused)
     settings: Settings = request.app.state.settings
     if not settings.auth_enabled:
         principal = LOCAL_DEVELOPER
@@ -38,14 +70,26 @@ def current_principal(request: Request) -> Principal:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise _unauthorized("authentication required: send 'Authorization: Bearer <token>'")
+            raise _unauthorized(MISSING_TOKEN)
         store: GraphStore = request.app.state.store
         found = authenticate(store, token.strip())
         if found is None:
-            raise _unauthorized("invalid or revoked token")
+            raise _unauthorized(INVALID_TOKEN)
         principal = found
     request.state.principal = principal
     return principal
+
+
+def identify(request: Request) -> Principal | None:
+    """The caller if the request proves who it is, else None: the refusal is counted, and
+    kept on the request for the route's 401. Neo4j being away propagates (nothing known)."""
+    try:
+        return current_principal(request)
+    except HTTPException as exc:
+        request.state.auth_refused = exc.detail
+        refusals: RefusedAuthentications = request.app.state.refused_authentications
+        refusals.count(exc.detail)
+        return None
 
 
 def require(role: Role) -> Callable[[Request], Principal]:

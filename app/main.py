@@ -8,7 +8,6 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -18,15 +17,16 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from app.auth import READ_METHODS, by_method
+from app.auth import RefusedAuthentications, by_method
 from app.core.errors import FAILURES, answer, printable
 from app.core.limits import QuestionGate
 from app.graphql import graphql_router
-from app.middleware import BodyLimitMiddleware, audit_detail
+from app.middleware import AuditMiddleware, BodyLimitMiddleware
+from app.neo4j_link import Neo4jLink
 from app.rest import ROUTERS
 from app.rest import health as rest_health
+from app.rest import imports as rest_imports
 from app.settings import Settings
-from graph.audit import record_event
 from graph.store import GraphStore
 from queries.live import LiveIndex
 
@@ -40,19 +40,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_store = store is None
-        if store is None:
-            if not settings.neo4j_uri:
-                raise RuntimeError("NEO4J_URI is not set; `valuegraph serve` starts a local Neo4j")
-            app.state.store = GraphStore.connect(
-                settings.neo4j_uri,
-                settings.neo4j_user,
-                settings.neo4j_password,
-                settings.neo4j_database,
-                timeout=settings.query_timeout_s,
-                retry_time=2.0,
-            )
-        else:
-            app.state.store = store
+        if removed := rest_imports.remove_stale_uploads():
+            log.info("removed %d temporary upload folder(s) left by a stopped service", removed)
+        app.state.link = Neo4jLink(settings)
+        app.state.store = app.state.link.connect() if store is None else store
         app.state.schema_ready = False
         app.state.live = LiveIndex(app.state.store, enabled=settings.impact_index == "on")
         try:
@@ -74,13 +65,15 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     )
     app.state.settings = settings
     app.state.gate = QuestionGate.of(settings)
+    app.state.refused_authentications = RefusedAuthentications()
     app.include_router(rest_health.router)
     for router in ROUTERS:
         app.include_router(router, dependencies=[Depends(by_method)])
     app.include_router(graphql_router(graphiql=settings.graphiql), prefix="/graphql")
     _install_error_handlers(app)
-    _install_audit(app)
+    # Added last is outermost: the audit sees the caller and the 413 of the body limit.
     app.add_middleware(BodyLimitMiddleware, settings=settings)
+    app.add_middleware(AuditMiddleware)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -90,32 +83,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         )
     _mount_explorer(app)
     return app
-
-
-def _install_audit(app: FastAPI) -> None:
-    """Record every REST write attempt (GraphQL mutations are recorded by their extension)."""
-
-    @app.middleware("http")
-    async def audit(request: Request, call_next: Any) -> Any:
-        response = await call_next(request)
-        if request.method in READ_METHODS or not request.url.path.startswith("/api/"):
-            return response
-        principal = getattr(request.state, "principal", None)
-        try:
-            await asyncio.to_thread(
-                record_event,
-                request.app.state.store,
-                actor=principal.name if principal else "anonymous",
-                token_id=principal.token_id if principal else "",
-                role=principal.role.label if principal else "",
-                action=f"{request.method} {request.url.path}",
-                target=request.url.path.removeprefix("/api/"),
-                status=response.status_code,
-                detail=audit_detail(request.url.query),
-            )
-        except Exception:  # the change itself is done; a lost audit line must not fail it
-            log.exception("could not record audit event for %s", request.url.path)
-        return response
 
 
 EXPLORER_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
@@ -138,6 +105,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         assert verdict.status is not None
         if verdict.reason == "database_unreachable":
             log.warning("Neo4j unavailable serving %s: %s", request.url.path, exc)
+            # The local Neo4j may be back elsewhere after a crash: the next request finds it.
+            await asyncio.to_thread(request.app.state.link.follow, request.app.state.store)
         return JSONResponse(
             status_code=verdict.status,
             content={"detail": verdict.detail(exc)},

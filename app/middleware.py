@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.auth import READ_METHODS, identify
 from app.settings import Settings
+from graph.audit import record_event
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +20,8 @@ UPLOAD_PATH_PREFIX = "/api/import"
 
 
 class BodyLimitMiddleware:
-    """413 for bodies over the limit, counted as they stream in (Content-Length may lie)."""
+    """413 for bodies over the limit, counted as they stream in (Content-Length may lie or,
+    for a chunked body, be absent)."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -37,26 +42,37 @@ class BodyLimitMiddleware:
             await _too_large(send, limit)
             return
         received = 0
+        exceeded = False
         response_started = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    exceeded = True
                     raise _BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal response_started
+            if exceeded:
+                # The app may turn the failed read into an answer of its own (FastAPI: 400
+                # "error parsing the body"; GraphQL: 500): the answer is 413 whatever it says.
+                if message["type"] == "http.response.start" and not response_started:
+                    response_started = True
+                    await _too_large(send, limit)
+                return
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
+        except Exception:
+            if not exceeded:
+                raise
             if not response_started:
                 await _too_large(send, limit)
 
@@ -82,3 +98,58 @@ def audit_detail(query: str, extra: dict[str, Any] | None = None) -> str:
     if extra:
         data.update(extra)
     return json.dumps(data, default=str) if data else ""
+
+
+IDENTIFIED_PREFIXES = ("/api/", "/graphql")
+
+
+class AuditMiddleware:
+    """Resolves the caller of every API request before anything can refuse the request (a
+    missing route, a body over the limit), and records each REST write attempt by an
+    identified caller. Requests without a valid token are only counted
+    (`app.auth.RefusedAuthentications`); GraphQL mutations are recorded by their extension.
+
+    Placed outside `BodyLimitMiddleware`, so that a write refused with 413 is recorded too.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith(IDENTIFIED_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        try:
+            principal = await asyncio.to_thread(identify, request)
+        except Exception:  # Neo4j away: the route's own check answers (503)
+            principal = None
+        if principal is None or request.method in READ_METHODS or not path.startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noting_status)
+        finally:
+            try:
+                await asyncio.to_thread(
+                    record_event,
+                    request.app.state.store,
+                    actor=principal.name,
+                    token_id=principal.token_id,
+                    role=principal.role.label,
+                    action=f"{request.method} {path}",
+                    target=path.removeprefix("/api/"),
+                    status=status,
+                    detail=audit_detail(request.url.query),
+                )
+            except Exception:  # the change itself is done; a lost audit line must not fail it
+                log.exception("could not record audit event for %s", path[:200])

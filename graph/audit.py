@@ -41,15 +41,20 @@ def record_event(
         RECORD,
         {
             "at": now_iso(),
-            "actor": actor,
-            "token_id": token_id,
-            "role": role,
-            "action": action,
-            "target": target,
+            "actor": _clipped(actor, 200),
+            "token_id": _clipped(token_id, 100),
+            "role": _clipped(role, 20),
+            "action": _clipped(action, 300),
+            "target": _clipped(target, 300),
             "status": status,
-            "detail": detail[:4000],
+            "detail": _clipped(detail, 4000),
         },
     )
+
+
+def _clipped(text: str, limit: int) -> str:
+    """TEXT cut to LIMIT characters (marked), so no caller decides how much an event stores."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def list_events(

@@ -88,6 +88,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something listens on PORT. Asked by connecting, not by binding: after a crash
+    the old server's sockets linger in TIME_WAIT, which makes `bind()` fail although the
+    port is free for a server (which binds with SO_REUSEADDR)."""
+    try:
+        with socket.create_connection((host, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
 class LocalNeo4j:
     """One local Neo4j server per home folder."""
 
@@ -114,12 +125,25 @@ class LocalNeo4j:
             return None
         return pid
 
+    def _state(self) -> dict[str, object]:
+        try:
+            state = json.loads(self.state_file.read_text())
+        except (FileNotFoundError, ValueError):
+            return {}
+        return state if isinstance(state, dict) else {}
+
     @property
     def uri(self) -> str | None:
-        try:
-            return str(json.loads(self.state_file.read_text())["uri"])
-        except (FileNotFoundError, ValueError, KeyError):
-            return None
+        """Where the server runs, or last ran: kept after a crash, so a service can find it
+        again once it is restarted."""
+        uri = self._state().get("uri")
+        return uri if isinstance(uri, str) else None
+
+    @property
+    def last_port(self) -> int | None:
+        """The port the server last ran on (kept in the state file across crashes)."""
+        port = self._state().get("port")
+        return port if isinstance(port, int) else None
 
     def status(self) -> LocalNeo4jStatus:
         pid = self._pid()

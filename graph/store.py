@@ -372,9 +372,10 @@ class GraphStore:
                 with self.driver.session(database=self.database) as session:
                     return session.execute_write(work, planned)
             except ConstraintError as exc:
+                # Neo4j's message names its internal node ids and labels: logged, not answered.
+                log.info("write refused by a constraint: %s", exc.message)
                 raise ConflictError(
-                    "an id is already used by an element of another type or another relationship",
-                    [{"msg": exc.message or str(exc)}],
+                    "an id is already used by an element of another type or another relationship"
                 ) from exc
             finally:
                 stop.set()  # a failed write need not wait for the rest of `then`

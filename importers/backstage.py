@@ -33,6 +33,7 @@ from urllib.parse import urlparse
 
 import yaml
 
+from importers.bounded_yaml import EXPANSION_HINT, AliasExpansionError, BoundedLoader
 from importers.errors import ImportFailure, ReportWarning
 from importers.raw import RawModel, RawRelationship, Scalar, new_model
 
@@ -98,7 +99,7 @@ def _documents(path: Path, *, lenient: bool = False) -> Iterator[tuple[int, Any]
     """
     try:
         with path.open("rb") as stream:
-            loader = yaml.SafeLoader(stream)
+            loader = BoundedLoader(stream)
             try:
                 while loader.check_node():
                     node = loader.get_node()
@@ -107,6 +108,13 @@ def _documents(path: Path, *, lenient: bool = False) -> Iterator[tuple[int, Any]
                     yield node.start_mark.line + 1, loader.construct_document(node)
             finally:
                 loader.dispose()
+    except AliasExpansionError as exc:  # refused even where other failures are skipped
+        raise ImportFailure(
+            f"malformed YAML: {exc.problem}",
+            file=path,
+            line=exc.problem_mark.line + 1 if exc.problem_mark else None,
+            hint=EXPANSION_HINT,
+        ) from exc
     except yaml.YAMLError as exc:
         if lenient and not _DECLARES_ENTITY.search(path.read_bytes()):
             raise NotCatalog(str(exc)) from exc

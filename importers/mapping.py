@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from graph.schema import SCHEMA, UnknownTypeError
+from importers.bounded_yaml import EXPANSION_HINT, AliasExpansionError, safe_load
 from importers.errors import ImportFailure
 
 MAPPINGS_DIR = Path(__file__).parent
@@ -180,7 +181,7 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ImportFailure(
             f"cannot read the mapping file: {exc.strerror}", file=path, hint="check the path"
@@ -191,7 +192,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
             f"malformed mapping YAML: {getattr(exc, 'problem', None) or exc}",
             file=path,
             line=mark.line + 1 if mark else None,
-            hint="fix the YAML syntax at the reported line",
+            hint=EXPANSION_HINT
+            if isinstance(exc, AliasExpansionError)
+            else "fix the YAML syntax at the reported line",
         ) from exc
     if data is None:
         return {}

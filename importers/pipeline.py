@@ -248,9 +248,11 @@ def apply_import(
         return _report(prepared, compared(), names, dry_run=True, prune=prune)
 
     pruned = {"nodes": 0, "relationships": 0, "other_relationships": 0}
-    finished = now_iso()
+    finished = ""
 
     def in_tx(tx: ManagedTransaction) -> None:
+        nonlocal finished
+        finished = now_iso()  # the model is written by now: only the run record is left
         for k in pruned:  # a retried transaction starts counting again
             pruned[k] = 0
         done = rest()  # done by now: the write's batches ran before `also`

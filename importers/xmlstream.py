@@ -7,7 +7,8 @@ memory holds one element (one view, one folder tree) at a time, never the docume
 DTDs are refused outright: ArchiMate files never need one, and refusing the DOCTYPE
 stops entity expansion ("billion laughs") and external entities before they start.
 Nesting is bounded (`MAX_DEPTH`): real models nest a few dozen levels (folders, diagram
-groups), and the readers walk what they are given recursively.
+groups), and the readers walk what they are given recursively. So is the size of one tag or
+text (`MAX_TOKEN`), checked on the bytes before expat sees them.
 Every element carries the line it started on (`line_of`), for error messages.
 """
 
@@ -31,6 +32,11 @@ _LINE = "{urn:valuegraph:import}line"
 CHUNK = 64 * 1024
 # Archi nests folders and diagram groups; a few dozen levels is deep for a real model.
 MAX_DEPTH = 500
+# The bytes between one "<" and the next: a tag with its attributes and the text after it.
+# Real models stay far below (a long documentation is a few KiB); the cap matters because
+# expat 2.5 reads a huge attribute again from its start with every chunk (quadratic: 16 MiB
+# took 5 s, 199 MiB 231 s), and because no model needs such a value.
+MAX_TOKEN = 1024 * 1024
 
 Path_ = tuple[str, ...]
 Event = tuple[str, Element, Path_, tuple[Element, ...]]
@@ -214,10 +220,23 @@ def iter_xml(
     parser.parser.EndElementHandler = target.end
     # Attributes as a dict built by expat (XMLParser asks for a list to build its own).
     parser.parser.ordered_attributes = False
+    run = 0  # bytes since the last "<" read
     try:
         while True:
             chunk = stream.read(CHUNK)
             if chunk:
+                first = chunk.find(b"<")
+                run += len(chunk) if first < 0 else first
+                if run > MAX_TOKEN:
+                    raise ImportFailure(
+                        f"a tag or text larger than {MAX_TOKEN // 1024} KiB",
+                        file=file,
+                        line=target.expat.CurrentLineNumber,
+                        hint="no ArchiMate model holds a single value this large (an "
+                        "attribute, a name, a documentation); the file is damaged or hostile",
+                    )
+                if first >= 0:
+                    run = len(chunk) - 1 - chunk.rfind(b"<")
                 parser.feed(chunk)
             else:
                 parser.close()

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from graph.model import NODE_ADAPTER, REL_ADAPTER, NodeRecord, RelRecord, node_record, rel_record
 from graph.store import GraphStore, WriteSummary
+from importers.bounded_yaml import safe_load
 
 DEMO_FILE = Path(__file__).parent / "retail_bank.yaml"
 DEMO_SOURCE = "demo:retail_bank"
@@ -16,7 +15,7 @@ DEMO_SOURCE = "demo:retail_bank"
 
 def demo_records(path: Path = DEMO_FILE) -> tuple[list[NodeRecord], list[RelRecord]]:
     """Parse and validate the demo file (pure: no database)."""
-    data: dict[str, Any] = yaml.safe_load(path.read_text())
+    data: dict[str, Any] = safe_load(path.read_text(encoding="utf-8"))
     nodes = [
         node_record(NODE_ADAPTER.validate_python({"type": label, **item}), source=DEMO_SOURCE)
         for label, items in data["nodes"].items()

@@ -143,3 +143,22 @@ def test_serve_starts_and_stops_its_own_local_neo4j(tmp_path: Path) -> None:
             proc.kill()
     status = run("neo4j", "status", "--json", env=e, check=False)
     assert status.returncode == 3 and not json.loads(status.stdout)["running"]
+
+
+def test_audit_shows_hostile_text_inert(store: GraphStore, env: dict[str, str]) -> None:
+    from graph.audit import record_event
+
+    hostile = "\x1b]0;pwned\x07\x1b[31m[bold red]boom[/bold red]\u202e"
+    record_event(
+        store,
+        actor="editor-bot",
+        token_id="t",
+        role="editor",
+        action="POST /api/x",
+        target=hostile,
+        status=404,
+    )
+    out = run("audit", env={**env, "COLUMNS": "400"}).stdout
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "[bold red]boom[/bold red]" in out  # markup shown as typed, not applied
+    assert "\\x1b]0;pwned\\x07" in out

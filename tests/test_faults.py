@@ -3,13 +3,20 @@ completes, and committed data survives a restart. Uses its own local Neo4j to ki
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from app.main import create_app
+from app.settings import Settings
 from graph.local_neo4j import LocalNeo4j, free_port
 from graph.store import GraphStore
 from importers.pipeline import run_import
@@ -89,4 +96,67 @@ def test_kill_9_during_import_leaves_nothing_half_written(tmp_path: Path) -> Non
         assert sum(stats["relationships"].values()) == n - 1
     finally:
         store.close()
+        server.stop()
+
+
+def _healthy_within(client: TestClient, seconds: float) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if client.get("/healthz").status_code == 200:
+            return time.monotonic() - started
+        time.sleep(0.5)
+    raise AssertionError(f"/healthz not healthy within {seconds:.0f}s")
+
+
+@pytest.mark.slow
+def test_crash_then_neo4j_start_brings_the_running_service_back(tmp_path: Path) -> None:
+    """kill -9 of the local Neo4j, then `valuegraph neo4j start`: the port is reused although
+    the service's dead connections linger, and the service (not restarted) is healthy again;
+    started on another port, the service follows the local Neo4j there."""
+    home = tmp_path / ".valuegraph"
+    port = free_port()
+    # No NEO4J_URI: the service follows the local Neo4j's state file, as under `serve`.
+    settings = Settings(neo4j_uri=None, home=home, auth="off", local_neo4j_port=port)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "VALUEGRAPH_"))}
+    env.update(
+        VALUEGRAPH_HOME=str(home),
+        VALUEGRAPH_LOCAL_NEO4J_PORT=str(port),
+        VALUEGRAPH_LOCAL_NEO4J_HEAP="512m",
+        VALUEGRAPH_LOCAL_NEO4J_PAGECACHE="64m",
+    )
+    if build := os.environ.get("VALUEGRAPH_LAUNCHER_BUILD"):
+        env["VALUEGRAPH_LAUNCHER_BUILD"] = build
+    valuegraph = str(Path(sys.executable).with_name("valuegraph"))
+
+    def neo4j_start(*args: str) -> str:
+        proc = subprocess.run(
+            [valuegraph, "neo4j", "start", "--json", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+        assert proc.returncode == 0, proc.stderr
+        return str(json.loads(proc.stdout)["uri"])
+
+    server = LocalNeo4j(settings.local_neo4j_home)
+    assert neo4j_start() == f"bolt://127.0.0.1:{port}"
+    try:
+        with TestClient(create_app(settings)) as client:
+            assert client.get("/healthz").status_code == 200
+            assert client.get("/api/stats").status_code == 200  # connections in the pool
+            server.kill()
+            assert client.get("/healthz").status_code == 503
+            assert client.get("/api/stats").status_code == 503
+
+            assert neo4j_start() == f"bolt://127.0.0.1:{port}"  # the same port, not "busy"
+            _healthy_within(client, 30)
+            assert client.get("/api/stats").status_code == 200
+
+            server.kill()
+            other = free_port()  # started elsewhere this time: the service follows it
+            assert neo4j_start("--port", str(other)) == f"bolt://127.0.0.1:{other}"
+            _healthy_within(client, 30)
+            assert client.get("/api/stats").status_code == 200
+    finally:
         server.stop()

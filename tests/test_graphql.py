@@ -162,3 +162,16 @@ def test_update_and_delete(client: TestClient) -> None:
     assert "criticality" in body["errors"][0]["message"]
     assert gql(client, 'mutation { deleteNode(id: "p") }')["data"] == {"deleteNode": True}
     assert gql(client, '{ node(id: "p") { id } }')["data"]["node"] is None
+
+
+def test_a_negative_offset_is_refused_everywhere(client: TestClient) -> None:
+    for query in (
+        "{ nodes(offset: -5) { total offset } }",
+        "{ platforms(offset: -5) { total offset } }",
+        "{ relationships(offset: -5) { id } }",
+    ):
+        body = gql(client, query)
+        assert body["data"] is None, query
+        assert body["errors"][0]["message"] == "offset must not be negative"
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert client.get("/api/nodes", params={"offset": -5}).status_code == 422

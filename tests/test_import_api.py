@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -77,6 +79,25 @@ def test_rest_refuses_uploads_over_the_limit(store: GraphStore, settings: Settin
     with TestClient(create_app(small, store=store)) as client:
         response = upload(client, DATA / "bank.xml")
     assert response.status_code == 413
+    assert store.stats()["nodes"]["Stage"] == 0
+
+
+def test_rest_refuses_chunked_uploads_over_the_limit(store: GraphStore, settings: Settings) -> None:
+    small = settings.model_copy(update={"max_upload_bytes": 1024})
+    body = (DATA / "bank.xml").read_bytes()
+    multipart = (
+        b'--b\r\nContent-Disposition: form-data; name="files"; filename="bank.xml"\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\n" + body + b"\r\n--b--\r\n"
+    )
+
+    def chunked() -> Iterator[bytes]:  # no Content-Length: sent with Transfer-Encoding
+        for i in range(0, len(multipart), 512):
+            yield multipart[i : i + 512]
+
+    headers = {"content-type": "multipart/form-data; boundary=b"}
+    with TestClient(create_app(small, store=store)) as client:
+        response = client.post("/api/imports", content=chunked(), headers=headers)
+    assert response.status_code == 413, response.text
     assert store.stats()["nodes"]["Stage"] == 0
 
 
@@ -172,3 +193,49 @@ def test_cli_import_dry_run_prune_and_export(
 
 def test_graphql_import_formats_are_the_pipelines() -> None:
     assert [f.value for f in ImportFormat] == ["auto", *FORMATS]
+
+
+def test_files_of_different_formats_are_refused_not_imported_in_part(
+    api: TestClient, store: GraphStore
+) -> None:
+    xml, catalog = DATA / "bank.xml", DATA / "catalog" / "catalog-info.yaml"
+    response = upload(api, xml, catalog)
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert "cannot be imported together" in detail["msg"]
+    assert (
+        "bank.xml (exchange)" in detail["msg"] and "catalog-info.yaml (backstage)" in detail["msg"]
+    )
+    assert "one Archi export" in detail["hint"]
+
+    files = [{"filename": p.name, "content": p.read_text()} for p in (xml, catalog)]
+    result = api.post(
+        "/graphql", json={"query": IMPORT, "variables": {"files": files, "dry": True}}
+    )
+    assert "cannot be imported together" in result.json()["errors"][0]["message"]
+    assert sum(store.stats()["nodes"].values()) == 0
+    assert api.get("/api/imports").json() == []
+
+
+def test_upload_folders_left_by_a_killed_service_are_removed_at_start(
+    store: GraphStore, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    folders = {
+        "of_a_dead_process": tmp_path / f"valuegraph-upload-{dead.stdout.strip()}-ab12",
+        "of_a_live_process": tmp_path / f"valuegraph-upload-{os.getpid()}-cd34",
+        "old_without_pid": tmp_path / "valuegraph-upload-ef56",
+        "fresh_without_pid": tmp_path / "valuegraph-graphql-gh78",
+        "not_ours": tmp_path / "something-else",
+    }
+    for folder in folders.values():
+        (folder / "model").mkdir(parents=True)
+    two_hours_ago = time.time() - 7200
+    os.utime(folders["old_without_pid"], (two_hours_ago, two_hours_ago))
+    with TestClient(create_app(settings, store=store)) as client:
+        assert client.get("/healthz").status_code == 200
+    left = {name for name, folder in folders.items() if folder.exists()}
+    assert left == {"of_a_live_process", "fresh_without_pid", "not_ours"}

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from importers.bounded_yaml import AliasExpansionError, safe_load
 from importers.errors import ImportFailure, ImportTooLarge
+from importers.mapping import load_mapping
 from importers.preparation import prepare
 
 BAD = Path(__file__).parent / "data" / "imports" / "bad"
@@ -58,12 +60,65 @@ def test_an_external_entity_is_never_read(tmp_path: Path) -> None:
     assert "TOP-SECRET" not in err.value.render()
 
 
-def test_a_yaml_alias_bomb_is_read_without_expansion() -> None:
+def test_a_yaml_alias_bomb_is_refused_quickly_at_its_line() -> None:
     started = time.monotonic()
-    result = prepare(BAD / "yaml_bomb.yaml").result
+    with pytest.raises(ImportFailure) as err:
+        prepare(BAD / "yaml_bomb.yaml")
     assert time.monotonic() - started < 5
-    assert result["counts"]["nodes"] == {"Platform": 1}
-    assert {w.code for w in result["warnings"]} == {"value-skipped", "dangling-relationship"}
+    failure = err.value
+    assert "aliases expand to more than" in failure.message
+    assert failure.file and Path(failure.file).name == "yaml_bomb.yaml"
+    assert failure.line == 11  # the alias that crossed the bound
+    assert failure.hint and "fewer aliases" in failure.hint
+
+
+def test_a_yaml_alias_bomb_in_a_folder_or_a_mapping_file_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "catalog"
+    folder.mkdir()
+    (folder / "bomb.yaml").write_bytes((BAD / "yaml_bomb.yaml").read_bytes())
+    with pytest.raises(ImportFailure, match="aliases expand"):
+        prepare(folder)
+    mapping = tmp_path / "mapping.yaml"
+    lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    mapping.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ImportFailure) as err:
+        load_mapping("backstage", mapping)
+    assert err.value.line == 6 and err.value.hint and "fewer aliases" in err.value.hint
+
+
+def test_yaml_aliases_within_the_bound_still_work() -> None:
+    assert safe_load("base: &b {x: 1}\nc: {<<: *b, y: 2}\nd: [*b, *b]") == {
+        "base": {"x": 1},
+        "c": {"x": 1, "y": 2},
+        "d": [{"x": 1}, {"x": 1}],
+    }
+    with pytest.raises(AliasExpansionError, match="contains it"):
+        safe_load("a: &x [1, *x]")
+
+
+@pytest.mark.parametrize(
+    "huge",
+    [
+        '<documentation xml:lang="en">{}</documentation>',  # a text node
+        '<name xml:lang="en" title="{}">A</name>',  # an attribute
+    ],
+)
+def test_a_huge_xml_token_is_refused_quickly(tmp_path: Path, huge: str) -> None:
+    path = tmp_path / "huge.xml"
+    head = (BAD / "malformed.xml").read_text(encoding="utf-8").split('<name xml:lang="en">A')[0]
+    path.write_text(
+        head + huge.format("x" * 40 * 1024 * 1024) + "</element></elements></model>",
+        encoding="utf-8",
+    )
+    started = time.monotonic()
+    with pytest.raises(ImportFailure) as err:
+        prepare(path)
+    assert time.monotonic() - started < 5
+    failure = err.value
+    assert "a tag or text larger than 1024 KiB" in failure.message
+    assert failure.line == 6 and failure.hint and "damaged or hostile" in failure.hint
 
 
 def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from neo4j import ManagedTransaction
 from neo4j.exceptions import Neo4jError
 
-from graph.model import NODE_ADAPTER, REL_ADAPTER, node_record, rel_record
+from graph.model import NODE_ADAPTER, REL_ADAPTER, node_record, now_iso, rel_record
 from graph.store import GraphStore
 from importers import pipeline
 from importers.errors import ImportFailure
@@ -412,3 +413,19 @@ def test_relationships_are_written_chunk_by_chunk_and_a_late_failure_writes_noth
     assert report["diff"]["relationships"]["total"]["added"] == n - 1
     assert sum(graph.stats()["relationships"].values()) == n - 1
     assert sum(report["counts"]["relationships"].values()) == n - 1
+
+
+def test_an_import_run_finishes_after_its_write(graph: GraphStore) -> None:
+    writing: list[str] = []
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        if stage == "write":  # called just before the write starts
+            writing.append(now_iso())
+            time.sleep(0.01)
+
+    report = run_import(graph, BANK, progress=progress)
+    assert writing and report["finished_at"] > writing[0]
+    stored = get_run(graph, report["run_id"])
+    assert stored is not None and stored["finished_at"] == report["finished_at"]
+    latest = graph.driver.execute_query("MATCH (n:Element) RETURN max(n.updated_at) AS t")
+    assert report["finished_at"] >= latest.records[0]["t"]

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from fastapi.testclient import TestClient
 
+from app.core.errors import answer
+from graph.model import NODE_ADAPTER, node_record
 from graph.schema import SCHEMA
+from graph.store import ConflictError
 
 
 def _create(client: TestClient, **body: object) -> dict[str, object]:
@@ -154,3 +160,47 @@ def test_schema_and_openapi_are_served(client: TestClient) -> None:
     openapi = client.get("/openapi.json").json()
     assert "/api/nodes/{node_id}" in openapi["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def test_ids_with_slashes_are_reachable(client: TestClient) -> None:
+    """Every Backstage id has a `/` (`component:default/x`): as sent, or encoded as %2F."""
+    _create(client, type="Team", id="group:default/payments", name="Payments")
+    _create(client, type="Platform", id="component:default/ledger", name="Ledger")
+    _create(client, type="Platform", id="decoy", name="Decoy")
+    rel = client.post(
+        "/api/relationships",
+        json={"type": "DEPENDS_ON", "source": "component:default/ledger", "target": "decoy"},
+    )
+    assert rel.status_code == 201, rel.text
+    rel_id = rel.json()["id"]
+    assert "/" in rel_id
+
+    for path in ("/api/nodes/component:default/ledger", "/api/nodes/component:default%2Fledger"):
+        assert client.get(path).json()["id"] == "component:default/ledger"
+    patched = client.patch("/api/nodes/group:default%2Fpayments", json={"name": "Payments Team"})
+    assert patched.status_code == 200 and patched.json()["name"] == "Payments Team"
+    assert client.get(f"/api/relationships/{rel_id}").json()["target"] == "decoy"
+    changed = client.patch(f"/api/relationships/{rel_id}", json={"properties": {"via": "api"}})
+    assert changed.status_code == 200 and changed.json()["properties"] == {"via": "api"}
+    assert client.delete(f"/api/relationships/{rel_id}").status_code == 204
+    assert client.get(f"/api/relationships/{rel_id}").status_code == 404
+    assert client.delete("/api/nodes/group:default/payments").status_code == 204
+    assert client.get("/api/nodes/group:default/payments").status_code == 404
+    assert client.get("/api/nodes/decoy").status_code == 200
+
+
+def test_a_conflict_does_not_pass_on_neo4js_message(client: TestClient) -> None:
+    """Two creates of one id as different types that race past the look-up meet Neo4j's
+    constraint: the 409 says what is wrong in valuegraph's words, not Neo4j's."""
+    store = client.app.state.store  # type: ignore[attr-defined]
+    _create(client, type="Team", id="shared-id", name="A team")
+    platform = node_record(
+        NODE_ADAPTER.validate_python({"type": "Platform", "id": "shared-id", "name": "P"})
+    )
+    with pytest.raises(ConflictError) as err:
+        store.write(nodes=[platform])  # what the second of two racing creates does
+    verdict = answer(err.value)
+    body = json.dumps(verdict.detail(err.value))
+    assert verdict.status == 409
+    assert "already used by an element of another type" in body
+    assert "Node(" not in body and "already exists with label" not in body and "`" not in body

@@ -104,11 +104,60 @@ def test_audit_log_records_who_changed_what(secured: TestClient, tokens: dict[st
     assert all(e["at"] for e in events)
 
 
+def _audit_events(store: GraphStore) -> list[dict[str, object]]:
+    return [dict(r["e"]) for r in store._read("MATCH (e:AuditEvent) RETURN properties(e) AS e")]
+
+
+def test_only_identified_callers_are_audited(
+    secured: TestClient, tokens: dict[str, str], store: GraphStore
+) -> None:
+    store._write("MATCH (e:AuditEvent) DELETE e")  # events of earlier tests are kept by clear()
+    editor, admin = bearer(tokens["editor"]), bearer(tokens["admin"])
+    assert secured.post("/api/" + "x" * 60_000).status_code >= 400
+    assert (
+        secured.post("/api/nodes", json={"type": "Team"}, headers=bearer("vg_forged")).status_code
+        == 401
+    )
+    assert secured.post("/graphql", json={"query": MUTATION}).status_code == 401
+    assert _audit_events(store) == []  # nothing stored for callers without a valid token
+    refused = secured.get("/api/audit/refused-authentications", headers=admin).json()
+    assert refused["missing_token"] == 2 and refused["invalid_token"] == 1
+    assert "x" * 100 not in json.dumps(refused)
+
+    assert secured.post("/api/no-such-route", headers=editor).status_code == 404
+    huge = {"type": "Team", "name": "T", "description": "x" * 100_000}
+    assert secured.post("/api/nodes", json=huge, headers=editor).status_code == 413
+    assert secured.post("/api/" + "y" * 60_000, headers=editor).status_code >= 400
+    events = _audit_events(store)
+    summary = {(e["actor"], e["action"], e["status"]) for e in events}
+    assert ("editor-bot", "POST /api/no-such-route", 404) in summary
+    assert ("editor-bot", "POST /api/nodes", 413) in summary
+    assert len(events) == 3
+    assert all(len(str(v)) <= 4000 for e in events for v in e.values())
+    assert max(len(str(e["target"])) for e in events) <= 300
+
+
 def test_oversized_bodies_are_refused(secured: TestClient, tokens: dict[str, str]) -> None:
     huge = {"type": "Team", "name": "T", "description": "x" * 100_000}
     response = secured.post("/api/nodes", json=huge, headers=bearer(tokens["editor"]))
     assert response.status_code == 413
     assert "larger than 65536 bytes" in response.json()["detail"]
+
+
+def test_chunked_bodies_over_the_limit_are_refused(
+    secured: TestClient, tokens: dict[str, str]
+) -> None:
+    def chunked() -> Iterator[bytes]:  # no Content-Length: sent with Transfer-Encoding
+        yield b'{"type": "Team", "name": "T", "description": "'
+        for _ in range(20):
+            yield b"x" * 8192
+        yield b'"}'
+
+    headers = {**bearer(tokens["editor"]), "content-type": "application/json"}
+    for path in ("/api/nodes", "/graphql"):
+        response = secured.post(path, content=chunked(), headers=headers)
+        assert response.status_code == 413, (path, response.text)
+        assert "larger than 65536 bytes" in response.json()["detail"]
 
 
 def test_cors_is_closed_unless_configured(store: GraphStore, settings: Settings) -> None:

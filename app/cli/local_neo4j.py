@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli.shared import JsonOpt, console, fail, local_neo4j, port_or_free, print_json
+from app.cli.shared import JsonOpt, console, fail, local_neo4j, local_port, print_json
 from app.settings import Settings
 from graph.local_neo4j import LocalNeo4jError
 
@@ -31,7 +31,7 @@ def neo4j_start(
     local = local_neo4j(settings)
     try:
         status = local.start(
-            port=port or port_or_free(settings.local_neo4j_port),
+            port=port or local_port(settings, local),
             heap=heap or settings.local_neo4j_heap,
             pagecache=pagecache or settings.local_neo4j_pagecache,
             txmax=txmax or settings.local_neo4j_txmax,

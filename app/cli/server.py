@@ -55,6 +55,9 @@ def serve(
     except ValueError as exc:
         fail(str(exc))
     uri, started = resolve_uri(settings)
+    # Without NEO4J_URI the service reads the local Neo4j's address from its state file, and
+    # reads it again when Neo4j stops answering: it follows a restart after a crash.
+    app_settings = settings
     settings = settings.model_copy(update={"neo4j_uri": uri})
     try:
         if demo:
@@ -70,7 +73,7 @@ def serve(
         # uvicorn re-raises the signal that stopped it; turning SIGTERM into SystemExit lets
         # the `finally` below stop the local Neo4j, as Ctrl-C (KeyboardInterrupt) already does.
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
-        uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="info")
+        uvicorn.run(create_app(app_settings), host=bind_host, port=bind_port, log_level="info")
     finally:
         if started and not keep_neo4j:
             console.print("stopping the local Neo4j this command started …")

@@ -8,7 +8,6 @@ import it and none needs the root.
 from __future__ import annotations
 
 import json
-import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,7 +19,7 @@ from rich.console import Console
 from app.core.errors import UNEXPECTED, answer
 from app.core.walk import parameter, takes_walk
 from app.settings import Settings
-from graph.local_neo4j import LocalNeo4j, LocalNeo4jError, free_port
+from graph.local_neo4j import LocalNeo4j, LocalNeo4jError, free_port, port_in_use
 from graph.store import GraphStore
 from queries import impact as im
 
@@ -70,15 +69,21 @@ def local_neo4j(settings: Settings) -> LocalNeo4j:
 
 
 def port_or_free(port: int) -> int:
-    """PORT if it is free on 127.0.0.1, else a free one (and say so)."""
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-            return port
-        except OSError:
-            chosen = free_port()
-            console.print(f"port {port} is busy; local Neo4j will use {chosen}")
-            return chosen
+    """PORT if nothing listens on it on 127.0.0.1, else a free one (and say so)."""
+    if not port_in_use(port):
+        return port
+    chosen = free_port()
+    console.print(f"port {port} is busy; local Neo4j will use {chosen}")
+    return chosen
+
+
+def local_port(settings: Settings, local: LocalNeo4j) -> int:
+    """The port to start the local Neo4j on: the configured one if free, else the one it ran
+    on last (so that after a crash a running service finds it where it was), else any."""
+    last = local.last_port
+    if port_in_use(settings.local_neo4j_port) and last and not port_in_use(last):
+        return last
+    return port_or_free(settings.local_neo4j_port)
 
 
 def resolve_uri(settings: Settings, *, start: bool = True) -> tuple[str, bool]:
@@ -97,7 +102,7 @@ def resolve_uri(settings: Settings, *, start: bool = True) -> tuple[str, bool]:
     console.print(f"starting local Neo4j (home {local.home}) …")
     try:
         status = local.start(
-            port=port_or_free(settings.local_neo4j_port),
+            port=local_port(settings, local),
             heap=settings.local_neo4j_heap,
             pagecache=settings.local_neo4j_pagecache,
             txmax=settings.local_neo4j_txmax,

@@ -30,7 +30,7 @@ def _list_field(label: str) -> Any:
     async def resolve(info: Info, limit: int = 50, offset: int = 0) -> ElementPage:
         check_limit(info, limit)
         items, total = await info.context.run(
-            info.context.store.list_nodes, labels=[label], limit=limit, offset=max(0, offset)
+            info.context.store.list_nodes, labels=[label], limit=limit, offset=_offset(offset)
         )
         info.context.items.add(len(items))
         return ElementPage(
@@ -51,6 +51,13 @@ def _plural(label: str) -> str:
 def list_fields() -> dict[str, Any]:
     """One paginated list field per node type (`valueStreams`, `people`, …), by name."""
     return {snake(_plural(n.label)): _list_field(n.label) for n in SCHEMA.nodes}
+
+
+def _offset(offset: int) -> int:
+    """A page's start, refused when negative as on REST and the questions' pages."""
+    if offset < 0:
+        raise ValueError("offset must not be negative")
+    return offset
 
 
 # The longest search text, as REST's `q` allows.
@@ -82,7 +89,7 @@ class ElementsQuery:
             q=name_contains,
             tag=tag,
             limit=limit,
-            offset=max(0, offset),
+            offset=_offset(offset),
         )
         info.context.items.add(len(items))
         return ElementPage(
@@ -122,7 +129,7 @@ class ElementsQuery:
             source=source,
             target=target,
             limit=limit,
-            offset=max(0, offset),
+            offset=_offset(offset),
         )
         info.context.items.add(len(items))
         return [to_relationship(i) for i in items]

@@ -24,6 +24,7 @@ from importers.export import export_exchange, export_json
 from importers.pipeline import run_import
 from importers.preparation import max_import_bytes
 from importers.runs import get_run, list_runs
+from importers.uploads import refuse_mixed
 
 
 @strawberry.enum(description="Input format; AUTO detects it from the file names and content.")
@@ -163,6 +164,7 @@ def _import_texts(
                 target = model_dir / f"{i}-{name}"
             target.write_text(item.content, encoding="utf-8")
             paths.append(target)
+        refuse_mixed(paths)
         mapping_path = None
         if mapping:
             mapping_path = root / "mapping.yaml"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
-from app.auth import AdminDep
+from app.auth import AdminDep, RefusedAuthentications
 from app.deps import StoreDep
 from graph.audit import list_events
 from graph.tokens import Role, create_token, list_tokens, revoke_token
@@ -57,3 +57,17 @@ def audit(
 ) -> list[dict[str, Any]]:
     """Who changed or imported what, newest first."""
     return list_events(store, actor=actor, since=since, target=target, limit=limit, offset=offset)
+
+
+class RefusedCount(BaseModel):
+    missing_token: int = Field(description="Requests to the API without a bearer token.")
+    invalid_token: int = Field(description="Requests with an unknown or revoked token.")
+    since: str = Field(description="When counting began (the service's start).")
+
+
+@router.get("/api/audit/refused-authentications", response_model=RefusedCount)
+def refused_authentications(request: Request, _: AdminDep) -> dict[str, Any]:
+    """Requests refused for want of a valid token: counted in memory, never stored, so that
+    callers without a token cannot grow the audit log."""
+    refusals: RefusedAuthentications = request.app.state.refused_authentications
+    return refusals.as_dict()

@@ -77,7 +77,7 @@ def create_node(store: StoreDep, node: Annotated[NodeIn, Body()]) -> dict[str, A
     return edits.create_node(store, node)
 
 
-@router.get("/api/nodes/{node_id}", response_model=NodeView, tags=["nodes"])
+@router.get("/api/nodes/{node_id:path}", response_model=NodeView, tags=["nodes"])
 def get_node(store: StoreDep, node_id: str) -> dict[str, Any]:
     node = store.get_node(node_id)
     if node is None:
@@ -85,7 +85,7 @@ def get_node(store: StoreDep, node_id: str) -> dict[str, Any]:
     return node
 
 
-@router.patch("/api/nodes/{node_id}", response_model=NodeView, tags=["nodes"])
+@router.patch("/api/nodes/{node_id:path}", response_model=NodeView, tags=["nodes"])
 def update_node(
     store: StoreDep,
     node_id: str,
@@ -99,7 +99,7 @@ def update_node(
     return edits.update_node(store, node_id, patch)
 
 
-@router.delete("/api/nodes/{node_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["nodes"])
+@router.delete("/api/nodes/{node_id:path}", status_code=status.HTTP_204_NO_CONTENT, tags=["nodes"])
 def delete_node(store: StoreDep, node_id: str) -> Response:
     """Delete a node together with its relationships."""
     store.delete_node(node_id)
@@ -137,7 +137,7 @@ def create_relationship(store: StoreDep, rel: Annotated[RelIn, Body()]) -> dict[
     return edits.create_relationship(store, rel)
 
 
-@router.get("/api/relationships/{rel_id}", response_model=RelView, tags=["relationships"])
+@router.get("/api/relationships/{rel_id:path}", response_model=RelView, tags=["relationships"])
 def get_relationship(store: StoreDep, rel_id: str) -> dict[str, Any]:
     rel = store.get_relationship(rel_id)
     if rel is None:
@@ -145,7 +145,7 @@ def get_relationship(store: StoreDep, rel_id: str) -> dict[str, Any]:
     return rel
 
 
-@router.patch("/api/relationships/{rel_id}", response_model=RelView, tags=["relationships"])
+@router.patch("/api/relationships/{rel_id:path}", response_model=RelView, tags=["relationships"])
 def update_relationship(
     store: StoreDep, rel_id: str, patch: Annotated[dict[str, Any], Body()]
 ) -> dict[str, Any]:
@@ -154,7 +154,9 @@ def update_relationship(
 
 
 @router.delete(
-    "/api/relationships/{rel_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["relationships"]
+    "/api/relationships/{rel_id:path}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["relationships"],
 )
 def delete_relationship(store: StoreDep, rel_id: str) -> Response:
     store.delete_relationship(rel_id)

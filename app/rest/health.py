@@ -23,6 +23,8 @@ def healthz(request: Request, response: Response) -> Health:
     """Whether Neo4j answers and which schema version it holds; 503 when it does not."""
     store: GraphStore = request.app.state.store
     reachable = store.ping()
+    if not reachable and request.app.state.link.follow(store):
+        reachable = store.ping()  # the local Neo4j came back elsewhere after a crash
     version = None
     if reachable:
         try:

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -27,11 +28,57 @@ from importers.export import export_exchange, export_json
 from importers.pipeline import run_import
 from importers.preparation import max_import_bytes
 from importers.runs import get_run, list_runs
+from importers.uploads import refuse_mixed
 
 router = APIRouter(tags=["imports"])
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _CHUNK = 1024 * 1024
+
+
+UPLOAD_PREFIX = "valuegraph-upload-"
+# Temporary folders of an import: uploads here, texts of GraphQL's importModel.
+_TEMP_PREFIXES = (UPLOAD_PREFIX, "valuegraph-graphql-")
+# A folder of no known process is left alone this long: a service of an older version may
+# still be importing into it (an import of the largest upload takes minutes, not hours).
+_STALE_AFTER_S = 3600.0
+
+
+def remove_stale_uploads() -> int:
+    """Remove the temporary upload folders a killed service left behind; returns how many.
+
+    Folders are named for their process (`valuegraph-upload-<pid>-…`): one whose process is
+    gone is removed; another service's live one is kept. Folders without a pid are removed
+    once older than an hour.
+    """
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).iterdir():
+        if not folder.name.startswith(_TEMP_PREFIXES) or not folder.is_dir():
+            continue
+        parts = folder.name.split("-", 3)  # mkdtemp's own suffix has no "-"
+        if len(parts) == 4 and parts[2].isdigit():
+            stale = not _running(int(parts[2]))
+        else:
+            try:
+                stale = time.time() - folder.stat().st_mtime > _STALE_AFTER_S
+            except OSError:  # removed meanwhile
+                continue
+        if stale:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    except OverflowError:
+        return False
+    return True
 
 
 def _safe_name(name: str | None, taken: set[str]) -> str:
@@ -104,7 +151,7 @@ def upload(
     if prune and not dry_run:
         require(Role.ADMIN)(request)  # pruning deletes: an admin's decision
     limit = _limit(settings)
-    root = Path(tempfile.mkdtemp(prefix="valuegraph-upload-"))
+    root = Path(tempfile.mkdtemp(prefix=f"{UPLOAD_PREFIX}{os.getpid()}-"))
     try:
         model_dir = root / "model"
         model_dir.mkdir()
@@ -115,6 +162,7 @@ def upload(
             target = model_dir / _safe_name(upload_file.filename, taken)
             used += _save(upload_file, target, limit - used)
             saved.append(target)
+        refuse_mixed(saved)
         mapping_path = None
         if mapping is not None:
             mapping_path = root / "mapping.yaml"
