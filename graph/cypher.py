@@ -183,6 +183,16 @@ RETURN {REL_RETURN}
 LIMIT 1
 """
 
+# The types under which a relationship id is used: one index seek per type (Neo4j has no
+# relationship index across types), so a check of ids unique across types stays cheap.
+RELATIONSHIP_ID_TYPES = (
+    "CALL () {\n"
+    + "\n  UNION ALL\n".join(
+        f"  MATCH ()-[r:{rel.type} {{id: $id}}]->() RETURN type(r) AS type" for rel in SCHEMA.rels
+    )
+    + "\n}\nRETURN collect(type) AS types"
+)
+
 _REL_FILTER = f"""
 MATCH (a:{ELEMENT_LABEL})-[r]->(b:{ELEMENT_LABEL})
 WHERE ($types IS NULL OR type(r) IN $types)

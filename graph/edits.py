@@ -7,7 +7,8 @@ re-read happen one way whatever the surface. Values the schema refuses raise `Fi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -62,8 +63,11 @@ def parse_relationship(data: Mapping[str, Any]) -> RelBase:
 def create_node(store: GraphStore, node: NodeBase) -> dict[str, Any]:
     """Write a new node and return it as stored; its id must be free."""
     record = node_record(node)
-    _free(store.get_node(record.id), f"an element with id {record.id!r}")
-    store.write(nodes=[record])
+    what = f"an element with id {record.id!r}"
+    _free(store.get_node(record.id), what)
+    # CREATEd, not merged: of two creates of one id at once, the constraint refuses one.
+    with _conflict_as(what):
+        store.write(nodes=[record], new_nodes={record.id})
     return _found(store.get_node(record.id), f"element {record.id!r}")
 
 
@@ -77,8 +81,14 @@ def update_node(store: GraphStore, node_id: str, patch: Mapping[str, Any]) -> di
 def create_relationship(store: GraphStore, rel: RelBase) -> dict[str, Any]:
     """Write a new relationship between existing nodes; ends are checked against the schema."""
     record = rel_record(rel)
-    _free(store.get_relationship(record.id), f"a relationship with id {record.id!r}")
-    store.write(rels=[record])
+    what = f"a relationship with id {record.id!r}"
+    _free(store.get_relationship(record.id), what)
+    with _conflict_as(what):
+        store.write(
+            rels=[record],
+            new_relationships={(record.type, record.id)},
+            also=lambda tx: store.claim_relationship_id(tx, record.id),
+        )
     return _found(store.get_relationship(record.id), f"relationship {record.id!r}")
 
 
@@ -108,6 +118,17 @@ def _valid(validate: Callable[[Any], T], data: Mapping[str, Any]) -> T:
         return validate(data)
     except ValidationError as exc:
         raise FieldErrors.of(exc) from exc
+
+
+@contextmanager
+def _conflict_as(what: str) -> Iterator[None]:
+    """A create that lost a race to another of the same id says so as the check would have."""
+    try:
+        yield
+    except ConflictError as exc:
+        if "exists already" in str(exc):
+            raise
+        raise ConflictError(f"{what} exists already") from exc
 
 
 def _free(view: dict[str, Any] | None, what: str) -> None:

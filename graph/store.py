@@ -518,6 +518,21 @@ class GraphStore:
 
     # -- relationships -------------------------------------------------------------
 
+    @staticmethod
+    def claim_relationship_id(tx: ManagedTransaction, rel_id: str) -> None:
+        """Refuse, inside a write, a relationship id used under two types.
+
+        The per-type constraints cannot see across types, so this reads every type's index
+        after taking the model's revision lock: two writes racing to use one id under two
+        types meet here one after the other, and the second sees the first's relationship.
+        """
+        tx.run(cypher.BUMP_REVISION).consume()
+        types = tx.run(cypher.RELATIONSHIP_ID_TYPES, id=rel_id).single(strict=True)["types"]
+        if len(types) > 1:
+            raise ConflictError(
+                f"a relationship with id {rel_id!r} exists already ({', '.join(sorted(types))})"
+            )
+
     def get_relationship(self, rel_id: str) -> dict[str, Any] | None:
         records = self.read(cypher.GET_REL, {"id": rel_id})
         if not records:

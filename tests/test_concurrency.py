@@ -101,3 +101,41 @@ def test_concurrent_patches_of_one_relationship_keep_every_field(client: TestCli
             {"round": round_},
             f"Flow-{round_}",
         ), f"round {round_}: an update was lost"
+
+
+def test_concurrent_creates_of_one_node_id_give_one_201_and_409s(client: TestClient) -> None:
+    def create(i: int) -> int:
+        body = {"type": "Team", "id": "t-race", "name": f"Team {i}"}
+        return client.post("/api/nodes", json=body).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = sorted(pool.map(create, range(8)))
+    assert statuses == [201] + [409] * 7
+    winner = client.get("/api/nodes/t-race").json()["name"]
+    assert winner.startswith("Team ")
+
+
+def test_one_relationship_id_is_one_relationship_whatever_its_type(client: TestClient) -> None:
+    client.post(
+        "/api/nodes", json={"type": "Team", "id": "ta", "name": "A", "team_type": "platform"}
+    )
+    client.post(
+        "/api/nodes", json={"type": "Team", "id": "tb", "name": "B", "team_type": "platform"}
+    )
+
+    def create(rel_type: str) -> int:
+        body = {"type": rel_type, "id": "same-id", "source": "ta", "target": "tb"}
+        if rel_type == "RELATED_TO":
+            body["original_type"] = "Association"
+        return client.post("/api/relationships", json=body).status_code
+
+    for _ in range(4):  # a race of two types for one id: one wins, the other hears 409
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            statuses = sorted(pool.map(create, ["DEPENDS_ON", "RELATED_TO"]))
+        assert statuses == [201, 409]
+        listed = client.get("/api/relationships", params={"source": "ta"}).json()
+        assert [r["id"] for r in listed["items"]] == ["same-id"]
+        # Sequentially too, and a PATCH or DELETE then touches exactly that one.
+        assert create("DEPENDS_ON") == 409 and create("RELATED_TO") == 409
+        assert client.delete("/api/relationships/same-id").status_code == 204
+        assert client.get("/api/relationships", params={"source": "ta"}).json()["total"] == 0
