@@ -28,7 +28,7 @@ from typing import Any, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from graph.model import node_view, rel_view
-from graph.schema import SCHEMA
+from graph.schema import ARCHIMATE_TYPE, SCHEMA
 from graph.store import GraphStore
 from importers import cypher
 from importers.errors import ImportFailure
@@ -258,7 +258,8 @@ class ExchangeWriter:
     ) -> str:
         label = view["type"]
         node = SCHEMA.node(label)
-        given = free.get(f"{self.ns}type")
+        # The ArchiMate type kept as a field (and, from imports, as `archimate:type`).
+        given = free.get(f"{self.ns}type") or view.get(ARCHIMATE_TYPE.name)
         if label == GENERIC:
             original = str(view.get("original_type") or "")
             if original in self.element_types:
@@ -283,12 +284,15 @@ class ExchangeWriter:
                     if value is not None and str(value) in choices:
                         chosen = choices[str(value)]
         for prop in node.props:
+            if prop.name == ARCHIMATE_TYPE.name:
+                continue  # written as the element's type itself
             if view.get(prop.name) is not None and label != GENERIC:
                 extra[f"{self.prefix}{prop.name}"] = view[prop.name]
         if view.get("tags"):
             extra[f"{self.prefix}tags"] = json.dumps(view["tags"])
         folder = decode_folder(str(free.get(f"{self.ns}folder") or ""))
-        if element_label(self.mapping, chosen, {**free, **extra}, folder) != label:
+        name = str(view.get("name") or "")
+        if element_label(self.mapping, chosen, {**free, **extra}, folder, name) != label:
             extra[f"{self.prefix}type"] = label
         return chosen
 

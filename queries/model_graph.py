@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.schema import ELEMENT_LABEL, SCHEMA
+from graph.schema import ARCHIMATE_TYPE, ELEMENT_LABEL, SCHEMA
 from graph.store import GraphStore
 from queries.health import COUNTED, HealthFacts
 from queries.impact import ExpandingReader
@@ -269,11 +269,17 @@ class ModelGraph(ExpandingReader):
         for fid in frontier:
             for r in self.out_rels(fid):
                 if r.type in forward:
-                    rows.append(_expand_row(fid, r.target, r, at_source=True))
+                    rows.append(_expand_row(fid, r.target, r, self._kind(r.target), at_source=True))
             for r in self.in_rels(fid):
                 if r.type in backward:
-                    rows.append(_expand_row(fid, r.source, r, at_source=False))
+                    rows.append(
+                        _expand_row(fid, r.source, r, self._kind(r.source), at_source=False)
+                    )
         return rows
+
+    def _kind(self, node_id: str) -> str | None:
+        node = self.nodes.get(node_id)
+        return node.props.get(ARCHIMATE_TYPE.name) if node is not None else None
 
     def owners(self, ids: list[str]) -> list[tuple[str, str]]:
         return [
@@ -420,7 +426,9 @@ class ModelGraph(ExpandingReader):
         )
 
 
-def _expand_row(fid: str, other: str, r: Rel, *, at_source: bool) -> dict[str, Any]:
+def _expand_row(
+    fid: str, other: str, r: Rel, kind: str | None, *, at_source: bool
+) -> dict[str, Any]:
     return {
         "from_id": fid,
         "to_id": other,
@@ -429,4 +437,5 @@ def _expand_row(fid: str, other: str, r: Rel, *, at_source: bool) -> dict[str, A
         "original_type": r.original_type,
         "access_type": r.access_type,
         "rel_id": r.id,
+        "to_kind": kind,
     }

@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.schema import ELEMENT_LABEL, SCHEMA
+from graph.schema import ARCHIMATE_TYPE, ELEMENT_LABEL, SCHEMA
 from graph.store import GraphStore
 from queries.propagation import PART_OF_KEYS, Flow, PropagationTable, rel_key
 from queries.resolve import ElementRef
@@ -31,7 +31,12 @@ def _prop(label: str, name: str) -> str:
 
 
 # The node properties the analytics read.
-PROJECTED_PROPS = ("name", _prop("Team", "team_type"), _prop("Team", "capacity"))
+PROJECTED_PROPS = (
+    "name",
+    _prop("Team", "team_type"),
+    _prop("Team", "capacity"),
+    ARCHIMATE_TYPE.name,  # a change does not enter some ArchiMate types (`ELEMENT:` rules)
+)
 
 PROJECTION_NODES = f"""
 MATCH (n:{ELEMENT_LABEL})
@@ -140,6 +145,8 @@ def build_projection(
         nodes[r["id"]] = ElementRef(id=r["id"], type=r["type"], name=r["props"]["name"] or r["id"])
         props[r["id"]] = dict(r["props"])
     graph.add_nodes_from(nodes)
+    # Elements a change does not enter: no edge leads into them.
+    inert = {i for i, p in props.items() if table.inert(_text(p.get(ARCHIMATE_TYPE.name)))}
     # Edges are collected first (first-insertion order, lowest cost per pair) and added in
     # one call: the same graph, in the same order, as adding them one by one.
     costs: dict[tuple[str, str], int] = {}
@@ -153,12 +160,16 @@ def build_projection(
             key = rel_key(*kind)
             rule = rules[kind] = (table.flow(key), 0 if key in PART_OF_KEYS else 1)
         flow, cost = rule
-        if flow in (Flow.FORWARD, Flow.BOTH):
+        if flow in (Flow.FORWARD, Flow.BOTH) and r["target"] not in inert:
             _add(costs, r["source"], r["target"], cost)
-        if flow in (Flow.REVERSE, Flow.BOTH):
+        if flow in (Flow.REVERSE, Flow.BOTH) and r["source"] not in inert:
             _add(costs, r["target"], r["source"], cost)
     graph.add_edges_from((u, v, {"cost": cost}) for (u, v), cost in costs.items())
     return Projection(graph, nodes, props)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _rel_order(r: Mapping[str, Any]) -> tuple[str, ...]:
