@@ -100,6 +100,9 @@ class Element:
     import_run: str | None
     created_at: str | None
     updated_at: str | None
+    archimate_type: str | None = strawberry.field(
+        description="The element's ArchiMate type, beside its operating-model type."
+    )
 
 
 _SCALARS: dict[PropKind, Any] = {
@@ -233,6 +236,7 @@ class _QueryBase:
         types: list[NodeKind] | None = None,
         name_contains: str | None = None,
         tag: str | None = None,
+        archimate_types: list[str] | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> ElementPage:
@@ -243,6 +247,7 @@ class _QueryBase:
             labels=labels,
             q=name_contains,
             tag=tag,
+            archimate_types=archimate_types,
             limit=limit,
             offset=max(0, offset),
         )
@@ -256,11 +261,18 @@ class _QueryBase:
         info: Info,
         text: str,
         types: list[NodeKind] | None = None,
+        archimate_types: list[str] | None = None,
         limit: int = 20,
     ) -> list[Element]:
         check_limit(info, limit)
         labels = [t.value for t in types] if types else None
-        items = await info.context.run(info.context.store.search, text, labels=labels, limit=limit)
+        items = await info.context.run(
+            info.context.store.search,
+            text,
+            labels=labels,
+            archimate_types=archimate_types,
+            limit=limit,
+        )
         return [to_element(i) for i in items]
 
     @strawberry.field(description="Relationships, filtered by type and endpoints.")

@@ -328,6 +328,9 @@ class Bottleneck:
     betweenness: float
     team: TeamLoad | None
     explanation: str
+    dependents: int | None = strawberry.field(
+        description="Elements a change to it reaches; counted when the model has no streams."
+    )
 
     @classmethod
     def from_model(cls, b: bn.Bottleneck) -> Bottleneck:
@@ -343,6 +346,7 @@ class Bottleneck:
             betweenness=b.betweenness,
             team=TeamLoad.from_model(b.team) if b.team else None,
             explanation=b.explanation,
+            dependents=b.dependents,
         )
 
 
@@ -382,6 +386,9 @@ class StreamCluster:
 @strawberry.type(description="Ranked bottlenecks and the stream clusters they bind.")
 class BottleneckAnswer:
     stream_total: int
+    ranked_by: str = strawberry.field(
+        description="What ranks them: value streams, or dependent elements without streams."
+    )
     horizon: int
     bottlenecks: list[Bottleneck]
     clusters: list[StreamCluster]
@@ -392,6 +399,7 @@ class BottleneckAnswer:
     def from_model(cls, r: bn.BottleneckReport) -> BottleneckAnswer:
         return cls(
             stream_total=r.stream_total,
+            ranked_by=r.ranked_by,
             horizon=r.horizon,
             bottlenecks=[Bottleneck.from_model(b) for b in r.bottlenecks],
             clusters=[StreamCluster.from_model(c) for c in r.clusters],
@@ -414,7 +422,8 @@ class HealthCheck:
     description: str
     population: int
     offending: int
-    score: float
+    score: float | None = strawberry.field(description="Null: not applicable, nothing to check.")
+    applicable: bool
     passed: bool
     findings: list[HealthFinding]
 
@@ -427,6 +436,7 @@ class HealthCheck:
             population=c.population,
             offending=c.offending,
             score=c.score,
+            applicable=c.applicable,
             passed=c.passed,
             findings=[
                 HealthFinding(
@@ -441,7 +451,7 @@ class HealthCheck:
 
 @strawberry.type(description="The operating-model health report.")
 class HealthAnswer:
-    score: float
+    score: float | None = strawberry.field(description="Null: no check applies.")
     checks: list[HealthCheck]
     max_streams_per_team: int
     markdown: str
@@ -619,9 +629,9 @@ class BottleneckComparison:
 class HealthCheckDelta:
     id: str
     title: str
-    base_score: float
-    scenario_score: float
-    score_delta: float
+    base_score: float | None
+    scenario_score: float | None
+    score_delta: float | None
     base_offending: int
     scenario_offending: int
     resolved: list[ElementRefType] = strawberry.field(
@@ -634,9 +644,9 @@ class HealthCheckDelta:
 
 @strawberry.type(description="The health report, base against scenario.")
 class HealthComparison:
-    base_score: float
-    scenario_score: float
-    score_delta: float
+    base_score: float | None
+    scenario_score: float | None
+    score_delta: float | None
     checks: list[HealthCheckDelta]
 
     @classmethod

@@ -260,9 +260,9 @@ class BottleneckComparison(BaseModel):
 class HealthCheckDelta(BaseModel):
     id: str
     title: str
-    base_score: float
-    scenario_score: float
-    score_delta: float
+    base_score: float | None  # None: not applicable on that side
+    scenario_score: float | None
+    score_delta: float | None
     base_offending: int
     scenario_offending: int
     resolved: list[ElementRef]  # offending in the base, not in the scenario
@@ -270,9 +270,9 @@ class HealthCheckDelta(BaseModel):
 
 
 class HealthComparison(BaseModel):
-    base_score: float
-    scenario_score: float
-    score_delta: float
+    base_score: float | None
+    scenario_score: float | None
+    score_delta: float | None
     checks: list[HealthCheckDelta]
 
 
@@ -695,7 +695,7 @@ def _compare_health(base: hl.HealthReport, scenario: hl.HealthReport) -> HealthC
                 title=s.title,
                 base_score=b.score,
                 scenario_score=s.score,
-                score_delta=round(s.score - b.score, 1),
+                score_delta=hl.score_delta(b.score, s.score),
                 base_offending=b.offending,
                 scenario_offending=s.offending,
                 resolved=ordered([r for i, r in old.items() if i not in new]),
@@ -705,7 +705,7 @@ def _compare_health(base: hl.HealthReport, scenario: hl.HealthReport) -> HealthC
     return HealthComparison(
         base_score=base.score,
         scenario_score=scenario.score,
-        score_delta=round(scenario.score - base.score, 1),
+        score_delta=hl.score_delta(base.score, scenario.score),
         checks=checks,
     )
 
