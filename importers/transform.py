@@ -27,7 +27,7 @@ from typing import Any, NamedTuple, TypedDict
 
 from pydantic import ValidationError
 
-from graph.archimate import ELEMENTS
+from graph.archimate import ELEMENTS, RELATIONSHIP_KINDS
 from graph.model import (
     ID_PATTERN,
     NODE_ADAPTER,
@@ -825,6 +825,16 @@ class _Transformer:
     def result(self, elements: list[dict[str, Any]], rels: list[dict[str, Any]]) -> TransformResult:
         """After `elements` and every relationship: the views, and the whole result."""
         nodes = elements + [self.view(raw) for raw in self.model.get("views", [])]
+        coverage = {
+            # Neither an operating-model type nor an ArchiMate one.
+            "untyped_elements": sum(
+                1
+                for n in elements
+                if n["label"] == GENERIC and not n["props"].get(ARCHIMATE_TYPE.name)
+            ),
+            # Kept as RELATED_TO with a type no propagation rule is declared for.
+            "relationships_without_rule": sum(1 for r in rels if not _has_rule(r)),
+        }
         counts: dict[str, Any] = {
             "nodes": dict(sorted(Counter(map(itemgetter("label"), nodes)).items())),
             "relationships": dict(sorted(Counter(map(itemgetter("type"), rels)).items())),
@@ -843,6 +853,7 @@ class _Transformer:
                     "anchored_relationships",
                 )
             },
+            **coverage,
         }
         return TransformResult(
             source=self.source,
@@ -860,6 +871,21 @@ class _Transformer:
             warnings=self.warnings,
             counts=counts,
         )
+
+
+# The ArchiMate relationship types (and access types) a propagation rule is declared for.
+_RULED = frozenset(k.name for k in RELATIONSHIP_KINDS)
+
+
+def _has_rule(rel: dict[str, Any]) -> bool:
+    """Whether the questions know how a change travels along this relationship: every
+    schema type has a rule; RELATED_TO has one when its ArchiMate type is declared."""
+    if rel["type"] != FALLBACK_REL:
+        return True
+    kind = str(rel["props"].get("original_type") or "").lower()
+    if kind == "access":
+        kind = f"access:{rel['props'].get('access_type') or 'write'}".lower()
+    return kind in _RULED
 
 
 class Staged(NamedTuple):
