@@ -76,13 +76,20 @@ ELEMENT_KINDS: tuple[ElementKind, ...] = (
     # A grouping or a location gathers elements for a reader; being in the same group or
     # place is not a delivery dependency, so neither passes a change from one member on.
     *_layer(Layer.OTHER, "Grouping Location", carries=False),
-    # Junctions (the exchange format's And/Or, Archi's one type) are walked through:
-    # A -serving-> junction -serving-> B is A serving B.
-    *_layer(Layer.OTHER, "Junction AndJunction OrJunction"),
+    # Junctions are walked through: A -serving-> junction -serving-> B is A serving B.
+    *_layer(Layer.OTHER, "Junction"),
 )
 
 ELEMENTS: dict[str, ElementKind] = {k.name: k for k in ELEMENT_KINDS}
-JUNCTIONS: frozenset[str] = frozenset({"Junction", "AndJunction", "OrJunction"})
+# The exchange format's two junction types are Archi's one (And or Or is kept aside, in
+# `archimate:junctionType`), so the same model has the same types from either format.
+ALIASES: dict[str, str] = {"AndJunction": "Junction", "OrJunction": "Junction"}
+
+
+def element_kind(raw_type: str) -> str | None:
+    """The declared ArchiMate type a file's element type is, or None."""
+    name = ALIASES.get(raw_type, raw_type)
+    return name if name in ELEMENTS else None
 
 
 @dataclass(frozen=True)

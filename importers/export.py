@@ -283,6 +283,10 @@ class ExchangeWriter:
                     value = view.get(fname)
                     if value is not None and str(value) in choices:
                         chosen = choices[str(value)]
+        if not view.get(ARCHIMATE_TYPE.name):
+            # Made in valuegraph, not drawn in ArchiMate: an empty value says so, and the
+            # import leaves the element without an ArchiMate type, as it was.
+            extra[f"{self.prefix}{ARCHIMATE_TYPE.name}"] = ""
         for prop in node.props:
             if prop.name == ARCHIMATE_TYPE.name:
                 continue  # written as the element's type itself

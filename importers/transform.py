@@ -27,7 +27,7 @@ from typing import Any, NamedTuple, TypedDict
 
 from pydantic import ValidationError
 
-from graph.archimate import ELEMENTS, RELATIONSHIP_KINDS
+from graph.archimate import RELATIONSHIP_KINDS, element_kind
 from graph.model import (
     ID_PATTERN,
     NODE_ADAPTER,
@@ -547,9 +547,12 @@ class _Transformer:
             typed.setdefault("original_type", raw_type)
         else:
             free[self.ns_keys["type"]] = raw_type
-        if self.archimate and raw_type in ELEMENTS:
+        if typed.get(ARCHIMATE_TYPE.name) == "":
+            # Exported from an element without an ArchiMate type: it still has none.
+            del typed[ARCHIMATE_TYPE.name]
+        elif self.archimate and (kind := element_kind(raw_type)):
             # What the architect drew, beside the operating-model role the label gives.
-            typed.setdefault(ARCHIMATE_TYPE.name, raw_type)
+            typed.setdefault(ARCHIMATE_TYPE.name, kind)
         if raw.get("folder"):
             free[self.ns_keys["folder"]] = self.folder(raw["folder"])
         ext = self.ids[rid]

@@ -224,8 +224,9 @@ def test_a_changed_file_reports_its_diff_and_prune_touches_only_its_source(
     assert dry["diff"]["nodes"]["added"] == {"Capability": 1}
     assert dry["diff"]["nodes"]["changed"] == {"Platform": 1}
     assert dry["diff"]["nodes"]["removed"] == {"GenericElement": 1}
-    # r-reads is now a write (READS → WRITES), r-influence now links cap-fraud to itself.
-    assert dry["diff"]["relationships"]["changed"] == {"RELATED_TO": 1, "WRITES": 1}
+    # r-reads is now a write (READS → WRITES), r-influence now links cap-fraud to itself,
+    # and r-on-rel (kept, attached to r-owns' source) now starts at cap-fraud.
+    assert dry["diff"]["relationships"]["changed"] == {"RELATED_TO": 2, "WRITES": 1}
     assert dry["diff"]["relationships"]["added"] == {}
     assert dry["diff"]["relationships"]["removed"] == {}
 
@@ -260,8 +261,9 @@ def test_prune_deletes_relationships_dropped_from_the_file(
         ),
     )
     report = run_import(graph, v2, prune=True)
-    assert report["diff"]["relationships"]["removed"] == {"OWNS": 1}
-    assert report["pruned"]["relationships"] == 1
+    # The association to r-owns (r-on-rel) has nothing to attach to any more: it goes too.
+    assert report["diff"]["relationships"]["removed"] == {"OWNS": 1, "RELATED_TO": 1}
+    assert report["pruned"]["relationships"] == 2
     assert not [e for e in edges(graph) if e[0] == "OWNS"]
 
 
