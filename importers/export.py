@@ -382,16 +382,29 @@ class ExchangeWriter:
         )
         return xsi, a, b, access if xsi == "Access" else None
 
+    def on_relationship(self, view: dict[str, Any]) -> bool:
+        """Whether the relationship was imported with a relationship at one end (kept
+        attached to that relationship's source, its id in `archimate:<end>Relationship`)."""
+        props = view.get("properties") or {}
+        return any(f"{self.ns}{end}Relationship" in props for end in ("source", "target"))
+
     def relationship(self, view: dict[str, Any]) -> None:
         free: dict[str, Any] = dict(view.get("properties") or {})
         extra: dict[str, Any] = {}
         ident = self.ident(view["id"], free, extra, rel=True)
         xsi, src, dst, access = self.relationship_form(view, free, extra)
-        self.rel_ends[view["id"]] = (self.idents.get(src, src), self.idents.get(dst, dst))
+        ends = {"source": self.idents.get(src, src), "target": self.idents.get(dst, dst)}
+        for end in ends:
+            # Its end was a relationship: name that one again when it is in the file.
+            ref = free.get(f"{self.ns}{end}Relationship")
+            if isinstance(ref, str) and ref in self.rel_idents:
+                ends[end] = self.rel_idents[ref]
+                del free[f"{self.ns}{end}Relationship"]
+        self.rel_ends[view["id"]] = (ends["source"], ends["target"])
         self.file_in(free, ident)
         attrs = (
-            f"identifier={quoteattr(ident)} source={quoteattr(self.idents.get(src, src))} "
-            f"target={quoteattr(self.idents.get(dst, dst))} xsi:type={quoteattr(xsi)}"
+            f"identifier={quoteattr(ident)} source={quoteattr(ends['source'])} "
+            f"target={quoteattr(ends['target'])} xsi:type={quoteattr(xsi)}"
         )
         if xsi == "Access" and access:
             attrs += f" accessType={quoteattr(access)}"
@@ -530,11 +543,20 @@ def export_exchange(
         with _about(f"element {node['id']!r}"):
             writer.element(node)
     out.write("  </elements>\n  <relationships>\n")
+    # A relationship whose end was another relationship goes last, once every
+    # relationship's identifier is known, so it can name that relationship again.
+    later: list[dict[str, Any]] = []
     for rec in _stream(store, cypher.EXPORT_RELATIONSHIPS, source=source):
         view = rel_view(rec["type"], dict(rec["props"]), rec["source"], rec["target"])
         if view["source"] in writer.labels and view["target"] in writer.labels:
+            if writer.on_relationship(view):
+                later.append(view)
+                continue
             with _about(f"relationship {view['id']!r}"):
                 writer.relationship(view)
+    for view in later:
+        with _about(f"relationship {view['id']!r}"):
+            writer.relationship(view)
     out.write("  </relationships>\n")
     with _about("a folder name, property key or view"):
         writer.organizations()

@@ -9,6 +9,7 @@ among them); every expected count below was worked out by hand from that file.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from fastapi.testclient import TestClient
 from graph.archimate import ELEMENT_KINDS, ELEMENTS, RELATIONSHIP_KINDS
 from graph.schema import SCHEMA
 from graph.store import GraphStore
+from importers.export import export_exchange
 from importers.pipeline import prepare, run_import
 from queries import bottlenecks as bn
 from queries import health as hl
@@ -266,3 +268,12 @@ def test_queryable_by_archimate_type_everywhere(
     assert [i["name"] for i in listed["items"]] == ["AsIs", "ToBe"]
     answer: Any = cli_json(["impact", "Claims Administration"], neo4j_server, monkeypatch, tmp_path)
     assert answer["counts"]["affected"] == 14
+
+
+def test_relationships_to_relationships_export_as_written(insurer: GraphStore) -> None:
+    out = io.StringIO()
+    export_exchange(insurer, out, source="archimate:id-insurer-model")
+    text = out.getvalue()
+    assert 'identifier="rel-35" source="grp-claims" target="rel-02" xsi:type="Aggregation"' in text
+    assert 'identifier="rel-36" source="do-claim" target="rel-17" xsi:type="Association"' in text
+    assert "targetRelationship" not in text
