@@ -26,7 +26,7 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.exceptions import ConstraintError
 
 from graph import cypher
-from graph.archimate import ELEMENTS
+from graph.archimate import ALIASES, ELEMENTS
 from graph.model import node_view, now_iso, rel_view
 from graph.schema import SCHEMA, Schema, UnknownTypeError
 
@@ -670,7 +670,10 @@ def _fulltext_query(text: str) -> str:
     return " AND ".join(words)
 
 
-_ARCHIMATE_BY_LOWER = {name.lower(): name for name in ELEMENTS}
+_ARCHIMATE_BY_LOWER = {
+    **{name.lower(): name for name in ELEMENTS},
+    **{alias.lower(): name for alias, name in ALIASES.items()},
+}
 
 
 def _archimate_types(names: Sequence[str] | None) -> list[str] | None:
