@@ -7,7 +7,7 @@ Labels and relationship types are interpolated into these statements only from
 from __future__ import annotations
 
 from graph.labels import API_TOKEN, AUDIT_EVENT, IMPORT_RUN, META, SCENARIO, type_of
-from graph.schema import ELEMENT_LABEL, SCHEMA, Schema
+from graph.schema import ARCHIMATE_TYPE, ELEMENT_LABEL, SCHEMA, Schema
 
 META_LABEL = META
 FULLTEXT_INDEX = "element_search"
@@ -20,6 +20,8 @@ def schema_statements(schema: Schema = SCHEMA) -> list[str]:
         f"FOR (n:{ELEMENT_LABEL}) REQUIRE n.id IS UNIQUE",
         f"CREATE INDEX element_name IF NOT EXISTS FOR (n:{ELEMENT_LABEL}) ON (n.name)",
         f"CREATE INDEX element_source IF NOT EXISTS FOR (n:{ELEMENT_LABEL}) ON (n.source)",
+        f"CREATE INDEX element_archimate_type IF NOT EXISTS "
+        f"FOR (n:{ELEMENT_LABEL}) ON (n.{ARCHIMATE_TYPE.name})",
         f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS "
         f"FOR (n:{ELEMENT_LABEL}) ON EACH [n.name, n.description]",
         f"CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:{META_LABEL}) REQUIRE m.key IS UNIQUE",
@@ -147,6 +149,7 @@ WHERE ($labels IS NULL OR label IN $labels)
   AND ($q IS NULL OR toLower(n.name) CONTAINS toLower($q))
   AND ($tag IS NULL OR $tag IN n.tags)
   AND ($source IS NULL OR n.source = $source)
+  AND ($archimate_types IS NULL OR n.archimate_type IN $archimate_types)
 """
 
 COUNT_NODES = _NODE_FILTER + "RETURN count(n) AS total"
@@ -163,7 +166,8 @@ SKIP $offset LIMIT $limit
 SEARCH_NODES = f"""
 CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $query) YIELD node, score
 WITH node, score, {type_of("node")} AS label
-WHERE $labels IS NULL OR label IN $labels
+WHERE ($labels IS NULL OR label IN $labels)
+  AND ($archimate_types IS NULL OR node.archimate_type IN $archimate_types)
 RETURN label, properties(node) AS props, score
 ORDER BY score DESC, node.name
 LIMIT $limit

@@ -8,9 +8,11 @@ relationship types that reach Cypher are only ever taken from here, never from i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
+
+from graph.archimate import ELEMENTS
 
 
 class PropKind(StrEnum):
@@ -102,7 +104,7 @@ INTERACTION_MODES = ("collaboration", "x-as-a-service", "facilitating")
 
 S, I, F, B = PropKind.STRING, PropKind.INT, PropKind.FLOAT, PropKind.BOOL  # noqa: E741
 
-NODE_TYPES: tuple[NodeType, ...] = (
+_NODE_TYPES: tuple[NodeType, ...] = (
     NodeType(
         "ValueStream",
         "A long-lived flow of work that delivers an outcome to a customer or stakeholder.",
@@ -211,6 +213,20 @@ NODE_TYPES: tuple[NodeType, ...] = (
         "An imported element with no valuegraph mapping, kept with its original type.",
         (Prop("original_type", S, "Type in the source model, e.g. ArchiMate's.", required=True),),
     ),
+)
+
+# Every node type can carry its ArchiMate type beside its operating-model role: an
+# ApplicationComponent is a Platform, a BusinessProcess a GenericElement, and both stay
+# queryable as what the architect drew (`graph.archimate` declares the types).
+ARCHIMATE_TYPE = Prop(
+    "archimate_type",
+    S,
+    "The element's ArchiMate 3.x type, when it came from (or is exported as) ArchiMate.",
+    choices=tuple(ELEMENTS),
+)
+
+NODE_TYPES: tuple[NodeType, ...] = tuple(
+    replace(n, props=(*n.props, ARCHIMATE_TYPE)) for n in _NODE_TYPES
 )
 
 ANY = "*"
@@ -416,4 +432,4 @@ class UnknownTypeError(ValueError):
 
 
 # Bump when the constraints/indexes derived from the schema change, so start-up re-applies them.
-SCHEMA = Schema(NODE_TYPES, REL_TYPES, version=4)
+SCHEMA = Schema(NODE_TYPES, REL_TYPES, version=5)

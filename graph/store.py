@@ -27,8 +27,9 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.exceptions import ConstraintError
 
 from graph import cleanup, cypher
+from graph.archimate import ALIASES, ELEMENTS
 from graph.model import node_view, now_iso, rel_view
-from graph.schema import SCHEMA, Schema
+from graph.schema import SCHEMA, Schema, UnknownTypeError
 
 log = logging.getLogger(__name__)
 
@@ -456,6 +457,7 @@ class GraphStore:
         q: str | None = None,
         tag: str | None = None,
         source: str | None = None,
+        archimate_types: Sequence[str] | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> tuple[list[dict[str, Any]], int]:
@@ -466,23 +468,35 @@ class GraphStore:
             "q": q or None,
             "tag": tag,
             "source": source,
+            "archimate_types": _archimate_types(archimate_types),
         }
         total = self.read(cypher.COUNT_NODES, params)[0]["total"]
         records = self.read(cypher.LIST_NODES, {**params, "limit": limit, "offset": offset})
         return [node_view(r["label"], r["props"]) for r in records], total
 
     def search(
-        self, text: str, *, labels: Sequence[str] | None = None, limit: int = 20
+        self,
+        text: str,
+        *,
+        labels: Sequence[str] | None = None,
+        archimate_types: Sequence[str] | None = None,
+        limit: int = 20,
     ) -> list[dict[str, Any]]:
         """Type-ahead search: fulltext over name and description, prefix-matching each word."""
         for label in labels or ():
             self.schema.node(label)
+        kinds = _archimate_types(archimate_types)
         query = fulltext_query(text)
         if not query:
             return []
         records = self.read(
             cypher.SEARCH_NODES,
-            {"query": query, "labels": list(labels) if labels else None, "limit": limit},
+            {
+                "query": query,
+                "labels": list(labels) if labels else None,
+                "archimate_types": kinds,
+                "limit": limit,
+            },
         )
         return [node_view(r["label"], r["props"]) for r in records]
 
@@ -722,3 +736,22 @@ def fulltext_query(text: str) -> str:
         if word:
             words.append(f"({word} OR {word}*)")
     return " AND ".join(words)
+
+
+_ARCHIMATE_BY_LOWER = {
+    **{name.lower(): name for name in ELEMENTS},
+    **{alias.lower(): name for alias, name in ALIASES.items()},
+}
+
+
+def _archimate_types(names: Sequence[str] | None) -> list[str] | None:
+    """ArchiMate element types to filter by, spelled as declared (any case accepted)."""
+    if not names:
+        return None
+    out = []
+    for name in names:
+        known = _ARCHIMATE_BY_LOWER.get(name.strip().lower())
+        if known is None:
+            raise UnknownTypeError("ArchiMate element type", name, tuple(ELEMENTS))
+        out.append(known)
+    return out

@@ -28,7 +28,7 @@ from typing import Any, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from graph.model import node_view, rel_view
-from graph.schema import SCHEMA
+from graph.schema import ARCHIMATE_TYPE, SCHEMA
 from graph.store import GraphStore
 from importers import cypher
 from importers.errors import ImportFailure
@@ -258,7 +258,8 @@ class ExchangeWriter:
     ) -> str:
         label = view["type"]
         node = SCHEMA.node(label)
-        given = free.get(f"{self.ns}type")
+        # The ArchiMate type kept as a field (and, from imports, as `archimate:type`).
+        given = free.get(f"{self.ns}type") or view.get(ARCHIMATE_TYPE.name)
         if label == GENERIC:
             original = str(view.get("original_type") or "")
             if original in self.element_types:
@@ -282,13 +283,20 @@ class ExchangeWriter:
                     value = view.get(fname)
                     if value is not None and str(value) in choices:
                         chosen = choices[str(value)]
+        if not view.get(ARCHIMATE_TYPE.name):
+            # Made in valuegraph, not drawn in ArchiMate: an empty value says so, and the
+            # import leaves the element without an ArchiMate type, as it was.
+            extra[f"{self.prefix}{ARCHIMATE_TYPE.name}"] = ""
         for prop in node.props:
+            if prop.name == ARCHIMATE_TYPE.name:
+                continue  # written as the element's type itself
             if view.get(prop.name) is not None and label != GENERIC:
                 extra[f"{self.prefix}{prop.name}"] = view[prop.name]
         if view.get("tags"):
             extra[f"{self.prefix}tags"] = json.dumps(view["tags"])
         folder = decode_folder(str(free.get(f"{self.ns}folder") or ""))
-        if element_label(self.mapping, chosen, {**free, **extra}, folder) != label:
+        name = str(view.get("name") or "")
+        if element_label(self.mapping, chosen, {**free, **extra}, folder, name) != label:
             extra[f"{self.prefix}type"] = label
         return chosen
 
@@ -374,16 +382,29 @@ class ExchangeWriter:
         )
         return xsi, a, b, access if xsi == "Access" else None
 
+    def on_relationship(self, view: dict[str, Any]) -> bool:
+        """Whether the relationship was imported with a relationship at one end (kept
+        attached to that relationship's source, its id in `archimate:<end>Relationship`)."""
+        props = view.get("properties") or {}
+        return any(f"{self.ns}{end}Relationship" in props for end in ("source", "target"))
+
     def relationship(self, view: dict[str, Any]) -> None:
         free: dict[str, Any] = dict(view.get("properties") or {})
         extra: dict[str, Any] = {}
         ident = self.ident(view["id"], free, extra, rel=True)
         xsi, src, dst, access = self.relationship_form(view, free, extra)
-        self.rel_ends[view["id"]] = (self.idents.get(src, src), self.idents.get(dst, dst))
+        ends = {"source": self.idents.get(src, src), "target": self.idents.get(dst, dst)}
+        for end in ends:
+            # Its end was a relationship: name that one again when it is in the file.
+            ref = free.get(f"{self.ns}{end}Relationship")
+            if isinstance(ref, str) and ref in self.rel_idents:
+                ends[end] = self.rel_idents[ref]
+                del free[f"{self.ns}{end}Relationship"]
+        self.rel_ends[view["id"]] = (ends["source"], ends["target"])
         self.file_in(free, ident)
         attrs = (
-            f"identifier={quoteattr(ident)} source={quoteattr(self.idents.get(src, src))} "
-            f"target={quoteattr(self.idents.get(dst, dst))} xsi:type={quoteattr(xsi)}"
+            f"identifier={quoteattr(ident)} source={quoteattr(ends['source'])} "
+            f"target={quoteattr(ends['target'])} xsi:type={quoteattr(xsi)}"
         )
         if xsi == "Access" and access:
             attrs += f" accessType={quoteattr(access)}"
@@ -522,11 +543,20 @@ def export_exchange(
         with _about(f"element {node['id']!r}"):
             writer.element(node)
     out.write("  </elements>\n  <relationships>\n")
+    # A relationship whose end was another relationship goes last, once every
+    # relationship's identifier is known, so it can name that relationship again.
+    later: list[dict[str, Any]] = []
     for rec in _stream(store, cypher.EXPORT_RELATIONSHIPS, source=source):
         view = rel_view(rec["type"], dict(rec["props"]), rec["source"], rec["target"])
         if view["source"] in writer.labels and view["target"] in writer.labels:
+            if writer.on_relationship(view):
+                later.append(view)
+                continue
             with _about(f"relationship {view['id']!r}"):
                 writer.relationship(view)
+    for view in later:
+        with _about(f"relationship {view['id']!r}"):
+            writer.relationship(view)
     out.write("  </relationships>\n")
     with _about("a folder name, property key or view"):
         writer.organizations()

@@ -33,15 +33,16 @@ class _Strict(BaseModel):
 
 
 class ElementRule(_Strict):
-    """One way to pick another node type for an element: by folder or by a property."""
+    """One way to pick another node type for an element: by folder, name or a property."""
 
     type: str
     folder: str | None = None
+    name: str | None = None
     property: str | None = None
     equals: str | None = None
     in_: tuple[str, ...] | None = Field(default=None, alias="in")
 
-    @field_validator("folder")
+    @field_validator("folder", "name")
     @classmethod
     def _regex(cls, value: str | None) -> str | None:
         if value is not None:
@@ -51,8 +52,10 @@ class ElementRule(_Strict):
                 raise ValueError(f"invalid folder pattern {value!r}: {exc}") from exc
         return value
 
-    def matches(self, folder: list[str], props: dict[str, Scalar]) -> bool:
+    def matches(self, folder: list[str], props: dict[str, Scalar], name: str = "") -> bool:
         if self.folder is not None and not any(re.search(self.folder, f) for f in folder):
+            return False
+        if self.name is not None and not re.search(self.name, name):
             return False
         if self.property is not None:
             wanted = self.property.lower()
@@ -64,7 +67,7 @@ class ElementRule(_Strict):
                 return False
             if self.in_ is not None and text not in {v.lower() for v in self.in_}:
                 return False
-        return self.folder is not None or self.property is not None
+        return self.folder is not None or self.property is not None or self.name is not None
 
 
 class ElementMap(_Strict):
@@ -133,8 +136,10 @@ class Mapping(_Strict):
                 ]
             for i, rule in enumerate(emap.rules):
                 label_ok(f"elements.{name}.rules[{i}]", rule.type)
-                if rule.folder is None and rule.property is None:
-                    problems.append(f"elements.{name}.rules[{i}]: give `folder` or `property`")
+                if rule.folder is None and rule.property is None and rule.name is None:
+                    problems.append(
+                        f"elements.{name}.rules[{i}]: give `folder`, `name` or `property`"
+                    )
         for name, candidates in self.relationships.items():
             for i, cand in enumerate(candidates):
                 try:

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple, TypedDict
 from pydantic import ValidationError
 
 from graph import labels
+from graph.archimate import RELATIONSHIP_KINDS, element_kind
 from graph.labels import STAGE, STREAM
 from graph.model import (
     ID_PATTERN,
@@ -38,7 +39,7 @@ from graph.model import (
     rel_row,
     valid_id,
 )
-from graph.schema import SCHEMA, Prop, PropKind, UnknownTypeError
+from graph.schema import ARCHIMATE_TYPE, SCHEMA, Prop, PropKind, UnknownTypeError
 from importers.errors import ImportFailure, ReportWarning
 from importers.mapping import Mapping, RelCandidate
 from importers.raw import (
@@ -105,7 +106,7 @@ def coerce(prop: Prop, value: Scalar) -> Scalar:
 
 
 def element_label(
-    mapping: Mapping, raw_type: str, props: dict[str, Scalar], folder: list[str]
+    mapping: Mapping, raw_type: str, props: dict[str, Scalar], folder: list[str], name: str = ""
 ) -> str | None:
     """The node type an element maps to; None when the mapping does not know its type."""
     forced = props.get(f"{mapping.field_prefix}type")
@@ -115,7 +116,7 @@ def element_label(
     if emap is None:
         return None
     for rule in emap.rules:
-        if rule.matches(folder, props):
+        if rule.matches(folder, props, name):
             return rule.type
     return emap.type
 
@@ -198,6 +199,9 @@ class _Transformer:
         self.kept_rels: dict[str, str] = {}
         # Only views look relationships up by their original ids (`kept_rels`).
         self.has_views = bool(model.get("views"))
+        # ArchiMate models carry ArchiMate element types (Backstage's "Resource" is not one).
+        self.archimate = mapping.namespace == "archimate"
+        self.rel_ends: dict[str, tuple[str, str]] | None = None  # built on first need
         # Property keys, formatted once rather than once per record.
         self.type_key = f"{self.prefix}type"
         self.id_key = f"{self.prefix}id"
@@ -335,7 +339,9 @@ class _Transformer:
             if forced is None and emap is not None and not emap.rules:
                 label: str | None = emap.type  # element_label's answer, without its work
             else:
-                label = element_label(self.mapping, raw["type"], props, raw.get("folder", []))
+                label = element_label(
+                    self.mapping, raw["type"], props, raw.get("folder", []), raw.get("name") or ""
+                )
             if forced is not None and forced != label:
                 self.warn(
                     "bad-type-property",
@@ -543,6 +549,12 @@ class _Transformer:
             typed.setdefault("original_type", raw_type)
         else:
             free[self.ns_keys["type"]] = raw_type
+        if typed.get(ARCHIMATE_TYPE.name) == "":
+            # Exported from an element without an ArchiMate type: it still has none.
+            del typed[ARCHIMATE_TYPE.name]
+        elif self.archimate and (kind := element_kind(raw_type)):
+            # What the architect drew, beside the operating-model role the label gives.
+            typed.setdefault(ARCHIMATE_TYPE.name, kind)
         if raw.get("folder"):
             free[self.ns_keys["folder"]] = self.folder(raw["folder"])
         ext = self.ids[rid]
@@ -625,6 +637,11 @@ class _Transformer:
 
     def relationship(self, raw: RawRelationship) -> dict[str, Any] | None:
         src, dst = raw.get("source") or "", raw.get("target") or ""
+        anchored: dict[str, Scalar] = {}
+        if src not in self.labels and src in self.rel_ids:
+            src = self.anchor(raw, "source", src, anchored)
+        if dst not in self.labels and dst in self.rel_ids:
+            dst = self.anchor(raw, "target", dst, anchored)
         src_label = self.labels.get(src)
         if src_label is None:
             self.dangling(raw, "source", src)
@@ -654,6 +671,8 @@ class _Transformer:
         extra = raw.get("extra", {})
         if extra:
             self.add_extra(free, extra, raw)
+        if anchored:
+            free.update(anchored)
         ns_keys = self.ns_keys
         if rel_type == FALLBACK_REL:
             typed.setdefault("original_type", raw_type)
@@ -696,6 +715,34 @@ class _Transformer:
         if rid and self.has_views:
             self.kept_rels[rid] = row["id"]
         return row
+
+    def anchor(self, raw: RawRelationship, end: str, ref: str, anchored: dict[str, Scalar]) -> str:
+        """An end that is a relationship (ArchiMate allows associating with, or aggregating,
+        a relationship): kept, attached to that relationship's source element (its source's,
+        if that is a relationship too), the relationship's id in `archimate:<end>Relationship`.
+        Returns the element id to attach to, or `ref` when there is none."""
+        if self.rel_ends is None:
+            self.rel_ends = {
+                r["id"]: (r.get("source") or "", r.get("target") or "")
+                for r in self.model.get("relationships", [])
+                if r.get("id")
+            }
+        anchored[f"{self.ns}{end}Relationship"] = self.rel_ids[ref]
+        node, seen = ref, set()
+        while node not in self.labels and node in self.rel_ends and node not in seen:
+            seen.add(node)
+            node = self.rel_ends[node][0]
+        if node not in self.labels:
+            return ref
+        self.counts["anchored_relationships"] += 1
+        self.warn(
+            "relationship-end-anchored",
+            f"{raw['type']} relationship: its {end} {ref!r} is a relationship; kept, attached "
+            f"to that relationship's source element {node!r} (the relationship's id is in "
+            f"{self.ns}{end}Relationship)",
+            raw,
+        )
+        return node
 
     def dangling(self, raw: RawRelationship, end: str, ref: str) -> None:
         """Skip a relationship whose `end` is not an element, saying what it is instead."""
@@ -783,6 +830,16 @@ class _Transformer:
     def result(self, elements: list[dict[str, Any]], rels: list[dict[str, Any]]) -> TransformResult:
         """After `elements` and every relationship: the views, and the whole result."""
         nodes = elements + [self.view(raw) for raw in self.model.get("views", [])]
+        coverage = {
+            # Neither an operating-model type nor an ArchiMate one.
+            "untyped_elements": sum(
+                1
+                for n in elements
+                if n["label"] == GENERIC and not n["props"].get(ARCHIMATE_TYPE.name)
+            ),
+            # Kept as RELATED_TO with a type no propagation rule is declared for.
+            "relationships_without_rule": sum(1 for r in rels if not _has_rule(r)),
+        }
         counts: dict[str, Any] = {
             "nodes": dict(sorted(Counter(map(itemgetter("label"), nodes)).items())),
             "relationships": dict(sorted(Counter(map(itemgetter("type"), rels)).items())),
@@ -798,8 +855,10 @@ class _Transformer:
                     "derived_stages",
                     "encoded_ids",
                     "views",
+                    "anchored_relationships",
                 )
             },
+            **coverage,
         }
         return TransformResult(
             source=self.source,
@@ -817,6 +876,21 @@ class _Transformer:
             warnings=self.warnings,
             counts=counts,
         )
+
+
+# The ArchiMate relationship types (and access types) a propagation rule is declared for.
+_RULED = frozenset(k.name for k in RELATIONSHIP_KINDS)
+
+
+def _has_rule(rel: dict[str, Any]) -> bool:
+    """Whether the questions know how a change travels along this relationship: every
+    schema type has a rule; RELATED_TO has one when its ArchiMate type is declared."""
+    if rel["type"] != FALLBACK_REL:
+        return True
+    kind = str(rel["props"].get("original_type") or "").lower()
+    if kind == "access":
+        kind = f"access:{rel['props'].get('access_type') or 'write'}".lower()
+    return kind in _RULED
 
 
 class Staged(NamedTuple):

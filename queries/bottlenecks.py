@@ -28,6 +28,11 @@ Score, 0 to 100 (`SCORE_FORMULA`):
     pressure = min(1, max(0, load - 1)) for teams, 0 for platforms
     load = k / (guideline(team type) * clamp(capacity / NOMINAL_TEAM_FTE, 0.5, 2))
 
+A model without value streams (an ArchiMate model of applications and processes) has
+no stream to count: the ranking says so (`ranked_by`) and ranks by the elements that
+depend on each team or platform instead, `dependents` (every element a change to it
+reaches), in place of proximity: 0.6 * dependents / the most dependents of any.
+
 Clusters: value streams joined by the teams and platforms they share within
 `cluster_horizon` (default 1: used or supported directly). Each shared element adds
 1/(n-1) to every pair of its n streams (Newman's weighting of a bipartite projection), so
@@ -48,7 +53,7 @@ from typing import Any
 
 import networkx as nx
 from networkx.algorithms.centrality.betweenness import _rescale as _nx_rescale
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from graph.labels import PLATFORM, STREAM, TEAM
 from graph.store import GraphStore
@@ -123,6 +128,10 @@ class Bottleneck(BaseModel):
     betweenness: float
     team: TeamLoad | None
     explanation: str
+    dependents: int | None = Field(
+        default=None,
+        description="Elements a change to it reaches; counted when the model has no streams.",
+    )
 
 
 class SharedNode(BaseModel):
@@ -139,8 +148,15 @@ class StreamCluster(BaseModel):
     explanation: str
 
 
+RANKED_BY_STREAMS = "value streams"
+RANKED_BY_DEPENDENTS = "dependent elements"
+
+
 class BottleneckReport(BaseModel):
     stream_total: int
+    ranked_by: str = Field(
+        description="What ranks them: value streams, or dependent elements without streams."
+    )
     horizon: int
     bottlenecks: list[Bottleneck]
     clusters: list[StreamCluster]
@@ -215,10 +231,14 @@ def _explain(
     b: float,
     b_rank: int,
     team: TeamLoad | None,
+    dependents: int | None = None,
 ) -> str:
     parts = [
         f"{k} of {total} value streams depend on {ref.name} within {horizon} hop(s) "
         f"({blast} at any distance)"
+        if dependents is None
+        else f"no value streams in the model, so ranked by dependent elements: "
+        f"{dependents} element(s) depend on {ref.name}"
     ]
     if k > 1:
         parts.append(f"{k * (k - 1) // 2} stream pairs must coordinate its changes")
@@ -365,6 +385,9 @@ def bottleneck_report(
     b_order = sorted({round(between[c], 9) for c in candidates}, reverse=True)
     b_rank = {value: i for i, value in enumerate(b_order, start=1)}
     total = len(streams)
+    # Without streams, what depends on each candidate is what ranks it.
+    dependents = {} if total else {c: len(nx.descendants(p.graph, c)) for c in candidates}
+    d_max = max(dependents.values(), default=0)
 
     rows: list[Bottleneck] = []
     for c in candidates:
@@ -382,7 +405,19 @@ def bottleneck_report(
             if total
             else 0.0
         )
-        score = 100 * (0.6 * proximity + 0.2 * (b / b_max if b_max else 0.0) + 0.2 * pressure)
+        closeness = proximity if total else (dependents[c] / d_max if d_max else 0.0)
+        score = 100 * (0.6 * closeness + 0.2 * (b / b_max if b_max else 0.0) + 0.2 * pressure)
+        explanation = _explain(
+            ref,
+            k,
+            total,
+            config.horizon,
+            blast[c],
+            b,
+            b_rank[round(b, 9)] if b else 0,
+            team,
+            dependents.get(c),
+        )
         rows.append(
             Bottleneck(
                 rank=0,
@@ -395,22 +430,15 @@ def bottleneck_report(
                 cross_stream_pairs=k * (k - 1) // 2,
                 betweenness=round(b, 6),
                 team=team,
-                explanation=_explain(
-                    ref,
-                    k,
-                    total,
-                    config.horizon,
-                    blast[c],
-                    b,
-                    b_rank[round(b, 9)] if b else 0,
-                    team,
-                ),
+                explanation=explanation,
+                dependents=dependents.get(c),
             )
         )
     rows.sort(key=lambda r: (-r.score, -r.stream_count, r.element.name, r.element.id))
     ranked = [r.model_copy(update={"rank": i}) for i, r in enumerate(rows[:limit], start=1)]
     return BottleneckReport(
         stream_total=total,
+        ranked_by=RANKED_BY_STREAMS if total else RANKED_BY_DEPENDENTS,
         horizon=config.horizon,
         bottlenecks=ranked,
         clusters=clusters(

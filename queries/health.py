@@ -1,8 +1,10 @@
 """Operating-model health: is the value-stream model real, or only in the slide deck?
 
 Each check lists the offending elements and scores 0-100 as the share of the elements it
-looks at that pass (100 when it looks at none). The overall score is the plain mean of
-the check scores, so every check weighs the same.
+looks at that pass. A check with nothing to look at (stream checks on a model without
+value streams) is *not applicable*: no score, and left out of the overall score, which is
+the plain mean of the applicable checks' scores (none when no check applies), so every
+check weighs the same.
 
 Checks that only ask whether a relationship exists are Cypher, read once into
 `HealthFacts`; the checks themselves are pure functions of those facts. The cycle check runs on
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from graph.labels import (
     ACCOUNTABLE_FOR,
@@ -146,13 +148,14 @@ class HealthCheck(BaseModel):
     description: str
     population: int
     offending: int
-    score: float
+    score: float | None = Field(description="Null: not applicable, nothing to check.")
+    applicable: bool
     passed: bool
     findings: list[Finding]
 
 
 class HealthReport(BaseModel):
-    score: float
+    score: float | None  # None: no check applies
     checks: list[HealthCheck]
     max_streams_per_team: int
     propagation: list[dict[str, str]]
@@ -172,7 +175,7 @@ def _check(
 ) -> HealthCheck:
     budget.check()  # each check ends here: a health question past its time stops between them
     bad = len(findings) if offending is None else offending
-    score = 100.0 if population == 0 else round(100 * (1 - min(bad, population) / population), 1)
+    score = None if population == 0 else round(100 * (1 - min(bad, population) / population), 1)
     return HealthCheck(
         id=check_id,
         title=title,
@@ -180,6 +183,7 @@ def _check(
         population=population,
         offending=bad,
         score=score,
+        applicable=population > 0,
         passed=bad == 0,
         findings=findings,
     )
@@ -494,7 +498,8 @@ def health_report(
         single_points_of_failure(ctx, delivery),
         unsupported_capabilities(ctx, delivery),
     ]
-    overall = round(sum(c.score for c in checks) / len(checks), 1)
+    scored = [c.score for c in checks if c.score is not None]
+    overall = round(sum(scored) / len(scored), 1) if scored else None
     return HealthReport(
         score=overall,
         checks=checks,
@@ -503,15 +508,24 @@ def health_report(
     )
 
 
+def score_delta(base: float | None, scenario: float | None) -> float | None:
+    """How a score moved; None when either side is not applicable."""
+    return None if base is None or scenario is None else round(scenario - base, 1)
+
+
 def health_markdown(report: HealthReport) -> str:
     """The report as Markdown: a summary table, then each failing check's findings."""
+    overall = "not applicable" if report.score is None else f"{report.score:g}/100"
     lines = [
-        f"# Operating-model health: {report.score:g}/100",
+        f"# Operating-model health: {overall}",
         "",
         "| Check | Score | Offending | Of |",
         "| --- | ---: | ---: | ---: |",
     ]
     for c in report.checks:
+        if c.score is None:
+            lines.append(f"| {c.title} (not applicable) | n/a | 0 | 0 |")
+            continue
         mark = "ok" if c.passed else "**fail**"
         lines.append(f"| {c.title} ({mark}) | {c.score:g} | {c.offending} | {c.population} |")
     for c in report.checks:

@@ -48,25 +48,37 @@ MAX_DEPTH_LIMIT = 50
 
 # One BFS level. `$from_source` / `$from_target`: relationship types that may carry a
 # change away from the frontier node when it is the relationship's source / target.
-# RELATED_TO's original and access types come back so the table decides per relationship.
+# RELATED_TO's original and access types come back so the table decides per relationship,
+# and the far end's ArchiMate type, since a change does not enter some (`ELEMENT:` rules).
 EXPAND = f"""
 UNWIND $frontier AS fid
 MATCH (a:{ELEMENT_LABEL} {{id: fid}})-[r]-(b:{ELEMENT_LABEL})
 WITH a, r, b, startNode(r) = a AS at_source
 WHERE (at_source AND type(r) IN $from_source) OR (NOT at_source AND type(r) IN $from_target)
 RETURN a.id AS from_id, b.id AS to_id, type(r) AS type, at_source,
-       r.original_type AS original_type, r.access_type AS access_type, r.id AS rel_id
+       r.original_type AS original_type, r.access_type AS access_type, r.id AS rel_id,
+       b.archimate_type AS to_kind
 """
 
 # EXPAND's rows collected into one record: a level of a wide walk (tens of thousands of
 # relationships) arrives several times faster than as one record per row.
-EXPAND_COLUMNS = ("from_id", "to_id", "type", "at_source", "original_type", "access_type", "rel_id")
+EXPAND_COLUMNS = (
+    "from_id",
+    "to_id",
+    "type",
+    "at_source",
+    "original_type",
+    "access_type",
+    "rel_id",
+    "to_kind",
+)
 EXPAND_LISTS = f"""
 UNWIND $frontier AS fid
 MATCH (a:{ELEMENT_LABEL} {{id: fid}})-[r]-(b:{ELEMENT_LABEL})
 WITH a, r, b, startNode(r) = a AS at_source
 WHERE (at_source AND type(r) IN $from_source) OR (NOT at_source AND type(r) IN $from_target)
-RETURN collect([a.id, b.id, type(r), at_source, r.original_type, r.access_type, r.id]) AS rows
+RETURN collect([a.id, b.id, type(r), at_source, r.original_type, r.access_type, r.id,
+                b.archimate_type]) AS rows
 """
 
 # queries.resolve.REFS_BY_IDS, collected the same way.
@@ -404,8 +416,10 @@ def bfs(
         nxt: list[str] = []
         for r in ordered:
             at_source: bool = r["at_source"]
-            if r["to_id"] in distance or not carries(
-                r["type"], r["original_type"], r["access_type"], at_source
+            if (
+                r["to_id"] in distance
+                or not carries(r["type"], r["original_type"], r["access_type"], at_source)
+                or table.inert(r.get("to_kind"))
             ):
                 continue
             distance[r["to_id"]] = depth

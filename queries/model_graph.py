@@ -43,7 +43,7 @@ from graph.labels import (
     node_prop,
     type_of,
 )
-from graph.schema import ELEMENT_LABEL
+from graph.schema import ARCHIMATE_TYPE, ELEMENT_LABEL
 from graph.store import GraphStore
 from queries.health_facts import COUNTED, HealthFacts
 from queries.impact import ExpandingReader
@@ -273,11 +273,17 @@ class ModelGraph(ExpandingReader):
         for fid in frontier:
             for r in self.out_rels(fid):
                 if r.type in forward:
-                    rows.append(_expand_row(fid, r.target, r, at_source=True))
+                    rows.append(_expand_row(fid, r.target, r, self._kind(r.target), at_source=True))
             for r in self.in_rels(fid):
                 if r.type in backward:
-                    rows.append(_expand_row(fid, r.source, r, at_source=False))
+                    rows.append(
+                        _expand_row(fid, r.source, r, self._kind(r.source), at_source=False)
+                    )
         return rows
+
+    def _kind(self, node_id: str) -> str | None:
+        node = self.nodes.get(node_id)
+        return node.props.get(ARCHIMATE_TYPE.name) if node is not None else None
 
     def owners(self, ids: list[str]) -> list[tuple[str, str]]:
         return [
@@ -424,7 +430,9 @@ class ModelGraph(ExpandingReader):
         )
 
 
-def _expand_row(fid: str, other: str, r: Rel, *, at_source: bool) -> dict[str, Any]:
+def _expand_row(
+    fid: str, other: str, r: Rel, kind: str | None, *, at_source: bool
+) -> dict[str, Any]:
     return {
         "from_id": fid,
         "to_id": other,
@@ -433,4 +441,5 @@ def _expand_row(fid: str, other: str, r: Rel, *, at_source: bool) -> dict[str, A
         "original_type": r.original_type,
         "access_type": r.access_type,
         "rel_id": r.id,
+        "to_kind": kind,
     }

@@ -15,14 +15,19 @@ from typing import Any
 import networkx as nx
 
 from graph.labels import HAS_STAGE, STAGE, STREAM, SUPPORTS, TEAM, node_prop, type_of
-from graph.schema import ELEMENT_LABEL
+from graph.schema import ARCHIMATE_TYPE, ELEMENT_LABEL
 from graph.store import GraphStore
 from queries import budget
 from queries.propagation import PART_OF_KEYS, Flow, PropagationTable, rel_key
 from queries.resolve import ElementRef
 
 # The node properties the analytics read.
-PROJECTED_PROPS = ("name", node_prop(TEAM, "team_type"), node_prop(TEAM, "capacity"))
+PROJECTED_PROPS = (
+    "name",
+    node_prop(TEAM, "team_type"),
+    node_prop(TEAM, "capacity"),
+    ARCHIMATE_TYPE.name,  # a change does not enter some ArchiMate types (`ELEMENT:` rules)
+)
 
 PROJECTION_NODES = f"""
 MATCH (n:{ELEMENT_LABEL})
@@ -130,6 +135,8 @@ def build_projection(
         props[r["id"]] = dict(r["props"])
     graph.add_nodes_from(nodes)
     budget.check()
+    # Elements a change does not enter: no edge leads into them.
+    inert = {i for i, p in props.items() if table.inert(_text(p.get(ARCHIMATE_TYPE.name)))}
     # Edges are collected first (first-insertion order, lowest cost per pair) and added in
     # one call: the same graph, in the same order, as adding them one by one.
     costs: dict[tuple[str, str], int] = {}
@@ -143,13 +150,17 @@ def build_projection(
             key = rel_key(*kind)
             rule = rules[kind] = (table.flow(key), 0 if key in PART_OF_KEYS else 1)
         flow, cost = rule
-        if flow in (Flow.FORWARD, Flow.BOTH):
+        if flow in (Flow.FORWARD, Flow.BOTH) and r["target"] not in inert:
             _add(costs, r["source"], r["target"], cost)
-        if flow in (Flow.REVERSE, Flow.BOTH):
+        if flow in (Flow.REVERSE, Flow.BOTH) and r["source"] not in inert:
             _add(costs, r["target"], r["source"], cost)
     budget.check()
     graph.add_edges_from((u, v, {"cost": cost}) for (u, v), cost in costs.items())
     return Projection(graph, nodes, props)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _rel_order(r: Mapping[str, Any]) -> tuple[str, ...]:

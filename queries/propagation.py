@@ -16,6 +16,11 @@ The defaults below can be overridden per request (`overrides`) or for a deployme
 the environment variable `VALUEGRAPH_PROPAGATION` holding a JSON object, e.g.
 `{"USES": "none", "RELATED_TO:association": "both"}`. The impact, depends-on and path
 questions, the bottleneck analysis and the health checks all read the same table.
+
+Elements are ruled too, by ArchiMate type (`ELEMENT:<type>`): a change never enters an
+element whose rule is `none` (by default the motivation and migration elements, groupings
+and locations), so no explaining path runs through a Plateau; `ELEMENT:Plateau=both`
+lets it in again.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from enum import StrEnum
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.archimate import ELEMENT_KINDS, ELEMENTS, RELATIONSHIP_KINDS
 from graph.labels import CONTAINS, HAS_STAGE, RELATED_TO
 from graph.schema import SCHEMA
 from queries.errors import QuestionError
@@ -66,6 +72,11 @@ def _related(original_type: str, flow: Flow, reason: str) -> Rule:
 
 F, R, B, N = Flow.FORWARD, Flow.REVERSE, Flow.BOTH, Flow.NONE
 
+
+def _flow(forward: bool, backward: bool) -> Flow:
+    return {(True, True): B, (True, False): F, (False, True): R}.get((forward, backward), N)
+
+
 DEFAULT_RULES: tuple[Rule, ...] = (
     _typed("DEPENDS_ON", R, "A depends on B: a change to B affects A."),
     _typed("USES", R, "A uses platform B: a change to B affects A."),
@@ -85,18 +96,24 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     _typed("FUNDED_BY", N, "Funding is not a delivery dependency."),
     _typed("MEASURED_BY", N, "Measures observe a stream; they do not deliver it."),
     _typed("DECIDES_FOR", N, "Governance decides, it does not deliver."),
-    _related("serving", F, "ArchiMate Serving: the serving source affects the served target."),
-    _related("realization", F, "ArchiMate Realization: the realiser affects what it realises."),
-    _related("composition", R, "ArchiMate Composition (whole → part): the part affects the whole."),
-    _related("aggregation", R, "ArchiMate Aggregation (whole → part): the part affects the whole."),
-    _related("flow", F, "ArchiMate Flow: impact travels downstream."),
-    _related("triggering", F, "ArchiMate Triggering: impact travels downstream."),
-    _related(f"{ACCESS}:write", F, "ArchiMate Access (write): the writer affects the data."),
-    _related(f"{ACCESS}:read", R, "ArchiMate Access (read): the data affects the reader."),
-    _related(f"{ACCESS}:readwrite", B, "ArchiMate Access (read/write): both ways."),
-    _related(f"{ACCESS}:access", N, "ArchiMate Access with no direction: not carried."),
-    _related("association", N, "ArchiMate Association: not carried unless asked."),
-    _related("influence", N, "ArchiMate Influence: not carried unless asked."),
+    # The ArchiMate relationships the mapping leaves as RELATED_TO, one rule per type (and
+    # access type), derived from their declaration in `graph.archimate`.
+    *(_related(k.name, _flow(k.forward, k.backward), k.reason) for k in RELATIONSHIP_KINDS),
+)
+
+# ArchiMate element types a change does not travel into by default (motivation,
+# migration, groupings and locations: `graph.archimate`), as `ELEMENT:<type>` rules.
+# `none`: the walk never enters such an element; `both` (an override): it does.
+ELEMENT_KEY = "ELEMENT"
+DEFAULT_ELEMENT_RULES: tuple[Rule, ...] = tuple(
+    Rule(
+        f"{ELEMENT_KEY}:{k.name}",
+        N,
+        f"ArchiMate {k.layer.value} element: kept and queryable, but a change does not "
+        "travel through it.",
+    )
+    for k in ELEMENT_KINDS
+    if not k.carries
 )
 
 
@@ -127,6 +144,8 @@ def normalise_key(key: str) -> str:
     """Check an override key: a schema relationship type or `RELATED_TO:<original type>`."""
     head, _, rest = key.strip().partition(":")
     rel_type = head.strip().upper()
+    if rel_type == ELEMENT_KEY:
+        return element_key(rest)
     try:
         SCHEMA.rel(rel_type)
     except ValueError as exc:
@@ -141,6 +160,19 @@ def normalise_key(key: str) -> str:
     if _norm(kind) == ACCESS and not access:
         raise PropagationError(f"Access needs an access type, e.g. {RELATED}:access:read")
     return related_key(kind, access or None)
+
+
+_ELEMENT_NAMES = {name.lower(): name for name in ELEMENTS}
+
+
+def element_key(archimate_type: str) -> str:
+    """The table key of an ArchiMate element type: `ELEMENT:<type>`, as declared."""
+    name = _ELEMENT_NAMES.get(archimate_type.strip().lower())
+    if name is None:
+        raise PropagationError(
+            f"unknown ArchiMate element type {archimate_type!r} in {ELEMENT_KEY}:<type>"
+        )
+    return f"{ELEMENT_KEY}:{name}"
 
 
 def parse_flow(value: str) -> Flow:
@@ -164,7 +196,11 @@ def parse_overrides(items: Mapping[str, str] | list[str] | None) -> dict[str, Fl
             if not sep:
                 raise PropagationError(f"expected KEY=flow, got {item!r}")
             pairs.append((key, value))
-    return {normalise_key(k): parse_flow(v) for k, v in pairs}
+    parsed = {normalise_key(k): parse_flow(v) for k, v in pairs}
+    for key, flow in parsed.items():
+        if key.startswith(f"{ELEMENT_KEY}:") and flow not in (Flow.NONE, Flow.BOTH):
+            raise PropagationError(f"{key} takes none (not entered) or both (walked through)")
+    return parsed
 
 
 @dataclass(frozen=True)
@@ -172,6 +208,18 @@ class PropagationTable:
     """The effective table: defaults, then configuration, then per-request overrides."""
 
     rules: Mapping[str, Rule] = field(default_factory=dict)
+    # ArchiMate element types: `none` keeps a change out of such elements.
+    elements: Mapping[str, Rule] = field(default_factory=dict)
+
+    def inert(self, archimate_type: str | None) -> bool:
+        """Whether a change stops short of an element of this ArchiMate type."""
+        if not archimate_type:
+            return False
+        rule = self.elements.get(f"{ELEMENT_KEY}:{archimate_type}")
+        return rule is not None and rule.flow is Flow.NONE
+
+    def inert_types(self) -> list[str]:
+        return sorted(k.split(":", 1)[1] for k, r in self.elements.items() if r.flow is Flow.NONE)
 
     def flow(self, key: str) -> Flow:
         rule = self.rules.get(key)
@@ -220,21 +268,26 @@ class PropagationTable:
             {
                 k: r if k.split(":", 1)[0] in keep else Rule(k, Flow.NONE, "filtered out")
                 for k, r in self.rules.items()
-            }
+            },
+            self.elements,
         )
 
     def with_overrides(self, overrides: Mapping[str, Flow], reason: str) -> PropagationTable:
         if not overrides:
             return self
-        rules = dict(self.rules)
+        rules, elements = dict(self.rules), dict(self.elements)
         for key, flow in overrides.items():
-            rules[key] = Rule(key, flow, reason)
-        return PropagationTable(rules)
+            held = elements if key.startswith(f"{ELEMENT_KEY}:") else rules
+            held[key] = Rule(key, flow, reason)
+        return PropagationTable(rules, elements)
 
     def as_list(self) -> list[dict[str, str]]:
         return [
             {"key": r.key, "flow": r.flow.value, "reason": r.reason}
-            for r in sorted(self.rules.values(), key=lambda r: r.key)
+            for r in [
+                *sorted(self.rules.values(), key=lambda r: r.key),
+                *sorted(self.elements.values(), key=lambda r: r.key),
+            ]
         ]
 
 
@@ -244,12 +297,13 @@ PART_OF_KEYS: frozenset[str] = frozenset(
     {
         HAS_STAGE,
         CONTAINS,
-        f"{RELATED}:composition",
-        f"{RELATED}:aggregation",
+        *(f"{RELATED}:{k.name}" for k in RELATIONSHIP_KINDS if k.part_of),
     }
 )
 
-DEFAULT_TABLE = PropagationTable({r.key: r for r in DEFAULT_RULES})
+DEFAULT_TABLE = PropagationTable(
+    {r.key: r for r in DEFAULT_RULES}, {r.key: r for r in DEFAULT_ELEMENT_RULES}
+)
 
 
 class PropagationSettings(BaseSettings):

@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from graph import cypher
 from graph.labels import ACCOUNTABLE_FOR, OWNS, PERSON, STREAM, TEAM, type_of
-from graph.schema import ELEMENT_LABEL
+from graph.schema import ARCHIMATE_TYPE, ELEMENT_LABEL
 from graph.store import GraphStore
 from queries.impact import Hop, Walk, Walked, carries_away
 from queries.propagation import PropagationTable
@@ -33,7 +33,7 @@ from queries.resolve import ElementRef, resolve_in
 
 INDEX_NODES = f"""
 MATCH (n:{ELEMENT_LABEL})
-RETURN collect([n.id, {type_of("n")}, n.name]) AS rows
+RETURN collect([n.id, {type_of("n")}, n.name, n.{ARCHIMATE_TYPE.name}]) AS rows
 """
 
 INDEX_RELS = f"""
@@ -62,6 +62,8 @@ class WalkIndex:
     keys: list[EdgeKey]
     owners_of: dict[int, list[int]]  # element -> teams owning it, one per relationship
     accountable_for: dict[int, list[int]]  # stream -> people accountable, likewise
+    kinds: list[str | None]  # the ArchiMate types present
+    kind_of: IntArray  # per element: its ArchiMate type's place in `kinds`
 
     @classmethod
     def load(cls, store: GraphStore) -> WalkIndex:
@@ -73,13 +75,19 @@ class WalkIndex:
 
     @classmethod
     def build(cls, revision: str, nodes: list[list[Any]], rels: list[list[Any]]) -> WalkIndex:
-        """From INDEX_NODES and INDEX_RELS rows: [id, type, name] and
+        """From INDEX_NODES and INDEX_RELS rows: [id, type, name, ArchiMate type] and
         [type, source, target, id, original type, access type]."""
         nodes = sorted(nodes, key=lambda n: n[0])
         ids = [n[0] for n in nodes]
         number = {i: k for k, i in enumerate(ids)}
-        refs = [ElementRef(id=i, type=t, name=name or i) for i, t, name in nodes]
-        types = [t for _, t, _ in nodes]
+        refs = [ElementRef(id=n[0], type=n[1], name=n[2] or n[0]) for n in nodes]
+        types = [n[1] for n in nodes]
+        kind_number: dict[str | None, int] = {None: 0}
+        kind_of = np.fromiter(
+            (kind_number.setdefault(n[3] if len(n) > 3 else None, len(kind_number)) for n in nodes),
+            dtype=np.int64,
+            count=len(nodes),
+        )
         keys: dict[EdgeKey, int] = {}
         # One row per relationship end, with what the sort needs.
         rows: list[tuple[int, str, int, str, int]] = []
@@ -107,7 +115,7 @@ class WalkIndex:
             ids=ids,
             number=number,
             refs_by_number=refs,
-            names=[name for _, _, name in nodes],
+            names=[n[2] for n in nodes],
             offsets=offsets,
             owner=owner,
             other=np.fromiter((r[2] for r in rows), dtype=np.int64, count=len(rows)),
@@ -115,6 +123,8 @@ class WalkIndex:
             keys=[k for k, _ in sorted(keys.items(), key=lambda kv: kv[1])],
             owners_of=owners_of,
             accountable_for=accountable_for,
+            kinds=list(kind_number),
+            kind_of=kind_of,
         )
 
     def __len__(self) -> int:
@@ -163,6 +173,8 @@ class WalkIndex:
     ) -> Walked:
         """`queries.impact.bfs`, a level at a time over the frontier's rows."""
         carrying = self._carrying(table, way)
+        # Elements a change does not enter (`ELEMENT:` rules), by ArchiMate type.
+        inert = np.array([table.inert(k) for k in self.kinds], dtype=bool)[self.kind_of]
         distance = np.full(len(self.ids), -1, dtype=np.int64)
         first_row = np.full(len(self.ids), -1, dtype=np.int64)
         origin = self.number[start]
@@ -174,7 +186,7 @@ class WalkIndex:
                 break
             rows = self._rows_of(frontier)
             reached = self.other[rows]
-            keep = carrying[self.key[rows]] & (distance[reached] < 0)
+            keep = carrying[self.key[rows]] & (distance[reached] < 0) & ~inert[reached]
             rows, reached = rows[keep], reached[keep]
             # Rows are in bfs's order, so each element's first row is the one it keeps
             # (np.unique's first indices come from a stable sort).

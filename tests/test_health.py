@@ -198,10 +198,13 @@ def test_overload_threshold_is_configurable(store: GraphStore) -> None:
         health(store, max_streams_per_team=0)
 
 
-def test_an_empty_model_is_healthy(store: GraphStore) -> None:
+def test_an_empty_model_has_nothing_to_score(store: GraphStore) -> None:
+    # Nothing to check is "not applicable", not 100: no check scores, and so no overall score.
     report = health(store)
-    assert report.score == 100.0
+    assert report.score is None
     assert all(c.passed and c.population == 0 for c in report.checks)
+    assert all(c.score is None and not c.applicable for c in report.checks)
+    assert health_markdown(report).startswith("# Operating-model health: not applicable\n")
 
 
 def test_markdown_lists_failing_checks_with_their_elements(store: GraphStore) -> None:

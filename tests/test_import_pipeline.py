@@ -132,7 +132,7 @@ BANK_RELS = {
     "MEMBER_OF": 1,
     "SUPPORTS": 1,
     "OWNS": 1,
-    "RELATED_TO": 6,
+    "RELATED_TO": 7,  # with the association to a relationship, kept
 }
 
 
@@ -147,7 +147,7 @@ def test_exchange_import_gives_the_mapped_graph_and_records_the_run(graph: Graph
     assert {(w["code"], w["line"]) for w in report["warnings"]} == {
         ("id-encoded", 71),
         ("dangling-relationship", 98),
-        ("dangling-relationship", 99),
+        ("relationship-end-anchored", 99),
     }
     got = nodes(graph)
     assert {i: got[i][1]["order"] for i in ("vs-m-apply", "vs-m-assess", "vs-m-offer")} == {
@@ -226,8 +226,9 @@ def test_a_changed_file_reports_its_diff_and_prune_touches_only_its_source(
     assert dry["diff"]["nodes"]["added"] == {"Capability": 1}
     assert dry["diff"]["nodes"]["changed"] == {"Platform": 1}
     assert dry["diff"]["nodes"]["removed"] == {"GenericElement": 1}
-    # r-reads is now a write (READS → WRITES), r-influence now links cap-fraud to itself.
-    assert dry["diff"]["relationships"]["changed"] == {"RELATED_TO": 1, "WRITES": 1}
+    # r-reads is now a write (READS → WRITES), r-influence now links cap-fraud to itself,
+    # and r-on-rel (kept, attached to r-owns' source) now starts at cap-fraud.
+    assert dry["diff"]["relationships"]["changed"] == {"RELATED_TO": 2, "WRITES": 1}
     assert dry["diff"]["relationships"]["added"] == {}
     assert dry["diff"]["relationships"]["removed"] == {}
 
@@ -262,8 +263,9 @@ def test_prune_deletes_relationships_dropped_from_the_file(
         ),
     )
     report = run_import(graph, v2, prune=True)
-    assert report["diff"]["relationships"]["removed"] == {"OWNS": 1}
-    assert report["pruned"]["relationships"] == 1
+    # The association to r-owns (r-on-rel) has nothing to attach to any more: it goes too.
+    assert report["diff"]["relationships"]["removed"] == {"OWNS": 1, "RELATED_TO": 1}
+    assert report["pruned"]["relationships"] == 2
     assert not [e for e in edges(graph) if e[0] == "OWNS"]
 
 

@@ -70,6 +70,7 @@ def export_to(store: GraphStore, path: Path, source: str | None) -> dict[str, in
         "bank.archimate",
         "bank_csv",
         "shapes/archi3_legacy.archimate",
+        "archimate/insurer.archimate",
         "shapes/zipped_with_images.archimate",
         "shapes/blank_property_csv",
         "shapes/exchange_text.xml",

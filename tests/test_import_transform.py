@@ -61,7 +61,17 @@ def test_exchange_elements_map_to_the_schema_types() -> None:
     result = prepare(DATA / "bank.xml").result
     assert result["counts"]["nodes"] == BANK_NODES
     assert result["counts"]["unmapped_elements"] == 3
-    assert result["counts"]["skipped_relationships"] == 2
+    # r-dangling names no element; r-on-rel (an association to a relationship) is kept,
+    # attached to that relationship's source.
+    assert result["counts"]["skipped_relationships"] == 1
+    assert result["counts"]["anchored_relationships"] == 1
+    on_rel = next(r for r in result["relationships"] if r["id"] == "r-on-rel")
+    assert (on_rel["type"], on_rel["source"], on_rel["target"]) == (
+        "RELATED_TO",
+        "goal-1",
+        "actor-team",
+    )
+    assert json.loads(on_rel["props"]["properties"])["archimate:targetRelationship"] == "r-owns"
     nodes = by_id(result)
     assert nodes["node-k8s"]["props"]["kind"] == "technology"
     assert nodes["goal-1"]["label"] == "GenericElement"
@@ -98,7 +108,7 @@ def test_relationships_take_the_first_allowed_candidate_or_related_to() -> None:
         "archimate:isDirected": True,
     }
     assert json.loads(rels["r-realizes"]["props"]["properties"])["archimate:name"] == "implements"
-    assert "r-dangling" not in rels and "r-on-rel" not in rels
+    assert "r-dangling" not in rels and "r-on-rel" in rels  # kept, attached to a source
     warned = {w.subject: w.message for w in result["warnings"]}
     assert "'missing-element' is not an element" in warned["r-dangling"]
     assert "is a relationship" in warned["r-on-rel"]
@@ -164,10 +174,9 @@ def test_archi_csv_reads_special_properties_and_excel_quoting() -> None:
     rels = {r["id"]: r for r in prepared.result["relationships"]}
     assert json.loads(rels["r-influence"]["props"]["properties"])["archimate:modifier"] == "+"
     assert rels["r-reads"]["type"] == "READS"
-    assert [w.line for w in prepared.result["warnings"] if w.code == "dangling-relationship"] == [
-        20,
-        21,
-    ]
+    warnings = prepared.result["warnings"]
+    assert [w.line for w in warnings if w.code == "dangling-relationship"] == [20]
+    assert [w.line for w in warnings if w.code == "relationship-end-anchored"] == [21]
 
 
 def test_backstage_kinds_and_relations_map_to_the_schema() -> None:

@@ -129,7 +129,11 @@ def bottlenecks(
         print_json(result.model_dump(mode="json"))
         return
     out = answer_console()
-    table = Table("#", "score", "element", "type", "streams", "pairs", "betweenness", "load")
+    by_streams = result.ranked_by == bn.RANKED_BY_STREAMS
+    if not by_streams:
+        out.print("No value streams in the model: ranked by the elements that depend on each.")
+    reach = "streams" if by_streams else "dependents"
+    table = Table("#", "score", "element", "type", reach, "pairs", "betweenness", "load")
     for b in result.bottlenecks:
         load = f"{b.team.load:.2f}{' !' if b.team.overloaded else ''}" if b.team else ""
         table.add_row(
@@ -137,7 +141,7 @@ def bottlenecks(
             f"{b.score:g}",
             escape(b.element.name),
             b.element.type,
-            f"{b.stream_count}/{result.stream_total}",
+            f"{b.stream_count}/{result.stream_total}" if by_streams else str(b.dependents),
             str(b.cross_stream_pairs),
             f"{b.betweenness:.3f}",
             load,

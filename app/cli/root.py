@@ -10,7 +10,17 @@ from typing import Annotated
 
 import typer
 
-from app.cli import audit, generate, imports, local_neo4j, questions, scenarios, server, tokens
+from app.cli import (
+    audit,
+    elements,
+    generate,
+    imports,
+    local_neo4j,
+    questions,
+    scenarios,
+    server,
+    tokens,
+)
 
 app = typer.Typer(
     help="valuegraph: model value streams, their dependencies and operating model as a graph.",
@@ -20,6 +30,7 @@ app = typer.Typer(
 app.add_typer(server.app)
 app.add_typer(audit.app)
 app.add_typer(questions.app)
+app.add_typer(elements.app)
 app.add_typer(imports.app)
 app.add_typer(generate.app)
 app.add_typer(local_neo4j.app, name="neo4j")

@@ -208,8 +208,15 @@ def scenario_list(as_json: JsonOpt = False) -> None:
     answer_console().print(table)
 
 
-def _delta(value: float) -> str:
+def _delta(value: float | None) -> str:
+    if value is None:
+        return "n/a"
     return f"{value:+g}" if value else "0"
+
+
+def _score(value: float | None) -> str:
+    """A health score, or n/a where nothing was checked."""
+    return "n/a" if value is None else f"{value:g}"
 
 
 @app.command("compare")
@@ -243,14 +250,15 @@ def scenario_compare(
     _operations_table(result.scenario)
     h = result.health
     out.print(
-        f"\n[bold]Health[/bold]: {h.base_score:g} -> {h.scenario_score:g} ({_delta(h.score_delta)})"
+        f"\n[bold]Health[/bold]: {_score(h.base_score)} -> {_score(h.scenario_score)} "
+        f"({_delta(h.score_delta)})"
     )
     table = Table("check", "base", "scenario", "change", "resolved", "introduced")
     for c in h.checks:
         table.add_row(
             escape(c.title),
-            f"{c.base_score:g}",
-            f"{c.scenario_score:g}",
+            _score(c.base_score),
+            _score(c.scenario_score),
             _delta(c.score_delta),
             escape(", ".join(r.name for r in c.resolved)),
             escape(", ".join(r.name for r in c.introduced)),

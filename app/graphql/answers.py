@@ -313,7 +313,7 @@ class HealthCheck:
 
 @strawberry.type(description="The operating-model health report.")
 class HealthAnswer:
-    score: float
+    score: float | None = strawberry.field(description="Null: no check applies.")
     checks: list[HealthCheck]
     max_streams_per_team: int
     markdown: str

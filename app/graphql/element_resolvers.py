@@ -80,6 +80,7 @@ class ElementsQuery:
         tag: str | None = None,
         limit: int = 50,
         offset: int = 0,
+        archimate_types: list[str] | None = None,
     ) -> ElementPage:
         check_limit(info, limit)
         labels = [t.value for t in types] if types else None
@@ -88,6 +89,7 @@ class ElementsQuery:
             labels=labels,
             q=name_contains,
             tag=tag,
+            archimate_types=archimate_types,
             limit=limit,
             offset=_offset(offset),
         )
@@ -103,12 +105,19 @@ class ElementsQuery:
         text: str,
         types: list[NodeKind] | None = None,
         limit: int = 20,
+        archimate_types: list[str] | None = None,
     ) -> list[Element]:
         check_limit(info, limit)
         if len(text) > MAX_SEARCH_TEXT:  # as over REST: a search text is a few words
             raise ValueError(f"text must be at most {MAX_SEARCH_TEXT} characters")
         labels = [t.value for t in types] if types else None
-        items = await info.context.run(info.context.store.search, text, labels=labels, limit=limit)
+        items = await info.context.run(
+            info.context.store.search,
+            text,
+            labels=labels,
+            archimate_types=archimate_types,
+            limit=limit,
+        )
         info.context.items.add(len(items))
         return [to_element(i) for i in items]
 

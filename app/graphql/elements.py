@@ -47,6 +47,9 @@ class Element:
     import_run: str | None
     created_at: str | None
     updated_at: str | None
+    archimate_type: str | None = strawberry.field(
+        description="The element's ArchiMate type, beside its operating-model type."
+    )
 
 
 _SCALARS: dict[PropKind, Any] = {

@@ -38,6 +38,14 @@ def get_stats(store: StoreDep) -> dict[str, dict[str, int]]:
 
 # -- nodes ---------------------------------------------------------------------------
 
+ArchimateTypes = Annotated[
+    list[str] | None,
+    Query(
+        description="ArchiMate element type(s) to include, e.g. ApplicationComponent "
+        "(any case); every type is listed in GET /api/schema."
+    ),
+]
+
 
 @router.get("/api/nodes", response_model=NodePage, tags=["nodes"])
 def list_nodes(
@@ -47,13 +55,21 @@ def list_nodes(
     q: Annotated[str | None, Query(max_length=200, description="Name contains.")] = None,
     tag: Annotated[str | None, Query(max_length=100)] = None,
     source: Annotated[str | None, Query(max_length=500, description="Import source.")] = None,
+    archimate_type: ArchimateTypes = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    """List nodes ordered by name, filtered by type, name, tag or source, a page at a time."""
+    """List nodes ordered by name, filtered by type, ArchiMate type, name, tag or source,
+    a page at a time."""
     limit = cap_limit(limit, settings)
     items, total = store.list_nodes(
-        labels=type, q=q, tag=tag, source=source, limit=limit, offset=offset
+        labels=type,
+        q=q,
+        tag=tag,
+        source=source,
+        archimate_types=archimate_type,
+        limit=limit,
+        offset=offset,
     )
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
@@ -63,10 +79,11 @@ def search(
     store: StoreDep,
     q: Annotated[str, Query(min_length=1, max_length=200)],
     type: Annotated[list[str] | None, Query()] = None,
+    archimate_type: ArchimateTypes = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[dict[str, Any]]:
     """Type-ahead search over names and descriptions (word prefixes match)."""
-    return store.search(q, labels=type, limit=limit)
+    return store.search(q, labels=type, archimate_types=archimate_type, limit=limit)
 
 
 @router.post(

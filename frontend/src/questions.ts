@@ -93,14 +93,16 @@ export interface Finding {
 export interface HealthCheck {
   id: string;
   title: string;
-  score: number;
+  /** Null: not applicable (the model has nothing this check looks at). */
+  score: number | null;
   passed: boolean;
   description: string;
   findings: Finding[];
 }
 
 export interface HealthReport {
-  score: number;
+  /** Null: no check applies. */
+  score: number | null;
   checks: HealthCheck[];
   markdown: string;
 }

@@ -108,9 +108,10 @@ export interface BottleneckDiff {
 export interface HealthCheckDiff {
   id: string;
   title: string;
-  baseScore: number;
-  scenarioScore: number;
-  scoreDelta: number;
+  /** Null: not applicable on that side. */
+  baseScore: number | null;
+  scenarioScore: number | null;
+  scoreDelta: number | null;
   baseOffending: number;
   scenarioOffending: number;
   resolved: ElementBrief[];
@@ -118,9 +119,9 @@ export interface HealthCheckDiff {
 }
 
 export interface HealthDiff {
-  baseScore: number;
-  scenarioScore: number;
-  scoreDelta: number;
+  baseScore: number | null;
+  scenarioScore: number | null;
+  scoreDelta: number | null;
   checks: HealthCheckDiff[];
 }
 
@@ -241,8 +242,8 @@ export function readApplyResult(v: ApplyScenarioMutation["result"]): ApplyResult
 /** Checks whose score or offenders differ, most changed first; the rest after, in order. */
 export function changedChecks(h: HealthDiff): { changed: HealthCheckDiff[]; unchanged: HealthCheckDiff[] } {
   const differs = (c: HealthCheckDiff): boolean =>
-    c.scoreDelta !== 0 || c.resolved.length > 0 || c.introduced.length > 0 || c.baseOffending !== c.scenarioOffending;
-  const changed = h.checks.filter(differs).sort((a, b) => Math.abs(b.scoreDelta) - Math.abs(a.scoreDelta));
+    (c.scoreDelta ?? 0) !== 0 || c.resolved.length > 0 || c.introduced.length > 0 || c.baseOffending !== c.scenarioOffending;
+  const changed = h.checks.filter(differs).sort((a, b) => Math.abs(b.scoreDelta ?? 0) - Math.abs(a.scoreDelta ?? 0));
   return { changed, unchanged: h.checks.filter((c) => !differs(c)) };
 }
 

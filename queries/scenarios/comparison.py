@@ -235,7 +235,7 @@ def _compare_health(base: hl.HealthReport, scenario: hl.HealthReport) -> HealthC
                 title=s.title,
                 base_score=b.score,
                 scenario_score=s.score,
-                score_delta=round(s.score - b.score, 1),
+                score_delta=hl.score_delta(b.score, s.score),
                 base_offending=b.offending,
                 scenario_offending=s.offending,
                 resolved=ordered([r for i, r in old.items() if i not in new]),
@@ -245,6 +245,6 @@ def _compare_health(base: hl.HealthReport, scenario: hl.HealthReport) -> HealthC
     return HealthComparison(
         base_score=base.score,
         scenario_score=scenario.score,
-        score_delta=round(scenario.score - base.score, 1),
+        score_delta=hl.score_delta(base.score, scenario.score),
         checks=checks,
     )

@@ -133,9 +133,9 @@ class BottleneckComparison(BaseModel):
 class HealthCheckDelta(BaseModel):
     id: str
     title: str
-    base_score: float
-    scenario_score: float
-    score_delta: float
+    base_score: float | None  # None: not applicable on that side
+    scenario_score: float | None
+    score_delta: float | None
     base_offending: int
     scenario_offending: int
     resolved: list[ElementRef] = Field(description="Offending in the base, not in the scenario.")
@@ -143,9 +143,9 @@ class HealthCheckDelta(BaseModel):
 
 
 class HealthComparison(BaseModel):
-    base_score: float
-    scenario_score: float
-    score_delta: float
+    base_score: float | None
+    scenario_score: float | None
+    score_delta: float | None
     checks: list[HealthCheckDelta]
 
 

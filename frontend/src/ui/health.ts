@@ -22,7 +22,7 @@ export async function renderHealthPage(app: ExplorerContext, root: HTMLElement):
       h(
         "div",
         { class: "health-summary" },
-        h("div", { class: "score", id: "health-score" }, h("span", {}, "Overall score"), h("strong", {}, String(report.score))),
+        h("div", { class: "score", id: "health-score" }, h("span", {}, "Overall score"), h("strong", {}, report.score === null ? "not applicable" : String(report.score))),
         h("p", {}, `${report.checks.length} checks, ${failing} with findings.`),
         report.markdown
           ? h(
@@ -45,7 +45,7 @@ export async function renderHealthPage(app: ExplorerContext, root: HTMLElement):
             {},
             h("h2", {}, c.title),
             h("span", { class: "badge" }, ok ? "OK" : `${c.findings.length} finding${c.findings.length === 1 ? "" : "s"}`),
-            h("span", { class: "check-score" }, `score ${c.score}`),
+            h("span", { class: "check-score" }, c.score === null ? "not applicable" : `score ${c.score}`),
           ),
           c.description ? h("p", {}, c.description) : null,
           c.findings.length

@@ -49,7 +49,8 @@ const fmt = (v: number | null): string => (v === null ? "—" : Number.isInteger
 const score = (v: number | null): string => (v === null ? "—" : v.toFixed(1));
 
 /** A signed delta, `+0.3` / `−1.2` / `±0`; `good` says which sign is an improvement. */
-function delta(v: number, good: "up" | "down", id?: string): HTMLElement {
+function delta(v: number | null, good: "up" | "down", id?: string): HTMLElement {
+  if (v === null) return h("span", { class: "delta same", id }, "n/a"); // not applicable on a side
   const r = Math.round(v * 10) / 10;
   const cls = r === 0 ? "same" : (r > 0) === (good === "up") ? "good" : "bad";
   const t = r === 0 ? "±0" : `${r > 0 ? "+" : "−"}${Math.abs(r).toFixed(1)}`;
