@@ -105,13 +105,13 @@ def test_audit_log_records_who_changed_what(secured: TestClient, tokens: dict[st
 
 
 def _audit_events(store: GraphStore) -> list[dict[str, object]]:
-    return [dict(r["e"]) for r in store._read("MATCH (e:AuditEvent) RETURN properties(e) AS e")]
+    return [dict(r["e"]) for r in store.read("MATCH (e:AuditEvent) RETURN properties(e) AS e")]
 
 
 def test_only_identified_callers_are_audited(
     secured: TestClient, tokens: dict[str, str], store: GraphStore
 ) -> None:
-    store._write("MATCH (e:AuditEvent) DELETE e")  # events of earlier tests are kept by clear()
+    store.execute("MATCH (e:AuditEvent) DELETE e")  # events of earlier tests are kept by clear()
     editor, admin = bearer(tokens["editor"]), bearer(tokens["admin"])
     assert secured.post("/api/" + "x" * 60_000).status_code >= 400
     assert (
