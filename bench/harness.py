@@ -119,6 +119,9 @@ def serve_app(
     """`valuegraph serve` (uvicorn) on a free loopback port, auth off."""
     port = _free_port()
     env = target.env() | {"VALUEGRAPH_AUTH": "off", "VALUEGRAPH_HOME": str(workdir / "home")}
+    # The load test's 32 closed-loop users all ask questions: queued (never refused with
+    # 503), so it measures throughput and latency, not admission (tests/test_limits.py does).
+    env |= {"VALUEGRAPH_QUESTION_QUEUE": "64", "VALUEGRAPH_QUESTION_WAIT_S": "120"}
     env |= env_extra or {}
     log = (workdir / "serve.log").open("a")
     cmd = [str(Path(sys.executable).parent / "valuegraph"), "serve", "--host", "127.0.0.1"]

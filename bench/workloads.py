@@ -217,8 +217,12 @@ def bare_impact(driver: Driver, element: str, table: PropagationTable) -> int:
         rows = read(
             im.EXPAND_LISTS, frontier=frontier, from_source=from_source, from_target=from_target
         )[0]["rows"]
-        for _a, to, rel_type, at_source, original, access, _rel in rows:
-            if to not in seen and table.carries(rel_type, original, access, from_source=at_source):
+        for _a, to, rel_type, at_source, original, access, _rel, to_kind in rows:
+            if (
+                to not in seen
+                and table.carries(rel_type, original, access, from_source=at_source)
+                and not table.inert(to_kind)  # a change does not enter some ArchiMate types
+            ):
                 seen.add(to)
                 nxt.append(to)
         frontier = nxt
@@ -447,6 +451,7 @@ def bare_load(
                         graph_cypher.SEARCH_NODES,
                         query=fulltext_query(rng.choice(SEARCH_TERMS)),
                         labels=None,
+                        archimate_types=None,
                         limit=20,
                         routing_=RoutingControl.READ,
                     )
