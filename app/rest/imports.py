@@ -121,11 +121,6 @@ def _limit(settings: Any) -> int:
     return int(limit) if isinstance(limit, int) else max_import_bytes()
 
 
-def _refused(exc: ImportFailure) -> HTTPException:
-    status = 413 if isinstance(exc, ImportTooLarge) else 422
-    return HTTPException(status, detail=exc.as_dict())
-
-
 @router.post("/api/imports", summary="Import a model file (or files) into the graph")
 def upload(
     request: Request,
@@ -184,7 +179,7 @@ def upload(
         return report
     except ImportFailure as exc:
         exc.file = _shown(exc.file, root)
-        raise _refused(exc) from exc
+        raise  # answered from the shared table: 413 when too large, else 422, with as_dict()
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
