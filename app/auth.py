@@ -1,5 +1,8 @@
 """Who may do what: bearer tokens with roles viewer < editor < admin.
 
+A bearer token is an API token (`graph.tokens`, `vg_...`) or, when an issuer is configured,
+a JWT of the organisation's sign-in (`app.oidc`) whose claims give the role.
+
 REST routes get their role from the HTTP method (reads: viewer; writes: editor), and
 routes that destroy or administer ask for admin explicitly. GraphQL authenticates as a
 viewer and mutations ask for editor (`app.graphql.guard.MutationGuard`).
@@ -13,10 +16,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 
+from app.oidc import IssuerUnavailable, NoRole, OidcVerifier, SignInRefused
 from app.settings import Settings
 from graph.model import now_iso
 from graph.store import GraphStore
-from graph.tokens import Principal, Role, authenticate
+from graph.tokens import TOKEN_PREFIX, Principal, Role, authenticate
 
 LOCAL_DEVELOPER = Principal(token_id="local", name="local developer (auth off)", role=Role.ADMIN)
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -60,9 +64,9 @@ def current_principal(request: Request) -> Principal:
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    refused: str | None = getattr(request.state, "auth_refused", None)
+    refused: HTTPException | None = getattr(request.state, "auth_refused", None)
     if refused is not None:
-        raise _unauthorized(refused)
+        raise refused
     settings: Settings = request.app.state.settings
     if not settings.auth_enabled:
         principal = LOCAL_DEVELOPER
@@ -71,24 +75,49 @@ def current_principal(request: Request) -> Principal:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthorized(MISSING_TOKEN)
-        store: GraphStore = request.app.state.store
-        found = authenticate(store, token.strip())
-        if found is None:
-            raise _unauthorized(INVALID_TOKEN)
-        principal = found
+        token = token.strip()
+        verifier: OidcVerifier | None = request.app.state.oidc
+        if verifier is not None and not token.startswith(TOKEN_PREFIX):
+            principal = _signed_in(verifier, token)
+        else:
+            store: GraphStore = request.app.state.store
+            found = authenticate(store, token)
+            if found is None:
+                raise _unauthorized(INVALID_TOKEN)
+            principal = found
     request.state.principal = principal
     return principal
 
 
+def _signed_in(verifier: OidcVerifier, token: str) -> Principal:
+    """The caller of an organisation's sign-in token: 401 with the reason it is refused,
+    403 if it maps to no role, 503 while the issuer's keys cannot be fetched."""
+    try:
+        return verifier.principal(token)
+    except SignInRefused as exc:
+        raise _unauthorized(f"{INVALID_TOKEN}: {exc}") from None
+    except NoRole as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from None
+    except IssuerUnavailable:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "sign-in cannot be checked now: the issuer's keys cannot be fetched "
+            "(see the service log); try again shortly, or use an API token",
+            headers={"Retry-After": "30"},
+        ) from None
+
+
 def identify(request: Request) -> Principal | None:
     """The caller if the request proves who it is, else None: the refusal is counted, and
-    kept on the request for the route's 401. Neo4j being away propagates (nothing known)."""
+    kept on the request for the route's answer. Neo4j being away propagates (nothing known)."""
     try:
         return current_principal(request)
     except HTTPException as exc:
-        request.state.auth_refused = exc.detail
-        refusals: RefusedAuthentications = request.app.state.refused_authentications
-        refusals.count(exc.detail)
+        request.state.auth_refused = exc
+        if exc.status_code in (status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN):
+            # By kind only: a reason may quote the token, and distinct reasons are many.
+            refusals: RefusedAuthentications = request.app.state.refused_authentications
+            refusals.count(MISSING_TOKEN if exc.detail == MISSING_TOKEN else INVALID_TOKEN)
         return None
 
 

@@ -23,6 +23,7 @@ from app.core.limits import QuestionGate
 from app.graphql import graphql_router
 from app.middleware import AuditMiddleware, BodyLimitMiddleware
 from app.neo4j_link import Neo4jLink
+from app.oidc import OidcVerifier
 from app.rest import ROUTERS
 from app.rest import health as rest_health
 from app.rest import imports as rest_imports
@@ -62,8 +63,13 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         version="0.1.0",
         summary="Dependency and architecture modeller for value stream operating models.",
         lifespan=lifespan,
+        # Production answers only what the explorer and API clients use (VALUEGRAPH_DOCS).
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
     app.state.settings = settings
+    app.state.oidc = OidcVerifier.of(settings)
     app.state.gate = QuestionGate.of(settings)
     app.state.refused_authentications = RefusedAuthentications()
     app.include_router(rest_health.router)

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Asymmetric signatures only: verified with the issuer's published public keys.
+OIDC_ALGORITHMS = (
+    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+)  # fmt: skip
 
 
 class Settings(BaseSettings):
@@ -30,7 +35,17 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("NEO4J_DATABASE", "VALUEGRAPH_NEO4J_DATABASE"),
     )
     home: Path = Field(default=Path(".valuegraph"), description="Project-local state folder.")
-    env: Literal["development", "production"] = "development"
+    env: Literal["development", "production"] = Field(
+        default="development",
+        description="`production` turns the interactive docs and GraphQL introspection off.",
+    )
+    docs: Literal["on", "off"] | None = Field(
+        default=None,
+        description="/docs, /redoc, /openapi.json and GraphiQL; unset: on unless production.",
+    )
+    introspection: Literal["on", "off"] | None = Field(
+        default=None, description="GraphQL introspection; unset: on unless production."
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     local_neo4j_port: int = 7687
@@ -78,14 +93,81 @@ class Settings(BaseSettings):
         default="on",
         description="Walk impact questions on an in-memory index of the model (queries.live).",
     )
+    # Organisations' sign-in (app.oidc): bearer JWTs from one OIDC issuer, beside API tokens.
+    oidc_issuer: str | None = Field(
+        default=None, description="The issuer (`iss`) whose tokens are accepted; unset: none."
+    )
+    oidc_audience: str | None = Field(
+        default=None, description="The audience (`aud`) tokens must name; needed with an issuer."
+    )
+    oidc_jwks_url: str | None = Field(
+        default=None,
+        description="Where the issuer's keys are; unset: from its openid-configuration.",
+    )
+    oidc_roles_claim: str = Field(
+        default="roles",
+        description="Claim holding the caller's roles or groups; dots walk into objects.",
+    )
+    oidc_role_map: dict[str, Literal["viewer", "editor", "admin"]] = Field(
+        default_factory=lambda: {r: r for r in ("viewer", "editor", "admin")},
+        description="JSON object: claim value -> role; the highest role matched wins.",
+    )
+    oidc_username_claim: str = Field(
+        default="preferred_username", description="Claim naming the caller (else `sub`)."
+    )
+    oidc_algorithms: list[str] = Field(
+        default_factory=lambda: list(OIDC_ALGORITHMS),
+        description="Signature algorithms accepted (asymmetric ones only).",
+    )
+    oidc_leeway_s: float = Field(default=30.0, ge=0, le=300)
+    oidc_jwks_lifetime_s: float = Field(
+        default=600.0, gt=0, description="How long fetched keys are used before a re-fetch."
+    )
+    oidc_refetch_interval_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="Least time between fetches for an unknown key id or after a failure.",
+    )
+    oidc_fetch_timeout_s: float = Field(default=5.0, gt=0, le=60)
+
+    @field_validator("oidc_algorithms")
+    @classmethod
+    def _asymmetric_only(cls, algorithms: list[str]) -> list[str]:
+        # `none` forges anything, and an HS* key would be the issuer's *public* key.
+        refused = [a for a in algorithms if a not in OIDC_ALGORITHMS]
+        if refused or not algorithms:
+            raise ValueError(
+                f"VALUEGRAPH_OIDC_ALGORITHMS may list only {', '.join(OIDC_ALGORITHMS)}; "
+                f"not {refused}"
+            )
+        return algorithms
+
+    @model_validator(mode="after")
+    def _issuer_needs_audience(self) -> Self:
+        if self.oidc_issuer and not self.oidc_audience:
+            raise ValueError(
+                "VALUEGRAPH_OIDC_ISSUER needs VALUEGRAPH_OIDC_AUDIENCE (the client id or API "
+                "identifier the issuer puts in `aud`): a token meant for another application "
+                "must not be accepted here"
+            )
+        return self
 
     @property
     def local_neo4j_home(self) -> Path:
         return self.home / "neo4j"
 
     @property
+    def docs_enabled(self) -> bool:
+        """The interactive docs (/docs, /redoc, /openapi.json, GraphiQL)."""
+        return self.docs == "on" if self.docs else self.env != "production"
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.introspection == "on" if self.introspection else self.env != "production"
+
+    @property
     def graphiql(self) -> bool:
-        return self.env == "development"
+        return self.docs_enabled
 
     @property
     def auth_enabled(self) -> bool:

@@ -6,7 +6,8 @@
 - `answers`: the answers of the questions, derived from the pydantic answer models in
   `queries/`; `inputs`: the question and scenario inputs; `questions`: their resolvers.
 - `imports`: importing and exporting models, and the recorded import runs.
-- `errors`, `guard`: error codes, and the editor role plus audit log for mutations.
+- `errors`, `guard`: error codes; the editor role plus audit log for mutations, and
+  introspection only where allowed.
 - `schema`: Query and Mutation joined from the resolver modules, the schema, the router.
 """
 

@@ -1,4 +1,5 @@
-"""Mutations need the editor role, and each one is written to the audit log."""
+"""Mutations need the editor role, and each one is written to the audit log; introspection
+is answered only where the settings allow it (not in production unless asked for)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 from collections.abc import Iterator
 
 from graphql import ExecutionResult, FieldNode, GraphQLError, OperationDefinitionNode
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
@@ -66,3 +68,16 @@ class MutationGuard(SchemaExtension):
             )
         except Exception:  # the mutation is done; a lost audit line must not fail it
             log.exception("could not record audit event for GraphQL mutation")
+
+
+class IntrospectionSwitch(SchemaExtension):
+    """`__schema` and `__type` are refused when VALUEGRAPH_INTROSPECTION (or production
+    mode) turns introspection off; `__typename` stays, clients need it. Decided per request,
+    as one schema serves every app."""
+
+    def on_operation(self) -> Iterator[None]:
+        ctx = self.execution_context
+        context: Context = ctx.context
+        if not context.settings.introspection_enabled:
+            ctx.validation_rules = (*ctx.validation_rules, NoSchemaIntrospectionCustomRule)
+        yield

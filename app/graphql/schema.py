@@ -18,7 +18,7 @@ from app.graphql.cost import CostBudget
 from app.graphql.element_resolvers import ElementsMutation, ElementsQuery, list_fields
 from app.graphql.elements import ELEMENT_TYPES
 from app.graphql.errors import ClassifyErrors, error_code
-from app.graphql.guard import MutationGuard
+from app.graphql.guard import IntrospectionSwitch, MutationGuard
 from app.graphql.imports import ImportsMutation, ImportsQuery
 from app.graphql.questions import QuestionsMutation, QuestionsQuery
 from app.settings import Settings
@@ -53,6 +53,7 @@ schema = _Schema(
     mutation=Mutation,
     types=list(ELEMENT_TYPES.values()),
     extensions=[
+        IntrospectionSwitch,
         MutationGuard,
         ClassifyErrors,
         CostBudget,
