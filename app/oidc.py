@@ -126,13 +126,14 @@ class Jwks:
         return self._tried_at is None or now - self._tried_at >= self.refetch_interval_s
 
     def _fetch(self, now: float) -> None:
-        self._tried_at = now
         try:
             document = fetch_json(self._keys_url(), timeout_s=self.timeout_s)
             keys = document.get("keys")
             if not isinstance(keys, list):
                 raise IssuerUnavailable("the JWKS has no `keys` list")
         except IssuerUnavailable as exc:
+            # The interval counts from the end: a fetch that timed out is not retried at once.
+            self._tried_at = self.clock()
             self._failure = str(exc)
             log.warning("cannot fetch the OIDC issuer's keys: %s", exc)
             return
@@ -143,7 +144,7 @@ class Jwks:
             and isinstance(k.get("kid"), str)
             and k.get("use", "sig") == "sig"
         }
-        self._fetched_at, self._failure = now, None
+        self._fetched_at, self._tried_at, self._failure = now, self.clock(), None
 
     def _keys_url(self) -> str:
         if self.jwks_url is None:
