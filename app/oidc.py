@@ -61,8 +61,9 @@ def fetch_json(url: str, *, timeout_s: float) -> dict[str, Any]:
     try:
         request = urllib.request.Request(url, headers={"Accept": "application/json"})
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            # A slow drip of bytes would pass a per-read timeout forever: check a deadline.
-            while chunk := response.read(64 * 1024):
+            # A slow drip of bytes would pass a per-read timeout forever: check a deadline
+            # after each receive (read1: one receive, where read(n) waits for all n bytes).
+            while chunk := response.read1(64 * 1024):
                 body += chunk
                 if len(body) > MAX_DOCUMENT_BYTES:
                     raise IssuerUnavailable(f"{url} sent more than {MAX_DOCUMENT_BYTES} bytes")

@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from app.main import create_app
+from app.oidc import IssuerUnavailable, fetch_json
 from app.settings import Settings
 from graph.store import GraphStore
 from graph.tokens import Role, create_token
@@ -389,3 +390,44 @@ def test_settings_refuse_symmetric_algorithms_and_an_issuer_without_audience() -
         oidc_role_map={"ea-admins": "admin"},
     )
     assert configured.oidc_username_claim == "preferred_username"
+
+
+class _Hostile(BaseHTTPRequestHandler):
+    """A JWKS endpoint that answers too much (`/big`) or drips its answer (`/drip`)."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        with contextlib.suppress(ConnectionError):
+            if self.path == "/big":
+                self.wfile.write(b'{"keys": [' + b'{"kid": "x"},' * 100_000)
+            else:
+                for _ in range(40):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def hostile() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_key_fetches_are_capped_in_size_and_time(hostile: str) -> None:
+    with pytest.raises(IssuerUnavailable, match="more than 524288 bytes"):
+        fetch_json(hostile + "/big", timeout_s=5)
+    started = time.monotonic()
+    with pytest.raises(IssuerUnavailable, match="took longer than 1 s"):
+        fetch_json(hostile + "/drip", timeout_s=1)  # each byte in time, the whole too slow
+    assert time.monotonic() - started < 1.5
+    with pytest.raises(IssuerUnavailable, match="not an http"):
+        fetch_json("file:///etc/passwd", timeout_s=1)
