@@ -35,7 +35,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 
 def legend(report: bn.BottleneckReport) -> Legend:
     return (
-        ("Score", f"0 to 100: {md(report.formula)}."),
+        ("Score", f"0 to 100: {md_code(report.formula)}."),
         (
             "Streams (k)",
             f"value streams depending on it within {report.horizon} hop(s) of the "
