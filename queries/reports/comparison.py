@@ -20,7 +20,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("type", "the element's type; 'check' for a health check, empty for the overall score"),
     ("base", "in the base model: score (health), rank (bottlenecks), distance (impact)"),
     ("scenario", "the same in the scenario; empty where absent or not applicable"),
-    ("delta", "scenario minus base (health scores); base minus scenario rank (bottlenecks)"),
+    ("delta", "health: scenario minus base score; bottlenecks: base minus scenario rank"),
     (
         "change",
         "health: better, worse, same, n/a; bottlenecks: higher, lower, added, "
