@@ -35,7 +35,7 @@ def impact_report(
 ) -> Report:
     """What a change to ELEMENT affects, and who to notify: the whole answer, unpaged."""
     at = at or generated_at()
-    result = im.walk_impact(reader or store, element, walk).result()
+    result = im.walk_impact(store if reader is None else reader, element, walk).result()
     name = file_name("impact", result.element.id, at=at)
     if fmt is ReportFormat.CSV:
         return Report(name, fmt, impact_doc.to_csv(result))
