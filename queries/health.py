@@ -52,6 +52,7 @@ from queries.errors import QuestionError
 from queries.health_facts import COUNTED, HealthFacts
 from queries.projection import Projection, load_projection, streams_served_directly
 from queries.propagation import PropagationTable, propagation_table
+from queries.reports.text import md, md_code
 from queries.resolve import ElementRef
 
 DEFAULT_MAX_STREAMS_PER_TEAM = 3
@@ -513,11 +514,12 @@ def score_delta(base: float | None, scenario: float | None) -> float | None:
     return None if base is None or scenario is None else round(scenario - base, 1)
 
 
-def health_markdown(report: HealthReport) -> str:
-    """The report as Markdown: a summary table, then each failing check's findings."""
+def health_markdown(report: HealthReport, *, level: int = 1) -> str:
+    """The report as Markdown: a summary table, then each failing check's findings; its
+    title a heading of `level` (a report embeds it one level down)."""
     overall = "not applicable" if report.score is None else f"{report.score:g}/100"
     lines = [
-        f"# Operating-model health: {overall}",
+        f"{'#' * level} Operating-model health: {overall}",
         "",
         "| Check | Score | Offending | Of |",
         "| --- | ---: | ---: | ---: |",
@@ -531,6 +533,10 @@ def health_markdown(report: HealthReport) -> str:
     for c in report.checks:
         if c.passed:
             continue
-        lines += ["", f"## {c.title}", "", c.description, ""]
-        lines += [f"- **{f.element.name}** (`{f.element.id}`): {f.detail}" for f in c.findings]
+        lines += ["", f"{'#' * (level + 1)} {c.title}", "", c.description, ""]
+        # Names come from imported models: escaped, so that none turns into a link or HTML.
+        lines += [
+            f"- **{md(f.element.name)}** ({md_code(f.element.id)}): {md(f.detail)}"
+            for f in c.findings
+        ]
     return "\n".join(lines) + "\n"

@@ -261,6 +261,10 @@ class Notice(BaseModel):
     element: ElementRef
     reason: str
     about: list[ElementRef]
+    distance: int = Field(
+        description="Hops from the change to the nearest element it is about (0: the changed "
+        "element itself); each list of notices is ordered by it, then by name."
+    )
 
 
 class ImpactCounts(BaseModel):
@@ -314,6 +318,12 @@ class ImpactResult(BaseModel):
     def notices_page(self, kind: NoticeKind, offset: int, limit: int | None) -> list[Notice]:
         items = self.teams_to_notify if kind == "teams" else self.people_to_notify
         return page(items, offset, limit)
+
+    def who_to_notify(self) -> list[Notice]:
+        """Everyone to tell, ranked: the people accountable for an affected value stream
+        first (they answer for what the change reaches), then the owning teams; each by
+        distance, then name, as the lists come."""
+        return [*self.people_to_notify, *self.teams_to_notify]
 
 
 class DependsOnResult(BaseModel):
@@ -531,6 +541,7 @@ class ImpactWalk:
     distance: dict[str, int]
     hops: dict[str, Hop]
     names: dict[str, ElementRef]
+    # By distance to the nearest element they are about, then name, then id.
     owners: list[tuple[str, list[str]]]  # team id, the reached elements it owns
     accountable: list[tuple[str, list[str]]]  # person id, the reached streams
     _ordered: dict[Category, list[str]] = field(default_factory=dict, repr=False)
@@ -574,6 +585,7 @@ class ImpactWalk:
                 element=self.names[who],
                 reason=verb + ", ".join(self.names[x].name for x in about),
                 about=[self.names[x] for x in about],
+                distance=min(self.distance[x] for x in about),
             )
             for who, about in page(rows, offset, limit)
         ]
@@ -620,7 +632,18 @@ def walk_impact(
     owners = _notices(reader.owners(reached))
     accountable = _notices(reader.accountable(reached))
     names = reader.refs([*distance, *(t for t, _ in owners), *(p for p, _ in accountable)])
+    owners, accountable = (_nearest_first(n, distance, names) for n in (owners, accountable))
     return ImpactWalk(origin, max_depth, table, distance, hops, names, owners, accountable)
+
+
+def _nearest_first(
+    notices: list[tuple[str, list[str]]], distance: dict[str, int], names: dict[str, ElementRef]
+) -> list[tuple[str, list[str]]]:
+    """Notices ordered as they are read: whom the change comes nearest first, then by name."""
+    return sorted(
+        notices,
+        key=lambda n: (min(distance[x] for x in n[1]), names[n[0]].name.lower(), n[0]),
+    )
 
 
 def impact(

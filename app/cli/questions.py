@@ -1,5 +1,5 @@
 """`valuegraph impact`, `depends-on`, `path`, `bottlenecks` and `health`: the questions asked
-of the model, printed as tables and trees (or as JSON)."""
+of the model, printed as tables and trees (or as JSON, or as reports to hand over)."""
 
 from __future__ import annotations
 
@@ -13,15 +13,20 @@ from rich.tree import Tree
 
 from app.cli.shared import (
     JsonOpt,
+    OutputOpt,
     PropagationOpt,
+    ReportOpt,
     answer_console,
     ask,
+    hand_over,
     print_json,
+    report_format,
     walk_parameters,
 )
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
+from queries.reports import questions as reports
 
 app = typer.Typer()
 
@@ -32,9 +37,14 @@ def impact(
     element: Annotated[str, typer.Argument(help="Element id or exact name.")],
     walk: im.WalkOptions,
     as_json: JsonOpt = False,
+    report: ReportOpt = None,
+    output: OutputOpt = None,
 ) -> None:
     """What a change to ELEMENT affects: value streams with their explaining paths, and who
     to notify."""
+    if fmt := report_format(report, output, as_json):
+        hand_over(ask(reports.impact_report, element, walk, fmt), output)
+        return
     result = ask(im.impact, element, walk)
     if as_json:
         print_json(result.model_dump(mode="json"))
@@ -121,9 +131,17 @@ def bottlenecks(
     ] = 2,
     propagation: PropagationOpt = None,
     as_json: JsonOpt = False,
+    report: ReportOpt = None,
+    output: OutputOpt = None,
 ) -> None:
     """Teams and platforms ranked by coordination load, and where they cluster."""
     config = bn.BottleneckConfig(seed=seed, horizon=horizon)
+    if fmt := report_format(report, output, as_json):
+        made = ask(
+            reports.bottlenecks_report, fmt, limit=limit, config=config, overrides=propagation
+        )
+        hand_over(made, output)
+        return
     result = ask(bn.bottlenecks, limit=limit, config=config, overrides=propagation)
     if as_json:
         print_json(result.model_dump(mode="json"))
@@ -159,12 +177,26 @@ def health(
         int, typer.Option(min=1, help="Teams serving more streams than this are overloaded.")
     ] = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
     markdown: Annotated[
-        bool, typer.Option("--markdown", help="Print the report as raw Markdown.")
+        bool,
+        typer.Option(
+            "--markdown", help="Print the findings as raw Markdown (--format md: as a report)."
+        ),
     ] = False,
     propagation: PropagationOpt = None,
     as_json: JsonOpt = False,
+    report: ReportOpt = None,
+    output: OutputOpt = None,
 ) -> None:
     """Operating-model health: each check with its score and offending elements."""
+    if fmt := report_format(report, output, as_json or markdown):
+        made = ask(
+            reports.health_report,
+            fmt,
+            max_streams_per_team=max_streams_per_team,
+            overrides=propagation,
+        )
+        hand_over(made, output)
+        return
     result = ask(hl.health, max_streams_per_team=max_streams_per_team, overrides=propagation)
     if as_json:
         print_json(result.model_dump(mode="json"))

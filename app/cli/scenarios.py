@@ -10,11 +10,24 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from app.cli.shared import DepthOpt, JsonOpt, PropagationOpt, answer_console, ask, fail, print_json
+from app.cli.shared import (
+    DepthOpt,
+    JsonOpt,
+    OutputOpt,
+    PropagationOpt,
+    ReportOpt,
+    answer_console,
+    ask,
+    fail,
+    hand_over,
+    print_json,
+    report_format,
+)
 from queries import health as hl
 from queries import impact as im
 from queries import scenarios as sc
 from queries.errors import QuestionError
+from queries.reports import questions as reports
 from queries.scenarios.operations import OPERATION_KINDS
 
 app = typer.Typer(
@@ -232,8 +245,23 @@ def scenario_compare(
     ] = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
     propagation: PropagationOpt = None,
     as_json: JsonOpt = False,
+    report: ReportOpt = None,
+    output: OutputOpt = None,
 ) -> None:
     """Impact, bottlenecks and health: base model and scenario side by side."""
+    if fmt := report_format(report, output, as_json):
+        made = ask(
+            reports.comparison_report,
+            name,
+            fmt,
+            element=element,
+            max_depth=depth,
+            limit=limit,
+            max_streams_per_team=max_streams_per_team,
+            overrides=propagation,
+        )
+        hand_over(made, output)
+        return
     result = ask(
         sc.compare_scenario,
         name,

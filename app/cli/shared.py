@@ -1,5 +1,5 @@
-"""What the commands share: consoles, JSON output, `fail`, the options several commands take,
-and the way to Neo4j (NEO4J_URI, else the local server, started if needed) and its store.
+"""What the commands share: consoles, JSON output, reports to hand over (`--format md|csv`,
+`-o FILE`), `fail`, the options several commands take, and the way to Neo4j (NEO4J_URI, else the local server, started if needed) and its store.
 
 A leaf of `app.cli`: it imports no other module of the package, so every command module can
 import it and none needs the root.
@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
@@ -22,6 +23,7 @@ from app.settings import Settings
 from graph.local_neo4j import LocalNeo4j, LocalNeo4jError, free_port, port_in_use
 from graph.store import GraphStore
 from queries import impact as im
+from queries.reports.document import Report, ReportFormat
 
 T = TypeVar("T")
 
@@ -29,6 +31,24 @@ T = TypeVar("T")
 console = Console(stderr=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+ReportOpt = Annotated[
+    ReportFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Print a report to hand over instead: md (Markdown: title, date, model, what was "
+        "asked, legend, findings) or csv (one table).",
+    ),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the report to this file instead of stdout; a name ending .md or .csv "
+        "sets --format.",
+    ),
+]
 DepthOpt = Annotated[
     int,
     typer.Option(
@@ -52,6 +72,32 @@ PropagationOpt = Annotated[
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def report_format(
+    fmt: ReportFormat | None, output: Path | None, as_json: bool
+) -> ReportFormat | None:
+    """The report a command was asked for (None: its usual answer), checked before Neo4j."""
+    if fmt is None and output is not None:
+        try:
+            fmt = ReportFormat(output.suffix.removeprefix(".").lower())
+        except ValueError:
+            fail("--output needs --format md or csv, or a file name ending .md or .csv", 2)
+    if fmt is not None and as_json:
+        fail("--format is an answer of its own: leave out --json (and --markdown)", 2)
+    return fmt
+
+
+def hand_over(report: Report, output: Path | None) -> None:
+    """The report on stdout, or written to OUTPUT as UTF-8 bytes as they are (CSV's CRLF)."""
+    if output is None:
+        sys.stdout.write(report.text)
+        return
+    try:
+        output.write_bytes(report.text.encode("utf-8"))
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    console.print(f"wrote {output}")
 
 
 def answer_console() -> Console:

@@ -1,13 +1,13 @@
 """The REST surface: one router per part of the API, joined by `app.main`.
 
 `health` (open to probes), `elements` (schema, counts, nodes and relationships), `questions`
-(impact, depends-on, path, bottlenecks, health, scenarios), `imports` (upload, runs, export)
-and `admin` (tokens, audit). Failures are answered from the shared table in `app.core.errors`;
+(impact, depends-on, path, bottlenecks, health, scenarios), `reports` (the same as Markdown
+and CSV downloads), `imports` (upload, runs, export) and `admin` (tokens, audit). Failures are answered from the shared table in `app.core.errors`;
 routes only parse their parameters and call `graph/`, `queries/` and `importers/`.
 """
 
-from app.rest import admin, elements, health, imports, questions
+from app.rest import admin, elements, health, imports, questions, reports
 
-ROUTERS = (elements.router, questions.router, imports.router, admin.router)
+ROUTERS = (elements.router, questions.router, reports.router, imports.router, admin.router)
 
-__all__ = ["ROUTERS", "admin", "elements", "health", "imports", "questions"]
+__all__ = ["ROUTERS", "admin", "elements", "health", "imports", "questions", "reports"]

@@ -48,6 +48,16 @@ Overrides = Annotated[
 ]
 
 
+# The parameters of bottlenecks, health and scenario comparisons, declared once for these
+# routes and for their reports (app.rest.reports).
+RankLimit = Annotated[int, Query(ge=1, le=1000)]
+Horizon = Annotated[int, Query(ge=1, le=im.MAX_DEPTH_LIMIT)]
+MaxStreamsPerTeam = Annotated[int, Query(ge=1)]
+ImpactOf = Annotated[
+    str | None, Query(min_length=1, max_length=500, description="Impact of this element.")
+]
+
+
 def walk_options(
     max_depth: Depth = im.DEFAULT_MAX_DEPTH,
     rel_type: RelTypes = None,
@@ -121,9 +131,9 @@ def path(
 def bottlenecks(
     gate: GateDep,
     store: StoreDep,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+    limit: RankLimit = 20,
     seed: int = bn.DEFAULT_SEED,
-    horizon: Annotated[int, Query(ge=1, le=im.MAX_DEPTH_LIMIT)] = 2,
+    horizon: Horizon = 2,
     propagation: Overrides = None,
 ) -> bn.BottleneckReport:
     """Teams and platforms ranked by coordination load, and the stream clusters they bind."""
@@ -140,7 +150,7 @@ def bottlenecks(
 def health_report(
     gate: GateDep,
     store: StoreDep,
-    max_streams_per_team: Annotated[int, Query(ge=1)] = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
+    max_streams_per_team: MaxStreamsPerTeam = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
     format: Literal["json", "markdown"] = "json",
     propagation: Overrides = None,
 ) -> Any:
@@ -226,12 +236,10 @@ def compare_scenario(
     gate: GateDep,
     store: StoreDep,
     name: ScenarioName,
-    element: Annotated[
-        str | None, Query(min_length=1, max_length=500, description="Impact of this element.")
-    ] = None,
+    element: ImpactOf = None,
     max_depth: Depth = im.DEFAULT_MAX_DEPTH,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
-    max_streams_per_team: Annotated[int, Query(ge=1)] = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
+    limit: RankLimit = 20,
+    max_streams_per_team: MaxStreamsPerTeam = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
     propagation: Overrides = None,
 ) -> sc.ScenarioComparison:
     """Impact (of `element`), bottlenecks and health: base and scenario side by side."""
