@@ -362,6 +362,8 @@ def _entity(
         props.update(_definition(spec["definition"], file, root, warn))
     display = profile.get("displayName") if isinstance(profile.get("displayName"), str) else None
     title = metadata.get("title") if isinstance(metadata.get("title"), str) else None
+    if title and display:  # the profile's name wins; the title is kept beside it
+        props[f"{NS}title"] = title
     tags = [t for t in metadata.get("tags") or [] if isinstance(t, str)][:100]
     documentation = str(metadata.get("description") or "")
     for text in (display, title, name, documentation, *tags, *props, *props.values()):

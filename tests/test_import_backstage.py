@@ -42,6 +42,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "backstage:profile.displayName": "Orders Team",
         "backstage:profile.email": "orders@example.com",
         "backstage:profile.picture": "https://avatars.example.com/orders.png",
+        "backstage:title": "Orders",
     },
     "user:default/omar": {
         "backstage:profile.displayName": "Omar Example",
@@ -72,7 +73,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "backstage:definition.ref": "$text: https://partners.example.com/openapi.yaml",
     },
 }
-KEPT = ("backstage:links", "backstage:profile.", "backstage:definition")
+KEPT = ("backstage:links", "backstage:profile.", "backstage:definition", "backstage:title")
 
 
 def kept(properties: dict[str, Any]) -> dict[str, Any]:
@@ -105,14 +106,14 @@ def test_what_is_not_kept_is_named_in_a_warning() -> None:
     assert skipped == [
         (
             "api:default/partner-api",
-            88,
+            89,
             "api:default/partner-api: spec.definition $text "
             "'https://partners.example.com/openapi.yaml' not read: not a path inside the "
             "imported tree",
         ),
         (
             "component:default/orders-service",
-            32,
+            33,
             "component:default/orders-service: metadata.links[3] has no url; skipped",
         ),
     ]
