@@ -3,7 +3,8 @@
 Every model under tests/data/imports is dry-run: only the files kept in `bad/` (each
 genuinely broken) are refused, each refusal names its file and says what to do, and of
 what is read at most 5 % of the elements are left without an ArchiMate or operating-model
-type and at most 5 % of the relationships without a propagation rule.
+type and at most 5 % of the relationships without a propagation rule. The survey's
+figures are checked against the dry-run report on a real Neo4j.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.corpus import TARGET_SHARE, main, models, survey
+from bench.corpus import TARGET_SHARE, main, measure, models, survey
+from graph.store import GraphStore
+from importers.pipeline import run_import
 
 CORPUS = Path(__file__).parent / "data" / "imports"
 
@@ -44,3 +47,21 @@ def test_the_command_prints_a_table_and_exits_0_within_the_targets(
     assert main([str(CORPUS / "bank_csv")]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[2].split() == ["bank_csv", "csv", "14", "0", "20", "0"]
+
+
+@pytest.mark.parametrize("model", ["archimate/insurer.archimate", "bank_csv", "catalog"])
+def test_the_figures_are_those_of_the_dry_run_report(store: GraphStore, model: str) -> None:
+    """The survey reads what `valuegraph import MODEL --dry-run --json` reports."""
+    counts = run_import(store, CORPUS / model, dry_run=True)["counts"]
+    figures = measure(CORPUS / model, CORPUS)
+    assert (
+        figures.elements,
+        figures.untyped,
+        figures.relationships,
+        figures.without_rule,
+    ) == (
+        counts["elements_in_file"],
+        counts["untyped_elements"],
+        counts["relationships_in_file"],
+        counts["relationships_without_rule"],
+    )
