@@ -21,10 +21,19 @@ skipped with a warning. A file given on its own must be a catalog file. `Locatio
 entities are followed: each `target` (a relative path, a glob, or a relative URL) read if
 it lies inside the imported tree (the folder imported, or the file's own folder), never
 outside it; other targets are listed in a warning.
+
+What the graph has no field for is kept as free properties under `backstage:`:
+`metadata.links` as one JSON list (`backstage:links`), `spec.profile` of groups and users
+as `backstage:profile.displayName|email|picture`, and an API's `spec.definition` as text
+(`backstage:definition`, at most MAX_DEFINITION characters). A definition written as a
+placeholder (`$text`, `$json`, `$yaml`: the way Backstage reads a file into a field) is
+read from that file under the same rule as Location targets, and the placeholder itself
+is kept in `backstage:definition.ref`; what cannot be read is named in a warning.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -41,6 +50,14 @@ NS = "backstage:"
 YAML_SUFFIXES = (".yaml", ".yml")
 # Files read through Location targets: plenty for a real catalog, a bound for a loop.
 MAX_FOLLOWED = 1000
+# An API definition is kept as text up to this many characters (a large OpenAPI spec is
+# about 100k); past it the definition is not stored, with a warning. It stays well under
+# the exchange reader's 1 MiB bound on one text, so an export reads back.
+MAX_DEFINITION = 256 * 1024
+LINK_FIELDS = ("url", "title", "icon", "type")
+PROFILE_FIELDS = ("displayName", "email", "picture")
+# Backstage's placeholders: a one-key mapping whose key names how the file is read.
+PLACEHOLDERS = ("$text", "$json", "$yaml")
 # A file that does not parse is a broken catalog file only if it declares an entity
 # (a Helm template may well carry a backstage.io/kubernetes-id label).
 _DECLARES_ENTITY = re.compile(rb"apiVersion:\s*[\"']?backstage\.io/")
@@ -193,7 +210,7 @@ def parse_backstage(
                         )
                     )
                     continue
-                for target in _entity(model, doc, file, line, warnings):
+                for target in _entity(model, doc, file, line, root, warnings):
                     for found in _follow(target, file, line, root, warnings):
                         if found in seen:
                             continue  # read already (a folder is read whole)
@@ -279,7 +296,12 @@ def _follow(
 
 
 def _entity(
-    model: RawModel, doc: Any, file: Path, line: int, warnings: list[ReportWarning]
+    model: RawModel,
+    doc: Any,
+    file: Path,
+    line: int,
+    root: Path,
+    warnings: list[ReportWarning],
 ) -> list[str]:
     """Add the entity and its relations; a Location gives back its targets instead."""
 
@@ -325,12 +347,23 @@ def _entity(
             props[f"{NS}spec.{field}"] = spec[field]
     _scalars(metadata.get("annotations"), f"{NS}annotation/", props, warn)
     _scalars(metadata.get("labels"), f"{NS}label/", props, warn)
+    if (links := _links(metadata.get("links"), warn)) is not None:
+        props[f"{NS}links"] = links
     profile = spec.get("profile") if isinstance(spec.get("profile"), dict) else {}
     assert isinstance(profile, dict)
+    for field in PROFILE_FIELDS:
+        if isinstance(profile.get(field), str):
+            props[f"{NS}profile.{field}"] = profile[field]
+        elif profile.get(field) is not None:
+            warn(f"spec.profile.{field} is not text; skipped")
     if kind == "User" and isinstance(profile.get("email"), str):
         props["valuegraph:email"] = profile["email"]
+    if "definition" in spec:
+        props.update(_definition(spec["definition"], file, root, warn))
     display = profile.get("displayName") if isinstance(profile.get("displayName"), str) else None
     title = metadata.get("title") if isinstance(metadata.get("title"), str) else None
+    if title and display:  # the profile's name wins; the title is kept beside it
+        props[f"{NS}title"] = title
     tags = [t for t in metadata.get("tags") or [] if isinstance(t, str)][:100]
     documentation = str(metadata.get("description") or "")
     for text in (display, title, name, documentation, *tags, *props, *props.values()):
@@ -370,3 +403,99 @@ def _entity(
             }
             model["relationships"].append(rel)
     return []
+
+
+def _links(value: Any, warn: Callable[[str], None]) -> str | None:
+    """metadata.links as a JSON list of {url, title, icon, type}; None when there are none.
+
+    One property for the whole list keeps the links' order and grouping, and reads back
+    with one `json.loads`; a link without a url, or a field that is not text, is named.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        warn("metadata.links is not a list; skipped")
+        return None
+    kept: list[dict[str, str]] = []
+    for n, link in enumerate(value, start=1):
+        if not isinstance(link, dict) or not isinstance(link.get("url"), str):
+            warn(f"metadata.links[{n}] has no url; skipped")
+            continue
+        kept.append({k: link[k] for k in LINK_FIELDS if isinstance(link.get(k), str)})
+        if other := sorted(str(k) for k in link if k not in kept[-1]):
+            warn(f"metadata.links[{n}]: {', '.join(other)} not kept (not text, or unknown)")
+    return json.dumps(kept, ensure_ascii=False) if kept else None
+
+
+def _definition(
+    value: Any, file: Path, root: Path, warn: Callable[[str], None]
+) -> dict[str, Scalar]:
+    """spec.definition as `backstage:definition` (text), and its placeholder if it had one.
+
+    A placeholder's file is read only inside the imported tree, as Location targets are;
+    a URL is not fetched. Whatever is not kept is named in a warning.
+    """
+    out: dict[str, Scalar] = {}
+    what = "spec.definition"
+    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in PLACEHOLDERS:
+        how, target = next(iter(value.items()))
+        if not isinstance(target, str):
+            warn(f"spec.definition {how} does not name a file; skipped")
+            return out
+        out[f"{NS}definition.ref"] = f"{how}: {target}"
+        what = f"spec.definition {how} {target!r}"
+        text = _placeholder_text(how, target, file, root, warn)
+        if text is None:
+            return out
+    elif isinstance(value, str):
+        text = value
+    elif value is None:
+        return out
+    else:
+        # Backstage wants text here; a mapping written inline is kept as its JSON.
+        text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
+        warn("spec.definition is not text; kept as JSON")
+    if len(text) > MAX_DEFINITION:
+        warn(f"{what} has {len(text)} characters, over the {MAX_DEFINITION} kept; not stored")
+        return out
+    if bad := _NOT_XML.search(text):
+        warn(
+            f"{what} holds the control character U+{ord(bad.group()):04X}, which XML "
+            "cannot carry; not stored"
+        )
+        return out
+    out[f"{NS}definition"] = text
+    return out
+
+
+def _placeholder_text(
+    how: str, target: str, file: Path, root: Path, warn: Callable[[str], None]
+) -> str | None:
+    """The text of the file a `$text`/`$json`/`$yaml` placeholder names, if inside `root`."""
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or target.startswith("/"):
+        warn(f"spec.definition {how} {target!r} not read: not a path inside the imported tree")
+        return None
+    path = (file.parent / target).resolve()
+    if not path.is_relative_to(root):
+        warn(f"spec.definition {how} {target!r} not read: it lies outside the imported tree")
+        return None
+    if not path.is_file():
+        warn(f"spec.definition {how} {target!r} not read: no such file")
+        return None
+    if path.stat().st_size > 4 * MAX_DEFINITION:  # surely over, once decoded: not read
+        warn(
+            f"spec.definition {how} {target!r} not read: over the {MAX_DEFINITION} characters kept"
+        )
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        warn(f"spec.definition {how} {target!r} not read: {exc}")
+        return None
+    if how == "$json":
+        try:
+            json.loads(text)
+        except ValueError as exc:
+            warn(f"spec.definition $json {target!r}: not JSON ({exc}); kept as text")
+    return text

@@ -9,6 +9,7 @@ build` done first (the built explorer is what FastAPI serves at /).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -74,6 +75,52 @@ spec:
   lifecycle: production
   owner: e2e-squad
 """
+
+DATA = ROOT / "tests" / "data" / "imports"
+# One import through the page per format the CLI reads, each with an element it adds (by
+# name). The models are chosen so that none shares an id with the demo or another.
+IMPORTS = [
+    ("Archi .archimate", ["archimate/insurer.archimate"], "Claims Administration"),
+    ("zipped .archimate", ["shapes/zipped_with_images.archimate"], "Asset Library"),
+    ("exchange .xml", ["shapes/exchange_text.xml"], "Contract"),
+    (
+        "Archi CSV (three files)",
+        [f"shapes/blank_property_csv/{n}.csv" for n in ("elements", "relations", "properties")],
+        "Claims Desk",
+    ),
+    (
+        "Backstage YAML (several files)",
+        [
+            "shapes/backstage_repo/teams/alice.yaml",
+            "shapes/backstage_repo/teams/payments-team.yaml",
+            "shapes/backstage_repo/services/payments.yaml",
+        ],
+        "Alice Example",
+    ),
+]
+# A broken file: the page shows the refusal as the REST route words it.
+REFUSED = {
+    "files": [str(DATA / "bad" / "malformed.xml")],
+    "file": "malformed.xml",
+    "line": 7,
+    "hint": "the file is not well-formed XML; export it again from the modelling tool or fix "
+    "the reported line",
+}
+# Business processes of the insurer and the CSV model whose names hold "claim"; the
+# component and the service are filtered out. Plateaus: only the insurer's two.
+ARCHIMATE_SEARCH = {
+    "type": "BusinessProcess",
+    "text": "claim",
+    "expect": ["bp-handle-claim", "bp-pay", "id-proc-1"],
+    "absent": ["ac-claims", "bs-claim-reg"],
+    "listType": "Plateau",
+    "listExpect": ["pl-asis", "pl-tobe"],
+}
+REQUIRED_STEPS = (
+    *(f"import through the page: {label}" for label, _, _ in IMPORTS),
+    "a refused import shows its file, line and hint",
+    "search filtered by ArchiMate type",
+)
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(),
@@ -195,6 +242,14 @@ def test_explorer_end_to_end(
         "E2E_SCENARIO_REMOVE": SCENARIO_REMOVES,
         "E2E_SCENARIO_RESOLVES": SCENARIO_RESOLVES,
         "E2E_APPLY_MOVE": APPLY_MOVE,
+        "E2E_IMPORTS": json.dumps(
+            [
+                {"label": label, "files": [str(DATA / f) for f in files], "expect": expect}
+                for label, files, expect in IMPORTS
+            ]
+        ),
+        "E2E_IMPORT_REFUSED": json.dumps(REFUSED),
+        "E2E_ARCHIMATE_SEARCH": json.dumps(ARCHIMATE_SEARCH),
         "CHROMIUM": CHROMIUM,
     }
     if token:
@@ -219,6 +274,11 @@ def test_explorer_end_to_end(
         if line.startswith("SKIP "):
             warnings.warn(f"explorer e2e step skipped: {line[5:]}", stacklevel=1)
     assert proc.returncode == 0, f"explorer e2e failed (screenshots in {OUT}):\n{output}"
+    # The import and filter steps have no skip path: each must have run and passed.
+    status = {r["name"]: r["status"] for r in json.loads((OUT / "results.json").read_text())}
+    assert {name: status.get(name) for name in REQUIRED_STEPS} == dict.fromkeys(
+        REQUIRED_STEPS, "PASS"
+    )
     for name in (
         "01-start.png",
         "03-expanded.png",

@@ -236,7 +236,7 @@ REPO_EDGES = {
     ("MEMBER_OF", "user:default/alice", "group:default/payments-team"),
     ("OWNS", "group:default/payments-team", "component:default/payments-service"),
     ("OWNS", "group:default/payments-team", "api:default/payments-api"),
-    ("RELATED_TO", "component:default/payments-service", "api:default/payments-api"),
+    ("USES", "api:default/payments-api", "component:default/payments-service"),
 }
 
 

@@ -207,7 +207,7 @@ def test_backstage_kinds_and_relations_map_to_the_schema() -> None:
         ("USES", "component:default/loan-service", "api:payments/payments-api"),
         ("USES", "system:default/core-banking", "component:default/loan-service"),
         ("USES", "domain:default/lending", "system:default/core-banking"),
-        ("RELATED_TO", "component:default/loan-service", "api:default/loans-api"),
+        ("USES", "api:default/loans-api", "component:default/loan-service"),
         ("RELATED_TO", "component:default/loan-service", "resource:default/loans-db"),
     }
     # Jane's membership is stated on both sides; it is one relationship.

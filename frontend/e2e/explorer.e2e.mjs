@@ -8,6 +8,12 @@
 //   E2E_OUT                 folder for screenshots and exported files (default test-output/e2e)
 //   E2E_IMPORT_FILE         a small model file to import through the page (optional)
 //   E2E_IMPORT_EXPECT       name of an element that file adds, looked up after the import
+//   E2E_IMPORTS             JSON list of {label, files: [paths], expect: element name}: one
+//                           import through the page per entry, every format (required)
+//   E2E_IMPORT_REFUSED      JSON {files: [paths], file, line, hint}: a broken file, whose
+//                           refusal the page must show exactly so (required)
+//   E2E_ARCHIMATE_SEARCH    JSON {type, text, expect: [ids], absent: [ids], listType,
+//                           listExpect: [ids]}: a search filtered by ArchiMate type (required)
 //   E2E_IMPACT_OF           element whose change impact is checked (default plat-api-gateway)
 //   E2E_IMPACT_STREAMS      comma-separated stream ids expected to be highlighted
 //   E2E_SCENARIO_REMOVE     element a what-if scenario removes (default: E2E_IMPACT_OF); the
@@ -483,6 +489,90 @@ try {
     }
   });
 
+  // Every format the CLI imports, through the page; these steps have no skip path.
+  const required = (name) => {
+    const value = process.env[name];
+    check(value, `${name} not given`);
+    return JSON.parse(value);
+  };
+  for (const entry of JSON.parse(process.env.E2E_IMPORTS ?? '[{"label": "(E2E_IMPORTS not given)"}]')) {
+    await step(`import through the page: ${entry.label}`, async () => {
+      check(entry.files?.length, "E2E_IMPORTS not given");
+      if (await page.locator("#import-file").isHidden().catch(() => true)) await page.click("nav.pages a[data-page=import]");
+      await page.locator("#import-file").waitFor();
+      await page.setInputFiles("#import-file", entry.files);
+      await page.click("#import-dry-run");
+      await page.locator("#import-diff").waitFor({ timeout: 60_000 });
+      const added = await page.locator("#import-diff table.diff tbody tr").count();
+      check(added > 0, `the dry run of ${entry.label} shows no change`);
+      await page.click("#import-apply");
+      await page.locator("#import-report").waitFor({ timeout: 60_000 });
+      check(!(await page.locator("#import-refusal").count()), `${entry.label} was refused`);
+      const found = await page.evaluate((name) => window.valuegraph.api.search(name, undefined, 5), entry.expect);
+      check(
+        found.some((e) => e.name === entry.expect),
+        `after importing ${entry.label}, "${entry.expect}" is not found (${JSON.stringify(found)})`,
+      );
+    });
+  }
+  await shot("10b-imports-applied");
+
+  await step("a refused import shows its file, line and hint", async () => {
+    const bad = required("E2E_IMPORT_REFUSED");
+    await page.locator("#import-file").waitFor();
+    await page.setInputFiles("#import-file", bad.files);
+    await page.click("#import-dry-run");
+    await page.locator("#import-refusal").waitFor({ timeout: 60_000 });
+    await shot("10c-import-refused");
+    const shown = {
+      file: await page.textContent("#import-refusal-file"),
+      line: await page.textContent("#import-refusal-line"),
+      hint: (await page.textContent("#import-refusal-hint"))?.replace(/^What to do: /, ""),
+    };
+    const want = { file: bad.file, line: String(bad.line), hint: bad.hint };
+    check(JSON.stringify(shown) === JSON.stringify(want), `refusal shown as ${JSON.stringify(shown)}, not ${JSON.stringify(want)}`);
+    check((await page.textContent("#import-status")).startsWith("import failed (422): "), "the status line does not say the import failed");
+    check(await page.locator("#import-apply").isDisabled(), "a refused file can still be applied");
+  });
+
+  await step("search filtered by ArchiMate type", async () => {
+    const q = required("E2E_ARCHIMATE_SEARCH");
+    await page.click("nav.pages a[data-page=graph]");
+    await waitReady();
+    await page.locator(`#search-archimate-type option[value="${q.type}"]`).waitFor({ state: "attached" });
+    await page.selectOption("#search-archimate-type", q.type);
+    await page.fill("#search", "");
+    await page.type("#search", q.text, { delay: 30 });
+    const shownIds = async (want) => {
+      await page.waitForFunction(
+        (ids) => {
+          const shown = [...document.querySelectorAll("#search-results li[data-id]")].map((li) => li.dataset.id);
+          return ids.every((x) => shown.includes(x));
+        },
+        want,
+        { timeout: 20_000 },
+      );
+      return page.locator("#search-results li[data-id]").evaluateAll((els) =>
+        els.map((li) => ({ id: li.dataset.id, type: li.querySelector(".opt-archimate")?.dataset.archimateType ?? null })),
+      );
+    };
+    const results = await shownIds(q.expect);
+    check(results.every((r) => r.type === q.type), `results of another ArchiMate type: ${JSON.stringify(results)}`);
+    check(!results.some((r) => q.absent.includes(r.id)), `${q.absent} should be filtered out: ${JSON.stringify(results)}`);
+    await shot("10d-search-archimate-type");
+    // No text: the chosen type lists its elements.
+    await page.selectOption("#search-archimate-type", q.listType);
+    await page.fill("#search", "");
+    const listed = await shownIds(q.listExpect);
+    check(
+      listed.length === q.listExpect.length && listed.every((r) => r.type === q.listType),
+      `listing ${q.listType} gave ${JSON.stringify(listed)}`,
+    );
+    await page.selectOption("#search-archimate-type", "");
+    await page.fill("#search", "");
+    await page.locator("#search").press("Escape");
+  });
+
   await step("scenarios: an admin applies one", async () => {
     const admin = process.env.E2E_ADMIN_TOKEN;
     if (!admin) skip("E2E_ADMIN_TOKEN not given");
@@ -518,7 +608,10 @@ try {
   await step("no errors in the browser console", async () => {
     // The first request before signing in answers 401 by design, and scenario mode asks an
     // admin-only route whether the token may apply (403 for editors); Chromium logs both.
-    const real = consoleErrors.filter((e) => !/favicon/.test(e) && !/status of 401/.test(e) && !(/status of 403/.test(e) && e.includes("/api/audit")));
+    // The refused import answers 422 by design too.
+    const real = consoleErrors.filter(
+      (e) => !/favicon/.test(e) && !/status of 401/.test(e) && !(/status of 403/.test(e) && e.includes("/api/audit")) && !(/status of 422/.test(e) && e.includes("/api/imports")),
+    );
     check(real.length === 0, real.join("\n"));
   });
 } finally {

@@ -4,7 +4,7 @@
  * from the graph schema (the neighbourhood, briefs batched with aliases). Questions and
  * imports live in questions.ts and imports.ts.
  */
-import { BriefFragmentDoc, ByTypeDocument, SchemaDocument, SearchDocument, StatsDocument, type BriefFragment } from "./generated/graphql";
+import { BriefFragmentDoc, ByArchimateTypeDocument, ByTypeDocument, SchemaDocument, SearchDocument, StatsDocument, type BriefFragment } from "./generated/graphql";
 import { GraphQLClient } from "./gql";
 import { fieldsByName, neighbourhoodQuery } from "./schema";
 import type { Element, ElementBrief, ElementPage, GraphSchema, NodeKind, Relationship, Stats } from "./types";
@@ -118,10 +118,20 @@ export class Api {
     return (await this.client.request(StatsDocument, {})).stats as Stats;
   }
 
-  /** Type-ahead search over names and descriptions. */
-  async search(text: string, signal?: AbortSignal, limit = 12, types?: NodeKind[]): Promise<ElementBrief[]> {
-    const data = await this.client.request(SearchDocument, { text, limit, types: types?.length ? types : null }, { signal });
+  /** Type-ahead search over names and descriptions, optionally of some ArchiMate types only. */
+  async search(text: string, signal?: AbortSignal, limit = 12, types?: NodeKind[], archimateTypes?: string[]): Promise<ElementBrief[]> {
+    const data = await this.client.request(
+      SearchDocument,
+      { text, limit, types: types?.length ? types : null, archimateTypes: archimateTypes?.length ? archimateTypes : null },
+      { signal },
+    );
     return data.search;
+  }
+
+  /** Elements of the given ArchiMate types, by name (the search box's type filter, no text). */
+  async listByArchimateType(archimateTypes: string[], limit = 50, signal?: AbortSignal): Promise<ElementPage<ElementBrief>> {
+    const page = (await this.client.request(ByArchimateTypeDocument, { archimateTypes, limit }, { signal })).nodes;
+    return { total: page.total, limit, offset: 0, items: page.items };
   }
 
   /** Elements by type (used to seed the view, e.g. all value streams). */

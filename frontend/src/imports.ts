@@ -43,8 +43,21 @@ export interface ImportAnswer {
   warnings: ImportWarning[];
 }
 
-/** How the route refuses an import: a message, or the failure (`ImportFailure.as_dict`). */
-type ImportRefusal = { detail?: string | { msg?: string } };
+/**
+ * How the route refuses an import: a message (401, 403, a proxy's 413), the failure
+ * (`ImportFailure.as_dict`: msg, file, line, hint; 413 and 422), or FastAPI's list of
+ * form errors (422).
+ */
+type ImportRefusal = { detail?: string | { msg?: unknown; file?: unknown; line?: unknown; hint?: unknown } | { msg?: unknown }[] };
+
+/** A refused import, as the server said it: the message, and where and what to do when it knows. */
+export interface Refusal {
+  status: number;
+  msg: string;
+  file: string | null;
+  line: number | null;
+  hint: string | null;
+}
 
 export interface DiffRow {
   /** "nodes" or "relationships". */
@@ -88,11 +101,33 @@ export function readReport(r: ImportAnswer): ImportReport {
   return { dryRun: r.dry_run, format: r.format, runId: r.run_id, rows, warnings, raw: r };
 }
 
+/** The refusal read from the route's answer, file, line and hint kept exactly as given. Pure. */
+export function readRefusal(status: number, body: unknown): Refusal {
+  const detail = (body as ImportRefusal | null)?.detail;
+  const text = (x: unknown): string | null => (typeof x === "string" ? x : null);
+  if (typeof detail === "string") return { status, msg: detail, file: null, line: null, hint: null };
+  if (Array.isArray(detail)) {
+    const msgs = detail.map((d) => text(d?.msg)).filter((m): m is string => m !== null);
+    return { status, msg: msgs.join("; ") || JSON.stringify(body), file: null, line: null, hint: null };
+  }
+  if (detail && typeof detail === "object" && "msg" in detail && typeof detail.msg === "string") {
+    const d = detail as { msg: string; file?: unknown; line?: unknown; hint?: unknown };
+    return { status, msg: d.msg, file: text(d.file), line: typeof d.line === "number" ? d.line : null, hint: text(d.hint) };
+  }
+  return { status, msg: JSON.stringify(body), file: null, line: null, hint: null };
+}
+
 /** The refusal's message. */
 export function refusalMessage(status: number, body: unknown): string {
-  const detail = (body as ImportRefusal | null)?.detail;
-  const msg = typeof detail === "string" ? detail : typeof detail?.msg === "string" ? detail.msg : JSON.stringify(body);
-  return `import failed (${status}): ${msg}`;
+  return `import failed (${status}): ${readRefusal(status, body).msg}`;
+}
+
+/** The error an import rejects with when the server refuses it: the message, and the refusal whole. */
+export class ImportRefused extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(`import failed (${refusal.status}): ${refusal.msg}`);
+    this.name = "ImportRefused";
+  }
 }
 
 export class Imports {
@@ -115,7 +150,7 @@ export class Imports {
       };
       xhr.onload = () => {
         if (xhr.status >= 200 && xhr.status < 300) resolve(readReport(xhr.response as ImportAnswer));
-        else reject(new Error(refusalMessage(xhr.status, xhr.response)));
+        else reject(new ImportRefused(readRefusal(xhr.status, xhr.response)));
       };
       xhr.onerror = () => reject(new Error("import failed: the server did not answer"));
       xhr.send(form);

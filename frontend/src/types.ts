@@ -15,6 +15,8 @@ export interface ElementBrief {
   id: string;
   type: string;
   name: string;
+  /** The element's ArchiMate type, where the query selected it (search results). */
+  archimateType?: string | null;
 }
 
 export interface Element extends ElementBrief {

@@ -1,7 +1,21 @@
 /** The import page: choose a file, see the dry-run diff, apply it, read the report. */
 import type { ExplorerContext } from "../context";
 import { clear, h } from "../dom";
-import { IMPORT_FORMATS, IMPORT_ROUTE, type ImportFormat, type ImportReport } from "../imports";
+import { IMPORT_FORMATS, IMPORT_ROUTE, ImportRefused, type ImportFormat, type ImportReport, type Refusal } from "../imports";
+
+/** A refusal's file, line and hint as the server gave them (the message is in the status line). */
+function refusalView(r: Refusal): HTMLElement {
+  const row = (label: string, id: string, value: string | number | null): HTMLElement[] =>
+    value === null ? [] : [h("dt", {}, label), h("dd", { id }, h("code", {}, String(value)))];
+  return h(
+    "section",
+    { class: "refusal", id: "import-refusal", role: "alert" },
+    h("h2", {}, "Nothing was imported"),
+    h("p", { id: "import-refusal-msg" }, r.msg),
+    h("dl", {}, ...row("File", "import-refusal-file", r.file), ...row("Line", "import-refusal-line", r.line)),
+    r.hint ? h("p", { id: "import-refusal-hint" }, h("strong", {}, "What to do: "), r.hint) : null,
+  );
+}
 
 function reportView(r: ImportReport, id: string): HTMLElement {
   const rows = r.rows.length
@@ -74,6 +88,8 @@ export async function renderImportPage(app: ExplorerContext, root: HTMLElement):
     } catch (err) {
       message.textContent = (err as Error).message;
       message.classList.add("error");
+      clear(out);
+      if (err instanceof ImportRefused) out.appendChild(refusalView(err.refusal));
     } finally {
       progress.hidden = true;
       dry.disabled = !file.files?.length;
@@ -89,7 +105,7 @@ export async function renderImportPage(app: ExplorerContext, root: HTMLElement):
       h(
         "p",
         { id: "import-help" },
-        "ArchiMate exchange XML, Archi .archimate, Archi CSV export (choose its elements, relations and properties files together) or Backstage catalog YAML. Preview the changes first; nothing is written until you apply.",
+        "ArchiMate exchange XML, Archi .archimate (also the zipped file Archi saves when a model holds images), Archi CSV export (choose its elements, relations and properties files together) or Backstage catalog YAML (one or several files). Preview the changes first; nothing is written until you apply.",
       ),
       h("div", { class: "row" }, h("label", { for: "import-file" }, "File "), file),
       h("div", { class: "row" }, h("label", { for: "import-format" }, "Format "), format),

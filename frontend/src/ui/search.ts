@@ -1,5 +1,6 @@
 /** Type-ahead search: an ARIA combobox over the `search` query (the header search and every element picker). */
 import type { Api } from "../api";
+import { archimateLabel, archimateTypes, searchPlan } from "../archimate";
 import { clear, debounce, h } from "../dom";
 import type { ElementBrief, NodeKind } from "../types";
 import { typeSwatch } from "./swatch";
@@ -19,9 +20,11 @@ export interface TypeAheadOptions {
   onInput?: (text: string) => void;
   /** Extra attributes for the input (aria-describedby, required…). */
   attrs?: Record<string, string>;
+  /** The ArchiMate type results must have (the header search's filter), or null for any. */
+  archimateType?: () => string | null;
 }
 
-export function typeAhead(api: Api, opts: TypeAheadOptions): { root: HTMLElement; input: HTMLInputElement } {
+export function typeAhead(api: Api, opts: TypeAheadOptions): { root: HTMLElement; input: HTMLInputElement; refresh: () => void } {
   const listId = `${opts.id}-results`;
   const input = h("input", {
     id: opts.id,
@@ -65,7 +68,9 @@ export function typeAhead(api: Api, opts: TypeAheadOptions): { root: HTMLElement
   const render = (text: string): void => {
     clear(list);
     if (!results.length) {
-      list.appendChild(h("li", { class: "empty", role: "option", "aria-disabled": "true" }, `No element matches “${text}”`));
+      const of = opts.archimateType?.();
+      const what = of ? `No ${archimateLabel(of)} element` : "No element";
+      list.appendChild(h("li", { class: "empty", role: "option", "aria-disabled": "true" }, text.trim() ? `${what} matches “${text}”` : `${what} in the graph`));
     }
     results.forEach((e, i) =>
       list.appendChild(
@@ -84,6 +89,7 @@ export function typeAhead(api: Api, opts: TypeAheadOptions): { root: HTMLElement
           typeSwatch(e.type),
           h("span", { class: "opt-name" }, e.name),
           h("span", { class: "opt-type" }, nodeStyle(e.type).label),
+          e.archimateType ? h("span", { class: "opt-archimate", "data-archimate-type": e.archimateType }, archimateLabel(e.archimateType)) : null,
         ),
       ),
     );
@@ -93,13 +99,17 @@ export function typeAhead(api: Api, opts: TypeAheadOptions): { root: HTMLElement
   };
   const run = debounce(async (text: string) => {
     controller?.abort();
-    if (text.trim().length < 2) {
+    const plan = searchPlan(text, opts.archimateType?.() ?? null);
+    if (plan.kind === "none") {
       close();
       return;
     }
     controller = new AbortController();
     try {
-      results = await api.search(text, controller.signal, 12, opts.types);
+      results =
+        plan.kind === "search"
+          ? await api.search(text, controller.signal, 12, opts.types, plan.archimateTypes)
+          : (await api.listByArchimateType(plan.archimateTypes, 50, controller.signal)).items;
       if (input.value === text) render(text);
     } catch (err) {
       if ((err as Error).name !== "AbortError") {
@@ -132,12 +142,32 @@ export function typeAhead(api: Api, opts: TypeAheadOptions): { root: HTMLElement
     }
   });
   input.addEventListener("blur", () => setTimeout(close, 150));
-  return { root: h("div", { class: "search" }, input, list), input };
+  return { root: h("div", { class: "search" }, input, list), input, refresh: () => run(input.value) };
 }
 
-/** The header search box. */
+/** The header search box, with a filter by ArchiMate type (its options from the server's schema). */
 export function searchBox(api: Api, onPick: (e: ElementBrief) => void): HTMLElement {
-  const { root } = typeAhead(api, { id: "search", label: "Search elements by name", placeholder: "Search elements…  ( / )", onPick });
+  const filter = h(
+    "select",
+    { id: "search-archimate-type", "aria-label": "Only elements of this ArchiMate type", title: "Only elements of this ArchiMate type" },
+    h("option", { value: "" }, "Any ArchiMate type"),
+  );
+  const { root, input, refresh } = typeAhead(api, {
+    id: "search",
+    label: "Search elements by name",
+    placeholder: "Search elements…  ( / )",
+    onPick,
+    archimateType: () => filter.value || null,
+  });
+  void api.schema().then((schema) => {
+    for (const t of archimateTypes(schema)) filter.appendChild(h("option", { value: t }, archimateLabel(t)));
+  });
+  // A type chosen lists its elements (or narrows the text search) at once.
+  filter.addEventListener("change", () => {
+    input.focus();
+    refresh();
+  });
+  root.appendChild(filter);
   root.setAttribute("role", "search");
   return root;
 }
