@@ -2,8 +2,9 @@
 
 The counterpart of `importers.diagrams`: coordinates are absolute already, nesting
 becomes nested `node`s, groups `Container`s, notes `Label`s, view references `Label`s with
-a `viewRef`, as Archi's exchange exporter writes them. Text alignment and position, which
-the format has no place for, travel in one view property (`carried_properties`).
+a `viewRef`, as Archi's exchange exporter writes them. Text alignment and position, and
+the opacity of a colour left at its default, which the format has no place for, travel
+in one view property (`carried_properties`).
 
 A shape whose element (or view) is not in the export is left out, its children moving
 up to its parent where they already are on the page; a connection whose relationship or
@@ -18,7 +19,7 @@ import re
 from collections.abc import Callable
 from xml.sax.saxutils import quoteattr
 
-from importers.diagrams import TEXT_KEY, Diagram, DiagramConnection, DiagramNode, Style
+from importers.diagrams import STYLES_KEY, Diagram, DiagramConnection, DiagramNode, Style
 
 _NCNAME = re.compile(r"^[^\W\d][\w.\-]*$")
 
@@ -36,12 +37,12 @@ def layout_of(free: dict[str, object], key: str) -> Diagram | None:
 
 
 def carried_properties(diagram: Diagram | None, prefix: str) -> dict[str, str]:
-    """The view property carrying what the exchange format cannot: text alignment and
-    position by node id (read back by `importers.diagrams.with_text_styles`)."""
-    styles = diagram.text_styles() if diagram else {}
+    """The view property carrying the style values the exchange format cannot, by shape
+    or line id (read back by `importers.diagrams.with_uncarried`)."""
+    styles = diagram.uncarried() if diagram else {}
     if not styles:
         return {}
-    return {f"{prefix}{TEXT_KEY}": json.dumps(styles, separators=(",", ":"), sort_keys=True)}
+    return {f"{prefix}{STYLES_KEY}": json.dumps(styles, separators=(",", ":"), sort_keys=True)}
 
 
 def _rgb(tag: str, colour: str, alpha: int | None) -> str:
@@ -87,6 +88,7 @@ class DiagramWriter:
         element: Callable[[str], str | None],
         relationship: Callable[[str], str | None],
         view: Callable[[str], str | None],
+        view_name: Callable[[str], str],
         taken: set[str],
     ) -> None:
         self.w = write
@@ -95,7 +97,9 @@ class DiagramWriter:
         self.element = element
         self.relationship = relationship
         self.view = view
+        self.view_name = view_name
         self.taken = taken
+        self.names: dict[str, str] = {}
 
     def identifier(self, ident: str, fallback: str) -> str:
         """The object's own id when the file can use it, else a stable stand-in."""
@@ -113,6 +117,7 @@ class DiagramWriter:
     def write(self, diagram: Diagram, view_ident: str, indent: str) -> None:
         idents: dict[str, str] = {}
         children: dict[str | None, list[tuple[DiagramNode, str | None]]] = {}
+        names: dict[str, str] = {}
         given_parent = {n.id: n.parent for n in diagram.nodes}
         for node in diagram.nodes:
             ref = None
@@ -122,11 +127,14 @@ class DiagramWriter:
                     continue
             elif node.kind == "view":
                 ref = self.view(node.ref or "")
+                # Named by the view it shows, as Archi writes it.
+                names[node.id] = self.view_name(node.ref or "") if ref else node.label
             parent = node.parent
             while parent is not None and parent not in idents:
                 parent = given_parent.get(parent)
             idents[node.id] = self.identifier(node.id, f"{view_ident}-n")
             children.setdefault(parent, []).append((node, ref))
+        self.names = names
         self.nodes(children, None, idents, indent)
         self.connections(diagram.connections, idents, view_ident, indent)
 
@@ -148,8 +156,9 @@ class DiagramWriter:
                 attrs += ' xsi:type="Label"'
             attrs += f' x="{b.x}" y="{b.y}" w="{b.w}" h="{b.h}"'
             inner = ""
-            if node.kind != "element" and node.label:
-                inner += f"<label xml:lang={quoteattr(self.lang)}>{self.text(node.label)}</label>"
+            label = self.names.get(node.id, node.label)
+            if node.kind != "element" and label:
+                inner += f"<label xml:lang={quoteattr(self.lang)}>{self.text(label)}</label>"
             inner += _style(node.style)
             if node.kind == "view" and ref:
                 inner += f"<viewRef ref={quoteattr(ref)}/>"

@@ -17,8 +17,9 @@ The model follows the exchange format, because that is what is written back:
   connections (ArchiMate allows a relationship to a relationship);
 * styles: fill and line colour (`#rrggbb`) with opacity in percent, line width, font
   name, size, style and colour, and Archi's text alignment and position (the exchange
-  format has no place for the last two: an export carries them in one view property,
-  `valuegraph:diagramText`, read back here).
+  format has no place for the last two, nor for the opacity of a colour left at the
+  default: an export carries those in one view property, `valuegraph:diagramStyles`,
+  read back here).
 
 Archi's defaults are not stored (alpha 100 %, line width 1, a black font), so an
 `.archimate` file and Archi's exchange export of it give the same drawing wherever Archi
@@ -40,7 +41,7 @@ from importers.errors import ReportWarning
 from importers.xmlstream import XML_LANG, local, xsi_type
 
 DIAGRAM_KEY = "diagram"  # under the mapping's reserved prefix: `archimate:diagram`
-TEXT_KEY = "diagramText"  # under the field prefix: `valuegraph:diagramText`
+STYLES_KEY = "diagramStyles"  # under the field prefix: `valuegraph:diagramStyles`
 # The stored JSON's size cap, in characters. A view of a few hundred shapes takes
 # 30-80 KB; beyond this a view keeps only the lists of what it shows (and is drawn on a
 # grid when exported), with a warning, so that no node carries a megabyte of layout.
@@ -59,6 +60,9 @@ NodeKind = Literal["element", "group", "note", "view"]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_UNCARRIED = {"text_alignment", "text_position", "fill_alpha", "line_alpha"}
 
 
 class Style(_Strict):
@@ -126,14 +130,22 @@ class Diagram(_Strict):
     def from_json(cls, text: str) -> Diagram:
         return cls.model_validate_json(text)
 
-    def text_styles(self) -> dict[str, list[str | None]]:
-        """Node id → [text alignment, text position], for what the exchange format lacks."""
-        out: dict[str, list[str | None]] = {}
+    def uncarried(self) -> dict[str, dict[str, str | int]]:
+        """By shape or line id, the style values the exchange format has no place for:
+        text alignment and position, and an opacity without its colour (Archi keeps
+        the opacity of a default colour it does not write)."""
+        out: dict[str, dict[str, str | int]] = {}
         items: list[DiagramNode | DiagramConnection] = [*self.nodes, *self.connections]
         for item in items:
-            style = item.style
-            if style and (style.text_alignment or style.text_position):
-                out[item.id] = [style.text_alignment, style.text_position]
+            if item.style is None:
+                continue
+            found = item.style.model_dump(include=_UNCARRIED, exclude_none=True)
+            if item.style.fill is not None:
+                found.pop("fill_alpha", None)
+            if item.style.line is not None:
+                found.pop("line_alpha", None)
+            if found:
+                out[item.id] = found
         return out
 
 
@@ -481,7 +493,8 @@ def parse_exchange_diagram(view: Element, language: str | None) -> tuple[Diagram
             else:
                 kind, ref = "note", None
             box = tuple(_number(node.get(a), f"node {ident!r} {a}") for a in "xywh")
-            label = "" if kind == "element" else _label(node, language)
+            # A view reference is named by its view (Archi reads no label for it either).
+            label = "" if kind in ("element", "view") else _label(node, language)
             nodes.append(
                 _RawNode(ident, kind, ref, label, parent_id, box, _exchange_style(node))  # type: ignore[arg-type]
             )
@@ -544,8 +557,8 @@ def read_layout(
 # -- kept on the view node ---------------------------------------------------------------
 
 
-def with_text_styles(diagram: Diagram, text: str) -> Diagram:
-    """The drawing with the text alignments and positions an export carried aside."""
+def with_uncarried(diagram: Diagram, text: str) -> Diagram:
+    """The drawing with the style values an export carried aside (`Diagram.uncarried`)."""
     try:
         styles = json.loads(text)
     except ValueError:
@@ -554,11 +567,11 @@ def with_text_styles(diagram: Diagram, text: str) -> Diagram:
         return diagram
 
     def restyled(item: DiagramNode | DiagramConnection) -> Style | None:
-        pair = styles.get(item.id)
-        if not isinstance(pair, list) or len(pair) != 2:
+        extra = styles.get(item.id)
+        if not isinstance(extra, dict) or not set(extra) <= _UNCARRIED:
             return item.style
         base = item.style.model_dump(exclude_none=True) if item.style else {}
-        return _style(**base, text_alignment=pair[0], text_position=pair[1])
+        return _style(**{**base, **extra})
 
     try:
         return Diagram(

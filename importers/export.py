@@ -160,7 +160,7 @@ class ExchangeWriter:
         self.labels: dict[str, str] = {}
         self.counts = {"elements": 0, "relationships": 0, "views": 0}
         self.taken: set[str] | None = None  # identifiers in the file, for drawn views
-        self.view_ids: set[str] = set()
+        self.view_names: dict[str, str] = {}
         known = set(mapping.elements) - _NOT_EXCHANGE_TYPES
         self.element_types = known
         self.relationship_types = set(mapping.relationships)
@@ -508,8 +508,8 @@ class ExchangeWriter:
         """The view as it was drawn (nodes, nesting, styles, connections, bendpoints)."""
         if self.taken is None:
             self.taken = {*self.idents.values(), *self.rel_idents.values()}
-            self.view_ids = {v["id"] for v in self.views}
-        views = self.view_ids
+            self.view_names = {v["id"]: str(v.get("name") or "") for v in self.views}
+        views = self.view_names
         DiagramWriter(
             self.w,
             text=_xml,
@@ -517,6 +517,7 @@ class ExchangeWriter:
             element=lambda ref: self.idents.get(ref) if ref in self.labels else None,
             relationship=self.rel_idents.get,
             view=lambda ref: self.idents[ref] if ref in views else None,
+            view_name=lambda ref: views.get(ref, ""),
             taken=self.taken,
         ).write(diagram, view_ident, "        ")
 

@@ -41,7 +41,7 @@ from graph.model import (
     valid_id,
 )
 from graph.schema import ARCHIMATE_TYPE, SCHEMA, Prop, PropKind, UnknownTypeError
-from importers.diagrams import DIAGRAM_KEY, TEXT_KEY, stored_diagram, with_text_styles
+from importers.diagrams import DIAGRAM_KEY, STYLES_KEY, stored_diagram, with_uncarried
 from importers.errors import ImportFailure, ReportWarning
 from importers.mapping import Mapping, RelCandidate
 from importers.raw import (
@@ -639,12 +639,12 @@ class _Transformer:
 
     def layout(self, raw: RawView, free: dict[str, Scalar]) -> None:
         """The view's drawing as one property, its references as graph ids."""
-        carried = free.pop(f"{self.prefix}{TEXT_KEY}", None)  # an export's text styles
+        carried = free.pop(f"{self.prefix}{STYLES_KEY}", None)  # what an export carried aside
         diagram = raw.get("diagram")
         if diagram is None:
             return
         if isinstance(carried, str):
-            diagram = with_text_styles(diagram, carried)
+            diagram = with_uncarried(diagram, carried)
         if self.view_ids is None:
             self.view_ids = {v["id"] for v in self.model.get("views", [])}
         view_ids, ids, labels = self.view_ids, self.ids, self.labels
