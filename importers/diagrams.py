@@ -247,7 +247,7 @@ def _archi_style(elem: Element) -> Style | None:
         fill_alpha=_percent(elem.get("alpha")),
         line=_colour(elem.get("lineColor")),
         line_alpha=_percent(line_alpha),
-        line_width=int(elem.get("lineWidth") or 1),
+        line_width=_number(elem.get("lineWidth") or "1", "lineWidth"),
         font_name=font_name,
         font_size=font_size,
         font_style=_font_style(font_bits or 0),
@@ -376,6 +376,10 @@ def _skipped_notes(skipped: list[str]) -> list[str]:
 
 def _normalised(nodes: list[_RawNode], connections: list[_RawConnection]) -> Diagram:
     """Shift the drawing so nothing is negative (as Archi's exporter does) and validate."""
+    ids = [n.id for n in nodes] + [c.id for c in connections]
+    if len(set(ids)) < len(ids):
+        twice = next(i for i in ids if ids.count(i) > 1)
+        raise LayoutProblem(f"the id {twice!r} is used twice in the drawing")
     xs = [n.box[0] for n in nodes] + [p[0] for c in connections for p in c.points]
     ys = [n.box[1] for n in nodes] + [p[1] for c in connections for p in c.points]
     dx, dy = -min([0, *xs]), -min([0, *ys])

@@ -48,6 +48,8 @@ GEOMETRY: dict[str, dict[str, Any]] = {
 }
 CONNECTIONS: dict[str, dict[str, Any]] = {
     "id-d-flow": {"relationship": "id-r-flow", "ends": ("id-d-portal", "id-d-claims")},
+    # An association to a relationship: a line ending on another line.
+    "id-d-assoc": {"relationship": "id-r-assoc", "ends": ("id-d-portal", "id-d-serves")},
     "id-d-serves": {
         "relationship": "id-r-serves",
         "ends": ("id-d-claims", "id-d-handle"),
@@ -69,6 +71,7 @@ ARCHI_STYLES: dict[str, dict[str, Any]] = {
     "id-d-note": {"text_position": "middle"},
     "id-d-ref": {},
     "id-d-flow": {"font_name": "Arial", "font_size": 8.0, "font_style": "italic"},
+    "id-d-assoc": {},
     "id-d-serves": {"line": "#5c5c5c", "line_width": 2},
     "id-d-line": {},
 }
@@ -95,9 +98,15 @@ EXCHANGE_STYLES: dict[str, dict[str, Any]] = {
         "font_size": 8.0,
         "font_style": "italic",
     },
+    "id-d-assoc": {"line": "#000000", **_SEGOE},
     "id-d-serves": {"line": "#5c5c5c", "line_width": 2, **_SEGOE},
     "id-d-line": {"line": "#000000", **_SEGOE},
 }
+
+
+def view_warnings(report: dict[str, Any]) -> list[tuple[str, str | None]]:
+    # (The association to a relationship is reported as attached to its source element.)
+    return [(w["code"], w["subject"]) for w in report["warnings"] if w["code"].startswith("view")]
 
 
 def layout(store: GraphStore, view_id: str) -> dict[str, Any] | None:
@@ -150,7 +159,7 @@ def test_a_view_is_kept_with_its_absolute_layout_and_styles(
 ) -> None:
     report = run_import(store, VIEWS / model)
 
-    assert report["warnings"] == []
+    assert view_warnings(report) == []
     drawing = layout(store, "id-v-main")
     assert drawing is not None
     assert geometry(drawing) == (GEOMETRY, CONNECTIONS)
@@ -230,7 +239,7 @@ def test_export_then_import_gives_the_same_diagrams(
     store.clear()
     again = run_import(store, exported)
 
-    assert again["warnings"] == []
+    assert view_warnings(again) == []
     for view_id, drawing in before.items():
         after = layout(store, view_id)
         assert after is not None and drawing is not None
@@ -242,32 +251,60 @@ def test_export_then_import_gives_the_same_diagrams(
     assert on_top["diff"]["nodes"]["total"] == {"added": 0, "changed": 0, "removed": 0}
 
 
-def test_shapes_of_elements_not_imported_are_left_out_with_a_warning(
-    store: GraphStore, tmp_path: Path
-) -> None:
-    text = (VIEWS / "drawn.archimate").read_text(encoding="utf-8")
-    # The claims system is gone from the model; its shape and both lines to it stay.
-    trimmed = tmp_path / "trimmed.archimate"
-    trimmed.write_text(
-        text.replace(
+@pytest.mark.parametrize(
+    ("element", "shape", "counts", "lines_kept"),
+    [
+        # The lines drawing its two relationships (flow and serving) go with it, and so
+        # does the association to the serving relationship, skipped with it.
+        (
             '<element xsi:type="archimate:ApplicationComponent" name="Claims System" '
             'id="id-e-claims"/>',
-            "",
+            "id-d-claims",
+            (1, 3, 0),
+            {"id-d-line"},
         ),
-        encoding="utf-8",
-    )
+        # Serving goes with the process; the association to it is kept (attached to its
+        # source element), but its line ended on the serving line, which is gone.
+        (
+            '<element xsi:type="archimate:BusinessProcess" name="Handle Claim" id="id-e-handle"/>',
+            "id-d-handle",
+            (1, 1, 1),
+            {"id-d-flow", "id-d-line"},
+        ),
+    ],
+)
+def test_shapes_of_elements_not_imported_are_left_out_with_a_warning(
+    store: GraphStore,
+    tmp_path: Path,
+    element: str,
+    shape: str,
+    counts: tuple[int, int, int],
+    lines_kept: set[str],
+) -> None:
+    text = (VIEWS / "drawn.archimate").read_text(encoding="utf-8")
+    assert element in text
+    trimmed = tmp_path / "trimmed.archimate"
+    trimmed.write_text(text.replace(element, ""), encoding="utf-8")
 
     report = run_import(store, trimmed)
 
     trims = [w for w in report["warnings"] if w["code"] == "view-layout-trimmed"]
-    assert [(w["subject"], w["line"]) for w in trims] == [("id-v-main", 27)]
-    assert "1 shape(s)" in trims[0]["msg"] and "2 connection(s)" in trims[0]["msg"]
+    assert (trims[0]["subject"], trims[0]["line"]) == ("id-v-main", 28)
+    shapes, rels, ending = counts
+    assert (
+        f"{shapes} shape(s) drawing an element or view that was not imported, "
+        f"{rels} connection(s) drawing a relationship that was not imported, "
+        f"{ending} connection(s) ending on what was left out"
+    ) in trims[0]["msg"]
     drawing = layout(store, "id-v-main")
     assert drawing is not None
     nodes, conns = geometry(drawing)
-    assert set(nodes) == set(GEOMETRY) - {"id-d-claims"}
-    assert nodes["id-d-portal"] == GEOMETRY["id-d-portal"]
-    assert set(conns) == {"id-d-line"}
+    assert nodes == {k: v for k, v in GEOMETRY.items() if k != shape}
+    assert conns == {k: v for k, v in CONNECTIONS.items() if k in lines_kept}
+    # The second view draws the process alone: without it, an empty drawing.
+    second = layout(store, "id-v-second")
+    assert second == ({} if shape == "id-d-handle" else second) and second is not None
+    assert len(trims) == (2 if shape == "id-d-handle" else 1)
 
 
 def test_a_layout_too_large_is_not_kept_and_the_view_is_exported_on_a_grid(
@@ -277,9 +314,7 @@ def test_a_layout_too_large_is_not_kept_and_the_view_is_exported_on_a_grid(
 
     report = run_import(store, VIEWS / "drawn.archimate")
 
-    assert [(w["code"], w["subject"]) for w in report["warnings"]] == [
-        ("view-layout-not-kept", "id-v-main")
-    ]
+    assert view_warnings(report) == [("view-layout-not-kept", "id-v-main")]
     assert layout(store, "id-v-main") is None
     assert layout(store, "id-v-second") is not None  # small enough
     exported = tmp_path / "export.xml"
@@ -302,7 +337,7 @@ def test_a_layout_that_does_not_read_is_not_kept(store: GraphStore, tmp_path: Pa
 
     report = run_import(store, broken)
 
-    [warning] = report["warnings"]
+    [warning] = [w for w in report["warnings"] if w["code"].startswith("view")]
     assert (warning["code"], warning["subject"]) == ("view-layout-not-kept", "id-v-main")
     assert "node 'id-d-handle' w is missing" in warning["msg"]
     assert layout(store, "id-v-main") is None
