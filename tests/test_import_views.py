@@ -12,9 +12,12 @@ import pytest
 
 from graph.store import GraphStore
 from importers import diagrams
-from importers.exchange import EXCHANGE_NS
+from importers.archi import parse_archi
+from importers.exchange import EXCHANGE_NS, parse_exchange
 from importers.export import export_exchange
+from importers.mapping import load_mapping
 from importers.pipeline import run_import
+from importers.transform import transform
 
 VIEWS = Path(__file__).parent / "data" / "imports" / "views"
 X = f"{{{EXCHANGE_NS}}}"
@@ -342,3 +345,40 @@ def test_a_layout_that_does_not_read_is_not_kept(store: GraphStore, tmp_path: Pa
     assert "node 'id-d-handle' w is missing" in warning["msg"]
     assert layout(store, "id-v-main") is None
     assert layout(store, "id-v-second") is not None
+
+
+@pytest.mark.parametrize(
+    ("model", "old", "new", "why"),
+    [
+        ("drawn.xml", 'r="255" g="224"', 'r="300" g="224"', "outside 0-255"),
+        ("drawn.xml", 'name="Arial" size="8"', 'name="Arial" size="big"', "font size"),
+        ("drawn.xml", 'x="348" y="180"', 'x="1e400" y="180"', "bendpoint x is not a number"),
+        ("drawn.xml", 'identifier="id-d-note"', 'identifier="id-d-handle"', "used twice"),
+        ("drawn.archimate", 'lineWidth="2"', 'lineWidth="wide"', "lineWidth is not a number"),
+        ("drawn.archimate", '<bounds x="492"', '<bound x="492"', "has no bounds"),
+        ("drawn.archimate", 'startX="228"', 'startX="far"', "startX is not a number"),
+    ],
+)
+def test_a_drawing_with_values_out_of_shape_is_not_kept_and_the_view_is(
+    tmp_path: Path, model: str, old: str, new: str, why: str
+) -> None:
+    """No database needed: the parse and the transform decide."""
+    text = (VIEWS / model).read_text(encoding="utf-8")
+    assert old in text
+    changed = tmp_path / model
+    changed.write_text(text.replace(old, new, 1), encoding="utf-8")
+    raw = (parse_exchange if model.endswith(".xml") else parse_archi)(changed)
+
+    result = transform(raw, load_mapping("archimate"), source=raw["source"])
+
+    [warning] = [w for w in result["warnings"] if w.code.startswith("view")]
+    assert (warning.code, warning.subject) == ("view-layout-not-kept", "id-v-main")
+    assert why in warning.message
+    view = next(n for n in result["nodes"] if n["id"] == "id-v-main")
+    props = json.loads(view["props"]["properties"])
+    assert "archimate:diagram" not in props
+    assert set(props["archimate:elements"].split()) == {
+        "id-e-portal",
+        "id-e-claims",
+        "id-e-handle",
+    }
