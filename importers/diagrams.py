@@ -297,8 +297,8 @@ def parse_archi_diagram(view: Element) -> tuple[Diagram, list[str]]:
             ref: str | None
             if kind == "element":
                 ref, label = child.get("archimateElement") or "", ""
-            elif kind == "view":
-                ref, label = child.get("model") or "", child.get("name") or ""
+            elif kind == "view":  # named by the view it shows
+                ref, label = child.get("model") or "", ""
             elif kind == "note":
                 ref = None
                 label = next((c.text or "" for c in child if local(c.tag) == "content"), "")
