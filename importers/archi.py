@@ -33,6 +33,7 @@ from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
 from importers.archive import ZIP_MAGIC, archived_model, is_archive
+from importers.diagrams import parse_archi_diagram, read_layout
 from importers.errors import ImportFailure, ReportWarning
 from importers.exchange import ACCEPTED_NS, ARCHI_LEGACY_NS, ARCHI_NS
 from importers.raw import RawModel, Scalar, add_property, new_model
@@ -253,6 +254,13 @@ class _Reader:
                 "relationships": shown_rels,
                 "views": refs,
                 "viewpoint": elem.get("viewpoint") or "",
+                "diagram": read_layout(
+                    lambda: parse_archi_diagram(elem),
+                    warnings=self.warnings,
+                    file=self.file,
+                    line=line_of(elem),
+                    subject=ident,
+                ),
                 "folder": folder,
                 "file": self.file,
                 "line": line_of(elem),

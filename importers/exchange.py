@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
+from importers.diagrams import parse_exchange_diagram, read_layout
 from importers.errors import ImportFailure, ReportWarning
 from importers.raw import (
     RawElement,
@@ -260,6 +261,8 @@ class _Reader:
                     shown.append(sub.get("elementRef", ""))
                 if sub.get("viewRef"):
                     refs.append(sub.get("viewRef", ""))
+            elif local(sub.tag) == "viewRef" and sub.get("ref"):  # as Archi writes it
+                refs.append(sub.get("ref", ""))
             elif local(sub.tag) == "connection" and sub.get("relationshipRef"):
                 shown_rels.append(sub.get("relationshipRef", ""))
         if xsi_type(elem) and xsi_type(elem) != "Diagram":
@@ -275,6 +278,13 @@ class _Reader:
                 "relationships": shown_rels,
                 "views": refs,
                 "viewpoint": elem.get("viewpoint") or "",
+                "diagram": read_layout(
+                    lambda: parse_exchange_diagram(elem, self.language),
+                    warnings=self.warnings,
+                    file=self.file,
+                    line=line_of(elem),
+                    subject=ident,
+                ),
                 "folder": [],
                 "file": self.file,
                 "line": line_of(elem),

@@ -10,7 +10,8 @@ gives the same graph again:
 * a relationship's ArchiMate type and direction are the ones the mapping would read back
   as the same valuegraph type (`valuegraph:type` again where none does);
 * ids that are not XML names are written as generated identifiers plus a `valuegraph:id`
-  property; folders become organizations; views list the elements they show.
+  property; folders become organizations; views are drawn as they were imported
+  (`importers.diagram_export`), or list the elements they show on a grid.
 
 Elements and relationships are streamed from Neo4j and written as they come; folders,
 property definitions and views (which the format puts after them) are kept until the end.
@@ -31,6 +32,8 @@ from graph.model import node_view, rel_view
 from graph.schema import ARCHIMATE_TYPE, SCHEMA
 from graph.store import GraphStore
 from importers import cypher
+from importers.diagram_export import DiagramWriter, carried_properties, layout_of
+from importers.diagrams import DIAGRAM_KEY, Diagram
 from importers.errors import ImportFailure
 from importers.exchange import EXCHANGE_NS
 from importers.mapping import Mapping, load_mapping
@@ -156,6 +159,8 @@ class ExchangeWriter:
         self.rel_ends: dict[str, tuple[str, str]] = {}
         self.labels: dict[str, str] = {}
         self.counts = {"elements": 0, "relationships": 0, "views": 0}
+        self.taken: set[str] | None = None  # identifiers in the file, for drawn views
+        self.view_names: dict[str, str] = {}
         known = set(mapping.elements) - _NOT_EXCHANGE_TYPES
         self.element_types = known
         self.relationship_types = set(mapping.relationships)
@@ -205,6 +210,7 @@ class ExchangeWriter:
         "relationships",
         "viewpoint",
         "viewType",
+        DIAGRAM_KEY,
         "name",
         "documentation",
         "fullName",
@@ -308,6 +314,8 @@ class ExchangeWriter:
             # written before them: note those now.
             ident = self.ident(view["id"], free, extra)
             self.file_in(free, ident)
+            view["_diagram"] = layout_of(free, f"{self.ns}{DIAGRAM_KEY}")
+            extra.update(carried_properties(view["_diagram"], self.prefix))
             view["_extra"] = extra
             for key, value in self.exported(free, extra):
                 self.propdefs.ref(key, value)
@@ -466,6 +474,11 @@ class ExchangeWriter:
                 "        ",
             )
             self.properties(self.exported(free, view["_extra"]), "        ")
+            if view["_diagram"] is not None:
+                self.diagram(view["_diagram"], ident)
+                self.w("      </view>\n")
+                self.counts["views"] += 1
+                continue
             nodes: dict[str, str] = {}
             for i, element in enumerate(str(free.get(f"{self.ns}elements") or "").split()):
                 ref = self.idents.get(element)
@@ -490,6 +503,23 @@ class ExchangeWriter:
             self.w("      </view>\n")
             self.counts["views"] += 1
         self.w("    </diagrams>\n  </views>\n")
+
+    def diagram(self, diagram: Diagram, view_ident: str) -> None:
+        """The view as it was drawn (nodes, nesting, styles, connections, bendpoints)."""
+        if self.taken is None:
+            self.taken = {*self.idents.values(), *self.rel_idents.values()}
+            self.view_names = {v["id"]: str(v.get("name") or "") for v in self.views}
+        views = self.view_names
+        DiagramWriter(
+            self.w,
+            text=_xml,
+            lang=self.lang,
+            element=lambda ref: self.idents.get(ref) if ref in self.labels else None,
+            relationship=self.rel_idents.get,
+            view=lambda ref: self.idents[ref] if ref in views else None,
+            view_name=lambda ref: views.get(ref, ""),
+            taken=self.taken,
+        ).write(diagram, view_ident, "        ")
 
     def property_definitions(self) -> None:
         if not self.propdefs.ids:

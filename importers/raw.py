@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+from importers.diagrams import Diagram
 from importers.errors import ReportWarning
 
 Scalar = str | int | float | bool | None
@@ -54,6 +55,8 @@ class RawView(TypedDict, total=False):
     relationships: list[str]
     views: list[str]
     viewpoint: str
+    # The drawing (`importers.diagrams`), None when it could not be read.
+    diagram: Diagram | None
     folder: list[str]
     file: str
     line: int | None

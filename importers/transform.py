@@ -10,7 +10,8 @@ Steps, in order:
 4. pick each relationship's type: the first candidate the schema allows between the two
    mapped ends, else RELATED_TO with its original type; relationships whose ends are
    missing are skipped with a warning;
-5. keep views as GenericElement nodes listing the ids they show;
+5. keep views as GenericElement nodes listing the ids they show, with their drawing
+   (`importers.diagrams`);
 6. validate everything with the schema's models (`NODE_ADAPTER` / `REL_ADAPTER`).
 """
 
@@ -40,6 +41,7 @@ from graph.model import (
     valid_id,
 )
 from graph.schema import ARCHIMATE_TYPE, SCHEMA, Prop, PropKind, UnknownTypeError
+from importers.diagrams import DIAGRAM_KEY, STYLES_KEY, stored_diagram, with_uncarried
 from importers.errors import ImportFailure, ReportWarning
 from importers.mapping import Mapping, RelCandidate
 from importers.raw import (
@@ -202,6 +204,7 @@ class _Transformer:
         # ArchiMate models carry ArchiMate element types (Backstage's "Resource" is not one).
         self.archimate = mapping.namespace == "archimate"
         self.rel_ends: dict[str, tuple[str, str]] | None = None  # built on first need
+        self.view_ids: set[str] | None = None  # the views' own ids, on first need
         # Property keys, formatted once rather than once per record.
         self.type_key = f"{self.prefix}type"
         self.id_key = f"{self.prefix}id"
@@ -617,6 +620,7 @@ class _Transformer:
             free[f"{self.ns}views"] = " ".join(dict.fromkeys(refs))
         if raw.get("viewpoint"):
             free[f"{self.ns}viewpoint"] = raw["viewpoint"]
+        self.layout(raw, free)
         if raw.get("folder"):
             free[f"{self.ns}folder"] = encode_folder(raw["folder"])
         if self.ids[raw["id"]] != raw["id"] and f"{self.prefix}id" not in raw.get("properties", {}):
@@ -632,6 +636,27 @@ class _Transformer:
         model = self.validated_node(data, {"original_type": VIEW_TYPE}, raw)
         self.counts["views"] += 1
         return node_row(model, source=self.source, run=self.run_id)
+
+    def layout(self, raw: RawView, free: dict[str, Scalar]) -> None:
+        """The view's drawing as one property, its references as graph ids."""
+        carried = free.pop(f"{self.prefix}{STYLES_KEY}", None)  # what an export carried aside
+        diagram = raw.get("diagram")
+        if diagram is None:
+            return
+        if isinstance(carried, str):
+            diagram = with_uncarried(diagram, carried)
+        if self.view_ids is None:
+            self.view_ids = {v["id"] for v in self.model.get("views", [])}
+        view_ids, ids, labels = self.view_ids, self.ids, self.labels
+        stored = stored_diagram(
+            diagram,
+            element=lambda ref: ids[ref] if ref in labels else None,
+            relationship=self.kept_rels.get,
+            view=lambda ref: ids[ref] if ref in view_ids else None,
+            warn=lambda code, message: self.warn(code, message, raw),
+        )
+        if stored is not None:
+            free[f"{self.ns}{DIAGRAM_KEY}"] = stored
 
     # -- 4. relationships ----------------------------------------------------------------
 

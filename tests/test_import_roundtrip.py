@@ -74,6 +74,8 @@ def export_to(store: GraphStore, path: Path, source: str | None) -> dict[str, in
         "shapes/zipped_with_images.archimate",
         "shapes/blank_property_csv",
         "shapes/exchange_text.xml",
+        "views/drawn.archimate",
+        "views/drawn.xml",
     ],
 )
 def test_import_export_import_gives_the_same_graph(
