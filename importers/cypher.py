@@ -94,6 +94,14 @@ RETURN {_LABEL} AS label, properties(n) AS props
 ORDER BY n.id
 """
 
+# Read before the export writes: the ids it writes as they are, which no other id's
+# spelled-out identifier may take.
+EXPORT_NODE_IDS = f"""
+MATCH (n:{ELEMENT_LABEL})
+WHERE $source IS NULL OR n.{NODE_SOURCE} = $source
+RETURN n.id AS id
+"""
+
 # A subgraph export keeps the relationships among its nodes, whoever wrote them.
 EXPORT_RELATIONSHIPS = f"""
 MATCH (a:{ELEMENT_LABEL})-[r]->(b:{ELEMENT_LABEL})

@@ -24,6 +24,7 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from importers.errors import ImportFailure, ReportWarning
+from importers.identity import archimate_source
 from importers.raw import (
     RawElement,
     RawModel,
@@ -207,6 +208,9 @@ class _Reader:
         directed = elem.get("isDirected")
         if directed is not None:
             extra[f"{NS}isDirected"] = directed.lower() == "true"
+        elif rel_type == "Association":
+            # Absent, the schema's default (undirected), as Archi's own file says it.
+            extra[f"{NS}isDirected"] = False
         rel: RawRelationship = {
             "id": ident,
             "type": rel_type,
@@ -374,7 +378,7 @@ def parse_exchange(
                 reader.check_root(elem)
                 ident = elem.get("identifier")
                 reader.model["model_id"] = ident or ""
-                reader.model["source"] = f"{NS}{ident}" if ident else f"{NS}file:{path.name}"
+                reader.model["source"] = archimate_source(ident or "", path.name)
                 if not ident:
                     reader.warnings.append(
                         ReportWarning(
