@@ -312,11 +312,44 @@ def test_the_report_counts_what_the_write_wrote(graph: GraphStore, fmt: str) -> 
     assert report["counts"]["relationships"] == by_type
     assert report["counts"]["fallback_relationships"] == by_type["RELATED_TO"]
     assert report["stored"] == {"nodes": by_label, "relationships": by_type}
+    assert report["stored"] == planned(report)
     assert report["diff"]["nodes"]["added"] == by_label
     assert report["diff"]["relationships"]["added"] == by_type
 
     again = run_import(graph, MODEL / FORMATS[fmt])
     assert again["stored"] == {"nodes": {}, "relationships": {}}
+
+
+def planned(report: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """What the diff says is written: added, changed and taken over, by type."""
+    out: dict[str, dict[str, int]] = {}
+    for kind in ("nodes", "relationships"):
+        by: dict[str, int] = {}
+        for part in ("added", "changed", "taken_over"):
+            for name, n in report["diff"][kind][part].items():
+                by[name] = by.get(name, 0) + n
+        out[kind] = dict(sorted(by.items()))
+    return out
+
+
+def test_a_changed_model_reports_the_changes_it_wrote(graph: GraphStore, tmp_path: Path) -> None:
+    run_import(graph, MODEL / FORMATS["archi"])
+    text = (MODEL / FORMATS["archi"]).read_text(encoding="utf-8")
+    changed = text.replace('name="Mainframe"', 'name="Mainframe (z/OS)"').replace(
+        '<element xsi:type="archimate:BusinessActor" name="Claims Team" id="1044"/>',
+        '<element xsi:type="archimate:BusinessActor" name="Claims Team" id="1044">'
+        '<property key="valuegraph:type" value="Person"/></element>',
+    )
+    path = tmp_path / "claims.archimate"
+    path.write_text(changed, encoding="utf-8")
+
+    report = run_import(graph, path)
+
+    # Mainframe renamed; Claims Team relabelled a Person (in place, as the diff plans).
+    assert report["diff"]["nodes"]["changed"] == {"Person": 1, "Platform": 1}
+    assert report["diff"]["nodes"]["total"] == {"added": 0, "changed": 2, "removed": 0}
+    assert report["stored"] == planned(report)
+    assert nodes(graph)["id-1044"][0] == "Person"
 
 
 def test_elements_taken_over_from_another_source_are_not_reported_as_added(
@@ -339,6 +372,7 @@ def test_elements_taken_over_from_another_source_are_not_reported_as_added(
     assert "id-1090" not in report["diff"]["examples"]["nodes"]["added"]
     by_label, by_type = graph_counts(graph, SOURCE)
     assert report["stored"] == {"nodes": by_label, "relationships": by_type}
+    assert report["stored"] == planned(report)
     assert graph_counts(graph, "decoy") == ({}, {})
 
 
