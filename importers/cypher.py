@@ -39,6 +39,10 @@ RETURN n.id AS id, {_LABEL} AS label, n.{NODE_SOURCE} AS source
 # Whole-graph counts, answered from Neo4j's count store without reading the data.
 COUNT_ELEMENTS = f"MATCH (n:{ELEMENT_LABEL}) RETURN count(n) AS count"
 
+COUNT_SOURCE_ELEMENTS = (
+    f"MATCH (n:{ELEMENT_LABEL} {{{NODE_SOURCE}: $source}}) RETURN count(n) AS count"
+)
+
 
 def count_relationships(rel_type: str) -> str:
     """How many relationships of one type the graph has (count store, constant time)."""

@@ -34,7 +34,7 @@ from importers import cypher
 from importers.diff import Comparison, DiffPlan
 from importers.errors import ReportWarning
 from importers.gc_tuning import during_import
-from importers.holders import Holders, other_holders, source_holdings
+from importers.holders import Holders, earlier_spelling, other_holders, source_holdings
 from importers.preparation import Prepared, Progress, once, prepare
 from importers.runs import run_properties
 from importers.transform import TransformResult
@@ -210,6 +210,9 @@ def apply_import(
     existing_nodes, existing_rels = source_holdings(store, key)
     comparison = Comparison(existing_nodes, existing_rels)
     holders = Holders(store, other_holders(store, existing_nodes, existing_rels))
+    earlier = None if existing_nodes else earlier_spelling(store, key, prepared.model_id)
+    if earlier is not None:
+        holders.warnings.append(earlier)
     elements, added_elements = comparison.nodes(prepared.elements)
     holders.nodes(added_elements, {n["id"]: n["label"] for n in prepared.elements})
 

@@ -241,6 +241,29 @@ def test_two_spellings_of_one_id_in_one_file_are_refused(tmp_path: Path) -> None
         prepare(path)
 
 
+def test_a_model_imported_before_the_rule_is_named_not_duplicated_silently(
+    graph: GraphStore,
+) -> None:
+    earlier = node_record(
+        NODE_ADAPTER.validate_python({"type": "Platform", "id": "1090", "name": "Mainframe"}),
+        source="archimate:11f5304f",  # the model id as claims.archimate writes it
+    )
+    graph.write([earlier], [])
+
+    report = run_import(graph, MODEL / FORMATS["archi"])
+
+    found = [w for w in report["warnings"] if w["code"] == "earlier-spelling"]
+    assert [(w["subject"], w["msg"].split(";")[0]) for w in found] == [
+        (
+            "archimate:11f5304f",
+            "1 element(s) of this model were imported before as source "
+            "'archimate:11f5304f', with ids as the file wrote them",
+        )
+    ]
+    again = run_import(graph, MODEL / FORMATS["exchange"])
+    assert not [w for w in again["warnings"] if w["code"] == "earlier-spelling"]
+
+
 # -- export and back ---------------------------------------------------------------------
 
 
