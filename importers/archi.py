@@ -36,6 +36,7 @@ from importers.archive import ZIP_MAGIC, archived_model, is_archive
 from importers.diagrams import parse_archi_diagram, read_layout
 from importers.errors import ImportFailure, ReportWarning
 from importers.exchange import ACCEPTED_NS, ARCHI_LEGACY_NS, ARCHI_NS
+from importers.identity import archimate_source
 from importers.raw import RawModel, Scalar, add_property, new_model
 from importers.xmlstream import iter_xml, line_of, local, namespace, xsi_type
 
@@ -341,7 +342,7 @@ def _read(
             ident = elem.get("id") or ""
             reader.model["model_id"] = ident
             reader.model["name"] = elem.get("name") or ""
-            reader.model["source"] = f"{NS}{ident}" if ident else f"{NS}file:{path.name}"
+            reader.model["source"] = archimate_source(ident, path.name)
         elif len(p) == 2:
             reader.top_level(elem)
         else:

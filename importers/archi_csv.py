@@ -28,6 +28,7 @@ from typing import Any
 
 from importers.archi import LEGACY_ELEMENTS, LEGACY_RELATIONSHIPS
 from importers.errors import ImportFailure, ReportWarning
+from importers.identity import archimate_source
 from importers.raw import RawModel, RawRelationship, Scalar, add_property, new_model
 
 NS = "archimate:"
@@ -278,6 +279,9 @@ def parse_archi_csv(
             }
             if rel["access"]:
                 rel["extra"][f"{NS}accessType"] = "Write"
+            elif rel["type"] == "Association":
+                # Undirected unless a "Directed" row says otherwise, as in Archi's file.
+                rel["extra"][f"{NS}isDirected"] = False
             model["relationships"].append(rel)
             if ident:
                 by_id.setdefault(ident, rel)
@@ -320,9 +324,7 @@ def parse_archi_csv(
                 line=line,
             )
         )
-    model["source"] = (
-        f"{NS}{model['model_id']}" if model["model_id"] else f"{NS}file:{elements_file.name}"
-    )
+    model["source"] = archimate_source(model["model_id"], elements_file.name)
     model["language"] = language
     return model
 

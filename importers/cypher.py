@@ -39,6 +39,10 @@ RETURN n.id AS id, {_LABEL} AS label, n.{NODE_SOURCE} AS source
 # Whole-graph counts, answered from Neo4j's count store without reading the data.
 COUNT_ELEMENTS = f"MATCH (n:{ELEMENT_LABEL}) RETURN count(n) AS count"
 
+COUNT_SOURCE_ELEMENTS = (
+    f"MATCH (n:{ELEMENT_LABEL} {{{NODE_SOURCE}: $source}}) RETURN count(n) AS count"
+)
+
 
 def count_relationships(rel_type: str) -> str:
     """How many relationships of one type the graph has (count store, constant time)."""
@@ -92,6 +96,14 @@ MATCH (n:{ELEMENT_LABEL})
 WHERE $source IS NULL OR n.{NODE_SOURCE} = $source
 RETURN {_LABEL} AS label, properties(n) AS props
 ORDER BY n.id
+"""
+
+# Read before the export writes: the ids it writes as they are, which no other id's
+# spelled-out identifier may take.
+EXPORT_NODE_IDS = f"""
+MATCH (n:{ELEMENT_LABEL})
+WHERE $source IS NULL OR n.{NODE_SOURCE} = $source
+RETURN n.id AS id
 """
 
 # A subgraph export keeps the relationships among its nodes, whoever wrote them.

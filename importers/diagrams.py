@@ -38,6 +38,7 @@ from xml.etree.ElementTree import Element
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from importers.errors import ReportWarning
+from importers.identity import archimate_id
 from importers.xmlstream import XML_LANG, local, xsi_type
 
 DIAGRAM_KEY = "diagram"  # under the mapping's reserved prefix: `archimate:diagram`
@@ -173,12 +174,6 @@ class LayoutProblem(ValueError):
     kept as a list of what it shows, as before layouts were read."""
 
 
-def xml_id(ident: str) -> str:
-    """A diagram object's id as Archi writes it into exchange files (`checkID`): "id-"
-    before an id that starts with a digit, so both formats name an object alike."""
-    return f"id-{ident}" if ident[:1].isdigit() else ident
-
-
 def _number(text: str | None, what: str) -> int:
     if text is None or not text.strip():
         raise LayoutProblem(f"{what} is missing")
@@ -279,7 +274,7 @@ def parse_archi_diagram(view: Element) -> tuple[Diagram, list[str]]:
             if kind is None:
                 skipped.append(xsi_type(child) or "an untyped object")
                 continue
-            ident = xml_id(child.get("id") or "")
+            ident = archimate_id(child.get("id") or "")
             if ident == "":
                 raise LayoutProblem("a diagram object has no id")
             box = next((b for b in child if local(b.tag) == "bounds"), None)
@@ -318,8 +313,8 @@ def parse_archi_diagram(view: Element) -> tuple[Diagram, list[str]]:
         if kind not in ("Connection", "DiagramModelConnection"):
             skipped.append(kind)
             continue
-        ident = xml_id(conn.get("id") or "")
-        src, dst = xml_id(conn.get("source") or ""), xml_id(conn.get("target") or "")
+        ident = archimate_id(conn.get("id") or "")
+        src, dst = archimate_id(conn.get("source") or ""), archimate_id(conn.get("target") or "")
         rel = conn.get("archimateRelationship") or conn.get("relationship")
         points: list[tuple[int, int]] = []
         bends = [b for b in conn if local(b.tag) == "bendpoint"]

@@ -10,7 +10,8 @@ the same transaction (`importers.pipeline`):
   anew ("replaced"), as are relationships touching a relabelled node.
 
 Removed = held by the source but no longer in the file; they are deleted only with
-`prune`.
+`prune`. Taken over = not held by the source but by another one (or made by hand), with
+the same type: written, and counted apart from the added (`finish`).
 """
 
 from __future__ import annotations
@@ -42,11 +43,17 @@ def _norm(props: dict[str, Any], ignored: frozenset[str]) -> dict[str, Any]:
 
 
 def _section() -> dict[str, Any]:
-    return {"added": Counter(), "changed": Counter(), "removed": Counter(), "unchanged": 0}
+    return {
+        "added": Counter(),
+        "changed": Counter(),
+        "removed": Counter(),
+        "taken_over": Counter(),
+        "unchanged": 0,
+    }
 
 
 def _examples() -> dict[str, list[str]]:
-    return {"added": [], "changed": [], "removed": []}
+    return {"added": [], "changed": [], "removed": [], "taken_over": []}
 
 
 def _note(examples: dict[str, list[str]], kind: str, ident: str) -> None:
@@ -77,6 +84,8 @@ class Comparison:
         self.late: list[dict[str, Any]] = []
         self.replace: list[tuple[str, str]] = []
         self.relabelled: set[str] = set()
+        self.added_nodes: dict[str, str] = {}  # id -> label
+        self.added_rels: dict[tuple[str, str], None] = {}  # (type, id), in file order
 
     def nodes(self, nodes: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
         """Compare node records; returns those to write and the ids of the added ones."""
@@ -87,9 +96,9 @@ class Comparison:
             old = old_nodes.pop(node["id"], None)
             if old is None:
                 node_sec["added"][node["label"]] += 1
-                _note(node_ex, "added", node["id"])
                 write.append(node)
                 added.append(node["id"])
+                self.added_nodes[node["id"]] = node["label"]
             elif old["label"] != node["label"]:
                 node_sec["changed"][node["label"]] += 1
                 _note(node_ex, "changed", f"{node['id']} ({old['label']} → {node['label']})")
@@ -145,14 +154,34 @@ class Comparison:
                     self.late.append(rel)
                     continue
                 rel_sec["added"][rel["type"]] += 1
-                _note(rel_ex, "added", rel["id"])
                 added.append(rel)
+                self.added_rels[key] = None
             (self.late if touches_relabelled else write).append(rel)
         self.write_rels += write
         return write, added
 
-    def finish(self) -> DiffPlan:
-        """The plan: what is left of the source's records is what the file no longer has."""
+    def finish(
+        self,
+        held_nodes: set[str] | frozenset[str] = frozenset(),
+        held_rels: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
+    ) -> DiffPlan:
+        """The plan: what is left of the source's records is what the file no longer has.
+
+        `held_nodes` (ids) and `held_rels` ((type, id)) are the additions another holder
+        had (`importers.holders`): counted as taken over, not as added.
+        """
+        for ident, label in self.added_nodes.items():
+            kind = "taken_over" if ident in held_nodes else "added"
+            if kind == "taken_over":
+                self.node_sec["added"][label] -= 1
+                self.node_sec["taken_over"][label] += 1
+            _note(self.node_ex, kind, ident)
+        for rel_type, ident in self.added_rels:
+            kind = "taken_over" if (rel_type, ident) in held_rels else "added"
+            if kind == "taken_over":
+                self.rel_sec["added"][rel_type] -= 1
+                self.rel_sec["taken_over"][rel_type] += 1
+            _note(self.rel_ex, kind, ident)
         remove_nodes = sorted(self.old_nodes)
         for old in self.old_nodes.values():
             self.node_sec["removed"][old["label"]] += 1
@@ -178,9 +207,16 @@ class Comparison:
 
 
 def _summary(sec: dict[str, Any]) -> dict[str, Any]:
-    out = {k: dict(sorted(v.items())) for k, v in sec.items() if k != "unchanged"}
+    """By type; `total` keeps its three keys (added, changed, removed): taken over ones
+    are neither, and have their own count."""
+    out = {
+        k: dict(sorted((t, n) for t, n in v.items() if n))
+        for k, v in sec.items()
+        if k != "unchanged"
+    }
     out["unchanged"] = sec["unchanged"]
     out["total"] = {k: sum(sec[k].values()) for k in ("added", "changed", "removed")}
+    out["total_taken_over"] = sum(sec["taken_over"].values())
     return out
 
 

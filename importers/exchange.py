@@ -25,6 +25,7 @@ from xml.etree.ElementTree import Element
 
 from importers.diagrams import parse_exchange_diagram, read_layout
 from importers.errors import ImportFailure, ReportWarning
+from importers.identity import archimate_source
 from importers.raw import (
     RawElement,
     RawModel,
@@ -208,6 +209,9 @@ class _Reader:
         directed = elem.get("isDirected")
         if directed is not None:
             extra[f"{NS}isDirected"] = directed.lower() == "true"
+        elif rel_type == "Association":
+            # Absent, the schema's default (undirected), as Archi's own file says it.
+            extra[f"{NS}isDirected"] = False
         rel: RawRelationship = {
             "id": ident,
             "type": rel_type,
@@ -384,7 +388,7 @@ def parse_exchange(
                 reader.check_root(elem)
                 ident = elem.get("identifier")
                 reader.model["model_id"] = ident or ""
-                reader.model["source"] = f"{NS}{ident}" if ident else f"{NS}file:{path.name}"
+                reader.model["source"] = archimate_source(ident or "", path.name)
                 if not ident:
                     reader.warnings.append(
                         ReportWarning(

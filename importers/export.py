@@ -9,9 +9,12 @@ gives the same graph again:
 * typed fields are written as `valuegraph:<field>` properties;
 * a relationship's ArchiMate type and direction are the ones the mapping would read back
   as the same valuegraph type (`valuegraph:type` again where none does);
-* ids that are not XML names are written as generated identifiers plus a `valuegraph:id`
-  property; folders become organizations; views are drawn as they were imported
-  (`importers.diagram_export`), or list the elements they show on a grid.
+* ids are written as they are; one that is not an XML name the way Archi writes it
+  (`id-` before a leading digit; other characters spelled out, `importers.identity`),
+  plus a `valuegraph:id` property when importing that identifier would not give the id
+  back; the model's identifier is the one it was imported with. Folders become
+  organizations; views are drawn as they were imported (`importers.diagram_export`), or
+  list the elements they show on a grid.
 
 Elements and relationships are streamed from Neo4j and written as they come; folders,
 property definitions and views (which the format puts after them) are kept until the end.
@@ -19,7 +22,6 @@ property definitions and views (which the format puts after them) are kept until
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -36,6 +38,7 @@ from importers.diagram_export import DiagramWriter, carried_properties, layout_o
 from importers.diagrams import DIAGRAM_KEY, Diagram
 from importers.errors import ImportFailure
 from importers.exchange import EXCHANGE_NS
+from importers.identity import ARCHI_PREFIX, exchange_identifier
 from importers.mapping import Mapping, load_mapping
 from importers.raw import decode_folder
 from importers.runs import list_runs
@@ -44,8 +47,6 @@ from importers.xmlstream import XSI_NS
 
 EXPORT_FORMATS = ("exchange", "json")
 SCHEMA_LOCATION = f"{EXCHANGE_NS} http://www.opengroup.org/xsd/archimate/3.1/archimate3_Diagram.xsd"
-# XML names (close enough to NCName): a letter or "_" first, no ":".
-_NCNAME = re.compile(r"^[^\W\d][\w.\-]*$")
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _CR = {"\r": "&#xD;"}
 # Junction is Archi's name for what the exchange format splits into two types.
@@ -145,7 +146,9 @@ class _Folder:
 
 
 class ExchangeWriter:
-    def __init__(self, out: TextIO, mapping: Mapping, language: str) -> None:
+    def __init__(
+        self, out: TextIO, mapping: Mapping, language: str, reserved: frozenset[str] = frozenset()
+    ) -> None:
         self.out = out
         self.mapping = mapping
         self.ns = mapping.reserved
@@ -153,6 +156,8 @@ class ExchangeWriter:
         self.lang = language
         self.idents: dict[str, str] = {}
         self.rel_idents: dict[str, str] = {}
+        self.used: set[str] = set()  # identifiers written: each once in a file
+        self.reserved = reserved  # graph ids written as they are (`spelled_alike`)
         self.propdefs = _PropDefs()
         self.folders = _Folder()
         self.views: list[dict[str, Any]] = []
@@ -173,14 +178,21 @@ class ExchangeWriter:
     def ident(
         self, graph_id: str, props: dict[str, Any], extra: dict[str, Any], *, rel: bool = False
     ) -> str:
-        """The XML identifier for a graph id; non-XML-name ids get a stable stand-in."""
+        """The XML identifier for a graph id (`exchange_identifier`; the file's own id
+        when the graph holds it encoded), with a `valuegraph:id` property when importing
+        the identifier would not give the graph id back."""
         original = props.get(f"{self.ns}id")
-        if isinstance(original, str) and _NCNAME.match(original):
-            ident = original
-        elif _NCNAME.match(graph_id):
-            ident = graph_id
-        else:
-            ident = "id-" + hashlib.sha1(graph_id.encode("utf-8")).hexdigest()[:24]
+        base = original if isinstance(original, str) and original else graph_id
+        spelled = ident = exchange_identifier(base)
+        n = 1
+        # Two ids spelled alike ("1234" beside "id-1234"): the one that is its own
+        # identifier keeps it, the other is numbered.
+        while ident in self.used or (ident != graph_id and ident in self.reserved):
+            n += 1
+            ident = f"{spelled}-{n}"
+        self.used.add(ident)
+        # Read back, an identifier (an XML name: no leading digit) is the graph id as it
+        # is, or, when it is the file's own id, encoded into the same graph id again.
         if ident != graph_id and ident != original:
             extra[f"{self.prefix}id"] = graph_id
         if isinstance(original, str) and ident != original:
@@ -535,6 +547,16 @@ class ExchangeWriter:
         self.w("  </propertyDefinitions>\n")
 
 
+def spelled_alike(store: GraphStore, source: str | None) -> frozenset[str]:
+    """The exported node ids another id could be spelled as (`exchange_identifier` writes
+    `id-…`, or `_XX_` for a character): each keeps its own identifier."""
+    return frozenset(
+        ident
+        for rec in _stream(store, cypher.EXPORT_NODE_IDS, source=source)
+        if (ident := rec["id"]).startswith(ARCHI_PREFIX) or "_" in ident
+    )
+
+
 def export_exchange(
     store: GraphStore,
     out: TextIO,
@@ -546,13 +568,14 @@ def export_exchange(
     mapping = mapping or load_mapping("archimate")
     runs = list_runs(store, source=source, limit=1) if source else []
     run = runs[0] if runs else None
+    # The identifier the model was imported with (its source key's, else), written as
+    # Archi writes it, so importing the file gives the same source key again.
     model_id = (run or {}).get("model_id") or ""
     if not model_id and source and source.startswith(mapping.reserved):
         model_id = source[len(mapping.reserved) :]
-    if not _NCNAME.match(model_id):
-        model_id = "id-valuegraph-export"
+    model_id = exchange_identifier(model_id) if model_id else "id-valuegraph-export"
     language = (run or {}).get("model_language") or mapping.language or "en"
-    writer = ExchangeWriter(out, mapping, language)
+    writer = ExchangeWriter(out, mapping, language, spelled_alike(store, source))
     name = (run or {}).get("model_name") or source or "valuegraph"
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(

@@ -13,6 +13,7 @@ import neo4j
 from graph.store import BATCH_SIZE, GraphStore
 from importers import cypher
 from importers.errors import ImportFailure, ReportWarning
+from importers.identity import SOURCE_PREFIX, archimate_source
 
 
 def _read(store: GraphStore, query: str, **params: Any) -> list[neo4j.Record]:
@@ -59,6 +60,26 @@ def other_holders(
         if int(_read(store, cypher.count_relationships(t))[0]["count"]) != own.get(t, 0)
     }
     return nodes != len(existing_nodes), types
+
+
+def earlier_spelling(store: GraphStore, source: str, model_id: str) -> ReportWarning | None:
+    """A warning when the model was imported before its ids took Archi's exchange
+    spelling (`importers.identity`): its elements sit under the source key of the id as
+    the file wrote it, and this import does not replace them."""
+    old = f"{SOURCE_PREFIX}{model_id}"
+    if not model_id or old == source or source != archimate_source(model_id, ""):
+        return None
+    count = int(_read(store, cypher.COUNT_SOURCE_ELEMENTS, source=old)[0]["count"])
+    if not count:
+        return None
+    return ReportWarning(
+        "earlier-spelling",
+        f"{count} element(s) of this model were imported before as source {old!r}, with "
+        f"ids as the file wrote them; this import writes {source!r} with Archi's exchange "
+        f"spelling of its ids (id- before a leading digit); the earlier elements are kept: "
+        "delete them once this import is checked",
+        subject=old,
+    )
 
 
 class Holders:

@@ -29,12 +29,12 @@ from neo4j import ManagedTransaction
 from graph import cleanup
 from graph import cypher as graph_cypher
 from graph.model import now_iso
-from graph.store import BATCH_SIZE, ConflictError, GraphStore, WriteBatch
+from graph.store import BATCH_SIZE, ConflictError, GraphStore, WriteBatch, WriteSummary
 from importers import cypher
 from importers.diff import Comparison, DiffPlan
 from importers.errors import ReportWarning
 from importers.gc_tuning import during_import
-from importers.holders import Holders, other_holders, source_holdings
+from importers.holders import Holders, earlier_spelling, other_holders, source_holdings
 from importers.preparation import Prepared, Progress, once, prepare
 from importers.runs import run_properties
 from importers.transform import TransformResult
@@ -80,8 +80,10 @@ def _run_in_tx(
     prune: bool,
     run_props: dict[str, Any],
     pruned: dict[str, int],
+    stored: WriteSummary,
 ) -> None:
-    """The import's own step inside the store's write transaction (see module doc)."""
+    """The import's own step inside the store's write transaction (see module doc); what
+    it writes is counted into `stored`."""
     now = now_iso()
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for old, new, node in diff["relabel"]:
@@ -91,6 +93,7 @@ def _run_in_tx(
             tx.run(cypher.relabel(old, new), ids=[n["id"] for n in batch], source=source).consume()
             rows = [{"id": n["id"], "props": n["props"]} for n in batch]
             tx.run(graph_cypher.upsert_nodes(new), rows=rows, now=now).consume()
+        stored.nodes[new] = stored.nodes.get(new, 0) + len(nodes)
     replaced: dict[str, list[str]] = defaultdict(list)
     for rel_type, rel_id in diff["replace_relationships"]:
         replaced[rel_type].append(rel_id)
@@ -111,6 +114,7 @@ def _run_in_tx(
     for rel_type, rows in late.items():
         for batch in _batched(rows):
             tx.run(graph_cypher.upsert_relationships(rel_type), rows=batch).consume()
+        stored.relationships[rel_type] = stored.relationships.get(rel_type, 0) + len(rows)
     if prune:
         removed: dict[str, list[str]] = defaultdict(list)
         for rel_type, rel_id in diff["remove_relationships"]:
@@ -206,6 +210,9 @@ def apply_import(
     existing_nodes, existing_rels = source_holdings(store, key)
     comparison = Comparison(existing_nodes, existing_rels)
     holders = Holders(store, other_holders(store, existing_nodes, existing_rels))
+    earlier = None if existing_nodes else earlier_spelling(store, key, prepared.model_id)
+    if earlier is not None:
+        holders.warnings.append(earlier)
     elements, added_elements = comparison.nodes(prepared.elements)
     holders.nodes(added_elements, {n["id"]: n["label"] for n in prepared.elements})
 
@@ -216,7 +223,7 @@ def apply_import(
         views = result["nodes"][len(prepared.elements) :]
         view_writes, added_views = comparison.nodes(views)
         holders.nodes(added_views, {n["id"]: n["label"] for n in views})
-        diff = comparison.finish()
+        diff = comparison.finish(holders.held_nodes, holders.held_rels)
         holders.refuse_clashes()
         warnings = [*result["warnings"], *holders.warnings]
         return _Rest(result, diff, warnings, view_writes, set(added_views) - holders.held_nodes)
@@ -249,12 +256,14 @@ def apply_import(
 
     pruned = {"nodes": 0, "relationships": 0, "other_relationships": 0}
     finished = ""
+    own = WriteSummary()  # what the import's own step writes (relabels, late relationships)
 
     def in_tx(tx: ManagedTransaction) -> None:
-        nonlocal finished
+        nonlocal finished, own
         finished = now_iso()  # the model is written by now: only the run record is left
         for k in pruned:  # a retried transaction starts counting again
             pruned[k] = 0
+        own = WriteSummary()
         done = rest()  # done by now: the write's batches ran before `also`
         run_props = run_properties(
             prepared,
@@ -265,7 +274,15 @@ def apply_import(
             prune=prune,
             finished=finished,
         )
-        _run_in_tx(tx, source=key, diff=done.diff, prune=prune, run_props=run_props, pruned=pruned)
+        _run_in_tx(
+            tx,
+            source=key,
+            diff=done.diff,
+            prune=prune,
+            run_props=run_props,
+            pruned=pruned,
+            stored=own,
+        )
         if also is not None:
             also(tx)
 
@@ -273,7 +290,7 @@ def apply_import(
         progress("write", 0, None)
     nodes = [_node(n) for n in elements]
     try:
-        store.write(
+        summary = store.write(
             nodes, also=in_tx, new_nodes=set(added_elements) - holders.held_nodes, then=batches
         )
     except ConflictError:
@@ -281,14 +298,25 @@ def apply_import(
         # imports of one model): nothing was written; MERGE everything instead. An id
         # truly held by another type conflicts again and is reported as before.
         done = compared()  # what the failed write had not compared yet
-        store.write(
+        summary = store.write(
             [_node(n) for n in done.diff["write_nodes"]],
             [_rel(r) for r in done.diff["write_relationships"]],
             also=in_tx,
         )
     report = _report(prepared, rest(), names, dry_run=False, prune=prune)
-    report.update(finished_at=finished, pruned=dict(pruned))
+    report.update(finished_at=finished, pruned=dict(pruned), stored=_stored(summary, own))
     return report
+
+
+def _stored(*parts: WriteSummary) -> dict[str, dict[str, int]]:
+    """The records the write transaction wrote, by type: from the write's own counts, so
+    the report says what was written, not what was planned."""
+    out: dict[str, dict[str, int]] = {"nodes": {}, "relationships": {}}
+    for part in parts:
+        for kind, counts in (("nodes", part.nodes), ("relationships", part.relationships)):
+            for name, n in counts.items():
+                out[kind][name] = out[kind].get(name, 0) + n
+    return {kind: dict(sorted(by.items())) for kind, by in out.items()}
 
 
 def _report(
@@ -309,6 +337,8 @@ def _report(
         "counts": result["counts"],
         "diff": done.diff["report"],
         "pruned": {"nodes": 0, "relationships": 0, "other_relationships": 0},
+        # Nothing written on a dry run; else replaced by the write's own counts.
+        "stored": {"nodes": {}, "relationships": {}},
         "written": not dry_run,
         "finished_at": now_iso(),
     }

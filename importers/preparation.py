@@ -57,6 +57,7 @@ class Prepared:
     run_id: str
     started_at: str
     staged: Staged = field(repr=False)
+    model_id: str = ""  # the model's id as the file wrote it
     _mapped: list[dict[str, Any]] = field(default_factory=list, repr=False)
     _failure: Exception | None = field(default=None, repr=False)
     _handed: int = field(default=0, repr=False)  # records given out by relationship_chunks
@@ -195,6 +196,7 @@ def prepare(
         run_id=run_id,
         started_at=started,
         staged=staged,
+        model_id=raw.get("model_id") or "",
     )
     if whole:
         prepared.result  # noqa: B018 - maps the rest now, so its problems are raised here

@@ -43,6 +43,7 @@ from graph.model import (
 from graph.schema import ARCHIMATE_TYPE, SCHEMA, Prop, PropKind, UnknownTypeError
 from importers.diagrams import DIAGRAM_KEY, STYLES_KEY, stored_diagram, with_uncarried
 from importers.errors import ImportFailure, ReportWarning
+from importers.identity import archimate_id
 from importers.mapping import Mapping, RelCandidate
 from importers.raw import (
     RawElement,
@@ -193,6 +194,8 @@ class _Transformer:
         self.warnings: list[ReportWarning] = list(model.get("warnings", []))
         self.ids: dict[str, str] = {}
         self.rel_ids: dict[str, str] = {}
+        # Original id -> its spelling, for the ids stored encoded (`encode_ids`).
+        self.encoded: dict[str, str] = {}
         self.labels: dict[str, str] = {}
         self.derived: dict[str, dict[str, Scalar]] = defaultdict(dict)
         self.forced: set[str] = set()
@@ -288,8 +291,14 @@ class _Transformer:
         self.encode_ids(items[n_nodes:], "relationship", self.rel_ids)
 
     def encode_ids(self, items: list[Any], kind: str, out: dict[str, str]) -> None:
-        """Each item's external id into `out`; two ids that encode alike are refused."""
+        """Each item's external id into `out`; two ids that come out alike are refused.
+
+        An ArchiMate id is first spelled as Archi's exchange export spells it
+        (`importers.identity`), so the three formats give one id; only an id the graph
+        cannot hold even then is encoded, its spelling kept in `encoded`.
+        """
         id_key = self.id_key
+        spell = archimate_id if self.archimate else None
         changed = False
         for raw in items:
             rid = raw.get("id")
@@ -299,17 +308,19 @@ class _Transformer:
             if isinstance(given, str) and valid_id(given):
                 ext = given
             else:
-                ext = rid if _valid_id(rid) else external_id(rid)
-            if ext != rid:
-                changed = True
-                if given is None:
+                spelled = spell(rid) if spell is not None else rid
+                ext = spelled if _valid_id(spelled) else external_id(spelled)
+                if ext != spelled and given is None:
+                    self.encoded[rid] = spelled
                     self.counts["encoded_ids"] += 1
                     self.warn(
                         "id-encoded",
-                        f"id {rid!r} has characters valuegraph ids cannot hold; stored as "
+                        f"id {spelled!r} has characters valuegraph ids cannot hold; stored as "
                         f"{ext!r} (the original is kept in the {self.ns}id property)",
                         raw,
                     )
+            if ext != rid:
+                changed = True
             out[rid] = ext
         # The ids are distinct (`check_ids`), so only a changed one can meet another.
         if changed:
@@ -561,8 +572,8 @@ class _Transformer:
         if raw.get("folder"):
             free[self.ns_keys["folder"]] = self.folder(raw["folder"])
         ext = self.ids[rid]
-        if ext != rid and self.id_key not in props:
-            free[self.ns_keys["id"]] = rid
+        if rid in self.encoded:
+            free[self.ns_keys["id"]] = self.encoded[rid]
         name, doc = self.text_fields(raw, free, raw_type)
         data: dict[str, Any] = {
             "type": label,
@@ -623,8 +634,8 @@ class _Transformer:
         self.layout(raw, free)
         if raw.get("folder"):
             free[f"{self.ns}folder"] = encode_folder(raw["folder"])
-        if self.ids[raw["id"]] != raw["id"] and f"{self.prefix}id" not in raw.get("properties", {}):
-            free[f"{self.ns}id"] = raw["id"]
+        if raw["id"] in self.encoded:
+            free[f"{self.ns}id"] = self.encoded[raw["id"]]
         name, doc = self.text_fields(raw, free, VIEW_TYPE)
         data = {
             "type": GENERIC,
@@ -703,7 +714,6 @@ class _Transformer:
             typed.setdefault("original_type", raw_type)
             if access:
                 typed.setdefault("access_type", access.lower())
-            self.counts["fallback_relationships"] += 1
         else:
             free[ns_keys["type"]] = raw_type
         if raw.get("folder"):
@@ -715,8 +725,8 @@ class _Transformer:
             free[ns_keys["documentation"]] = (raw.get("documentation") or "").strip()
         rid = raw.get("id")
         ext = self.rel_ids.get(rid) if rid else None
-        if rid and ext != rid and self.id_key not in props:
-            free[ns_keys["id"]] = rid
+        if rid in self.encoded:
+            free[ns_keys["id"]] = self.encoded[rid]
         ids = self.ids
         a, b = (ids[dst], ids[src]) if plan.reverse else (ids[src], ids[dst])
         data: dict[str, Any] = {
@@ -865,9 +875,10 @@ class _Transformer:
             # Kept as RELATED_TO with a type no propagation rule is declared for.
             "relationships_without_rule": sum(1 for r in rels if not _has_rule(r)),
         }
+        by_type = Counter(map(itemgetter("type"), rels))
         counts: dict[str, Any] = {
             "nodes": dict(sorted(Counter(map(itemgetter("label"), nodes)).items())),
-            "relationships": dict(sorted(Counter(map(itemgetter("type"), rels)).items())),
+            "relationships": dict(sorted(by_type.items())),
             "elements_in_file": len(self.model.get("elements", [])),
             "relationships_in_file": len(self.model.get("relationships", [])),
             "views_in_file": len(self.model.get("views", [])),
@@ -875,7 +886,6 @@ class _Transformer:
                 k: self.counts[k]
                 for k in (
                     "unmapped_elements",
-                    "fallback_relationships",
                     "skipped_relationships",
                     "derived_stages",
                     "encoded_ids",
@@ -883,6 +893,9 @@ class _Transformer:
                     "anchored_relationships",
                 )
             },
+            # Counted from the records themselves: a relationship stated twice (a
+            # catalog's `parent` and `children`) is one record, written once.
+            "fallback_relationships": by_type[FALLBACK_REL],
             **coverage,
         }
         return TransformResult(

@@ -93,17 +93,18 @@ def test_an_archi_3_model_is_migrated_as_archi_migrates_it() -> None:
     assert counts["nodes"] == {"Platform": 4, "GenericElement": 7}
     assert counts["relationships"] == {"USES": 2, "RELATED_TO": 6}
     types = {n["id"]: n["props"].get("original_type") for n in result["nodes"]}
-    assert types["2c3d4e5f"] == "TechnologyInterface"
-    assert types["3d4e5f60"] == "TechnologyFunction"
-    assert types["4e5f6071"] == "CommunicationNetwork"
-    assert types["5f607182"] == "Path"
-    assert types["718293a4"] == "Junction"
-    assert props_of(result, "718293a4")["archimate:junctionType"] == "or"
-    assert props_of(result, "1b2c3d4e")["archimate:type"] == "TechnologyService"
+    # Ids starting with a digit take Archi's exchange spelling ("id-…"; importers.identity).
+    assert types["id-2c3d4e5f"] == "TechnologyInterface"
+    assert types["id-3d4e5f60"] == "TechnologyFunction"
+    assert types["id-4e5f6071"] == "CommunicationNetwork"
+    assert types["id-5f607182"] == "Path"
+    assert types["id-718293a4"] == "Junction"
+    assert props_of(result, "id-718293a4")["archimate:junctionType"] == "or"
+    assert props_of(result, "id-1b2c3d4e")["archimate:type"] == "TechnologyService"
     # Realisation: the node realises the service (USES reversed); UsedBy: the service
     # serves the application (the application uses it).
-    assert ("USES", "1b2c3d4e", "f6a7b8c9") in edges(result)
-    assert ("USES", "d4e5f6a7", "1b2c3d4e") in edges(result)
+    assert ("USES", "id-1b2c3d4e", "f6a7b8c9") in edges(result)
+    assert ("USES", "d4e5f6a7", "id-1b2c3d4e") in edges(result)
     migrated = [w for w in result["warnings"] if w.code == "type-migrated"]
     assert [(w.line, w.message.split(":")[0]) for w in migrated] == [
         (12, "1 InfrastructureService read as TechnologyService"),

@@ -104,6 +104,13 @@ def _summary(console: Console, report: dict[str, Any]) -> None:
         f"{counts['fallback_relationships']} relationship(s) as RELATED_TO, "
         f"{counts['skipped_relationships']} skipped"
     )
+    taken = report["diff"]["nodes"].get("total_taken_over", 0)
+    taken_rels = report["diff"]["relationships"].get("total_taken_over", 0)
+    if taken or taken_rels:
+        console.print(
+            f"{taken} node(s) and {taken_rels} relationship(s) taken over from other sources "
+            "(not counted as added)"
+        )
     removed = report["diff"]["nodes"]["total"]["removed"]
     removed_rels = report["diff"]["relationships"]["total"]["removed"]
     if report["prune"] and not report["dry_run"]:
