@@ -37,6 +37,7 @@ from xml.etree.ElementTree import Element
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from graph.archimate import ELEMENTS, Layer
 from importers.errors import ReportWarning
 from importers.identity import archimate_id
 from importers.xmlstream import XML_LANG, local, xsi_type
@@ -458,6 +459,61 @@ def _exchange_style(elem: Element) -> Style | None:
     )
 
 
+# Archi's exchange export writes every shape's style, defaults included, where its own
+# file states only what the architect changed: these are the defaults it writes (its
+# default fill per layer or shape, line colours, the platforms' default fonts). Reading
+# them as "the tool's default" keeps one drawing whichever format the model came in.
+_ARCHI_FILL_BY_LAYER = {
+    Layer.STRATEGY: "#f5deaa",
+    Layer.BUSINESS: "#ffffb5",
+    Layer.APPLICATION: "#b5ffff",
+    Layer.TECHNOLOGY: "#c9e7b7",
+    Layer.PHYSICAL: "#c9e7b7",
+    Layer.MOTIVATION: "#ccccff",
+}
+_ARCHI_FILL_BY_TYPE = {
+    **dict.fromkeys(("WorkPackage", "Deliverable", "ImplementationEvent"), "#ffe0e0"),
+    **dict.fromkeys(("Plateau", "Gap"), "#e0ffe0"),
+    "Location": "#fbb875",
+    "Junction": "#000000",
+}
+_ARCHI_FILL_BY_KIND = {"group": "#d2d7d7", "note": "#ffffff", "view": "#dcebeb"}
+_ARCHI_SHAPE_LINE, _ARCHI_CONNECTION_LINE = "#5c5c5c", "#000000"
+_ARCHI_FONTS = {("Segoe UI", 9.0), ("Sans", 9.0), ("Lucida Grande", 12.0)}
+
+
+def _archi_default_fill(kind: str, archimate_type: str | None) -> str | None:
+    if kind != "element":
+        return _ARCHI_FILL_BY_KIND.get(kind)
+    if archimate_type is None:
+        return None
+    if archimate_type in _ARCHI_FILL_BY_TYPE:
+        return _ARCHI_FILL_BY_TYPE[archimate_type]
+    element = ELEMENTS.get(archimate_type)
+    return _ARCHI_FILL_BY_LAYER.get(element.layer) if element is not None else None
+
+
+def without_archi_defaults(
+    style: Style | None, kind: str, archimate_type: str | None = None
+) -> Style | None:
+    """`style` less what Archi would draw anyway (`kind` "connection" for a line)."""
+    if style is None:
+        return None
+    values = style.model_dump(exclude_none=True)
+    default_line = _ARCHI_CONNECTION_LINE if kind == "connection" else _ARCHI_SHAPE_LINE
+    # (Opacity is a field of its own in Archi's file too: a default colour half
+    # transparent is stored as the opacity alone.)
+    if values.get("line") == default_line:
+        del values["line"]
+    fill = _archi_default_fill(kind, archimate_type)
+    if fill is not None and values.get("fill") == fill:
+        del values["fill"]
+    font = (values.get("font_name"), values.get("font_size"))
+    if font in _ARCHI_FONTS and "font_style" not in values:
+        del values["font_name"], values["font_size"]
+    return Style.model_validate(values) if values else None
+
+
 def _label(elem: Element, language: str | None) -> str:
     labels = [(c.get(XML_LANG), c.text or "") for c in elem if local(c.tag) == "label"]
     for lang, text in labels:
@@ -466,8 +522,11 @@ def _label(elem: Element, language: str | None) -> str:
     return labels[0][1] if labels else ""
 
 
-def parse_exchange_diagram(view: Element, language: str | None) -> tuple[Diagram, list[str]]:
-    """A `view` element's drawing (exchange coordinates are absolute already)."""
+def parse_exchange_diagram(
+    view: Element, language: str | None, type_of: Callable[[str], str | None]
+) -> tuple[Diagram, list[str]]:
+    """A `view` element's drawing (exchange coordinates are absolute already);
+    `type_of` gives an element's ArchiMate type, for the default styles Archi writes."""
     nodes: list[_RawNode] = []
 
     def walk(parent: Element, parent_id: str | None) -> None:
@@ -494,8 +553,10 @@ def parse_exchange_diagram(view: Element, language: str | None) -> tuple[Diagram
             box = tuple(_number(node.get(a), f"node {ident!r} {a}") for a in "xywh")
             # A view reference is named by its view (Archi reads no label for it either).
             label = "" if kind in ("element", "view") else _label(node, language)
+            archimate_type = type_of(ref) if kind == "element" and ref else None
+            style = without_archi_defaults(_exchange_style(node), kind, archimate_type)
             nodes.append(
-                _RawNode(ident, kind, ref, label, parent_id, box, _exchange_style(node))  # type: ignore[arg-type]
+                _RawNode(ident, kind, ref, label, parent_id, box, style)  # type: ignore[arg-type]
             )
             walk(node, ident)
 
@@ -516,7 +577,7 @@ def parse_exchange_diagram(view: Element, language: str | None) -> tuple[Diagram
                 conn.get("source") or "",
                 conn.get("target") or "",
                 points,
-                _exchange_style(conn),
+                without_archi_defaults(_exchange_style(conn), "connection"),
             )
         )
     return _normalised(nodes, connections), []

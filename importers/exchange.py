@@ -190,6 +190,10 @@ class _Reader:
         self.model["elements"].append(item)
         self.by_id[ident] = item
 
+    def element_type(self, ident: str) -> str | None:
+        item = self.by_id.get(ident)
+        return str(item.get("type")) if item is not None and "type" in item else None
+
     def relationship(self, elem: Element) -> None:
         extra: dict[str, Scalar] = {}
         ident = elem.get("identifier") or ""
@@ -283,7 +287,7 @@ class _Reader:
                 "views": refs,
                 "viewpoint": elem.get("viewpoint") or "",
                 "diagram": read_layout(
-                    lambda: parse_exchange_diagram(elem, self.language),
+                    lambda: parse_exchange_diagram(elem, self.language, self.element_type),
                     warnings=self.warnings,
                     file=self.file,
                     line=line_of(elem),

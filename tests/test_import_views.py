@@ -78,32 +78,20 @@ ARCHI_STYLES: dict[str, dict[str, Any]] = {
     "id-d-serves": {"line": "#5c5c5c", "line_width": 2},
     "id-d-line": {},
 }
-# Archi's exchange export writes every colour and font out, defaults included (opacity
-# 100 %, black text and width 1 are read as the defaults they are).
-_SEGOE = {"font_name": "Segoe UI", "font_size": 9.0}
-_GREY = {"line": "#5c5c5c"}
+# Archi's exchange export writes every colour and font out, defaults included; read as
+# the defaults they are, they leave what Archi's own file states, less the text alignment
+# and position the exchange format has no place for.
 EXCHANGE_STYLES: dict[str, dict[str, Any]] = {
-    "id-d-group": {"fill": "#ffe0c0", **_GREY, **_SEGOE},
-    "id-d-portal": {
-        "fill": "#b5ffff",
-        **_GREY,
-        **_SEGOE,
-        "font_style": "bold",
-        "font_color": "#0000ff",
-    },
-    "id-d-claims": {"fill": "#b5ffff", "fill_alpha": 50, "line": "#ff0000", **_SEGOE},
-    "id-d-handle": {"fill": "#ffffb5", **_GREY, **_SEGOE},
-    "id-d-note": {"fill": "#ffffff", **_GREY, **_SEGOE},
-    "id-d-ref": {"fill": "#dcebeb", **_GREY, **_SEGOE},
-    "id-d-flow": {
-        "line": "#000000",
-        "font_name": "Arial",
-        "font_size": 8.0,
-        "font_style": "italic",
-    },
-    "id-d-assoc": {"line": "#000000", **_SEGOE},
-    "id-d-serves": {"line": "#5c5c5c", "line_width": 2, **_SEGOE},
-    "id-d-line": {"line": "#000000", **_SEGOE},
+    "id-d-group": {"fill": "#ffe0c0"},
+    "id-d-portal": ARCHI_STYLES["id-d-portal"],
+    "id-d-claims": {"fill_alpha": 50, "line": "#ff0000"},
+    "id-d-handle": {},
+    "id-d-note": {},
+    "id-d-ref": {},
+    "id-d-flow": ARCHI_STYLES["id-d-flow"],
+    "id-d-assoc": {},
+    "id-d-serves": {"line": "#5c5c5c", "line_width": 2},
+    "id-d-line": {},
 }
 
 
