@@ -97,6 +97,10 @@ export interface HealthCheck {
   score: number | null;
   passed: boolean;
   description: string;
+  /** What `offending` and `population` count ("stream requirements"…): the score's basis, the same number every surface shows. */
+  unit: string;
+  offending: number;
+  population: number;
   findings: Finding[];
 }
 
@@ -230,6 +234,9 @@ export function readHealth(a: HealthReportQuery["healthReport"]): HealthReport {
       score: c.score,
       passed: c.passed,
       description: c.description,
+      unit: c.unit,
+      offending: c.offending,
+      population: c.population,
       findings: c.findings.map((f) => ({ element: ref(f.element), elements: f.related.map(ref), message: f.detail })),
     })),
     markdown: a.markdown,

@@ -136,6 +136,15 @@ describe("health answers", () => {
     expect(r.markdown).toMatch(/^#/);
   });
 
+  it("reads what each check counts: the single points of failure's 89 are stream requirements, cut by 38 findings", () => {
+    const spof = r.checks.find((c) => c.id === "single_points_of_failure")!;
+    expect(spof).toMatchObject({ unit: "stream requirements", offending: 89, population: 93 });
+    expect(spof.findings.length).toBe(38);
+    const cycles = r.checks.find((c) => c.id === "stream_cycles")!;
+    expect(cycles).toMatchObject({ unit: "streams", offending: 2 });
+    expect(cycles.findings.length).toBe(1);
+  });
+
   it("links a finding into the graph with the element added, expanded and selected", () => {
     expect(graphHref(["vs-sme-lending"], "vs-sme-lending")).toBe("?sel=vs-sme-lending&n=vs-sme-lending&x=vs-sme-lending");
   });
