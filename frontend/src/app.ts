@@ -320,7 +320,36 @@ export class App implements ExplorerContext {
       return false;
     }
     this.model.mergeNeighbourhood(n);
+    if (n.truncated) void this.countRelationships(id);
     return true;
+  }
+
+  /** The true number of relationships of an element whose neighbourhood came back a first page only. */
+  private async countRelationships(id: string): Promise<void> {
+    try {
+      const total = await this.api.relationshipTotal(id);
+      const p = this.model.partial.get(id);
+      if (p) p.total = total;
+      if (this.state.selected === id) this.renderPanels();
+    } catch (err) {
+      this.status(`Could not count the relationships of ${this.name(id)}: ${(err as Error).message}`, true);
+    }
+  }
+
+  /** Load the next page of an element's relationships (past the first REL_PAGE each way). */
+  async loadMoreNeighbours(id: string): Promise<void> {
+    const p = this.model.partial.get(id);
+    const type = this.model.elements.get(id)?.type;
+    if (!p || !type) return;
+    this.status(`Loading more neighbours of ${this.name(id)}…`);
+    const { links, full } = await this.api.moreLinks(id, type, p.next);
+    const added = this.model.addLinks(id, links);
+    this.model.pageLoaded(id, full);
+    this.render({ anchor: id });
+    this.pendingFocus = "act-load-more";
+    this.renderPanels();
+    this.commit();
+    this.status(`Loaded ${added} more relationship${added === 1 ? "" : "s"} of ${this.name(id)}.`);
   }
 
   async expand(id: string): Promise<void> {
@@ -405,7 +434,9 @@ export class App implements ExplorerContext {
     if (expand) await this.expand(e.id);
     else this.render({ anchor: null });
     await this.select(e.id);
-    this.view.focus(e.id);
+    // An expansion's layout fits the whole view; centring on the element would push half of
+    // its neighbours off screen.
+    if (!expand) this.view.focus(e.id);
   }
 
   async select(id: string | null, opts: { keepMode?: boolean } = {}): Promise<void> {
@@ -495,7 +526,10 @@ export class App implements ExplorerContext {
     const want = requested ?? inPanels;
     const target = want ? document.getElementById(want) : null;
     if (target && target !== document.activeElement && (requested !== null || !document.contains(active))) {
-      target.focus();
+      // Focus kept through a redraw must not scroll the panel (a button below a long answer
+      // would pull the answer out of view); a field asked for is brought into view.
+      target.focus({ preventScroll: requested === null });
+      if (requested !== null && target.id === "impact-title") $(".panel").scrollTop = 0;
       // A text field rebuilt under the cursor keeps its caret at the end of what was typed.
       if (target instanceof HTMLInputElement && (target.type === "text" || target.type === "search")) {
         target.setSelectionRange(target.value.length, target.value.length);

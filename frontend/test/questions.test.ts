@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import type { BottlenecksQuery, DependencyPathQuery, DependsOnQuery, HealthReportQuery, ImpactQuery } from "../src/generated/graphql";
-import { readBottlenecks, readDependsOn, readHealth, readImpact, readPath, readSteps, shownOf } from "../src/questions";
+import { DRAW_PAGE, nearestFirst, readBottlenecks, readDependsOn, readHealth, readImpact, readPath, readSteps, shownOf } from "../src/questions";
 import { loadStyles } from "../src/style";
 import { graphHref } from "../src/urlstate";
 
@@ -88,6 +88,14 @@ describe("depends-on answers", () => {
     ]);
     const k8s = r.streams.find((d) => d.stream.id === "plat-kubernetes")!;
     expect(k8s.pathSteps).toEqual([{ source: "plat-api-gateway", target: "plat-kubernetes", rel: "DEPENDS_ON" }]);
+  });
+  it("draws a bounded answer: the nearest first, and how many are left for 'show more'", () => {
+    const r = readDependsOn(answer<DependsOnQuery>("depends-on").dependsOn);
+    const first = nearestFirst(r.streams, 3);
+    expect(first.shown.map((d) => d.stream.id)).toEqual(["team-api-platform", "plat-ciam", "plat-kubernetes"]);
+    expect(first.hidden).toBe(4);
+    expect(nearestFirst(r.streams, DRAW_PAGE)).toMatchObject({ hidden: 0 });
+    expect(DRAW_PAGE).toBe(25);
   });
 });
 

@@ -1,6 +1,7 @@
 /** Type-ahead search: an ARIA combobox over the `search` query (the header search and every element picker). */
 import type { Api } from "../api";
 import { clear, debounce, h } from "../dom";
+import { LatestAnswer } from "../latest";
 import type { ElementBrief, NodeKind } from "../types";
 import { typeSwatch } from "./swatch";
 import { nodeStyle } from "../style";
@@ -21,7 +22,7 @@ export interface TypeAheadOptions {
   attrs?: Record<string, string>;
 }
 
-export function typeAhead(api: Api, opts: TypeAheadOptions): { root: HTMLElement; input: HTMLInputElement } {
+export function typeAhead(api: Api, opts: TypeAheadOptions): { root: HTMLElement; input: HTMLInputElement; refresh: () => void } {
   const listId = `${opts.id}-results`;
   const input = h("input", {
     id: opts.id,
@@ -37,6 +38,9 @@ export function typeAhead(api: Api, opts: TypeAheadOptions): { root: HTMLElement
     ...opts.attrs,
   });
   const list = h("ul", { id: listId, role: "listbox", class: "search-results", hidden: true, "aria-label": `${opts.label}: results` });
+  // Only the answer to what the box holds now is shown or picked: a late answer to an
+  // earlier prefix never replaces the list, nor what Enter picks, nor what was typed.
+  const answers = new LatestAnswer<ElementBrief>();
   let results: ElementBrief[] = [];
   let active = -1;
   let controller: AbortController | null = null;
@@ -56,6 +60,7 @@ export function typeAhead(api: Api, opts: TypeAheadOptions): { root: HTMLElement
     } else input.removeAttribute("aria-activedescendant");
   };
   const pick = (i: number): void => {
+    if (!answers.current(input.value)) return; // the list is for an earlier text: wait for this one's
     const e = results[i];
     if (!e) return;
     close();
@@ -99,8 +104,10 @@ export function typeAhead(api: Api, opts: TypeAheadOptions): { root: HTMLElement
     }
     controller = new AbortController();
     try {
-      results = await api.search(text, controller.signal, 12, opts.types);
-      if (input.value === text) render(text);
+      const found = await api.search(text, controller.signal, 12, opts.types);
+      if (!answers.accept(text, found, input.value)) return;
+      results = answers.items;
+      render(text);
     } catch (err) {
       if ((err as Error).name !== "AbortError") {
         results = [];
@@ -112,13 +119,16 @@ export function typeAhead(api: Api, opts: TypeAheadOptions): { root: HTMLElement
   }, 150);
 
   input.addEventListener("input", () => {
+    // What was asked for an earlier text is of no use now: stop waiting for it.
+    controller?.abort();
+    answers.ask(input.value);
     opts.onInput?.(input.value);
     run(input.value);
   });
   input.addEventListener("keydown", (ev) => {
     if (ev.key === "ArrowDown") {
       ev.preventDefault();
-      if (list.hidden && results.length) render(input.value);
+      if (list.hidden && results.length && answers.current(input.value)) render(input.value);
       else setActive(Math.min(results.length - 1, active + 1));
     } else if (ev.key === "ArrowUp") {
       ev.preventDefault();
@@ -132,7 +142,13 @@ export function typeAhead(api: Api, opts: TypeAheadOptions): { root: HTMLElement
     }
   });
   input.addEventListener("blur", () => setTimeout(close, 150));
-  return { root: h("div", { class: "search" }, input, list), input };
+  // A field rebuilt while the user types in it asks again for what it holds (the old
+  // field's answer went to the old list).
+  const refresh = (): void => {
+    answers.ask(input.value);
+    run(input.value);
+  };
+  return { root: h("div", { class: "search" }, input, list), input, refresh };
 }
 
 /** The header search box. */
