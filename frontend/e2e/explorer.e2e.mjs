@@ -182,11 +182,45 @@ const scenarioName = `e2e-remove-${scenarioRemoves}`.slice(0, 90);
 let spofCounted = null;
 
 try {
-  await step("open the explorer (sign in when asked)", async () => {
+  await step("open the explorer on the overview (sign in when asked)", async () => {
     await page.goto(base);
     await waitReady();
+    await page.locator("#overview-streams .ov-card").first().waitFor();
+    const cards = await page.locator("#overview-streams .ov-card").count();
+    check(cards >= 5, `expected the value streams on the overview, got ${cards}`);
+    const stages = await page.locator("#overview-streams .ov-stages li").count();
+    check(stages > 0, "no stage shown under the streams");
+    for (const layer of ["overview-capabilities", "overview-platforms", "overview-teams"]) {
+      check((await page.locator(`#${layer} li a[data-id]`).count()) > 0, `nothing listed in ${layer}`);
+    }
+    // Cards and Payments depend on each other: the map draws it.
+    const deps = await page.locator("#overview-map line.ov-dep").evaluateAll((els) => els.map((e) => `${e.dataset.source}>${e.dataset.target}`));
+    check(deps.includes("vs-cards>vs-payments") && deps.includes("vs-payments>vs-cards"), `stream dependencies not drawn: ${deps}`);
+    check(/^\d+(\.\d)?$/.test((await page.textContent("#overview-health-score")).trim()), "no health score on the overview");
+    check((await page.locator("#overview-health li[data-check]").count()) > 0, "no worst finding on the overview");
+    check((await page.locator("#overview-bottlenecks li[data-id]").count()) === 5, "not the top 5 bottlenecks");
+    check((await page.locator("#overview-counts li").count()) >= 5, "key counts missing");
+    await page.locator("#overview-imports").waitFor();
+    await shot("00-overview");
+  });
+
+  await step("overview: every item links into the graph", async () => {
+    const link = page.locator('#overview-streams .ov-card[data-id="vs-payments"] h3 a');
+    await link.click();
+    await waitReady();
+    await page.waitForFunction(() => window.valuegraph.state.selected === "vs-payments" && window.valuegraph.state.page === "graph");
+    await settle();
+    check((await graphInfo()).nodes.includes("vs-payments"), "the stream is not in the graph");
+  });
+
+  await step("the graph page starts from the value streams", async () => {
+    await page.goto(base);
+    await waitReady();
+    await page.click("nav.pages a[data-page=graph]");
+    await page.waitForFunction(() => window.valuegraph.state.page === "graph" && window.valuegraph.view.cy.nodes().length >= 5);
+    check(page.url().includes("page=graph"), `the graph page is not in the URL: ${page.url()}`);
     const info = await graphInfo();
-    check(info.nodes.length >= 5, `expected the value streams on first load, got ${info.nodes.length} nodes`);
+    check(info.nodes.length >= 5, `expected the value streams on the graph page, got ${info.nodes.length} nodes`);
     await settle();
     await shot("01-start");
   });

@@ -21,6 +21,7 @@ import { ImpactPanel } from "./ui/impact";
 import { BottleneckPanel } from "./ui/bottleneck";
 import { renderHealthPage } from "./ui/health";
 import { renderImportPage } from "./ui/importpage";
+import { renderOverviewPage } from "./ui/overview";
 import { Scenarios } from "./scenarios";
 import { ScenarioPanel } from "./ui/scenario";
 
@@ -186,7 +187,9 @@ export class App implements ExplorerContext {
       hiddenRels: [...m.hiddenRels],
       shown: Object.fromEntries(m.shown),
     });
-    const q = encodeState(this.state);
+    let q = encodeState(this.state);
+    // An empty query is the landing overview: the graph page says so once it is chosen.
+    if (!q && this.state.page === "graph") q = "page=graph";
     const url = `${location.pathname}${q ? `?${q}` : ""}`;
     if (url !== `${location.pathname}${location.search}`) {
       if (push) history.pushState(null, "", url);
@@ -198,6 +201,8 @@ export class App implements ExplorerContext {
     this.restoring = true;
     try {
       this.state = decodeState(location.search);
+      // A bare address lands on the overview.
+      if (!location.search.replace(/^\?/, "")) this.state.page = "overview";
       const s = this.state;
       const m = this.model;
       m.clear();
@@ -263,13 +268,14 @@ export class App implements ExplorerContext {
   }
 
   private showPage(page: Page): void {
-    for (const p of ["graph", "health", "import"] as const) {
+    for (const p of ["overview", "graph", "health", "import"] as const) {
       $(`#page-${p}`).hidden = p !== page;
       const link = document.querySelector(`nav.pages a[data-page="${p}"]`);
       if (p === page) link?.setAttribute("aria-current", "page");
       else link?.removeAttribute("aria-current");
     }
-    document.title = `valuegraph explorer — ${{ graph: "graph", health: "health report", import: "import" }[page]}`;
+    document.title = `valuegraph explorer — ${{ overview: "overview", graph: "graph", health: "health report", import: "import" }[page]}`;
+    if (page === "overview") renderOverviewPage(this, $("#page-overview"));
     if (page === "health") void renderHealthPage(this, $("#page-health"));
     if (page === "import") void renderImportPage(this, $("#page-import"));
     if (page === "graph") requestAnimationFrame(() => this.view.cy.resize());
