@@ -6,6 +6,8 @@ const backend = process.env.VALUEGRAPH_URL ?? "http://127.0.0.1:8000";
 
 export default defineConfig({
   base: "./",
+  // Panels written with Preact (src/ui/*.tsx): JSX compiles to its automatic runtime.
+  esbuild: { jsx: "automatic", jsxImportSource: "preact" },
   build: {
     outDir: "dist",
     emptyOutDir: true,
@@ -22,6 +24,6 @@ export default defineConfig({
   },
   test: {
     environment: "node",
-    include: ["test/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
   },
 });

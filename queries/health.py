@@ -12,7 +12,13 @@ the dependency-graph projection (`queries.projection`), so it follows the same
 propagation table as the impact question. The single point of failure check is about
 removal rather than change, so it follows hard dependencies only: the platforms a
 capability uses or depends on, what those platforms use or depend on in turn, and the
-teams that own them.
+teams that own them. In a what-if scenario a platform that lost something it needed has
+stopped, and a capability left with no working platform is cut: its stream requirements
+count as offending, so removing what streams need never raises the score.
+
+Each check says what its `population` and `offending` count (`unit`): for most it is the
+findings' elements, but single points of failure are scored over stream requirements and
+cycles over the streams in them, so every surface shows the same number with its unit.
 """
 
 from __future__ import annotations
@@ -147,6 +153,7 @@ class HealthCheck(BaseModel):
     id: str
     title: str
     description: str
+    unit: str = Field(description="What `population` and `offending` count, in the plural.")
     population: int
     offending: int
     score: float | None = Field(description="Null: not applicable, nothing to check.")
@@ -170,6 +177,7 @@ def _check(
     check_id: str,
     title: str,
     description: str,
+    unit: str,
     population: int,
     findings: list[Finding],
     offending: int | None = None,
@@ -181,6 +189,7 @@ def _check(
         id=check_id,
         title=title,
         description=description,
+        unit=unit,
         population=population,
         offending=bad,
         score=score,
@@ -241,6 +250,7 @@ def accountable_owner(ctx: _Context) -> HealthCheck:
         "accountable_owner",
         "Streams without an accountable owner",
         "Every value stream needs one person accountable for it end to end.",
+        "streams",
         ctx.counts[STREAM],
         findings,
     )
@@ -260,6 +270,7 @@ def project_funding_only(ctx: _Context) -> HealthCheck:
         "project_funding_only",
         "Streams funded only by projects",
         "A long-lived stream needs persistent funding, not a sequence of projects.",
+        "streams",
         ctx.counts[STREAM],
         findings,
     )
@@ -277,6 +288,7 @@ def deck_only(ctx: _Context) -> HealthCheck:
         "deck_only",
         "Streams with no team, no measure or no funding",
         "A stream nobody works on, nobody measures or nobody pays for exists only in decks.",
+        "streams",
         ctx.counts[STREAM],
         findings,
     )
@@ -288,6 +300,7 @@ def unowned(ctx: _Context) -> HealthCheck:
         "unowned",
         "Platforms and data assets without an owning team",
         "Something nobody owns gets changed by everybody and fixed by nobody.",
+        "platforms and data assets",
         ctx.counts[PLATFORM] + ctx.counts[DATA],
         findings,
     )
@@ -314,6 +327,7 @@ def overloaded_teams(ctx: _Context) -> HealthCheck:
         f"Teams serving more than {limit} streams",
         "A team spread over many streams becomes a queue every one of them waits in "
         "(counted through SUPPORTS, to a stream or one of its stages).",
+        "teams",
         ctx.counts[TEAM],
         findings,
     )
@@ -344,6 +358,7 @@ def stream_cycles(ctx: _Context) -> HealthCheck:
         "Dependency cycles between streams",
         "Streams that depend on each other, directly or through what they use, cannot "
         "change independently.",
+        "streams",
         len(streams),
         findings,
         offending=len(in_cycles),
@@ -381,11 +396,45 @@ def _delivery(ctx: _Context) -> _Delivery:
     return _Delivery(platforms)
 
 
+def _needs_graph(ctx: _Context) -> nx.DiGraph:
+    """Platform -> platform it needs (uses or depends on)."""
+    needs = nx.DiGraph()
+    needs.add_nodes_from(ctx.projection.of_type(PLATFORM))
+    needs.add_edges_from(sorted(ctx.facts.platform_dependencies))
+    return needs
+
+
+def _stopped(ctx: _Context, needs: nx.DiGraph) -> set[str]:
+    """Platforms a scenario stopped: each lost something it needed, or needs one that did
+    (none without lost needs)."""
+    lost = {element for element, _ in ctx.facts.lost_needs}
+    stopped = {p for p in needs.nodes if p in lost}
+    for p in list(stopped):
+        stopped |= nx.ancestors(needs, p)
+    return stopped
+
+
+def _cut_capabilities(ctx: _Context, delivery: _Delivery, stopped: set[str]) -> set[str]:
+    """Capabilities a scenario left with no working platform: every platform delivering
+    them stopped, or they lost their platforms and none is left."""
+    lost = {element for element, _ in ctx.facts.lost_needs}
+    return {
+        c
+        for c, platforms in delivery.platforms.items()
+        if (platforms and platforms <= stopped) or (not platforms and c in lost)
+    }
+
+
+def capabilities_cut(facts: HealthFacts, projection: Projection) -> list[ElementRef]:
+    """The capabilities left with no working platform, by name (pure; see `_cut_capabilities`)."""
+    ctx = _Context(facts, projection, DEFAULT_MAX_STREAMS_PER_TEAM)
+    cut = _cut_capabilities(ctx, _delivery(ctx), _stopped(ctx, _needs_graph(ctx)))
+    return sorted((projection.ref(c) for c in cut), key=lambda r: (r.name, r.id))
+
+
 def single_points_of_failure(ctx: _Context, delivery: _Delivery) -> HealthCheck:
     p = ctx.projection
-    needs = nx.DiGraph()
-    needs.add_nodes_from(p.of_type(PLATFORM))
-    needs.add_edges_from(sorted(ctx.facts.platform_dependencies))
+    needs = _needs_graph(ctx)
     owners = ctx.facts.platform_owners
     fails_without: dict[str, set[str]] = {}
 
@@ -398,40 +447,57 @@ def single_points_of_failure(ctx: _Context, delivery: _Delivery) -> HealthCheck:
             fails_without[platform] = chain | sole
         return fails_without[platform]
 
-    # A capability is cut off when every platform delivering it stops.
+    stopped = _stopped(ctx, needs)
+    cut = _cut_capabilities(ctx, delivery, stopped)
+    # A capability is cut off when every platform delivering it stops; the platforms a
+    # scenario stopped already deliver nothing, so only the working ones count.
     spofs_of = {
-        capability: set.intersection(*(breakers(x) for x in sorted(platforms)))
+        capability: set.intersection(*(breakers(x) for x in sorted(platforms - stopped)))
         for capability, platforms in delivery.platforms.items()
-        if platforms
+        if platforms and capability not in cut
     }
     pairs = sorted(ctx.facts.requirements)
     broken: dict[str, list[tuple[str, str]]] = {}
+    lost: dict[str, list[tuple[str, str]]] = {}
     broken_pairs = 0
     for stream, capability in pairs:
+        if capability in cut:
+            # Cut already: the requirement fails, whatever else is removed.
+            broken_pairs += 1
+            lost.setdefault(capability, []).append((stream, capability))
+            continue
         spofs = spofs_of.get(capability, set())
         broken_pairs += bool(spofs)
         for x in spofs:
             broken.setdefault(x, []).append((stream, capability))
-    findings = []
-    for x, cut in broken.items():
-        text = "; ".join(f"{p.ref(s).name} from {p.ref(c).name}" for s, c in cut[:8])
-        more = f" (and {len(cut) - 8} more)" if len(cut) > 8 else ""
-        streams = sorted({s for s, _ in cut}, key=lambda s: (p.ref(s).name, s))
-        findings.append(
-            Finding(
-                element=p.ref(x),
-                detail=f"removing it cuts {len(cut)} stream requirement(s): {text}{more}",
-                related=[p.ref(s) for s in streams],
-            )
+
+    def finding(x: str, cut_pairs: list[tuple[str, str]], what: str) -> Finding:
+        text = "; ".join(f"{p.ref(s).name} from {p.ref(c).name}" for s, c in cut_pairs[:8])
+        more = f" (and {len(cut_pairs) - 8} more)" if len(cut_pairs) > 8 else ""
+        streams = sorted({s for s, _ in cut_pairs}, key=lambda s: (p.ref(s).name, s))
+        return Finding(
+            element=p.ref(x),
+            detail=f"{what} {len(cut_pairs)} stream requirement(s): {text}{more}",
+            related=[p.ref(s) for s in streams],
         )
-    findings.sort(key=lambda f: (-len(broken[f.element.id]), f.element.name, f.element.id))
+
+    findings = [finding(x, c, "removing it cuts") for x, c in broken.items()]
+    findings += [
+        finding(c, cut_pairs, "left without a working platform it needed: cuts")
+        for c, cut_pairs in lost.items()
+    ]
+    size = {**{x: len(c) for x, c in broken.items()}, **{c: len(x) for c, x in lost.items()}}
+    findings.sort(key=lambda f: (-size[f.element.id], f.element.name, f.element.id))
     return _check(
         "single_points_of_failure",
         "Single points of failure",
         "A platform or team is a single point of failure for a stream's required capability "
         "when removing it stops every platform delivering the capability: it is that "
         "platform, or one they all use or depend on, or the only team owning one of those. "
+        "In a scenario, a capability left with no working platform (each lost something it "
+        "needed, or none is left) cuts its requirements outright. "
         "Scored over (stream, required capability) pairs.",
+        "stream requirements",
         len(pairs),
         findings,
         offending=broken_pairs,
@@ -450,6 +516,7 @@ def unsupported_capabilities(ctx: _Context, delivery: _Delivery) -> HealthCheck:
         "Capabilities no platform supports",
         "A capability nothing USES or DEPENDS_ON is a promise without a system behind it "
         "(a parent is supported through the capabilities it contains).",
+        "capabilities",
         ctx.counts[CAPABILITY],
         findings,
     )

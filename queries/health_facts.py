@@ -8,7 +8,7 @@ depends on the other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graph.labels import CAPABILITY, DATA, PLATFORM, STREAM, TEAM
@@ -30,6 +30,10 @@ class HealthFacts:
     platform_owners: dict[str, set[str]]  # platform -> teams owning it
     capability_children: set[tuple[str, str]]  # (parent, child)
     served: dict[str, set[str]]  # team -> streams it supports (queries.projection)
+    # (element, element it needed): needs a what-if scenario took away without a
+    # replacement (queries.scenarios.losses). A stored model has none: its relationships
+    # cannot point at an element that is gone.
+    lost_needs: frozenset[tuple[str, str]] = field(default=frozenset())
 
 
 # The element types the health report counts.

@@ -420,9 +420,92 @@ def test_retiring_a_platform_compares_as_worked_by_hand(model: GraphStore) -> No
         ("vs-b", 1, "removed"),
         ("vs-a", 3, "removed"),
     ]
+    assert result.losses.needs == []
     limited = compare_scenario(model, "retire", limit=2)
     assert [r.element.id for r in limited.bottlenecks.rows] == ["t-alpha", "p-new", "p-old"]
     assert limited.impact is None
+
+
+def test_removing_what_streams_need_is_a_loss_and_never_raises_health(
+    model: GraphStore,
+) -> None:
+    # The old ledger goes without a replacement: the payout capability (required by
+    # Alpha's Payout stage) and Beta used it. Before, the capability simply dropped out
+    # of the single-point-of-failure check and the score rose.
+    create_scenario(model, name="drop", operations=[{"op": "remove_element", "element": "p-old"}])
+    result = compare_scenario(model, "drop", element="Old ledger")
+    losses = result.losses
+    assert [
+        (n.element.id, n.relationship, n.needed.id, n.removed, [s.id for s in n.streams])
+        for n in losses.needs
+    ] == [
+        ("vs-b", "USES", "p-old", True, ["vs-b"]),
+        ("cap-pay", "USES", "p-old", True, ["vs-a"]),
+    ]
+    assert [s.id for s in losses.streams] == ["vs-a", "vs-b"]
+    assert [c.id for c in losses.capabilities] == ["cap-pay"]
+
+    h = result.health
+    assert h.base_score is not None and h.scenario_score is not None
+    assert h.scenario_score <= h.base_score
+    spof = next(c for c in h.checks if c.id == "single_points_of_failure")
+    assert (spof.unit, spof.base_offending, spof.scenario_offending) == (
+        "stream requirements",
+        1,
+        1,
+    )
+    assert (spof.base_score, spof.scenario_score) == (0.0, 0.0)
+    assert [r.id for r in spof.introduced] == ["cap-pay"]
+
+    # The compared element is gone: the streams it reached lose it (not "no longer reached").
+    i = result.impact
+    assert i is not None and not i.in_scenario
+    assert [(d.element.id, d.change.value) for d in i.streams] == [
+        ("vs-b", "lost"),
+        ("vs-a", "lost"),
+    ]
+
+    # A platform that lost what it needed stops: dropping the gateway the old ledger
+    # depends on cuts the payout capability too.
+    create_scenario(model, name="no-gw", operations=[{"op": "remove_element", "element": "p-gw"}])
+    gw = compare_scenario(model, "no-gw")
+    assert [(n.element.id, n.needed.id) for n in gw.losses.needs] == [
+        ("p-old", "p-gw"),
+        ("vs-a", "p-gw"),
+    ]
+    assert [c.id for c in gw.losses.capabilities] == ["cap-pay"]
+    assert gw.health.scenario_score is not None and gw.health.base_score is not None
+    assert gw.health.scenario_score <= gw.health.base_score
+
+    # A replacement is not a loss: the old ledger's users moved to the new one.
+    create_scenario(model, name="retire", operations=RETIRE)
+    assert compare_scenario(model, "retire").losses.needs == []
+
+
+def test_removing_a_shared_platform_of_the_demo_is_a_loss(clean: GraphStore) -> None:
+    from samples.demo import load_demo
+
+    load_demo(clean)
+    create_scenario(
+        clean,
+        name="no-gateway",
+        operations=[{"op": "remove_element", "element": "plat-api-gateway"}],
+    )
+    result = compare_scenario(clean, "no-gateway", element="plat-api-gateway")
+    h = result.health
+    assert h.base_score is not None and h.scenario_score is not None
+    assert h.scenario_score <= h.base_score
+    spof = next(c for c in h.checks if c.id == "single_points_of_failure")
+    assert spof.scenario_offending >= spof.base_offending
+    streams = {n.id for n in ModelGraph.load(clean).of_type("ValueStream")}
+    assert {s.id for s in result.losses.streams} == streams
+    assert result.impact is not None
+    assert {d.change.value for d in result.impact.streams} == {"lost"}
+    # One truth: the comparison's base side is the health report's numbers.
+    report = hl.health(clean)
+    assert [(c.id, c.offending, c.unit) for c in report.checks] == [
+        (c.id, c.base_offending, c.unit) for c in h.checks
+    ]
 
 
 def test_splitting_a_stream_compares_as_worked_by_hand(model: GraphStore) -> None:

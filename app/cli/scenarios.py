@@ -276,6 +276,26 @@ def scenario_compare(
         return
     out = answer_console()
     _operations_table(result.scenario)
+    losses = result.losses
+    if losses.needs:
+        out.print(
+            f"\n[bold red]Losses[/bold red]: {len(losses.streams)} value stream(s) lose "
+            "something they need: " + escape(", ".join(s.name for s in losses.streams))
+        )
+        if losses.capabilities:
+            out.print(
+                "Capabilities left without a working platform: "
+                + escape(", ".join(c.name for c in losses.capabilities))
+            )
+        table = Table("element", "lost", "needed", "streams")
+        for n in losses.needs:
+            table.add_row(
+                escape(n.element.name),
+                n.relationship + (" (removed)" if n.removed else ""),
+                escape(n.needed.name),
+                str(len(n.streams)),
+            )
+        out.print(table)
     h = result.health
     out.print(
         f"\n[bold]Health[/bold]: {_score(h.base_score)} -> {_score(h.scenario_score)} "

@@ -424,6 +424,24 @@ class HealthComparison:
 
 
 @pydantic_type(
+    model=sc.LostNeed,
+    all_fields=True,
+    description="Something an element needed that the scenario takes away.",
+)
+class LostNeed:
+    pass
+
+
+@pydantic_type(
+    model=sc.Losses,
+    all_fields=True,
+    description="What the scenario takes away from what streams need.",
+)
+class ScenarioLosses:
+    pass
+
+
+@pydantic_type(
     model=sc.ScenarioComparison,
     all_fields=True,
     description="Impact, bottlenecks and health: base and scenario side by side.",

@@ -4,9 +4,10 @@
  * from the graph schema (the neighbourhood, briefs batched with aliases). Questions and
  * imports live in questions.ts and imports.ts.
  */
-import { BriefFragmentDoc, ByArchimateTypeDocument, ByTypeDocument, SchemaDocument, SearchDocument, StatsDocument, type BriefFragment } from "./generated/graphql";
+import { BriefFragmentDoc, ByArchimateTypeDocument, ByTypeDocument, MoreRelationshipsDocument, SchemaDocument, SearchDocument, StatsDocument, type BriefFragment } from "./generated/graphql";
 import { GraphQLClient } from "./gql";
-import { fieldsByName, neighbourhoodQuery } from "./schema";
+import { restUrl } from "./rest";
+import { fieldsByName, neighbourhoodQuery, relFields } from "./schema";
 import type { Element, ElementBrief, ElementPage, GraphSchema, NodeKind, Relationship, Stats } from "./types";
 
 /** A neighbour as seen from the expanded element: the relationship and the element on the other end. */
@@ -24,6 +25,8 @@ export interface NeighbourLink {
 export interface Neighbourhood {
   element: Element;
   links: NeighbourLink[];
+  /** A list came back full (REL_PAGE): the element has more relationships than these. */
+  truncated: boolean;
 }
 
 /** Relationships fetched per direction with each neighbourhood (the API's max page is 500). */
@@ -90,7 +93,29 @@ export function toNeighbourhood(schema: GraphSchema, result: NeighbourhoodResult
       }
     }
   }
-  return { element: element as Element, links };
+  const full = (xs: unknown[] | null | undefined): boolean => (xs?.length ?? 0) >= REL_PAGE;
+  const truncated = full(result.out) || full(result.in) || [...fields.keys()].some((k) => full(node[k] as unknown[] | null));
+  return { element: element as Element, links, truncated };
+}
+
+/**
+ * Links from a further page of an element's relationships (`out` from it, `in` to it),
+ * named by the element's relationship fields; `briefs` names the elements at the other end.
+ */
+export function linksFromRelationships(schema: GraphSchema, type: string, rels: { out: Relationship[]; in: Relationship[] }, briefs: Map<string, ElementBrief>): NeighbourLink[] {
+  const field = new Map(relFields(schema, type).map((f) => [`${f.rel}|${f.outgoing}`, f.field]));
+  const links: NeighbourLink[] = [];
+  for (const [outgoing, list] of [
+    [true, rels.out],
+    [false, rels.in],
+  ] as const) {
+    for (const r of list) {
+      const other = outgoing ? r.target : r.source;
+      const neighbour = briefs.get(other) ?? { id: other, type: "", name: other };
+      links.push({ edgeId: r.id, rel: r.type, outgoing, field: field.get(`${r.type}|${outgoing}`) ?? r.type.toLowerCase(), neighbour, attributes: { ...r.attributes, ...r.properties } });
+    }
+  }
+  return links;
 }
 
 /** `n` elements by id in one request: `$i0`… as `n0: node(id: $i0)`…. */
@@ -150,6 +175,27 @@ export class Api {
       for (const v of Object.values(data)) if (v) out.push(v);
     }
     return out;
+  }
+
+  /** How many relationships an element has in all (from and to it): the REST pages' totals. */
+  async relationshipTotal(id: string): Promise<number> {
+    const total = async (query: { source?: string; target?: string }): Promise<number> => {
+      const r = await fetch(restUrl("/api/relationships", { ...query, limit: 1 }), { headers: { accept: "application/json", ...this.client.authHeaders() } });
+      if (!r.ok) throw new Error(`counting the relationships of ${id} failed (${r.status})`);
+      return ((await r.json()) as { total: number }).total;
+    };
+    const [out, inn] = await Promise.all([total({ source: id }), total({ target: id })]);
+    return out + inn;
+  }
+
+  /** The next page of an element's relationships, as links (after the first REL_PAGE each way). */
+  async moreLinks(id: string, type: string, offset: number): Promise<{ links: NeighbourLink[]; full: boolean }> {
+    const schema = await this.schema();
+    const rels = await this.client.request(MoreRelationshipsDocument, { ids: id, limit: REL_PAGE, offset });
+    const ends = [...rels.out.map((r) => r.target), ...rels.in.map((r) => r.source)];
+    const briefs = new Map((await this.briefs(ends)).map((b) => [b.id, b]));
+    const links = linksFromRelationships(schema, type, rels as { out: Relationship[]; in: Relationship[] }, briefs);
+    return { links, full: rels.out.length >= REL_PAGE || rels.in.length >= REL_PAGE };
   }
 
   /** One element with every neighbour (one hop) and its relationships. */

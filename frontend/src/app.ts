@@ -21,6 +21,7 @@ import { ImpactPanel } from "./ui/impact";
 import { BottleneckPanel } from "./ui/bottleneck";
 import { renderHealthPage } from "./ui/health";
 import { renderImportPage } from "./ui/importpage";
+import { renderOverviewPage } from "./ui/overview";
 import { Scenarios } from "./scenarios";
 import { ScenarioPanel } from "./ui/scenario";
 
@@ -186,7 +187,9 @@ export class App implements ExplorerContext {
       hiddenRels: [...m.hiddenRels],
       shown: Object.fromEntries(m.shown),
     });
-    const q = encodeState(this.state);
+    let q = encodeState(this.state);
+    // An empty query is the landing overview: the graph page says so once it is chosen.
+    if (!q && this.state.page === "graph") q = "page=graph";
     const url = `${location.pathname}${q ? `?${q}` : ""}`;
     if (url !== `${location.pathname}${location.search}`) {
       if (push) history.pushState(null, "", url);
@@ -198,6 +201,8 @@ export class App implements ExplorerContext {
     this.restoring = true;
     try {
       this.state = decodeState(location.search);
+      // A bare address lands on the overview.
+      if (!location.search.replace(/^\?/, "")) this.state.page = "overview";
       const s = this.state;
       const m = this.model;
       m.clear();
@@ -263,13 +268,14 @@ export class App implements ExplorerContext {
   }
 
   private showPage(page: Page): void {
-    for (const p of ["graph", "health", "import"] as const) {
+    for (const p of ["overview", "graph", "health", "import"] as const) {
       $(`#page-${p}`).hidden = p !== page;
       const link = document.querySelector(`nav.pages a[data-page="${p}"]`);
       if (p === page) link?.setAttribute("aria-current", "page");
       else link?.removeAttribute("aria-current");
     }
-    document.title = `valuegraph explorer — ${{ graph: "graph", health: "health report", import: "import" }[page]}`;
+    document.title = `valuegraph explorer — ${{ overview: "overview", graph: "graph", health: "health report", import: "import" }[page]}`;
+    if (page === "overview") renderOverviewPage(this, $("#page-overview"));
     if (page === "health") void renderHealthPage(this, $("#page-health"));
     if (page === "import") void renderImportPage(this, $("#page-import"));
     if (page === "graph") requestAnimationFrame(() => this.view.cy.resize());
@@ -320,7 +326,36 @@ export class App implements ExplorerContext {
       return false;
     }
     this.model.mergeNeighbourhood(n);
+    if (n.truncated) void this.countRelationships(id);
     return true;
+  }
+
+  /** The true number of relationships of an element whose neighbourhood came back a first page only. */
+  private async countRelationships(id: string): Promise<void> {
+    try {
+      const total = await this.api.relationshipTotal(id);
+      const p = this.model.partial.get(id);
+      if (p) p.total = total;
+      if (this.state.selected === id) this.renderPanels();
+    } catch (err) {
+      this.status(`Could not count the relationships of ${this.name(id)}: ${(err as Error).message}`, true);
+    }
+  }
+
+  /** Load the next page of an element's relationships (past the first REL_PAGE each way). */
+  async loadMoreNeighbours(id: string): Promise<void> {
+    const p = this.model.partial.get(id);
+    const type = this.model.elements.get(id)?.type;
+    if (!p || !type) return;
+    this.status(`Loading more neighbours of ${this.name(id)}…`);
+    const { links, full } = await this.api.moreLinks(id, type, p.next);
+    const added = this.model.addLinks(id, links);
+    this.model.pageLoaded(id, full);
+    this.render({ anchor: id });
+    this.pendingFocus = "act-load-more";
+    this.renderPanels();
+    this.commit();
+    this.status(`Loaded ${added} more relationship${added === 1 ? "" : "s"} of ${this.name(id)}.`);
   }
 
   async expand(id: string): Promise<void> {
@@ -405,7 +440,9 @@ export class App implements ExplorerContext {
     if (expand) await this.expand(e.id);
     else this.render({ anchor: null });
     await this.select(e.id);
-    this.view.focus(e.id);
+    // An expansion's layout fits the whole view; centring on the element would push half of
+    // its neighbours off screen.
+    if (!expand) this.view.focus(e.id);
   }
 
   async select(id: string | null, opts: { keepMode?: boolean } = {}): Promise<void> {
@@ -495,7 +532,10 @@ export class App implements ExplorerContext {
     const want = requested ?? inPanels;
     const target = want ? document.getElementById(want) : null;
     if (target && target !== document.activeElement && (requested !== null || !document.contains(active))) {
-      target.focus();
+      // Focus kept through a redraw must not scroll the panel (a button below a long answer
+      // would pull the answer out of view); a field asked for is brought into view.
+      target.focus({ preventScroll: requested === null });
+      if (requested !== null && target.id === "impact-title") $(".panel").scrollTop = 0;
       // A text field rebuilt under the cursor keeps its caret at the end of what was typed.
       if (target instanceof HTMLInputElement && (target.type === "text" || target.type === "search")) {
         target.setSelectionRange(target.value.length, target.value.length);

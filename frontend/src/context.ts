@@ -52,6 +52,8 @@ export interface ExplorerContext {
   runImpact(): Promise<void>;
   toggleExpand(id: string): Promise<void>;
   togglePin(id: string): void;
+  /** Load the relationships past the first page of an element with more than the API's page size. */
+  loadMoreNeighbours(id: string): Promise<void>;
   showMore(id: string): Promise<void>;
   removeFromView(id: string): void;
 }

@@ -8,7 +8,7 @@
  * honouring the type and relationship filters. Collapsing an element just removes it
  * from `expanded`; whatever only it brought in disappears on the next derive.
  */
-import type { NeighbourLink, Neighbourhood } from "./api";
+import { REL_PAGE, type NeighbourLink, type Neighbourhood } from "./api";
 import type { Element, ElementBrief } from "./types";
 
 /** How many neighbours an expansion shows at first, and how many each "show more" adds. */
@@ -50,6 +50,8 @@ export class GraphModel {
   readonly elements = new Map<string, ElementBrief>();
   readonly details = new Map<string, Element>();
   readonly neighbourhoods = new Map<string, NeighbourLink[]>();
+  /** Elements whose loaded links are a first page only: how many relationships they have in all (once counted) and the next page's offset. */
+  readonly partial = new Map<string, { total: number | null; next: number }>();
 
   seeds: string[] = [];
   expanded: string[] = [];
@@ -78,15 +80,42 @@ export class GraphModel {
     const el = n.element;
     this.know([el]);
     this.details.set(el.id, el);
-    this.know(n.links.map((l) => l.neighbour));
-    const seen = new Set<string>();
-    const links: NeighbourLink[] = [];
-    for (const l of n.links) {
+    this.neighbourhoods.delete(el.id);
+    this.addLinks(el.id, n.links);
+    if (n.truncated) this.partial.set(el.id, { total: this.partial.get(el.id)?.total ?? null, next: REL_PAGE });
+    else this.partial.delete(el.id);
+  }
+
+  /** Add links of an element (a further page), each relationship once. */
+  addLinks(id: string, more: NeighbourLink[]): number {
+    this.know(more.map((l) => l.neighbour).filter((b) => b.type || !this.elements.has(b.id)));
+    const links = this.neighbourhoods.get(id) ?? [];
+    const seen = new Set(links.map((l) => l.edgeId));
+    let added = 0;
+    for (const l of more) {
       if (seen.has(l.edgeId)) continue;
       seen.add(l.edgeId);
       links.push(l);
+      added++;
     }
-    this.neighbourhoods.set(el.id, links);
+    this.neighbourhoods.set(id, links);
+    return added;
+  }
+
+  /** After a further page: the next offset, or complete when neither direction's page came back full. */
+  pageLoaded(id: string, full: boolean): void {
+    const p = this.partial.get(id);
+    if (!p) return;
+    if (full) p.next += REL_PAGE;
+    else this.partial.delete(id);
+  }
+
+  /** What the details panel says of an element's neighbours: distinct neighbours loaded, and the true relationship total when the loaded ones are a first page. */
+  neighbourCount(id: string): { loaded: number; links: number; total: number | null; more: boolean } {
+    const links = this.neighbourhoods.get(id) ?? [];
+    const loaded = new Set(links.map((l) => l.neighbour.id)).size;
+    const p = this.partial.get(id);
+    return { loaded, links: links.length, total: p?.total ?? (p ? null : links.length), more: Boolean(p) };
   }
 
   isLoaded(id: string): boolean {

@@ -64,6 +64,18 @@ export function shownOf(shown: number, total: number | undefined): string {
   return total !== undefined && total > shown ? `${shown.toLocaleString()} of ${total.toLocaleString()}` : `${shown}`;
 }
 
+/** How many elements a question draws at first, and how many each "show more" adds (as Explore's expansions). */
+export const DRAW_PAGE = 25;
+
+/**
+ * The nearest `limit` entries of an answer (by distance, then name) and how many are left
+ * out: a question draws a bounded picture however much the element depends on.
+ */
+export function nearestFirst(streams: ImpactStream[], limit: number): { shown: ImpactStream[]; hidden: number } {
+  const ordered = [...streams].sort((a, b) => a.distance - b.distance || a.stream.name.localeCompare(b.stream.name) || a.stream.id.localeCompare(b.stream.id));
+  return { shown: ordered.slice(0, limit), hidden: Math.max(0, ordered.length - limit) };
+}
+
 export interface BottleneckItem {
   element: ElementBrief;
   score: number;
@@ -97,6 +109,10 @@ export interface HealthCheck {
   score: number | null;
   passed: boolean;
   description: string;
+  /** What `offending` and `population` count ("stream requirements"…): the score's basis, the same number every surface shows. */
+  unit: string;
+  offending: number;
+  population: number;
   findings: Finding[];
 }
 
@@ -230,6 +246,9 @@ export function readHealth(a: HealthReportQuery["healthReport"]): HealthReport {
       score: c.score,
       passed: c.passed,
       description: c.description,
+      unit: c.unit,
+      offending: c.offending,
+      population: c.population,
       findings: c.findings.map((f) => ({ element: ref(f.element), elements: f.related.map(ref), message: f.detail })),
     })),
     markdown: a.markdown,

@@ -55,8 +55,9 @@ export interface Scenario extends ScenarioSummary {
   problem: string | null;
 }
 
-export type StreamChange = "added" | "removed" | "closer" | "further" | "same";
-export const STREAM_CHANGES: readonly StreamChange[] = ["added", "removed", "closer", "further", "same"];
+/** `lost`: reached in the base only and the stream loses something it needs; `removed`: reached in the base only, decoupled or replaced. */
+export type StreamChange = "lost" | "added" | "removed" | "closer" | "further" | "same";
+export const STREAM_CHANGES: readonly StreamChange[] = ["lost", "added", "removed", "closer", "further", "same"];
 
 export interface StreamDelta {
   stream: ElementBrief;
@@ -108,6 +109,8 @@ export interface BottleneckDiff {
 export interface HealthCheckDiff {
   id: string;
   title: string;
+  /** What the offending counts count ("stream requirements"…), as on the Health page. */
+  unit: string;
   /** Null: not applicable on that side. */
   baseScore: number | null;
   scenarioScore: number | null;
@@ -125,9 +128,27 @@ export interface HealthDiff {
   checks: HealthCheckDiff[];
 }
 
+/** Something an element needed that the scenario takes away. */
+export interface LostNeed {
+  element: ElementBrief;
+  relationship: string;
+  needed: ElementBrief;
+  /** The needed element is gone (else only the relationship). */
+  removed: boolean;
+  streams: ElementBrief[];
+}
+
+/** What the scenario takes away from what streams need: never an improvement. */
+export interface Losses {
+  needs: LostNeed[];
+  streams: ElementBrief[];
+  capabilities: ElementBrief[];
+}
+
 export interface Comparison {
   scenario: Scenario;
   impact: ImpactDiff | null;
+  losses: Losses;
   bottlenecks: BottleneckDiff;
   health: HealthDiff;
 }
@@ -217,11 +238,20 @@ export function readHealthDiff(v: CompareAnswer["health"]): HealthDiff {
   };
 }
 
+export function readLosses(v: CompareAnswer["losses"]): Losses {
+  return {
+    needs: v.needs.map((n) => ({ element: ref(n.element), relationship: n.relationship, needed: ref(n.needed), removed: n.removed, streams: n.streams.map(ref) })),
+    streams: v.streams.map(ref),
+    capabilities: v.capabilities.map(ref),
+  };
+}
+
 /** A `compareScenario` answer, read into the shapes above. */
 export function readComparison(v: CompareAnswer): Comparison {
   return {
     scenario: readScenario(v.scenario),
     impact: readImpactDiff(v.impact),
+    losses: readLosses(v.losses),
     bottlenecks: readBottleneckDiff(v.bottlenecks),
     health: readHealthDiff(v.health),
   };
@@ -256,6 +286,15 @@ export function orderedStreamDeltas(streams: StreamDelta[]): StreamDelta[] {
       (a.scenarioDistance ?? a.baseDistance ?? 99) - (b.scenarioDistance ?? b.baseDistance ?? 99) ||
       a.stream.name.localeCompare(b.stream.name),
   );
+}
+
+/**
+ * The element a scenario's comparison shows the impact of: the one chosen for this
+ * scenario (in its panel, or `of=` in a link to it), else what its first change is about.
+ * Never an element left over from another mode or scenario: choosing a scenario forgets it.
+ */
+export function comparedElement(chosen: string | null, s: Pick<Scenario, "operations">): string | null {
+  return chosen ?? scenarioSubject(s);
 }
 
 /** The element whose impact a scenario's comparison shows by default: what its first change is about. */

@@ -116,6 +116,7 @@ export function clusterColor(index: number): string {
 
 /** How a stream's reach changes in a scenario: colour and border style (not colour alone). */
 export const SCENARIO_COLORS: Record<string, { color: string; line: "solid" | "dashed" | "dotted" | "double" }> = {
+  lost: { color: "#7F1D1D", line: "double" },
   added: { color: "#15803D", line: "solid" },
   removed: { color: "#B91C1C", line: "dashed" },
   closer: { color: "#1D4ED8", line: "solid" },

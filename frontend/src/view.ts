@@ -26,7 +26,7 @@ export interface ViewEvents {
 /** Every class a question overlay may set (cleared before the next answer is drawn). */
 export const OVERLAY_CLASSES = [
   "dimmed impact-source impacted dependency notify on-path bottleneck cluster-member in-cluster finding",
-  "sc-added sc-removed sc-closer sc-further sc-same sc-gone sc-new sc-resolved sc-introduced sc-path path-added path-removed path-same",
+  "sc-lost sc-gone-need sc-added sc-removed sc-closer sc-further sc-same sc-gone sc-new sc-resolved sc-introduced sc-path path-added path-removed path-same",
   "sc-bn-added sc-bn-removed sc-bn-higher sc-bn-lower sc-bn-same",
 ].join(" ");
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { toNeighbourhood } from "../src/api";
+import { REL_PAGE, linksFromRelationships, toNeighbourhood } from "../src/api";
+import { GraphModel } from "../src/model";
 import { neighbourhoodQuery, relFields, camel, typedPropsSelection } from "../src/schema";
 import { SCHEMA } from "./fixtures";
 
@@ -70,5 +71,36 @@ describe("neighbourhood merging", () => {
 
   it("returns null for an unknown element", () => {
     expect(toNeighbourhood(SCHEMA, { node: null, out: [], in: [] })).toBeNull();
+  });
+});
+
+describe("neighbour counts past the page size", () => {
+  const platform = (n: number): Parameters<typeof toNeighbourhood>[1] => {
+    const users = [...Array(n).keys()].map((i) => ({ id: `t${i}`, type: "Team", name: `Team ${i}` }));
+    return {
+      node: { __typename: "Team", id: "hub", type: "Team", name: "Hub", description: "", tags: [], properties: {}, source: null, importRun: null, createdAt: null, updatedAt: null, dependedOnBy: users },
+      out: [],
+      in: users.map((u, i) => ({ id: `r${i}`, type: "DEPENDS_ON", source: u.id, target: "hub", properties: {}, attributes: {} })),
+    };
+  };
+
+  it("says a neighbourhood is a first page only when a list came back full", () => {
+    expect(toNeighbourhood(SCHEMA, platform(499))!.truncated).toBe(false);
+    expect(toNeighbourhood(SCHEMA, platform(REL_PAGE))!.truncated).toBe(true);
+  });
+
+  it("counts the true total and pages on: 'Neighbours (501)' is 501 loaded of 770", () => {
+    const m = new GraphModel();
+    m.mergeNeighbourhood(toNeighbourhood(SCHEMA, platform(REL_PAGE))!);
+    expect(m.neighbourCount("hub")).toEqual({ loaded: 500, links: 500, total: null, more: true });
+    m.partial.get("hub")!.total = 770;
+    expect(m.neighbourCount("hub")).toMatchObject({ loaded: 500, total: 770, more: true });
+    const rest = [...Array(270).keys()].map((i) => ({ id: `r${500 + i}`, type: "DEPENDS_ON", source: `t${500 + i}`, target: "hub", properties: {}, attributes: {} }));
+    const links = linksFromRelationships(SCHEMA, "Team", { out: [], in: rest }, new Map([["t500", { id: "t500", type: "Team", name: "Team 500" }]]));
+    expect(links[0]).toMatchObject({ edgeId: "r500", rel: "DEPENDS_ON", outgoing: false, field: "dependedOnBy", neighbour: { id: "t500", name: "Team 500" } });
+    expect(m.addLinks("hub", links)).toBe(270);
+    expect(m.addLinks("hub", links)).toBe(0);
+    m.pageLoaded("hub", false);
+    expect(m.neighbourCount("hub")).toEqual({ loaded: 770, links: 770, total: 770, more: false });
   });
 });

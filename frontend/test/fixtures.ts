@@ -33,5 +33,6 @@ export function hood(id: string, type: string, links: [string, string, string, b
       neighbour: el(nid, ntype),
       attributes: {},
     })),
+    truncated: false,
   };
 }

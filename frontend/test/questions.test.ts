@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import type { BottlenecksQuery, DependencyPathQuery, DependsOnQuery, HealthReportQuery, ImpactQuery } from "../src/generated/graphql";
-import { readBottlenecks, readDependsOn, readHealth, readImpact, readPath, readSteps, shownOf } from "../src/questions";
+import { DRAW_PAGE, nearestFirst, readBottlenecks, readDependsOn, readHealth, readImpact, readPath, readSteps, shownOf } from "../src/questions";
 import { loadStyles } from "../src/style";
 import { graphHref } from "../src/urlstate";
 
@@ -89,6 +89,14 @@ describe("depends-on answers", () => {
     const k8s = r.streams.find((d) => d.stream.id === "plat-kubernetes")!;
     expect(k8s.pathSteps).toEqual([{ source: "plat-api-gateway", target: "plat-kubernetes", rel: "DEPENDS_ON" }]);
   });
+  it("draws a bounded answer: the nearest first, and how many are left for 'show more'", () => {
+    const r = readDependsOn(answer<DependsOnQuery>("depends-on").dependsOn);
+    const first = nearestFirst(r.streams, 3);
+    expect(first.shown.map((d) => d.stream.id)).toEqual(["team-api-platform", "plat-ciam", "plat-kubernetes"]);
+    expect(first.hidden).toBe(4);
+    expect(nearestFirst(r.streams, DRAW_PAGE)).toMatchObject({ hidden: 0 });
+    expect(DRAW_PAGE).toBe(25);
+  });
 });
 
 describe("bottleneck answers", () => {
@@ -134,6 +142,15 @@ describe("health answers", () => {
     expect(owner).toMatchObject({ passed: false, title: "Streams without an accountable owner" });
     expect(owner.findings.map((f) => f.element?.id)).toEqual(["vs-sme-lending"]);
     expect(r.markdown).toMatch(/^#/);
+  });
+
+  it("reads what each check counts: the single points of failure's 89 are stream requirements, cut by 38 findings", () => {
+    const spof = r.checks.find((c) => c.id === "single_points_of_failure")!;
+    expect(spof).toMatchObject({ unit: "stream requirements", offending: 89, population: 93 });
+    expect(spof.findings.length).toBe(38);
+    const cycles = r.checks.find((c) => c.id === "stream_cycles")!;
+    expect(cycles).toMatchObject({ unit: "streams", offending: 2 });
+    expect(cycles.findings.length).toBe(1);
   });
 
   it("links a finding into the graph with the element added, expanded and selected", () => {

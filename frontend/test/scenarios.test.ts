@@ -13,6 +13,7 @@ import {
   scenarioNameProblem,
   scenarioOverlay,
   scenarioSubject,
+  comparedElement,
 } from "../src/scenarios";
 
 // `compareScenario` answers captured from the real GraphQL API on the demo model, with the
@@ -39,29 +40,39 @@ describe("reading a scenario comparison (captured: remove the API gateway)", () 
     ]);
   });
 
-  it("reads the impact on both sides: the removed gateway reaches no stream any more", () => {
+  it("reads the impact on both sides: every stream the removed gateway reached loses it", () => {
     const d = c.impact!;
     expect(d.element).toEqual({ id: "plat-api-gateway", type: "Platform", name: "API Gateway" });
     expect([d.inBase, d.inScenario]).toEqual([true, false]);
     expect([d.baseStreamCount, d.scenarioStreamCount]).toEqual([7, 0]);
-    expect(d.counts).toEqual({ added: 0, removed: 7, closer: 0, further: 0, same: 0 });
+    expect(d.counts).toEqual({ lost: 7, added: 0, removed: 0, closer: 0, further: 0, same: 0 });
     expect(d.streams.map((s) => s.stream.id).sort()).toEqual(["vs-cards", "vs-mortgage", "vs-onboarding", "vs-payments", "vs-savings", "vs-sme-lending", "vs-wealth"]);
     const cards = d.streams.find((s) => s.stream.id === "vs-cards")!;
-    expect(cards).toMatchObject({ change: "removed", baseDistance: 1, scenarioDistance: null, basePath: "API Gateway <-[DEPENDS_ON]- Cards", scenarioPath: "" });
+    expect(cards).toMatchObject({ change: "lost", baseDistance: 1, scenarioDistance: null, basePath: "API Gateway <-[DEPENDS_ON]- Cards", scenarioPath: "" });
     // each side's own answer, paths in stored direction
     expect(d.scenario).toBeNull();
     expect(d.base!.streams.find((s) => s.stream.id === "vs-cards")!.pathSteps).toEqual([{ source: "vs-cards", target: "plat-api-gateway", rel: "DEPENDS_ON" }]);
   });
 
-  it("reads health deltas with the findings resolved and introduced", () => {
-    expect([c.health.baseScore, c.health.scenarioScore, c.health.scoreDelta]).toEqual([77.9, 78.2, 0.3]);
+  it("reads what the scenario takes away as losses, never as good news", () => {
+    const l = c.losses;
+    expect(l.streams.map((s) => s.id)).toEqual(["vs-cards", "vs-onboarding", "vs-mortgage", "vs-payments", "vs-savings", "vs-sme-lending", "vs-wealth"]);
+    expect(l.needs.length).toBe(15);
+    expect(l.needs.every((n) => n.needed.id === "plat-api-gateway" && n.removed && n.relationship === "DEPENDS_ON")).toBe(true);
+    expect(l.needs.find((n) => n.element.id === "plat-identity-kyc")!.streams.length).toBe(7);
+    expect(l.capabilities.map((e) => e.id)).toContain("cap-identity-verification");
+  });
+
+  it("reads health deltas with the findings resolved and introduced: removing a needed platform lowers the score", () => {
+    expect([c.health.baseScore, c.health.scenarioScore, c.health.scoreDelta]).toEqual([77.9, 77.5, -0.4]);
     const { changed, unchanged } = changedChecks(c.health);
     expect(changed.map((k) => k.id)).toEqual(["single_points_of_failure", "unowned"]);
     expect(unchanged.length).toBe(6);
     const spof = changed[0]!;
-    expect(spof).toMatchObject({ baseOffending: 89, scenarioOffending: 87, scoreDelta: 2.2 });
-    expect(spof.resolved.map((e) => e.id)).toEqual(["plat-api-gateway"]);
-    expect(spof.introduced.map((e) => e.id)).toEqual(["plat-payments-hub"]);
+    // The same numbers, with the same unit, as the Health page and the CLI.
+    expect(spof).toMatchObject({ unit: "stream requirements", baseOffending: 89, scenarioOffending: 92, scoreDelta: -3.2 });
+    expect(spof.resolved.map((e) => e.id)).toContain("plat-api-gateway");
+    expect(spof.introduced.map((e) => e.id)).toContain("cap-identity-verification");
   });
 
   it("reads the bottleneck ranking deltas, the removed gateway included", () => {
@@ -74,10 +85,10 @@ describe("reading a scenario comparison (captured: remove the API gateway)", () 
     expect(b.rows[0]).toMatchObject({ element: { id: "team-digital-journeys", type: "Team" }, change: "same" });
   });
 
-  it("draws the removed element ringed and faded, its streams as no longer reached along base-only paths", () => {
+  it("draws the removed element ringed and faded, the streams that lose it along base-only paths", () => {
     const ov = scenarioOverlay(c.impact!, "diff");
     expect(ov.classes.get("plat-api-gateway")).toEqual(expect.arrayContaining(["impact-source", "sc-gone"]));
-    expect(ov.classes.get("vs-payments")).toContain("sc-removed");
+    expect(ov.classes.get("vs-payments")).toContain("sc-lost");
     expect(ov.steps.length).toBe(7);
     expect(ov.steps.every((s) => s.cls === "path-removed" && s.target === "plat-api-gateway" && s.rel === "DEPENDS_ON")).toBe(true);
     // the scenario side alone has nothing to draw but the element
@@ -144,6 +155,13 @@ describe("the element a comparison shows by default", () => {
     expect(scenarioSubject(ops({ op: "split_stream", stream: "vs-mortgage", into: [] }))).toBe("vs-mortgage");
     expect(scenarioSubject(ops({ op: "add_element", type: "Platform", name: "New", id: "platform:new" }))).toBe("platform:new");
     expect(scenarioSubject(ops())).toBeNull();
+  });
+
+  it("is the element chosen for this scenario, else its subject: nothing is compared silently", () => {
+    const removal = ops({ op: "remove_element", element: "plat-identity" });
+    expect(comparedElement(null, removal)).toBe("plat-identity");
+    expect(comparedElement("plat-kyc", removal)).toBe("plat-kyc");
+    expect(comparedElement(null, ops())).toBeNull();
   });
 });
 
@@ -242,7 +260,7 @@ describe("the scenarios client", () => {
     const c = await new Scenarios(client).compare("retire-gateway", null, 4);
     expect(seen[0]!.query).toBe(CompareScenarioDocument.toString());
     expect(seen[0]!.variables).toEqual({ name: "retire-gateway", element: null, maxDepth: 4, limit: 20 });
-    expect(c.impact?.counts.removed).toBe(7);
+    expect(c.impact?.counts.lost).toBe(7);
   });
 
   it("raises the server's refusal to apply", async () => {

@@ -6,6 +6,8 @@ to a copy, and base and copy are asked the same questions by the same code.
 
 from __future__ import annotations
 
+import dataclasses
+
 from graph.labels import PLATFORM, TEAM
 from graph.store import GraphStore
 from queries import bottlenecks as bn
@@ -14,12 +16,14 @@ from queries import impact as im
 from queries.model_graph import ModelGraph
 from queries.propagation import propagation_table
 from queries.resolve import ElementRef, UnknownElementError
+from queries.scenarios.losses import describe_losses, lost_needs
 from queries.scenarios.models import (
     BottleneckComparison,
     BottleneckDelta,
     HealthCheckDelta,
     HealthComparison,
     ImpactComparison,
+    Losses,
     RankChange,
     ScenarioComparison,
     ScenarioView,
@@ -76,6 +80,7 @@ def compare_models(
     overrides: dict[str, str] | list[str] | None,
 ) -> ScenarioComparison:
     table = propagation_table(overrides)
+    lost = lost_needs(base, scenario)
     sides = []
     for model in (base, scenario):
         projection = model.projection(table)
@@ -87,20 +92,27 @@ def compare_models(
             config=config,
             table=table,
         )
+        facts = model.health_facts()
+        if model is scenario:
+            facts = dataclasses.replace(facts, lost_needs=frozenset((s, t) for s, _, t in lost))
         report = hl.health_report(
-            model.health_facts(),
+            facts,
             projection,
             max_streams_per_team=max_streams_per_team,
             table=table,
         )
-        sides.append((ranking, report))
-    (base_rank, base_health), (scen_rank, scen_health) = sides
+        sides.append((ranking, report, projection, facts))
+    (base_rank, base_health, base_projection, _), (scen_rank, scen_health, scen_proj, facts) = sides
+    needs, streams = describe_losses(base, scenario, lost, base_projection)
     return ScenarioComparison(
         scenario=view,
         impact=(
-            _compare_impact(base, scenario, element, max_depth, overrides)
+            _compare_impact(base, scenario, element, max_depth, overrides, {s.id for s in streams})
             if element is not None
             else None
+        ),
+        losses=Losses(
+            needs=needs, streams=streams, capabilities=hl.capabilities_cut(facts, scen_proj)
         ),
         bottlenecks=_compare_bottlenecks(base_rank, scen_rank, limit),
         health=_compare_health(base_health, scen_health),
@@ -113,6 +125,7 @@ def _compare_impact(
     element: str,
     max_depth: int,
     overrides: dict[str, str] | list[str] | None,
+    losing: set[str],
 ) -> ImpactComparison:
     # Named as the base knows it; an element only the scenario has is named as it knows it.
     try:
@@ -134,7 +147,9 @@ def _compare_impact(
         if b is None:
             change = StreamChange.ADDED
         elif s is None:
-            change = StreamChange.REMOVED
+            # Gone from the scenario and not replaced for this stream: a loss, not relief.
+            lost = after is None and sid in losing
+            change = StreamChange.LOST if lost else StreamChange.REMOVED
         elif s.distance != b.distance:
             change = StreamChange.CLOSER if s.distance < b.distance else StreamChange.FURTHER
         else:
@@ -233,6 +248,7 @@ def _compare_health(base: hl.HealthReport, scenario: hl.HealthReport) -> HealthC
             HealthCheckDelta(
                 id=b.id,
                 title=s.title,
+                unit=s.unit,
                 base_score=b.score,
                 scenario_score=s.score,
                 score_delta=hl.score_delta(b.score, s.score),

@@ -65,7 +65,8 @@ class ScenarioView(ScenarioSummary):
 
 class StreamChange(StrEnum):
     ADDED = "added"  # affected in the scenario only
-    REMOVED = "removed"  # affected in the base only
+    REMOVED = "removed"  # affected in the base only: decoupled, or the element replaced
+    LOST = "lost"  # affected in the base only, and the stream loses something it needs
     CLOSER = "closer"
     FURTHER = "further"
     SAME = "same"
@@ -133,6 +134,7 @@ class BottleneckComparison(BaseModel):
 class HealthCheckDelta(BaseModel):
     id: str
     title: str
+    unit: str = Field(description="What the offending counts count (as in the health report).")
     base_score: float | None  # None: not applicable on that side
     scenario_score: float | None
     score_delta: float | None
@@ -149,9 +151,39 @@ class HealthComparison(BaseModel):
     checks: list[HealthCheckDelta]
 
 
+class LostNeed(BaseModel):
+    """Something an element needed (REQUIRES, USES, DEPENDS_ON, READS) that the scenario
+    takes away without a replacement; named as the base knows them."""
+
+    element: ElementRef
+    relationship: str
+    needed: ElementRef
+    removed: bool = Field(
+        description="The needed element is gone from the scenario (else only the relationship)."
+    )
+    streams: list[ElementRef] = Field(
+        description="Value streams resting on `element` in the base: they lose it too."
+    )
+
+
+class Losses(BaseModel):
+    """What the scenario takes away from what streams need: never an improvement."""
+
+    needs: list[LostNeed]
+    streams: list[ElementRef] = Field(
+        description="Every value stream that loses something it needs, directly or through "
+        "what it rests on."
+    )
+    capabilities: list[ElementRef] = Field(
+        description="Capabilities left with no working platform: each platform delivering "
+        "them is gone or lost something it needed."
+    )
+
+
 class ScenarioComparison(BaseModel):
     scenario: ScenarioView
     impact: ImpactComparison | None
+    losses: Losses
     bottlenecks: BottleneckComparison
     health: HealthComparison
 

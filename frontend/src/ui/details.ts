@@ -77,6 +77,8 @@ export function renderDetails(app: ExplorerContext, el: HTMLElement, loading: bo
           id: "act-impact",
           onclick: () => {
             app.state.impactOf = id;
+            // The answer opens above the details: go to its top, not after this button (below it).
+            app.pendingFocus = "impact-title";
             if (app.state.mode !== "impact") void app.setMode("impact");
             else void app.runImpact();
           },
@@ -137,7 +139,25 @@ export function renderDetails(app: ExplorerContext, el: HTMLElement, loading: bo
   );
 
   const groups = [...links.entries()];
-  const neighbourSection = h("section", { class: "neighbours" }, h("h3", {}, `Neighbours (${new Set([...links.values()].flat().map((l) => l.neighbour.id)).size})`));
+  // Counts are true past the API's page: the relationships in all are counted when the first page came back full.
+  const count = m.neighbourCount(id);
+  const neighbourSection = h(
+    "section",
+    { class: "neighbours" },
+    h("h3", { id: "neighbour-count" }, count.more ? `Neighbours (${count.loaded.toLocaleString("en-GB")} loaded)` : `Neighbours (${count.loaded.toLocaleString("en-GB")})`),
+  );
+  if (count.more) {
+    neighbourSection.appendChild(
+      h(
+        "p",
+        { class: "more", id: "neighbour-total" },
+        count.total === null
+          ? `The first ${count.links.toLocaleString("en-GB")} relationships are loaded; counting the rest… `
+          : `${count.links.toLocaleString("en-GB")} of ${count.total.toLocaleString("en-GB")} relationships loaded. `,
+        h("button", { type: "button", id: "act-load-more", onclick: () => void app.loadMoreNeighbours(id) }, "Load more"),
+      ),
+    );
+  }
   if (!groups.length) neighbourSection.appendChild(h("p", { class: "none" }, "No relationships."));
   for (const [field, ls] of groups) {
     const first = ls[0]!;

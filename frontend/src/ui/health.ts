@@ -44,7 +44,9 @@ export async function renderHealthPage(app: ExplorerContext, root: HTMLElement):
             "header",
             {},
             h("h2", {}, c.title),
-            h("span", { class: "badge" }, ok ? "OK" : `${c.findings.length} finding${c.findings.length === 1 ? "" : "s"}`),
+            // The score's count with its unit (as the CLI and the scenario comparison say it), then the findings listed.
+            h("span", { class: "badge", "data-offending": String(c.offending) }, ok ? "OK" : `${c.offending} of ${c.population} ${c.unit}`),
+            !ok && c.findings.length !== c.offending ? h("span", { class: "finding-count" }, `${c.findings.length} finding${c.findings.length === 1 ? "" : "s"}`) : null,
             h("span", { class: "check-score" }, c.score === null ? "not applicable" : `score ${c.score}`),
           ),
           c.description ? h("p", {}, c.description) : null,

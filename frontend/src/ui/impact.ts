@@ -2,7 +2,7 @@
 import type { ExplorerContext } from "../context";
 import { elementLink } from "./link";
 import { debounce, h } from "../dom";
-import { shownOf, type ImpactResult, type PathResult } from "../questions";
+import { DRAW_PAGE, nearestFirst, shownOf, type ImpactResult, type PathResult } from "../questions";
 import { relLabel } from "../style";
 import type { ElementBrief } from "../types";
 import { elementPicker } from "./picker";
@@ -13,6 +13,8 @@ export class ImpactPanel {
   path: PathResult | null = null;
   error: string | null = null;
   loading = false;
+  /** How many of a "what it depends on" answer are drawn and listed (grows with "show more"). */
+  limit = DRAW_PAGE;
   private readonly rerun = debounce(() => void this.run(), 300);
 
   constructor(private readonly app: ExplorerContext) {}
@@ -32,6 +34,7 @@ export class ImpactPanel {
       app.status("Impact mode: select an element (search or click), then its change impact is shown.");
       return;
     }
+    if (s.impactOf !== target || this.result?.source.id !== target) this.limit = DRAW_PAGE;
     s.impactOf = target;
     this.loading = true;
     app.renderPanels();
@@ -112,10 +115,27 @@ export class ImpactPanel {
     app.render({ relayout: true });
   }
 
+  /** Draw and list more of what the element depends on. */
+  async showMore(): Promise<void> {
+    const r = this.result;
+    if (!r) return;
+    this.limit += DRAW_PAGE;
+    await this.draw(r, "dependency");
+    this.app.pendingFocus = "impact-more";
+    this.app.renderPanels();
+  }
+
+  /** The entries drawn and listed: every affected stream, but only the nearest of what an element depends on. */
+  private bounded(r: ImpactResult, mark: "impacted" | "dependency"): { shown: ImpactResult["streams"]; hidden: number } {
+    return mark === "dependency" ? nearestFirst(r.streams, this.limit) : { shown: r.streams, hidden: 0 };
+  }
+
   private async draw(r: ImpactResult, mark: "impacted" | "dependency"): Promise<void> {
     const app = this.app;
     const m = app.model;
     const source = r.source;
+    const streams = this.bounded(r, mark).shown;
+    r = { ...r, streams };
     const nodes: ElementBrief[] = [source, ...r.streams.flatMap((st) => [st.stream, ...st.pathNodes])];
     m.setOverlay(nodes, r.streams.flatMap((st) => st.pathSteps));
     const classes = new Map<string, string[]>();
@@ -140,7 +160,7 @@ export class ImpactPanel {
   element(): HTMLElement {
     const app = this.app;
     const s = app.state;
-    const root = h("section", { class: "mode-panel impact", "aria-labelledby": "impact-title" }, h("h2", { id: "impact-title" }, "Change impact and dependencies"));
+    const root = h("section", { class: "mode-panel impact", "aria-labelledby": "impact-title" }, h("h2", { id: "impact-title", tabindex: "-1" }, "Change impact and dependencies"));
     const target = s.impactOf ?? s.selected;
     const depends = s.impactDir === "depends";
     const pathMode = s.impactDir === "path";
@@ -274,9 +294,16 @@ export class ImpactPanel {
     }
     const r = this.result;
     if (!r || this.loading) return root;
-    root.appendChild(h("h3", {}, depends ? `Depends on (${r.streams.length})` : `Affected value streams (${shownOf(r.streams.length, r.totals?.streams)})`));
+    const { shown, hidden } = this.bounded(r, depends ? "dependency" : "impacted");
+    root.appendChild(
+      h(
+        "h3",
+        { id: "impact-list-title" },
+        depends ? `Depends on (${hidden ? `nearest ${shown.length} of ${r.streams.length.toLocaleString("en-GB")}` : r.streams.length})` : `Affected value streams (${shownOf(r.streams.length, r.totals?.streams)})`,
+      ),
+    );
     const streams = h("ol", { class: "impact-streams", id: "impact-streams" });
-    for (const st of [...r.streams].sort((a, b) => a.distance - b.distance || a.stream.name.localeCompare(b.stream.name))) {
+    for (const st of [...shown].sort((a, b) => a.distance - b.distance || a.stream.name.localeCompare(b.stream.name))) {
       const path = st.pathText
         ? st.pathText
         : st.pathSteps.length
@@ -295,6 +322,16 @@ export class ImpactPanel {
     }
     if (!r.streams.length) streams.appendChild(h("li", { class: "none" }, depends ? "It depends on nothing." : "No value stream is affected."));
     root.appendChild(streams);
+    if (hidden) {
+      root.appendChild(
+        h(
+          "p",
+          { class: "more" },
+          `${hidden.toLocaleString("en-GB")} more, further away, not drawn. `,
+          h("button", { type: "button", id: "impact-more", onclick: () => void this.showMore() }, `Show ${Math.min(DRAW_PAGE, hidden)} more`),
+        ),
+      );
+    }
     if (depends) return root;
     root.appendChild(h("h3", {}, `Teams and people to notify (${shownOf(r.notify.length, r.totals?.notify)})`));
     root.appendChild(

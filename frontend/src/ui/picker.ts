@@ -25,7 +25,7 @@ export function elementPicker(app: ExplorerContext, o: PickerOptions): HTMLEleme
     if (e) chosen.append(typeSwatch(e.type, 12), ` ${nodeStyle(e.type).label} · `, h("code", {}, e.id));
     else if (v) chosen.append(`“${v}”: an id or exact name, checked when the change is added`);
   };
-  const { root, input } = typeAhead(app.api, {
+  const { root, input, refresh } = typeAhead(app.api, {
     id: o.id,
     label: o.label,
     placeholder: o.optional ? "Type to search (optional)…" : "Type to search…",
@@ -46,7 +46,9 @@ export function elementPicker(app: ExplorerContext, o: PickerOptions): HTMLEleme
   const before = document.getElementById(o.id);
   const typed = before instanceof HTMLInputElement && before === document.activeElement ? before.value : null;
   input.value = typed ?? known(o.value)?.name ?? o.value ?? "";
-  describe(typed !== null && typed !== (known(o.value)?.name ?? o.value ?? "") ? typed.trim() : o.value);
+  const typing = typed !== null && typed !== (known(o.value)?.name ?? o.value ?? "");
+  describe(typing ? typed.trim() : o.value);
+  if (typing) refresh();
   const sel = app.state.selected ? known(app.state.selected) : undefined;
   const fits = sel && (!o.types?.length || (o.types as readonly string[]).includes(sel.type));
   const useSelected = fits

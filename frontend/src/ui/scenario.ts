@@ -12,14 +12,15 @@ import {
   OPERATION_KINDS,
   buildOperationInput,
   changedChecks,
+  comparedElement,
   orderedStreamDeltas,
   scenarioNameProblem,
   scenarioOverlay,
-  scenarioSubject,
   type ApplyResult,
   type BottleneckDelta,
   type Comparison,
   type HealthCheckDiff,
+  type Losses,
   type OperationDraft,
   type OperationKind,
   type RoleInfo,
@@ -35,6 +36,7 @@ import { elementPicker } from "./picker";
 import { typeSwatch } from "./swatch";
 
 const CHANGE_LABEL: Record<StreamChange, string> = {
+  lost: "loses it",
   added: "newly reached",
   removed: "no longer reached",
   closer: "closer",
@@ -173,7 +175,7 @@ export class ScenarioPanel {
         this.clearGraph();
         return;
       }
-      const element = app.state.impactOf ?? scenarioSubject(sc);
+      const element = comparedElement(app.state.impactOf, sc);
       let cmp: Comparison;
       try {
         cmp = await app.scenarios.compare(name, element, app.state.depth);
@@ -207,8 +209,9 @@ export class ScenarioPanel {
 
   private summary(c: Comparison): string {
     const parts = [`“${c.scenario.name}” against the base`];
+    if (c.losses.streams.length) parts.push(`${plural(c.losses.streams.length, "value stream")} lose something they need`);
     if (c.impact) {
-      const changed = (["removed", "added", "closer", "further"] as StreamChange[]).filter((k) => c.impact!.counts[k]).map((k) => `${c.impact!.counts[k]} ${CHANGE_LABEL[k]}`);
+      const changed = (["lost", "removed", "added", "closer", "further"] as StreamChange[]).filter((k) => c.impact!.counts[k]).map((k) => `${c.impact!.counts[k]} ${CHANGE_LABEL[k]}`);
       parts.push(`impact of ${c.impact.element.name}: ${changed.length ? changed.join(", ") : "no stream changes"}`);
     }
     const h = c.health;
@@ -222,6 +225,8 @@ export class ScenarioPanel {
   async choose(name: string | null): Promise<void> {
     const app = this.app;
     app.state.scenario = name;
+    // What another scenario or mode compared (`of=`) is not what this one is about.
+    app.state.impactOf = null;
     this.forget();
     app.commit(true);
     if (name) await this.compare();
@@ -922,10 +927,55 @@ export class ScenarioPanel {
         ),
       );
     }
+    root.appendChild(this.lossesView(c.losses));
     root.appendChild(this.impactView(c));
     root.appendChild(this.healthView(c));
     root.appendChild(this.bottleneckView(c));
     return root;
+  }
+
+  /** What the scenario takes away from what streams need: first, as a loss, never good news. */
+  private lossesView(l: Losses): HTMLElement {
+    const box = h("section", { class: "scn-losses", id: "scenario-losses", "aria-labelledby": "scenario-losses-title" });
+    box.appendChild(h("h4", { id: "scenario-losses-title" }, "Losses"));
+    if (!l.needs.length) {
+      box.appendChild(h("p", { class: "none", id: "scenario-no-losses" }, "Nothing loses a platform, capability or data it needs."));
+      return box;
+    }
+    const links = (es: { id: string; type: string; name: string }[], cls: string): (HTMLElement | string)[] => es.map((e, i) => [i ? ", " : "", this.link(e, cls)]).flat();
+    box.appendChild(
+      h(
+        "p",
+        { class: "loss-summary", id: "scenario-lost-streams" },
+        h("span", { class: "tag bad" }, "Loss"),
+        ` ${plural(l.streams.length, "value stream")} lose something they need: `,
+        ...links(l.streams, "sc-lost"),
+        ".",
+      ),
+    );
+    if (l.capabilities.length) {
+      box.appendChild(h("p", { class: "loss-summary", id: "scenario-cut-capabilities" }, `${plural(l.capabilities.length, "capability", "capabilities")} left without a working platform: `, ...links(l.capabilities, "sc-lost"), "."));
+    }
+    const rows = l.needs.map((n) =>
+      h(
+        "tr",
+        { "data-id": n.element.id, "data-needed": n.needed.id },
+        h("td", {}, h("div", { class: "el" }, typeSwatch(n.element.type, 11), this.link(n.element, "sc-lost"))),
+        h("td", {}, `${relLabel(n.relationship)} `, h("div", { class: "el" }, typeSwatch(n.needed.type, 11), this.link(n.needed, "sc-gone-need")), n.removed ? h("span", { class: "sub" }, " (removed)") : h("span", { class: "sub" }, " (relationship removed)")),
+        h("td", { class: "num" }, String(n.streams.length)),
+      ),
+    );
+    const shown = 25;
+    const table = (body: HTMLElement[]): HTMLElement =>
+      h(
+        "table",
+        { class: "scn-table scn-lost-needs", id: "scenario-lost-needs" },
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Loses"), h("th", { scope: "col" }, "What it needed"), h("th", { scope: "col" }, "Streams"))),
+        h("tbody", {}, ...body),
+      );
+    box.appendChild(table(rows.slice(0, shown)));
+    if (rows.length > shown) box.appendChild(h("details", {}, h("summary", {}, `${rows.length - shown} more`), h("table", { class: "scn-table" }, h("tbody", {}, ...rows.slice(shown)))));
+    return box;
   }
 
   private impactView(c: Comparison): HTMLElement {
@@ -939,7 +989,8 @@ export class ScenarioPanel {
       elementPicker(app, {
         id: "scenario-element",
         label: "Compare the impact of",
-        value: undefined,
+        // The field shows the element compared, whether chosen or the first change's subject.
+        value: d?.element.id ?? app.state.impactOf ?? undefined,
         onChange: (v, e) => {
           if (e) this.compareElement(v);
         },
@@ -974,7 +1025,12 @@ export class ScenarioPanel {
       return box;
     }
     const notes: string[] = [];
-    if (!d.inScenario) notes.push(`${d.element.name} does not exist in the scenario, so nothing is reached from it there.`);
+    if (!d.inScenario)
+      notes.push(
+        d.counts.lost
+          ? `${d.element.name} does not exist in the scenario: the ${plural(d.counts.lost, "stream")} that needed it lose it (see Losses).`
+          : `${d.element.name} does not exist in the scenario, so nothing is reached from it there.`,
+      );
     if (!d.inBase) notes.push(`${d.element.name} exists only in the scenario.`);
     if (notes.length) box.appendChild(h("p", { class: "note" }, notes.join(" ")));
     box.appendChild(
@@ -991,7 +1047,7 @@ export class ScenarioPanel {
       ),
     );
     const chips = h("ul", { class: "change-chips", "aria-label": "Streams by change (colours as on the graph)" });
-    for (const k of ["removed", "added", "closer", "further", "same"] as StreamChange[]) {
+    for (const k of ["lost", "removed", "added", "closer", "further", "same"] as StreamChange[]) {
       if (d.counts[k]) chips.appendChild(h("li", { class: `chip sc-${k}` }, `${d.counts[k]} ${CHANGE_LABEL[k]}`));
     }
     if (d.streams.length) box.appendChild(chips);
@@ -1047,8 +1103,8 @@ export class ScenarioPanel {
           "tr",
           { "data-check": k.id },
           h("th", { scope: "row" }, k.title),
-          h("td", { class: "num" }, score(k.baseScore), h("div", { class: "sub" }, plural(k.baseOffending, "finding"))),
-          h("td", { class: "num" }, score(k.scenarioScore), h("div", { class: "sub" }, plural(k.scenarioOffending, "finding"))),
+          h("td", { class: "num" }, score(k.baseScore), h("div", { class: "sub", "data-side": "base" }, `${k.baseOffending} ${k.unit}`)),
+          h("td", { class: "num" }, score(k.scenarioScore), h("div", { class: "sub", "data-side": "scenario" }, `${k.scenarioOffending} ${k.unit}`)),
           h("td", { class: "num" }, delta(k.scoreDelta, "up")),
         ),
       ];

@@ -2,6 +2,7 @@
 import type { Api } from "../api";
 import { archimateLabel, archimateTypes, searchPlan } from "../archimate";
 import { clear, debounce, h } from "../dom";
+import { LatestAnswer } from "../latest";
 import type { ElementBrief, NodeKind } from "../types";
 import { typeSwatch } from "./swatch";
 import { nodeStyle } from "../style";
@@ -40,6 +41,9 @@ export function typeAhead(api: Api, opts: TypeAheadOptions): { root: HTMLElement
     ...opts.attrs,
   });
   const list = h("ul", { id: listId, role: "listbox", class: "search-results", hidden: true, "aria-label": `${opts.label}: results` });
+  // Only the answer to what the box holds now is shown or picked: a late answer to an
+  // earlier prefix never replaces the list, nor what Enter picks, nor what was typed.
+  const answers = new LatestAnswer<ElementBrief>();
   let results: ElementBrief[] = [];
   let active = -1;
   let controller: AbortController | null = null;
@@ -59,6 +63,7 @@ export function typeAhead(api: Api, opts: TypeAheadOptions): { root: HTMLElement
     } else input.removeAttribute("aria-activedescendant");
   };
   const pick = (i: number): void => {
+    if (!answers.current(input.value)) return; // the list is for an earlier text: wait for this one's
     const e = results[i];
     if (!e) return;
     close();
@@ -106,11 +111,13 @@ export function typeAhead(api: Api, opts: TypeAheadOptions): { root: HTMLElement
     }
     controller = new AbortController();
     try {
-      results =
+      const found =
         plan.kind === "search"
           ? await api.search(text, controller.signal, 12, opts.types, plan.archimateTypes)
           : (await api.listByArchimateType(plan.archimateTypes, 50, controller.signal)).items;
-      if (input.value === text) render(text);
+      if (!answers.accept(text, found, input.value)) return;
+      results = answers.items;
+      render(text);
     } catch (err) {
       if ((err as Error).name !== "AbortError") {
         results = [];
@@ -122,13 +129,16 @@ export function typeAhead(api: Api, opts: TypeAheadOptions): { root: HTMLElement
   }, 150);
 
   input.addEventListener("input", () => {
+    // What was asked for an earlier text is of no use now: stop waiting for it.
+    controller?.abort();
+    answers.ask(input.value);
     opts.onInput?.(input.value);
     run(input.value);
   });
   input.addEventListener("keydown", (ev) => {
     if (ev.key === "ArrowDown") {
       ev.preventDefault();
-      if (list.hidden && results.length) render(input.value);
+      if (list.hidden && results.length && answers.current(input.value)) render(input.value);
       else setActive(Math.min(results.length - 1, active + 1));
     } else if (ev.key === "ArrowUp") {
       ev.preventDefault();
@@ -142,7 +152,13 @@ export function typeAhead(api: Api, opts: TypeAheadOptions): { root: HTMLElement
     }
   });
   input.addEventListener("blur", () => setTimeout(close, 150));
-  return { root: h("div", { class: "search" }, input, list), input, refresh: () => run(input.value) };
+  // A field rebuilt while the user types in it asks again for what it holds (the old
+  // field's answer went to the old list).
+  const refresh = (): void => {
+    answers.ask(input.value);
+    run(input.value);
+  };
+  return { root: h("div", { class: "search" }, input, list), input, refresh };
 }
 
 /** The header search box, with a filter by ArchiMate type (its options from the server's schema). */

@@ -1,0 +1,155 @@
+/**
+ * The landing overview's data: the value streams with their stages and what they rest on
+ * (capabilities, platforms, teams), the stream-to-stream dependencies, key counts, the
+ * health score with its worst findings, the top bottlenecks and the latest imports. One
+ * `Overview` request plus the questions' own health and bottleneck documents; everything
+ * but `loadOverview` is pure and unit-tested.
+ */
+import { OverviewDocument, type OverviewQuery } from "./generated/graphql";
+import type { GraphQLClient } from "./gql";
+import type { BottleneckItem, HealthCheck, HealthReport, Questions } from "./questions";
+import type { ElementBrief, Stats } from "./types";
+
+export interface StreamCard {
+  stream: ElementBrief;
+  stages: ElementBrief[];
+  capabilities: ElementBrief[];
+  platforms: ElementBrief[];
+  teams: ElementBrief[];
+  /** Streams this one depends on. */
+  dependsOn: ElementBrief[];
+}
+
+/** Something streams rest on, with the streams resting on it (most shared first). */
+export interface Shared {
+  element: ElementBrief;
+  streams: ElementBrief[];
+}
+
+export interface StreamMap {
+  total: number;
+  streams: StreamCard[];
+  /** Stream → stream dependencies, each once. */
+  links: { source: string; target: string }[];
+  capabilities: Shared[];
+  platforms: Shared[];
+  teams: Shared[];
+}
+
+export interface ImportRunBrief {
+  id: string;
+  source: string;
+  format: string;
+  startedAt: string;
+  /** Elements and relationships the run wrote, where it says. */
+  written: number | null;
+}
+
+export interface Overview {
+  map: StreamMap;
+  counts: { label: string; count: number }[];
+  health: HealthReport | null;
+  worst: HealthCheck[];
+  bottlenecks: BottleneckItem[];
+  imports: ImportRunBrief[];
+  /** Questions that could not be answered (the rest is shown). */
+  errors: string[];
+}
+
+type StreamItem = OverviewQuery["streams"]["items"][number];
+
+const brief = (e: ElementBrief): ElementBrief => ({ id: e.id, type: e.type, name: e.name });
+const byName = (a: ElementBrief, b: ElementBrief): number => a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
+
+function unique(xs: ElementBrief[]): ElementBrief[] {
+  const seen = new Map<string, ElementBrief>();
+  for (const x of xs) if (!seen.has(x.id)) seen.set(x.id, brief(x));
+  return [...seen.values()].sort(byName);
+}
+
+function shared(cards: StreamCard[], pick: (c: StreamCard) => ElementBrief[]): Shared[] {
+  const by = new Map<string, Shared>();
+  for (const c of cards) {
+    for (const e of pick(c)) {
+      const s = by.get(e.id) ?? { element: e, streams: [] };
+      s.streams.push(c.stream);
+      by.set(e.id, s);
+    }
+  }
+  return [...by.values()].sort((a, b) => b.streams.length - a.streams.length || byName(a.element, b.element));
+}
+
+/** The streams' answer as cards and the layers beneath them. */
+export function readStreamMap(v: OverviewQuery["streams"]): StreamMap {
+  const list = (x: StreamItem, k: "stages" | "requires" | "dependsOn" | "uses" | "supportedBy" | "ownedBy"): ElementBrief[] => (x.__typename === "ValueStream" ? x[k] : []);
+  const streams: StreamCard[] = v.items.map((x) => {
+    const rests = [...list(x, "dependsOn"), ...list(x, "uses")];
+    return {
+      stream: brief(x),
+      // Stage ids carry their order ("st-mortgage-1-discover"): numeric-aware, they read in sequence.
+      stages: unique(list(x, "stages")).sort((a, b) => a.id.localeCompare(b.id, "en", { numeric: true })),
+      capabilities: unique(list(x, "requires")),
+      platforms: unique(rests.filter((e) => e.type === "Platform")),
+      teams: unique([...list(x, "supportedBy"), ...list(x, "ownedBy")].filter((e) => e.type === "Team")),
+      dependsOn: unique(rests.filter((e) => e.type === "ValueStream" && e.id !== x.id)),
+    };
+  });
+  streams.sort((a, b) => byName(a.stream, b.stream));
+  const links = streams.flatMap((c) => c.dependsOn.map((d) => ({ source: c.stream.id, target: d.id })));
+  return {
+    total: v.total,
+    streams,
+    links,
+    capabilities: shared(streams, (c) => c.capabilities),
+    platforms: shared(streams, (c) => c.platforms),
+    teams: shared(streams, (c) => c.teams),
+  };
+}
+
+/** The failing checks, lowest score first: what the overview shows of the health report. */
+export function worstChecks(h: HealthReport, n = 3): HealthCheck[] {
+  return h.checks
+    .filter((c) => c.score !== null && !c.passed)
+    .sort((a, b) => (a.score ?? 100) - (b.score ?? 100) || a.title.localeCompare(b.title))
+    .slice(0, n);
+}
+
+/** Counts by type, the operating model's own types first. */
+export function keyCounts(stats: Stats): { label: string; count: number }[] {
+  const order = ["ValueStream", "Stage", "Capability", "Platform", "Team", "DataAsset", "Person"];
+  const nodes = stats.nodes ?? {};
+  const rank = (t: string): number => (order.includes(t) ? order.indexOf(t) : order.length);
+  return Object.entries(nodes)
+    .filter(([, n]) => n > 0)
+    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+    .map(([label, count]) => ({ label, count }));
+}
+
+export function readImportRuns(v: OverviewQuery["importRuns"]): ImportRunBrief[] {
+  return v.map((r) => {
+    const c = (r.counts ?? {}) as Record<string, unknown>;
+    const num = (k: string): number => (typeof c[k] === "number" ? (c[k] as number) : 0);
+    const written = num("nodes") + num("relationships");
+    return { id: r.id, source: r.source, format: r.format, startedAt: r.startedAt, written: written || null };
+  });
+}
+
+/** Everything the overview shows; health and bottlenecks may fail alone (shown as such). */
+export async function loadOverview(client: GraphQLClient, questions: Questions): Promise<Overview> {
+  const data = await client.request(OverviewDocument, {});
+  // One after the other: the server answers a few expensive questions at once, and the
+  // overview should not take every slot (nor be refused one).
+  const errors: string[] = [];
+  const health = await questions.health().catch((err: Error) => (errors.push(`health: ${err.message}`), null));
+  const bottlenecks = await questions.bottlenecks(5).catch((err: Error) => (errors.push(`bottlenecks: ${err.message}`), null));
+  return {
+    map: readStreamMap(data.streams),
+    // `stats: JSON!`: counts by type (typed by hand in types.ts).
+    counts: keyCounts(data.stats as Stats),
+    health,
+    worst: health ? worstChecks(health) : [],
+    bottlenecks: bottlenecks?.items.slice(0, 5) ?? [],
+    imports: readImportRuns(data.importRuns),
+    errors,
+  };
+}

@@ -1,0 +1,251 @@
+/**
+ * The landing overview (Preact): the value streams with their stages, the capabilities,
+ * platforms and teams beneath them, the stream-to-stream dependencies drawn, key counts,
+ * the health score with its worst findings, the top bottlenecks and the latest imports.
+ * Every element links into the graph.
+ */
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import type { ExplorerContext } from "../context";
+import { loadOverview, type Overview, type Shared, type StreamCard, type StreamMap } from "../overview";
+import { nodeStyle } from "../style";
+import type { ElementBrief } from "../types";
+import { graphHref } from "../urlstate";
+
+function El({ e, extra = [] }: { e: ElementBrief; extra?: string[] }) {
+  const colour = nodeStyle(e.type).color;
+  return (
+    <a class="ov-link" href={graphHref([e.id, ...extra], e.id)} data-id={e.id} title={`${e.name} (${nodeStyle(e.type).label}): open in the graph`}>
+      <span class="ov-dot" style={{ background: colour }} aria-hidden="true" />
+      {e.name}
+    </a>
+  );
+}
+
+function Few({ items, n = 6 }: { items: ElementBrief[]; n?: number }) {
+  if (!items.length) return <span class="none">none recorded</span>;
+  return (
+    <>
+      {items.slice(0, n).map((e, i) => (
+        <>
+          {i ? ", " : ""}
+          <El e={e} />
+        </>
+      ))}
+      {items.length > n ? <span class="sub"> and {items.length - n} more</span> : null}
+    </>
+  );
+}
+
+/** The streams on a circle, an arrow for each dependency (a stream depends on the one it points to). */
+function StreamMapDrawing({ map }: { map: StreamMap }) {
+  const n = map.streams.length;
+  const size = Math.max(320, Math.min(640, 80 * n));
+  const r = size / 2 - 70;
+  const at = new Map(map.streams.map((c, i) => [c.stream.id, { x: size / 2 + r * Math.cos((2 * Math.PI * i) / n - Math.PI / 2), y: size / 2 + r * Math.sin((2 * Math.PI * i) / n - Math.PI / 2) }]));
+  return (
+    <svg id="overview-map" class="ov-map" viewBox={`0 0 ${size} ${size}`} width={size} height={size} role="img" aria-label={`${n} value streams and ${map.links.length} dependencies between them`}>
+      <defs>
+        <marker id="ov-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+          <path d="M 0 0 L 10 5 L 0 10 z" fill="#475569" />
+        </marker>
+      </defs>
+      {map.links.map((l) => {
+        const a = at.get(l.source);
+        const b = at.get(l.target);
+        if (!a || !b) return null;
+        // Stop short of the target's circle so the arrow head shows.
+        const dx = b.x - a.x;
+        const dy = b.y - a.y;
+        const d = Math.hypot(dx, dy) || 1;
+        const k = (d - 22) / d;
+        return <line class="ov-dep" data-source={l.source} data-target={l.target} x1={a.x} y1={a.y} x2={a.x + dx * k} y2={a.y + dy * k} stroke="#475569" stroke-width="1.6" marker-end="url(#ov-arrow)" />;
+      })}
+      {map.streams.map((c) => {
+        const p = at.get(c.stream.id)!;
+        return (
+          <a href={graphHref([c.stream.id], c.stream.id)} data-id={c.stream.id}>
+            <title>{`${c.stream.name}: depends on ${c.dependsOn.map((d) => d.name).join(", ") || "no other stream"}`}</title>
+            <circle cx={p.x} cy={p.y} r="20" fill={nodeStyle("ValueStream").color} stroke="#1e293b" stroke-width="1.5" />
+            <text x={p.x} y={p.y + 36} text-anchor="middle" font-size="12" fill="#111827">
+              {c.stream.name}
+            </text>
+          </a>
+        );
+      })}
+    </svg>
+  );
+}
+
+function Card({ c }: { c: StreamCard }) {
+  return (
+    <article class="ov-card" data-id={c.stream.id}>
+      <h3>
+        <El e={c.stream} />
+      </h3>
+      {c.stages.length ? (
+        <ol class="ov-stages" aria-label="Stages">
+          {c.stages.map((s) => (
+            <li>
+              <El e={s} extra={[c.stream.id]} />
+            </li>
+          ))}
+        </ol>
+      ) : null}
+      <dl>
+        <dt>Capabilities</dt>
+        <dd>
+          <Few items={c.capabilities} />
+        </dd>
+        <dt>Platforms</dt>
+        <dd>
+          <Few items={c.platforms} />
+        </dd>
+        <dt>Teams</dt>
+        <dd>
+          <Few items={c.teams} />
+        </dd>
+        {c.dependsOn.length ? (
+          <>
+            <dt>Depends on streams</dt>
+            <dd>
+              <Few items={c.dependsOn} />
+            </dd>
+          </>
+        ) : null}
+      </dl>
+    </article>
+  );
+}
+
+function Layer({ id, title, items }: { id: string; title: string; items: Shared[] }) {
+  return (
+    <section class="ov-layer" id={id} aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>
+        {title} ({items.length})
+      </h3>
+      <ol>
+        {items.slice(0, 8).map((s) => (
+          <li>
+            <El e={s.element} /> <span class="sub">{s.streams.length === 1 ? "1 stream" : `${s.streams.length} streams`}</span>
+          </li>
+        ))}
+      </ol>
+      {items.length > 8 ? <p class="sub">and {items.length - 8} more, each resting under fewer streams</p> : null}
+    </section>
+  );
+}
+
+function OverviewView({ o }: { o: Overview }) {
+  const { map, health } = o;
+  return (
+    <>
+      <ul class="ov-counts" id="overview-counts" aria-label="Elements by type">
+        {o.counts.map((c) => (
+          <li data-type={c.label}>
+            <strong>{c.count.toLocaleString("en-GB")}</strong> {nodeStyle(c.label).label}
+          </li>
+        ))}
+      </ul>
+      <div class="ov-top">
+        <section class="ov-health" id="overview-health" aria-labelledby="overview-health-title">
+          <h2 id="overview-health-title">Health</h2>
+          {health ? (
+            <>
+              <p class="ov-score">
+                <strong id="overview-health-score">{health.score === null ? "not applicable" : health.score}</strong> / 100
+              </p>
+              <ul>
+                {o.worst.map((c) => (
+                  <li data-check={c.id}>
+                    <span class="check-score">{c.score}</span> {c.title}: {c.offending} of {c.population} {c.unit}
+                    <div class="sub">
+                      <Few items={c.findings.map((f) => f.element)} n={3} />
+                    </div>
+                  </li>
+                ))}
+              </ul>
+              <a href="?page=health">The whole report</a>
+            </>
+          ) : (
+            <p class="error">The health report could not be read.</p>
+          )}
+        </section>
+        <section class="ov-bottlenecks" id="overview-bottlenecks" aria-labelledby="overview-bn-title">
+          <h2 id="overview-bn-title">{map.total ? "Top bottlenecks" : "Most depended-on teams and platforms"}</h2>
+          {o.errors.length ? <p class="error">{o.errors.join("; ")}</p> : null}
+          <ol>
+            {o.bottlenecks.map((b) => (
+              <li data-id={b.element.id}>
+                <El e={b.element} /> <span class="sub">score {b.score}</span>
+              </li>
+            ))}
+          </ol>
+          <a href="?mode=bottleneck">Bottleneck mode</a>
+        </section>
+        <section class="ov-imports" id="overview-imports" aria-labelledby="overview-imports-title">
+          <h2 id="overview-imports-title">Latest imports</h2>
+          {o.imports.length ? (
+            <ul>
+              {o.imports.map((r) => (
+                <li data-id={r.id}>
+                  <strong>{r.source}</strong> ({r.format}) <span class="sub">{r.startedAt.slice(0, 16).replace("T", " ")}</span>
+                  {r.written !== null ? <span class="sub"> · {r.written.toLocaleString("en-GB")} written</span> : null}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p class="none">No import recorded yet.</p>
+          )}
+          <a href="?page=import">Import a file</a>
+        </section>
+      </div>
+      {map.total ? (
+        <>
+          <section class="ov-streams" aria-labelledby="overview-streams-title">
+            <h2 id="overview-streams-title">
+              Value streams ({map.streams.length < map.total ? `${map.streams.length} of ${map.total}` : map.total}) and how they depend on each other
+            </h2>
+            <div class="ov-map-row">
+              <StreamMapDrawing map={map} />
+              <p class="hint">An arrow points from a stream to a stream it depends on ({map.links.length} in all). Click a stream to open it in the graph.</p>
+            </div>
+            <div class="ov-cards" id="overview-streams">
+              {map.streams.map((c) => (
+                <Card c={c} />
+              ))}
+            </div>
+          </section>
+          <section class="ov-layers" aria-label="What the streams rest on">
+            <Layer id="overview-capabilities" title="Capabilities they require" items={map.capabilities} />
+            <Layer id="overview-platforms" title="Platforms they use" items={map.platforms} />
+            <Layer id="overview-teams" title="Teams serving them" items={map.teams} />
+          </section>
+        </>
+      ) : (
+        <p class="note" id="overview-no-streams">
+          This model has no value streams yet: the teams and platforms most depended on are listed above. Add value streams (an import or a scenario) to see the stream map.
+        </p>
+      )}
+    </>
+  );
+}
+
+function OverviewPage({ app }: { app: ExplorerContext }) {
+  const [o, setO] = useState<Overview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    loadOverview(app.api.client, app.questions).then(setO, (err: Error) => setError(err.message));
+  }, []);
+  return (
+    <div class="overview" id="overview" aria-busy={!o && !error}>
+      <h1>The operating model at a glance</h1>
+      {error ? <p class="error">The overview could not be read: {error}</p> : o ? <OverviewView o={o} /> : <p class="loading">Reading the model…</p>}
+    </div>
+  );
+}
+
+export function renderOverviewPage(app: ExplorerContext, root: HTMLElement): void {
+  render(null, root); // each visit reads the model afresh
+  render(<OverviewPage app={app} />, root);
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import type { HealthReportQuery, OverviewQuery } from "../src/generated/graphql";
+import { keyCounts, readImportRuns, readStreamMap, worstChecks } from "../src/overview";
+import { readHealth } from "../src/questions";
+
+const b = (id: string, type: string, name = id) => ({ id, type, name });
+const stream = (id: string, name: string, rel: Partial<Record<"stages" | "requires" | "dependsOn" | "uses" | "supportedBy" | "ownedBy", ReturnType<typeof b>[]>>) =>
+  ({ __typename: "ValueStream", ...b(id, "ValueStream", name), stages: [], requires: [], dependsOn: [], uses: [], supportedBy: [], ownedBy: [], ...rel }) as OverviewQuery["streams"]["items"][number];
+
+describe("the overview's stream map", () => {
+  const map = readStreamMap({
+    total: 3,
+    items: [
+      stream("vs-pay", "Payments", {
+        stages: [b("st-pay-10-settle", "Stage", "Settle"), b("st-pay-2-route", "Stage", "Route")],
+        requires: [b("cap-route", "Capability", "Routing")],
+        dependsOn: [b("vs-cards", "ValueStream", "Cards"), b("plat-gw", "Platform", "Gateway")],
+        uses: [b("plat-hub", "Platform", "Hub"), b("plat-gw", "Platform", "Gateway")],
+        supportedBy: [b("team-a", "Team", "Alpha")],
+      }),
+      stream("vs-cards", "Cards", { dependsOn: [b("vs-pay", "ValueStream", "Payments"), b("plat-gw", "Platform", "Gateway")], ownedBy: [b("team-a", "Team", "Alpha")] }),
+      stream("vs-new", "Lending", {}),
+    ],
+  });
+
+  it("orders streams and stages, and keeps each platform once", () => {
+    expect(map.streams.map((c) => c.stream.id)).toEqual(["vs-cards", "vs-new", "vs-pay"]);
+    const pay = map.streams[2]!;
+    expect(pay.stages.map((s) => s.id)).toEqual(["st-pay-2-route", "st-pay-10-settle"]);
+    expect(pay.platforms.map((p) => p.id)).toEqual(["plat-gw", "plat-hub"]);
+    expect(pay.dependsOn.map((s) => s.id)).toEqual(["vs-cards"]);
+  });
+
+  it("draws the stream-to-stream dependencies both ways (Cards and Payments depend on each other)", () => {
+    expect(map.links).toEqual([
+      { source: "vs-cards", target: "vs-pay" },
+      { source: "vs-pay", target: "vs-cards" },
+    ]);
+  });
+
+  it("puts what most streams rest on first", () => {
+    expect(map.platforms.map((s) => [s.element.id, s.streams.length])).toEqual([
+      ["plat-gw", 2],
+      ["plat-hub", 1],
+    ]);
+    expect(map.teams.map((s) => [s.element.id, s.streams.map((x) => x.id)])).toEqual([["team-a", ["vs-cards", "vs-pay"]]]);
+  });
+});
+
+describe("the overview's figures", () => {
+  const health = readHealth((JSON.parse(readFileSync(new URL("./data/health.json", import.meta.url), "utf8")) as { data: HealthReportQuery }).data.healthReport);
+
+  it("shows the worst failing checks, lowest score first, with their counts and unit", () => {
+    const worst = worstChecks(health);
+    expect(worst.map((c) => c.id)).toEqual(["single_points_of_failure", "stream_cycles", "project_funding_only"]);
+    expect(worst[0]).toMatchObject({ offending: 89, population: 93, unit: "stream requirements" });
+  });
+
+  it("counts the operating model's own types first", () => {
+    expect(keyCounts({ nodes: { Person: 3, Team: 5, ValueStream: 7, GenericElement: 1, Measure: 0 }, relationships: {} })).toEqual([
+      { label: "ValueStream", count: 7 },
+      { label: "Team", count: 5 },
+      { label: "Person", count: 3 },
+      { label: "GenericElement", count: 1 },
+    ]);
+  });
+
+  it("reads the latest imports", () => {
+    expect(readImportRuns([{ id: "r1", source: "backstage", format: "backstage", startedAt: "2026-12-07T00:00:00", counts: { nodes: 3, relationships: 2 } }])).toEqual([
+      { id: "r1", source: "backstage", format: "backstage", startedAt: "2026-12-07T00:00:00", written: 5 },
+    ]);
+  });
+});

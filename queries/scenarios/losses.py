@@ -1,0 +1,78 @@
+"""What a scenario takes away from what streams need: the losses a comparison reports.
+
+A need is a relationship saying its source cannot work without its target: a stream or
+stage REQUIRES a capability, anything USES, DEPENDS_ON or READS something. A scenario
+loses a need when the source is still there and the relationship is not, unless the
+source gained a need of the same kind on an element of the same type (a replacement: the
+old platform's users moved to the new one, or a dependency moved over). Removing an
+element therefore never reads as its dependants being "no longer reached": they lost it.
+
+The lost needs also go into the scenario's health facts (`HealthFacts.lost_needs`), so a
+platform that lost what it needed stops and the capabilities left without a working
+platform cut their streams' requirements.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from graph.labels import DEPENDS_ON, READS, REQUIRES, STREAM, USES
+from queries.model_graph import ModelGraph
+from queries.projection import Projection
+from queries.resolve import ElementRef
+from queries.scenarios.models import LostNeed
+
+NEEDS: tuple[str, ...] = (REQUIRES, USES, DEPENDS_ON, READS)
+
+
+def lost_needs(base: ModelGraph, scenario: ModelGraph) -> list[tuple[str, str, str]]:
+    """(source, relationship type, target) needs of the base the scenario lost, in order."""
+    lost: set[tuple[str, str, str]] = set()
+    for r in base.rels.values():
+        if r.type not in NEEDS or r.source not in scenario.nodes:
+            continue
+        if scenario.rels_between(r.type, r.source, r.target):
+            continue
+        kind = base.nodes[r.target].type
+        replaced = any(
+            scenario.label(x.target) == kind and not base.rels_between(r.type, r.source, x.target)
+            for x in scenario.out_rels(r.source, r.type)
+        )
+        if not replaced:
+            lost.add((r.source, r.type, r.target))
+    return sorted(lost)
+
+
+def describe_losses(
+    base: ModelGraph,
+    scenario: ModelGraph,
+    lost: list[tuple[str, str, str]],
+    projection: Projection,
+) -> tuple[list[LostNeed], list[ElementRef]]:
+    """Each lost need with the streams resting on what lost it (in the base's dependency
+    graph `projection`), and every such stream."""
+    if not lost:
+        return [], []
+    streams = projection.of_type(STREAM)
+    # In the projection u -> v means v depends on u: a stream rests on its ancestors.
+    rests_on = {s: nx.ancestors(projection.graph, s) | {s} for s in streams}
+
+    def by_name(ids: set[str]) -> list[ElementRef]:
+        return sorted((base.nodes[i].ref for i in ids), key=lambda r: (r.name, r.id))
+
+    needs = []
+    hit: set[str] = set()
+    for source, rel_type, target in lost:
+        affected = {s for s, above in rests_on.items() if source in above}
+        hit |= affected
+        needs.append(
+            LostNeed(
+                element=base.nodes[source].ref,
+                relationship=rel_type,
+                needed=base.nodes[target].ref,
+                removed=target not in scenario.nodes,
+                streams=by_name(affected),
+            )
+        )
+    needs.sort(key=lambda n: (-len(n.streams), n.element.name, n.needed.name, n.relationship))
+    return needs, by_name(hit)
