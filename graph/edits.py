@@ -23,6 +23,7 @@ from graph.model import (
     node_record,
     patch_props,
     rel_record,
+    sequence_problem,
 )
 from graph.schema import SCHEMA
 from graph.store import ConflictError, GraphStore, NotFoundError
@@ -75,7 +76,14 @@ def update_node(store: GraphStore, node_id: str, patch: Mapping[str, Any]) -> di
     """Change the fields named in `patch` (null clears one) and return the node as stored."""
     node = _found(store.get_node(node_id), f"element with id {node_id!r}")
     parsed = _valid(NODE_PATCH_MODELS[node["type"]].model_validate, patch)
-    return store.patch_node(node_id, patch_props(parsed))
+    props = patch_props(parsed)
+    # The patch is in order by itself; with the dates it leaves as they are, it must be too.
+    for sequence in SCHEMA.node(node["type"]).sequences:
+        merged = {name: props.get(name, node.get(name)) for name in sequence}
+        for name in sequence:
+            if name in props and (problem := sequence_problem(sequence, merged, name)):
+                raise FieldErrors([{"loc": (name,), "msg": problem, "type": "value_error"}])
+    return store.patch_node(node_id, props)
 
 
 def create_relationship(store: GraphStore, rel: RelBase) -> dict[str, Any]:
