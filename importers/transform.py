@@ -22,6 +22,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from operator import itemgetter
 from typing import Any, NamedTuple, TypedDict
 
@@ -34,6 +35,7 @@ from graph.model import (
     ID_PATTERN,
     NODE_ADAPTER,
     REL_ADAPTER,
+    iso_day,
     node_row,
     rel_id,
     rel_row,
@@ -41,7 +43,7 @@ from graph.model import (
 )
 from graph.schema import ARCHIMATE_TYPE, SCHEMA, Prop, PropKind, UnknownTypeError
 from importers.errors import ImportFailure, ReportWarning
-from importers.mapping import Mapping, RelCandidate
+from importers.mapping import FieldSource, Mapping, RelCandidate, property_key
 from importers.raw import (
     RawElement,
     RawModel,
@@ -57,6 +59,7 @@ VIEW_TYPE = "View"
 MAX_NAME = 500
 MAX_DESCRIPTION = 20_000
 _ID_CHARS = re.compile(r"[^A-Za-z0-9_.:\-@/]")
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 # `valid_id` and the adapters' `validate_python` without their wrappers' calls, for the
 # per-record loops.
 _valid_id = re.compile(ID_PATTERN).match
@@ -88,6 +91,10 @@ def coerce(prop: Prop, value: Scalar) -> Scalar:
         return None
     if prop.kind is PropKind.STRING:
         return str(value)
+    if prop.kind is PropKind.DATE:
+        # A day, or the day of a timestamp (tools export both: 2027-03-31T00:00:00Z).
+        text = value.isoformat() if isinstance(value, date) else str(value).strip()
+        return str(iso_day(text[:10] if _TIMESTAMP.match(text) else text))
     if prop.kind is PropKind.BOOL:
         if isinstance(value, bool):
             return value
@@ -215,6 +222,12 @@ class _Transformer:
         self.rel_plans: dict[tuple[str, str | None, str, str], _RelPlan] = {}
         self.rel_mapping = mapping.relationships
         self.folder_memo: dict[tuple[str, ...], str] = {}
+        # Field sources by matching key, and each property key's matching form, once.
+        self.sources: dict[str, tuple[str, FieldSource]] = {}
+        for fname, fsource in mapping.field_sources.items():
+            for k in fsource.keys:
+                self.sources.setdefault(property_key(k), (fname, fsource))
+        self.key_memo: dict[str, str] = {}
 
     def warn(self, code: str, message: str, raw: Any = None) -> None:
         raw = raw or {}
@@ -463,7 +476,39 @@ class _Transformer:
             except ValueError as exc:
                 self.warn("bad-field", f"property {key!r}: {exc}; kept as a free property", raw)
                 free[key] = value
+        if self.sources and free:
+            self.from_sources(free, fields, typed, raw)
         return free
+
+    def from_sources(
+        self, free: dict[str, Scalar], fields: dict[str, Prop], typed: dict[str, Scalar], raw: Any
+    ) -> None:
+        """Typed fields the mapping reads from other tools' property names (`field_sources`);
+        a field set under its own `valuegraph:` key keeps that value."""
+        memo = self.key_memo
+        for key in list(free):
+            norm = memo.get(key)
+            if norm is None:
+                norm = memo[key] = property_key(key)
+            found = self.sources.get(norm)
+            if found is None:
+                continue
+            name, source = found
+            prop = fields.get(name)
+            if prop is None or name in typed:
+                continue
+            value = free[key]
+            try:
+                typed[name] = coerce(prop, source.translate(value))
+            except ValueError as exc:
+                self.warn(
+                    "bad-field",
+                    f"property {key!r} (read as {name}): {exc}; kept as a free property",
+                    raw,
+                )
+                continue
+            if not source.values:
+                del free[key]
 
     def add_extra(self, free: dict[str, Scalar], extra: dict[str, Scalar], raw: Any) -> None:
         for key, value in extra.items():
