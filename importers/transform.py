@@ -547,22 +547,29 @@ class _Transformer:
             movable = _refused(exc, typed)
             if not movable or "original_type" in movable:
                 raise self.invalid(exc, raw) from exc
-            self.keep_as_free(movable, typed, data, raw)
+            self.keep_as_free(movable, typed, data, raw, _reasons(exc))
             try:
                 return _validate_node({**data, **typed})
             except ValidationError as exc2:
                 raise self.invalid(exc2, raw) from exc2
 
     def keep_as_free(
-        self, fields: set[str], holder: dict[str, Any], data: dict[str, Any], raw: Any
+        self,
+        fields: set[str],
+        holder: dict[str, Any],
+        data: dict[str, Any],
+        raw: Any,
+        reasons: dict[str, str] | None = None,
     ) -> None:
         """Move refused typed `fields` out of `holder` into `data`'s free properties, with
         a warning each."""
         for name in sorted(fields):
             value = holder.pop(name)
+            why = (reasons or {}).get(name, "").removeprefix("Value error, ")
+            why = f" ({why})" if why else ""
             self.warn(
                 "bad-field",
-                f"{name} = {value!r} is not valid for {data['type']}; "
+                f"{name} = {value!r} is not valid for {data['type']}{why}; "
                 f"kept as free property {self.prefix}{name}",
                 raw,
             )
@@ -832,7 +839,8 @@ class _Transformer:
         bad.discard("original_type")
         if not bad:
             raise self.invalid(exc, raw) from exc
-        self.keep_as_free(bad, data, data, raw)  # the typed fields are in `data` here
+        # The typed fields are in `data` here.
+        self.keep_as_free(bad, data, data, raw, _reasons(exc))
         try:
             return _validate_rel(data)
         except ValidationError as exc2:
@@ -944,6 +952,11 @@ class Staged(NamedTuple):
     elements: list[dict[str, Any]]
     relationships: Iterator[dict[str, Any]]
     finish: Callable[[list[dict[str, Any]]], TransformResult]
+
+
+def _reasons(exc: ValidationError) -> dict[str, str]:
+    """Why each field `exc` names was refused, as pydantic says it."""
+    return {str(e["loc"][-1]): str(e["msg"]) for e in exc.errors() if len(e["loc"]) >= 2}
 
 
 def _refused(exc: ValidationError, typed: dict[str, Scalar]) -> set[str]:

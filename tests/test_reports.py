@@ -342,7 +342,7 @@ def test_comparison_report(demo: GraphStore) -> None:
     assert table.filename == "scenario-retire-reg-suite-impact-plat-finance-dwh-20261206-2354.csv"
     assert _columns(table.text) == [name for name, _ in comparison_doc.COLUMNS]
     rows = _table(table.text)
-    assert [r["section"] for r in rows] == ["health"] * 9 + ["bottlenecks"] * 3 + ["impact"] * 5
+    assert [r["section"] for r in rows] == ["health"] * 11 + ["bottlenecks"] * 3 + ["impact"] * 5
     unowned = next(r for r in rows if r["id"] == "unowned")
     # One platform fewer to own: 49 of 51 owned in the base, 48 of 50 in the scenario.
     assert (unowned["base"], unowned["scenario"], unowned["delta"], unowned["change"]) == (
