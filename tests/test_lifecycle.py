@@ -18,6 +18,7 @@ from importers.export import export_exchange
 from importers.pipeline import run_import
 from importers.preparation import prepare
 from queries.health import HealthReport, health
+from queries.scenarios import compare_scenario, create_scenario
 
 DATA = Path(__file__).parent / "data" / "imports"
 LIFECYCLE_FIELDS = (
@@ -439,3 +440,19 @@ def test_every_surface_reads_the_same_day(
     assert "is not a day" in bad["errors"][0]["message"]
     code, _ = run_cli(["health", "--today", "tomorrow"], neo4j_server, monkeypatch, tmp_path)
     assert code == 2
+
+
+def test_a_scenario_reads_the_same_dates_as_the_model(store: GraphStore) -> None:
+    # The in-memory model a scenario is compared on finds what the store finds.
+    _lifecycle_graph().write(store)
+    move = [
+        {"op": "remove_relationship", "type": "DEPENDS_ON", "source": "vs-a", "target": "p-old"}
+    ]
+    create_scenario(store, name="off-old-core", operations=move)
+    result = compare_scenario(store, "off-old-core", today=TODAY)
+    eol = next(c for c in result.health.checks if c.id == "end_of_life_dependencies")
+    assert (eol.base_offending, eol.scenario_offending) == (1, 0)
+    assert (eol.base_score, eol.scenario_score) == (66.7, 100.0)  # of vs-a, vs-b, vs-d; then 2
+    assert [r.id for r in eol.resolved] == ["vs-a"]
+    phase_out = next(c for c in result.health.checks if c.id == "phase_out_dependencies")
+    assert (phase_out.base_offending, phase_out.scenario_offending) == (1, 1)
