@@ -23,6 +23,7 @@ from graph.model import (
     node_record,
     patch_props,
     rel_record,
+    sequence_problem,
 )
 from graph.schema import SCHEMA
 from graph.store import ConflictError, GraphStore, NotFoundError
@@ -75,7 +76,9 @@ def update_node(store: GraphStore, node_id: str, patch: Mapping[str, Any]) -> di
     """Change the fields named in `patch` (null clears one) and return the node as stored."""
     node = _found(store.get_node(node_id), f"element with id {node_id!r}")
     parsed = _valid(NODE_PATCH_MODELS[node["type"]].model_validate, patch)
-    return store.patch_node(node_id, patch_props(parsed))
+    props = patch_props(parsed)
+    _in_order(SCHEMA.node(node["type"]).sequences, node, props)
+    return store.patch_node(node_id, props)
 
 
 def create_relationship(store: GraphStore, rel: RelBase) -> dict[str, Any]:
@@ -106,11 +109,29 @@ def update_relationship(store: GraphStore, rel_id: str, patch: Mapping[str, Any]
             raise FieldErrors(
                 [{"loc": (fixed,), "msg": "cannot be changed", "type": "value_error"}]
             )
-    props = rel_record(_valid(REL_MODELS[rel["type"]].model_validate, merged)).props
+    # Dates the patch leaves alone are checked against the ones it sets below, so that
+    # the error names a field the caller sent.
+    sequences = SCHEMA.rel(rel["type"]).sequences
+    held = {name for sequence in sequences for name in sequence if name not in patch}
+    checked = {k: v for k, v in merged.items() if k not in held}
+    props = rel_record(_valid(REL_MODELS[rel["type"]].model_validate, checked)).props
+    _in_order(sequences, rel, {k: v for k, v in props.items() if k in patch})
     # Validated whole, written in part: only the fields sent change, so two edits of
     # different fields at once both land (the rest of the record may be stale by now).
     sent = {k: v for k, v in props.items() if k in patch and k not in PROVENANCE}
     return store.patch_relationship(rel_id, sent)
+
+
+def _in_order(
+    sequences: Sequence[Sequence[str]], stored: Mapping[str, Any], changed: Mapping[str, Any]
+) -> None:
+    """Refuse `changed` values that break a sequence's order with the values `stored`
+    keeps (a patch is in order by itself: its model checked that)."""
+    for sequence in sequences:
+        merged = {name: changed.get(name, stored.get(name)) for name in sequence}
+        for name in sequence:
+            if name in changed and (problem := sequence_problem(sequence, merged, name)):
+                raise FieldErrors([{"loc": (name,), "msg": problem, "type": "value_error"}])
 
 
 def _valid(validate: Callable[[Any], T], data: Mapping[str, Any]) -> T:

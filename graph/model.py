@@ -11,10 +11,21 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from graph.schema import SCHEMA, NodeType, Prop, PropKind, RelType
 
@@ -131,12 +142,76 @@ class RelBase(_Storable):
     properties: dict[str, Scalar] = Field(default_factory=dict, max_length=500)
 
 
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def iso_day(value: Any) -> Any:
+    """A calendar day as ISO text: `date` objects (YAML reads them so) and YYYY-MM-DD
+    strings that name a real day. Anything else is refused: a day must compare as text."""
+    if isinstance(value, datetime):
+        raise ValueError("a date is a day (YYYY-MM-DD), not a time")
+    if isinstance(value, date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise ValueError("a date must be text in the form YYYY-MM-DD")
+    text = value.strip()
+    if not _DAY.match(text):
+        raise ValueError(f"{value!r} is not a date: give YYYY-MM-DD, e.g. 2027-03-31")
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueError(f"{value!r} is not a day of the calendar") from None
+
+
+# Stored as ISO text: compares as dates do, and reads back unchanged on every surface.
+Day = Annotated[str, BeforeValidator(iso_day), Field(json_schema_extra={"format": "date"})]
+
 _PY_TYPES: dict[PropKind, Any] = {
     PropKind.STRING: str,
     PropKind.INT: int,
     PropKind.FLOAT: float,
     PropKind.BOOL: bool,
+    PropKind.DATE: Day,
 }
+
+
+def sequence_problem(
+    sequence: Sequence[str], values: Mapping[str, Any], field: str | None = None
+) -> str | None:
+    """Why the dates of `sequence` in `values` are out of order (only problems involving
+    `field`, when given), or None. Dates may repeat or be missing, never go back."""
+    given = [(name, str(values[name])) for name in sequence if values.get(name) is not None]
+    rule = "these dates must not decrease: " + " <= ".join(sequence)
+    for i, (a, day_a) in enumerate(given):
+        for b, day_b in given[i + 1 :]:
+            if day_b < day_a and field in (None, a, b):
+                if field == a:
+                    return f"{a} ({day_a}) is after {b} ({day_b}); {rule}"
+                return f"{b} ({day_b}) is before {a} ({day_a}); {rule}"
+    return None
+
+
+def _sequence_check(sequence: tuple[str, ...]) -> Any:
+    def check(cls: Any, value: Any, info: ValidationInfo) -> Any:
+        name = info.field_name or ""
+        # Only the dates before it: those after are checked when their turn comes.
+        given = {k: info.data.get(k) for k in sequence[: sequence.index(name)]}
+        if value is not None and (
+            problem := sequence_problem(sequence, {**given, name: value}, name)
+        ):
+            raise ValueError(problem)
+        return value
+
+    return check
+
+
+def _sequence_validators(sequences: tuple[tuple[str, ...], ...]) -> dict[str, Any]:
+    """Field validators refusing a date earlier than one before it in its sequence, so the
+    error names the field (and an import keeps just that value as a free property)."""
+    return {
+        f"_sequence_{i}": field_validator(*sequence[1:])(_sequence_check(sequence))
+        for i, sequence in enumerate(sequences)
+    }
 
 
 def _annotation(prop: Prop) -> Any:
@@ -155,18 +230,33 @@ def _field(prop: Prop, *, optional: bool) -> tuple[Any, Any]:
 def _node_model(node: NodeType) -> type[NodeBase]:
     fields: dict[str, Any] = {p.name: _field(p, optional=False) for p in node.props}
     fields["type"] = (Literal[node.label], Field(description=node.description))
-    return create_model(f"{node.label}In", __base__=NodeBase, **fields)
+    return create_model(
+        f"{node.label}In",
+        __base__=NodeBase,
+        __validators__=_sequence_validators(node.sequences),
+        **fields,
+    )
 
 
 def _node_patch_model(node: NodeType) -> type[NodePatchBase]:
     fields: dict[str, Any] = {p.name: _field(p, optional=True) for p in node.props}
-    return create_model(f"{node.label}Patch", __base__=NodePatchBase, **fields)
+    return create_model(
+        f"{node.label}Patch",
+        __base__=NodePatchBase,
+        __validators__=_sequence_validators(node.sequences),
+        **fields,
+    )
 
 
 def _rel_model(rel: RelType) -> type[RelBase]:
     fields: dict[str, Any] = {p.name: _field(p, optional=False) for p in rel.props}
     fields["type"] = (Literal[rel.type], Field(description=rel.description))
-    return create_model(f"{rel.type.title().replace('_', '')}In", __base__=RelBase, **fields)
+    return create_model(
+        f"{rel.type.title().replace('_', '')}In",
+        __base__=RelBase,
+        __validators__=_sequence_validators(rel.sequences),
+        **fields,
+    )
 
 
 NODE_MODELS: dict[str, type[NodeBase]] = {n.label: _node_model(n) for n in SCHEMA.nodes}

@@ -20,6 +20,7 @@ class PropKind(StrEnum):
     INT = "int"
     FLOAT = "float"
     BOOL = "bool"
+    DATE = "date"  # a calendar day, stored and shown as ISO text (YYYY-MM-DD)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class NodeType:
     label: str
     description: str
     props: tuple[Prop, ...] = ()
+    # Groups of date properties that must not decrease, in order, where given.
+    sequences: tuple[tuple[str, ...], ...] = ()
 
     def prop(self, name: str) -> Prop | None:
         return next((p for p in self.props if p.name == name), None)
@@ -60,6 +63,7 @@ class RelType:
     forward: str
     reverse: str
     props: tuple[Prop, ...] = ()
+    sequences: tuple[tuple[str, ...], ...] = ()
 
     def allows(self, source_label: str, target_label: str) -> bool:
         return (source_label, target_label) in self.endpoints or (
@@ -103,6 +107,28 @@ TEAM_TYPES = (
 INTERACTION_MODES = ("collaboration", "x-as-a-service", "facilitating")
 
 S, I, F, B = PropKind.STRING, PropKind.INT, PropKind.FLOAT, PropKind.BOOL  # noqa: E741
+D = PropKind.DATE
+
+# Lifecycle dates, the phases EA suites use (LeanIX's plan, phaseIn, active, phaseOut,
+# endOfLife): each is the day that phase starts, each optional, in this order where given.
+# A date, not a status, so the model can say what will be true on a day still to come.
+LIFECYCLE_DATES: tuple[Prop, ...] = (
+    Prop("lifecycle_plan", D, "Lifecycle: the day planning starts (YYYY-MM-DD)."),
+    Prop("lifecycle_phase_in", D, "Lifecycle: the day phase-in (build, roll-out) starts."),
+    Prop("lifecycle_active", D, "Lifecycle: the day it is in full use."),
+    Prop("lifecycle_phase_out", D, "Lifecycle: the day phase-out (retirement) starts."),
+    Prop("lifecycle_end_of_life", D, "Lifecycle: the day it is no longer used or supported."),
+)
+LIFECYCLE_SEQUENCE: tuple[str, ...] = tuple(p.name for p in LIFECYCLE_DATES)
+LIFECYCLE_STATUS = Prop(
+    "lifecycle_status", S, "Where it is in its life, as declared.", choices=LIFECYCLE
+)
+# The node types that have a life of their own, planned and retired on dates: streams,
+# capabilities, platforms, data assets and teams (formed and disbanded). Not stages (they
+# live and die with their stream), people (not managed as assets), measures and
+# investments (item values and funding periods, not phases), forums, nor GenericElement
+# (nothing reasons about its dates; imported ones stay free properties, exported as read).
+HAS_LIFECYCLE: tuple[str, ...] = ("ValueStream", "Capability", "Platform", "DataAsset", "Team")
 
 _NODE_TYPES: tuple[NodeType, ...] = (
     NodeType(
@@ -225,13 +251,25 @@ ARCHIMATE_TYPE = Prop(
     choices=tuple(ELEMENTS),
 )
 
+
+def _with_lifecycle(node: NodeType) -> NodeType:
+    if node.label not in HAS_LIFECYCLE:
+        return node
+    status = () if node.prop(LIFECYCLE_STATUS.name) else (LIFECYCLE_STATUS,)
+    return replace(
+        node,
+        props=(*node.props, *status, *LIFECYCLE_DATES),
+        sequences=(*node.sequences, LIFECYCLE_SEQUENCE),
+    )
+
+
 NODE_TYPES: tuple[NodeType, ...] = tuple(
-    replace(n, props=(*n.props, ARCHIMATE_TYPE)) for n in _NODE_TYPES
+    _with_lifecycle(replace(n, props=(*n.props, ARCHIMATE_TYPE))) for n in _NODE_TYPES
 )
 
 ANY = "*"
 
-REL_TYPES: tuple[RelType, ...] = (
+_REL_TYPES: tuple[RelType, ...] = (
     RelType(
         "HAS_STAGE",
         "A value stream is made of ordered stages.",
@@ -344,6 +382,13 @@ REL_TYPES: tuple[RelType, ...] = (
             Prop("access_type", S, "ArchiMate access type, where given."),
         ),
     ),
+)
+
+# Every relationship carries lifecycle dates: a dependency, an ownership or a funding line
+# is what a roadmap plans to start and end, independently of the elements it joins.
+REL_TYPES: tuple[RelType, ...] = tuple(
+    replace(r, props=(*r.props, *LIFECYCLE_DATES), sequences=(LIFECYCLE_SEQUENCE,))
+    for r in _REL_TYPES
 )
 
 # Common relationship fields, stored on every relationship.

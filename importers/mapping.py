@@ -89,6 +89,34 @@ class StageConfig(_Strict):
     order_relationships: tuple[str, ...] = ()
 
 
+def property_key(key: str) -> str:
+    """A property key as field sources match it: case, spaces and punctuation aside
+    ("End of Life", "end-of-life" and "lifecycle:endOfLife" minus its prefix read alike)."""
+    return re.sub(r"[^0-9a-z]", "", key.lower())
+
+
+class FieldSource(_Strict):
+    """Where a typed field is read from under the names other tools give it.
+
+    `keys` are tried in order (matched by `property_key`); the first one an element has
+    sets the field. With `values`, the source's words are translated to the field's (and
+    the source property stays, since the field then holds a translation); without, the
+    value is read as the field's kind and the property is consumed.
+    """
+
+    keys: tuple[str, ...] = Field(min_length=1)
+    values: dict[str, str] = Field(default_factory=dict)
+
+    def translate(self, value: Scalar) -> Scalar:
+        if not self.values:
+            return value
+        table = {property_key(k): v for k, v in self.values.items()}
+        word = property_key(str(value))
+        if word not in table:
+            raise ValueError(f"{value!r} is not one of {', '.join(self.values)}")
+        return table[word]
+
+
 class ExportElement(_Strict):
     type: str
     by_field: dict[str, dict[str, str]] = Field(default_factory=dict)
@@ -107,6 +135,7 @@ class Mapping(_Strict):
     value_stream_stages: StageConfig = StageConfig()
     elements: dict[str, ElementMap] = Field(default_factory=dict)
     relationships: dict[str, tuple[RelCandidate, ...]] = Field(default_factory=dict)
+    field_sources: dict[str, FieldSource] = Field(default_factory=dict)
     export: ExportConfig = ExportConfig()
 
     @property
@@ -154,6 +183,19 @@ class Mapping(_Strict):
                 ]
         for label in self.export.elements:
             label_ok(f"export.elements.{label}", label)
+        for name, source in self.field_sources.items():
+            props = [p for n in SCHEMA.nodes if (p := n.prop(name)) is not None]
+            props += [p for r in SCHEMA.rels if (p := r.prop(name)) is not None]
+            if not props:
+                problems.append(f"field_sources.{name}: no node or relationship type has it")
+                continue
+            allowed = set(props[0].choices)
+            bad = sorted(set(source.values.values()) - allowed) if allowed else []
+            if bad:
+                problems.append(
+                    f"field_sources.{name}.values: {', '.join(bad)} not among "
+                    f"{', '.join(props[0].choices)}"
+                )
         return problems
 
 
@@ -173,7 +215,7 @@ def _normalise(data: dict[str, Any]) -> dict[str, Any]:
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in override.items():
-        if key in ("elements", "relationships") and isinstance(value, dict):
+        if key in ("elements", "relationships", "field_sources") and isinstance(value, dict):
             merged[key] = {**base.get(key, {}), **value}
         elif key == "export" and isinstance(value, dict):
             elements = {**(base.get("export") or {}).get("elements", {})}

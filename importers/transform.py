@@ -23,6 +23,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from operator import itemgetter
 from typing import Any, NamedTuple, TypedDict
 
@@ -35,6 +36,7 @@ from graph.model import (
     ID_PATTERN,
     NODE_ADAPTER,
     REL_ADAPTER,
+    iso_day,
     node_row,
     rel_id,
     rel_row,
@@ -44,7 +46,7 @@ from graph.schema import ARCHIMATE_TYPE, SCHEMA, Prop, PropKind, UnknownTypeErro
 from importers.diagrams import DIAGRAM_KEY, STYLES_KEY, stored_diagram, with_uncarried
 from importers.errors import ImportFailure, ReportWarning
 from importers.identity import archimate_id
-from importers.mapping import Mapping, RelCandidate
+from importers.mapping import FieldSource, Mapping, RelCandidate, property_key
 from importers.raw import (
     RawElement,
     RawModel,
@@ -60,6 +62,7 @@ VIEW_TYPE = "View"
 MAX_NAME = 500
 MAX_DESCRIPTION = 20_000
 _ID_CHARS = re.compile(r"[^A-Za-z0-9_.:\-@/]")
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 # `valid_id` and the adapters' `validate_python` without their wrappers' calls, for the
 # per-record loops.
 _valid_id = re.compile(ID_PATTERN).match
@@ -91,6 +94,10 @@ def coerce(prop: Prop, value: Scalar) -> Scalar:
         return None
     if prop.kind is PropKind.STRING:
         return str(value)
+    if prop.kind is PropKind.DATE:
+        # A day, or the day of a timestamp (tools export both: 2027-03-31T00:00:00Z).
+        text = value.isoformat() if isinstance(value, date) else str(value).strip()
+        return str(iso_day(text[:10] if _TIMESTAMP.match(text) else text))
     if prop.kind is PropKind.BOOL:
         if isinstance(value, bool):
             return value
@@ -221,6 +228,12 @@ class _Transformer:
         self.rel_plans: dict[tuple[str, str | None, str, str], _RelPlan] = {}
         self.rel_mapping = mapping.relationships
         self.folder_memo: dict[tuple[str, ...], str] = {}
+        # Field sources by matching key, and each property key's matching form, once.
+        self.sources: dict[str, tuple[str, FieldSource]] = {}
+        for fname, fsource in mapping.field_sources.items():
+            for k in fsource.keys:
+                self.sources.setdefault(property_key(k), (fname, fsource))
+        self.key_memo: dict[str, str] = {}
 
     def warn(self, code: str, message: str, raw: Any = None) -> None:
         raw = raw or {}
@@ -477,7 +490,39 @@ class _Transformer:
             except ValueError as exc:
                 self.warn("bad-field", f"property {key!r}: {exc}; kept as a free property", raw)
                 free[key] = value
+        if self.sources and free:
+            self.from_sources(free, fields, typed, raw)
         return free
+
+    def from_sources(
+        self, free: dict[str, Scalar], fields: dict[str, Prop], typed: dict[str, Scalar], raw: Any
+    ) -> None:
+        """Typed fields the mapping reads from other tools' property names (`field_sources`);
+        a field set under its own `valuegraph:` key keeps that value."""
+        memo = self.key_memo
+        for key in list(free):
+            norm = memo.get(key)
+            if norm is None:
+                norm = memo[key] = property_key(key)
+            found = self.sources.get(norm)
+            if found is None:
+                continue
+            name, source = found
+            prop = fields.get(name)
+            if prop is None or name in typed:
+                continue
+            value = free[key]
+            try:
+                typed[name] = coerce(prop, source.translate(value))
+            except ValueError as exc:
+                self.warn(
+                    "bad-field",
+                    f"property {key!r} (read as {name}): {exc}; kept as a free property",
+                    raw,
+                )
+                continue
+            if not source.values:
+                del free[key]
 
     def add_extra(self, free: dict[str, Scalar], extra: dict[str, Scalar], raw: Any) -> None:
         for key, value in extra.items():
@@ -516,22 +561,29 @@ class _Transformer:
             movable = _refused(exc, typed)
             if not movable or "original_type" in movable:
                 raise self.invalid(exc, raw) from exc
-            self.keep_as_free(movable, typed, data, raw)
+            self.keep_as_free(movable, typed, data, raw, _reasons(exc))
             try:
                 return _validate_node({**data, **typed})
             except ValidationError as exc2:
                 raise self.invalid(exc2, raw) from exc2
 
     def keep_as_free(
-        self, fields: set[str], holder: dict[str, Any], data: dict[str, Any], raw: Any
+        self,
+        fields: set[str],
+        holder: dict[str, Any],
+        data: dict[str, Any],
+        raw: Any,
+        reasons: dict[str, str] | None = None,
     ) -> None:
         """Move refused typed `fields` out of `holder` into `data`'s free properties, with
         a warning each."""
         for name in sorted(fields):
             value = holder.pop(name)
+            why = (reasons or {}).get(name, "").removeprefix("Value error, ")
+            why = f" ({why})" if why else ""
             self.warn(
                 "bad-field",
-                f"{name} = {value!r} is not valid for {data['type']}; "
+                f"{name} = {value!r} is not valid for {data['type']}{why}; "
                 f"kept as free property {self.prefix}{name}",
                 raw,
             )
@@ -822,7 +874,8 @@ class _Transformer:
         bad.discard("original_type")
         if not bad:
             raise self.invalid(exc, raw) from exc
-        self.keep_as_free(bad, data, data, raw)  # the typed fields are in `data` here
+        # The typed fields are in `data` here.
+        self.keep_as_free(bad, data, data, raw, _reasons(exc))
         try:
             return _validate_rel(data)
         except ValidationError as exc2:
@@ -937,6 +990,11 @@ class Staged(NamedTuple):
     elements: list[dict[str, Any]]
     relationships: Iterator[dict[str, Any]]
     finish: Callable[[list[dict[str, Any]]], TransformResult]
+
+
+def _reasons(exc: ValidationError) -> dict[str, str]:
+    """Why each field `exc` names was refused, as pydantic says it."""
+    return {str(e["loc"][-1]): str(e["msg"]) for e in exc.errors() if len(e["loc"]) >= 2}
 
 
 def _refused(exc: ValidationError, typed: dict[str, Scalar]) -> set[str]:

@@ -23,7 +23,8 @@ cycles over the streams in them, so every surface shows the same number with its
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import networkx as nx
@@ -51,11 +52,13 @@ from graph.labels import (
     USES,
     type_of,
 )
+from graph.lifecycle import END_OF_LIFE, PHASE_OUT, field_of, phase_on
+from graph.lifecycle import today as today_utc
 from graph.schema import ELEMENT_LABEL
 from graph.store import GraphStore
 from queries import budget
 from queries.errors import QuestionError
-from queries.health_facts import COUNTED, HealthFacts
+from queries.health_facts import COUNTED, PLATFORM_RETIREMENT, HealthFacts
 from queries.projection import Projection, load_projection, streams_served_directly
 from queries.propagation import PropagationTable, propagation_table
 from queries.reports.text import md, md_code
@@ -137,6 +140,12 @@ MATCH (t:{TEAM})-[:{OWNS}]->(p:{PLATFORM})
 RETURN p.id AS platform, collect(t.id) AS teams
 """
 
+PLATFORM_LIFECYCLE = f"""
+MATCH (p:{PLATFORM})
+WHERE {" OR ".join(f"p.{f} IS NOT NULL" for f in PLATFORM_RETIREMENT)}
+RETURN p.id AS platform, p {{{", ".join(f".{f}" for f in PLATFORM_RETIREMENT)}}} AS dates
+"""
+
 CAPABILITY_CHILDREN = f"""
 MATCH (c:{CAPABILITY})-[:{CONTAINS}]->(d:{CAPABILITY})
 RETURN c.id AS parent, d.id AS child
@@ -167,6 +176,7 @@ class HealthReport(BaseModel):
     checks: list[HealthCheck]
     max_streams_per_team: int
     propagation: list[dict[str, str]]
+    today: date = Field(description="The day lifecycle dates were read against.")
 
 
 def _ref(r: dict[str, Any]) -> ElementRef:
@@ -227,6 +237,10 @@ def health_facts(store: GraphStore) -> HealthFacts:
         },
         capability_children=pairs(CAPABILITY_CHILDREN, "parent", "child"),
         served=streams_served_directly(store),
+        platform_lifecycle={
+            str(r["platform"]): {k: str(v) for k, v in r["dates"].items() if v is not None}
+            for r in rows(PLATFORM_LIFECYCLE)
+        },
     )
 
 
@@ -235,6 +249,8 @@ class _Context:
     facts: HealthFacts
     projection: Projection
     max_streams_per_team: int
+    # The day lifecycle dates are read against; only those checks read it.
+    today: date = field(default_factory=today_utc)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -522,13 +538,114 @@ def unsupported_capabilities(ctx: _Context, delivery: _Delivery) -> HealthCheck:
     )
 
 
+@dataclass
+class _Retiring:
+    """Streams that depend on a platform with a phase-out or end-of-life date: for each,
+    those platforms and the path (stream first, platform last) it depends on each by."""
+
+    paths: dict[str, dict[str, list[str]]]
+
+    def in_phase(self, ctx: _Context, phase: str) -> list[tuple[str, str, list[str]]]:
+        """(stream, platform, path) where the platform is in `phase` on the day evaluated."""
+        day = ctx.today.isoformat()
+        lifecycle = ctx.facts.platform_lifecycle
+        p = ctx.projection
+        return [
+            (stream, platform, path)
+            for stream in sorted(self.paths, key=lambda s: (p.ref(s).name, s))
+            for platform, path in sorted(
+                self.paths[stream].items(), key=lambda pp: (p.ref(pp[0]).name, pp[0])
+            )
+            if phase_on(lifecycle[platform], day) == phase
+        ]
+
+
+def _retiring_dependencies(ctx: _Context) -> _Retiring:
+    # A stream depends on what reaches it in the dependency graph (u -> v: a change to u
+    # affects v), the same reading as the impact question's.
+    p = ctx.projection
+    streams = set(p.of_type(STREAM))
+    paths: dict[str, dict[str, list[str]]] = {}
+    for platform in sorted(ctx.facts.platform_lifecycle):
+        if platform not in p.graph:
+            continue
+        for node, path in nx.single_source_shortest_path(p.graph, platform).items():
+            if node in streams and node != platform:
+                paths.setdefault(node, {})[platform] = path[::-1]
+    return _Retiring(paths)
+
+
+def _via(ctx: _Context, path: list[str]) -> str:
+    return " → ".join(ctx.projection.ref(n).name for n in path)
+
+
+def end_of_life_dependencies(ctx: _Context, retiring: _Retiring) -> HealthCheck:
+    findings = []
+    for stream, platform, path in retiring.in_phase(ctx, END_OF_LIFE):
+        p = ctx.projection
+        since = ctx.facts.platform_lifecycle[platform][field_of(END_OF_LIFE)]
+        findings.append(
+            Finding(
+                element=p.ref(stream),
+                detail=f"depends on {p.ref(platform).name}, past its end of life since "
+                f"{since}: {_via(ctx, path)}; move the stream to its replacement or "
+                "extend its support",
+                related=[p.ref(n) for n in path[1:]],
+            )
+        )
+    return _check(
+        "end_of_life_dependencies",
+        "Streams depending on a platform past its end of life",
+        "A stream that depends, directly or through what it uses, on a platform whose "
+        "end-of-life date has come runs on something nobody supports any more: move it to "
+        "the replacement, or extend support and date the new end of life. Scored over the "
+        "streams depending on a platform with a phase-out or end-of-life date, on the day "
+        "evaluated.",
+        "streams",
+        len(retiring.paths),
+        findings,
+        offending=len({f.element.id for f in findings}),
+    )
+
+
+def phase_out_dependencies(ctx: _Context, retiring: _Retiring) -> HealthCheck:
+    findings = []
+    for stream, platform, path in retiring.in_phase(ctx, PHASE_OUT):
+        p = ctx.projection
+        dates = ctx.facts.platform_lifecycle[platform]
+        end = dates.get(field_of(END_OF_LIFE))
+        ends = f"end of life {end}" if end else "no end-of-life date yet"
+        findings.append(
+            Finding(
+                element=p.ref(stream),
+                detail=f"depends on {p.ref(platform).name}, in phase-out since "
+                f"{dates[field_of(PHASE_OUT)]} ({ends}): {_via(ctx, path)}; plan the move "
+                "before its end of life",
+                related=[p.ref(n) for n in path[1:]],
+            )
+        )
+    return _check(
+        "phase_out_dependencies",
+        "Streams depending on a platform in phase-out",
+        "A platform in phase-out is being retired: each stream still depending on it needs "
+        "a planned move before the end-of-life date. Scored over the streams depending on a "
+        "platform with a phase-out or end-of-life date, on the day evaluated.",
+        "streams",
+        len(retiring.paths),
+        findings,
+        offending=len({f.element.id for f in findings}),
+    )
+
+
 def health(
     store: GraphStore,
     *,
     max_streams_per_team: int = DEFAULT_MAX_STREAMS_PER_TEAM,
     overrides: dict[str, str] | list[str] | None = None,
+    today: date | None = None,
 ) -> HealthReport:
-    """Run every check; `max_streams_per_team` is the overload threshold."""
+    """Run every check; `max_streams_per_team` is the overload threshold, `today` the day
+    lifecycle dates are read against (default: today, UTC)."""
     check_threshold(max_streams_per_team)
     table = propagation_table(overrides)
     return health_report(
@@ -536,6 +653,7 @@ def health(
         load_projection(store, table),
         max_streams_per_team=max_streams_per_team,
         table=table,
+        today=today,
     )
 
 
@@ -551,11 +669,14 @@ def health_report(
     *,
     max_streams_per_team: int,
     table: PropagationTable,
+    today: date | None = None,
 ) -> HealthReport:
-    """Every check on the given facts and dependency graph (pure)."""
+    """Every check on the given facts and dependency graph (pure but for the default
+    `today`)."""
     check_threshold(max_streams_per_team)
-    ctx = _Context(facts, projection, max_streams_per_team)
+    ctx = _Context(facts, projection, max_streams_per_team, today or today_utc())
     delivery = _delivery(ctx)
+    retiring = _retiring_dependencies(ctx)
     checks = [
         accountable_owner(ctx),
         project_funding_only(ctx),
@@ -565,6 +686,8 @@ def health_report(
         stream_cycles(ctx),
         single_points_of_failure(ctx, delivery),
         unsupported_capabilities(ctx, delivery),
+        end_of_life_dependencies(ctx, retiring),
+        phase_out_dependencies(ctx, retiring),
     ]
     scored = [c.score for c in checks if c.score is not None]
     overall = round(sum(scored) / len(scored), 1) if scored else None
@@ -573,6 +696,7 @@ def health_report(
         checks=checks,
         max_streams_per_team=max_streams_per_team,
         propagation=table.as_list(),
+        today=ctx.today,
     )
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.labels import CAPABILITY, DATA, PLATFORM, STREAM, TEAM
+from graph.labels import CAPABILITY, DATA, PLATFORM, STREAM, TEAM, node_prop
+from graph.lifecycle import END_OF_LIFE, PHASE_OUT, field_of
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class HealthFacts:
     platform_owners: dict[str, set[str]]  # platform -> teams owning it
     capability_children: set[tuple[str, str]]  # (parent, child)
     served: dict[str, set[str]]  # team -> streams it supports (queries.projection)
+    # platform -> its phase-out and end-of-life days, for platforms with either
+    platform_lifecycle: dict[str, dict[str, str]]
     # (element, element it needed): needs a what-if scenario took away without a
     # replacement (queries.scenarios.losses). A stored model has none: its relationships
     # cannot point at an element that is gone.
@@ -38,3 +41,9 @@ class HealthFacts:
 
 # The element types the health report counts.
 COUNTED = (STREAM, TEAM, PLATFORM, DATA, CAPABILITY)
+
+# The platform lifecycle dates the health checks read (the phases a stream should not
+# depend on).
+PLATFORM_RETIREMENT: tuple[str, ...] = tuple(
+    node_prop(PLATFORM, field_of(phase)) for phase in (PHASE_OUT, END_OF_LIFE)
+)

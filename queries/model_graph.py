@@ -45,7 +45,7 @@ from graph.labels import (
 )
 from graph.schema import ARCHIMATE_TYPE, ELEMENT_LABEL
 from graph.store import GraphStore
-from queries.health_facts import COUNTED, HealthFacts
+from queries.health_facts import COUNTED, PLATFORM_RETIREMENT, HealthFacts
 from queries.impact import ExpandingReader
 from queries.projection import PROJECTED_PROPS, Projection, build_projection
 from queries.propagation import PropagationTable
@@ -56,7 +56,13 @@ from queries.resolve import ElementRef, resolve_in
 FUNDING_MODEL = node_prop(STREAM, "funding_model")
 FUNDING_TYPE = node_prop(INVESTMENT, "funding_type")
 ORDER = node_prop(STAGE, "order")
-MODEL_PROPS: tuple[str, ...] = (*PROJECTED_PROPS, FUNDING_MODEL, FUNDING_TYPE, ORDER)
+MODEL_PROPS: tuple[str, ...] = (
+    *PROJECTED_PROPS,
+    FUNDING_MODEL,
+    FUNDING_TYPE,
+    ORDER,
+    *PLATFORM_RETIREMENT,
+)
 
 MODEL_NODES = f"""
 MATCH (n:{ELEMENT_LABEL})
@@ -427,6 +433,17 @@ class ModelGraph(ExpandingReader):
                 for d in self._targets(c.id, (CONTAINS,), CAPABILITY)
             },
             served=self.served_directly(),
+            platform_lifecycle={
+                p.id: dates
+                for p in self.of_type(PLATFORM)
+                if (
+                    dates := {
+                        f: str(p.props[f])
+                        for f in PLATFORM_RETIREMENT
+                        if p.props.get(f) is not None
+                    }
+                )
+            },
         )
 
 

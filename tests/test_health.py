@@ -146,6 +146,9 @@ def test_every_check_finds_exactly_its_planted_weakness(store: GraphStore) -> No
         "stream_cycles": {"vs-c1"},
         "single_points_of_failure": {"p-one", "team-3", "p-base", "p-r1", "team-1"},
         "unsupported_capabilities": {"cap-none"},
+        # No platform has lifecycle dates: nothing to check.
+        "end_of_life_dependencies": set(),
+        "phase_out_dependencies": set(),
     }
     scores = {c.id: (c.offending, c.population, c.score) for c in report.checks}
     assert scores == {
@@ -157,6 +160,8 @@ def test_every_check_finds_exactly_its_planted_weakness(store: GraphStore) -> No
         "stream_cycles": (2, 8, 75.0),
         "single_points_of_failure": (3, 5, 40.0),
         "unsupported_capabilities": (1, 7, 85.7),
+        "end_of_life_dependencies": (0, 0, None),
+        "phase_out_dependencies": (0, 0, None),
     }
     assert report.score == 72.9
 

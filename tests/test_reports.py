@@ -342,7 +342,7 @@ def test_comparison_report(demo: GraphStore) -> None:
     assert table.filename == "scenario-retire-reg-suite-impact-plat-finance-dwh-20261206-2354.csv"
     assert _columns(table.text) == [name for name, _ in comparison_doc.COLUMNS]
     rows = _table(table.text)
-    assert [r["section"] for r in rows] == ["health"] * 9 + ["bottlenecks"] * 3 + ["impact"] * 5
+    assert [r["section"] for r in rows] == ["health"] * 11 + ["bottlenecks"] * 3 + ["impact"] * 5
     unowned = next(r for r in rows if r["id"] == "unowned")
     # One platform fewer to own: 49 of 51 owned in the base, 48 of 50 in the scenario.
     assert (unowned["base"], unowned["scenario"], unowned["delta"], unowned["change"]) == (
@@ -353,7 +353,7 @@ def test_comparison_report(demo: GraphStore) -> None:
     )
     impact = [(r["id"], r["base"], r["scenario"], r["change"]) for r in rows[-5:]]
     assert impact[0] == ("vs-payments", "2", "2", "same")
-    assert rows[9]["id"] == "team-digital-journeys"
+    assert rows[11]["id"] == "team-digital-journeys"  # the first bottleneck row
 
     text = reports.comparison_report(
         demo, SCENARIO, MD, element="plat-finance-dwh", limit=3, at=AT

@@ -373,7 +373,12 @@ def test_retiring_a_platform_compares_as_worked_by_hand(model: GraphStore) -> No
     )
     assert [r.id for r in spof.resolved] == ["t-core", "p-gw", "p-old"]
     assert spof.introduced == []
-    unchanged = [c for c in h.checks if c.id != "single_points_of_failure"]
+    # No platform has lifecycle dates: the lifecycle checks apply on neither side.
+    lifecycle = ("end_of_life_dependencies", "phase_out_dependencies")
+    assert [
+        (checks[c].base_score, checks[c].scenario_score, checks[c].score_delta) for c in lifecycle
+    ] == [(None, None, None)] * 2
+    unchanged = [c for c in h.checks if c.id not in ("single_points_of_failure", *lifecycle)]
     assert all((c.score_delta, c.resolved, c.introduced) == (0, [], []) for c in unchanged)
 
     # Bottlenecks: scores 100 * (0.6 * proximity + 0.2 * betweenness / max + 0.2 * pressure).

@@ -3,6 +3,7 @@ of the model, printed as tables and trees (or as JSON, or as reports to hand ove
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -186,6 +187,13 @@ def health(
     as_json: JsonOpt = False,
     report: ReportOpt = None,
     output: OutputOpt = None,
+    today: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="The day lifecycle dates are read against (YYYY-MM-DD); default today.",
+        ),
+    ] = None,
 ) -> None:
     """Operating-model health: each check with its score and offending elements."""
     if fmt := report_format(report, output, as_json or markdown):
@@ -194,10 +202,16 @@ def health(
             fmt,
             max_streams_per_team=max_streams_per_team,
             overrides=propagation,
+            today=today.date() if today else None,
         )
         hand_over(made, output)
         return
-    result = ask(hl.health, max_streams_per_team=max_streams_per_team, overrides=propagation)
+    result = ask(
+        hl.health,
+        max_streams_per_team=max_streams_per_team,
+        overrides=propagation,
+        today=today.date() if today else None,
+    )
     if as_json:
         print_json(result.model_dump(mode="json"))
         return

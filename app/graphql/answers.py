@@ -317,6 +317,7 @@ class HealthAnswer:
     checks: list[HealthCheck]
     max_streams_per_team: int
     markdown: str
+    today: str = strawberry.field(description="The day lifecycle dates were read against.")
 
     @classmethod
     def from_report(cls, r: hl.HealthReport) -> HealthAnswer:
@@ -325,6 +326,7 @@ class HealthAnswer:
             checks=[served(HealthCheck, c) for c in r.checks],
             max_streams_per_team=r.max_streams_per_team,
             markdown=hl.health_markdown(r),
+            today=r.today.isoformat(),
         )
 
 

@@ -57,6 +57,7 @@ _SCALARS: dict[PropKind, Any] = {
     PropKind.INT: int,
     PropKind.FLOAT: float,
     PropKind.BOOL: bool,
+    PropKind.DATE: str,  # ISO text, YYYY-MM-DD, as stored and as REST shows it
 }
 
 

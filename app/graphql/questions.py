@@ -7,7 +7,7 @@ resolvers only resolve arguments and call the query functions off the event loop
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -34,6 +34,7 @@ from app.graphql.inputs import (
     operation_of,
     overrides_of,
 )
+from graph.lifecycle import parse_day
 from graph.tokens import Role
 from queries import bottlenecks as bn
 from queries import health as hl
@@ -162,12 +163,19 @@ class QuestionsQuery:
         info: Info,
         max_streams_per_team: int = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
         propagation: list[PropagationOverride] | None = None,
+        today: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The day lifecycle dates are read against (YYYY-MM-DD); default today."
+            ),
+        ] = None,
     ) -> HealthAnswer:
         result = await _ask(
             info,
             hl.health,
             max_streams_per_team=max_streams_per_team,
             overrides=overrides_of(propagation),
+            today=parse_day(today) if today is not None else None,
         )
         return HealthAnswer.from_report(result)
 

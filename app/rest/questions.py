@@ -12,6 +12,7 @@ editor-only; applying one to the base model needs the admin role.
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
@@ -53,6 +54,10 @@ Overrides = Annotated[
 RankLimit = Annotated[int, Query(ge=1, le=1000)]
 Horizon = Annotated[int, Query(ge=1, le=im.MAX_DEPTH_LIMIT)]
 MaxStreamsPerTeam = Annotated[int, Query(ge=1)]
+Today = Annotated[
+    date | None,
+    Query(description="The day lifecycle dates are read against (YYYY-MM-DD); default today."),
+]
 ImpactOf = Annotated[
     str | None, Query(min_length=1, max_length=500, description="Impact of this element.")
 ]
@@ -153,10 +158,16 @@ def health_report(
     max_streams_per_team: MaxStreamsPerTeam = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
     format: Literal["json", "markdown"] = "json",
     propagation: Overrides = None,
+    today: Today = None,
 ) -> Any:
     """Operating-model health checks with offending elements; `format=markdown` for text."""
     with gate.admit(ADVICE["health"]):
-        report = hl.health(store, max_streams_per_team=max_streams_per_team, overrides=propagation)
+        report = hl.health(
+            store,
+            max_streams_per_team=max_streams_per_team,
+            overrides=propagation,
+            today=today,
+        )
         if format == "markdown":
             return PlainTextResponse(hl.health_markdown(report), media_type="text/markdown")
         return report

@@ -58,7 +58,7 @@ export interface Stats {
 /** `schema: JSON!` (graph.schema.Schema.as_dict). */
 export interface SchemaProp {
   name: string;
-  kind: "string" | "int" | "float" | "bool";
+  kind: "string" | "int" | "float" | "bool" | "date";
   description: string;
   required: boolean;
   choices: string[];

@@ -5,7 +5,7 @@ index); what the report says of the model is read from the store."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from graph.store import GraphStore
 from queries import bottlenecks as bn
@@ -72,10 +72,17 @@ def health_report(
     max_streams_per_team: int = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
     overrides: list[str] | None = None,
     at: datetime | None = None,
+    today: date | None = None,
 ) -> Report:
-    """Each operating-model health check with its score and offending elements."""
+    """Each operating-model health check with its score and offending elements; lifecycle
+    dates read against `today`, by default the day the report is made."""
     at = at or generated_at()
-    report = hl.health(store, max_streams_per_team=max_streams_per_team, overrides=overrides)
+    report = hl.health(
+        store,
+        max_streams_per_team=max_streams_per_team,
+        overrides=overrides,
+        today=today or at.date(),
+    )
     name = file_name("health", at=at)
     if fmt is ReportFormat.CSV:
         return Report(name, fmt, health_doc.to_csv(report))
@@ -105,6 +112,7 @@ def comparison_report(
         limit=limit,
         max_streams_per_team=max_streams_per_team,
         overrides=overrides,
+        today=at.date(),
     )
     about = ("impact", result.impact.element.id) if result.impact else ()
     name = file_name("scenario", result.scenario.name, *about, at=at)

@@ -7,8 +7,10 @@ to a copy, and base and copy are asked the same questions by the same code.
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 from graph.labels import PLATFORM, TEAM
+from graph.lifecycle import today as today_utc
 from graph.store import GraphStore
 from queries import bottlenecks as bn
 from queries import health as hl
@@ -46,8 +48,10 @@ def compare_scenario(
     max_streams_per_team: int = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
     config: bn.BottleneckConfig | None = None,
     overrides: dict[str, str] | list[str] | None = None,
+    today: date | None = None,
 ) -> ScenarioComparison:
-    """Impact (of `element`, when given), bottlenecks and health: base and scenario."""
+    """Impact (of `element`, when given), bottlenecks and health: base and scenario
+    (lifecycle dates read against `today`, default today UTC)."""
     im.check_depth(max_depth)
     config = bn.checked(limit, config)
     hl.check_threshold(max_streams_per_team)
@@ -64,6 +68,7 @@ def compare_scenario(
         max_streams_per_team=max_streams_per_team,
         config=config,
         overrides=overrides,
+        today=today,
     )
 
 
@@ -78,9 +83,11 @@ def compare_models(
     max_streams_per_team: int,
     config: bn.BottleneckConfig,
     overrides: dict[str, str] | list[str] | None,
+    today: date | None = None,
 ) -> ScenarioComparison:
     table = propagation_table(overrides)
     lost = lost_needs(base, scenario)
+    day = today or today_utc()  # one day for both sides
     sides = []
     for model in (base, scenario):
         projection = model.projection(table)
@@ -100,6 +107,7 @@ def compare_models(
             projection,
             max_streams_per_team=max_streams_per_team,
             table=table,
+            today=day,
         )
         sides.append((ranking, report, projection, facts))
     (base_rank, base_health, base_projection, _), (scen_rank, scen_health, scen_proj, facts) = sides
