@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         try:
             app.state.store.ensure_schema()
             app.state.schema_ready = True
+            _report_duplicate_relationship_ids(app.state.store)
             app.state.live.refresh()
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
             # Serve anyway: /healthz reports it, requests get 503 until Neo4j answers.
@@ -83,6 +84,26 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         )
     _mount_explorer(app)
     return app
+
+
+def _report_duplicate_relationship_ids(store: GraphStore) -> None:
+    """Say at start-up which relationship ids name more than one relationship (data written
+    before ids were unique across types): a PATCH or DELETE of such an id touches them all.
+    They are reported, not changed: which one to keep is the model owner's call
+    (`GET /api/integrity` lists them again)."""
+    total, shown = store.duplicate_relationship_ids(limit=20)
+    if total:
+        listed = "; ".join(f"{d['id']!r} ({', '.join(d['types'])})" for d in shown)
+        more = f" and {total - len(shown)} more" if total > len(shown) else ""
+        log.warning(
+            "%d relationship id(s) are used by more than one relationship, of different "
+            "types: %s%s. Delete or re-create all but one of each "
+            "(DELETE /api/relationships/{id} removes every one of them); "
+            "GET /api/integrity lists them",
+            total,
+            listed,
+            more,
+        )
 
 
 EXPLORER_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
