@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from app.auth import RefusedAuthentications, by_method
 from app.core.errors import FAILURES, answer, printable
-from app.core.limits import QuestionGate
+from app.core.limits import IO_THREADS, SWITCH_INTERVAL_S, QuestionGate
 from app.graphql import graphql_router
 from app.middleware import AuditMiddleware, BodyLimitMiddleware
 from app.neo4j_link import Neo4jLink
@@ -40,6 +42,13 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_store = store is None
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        # Every API request's caller is identified in the loop's default executor (a token
+        # look-up in Neo4j); Python sizes it by cores (6 threads on 2), too few for the
+        # requests of many clients waiting on Neo4j at once.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="valuegraph-io")
+        )
         if removed := rest_imports.remove_stale_uploads():
             log.info("removed %d temporary upload folder(s) left by a stopped service", removed)
         app.state.link = Neo4jLink(settings)
