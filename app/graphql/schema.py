@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -42,6 +43,16 @@ Mutation = strawberry.type(
 # Threads that run GraphQL operations (see `_Schema.execute`); as many as Starlette's pool
 # for synchronous routes, since an operation may wait there for a question slot.
 _OPERATIONS = ThreadPoolExecutor(max_workers=40, thread_name_prefix="graphql")
+_worker = threading.local()
+
+
+def _worker_loop() -> asyncio.AbstractEventLoop:
+    """This worker thread's event loop, made once and kept: a new loop per operation would
+    start new threads for every operation's blocking calls as well."""
+    loop: asyncio.AbstractEventLoop | None = getattr(_worker, "loop", None)
+    if loop is None:
+        loop = _worker.loop = asyncio.new_event_loop()
+    return loop
 
 
 class _Schema(strawberry.Schema):
@@ -64,7 +75,7 @@ class _Schema(strawberry.Schema):
         execute = super().execute
 
         def run() -> ExecutionResult:
-            return asyncio.run(
+            return _worker_loop().run_until_complete(
                 execute(
                     query,
                     variable_values,
