@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from app.auth import RefusedAuthentications, by_method
 from app.core.errors import FAILURES, answer, printable
-from app.core.limits import QuestionGate
+from app.core.limits import IO_THREADS, SWITCH_INTERVAL_S, QuestionGate
 from app.graphql import graphql_router
 from app.middleware import AuditMiddleware, BodyLimitMiddleware
 from app.neo4j_link import Neo4jLink
@@ -41,6 +43,13 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_store = store is None
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        # Every API request's caller is identified in the loop's default executor (a token
+        # look-up in Neo4j); Python sizes it by cores (6 threads on 2), too few for the
+        # requests of many clients waiting on Neo4j at once.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="valuegraph-io")
+        )
         if removed := rest_imports.remove_stale_uploads():
             log.info("removed %d temporary upload folder(s) left by a stopped service", removed)
         app.state.link = Neo4jLink(settings)
@@ -50,6 +59,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         try:
             app.state.store.ensure_schema()
             app.state.schema_ready = True
+            _report_duplicate_relationship_ids(app.state.store)
             app.state.live.refresh()
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
             # Serve anyway: /healthz reports it, requests get 503 until Neo4j answers.
@@ -89,6 +99,26 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         )
     _mount_explorer(app)
     return app
+
+
+def _report_duplicate_relationship_ids(store: GraphStore) -> None:
+    """Say at start-up which relationship ids name more than one relationship (data written
+    before ids were unique across types): a PATCH or DELETE of such an id touches them all.
+    They are reported, not changed: which one to keep is the model owner's call
+    (`GET /api/integrity` lists them again)."""
+    total, shown = store.duplicate_relationship_ids(limit=20)
+    if total:
+        listed = "; ".join(f"{d['id']!r} ({', '.join(d['types'])})" for d in shown)
+        more = f" and {total - len(shown)} more" if total > len(shown) else ""
+        log.warning(
+            "%d relationship id(s) are used by more than one relationship, of different "
+            "types: %s%s. Delete or re-create all but one of each "
+            "(DELETE /api/relationships/{id} removes every one of them); "
+            "GET /api/integrity lists them",
+            total,
+            listed,
+            more,
+        )
 
 
 EXPLORER_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"

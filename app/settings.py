@@ -70,6 +70,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Most objects a GraphQL query may ask for, estimated before it runs.",
     )
+    graphql_gated_cost: int = Field(
+        default=5_000,
+        ge=0,
+        description="GraphQL queries estimated above this many objects wait for a question "
+        "slot like the expensive questions (503 when none comes).",
+    )
     graphql_max_items: int = Field(
         default=20_000, ge=1, description="Most items one GraphQL request may return."
     )

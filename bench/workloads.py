@@ -245,20 +245,26 @@ def graphql_impact(client: httpx.Client, element: str) -> int:
 
 
 def wait_for_index(
-    store: GraphStore, base_url: str, pid: int, timeout_s: float = 600
+    store: GraphStore,
+    base_url: str,
+    pid: int,
+    timeout_s: float = 600,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Wait until the server's walk index holds the model's current revision; its build
-    time and the server's resident memory with it."""
+    time and the server's resident memory with it (`headers`: a token, when auth is on)."""
     deadline = time.monotonic() + timeout_s
     while True:
-        status = httpx.get(f"{base_url}/api/impact-index", timeout=10).json()
+        status = httpx.get(f"{base_url}/api/impact-index", timeout=10, headers=headers).json()
         if status["revision"] is not None and status["revision"] == store.revision():
             break
         if time.monotonic() > deadline:
             raise RuntimeError(f"the walk index was not built within {timeout_s:g} s: {status}")
         # An impact question is what starts a rebuild if the index is out of date.
         httpx.post(
-            f"{base_url}/graphql", json={"query": IMPACT_QUERY, "variables": {"element": "x"}}
+            f"{base_url}/graphql",
+            json={"query": IMPACT_QUERY, "variables": {"element": "x"}},
+            headers=headers,
         )
         time.sleep(1.0)
     rss = 0.0

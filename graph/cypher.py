@@ -197,6 +197,19 @@ RELATIONSHIP_ID_TYPES = (
     + "\n}\nRETURN collect(type) AS types"
 )
 
+# Relationship ids used by more than one relationship (necessarily of different types: each
+# type's constraint keeps its own ids unique). Data written before ids were claimed across
+# types may hold some; start-up reports them (`GraphStore.duplicate_relationship_ids`).
+DUPLICATE_RELATIONSHIP_IDS = f"""
+MATCH (:{ELEMENT_LABEL})-[r]->(:{ELEMENT_LABEL})
+WHERE type(r) IN $types AND r.id IS NOT NULL
+WITH r.id AS id, collect(type(r)) AS types
+WHERE size(types) > 1
+WITH id, types ORDER BY id
+WITH collect({{id: id, types: types}}) AS found
+RETURN size(found) AS total, found[0..$limit] AS shown
+"""
+
 _REL_FILTER = f"""
 MATCH (a:{ELEMENT_LABEL})-[r]->(b:{ELEMENT_LABEL})
 WHERE ($types IS NULL OR type(r) IN $types)

@@ -547,6 +547,19 @@ class GraphStore:
                 f"a relationship with id {rel_id!r} exists already ({', '.join(sorted(types))})"
             )
 
+    def duplicate_relationship_ids(self, limit: int = 100) -> tuple[int, list[dict[str, Any]]]:
+        """Relationship ids held by more than one relationship, across types: how many, and
+        the first `limit` as {id, types} (sorted by id). Reads every relationship once."""
+        records = self.read(
+            cypher.DUPLICATE_RELATIONSHIP_IDS,
+            {"types": list(self.schema.rel_types), "limit": limit},
+            timeout=None,
+        )
+        row = records[0]
+        return int(row["total"]), [
+            {"id": d["id"], "types": sorted(d["types"])} for d in row["shown"]
+        ]
+
     def get_relationship(self, rel_id: str) -> dict[str, Any] | None:
         records = self.read(cypher.GET_REL, {"id": rel_id})
         if not records:

@@ -116,10 +116,14 @@ class Holders:
                     self._taken_over(r["label"], r["id"], holder)
 
     def relationships(self, rels: list[dict[str, Any]]) -> None:
+        """Look up added relationship ids: under their own type (taken over, or a clash
+        when the ends differ), and under every other type (always a clash: a relationship
+        id names one relationship whatever its type, as `claim_relationship_id` keeps it)."""
         by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for rel in rels:
             if rel["type"] in self.foreign_types:
                 by_type[rel["type"]].append(rel)
+        self._other_types(rels)
         for rel_type, of_type in by_type.items():
             wanted = {r["id"]: r for r in of_type}
             ids = list(wanted)
@@ -139,6 +143,28 @@ class Holders:
                     else:
                         self._taken_over(rel_type, r["id"], holder)
 
+    def _other_types(self, rels: list[dict[str, Any]]) -> None:
+        # Only types others hold can clash: this source's own relationship of another type
+        # with the same id is replaced by the diff, not added.
+        for held_type in sorted(self.foreign_types):
+            wanted = {r["id"]: r for r in rels if r["type"] != held_type}
+            ids = list(wanted)
+            for i in range(0, len(ids), BATCH_SIZE):
+                batch = ids[i : i + BATCH_SIZE]
+                for r in _read(self.store, cypher.relationship_holders(held_type), ids=batch):
+                    holder = r["holder"] or "(made by hand)"
+                    self.clashes.append(
+                        {
+                            "id": r["id"],
+                            "msg": f"is a {held_type} of {holder}; this import makes it a "
+                            f"{wanted[r['id']]['type']} (a relationship id names one "
+                            "relationship, whatever its type)",
+                            "type": wanted[r["id"]]["type"],
+                            "held_as": held_type,
+                            "holder": holder,
+                        }
+                    )
+
     def _taken_over(self, kind: str, ident: str, holder: str) -> None:
         self.warnings.append(
             ReportWarning(
@@ -148,12 +174,14 @@ class Holders:
             )
         )
 
-    def refuse_clashes(self) -> None:
+    def refuse_clashes(self, file: str | None = None) -> None:
+        """Refuse the import (`file`: what it reads) when any id it adds is a clash."""
         if self.clashes:
             shown = "; ".join(f"{c['id']!r} {c['msg']}" for c in self.clashes[:5])
             raise ImportFailure(
                 f"{len(self.clashes)} id(s) already used differently in the graph: {shown}",
+                file=file,
                 hint="another source (or a person) uses these ids for something else; delete "
-                "those elements, or change the ids in the model",
+                "those elements or relationships, or change the ids in the model",
                 details=self.clashes,
             )

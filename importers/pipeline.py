@@ -224,7 +224,7 @@ def apply_import(
         view_writes, added_views = comparison.nodes(views)
         holders.nodes(added_views, {n["id"]: n["label"] for n in views})
         diff = comparison.finish(holders.held_nodes, holders.held_rels)
-        holders.refuse_clashes()
+        holders.refuse_clashes(", ".join(names))
         warnings = [*result["warnings"], *holders.warnings]
         return _Rest(result, diff, warnings, view_writes, set(added_views) - holders.held_nodes)
 

@@ -354,6 +354,50 @@ def test_ids_another_source_uses_for_another_type_are_refused(graph: GraphStore)
     assert nodes(graph)["node-k8s"][1]["source"] == SOURCE
 
 
+def test_a_relationship_id_another_type_holds_is_refused_and_nothing_written(
+    graph: GraphStore,
+) -> None:
+    # The bank model's `r-has-apply` is a HAS_STAGE; here another source holds that id as
+    # an OWNS between elements of its own. One id, two relationships, was what PATCH and
+    # DELETE then both touched: the import is refused instead.
+    node = lambda **f: node_record(NODE_ADAPTER.validate_python(f), source="decoy")  # noqa: E731
+    rel = lambda **f: rel_record(REL_ADAPTER.validate_python(f), source="decoy")  # noqa: E731
+    graph.write(
+        [
+            node(type="Team", id="decoy-team", name="Decoy team"),
+            node(type="Platform", id="decoy-platform", name="Decoy platform"),
+        ],
+        [rel(type="OWNS", id="r-has-apply", source="decoy-team", target="decoy-platform")],
+    )
+    before_nodes, before_rels = nodes(graph), rels(graph)
+    with pytest.raises(ImportFailure) as refused:
+        run_import(graph, BANK)
+    failure = refused.value
+    assert "'r-has-apply' is a OWNS of decoy; this import makes it a HAS_STAGE" in failure.message
+    assert failure.file == "bank.xml" and failure.hint and "change the ids" in failure.hint
+    assert [(d["id"], d["type"], d["held_as"]) for d in failure.details] == [
+        ("r-has-apply", "HAS_STAGE", "OWNS")
+    ]
+    assert (nodes(graph), rels(graph)) == (before_nodes, before_rels)
+    assert list_runs(graph) == []
+
+
+def test_one_relationship_id_twice_in_a_file_under_two_types_is_refused(
+    graph: GraphStore, tmp_path: Path
+) -> None:
+    model = chain_model(
+        tmp_path / "twice.xml",
+        3,
+        last='<relationship identifier="r1" source="e2" target="e1" xsi:type="Association"/>',
+    )
+    with pytest.raises(ImportFailure) as refused:
+        run_import(graph, model)
+    failure = refused.value
+    assert failure.message.startswith("duplicate id 'r1' (first used at line ")
+    assert failure.file == str(model) and failure.line is not None and failure.hint
+    assert nodes(graph) == {} and rels(graph) == set()
+
+
 def chain_model(path: Path, n: int, *, last: str = "") -> Path:
     """An exchange file of `n` elements, each serving the one before; `last` ends the
     relationships."""

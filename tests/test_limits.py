@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.limits import Busy, QuestionGate
+from app.core.memory import Tidy
 from app.main import create_app
 from app.settings import Settings
 from graph.store import GraphStore
@@ -130,3 +131,54 @@ def test_questions_past_the_time_limit_answer_504_with_advice_that_fits(
         ).json()["errors"]
         assert error["extensions"]["code"] == "QUERY_TIMEOUT"
         assert client.get("/api/nodes", params={"limit": 5}).status_code == 200
+
+
+# Every platform's users and dependants: estimated 1 + 50 * (1 + 200) objects, over the
+# 5,000 above which a GraphQL query is admitted like an expensive question.
+WIDE = """query { platforms(limit: 50) { items { id ... on Platform {
+  usedBy(limit: 100) { id } dependedOnBy(limit: 100) { id } } } } }"""
+WIDE_WITH_A_QUESTION = WIDE.replace(
+    "query {", 'query { impact(element: "Kubernetes Platform") { counts { streams } } ', 1
+)
+
+
+def test_a_costly_graphql_query_waits_for_a_slot_and_a_cheap_one_does_not(
+    one_slot: TestClient,
+) -> None:
+    gate: QuestionGate = one_slot.app.state.gate  # type: ignore[attr-defined]
+    cheap = "query { platforms(limit: 5) { items { id } } }"
+    with gate.admit("held by the test"):
+        (error,) = one_slot.post("/graphql", json={"query": WIDE}).json()["errors"]
+        assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+        assert error["extensions"]["reason"] == "busy"
+        assert error["extensions"]["retryAfter"] >= 1
+        assert "smaller `limit`" not in error["message"]  # busy, not too costly: try again
+        small = one_slot.post("/graphql", json={"query": cheap}).json()
+        assert len(small["data"]["platforms"]["items"]) == 5
+    answer = one_slot.post("/graphql", json={"query": WIDE}).json()
+    assert "errors" not in answer and answer["data"]["platforms"]["items"]
+    # A question inside a costly query runs in the query's slot: it does not wait for itself.
+    started = time.monotonic()
+    answer = one_slot.post("/graphql", json={"query": WIDE_WITH_A_QUESTION}).json()
+    assert "errors" not in answer, answer["errors"]
+    assert answer["data"]["impact"]["counts"]["streams"] > 0
+    assert time.monotonic() - started < 5
+
+
+def test_memory_is_tidied_a_moment_after_the_last_question() -> None:
+    tidied = threading.Event()
+    tidy = Tidy(delay_s=0.05)
+    tidy._trim = tidied.set  # the collection runs; the trim is what we watch for
+    tidy.started()
+    tidy.started()
+    tidy.ended()
+    assert not tidied.wait(0.2)  # one question still runs
+    tidy.ended()
+    assert tidied.wait(2)
+    tidied.clear()
+    tidy.started()  # a question beginning within the delay cancels the tidy
+    tidy.ended()
+    tidy.started()
+    assert not tidied.wait(0.2)
+    tidy.ended()
+    assert tidied.wait(2)

@@ -13,8 +13,20 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from app.core.memory import Tidy
 from app.settings import Settings
 from queries import budget
+
+# The GIL's switch interval in the service (CPython's default is 5 ms). A thread answering
+# a question holds the interpreter until another asks for it and the interval passes; every
+# cheap request crosses the GIL a dozen times (event loop, worker thread, each Neo4j reply),
+# so with 5 ms a health check waits tens of milliseconds behind one question. 1 ms keeps
+# that short for a few percent more switching in the questions.
+SWITCH_INTERVAL_S = 0.001
+
+# Threads for short blocking calls made from the event loop (identifying callers, DataLoader
+# reads): as many as Starlette's pool for synchronous routes.
+IO_THREADS = 40
 
 
 class Busy(Exception):
@@ -61,6 +73,7 @@ class QuestionGate:
         self._admitted = threading.BoundedSemaphore(slots + queue)
         self.wait_s = wait_s
         self.time_limit_s = time_limit_s
+        self.tidy = Tidy()
 
     @classmethod
     def of(cls, settings: Settings) -> QuestionGate:
@@ -83,11 +96,13 @@ class QuestionGate:
         try:
             if not self._slots.acquire(timeout=self.wait_s):
                 raise Busy(self.retry_after)
+            self.tidy.started()
             try:
                 with budget.time_limit(self.time_limit_s, advice):
                     yield
             finally:
                 self._slots.release()
+                self.tidy.ended()
         finally:
             self._admitted.release()
 
@@ -98,4 +113,5 @@ ADVICE = {
     "bottlenecks": "ask for fewer rows (limit) or a lower horizon",
     "health": "try again when the server is less busy; health reads the whole model",
     "scenario": "compare without an element, or split the scenario into smaller ones",
+    "graphql": "pass smaller `limit` arguments or nest fewer relationship fields",
 }

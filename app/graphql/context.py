@@ -35,6 +35,8 @@ class Context(BaseContext):
         self.store = store
         self.gate = gate
         self.items = ItemCount(settings.graphql_max_items)
+        # Set when the whole operation holds a question slot (a costly query, app.graphql.cost).
+        self.admitted = False
         self.live = live
         self.settings = settings
         self.principal = principal

@@ -37,6 +37,8 @@ from graphql import (
 from graphql.type.definition import GraphQLCompositeType, GraphQLType
 from strawberry.extensions import SchemaExtension
 
+from app.core.limits import ADVICE, Busy, QuestionGate
+
 DEFAULT_BUDGET = 100_000
 
 
@@ -166,7 +168,9 @@ def estimate(
 
 
 class CostBudget(SchemaExtension):
-    """Refuse, before it runs, a query whose worst case is over the budget."""
+    """Refuse, before it runs, a query whose worst case is over the budget; admit one over
+    `graphql_gated_cost` like an expensive question (`QuestionGate`: it waits for a slot,
+    or is refused with SERVICE_UNAVAILABLE and `retryAfter`)."""
 
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
@@ -175,6 +179,11 @@ class CostBudget(SchemaExtension):
             settings = getattr(ctx.context, "settings", None)
             budget = getattr(settings, "graphql_cost_budget", DEFAULT_BUDGET)
             cost = estimate(ctx.schema._schema, document, ctx.variables, ctx.operation_name)
+            gate: QuestionGate | None = getattr(ctx.context, "gate", None)
+            gated = getattr(settings, "graphql_gated_cost", None)
+            if cost <= budget and gate is not None and gated is not None and cost > gated:
+                yield from self._admitted(gate)
+                return
             if cost > budget:
                 ctx.result = ExecutionResult(
                     data=None,
@@ -193,3 +202,17 @@ class CostBudget(SchemaExtension):
                     ],
                 )
         yield
+
+    def _admitted(self, gate: QuestionGate) -> Iterator[None]:
+        # Thousands of elements are seconds of CPU: such queries take a question slot, so
+        # that no more of them (and of the questions) run at once than the cores allow.
+        ctx = self.execution_context
+        try:
+            with gate.admit(ADVICE["graphql"]):
+                ctx.context.admitted = True  # the questions it asks run in this slot
+                yield
+        except Busy as exc:
+            ctx.result = ExecutionResult(
+                data=None, errors=[GraphQLError(str(exc), original_error=exc)]
+            )
+            yield

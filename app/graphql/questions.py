@@ -7,6 +7,7 @@ resolvers only resolve arguments and call the query functions off the event loop
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Annotated, Any, TypeVar
 
 import strawberry
@@ -74,7 +75,9 @@ async def _ask(
     advice = ADVICE["walk" if walks else _KINDS.get(fn, "scenario")]
 
     def ask() -> T:
-        with context.gate.admit(advice):
+        # Inside an operation that holds a slot already, asking for another would wait on
+        # itself; its time limit is the operation's.
+        with nullcontext() if context.admitted else context.gate.admit(advice):
             return fn(context.live.reader() if walks else context.store, *args, **kwargs)
 
     result: T = await context.run(ask)

@@ -3,12 +3,20 @@ the extensions that guard and label every operation, and the FastAPI router."""
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 import strawberry
 from fastapi import Depends
 from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.fastapi import GraphQLRouter
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from app.auth import require
 from app.core.limits import QuestionGate
@@ -32,7 +40,56 @@ Mutation = strawberry.type(
 )
 
 
+# Threads that run GraphQL operations (see `_Schema.execute`); as many as Starlette's pool
+# for synchronous routes, since an operation may wait there for a question slot.
+_OPERATIONS = ThreadPoolExecutor(max_workers=40, thread_name_prefix="graphql")
+_worker = threading.local()
+
+
+def _worker_loop() -> asyncio.AbstractEventLoop:
+    """This worker thread's event loop, made once and kept: a new loop per operation would
+    start new threads for every operation's blocking calls as well."""
+    loop: asyncio.AbstractEventLoop | None = getattr(_worker, "loop", None)
+    if loop is None:
+        loop = _worker.loop = asyncio.new_event_loop()
+    return loop
+
+
 class _Schema(strawberry.Schema):
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        # Completing a large answer (thousands of elements, each field resolved and checked
+        # by graphql-core) is seconds of CPU-bound Python. Run on the server's event loop it
+        # would stop every other request, `/healthz` included, for that long; so each
+        # operation runs in a thread of its own pool (not the loop's default one, which
+        # identifies every API request's caller: an operation waiting for a question slot
+        # must not hold that up) on an event loop of its own.
+        execute = super().execute
+
+        def run() -> ExecutionResult:
+            return _worker_loop().run_until_complete(
+                execute(
+                    query,
+                    variable_values,
+                    context_value,
+                    root_value,
+                    operation_name,
+                    allowed_operation_types,
+                    operation_extensions,
+                )
+            )
+
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(_OPERATIONS, contextvars.copy_context().run, run)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:

@@ -71,3 +71,31 @@ def refused_authentications(request: Request, _: AdminDep) -> dict[str, Any]:
     callers without a token cannot grow the audit log."""
     refusals: RefusedAuthentications = request.app.state.refused_authentications
     return refusals.as_dict()
+
+
+class DuplicateId(BaseModel):
+    id: str
+    types: list[str] = Field(description="The type of each relationship using the id.")
+
+
+class Integrity(BaseModel):
+    duplicate_relationship_ids: int = Field(
+        description="Relationship ids used by more than one relationship (of different types)."
+    )
+    duplicates: list[DuplicateId] = Field(description="The first of them, by id.")
+
+
+@router.get("/api/integrity", response_model=Integrity)
+def integrity(
+    store: StoreDep,
+    _: AdminDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> Integrity:
+    """What the data holds that the model's rules now refuse: relationship ids used by more
+    than one relationship (written before ids were unique across types; reported at
+    start-up too). Reads every relationship."""
+    total, shown = store.duplicate_relationship_ids(limit=limit)
+    return Integrity(
+        duplicate_relationship_ids=total,
+        duplicates=[DuplicateId(**d) for d in shown],
+    )

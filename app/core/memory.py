@@ -1,0 +1,64 @@
+"""Giving memory back once the expensive questions are done.
+
+Bottlenecks, health and scenario comparisons build projections of the whole model (tens of
+MB of Python objects, with reference cycles). Freed only by the cyclic collector's rare full
+passes, and then kept by the C allocator in per-thread arenas, they would leave the service
+hundreds of MB larger after a burst of questions. When no question has run for a moment,
+`Tidy` collects the cycles and asks glibc to return free pages to the system.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+import logging
+import threading
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+
+def _malloc_trim() -> Callable[[], None]:
+    """glibc's `malloc_trim(0)` (returns free heap pages of every arena), or a no-op."""
+    try:
+        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to do
+        return lambda: None
+    trim.argtypes = [ctypes.c_size_t]
+    return lambda: trim(0)
+
+
+class Tidy:
+    """Collect and trim `delay_s` after the last question ends, unless another began."""
+
+    def __init__(self, delay_s: float = 1.0) -> None:
+        self.delay_s = delay_s
+        self._lock = threading.Lock()
+        self._running = 0
+        self._timer: threading.Timer | None = None
+        self._trim = _malloc_trim()
+
+    def started(self) -> None:
+        with self._lock:
+            self._running += 1
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+    def ended(self) -> None:
+        with self._lock:
+            self._running -= 1
+            if self._running == 0 and self._timer is None:
+                self._timer = threading.Timer(self.delay_s, self._tidy)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _tidy(self) -> None:
+        with self._lock:
+            self._timer = None
+            if self._running:
+                return
+        collected = gc.collect()
+        self._trim()
+        log.debug("after the questions: %d objects collected, free memory returned", collected)
