@@ -13,9 +13,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth import READ_METHODS, identify
 from app.settings import Settings
-from graph.tokens import Principal
 from graph.audit import record_event
 from graph.history import Origin, acting_as
+from graph.tokens import Principal
 
 log = logging.getLogger(__name__)
 

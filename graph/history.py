@@ -197,7 +197,12 @@ class Recorder:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def touch_nodes(
-        self, tx: ManagedTransaction, ids: Iterable[str], *, new: bool = False, attached: bool = False
+        self,
+        tx: ManagedTransaction,
+        ids: Iterable[str],
+        *,
+        new: bool = False,
+        attached: bool = False,
     ) -> None:
         fresh = [i for i in dict.fromkeys(ids) if i not in self.nodes]
         if attached:
@@ -261,7 +266,9 @@ def _read_rels(
         query = _rel_states(rel_type, lock=lock)
         for batch in _batches(ids):
             for r in tx.run(query, ids=list(batch)):
-                out[(rel_type, r["id"])] = _rel_state(rel_type, r["source"], r["target"], r["props"])
+                out[(rel_type, r["id"])] = _rel_state(
+                    rel_type, r["source"], r["target"], r["props"]
+                )
     return out
 
 
@@ -296,7 +303,7 @@ def write_change_set(
     tx: ManagedTransaction, seq: int, rows: list[dict[str, Any]], rec: Recorder
 ) -> None:
     at = now_iso()
-    counts = {f"{kind}s_{op}": 0 for kind in (ELEMENT, RELATIONSHIP) for op in _OPS}
+    counts = {f"{kind}s_{op}": 0 for kind in (ELEMENT, RELATIONSHIP) for op in OPS}
     for row in rows:
         counts[f"{row['kind']}s_{row['op']}"] += 1
     o = rec.origin
@@ -320,7 +327,7 @@ def write_change_set(
         tx.run(CREATE_CHANGES, rows=list(batch), seq=seq, at=at).consume()
 
 
-_OPS = ("created", "updated", "deleted")
+OPS = ("created", "updated", "deleted")
 
 # The recorder of the transaction running in this thread (the store's write opens it), so
 # that an importer's or a scenario's step inside the write can say what it touches.

@@ -262,6 +262,12 @@ class GraphStore:
         ):
             return session.execute_write(work)
 
+    def transact(self, work: Callable[[ManagedTransaction], Any]) -> Any:
+        """Run `work` in one managed write transaction (retried on transient errors): for
+        what keeps its own records beside the model (the history's baseline and pruning)."""
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
     def revision(self) -> str:
         """The model's revision: it changes whenever elements or relationships do."""
         return str(self.read(cypher.GET_REVISION)[0]["revision"])
@@ -284,8 +290,7 @@ class GraphStore:
             self.execute(stmt)
         self.execute("CALL db.awaitIndexes(300)")
         # Before the version is set: a start-up stopped in between writes it next time.
-        with self.driver.session(database=self.database) as session:
-            session.execute_write(history.write_baseline)
+        self.transact(history.write_baseline)
         self.execute(cypher.SET_SCHEMA_VERSION, {"version": self.schema.version, "now": now_iso()})
         log.info("applied graph schema version %s (was %s)", self.schema.version, current)
         return self.schema.version
@@ -600,14 +605,18 @@ class GraphStore:
         return [rel_view(r["type"], r["props"], r["source"], r["target"]) for r in records], total
 
     def patch_relationship(self, rel_id: str, props: dict[str, Any]) -> dict[str, Any]:
-        records = self._change(cypher.PATCH_REL, self._touch_relationship(rel_id), id=rel_id, props=props)
+        records = self._change(
+            cypher.PATCH_REL, self._touch_relationship(rel_id), id=rel_id, props=props
+        )
         if not records:
             raise NotFoundError(f"no relationship with id {rel_id!r}")
         r = records[0]
         return rel_view(r["type"], r["props"], r["source"], r["target"])
 
     def delete_relationship(self, rel_id: str) -> None:
-        records = self._change(cleanup.DELETE_RELATIONSHIP, self._touch_relationship(rel_id), id=rel_id)
+        records = self._change(
+            cleanup.DELETE_RELATIONSHIP, self._touch_relationship(rel_id), id=rel_id
+        )
         if not records or records[0]["deleted"] == 0:
             raise NotFoundError(f"no relationship with id {rel_id!r}")
 

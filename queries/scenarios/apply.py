@@ -185,9 +185,7 @@ def apply_scenario(store: GraphStore, name: str, *, actor: str | None = None) ->
 
     def also(tx: ManagedTransaction) -> None:
         history.describe(tx, action="scenario", ref=record.name)
-        history.touch_relationships(
-            tx, [(t, i) for t, ids in removed_by_type.items() for i in ids]
-        )
+        history.touch_relationships(tx, [(t, i) for t, ids in removed_by_type.items() for i in ids])
         history.touch_nodes(tx, diff.removed_nodes, attached=True)
         for rel_type, ids in sorted(removed_by_type.items()):
             _expect(tx, cleanup.delete_relationships(rel_type), ids, f"{rel_type} relationships")
