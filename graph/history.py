@@ -204,14 +204,8 @@ class Recorder:
         new: bool = False,
         attached: bool = False,
     ) -> None:
-        fresh = [i for i in dict.fromkeys(ids) if i not in self.nodes]
-        if attached:
-            # Relationships the change takes along (a delete): read even for ids seen before.
-            for batch in _batches(list(dict.fromkeys(ids))):
-                for r in tx.run(LOCK_ATTACHED, ids=list(batch)):
-                    key = (r["type"], r["id"])
-                    if key not in self.rels:
-                        self.rels[key] = _rel_state(r["type"], r["source"], r["target"], r["props"])
+        ids = list(dict.fromkeys(ids))
+        fresh = [i for i in ids if i not in self.nodes]
         if new:
             self.nodes.update(dict.fromkeys(fresh))
             return
@@ -220,6 +214,14 @@ class Recorder:
             for r in tx.run(LOCK_NODE_STATES, ids=list(batch)):
                 found[r["id"]] = _node_state(r["label"], r["props"])
         self.nodes.update({i: found.get(i) for i in fresh})
+        if attached:
+            # The relationships a delete takes along, read once the elements are locked,
+            # also for ids seen before (they may have gained some in this transaction).
+            for batch in _batches(ids):
+                for r in tx.run(LOCK_ATTACHED, ids=list(batch)):
+                    key = (r["type"], r["id"])
+                    if key not in self.rels:
+                        self.rels[key] = _rel_state(r["type"], r["source"], r["target"], r["props"])
 
     def touch_relationships(
         self, tx: ManagedTransaction, keys: Iterable[RelKey], *, new: bool = False

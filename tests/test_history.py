@@ -24,6 +24,7 @@ from graph import edits, history
 from graph.labels import CHANGE, CHANGE_SET
 from graph.model import NodeRecord, now_iso
 from graph.store import ConflictError, GraphStore
+from graph.tokens import Role, create_token
 from importers.errors import ImportFailure
 from importers.pipeline import run_import
 from queries import history as hq
@@ -388,6 +389,23 @@ def test_cli_rest_and_graphql_read_the_same_history(
     assert table.exit_code == 0 and "edit" in table.output
 
 
+def test_a_graphql_mutation_is_recorded_as_the_callers_through_graphql(
+    clean: GraphStore, api: TestClient
+) -> None:
+    run_import(clean, BANK)
+    done = api.post(
+        "/graphql",
+        json={
+            "query": 'mutation { updateNode(id: "app-core", patch: {criticality: "low"}) { id } }'
+        },
+    ).json()
+    assert "errors" not in done, done
+    edit = _sets(clean)[-1]
+    assert (edit.action, edit.via, edit.actor) == ("edit", "graphql", LOCAL)
+    assert edit.request.startswith("POST /graphql ")
+    assert _changes(clean, edit.seq)["e:app-core"].fields == ["criticality"]
+
+
 def test_reading_needs_viewer_and_pruning_admin(clean: GraphStore, api: TestClient) -> None:
     run_import(clean, BANK)
     assert api.get("/api/changes").status_code == 200
@@ -399,3 +417,29 @@ def test_reading_needs_viewer_and_pruning_admin(clean: GraphStore, api: TestClie
     assert pruned.json()["action"] == "prune"
     # There is no way to change or delete a change set over the API.
     assert api.delete("/api/changes/1").status_code in (404, 405)
+
+
+def test_roles_viewer_reads_admin_prunes_and_edits_carry_the_token(
+    clean: GraphStore, settings: Settings
+) -> None:
+    tokens = {
+        r: {"Authorization": f"Bearer {create_token(clean, name=r.label, role=r)[1]}"} for r in Role
+    }
+    edits.create_node(clean, edits.parse_node({"type": "Team", "id": "t", "name": "T"}))
+    on = settings.model_copy(update={"auth": "on"})
+    with TestClient(create_app(on, store=clean)) as secured:
+        assert secured.get("/api/changes").status_code == 401
+        assert secured.get("/api/changes", headers=tokens[Role.VIEWER]).status_code == 200
+        assert secured.get("/api/history/t", headers=tokens[Role.VIEWER]).status_code == 200
+        body = {"before": "2000-01-01"}
+        for role in (Role.VIEWER, Role.EDITOR):
+            refused = secured.post("/api/history/prune", json=body, headers=tokens[role])
+            assert refused.status_code == 403
+        done = secured.patch("/api/nodes/t", json={"name": "T2"}, headers=tokens[Role.EDITOR])
+        assert done.status_code == 200
+        pruned = secured.post("/api/history/prune", json=body, headers=tokens[Role.ADMIN])
+        assert pruned.status_code == 200
+    edit, prune = _sets(clean)[-2:]
+    assert (edit.actor, edit.via) == ("editor", "rest")
+    assert edit.token_id and edit.token_id != prune.token_id
+    assert (prune.actor, prune.action) == ("admin", "prune")
