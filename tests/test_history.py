@@ -15,9 +15,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from graphql import parse
 from typer.testing import CliRunner
 
 from app.cli.root import app as cli
+from app.graphql import schema
+from app.graphql.cost import estimate
 from app.main import create_app
 from app.settings import Settings
 from graph import edits, history
@@ -443,3 +446,13 @@ def test_roles_viewer_reads_admin_prunes_and_edits_carry_the_token(
     assert (edit.actor, edit.via) == ("editor", "rest")
     assert edit.token_id and edit.token_id != prune.token_id
     assert (prune.actor, prune.action) == ("admin", "prune")
+
+
+def test_history_pages_count_against_the_graphql_cost_budget() -> None:
+    def cost(query: str) -> int:
+        return estimate(schema._schema, parse(query), None, None)
+
+    # A page and, per item, the item and its change set.
+    assert cost('{ history(id: "x", limit: 10) { items { op changeSet { seq } } } }') == 21
+    assert cost("{ changes(limit: 7) { items { seq elements { created } } } }") == 15
+    assert cost("{ changeSet(seq: 1, limit: 4) { changeSet { seq } items { id } } }") == 6
