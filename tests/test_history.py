@@ -278,7 +278,7 @@ def test_racing_creates_of_one_id_record_the_one_that_won(clean: GraphStore) -> 
 
 
 def test_racing_creates_of_different_ids_are_each_recorded(clean: GraphStore) -> None:
-    def create(i: int) -> Callable[[], None]:
+    def create(i: int) -> Callable[[], Any]:
         return lambda: edits.create_node(
             clean, edits.parse_node({"type": "Team", "id": f"t-{i}", "name": f"T{i}"})
         )
