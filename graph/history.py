@@ -232,28 +232,29 @@ class Recorder:
             return
         self.rels.update(_read_rels(tx, fresh, lock=True))
 
-    def rows(self, tx: ManagedTransaction) -> list[dict[str, Any]]:
-        """A change row per touched element and relationship whose state changed."""
-        after_nodes: dict[str, State] = {}
-        for batch in _batches(list(self.nodes)):
-            for r in tx.run(NODE_STATES, ids=list(batch)):
-                after_nodes[r["id"]] = _node_state(r["label"], r["props"])
-        after_rels = _read_rels(tx, list(self.rels), lock=False)
-        rows = []
-        for node_id, before in self.nodes.items():
-            after = after_nodes.get(node_id)
-            rows.extend(_row(ELEMENT, f"e:{node_id}", node_id, before, after))
-        for (rel_type, rel_id), before in self.rels.items():
-            after = after_rels.get((rel_type, rel_id))
-            rows.extend(_row(RELATIONSHIP, f"r:{rel_type}:{rel_id}", rel_id, before, after))
-        return rows
-
     def commit(self, tx: ManagedTransaction) -> int:
-        """Take the revision lock and write the change set (if anything changed); its seq."""
-        rows = self.rows(tx)
+        """Take the revision lock, then write a change per touched element and relationship
+        whose state changed, a batch at a time (a large import's rows are never all held at
+        once), and the change set if any did. Returns the seq."""
         seq = int(tx.run(BUMP_SEQUENCE).single(strict=True)["seq"])
-        if rows or self.extra:
-            write_change_set(tx, seq, rows, self)
+        out = ChangeWriter(tx, seq)
+        for batch in _batches(list(self.nodes)):
+            after: dict[str, State] = {}
+            for r in tx.run(NODE_STATES, ids=list(batch)):
+                after[r["id"]] = _node_state(r["label"], r["props"])
+            out.add(
+                row
+                for i in batch
+                for row in _row(ELEMENT, f"e:{i}", i, self.nodes[i], after.get(i))
+            )
+        for keys in _batches(list(self.rels)):
+            rels = _read_rels(tx, keys, lock=False)
+            out.add(
+                row
+                for (t, i) in keys
+                for row in _row(RELATIONSHIP, f"r:{t}:{i}", i, self.rels[(t, i)], rels[(t, i)])
+            )
+        out.finish(self)
         return seq
 
 
@@ -301,32 +302,44 @@ def _json(state: State | None) -> str | None:
     return None if state is None else json.dumps(state, sort_keys=True, default=str)
 
 
-def write_change_set(
-    tx: ManagedTransaction, seq: int, rows: list[dict[str, Any]], rec: Recorder
-) -> None:
-    at = now_iso()
-    counts = {f"{kind}s_{op}": 0 for kind in (ELEMENT, RELATIONSHIP) for op in OPS}
-    for row in rows:
-        counts[f"{row['kind']}s_{row['op']}"] += 1
-    o = rec.origin
-    props = {
-        "seq": seq,
-        "id": str(uuid.uuid4()),
-        "at": at,
-        "actor": o.actor,
-        "token_id": o.token_id,
-        "via": o.via,
-        "request": o.request,
-        "action": rec.action,
-        "ref": rec.ref,
-        "source": rec.source,
-        "changes": len(rows),
-        **counts,
-        **rec.extra,
-    }
-    tx.run(CREATE_CHANGE_SET, props=props).consume()
-    for batch in _batches(rows):
-        tx.run(CREATE_CHANGES, rows=list(batch), seq=seq, at=at).consume()
+class ChangeWriter:
+    """Writes one change set's changes as they come, counting them, and then the set."""
+
+    def __init__(self, tx: ManagedTransaction, seq: int) -> None:
+        self.tx, self.seq, self.at = tx, seq, now_iso()
+        self.counts = {f"{kind}s_{op}": 0 for kind in (ELEMENT, RELATIONSHIP) for op in OPS}
+        self.total = 0
+
+    def add(self, rows: Iterable[dict[str, Any]]) -> None:
+        batch = list(rows)
+        if not batch:
+            return
+        self.tx.run(CREATE_CHANGES, rows=batch, seq=self.seq, at=self.at).consume()
+        for row in batch:
+            self.counts[f"{row['kind']}s_{row['op']}"] += 1
+        self.total += len(batch)
+
+    def finish(self, rec: Recorder) -> None:
+        """The change set, if it changed anything (or records something else: a prune)."""
+        if not self.total and not rec.extra:
+            return
+        o = rec.origin
+        props = {
+            "seq": self.seq,
+            "id": str(uuid.uuid4()),
+            "at": self.at,
+            "actor": o.actor,
+            "token_id": o.token_id,
+            "via": o.via,
+            "request": o.request,
+            "action": rec.action,
+            "ref": rec.ref,
+            "source": rec.source,
+            "changes": self.total,
+            **self.counts,
+            **rec.extra,
+        }
+        self.tx.run(CREATE_CHANGE_SET, props=props).consume()
 
 
 OPS = ("created", "updated", "deleted")
@@ -407,31 +420,21 @@ def write_baseline(tx: ManagedTransaction) -> int | None:
         return None
     # The revision lock first: no change commits while the model is read.
     seq = int(tx.run(BUMP_SEQUENCE).single(strict=True)["seq"])
-    rows = [
-        *(
-            r
-            for rec in tx.run(ALL_NODE_STATES)
-            for r in _row(
-                ELEMENT, f"e:{rec['id']}", rec["id"], None, _node_state(rec["label"], rec["props"])
-            )
-        ),
-        *(
-            r
-            for rec in tx.run(ALL_REL_STATES)
-            for r in _row(
-                RELATIONSHIP,
-                f"r:{rec['type']}:{rec['id']}",
-                rec["id"],
-                None,
-                _rel_state(rec["type"], rec["source"], rec["target"], rec["props"]),
-            )
-        ),
+    out = ChangeWriter(tx, seq)
+    nodes = [(r["id"], _node_state(r["label"], r["props"])) for r in tx.run(ALL_NODE_STATES)]
+    for batch in _batches(nodes):
+        out.add(row for i, state in batch for row in _row(ELEMENT, f"e:{i}", i, None, state))
+    del nodes
+    rels = [
+        (r["type"], r["id"], _rel_state(r["type"], r["source"], r["target"], r["props"]))
+        for r in tx.run(ALL_REL_STATES)
     ]
-    if not rows:
-        return None
-    rec = Recorder(Origin(actor="valuegraph", via="startup"), action="baseline")
-    write_change_set(tx, seq, rows, rec)
-    return seq
+    for batch in _batches(rels):
+        out.add(
+            row for t, i, state in batch for row in _row(RELATIONSHIP, f"r:{t}:{i}", i, None, state)
+        )
+    out.finish(Recorder(Origin(actor="valuegraph", via="startup"), action="baseline"))
+    return seq if out.total else None
 
 
 # Changes before the cut go, except each element's or relationship's last one before it
@@ -469,6 +472,7 @@ def prune(tx: ManagedTransaction, before: str) -> dict[str, Any]:
     sets = int(tx.run(PRUNE_CHANGE_SETS, before=before).single(strict=True)["sets"])
     tx.run(SET_HORIZON, before=before).consume()
     extra = {"pruned_before": before, "pruned_changes": changes, "pruned_change_sets": sets}
-    rec = Recorder(current_origin(), action="prune", ref=before, extra=extra)
-    write_change_set(tx, seq, [], rec)
+    ChangeWriter(tx, seq).finish(
+        Recorder(current_origin(), action="prune", ref=before, extra=extra)
+    )
     return {"seq": seq, **extra}
