@@ -280,10 +280,15 @@ def _row(
 ) -> list[dict[str, Any]]:
     if before is None and after is None:
         return []
-    fields = changed_fields(before, after)
-    if before is not None and after is not None and not fields:
-        return []
-    op = "created" if before is None else "deleted" if after is None else "updated"
+    if before is None or after is None:
+        # Every field of a creation or deletion is in its one state: not listed again.
+        fields: list[str] = []
+        op = "created" if before is None else "deleted"
+    else:
+        fields = changed_fields(before, after)
+        if not fields:
+            return []
+        op = "updated"
     return [
         {
             "kind": kind,

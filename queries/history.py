@@ -99,7 +99,10 @@ class Change(BaseModel):
     id: str
     type: str | None
     op: str = Field(description="created, updated or deleted.")
-    fields: list[str] = Field(description="The fields that differ (timestamps aside).")
+    fields: list[str] = Field(
+        description="The fields an update changed (timestamps aside); empty for a creation "
+        "or deletion."
+    )
     before: dict[str, Any] | None = Field(description="Null: it did not exist.")
     after: dict[str, Any] | None = Field(description="Null: it was deleted.")
 
