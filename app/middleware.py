@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import uuid
 from typing import Any
 
 from starlette.requests import Request
@@ -13,6 +14,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.auth import READ_METHODS, identify
 from app.settings import Settings
 from graph.audit import record_event
+from graph.history import Origin, acting_as
+from graph.tokens import Principal
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +128,25 @@ class AuditMiddleware:
             principal = await asyncio.to_thread(identify, request)
         except Exception:  # Neo4j away: the route's own check answers (503)
             principal = None
+        # Whatever the request changes in the model is recorded as this caller's.
+        origin = Origin(
+            actor=principal.name if principal else "",
+            token_id=principal.token_id if principal else "",
+            via="rest" if path.startswith("/api/") else "graphql",
+            request=f"{request.method} {path[:200]} {uuid.uuid4().hex[:12]}",
+        )
+        with acting_as(origin):
+            await self._answer(scope, receive, send, request, principal, path)
+
+    async def _answer(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        request: Request,
+        principal: Principal | None,
+        path: str,
+    ) -> None:
         if principal is None or request.method in READ_METHODS or not path.startswith("/api/"):
             await self.app(scope, receive, send)
             return

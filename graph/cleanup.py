@@ -74,6 +74,14 @@ RETURN count(*) AS deleted
 """
 
 
+# Some element ids, for a reset that deletes (and records) the model a batch at a time.
+SOME_ELEMENT_IDS = f"""
+MATCH (n:{ELEMENT_LABEL})
+WHERE n.id IS NOT NULL
+RETURN n.id AS id
+LIMIT $limit
+"""
+
 # The model, how it was imported and the scenarios on it; tokens and the audit log stay.
 # In batches of its own transactions: run it outside an explicit transaction.
 CLEAR_MODEL = f"""

@@ -73,3 +73,5 @@ IMPORT_RUN: Final = "ImportRun"
 SCENARIO: Final = "Scenario"
 API_TOKEN: Final = "ApiToken"
 AUDIT_EVENT: Final = "AuditEvent"
+CHANGE_SET: Final = "ChangeSet"  # the change history (graph.history): one per committed change
+CHANGE: Final = "Change"  # ... and one per element or relationship it changed

@@ -477,4 +477,4 @@ class UnknownTypeError(ValueError):
 
 
 # Bump when the constraints/indexes derived from the schema change, so start-up re-applies them.
-SCHEMA = Schema(NODE_TYPES, REL_TYPES, version=5)
+SCHEMA = Schema(NODE_TYPES, REL_TYPES, version=6)

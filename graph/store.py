@@ -26,7 +26,7 @@ import neo4j
 from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.exceptions import ConstraintError
 
-from graph import cleanup, cypher
+from graph import cleanup, cypher, history
 from graph.archimate import ALIASES, ELEMENTS
 from graph.model import node_view, now_iso, rel_view
 from graph.schema import SCHEMA, Schema, UnknownTypeError
@@ -240,21 +240,32 @@ class GraphStore:
         with self._time_limited(limit), self.driver.session(database=self.database) as session:
             return session.execute_read(work)
 
-    def _change(self, query: str, /, **params: Any) -> list[neo4j.Record]:
+    def _change(
+        self, query: str, /, touch: Callable[[ManagedTransaction], None], **params: Any
+    ) -> list[neo4j.Record]:
         """Run a statement that changes the model and, when it matched something, count a
-        new revision of the model in the same transaction."""
+        new revision of the model and record the change in the same transaction. `touch`
+        names what the statement is about to change (`graph.history`)."""
 
         @neo4j.unit_of_work(timeout=self.timeout)
         def work(tx: ManagedTransaction) -> list[neo4j.Record]:
-            records = list(tx.run(query, params))
-            if records:
-                tx.run(cypher.BUMP_REVISION).consume()
+            with history.recording(tx) as recorder:
+                touch(tx)
+                records = list(tx.run(query, params))
+                if records:
+                    recorder.commit(tx)
             return records
 
         with (
             self._time_limited(self.timeout),
             self.driver.session(database=self.database) as session,
         ):
+            return session.execute_write(work)
+
+    def transact(self, work: Callable[[ManagedTransaction], Any]) -> Any:
+        """Run `work` in one managed write transaction (retried on transient errors): for
+        what keeps its own records beside the model (the history's baseline and pruning)."""
+        with self.driver.session(database=self.database) as session:
             return session.execute_write(work)
 
     def revision(self) -> str:
@@ -275,9 +286,11 @@ class GraphStore:
         current = self.schema_version()
         if current == self.schema.version:
             return current
-        for stmt in cypher.schema_statements(self.schema):
+        for stmt in [*cypher.schema_statements(self.schema), *history.schema_statements()]:
             self.execute(stmt)
         self.execute("CALL db.awaitIndexes(300)")
+        # Before the version is set: a start-up stopped in between writes it next time.
+        self.transact(history.write_baseline)
         self.execute(cypher.SET_SCHEMA_VERSION, {"version": self.schema.version, "now": now_iso()})
         log.info("applied graph schema version %s (was %s)", self.schema.version, current)
         return self.schema.version
@@ -350,15 +363,16 @@ class GraphStore:
 
         def work(tx: ManagedTransaction, planned: Future[None]) -> WriteSummary:
             summary = WriteSummary()
-            self._write_nodes(tx, first, now, summary)
-            for batch in batches():
-                self._write_nodes(tx, batch.nodes, now, summary)
-                self._write_rels(tx, batch.rels, summary)
-            planned.result()  # the worker's error, if it had one
-            self._write_rels(tx, self._check_endpoints(tx, planner), summary)
-            if also is not None:
-                also(tx)
-            tx.run(cypher.BUMP_REVISION).consume()
+            with history.recording(tx) as recorder:
+                self._write_nodes(tx, first, now, summary)
+                for batch in batches():
+                    self._write_nodes(tx, batch.nodes, now, summary)
+                    self._write_rels(tx, batch.rels, summary)
+                planned.result()  # the worker's error, if it had one
+                self._write_rels(tx, self._check_endpoints(tx, planner), summary)
+                if also is not None:
+                    also(tx)
+                recorder.commit(tx)  # also counts the model's new revision
             return summary
 
         # The rows (and the in-memory half of the endpoint check, and whatever `then`
@@ -388,6 +402,7 @@ class GraphStore:
         for (label, create), rows in groups.items():
             query = cypher.create_nodes(label) if create else cypher.upsert_nodes(label)
             for batch in _batches(rows, BATCH_SIZE):
+                history.touch_nodes(tx, [r["id"] for r in batch], new=create)
                 tx.run(query, rows=batch, now=now).consume()
             summary.nodes[label] = summary.nodes.get(label, 0) + len(rows)
 
@@ -400,6 +415,7 @@ class GraphStore:
                 else cypher.upsert_relationships(rel_type)
             )
             for batch in _batches(rows, BATCH_SIZE):
+                history.touch_relationships(tx, [(rel_type, r["id"]) for r in batch], new=create)
                 tx.run(query, rows=batch).consume()
             count = summary.relationships.get(rel_type, 0) + len(rows)
             summary.relationships[rel_type] = count
@@ -501,14 +517,24 @@ class GraphStore:
         return [node_view(r["label"], r["props"]) for r in records]
 
     def patch_node(self, node_id: str, props: dict[str, Any]) -> dict[str, Any]:
-        records = self._change(cypher.PATCH_NODE, id=node_id, props=props, now=now_iso())
+        records = self._change(
+            cypher.PATCH_NODE,
+            lambda tx: history.touch_nodes(tx, [node_id]),
+            id=node_id,
+            props=props,
+            now=now_iso(),
+        )
         if not records:
             raise NotFoundError(f"no element with id {node_id!r}")
         return node_view(records[0]["label"], records[0]["props"])
 
     def delete_node(self, node_id: str) -> int:
         """Delete a node and its relationships; returns how many relationships went with it."""
-        records = self._change(cleanup.DELETE_ELEMENT, id=node_id)
+        records = self._change(
+            cleanup.DELETE_ELEMENT,
+            lambda tx: history.touch_nodes(tx, [node_id], attached=True),
+            id=node_id,
+        )
         if not records:
             raise NotFoundError(f"no element with id {node_id!r}")
         return int(records[0]["rels"])
@@ -560,6 +586,14 @@ class GraphStore:
             {"id": d["id"], "types": sorted(d["types"])} for d in row["shown"]
         ]
 
+    @staticmethod
+    def _touch_relationship(rel_id: str) -> Callable[[ManagedTransaction], None]:
+        def touch(tx: ManagedTransaction) -> None:
+            types = tx.run(cypher.RELATIONSHIP_ID_TYPES, id=rel_id).single(strict=True)["types"]
+            history.touch_relationships(tx, [(t, rel_id) for t in types])
+
+        return touch
+
     def get_relationship(self, rel_id: str) -> dict[str, Any] | None:
         records = self.read(cypher.GET_REL, {"id": rel_id})
         if not records:
@@ -584,14 +618,18 @@ class GraphStore:
         return [rel_view(r["type"], r["props"], r["source"], r["target"]) for r in records], total
 
     def patch_relationship(self, rel_id: str, props: dict[str, Any]) -> dict[str, Any]:
-        records = self._change(cypher.PATCH_REL, id=rel_id, props=props)
+        records = self._change(
+            cypher.PATCH_REL, self._touch_relationship(rel_id), id=rel_id, props=props
+        )
         if not records:
             raise NotFoundError(f"no relationship with id {rel_id!r}")
         r = records[0]
         return rel_view(r["type"], r["props"], r["source"], r["target"])
 
     def delete_relationship(self, rel_id: str) -> None:
-        records = self._change(cleanup.DELETE_RELATIONSHIP, id=rel_id)
+        records = self._change(
+            cleanup.DELETE_RELATIONSHIP, self._touch_relationship(rel_id), id=rel_id
+        )
         if not records or records[0]["deleted"] == 0:
             raise NotFoundError(f"no relationship with id {rel_id!r}")
 
@@ -607,8 +645,26 @@ class GraphStore:
 
     def clear(self) -> None:
         """Delete every element, import run and scenario (tests, `valuegraph reset`);
-        schema, tokens and the audit log stay."""
+        schema, tokens, the audit log and the history stay.
+
+        Elements go a batch per transaction, each batch recorded as a `reset` change set of
+        its own (one transaction for a whole large model would need its memory at once)."""
+        reset = f"reset-{now_iso()}"
+
+        def batch(tx: ManagedTransaction) -> int:
+            with history.recording(tx) as recorder:
+                history.describe(tx, action="reset", ref=reset)
+                ids = [r["id"] for r in tx.run(cleanup.SOME_ELEMENT_IDS, limit=BATCH_SIZE)]
+                if not ids:
+                    return 0
+                history.touch_nodes(tx, ids, attached=True)
+                tx.run(cleanup.delete_elements(), ids=ids).consume()
+                recorder.commit(tx)
+            return len(ids)
+
         with self.driver.session(database=self.database) as session:
+            while session.execute_write(batch):
+                pass
             session.run(cleanup.CLEAR_MODEL).consume()
         self.execute(cypher.BUMP_REVISION)
 

@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 from neo4j import ManagedTransaction
 
-from graph import cleanup
+from graph import cleanup, history
 from graph import cypher as graph_cypher
 from graph.model import now_iso
 from graph.store import BATCH_SIZE, ConflictError, GraphStore, WriteBatch, WriteSummary
@@ -70,6 +70,20 @@ def _rel(record: dict[str, Any]) -> _Rel:
 
 def _batched(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return [rows[i : i + BATCH_SIZE] for i in range(0, len(rows), BATCH_SIZE)]
+
+
+def _touch(
+    tx: ManagedTransaction, *, source: str, run_id: str, diff: DiffPlan, prune: bool
+) -> None:
+    """Tell the history what the import's own step (`_run_in_tx`) is about to change; the
+    store's upserts say what they change themselves."""
+    history.describe(tx, action="import", ref=run_id, source=source)
+    history.touch_nodes(tx, [node["id"] for _, _, node in diff["relabel"]])
+    history.touch_relationships(tx, diff["replace_relationships"])
+    history.touch_relationships(tx, [(r["type"], r["id"]) for r in diff["late_relationships"]])
+    if prune:
+        history.touch_relationships(tx, diff["remove_relationships"])
+        history.touch_nodes(tx, diff["remove_nodes"], attached=True)
 
 
 def _run_in_tx(
@@ -274,6 +288,7 @@ def apply_import(
             prune=prune,
             finished=finished,
         )
+        _touch(tx, source=key, run_id=prepared.run_id, diff=done.diff, prune=prune)
         _run_in_tx(
             tx,
             source=key,

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
-from app.cli.shared import JsonOpt, open_store, print_json
+from app.cli.shared import JsonOpt, inert, open_store, print_json
 from app.settings import Settings
 from graph.audit import list_events
 
@@ -35,16 +33,3 @@ def audit(
         fields = (e["at"], e["actor"], e["action"], e["target"], e["status"])
         table.add_row(*(inert(str(f)) for f in fields))
     Console().print(table)
-
-
-def inert(text: str) -> Text:
-    """TEXT as the terminal should show it: control and format characters (escape sequences,
-    bidi overrides) written as escapes, and Rich markup shown, not interpreted. Audit events
-    hold what callers sent, so nothing in them may reach the terminal as a command."""
-    shown = "".join(
-        ch.encode("unicode_escape").decode("ascii")
-        if unicodedata.category(ch) in ("Cc", "Cf")
-        else ch
-        for ch in text
-    )
-    return Text(shown)

@@ -14,6 +14,7 @@ from app.cli import (
     audit,
     elements,
     generate,
+    history,
     imports,
     local_neo4j,
     questions,
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 app.add_typer(server.app)
 app.add_typer(audit.app)
+app.add_typer(history.app)
 app.add_typer(questions.app)
 app.add_typer(elements.app)
 app.add_typer(imports.app)

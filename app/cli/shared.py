@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from app.core.errors import UNEXPECTED, answer
 from app.core.walk import parameter, takes_walk
@@ -209,3 +211,16 @@ walk_parameters = takes_walk(
     ],
     walk_options,
 )
+
+
+def inert(text: str) -> Text:
+    """TEXT as the terminal should show it: control and format characters (escape sequences,
+    bidi overrides) written as escapes, and Rich markup shown, not interpreted. Audit events and
+    history hold what callers sent, so nothing in them may reach the terminal as a command."""
+    shown = "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in ("Cc", "Cf")
+        else ch
+        for ch in text
+    )
+    return Text(shown)

@@ -6,6 +6,7 @@
 - `answers`: the answers of the questions, derived from the pydantic answer models in
   `queries/`; `inputs`: the question and scenario inputs; `questions`: their resolvers.
 - `imports`: importing and exporting models, and the recorded import runs.
+- `history`: the change history (an element's versions, the change sets).
 - `errors`, `guard`: error codes; the editor role plus audit log for mutations, and
   introspection only where allowed.
 - `schema`: Query and Mutation joined from the resolver modules, the schema, the router.

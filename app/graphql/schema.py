@@ -27,6 +27,7 @@ from app.graphql.element_resolvers import ElementsMutation, ElementsQuery, list_
 from app.graphql.elements import ELEMENT_TYPES
 from app.graphql.errors import ClassifyErrors, error_code
 from app.graphql.guard import IntrospectionSwitch, MutationGuard
+from app.graphql.history import HistoryQuery
 from app.graphql.imports import ImportsMutation, ImportsQuery
 from app.graphql.questions import QuestionsMutation, QuestionsQuery
 from app.settings import Settings
@@ -34,7 +35,9 @@ from graph.store import GraphStore
 from graph.tokens import Principal, Role
 from queries.live import LiveIndex
 
-Query = strawberry.type(type("Query", (ElementsQuery, QuestionsQuery, ImportsQuery), list_fields()))
+Query = strawberry.type(
+    type("Query", (ElementsQuery, QuestionsQuery, ImportsQuery, HistoryQuery), list_fields())
+)
 Mutation = strawberry.type(
     type("Mutation", (ElementsMutation, QuestionsMutation, ImportsMutation), {})
 )

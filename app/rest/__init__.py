@@ -2,12 +2,20 @@
 
 `health` (open to probes), `elements` (schema, counts, nodes and relationships), `questions`
 (impact, depends-on, path, bottlenecks, health, scenarios), `reports` (the same as Markdown
-and CSV downloads), `imports` (upload, runs, export) and `admin` (tokens, audit). Failures are answered from the shared table in `app.core.errors`;
+and CSV downloads), `imports` (upload, runs, export), `history` (the change history) and
+`admin` (tokens, audit). Failures are answered from the shared table in `app.core.errors`;
 routes only parse their parameters and call `graph/`, `queries/` and `importers/`.
 """
 
-from app.rest import admin, elements, health, imports, questions, reports
+from app.rest import admin, elements, health, history, imports, questions, reports
 
-ROUTERS = (elements.router, questions.router, reports.router, imports.router, admin.router)
+ROUTERS = (
+    elements.router,
+    questions.router,
+    reports.router,
+    imports.router,
+    history.router,
+    admin.router,
+)
 
-__all__ = ["ROUTERS", "admin", "elements", "health", "imports", "questions", "reports"]
+__all__ = ["ROUTERS", "admin", "elements", "health", "history", "imports", "questions", "reports"]

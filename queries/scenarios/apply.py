@@ -15,7 +15,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from graph import cleanup
+from graph import cleanup, history
 from graph.model import NODE_ADAPTER, NodeRecord, RelRecord, node_record, now_iso
 from graph.schema import COMMON_NODE_FIELDS, ELEMENT_LABEL, SCHEMA
 from graph.store import GraphStore
@@ -184,6 +184,9 @@ def apply_scenario(store: GraphStore, name: str, *, actor: str | None = None) ->
             removed_by_type[r.type].append(r.id)
 
     def also(tx: ManagedTransaction) -> None:
+        history.describe(tx, action="scenario", ref=record.name)
+        history.touch_relationships(tx, [(t, i) for t, ids in removed_by_type.items() for i in ids])
+        history.touch_nodes(tx, diff.removed_nodes, attached=True)
         for rel_type, ids in sorted(removed_by_type.items()):
             _expect(tx, cleanup.delete_relationships(rel_type), ids, f"{rel_type} relationships")
         _expect(tx, cleanup.DELETE_RELATIONSHIPS_BY_ELEMENT_ID, removed_by_eid, "relationships")

@@ -1,0 +1,483 @@
+"""Change history: every committed change to the model, recorded in the change's transaction.
+
+A `ChangeSet` node stands for one committed change (an import, an edit, a scenario applied,
+a batch of a reset, the baseline, a prune): who made it, when, through what. A `Change` node
+per element or relationship it changed holds what that was before and after, as JSON (Neo4j
+properties cannot be maps); null before means created, null after deleted. Both labels live
+beside the model (never `Element`), so no question, count, import or export sees them.
+docs/history.md says why time is kept this way and what it costs.
+
+How a write is recorded (`GraphStore` does it; importers and scenarios only say what they
+touch in their own steps):
+
+1. The store opens a `Recorder` for the transaction (`recording`).
+2. Before a statement changes elements or relationships, their ids are *touched*
+   (`touch_nodes`, `touch_relationships`): the first touch reads what they are, taking their
+   write locks first, so a concurrent writer's change is either wholly before this one or
+   wholly after it. Ids the caller knows are new are not read (they were nothing).
+3. Last, `commit` takes the model's revision lock (held until the commit, so sequence
+   numbers follow commit order), reads what every touched id is now and writes one change
+   set with a change per id whose state differs. Nothing differs, nothing is written.
+
+Who and through what come from the `Origin` in effect (`acting_as`): the REST middleware sets
+the caller's for each request; a process that sets none (the CLI) is its OS user via `cli`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from neo4j import ManagedTransaction
+
+from graph import cypher
+from graph.labels import CHANGE, CHANGE_SET, META, type_of
+from graph.model import now_iso
+from graph.schema import ELEMENT_LABEL, SCHEMA
+
+BATCH = 5_000
+
+ELEMENT: Final = "element"
+RELATIONSHIP: Final = "relationship"
+
+# Fields that move on every write without the element changing: a write that changes only
+# these (a re-import touching an unchanged node, a PATCH with the same values) records nothing.
+VOLATILE = frozenset({"updated_at", "import_run"})
+
+# Set and removed at once: takes the write lock of what is touched without changing it
+# (plain Cypher has no lock statement and APOC is not there).
+_LOCK = "_history_lock"
+
+
+# -- who and through what ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who makes a change (actor, token) and through what (via: rest, graphql, cli, start-up;
+    request: the route and request id)."""
+
+    actor: str
+    via: str
+    token_id: str = ""
+    request: str = ""
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in a bare container: still a CLI change
+        return "cli"
+
+
+_ORIGIN: ContextVar[Origin | None] = ContextVar("history_origin", default=None)
+
+
+def current_origin() -> Origin:
+    return _ORIGIN.get() or Origin(actor=_os_user(), via="cli")
+
+
+@contextmanager
+def acting_as(origin: Origin) -> Iterator[None]:
+    """Changes made in the block (and in threads started from it) are `origin`'s."""
+    token = _ORIGIN.set(origin)
+    try:
+        yield
+    finally:
+        _ORIGIN.reset(token)
+
+
+# -- Cypher --------------------------------------------------------------------------------
+
+NODE_STATES = f"""
+UNWIND $ids AS id
+MATCH (n:{ELEMENT_LABEL} {{id: id}})
+RETURN id, {type_of("n")} AS label, properties(n) AS props
+"""
+
+LOCK_NODE_STATES = f"""
+UNWIND $ids AS id
+MATCH (n:{ELEMENT_LABEL} {{id: id}})
+SET n.{_LOCK} = true
+REMOVE n.{_LOCK}
+RETURN id, {type_of("n")} AS label, properties(n) AS props
+"""
+
+# The relationships a deletion of these elements takes along (those with an id: a
+# relationship written without one, outside the store, has nothing to key its history on).
+LOCK_ATTACHED = f"""
+UNWIND $ids AS id
+MATCH (n:{ELEMENT_LABEL} {{id: id}})-[r]-(:{ELEMENT_LABEL})
+WHERE r.id IS NOT NULL
+SET r.{_LOCK} = true
+REMOVE r.{_LOCK}
+RETURN DISTINCT type(r) AS type, r.id AS id, startNode(r).id AS source,
+       endNode(r).id AS target, properties(r) AS props
+"""
+
+
+def _rel_states(rel_type: str, *, lock: bool) -> str:
+    rel = SCHEMA.rel(rel_type)
+    locking = f"\nSET r.{_LOCK} = true\nREMOVE r.{_LOCK}" if lock else ""
+    return f"""
+UNWIND $ids AS id
+MATCH (a:{ELEMENT_LABEL})-[r:{rel.type} {{id: id}}]->(b:{ELEMENT_LABEL}){locking}
+RETURN id, a.id AS source, b.id AS target, properties(r) AS props
+"""
+
+
+BUMP_SEQUENCE = cypher.BUMP_REVISION + "RETURN m.revision AS seq\n"
+
+CREATE_CHANGE_SET = f"CREATE (s:{CHANGE_SET}) SET s = $props"
+
+CREATE_CHANGES = f"""
+UNWIND $rows AS row
+CREATE (c:{CHANGE})
+SET c = row, c.seq = $seq, c.at = $at
+"""
+
+
+def schema_statements() -> list[str]:
+    """Indexes of the history (run with the model's, `graph.cypher.schema_statements`)."""
+    return [
+        f"CREATE CONSTRAINT change_set_seq IF NOT EXISTS "
+        f"FOR (s:{CHANGE_SET}) REQUIRE s.seq IS UNIQUE",
+        f"CREATE INDEX change_set_at IF NOT EXISTS FOR (s:{CHANGE_SET}) ON (s.at)",
+        f"CREATE INDEX change_id IF NOT EXISTS FOR (c:{CHANGE}) ON (c.id)",
+        f"CREATE INDEX change_seq IF NOT EXISTS FOR (c:{CHANGE}) ON (c.seq)",
+        f"CREATE INDEX change_at IF NOT EXISTS FOR (c:{CHANGE}) ON (c.at)",
+    ]
+
+
+# -- states --------------------------------------------------------------------------------
+
+State = dict[str, Any]
+RelKey = tuple[str, str]  # (type, id)
+
+
+def _node_state(label: str, props: Mapping[str, Any]) -> State:
+    return {"type": label, **props}
+
+
+def _rel_state(rel_type: str, source: str, target: str, props: Mapping[str, Any]) -> State:
+    return {**props, "type": rel_type, "source": source, "target": target}
+
+
+def changed_fields(before: State | None, after: State | None) -> list[str]:
+    """The fields that differ between two states, volatile ones aside."""
+    b, a = before or {}, after or {}
+    return sorted(k for k in b.keys() | a.keys() if k not in VOLATILE and b.get(k) != a.get(k))
+
+
+def _batches(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), BATCH):
+        yield items[i : i + BATCH]
+
+
+# -- recording a transaction ---------------------------------------------------------------
+
+
+@dataclass
+class Recorder:
+    """What one transaction touched, with the states before it touched them."""
+
+    origin: Origin
+    nodes: dict[str, State | None] = field(default_factory=dict)
+    rels: dict[RelKey, State | None] = field(default_factory=dict)
+    action: str = "edit"
+    ref: str = ""
+    source: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def touch_nodes(
+        self,
+        tx: ManagedTransaction,
+        ids: Iterable[str],
+        *,
+        new: bool = False,
+        attached: bool = False,
+    ) -> None:
+        ids = list(dict.fromkeys(ids))
+        fresh = [i for i in ids if i not in self.nodes]
+        if new:
+            self.nodes.update(dict.fromkeys(fresh))
+            return
+        found: dict[str, State] = {}
+        for batch in _batches(fresh):
+            for r in tx.run(LOCK_NODE_STATES, ids=list(batch)):
+                found[r["id"]] = _node_state(r["label"], r["props"])
+        self.nodes.update({i: found.get(i) for i in fresh})
+        if attached:
+            # The relationships a delete takes along, read once the elements are locked,
+            # also for ids seen before (they may have gained some in this transaction).
+            for batch in _batches(ids):
+                for r in tx.run(LOCK_ATTACHED, ids=list(batch)):
+                    key = (r["type"], r["id"])
+                    if key not in self.rels:
+                        self.rels[key] = _rel_state(r["type"], r["source"], r["target"], r["props"])
+
+    def touch_relationships(
+        self, tx: ManagedTransaction, keys: Iterable[RelKey], *, new: bool = False
+    ) -> None:
+        fresh = [k for k in dict.fromkeys(keys) if k not in self.rels]
+        if new:
+            self.rels.update(dict.fromkeys(fresh))
+            return
+        self.rels.update(_read_rels(tx, fresh, lock=True))
+
+    def commit(self, tx: ManagedTransaction) -> int:
+        """Take the revision lock, then write a change per touched element and relationship
+        whose state changed, a batch at a time (a large import's rows are never all held at
+        once), and the change set if any did. Returns the seq."""
+        seq = int(tx.run(BUMP_SEQUENCE).single(strict=True)["seq"])
+        out = ChangeWriter(tx, seq)
+        for batch in _batches(list(self.nodes)):
+            after: dict[str, State] = {}
+            for r in tx.run(NODE_STATES, ids=list(batch)):
+                after[r["id"]] = _node_state(r["label"], r["props"])
+            out.add(
+                row
+                for i in batch
+                for row in _row(ELEMENT, f"e:{i}", i, self.nodes[i], after.get(i))
+            )
+        for keys in _batches(list(self.rels)):
+            rels = _read_rels(tx, keys, lock=False)
+            out.add(
+                row
+                for (t, i) in keys
+                for row in _row(RELATIONSHIP, f"r:{t}:{i}", i, self.rels[(t, i)], rels[(t, i)])
+            )
+        out.finish(self)
+        return seq
+
+
+def _read_rels(
+    tx: ManagedTransaction, keys: Sequence[RelKey], *, lock: bool
+) -> dict[RelKey, State | None]:
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for rel_type, rel_id in keys:
+        by_type[rel_type].append(rel_id)
+    out: dict[RelKey, State | None] = dict.fromkeys(keys)
+    for rel_type, ids in by_type.items():
+        query = _rel_states(rel_type, lock=lock)
+        for batch in _batches(ids):
+            for r in tx.run(query, ids=list(batch)):
+                out[(rel_type, r["id"])] = _rel_state(
+                    rel_type, r["source"], r["target"], r["props"]
+                )
+    return out
+
+
+def _row(
+    kind: str, key: str, item_id: str, before: State | None, after: State | None
+) -> list[dict[str, Any]]:
+    if before is None and after is None:
+        return []
+    if before is None or after is None:
+        # Every field of a creation or deletion is in its one state: not listed again.
+        fields: list[str] = []
+        op = "created" if before is None else "deleted"
+    else:
+        fields = changed_fields(before, after)
+        if not fields:
+            return []
+        op = "updated"
+    return [
+        {
+            "kind": kind,
+            "key": key,
+            "id": item_id,
+            "type": (after or before or {}).get("type"),
+            "op": op,
+            "fields": fields,
+            "before": _json(before),
+            "after": _json(after),
+        }
+    ]
+
+
+def _json(state: State | None) -> str | None:
+    return None if state is None else json.dumps(state, sort_keys=True, default=str)
+
+
+class ChangeWriter:
+    """Writes one change set's changes as they come, counting them, and then the set."""
+
+    def __init__(self, tx: ManagedTransaction, seq: int) -> None:
+        self.tx, self.seq, self.at = tx, seq, now_iso()
+        self.counts = {f"{kind}s_{op}": 0 for kind in (ELEMENT, RELATIONSHIP) for op in OPS}
+        self.total = 0
+
+    def add(self, rows: Iterable[dict[str, Any]]) -> None:
+        batch = list(rows)
+        if not batch:
+            return
+        self.tx.run(CREATE_CHANGES, rows=batch, seq=self.seq, at=self.at).consume()
+        for row in batch:
+            self.counts[f"{row['kind']}s_{row['op']}"] += 1
+        self.total += len(batch)
+
+    def finish(self, rec: Recorder) -> None:
+        """The change set, if it changed anything (or records something else: a prune)."""
+        if not self.total and not rec.extra:
+            return
+        o = rec.origin
+        props = {
+            "seq": self.seq,
+            "id": str(uuid.uuid4()),
+            "at": self.at,
+            "actor": o.actor,
+            "token_id": o.token_id,
+            "via": o.via,
+            "request": o.request,
+            "action": rec.action,
+            "ref": rec.ref,
+            "source": rec.source,
+            "changes": self.total,
+            **self.counts,
+            **rec.extra,
+        }
+        self.tx.run(CREATE_CHANGE_SET, props=props).consume()
+
+
+OPS = ("created", "updated", "deleted")
+
+# The recorder of the transaction running in this thread (the store's write opens it), so
+# that an importer's or a scenario's step inside the write can say what it touches.
+_ACTIVE: ContextVar[tuple[ManagedTransaction, Recorder] | None] = ContextVar(
+    "history_recorder", default=None
+)
+
+
+@contextmanager
+def recording(tx: ManagedTransaction) -> Iterator[Recorder]:
+    """A recorder for `tx`, found by `touch_nodes` & co. while the block runs."""
+    rec = Recorder(current_origin())
+    token = _ACTIVE.set((tx, rec))
+    try:
+        yield rec
+    finally:
+        _ACTIVE.reset(token)
+
+
+def _recorder(tx: ManagedTransaction) -> Recorder:
+    active = _ACTIVE.get()
+    if active is None or active[0] is not tx:
+        raise RuntimeError("a change to the model outside GraphStore's recorded transactions")
+    return active[1]
+
+
+def touch_nodes(
+    tx: ManagedTransaction, ids: Iterable[str], *, new: bool = False, attached: bool = False
+) -> None:
+    """Elements this transaction is about to change (`attached`: delete, with their
+    relationships); `new`: ids the caller knows are not in the graph."""
+    _recorder(tx).touch_nodes(tx, ids, new=new, attached=attached)
+
+
+def touch_relationships(
+    tx: ManagedTransaction, keys: Iterable[RelKey], *, new: bool = False
+) -> None:
+    """Relationships ((type, id)) this transaction is about to change."""
+    _recorder(tx).touch_relationships(tx, keys, new=new)
+
+
+def describe(tx: ManagedTransaction, *, action: str, ref: str = "", source: str = "") -> None:
+    """What this transaction's change is (an import run, a scenario), beyond who made it."""
+    rec = _recorder(tx)
+    rec.action, rec.ref, rec.source = action, ref, source
+
+
+# -- the baseline and pruning ----------------------------------------------------------------
+
+CLAIM_BASELINE = f"""
+MERGE (m:{META} {{key: 'history'}})
+WITH m, m.since IS NULL AS first
+SET m.since = coalesce(m.since, $at)
+RETURN first
+"""
+
+ALL_NODE_STATES = f"""
+MATCH (n:{ELEMENT_LABEL})
+WHERE n.id IS NOT NULL
+RETURN n.id AS id, {type_of("n")} AS label, properties(n) AS props
+"""
+
+ALL_REL_STATES = f"""
+MATCH (a:{ELEMENT_LABEL})-[r]->(b:{ELEMENT_LABEL})
+WHERE r.id IS NOT NULL
+RETURN type(r) AS type, r.id AS id, a.id AS source, b.id AS target, properties(r) AS props
+"""
+
+
+def write_baseline(tx: ManagedTransaction) -> int | None:
+    """Once per database: the model as it is, as the first recorded version of everything
+    in it (a `baseline` change set). Returns its seq; None when it was written before (or
+    the model is empty: then history simply starts with the first change)."""
+    if not tx.run(CLAIM_BASELINE, at=now_iso()).single(strict=True)["first"]:
+        return None
+    # The revision lock first: no change commits while the model is read.
+    seq = int(tx.run(BUMP_SEQUENCE).single(strict=True)["seq"])
+    out = ChangeWriter(tx, seq)
+    nodes = [(r["id"], _node_state(r["label"], r["props"])) for r in tx.run(ALL_NODE_STATES)]
+    for batch in _batches(nodes):
+        out.add(row for i, state in batch for row in _row(ELEMENT, f"e:{i}", i, None, state))
+    del nodes
+    rels = [
+        (r["type"], r["id"], _rel_state(r["type"], r["source"], r["target"], r["props"]))
+        for r in tx.run(ALL_REL_STATES)
+    ]
+    for batch in _batches(rels):
+        out.add(
+            row for t, i, state in batch for row in _row(RELATIONSHIP, f"r:{t}:{i}", i, None, state)
+        )
+    out.finish(Recorder(Origin(actor="valuegraph", via="startup"), action="baseline"))
+    return seq if out.total else None
+
+
+# Changes before the cut go, except each element's or relationship's last one before it
+# when that left it existing: that is its state at the cut, which later changes build on.
+PRUNE_CHANGES = f"""
+MATCH (c:{CHANGE})
+WHERE c.at < $before
+WITH c ORDER BY c.seq DESC
+WITH c.key AS key, collect(c) AS changes
+WITH changes[0] AS last, changes[1..] AS older
+UNWIND older + CASE WHEN last.after IS NULL THEN [last] ELSE [] END AS gone
+DELETE gone
+RETURN count(*) AS changes
+"""
+
+PRUNE_CHANGE_SETS = f"""
+MATCH (s:{CHANGE_SET})
+WHERE s.at < $before AND NOT EXISTS {{ MATCH (c:{CHANGE} {{seq: s.seq}}) }}
+DELETE s
+RETURN count(*) AS sets
+"""
+
+SET_HORIZON = f"""
+MERGE (m:{META} {{key: 'history'}})
+SET m.pruned_before = CASE WHEN m.pruned_before IS NULL OR m.pruned_before < $before
+                           THEN $before ELSE m.pruned_before END
+"""
+
+
+def prune(tx: ManagedTransaction, before: str) -> dict[str, Any]:
+    """Forget the history before `before` (ISO time) but each thing's state at that time;
+    recorded as a `prune` change set of its own. Returns its summary."""
+    seq = int(tx.run(BUMP_SEQUENCE).single(strict=True)["seq"])
+    changes = int(tx.run(PRUNE_CHANGES, before=before).single(strict=True)["changes"])
+    sets = int(tx.run(PRUNE_CHANGE_SETS, before=before).single(strict=True)["sets"])
+    tx.run(SET_HORIZON, before=before).consume()
+    extra = {"pruned_before": before, "pruned_changes": changes, "pruned_change_sets": sets}
+    ChangeWriter(tx, seq).finish(
+        Recorder(current_origin(), action="prune", ref=before, extra=extra)
+    )
+    return {"seq": seq, **extra}

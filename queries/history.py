@@ -1,0 +1,226 @@
+"""The change history as the CLI, REST and GraphQL read it: one element's versions, the
+change sets (filtered, a page at a time), one change set's changes, and pruning.
+
+The history is written by `graph.history` inside each change's transaction; this module only
+reads it, and prunes it for an admin (itself recorded as a change set).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from graph import history
+from graph.labels import CHANGE, CHANGE_SET
+from graph.model import Page
+from graph.store import GraphStore, NotFoundError
+from queries.errors import QuestionError
+
+# -- Cypher ------------------------------------------------------------------------------
+
+COUNT_VERSIONS = f"MATCH (c:{CHANGE} {{id: $id}}) RETURN count(c) AS total"
+
+VERSIONS = f"""
+MATCH (c:{CHANGE} {{id: $id}})
+WITH c ORDER BY c.seq DESC, c.kind, c.key
+SKIP $offset LIMIT $limit
+MATCH (s:{CHANGE_SET} {{seq: c.seq}})
+RETURN properties(c) AS change, properties(s) AS change_set
+"""
+
+_SET_FILTER = f"""
+MATCH (s:{CHANGE_SET})
+WHERE ($since IS NULL OR s.at >= $since)
+  AND ($by IS NULL OR s.actor = $by OR s.token_id = $by)
+  AND ($source IS NULL OR $source IN [s.via, s.action, s.ref, s.source])
+"""
+
+COUNT_SETS = _SET_FILTER + "RETURN count(s) AS total"
+
+SETS = (
+    _SET_FILTER
+    + """
+RETURN properties(s) AS change_set
+ORDER BY s.seq DESC
+SKIP $offset LIMIT $limit
+"""
+)
+
+ONE_SET = f"MATCH (s:{CHANGE_SET} {{seq: $seq}}) RETURN properties(s) AS change_set"
+
+COUNT_IN_SET = f"MATCH (c:{CHANGE} {{seq: $seq}}) RETURN count(c) AS total"
+
+IN_SET = f"""
+MATCH (c:{CHANGE} {{seq: $seq}})
+RETURN properties(c) AS change
+ORDER BY c.kind, c.key
+SKIP $offset LIMIT $limit
+"""
+
+# -- the answers ---------------------------------------------------------------------------
+
+
+class Counts(BaseModel):
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+
+class ChangeSet(BaseModel):
+    """One committed change: who, when, through what, and how much it changed."""
+
+    seq: int = Field(description="Position in commit order (the model's revision).")
+    id: str
+    at: str = Field(description="When it was committed (server time, UTC).")
+    actor: str = Field(description="Token name, or the OS user of a CLI command.")
+    token_id: str = ""
+    via: str = Field(description="rest, graphql, cli or startup.")
+    request: str = Field("", description="Method, route and request id of a REST/GraphQL call.")
+    action: str = Field(description="edit, import, scenario, reset, baseline or prune.")
+    ref: str = Field("", description="The import run id, scenario name, reset or prune cut.")
+    source: str = Field("", description="The import's source key.")
+    changes: int = Field(description="Elements and relationships it changed.")
+    elements: Counts
+    relationships: Counts
+    pruned_before: str | None = None
+    pruned_changes: int | None = None
+    pruned_change_sets: int | None = None
+
+
+class Change(BaseModel):
+    """What one element or relationship was before and after a change set."""
+
+    seq: int
+    at: str
+    kind: str = Field(description="element or relationship.")
+    id: str
+    type: str | None
+    op: str = Field(description="created, updated or deleted.")
+    fields: list[str] = Field(
+        description="The fields an update changed (timestamps aside); empty for a creation "
+        "or deletion."
+    )
+    before: dict[str, Any] | None = Field(description="Null: it did not exist.")
+    after: dict[str, Any] | None = Field(description="Null: it was deleted.")
+
+
+class Version(Change):
+    """A change of one element or relationship, with the change set it belongs to."""
+
+    change_set: ChangeSet
+
+
+class VersionPage(Page):
+    items: list[Version]
+
+
+class ChangeSetPage(Page):
+    items: list[ChangeSet]
+
+
+class ChangePage(Page):
+    change_set: ChangeSet
+    items: list[Change]
+
+
+def _change_set(props: dict[str, Any]) -> ChangeSet:
+    def counts(kind: str) -> Counts:
+        return Counts(**{op: int(props.get(f"{kind}s_{op}") or 0) for op in history.OPS})
+
+    return ChangeSet(
+        **{k: v for k, v in props.items() if k in ChangeSet.model_fields},
+        elements=counts(history.ELEMENT),
+        relationships=counts(history.RELATIONSHIP),
+    )
+
+
+def _state(text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    state: dict[str, Any] = json.loads(text)
+    if isinstance(state.get("properties"), str):
+        state["properties"] = json.loads(state["properties"])
+    return state
+
+
+def _change(props: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **{k: props.get(k) for k in ("seq", "at", "kind", "id", "type", "op")},
+        "fields": list(props.get("fields") or []),
+        "before": _state(props.get("before")),
+        "after": _state(props.get("after")),
+    }
+
+
+def instant(text: str | None, what: str = "since") -> str | None:
+    """An ISO date or time as the history stores times (UTC, milliseconds); a date is its
+    midnight UTC, a time without zone is UTC."""
+    if text is None or not text.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise QuestionError(f"{what} must be an ISO date or time, e.g. 2026-12-01") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def element_history(
+    store: GraphStore, item_id: str, *, limit: int = 50, offset: int = 0
+) -> VersionPage:
+    """The versions of one element or relationship (by id), newest first."""
+    total = store.read(COUNT_VERSIONS, {"id": item_id})[0]["total"]
+    records = store.read(VERSIONS, {"id": item_id, "limit": limit, "offset": offset})
+    items = [
+        Version(**_change(r["change"]), change_set=_change_set(r["change_set"])) for r in records
+    ]
+    return VersionPage(items=items, total=total, limit=limit, offset=offset)
+
+
+def change_sets(
+    store: GraphStore,
+    *,
+    since: str | None = None,
+    by: str | None = None,
+    source: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> ChangeSetPage:
+    """The change sets, newest first, filtered by time, author and what they came through
+    (`source` matches the channel, the action, the reference or the import source)."""
+    params = {"since": instant(since), "by": by or None, "source": source or None}
+    total = store.read(COUNT_SETS, params)[0]["total"]
+    records = store.read(SETS, {**params, "limit": limit, "offset": offset})
+    items = [_change_set(r["change_set"]) for r in records]
+    return ChangeSetPage(items=items, total=total, limit=limit, offset=offset)
+
+
+def change_set(store: GraphStore, seq: int, *, limit: int = 50, offset: int = 0) -> ChangePage:
+    """One change set and a page of its changes (by kind and id)."""
+    found = store.read(ONE_SET, {"seq": seq})
+    if not found:
+        raise NotFoundError(f"no change set {seq}")
+    total = store.read(COUNT_IN_SET, {"seq": seq})[0]["total"]
+    records = store.read(IN_SET, {"seq": seq, "limit": limit, "offset": offset})
+    return ChangePage(
+        change_set=_change_set(found[0]["change_set"]),
+        items=[Change(**_change(r["change"])) for r in records],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def prune(store: GraphStore, before: str) -> ChangeSet:
+    """Forget the history before `before` (admin only), but for each element and relationship
+    its state at that moment; recorded as a `prune` change set, which this returns."""
+    cut = instant(before, "before")
+    assert cut is not None
+    if cut > datetime.now(UTC).isoformat(timespec="milliseconds"):
+        raise QuestionError("before must not be in the future")
+    summary = store.transact(lambda tx: history.prune(tx, cut))
+    return _change_set(store.read(ONE_SET, {"seq": summary["seq"]})[0]["change_set"])
