@@ -219,7 +219,8 @@ def prune(store: GraphStore, before: str) -> ChangeSet:
     """Forget the history before `before` (admin only), but for each element and relationship
     its state at that moment; recorded as a `prune` change set, which this returns."""
     cut = instant(before, "before")
-    assert cut is not None
+    if cut is None:  # blank: "everything" must never be what an empty field means
+        raise QuestionError("before is required: an ISO date or time, e.g. 2026-12-01")
     if cut > datetime.now(UTC).isoformat(timespec="milliseconds"):
         raise QuestionError("before must not be in the future")
     summary = store.transact(lambda tx: history.prune(tx, cut))

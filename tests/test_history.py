@@ -31,6 +31,7 @@ from graph.tokens import Role, create_token
 from importers.errors import ImportFailure
 from importers.pipeline import run_import
 from queries import history as hq
+from queries.errors import QuestionError
 
 DATA = Path(__file__).parent / "data" / "imports"
 BANK = DATA / "bank.xml"
@@ -324,6 +325,9 @@ def test_pruning_keeps_each_state_at_the_cut_and_is_recorded(clean: GraphStore) 
     cut = now_iso()
     time.sleep(0.005)
     edits.update_node(clean, "t-a", {"name": "A3"})
+    for blank in ("", "  "):  # an empty field must not mean "before now"
+        with pytest.raises(QuestionError, match="before is required"):
+            hq.prune(clean, blank)
     pruned = hq.prune(clean, cut)
     assert (pruned.action, pruned.pruned_before) == ("prune", cut)
     # Before the cut: t-a's first version and all of t-b (deleted by then) go.
