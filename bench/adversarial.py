@@ -43,9 +43,8 @@ import httpx
 
 from app.settings import Settings
 from bench import workloads as wl
-from bench.harness import machine, serve_app
+from bench.harness import machine, on_neo4j, serve_app
 from bench.stats import percentile
-from graph.local_neo4j import LocalNeo4j
 from graph.store import GraphStore
 from graph.tokens import Role, create_token
 from importers.pipeline import run_import
@@ -546,21 +545,13 @@ def main(argv: list[str] | None = None) -> int:
         settle_seconds=args.settle_seconds,
         workdir=args.workdir,
     )
-    if args.neo4j_uri:
-        target = wl.Neo4jTarget(
-            args.neo4j_uri, os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD")
-        )
-        result = run_adversarial(config, target)
-    else:
-        home = Path(tempfile.mkdtemp(prefix="valuegraph-adversarial-neo4j-"))
-        server = LocalNeo4j(home)
-        print(f"starting a local Neo4j in {home} (heap {args.heap}, page cache {args.pagecache})")
-        status = server.start(heap=args.heap, pagecache=args.pagecache)
-        assert status.uri
-        try:
-            result = run_adversarial(config, wl.Neo4jTarget(status.uri))
-        finally:
-            server.stop()
+    result = on_neo4j(
+        lambda target: run_adversarial(config, target),
+        uri=args.neo4j_uri,
+        heap=args.heap,
+        pagecache=args.pagecache,
+        prefix="valuegraph-adversarial-neo4j-",
+    )
     print()
     print(render(result))
     print()

@@ -419,6 +419,31 @@ def render_table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def on_neo4j(
+    run: Callable[[wl.Neo4jTarget], dict[str, Any]],
+    *,
+    uri: str | None,
+    heap: str,
+    pagecache: str,
+    txmax: str | None = None,
+    prefix: str,
+) -> dict[str, Any]:
+    """`run` against the Neo4j at `uri` (credentials from NEO4J_USER/NEO4J_PASSWORD), or
+    against a local Neo4j started for it in a temporary folder and stopped after."""
+    if uri:
+        user, password = os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD")
+        return run(wl.Neo4jTarget(uri, user, password))
+    home = Path(tempfile.mkdtemp(prefix=prefix))
+    server = LocalNeo4j(home)
+    print(f"starting a local Neo4j in {home} (heap {heap}, page cache {pagecache})")
+    status = server.start(heap=heap, pagecache=pagecache, txmax=txmax)
+    assert status.uri
+    try:
+        return run(wl.Neo4jTarget(status.uri))
+    finally:
+        server.stop()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--size", default="M", help="S, M, L, XL or a number of elements")
@@ -452,21 +477,14 @@ def main(argv: list[str] | None = None) -> None:
         txmax=args.txmax,
         workdir=args.workdir,
     )
-    if args.neo4j_uri:
-        target = wl.Neo4jTarget(
-            args.neo4j_uri, os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD")
-        )
-        result = run_bench(config, target)
-    else:
-        home = Path(tempfile.mkdtemp(prefix="valuegraph-bench-neo4j-"))
-        server = LocalNeo4j(home)
-        print(f"starting a local Neo4j in {home} (heap {args.heap}, page cache {args.pagecache})")
-        status = server.start(heap=args.heap, pagecache=args.pagecache, txmax=args.txmax)
-        assert status.uri
-        try:
-            result = run_bench(config, wl.Neo4jTarget(status.uri))
-        finally:
-            server.stop()
+    result = on_neo4j(
+        lambda target: run_bench(config, target),
+        uri=args.neo4j_uri,
+        heap=args.heap,
+        pagecache=args.pagecache,
+        txmax=args.txmax,
+        prefix="valuegraph-bench-neo4j-",
+    )
     print()
     print(render_table(result))
 
