@@ -23,6 +23,7 @@ cycles over the streams in them, so every surface shows the same number with its
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -579,28 +580,28 @@ def _via(ctx: _Context, path: list[str]) -> str:
     return " → ".join(ctx.projection.ref(n).name for n in path)
 
 
-def end_of_life_dependencies(ctx: _Context, retiring: _Retiring) -> HealthCheck:
-    findings = []
-    for stream, platform, path in retiring.in_phase(ctx, END_OF_LIFE):
-        p = ctx.projection
-        since = ctx.facts.platform_lifecycle[platform][field_of(END_OF_LIFE)]
-        findings.append(
-            Finding(
-                element=p.ref(stream),
-                detail=f"depends on {p.ref(platform).name}, past its end of life since "
-                f"{since}: {_via(ctx, path)}; move the stream to its replacement or "
-                "extend its support",
-                related=[p.ref(n) for n in path[1:]],
-            )
+def _retiring_check(
+    ctx: _Context,
+    retiring: _Retiring,
+    phase: str,
+    state: Callable[[dict[str, str]], str],
+    advice: str,
+    check: tuple[str, str, str],
+) -> HealthCheck:
+    """One finding per (stream, platform in `phase`): `state` says since when from the
+    platform's dates; scored over the streams depending on a dated platform."""
+    p = ctx.projection
+    findings = [
+        Finding(
+            element=p.ref(stream),
+            detail=f"depends on {p.ref(platform).name}, "
+            f"{state(ctx.facts.platform_lifecycle[platform])}: {_via(ctx, path)}; {advice}",
+            related=[p.ref(n) for n in path[1:]],
         )
+        for stream, platform, path in retiring.in_phase(ctx, phase)
+    ]
     return _check(
-        "end_of_life_dependencies",
-        "Streams depending on a platform past its end of life",
-        "A stream that depends, directly or through what it uses, on a platform whose "
-        "end-of-life date has come runs on something nobody supports any more: move it to "
-        "the replacement, or extend support and date the new end of life. Scored over the "
-        "streams depending on a platform with a phase-out or end-of-life date, on the day "
-        "evaluated.",
+        *check,
         "streams",
         len(retiring.paths),
         findings,
@@ -608,32 +609,46 @@ def end_of_life_dependencies(ctx: _Context, retiring: _Retiring) -> HealthCheck:
     )
 
 
+def end_of_life_dependencies(ctx: _Context, retiring: _Retiring) -> HealthCheck:
+    return _retiring_check(
+        ctx,
+        retiring,
+        END_OF_LIFE,
+        lambda dates: f"past its end of life since {dates[field_of(END_OF_LIFE)]}",
+        "move the stream to its replacement or extend its support",
+        (
+            "end_of_life_dependencies",
+            "Streams depending on a platform past its end of life",
+            "A stream that depends, directly or through what it uses, on a platform whose "
+            "end-of-life date has come runs on something nobody supports any more: move it "
+            "to the replacement, or extend support and date the new end of life. Scored over "
+            "the streams depending on a platform with a phase-out or end-of-life date, on the "
+            "day evaluated.",
+        ),
+    )
+
+
+def _phase_out_state(dates: dict[str, str]) -> str:
+    end = dates.get(field_of(END_OF_LIFE))
+    ends = f"end of life {end}" if end else "no end-of-life date yet"
+    return f"in phase-out since {dates[field_of(PHASE_OUT)]} ({ends})"
+
+
 def phase_out_dependencies(ctx: _Context, retiring: _Retiring) -> HealthCheck:
-    findings = []
-    for stream, platform, path in retiring.in_phase(ctx, PHASE_OUT):
-        p = ctx.projection
-        dates = ctx.facts.platform_lifecycle[platform]
-        end = dates.get(field_of(END_OF_LIFE))
-        ends = f"end of life {end}" if end else "no end-of-life date yet"
-        findings.append(
-            Finding(
-                element=p.ref(stream),
-                detail=f"depends on {p.ref(platform).name}, in phase-out since "
-                f"{dates[field_of(PHASE_OUT)]} ({ends}): {_via(ctx, path)}; plan the move "
-                "before its end of life",
-                related=[p.ref(n) for n in path[1:]],
-            )
-        )
-    return _check(
-        "phase_out_dependencies",
-        "Streams depending on a platform in phase-out",
-        "A platform in phase-out is being retired: each stream still depending on it needs "
-        "a planned move before the end-of-life date. Scored over the streams depending on a "
-        "platform with a phase-out or end-of-life date, on the day evaluated.",
-        "streams",
-        len(retiring.paths),
-        findings,
-        offending=len({f.element.id for f in findings}),
+    return _retiring_check(
+        ctx,
+        retiring,
+        PHASE_OUT,
+        _phase_out_state,
+        "plan the move before its end of life",
+        (
+            "phase_out_dependencies",
+            "Streams depending on a platform in phase-out",
+            "A platform in phase-out is being retired: each stream still depending on it "
+            "needs a planned move before the end-of-life date. Scored over the streams "
+            "depending on a platform with a phase-out or end-of-life date, on the day "
+            "evaluated.",
+        ),
     )
 
 
