@@ -521,10 +521,18 @@ export class App implements ExplorerContext {
     // Panels are rebuilt on every change: keep keyboard focus on the control that had it.
     const active = document.activeElement as HTMLElement | null;
     const inPanels = active && active.id && active.closest(".panel") ? active.id : null;
+    // Build the new panel before the old one leaves the page: a field rebuilt while the user
+    // types in it reads what was typed from the old one (ui/picker.ts).
+    const panel =
+      this.state.mode === "impact"
+        ? this.impactPanel.element()
+        : this.state.mode === "bottleneck"
+          ? this.bottleneckPanel.element()
+          : this.state.mode === "scenario"
+            ? this.scenarioPanel.element()
+            : null;
     clear(modeSlot);
-    if (this.state.mode === "impact") modeSlot.appendChild(this.impactPanel.element());
-    if (this.state.mode === "bottleneck") modeSlot.appendChild(this.bottleneckPanel.element());
-    if (this.state.mode === "scenario") modeSlot.appendChild(this.scenarioPanel.element());
+    if (panel) modeSlot.appendChild(panel);
     modeSlot.hidden = this.state.mode === "explore";
     renderDetails(this, $("#details"), loading);
     const requested = this.pendingFocus;
