@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from app.main import create_app
 from app.settings import Settings
 from graph.labels import CHANGE, CHANGE_SET
 from graph.store import GraphStore
+from importers.preparation import prepare
 from queries import investment as iv
 from queries import measures as ms
 
@@ -307,3 +309,34 @@ def test_cli_rest_and_graphql_give_one_answer(
     )
     md = api.get("/api/reports/streams/s-pay/investment").text
     assert "# Investment to outcome: Payments" in md and "Instant payments project" in md
+
+
+MEASURE_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<model xmlns="http://www.opengroup.org/xsd/archimate/3.0/"
+       xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" identifier="id-m" version="1.0">
+  <name xml:lang="en">Measured</name>
+  <elements>
+    <element identifier="m-nps" xsi:type="Outcome">
+      <name xml:lang="en">NPS</name>
+      <properties>
+        <property propertyDefinitionRef="pd-type"><value xml:lang="en">Measure</value></property>
+        <property propertyDefinitionRef="pd-current"><value xml:lang="en">35</value></property>
+        <property propertyDefinitionRef="pd-measured"><value xml:lang="en">2026-02-01</value></property>
+      </properties>
+    </element>
+  </elements>
+  <propertyDefinitions>
+    <propertyDefinition identifier="pd-type" type="string"><name xml:lang="en">valuegraph:type</name></propertyDefinition>
+    <propertyDefinition identifier="pd-current" type="string"><name xml:lang="en">valuegraph:current</name></propertyDefinition>
+    <propertyDefinition identifier="pd-measured" type="string"><name xml:lang="en">Measurement Date</name></propertyDefinition>
+  </propertyDefinitions>
+</model>
+"""
+
+
+def test_archimate_properties_date_a_measured_value(tmp_path: Path) -> None:
+    path = tmp_path / "measured.xml"
+    path.write_text(MEASURE_XML, encoding="utf-8")
+    [node] = prepare(path).result["nodes"]
+    assert node["label"] == "Measure"
+    assert (node["props"]["current"], node["props"]["measured_at"]) == (35.0, "2026-02-01")
