@@ -33,9 +33,9 @@ from queries.resolve import ElementRef, UnknownElementError
 
 # The scenario comparison's helpers compare any two models; "base" is the earlier here.
 from queries.scenarios.comparison import (
-    _compare_bottlenecks,
-    _compare_health,
-    _compare_impact,
+    compare_bottlenecks,
+    compare_health,
+    compare_impact,
 )
 from queries.scenarios.models import BottleneckComparison, HealthComparison, ImpactComparison
 
@@ -284,7 +284,7 @@ def diff(
             base.resolve(element)
         except UnknownElementError:
             later.resolve(element)  # named at neither moment: refused as unknown
-        impact = _compare_impact(base, later, element, max_depth, overrides, set())
+        impact = compare_impact(base, later, element, max_depth, overrides, set())
     healths = [
         _health(m, max_streams_per_team=max_streams_per_team, table=table, today=d)
         for m, d in ((base, from_.date()), (later, to.date()))
@@ -297,10 +297,10 @@ def diff(
         limit=limit,
         changes=_changes(first, second, limit),
         impact=impact,
-        bottlenecks=_compare_bottlenecks(
+        bottlenecks=compare_bottlenecks(
             _all_ranked(base, config, table), _all_ranked(later, config, table), limit
         ),
-        health=_compare_health(*healths),
+        health=compare_health(*healths),
     )
 
 
