@@ -137,14 +137,24 @@ function refusal(err: unknown, fields: string[], opts: Parameters<typeof errorsB
 
 // -- after a change ---------------------------------------------------------------------------
 
-/** Read again what a change touched (the elements loaded among `ids`), redraw and fit the view. */
-async function refresh(app: ExplorerContext, ids: string[]): Promise<void> {
-  for (const id of new Set(ids)) {
-    if (!app.model.isLoaded(id) && app.state.selected !== id) continue;
-    const n = await app.api.neighbourhood(id);
-    if (n) app.model.mergeNeighbourhood(n);
-    else app.model.forget(id);
+/**
+ * Read again what a change touched (the elements loaded among `ids`), add `show` to the view
+ * (the other end of a new relationship, so that it is drawn), redraw and fit the view.
+ */
+async function refresh(app: ExplorerContext, ids: string[], show: string[] = []): Promise<void> {
+  try {
+    for (const id of new Set(ids)) {
+      if (!app.model.isLoaded(id) && app.state.selected !== id) continue;
+      const n = await app.api.neighbourhood(id);
+      if (n) app.model.mergeNeighbourhood(n);
+      else app.model.forget(id);
+    }
+  } catch (err) {
+    // The change is made; only the redraw is behind: say so rather than as a refusal.
+    app.status(`Saved, but the view could not be read again: ${(err as Error).message}`, true);
   }
+  const drawn = new Set(app.model.derive().nodes.map((n) => n.id));
+  for (const id of show) if (!drawn.has(id) && app.model.elements.has(id)) app.model.addSeed(id);
   app.render({ relayout: true });
   app.renderPanels();
   app.commit();
@@ -170,9 +180,9 @@ function NewElementForm({ app, editing, type: selectedType, close }: FormProps) 
       const created = await editing.createNode(body);
       const brief: ElementBrief = { id: created.id, type: created.type, name: created.name };
       close();
-      app.model.know([brief]);
-      await app.openElement(brief, false);
-      await refresh(app, [brief.id]);
+      // Added to the view, selected and expanded (nothing to expand yet: its relationships
+      // appear as they are added); the layout fits the view.
+      await app.openElement(brief);
       app.status(`Created ${nodeStyle(type).label} “${brief.name}”.`);
     } catch (err) {
       setErrors(refusal(err, ["id", ...fields.map((f) => f.name)], { tags: [type], storeField: "id" }));
@@ -250,8 +260,8 @@ function ElementForm({ app, editing, id, type, close }: FormProps) {
         return;
       }
       await editing.updateNode(id, patch);
-      close();
       await refresh(app, [id]);
+      close();
       app.status(`Saved ${Object.keys(patch).map((k) => k.replace(/_/g, " ")).join(", ")} of ${app.name(id)}.`);
     } catch (err) {
       setErrors(err instanceof RestError && err.status === 409 ? { "": [CHANGED_ELSEWHERE] } : refusal(err, fields.map((f) => f.name)));
@@ -287,8 +297,8 @@ function AddRelationshipForm({ app, editing, id, type, close }: FormProps) {
     const [source, target] = chosen.outgoing ? [id, other] : [other, id];
     try {
       await editing.createRelationship({ type: chosen.type, source, target, ...createBody(fields, values) });
+      await refresh(app, [id, other], [other]);
       close();
-      await refresh(app, [id, other]);
       app.status(`Added: ${app.name(source)} ${relLabel(chosen.type)} ${app.name(target)}.`);
     } catch (err) {
       const aliases: Record<string, string> = chosen.outgoing ? { target: "other" } : { source: "other" };
@@ -346,8 +356,8 @@ function OwnerForm({ app, editing, id, type, close }: FormProps) {
       // The new owner first: if that is refused, the element keeps the owner it had.
       if (!owners?.some((r) => r.source === team)) await editing.createRelationship({ type: owns.type, source: team, target: id });
       for (const r of owners ?? []) if (r.source !== team) await editing.deleteRelationship(r.id);
+      await refresh(app, [id, team, ...(owners ?? []).map((r) => r.source)], [team]);
       close();
-      await refresh(app, [id, team, ...(owners ?? []).map((r) => r.source)]);
       const from = (owners ?? []).filter((r) => r.source !== team).map((r) => app.name(r.source));
       app.status(`${app.name(team)} owns ${app.name(id)} now${from.length ? ` (was ${from.join(", ")})` : ""}.`);
     } catch (err) {
@@ -400,8 +410,8 @@ function RelationshipForm({ app, editing, id, close }: FormProps) {
     setBusy(true);
     try {
       await editing.updateRelationship(rel.id, patch);
-      close();
       await refresh(app, ends);
+      close();
       app.status(`Saved the relationship ${app.name(rel.source)} ${relLabel(rel.type)} ${app.name(rel.target)}.`);
     } catch (err) {
       setErrors(refusal(err, fields.map((f) => f.name), { tags: [rel.type] }));
@@ -413,8 +423,8 @@ function RelationshipForm({ app, editing, id, close }: FormProps) {
     setBusy(true);
     try {
       await editing.deleteRelationship(rel.id);
-      close();
       await refresh(app, ends);
+      close();
       app.status(`Deleted the relationship ${app.name(rel.source)} ${relLabel(rel.type)} ${app.name(rel.target)}.`);
     } catch (err) {
       setErrors(refusal(err, []));
