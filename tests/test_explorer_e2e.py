@@ -127,7 +127,8 @@ REQUIRED_STEPS = (
     "a refused import shows its file, line and hint",
     "search filtered by ArchiMate type",
     "editing: an editor creates an element from the details panel",
-    "editing: edit fields; a value the server refuses is shown beside its field",
+    "editing: edit fields; a value the server refuses is shown beside its field, a change "
+    "made meanwhile is not overwritten",
     "editing: add a relationship",
     "editing: move ownership",
     "editing: delete asks first, saying which relationships go with it",

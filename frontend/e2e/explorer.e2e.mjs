@@ -768,7 +768,7 @@ try {
     await shot("14-edit-created");
   });
 
-  await step("editing: edit fields; a value the server refuses is shown beside its field", async () => {
+  await step("editing: edit fields; a value the server refuses is shown beside its field, a change made meanwhile is not overwritten", async () => {
     await page.click("#edit-element");
     await page.waitForFunction(() => document.querySelector("#ef-name")?.value === "E2E Ledger");
     await page.fill("#ef-lifecycle_active", "2027-01-01");
@@ -783,6 +783,21 @@ try {
     const untouched = await rest(`/api/nodes/${edited}`);
     check(!untouched.body.lifecycle_active, `a refused edit changed the element: ${JSON.stringify(untouched.body)}`);
     await shot("15-edit-refused");
+    // Someone else changes the element meanwhile (here: the admin's token, through the API):
+    // saving says so and offers to reload instead of overwriting their change.
+    const other = await fetch(`${base}/api/nodes/${edited}`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${process.env.E2E_ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ tags: ["changed-elsewhere"] }),
+    });
+    check(other.status === 200, `the other change was refused: ${other.status}`);
+    await page.fill("#ef-lifecycle_phase_out", "2028-06-30");
+    await page.click("#ef-save");
+    await page.locator("#ef-error", { hasText: "Changed by someone else" }).waitFor();
+    check(!(await rest(`/api/nodes/${edited}`)).body.lifecycle_active, "the form overwrote someone else's change");
+    await page.click("#ef-reload");
+    await page.waitForFunction(() => document.querySelector("#ef-tags")?.value === "changed-elsewhere");
+    await page.fill("#ef-lifecycle_active", "2027-01-01");
     await page.fill("#ef-lifecycle_phase_out", "2028-06-30");
     await page.fill("#ef-description", "Books every payment; made by the e2e test.");
     await page.click("#ef-save");
@@ -790,7 +805,11 @@ try {
     await page.locator("#details .description", { hasText: "Books every payment" }).waitFor();
     const stored = (await rest(`/api/nodes/${edited}`)).body;
     check(
-      stored.lifecycle_active === "2027-01-01" && stored.lifecycle_phase_out === "2028-06-30" && stored.description.startsWith("Books every payment") && stored.criticality === "high",
+      stored.lifecycle_active === "2027-01-01" &&
+        stored.lifecycle_phase_out === "2028-06-30" &&
+        stored.description.startsWith("Books every payment") &&
+        stored.criticality === "high" &&
+        JSON.stringify(stored.tags) === '["changed-elsewhere"]',
       `the API has ${JSON.stringify(stored)}`,
     );
     check((await page.textContent("#details")).includes("2028-06-30"), "the details panel does not show the new date");
