@@ -126,6 +126,13 @@ REQUIRED_STEPS = (
     *(f"import through the page: {label}" for label, _, _ in IMPORTS),
     "a refused import shows its file, line and hint",
     "search filtered by ArchiMate type",
+    "editing: an editor creates an element from the details panel",
+    "editing: edit fields; a value the server refuses is shown beside its field, a change "
+    "made meanwhile is not overwritten",
+    "editing: add a relationship",
+    "editing: move ownership",
+    "editing: delete asks first, saying which relationships go with it",
+    "editing: a viewer sees no edit control",
 )
 
 pytestmark = pytest.mark.skipif(
@@ -207,6 +214,14 @@ def admin_token(store: GraphStore) -> Iterator[str]:
 
 
 @pytest.fixture
+def viewer_token(store: GraphStore) -> Iterator[str]:
+    """A viewer token: the page must offer it no edit control; revoked after."""
+    token_id, secret = create_token(store, name="explorer-e2e-viewer", role=Role.VIEWER)
+    yield secret
+    revoke_token(store, token_id)
+
+
+@pytest.fixture
 def running_app(
     store: GraphStore, settings: Settings, explorer_built: Path, api_token: str
 ) -> Iterator[tuple[_Server, str]]:
@@ -223,7 +238,7 @@ def running_app(
 
 
 def test_explorer_end_to_end(
-    running_app: tuple[_Server, str], admin_token: str, tmp_path: Path
+    running_app: tuple[_Server, str], admin_token: str, viewer_token: str, tmp_path: Path
 ) -> None:
     server, token = running_app
     catalog = tmp_path / "catalog-info.yaml"
@@ -255,6 +270,7 @@ def test_explorer_end_to_end(
         "VALUEGRAPH_TOKEN": token,
         "E2E_TOKEN_ROLE": "editor",  # the api_token fixture's: apply must be refused
         "E2E_ADMIN_TOKEN": admin_token,
+        "E2E_VIEWER_TOKEN": viewer_token,
     }
     proc = subprocess.run(
         ["node", "e2e/explorer.e2e.mjs"],

@@ -1,5 +1,6 @@
 /** The details panel: properties, owner, accountable, provenance and neighbour links. */
 import type { ExplorerContext } from "../context";
+import { editControls } from "./editing";
 import { elementLink } from "./link";
 import { clear, h } from "../dom";
 import { camel } from "../schema";
@@ -41,6 +42,7 @@ export function renderDetails(app: ExplorerContext, el: HTMLElement, loading: bo
         ),
       ),
     );
+    el.appendChild(editControls(app, null));
     return;
   }
   const m = app.model;
@@ -87,6 +89,8 @@ export function renderDetails(app: ExplorerContext, el: HTMLElement, loading: bo
       ),
     ),
   );
+  // Editors only (the controls stay empty for a viewer).
+  el.appendChild(editControls(app, id));
   if (visible?.hiddenNeighbours) {
     el.appendChild(
       h(
