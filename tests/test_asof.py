@@ -546,6 +546,19 @@ def test_cli_rest_and_graphql_give_the_same_as_of_answers(
         ["show", "data-loan", "--as-of", then, "--json"], neo4j_server, monkeypatch, tmp_path
     )
     assert code == 0 and json.loads(out)["id"] == "data-loan"
+    # The tables print too.
+    for args in (
+        ["diff", "--from", then, "--element", "app-core"],
+        ["health", "--trend", "--every", "day", "--since", since],
+        ["bottlenecks", "--trend", "--every", "day", "--since", since, "--limit", "3"],
+        ["show", "app-core", "--at", "2030-01-01"],
+        ["depends-on", "app-core", "--as-of", then],
+        ["path", "app-core", "data-loan", "--as-of", then],
+    ):
+        code, out = run_cli(args, neo4j_server, monkeypatch, tmp_path)
+        assert code == 0, (args, out)
+    code, _ = run_cli(["health", "--trend"], neo4j_server, monkeypatch, tmp_path)
+    assert code == 2  # --since is required
 
 
 # -- pure rules ------------------------------------------------------------------------------
