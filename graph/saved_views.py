@@ -14,10 +14,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from graph.labels import SAVED_VIEW
-from graph.model import Page, now_iso
+from graph.model import Page, now_iso, storable_problem
 from graph.store import GraphStore, NotFoundError, StoreError
 
 MAX_NAME = 120
@@ -99,6 +99,14 @@ class ViewDraft(BaseModel):
         description="The explorer's URL state: its query string without the leading '?' "
         f"(at most {MAX_STATE} characters)."
     )
+
+    @field_validator("name", "description", mode="before")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        # A lone surrogate cannot be sent to Neo4j; a control character would not export.
+        if isinstance(value, str) and (problem := storable_problem(value)):
+            raise ValueError(problem)
+        return value
 
 
 class SavedView(BaseModel):

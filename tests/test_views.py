@@ -106,6 +106,8 @@ def test_only_the_owner_or_an_admin_changes_a_view(
         ({"name": "n" * (sv.MAX_NAME + 1), "state": "page=graph"}, "name"),
         ({"name": "line\nbreak", "state": "page=graph"}, "name"),
         ({"name": "n", "state": "page=graph", "description": "d" * 2001}, "description"),
+        ({"name": "lone \ud800 surrogate", "state": "page=graph"}, "name"),
+        ({"name": "n", "state": "page=graph", "description": "bell \u0007"}, "description"),
         ({"name": "n", "state": "x" * (sv.MAX_STATE + 1)}, "state"),
         ({"name": "n", "state": "sel=a b"}, "state"),
         ({"name": "n", "state": "sel=a#b"}, "state"),

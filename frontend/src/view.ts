@@ -188,8 +188,16 @@ export class GraphView {
     }
     const animate = n < 150;
     document.body.dataset.layout = "running";
+    // Layouts measure labels: measure them at their own size, not as enlarged for the last
+    // zoom, or the same elements would be laid out differently after each fit.
+    if (this.labelFactor !== 1) {
+      this.labelFactor = 1;
+      this.cy.style().update();
+    }
+    const resolved = this.resolvedLayout();
+    if (resolved === "fcose") this.placeInOrder();
     const options =
-      this.resolvedLayout() === "dagre"
+      resolved === "dagre"
         ? {
             name: "dagre",
             rankDir: "LR",
@@ -238,6 +246,20 @@ export class GraphView {
     } finally {
       Math.random = random;
     }
+  }
+
+  /**
+   * The force-directed layout starts from where the elements are: start it from a grid in
+   * id order, so the same elements always end in the same places.
+   */
+  private placeInOrder(): void {
+    const nodes = this.cy.nodes(":childless").sort((a, b) => (a.id() < b.id() ? -1 : a.id() > b.id() ? 1 : 0));
+    const cols = Math.max(1, Math.ceil(Math.sqrt(nodes.length)));
+    this.cy.batch(() => {
+      nodes.forEach((node, i) => {
+        if (!node.locked()) node.position({ x: (i % cols) * 80, y: Math.floor(i / cols) * 80 });
+      });
+    });
   }
 
   select(id: string | null): void {
