@@ -3,6 +3,7 @@ bounded sizes and counts, and that a view never shows in the model's answers."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -117,7 +118,9 @@ def test_only_the_owner_or_an_admin_changes_a_view(
 def test_oversized_or_malformed_views_are_refused(
     secured: TestClient, who: dict[str, dict[str, str]], body: dict[str, str], field: str
 ) -> None:
-    response = secured.post("/api/views", json=body, headers=who["editor"])
+    # Sent as JSON text with escapes: a lone surrogate is valid JSON, not valid UTF-8.
+    headers = {**who["editor"], "content-type": "application/json"}
+    response = secured.post("/api/views", content=json.dumps(body), headers=headers)
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"] == ["body", field]
 

@@ -334,6 +334,19 @@ export class GraphView {
 
   /** What is drawn now, with a title and legend, for the PNG and SVG exports. */
   scene(title: string, subtitle: string, legend: Legend): Scene {
-    return sceneOf(this.cy, title, subtitle, legend);
+    // An export is drawn at full size: labels at their own size, as the layout measured them.
+    const factor = this.labelFactor;
+    if (factor !== 1) {
+      this.labelFactor = 1;
+      this.cy.style().update();
+    }
+    try {
+      return sceneOf(this.cy, title, subtitle, legend);
+    } finally {
+      if (factor !== 1) {
+        this.labelFactor = factor;
+        this.cy.style().update();
+      }
+    }
   }
 }
