@@ -118,20 +118,43 @@ const graphInfo = () =>
     };
   });
 
-async function waitReady() {
-  const dialog = page.locator("#token-dialog");
-  const ready = page.locator("body[data-ready]");
+async function waitReady(p = page) {
+  const dialog = p.locator("#token-dialog");
+  const ready = p.locator("body[data-ready]");
   await Promise.race([dialog.waitFor({ state: "visible" }), ready.waitFor({ state: "attached" })]);
   if (await dialog.isVisible()) {
     const token = process.env.VALUEGRAPH_TOKEN;
     check(token, "the server asks for a token but VALUEGRAPH_TOKEN is not set");
-    await page.fill("#token-input", token);
-    await shot("00-sign-in");
-    await page.click("#token-submit");
+    await p.fill("#token-input", token);
+    if (p === page) await shot("00-sign-in");
+    await p.click("#token-submit");
     await ready.waitFor({ state: "attached" });
   }
-  check((await page.getAttribute("body", "data-ready")) === "true", `explorer failed to start: ${await page.textContent("#status")}`);
+  check((await p.getAttribute("body", "data-ready")) === "true", `explorer failed to start: ${await p.textContent("#status")}`);
 }
+
+/** Node labels Cytoscape would hide at the current zoom (drawn smaller than its min-zoomed-font-size). */
+const hiddenLabels = (p = page) =>
+  p.evaluate(() => {
+    const cy = window.valuegraph.view.cy;
+    return cy
+      .nodes(":childless")
+      .filter((n) => n.data("label") && parseFloat(n.style("font-size")) * cy.zoom() < parseFloat(n.style("min-zoomed-font-size")))
+      .map((n) => n.data("label"));
+  });
+
+/** Whether every element lies inside the visible canvas (the view was fitted). */
+const allInView = (p = page) =>
+  p.evaluate(() => {
+    const cy = window.valuegraph.view.cy;
+    const ext = cy.extent();
+    const bb = cy.elements().boundingBox({ includeLabels: false });
+    const slack = 2 / cy.zoom();
+    return bb.x1 >= ext.x1 - slack && bb.y1 >= ext.y1 - slack && bb.x2 <= ext.x2 + slack && bb.y2 <= ext.y2 + slack;
+  });
+
+const positions = (p = page) =>
+  p.evaluate(() => Object.fromEntries(window.valuegraph.view.cy.nodes(":childless").map((n) => [n.id(), [Math.round(n.position("x")), Math.round(n.position("y"))]])));
 
 /** Wait until the layout has finished (the view marks body[data-layout]). */
 async function settle() {
@@ -300,6 +323,64 @@ try {
     await page.waitForFunction(() => !window.valuegraph.model.hiddenTypes.has("Stage"));
   });
 
+  await step("grouping by owning team and by stream draws compound nodes, fitted, with a stable layout", async () => {
+    await page.selectOption("#grouping", "team");
+    await page.waitForFunction(() => window.valuegraph.view.cy.nodes(".group").length > 0);
+    await settle();
+    const grouped = await page.evaluate(() => {
+      const cy = window.valuegraph.view.cy;
+      return { groups: cy.nodes(".group").map((g) => [g.id(), g.data("label"), g.children().length]), inside: cy.nodes(":child").length };
+    });
+    check(grouped.groups.every(([id, label, n]) => id.startsWith("group:team:") && label && n > 0), `groups: ${JSON.stringify(grouped.groups)}`);
+    check(grouped.inside > 0, "no element inside a group");
+    check(page.url().includes("group=team"), `grouping not in the URL: ${page.url()}`);
+    check(await allInView(), "the grouped view is not fitted");
+    await shot("04b-grouped-by-team");
+    await page.selectOption("#grouping", "stream");
+    await page.waitForFunction(() => window.valuegraph.view.cy.nodes(".group").some((g) => g.id() === "group:stream:vs-mortgage"));
+    await settle();
+    check(await allInView(), "the view grouped by stream is not fitted");
+    // Same input, same positions: the force-directed layout run twice.
+    await page.selectOption("#layout", "fcose");
+    await settle();
+    const first = await positions();
+    await page.click("#relayout");
+    await settle();
+    const second = await positions();
+    check(JSON.stringify(first) === JSON.stringify(second), `the layout moved: ${JSON.stringify(first).slice(0, 200)} vs ${JSON.stringify(second).slice(0, 200)}`);
+    await shot("04c-grouped-by-stream");
+  });
+
+  await step("saved views: save the view, open its link in a fresh page, the state is restored", async () => {
+    await page.click("#views-toggle");
+    await page.locator("#view-name").waitFor();
+    const before = await page.evaluate(() => ({ query: location.search, nodes: window.valuegraph.view.cy.nodes().map((n) => n.id()).sort() }));
+    await page.fill("#view-name", "E2E mortgage by stream");
+    await page.fill("#view-description", "saved by the e2e run");
+    await page.click("#view-save");
+    const link = await page.locator("#view-link").inputValue();
+    check(/\?view=[\w-]+$/.test(link), `not a view link: ${link}`);
+    await page.locator('#views-list li .view-open:text("E2E mortgage by stream")').waitFor();
+    await shot("04d-saved-views");
+    const fresh = await context.newPage();
+    try {
+      await fresh.goto(link);
+      await waitReady(fresh);
+      await fresh.waitForFunction(() => document.body.dataset.layout === "done" && window.valuegraph.view.cy.nodes(".group").length > 0);
+      const after = await fresh.evaluate(() => ({ query: location.search, nodes: window.valuegraph.view.cy.nodes().map((n) => n.id()).sort(), status: document.querySelector("#status").textContent }));
+      check(after.query === before.query, `restored URL state ${after.query}, saved ${before.query}`);
+      check(JSON.stringify(after.nodes) === JSON.stringify(before.nodes), `restored ${after.nodes.length} nodes, saved ${before.nodes.length}`);
+      check(after.status.includes("E2E mortgage by stream"), `status does not name the view: ${after.status}`);
+      check((await fresh.inputValue("#grouping")) === "stream", "grouping not restored");
+    } finally {
+      await fresh.close();
+    }
+    await page.click("#views-close");
+    await page.selectOption("#grouping", "none");
+    await page.waitForFunction(() => window.valuegraph.view.cy.nodes(".group").length === 0);
+    await settle();
+  });
+
   await step("details: 'Impact of a change' opens at the answer, not scrolled away from it", async () => {
     const option = await searchAndPick("API Gateway", "API Gateway");
     await option.click();
@@ -464,6 +545,9 @@ try {
     await settle();
     const sized = await page.evaluate(() => window.valuegraph.view.cy.nodes(".bottleneck").length);
     check(sized > 0, "no team or platform sized by load");
+    const unlabelled = await hiddenLabels();
+    check(unlabelled.length === 0, `labels hidden at the default zoom: ${unlabelled.slice(0, 5).join(", ")}`);
+    check((await page.textContent("#heat-legend")).includes("Bottleneck score") && (await page.isVisible("#heat-legend")), "no heat scale legend beside the heat colours");
     await shot("05-bottlenecks");
     const cluster = page.locator("button.cluster").first();
     check((await cluster.count()) > 0, "no stream cluster listed");
@@ -540,6 +624,9 @@ try {
       const refusal = await page.textContent("#scenario-apply-refused");
       check(/admin/.test(refusal) && refusal.includes(tokenRole), `no refusal from the server shown: ${refusal}`);
     }
+    await settle();
+    const unlabelled = await hiddenLabels();
+    check(unlabelled.length === 0, `labels hidden at the default zoom: ${unlabelled.slice(0, 5).join(", ")}`);
     await shot("11-scenario-compare");
     // The differences panel, scrolled into view, for the record.
     await page.locator("#scenario-health-score").scrollIntoViewIfNeeded();
@@ -617,19 +704,65 @@ try {
     await shot("08-health-finding-in-graph");
   });
 
-  await step("export PNG and SVG", async () => {
-    if (!page.url().includes("page=") && (await page.locator("#page-graph").isHidden())) await page.click("nav.pages a[data-page=graph]");
-    await page.locator("#page-graph").waitFor({ state: "visible" });
-    const [png] = await Promise.all([page.waitForEvent("download"), page.click("#export-png")]);
-    const pngPath = join(out, "export.png");
-    await png.saveAs(pngPath);
-    const bytes = readFileSync(pngPath);
-    check(bytes.length > 2000 && bytes.subarray(1, 4).toString() === "PNG", `not a PNG (${bytes.length} bytes)`);
-    const [svg] = await Promise.all([page.waitForEvent("download"), page.click("#export-svg")]);
-    const svgPath = join(out, "export.svg");
-    await svg.saveAs(svgPath);
-    const text = readFileSync(svgPath, "utf8");
-    check(/<svg[\s>]/.test(text) && text.length > 500, `not an SVG (${text.slice(0, 80)})`);
+  await step("export PNG and SVG: title, legend, every label and shape, the same drawing in both", async () => {
+    // A stream with its accountable person (a Person, drawn as a rounded triangle), grouped.
+    await page.goto(`${base}/?page=graph&n=vs-mortgage&x=vs-mortgage&sel=vs-mortgage&group=stream`);
+    await waitReady();
+    await settle();
+    const drawn = await page.evaluate(() => {
+      const cy = window.valuegraph.view.cy;
+      return {
+        labels: cy.nodes(":childless").map((n) => n.data("label")),
+        people: cy.nodes('[type = "Person"]').map((n) => n.id()),
+        groups: cy.nodes(".group").map((n) => n.data("label")),
+      };
+    });
+    check(drawn.people.length > 0, "no Person drawn to export");
+    // cytoscape-svg logged this when it lost shapes and labels: watch every console message.
+    const logged = [];
+    const listen = (m) => logged.push(m.text());
+    page.on("console", listen);
+    try {
+      const [png] = await Promise.all([page.waitForEvent("download"), page.click("#export-png")]);
+      const pngPath = join(out, "export.png");
+      await png.saveAs(pngPath);
+      const bytes = readFileSync(pngPath);
+      check(bytes.length > 2000 && bytes.subarray(1, 4).toString() === "PNG", `not a PNG (${bytes.length} bytes)`);
+      const [svg] = await Promise.all([page.waitForEvent("download"), page.click("#export-svg")]);
+      const svgPath = join(out, "export.svg");
+      await svg.saveAs(svgPath);
+      const text = readFileSync(svgPath, "utf8");
+      check(/<svg[\s>]/.test(text) && text.length > 500, `not an SVG (${text.slice(0, 80)})`);
+      // Read the SVG as a document, in the page (the browser's own XML parser).
+      const doc = await page.evaluate((src) => {
+        const d = new DOMParser().parseFromString(src, "image/svg+xml");
+        const words = (el) => (el ? [...el.querySelectorAll("tspan")].map((t) => t.textContent).join(" ") || el.textContent : "");
+        return {
+          error: d.querySelector("parsererror")?.textContent ?? null,
+          width: Number(d.documentElement.getAttribute("width")),
+          height: Number(d.documentElement.getAttribute("height")),
+          title: d.querySelector("text.title")?.textContent ?? "",
+          legend: [...d.querySelectorAll("g.legend text")].map((t) => t.textContent),
+          labels: [...d.querySelectorAll("g.node")].map((g) => words(g.querySelector("text.label"))),
+          groups: [...d.querySelectorAll("g.group")].map((g) => words(g.querySelector("text.label"))),
+          people: [...d.querySelectorAll('g.node[data-type="Person"]')].map((g) => g.querySelector("[data-shape]")?.getAttribute("data-shape")),
+        };
+      }, text);
+      check(doc.error === null, `the SVG is not well-formed: ${doc.error}`);
+      check(doc.title === "valuegraph: the graph around Mortgage", `SVG title: ${doc.title}`);
+      for (const want of ["Legend", "Elements", "Value stream", "Person", "Relationships", "Groups", "Group by value stream"]) check(doc.legend.includes(want), `legend misses ${want}: ${doc.legend.join(" | ")}`);
+      const missing = drawn.labels.filter((l) => !doc.labels.includes(l));
+      check(missing.length === 0 && doc.labels.length === drawn.labels.length, `labels missing from the SVG: ${missing.join(", ")} (${doc.labels.length} of ${drawn.labels.length})`);
+      check(JSON.stringify([...doc.groups].sort()) === JSON.stringify([...drawn.groups].sort()), `groups: ${doc.groups} vs ${drawn.groups}`);
+      check(doc.people.length === drawn.people.length && doc.people.every((s) => s === "round-triangle"), `Person shapes in the SVG: ${JSON.stringify(doc.people)}`);
+      // The PNG is the SVG rasterised: the same drawing, at twice the size.
+      const [w, h] = [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+      check(w === doc.width * 2 && h === doc.height * 2, `PNG ${w}x${h}, SVG ${doc.width}x${doc.height}`);
+    } finally {
+      page.off("console", listen);
+    }
+    const bad = logged.filter((m) => /path command|cytoscape-svg/i.test(m));
+    check(bad.length === 0, `the export logged: ${bad.join(" | ")}`);
   });
 
   await step("import a small file through the page", async () => {

@@ -12,6 +12,8 @@ export type LayoutName = "auto" | "dagre" | "fcose";
 export type ImpactDirection = "impact" | "depends" | "path";
 /** Scenario mode: what the graph draws of the compared impact (both sides coloured by change, or one side). */
 export type ScenarioSide = "diff" | "base" | "scenario";
+/** What the graph groups its elements by, as compound nodes (none: no grouping). */
+export type Grouping = "none" | "stream" | "capability" | "team";
 
 export interface ViewState {
   page: Page;
@@ -39,6 +41,8 @@ export interface ViewState {
   scenario: string | null;
   /** Scenario mode: which side of the compared impact the graph draws. */
   side: ScenarioSide;
+  /** Elements grouped by stream, capability or owning team (compound nodes). */
+  group: Grouping;
 }
 
 export const DEFAULT_DEPTH = 6;
@@ -64,6 +68,7 @@ export function defaultState(): ViewState {
     cluster: null,
     scenario: null,
     side: "diff",
+    group: "none",
   };
 }
 
@@ -72,6 +77,7 @@ const MODES: readonly Mode[] = ["explore", "impact", "bottleneck", "scenario"];
 const LAYOUTS: readonly LayoutName[] = ["auto", "dagre", "fcose"];
 const DIRECTIONS: readonly ImpactDirection[] = ["impact", "depends", "path"];
 const SIDES: readonly ScenarioSide[] = ["diff", "base", "scenario"];
+export const GROUPINGS: readonly Grouping[] = ["none", "stream", "capability", "team"];
 
 const enc = (s: string): string => encodeURIComponent(s);
 const encList = (xs: string[]): string => xs.map(enc).join(",");
@@ -104,6 +110,7 @@ export function encodeState(s: ViewState): string {
   // The compared scenario belongs to scenario mode: other modes always show the base model.
   if (s.mode === "scenario" && s.scenario) put("scn", enc(s.scenario));
   if (s.mode === "scenario" && s.side !== d.side) put("side", s.side);
+  if (s.group !== d.group) put("group", s.group);
   return parts.join("&");
 }
 
@@ -182,6 +189,7 @@ export function decodeState(query: string): ViewState {
     cluster: decodeOne(raw.get("cluster")),
     scenario: decodeScenario(raw.get("scn")),
     side: pick(raw.get("side"), SIDES, d.side),
+    group: pick(raw.get("group"), GROUPINGS, d.group),
   };
 }
 

@@ -3,6 +3,7 @@ import type { ExplorerContext } from "../context";
 import { elementLink } from "./link";
 import { h } from "../dom";
 import type { BottleneckResult, Cluster } from "../questions";
+import { heatRange } from "../legend";
 import { clusterColor, loadStyles } from "../style";
 import type { ElementBrief } from "../types";
 
@@ -65,7 +66,7 @@ export class BottleneckPanel {
     if (cluster) {
       for (const n of [...cluster.streams, ...cluster.shared]) classes.set(n.id, ["in-cluster"]);
     }
-    app.overlay = { classes, pathSteps: [], dim: Boolean(cluster), load: loadStyles(r.items), clusterColors: colours };
+    app.overlay = { classes, pathSteps: [], dim: Boolean(cluster), load: loadStyles(r.items), clusterColors: colours, heat: heatRange("Bottleneck score", r.items.map((i) => i.score)) };
     app.render({ relayout: true });
   }
 
