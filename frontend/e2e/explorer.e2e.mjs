@@ -192,6 +192,8 @@ try {
     await page.goto(base);
     await waitReady();
     await page.locator("#overview-streams .ov-card").first().waitFor();
+    // The streams are drawn first; health and bottlenecks fill in when answered.
+    await page.waitForFunction(() => document.querySelector("#overview")?.getAttribute("aria-busy") === "false");
     const cards = await page.locator("#overview-streams .ov-card").count();
     check(cards >= 5, `expected the value streams on the overview, got ${cards}`);
     const stages = await page.locator("#overview-streams .ov-stages li").count();
