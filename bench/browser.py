@@ -28,6 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from bench import workloads as wl
 from bench.harness import RESULTS, machine, on_neo4j, serve_app
 from graph.store import GraphStore
@@ -114,7 +116,7 @@ def _tours(
     plan = tour_plan(store)
     log(f"  {name}: {json.dumps(plan)}")
     with serve_app(target, workdir) as server:
-        index = wl.wait_for_index(store, server.url, server.pid)
+        index = _wait_for_index(store, server.url, server.pid)
         runs = []
         for rep in range(reps):
             log(f"  {name}: tour {rep + 1}/{reps}")
@@ -122,6 +124,17 @@ def _tours(
     # The last tour is reported: the first after a server starts also pays for its caches
     # and Neo4j's query plans (kept in the JSON as `runs`).
     return {"plan": plan, "index": index, "runs": runs, "tour": runs[-1]}
+
+
+def _wait_for_index(store: GraphStore, url: str, pid: int) -> dict[str, Any]:
+    # On a busy shared machine a single status request may take longer than its timeout.
+    for attempt in range(10):
+        try:
+            return wl.wait_for_index(store, url, pid)
+        except httpx.TimeoutException:
+            if attempt == 9:
+                raise
+    raise AssertionError("unreachable")
 
 
 def run_browser_bench(
@@ -176,7 +189,11 @@ def run_browser_bench(
 
 def verdicts(tour: dict[str, Any]) -> dict[str, Any]:
     steps = tour["steps"]
-    slow = [s["name"] for s in steps if s["ms"] is None or s["ms"] >= TARGETS["answer_ms"]]
+    slow = [
+        s["name"]
+        for s in steps
+        if not s.get("untimed") and (s["ms"] is None or s["ms"] >= TARGETS["answer_ms"])
+    ]
     lcp = tour["largest_contentful_paint_ms"]
     return {
         "longest_task_ms": {
@@ -208,16 +225,16 @@ def table_rows(result: dict[str, Any]) -> list[Row]:
     for s in result["generated"]["tour"]["steps"]:
         d = demo.get(s["name"], {})
         longest, d_longest = s["longest_task_ms"], d.get("longest_task_ms")
+        untimed = bool(s.get("untimed"))
         ok = (
-            s["ms"] is not None
-            and s["ms"] < TARGETS["answer_ms"]
-            and longest <= TARGETS["longest_task_ms"]
-        )
+            untimed or (s["ms"] is not None and s["ms"] < TARGETS["answer_ms"])
+        ) and longest <= TARGETS["longest_task_ms"]
+        element = f" ({s['element']})" if s.get("element") else ""
         rows.append(
             (
-                s["name"],
-                _ms(s["ms"]),
-                _ms(d.get("ms")),
+                s["name"] + element,
+                "not timed" if untimed else _ms(s["ms"]),
+                "not timed" if untimed else _ms(d.get("ms")),
                 _ratio(s["ms"], d.get("ms")),
                 f"{longest:,} ({len(s['longtasks'])})",
                 "" if d_longest is None else f"{d_longest:,} ({len(d['longtasks'])})",

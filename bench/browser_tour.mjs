@@ -49,7 +49,7 @@ await context.addInitScript(() => {
   }).observe({ type: "largest-contentful-paint", buffered: true });
 });
 const page = await context.newPage();
-page.setDefaultTimeout(120_000);
+page.setDefaultTimeout(Number(process.env.TOUR_TIMEOUT_MS ?? 300_000));
 const errors = [];
 page.on("pageerror", (e) => errors.push(String(e)));
 page.on("console", (m) => {
@@ -79,6 +79,14 @@ async function timed(name, action, answered, extra = {}) {
   steps.push({ name, start, end, ms: Math.round(end - start), ...extra });
   console.log(`${name}: ${Math.round(end - start)} ms`);
   return true;
+}
+
+/** A phase the tour needs but does not time (typing, picking): its long tasks are still
+ * attributed to it. */
+async function untimed(name, action) {
+  const start = await now();
+  await action();
+  steps.push({ name, start, end: await now(), ms: null, untimed: true });
 }
 
 /** Type into the header search and wait for the element's option (not timed: the search step is). */
@@ -132,10 +140,13 @@ try {
   steps[steps.length - 1].nodes = await page.evaluate(() => window.valuegraph.view.cy.nodes().length);
 
   const s = plan.shared;
-  await page.click(".modes button[data-mode=impact]");
-  await fn(() => window.valuegraph.state.mode === "impact");
-  await layoutDone();
-  const sharedOption = await findInSearch(searchText(s.name), s.id);
+  let sharedOption;
+  await untimed("impact mode, search the platform", async () => {
+    await page.click(".modes button[data-mode=impact]");
+    await fn(() => window.valuegraph.state.mode === "impact");
+    await layoutDone();
+    sharedOption = await findInSearch(searchText(s.name), s.id);
+  });
   await timed(
     "impact of the most shared platform",
     () => sharedOption.click(),
@@ -147,7 +158,10 @@ try {
   steps[steps.length - 1].nodes = await page.evaluate(() => window.valuegraph.view.cy.nodes().length);
 
   const v = plan.stream;
-  const streamOption = await findInSearch(searchText(v.name), v.id);
+  let streamOption;
+  await untimed("search the stream", async () => {
+    streamOption = await findInSearch(searchText(v.name), v.id);
+  });
   await timed(
     "impact of a stream",
     () => streamOption.click(),
@@ -161,9 +175,11 @@ try {
     { element: v.id },
   );
   steps[steps.length - 1].nodes = await page.evaluate(() => window.valuegraph.view.cy.nodes().length);
-  await page.check("#impact-dir-impact");
-  await fn(() => window.valuegraph.state.impactDir === "impact" && !document.querySelector(".mode-panel .loading"));
-  await layoutDone();
+  await untimed("back to the stream's impact", async () => {
+    await page.check("#impact-dir-impact");
+    await fn(() => window.valuegraph.state.impactDir === "impact" && !document.querySelector(".mode-panel .loading"));
+    await layoutDone();
+  });
 
   await timed(
     "bottlenecks",
@@ -178,8 +194,11 @@ try {
     () => visible("#health-checks article"),
   );
 
-  await page.click("nav.pages a[data-page=graph]");
-  await fn(() => window.valuegraph.state.page === "graph");
+  await untimed("back to the graph page", async () => {
+    await page.click("nav.pages a[data-page=graph]");
+    await fn(() => window.valuegraph.state.page === "graph");
+    await layoutDone();
+  });
   await timed(
     "scenario mode",
     () => page.click(".modes button[data-mode=scenario]"),
@@ -197,9 +216,11 @@ try {
       await fn(() => document.querySelector(".mode-panel.scenario")?.getAttribute("aria-busy") === "false");
     },
   );
-  await page.fill("#op-element", searchText(s.name));
-  await page.locator(`#op-element-results li[data-id="${s.id}"]`).click();
-  await fn((x) => document.getElementById("op-element-chosen")?.textContent?.includes(x), s.id);
+  await untimed("scenario: pick the platform to remove", async () => {
+    await page.fill("#op-element", searchText(s.name));
+    await page.locator(`#op-element-results li[data-id="${s.id}"]`).click();
+    await fn((x) => document.getElementById("op-element-chosen")?.textContent?.includes(x), s.id);
+  });
   await timed(
     "scenario: remove the most shared platform and compare",
     () => page.click("#op-add"),
@@ -245,4 +266,4 @@ const result = {
   errors,
 };
 writeFileSync(outFile, JSON.stringify(result, null, 2));
-process.exit(steps.some((s) => s.ms === null) || errors.some((e) => e.startsWith("tour stopped")) ? 1 : 0);
+process.exit(steps.some((s) => s.ms === null && !s.untimed) || errors.some((e) => e.startsWith("tour stopped")) ? 1 : 0);

@@ -156,12 +156,12 @@ def test_browser_tour_runs_on_the_demo_and_a_small_model(
     for side in ("demo", "generated"):
         tour = result[side]["tour"]
         assert tour["exit_code"] == 0, (side, tour["errors"])
-        names = [s["name"] for s in tour["steps"]]
-        assert names == TOUR_STEPS, names
-        assert all(s["ms"] is not None and s["ms"] > 0 for s in tour["steps"])
+        timed = [s for s in tour["steps"] if not s.get("untimed")]
+        assert [s["name"] for s in timed] == TOUR_STEPS
+        assert all(s["ms"] is not None and s["ms"] > 0 for s in timed)
         assert tour["first_contentful_paint_ms"] and tour["largest_contentful_paint_ms"]
     assert result["generated"]["plan"]["shared"]["dependants"] > 0
-    assert len(result["table"]) == len(TOUR_STEPS) + 3
+    assert len(result["table"]) == len(result["generated"]["tour"]["steps"]) + 3
     assert set(result["verdicts"]) == {"longest_task_ms", "answers_under_ms", "first_paint_ms"}
     saved = json.loads((tmp_path / "results" / "latest-browser.json").read_text())
     assert saved["table"] == [list(r) for r in result["table"]]
