@@ -115,7 +115,8 @@ def _tours(
 ) -> dict[str, Any]:
     plan = tour_plan(store)
     log(f"  {name}: {json.dumps(plan)}")
-    with serve_app(target, workdir) as server:
+    # A shared machine under load (average 40 seen) starts the server in over a minute.
+    with serve_app(target, workdir, start_timeout_s=600) as server:
         index = _wait_for_index(store, server.url, server.pid)
         runs = []
         for rep in range(reps):

@@ -193,7 +193,7 @@ try {
     await waitReady();
     await page.locator("#overview-streams .ov-card").first().waitFor();
     // The streams are drawn first; health and bottlenecks fill in when answered.
-    await page.waitForFunction(() => document.querySelector("#overview")?.getAttribute("aria-busy") === "false");
+    await page.waitForFunction(() => document.querySelector("#overview")?.getAttribute("aria-busy") === "false", null, { timeout: 60_000 });
     const cards = await page.locator("#overview-streams .ov-card").count();
     check(cards >= 5, `expected the value streams on the overview, got ${cards}`);
     const stages = await page.locator("#overview-streams .ov-stages li").count();
