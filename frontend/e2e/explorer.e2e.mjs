@@ -217,6 +217,8 @@ try {
     await page.goto(base);
     await waitReady();
     await page.locator("#overview-streams .ov-card").first().waitFor();
+    // The streams are drawn first; health and bottlenecks fill in when answered.
+    await page.waitForFunction(() => document.querySelector("#overview")?.getAttribute("aria-busy") === "false", null, { timeout: 60_000 });
     const cards = await page.locator("#overview-streams .ov-card").count();
     check(cards >= 5, `expected the value streams on the overview, got ${cards}`);
     const stages = await page.locator("#overview-streams .ov-stages li").count();
@@ -231,6 +233,22 @@ try {
     check((await page.locator("#overview-health li[data-check]").count()) > 0, "no worst finding on the overview");
     check((await page.locator("#overview-bottlenecks li[data-id]").count()) === 5, "not the top 5 bottlenecks");
     check((await page.locator("#overview-counts li").count()) >= 5, "key counts missing");
+    // One truth: the overview shows REST's numbers (health score, worst checks' counts, top 5).
+    const rest = await page.evaluate(async () => {
+      const token = sessionStorage.getItem("valuegraph.token") ?? localStorage.getItem("valuegraph.token");
+      const get = async (u) => (await fetch(u, { headers: token ? { Authorization: `Bearer ${token}` } : {} })).json();
+      return { health: await get("/api/health-report"), bottlenecks: await get("/api/bottlenecks?limit=5") };
+    });
+    const shownScore = (await page.textContent("#overview-health-score")).trim();
+    check(shownScore === String(rest.health.score), `overview health ${shownScore}, REST ${rest.health.score}`);
+    for (const li of await page.locator("#overview-health li[data-check]").all()) {
+      const id = await li.getAttribute("data-check");
+      const want = rest.health.checks.find((x) => x.id === id);
+      check(want && (await li.textContent()).includes(`${want.offending} of ${want.population} ${want.unit}`), `overview check ${id} differs from REST: ${await li.textContent()}`);
+    }
+    const top = await page.locator("#overview-bottlenecks li[data-id]").evaluateAll((els) => els.map((e) => `${e.dataset.id} ${e.querySelector(".sub")?.textContent?.trim()}`));
+    const restTop = rest.bottlenecks.bottlenecks.map((b) => `${b.element.id} score ${b.score}`);
+    check(JSON.stringify(top) === JSON.stringify(restTop), `overview bottlenecks ${top} != REST ${restTop}`);
     await page.locator("#overview-imports").waitFor();
     await shot("00-overview");
   });

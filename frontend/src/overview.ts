@@ -54,6 +54,9 @@ export interface Overview {
   imports: ImportRunBrief[];
   /** Questions that could not be answered (the rest is shown). */
   errors: string[];
+  /** Questions still being answered: what is known is drawn first (on a large model health
+   * and bottlenecks take seconds each, the streams and counts a fraction of one). */
+  pending: ("health" | "bottlenecks")[];
 }
 
 type StreamItem = OverviewQuery["streams"]["items"][number];
@@ -134,22 +137,31 @@ export function readImportRuns(v: OverviewQuery["importRuns"]): ImportRunBrief[]
   });
 }
 
-/** Everything the overview shows; health and bottlenecks may fail alone (shown as such). */
-export async function loadOverview(client: GraphQLClient, questions: Questions): Promise<Overview> {
+/** Everything the overview shows; health and bottlenecks may fail alone (shown as such).
+ * `progress` receives each stage as it is known: the streams, counts and imports first,
+ * then with the health report, then with the bottlenecks. */
+export async function loadOverview(client: GraphQLClient, questions: Questions, progress: (o: Overview) => void = () => {}): Promise<Overview> {
   const data = await client.request(OverviewDocument, {});
-  // One after the other: the server answers a few expensive questions at once, and the
-  // overview should not take every slot (nor be refused one).
   const errors: string[] = [];
-  const health = await questions.health().catch((err: Error) => (errors.push(`health: ${err.message}`), null));
-  const bottlenecks = await questions.bottlenecks(5).catch((err: Error) => (errors.push(`bottlenecks: ${err.message}`), null));
-  return {
+  let o: Overview = {
     map: readStreamMap(data.streams),
     // `stats: JSON!`: counts by type (typed by hand in types.ts).
     counts: keyCounts(data.stats as Stats),
-    health,
-    worst: health ? worstChecks(health) : [],
-    bottlenecks: bottlenecks?.items.slice(0, 5) ?? [],
+    health: null,
+    worst: [],
+    bottlenecks: [],
     imports: readImportRuns(data.importRuns),
     errors,
+    pending: ["health", "bottlenecks"],
   };
+  progress(o);
+  // One after the other: the server answers a few expensive questions at once, and the
+  // overview should not take every slot (nor be refused one).
+  const health = await questions.health().catch((err: Error) => (errors.push(`health: ${err.message}`), null));
+  o = { ...o, health, worst: health ? worstChecks(health) : [], errors: [...errors], pending: ["bottlenecks"] };
+  progress(o);
+  const bottlenecks = await questions.bottlenecks(5).catch((err: Error) => (errors.push(`bottlenecks: ${err.message}`), null));
+  o = { ...o, bottlenecks: bottlenecks?.items.slice(0, 5) ?? [], errors: [...errors], pending: [] };
+  progress(o);
+  return o;
 }

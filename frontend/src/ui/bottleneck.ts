@@ -9,6 +9,9 @@ import type { ElementBrief } from "../types";
 
 /** How many of the top-ranked bottlenecks are put on the graph. */
 export const TOP_N = 12;
+/** Streams drawn with all clusters shown (a chosen cluster is drawn whole): on L the clusters
+ * hold all 500 streams, each tied to every shared element, a layout of several seconds. */
+export const STREAMS_DRAWN = 60;
 
 export class BottleneckPanel {
   result: BottleneckResult | null = null;
@@ -49,9 +52,13 @@ export class BottleneckPanel {
     const edges: { source: string; target: string; rel: string }[] = [];
     const colours = new Map<string, string>();
     const clusters = cluster ? [cluster] : r.clusters;
+    let room = cluster ? Infinity : STREAMS_DRAWN;
     clusters.forEach((c) => {
       const index = r.clusters.indexOf(c);
-      for (const st of c.streams) {
+      if (room <= 0) return;
+      const streams = c.streams.slice(0, room);
+      room -= streams.length;
+      for (const st of streams) {
         nodes.push(st);
         colours.set(st.id, clusterColor(index));
         for (const sh of c.shared) edges.push({ source: st.id, target: sh.id, rel: "SHARES" });
@@ -83,7 +90,9 @@ export class BottleneckPanel {
     if (this.error) root.appendChild(h("p", { class: "error", role: "alert" }, this.error));
     const r = this.result;
     if (!r) return root;
-    root.appendChild(h("p", { class: "hint" }, `Size and colour show the load score (the top ${Math.min(TOP_N, r.items.length)} are on the graph).`));
+    const streams = r.clusters.reduce((n, c) => n + c.streams.length, 0);
+    const bounded = !app.state.cluster && streams > STREAMS_DRAWN ? ` The first ${STREAMS_DRAWN} of ${streams.toLocaleString("en-GB")} clustered streams are drawn; choose a cluster to draw all of its streams.` : "";
+    root.appendChild(h("p", { class: "hint" }, `Size and colour show the load score (the top ${Math.min(TOP_N, r.items.length)} are on the graph).${bounded}`));
     const clusterList = h("ul", { class: "clusters", id: "clusters" });
     r.clusters.forEach((c, i) => {
       const selected = app.state.cluster === c.id;

@@ -13,7 +13,7 @@ export class ImpactPanel {
   path: PathResult | null = null;
   error: string | null = null;
   loading = false;
-  /** How many of a "what it depends on" answer are drawn and listed (grows with "show more"). */
+  /** How many of an answer's streams (or dependencies) are drawn and listed (grows with "show more"). */
   limit = DRAW_PAGE;
   private readonly rerun = debounce(() => void this.run(), 300);
 
@@ -120,14 +120,16 @@ export class ImpactPanel {
     const r = this.result;
     if (!r) return;
     this.limit += DRAW_PAGE;
-    await this.draw(r, "dependency");
+    await this.draw(r, this.app.state.impactDir === "depends" ? "dependency" : "impacted");
     this.app.pendingFocus = "impact-more";
     this.app.renderPanels();
   }
 
-  /** The entries drawn and listed: every affected stream, but only the nearest of what an element depends on. */
-  private bounded(r: ImpactResult, mark: "impacted" | "dependency"): { shown: ImpactResult["streams"]; hidden: number } {
-    return mark === "dependency" ? nearestFirst(r.streams, this.limit) : { shown: r.streams, hidden: 0 };
+  /** The entries drawn and listed: the nearest affected streams, or the nearest of what an
+   * element depends on. Bounded either way: on L a shared platform reaches 500 streams, and
+   * drawing them with their paths froze the tab for seconds. */
+  private bounded(r: ImpactResult, _mark: "impacted" | "dependency"): { shown: ImpactResult["streams"]; hidden: number } {
+    return nearestFirst(r.streams, this.limit);
   }
 
   private async draw(r: ImpactResult, mark: "impacted" | "dependency"): Promise<void> {
@@ -145,7 +147,9 @@ export class ImpactPanel {
     for (const st of r.streams) st.pathNodes.forEach((n) => add(n.id, "on-path"));
     for (const st of r.streams) add(st.stream.id, mark);
     add(source.id, "impact-source");
-    for (const n of r.notify) if (app.model.derive().nodes.some((v) => v.id === n.element.id)) add(n.element.id, "notify");
+    // Derived once: per entry it was a full derivation for each of hundreds of teams to notify.
+    const drawn = new Set(app.model.derive().nodes.map((v) => v.id));
+    for (const n of r.notify) if (drawn.has(n.element.id)) add(n.element.id, "notify");
     app.overlay = {
       ...app.overlay,
       classes,
@@ -299,7 +303,9 @@ export class ImpactPanel {
       h(
         "h3",
         { id: "impact-list-title" },
-        depends ? `Depends on (${hidden ? `nearest ${shown.length} of ${r.streams.length.toLocaleString("en-GB")}` : r.streams.length})` : `Affected value streams (${shownOf(r.streams.length, r.totals?.streams)})`,
+        depends
+          ? `Depends on (${hidden ? `nearest ${shown.length} of ${r.streams.length.toLocaleString("en-GB")}` : r.streams.length})`
+          : `Affected value streams (${hidden ? `nearest ${shown.length} of ${(r.totals?.streams ?? r.streams.length).toLocaleString("en-GB")}` : shownOf(r.streams.length, r.totals?.streams)})`,
       ),
     );
     const streams = h("ol", { class: "impact-streams", id: "impact-streams" });

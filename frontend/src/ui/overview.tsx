@@ -150,7 +150,9 @@ function OverviewView({ o }: { o: Overview }) {
       <div class="ov-top">
         <section class="ov-health" id="overview-health" aria-labelledby="overview-health-title">
           <h2 id="overview-health-title">Health</h2>
-          {health ? (
+          {o.pending.includes("health") ? (
+            <p class="loading" role="status">Running the checks…</p>
+          ) : health ? (
             <>
               <p class="ov-score">
                 <strong id="overview-health-score">{health.score === null ? "not applicable" : health.score}</strong> / 100
@@ -174,6 +176,7 @@ function OverviewView({ o }: { o: Overview }) {
         <section class="ov-bottlenecks" id="overview-bottlenecks" aria-labelledby="overview-bn-title">
           <h2 id="overview-bn-title">{map.total ? "Top bottlenecks" : "Most depended-on teams and platforms"}</h2>
           {o.errors.length ? <p class="error">{o.errors.join("; ")}</p> : null}
+          {o.pending.includes("bottlenecks") ? <p class="loading" role="status">Ranking bottlenecks…</p> : null}
           <ol>
             {o.bottlenecks.map((b) => (
               <li data-id={b.element.id}>
@@ -235,10 +238,11 @@ function OverviewPage({ app }: { app: ExplorerContext }) {
   const [o, setO] = useState<Overview | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    loadOverview(app.api.client, app.questions).then(setO, (err: Error) => setError(err.message));
+    // Drawn as it is known: the streams first, health and bottlenecks when answered.
+    loadOverview(app.api.client, app.questions, setO).then(setO, (err: Error) => setError(err.message));
   }, []);
   return (
-    <div class="overview" id="overview" aria-busy={!o && !error}>
+    <div class="overview" id="overview" aria-busy={(!o || o.pending.length > 0) && !error}>
       <h1>The operating model at a glance</h1>
       {error ? <p class="error">The overview could not be read: {error}</p> : o ? <OverviewView o={o} /> : <p class="loading">Reading the model…</p>}
     </div>

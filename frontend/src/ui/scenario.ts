@@ -175,6 +175,14 @@ export class ScenarioPanel {
         this.clearGraph();
         return;
       }
+      if (!sc.operations.length) {
+        // Nothing to compare yet, and the comparison is the dearest question there is (both
+        // sides' bottlenecks and health: tens of seconds on L): wait for the first change.
+        this.comparison = null;
+        this.clearGraph();
+        app.status(`“${name}” has no change yet: add one to compare it with the base model.`);
+        return;
+      }
       const element = comparedElement(app.state.impactOf, sc);
       let cmp: Comparison;
       try {
