@@ -18,6 +18,7 @@ from app.core.walk import parameter, takes_walk
 from app.graphql.answers import (
     ApplyScenarioResult,
     BottleneckAnswer,
+    DependedOnAnswer,
     DependsOnAnswer,
     HealthAnswer,
     ImpactAnswer,
@@ -28,7 +29,7 @@ from app.graphql.answers import (
     ScenarioSummary,
     served,
 )
-from app.graphql.context import Info
+from app.graphql.context import Info, check_limit
 from app.graphql.inputs import (
     PropagationOverride,
     ScenarioOperationInput,
@@ -38,6 +39,7 @@ from app.graphql.inputs import (
 from graph.lifecycle import parse_day
 from graph.tokens import Role
 from queries import bottlenecks as bn
+from queries import depended_on as do
 from queries import health as hl
 from queries import impact as im
 from queries import scenarios as sc
@@ -159,6 +161,15 @@ class QuestionsQuery:
             info, bn.bottlenecks, limit=limit, config=config, overrides=overrides_of(propagation)
         )
         return served(BottleneckAnswer, result)
+
+    @strawberry.field(
+        description="The elements others need most directly (REQUIRES, USES, DEPENDS_ON, "
+        "READS), with their owning teams and accountable people."
+    )
+    async def most_depended_on(self, info: Info, limit: int = 10) -> DependedOnAnswer:
+        check_limit(info, limit)
+        result = await info.context.run(do.most_depended_on, info.context.store, limit)
+        return served(DependedOnAnswer, result)
 
     @strawberry.field(description="Operating-model health checks, each with offending elements.")
     async def health_report(
