@@ -17,7 +17,7 @@ export type ReportSpec =
   | { kind: "impact"; element: string; depth?: number; rels?: string[] }
   | { kind: "bottlenecks"; limit?: number }
   | { kind: "health" }
-  | { kind: "scenario"; scenario: string; element?: string | null };
+  | { kind: "scenario"; scenario: string; element?: string | null; depth?: number };
 
 export type ReportFormat = "md" | "csv";
 
@@ -53,7 +53,7 @@ export function reportUrl(spec: ReportSpec, format: ReportFormat): string {
       return withQuery("/api/reports/health", q);
     }
     case "scenario": {
-      const q: ScenarioQ = { format, element: spec.element ?? undefined };
+      const q: ScenarioQ = { format, element: spec.element ?? undefined, max_depth: spec.depth };
       return withQuery(`/api/reports/scenarios/${encodeURIComponent(spec.scenario)}/compare`, q);
     }
   }
