@@ -108,10 +108,10 @@ export function ReportButtons({ client, spec, id }: { client: GraphQLClient; spe
   return (
     <div class="report-buttons" id={id} role="group" aria-label={`Download the ${LABEL[spec.kind]}`}>
       <span class="group-label">Report</span>
-      <button type="button" id={`${id}-md`} disabled={busy !== null} onClick={() => get("md")} title={`The ${LABEL[spec.kind]} as Markdown (title, date, model, legend, findings)`}>
+      <button type="button" id={`${id}-md`} data-url={reportUrl(spec, "md")} disabled={busy !== null} onClick={() => get("md")} title={`The ${LABEL[spec.kind]} as Markdown (title, date, model, legend, findings)`}>
         {busy === "md" ? "Markdown…" : "Markdown"}
       </button>
-      <button type="button" id={`${id}-csv`} disabled={busy !== null} onClick={() => get("csv")} title={`The ${LABEL[spec.kind]} as one CSV table`}>
+      <button type="button" id={`${id}-csv`} data-url={reportUrl(spec, "csv")} disabled={busy !== null} onClick={() => get("csv")} title={`The ${LABEL[spec.kind]} as one CSV table`}>
         {busy === "csv" ? "CSV…" : "CSV"}
       </button>
       <button type="button" id={`${id}-print`} onClick={() => openPrintView(client, spec)} title="A print-ready page: print it or save it as PDF">
