@@ -79,7 +79,8 @@ export function reportSteps(t) {
       await checkDownloads("report-impact", (url, f) => url.startsWith(`/api/reports/impact/${impactOf}?`) && url.includes(`format=${f}`) && url.includes(`max_depth=${depth}`));
       const md = await rest(`/api/reports/impact/${impactOf}?format=md&max_depth=${depth}`);
       check(md.includes("## Who to notify"), "the impact report has no 'Who to notify'");
-      await checkPrintView("report-impact", "Impact of a change", ["who-to-notify"], "20-print-impact");
+      check(md.startsWith("# Impact of a change"), `the impact report opens with ${md.slice(0, 80)}`);
+      await checkPrintView("report-impact", await firstHeading(`/api/reports/impact/${impactOf}?format=md&max_depth=${depth}`), ["who-to-notify"], "20-print-impact");
     },
 
     async bottlenecks() {
@@ -118,7 +119,7 @@ export function reportSteps(t) {
       const rows = await group.locator("tbody tr").count();
       check(rows === 20, `${rows} rows drawn of ${total}`);
       check((await group.locator(".vt-range").textContent()).trim() === `1–20 of ${total}`, `pager says ${await group.locator(".vt-range").textContent()}`);
-      const names = () => group.locator("tbody tr td:first-child").evaluateAll((els) => els.map((e) => e.textContent.trim()));
+      const names = () => group.locator("tbody tr td:first-child .element-link").evaluateAll((els) => els.map((e) => e.textContent.trim()));
       const sorted = (xs, dir) => [...xs].sort((a, b) => dir * a.localeCompare(b, "en", { numeric: true, sensitivity: "base" }));
       await group.locator("th[data-key=name] button").click();
       const asc = await names();
@@ -139,7 +140,8 @@ export function reportSteps(t) {
     async noStreams(expectTop, expectOwner) {
       await page.goto(base);
       await t.waitReady();
-      await page.locator("#overview-depended-on").waitFor();
+      // A fresh app answers its first questions slowly on a busy machine.
+      await page.locator("#overview-depended-on").waitFor({ timeout: 90_000 });
       check((await page.locator("#overview-streams").count()) === 0, "a stream map on a model without streams");
       const first = page.locator("#overview-depended-list tbody tr").first();
       await first.waitFor();

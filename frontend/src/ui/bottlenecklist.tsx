@@ -23,8 +23,9 @@ export function rankingTable(app: ExplorerContext, items: BottleneckItem[]): HTM
         </>
       ),
     },
-    { key: "type", label: "Type", value: (r) => nodeStyle(r.element.type).label },
-    { key: "streams", label: "Streams", value: (r) => r.metrics.streamCount ?? null, numeric: true },
+    { key: "type", label: "Type", value: (r) => nodeStyle(r.element.type).label, csvOnly: true },
+    { key: "streams", label: "Streams", value: (r) => r.metrics.streamCount ?? null, numeric: true, csvOnly: true },
+    { key: "why", label: "Explanation", value: (r) => r.explanation, csvOnly: true },
     { key: "score", label: "Score", value: (r) => r.score, render: (r) => score(r.score), numeric: true },
   ];
   return tableElement({

@@ -17,10 +17,20 @@ export function notifyTable(app: ExplorerContext, r: ImpactResult): HTMLElement 
   const rows: Ranked[] = r.notify.map((n, i) => ({ ...n, rank: i + 1 }));
   const columns: Column<Ranked>[] = [
     { key: "rank", label: "Rank", value: (n) => n.rank, numeric: true },
-    { key: "who", label: "Who", value: (n) => n.element.name, render: (n) => <ElementButton app={app} e={n.element} /> },
-    { key: "type", label: "Type", value: (n) => nodeStyle(n.element.type).label },
-    { key: "distance", label: "Distance", value: (n) => n.distance, numeric: true },
-    { key: "about", label: "About", value: (n) => names(n.about) || n.reason, render: (n) => <span class="sub">{names(n.about) || n.reason}</span> },
+    {
+      key: "who",
+      label: "Who",
+      value: (n) => n.element.name,
+      render: (n) => (
+        <>
+          <ElementButton app={app} e={n.element} />
+          <div class="sub">{names(n.about) || n.reason}</div>
+        </>
+      ),
+    },
+    { key: "type", label: "Type", value: (n) => nodeStyle(n.element.type).label, csvOnly: true },
+    { key: "distance", label: "Hops", value: (n) => n.distance, numeric: true },
+    { key: "about", label: "About", value: (n) => names(n.about) || n.reason, csvOnly: true },
   ];
   const paged = r.totals && r.totals.notify > r.notify.length;
   return tableElement({

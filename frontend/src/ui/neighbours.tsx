@@ -29,9 +29,19 @@ export function neighbourTable(app: ExplorerContext, id: string, groups: [string
   const rows = groups.flatMap(([, ls]) => ls);
   const first = new Map(groups.map(([field, ls]) => [field, ls[0]!]));
   const columns: Column<NeighbourLink>[] = [
-    { key: "name", label: "Neighbour", value: (l) => l.neighbour.name, render: (l) => <ElementButton app={app} e={l.neighbour} /> },
+    {
+      key: "name",
+      label: "Neighbour",
+      value: (l) => l.neighbour.name,
+      render: (l) => (
+        <>
+          <ElementButton app={app} e={l.neighbour} />
+          {attributes(l) ? <div class="sub attrs">{attributes(l)}</div> : null}
+        </>
+      ),
+    },
     { key: "type", label: "Type", value: (l) => nodeStyle(l.neighbour.type).label },
-    { key: "attrs", label: "Attributes", value: attributes, render: (l) => <span class="sub">{attributes(l)}</span> },
+    { key: "attrs", label: "Attributes", value: attributes, csvOnly: true },
   ];
   return tableElement({
     id: "neighbour-list",

@@ -22,6 +22,8 @@ export interface Column<T> extends ColumnSpec<T> {
   /** Right-aligned (numbers). */
   numeric?: boolean;
   sortable?: boolean;
+  /** Only in the CSV, not drawn (a narrow panel shows it otherwise, e.g. under the name). */
+  csvOnly?: boolean;
 }
 
 export interface TableProps<T> {
@@ -89,6 +91,7 @@ export function DataTable<T>(props: TableProps<T>) {
     setState(next);
   };
   const sorted = sortRows(rows, columns, state.sort);
+  const shown = columns.filter((c) => !c.csvOnly);
   const groups = group ? groupRows(sorted, group.of) : [{ key: "", rows: sorted }];
   const csvColumns: ColumnSpec<T>[] = group ? [{ key: "__group", label: group.label, value: group.of }, ...columns] : columns;
   const Heading = props.heading === undefined ? "h3" : props.heading;
@@ -97,7 +100,7 @@ export function DataTable<T>(props: TableProps<T>) {
   const header = (
     <thead>
       <tr>
-        {columns.map((c) => {
+        {shown.map((c) => {
           const sortedBy = state.sort?.key === c.key ? state.sort.dir : null;
           return (
             <th scope="col" class={c.numeric ? "num" : undefined} aria-sort={sortedBy === "asc" ? "ascending" : sortedBy === "desc" ? "descending" : undefined} data-key={c.key}>
@@ -124,7 +127,7 @@ export function DataTable<T>(props: TableProps<T>) {
       p,
       rows: p.rows.map((r) => (
         <tr data-id={rowKey(r)} key={rowKey(r)}>
-          {columns.map((c) => (
+          {shown.map((c) => (
             <td class={c.numeric ? "num" : undefined}>{c.render ? c.render(r) : c.value(r)}</td>
           ))}
         </tr>
