@@ -120,7 +120,8 @@ export class BottleneckPanel {
     });
     root.appendChild(h("h3", {}, `Clusters of streams (${r.clusters.length})`));
     root.appendChild(r.clusters.length ? clusterList : h("p", { class: "none" }, "No clusters reported."));
-    root.appendChild(reportButtons(app.api.client, { kind: "bottlenecks" }, "report-bottlenecks"));
+    // The report ranks as many as the panel lists.
+    root.appendChild(reportButtons(app.api.client, { kind: "bottlenecks", limit: r.items.length || undefined }, "report-bottlenecks"));
     root.appendChild(rankingTable(app, r.items));
     return root;
   }
