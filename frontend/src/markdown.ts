@@ -1,7 +1,7 @@
 /**
  * The server's report Markdown read into blocks the print view draws (never as HTML text:
  * every name stays text). Only what `queries/reports` writes is read: `#` headings,
- * paragraphs, `- ` lists, pipe tables (with `---:` right-aligned columns), and inline
+ * paragraphs, `- ` and `1. ` lists, pipe tables (with `---:` right-aligned columns), and inline
  * `**strong**`, `*emphasis*`, code spans and backslash escapes.
  */
 
@@ -10,7 +10,7 @@ export type Inline = { kind: "text" | "strong" | "em" | "code"; text: string };
 export type Block =
   | { kind: "heading"; level: number; inline: Inline[] }
   | { kind: "para"; inline: Inline[] }
-  | { kind: "list"; items: Inline[][] }
+  | { kind: "list"; ordered: boolean; items: Inline[][] }
   | { kind: "table"; header: Inline[][]; right: boolean[]; rows: Inline[][][] };
 
 /** The text of inline pieces, as read (for titles and checks). */
@@ -90,6 +90,9 @@ function readTable(lines: string[]): Block {
   return { kind: "table", header: splitRow(head ?? "").map(readInline), right, rows: rest.map((l) => splitRow(l).map(readInline)) };
 }
 
+/** A list item's marker: `- `, `* ` or `1. `. */
+const ITEM = /^(?:[-*]|\d+\.) /;
+
 /** The report's blocks, in order. */
 export function readMarkdown(src: string): Block[] {
   const blocks: Block[] = [];
@@ -114,15 +117,16 @@ export function readMarkdown(src: string): Block[] {
     };
     if (line.trimStart().startsWith("|")) {
       blocks.push(readTable(run((l) => l.trimStart().startsWith("|"))));
-    } else if (/^[-*] /.test(line)) {
+    } else if (ITEM.test(line)) {
+      const ordered = /^\d+\. /.test(line);
       const items: string[] = [];
       for (const l of run((l) => !/^#{1,6}\s/.test(l) && !l.trimStart().startsWith("|"))) {
-        if (/^[-*] /.test(l)) items.push(l.slice(2));
+        if (ITEM.test(l)) items.push(l.replace(ITEM, ""));
         else if (items.length) items[items.length - 1] += ` ${l.trim()}`;
       }
-      blocks.push({ kind: "list", items: items.map(readInline) });
+      blocks.push({ kind: "list", ordered, items: items.map(readInline) });
     } else {
-      const para = run((l) => !/^#{1,6}\s/.test(l) && !l.trimStart().startsWith("|") && !/^[-*] /.test(l));
+      const para = run((l) => !/^#{1,6}\s/.test(l) && !l.trimStart().startsWith("|") && !ITEM.test(l));
       blocks.push({ kind: "para", inline: readInline(para.join(" ")) });
     }
   }

@@ -50,6 +50,12 @@ describe("reading the server's report Markdown", () => {
     ]);
   });
 
+  it("reads numbered lists as ordered", () => {
+    const [list] = readMarkdown("1. remove Platform **A**\n2. add B\n");
+    expect(list).toEqual({ kind: "list", ordered: true, items: [[{ kind: "text", text: "remove Platform " }, { kind: "strong", text: "A" }], [{ kind: "text", text: "add B" }]] });
+    expect(blocks[3]!.kind === "list" && blocks[3]!.ordered).toBe(false);
+  });
+
   it("splits rows only on unescaped pipes", () => {
     expect(splitRow("| a \\| b | c |")).toEqual(["a \\| b", "c"]);
   });

@@ -160,16 +160,14 @@ function BlockView({ b, index }: { b: Block; index: number }) {
           <Text inline={b.inline} />
         </p>
       );
-    case "list":
-      return (
-        <ul>
-          {b.items.map((it) => (
-            <li>
-              <Text inline={it} />
-            </li>
-          ))}
-        </ul>
-      );
+    case "list": {
+      const items = b.items.map((it) => (
+        <li>
+          <Text inline={it} />
+        </li>
+      ));
+      return b.ordered ? <ol>{items}</ol> : <ul>{items}</ul>;
+    }
     case "table":
       return (
         <table class="print-table">
