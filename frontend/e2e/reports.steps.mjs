@@ -72,6 +72,9 @@ export function reportSteps(t) {
   return {
     async impact(impactOf) {
       const depth = await page.evaluate(() => window.valuegraph.state.depth);
+      // The depth just changed: its answer (asked after a short debounce) carries the buttons.
+      await page.locator(`#report-impact-md[data-url*="max_depth=${depth}"]`).waitFor({ timeout: 60_000 });
+      await page.waitForFunction(() => !document.querySelector(".mode-panel .loading"));
       await page.locator("#impact-notify .vt-group").first().waitFor();
       // Who to notify, ranked as the report: accountable owners first, then teams by distance.
       const groups = await page.locator("#impact-notify .vt-group").evaluateAll((els) => els.map((e) => e.dataset.group));
