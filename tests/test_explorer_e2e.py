@@ -237,6 +237,63 @@ def running_app(
         yield server, api_token
 
 
+# A model without value streams (applications and platforms, as an ArchiMate model often
+# is): the overview lists what is most depended on, with its owners, instead of a stream map.
+NO_STREAMS_TOP = "plat-e2e-ledger"
+NO_STREAMS_OWNER = "team-e2e-ledger"
+
+
+def _no_streams_model(store: GraphStore) -> None:
+    g = Graph().node("Platform", NO_STREAMS_TOP, "Ledger").node("Platform", "plat-e2e-api", "API")
+    g.node("Team", NO_STREAMS_OWNER, "Ledger team").node("Person", "person-e2e-cfo", "CFO")
+    for i in range(4):
+        g.node("Capability", f"cap-e2e-{i}", f"Capability {i}")
+        g.rel("USES", f"cap-e2e-{i}", NO_STREAMS_TOP)
+    g.rel("DEPENDS_ON", "cap-e2e-0", "plat-e2e-api")
+    g.rel("OWNS", NO_STREAMS_OWNER, NO_STREAMS_TOP)
+    g.rel("ACCOUNTABLE_FOR", "person-e2e-cfo", NO_STREAMS_TOP)
+    g.write(store)
+
+
+def _run_script(env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], str]:
+    proc = subprocess.run(
+        ["node", "e2e/explorer.e2e.mjs"],
+        cwd=FRONTEND,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    return proc, proc.stdout + proc.stderr
+
+
+def test_overview_without_value_streams(
+    store: GraphStore, settings: Settings, explorer_built: Path, api_token: str
+) -> None:
+    _no_streams_model(store)
+    out = OUT.parent / "e2e-no-streams"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    settings = settings.model_copy(update={"auth": "on"})
+    with _Server(settings, store) as server:
+        proc, output = _run_script(
+            {
+                **os.environ,
+                "VALUEGRAPH_URL": server.url,
+                "E2E_OUT": str(out),
+                "E2E_NO_STREAMS": f"{NO_STREAMS_TOP}:{NO_STREAMS_OWNER}",
+                "CHROMIUM": CHROMIUM,
+                "VALUEGRAPH_TOKEN": api_token,
+            }
+        )
+    print(output)
+    assert not [line for line in proc.stdout.splitlines() if line.startswith("SKIP ")], output
+    assert proc.returncode == 0, f"explorer e2e (no streams) failed:\n{output}"
+    status = [r["status"] for r in json.loads((out / "results.json").read_text())]
+    assert status == ["PASS"], output
+
+
 def test_explorer_end_to_end(
     running_app: tuple[_Server, str], admin_token: str, viewer_token: str, tmp_path: Path
 ) -> None:
@@ -296,6 +353,8 @@ def test_explorer_end_to_end(
         "01-start.png",
         "03-expanded.png",
         "11-scenario-compare.png",
+        "20-print-impact.png",
+        "24-long-list.png",
         "export.png",
         "export.svg",
     ):

@@ -29,6 +29,8 @@
 //   E2E_BIG_ELEMENT         ID:COUNT, an element with more relationships than the API's page
 //   E2E_VIEWER_TOKEN        a viewer token: the page must show it no edit control (required;
 //                           the editing steps run as VALUEGRAPH_TOKEN, an editor's)
+//   E2E_NO_STREAMS          TOP:OWNER: the app holds a model without value streams; only its
+//                           overview is checked (TOP most depended on, owned by team OWNER)
 //
 // Prints one line per step ("PASS" or "FAIL <reason>") and a closing summary line; exits
 // non-zero when a step failed. There is no skip: a step whose input or capability is
@@ -37,6 +39,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
+import { reportSteps } from "./reports.steps.mjs";
 
 const base = process.env.VALUEGRAPH_URL;
 if (!base) {
@@ -59,6 +62,8 @@ function viewport() {
 }
 
 const results = [];
+/** Thrown to end a run early when it has done what it was asked (the second, no-streams run). */
+class Finished extends Error {}
 function check(cond, message) {
   if (!cond) throw new Error(message);
 }
@@ -125,6 +130,7 @@ async function waitReady(p = page) {
   if (await dialog.isVisible()) {
     const token = process.env.VALUEGRAPH_TOKEN;
     check(token, "the server asks for a token but VALUEGRAPH_TOKEN is not set");
+    check(/API token/.test(await p.textContent("#token-help")) && /OIDC bearer token/.test(await p.textContent("#token-help")), "the sign-in does not mention API and OIDC bearer tokens");
     await p.fill("#token-input", token);
     if (p === page) await shot("00-sign-in");
     await p.click("#token-submit");
@@ -209,10 +215,18 @@ async function scenarioIdle() {
 }
 
 const scenarioName = `e2e-remove-${scenarioRemoves}`.slice(0, 90);
+const reports = reportSteps({ page, base, check, shot, waitReady });
+// E2E_NO_STREAMS=TOP:OWNER: the app holds a model without value streams (a second run);
+// only its overview is checked: TOP is the most depended-on element, OWNER a team owning it.
+const noStreams = process.env.E2E_NO_STREAMS;
 /** The single points of failure the scenario comparison counts on the base side, as "N stream requirements". */
 let spofCounted = null;
 
 try {
+  if (noStreams) {
+    await step("overview of a model without value streams: the most depended-on elements and their owners", () => reports.noStreams(...noStreams.split(":")));
+    throw new Finished();
+  }
   await step("open the explorer on the overview (sign in when asked)", async () => {
     await page.goto(base);
     await waitReady();
@@ -439,6 +453,8 @@ try {
     check((await page.locator("#act-load-more").count()) === 0, "'Load more' still offered with every relationship loaded");
   });
 
+  await step("a long list draws a page of rows with the true total, sorts both ways and downloads as CSV", () => reports.longList(Number(process.env.E2E_BIG_ELEMENT.split(":")[1])));
+
   await step("impact mode highlights the expected streams", async () => {
     await page.click(".modes button[data-mode=impact]");
     const option = await searchAndPick("API Gateway", "API Gateway");
@@ -471,6 +487,8 @@ try {
     await page.locator("#impact-streams li[data-id]").first().waitFor();
     check(page.url().includes("depth=1"), "depth not in the URL");
   });
+
+  await step("reports: impact as Markdown and CSV (as REST answers), who to notify ranked, the print view", () => reports.impact(impactOf));
 
   await step("impact mode: what the element depends on", async () => {
     await page.check("#impact-dir-depends");
@@ -576,6 +594,8 @@ try {
     await shot("06-cluster");
   });
 
+  await step("reports: bottlenecks as Markdown and CSV (as REST answers), the print view", () => reports.bottlenecks());
+
   await step("scenarios: remove a shared platform and compare with the base", async () => {
     // Left in the URL by impact mode on a stream: the scenario must not compare that silently.
     await page.click(".modes button[data-mode=impact]");
@@ -651,6 +671,8 @@ try {
     await shot("11b-scenario-health-bottlenecks");
   });
 
+  await step("reports: the scenario comparison as Markdown and CSV (as REST answers), the print view", () => reports.scenario(scenarioName, scenarioRemoves));
+
   await step("scenarios: switch sides, follow a finding, a link reproduces the comparison", async () => {
     check((await page.locator("#scenario-diff").count()) > 0, "no scenario comparison is showing (the previous step failed)");
     await page.check("#scn-side-base");
@@ -704,6 +726,8 @@ try {
     check(!page.url().includes("scn="), "the URL still names the discarded scenario");
     await shot("12-scenario-discarded");
   });
+
+  await step("reports: health as Markdown and CSV (as REST answers), findings a page at a time, the print view", () => reports.health());
 
   await step("health view links into the graph", async () => {
     await page.click("nav.pages a[data-page=health]");
@@ -1081,6 +1105,8 @@ try {
     );
     check(real.length === 0, real.join("\n"));
   });
+} catch (err) {
+  if (!(err instanceof Finished)) throw err;
 } finally {
   await context.close().catch(() => {});
   rmSync(userDataDir, { recursive: true, force: true });

@@ -5,7 +5,7 @@
  * `Overview` request plus the questions' own health and bottleneck documents; everything
  * but `loadOverview` is pure and unit-tested.
  */
-import { OverviewDocument, type OverviewQuery } from "./generated/graphql";
+import { MostDependedOnDocument, OverviewDocument, type MostDependedOnQuery, type OverviewQuery } from "./generated/graphql";
 import type { GraphQLClient } from "./gql";
 import type { BottleneckItem, HealthCheck, HealthReport, Questions } from "./questions";
 import type { ElementBrief, Stats } from "./types";
@@ -45,8 +45,28 @@ export interface ImportRunBrief {
   written: number | null;
 }
 
+/** An element others need directly, with who answers for it (a model without streams). */
+export interface DependedOn {
+  element: ElementBrief;
+  /** Distinct elements needing it directly (REQUIRES, USES, DEPENDS_ON, READS). */
+  dependents: number;
+  owners: ElementBrief[];
+  accountable: ElementBrief[];
+}
+
+export interface DependedOnList {
+  /** Elements something needs directly, in all (the list is the top of them). */
+  total: number;
+  items: DependedOn[];
+}
+
+/** How many of the most depended-on elements the overview lists. */
+export const DEPENDED_ON_SHOWN = 15;
+
 export interface Overview {
   map: StreamMap;
+  /** Only for a model without value streams (null otherwise, or when it could not be read). */
+  dependedOn: DependedOnList | null;
   counts: { label: string; count: number }[];
   health: HealthReport | null;
   worst: HealthCheck[];
@@ -137,14 +157,30 @@ export function readImportRuns(v: OverviewQuery["importRuns"]): ImportRunBrief[]
   });
 }
 
+export function readDependedOn(v: MostDependedOnQuery["mostDependedOn"]): DependedOnList {
+  return {
+    total: v.total,
+    items: v.items.map((i) => ({ element: brief(i.element), dependents: i.dependents, owners: i.owners.map(brief), accountable: i.accountable.map(brief) })),
+  };
+}
+
 /** Everything the overview shows; health and bottlenecks may fail alone (shown as such).
- * `progress` receives each stage as it is known: the streams, counts and imports first,
- * then with the health report, then with the bottlenecks. */
+ * `progress` receives each stage as it is known: the streams, counts and imports first
+ * (with, for a model without value streams, what is most depended on), then with the
+ * health report, then with the bottlenecks. */
 export async function loadOverview(client: GraphQLClient, questions: Questions, progress: (o: Overview) => void = () => {}): Promise<Overview> {
   const data = await client.request(OverviewDocument, {});
   const errors: string[] = [];
+  // Without value streams the stream map has nothing to draw: what is most depended on instead.
+  const dependedOn = data.streams.total
+    ? null
+    : await client.request(MostDependedOnDocument, { limit: DEPENDED_ON_SHOWN }).then(
+        (d) => readDependedOn(d.mostDependedOn),
+        (err: Error) => (errors.push(`most depended-on: ${err.message}`), null),
+      );
   let o: Overview = {
     map: readStreamMap(data.streams),
+    dependedOn,
     // `stats: JSON!`: counts by type (typed by hand in types.ts).
     counts: keyCounts(data.stats as Stats),
     health: null,

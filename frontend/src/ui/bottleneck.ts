@@ -1,6 +1,8 @@
 /** Bottleneck mode: teams and platforms sized and coloured by load, clusters of streams. */
 import type { ExplorerContext } from "../context";
 import { elementLink } from "./link";
+import { rankingTable } from "./bottlenecklist";
+import { reportButtons } from "./reports";
 import { h } from "../dom";
 import type { BottleneckResult, Cluster } from "../questions";
 import { heatRange } from "../legend";
@@ -128,26 +130,9 @@ export class BottleneckPanel {
     });
     root.appendChild(h("h3", {}, `Clusters of streams (${r.clusters.length})`));
     root.appendChild(r.clusters.length ? clusterList : h("p", { class: "none" }, "No clusters reported."));
-    root.appendChild(h("h3", {}, "Ranking"));
-    const table = h(
-      "table",
-      { class: "ranking", id: "bottleneck-ranking" },
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "#"), h("th", { scope: "col" }, "Element"), h("th", { scope: "col" }, "Score"))),
-      h(
-        "tbody",
-        {},
-        ...r.items.slice(0, 40).map((it, i) =>
-          h(
-            "tr",
-            { title: it.explanation },
-            h("td", {}, String(i + 1)),
-            h("td", {}, elementLink(app, it.element), it.explanation ? h("div", { class: "why" }, it.explanation) : null),
-            h("td", {}, Number.isInteger(it.score) ? String(it.score) : it.score.toFixed(2)),
-          ),
-        ),
-      ),
-    );
-    root.appendChild(table);
+    // The report ranks as many as the panel lists.
+    root.appendChild(reportButtons(app.api.client, { kind: "bottlenecks", limit: r.items.length || undefined }, "report-bottlenecks"));
+    root.appendChild(rankingTable(app, r.items));
     return root;
   }
 }

@@ -4,9 +4,10 @@ import { editControls } from "./editing";
 import { elementLink } from "./link";
 import { clear, h } from "../dom";
 import { camel } from "../schema";
-import { nodeStyle, relLabel } from "../style";
+import { nodeStyle } from "../style";
 import type { Element } from "../types";
-import { relSwatch, typeSwatch } from "./swatch";
+import { typeSwatch } from "./swatch";
+import { neighbourTable } from "./neighbours";
 
 function fmt(v: unknown): string {
   if (v === null || v === undefined) return "";
@@ -163,29 +164,6 @@ export function renderDetails(app: ExplorerContext, el: HTMLElement, loading: bo
     );
   }
   if (!groups.length) neighbourSection.appendChild(h("p", { class: "none" }, "No relationships."));
-  for (const [field, ls] of groups) {
-    const first = ls[0]!;
-    neighbourSection.appendChild(
-      h(
-        "details",
-        { open: ls.length <= 12 },
-        h("summary", {}, relSwatch(first.rel, 22), ` ${field} `, h("span", { class: "count" }, `(${ls.length})`), h("span", { class: "rel-name" }, ` ${first.outgoing ? "→" : "←"} ${relLabel(first.rel)}`)),
-        h(
-          "ul",
-          {},
-          ...ls.map((l) => {
-            const attrs = Object.entries(l.attributes).filter(([, v]) => v !== null && v !== undefined && v !== "");
-            return h(
-              "li",
-              {},
-              typeSwatch(l.neighbour.type, 12),
-              elementLink(app, l.neighbour),
-              attrs.length ? h("span", { class: "attrs" }, ` ${attrs.map(([k, v]) => `${k.replace(/_/g, " ")}: ${fmt(v)}`).join(", ")}`) : null,
-            );
-          }),
-        ),
-      ),
-    );
-  }
+  else neighbourSection.appendChild(neighbourTable(app, id, groups));
   el.appendChild(neighbourSection);
 }

@@ -7,6 +7,8 @@ import { relLabel } from "../style";
 import type { ElementBrief } from "../types";
 import { elementPicker } from "./picker";
 import { typeSwatch } from "./swatch";
+import { affectedTable, notifyTable } from "./impactlists";
+import { reportButtons } from "./reports";
 
 export class ImpactPanel {
   result: ImpactResult | null = null;
@@ -339,19 +341,9 @@ export class ImpactPanel {
       );
     }
     if (depends) return root;
-    root.appendChild(h("h3", {}, `Teams and people to notify (${shownOf(r.notify.length, r.totals?.notify)})`));
-    root.appendChild(
-      h(
-        "ul",
-        { class: "notify", id: "impact-notify" },
-        ...r.notify.map((n) => h("li", {}, elementLink(app, n.element), n.reason ? h("span", { class: "reason" }, ` — ${n.reason}`) : null)),
-        r.notify.length ? null : h("li", { class: "none" }, "Nobody recorded."),
-      ),
-    );
-    if (r.affected.length) {
-      root.appendChild(h("h3", {}, `Other affected elements (${shownOf(r.affected.length, r.totals?.affected)})`));
-      root.appendChild(h("ul", { class: "affected" }, ...r.affected.map((e) => h("li", {}, elementLink(app, e)))));
-    }
+    root.appendChild(reportButtons(app.api.client, { kind: "impact", element: r.source.id, depth: s.depth, rels: s.impactRels }, "report-impact"));
+    root.appendChild(notifyTable(app, r));
+    if (r.affected.length) root.appendChild(affectedTable(app, r));
     const t = r.totals;
     if (t && (t.streams > r.streams.length || t.affected > r.affected.length || t.notify > r.notify.length)) {
       root.appendChild(

@@ -11,6 +11,7 @@ import { loadOverview, type Overview, type Shared, type StreamCard, type StreamM
 import { nodeStyle } from "../style";
 import type { ElementBrief } from "../types";
 import { graphHref } from "../urlstate";
+import { MostDependedOn } from "./overview-nostreams";
 
 function El({ e, extra = [] }: { e: ElementBrief; extra?: string[] }) {
   const colour = nodeStyle(e.type).color;
@@ -226,9 +227,9 @@ function OverviewView({ o }: { o: Overview }) {
           </section>
         </>
       ) : (
-        <p class="note" id="overview-no-streams">
-          This model has no value streams yet: the teams and platforms most depended on are listed above. Add value streams (an import or a scenario) to see the stream map.
-        </p>
+        <div id="overview-no-streams">
+          <MostDependedOn list={o.dependedOn} />
+        </div>
       )}
     </>
   );

@@ -4,6 +4,7 @@
  * the graph; bottleneck ranks; health checks with the findings resolved and introduced).
  * Discard, and apply when the token is an admin's.
  */
+import { reportButtons } from "./reports";
 import type { ExplorerContext } from "../context";
 import { emptyOverlay } from "../overlay";
 import { h } from "../dom";
@@ -909,6 +910,7 @@ export class ScenarioPanel {
       { class: `scn-diff${stale ? " stale" : ""}`, id: "scenario-diff", "aria-labelledby": "scenario-diff-title" },
       h("h3", { id: "scenario-diff-title" }, "Differences from the base model"),
       stale ? h("p", { class: "loading", role: "status" }, this.loading) : null,
+      reportButtons(app.api.client, { kind: "scenario", scenario: c.scenario.name, element: c.impact?.element.id ?? null, depth: s.depth }, "report-scenario"),
     );
     // What the graph draws.
     const radio = (side: ScenarioSide): HTMLElement =>
