@@ -1062,6 +1062,13 @@ try {
     check(controls === 0, `${controls} edit control(s) shown to a viewer`);
     await page.click("#clear");
     check((await page.locator('[id^="edit-"]').count()) === 0, "edit controls shown to a viewer with nothing selected");
+    // Saved views: a viewer opens the ones saved earlier, but gets no save or delete control.
+    await page.click("#views-toggle");
+    await page.locator("#views-read-only", { hasText: "editor" }).waitFor();
+    await page.locator("#views-list li").first().waitFor();
+    const viewControls = await page.locator("#view-form, .view-delete").count();
+    check(viewControls === 0, `${viewControls} saved-view control(s) to change views shown to a viewer`);
+    await page.click("#views-toggle");
   });
 
   await step("scenarios: an admin applies one", async () => {

@@ -26,6 +26,7 @@ import { Scenarios } from "./scenarios";
 import { ScenarioPanel } from "./ui/scenario";
 import { SavedViews, viewIdOf, VIEW_PARAM } from "./savedviews";
 import { renderViewsPanel } from "./ui/views";
+import { Editing, type Caller } from "./editing";
 import { renderHeatLegend } from "./ui/heatlegend";
 import { groupElements, type Grouped } from "./grouping";
 import { buildLegend } from "./legend";
@@ -41,6 +42,7 @@ export class App implements ExplorerContext {
   readonly imports = new Imports(this.client);
   readonly scenarios = new Scenarios(this.client);
   readonly savedViews = new SavedViews(this.client);
+  private callerAsked: Promise<Caller> | null = null;
   view!: GraphView;
   overlay: Overlay = emptyOverlay();
   impactPanel!: ImpactPanel;
@@ -350,6 +352,15 @@ export class App implements ExplorerContext {
     return groupElements(this.state.group, d.nodes, links, (id) => m.elements.get(id)?.type, (id) => this.name(id));
   }
 
+  /** Who is asking (`GET /api/me`), read once per page (again after a failure). */
+  caller(): Promise<Caller> {
+    this.callerAsked ??= new Editing(this.client).me().catch((err: Error) => {
+      this.callerAsked = null;
+      throw err;
+    });
+    return this.callerAsked;
+  }
+
   private toggleViewsPanel(): void {
     const root = $("#views-slot");
     const open = root.hidden;
@@ -366,10 +377,11 @@ export class App implements ExplorerContext {
             },
             status: (m, e) => this.status(m, e),
             close: () => this.toggleViewsPanel(),
+            caller: () => this.caller(),
           }
         : null,
     );
-    if (open) $("#view-name").focus();
+    if (open) document.querySelector<HTMLElement>("#views-slot button, #views-slot input")?.focus();
   }
 
   name(id: string): string {

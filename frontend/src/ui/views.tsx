@@ -5,6 +5,7 @@
  */
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { mayEdit, type Caller } from "../editing";
 import { viewLink, type SavedView, type SavedViews } from "../savedviews";
 
 export interface ViewsPanelProps {
@@ -15,6 +16,13 @@ export interface ViewsPanelProps {
   open: (id: string) => void;
   status: (message: string, error?: boolean) => void;
   close: () => void;
+  /** Who is asking (`GET /api/me`): viewers open views but get no save or delete controls. */
+  caller: () => Promise<Caller>;
+}
+
+/** Whether `caller` may change `view`: an admin any, an editor their own (the server's rule). */
+export function mayChange(caller: Caller | null, view: SavedView): boolean {
+  return caller?.role === "admin" || (mayEdit(caller) && view.owner === caller?.name);
 }
 
 function when(iso: string): string {
@@ -39,6 +47,10 @@ function ViewsPanel(props: ViewsPanelProps) {
   const [description, setDescription] = useState("");
   const [saved, setSaved] = useState<SavedView | null>(null);
   const [busy, setBusy] = useState(false);
+  const [caller, setCaller] = useState<Caller | null>(null);
+  useEffect(() => {
+    props.caller().then(setCaller, () => setCaller(null));
+  }, []);
 
   const load = async (): Promise<void> => {
     try {
@@ -94,6 +106,11 @@ function ViewsPanel(props: ViewsPanelProps) {
           ×
         </button>
       </header>
+      {!mayEdit(caller) ? (
+        <p class="hint" id="views-read-only">
+          {caller ? "Saving views needs an editor's token; yours can open them." : "Reading your role…"}
+        </p>
+      ) : (
       <form id="view-form" onSubmit={(ev) => void save(ev)}>
         <label for="view-name">Save what is shown now as</label>
         <input id="view-name" type="text" maxLength={120} required placeholder="Name" value={name} onInput={(ev) => setName((ev.target as HTMLInputElement).value)} />
@@ -105,6 +122,7 @@ function ViewsPanel(props: ViewsPanelProps) {
           Save view
         </button>
       </form>
+      )}
       {saved ? (
         <p class="view-saved" id="view-saved">
           Saved “{saved.name}”. Shareable link:{" "}
@@ -152,9 +170,11 @@ function ViewsPanel(props: ViewsPanelProps) {
                   <button type="button" class="view-copy" onClick={() => void copy(viewLink(location.href, v.id), props.status)}>
                     Copy link
                   </button>
-                  <button type="button" class="view-delete" onClick={() => void remove(v)}>
-                    Delete
-                  </button>
+                  {mayChange(caller, v) ? (
+                    <button type="button" class="view-delete" onClick={() => void remove(v)}>
+                      Delete
+                    </button>
+                  ) : null}
                 </span>
               </li>
             ))}
