@@ -21,11 +21,17 @@ touch in their own steps):
 
 Who and through what come from the `Origin` in effect (`acting_as`): the REST middleware sets
 the caller's for each request; a process that sets none (the CLI) is its OS user via `cli`.
+
+The change sets form a hash chain: each `Change` holds the digest of its own canonical JSON,
+each `ChangeSet` the digest of its fields (its predecessor's digest among them) and of its
+changes' digests, and the revision node the digest of the last one (the head), all written
+in the change's transaction. `queries.history.verify` walks it.
 """
 
 from __future__ import annotations
 
 import getpass
+import hashlib
 import json
 import uuid
 from collections import defaultdict
@@ -133,14 +139,22 @@ RETURN id, a.id AS source, b.id AS target, properties(r) AS props
 """
 
 
-BUMP_SEQUENCE = cypher.BUMP_REVISION + "RETURN m.revision AS seq\n"
+# The revision lock also orders the chain: the head read here is the last committed set's.
+BUMP_SEQUENCE = (
+    cypher.BUMP_REVISION + "RETURN m.revision AS seq, coalesce(m.history_head, '') AS head\n"
+)
 
-CREATE_CHANGE_SET = f"CREATE (s:{CHANGE_SET}) SET s = $props"
+CREATE_CHANGE_SET = f"""
+CREATE (s:{CHANGE_SET}) SET s = $props
+WITH s
+MATCH (m:{META} {{key: 'revision'}})
+SET m.history_head = s.digest, m.history_head_seq = s.seq
+"""
 
 CREATE_CHANGES = f"""
 UNWIND $rows AS row
 CREATE (c:{CHANGE})
-SET c = row, c.seq = $seq, c.at = $at
+SET c = row
 """
 
 
@@ -236,8 +250,8 @@ class Recorder:
         """Take the revision lock, then write a change per touched element and relationship
         whose state changed, a batch at a time (a large import's rows are never all held at
         once), and the change set if any did. Returns the seq."""
-        seq = int(tx.run(BUMP_SEQUENCE).single(strict=True)["seq"])
-        out = ChangeWriter(tx, seq)
+        seq, head = bump_sequence(tx)
+        out = ChangeWriter(tx, seq, head)
         for batch in _batches(list(self.nodes)):
             after: dict[str, State] = {}
             for r in tx.run(NODE_STATES, ids=list(batch)):
@@ -304,24 +318,66 @@ def _row(
 
 
 def _json(state: State | None) -> str | None:
-    return None if state is None else json.dumps(state, sort_keys=True, default=str)
+    # Compact: the states are most of the history's size, on disk and in the transaction.
+    return None if state is None else json.dumps(state, sort_keys=True, separators=_COMPACT)
+
+
+_COMPACT = (",", ":")
+
+
+# -- the hash chain ------------------------------------------------------------------------
+
+DIGEST = "digest"
+PREV = "prev_digest"
+
+
+def canonical(props: Mapping[str, Any]) -> bytes:
+    """A node's properties as canonical JSON (sorted keys, compact, UTF-8), its digest
+    aside; absent and null are the same (Neo4j stores no nulls)."""
+    kept = {k: v for k, v in props.items() if v is not None and k != DIGEST}
+    return json.dumps(kept, sort_keys=True, separators=_COMPACT, ensure_ascii=False).encode()
+
+
+def change_digest(props: Mapping[str, Any]) -> str:
+    """The digest of one `Change` (its seq and time included: it cannot be moved)."""
+    return hashlib.sha256(canonical(props)).hexdigest()
+
+
+def set_digest(props: Mapping[str, Any], change_digests: Iterable[str]) -> str:
+    """The digest of one `ChangeSet`: its fields (the predecessor's digest among them) and
+    its changes' digests, sorted (the order they were written in is not kept)."""
+    h = hashlib.sha256(canonical(props))
+    for d in sorted(change_digests):
+        h.update(b"\n" + d.encode())
+    return h.hexdigest()
+
+
+def bump_sequence(tx: ManagedTransaction) -> tuple[int, str]:
+    """Take the revision lock: the new seq, and the digest of the last change set."""
+    r = tx.run(BUMP_SEQUENCE).single(strict=True)
+    return int(r["seq"]), str(r["head"])
 
 
 class ChangeWriter:
-    """Writes one change set's changes as they come, counting them, and then the set."""
+    """Writes one change set's changes as they come, counting and digesting them, and then
+    the set, chained to its predecessor (`head`, read under the revision lock)."""
 
-    def __init__(self, tx: ManagedTransaction, seq: int) -> None:
-        self.tx, self.seq, self.at = tx, seq, now_iso()
+    def __init__(self, tx: ManagedTransaction, seq: int, head: str) -> None:
+        self.tx, self.seq, self.head, self.at = tx, seq, head, now_iso()
         self.counts = {f"{kind}s_{op}": 0 for kind in (ELEMENT, RELATIONSHIP) for op in OPS}
         self.total = 0
+        self.digests: list[str] = []
 
     def add(self, rows: Iterable[dict[str, Any]]) -> None:
         batch = list(rows)
         if not batch:
             return
-        self.tx.run(CREATE_CHANGES, rows=batch, seq=self.seq, at=self.at).consume()
         for row in batch:
+            row["seq"], row["at"] = self.seq, self.at
+            row[DIGEST] = change_digest(row)
+            self.digests.append(row[DIGEST])
             self.counts[f"{row['kind']}s_{row['op']}"] += 1
+        self.tx.run(CREATE_CHANGES, rows=batch).consume()
         self.total += len(batch)
 
     def finish(self, rec: Recorder) -> None:
@@ -343,7 +399,9 @@ class ChangeWriter:
             "changes": self.total,
             **self.counts,
             **rec.extra,
+            PREV: self.head,
         }
+        props[DIGEST] = set_digest(props, self.digests)
         self.tx.run(CREATE_CHANGE_SET, props=props).consume()
 
 
@@ -424,8 +482,8 @@ def write_baseline(tx: ManagedTransaction) -> int | None:
     if not tx.run(CLAIM_BASELINE, at=now_iso()).single(strict=True)["first"]:
         return None
     # The revision lock first: no change commits while the model is read.
-    seq = int(tx.run(BUMP_SEQUENCE).single(strict=True)["seq"])
-    out = ChangeWriter(tx, seq)
+    seq, head = bump_sequence(tx)
+    out = ChangeWriter(tx, seq, head)
     nodes = [(r["id"], _node_state(r["label"], r["props"])) for r in tx.run(ALL_NODE_STATES)]
     for batch in _batches(nodes):
         out.add(row for i, state in batch for row in _row(ELEMENT, f"e:{i}", i, None, state))
@@ -469,15 +527,54 @@ SET m.pruned_before = CASE WHEN m.pruned_before IS NULL OR m.pruned_before < $be
 """
 
 
+# Where the chain goes on after a prune: the first change set at or after the cut (the
+# latest cut, if an earlier prune cut later), and the digest it follows.
+CHAIN_FROM = f"""
+OPTIONAL MATCH (m:{META} {{key: 'history'}})
+WITH CASE WHEN m.pruned_before > $before THEN m.pruned_before ELSE $before END AS cut
+MATCH (s:{CHANGE_SET})
+WHERE s.at >= cut
+RETURN s.seq AS seq, s.{PREV} AS prev
+ORDER BY s.seq
+LIMIT 1
+"""
+
+KEPT_CHANGES = f"""
+MATCH (c:{CHANGE})
+WHERE c.seq < $seq
+RETURN properties(c) AS c
+"""
+
+
+def kept_digest(tx: ManagedTransaction, chain_from: int) -> tuple[int, str]:
+    """The changes a prune keeps before the chain's new start, as one digest (of their
+    contents, so changes written before the chain existed are covered too)."""
+    digests = [change_digest(r["c"]) for r in tx.run(KEPT_CHANGES, seq=chain_from)]
+    return len(digests), set_digest({}, digests)
+
+
 def prune(tx: ManagedTransaction, before: str) -> dict[str, Any]:
     """Forget the history before `before` (ISO time) but each thing's state at that time;
-    recorded as a `prune` change set of its own. Returns its summary."""
-    seq = int(tx.run(BUMP_SEQUENCE).single(strict=True)["seq"])
+    recorded as a `prune` change set of its own, which says where the chain now starts
+    (`chain_from`, following `chain_prev`) and digests the changes kept before it, so the
+    pruned history still verifies. Returns its summary."""
+    seq, head = bump_sequence(tx)
+    start = tx.run(CHAIN_FROM, before=before).single()
+    chain_from, chain_prev = (start["seq"], start["prev"] or "") if start else (seq, head)
     changes = int(tx.run(PRUNE_CHANGES, before=before).single(strict=True)["changes"])
     sets = int(tx.run(PRUNE_CHANGE_SETS, before=before).single(strict=True)["sets"])
     tx.run(SET_HORIZON, before=before).consume()
-    extra = {"pruned_before": before, "pruned_changes": changes, "pruned_change_sets": sets}
-    ChangeWriter(tx, seq).finish(
+    kept, kept_d = kept_digest(tx, chain_from)
+    extra = {
+        "pruned_before": before,
+        "pruned_changes": changes,
+        "pruned_change_sets": sets,
+        "chain_from": chain_from,
+        "chain_prev": chain_prev,
+        "kept_changes": kept,
+        "kept_digest": kept_d,
+    }
+    ChangeWriter(tx, seq, head).finish(
         Recorder(current_origin(), action="prune", ref=before, extra=extra)
     )
     return {"seq": seq, **extra}
