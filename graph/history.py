@@ -184,6 +184,18 @@ def _rel_state(rel_type: str, source: str, target: str, props: Mapping[str, Any]
     return {**props, "type": rel_type, "source": source, "target": target}
 
 
+def _created_node(label: str, row: Mapping[str, Any], now: str) -> State:
+    """What `cypher.create_nodes` makes of a row (Neo4j stores no nulls)."""
+    props = {k: v for k, v in row["props"].items() if v is not None}
+    return _node_state(label, {**props, "id": row["id"], "created_at": now, "updated_at": now})
+
+
+def _created_rel(rel_type: str, row: Mapping[str, Any]) -> State:
+    """What `cypher.create_relationships` makes of a row."""
+    props = {k: v for k, v in row["props"].items() if v is not None}
+    return _rel_state(rel_type, row["source"], row["target"], {**props, "id": row["id"]})
+
+
 def changed_fields(before: State | None, after: State | None) -> list[str]:
     """The fields that differ between two states, volatile ones aside."""
     b, a = before or {}, after or {}
@@ -209,6 +221,23 @@ class Recorder:
     ref: str = ""
     source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # What rows this transaction CREATEd said (the rows themselves, held by the write until
+    # it commits anyway): their state after, unless something touches them again.
+    rows: dict[str, tuple[str, Mapping[str, Any], str]] = field(default_factory=dict)
+    rel_rows: dict[RelKey, Mapping[str, Any]] = field(default_factory=dict)
+
+    def created_nodes(self, label: str, rows: Sequence[Mapping[str, Any]], now: str) -> None:
+        for row in rows:
+            if row["id"] not in self.nodes:
+                self.nodes[row["id"]] = None
+                self.rows[row["id"]] = (label, row, now)
+
+    def created_relationships(self, rel_type: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        for row in rows:
+            key = (rel_type, row["id"])
+            if key not in self.rels:
+                self.rels[key] = None
+                self.rel_rows[key] = row
 
     def touch_nodes(
         self,
@@ -219,6 +248,8 @@ class Recorder:
         attached: bool = False,
     ) -> None:
         ids = list(dict.fromkeys(ids))
+        for i in ids:
+            self.rows.pop(i, None)
         fresh = [i for i in ids if i not in self.nodes]
         if new:
             self.nodes.update(dict.fromkeys(fresh))
@@ -234,13 +265,17 @@ class Recorder:
             for batch in _batches(ids):
                 for r in tx.run(LOCK_ATTACHED, ids=list(batch)):
                     key = (r["type"], r["id"])
+                    self.rel_rows.pop(key, None)
                     if key not in self.rels:
                         self.rels[key] = _rel_state(r["type"], r["source"], r["target"], r["props"])
 
     def touch_relationships(
         self, tx: ManagedTransaction, keys: Iterable[RelKey], *, new: bool = False
     ) -> None:
-        fresh = [k for k in dict.fromkeys(keys) if k not in self.rels]
+        keys = list(dict.fromkeys(keys))
+        for key in keys:
+            self.rel_rows.pop(key, None)
+        fresh = [k for k in keys if k not in self.rels]
         if new:
             self.rels.update(dict.fromkeys(fresh))
             return
@@ -253,8 +288,10 @@ class Recorder:
         seq, head = bump_sequence(tx)
         out = ChangeWriter(tx, seq, head)
         for batch in _batches(list(self.nodes)):
-            after: dict[str, State] = {}
-            for r in tx.run(NODE_STATES, ids=list(batch)):
+            # A created row's state is what it said; the others' is read back.
+            after = {i: _created_node(*self.rows[i]) for i in batch if i in self.rows}
+            unknown = [i for i in batch if i not in self.rows]
+            for r in tx.run(NODE_STATES, ids=unknown) if unknown else ():
                 after[r["id"]] = _node_state(r["label"], r["props"])
             out.add(
                 row
@@ -262,7 +299,11 @@ class Recorder:
                 for row in _row(ELEMENT, f"e:{i}", i, self.nodes[i], after.get(i))
             )
         for keys in _batches(list(self.rels)):
-            rels = _read_rels(tx, keys, lock=False)
+            unknown = [k for k in keys if k not in self.rel_rows]
+            rels = _read_rels(tx, unknown, lock=False) if unknown else {}
+            rels.update(
+                {k: _created_rel(k[0], self.rel_rows[k]) for k in keys if k in self.rel_rows}
+            )
             out.add(
                 row
                 for (t, i) in keys
@@ -310,7 +351,7 @@ def _row(
             "id": item_id,
             "type": (after or before or {}).get("type"),
             "op": op,
-            "fields": fields,
+            "fields": fields or None,  # not stored when empty: a property less per change
             "before": _json(before),
             "after": _json(after),
         }
@@ -438,6 +479,23 @@ def touch_nodes(
     """Elements this transaction is about to change (`attached`: delete, with their
     relationships); `new`: ids the caller knows are not in the graph."""
     _recorder(tx).touch_nodes(tx, ids, new=new, attached=attached)
+
+
+def created_nodes(
+    tx: ManagedTransaction, label: str, rows: Sequence[Mapping[str, Any]], now: str
+) -> None:
+    """Elements this transaction is about to CREATE (`cypher.create_nodes`) from `rows`
+    ({id, props}) at `now`: new, and their state after is what the rows say, so it is not
+    read back (unless something touches them again in the transaction)."""
+    _recorder(tx).created_nodes(label, rows, now)
+
+
+def created_relationships(
+    tx: ManagedTransaction, rel_type: str, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Relationships about to be CREATEd (`cypher.create_relationships`) from `rows`
+    ({id, source, target, props}), as `created_nodes`."""
+    _recorder(tx).created_relationships(rel_type, rows)
 
 
 def touch_relationships(

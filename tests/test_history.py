@@ -24,7 +24,7 @@ from app.graphql.cost import estimate
 from app.main import create_app
 from app.settings import Settings
 from graph import edits, history
-from graph.labels import CHANGE, CHANGE_SET
+from graph.labels import CHANGE, CHANGE_SET, type_of
 from graph.model import NodeRecord, now_iso
 from graph.store import ConflictError, GraphStore
 from graph.tokens import Role, create_token
@@ -613,3 +613,36 @@ def test_cli_and_rest_verify(
     clean.execute(f"MATCH (c:{CHANGE} {{id: 'app-core'}}) SET c.type = 'Team'")
     result = CliRunner().invoke(cli, ["history", "verify"])
     assert result.exit_code == 1 and "(e:app-core)" in result.output
+
+
+def test_a_created_rows_recorded_state_is_what_neo4j_stored(clean: GraphStore) -> None:
+    # Created rows' states are taken from the rows written, not read back: they must be
+    # exactly what a read of the graph gives (nulls dropped, lists and numbers as stored).
+    run_import(clean, BANK)
+    created = [
+        NodeRecord(label="Team", id="t-e", props={"name": "E", "tags": [], "description": None}),
+        NodeRecord(label="Measure", id="m-1", props={"name": "M", "target": 2.5, "current": 3}),
+    ]
+    clean.write(created, new_nodes={"t-e", "m-1"})
+    recorded = {
+        r["key"]: json.loads(r["after"])
+        for r in clean.read(
+            f"MATCH (c:{CHANGE}) WHERE c.op = 'created' RETURN c.key AS key, c.after AS after"
+        )
+    }
+    nodes = clean.read(
+        f"MATCH (n:Element) RETURN n.id AS id, {type_of('n')} AS label, properties(n) AS props"
+    )
+    rels = clean.read(
+        "MATCH (a:Element)-[r]->(b:Element) "
+        "RETURN type(r) AS type, a.id AS source, b.id AS target, properties(r) AS props"
+    )
+    stored = {f"e:{r['id']}": history._node_state(r["label"], r["props"]) for r in nodes} | {
+        f"r:{r['type']}:{r['props']['id']}": history._rel_state(
+            r["type"], r["source"], r["target"], r["props"]
+        )
+        for r in rels
+    }
+    assert recorded.keys() == stored.keys() and len(recorded) == 15 + 19 + 2
+    for key, state in stored.items():
+        assert recorded[key] == json.loads(json.dumps(state)), key
