@@ -12,6 +12,8 @@ from pathlib import Path
 
 from bench.adversarial import AdversarialConfig, Picked, attacks, render, run_adversarial
 from bench.harness import BenchConfig, render_table, run_bench
+from bench.history import render as render_history
+from bench.history import run_history_bench
 from bench.workloads import Neo4jTarget
 from graph.store import GraphStore
 
@@ -115,4 +117,27 @@ def test_adversarial_run_reports_probes_statuses_and_memory(
     assert saved["status_counts"] == result["status_counts"]
     table = render(result)
     for row in ("`/healthz` p50/p95/p99", "cheap read p50/p95/p99", "app RSS start / peak"):
+        assert row in table
+
+
+def test_history_workload_compares_recording_on_and_off(
+    store: GraphStore, neo4j_server: dict[str, str | None], tmp_path: Path
+) -> None:
+    # `python -m bench history` at a tiny size: every import recorded once (or not at all
+    # with the recorder off), the 1 % change recorded as its renames, the chain intact.
+    assert neo4j_server["uri"]
+    target = Neo4jTarget(neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"])
+    result = run_history_bench("300", 2, 1, target, tmp_path / "work", log=lambda _line: None)
+
+    h = result["history"]
+    imported = h["import"]
+    assert imported["changes_recorded"] == imported["rows"] > 300
+    assert imported["on_s"] > 0 and imported["off_s"] > 0 and imported["on_vs_off"]
+    changed = h["change_import"]
+    renamed = result["generate"]["renamed"]
+    assert changed["elements_changed"] == changed["changes_recorded"] == renamed > 0
+    assert h["verify"]["intact"], h["verify"]["message"]
+    assert h["verify"]["changes"] == imported["rows"] + renamed
+    table = render_history(result)
+    for row in ("import (", "1 % change import", "verify the chain"):
         assert row in table
