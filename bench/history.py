@@ -206,10 +206,17 @@ def workload_history(
     for rep in range(reps):
         reset(store)
         off.append(_import(store, target, file, recorded=False))
-        log(f"  import rep {rep + 1}/{reps}: history off {off[-1]['seconds']:.2f} s")
+        log(
+            f"  import rep {rep + 1}/{reps}: history off {off[-1]['seconds']:.2f} s, "
+            f"tx peak {off[-1]['tx_peak_mib']} MiB, load {os.getloadavg()[0]:.1f}"
+        )
         reset(store)
         on.append(_import(store, target, file, recorded=True))
-        log(f"  import rep {rep + 1}/{reps}: history on {on[-1]['seconds']:.2f} s")
+        log(
+            f"  import rep {rep + 1}/{reps}: history on {on[-1]['seconds']:.2f} s, "
+            f"tx peak {on[-1]['tx_peak_mib']} MiB, phases {on[-1]['phases_s']}, "
+            f"off phases {off[-1]['phases_s']}, load {os.getloadavg()[0]:.1f}"
+        )
     recorded_changes = _changes_recorded(store)
     off_s, on_s = median([r["seconds"] for r in off]), median([r["seconds"] for r in on])
     out["import"] = {
@@ -246,7 +253,8 @@ def workload_history(
         recorded = _changes_recorded(store) - before
         log(
             f"  change import rep {rep + 1}/{reps}: on {c_on[-1]['seconds']:.2f} s "
-            f"({recorded} changes), off {c_off[-1]['seconds']:.2f} s"
+            f"({recorded} changes), off {c_off[-1]['seconds']:.2f} s; write phase on "
+            f"{c_on[-1]['phases_s'].get('write')} s, off {c_off[-1]['phases_s'].get('write')} s"
         )
     write_on = median([r["phases_s"].get("write", 0.0) for r in c_on])
     write_off = median([r["phases_s"].get("write", 0.0) for r in c_off])
