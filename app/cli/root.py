@@ -12,6 +12,7 @@ import typer
 
 from app.cli import (
     audit,
+    diff,
     elements,
     generate,
     history,
@@ -21,6 +22,7 @@ from app.cli import (
     scenarios,
     server,
     tokens,
+    trends,
 )
 
 app = typer.Typer(
@@ -31,7 +33,9 @@ app = typer.Typer(
 app.add_typer(server.app)
 app.add_typer(audit.app)
 app.add_typer(history.app)
+app.add_typer(diff.app)
 app.add_typer(questions.app)
+app.add_typer(trends.app)
 app.add_typer(elements.app)
 app.add_typer(imports.app)
 app.add_typer(generate.app)

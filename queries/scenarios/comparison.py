@@ -1,7 +1,9 @@
 """Comparing a scenario with the base model: impact, bottlenecks and health, side by side.
 
 The base model is loaded into memory (`queries.model_graph`), the operations are applied
-to a copy, and base and copy are asked the same questions by the same code.
+to a copy, and base and copy are asked the same questions by the same code. The
+`compare_*` helpers compare any two answers of the same question: `queries.over_time`
+diffs two moments with them.
 """
 
 from __future__ import annotations
@@ -115,19 +117,19 @@ def compare_models(
     return ScenarioComparison(
         scenario=view,
         impact=(
-            _compare_impact(base, scenario, element, max_depth, overrides, {s.id for s in streams})
+            compare_impact(base, scenario, element, max_depth, overrides, {s.id for s in streams})
             if element is not None
             else None
         ),
         losses=Losses(
             needs=needs, streams=streams, capabilities=hl.capabilities_cut(facts, scen_proj)
         ),
-        bottlenecks=_compare_bottlenecks(base_rank, scen_rank, limit),
-        health=_compare_health(base_health, scen_health),
+        bottlenecks=compare_bottlenecks(base_rank, scen_rank, limit),
+        health=compare_health(base_health, scen_health),
     )
 
 
-def _compare_impact(
+def compare_impact(
     base: ModelGraph,
     scenario: ModelGraph,
     element: str,
@@ -193,7 +195,7 @@ def _compare_impact(
     )
 
 
-def _compare_bottlenecks(
+def compare_bottlenecks(
     base: bn.BottleneckReport, scenario: bn.BottleneckReport, limit: int
 ) -> BottleneckComparison:
     old = {b.element.id: b for b in base.bottlenecks}
@@ -242,7 +244,7 @@ def _compare_bottlenecks(
     )
 
 
-def _compare_health(base: hl.HealthReport, scenario: hl.HealthReport) -> HealthComparison:
+def compare_health(base: hl.HealthReport, scenario: hl.HealthReport) -> HealthComparison:
     def offending(check: hl.HealthCheck) -> dict[str, ElementRef]:
         return {f.element.id: f.element for f in check.findings}
 
