@@ -13,8 +13,8 @@ in the same run:
    phase, which is where the recording happens);
 3. verify: walking the whole hash chain (`valuegraph history verify`);
 4. as of: the impact question as of a moment before the change import (p95) vs. the same
-   question now, and health as of that moment vs. health now, when the as-of questions
-   are there (`queries.moment`).
+   question now, and health as of that moment vs. health now (`queries.over_time`, as
+   `--as-of` asks them).
 
 Between runs the model is deleted with the recorder off and the history with it, so each
 import starts from the same empty database. Writes bench/results/history-<size>-<time>.json
@@ -24,7 +24,6 @@ import starts from the same empty database. Writes bench/results/history-<size>-
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import tempfile
@@ -43,8 +42,10 @@ from graph import history
 from graph.labels import CHANGE, CHANGE_SET, META
 from graph.store import GraphStore
 from queries import history as hq
+from queries import over_time
 from queries.health import health
 from queries.impact import impact
+from queries.moment import Moment
 from samples.generate import generate, size_of
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -295,14 +296,8 @@ def as_of_questions(
     store: GraphStore, moment: datetime, reps: int, log: Callable[[str], None]
 ) -> dict[str, Any]:
     """Impact and health as of `moment` vs. now, asked as the surfaces ask them (the model
-    of the moment built from the history each time), if the as-of questions exist."""
-    try:
-        over_time = importlib.import_module("queries.over_time")
-        moments = importlib.import_module("queries.moment")
-    except ImportError:
-        log("  as of: not measured (queries.over_time is not there yet)")
-        return {"measured": False}
-    then = moments.Moment(as_of=moment)
+    of the moment built from the history each time)."""
+    then = Moment(as_of=moment)
     platform = wl.pick_platforms(store)["typical"]["id"]
     present: list[float] = []
     past: list[float] = []

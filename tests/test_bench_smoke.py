@@ -138,6 +138,8 @@ def test_history_workload_compares_recording_on_and_off(
     assert changed["elements_changed"] == changed["changes_recorded"] == renamed > 0
     assert h["verify"]["intact"], h["verify"]["message"]
     assert h["verify"]["changes"] == imported["rows"] + renamed
+    as_of = h["as_of"]
+    assert as_of["impact_as_of"]["n"] >= 5 and as_of["health_as_of_s"] > 0
     table = render_history(result)
-    for row in ("import (", "1 % change import", "verify the chain"):
+    for row in ("import (", "1 % change import", "verify the chain", "health as of vs now"):
         assert row in table
