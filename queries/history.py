@@ -317,7 +317,8 @@ def verify(store: GraphStore) -> ChainReport:
         )
 
     if anchor is not None:
-        digests = [history.change_digest(r["c"]) for r in store.stream(KEPT, {"seq": start})]
+        kept = store.stream(KEPT, {"seq": start}, timeout=None)
+        digests = [history.change_digest(r["c"]) for r in kept]
         checked["changes"] += len(digests)
         if history.set_digest({}, digests) != anchor.get("kept_digest"):
             return report(
@@ -342,7 +343,9 @@ def verify(store: GraphStore) -> ChainReport:
                 )
             )
         digests = []
-        for r in store.stream(CHANGES_OF, {"seq": seq}):
+        # No time limit: an import's change set holds a change per row of the model (an
+        # admin's or the CLI's question, read as it streams).
+        for r in store.stream(CHANGES_OF, {"seq": seq}, timeout=None):
             change = r["c"]
             digest = history.change_digest(change)
             if change.get(history.DIGEST) != digest:
