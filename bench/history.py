@@ -462,20 +462,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reps", type=int, help="runs of each import (1 on L, else 3)")
     parser.add_argument("--neo4j-uri", default=os.environ.get("NEO4J_URI"))
-    parser.add_argument("--heap", default="4g", help="heap of the Neo4j this starts")
+    # L with history needs about 6 GiB of transaction memory (docs/benchmarks.md).
+    parser.add_argument("--heap", help="heap of the Neo4j this starts (4g; L: 8g)")
     parser.add_argument("--pagecache", default="2g")
-    parser.add_argument("--txmax", default="3g", help="transaction memory of that Neo4j")
+    parser.add_argument(
+        "--txmax", help="transaction memory of that Neo4j (3g; L: 7g, for the history)"
+    )
     parser.add_argument("--workdir", type=Path, help="keep the model and logs here")
     args = parser.parse_args(argv)
     size = args.size.upper()
-    reps = args.reps or (1 if size in ("L", "XL") else 3)
+    large = size in ("L", "XL")
+    reps = args.reps or (1 if large else 3)
+    heap = args.heap or ("8g" if large else "4g")
+    txmax = args.txmax or ("7g" if large else "3g")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="valuegraph-bench-history-"))
     result = on_neo4j(
         lambda target: run_history_bench(size, args.seed, reps, target, workdir),
         uri=args.neo4j_uri,
-        heap=args.heap,
+        heap=heap,
         pagecache=args.pagecache,
-        txmax=args.txmax,
+        txmax=txmax,
         prefix="valuegraph-bench-neo4j-",
     )
     result["command"] = "python -m bench history " + " ".join(argv if argv is not None else [])
