@@ -13,6 +13,13 @@ if sys.argv[1:2] == ["browser"]:
     browser(sys.argv[2:])
     sys.exit(0)
 
+if sys.argv[1:2] == ["history"]:
+    # `python -m bench history --size L`: what the change history costs (issue 16).
+    from bench.history import main as history
+
+    history(sys.argv[2:])
+    sys.exit(0)
+
 from bench.harness import main
 
 main()

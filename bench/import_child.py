@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from graph.store import GraphStore
@@ -39,7 +40,21 @@ def main() -> None:
     parser.add_argument("--uri", required=True)
     parser.add_argument("--user")
     parser.add_argument("--password")
+    parser.add_argument(
+        "--no-history",
+        action="store_true",
+        help="the recorder off: the history benchmark's baseline (bench.history)",
+    )
     args = parser.parse_args()
+    with ExitStack() as stack:
+        if args.no_history:
+            from bench.history import history_off
+
+            stack.enter_context(history_off())
+        _run(args)
+
+
+def _run(args: argparse.Namespace) -> None:
     store = GraphStore.connect(args.uri, args.user, args.password, retry_time=0.0)
     try:
         store.ensure_schema()

@@ -111,9 +111,10 @@ def _rows(file: Path) -> tuple[dict[str, Any], int]:
     return {"nodes": dict(nodes), "relationships": dict(rels)}, total
 
 
-def import_child(file: Path, target: Neo4jTarget) -> dict[str, Any]:
-    """Run `bench.import_child` and return its JSON report."""
+def import_child(file: Path, target: Neo4jTarget, extra: list[str] | None = None) -> dict[str, Any]:
+    """Run `bench.import_child` (with `extra` arguments) and return its JSON report."""
     cmd = [sys.executable, "-m", "bench.import_child", str(file), "--uri", target.uri]
+    cmd += extra or []
     if target.user:
         cmd += ["--user", target.user]
     if target.password:

@@ -21,11 +21,17 @@ touch in their own steps):
 
 Who and through what come from the `Origin` in effect (`acting_as`): the REST middleware sets
 the caller's for each request; a process that sets none (the CLI) is its OS user via `cli`.
+
+The change sets form a hash chain: each `Change` holds the digest of its own canonical JSON,
+each `ChangeSet` the digest of its fields (its predecessor's digest among them) and of its
+changes' digests, and the revision node the digest of the last one (the head), all written
+in the change's transaction. `queries.history.verify` walks it.
 """
 
 from __future__ import annotations
 
 import getpass
+import hashlib
 import json
 import uuid
 from collections import defaultdict
@@ -133,14 +139,22 @@ RETURN id, a.id AS source, b.id AS target, properties(r) AS props
 """
 
 
-BUMP_SEQUENCE = cypher.BUMP_REVISION + "RETURN m.revision AS seq\n"
+# The revision lock also orders the chain: the head read here is the last committed set's.
+BUMP_SEQUENCE = (
+    cypher.BUMP_REVISION + "RETURN m.revision AS seq, coalesce(m.history_head, '') AS head\n"
+)
 
-CREATE_CHANGE_SET = f"CREATE (s:{CHANGE_SET}) SET s = $props"
+CREATE_CHANGE_SET = f"""
+CREATE (s:{CHANGE_SET}) SET s = $props
+WITH s
+MATCH (m:{META} {{key: 'revision'}})
+SET m.history_head = s.digest, m.history_head_seq = s.seq
+"""
 
 CREATE_CHANGES = f"""
 UNWIND $rows AS row
 CREATE (c:{CHANGE})
-SET c = row, c.seq = $seq, c.at = $at
+SET c = row
 """
 
 
@@ -170,6 +184,18 @@ def _rel_state(rel_type: str, source: str, target: str, props: Mapping[str, Any]
     return {**props, "type": rel_type, "source": source, "target": target}
 
 
+def _created_node(label: str, row: Mapping[str, Any], now: str) -> State:
+    """What `cypher.create_nodes` makes of a row (Neo4j stores no nulls)."""
+    props = {k: v for k, v in row["props"].items() if v is not None}
+    return _node_state(label, {**props, "id": row["id"], "created_at": now, "updated_at": now})
+
+
+def _created_rel(rel_type: str, row: Mapping[str, Any]) -> State:
+    """What `cypher.create_relationships` makes of a row."""
+    props = {k: v for k, v in row["props"].items() if v is not None}
+    return _rel_state(rel_type, row["source"], row["target"], {**props, "id": row["id"]})
+
+
 def changed_fields(before: State | None, after: State | None) -> list[str]:
     """The fields that differ between two states, volatile ones aside."""
     b, a = before or {}, after or {}
@@ -195,6 +221,23 @@ class Recorder:
     ref: str = ""
     source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # What rows this transaction CREATEd said (the rows themselves, held by the write until
+    # it commits anyway): their state after, unless something touches them again.
+    rows: dict[str, tuple[str, Mapping[str, Any], str]] = field(default_factory=dict)
+    rel_rows: dict[RelKey, Mapping[str, Any]] = field(default_factory=dict)
+
+    def created_nodes(self, label: str, rows: Sequence[Mapping[str, Any]], now: str) -> None:
+        for row in rows:
+            if row["id"] not in self.nodes:
+                self.nodes[row["id"]] = None
+                self.rows[row["id"]] = (label, row, now)
+
+    def created_relationships(self, rel_type: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        for row in rows:
+            key = (rel_type, row["id"])
+            if key not in self.rels:
+                self.rels[key] = None
+                self.rel_rows[key] = row
 
     def touch_nodes(
         self,
@@ -205,6 +248,8 @@ class Recorder:
         attached: bool = False,
     ) -> None:
         ids = list(dict.fromkeys(ids))
+        for i in ids:
+            self.rows.pop(i, None)
         fresh = [i for i in ids if i not in self.nodes]
         if new:
             self.nodes.update(dict.fromkeys(fresh))
@@ -220,13 +265,17 @@ class Recorder:
             for batch in _batches(ids):
                 for r in tx.run(LOCK_ATTACHED, ids=list(batch)):
                     key = (r["type"], r["id"])
+                    self.rel_rows.pop(key, None)
                     if key not in self.rels:
                         self.rels[key] = _rel_state(r["type"], r["source"], r["target"], r["props"])
 
     def touch_relationships(
         self, tx: ManagedTransaction, keys: Iterable[RelKey], *, new: bool = False
     ) -> None:
-        fresh = [k for k in dict.fromkeys(keys) if k not in self.rels]
+        keys = list(dict.fromkeys(keys))
+        for key in keys:
+            self.rel_rows.pop(key, None)
+        fresh = [k for k in keys if k not in self.rels]
         if new:
             self.rels.update(dict.fromkeys(fresh))
             return
@@ -236,11 +285,13 @@ class Recorder:
         """Take the revision lock, then write a change per touched element and relationship
         whose state changed, a batch at a time (a large import's rows are never all held at
         once), and the change set if any did. Returns the seq."""
-        seq = int(tx.run(BUMP_SEQUENCE).single(strict=True)["seq"])
-        out = ChangeWriter(tx, seq)
+        seq, head = bump_sequence(tx)
+        out = ChangeWriter(tx, seq, head)
         for batch in _batches(list(self.nodes)):
-            after: dict[str, State] = {}
-            for r in tx.run(NODE_STATES, ids=list(batch)):
+            # A created row's state is what it said; the others' is read back.
+            after = {i: _created_node(*self.rows[i]) for i in batch if i in self.rows}
+            unknown = [i for i in batch if i not in self.rows]
+            for r in tx.run(NODE_STATES, ids=unknown) if unknown else ():
                 after[r["id"]] = _node_state(r["label"], r["props"])
             out.add(
                 row
@@ -248,7 +299,11 @@ class Recorder:
                 for row in _row(ELEMENT, f"e:{i}", i, self.nodes[i], after.get(i))
             )
         for keys in _batches(list(self.rels)):
-            rels = _read_rels(tx, keys, lock=False)
+            unknown = [k for k in keys if k not in self.rel_rows]
+            rels = _read_rels(tx, unknown, lock=False) if unknown else {}
+            rels.update(
+                {k: _created_rel(k[0], self.rel_rows[k]) for k in keys if k in self.rel_rows}
+            )
             out.add(
                 row
                 for (t, i) in keys
@@ -296,7 +351,7 @@ def _row(
             "id": item_id,
             "type": (after or before or {}).get("type"),
             "op": op,
-            "fields": fields,
+            "fields": fields or None,  # not stored when empty: a property less per change
             "before": _json(before),
             "after": _json(after),
         }
@@ -304,24 +359,66 @@ def _row(
 
 
 def _json(state: State | None) -> str | None:
-    return None if state is None else json.dumps(state, sort_keys=True, default=str)
+    # Compact: the states are most of the history's size, on disk and in the transaction.
+    return None if state is None else json.dumps(state, sort_keys=True, separators=_COMPACT)
+
+
+_COMPACT = (",", ":")
+
+
+# -- the hash chain ------------------------------------------------------------------------
+
+DIGEST = "digest"
+PREV = "prev_digest"
+
+
+def canonical(props: Mapping[str, Any]) -> bytes:
+    """A node's properties as canonical JSON (sorted keys, compact, UTF-8), its digest
+    aside; absent and null are the same (Neo4j stores no nulls)."""
+    kept = {k: v for k, v in props.items() if v is not None and k != DIGEST}
+    return json.dumps(kept, sort_keys=True, separators=_COMPACT, ensure_ascii=False).encode()
+
+
+def change_digest(props: Mapping[str, Any]) -> str:
+    """The digest of one `Change` (its seq and time included: it cannot be moved)."""
+    return hashlib.sha256(canonical(props)).hexdigest()
+
+
+def set_digest(props: Mapping[str, Any], change_digests: Iterable[str]) -> str:
+    """The digest of one `ChangeSet`: its fields (the predecessor's digest among them) and
+    its changes' digests, sorted (the order they were written in is not kept)."""
+    h = hashlib.sha256(canonical(props))
+    for d in sorted(change_digests):
+        h.update(b"\n" + d.encode())
+    return h.hexdigest()
+
+
+def bump_sequence(tx: ManagedTransaction) -> tuple[int, str]:
+    """Take the revision lock: the new seq, and the digest of the last change set."""
+    r = tx.run(BUMP_SEQUENCE).single(strict=True)
+    return int(r["seq"]), str(r["head"])
 
 
 class ChangeWriter:
-    """Writes one change set's changes as they come, counting them, and then the set."""
+    """Writes one change set's changes as they come, counting and digesting them, and then
+    the set, chained to its predecessor (`head`, read under the revision lock)."""
 
-    def __init__(self, tx: ManagedTransaction, seq: int) -> None:
-        self.tx, self.seq, self.at = tx, seq, now_iso()
+    def __init__(self, tx: ManagedTransaction, seq: int, head: str) -> None:
+        self.tx, self.seq, self.head, self.at = tx, seq, head, now_iso()
         self.counts = {f"{kind}s_{op}": 0 for kind in (ELEMENT, RELATIONSHIP) for op in OPS}
         self.total = 0
+        self.digests: list[str] = []
 
     def add(self, rows: Iterable[dict[str, Any]]) -> None:
         batch = list(rows)
         if not batch:
             return
-        self.tx.run(CREATE_CHANGES, rows=batch, seq=self.seq, at=self.at).consume()
         for row in batch:
+            row["seq"], row["at"] = self.seq, self.at
+            row[DIGEST] = change_digest(row)
+            self.digests.append(row[DIGEST])
             self.counts[f"{row['kind']}s_{row['op']}"] += 1
+        self.tx.run(CREATE_CHANGES, rows=batch).consume()
         self.total += len(batch)
 
     def finish(self, rec: Recorder) -> None:
@@ -343,7 +440,9 @@ class ChangeWriter:
             "changes": self.total,
             **self.counts,
             **rec.extra,
+            PREV: self.head,
         }
+        props[DIGEST] = set_digest(props, self.digests)
         self.tx.run(CREATE_CHANGE_SET, props=props).consume()
 
 
@@ -380,6 +479,23 @@ def touch_nodes(
     """Elements this transaction is about to change (`attached`: delete, with their
     relationships); `new`: ids the caller knows are not in the graph."""
     _recorder(tx).touch_nodes(tx, ids, new=new, attached=attached)
+
+
+def created_nodes(
+    tx: ManagedTransaction, label: str, rows: Sequence[Mapping[str, Any]], now: str
+) -> None:
+    """Elements this transaction is about to CREATE (`cypher.create_nodes`) from `rows`
+    ({id, props}) at `now`: new, and their state after is what the rows say, so it is not
+    read back (unless something touches them again in the transaction)."""
+    _recorder(tx).created_nodes(label, rows, now)
+
+
+def created_relationships(
+    tx: ManagedTransaction, rel_type: str, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Relationships about to be CREATEd (`cypher.create_relationships`) from `rows`
+    ({id, source, target, props}), as `created_nodes`."""
+    _recorder(tx).created_relationships(rel_type, rows)
 
 
 def touch_relationships(
@@ -424,8 +540,8 @@ def write_baseline(tx: ManagedTransaction) -> int | None:
     if not tx.run(CLAIM_BASELINE, at=now_iso()).single(strict=True)["first"]:
         return None
     # The revision lock first: no change commits while the model is read.
-    seq = int(tx.run(BUMP_SEQUENCE).single(strict=True)["seq"])
-    out = ChangeWriter(tx, seq)
+    seq, head = bump_sequence(tx)
+    out = ChangeWriter(tx, seq, head)
     nodes = [(r["id"], _node_state(r["label"], r["props"])) for r in tx.run(ALL_NODE_STATES)]
     for batch in _batches(nodes):
         out.add(row for i, state in batch for row in _row(ELEMENT, f"e:{i}", i, None, state))
@@ -469,15 +585,54 @@ SET m.pruned_before = CASE WHEN m.pruned_before IS NULL OR m.pruned_before < $be
 """
 
 
+# Where the chain goes on after a prune: the first change set at or after the cut (the
+# latest cut, if an earlier prune cut later), and the digest it follows.
+CHAIN_FROM = f"""
+OPTIONAL MATCH (m:{META} {{key: 'history'}})
+WITH CASE WHEN m.pruned_before > $before THEN m.pruned_before ELSE $before END AS cut
+MATCH (s:{CHANGE_SET})
+WHERE s.at >= cut
+RETURN s.seq AS seq, s.{PREV} AS prev
+ORDER BY s.seq
+LIMIT 1
+"""
+
+KEPT_CHANGES = f"""
+MATCH (c:{CHANGE})
+WHERE c.seq < $seq
+RETURN properties(c) AS c
+"""
+
+
+def kept_digest(tx: ManagedTransaction, chain_from: int) -> tuple[int, str]:
+    """The changes a prune keeps before the chain's new start, as one digest (of their
+    contents, so changes written before the chain existed are covered too)."""
+    digests = [change_digest(r["c"]) for r in tx.run(KEPT_CHANGES, seq=chain_from)]
+    return len(digests), set_digest({}, digests)
+
+
 def prune(tx: ManagedTransaction, before: str) -> dict[str, Any]:
     """Forget the history before `before` (ISO time) but each thing's state at that time;
-    recorded as a `prune` change set of its own. Returns its summary."""
-    seq = int(tx.run(BUMP_SEQUENCE).single(strict=True)["seq"])
+    recorded as a `prune` change set of its own, which says where the chain now starts
+    (`chain_from`, following `chain_prev`) and digests the changes kept before it, so the
+    pruned history still verifies. Returns its summary."""
+    seq, head = bump_sequence(tx)
+    start = tx.run(CHAIN_FROM, before=before).single()
+    chain_from, chain_prev = (start["seq"], start["prev"] or "") if start else (seq, head)
     changes = int(tx.run(PRUNE_CHANGES, before=before).single(strict=True)["changes"])
     sets = int(tx.run(PRUNE_CHANGE_SETS, before=before).single(strict=True)["sets"])
     tx.run(SET_HORIZON, before=before).consume()
-    extra = {"pruned_before": before, "pruned_changes": changes, "pruned_change_sets": sets}
-    ChangeWriter(tx, seq).finish(
+    kept, kept_d = kept_digest(tx, chain_from)
+    extra = {
+        "pruned_before": before,
+        "pruned_changes": changes,
+        "pruned_change_sets": sets,
+        "chain_from": chain_from,
+        "chain_prev": chain_prev,
+        "kept_changes": kept,
+        "kept_digest": kept_d,
+    }
+    ChangeWriter(tx, seq, head).finish(
         Recorder(current_origin(), action="prune", ref=before, extra=extra)
     )
     return {"seq": seq, **extra}

@@ -402,7 +402,10 @@ class GraphStore:
         for (label, create), rows in groups.items():
             query = cypher.create_nodes(label) if create else cypher.upsert_nodes(label)
             for batch in _batches(rows, BATCH_SIZE):
-                history.touch_nodes(tx, [r["id"] for r in batch], new=create)
+                if create:
+                    history.created_nodes(tx, label, batch, now)
+                else:
+                    history.touch_nodes(tx, [r["id"] for r in batch])
                 tx.run(query, rows=batch, now=now).consume()
             summary.nodes[label] = summary.nodes.get(label, 0) + len(rows)
 
@@ -415,7 +418,10 @@ class GraphStore:
                 else cypher.upsert_relationships(rel_type)
             )
             for batch in _batches(rows, BATCH_SIZE):
-                history.touch_relationships(tx, [(rel_type, r["id"]) for r in batch], new=create)
+                if create:
+                    history.created_relationships(tx, rel_type, batch)
+                else:
+                    history.touch_relationships(tx, [(rel_type, r["id"]) for r in batch])
                 tx.run(query, rows=batch).consume()
             count = summary.relationships.get(rel_type, 0) + len(rows)
             summary.relationships[rel_type] = count

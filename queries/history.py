@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from graph import history
-from graph.labels import CHANGE, CHANGE_SET
+from graph.labels import CHANGE, CHANGE_SET, META
 from graph.model import Page
 from graph.store import GraphStore, NotFoundError
 from queries.errors import QuestionError
@@ -225,3 +225,166 @@ def prune(store: GraphStore, before: str) -> ChangeSet:
         raise QuestionError("before must not be in the future")
     summary = store.transact(lambda tx: history.prune(tx, cut))
     return _change_set(store.read(ONE_SET, {"seq": summary["seq"]})[0]["change_set"])
+
+
+# -- verifying the chain -------------------------------------------------------------------
+
+CHAIN = f"""
+MATCH (s:{CHANGE_SET})
+WHERE s.seq <= $upto
+RETURN properties(s) AS s
+ORDER BY s.seq
+"""
+
+HEAD = f"""
+OPTIONAL MATCH (m:{META} {{key: 'revision'}})
+RETURN coalesce(m.history_head, '') AS head, coalesce(m.history_head_seq, 0) AS seq
+"""
+
+CHANGES_OF = f"MATCH (c:{CHANGE} {{seq: $seq}}) RETURN properties(c) AS c"
+
+KEPT = history.KEPT_CHANGES
+
+
+class ChainBreak(BaseModel):
+    """The first place where the history differs from what its digests recorded."""
+
+    seq: int = Field(description="The change set at which the chain breaks.")
+    problem: str = Field(
+        description="link (it does not follow the change set before it), change (one change "
+        "differs from its digest), changes (changes missing or added), fields (the change "
+        "set's own fields differ), unchained (no digest), kept (the changes a prune kept "
+        "differ), head (change sets after it are missing)."
+    )
+    key: str | None = Field(None, description="The change named, for `change`.")
+    detail: str
+
+
+class ChainReport(BaseModel):
+    """What `verify` found: intact, or the first broken link."""
+
+    intact: bool
+    change_sets: int = Field(description="Change sets verified in the chain.")
+    changes: int = Field(description="Changes verified (the kept ones before a cut too).")
+    first_seq: int | None = Field(None, description="Where the chain starts.")
+    head: str = Field(description="The last change set's digest: keep it to compare later.")
+    head_seq: int | None = None
+    unchained: int = Field(
+        description="Change sets before the chain: written before it existed, or kept by a "
+        "prune (their changes are covered by the prune's digest)."
+    )
+    pruned_before: str | None = None
+    broken: ChainBreak | None = None
+    message: str
+
+
+def verify(store: GraphStore) -> ChainReport:
+    """Walk the hash chain of the change sets, from its start (the first change set with a
+    digest, or the latest prune's cut) to the head, recomputing every digest; stop at the
+    first break."""
+    (head_row,) = store.read(HEAD)
+    head, head_seq = str(head_row["head"]), int(head_row["seq"])
+    sets = [dict(r["s"]) for r in store.read(CHAIN, {"upto": head_seq})]
+    prunes = [s for s in sets if s.get("chain_from") is not None]
+    anchor = prunes[-1] if prunes else None
+    checked = {"sets": 0, "changes": 0}
+    if anchor is not None:
+        start, prev = int(anchor["chain_from"]), str(anchor.get("chain_prev") or "")
+    else:
+        start = next((int(s["seq"]) for s in sets if s.get(history.DIGEST)), head_seq + 1)
+        prev = ""
+    chained = [s for s in sets if int(s["seq"]) >= start]
+
+    def report(broken: ChainBreak | None) -> ChainReport:
+        if broken is None:
+            message = f"intact, {checked['sets']} change sets"
+            if head:
+                message += f" (seq {start} to {head_seq}, head {head[:16]})"
+        else:
+            where = f" ({broken.key})" if broken.key else ""
+            message = f"broken at change set {broken.seq}{where}: {broken.detail}"
+        return ChainReport(
+            intact=broken is None,
+            change_sets=checked["sets"],
+            changes=checked["changes"],
+            first_seq=start if chained else None,
+            head=head,
+            head_seq=head_seq or None,
+            unchained=len(sets) - len(chained),
+            pruned_before=anchor.get("pruned_before") if anchor else None,
+            broken=broken,
+            message=message,
+        )
+
+    if anchor is not None:
+        kept = store.stream(KEPT, {"seq": start}, timeout=None)
+        digests = [history.change_digest(r["c"]) for r in kept]
+        checked["changes"] += len(digests)
+        if history.set_digest({}, digests) != anchor.get("kept_digest"):
+            return report(
+                ChainBreak(
+                    seq=int(anchor["seq"]),
+                    problem="kept",
+                    detail=f"the {len(digests)} changes kept before the cut differ from the "
+                    f"{anchor.get('kept_changes')} the prune recorded",
+                )
+            )
+    for s in chained:
+        seq = int(s["seq"])
+        if not s.get(history.DIGEST):
+            return report(ChainBreak(seq=seq, problem="unchained", detail="it has no digest"))
+        if s.get(history.PREV, "") != prev:
+            return report(
+                ChainBreak(
+                    seq=seq,
+                    problem="link",
+                    detail="it does not follow the change set before it (one was deleted, "
+                    "added or altered in between)",
+                )
+            )
+        digests = []
+        # No time limit: an import's change set holds a change per row of the model (an
+        # admin's or the CLI's question, read as it streams).
+        for r in store.stream(CHANGES_OF, {"seq": seq}, timeout=None):
+            change = r["c"]
+            digest = history.change_digest(change)
+            if change.get(history.DIGEST) != digest:
+                return report(
+                    ChainBreak(
+                        seq=seq,
+                        problem="change",
+                        key=str(change.get("key")),
+                        detail="the change differs from its digest (altered after it was recorded)",
+                    )
+                )
+            digests.append(digest)
+        if len(digests) != int(s.get("changes") or 0):
+            return report(
+                ChainBreak(
+                    seq=seq,
+                    problem="changes",
+                    detail=f"{len(digests)} changes found, {s.get('changes')} recorded",
+                )
+            )
+        if history.set_digest(s, digests) != s[history.DIGEST]:
+            return report(
+                ChainBreak(
+                    seq=seq,
+                    problem="fields",
+                    detail="its fields or its changes' digests differ from its digest",
+                )
+            )
+        checked["sets"] += 1
+        checked["changes"] += len(digests)
+        prev = str(s[history.DIGEST])
+    if prev != head:
+        last = int(chained[-1]["seq"]) if chained else head_seq
+        return report(
+            ChainBreak(
+                seq=last,
+                problem="head",
+                detail=f"the last change set recorded is seq {head_seq}; those after "
+                f"seq {last} are missing",
+            )
+        )
+    return report(None)

@@ -16,6 +16,8 @@ from bench.adversarial import AdversarialConfig, Picked, attacks, render, run_ad
 from bench.browser import CHROMIUM, BrowserConfig, run_browser_bench
 from bench.browser import render_table as render_browser_table
 from bench.harness import BenchConfig, render_table, run_bench
+from bench.history import render as render_history
+from bench.history import run_history_bench
 from bench.workloads import Neo4jTarget
 from graph.store import GraphStore
 
@@ -166,3 +168,28 @@ def test_browser_tour_runs_on_the_demo_and_a_small_model(
     saved = json.loads((tmp_path / "results" / "latest-browser.json").read_text())
     assert saved["table"] == [list(r) for r in result["table"]]
     assert "largest contentful paint" in render_browser_table(result)
+
+
+def test_history_workload_compares_recording_on_and_off(
+    store: GraphStore, neo4j_server: dict[str, str | None], tmp_path: Path
+) -> None:
+    # `python -m bench history` at a tiny size: every import recorded once (or not at all
+    # with the recorder off), the 1 % change recorded as its renames, the chain intact.
+    assert neo4j_server["uri"]
+    target = Neo4jTarget(neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"])
+    result = run_history_bench("300", 2, 1, target, tmp_path / "work", log=lambda _line: None)
+
+    h = result["history"]
+    imported = h["import"]
+    assert imported["changes_recorded"] == imported["rows"] > 300
+    assert imported["on_s"] > 0 and imported["off_s"] > 0 and imported["on_vs_off"]
+    changed = h["change_import"]
+    renamed = result["generate"]["renamed"]
+    assert changed["elements_changed"] == changed["changes_recorded"] == renamed > 0
+    assert h["verify"]["intact"], h["verify"]["message"]
+    assert h["verify"]["changes"] == imported["rows"] + renamed
+    as_of = h["as_of"]
+    assert as_of["impact_as_of"]["n"] >= 5 and as_of["health_as_of_s"] > 0
+    table = render_history(result)
+    for row in ("import (", "1 % change import", "verify the chain", "health as of vs now"):
+        assert row in table

@@ -24,7 +24,7 @@ from app.graphql.cost import estimate
 from app.main import create_app
 from app.settings import Settings
 from graph import edits, history
-from graph.labels import CHANGE, CHANGE_SET
+from graph.labels import CHANGE, CHANGE_SET, type_of
 from graph.model import NodeRecord, now_iso
 from graph.store import ConflictError, GraphStore
 from graph.tokens import Role, create_token
@@ -41,8 +41,10 @@ LOCAL = "local developer (auth off)"  # the principal of a request with auth off
 
 @pytest.fixture
 def clean(store: GraphStore) -> GraphStore:
-    """An empty model with no history (the fixture's reset is recorded like any other)."""
+    """An empty model with no history (the fixture's reset is recorded like any other),
+    and so no chain head either."""
     store.execute(f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_SET} DETACH DELETE n")
+    store.execute("MATCH (m:ValuegraphMeta {key: 'revision'}) REMOVE m.history_head")
     return store
 
 
@@ -460,3 +462,187 @@ def test_history_pages_count_against_the_graphql_cost_budget() -> None:
     assert cost('{ history(id: "x", limit: 10) { items { op changeSet { seq } } } }') == 21
     assert cost("{ changes(limit: 7) { items { seq elements { created } } } }") == 15
     assert cost("{ changeSet(seq: 1, limit: 4) { changeSet { seq } items { id } } }") == 6
+
+
+# -- the hash chain --------------------------------------------------------------------------
+
+
+def _intact(store: GraphStore) -> hq.ChainReport:
+    report = hq.verify(store)
+    assert report.intact, report.message
+    assert report.message.startswith(f"intact, {report.change_sets} change sets")
+    return report
+
+
+def test_the_chain_links_every_change_set_to_the_one_before(clean: GraphStore) -> None:
+    assert hq.verify(clean).message == "intact, 0 change sets"
+    run_import(clean, BANK)
+    edits.update_node(clean, "app-core", {"name": "Core banking (renamed)"})
+    clean.delete_node("node-k8s")
+    report = _intact(clean)
+    sets = _sets(clean)
+    assert report.change_sets == len(sets) == 3 and report.unchained == 0
+    assert report.changes == 34 + 1 + sum(s.changes for s in sets[2:])
+    stored = [r["s"] for r in clean.read(hq.CHAIN, {"upto": sets[-1].seq})]
+    assert [s["prev_digest"] for s in stored] == ["", *(s["digest"] for s in stored[:-1])]
+    assert report.head == stored[-1]["digest"] and report.head_seq == sets[-1].seq
+
+
+def test_verify_names_a_change_altered_in_the_database(clean: GraphStore) -> None:
+    run_import(clean, BANK)
+    edits.update_node(clean, "app-core", {"name": "Core banking (renamed)"})
+    [imported, _edited] = _sets(clean)
+    # Someone with database access rewrites what app-core was when it was imported.
+    clean.execute(
+        f"MATCH (c:{CHANGE} {{seq: $seq, id: 'app-core'}}) "
+        "SET c.after = replace(c.after, 'Core', 'Fake')",
+        {"seq": imported.seq},
+    )
+    report = hq.verify(clean)
+    assert not report.intact and report.broken is not None
+    assert (report.broken.seq, report.broken.problem) == (imported.seq, "change")
+    assert report.broken.key == "e:app-core"
+    assert f"broken at change set {imported.seq} (e:app-core)" in report.message
+
+
+def test_verify_finds_deleted_and_rewritten_change_sets(clean: GraphStore) -> None:
+    for i in range(4):
+        edits.create_node(clean, edits.parse_node({"type": "Team", "id": f"t-{i}", "name": "T"}))
+    sets = _sets(clean)
+    _intact(clean)
+    # A change deleted: its set no longer holds what it recorded.
+    clean.execute(f"MATCH (c:{CHANGE} {{seq: $seq}}) DELETE c", {"seq": sets[1].seq})
+    broken = hq.verify(clean).broken
+    assert broken is not None and (broken.seq, broken.problem) == (sets[1].seq, "changes")
+    # The whole set deleted: the next one no longer follows the one before it.
+    clean.execute(f"MATCH (s:{CHANGE_SET} {{seq: $seq}}) DELETE s", {"seq": sets[1].seq})
+    broken = hq.verify(clean).broken
+    assert broken is not None and (broken.seq, broken.problem) == (sets[2].seq, "link")
+    # The set's own fields rewritten (who made it).
+    clean.execute(
+        f"MATCH (s:{CHANGE_SET} {{seq: $seq}}) SET s.actor = 'mallory'", {"seq": sets[0].seq}
+    )
+    broken = hq.verify(clean).broken
+    assert broken is not None and (broken.seq, broken.problem) == (sets[0].seq, "fields")
+
+
+def test_verify_finds_the_last_change_sets_deleted(clean: GraphStore) -> None:
+    for i in range(3):
+        edits.create_node(clean, edits.parse_node({"type": "Team", "id": f"t-{i}", "name": "T"}))
+    sets = _sets(clean)
+    clean.execute(
+        f"MATCH (n) WHERE (n:{CHANGE} OR n:{CHANGE_SET}) AND n.seq = $seq DETACH DELETE n",
+        {"seq": sets[-1].seq},
+    )
+    broken = hq.verify(clean).broken
+    assert broken is not None and (broken.seq, broken.problem) == (sets[-2].seq, "head")
+
+
+def test_history_written_before_the_chain_is_left_unchained(clean: GraphStore) -> None:
+    edits.create_node(clean, edits.parse_node({"type": "Team", "id": "t-old", "name": "Old"}))
+    # As a history written before the chain existed: no digests, no head.
+    clean.execute(f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_SET} REMOVE n.digest, n.prev_digest")
+    clean.execute("MATCH (m:ValuegraphMeta {key: 'revision'}) REMOVE m.history_head")
+    assert hq.verify(clean).message == "intact, 0 change sets"
+    edits.update_node(clean, "t-old", {"name": "New"})
+    report = _intact(clean)
+    assert (report.change_sets, report.unchained) == (1, 1)
+    assert report.first_seq == _sets(clean)[-1].seq
+
+
+def test_a_pruned_history_still_verifies(clean: GraphStore) -> None:
+    edits.create_node(clean, edits.parse_node({"type": "Team", "id": "t-a", "name": "A1"}))
+    edits.update_node(clean, "t-a", {"name": "A2"})
+    edits.create_node(clean, edits.parse_node({"type": "Team", "id": "t-b", "name": "B"}))
+    clean.delete_node("t-b")
+    time.sleep(0.005)
+    cut = now_iso()
+    time.sleep(0.005)
+    edits.update_node(clean, "t-a", {"name": "A3"})
+    after_cut = _sets(clean)[-1]
+    pruned = hq.prune(clean, cut)
+    edits.update_node(clean, "t-a", {"name": "A4"})
+    report = _intact(clean)
+    # From the cut on: the edit after it, the prune and the edit after that; A2's change
+    # (kept: t-a's state at the cut) is covered by the prune's digest of what it kept.
+    assert (report.first_seq, report.change_sets) == (after_cut.seq, 3)
+    assert report.pruned_before == cut and report.unchained == 1
+    assert report.changes == 1 + 1 + 1
+    # A kept change altered after the prune is found too.
+    clean.execute(
+        f"MATCH (c:{CHANGE} {{id: 't-a'}}) WHERE c.seq < $seq SET c.after = '{{}}'",
+        {"seq": after_cut.seq},
+    )
+    broken = hq.verify(clean).broken
+    assert broken is not None and (broken.seq, broken.problem) == (pruned.seq, "kept")
+
+
+def test_concurrent_writers_keep_the_chain_intact(clean: GraphStore) -> None:
+    edits.create_node(clean, edits.parse_node({"type": "ValueStream", "id": "vs", "name": "M"}))
+
+    def create(i: int) -> Callable[[], Any]:
+        return lambda: edits.create_node(
+            clean, edits.parse_node({"type": "Team", "id": f"t-{i}", "name": f"T{i}"})
+        )
+
+    work = [create(i) for i in range(6)] + [
+        (lambda f=f, v=v: edits.update_node(clean, "vs", {f: v}))  # type: ignore[misc]
+        for f, v in FIELDS.items()
+    ]
+    assert _at_once(work) == [None] * len(work)
+    report = _intact(clean)
+    assert report.change_sets == len(_sets(clean)) == 1 + len(work)
+    assert report.changes == 1 + len(work)  # each change recorded once
+    ids = [c.id for s in _sets(clean) for c in _changes(clean, s.seq).values()]
+    assert sorted(ids) == sorted(["vs"] * (1 + len(FIELDS)) + [f"t-{i}" for i in range(6)])
+
+
+def test_cli_and_rest_verify(
+    clean: GraphStore, api: TestClient, neo4j_server: dict[str, str | None], monkeypatch: Any
+) -> None:
+    run_import(clean, BANK)
+    monkeypatch.setenv("NEO4J_URI", str(neo4j_server["uri"]))
+    if neo4j_server["user"]:
+        monkeypatch.setenv("NEO4J_USER", str(neo4j_server["user"]))
+        monkeypatch.setenv("NEO4J_PASSWORD", str(neo4j_server["password"]))
+    result = CliRunner().invoke(cli, ["history", "verify", "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["intact"] and answer["change_sets"] == 1
+    assert api.get("/api/history/verify").json() == answer
+    clean.execute(f"MATCH (c:{CHANGE} {{id: 'app-core'}}) SET c.type = 'Team'")
+    result = CliRunner().invoke(cli, ["history", "verify"])
+    assert result.exit_code == 1 and "(e:app-core)" in result.output
+
+
+def test_a_created_rows_recorded_state_is_what_neo4j_stored(clean: GraphStore) -> None:
+    # Created rows' states are taken from the rows written, not read back: they must be
+    # exactly what a read of the graph gives (nulls dropped, lists and numbers as stored).
+    run_import(clean, BANK)
+    created = [
+        NodeRecord(label="Team", id="t-e", props={"name": "E", "tags": [], "description": None}),
+        NodeRecord(label="Measure", id="m-1", props={"name": "M", "target": 2.5, "current": 3}),
+    ]
+    clean.write(created, new_nodes={"t-e", "m-1"})
+    recorded = {
+        r["key"]: json.loads(r["after"])
+        for r in clean.read(
+            f"MATCH (c:{CHANGE}) WHERE c.op = 'created' RETURN c.key AS key, c.after AS after"
+        )
+    }
+    nodes = clean.read(
+        f"MATCH (n:Element) RETURN n.id AS id, {type_of('n')} AS label, properties(n) AS props"
+    )
+    rels = clean.read(
+        "MATCH (a:Element)-[r]->(b:Element) "
+        "RETURN type(r) AS type, a.id AS source, b.id AS target, properties(r) AS props"
+    )
+    stored = {f"e:{r['id']}": history._node_state(r["label"], r["props"]) for r in nodes} | {
+        f"r:{r['type']}:{r['props']['id']}": history._rel_state(
+            r["type"], r["source"], r["target"], r["props"]
+        )
+        for r in rels
+    }
+    assert recorded.keys() == stored.keys() and len(recorded) == 15 + 19 + 2
+    for key, state in stored.items():
+        assert recorded[key] == json.loads(json.dumps(state)), key

@@ -1,5 +1,6 @@
-"""`valuegraph history ELEMENT`, `valuegraph changes` and `valuegraph history prune --before
-DATE`: the change history (`queries.history`), as REST and GraphQL show it."""
+"""`valuegraph history ELEMENT`, `valuegraph changes`, `valuegraph history verify` and
+`valuegraph history prune --before DATE`: the change history (`queries.history`), as REST and
+GraphQL show it."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ OffsetOpt = Annotated[int, typer.Option(min=0, help="Skip this many first.")]
 
 @app.command()
 def history(
-    element: Annotated[str, typer.Argument(help="Element or relationship id (or `prune`).")],
+    element: Annotated[
+        str, typer.Argument(help="Element or relationship id (or `prune`, or `verify`).")
+    ],
     before: Annotated[
         str | None,
         typer.Option(help="With `prune`: forget the history before this ISO date or time."),
@@ -34,7 +37,20 @@ def history(
 
     `valuegraph history prune --before DATE` forgets the history before DATE, keeping each
     element's state at that date, and records the prune as a change set of its own.
+
+    `valuegraph history verify` walks the history's hash chain and reports the first broken
+    link, or that it is intact (exit status 1 when broken).
     """
+    if element == "verify":
+        with refusals(), open_store(Settings()) as store:
+            report = hq.verify(store)
+        if as_json:
+            print_json(report.model_dump())
+        else:
+            console.print(inert(report.message))
+        if not report.intact:
+            raise typer.Exit(1)
+        return
     with refusals(), open_store(Settings()) as store:
         if element == "prune" and before is not None:
             pruned = hq.prune(store, before)

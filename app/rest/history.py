@@ -1,5 +1,5 @@
 """REST routes for the change history: an element's versions, the change sets, one change
-set's changes (viewer), and pruning before a date (admin). There is no route that changes
+set's changes (viewer), verifying the hash chain and pruning before a date (admin). There is no route that changes
 or deletes a recorded change: the history is written only by the changes themselves."""
 
 from __future__ import annotations
@@ -47,6 +47,14 @@ def change_set(
 ) -> hq.ChangePage:
     """One change set and a page of what it changed, before and after."""
     return hq.change_set(store, seq, limit=cap_limit(limit, settings), offset=offset)
+
+
+# Declared before the element route, which would otherwise take `verify` for an id.
+@router.get("/api/history/verify", response_model=hq.ChainReport)
+def verify(store: StoreDep, _: AdminDep) -> hq.ChainReport:
+    """Walk the history's hash chain and report the first broken link, or that it is intact
+    (admin)."""
+    return hq.verify(store)
 
 
 @router.get("/api/history/{item_id:path}", response_model=hq.VersionPage)

@@ -1,0 +1,498 @@
+"""What the change history costs (issue 16): `python -m bench history --size L`.
+
+Starts its own local Neo4j (unless `--neo4j-uri`: **every valuegraph element and the whole
+history there are deleted**), generates the model, and measures, each against a baseline
+in the same run:
+
+1. import: the model imported end to end (`bench.import_child`, a process per run) with
+   the history recorded vs. with the recorder switched off (`history_off`, which exists
+   for this baseline only: valuegraph itself never writes without recording), alternating;
+   with each, the peak memory Neo4j reports for the import's transaction;
+2. a 1 %-of-elements change: the same model with every hundredth element renamed,
+   imported onto the imported model, history on vs. off (the whole import, and its write
+   phase, which is where the recording happens);
+3. verify: walking the whole hash chain (`valuegraph history verify`);
+4. as of: the impact question as of a moment before the change import (p95) vs. the same
+   question now, and health as of that moment vs. health now (`queries.over_time`, as
+   `--as-of` asks them).
+
+Between runs the model is deleted with the recorder off and the history with it, so each
+import starts from the same empty database. Writes bench/results/history-<size>-<time>.json
+(and latest-history-<size>.json) and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import workloads as wl
+from bench.harness import machine, on_neo4j
+from bench.stats import median, percentile, ratio, summary
+from graph import history
+from graph.labels import CHANGE, CHANGE_SET, META
+from graph.store import GraphStore
+from queries import history as hq
+from queries import over_time
+from queries.health import health
+from queries.impact import impact
+from queries.moment import Moment
+from samples.generate import generate, size_of
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+TARGETS = {
+    "import_on_vs_off": 1.3,
+    "change_import_s": 5.0,
+    "as_of_impact_p95_s": 2.0,
+    "as_of_health_vs_present": 2.0,
+}
+
+# Every hundredth element is renamed: 1 % of the elements.
+CHANGE_EVERY = 100
+
+
+# -- the baseline: the recorder off ----------------------------------------------------------
+
+
+@contextmanager
+def history_off() -> Iterator[None]:
+    """The recorder made a no-op that still counts the model's revision (what every write
+    did before the history existed). For the benchmark's baseline only."""
+
+    def commit(self: history.Recorder, tx: Any) -> int:
+        return history.bump_sequence(tx)[0]
+
+    def nothing(*_args: Any, **_kwargs: Any) -> None:
+        return None
+
+    patched = {
+        "commit": commit,
+        "touch_nodes": nothing,
+        "touch_relationships": nothing,
+        "created_nodes": nothing,
+        "created_relationships": nothing,
+    }
+    saved = {
+        name: getattr(history.Recorder, name) for name in patched if hasattr(history.Recorder, name)
+    }
+    for name, fn in patched.items():
+        setattr(history.Recorder, name, fn)
+    try:
+        yield
+    finally:
+        for name in patched:
+            if name in saved:
+                setattr(history.Recorder, name, saved[name])
+            else:
+                delattr(history.Recorder, name)
+
+
+DELETE_HISTORY = f"""
+MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_SET}
+CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 10000 ROWS
+"""
+FORGET_HEAD = f"MATCH (m:{META}) WHERE m.key = 'revision' REMOVE m.history_head, m.history_head_seq"
+
+
+def reset(store: GraphStore) -> None:
+    """An empty model and no history, quickly (nothing of it recorded)."""
+    with history_off():
+        store.clear()
+    with store.driver.session(database=store.database) as session:
+        session.run(DELETE_HISTORY).consume()  # in transactions of its own: auto-commit
+    store.execute(FORGET_HEAD)
+
+
+# -- the changed model -----------------------------------------------------------------------
+
+
+def changed_model(source: Path, target: Path, every: int = CHANGE_EVERY) -> int:
+    """`source` with every `every`-th element's name changed; returns how many."""
+    changed = elements = 0
+    pending = False
+    with source.open(encoding="utf-8") as inp, target.open("w", encoding="utf-8") as out:
+        for line in inp:
+            stripped = line.lstrip()
+            if stripped.startswith("<element "):
+                elements += 1
+                pending = elements % every == 0
+            elif pending and stripped.startswith("<name ") and "</name>" in line:
+                line = line.replace("</name>", " (renamed)</name>", 1)
+                changed += 1
+                pending = False
+            out.write(line)
+    return changed
+
+
+# -- Neo4j's own account of a transaction's memory -------------------------------------------
+
+TX_MEMORY = """
+SHOW TRANSACTIONS YIELD transactionId, estimatedUsedHeapMemory, currentQuery
+WHERE NOT currentQuery STARTS WITH 'SHOW TRANSACTIONS'
+RETURN max(estimatedUsedHeapMemory) AS bytes
+"""
+
+
+@contextmanager
+def peak_tx_memory(store: GraphStore, every_s: float = 0.25) -> Iterator[dict[str, float]]:
+    """The most heap any open transaction used while the block ran (MiB), sampled."""
+    seen = {"mib": 0.0}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            try:
+                rows = store.read(TX_MEMORY)
+                used = rows[0]["bytes"] if rows else None
+                if used:
+                    seen["mib"] = max(seen["mib"], round(used / 2**20, 1))
+            except Exception:  # a sample lost to the load is not the benchmark's concern
+                pass
+            stop.wait(every_s)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield seen
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _import(
+    store: GraphStore, target: wl.Neo4jTarget, file: Path, *, recorded: bool
+) -> dict[str, Any]:
+    with peak_tx_memory(store) as tx_mem:
+        report = wl.import_child(file, target, extra=[] if recorded else ["--no-history"])
+    report["tx_peak_mib"] = tx_mem["mib"]
+    return report
+
+
+def _changes_recorded(store: GraphStore) -> int:
+    return int(store.read(f"MATCH (c:{CHANGE}) RETURN count(c) AS n")[0]["n"])
+
+
+# -- the workload ----------------------------------------------------------------------------
+
+
+def workload_history(
+    store: GraphStore,
+    target: wl.Neo4jTarget,
+    file: Path,
+    changed: Path,
+    reps: int,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    warm = file.with_name(f"warm-up-{file.name}")
+    with warm.open("w", encoding="utf-8") as f:
+        generate(500, 99, f)
+    for on_off in (False, True):
+        reset(store)
+        _import(store, target, warm, recorded=on_off)
+
+    # 1. the whole import, off and on, alternating
+    off: list[dict[str, Any]] = []
+    on: list[dict[str, Any]] = []
+    for rep in range(reps):
+        reset(store)
+        off.append(_import(store, target, file, recorded=False))
+        log(
+            f"  import rep {rep + 1}/{reps}: history off {off[-1]['seconds']:.2f} s, "
+            f"tx peak {off[-1]['tx_peak_mib']} MiB, load {os.getloadavg()[0]:.1f}"
+        )
+        reset(store)
+        on.append(_import(store, target, file, recorded=True))
+        log(
+            f"  import rep {rep + 1}/{reps}: history on {on[-1]['seconds']:.2f} s, "
+            f"tx peak {on[-1]['tx_peak_mib']} MiB, phases {on[-1]['phases_s']}, "
+            f"off phases {off[-1]['phases_s']}, load {os.getloadavg()[0]:.1f}"
+        )
+    recorded_changes = _changes_recorded(store)
+    off_s, on_s = median([r["seconds"] for r in off]), median([r["seconds"] for r in on])
+    out["import"] = {
+        "rows": on[-1]["nodes"] + on[-1]["relationships"],
+        "changes_recorded": recorded_changes,
+        "off_s": off_s,
+        "on_s": on_s,
+        "off_runs_s": [r["seconds"] for r in off],
+        "on_runs_s": [r["seconds"] for r in on],
+        "on_vs_off": ratio(on_s, off_s),
+        "fastest_on_vs_off": ratio(min(r["seconds"] for r in on), min(r["seconds"] for r in off)),
+        "off_phases_s": off[-1]["phases_s"],
+        "on_phases_s": on[-1]["phases_s"],
+        "off_tx_peak_mib": max(r["tx_peak_mib"] for r in off),
+        "on_tx_peak_mib": max(r["tx_peak_mib"] for r in on),
+        "off_peak_rss_mb": max(r["peak_rss_mb"] for r in off),
+        "on_peak_rss_mb": max(r["peak_rss_mb"] for r in on),
+    }
+    moment = datetime.now(UTC)  # as of here: the model imported, before any change
+    time.sleep(0.01)
+
+    # 2. the 1 % change import onto it, off and then on (the original re-imported before
+    # each, off); the model ends changed, its history recorded
+    c_on: list[dict[str, Any]] = []
+    c_off: list[dict[str, Any]] = []
+    recorded = 0
+    for rep in range(reps):
+        if rep:
+            _import(store, target, file, recorded=False)
+        c_off.append(_import(store, target, changed, recorded=False))
+        _import(store, target, file, recorded=False)
+        before = _changes_recorded(store)
+        c_on.append(_import(store, target, changed, recorded=True))
+        recorded = _changes_recorded(store) - before
+        log(
+            f"  change import rep {rep + 1}/{reps}: on {c_on[-1]['seconds']:.2f} s "
+            f"({recorded} changes), off {c_off[-1]['seconds']:.2f} s; write phase on "
+            f"{c_on[-1]['phases_s'].get('write')} s, off {c_off[-1]['phases_s'].get('write')} s"
+        )
+    write_on = median([r["phases_s"].get("write", 0.0) for r in c_on])
+    write_off = median([r["phases_s"].get("write", 0.0) for r in c_off])
+    on_s, off_s = median([r["seconds"] for r in c_on]), median([r["seconds"] for r in c_off])
+    out["change_import"] = {
+        "elements_changed": c_on[-1]["nodes_written"],
+        "changes_recorded": recorded,
+        "on_s": on_s,
+        "off_s": off_s,
+        "on_runs_s": [r["seconds"] for r in c_on],
+        "off_runs_s": [r["seconds"] for r in c_off],
+        "on_vs_off": ratio(on_s, off_s),
+        "write_on_s": write_on,
+        "write_off_s": write_off,
+        "recording_s": round(write_on - write_off, 3),
+        "on_phases_s": c_on[-1]["phases_s"],
+        "off_phases_s": c_off[-1]["phases_s"],
+    }
+
+    # 3. verify the whole chain
+    start = time.perf_counter()
+    report = hq.verify(store)
+    out["verify"] = {
+        "seconds": round(time.perf_counter() - start, 2),
+        "intact": report.intact,
+        "change_sets": report.change_sets,
+        "changes": report.changes,
+        "message": report.message,
+    }
+    log(f"  verify: {report.message} in {out['verify']['seconds']} s")
+
+    # 4. as of the moment before the change imports
+    out["as_of"] = as_of_questions(store, moment, reps, log)
+    return out
+
+
+def as_of_questions(
+    store: GraphStore, moment: datetime, reps: int, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """Impact and health as of `moment` vs. now, asked as the surfaces ask them (the model
+    of the moment built from the history each time)."""
+    then = Moment(as_of=moment)
+    platform = wl.pick_platforms(store)["typical"]["id"]
+    present: list[float] = []
+    past: list[float] = []
+    for _ in range(max(5, reps * 5)):
+        start = time.perf_counter()
+        impact(store, platform)
+        present.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        over_time.walk_impact(store, then, platform).result()
+        past.append(time.perf_counter() - start)
+    h_now: list[float] = []
+    h_past: list[float] = []
+    for _ in range(max(1, reps)):
+        start = time.perf_counter()
+        health(store)
+        h_now.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        over_time.health(store, then)
+        h_past.append(time.perf_counter() - start)
+    result = {
+        "measured": True,
+        "moment": moment.isoformat(),
+        "platform": platform,
+        "impact_present": summary(present),
+        "impact_as_of": summary(past),
+        "impact_as_of_p95_s": round(percentile(past, 95), 3),
+        "health_present_s": round(median(h_now), 3),
+        "health_as_of_s": round(median(h_past), 3),
+        "health_as_of_vs_present": ratio(median(h_past), median(h_now)),
+    }
+    log(
+        f"  as of: impact p95 {result['impact_as_of_p95_s']} s, "
+        f"health {result['health_as_of_vs_present']}x the present's"
+    )
+    return result
+
+
+def run_history_bench(
+    size: str,
+    seed: int,
+    reps: int,
+    target: wl.Neo4jTarget,
+    workdir: Path,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    n = size_of(size)
+    result: dict[str, Any] = {
+        "size": size,
+        "seed": seed,
+        "reps": reps,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "targets": TARGETS,
+    }
+    file = workdir / f"model-{size}-{seed}.xml"
+    changed = workdir / f"model-{size}-{seed}-changed.xml"
+    log(f"generating {size} ({n} elements, seed {seed}) → {file}")
+    with file.open("w", encoding="utf-8", buffering=1 << 20) as f:
+        counts = generate(n, seed, f)
+    result["generate"] = {
+        "elements": counts.total_elements,
+        "relationships": counts.total_relationships,
+        "renamed": changed_model(file, changed),
+    }
+    store = GraphStore.connect(target.uri, target.user, target.password)
+    try:
+        store.ensure_schema()
+        server = store.read("CALL dbms.components() YIELD versions RETURN versions[0] AS v")
+        result["machine"]["neo4j"] = server[0]["v"] if server else None
+        result["history"] = workload_history(store, target, file, changed, reps, log)
+    finally:
+        store.close()
+    result["machine"]["loadavg_end"] = list(os.getloadavg())
+    result["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    return result
+
+
+def render(result: dict[str, Any]) -> str:
+    h = result["history"]
+    i, c, v, a = h["import"], h["change_import"], h["verify"], h["as_of"]
+
+    def met(ok: bool) -> str:
+        return "yes" if ok else "NO"
+
+    rows = [
+        ("measure", "history on", "history off / present", "ratio", "target met"),
+        (
+            f"import ({i['rows']:,} rows, {i['changes_recorded']:,} changes), median s",
+            f"{i['on_s']:.2f}",
+            f"{i['off_s']:.2f}",
+            f"{i['on_vs_off']}",
+            f"{met((i['on_vs_off'] or 99) <= TARGETS['import_on_vs_off'])} (≤ 1.3x)",
+        ),
+        (
+            "import: peak transaction memory (Neo4j's estimate), MiB",
+            f"{i['on_tx_peak_mib']:,}",
+            f"{i['off_tx_peak_mib']:,}",
+            f"{ratio(i['on_tx_peak_mib'], i['off_tx_peak_mib'])}",
+            "",
+        ),
+        (
+            f"1 % change import ({c['changes_recorded']:,} changes), whole import s",
+            f"{c['on_s']:.2f}",
+            f"{c['off_s']:.2f}",
+            f"{c['on_vs_off']}",
+            f"{met(c['on_s'] < TARGETS['change_import_s'])} (< 5 s whole)",
+        ),
+        (
+            "1 % change import: its write phase (the recording's part), s",
+            f"{c['write_on_s']:.2f}",
+            f"{c['write_off_s']:.2f}",
+            f"+{c['recording_s']:.2f} s",
+            f"{met(c['write_on_s'] < TARGETS['change_import_s'])} (< 5 s write)",
+        ),
+        (
+            f"verify the chain ({v['change_sets']} sets, {v['changes']:,} changes), s",
+            f"{v['seconds']:.2f}",
+            "",
+            "",
+            "intact" if v["intact"] else "BROKEN",
+        ),
+    ]
+    if a.get("measured"):
+        rows += [
+            (
+                "impact as of vs now (typical platform), p95 ms",
+                f"{a['impact_as_of']['p95_ms']}",
+                f"{a['impact_present']['p95_ms']}",
+                f"{ratio(a['impact_as_of']['p95_ms'], a['impact_present']['p95_ms'])}",
+                f"{met(a['impact_as_of_p95_s'] < TARGETS['as_of_impact_p95_s'])} (p95 < 2 s)",
+            ),
+            (
+                "health as of vs now, s",
+                f"{a['health_as_of_s']}",
+                f"{a['health_present_s']}",
+                f"{a['health_as_of_vs_present']}",
+                f"{met((a['health_as_of_vs_present'] or 99) < 2)} (< 2x)",
+            ),
+        ]
+    else:
+        rows.append(("as-of impact and health", "not measured", "", "", "-"))
+    widths = [max(len(r[k]) for r in rows) for k in range(5)]
+    lines = []
+    for k, row in enumerate(rows):
+        lines.append("| " + " | ".join(cell.ljust(widths[j]) for j, cell in enumerate(row)) + " |")
+        if k == 0:
+            lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    m, g = result["machine"], result["generate"]
+    lines.append(
+        f"\nsize {result['size']} seed {result['seed']}: {g['elements']:,} elements, "
+        f"{g['relationships']:,} relationships; {result['reps']} rep(s); {m['cores']} cores; "
+        f"Neo4j {m.get('neo4j')}; load average {m['loadavg_start'][0]:.1f} → "
+        f"{m.get('loadavg_end', [0])[0]:.1f}"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench history", description=__doc__)
+    parser.add_argument("--size", default="M", help="S, M, L, XL or a number of elements")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reps", type=int, help="runs of each import (1 on L, else 3)")
+    parser.add_argument("--neo4j-uri", default=os.environ.get("NEO4J_URI"))
+    # L with history needs about 6 GiB of transaction memory (docs/benchmarks.md).
+    parser.add_argument("--heap", help="heap of the Neo4j this starts (4g; L: 8g)")
+    parser.add_argument("--pagecache", default="2g")
+    parser.add_argument(
+        "--txmax", help="transaction memory of that Neo4j (3g; L: 7g, for the history)"
+    )
+    parser.add_argument("--workdir", type=Path, help="keep the model and logs here")
+    args = parser.parse_args(argv)
+    size = args.size.upper()
+    large = size in ("L", "XL")
+    reps = args.reps or (1 if large else 3)
+    heap = args.heap or ("8g" if large else "4g")
+    txmax = args.txmax or ("7g" if large else "3g")
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="valuegraph-bench-history-"))
+    result = on_neo4j(
+        lambda target: run_history_bench(size, args.seed, reps, target, workdir),
+        uri=args.neo4j_uri,
+        heap=heap,
+        pagecache=args.pagecache,
+        txmax=txmax,
+        prefix="valuegraph-bench-neo4j-",
+    )
+    result["command"] = "python -m bench history " + " ".join(argv if argv is not None else [])
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    text = json.dumps(result, indent=2, default=str) + "\n"
+    (RESULTS / f"history-{size}-{stamp}.json").write_text(text)
+    (RESULTS / f"latest-history-{size}.json").write_text(text)
+    print()
+    print(render(result))
+
+
+if __name__ == "__main__":
+    main()
