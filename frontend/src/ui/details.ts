@@ -1,6 +1,7 @@
 /** The details panel: properties, owner, accountable, provenance and neighbour links. */
 import type { ExplorerContext } from "../context";
 import { elementLink } from "./link";
+import { historySection } from "./history";
 import { clear, h } from "../dom";
 import { camel } from "../schema";
 import { nodeStyle, relLabel } from "../style";
@@ -184,4 +185,6 @@ export function renderDetails(app: ExplorerContext, el: HTMLElement, loading: bo
     );
   }
   el.appendChild(neighbourSection);
+  // Its versions, newest first (who, when, through what, before → after).
+  el.appendChild(historySection(app, id, detail.updatedAt ?? ""));
 }
