@@ -24,6 +24,8 @@ import { renderImportPage } from "./ui/importpage";
 import { renderOverviewPage } from "./ui/overview";
 import { Scenarios } from "./scenarios";
 import { ScenarioPanel } from "./ui/scenario";
+import { SERVER_TIME } from "./time";
+import { mountTimeControl } from "./ui/timecontrol";
 
 export class App implements ExplorerContext {
   readonly client = new GraphQLClient({ token: getToken });
@@ -112,6 +114,8 @@ export class App implements ExplorerContext {
     $("#export-png").addEventListener("click", () => this.exportPng());
     $("#export-svg").addEventListener("click", () => this.exportSvg());
     $("#copy-link").addEventListener("click", () => void this.copyLink());
+    // A date re-asks the whole view for that date (the URL keeps it).
+    mountTimeControl(this, $("#time-slot"), SERVER_TIME, () => this.loadFromUrl());
     this.installKeyboard();
   }
 

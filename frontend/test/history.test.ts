@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { activityPerDay, total } from "../src/charts";
+import { NOW, checkTime, setTime, timeLabel, timeOf, timeParams, timeVariables } from "../src/time";
+import { decodeState, defaultState, encodeState } from "../src/urlstate";
 import { countsText, fieldChanges, humanTime, readChanged, readVersions, throughWhat, type ChangeSetSummary } from "../src/history";
 
 const set = (over: Partial<ChangeSetSummary> = {}): ChangeSetSummary => ({
@@ -103,5 +105,32 @@ describe("change activity per day", () => {
     expect(a.series[0]!.values).toEqual([3, 0, 4]);
     expect(a.series[1]!.values).toEqual([0, 0, 4]);
     expect(total(a.series[0]!)).toBe(7);
+  });
+});
+
+describe("the point in time", () => {
+  const now = Date.parse("2026-12-07T12:00:00Z");
+  it("is kept in the URL as asof= or at=, never both, and bad dates are dropped", () => {
+    const s = defaultState();
+    setTime(s, { kind: "past", date: "2026-11-01" });
+    expect(encodeState(s)).toBe("asof=2026-11-01");
+    expect(timeOf(decodeState("?asof=2026-11-01&at=2027-01-01"))).toEqual({ kind: "past", date: "2026-11-01" });
+    setTime(s, { kind: "planned", date: "2027-03-01" });
+    expect(encodeState(s)).toBe("at=2027-03-01");
+    expect(timeOf(decodeState("?at=2027-03-01"))).toEqual({ kind: "planned", date: "2027-03-01" });
+    expect(timeOf(decodeState("?asof=last-year"))).toEqual(NOW);
+    setTime(s, NOW);
+    expect(encodeState(s)).toBe("");
+  });
+  it("sends asOf at the end of the past day, at as the planned day, nothing for now", () => {
+    expect(timeVariables({ kind: "past", date: "2026-11-01" })).toEqual({ asOf: "2026-11-01T23:59:59Z" });
+    expect(timeParams({ kind: "planned", date: "2027-03-01" })).toEqual({ at: "2027-03-01" });
+    expect(timeVariables(NOW)).toEqual({});
+  });
+  it("refuses a past date after today and a planned one before it", () => {
+    expect(checkTime({ kind: "past", date: "2026-12-08" }, now)).toMatch(/cannot be after today/);
+    expect(checkTime({ kind: "planned", date: "2026-12-06" }, now)).toMatch(/cannot be before today/);
+    expect(checkTime({ kind: "past", date: "2026-12-07" }, now)).toBeNull();
+    expect(timeLabel({ kind: "planned", date: "2027-03-01" })).toBe("as planned for 1 Mar 2027");
   });
 });
