@@ -1,0 +1,158 @@
+/**
+ * Trend charts (Preact): health and the bottleneck ranking over time on the health page,
+ * a stream's measures against their targets beside its funding in the details panel, and
+ * the roadmap's plateaus step by step. Data from `TimeReads` (src/trends.ts), drawn with
+ * `TrendChart`.
+ */
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { bottleneckTrendChart, fundingChart, healthTrendChart, measureChart, rankMoves, roadmapChart, type BottleneckPoint, type HealthPoint, type Plateau, type StreamTrends, type TimeReads } from "../trends";
+import { graphHref } from "../urlstate";
+import { TrendChart } from "./chart";
+import "./time.css";
+
+type Every = "day" | "week" | "month";
+
+/** A year back, as the default start of a trend. */
+function yearAgo(now = Date.now()): string {
+  return new Date(now - 365 * 86_400_000).toISOString().slice(0, 10);
+}
+
+function useRead<T>(read: () => Promise<T>, deps: unknown[]): { data: T | null; error: string | null } {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    setData(null);
+    setError(null);
+    read().then(
+      (d) => live && setData(d),
+      (err: Error) => live && setError(err.message),
+    );
+    return () => {
+      live = false;
+    };
+  }, deps);
+  return { data, error };
+}
+
+export function HealthTrends({ reads }: { reads: TimeReads }) {
+  const [every, setEvery] = useState<Every>("month");
+  const [since, setSince] = useState(yearAgo());
+  const health = useRead<HealthPoint[]>(() => reads.healthTrend(every, since), [every, since]);
+  const bottlenecks = useRead<BottleneckPoint[]>(() => reads.bottleneckTrend(every, since, 5), [every, since]);
+  // The checks that moved most are drawn beside the score.
+  const moved = (health.data ?? []).length
+    ? [...new Set(health.data!.flatMap((p) => p.checks.map((c) => c.id)))]
+        .map((id) => {
+          const s = health.data!.map((p) => p.checks.find((c) => c.id === id)?.score ?? null).filter((v): v is number => v !== null);
+          return { id, range: s.length ? Math.max(...s) - Math.min(...s) : 0 };
+        })
+        .filter((c) => c.range > 0)
+        .sort((a, b) => b.range - a.range)
+        .slice(0, 3)
+        .map((c) => c.id)
+    : [];
+  return (
+    <section class="trends" id="health-trends" aria-labelledby="health-trends-title">
+      <h2 id="health-trends-title">Over time</h2>
+      <p class="time-control">
+        <label for="trend-every">Every</label>
+        <select id="trend-every" value={every} onChange={(e) => setEvery((e.target as HTMLSelectElement).value as Every)}>
+          <option value="day">day</option>
+          <option value="week">week</option>
+          <option value="month">month</option>
+        </select>
+        <label for="trend-since">since</label>
+        <input id="trend-since" type="date" value={since} onChange={(e) => setSince((e.target as HTMLInputElement).value || yearAgo())} />
+      </p>
+      {health.error ? <p class="error">The health trend could not be read: {health.error}</p> : health.data ? <TrendChart id="health-trend" title="Health score (and the checks that moved most)" data={healthTrendChart(health.data, moved)} /> : <p class="loading">Computing the health at each date…</p>}
+      {bottlenecks.error ? (
+        <p class="error">The bottleneck trend could not be read: {bottlenecks.error}</p>
+      ) : bottlenecks.data ? (
+        <TrendChart id="bottleneck-trend" title="Bottleneck scores of today's top five" data={bottleneckTrendChart(bottlenecks.data, 5)} />
+      ) : (
+        <p class="loading">Ranking the bottlenecks at each date…</p>
+      )}
+    </section>
+  );
+}
+
+export function StreamTrendsView({ reads, streamId }: { reads: TimeReads; streamId: string }) {
+  const { data, error } = useRead<StreamTrends>(() => reads.streamTrends(streamId), [streamId]);
+  if (error) return <p class="error">The stream's trends could not be read: {error}</p>;
+  if (!data) return <p class="loading">Reading the measures and funding…</p>;
+  return (
+    <section class="trends" id="stream-trends" aria-labelledby="stream-trends-title">
+      <h3 id="stream-trends-title">Investment and outcomes</h3>
+      {data.funding.length ? <TrendChart id="stream-funding" title="Funding over time" data={fundingChart(data.funding)} height={140} /> : <p class="none">No funding line recorded.</p>}
+      {data.measures.length ? (
+        data.measures.map((m) => <TrendChart id={`measure-${m.measure.id}`} title={`${m.measure.name}${m.target !== null ? ` (target ${m.target}${m.unit ? ` ${m.unit}` : ""})` : ""}`} data={measureChart(m)} height={140} />)
+      ) : (
+        <p class="none">No measure recorded.</p>
+      )}
+    </section>
+  );
+}
+
+export function RoadmapView({ reads }: { reads: TimeReads }) {
+  const { data, error } = useRead<Plateau[]>(() => reads.roadmap(), []);
+  return (
+    <div class="roadmap" id="roadmap" aria-busy={!data && !error}>
+      <h1>Roadmap</h1>
+      {error ? (
+        <p class="error">The roadmap could not be read: {error}</p>
+      ) : !data ? (
+        <p class="loading">Computing each step…</p>
+      ) : !data.length ? (
+        <p class="none">No dated step yet: give a scenario an effective date, or lifecycle dates to elements.</p>
+      ) : (
+        <>
+          <TrendChart id="roadmap-chart" title="Health step by step" data={roadmapChart(data)} />
+          <ol class="plateaus">
+            {data.map((p, i) => {
+              const moves = rankMoves(data[i - 1], p);
+              return (
+                <li class="plateau" data-date={p.date}>
+                  <h2>
+                    {p.name} <span class="sub">{p.date}</span>
+                  </h2>
+                  <p>
+                    Health <strong class="plateau-health">{p.health ?? "n/a"}</strong>
+                    {p.findings !== null ? `, ${p.findings} findings` : ""}
+                    {p.impacted !== null ? `, ${p.impacted} streams reached by the impact` : ""}.{" "}
+                    <a href={`?at=${encodeURIComponent(p.date)}&page=graph`}>The model at this step</a>
+                  </p>
+                  <ol class="plateau-bottlenecks">
+                    {p.bottlenecks.map((b) => {
+                      const m = moves.get(b.element.id);
+                      return (
+                        <li data-id={b.element.id}>
+                          <a href={graphHref([b.element.id], b.element.id)}>{b.element.name}</a> <span class="sub">score {b.score}</span>
+                          {i ? <span class="sub">{m === null || m === undefined ? " new" : m < 0 ? ` ↑${-m}` : m > 0 ? ` ↓${m}` : " ="}</span> : null}
+                        </li>
+                      );
+                    })}
+                  </ol>
+                </li>
+              );
+            })}
+          </ol>
+        </>
+      )}
+    </div>
+  );
+}
+
+export function mountHealthTrends(reads: TimeReads, slot: HTMLElement): void {
+  render(<HealthTrends reads={reads} />, slot);
+}
+
+export function mountRoadmap(reads: TimeReads, slot: HTMLElement): void {
+  render(null, slot);
+  render(<RoadmapView reads={reads} />, slot);
+}
+
+export function mountStreamTrends(reads: TimeReads, streamId: string, slot: HTMLElement): void {
+  render(<StreamTrendsView reads={reads} streamId={streamId} />, slot);
+}
