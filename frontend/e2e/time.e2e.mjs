@@ -94,7 +94,9 @@ export async function timeSteps({ page, base, step, check, waitReady, settle, sh
     check(Number(await newest.getAttribute("data-seq")) === lastSet.seq, `the newest change set listed is ${await newest.getAttribute("data-seq")}, the API's ${lastSet.seq}`);
     check((await newest.locator(".cs-action").textContent()).startsWith("edit"), `action: ${await newest.locator(".cs-action").textContent()}`);
     check((await newest.locator(".actor").textContent()) === lastSet.actor, "who is not the API's actor");
-    check((await newest.locator(".cs-counts").textContent()) === "elements: 1 updated", `counts: ${await newest.locator(".cs-counts").textContent()}`);
+    // The ten edits in a row by one token are one line, their counts summed.
+    check(Number(await newest.getAttribute("data-sets")) === EDITS, `the edits are folded into ${await newest.getAttribute("data-sets")} change sets, expected ${EDITS}`);
+    check((await newest.locator(".cs-counts").textContent()) === `elements: ${EDITS} updated`, `counts: ${await newest.locator(".cs-counts").textContent()}`);
     const when = (await newest.locator("time").textContent()).trim();
     check(!ISO.test(when) && /ago|just now/.test(when), `when: "${when}"`);
     // The activity chart is drawn (a canvas), and its numbers hold today's edits.

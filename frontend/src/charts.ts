@@ -42,9 +42,11 @@ export function dayOf(s: number): number {
 /**
  * Change activity per UTC day: elements and relationships changed, summed over the change
  * sets of that day; days without a change in between are zeros, so the bars keep their
- * spacing. Change sets that record nothing of the model (a prune) are left out.
+ * spacing, and at least `minDays` days are drawn (a model changed on one day is still a
+ * week's chart, not a lone bar on an axis of no width). Change sets that record nothing
+ * of the model (a prune) are left out.
  */
-export function activityPerDay(sets: readonly ChangeSetSummary[]): TrendData {
+export function activityPerDay(sets: readonly ChangeSetSummary[], minDays = 7): TrendData {
   const per = new Map<number, { elements: number; relationships: number }>();
   for (const s of sets) {
     if (s.action === "prune") continue;
@@ -60,7 +62,10 @@ export function activityPerDay(sets: readonly ChangeSetSummary[]): TrendData {
   }
   const days = [...per.keys()].sort((a, b) => a - b);
   const x: number[] = [];
-  if (days.length) for (let d = days[0]!; d <= days[days.length - 1]!; d += DAY) x.push(d);
+  if (days.length) {
+    const last = days[days.length - 1]!;
+    for (let d = Math.min(days[0]!, last - (minDays - 1) * DAY); d <= last; d += DAY) x.push(d);
+  }
   return {
     x,
     unit: "changes",

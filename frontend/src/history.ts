@@ -225,3 +225,34 @@ export class History {
     return { total: data.changeSet.total, items: readChanged(data.changeSet.items) };
   }
 }
+
+/** Consecutive change sets of one kind (same who, channel, action, reference and source). */
+export interface ChangeRun {
+  /** The newest of the run (what the list shows first). */
+  newest: ChangeSetSummary;
+  sets: ChangeSetSummary[];
+  elements: Counts;
+  relationships: Counts;
+}
+
+const sum = (a: Counts, b: Counts): Counts => ({ created: a.created + b.created, updated: a.updated + b.updated, deleted: a.deleted + b.deleted });
+
+/**
+ * Change sets (newest first) folded into runs: ten edits in a row by the same token read
+ * as one line "×10" with their counts summed, rather than ten identical lines that push
+ * everything else out of the list.
+ */
+export function changeRuns(sets: readonly ChangeSetSummary[]): ChangeRun[] {
+  const key = (s: ChangeSetSummary): string => [s.actor, s.via, s.action, s.ref, s.source].join("\u0000");
+  const runs: ChangeRun[] = [];
+  for (const s of sets) {
+    const last = runs[runs.length - 1];
+    // A prune or a reset is always its own line: each is an event worth seeing alone.
+    if (last && key(last.newest) === key(s) && s.action !== "prune" && s.action !== "reset") {
+      last.sets.push(s);
+      last.elements = sum(last.elements, s.elements);
+      last.relationships = sum(last.relationships, s.relationships);
+    } else runs.push({ newest: s, sets: [s], elements: { ...s.elements }, relationships: { ...s.relationships } });
+  }
+  return runs;
+}

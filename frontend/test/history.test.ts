@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { activityPerDay, total } from "../src/charts";
 import { NOW, checkTime, setTime, timeLabel, timeOf, timeParams, timeVariables } from "../src/time";
 import { decodeState, defaultState, encodeState } from "../src/urlstate";
-import { countsText, fieldChanges, humanTime, readChanged, readVersions, throughWhat, type ChangeSetSummary } from "../src/history";
+import { changeRuns, countsText, fieldChanges, humanTime, readChanged, readVersions, throughWhat, type ChangeSetSummary } from "../src/history";
 
 const set = (over: Partial<ChangeSetSummary> = {}): ChangeSetSummary => ({
   seq: 7,
@@ -100,11 +100,17 @@ describe("change activity per day", () => {
       set({ at: "2026-12-07T09:00:00Z" }),
       set({ at: "2026-12-05T23:59:00Z", elements: { created: 0, updated: 0, deleted: 3 } }),
       set({ at: "2026-12-06T10:00:00Z", action: "prune" }),
-    ]);
+    ], 1);
     expect(a.x.map((s) => new Date(s * 1000).toISOString().slice(0, 10))).toEqual(["2026-12-05", "2026-12-06", "2026-12-07"]);
     expect(a.series[0]!.values).toEqual([3, 0, 4]);
     expect(a.series[1]!.values).toEqual([0, 0, 4]);
     expect(total(a.series[0]!)).toBe(7);
+  });
+  it("draws at least a week, ending on the last day changed", () => {
+    const a = activityPerDay([set({ at: "2026-12-07T03:00:00Z" })]);
+    expect(a.x.length).toBe(7);
+    expect(new Date(a.x[0]! * 1000).toISOString().slice(0, 10)).toBe("2026-12-01");
+    expect(a.series[0]!.values).toEqual([0, 0, 0, 0, 0, 0, 1]);
   });
 });
 
@@ -132,5 +138,23 @@ describe("the point in time", () => {
     expect(checkTime({ kind: "planned", date: "2026-12-06" }, now)).toMatch(/cannot be before today/);
     expect(checkTime({ kind: "past", date: "2026-12-07" }, now)).toBeNull();
     expect(timeLabel({ kind: "planned", date: "2027-03-01" })).toBe("as planned for 1 Mar 2027");
+  });
+});
+
+describe("runs of change sets", () => {
+  it("folds consecutive change sets of one kind, summing their counts", () => {
+    const runs = changeRuns([
+      set({ seq: 5 }),
+      set({ seq: 4 }),
+      set({ seq: 3, actor: "bob" }),
+      set({ seq: 2, action: "reset", ref: "r" }),
+      set({ seq: 1, action: "reset", ref: "r" }),
+    ]);
+    expect(runs.map((r) => [r.newest.seq, r.sets.length, r.elements.updated])).toEqual([
+      [5, 2, 2],
+      [3, 1, 1],
+      [2, 1, 1],
+      [1, 1, 1],
+    ]);
   });
 });

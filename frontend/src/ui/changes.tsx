@@ -6,7 +6,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { activityPerDay, type TrendData } from "../charts";
 import type { GraphQLClient } from "../gql";
-import { History, countsText, throughWhat, type ChangeSetSummary, type Changed } from "../history";
+import { History, changeRuns, countsText, throughWhat, type ChangeRun, type Changed } from "../history";
 import { nodeStyle } from "../style";
 import { graphHref } from "../urlstate";
 import { TrendChart } from "./chart";
@@ -19,20 +19,22 @@ const ACTIVITY = 200;
 
 interface Latest {
   total: number;
-  sets: { set: ChangeSetSummary; changed: Changed[]; changedTotal: number }[];
+  shown: number;
+  runs: { run: ChangeRun; changed: Changed[]; changedTotal: number }[];
   activity: TrendData;
 }
 
 async function loadLatest(client: GraphQLClient): Promise<Latest> {
   const history = new History(client);
   const page = await history.latest(ACTIVITY);
-  const first = page.items.slice(0, SHOWN);
-  // What each of the first few changed: a handful of links each (a reset or an import can
+  const runs = changeRuns(page.items).slice(0, SHOWN);
+  // What the newest of each run changed: a handful of links each (a reset or an import can
   // change thousands; the count says how many).
-  const changed = await Promise.all(first.map((s) => history.changed(s.seq, 5).catch(() => ({ total: 0, items: [] as Changed[] }))));
+  const changed = await Promise.all(runs.map((r) => history.changed(r.newest.seq, 5).catch(() => ({ total: 0, items: [] as Changed[] }))));
   return {
     total: page.total,
-    sets: first.map((set, i) => ({ set, changed: changed[i]!.items, changedTotal: changed[i]!.total })),
+    shown: runs.reduce((n, r) => n + r.sets.length, 0),
+    runs: runs.map((run, i) => ({ run, changed: changed[i]!.items, changedTotal: changed[i]!.total })),
     activity: activityPerDay(page.items),
   };
 }
@@ -79,18 +81,20 @@ export function LatestChanges({ client }: { client: GraphQLClient }) {
         <p class="error">The change history could not be read: {error}</p>
       ) : !latest ? (
         <p class="loading">Reading the history…</p>
-      ) : !latest.sets.length ? (
+      ) : !latest.runs.length ? (
         <p class="none">No change recorded yet.</p>
       ) : (
         <>
           <ol class="ov-changesets">
-            {latest.sets.map(({ set, changed, changedTotal }) => (
-              <li data-seq={set.seq} data-action={set.action}>
-                <strong class="cs-action">{throughWhat(set)}</strong>
+            {latest.runs.map(({ run, changed, changedTotal }) => (
+              <li data-seq={run.newest.seq} data-action={run.newest.action} data-sets={run.sets.length}>
+                <strong class="cs-action">{throughWhat(run.newest)}</strong>
+                {run.sets.length > 1 ? <span class="cs-runs"> ×{run.sets.length}</span> : null}
                 <div class="sub">
-                  by <span class="actor">{set.actor || "unknown"}</span>, <When at={set.at} />
+                  by <span class="actor">{run.newest.actor || "unknown"}</span>, <When at={run.newest.at} />
+                  {run.sets.length > 1 ? <span> (the newest of {run.sets.length} change sets)</span> : null}
                 </div>
-                <div class="sub cs-counts">{[countsText(set.elements, "elements"), countsText(set.relationships, "relationships")].filter(Boolean).join("; ") || "nothing"}</div>
+                <div class="sub cs-counts">{[countsText(run.elements, "elements"), countsText(run.relationships, "relationships")].filter(Boolean).join("; ") || "nothing"}</div>
                 {changed.length ? (
                   <div class="cs-changed">
                     {changed.map((c, i) => (
@@ -105,9 +109,9 @@ export function LatestChanges({ client }: { client: GraphQLClient }) {
               </li>
             ))}
           </ol>
-          {latest.total > latest.sets.length ? (
+          {latest.total > latest.shown ? (
             <p class="sub">
-              {latest.sets.length} of {latest.total.toLocaleString("en-GB")} change sets
+              The latest {latest.shown} of {latest.total.toLocaleString("en-GB")} change sets
             </p>
           ) : null}
           <TrendChart id="overview-activity" title={`Changes per day (the last ${Math.min(latest.total, ACTIVITY)} change sets)`} data={latest.activity} height={140} />

@@ -31,7 +31,8 @@ function options(data: TrendData, width: number, height: number): uPlot.Options 
       })),
     ],
     scales: {
-      x: { time: true, range: (_u, min, max) => (min === max ? [min - 86_400, max + 86_400] : [min, max]) },
+      // One date alone gets a day either side (an axis of no width draws nothing readable).
+      x: { time: true, range: (_u, min, max) => (min === max ? [min - 86_400, max + 86_400] : [min - 43_200, max + 43_200]) },
       y: data.yRange ? { range: data.yRange } : { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] },
     },
     axes: [{}, { label: data.unit, size: 50 }],
