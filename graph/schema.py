@@ -203,6 +203,15 @@ _NODE_TYPES: tuple[NodeType, ...] = (
             Prop("unit", S, "Unit of the measure."),
             Prop("target", F, "Target value."),
             Prop("current", F, "Latest measured value."),
+            # The day `current` was measured, when that is not the day it was entered: the
+            # history dates each recorded value by it (queries.measures), so a value measured
+            # last month and typed in today lands last month in the measure's series.
+            Prop(
+                "measured_at",
+                D,
+                "The day the current value was measured (YYYY-MM-DD); unset or unchanged by "
+                "an edit, the value is dated by when the change was recorded.",
+            ),
             Prop(
                 "direction",
                 S,

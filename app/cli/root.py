@@ -21,6 +21,7 @@ from app.cli import (
     scenarios,
     server,
     tokens,
+    trends,
 )
 
 app = typer.Typer(
@@ -32,6 +33,7 @@ app.add_typer(server.app)
 app.add_typer(audit.app)
 app.add_typer(history.app)
 app.add_typer(questions.app)
+app.add_typer(trends.app)
 app.add_typer(elements.app)
 app.add_typer(imports.app)
 app.add_typer(generate.app)

@@ -35,11 +35,21 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 ScenarioArg = Annotated[str, typer.Argument(help="The scenario's name.")]
+EffectiveDateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--effective-date",
+        "--date",
+        help="The day it is due to take effect (YYYY-MM-DD): a step of `valuegraph roadmap`.",
+    ),
+]
 
 
 def _operations_table(view: sc.ScenarioView) -> None:
     out = answer_console()
     status = view.status.value + (f" at {view.applied_at}" if view.applied_at else "")
+    if view.effective_date:
+        status += f", effective {view.effective_date}"
     about = f": {escape(view.description)}" if view.description else ""
     out.print(f"[bold]{escape(view.name)}[/bold] ({status}){about}")
     if not view.operations:
@@ -54,10 +64,17 @@ def _operations_table(view: sc.ScenarioView) -> None:
 def scenario_create(
     name: ScenarioArg,
     description: Annotated[str, typer.Option("--description", "-m", help="What it is for.")] = "",
+    effective_date: EffectiveDateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Create an empty scenario on top of the current model."""
-    view = ask(sc.create_scenario, name=name, description=description, actor="cli")
+    view = ask(
+        sc.create_scenario,
+        name=name,
+        description=description,
+        actor="cli",
+        effective_date=effective_date,
+    )
     if as_json:
         print_json(view.model_dump(mode="json"))
     else:
@@ -192,6 +209,33 @@ def scenario_add(
         answer_console().print(escape(f"added: {view.operations[-1].text}"))
 
 
+@app.command("update")
+def scenario_update(
+    name: ScenarioArg,
+    description: Annotated[
+        str | None, typer.Option("--description", "-m", help="What it is for.")
+    ] = None,
+    effective_date: EffectiveDateOpt = None,
+    no_date: Annotated[
+        bool, typer.Option("--no-date", help="Remove its effective date (off the roadmap).")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change a scenario's description or effective date."""
+    view = ask(
+        sc.update_scenario,
+        name,
+        description=description,
+        effective_date=effective_date,
+        clear_effective_date=no_date,
+    )
+    if as_json:
+        print_json(view.model_dump(mode="json"))
+    else:
+        when = f"effective {view.effective_date}" if view.effective_date else "undated"
+        answer_console().print(f"scenario {escape(view.name)} updated ({when})")
+
+
 @app.command("show")
 def scenario_show(name: ScenarioArg, as_json: JsonOpt = False) -> None:
     """A scenario and its operations."""
@@ -209,12 +253,13 @@ def scenario_list(as_json: JsonOpt = False) -> None:
     if as_json:
         print_json([s.model_dump(mode="json") for s in found])
         return
-    table = Table("name", "status", "operations", "created", "description")
+    table = Table("name", "status", "operations", "effective", "created", "description")
     for s in found:
         table.add_row(
             escape(s.name),
             s.status.value,
             str(s.operation_count),
+            s.effective_date or "",
             s.created_at,
             escape(s.description),
         )

@@ -21,6 +21,8 @@ from app.cli.shared import (
     print_json,
     resolve_uri,
 )
+from app.core.limits import GC_THRESHOLDS
+from app.core.memory import settle
 from app.settings import Settings
 from graph.schema import SCHEMA
 from samples.demo import load_demo
@@ -73,7 +75,11 @@ def serve(
         # uvicorn re-raises the signal that stopped it; turning SIGTERM into SystemExit lets
         # the `finally` below stop the local Neo4j, as Ctrl-C (KeyboardInterrupt) already does.
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
-        uvicorn.run(create_app(app_settings), host=bind_host, port=bind_port, log_level="info")
+        service = create_app(app_settings)
+        # Only the service's own process: tests build many apps in one process, and what
+        # they freeze would never be collected.
+        settle(GC_THRESHOLDS)
+        uvicorn.run(service, host=bind_host, port=bind_port, log_level="info")
     finally:
         if started and not keep_neo4j:
             console.print("stopping the local Neo4j this command started …")

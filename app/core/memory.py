@@ -29,6 +29,15 @@ def _malloc_trim() -> Callable[[], None]:
     return lambda: trim(0)
 
 
+def settle(thresholds: tuple[int, int, int]) -> None:
+    """Freeze what start-up built (modules, schema, the app: alive for the whole process)
+    out of the cyclic collector's passes, and set its thresholds: every full pass would
+    otherwise walk those objects again while holding the interpreter."""
+    gc.collect()  # what is garbage now must not be frozen with the rest
+    gc.freeze()
+    gc.set_threshold(*thresholds)
+
+
 class Tidy:
     """Collect and trim `delay_s` after the last question ends, unless another began."""
 

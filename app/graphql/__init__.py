@@ -7,6 +7,7 @@
   `queries/`; `inputs`: the question and scenario inputs; `questions`: their resolvers.
 - `imports`: importing and exporting models, and the recorded import runs.
 - `history`: the change history (an element's versions, the change sets).
+- `trends`: a stream's measures and investment over time, the roadmap, scenario dates.
 - `errors`, `guard`: error codes; the editor role plus audit log for mutations, and
   introspection only where allowed.
 - `schema`: Query and Mutation joined from the resolver modules, the schema, the router.

@@ -84,6 +84,10 @@ async def _ask(
     return result
 
 
+# The same admission for the other resolver modules' questions (app.graphql.trends).
+run_question = _ask
+
+
 @strawberry.type
 class QuestionsQuery:
     @strawberry.field(
@@ -241,6 +245,12 @@ class QuestionsMutation:
         name: str,
         description: str = "",
         operations: list[ScenarioOperationInput] | None = None,
+        effective_date: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The day it is due to take effect (YYYY-MM-DD): a roadmap step."
+            ),
+        ] = None,
     ) -> Scenario:
         ops = [operation_of(o) for o in operations or []]
         view = await _ask(
@@ -250,6 +260,7 @@ class QuestionsMutation:
             description=description,
             operations=ops,
             actor=info.context.principal.name,
+            effective_date=effective_date,
         )
         return served(Scenario, view)
 

@@ -30,16 +30,21 @@ from app.graphql.guard import IntrospectionSwitch, MutationGuard
 from app.graphql.history import HistoryQuery
 from app.graphql.imports import ImportsMutation, ImportsQuery
 from app.graphql.questions import QuestionsMutation, QuestionsQuery
+from app.graphql.trends import TrendsMutation, TrendsQuery
 from app.settings import Settings
 from graph.store import GraphStore
 from graph.tokens import Principal, Role
 from queries.live import LiveIndex
 
 Query = strawberry.type(
-    type("Query", (ElementsQuery, QuestionsQuery, ImportsQuery, HistoryQuery), list_fields())
+    type(
+        "Query",
+        (ElementsQuery, QuestionsQuery, ImportsQuery, HistoryQuery, TrendsQuery),
+        list_fields(),
+    )
 )
 Mutation = strawberry.type(
-    type("Mutation", (ElementsMutation, QuestionsMutation, ImportsMutation), {})
+    type("Mutation", (ElementsMutation, QuestionsMutation, ImportsMutation, TrendsMutation), {})
 )
 
 

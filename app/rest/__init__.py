@@ -2,12 +2,12 @@
 
 `health` (open to probes), `elements` (schema, counts, nodes and relationships), `questions`
 (impact, depends-on, path, bottlenecks, health, scenarios), `reports` (the same as Markdown
-and CSV downloads), `imports` (upload, runs, export), `history` (the change history) and
-`admin` (tokens, audit). Failures are answered from the shared table in `app.core.errors`;
+and CSV downloads), `imports` (upload, runs, export), `history` (the change history), `trends`
+(measures, investment to outcome, the roadmap) and `admin` (tokens, audit). Failures are answered from the shared table in `app.core.errors`;
 routes only parse their parameters and call `graph/`, `queries/` and `importers/`.
 """
 
-from app.rest import admin, elements, health, history, imports, questions, reports
+from app.rest import admin, elements, health, history, imports, questions, reports, trends
 
 ROUTERS = (
     elements.router,
@@ -15,7 +15,18 @@ ROUTERS = (
     reports.router,
     imports.router,
     history.router,
+    trends.router,
     admin.router,
 )
 
-__all__ = ["ROUTERS", "admin", "elements", "health", "history", "imports", "questions", "reports"]
+__all__ = [
+    "ROUTERS",
+    "admin",
+    "elements",
+    "health",
+    "history",
+    "imports",
+    "questions",
+    "reports",
+    "trends",
+]

@@ -190,6 +190,17 @@ class ScenarioIn(BaseModel):
     name: str = Field(pattern=sc.NAME_PATTERN, description="Letters, digits, ' ', '.', '_', '-'.")
     description: str = Field(default="", max_length=20_000)
     operations: list[Operation] = Field(default_factory=list, max_length=MAX_OPERATIONS)
+    effective_date: date | None = Field(
+        default=None, description="The day it is due to take effect: a step of the roadmap."
+    )
+
+
+class ScenarioUpdate(BaseModel):
+    """What to change of a scenario; a field left out stays, `effective_date: null` removes
+    the date (the scenario leaves the roadmap)."""
+
+    description: str | None = Field(default=None, max_length=20_000)
+    effective_date: date | None = None
 
 
 @router.get("/api/scenarios", response_model=list[sc.ScenarioSummary], tags=["scenarios"])
@@ -210,6 +221,7 @@ def create_scenario(
             description=body.description,
             operations=body.operations,
             actor=principal.name,
+            effective_date=body.effective_date,
         )
 
 
@@ -218,6 +230,19 @@ def get_scenario(gate: GateDep, store: StoreDep, name: ScenarioName) -> sc.Scena
     """A scenario with its operations described against the current base model."""
     with gate.admit(ADVICE["scenario"]):
         return sc.get_scenario(store, name)
+
+
+@router.patch("/api/scenarios/{name}", response_model=sc.ScenarioView, tags=["scenarios"])
+def update_scenario(store: StoreDep, name: ScenarioName, body: ScenarioUpdate) -> sc.ScenarioView:
+    """Change an open scenario's description or effective date."""
+    return sc.update_scenario(
+        store,
+        name,
+        description=body.description,
+        effective_date=body.effective_date,
+        clear_effective_date="effective_date" in body.model_fields_set
+        and body.effective_date is None,
+    )
 
 
 @router.post("/api/scenarios/{name}/operations", response_model=sc.ScenarioView, tags=["scenarios"])

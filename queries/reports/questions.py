@@ -11,11 +11,15 @@ from graph.store import GraphStore
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
+from queries import investment as iv
+from queries import roadmap as rm
 from queries import scenarios as sc
 from queries.reports import bottlenecks as bottleneck_doc
 from queries.reports import comparison as comparison_doc
 from queries.reports import health as health_doc
 from queries.reports import impact as impact_doc
+from queries.reports import investment as investment_doc
+from queries.reports import roadmap as roadmap_doc
 from queries.reports.document import Header, Report, ReportFormat, file_name, generated_at
 from queries.reports.model import model_summary
 
@@ -127,3 +131,47 @@ def comparison_report(
     )
     title = f"{comparison_doc.TITLE}: {result.scenario.name}"
     return Report(name, fmt, comparison_doc.to_markdown(result, _header(store, title, asked, at)))
+
+
+def roadmap_report(
+    store: GraphStore,
+    fmt: ReportFormat,
+    *,
+    element: str | None = None,
+    max_depth: int = im.DEFAULT_MAX_DEPTH,
+    limit: int = 10,
+    max_streams_per_team: int = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
+    overrides: list[str] | None = None,
+    at: datetime | None = None,
+) -> Report:
+    """Each plateau of the roadmap, compared with the one before."""
+    at = at or generated_at()
+    result = rm.roadmap(
+        store,
+        element=element,
+        max_depth=max_depth,
+        limit=limit,
+        max_streams_per_team=max_streams_per_team,
+        overrides=overrides,
+        today=at.date(),
+    )
+    about = ("impact", result.element.id) if result.element else ()
+    name = file_name("roadmap", *about, at=at)
+    if fmt is ReportFormat.CSV:
+        return Report(name, fmt, roadmap_doc.to_csv(result))
+    header = _header(store, roadmap_doc.TITLE, roadmap_doc.asked(result), at)
+    return Report(name, fmt, roadmap_doc.to_markdown(result, header))
+
+
+def investment_report(
+    store: GraphStore, stream: str, fmt: ReportFormat, *, at: datetime | None = None
+) -> Report:
+    """A value stream's funding over time beside its measures' trends."""
+    at = at or generated_at()
+    view = iv.investment_view(store, stream)
+    name = file_name("investment", view.stream.id, at=at)
+    if fmt is ReportFormat.CSV:
+        return Report(name, fmt, investment_doc.to_csv(view))
+    title = f"{investment_doc.TITLE}: {view.stream.name}"
+    header = _header(store, title, investment_doc.asked(view), at)
+    return Report(name, fmt, investment_doc.to_markdown(view, header))

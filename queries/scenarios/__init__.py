@@ -21,7 +21,8 @@ what was compared (someone changed the base meanwhile) rolls it back.
 The modules, by job:
 - `models`: the answers the interfaces show (pydantic) and the errors;
 - `operations`: what an operation may change and how it changes an in-memory model;
-- `storage`: the `Scenario` records in Neo4j (create, list, show, add, discard);
+- `storage`: the `Scenario` records in Neo4j (create, list, show, add, update, discard);
+  a scenario's `effective_date` makes it a step of the roadmap (`queries.roadmap`);
 - `comparison`: base and scenario asked the same questions, side by side;
 - `apply`: the difference written to the base model in one transaction.
 
@@ -56,11 +57,13 @@ from queries.scenarios.storage import (
     NAME_PATTERN,
     SCENARIO_LABEL,
     add_operation,
+    check_effective_date,
     check_name,
     create_scenario,
     discard_scenario,
     get_scenario,
     list_scenarios,
+    update_scenario,
 )
 
 __all__ = [
@@ -88,6 +91,7 @@ __all__ = [
     "StreamImpactDelta",
     "add_operation",
     "apply_scenario",
+    "check_effective_date",
     "check_name",
     "compare_models",
     "compare_scenario",
@@ -96,4 +100,5 @@ __all__ = [
     "discard_scenario",
     "get_scenario",
     "list_scenarios",
+    "update_scenario",
 ]

@@ -122,8 +122,8 @@ def compare_models(
         losses=Losses(
             needs=needs, streams=streams, capabilities=hl.capabilities_cut(facts, scen_proj)
         ),
-        bottlenecks=_compare_bottlenecks(base_rank, scen_rank, limit),
-        health=_compare_health(base_health, scen_health),
+        bottlenecks=compare_bottlenecks(base_rank, scen_rank, limit),
+        health=compare_health(base_health, scen_health),
     )
 
 
@@ -193,7 +193,7 @@ def _compare_impact(
     )
 
 
-def _compare_bottlenecks(
+def compare_bottlenecks(
     base: bn.BottleneckReport, scenario: bn.BottleneckReport, limit: int
 ) -> BottleneckComparison:
     old = {b.element.id: b for b in base.bottlenecks}
@@ -242,7 +242,7 @@ def _compare_bottlenecks(
     )
 
 
-def _compare_health(base: hl.HealthReport, scenario: hl.HealthReport) -> HealthComparison:
+def compare_health(base: hl.HealthReport, scenario: hl.HealthReport) -> HealthComparison:
     def offending(check: hl.HealthCheck) -> dict[str, ElementRef]:
         return {f.element.id: f.element for f in check.findings}
 

@@ -50,6 +50,11 @@ class ScenarioSummary(BaseModel):
     created_by: str | None = None
     applied_at: str | None = None
     applied_by: str | None = None
+    effective_date: str | None = Field(
+        default=None,
+        description="The day the scenario is due to take effect (YYYY-MM-DD): a step of "
+        "the roadmap. Null: undated, not on the roadmap.",
+    )
 
 
 class ScenarioView(ScenarioSummary):

@@ -9,9 +9,11 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from graph.labels import SCENARIO
+from graph.lifecycle import parse_day
 from graph.model import now_iso
 from graph.store import GraphStore
 from queries.errors import QuestionError
@@ -35,7 +37,7 @@ _NAME_RE = re.compile(NAME_PATTERN)
 CREATE_SCENARIO = f"""
 MERGE (s:{SCENARIO_LABEL} {{name: $name}})
 ON CREATE SET s.id = $id, s.description = $description, s.operations = $operations,
-              s.revision = 0, s.created_at = $now, s.updated_at = $now, s.created_by = $actor
+              s.effective_date = $effective_date, s.revision = 0, s.created_at = $now, s.updated_at = $now, s.created_by = $actor
 RETURN s.id = $id AS created
 """
 
@@ -55,6 +57,15 @@ SET_OPERATIONS = f"""
 MATCH (s:{SCENARIO_LABEL} {{name: $name}})
 WHERE s.revision = $revision AND s.applied_at IS NULL
 SET s.operations = $operations, s.revision = s.revision + 1, s.updated_at = $now
+RETURN s.revision AS revision
+"""
+
+# Optimistic concurrency as for the operations; a null date removes the property.
+SET_DETAILS = f"""
+MATCH (s:{SCENARIO_LABEL} {{name: $name}})
+WHERE s.revision = $revision AND s.applied_at IS NULL
+SET s.description = $description, s.effective_date = $effective_date,
+    s.revision = s.revision + 1, s.updated_at = $now
 RETURN s.revision AS revision
 """
 
@@ -86,6 +97,7 @@ class Record:
     created_by: str | None
     applied_at: str | None
     applied_by: str | None
+    effective_date: str | None
 
     @classmethod
     def from_props(cls, props: dict[str, Any]) -> Record:
@@ -99,6 +111,7 @@ class Record:
             created_by=props.get("created_by"),
             applied_at=props.get("applied_at"),
             applied_by=props.get("applied_by"),
+            effective_date=props.get("effective_date"),
         )
 
     @property
@@ -116,6 +129,7 @@ class Record:
             created_by=self.created_by,
             applied_at=self.applied_at,
             applied_by=self.applied_by,
+            effective_date=self.effective_date,
         )
 
 
@@ -131,6 +145,23 @@ def check_name(name: str) -> str:
             "'-', starting with a letter or digit"
         )
     return name
+
+
+def _check_description(description: str) -> None:
+    if len(description) > 20_000:
+        raise QuestionError("the description is longer than 20000 characters")
+
+
+def check_effective_date(day: str | date | None) -> str | None:
+    """The effective date as stored (YYYY-MM-DD), or None; anything else is refused."""
+    if day is None or isinstance(day, date):
+        return None if day is None else day.isoformat()
+    if not day.strip():
+        return None
+    try:
+        return parse_day(day).isoformat()
+    except ValueError as exc:
+        raise QuestionError(f"effective date: {exc}") from None
 
 
 def load_record(store: GraphStore, name: str) -> Record:
@@ -160,11 +191,12 @@ def create_scenario(
     description: str = "",
     operations: Sequence[Any] = (),
     actor: str | None = None,
+    effective_date: str | date | None = None,
 ) -> ScenarioView:
     """A new scenario; its operations (if any) are checked against the base model first."""
     name = check_name(name)
-    if len(description) > 20_000:
-        raise QuestionError("the description is longer than 20000 characters")
+    _check_description(description)
+    day = check_effective_date(effective_date)
     ops: list[Operation] = []
     if operations:
         append_operations(ModelGraph.load(store), ops, operations)
@@ -177,6 +209,7 @@ def create_scenario(
             "operations": _dump(ops),
             "now": now_iso(),
             "actor": actor,
+            "effective_date": day,
         },
     )
     if not records[0]["created"]:
@@ -218,6 +251,37 @@ def add_operation(
         raise ScenarioConflictError(
             f"scenario {record.name!r} changed while the operation was checked; try again"
         )
+    return get_scenario(store, record.name)
+
+
+def update_scenario(
+    store: GraphStore,
+    name: str,
+    *,
+    description: str | None = None,
+    effective_date: str | date | None = None,
+    clear_effective_date: bool = False,
+) -> ScenarioView:
+    """Change an open scenario's description or effective date (None: keep it; the date
+    goes with `clear_effective_date`)."""
+    record = open_record(store, name)
+    if description is not None:
+        _check_description(description)
+    day = check_effective_date(effective_date)
+    if day is None and not clear_effective_date:
+        day = record.effective_date
+    updated = store.execute(
+        SET_DETAILS,
+        {
+            "name": record.name,
+            "revision": record.revision,
+            "description": record.description if description is None else description.strip(),
+            "effective_date": day,
+            "now": now_iso(),
+        },
+    )
+    if not updated:
+        raise ScenarioConflictError(f"scenario {record.name!r} changed meanwhile; try again")
     return get_scenario(store, record.name)
 
 
