@@ -1,11 +1,16 @@
 // The explorer's time steps (issue #16 item 5), run by explorer.e2e.mjs in the same browser:
-// the history panel of an element, the latest changes on the overview and their chart.
+// the history panel of an element, the latest changes on the overview and their chart, a
+// stream's funding and measures over time, and the roadmap.
 // Every step checks content against the API's own answer, not only that something shows.
 
 /** The element edited through the API so that its history has updates to show and to page. */
 const EDITED = process.env.E2E_HISTORY_ELEMENT ?? "plat-document-mgmt";
 const EDITS = 10;
 const PAGE = 10;
+/** A value stream with measures and funding lines in the demo. */
+const STREAM = process.env.E2E_TREND_STREAM ?? "vs-mortgage";
+/** What the dated roadmap scenario removes (its impact on that step reaches nothing). */
+const ROADMAP_REMOVES = process.env.E2E_IMPACT_OF ?? "plat-api-gateway";
 const ISO = /\d{4}-\d\d-\d\dT\d\d:\d\d/;
 
 export async function timeSteps({ page, base, step, check, waitReady, settle, shot }) {
@@ -108,5 +113,58 @@ export async function timeSteps({ page, base, step, check, waitReady, settle, sh
     await waitReady();
     await page.waitForFunction((x) => window.valuegraph.state.selected === x && window.valuegraph.state.page === "graph", EDITED);
     await settle();
+  });
+
+  await step("stream details: funding over time beside each measure's trend against its target", async () => {
+    const api = (await gql(`query($s: String!) { streamInvestment(stream: $s) { currencies funding { date total } measures { measure { id name } target trend points { date value } } } }`, { s: STREAM })).streamInvestment;
+    check(api.measures.length > 0 && api.funding.length > 0, `${STREAM} has no measures or funding in the API's answer`);
+    await page.goto(`${base}/?n=${STREAM}&sel=${STREAM}`);
+    await waitReady();
+    await page.locator("#stream-trends .measure-trend").first().waitFor();
+    const shown = await page.locator("#stream-trends .measure-trend").evaluateAll((els) => els.map((e) => `${e.dataset.id}:${e.dataset.trend}`));
+    const want = api.measures.map((m) => `${m.measure.id}:${m.trend}`);
+    check(JSON.stringify(shown) === JSON.stringify(want), `measures shown ${shown}, the API's ${want}`);
+    const first = api.measures[0];
+    const chart = page.locator(`#measure-${first.measure.id}`);
+    await chart.locator("canvas").first().waitFor();
+    check((await chart.locator("figcaption").textContent()).includes(`target ${first.target}`), `the chart does not name the target ${first.target}`);
+    // The numbers under the chart are the API's: the values, then the target.
+    const cells = await chart.locator("tbody tr").first().locator("td").allTextContents();
+    check(Number(cells[0]) === first.points[0].value && Number(cells[1]) === first.target, `first row ${cells}, the API's value ${first.points[0].value} and target ${first.target}`);
+    await page.locator("#stream-funding canvas").first().waitFor();
+    const total = await page.locator("#stream-funding tbody tr").last().locator("td").first().textContent();
+    check(Number(total) === api.funding[api.funding.length - 1].total, `funding total ${total}, the API's ${api.funding[api.funding.length - 1].total}`);
+    check((await page.textContent("#stream-funding figcaption")).includes(api.currencies.join(", ")), "the funding chart does not name its currency");
+    await shot("22-stream-trends");
+  });
+
+  await step("roadmap: each dated step with its health, the impact and the bottlenecks ranked", async () => {
+    const due = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
+    const name = "e2e-roadmap-retire-gateway";
+    await gql(`mutation($n: String!, $d: String!, $e: String!) { createScenario(name: $n, effectiveDate: $d, operations: [{ removeElement: { element: $e } }]) { name } }`, { n: name, d: due, e: ROADMAP_REMOVES });
+    try {
+      const api = (await gql(`query($e: String) { roadmap(element: $e, limit: 5) { steps { index date scenarios healthScore impact { streamCount } bottlenecks { element { id } } } } }`, { e: ROADMAP_REMOVES })).roadmap;
+      const step = api.steps.find((x) => x.scenarios.includes(name));
+      check(step, `the API's roadmap has no step for ${name}`);
+      await page.goto(`${base}/?page=roadmap&of=${ROADMAP_REMOVES}`);
+      await waitReady();
+      await page.locator("#roadmap li.plateau").first().waitFor();
+      check((await page.locator("#roadmap li.plateau").count()) === api.steps.length, `${await page.locator("#roadmap li.plateau").count()} steps shown, the API has ${api.steps.length}`);
+      const today = page.locator('#roadmap li.plateau[data-index="0"]');
+      check(Number(await today.getAttribute("data-health")) === api.steps[0].healthScore, `today's health ${await today.getAttribute("data-health")}, the API's ${api.steps[0].healthScore}`);
+      check(Number(await today.getAttribute("data-impacted")) === api.steps[0].impact.streamCount, "today's impact is not the API's");
+      const li = page.locator(`#roadmap li.plateau[data-index="${step.index}"]`);
+      check((await li.getAttribute("data-date")) === due && (await li.locator("h2").textContent()).includes(name), `the step for ${name} is not dated ${due}`);
+      check(Number(await li.getAttribute("data-health")) === step.healthScore, `the step's health ${await li.getAttribute("data-health")}, the API's ${step.healthScore}`);
+      // The gateway is gone on that step: its impact reaches no stream.
+      check(Number(await li.getAttribute("data-impacted")) === step.impact.streamCount, `the step's impact ${await li.getAttribute("data-impacted")}, the API's ${step.impact.streamCount}`);
+      const ranked = await li.locator(".plateau-bottlenecks li").evaluateAll((els) => els.map((e) => e.dataset.id));
+      check(JSON.stringify(ranked) === JSON.stringify(step.bottlenecks.map((b) => b.element.id)), `bottlenecks ${ranked}, the API's ${step.bottlenecks.map((b) => b.element.id)}`);
+      await page.locator("#roadmap-chart canvas").first().waitFor();
+      check((await page.locator("#roadmap-chart tbody tr").count()) === new Set(api.steps.map((x) => x.date)).size, "the chart does not have one row per step date");
+      await shot("23-roadmap");
+    } finally {
+      await gql(`mutation($n: String!) { discardScenario(name: $n) }`, { n: name }).catch(() => {});
+    }
   });
 }

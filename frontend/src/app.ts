@@ -26,6 +26,8 @@ import { Scenarios } from "./scenarios";
 import { ScenarioPanel } from "./ui/scenario";
 import { SERVER_TIME } from "./time";
 import { mountTimeControl } from "./ui/timecontrol";
+import { ServerTimeReads } from "./timereads";
+import { mountRoadmap } from "./ui/trends";
 
 export class App implements ExplorerContext {
   readonly client = new GraphQLClient({ token: getToken });
@@ -272,16 +274,17 @@ export class App implements ExplorerContext {
   }
 
   private showPage(page: Page): void {
-    for (const p of ["overview", "graph", "health", "import"] as const) {
+    for (const p of ["overview", "graph", "health", "roadmap", "import"] as const) {
       $(`#page-${p}`).hidden = p !== page;
       const link = document.querySelector(`nav.pages a[data-page="${p}"]`);
       if (p === page) link?.setAttribute("aria-current", "page");
       else link?.removeAttribute("aria-current");
     }
-    document.title = `valuegraph explorer — ${{ overview: "overview", graph: "graph", health: "health report", import: "import" }[page]}`;
+    document.title = `valuegraph explorer — ${{ overview: "overview", graph: "graph", health: "health report", roadmap: "roadmap", import: "import" }[page]}`;
     if (page === "overview") renderOverviewPage(this, $("#page-overview"));
     if (page === "health") void renderHealthPage(this, $("#page-health"));
     if (page === "import") void renderImportPage(this, $("#page-import"));
+    if (page === "roadmap") mountRoadmap(new ServerTimeReads(this.client), this.state.impactOf, $("#page-roadmap"));
     if (page === "graph") requestAnimationFrame(() => this.view.cy.resize());
   }
 

@@ -103,4 +103,6 @@ export interface TimeSupport {
   roadmap: boolean;
 }
 
-export const SERVER_TIME: TimeSupport = { past: false, planned: false, trends: false, roadmap: false };
+// The roadmap (and per-stream measures and investment) are published; asOf/at and the
+// health and bottleneck trends are not yet.
+export const SERVER_TIME: TimeSupport = { past: false, planned: false, trends: false, roadmap: true };

@@ -30,8 +30,13 @@ export interface BottleneckPoint {
 export interface MeasureTrend {
   measure: ElementBrief;
   unit: string;
+  /** The target now. */
   target: number | null;
-  points: { at: string; value: number }[];
+  /** Each value with the target in force when it was recorded (null: none then). */
+  points: { at: string; value: number; target?: number | null }[];
+  /** IMPROVING, WORSENING, STEADY or UNKNOWN (by the measure's direction). */
+  trend: string;
+  onTarget: boolean | null;
 }
 
 export interface FundingTrend {
@@ -43,12 +48,21 @@ export interface FundingTrend {
 export interface StreamTrends {
   measures: MeasureTrend[];
   funding: FundingTrend[];
+  /** The stream's total funding from each day something changed (amounts added as given). */
+  total: { at: string; amount: number }[];
+  currencies: string[];
 }
 
 /** One dated step of the roadmap and its answers. */
 export interface Plateau {
+  /** 0: today's model. */
+  index: number;
   name: string;
   date: string;
+  /** Due before today, yet not applied. */
+  overdue: boolean;
+  /** Scenarios left out of the step: they no longer apply. */
+  problems: string[];
   /** Streams an impact question reaches at that step (the roadmap's own impact measure). */
   impacted: number | null;
   health: number | null;
@@ -61,7 +75,8 @@ export interface TimeReads {
   healthTrend(every: "day" | "week" | "month", since: string): Promise<HealthPoint[]>;
   bottleneckTrend(every: "day" | "week" | "month", since: string, top: number): Promise<BottleneckPoint[]>;
   streamTrends(streamId: string): Promise<StreamTrends>;
-  roadmap(): Promise<Plateau[]>;
+  /** The plateaus, with the impact of `element` on each when one is given. */
+  roadmap(element: string | null): Promise<Plateau[]>;
 }
 
 const PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#f59e0b", "#0891b2", "#db2777", "#65a30d"];
@@ -108,17 +123,21 @@ export function bottleneckTrendChart(points: BottleneckPoint[], top = 5): TrendD
   return { ...align(rows), unit: "bottleneck score" };
 }
 
-/** One measure's values over time, its target dashed. */
+/** One measure's values over time, its target dashed (the target in force at each value, else today's). */
 export function measureChart(m: MeasureTrend): TrendData {
+  const dated = m.points.some((p) => p.target !== undefined && p.target !== null);
   const rows = [{ label: m.measure.name, colour: PALETTE[0]!, points: pts(m.points, (p) => p.at, (p) => p.value) }];
+  if (dated) rows.push({ label: "Target", colour: "#6b7280", dashed: true, points: pts(m.points, (p) => p.at, (p) => p.target ?? null) } as (typeof rows)[number]);
   const chart = align(rows);
-  if (m.target !== null && chart.x.length) chart.series.push({ label: "Target", colour: "#6b7280", dashed: true, values: chart.x.map(() => m.target) });
+  if (!dated && m.target !== null && chart.x.length) chart.series.push({ label: "Target", colour: "#6b7280", dashed: true, values: chart.x.map(() => m.target) });
   return { ...chart, unit: m.unit || "value" };
 }
 
-/** The stream's funding lines over time. */
-export function fundingChart(f: FundingTrend[]): TrendData {
-  return { ...align(f.map((l, i) => ({ label: l.line.name, colour: PALETTE[i % PALETTE.length]!, points: pts(l.points, (p) => p.at, (p) => p.amount) }))), unit: "funding" };
+/** The stream's funding over time: its total, and each line. */
+export function fundingChart(f: FundingTrend[], total: { at: string; amount: number }[] = []): TrendData {
+  const rows = total.length ? [{ label: "Total", colour: "#111827", points: pts(total, (p) => p.at, (p) => p.amount) }] : [];
+  f.forEach((l, i) => rows.push({ label: l.line.name, colour: PALETTE[i % PALETTE.length]!, points: pts(l.points, (p) => p.at, (p) => p.amount) }));
+  return { ...align(rows), unit: "funding" };
 }
 
 /** The roadmap's steps: health and the streams an impact reaches, step by step. */

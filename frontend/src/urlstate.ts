@@ -5,7 +5,7 @@
  * parameters. Defaults are left out to keep links short.
  */
 
-export type Page = "overview" | "graph" | "health" | "import";
+export type Page = "overview" | "graph" | "health" | "roadmap" | "import";
 export type Mode = "explore" | "impact" | "bottleneck" | "scenario";
 export type LayoutName = "auto" | "dagre" | "fcose";
 /** Impact mode asks what a change affects, what the element depends on, or the path to another element. */
@@ -73,7 +73,7 @@ export function defaultState(): ViewState {
   };
 }
 
-const PAGES: readonly Page[] = ["overview", "graph", "health", "import"];
+const PAGES: readonly Page[] = ["overview", "graph", "health", "roadmap", "import"];
 const MODES: readonly Mode[] = ["explore", "impact", "bottleneck", "scenario"];
 const LAYOUTS: readonly LayoutName[] = ["auto", "dagre", "fcose"];
 const DIRECTIONS: readonly ImpactDirection[] = ["impact", "depends", "path"];

@@ -33,7 +33,7 @@ describe("trend charts from the server's series", () => {
   });
 
   it("puts a measure's target beside its values, dashed, and funding lines on one axis", () => {
-    const m = measureChart({ measure: e("m-nps", "NPS"), unit: "points", target: 40, points: [{ at: "2026-01-01", value: 20 }, { at: "2026-06-01", value: 31 }] });
+    const m = measureChart({ measure: e("m-nps", "NPS"), unit: "points", target: 40, trend: "IMPROVING", onTarget: false, points: [{ at: "2026-01-01", value: 20 }, { at: "2026-06-01", value: 31 }] });
     expect(m.series[1]).toMatchObject({ label: "Target", dashed: true, values: [40, 40] });
     expect(m.unit).toBe("points");
     const f = fundingChart([{ line: e("inv-a", "Run"), points: [{ at: "2026-01-01", amount: 100 }] }, { line: e("inv-b", "Change"), points: [{ at: "2026-02-01", amount: 50 }] }]);
@@ -44,7 +44,7 @@ describe("trend charts from the server's series", () => {
   });
 
   it("compares the roadmap's steps: health and findings per date, bottleneck ranks moved", () => {
-    const p = (date: string, health: number, ranks: [string, number][]): Plateau => ({ name: date, date, impacted: 7, health, findings: 10 - ranks.length, bottlenecks: ranks.map(([id, rank]) => ({ element: e(id), rank, score: 10 - rank })) });
+    const p = (date: string, health: number, ranks: [string, number][]): Plateau => ({ index: 0, overdue: false, problems: [], name: date, date, impacted: 7, health, findings: 10 - ranks.length, bottlenecks: ranks.map(([id, rank]) => ({ element: e(id), rank, score: 10 - rank })) });
     const steps = [p("2027-01-01", 70, [["gw", 1], ["idp", 2]]), p("2027-06-01", 80, [["idp", 1], ["new", 2]])];
     expect(roadmapChart(steps).series[0]!.values).toEqual([70, 80]);
     expect([...rankMoves(steps[0], steps[1]!)]).toEqual([

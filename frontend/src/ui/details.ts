@@ -2,6 +2,8 @@
 import type { ExplorerContext } from "../context";
 import { elementLink } from "./link";
 import { historySection } from "./history";
+import { streamTrendsSection } from "./trends";
+import { ServerTimeReads } from "../timereads";
 import { clear, h } from "../dom";
 import { camel } from "../schema";
 import { nodeStyle, relLabel } from "../style";
@@ -185,6 +187,8 @@ export function renderDetails(app: ExplorerContext, el: HTMLElement, loading: bo
     );
   }
   el.appendChild(neighbourSection);
+  // A stream's funding over time beside its measures' trends.
+  if (type === "ValueStream") el.appendChild(streamTrendsSection(new ServerTimeReads(app.api.client), id, detail.updatedAt ?? ""));
   // Its versions, newest first (who, when, through what, before → after).
   el.appendChild(historySection(app, id, detail.updatedAt ?? ""));
 }

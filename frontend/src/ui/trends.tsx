@@ -7,6 +7,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { bottleneckTrendChart, fundingChart, healthTrendChart, measureChart, rankMoves, roadmapChart, type BottleneckPoint, type HealthPoint, type Plateau, type StreamTrends, type TimeReads } from "../trends";
+import { SERVER_TIME } from "../time";
 import { graphHref } from "../urlstate";
 import { TrendChart } from "./chart";
 import "./time.css";
@@ -85,9 +86,22 @@ export function StreamTrendsView({ reads, streamId }: { reads: TimeReads; stream
   return (
     <section class="trends" id="stream-trends" aria-labelledby="stream-trends-title">
       <h3 id="stream-trends-title">Investment and outcomes</h3>
-      {data.funding.length ? <TrendChart id="stream-funding" title="Funding over time" data={fundingChart(data.funding)} height={140} /> : <p class="none">No funding line recorded.</p>}
+      {data.funding.length ? (
+        <TrendChart id="stream-funding" title={`Funding over time${data.currencies.length ? ` (${data.currencies.join(", ")})` : ""}`} data={fundingChart(data.funding, data.total)} height={140} />
+      ) : (
+        <p class="none">No funding line recorded.</p>
+      )}
       {data.measures.length ? (
-        data.measures.map((m) => <TrendChart id={`measure-${m.measure.id}`} title={`${m.measure.name}${m.target !== null ? ` (target ${m.target}${m.unit ? ` ${m.unit}` : ""})` : ""}`} data={measureChart(m)} height={140} />)
+        data.measures.map((m) => (
+          <div class="measure-trend" data-id={m.measure.id} data-trend={m.trend}>
+            <TrendChart
+              id={`measure-${m.measure.id}`}
+              title={`${m.measure.name}: ${TREND_WORDS[m.trend] ?? m.trend.toLowerCase()}${m.target !== null ? `, target ${m.target}${m.unit ? ` ${m.unit}` : ""}` : ""}${m.onTarget === true ? " (met)" : m.onTarget === false ? " (not met)" : ""}`}
+              data={measureChart(m)}
+              height={140}
+            />
+          </div>
+        ))
       ) : (
         <p class="none">No measure recorded.</p>
       )}
@@ -95,8 +109,10 @@ export function StreamTrendsView({ reads, streamId }: { reads: TimeReads; stream
   );
 }
 
-export function RoadmapView({ reads }: { reads: TimeReads }) {
-  const { data, error } = useRead<Plateau[]>(() => reads.roadmap(), []);
+const TREND_WORDS: Record<string, string> = { IMPROVING: "improving", WORSENING: "worsening", STEADY: "steady", UNKNOWN: "trend unknown" };
+
+export function RoadmapView({ reads, element }: { reads: TimeReads; element: string | null }) {
+  const { data, error } = useRead<Plateau[]>(() => reads.roadmap(element), [element]);
   return (
     <div class="roadmap" id="roadmap" aria-busy={!data && !error}>
       <h1>Roadmap</h1>
@@ -105,7 +121,7 @@ export function RoadmapView({ reads }: { reads: TimeReads }) {
       ) : !data ? (
         <p class="loading">Computing each step…</p>
       ) : !data.length ? (
-        <p class="none">No dated step yet: give a scenario an effective date, or lifecycle dates to elements.</p>
+        <p class="none">No dated step yet: give a scenario an effective date.</p>
       ) : (
         <>
           <TrendChart id="roadmap-chart" title="Health step by step" data={roadmapChart(data)} />
@@ -113,15 +129,17 @@ export function RoadmapView({ reads }: { reads: TimeReads }) {
             {data.map((p, i) => {
               const moves = rankMoves(data[i - 1], p);
               return (
-                <li class="plateau" data-date={p.date}>
+                <li class="plateau" data-date={p.date} data-index={p.index} data-health={p.health ?? ""} data-impacted={p.impacted ?? ""}>
                   <h2>
                     {p.name} <span class="sub">{p.date}</span>
+                    {p.overdue ? <span class="error"> overdue: due before today, not applied</span> : null}
                   </h2>
+                  {p.problems.length ? <p class="error">Left out (no longer applies): {p.problems.join("; ")}</p> : null}
                   <p>
                     Health <strong class="plateau-health">{p.health ?? "n/a"}</strong>
                     {p.findings !== null ? `, ${p.findings} findings` : ""}
-                    {p.impacted !== null ? `, ${p.impacted} streams reached by the impact` : ""}.{" "}
-                    <a href={`?at=${encodeURIComponent(p.date)}&page=graph`}>The model at this step</a>
+                    {p.impacted !== null ? `, the impact reaches ${p.impacted} stream${p.impacted === 1 ? "" : "s"}` : ""}.{" "}
+                    {SERVER_TIME.planned && p.index > 0 ? <a href={`?at=${encodeURIComponent(p.date)}&page=graph`}>The model at this step</a> : null}
                   </p>
                   <ol class="plateau-bottlenecks">
                     {p.bottlenecks.map((b) => {
@@ -148,11 +166,21 @@ export function mountHealthTrends(reads: TimeReads, slot: HTMLElement): void {
   render(<HealthTrends reads={reads} />, slot);
 }
 
-export function mountRoadmap(reads: TimeReads, slot: HTMLElement): void {
+export function mountRoadmap(reads: TimeReads, element: string | null, slot: HTMLElement): void {
   render(null, slot);
-  render(<RoadmapView reads={reads} />, slot);
+  render(<RoadmapView reads={reads} element={element} />, slot);
 }
 
-export function mountStreamTrends(reads: TimeReads, streamId: string, slot: HTMLElement): void {
-  render(<StreamTrendsView reads={reads} streamId={streamId} />, slot);
+// Kept across the details panel's rebuilds while the same stream is shown (as the history).
+let keptStream: { key: string; el: HTMLElement } | null = null;
+
+/** A value stream's investment and outcome charts, for the details panel. */
+export function streamTrendsSection(reads: TimeReads, streamId: string, version: string): HTMLElement {
+  const key = `${streamId}@${version}`;
+  if (keptStream?.key === key) return keptStream.el;
+  const el = document.createElement("div");
+  el.className = "stream-trends-slot";
+  render(<StreamTrendsView reads={reads} streamId={streamId} />, el);
+  keptStream = { key, el };
+  return el;
 }
