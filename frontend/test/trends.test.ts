@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { readRoadmap, readStreamInvestment } from "../src/timereads";
 import { bottleneckTrendChart, fundingChart, healthTrendChart, measureChart, rankMoves, roadmapChart, type Plateau } from "../src/trends";
 
 const e = (id: string, name = id) => ({ id, type: "Platform", name });
@@ -51,5 +52,35 @@ describe("trend charts from the server's series", () => {
       ["idp", -1],
       ["new", null],
     ]);
+  });
+});
+
+describe("the server's roadmap and stream investment, read", () => {
+  const ref = (id: string) => ({ id, type: "Platform", name: id });
+  it("names today's step and the scenarios of each later one, sums the findings", () => {
+    const steps = readRoadmap({
+      today: "2026-12-07",
+      element: ref("gw"),
+      steps: [
+        { index: 0, date: "2026-12-07", overdue: false, scenarios: [], problems: [], healthScore: 76, impact: { inModel: true, streamCount: 7, affectedCount: 30 }, bottlenecks: [{ rank: 1, score: 70, element: ref("gw") }], healthChecks: [{ id: "a", title: "A", score: 50, offending: 3 }, { id: "b", title: "B", score: null, offending: 2 }] },
+        { index: 1, date: "2027-03-01", overdue: false, scenarios: ["retire-gw"], problems: [], healthScore: 80, impact: { inModel: false, streamCount: 0, affectedCount: 0 }, bottlenecks: [], healthChecks: [] },
+      ],
+    });
+    expect(steps.map((s) => [s.name, s.impacted, s.findings])).toEqual([
+      ["Today", 7, 5],
+      ["retire-gw", 0, 0],
+    ]);
+  });
+  it("keeps a measure's targets by date and a funding line's amounts", () => {
+    const t = readStreamInvestment({
+      stream: ref("vs"),
+      currencies: ["GBP"],
+      funding: [{ date: "2026-01-01", total: 100, lines: 1 }],
+      lines: [{ investment: ref("inv"), start: "2026-01-01", end: null, amount: 100, currency: "GBP", amounts: [] }],
+      measures: [{ measure: ref("m"), unit: "%", direction: "higher-is-better", target: 90, current: 80, trend: "IMPROVING", gapToTarget: 10, onTarget: false, points: [{ date: "2026-01-01", value: 80, target: 85 }] }],
+    });
+    expect(t.funding[0]!.points).toEqual([{ at: "2026-01-01", amount: 100 }]);
+    expect(t.measures[0]!.points).toEqual([{ at: "2026-01-01", value: 80, target: 85 }]);
+    expect(measureChart(t.measures[0]!).series.map((s) => s.values)).toEqual([[80], [85]]);
   });
 });
