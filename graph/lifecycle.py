@@ -48,3 +48,20 @@ def parse_day(text: str) -> date:
     except ValueError:
         pass
     raise ValueError(f"{text!r} is not a day: give YYYY-MM-DD, e.g. 2027-03-31")
+
+
+# Phases in which something is part of the model as it stands on a day.
+IN_USE: frozenset[str] = frozenset({"phase_in", "active", PHASE_OUT})
+STARTS: tuple[str, ...] = ("plan", "phase_in", "active")
+
+
+def present_on(dates: Mapping[str, Any], day: str) -> bool:
+    """Whether an element or relationship is part of the model on `day` (valid time):
+    in phase-in, active or phase-out then; not while only planned nor from its end of
+    life on; and, before any of its dates, only if none of them says it is still to come
+    (a plan, phase-in or active day: only its retirement may be dated). With no dates at
+    all it is always there. docs/history.md states the rule."""
+    phase = phase_on(dates, day)
+    if phase is not None:
+        return phase in IN_USE
+    return all(dates.get(field_of(p)) is None for p in STARTS)

@@ -1,4 +1,5 @@
-"""`valuegraph elements`: the model's elements, filtered by type, ArchiMate type or name."""
+"""`valuegraph elements`: the model's elements, filtered by type, ArchiMate type or name;
+`valuegraph show`: one element, now or at a moment."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from app.cli.shared import JsonOpt, answer_console, ask, print_json
+from app.cli.shared import AsOfOpt, AtOpt, JsonOpt, answer_console, ask, moment_of, print_json
+from queries.moment import element_at
 
 app = typer.Typer()
 
@@ -53,3 +55,22 @@ def elements(
     out = answer_console()
     out.print(table)
     out.print(f"{len(items)} of {total} element(s)")
+
+
+@app.command("show")
+def show(
+    element_id: Annotated[str, typer.Argument(metavar="ID", help="The element's id.")],
+    as_json: JsonOpt = False,
+    as_of: AsOfOpt = None,
+    at: AtOpt = None,
+) -> None:
+    """One element with its fields; --as-of: as it was then, --at: only if in use that day."""
+    moment = moment_of(as_of, at)
+    view = ask(element_at, element_id, moment)
+    if as_json:
+        print_json(view)
+        return
+    table = Table("field", "value")
+    for key, value in view.items():
+        table.add_row(escape(key), escape(str(value)))
+    answer_console().print(table)

@@ -3,7 +3,7 @@ of the model, printed as tables and trees (or as JSON, or as reports to hand ove
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import typer
@@ -13,13 +13,18 @@ from rich.table import Table
 from rich.tree import Tree
 
 from app.cli.shared import (
+    AsOfOpt,
+    AtOpt,
     JsonOpt,
     OutputOpt,
     PropagationOpt,
     ReportOpt,
     answer_console,
     ask,
+    day_of,
+    fail,
     hand_over,
+    moment_of,
     print_json,
     report_format,
     walk_parameters,
@@ -27,9 +32,70 @@ from app.cli.shared import (
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
+from queries import over_time as ot
+from queries.moment import Moment
 from queries.reports import questions as reports
 
 app = typer.Typer()
+
+TrendOpt = Annotated[
+    bool, typer.Option("--trend", help="Answer for a series of dates (--since, --every).")
+]
+EveryOpt = Annotated[ot.Every, typer.Option(help="With --trend: one point per day, week or month.")]
+SinceOpt = Annotated[
+    str | None, typer.Option(help="With --trend: the first date (YYYY-MM-DD); required.")
+]
+UntilOpt = Annotated[
+    str | None, typer.Option(help="With --trend: the last date at most (default today).")
+]
+
+
+def _present_only(moment: Moment) -> None:
+    if not moment.present:
+        fail("--format reports answer for the present model: leave out --as-of and --at", 2)
+
+
+def _trend_range(
+    since: str | None,
+    until: str | None,
+    moment: Moment,
+    report: object,
+    output: object,
+) -> tuple[date, date | None]:
+    """The dates of a --trend, checked before Neo4j."""
+    if since is None:
+        fail("--trend needs --since DATE (YYYY-MM-DD)", 2)
+    if not moment.present or report is not None or output is not None:
+        fail("--trend is an answer of its own: leave out --as-of, --at and --format", 2)
+    return day_of(since, "since"), day_of(until, "until") if until else None
+
+
+def _print_health_trend(trend: ot.HealthTrend, as_json: bool) -> None:
+    if as_json:
+        print_json(trend.model_dump(mode="json"))
+        return
+    table = Table("day", "score", "offending", *(c.id for c in trend.points[0].checks))
+    for p in trend.points:
+        table.add_row(
+            p.day.isoformat(),
+            "-" if p.score is None else f"{p.score:g}",
+            str(p.offending),
+            *("-" if c.score is None else f"{c.score:g}" for c in p.checks),
+        )
+    answer_console().print(table)
+
+
+def _print_bottleneck_trend(trend: ot.BottleneckTrend, as_json: bool) -> None:
+    if as_json:
+        print_json(trend.model_dump(mode="json"))
+        return
+    table = Table("day", *(f"#{i}" for i in range(1, trend.limit + 1)))
+    for p in trend.points:
+        names = [f"{r.element.name} ({r.score:g})" for r in p.ranking]
+        table.add_row(
+            p.day.isoformat(), *(escape(n) for n in names), *[""] * (trend.limit - len(names))
+        )
+    answer_console().print(table)
 
 
 @app.command("impact")
@@ -40,13 +106,20 @@ def impact(
     as_json: JsonOpt = False,
     report: ReportOpt = None,
     output: OutputOpt = None,
+    as_of: AsOfOpt = None,
+    at: AtOpt = None,
 ) -> None:
     """What a change to ELEMENT affects: value streams with their explaining paths, and who
     to notify."""
+    moment = moment_of(as_of, at)
     if fmt := report_format(report, output, as_json):
+        _present_only(moment)
         hand_over(ask(reports.impact_report, element, walk, fmt), output)
         return
-    result = ask(im.impact, element, walk)
+    if moment.present:
+        result = ask(im.impact, element, walk)
+    else:
+        result = ask(ot.walk_impact, moment, element, walk).result()
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
@@ -84,9 +157,15 @@ def depends_on(
     element: Annotated[str, typer.Argument(help="Element id or exact name.")],
     walk: im.WalkOptions,
     as_json: JsonOpt = False,
+    as_of: AsOfOpt = None,
+    at: AtOpt = None,
 ) -> None:
     """What ELEMENT depends on: its dependency tree, to a depth."""
-    result = ask(im.depends_on, element, walk)
+    moment = moment_of(as_of, at)
+    if moment.present:
+        result = ask(im.depends_on, element, walk)
+    else:
+        result = ask(ot.depends_on, moment, element, walk)
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
@@ -111,9 +190,15 @@ def path(
     target: Annotated[str, typer.Argument(help="Element id or exact name.")],
     walk: im.WalkOptions,
     as_json: JsonOpt = False,
+    as_of: AsOfOpt = None,
+    at: AtOpt = None,
 ) -> None:
     """A shortest dependency path between SOURCE and TARGET, in either direction."""
-    result = ask(im.dependency_path, source, target, walk)
+    moment = moment_of(as_of, at)
+    if moment.present:
+        result = ask(im.dependency_path, source, target, walk)
+    else:
+        result = ask(ot.dependency_path, moment, source, target, walk)
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
@@ -134,16 +219,41 @@ def bottlenecks(
     as_json: JsonOpt = False,
     report: ReportOpt = None,
     output: OutputOpt = None,
+    as_of: AsOfOpt = None,
+    at: AtOpt = None,
+    trend: TrendOpt = False,
+    every: EveryOpt = ot.Every.MONTH,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
 ) -> None:
-    """Teams and platforms ranked by coordination load, and where they cluster."""
+    """Teams and platforms ranked by coordination load, and where they cluster (with
+    --trend: the top of the ranking at each date of a series)."""
     config = bn.BottleneckConfig(seed=seed, horizon=horizon)
+    moment = moment_of(as_of, at)
+    if trend:
+        start, end = _trend_range(since, until, moment, report, output)
+        ranked = ask(
+            ot.bottleneck_trend,
+            since=start,
+            until=end,
+            every=every,
+            limit=limit,
+            config=config,
+            overrides=propagation,
+        )
+        _print_bottleneck_trend(ranked, as_json)
+        return
     if fmt := report_format(report, output, as_json):
+        _present_only(moment)
         made = ask(
             reports.bottlenecks_report, fmt, limit=limit, config=config, overrides=propagation
         )
         hand_over(made, output)
         return
-    result = ask(bn.bottlenecks, limit=limit, config=config, overrides=propagation)
+    if moment.present:
+        result = ask(bn.bottlenecks, limit=limit, config=config, overrides=propagation)
+    else:
+        result = ask(ot.bottlenecks, moment, limit=limit, config=config, overrides=propagation)
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
@@ -191,12 +301,34 @@ def health(
         datetime | None,
         typer.Option(
             formats=["%Y-%m-%d"],
-            help="The day lifecycle dates are read against (YYYY-MM-DD); default today.",
+            help="The day lifecycle dates are read against (YYYY-MM-DD); default today "
+            "(or the day of --at / --as-of).",
         ),
     ] = None,
+    as_of: AsOfOpt = None,
+    at: AtOpt = None,
+    trend: TrendOpt = False,
+    every: EveryOpt = ot.Every.MONTH,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
 ) -> None:
-    """Operating-model health: each check with its score and offending elements."""
+    """Operating-model health: each check with its score and offending elements (with
+    --trend: the scores at each date of a series)."""
+    moment = moment_of(as_of, at)
+    if trend:
+        start, end = _trend_range(since, until, moment, report, output)
+        points = ask(
+            ot.health_trend,
+            since=start,
+            until=end,
+            every=every,
+            max_streams_per_team=max_streams_per_team,
+            overrides=propagation,
+        )
+        _print_health_trend(points, as_json)
+        return
     if fmt := report_format(report, output, as_json or markdown):
+        _present_only(moment)
         made = ask(
             reports.health_report,
             fmt,
@@ -206,12 +338,21 @@ def health(
         )
         hand_over(made, output)
         return
-    result = ask(
-        hl.health,
-        max_streams_per_team=max_streams_per_team,
-        overrides=propagation,
-        today=today.date() if today else None,
-    )
+    if moment.present:
+        result = ask(
+            hl.health,
+            max_streams_per_team=max_streams_per_team,
+            overrides=propagation,
+            today=today.date() if today else None,
+        )
+    else:
+        result = ask(
+            ot.health,
+            moment,
+            max_streams_per_team=max_streams_per_team,
+            overrides=propagation,
+            today=today.date() if today else None,
+        )
     if as_json:
         print_json(result.model_dump(mode="json"))
         return

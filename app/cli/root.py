@@ -12,6 +12,7 @@ import typer
 
 from app.cli import (
     audit,
+    diff,
     elements,
     generate,
     history,
@@ -32,6 +33,7 @@ app = typer.Typer(
 app.add_typer(server.app)
 app.add_typer(audit.app)
 app.add_typer(history.app)
+app.add_typer(diff.app)
 app.add_typer(questions.app)
 app.add_typer(trends.app)
 app.add_typer(elements.app)

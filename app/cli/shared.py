@@ -12,6 +12,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -25,6 +26,7 @@ from app.settings import Settings
 from graph.local_neo4j import LocalNeo4j, LocalNeo4jError, free_port, port_in_use
 from graph.store import GraphStore
 from queries import impact as im
+from queries.moment import Moment, parse_day
 from queries.reports.document import Report, ReportFormat
 
 T = TypeVar("T")
@@ -70,6 +72,38 @@ PropagationOpt = Annotated[
         "RELATED_TO:association=both.",
     ),
 ]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Ask of the model as valuegraph knew it then (from the change history): "
+        "YYYY-MM-DD (its midnight, UTC) or an ISO date and time.",
+    ),
+]
+AtOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        help="Ask of the model as it is planned to be on this day by its lifecycle dates "
+        "(YYYY-MM-DD): what is not yet phased in, or past its end of life, is left out.",
+    ),
+]
+
+
+def moment_of(as_of: str | None, at: str | None) -> Moment:
+    """The moment a command asks about, checked before Neo4j; a bad date exits 2."""
+    try:
+        return Moment.of(as_of, at)
+    except ValueError as exc:
+        fail(str(exc), 2)
+
+
+def day_of(text: str, what: str) -> date:
+    """A day option (YYYY-MM-DD or an ISO time), checked before Neo4j; a bad one exits 2."""
+    try:
+        return parse_day(text, what)
+    except ValueError as exc:
+        fail(str(exc), 2)
 
 
 def print_json(data: Any) -> None:

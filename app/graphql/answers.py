@@ -32,6 +32,7 @@ from app.graphql.context import Info, check_limit
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
+from queries import over_time as ot
 from queries import scenarios as sc
 from queries.resolve import ElementRef
 
@@ -468,4 +469,87 @@ class RelationshipChange:
     description="What applying a scenario changed in the base model.",
 )
 class ApplyScenarioResult:
+    pass
+
+
+# -- over time (queries.over_time) -----------------------------------------------------------
+
+strawberry.enum(ot.Every, description="The step of a trend's dates.")
+
+
+@pydantic_type(model=ot.DiffElement, all_fields=True, description="An element that changed.")
+class DiffElement:
+    pass
+
+
+@pydantic_type(
+    model=ot.DiffRelationship,
+    all_fields=True,
+    description="A relationship added, removed or changed between two moments.",
+)
+class DiffRelationship:
+    pass
+
+
+@pydantic_type(
+    model=ot.TypeCount,
+    all_fields=True,
+    description="How many of one type were added, removed and changed.",
+)
+class DiffTypeCount:
+    pass
+
+
+@pydantic_type(
+    model=ot.ModelChanges,
+    all_fields=True,
+    description="What differs between the models at two moments (lists capped at `limit`).",
+)
+class ModelChanges:
+    pass
+
+
+@pydantic_type(
+    model=ot.MomentDiff,
+    all_fields=True,
+    description="Two moments compared: what changed, and what that did to the questions "
+    '("base" is the earlier moment, "scenario" the later).',
+)
+class MomentDiff:
+    pass
+
+
+@pydantic_type(model=ot.CheckScore, all_fields=True, description="One check's score at a date.")
+class CheckScore:
+    pass
+
+
+@pydantic_type(model=ot.HealthPoint, all_fields=True, description="Health at one date.")
+class HealthPoint:
+    pass
+
+
+@pydantic_type(model=ot.HealthTrend, all_fields=True, description="Health over a series of dates.")
+class HealthTrend:
+    pass
+
+
+@pydantic_type(model=ot.RankedPoint, all_fields=True, description="A ranked bottleneck at a date.")
+class RankedPoint:
+    pass
+
+
+@pydantic_type(
+    model=ot.BottleneckPoint, all_fields=True, description="The bottleneck ranking at one date."
+)
+class BottleneckPoint:
+    pass
+
+
+@pydantic_type(
+    model=ot.BottleneckTrend,
+    all_fields=True,
+    description="The top of the bottleneck ranking over a series of dates.",
+)
+class BottleneckTrend:
     pass

@@ -6,7 +6,7 @@ field per node type (`list_fields`).
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -24,6 +24,8 @@ from app.graphql.elements import (
 )
 from graph import edits
 from graph.schema import SCHEMA
+from graph.store import NotFoundError
+from queries.moment import Moment, element_at
 
 
 def _list_field(label: str) -> Any:
@@ -67,8 +69,33 @@ MAX_SEARCH_TEXT = 200
 @strawberry.type
 class ElementsQuery:
     @strawberry.field(description="One element by id, or null.")
-    async def node(self, info: Info, id: strawberry.ID) -> Element | None:
-        view = await info.context.run(info.context.store.get_node, str(id))
+    async def node(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        as_of: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The element's own fields as they were then, from the change "
+                "history (YYYY-MM-DD or an ISO time); its relationships are today's."
+            ),
+        ] = None,
+        at: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Null unless the element is in use on this day (YYYY-MM-DD) "
+                "by its lifecycle dates."
+            ),
+        ] = None,
+    ) -> Element | None:
+        when = Moment.of(as_of, at)
+        if when.present:
+            view = await info.context.run(info.context.store.get_node, str(id))
+        else:
+            try:
+                view = await info.context.run(element_at, info.context.store, str(id), when)
+            except NotFoundError:
+                view = None
         return to_element(view) if view else None
 
     @strawberry.field(description="Elements of any type, filtered and paginated by name.")

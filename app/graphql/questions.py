@@ -18,9 +18,12 @@ from app.core.walk import parameter, takes_walk
 from app.graphql.answers import (
     ApplyScenarioResult,
     BottleneckAnswer,
+    BottleneckTrend,
     DependsOnAnswer,
     HealthAnswer,
+    HealthTrend,
     ImpactAnswer,
+    MomentDiff,
     PathAnswer,
     PropagationRule,
     Scenario,
@@ -35,18 +38,46 @@ from app.graphql.inputs import (
     operation_of,
     overrides_of,
 )
-from graph.lifecycle import parse_day
+from graph.lifecycle import parse_day as parse_today
 from graph.tokens import Role
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
+from queries import over_time as ot
 from queries import scenarios as sc
+from queries.moment import Moment, parse_day, parse_instant
 from queries.propagation import propagation_table
 
 T = TypeVar("T")
 
 
-_KINDS: dict[Callable[..., Any], str] = {bn.bottlenecks: "bottlenecks", hl.health: "health"}
+_KINDS: dict[Callable[..., Any], str] = {
+    bn.bottlenecks: "bottlenecks",
+    hl.health: "health",
+    ot.walk_impact: "walk",
+    ot.depends_on: "walk",
+    ot.dependency_path: "walk",
+    ot.bottlenecks: "bottlenecks",
+    ot.bottleneck_trend: "bottlenecks",
+    ot.health: "health",
+    ot.health_trend: "health",
+    ot.diff: "health",
+}
+
+AsOf = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Ask of the model as valuegraph knew it then, from the change history: "
+        "YYYY-MM-DD (its midnight, UTC) or an ISO date and time."
+    ),
+]
+At = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Ask of the model as it is planned to be on this day (YYYY-MM-DD) by its "
+        "lifecycle dates: what is not yet phased in, or past its end of life, is left out."
+    ),
+]
 
 
 # The walk arguments of impact, dependsOn and dependencyPath, declared once.
@@ -101,8 +132,14 @@ class QuestionsQuery:
         info: Info,
         element: str,
         walk: im.WalkOptions,
+        as_of: AsOf = None,
+        at: At = None,
     ) -> ImpactAnswer:
-        walked = await _ask(info, im.walk_impact, element, walk, walks=True)
+        when = Moment.of(as_of, at)
+        if when.present:
+            walked = await _ask(info, im.walk_impact, element, walk, walks=True)
+        else:
+            walked = await _ask(info, ot.walk_impact, when, element, walk)
         return ImpactAnswer.from_walk(walked)
 
     @strawberry.field(
@@ -114,14 +151,14 @@ class QuestionsQuery:
         info: Info,
         element: str,
         walk: im.WalkOptions,
+        as_of: AsOf = None,
+        at: At = None,
     ) -> DependsOnAnswer:
-        result = await _ask(
-            info,
-            im.depends_on,
-            element,
-            walk,
-            walks=True,
-        )
+        when = Moment.of(as_of, at)
+        if when.present:
+            result = await _ask(info, im.depends_on, element, walk, walks=True)
+        else:
+            result = await _ask(info, ot.depends_on, when, element, walk)
         return served(DependsOnAnswer, result)
 
     @strawberry.field(
@@ -135,15 +172,14 @@ class QuestionsQuery:
         source: str,
         target: str,
         walk: im.WalkOptions,
+        as_of: AsOf = None,
+        at: At = None,
     ) -> PathAnswer:
-        result = await _ask(
-            info,
-            im.dependency_path,
-            source,
-            target,
-            walk,
-            walks=True,
-        )
+        when = Moment.of(as_of, at)
+        if when.present:
+            result = await _ask(info, im.dependency_path, source, target, walk, walks=True)
+        else:
+            result = await _ask(info, ot.dependency_path, when, source, target, walk)
         return served(PathAnswer, result)
 
     @strawberry.field(
@@ -157,11 +193,20 @@ class QuestionsQuery:
         seed: int = bn.DEFAULT_SEED,
         horizon: int = 2,
         propagation: list[PropagationOverride] | None = None,
+        as_of: AsOf = None,
+        at: At = None,
     ) -> BottleneckAnswer:
         config = bn.BottleneckConfig(seed=seed, horizon=horizon)
-        result = await _ask(
-            info, bn.bottlenecks, limit=limit, config=config, overrides=overrides_of(propagation)
-        )
+        overrides = overrides_of(propagation)
+        when = Moment.of(as_of, at)
+        if when.present:
+            result = await _ask(
+                info, bn.bottlenecks, limit=limit, config=config, overrides=overrides
+            )
+        else:
+            result = await _ask(
+                info, ot.bottlenecks, when, limit=limit, config=config, overrides=overrides
+            )
         return served(BottleneckAnswer, result)
 
     @strawberry.field(description="Operating-model health checks, each with offending elements.")
@@ -176,15 +221,98 @@ class QuestionsQuery:
                 description="The day lifecycle dates are read against (YYYY-MM-DD); default today."
             ),
         ] = None,
+        as_of: AsOf = None,
+        at: At = None,
     ) -> HealthAnswer:
+        when = Moment.of(as_of, at)
+        asked: dict[str, Any] = {
+            "max_streams_per_team": max_streams_per_team,
+            "overrides": overrides_of(propagation),
+            "today": parse_today(today) if today is not None else None,
+        }
+        if when.present:
+            result = await _ask(info, hl.health, **asked)
+        else:
+            result = await _ask(info, ot.health, when, **asked)
+        return HealthAnswer.from_report(result)
+
+    @strawberry.field(
+        description="Health at the start (00:00 UTC) of each date of a series (at most "
+        f"{ot.MAX_POINTS}), from the change history."
+    )
+    async def health_trend(
+        self,
+        info: Info,
+        since: str,
+        every: ot.Every = ot.Every.MONTH,
+        until: str | None = None,
+        max_streams_per_team: int = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
+        propagation: list[PropagationOverride] | None = None,
+    ) -> HealthTrend:
         result = await _ask(
             info,
-            hl.health,
+            ot.health_trend,
+            since=parse_day(since, "since"),
+            until=parse_day(until, "until") if until else None,
+            every=every,
             max_streams_per_team=max_streams_per_team,
             overrides=overrides_of(propagation),
-            today=parse_day(today) if today is not None else None,
         )
-        return HealthAnswer.from_report(result)
+        return served(HealthTrend, result)
+
+    @strawberry.field(
+        description="The top `limit` of the bottleneck ranking at the start (00:00 UTC) of "
+        f"each date of a series (at most {ot.MAX_POINTS}), from the change history."
+    )
+    async def bottleneck_trend(
+        self,
+        info: Info,
+        since: str,
+        every: ot.Every = ot.Every.MONTH,
+        until: str | None = None,
+        limit: int = 10,
+        seed: int = bn.DEFAULT_SEED,
+        horizon: int = 2,
+        propagation: list[PropagationOverride] | None = None,
+    ) -> BottleneckTrend:
+        result = await _ask(
+            info,
+            ot.bottleneck_trend,
+            since=parse_day(since, "since"),
+            until=parse_day(until, "until") if until else None,
+            every=every,
+            limit=limit,
+            config=bn.BottleneckConfig(seed=seed, horizon=horizon),
+            overrides=overrides_of(propagation),
+        )
+        return served(BottleneckTrend, result)
+
+    @strawberry.field(
+        description="What changed between two moments (YYYY-MM-DD or ISO times; `to` "
+        "defaults to now), by type, and what it did to health, the bottleneck ranking and "
+        "the streams `element` reaches."
+    )
+    async def diff(
+        self,
+        info: Info,
+        from_: Annotated[str, strawberry.argument(name="from")],
+        to: str | None = None,
+        element: str | None = None,
+        limit: int = 20,
+        max_depth: int = im.DEFAULT_MAX_DEPTH,
+        propagation: list[PropagationOverride] | None = None,
+    ) -> MomentDiff:
+        result = await _ask(
+            info,
+            ot.diff,
+            parse_instant(from_, "from"),
+            parse_instant(to, "to") if to else None,
+            element=element,
+            limit=limit,
+            max_depth=max_depth,
+            overrides=overrides_of(propagation),
+        )
+        return served(MomentDiff, result)
 
     @strawberry.field(description="The propagation table in force (defaults and configuration).")
     def propagation_table(self) -> list[PropagationRule]:

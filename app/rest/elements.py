@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Query, Response, status
 
 from app.deps import SettingsDep, StoreDep
 from app.rest.paging import Limit, Offset, cap_limit
+from app.rest.questions import When
 from graph import edits
 from graph.model import (
     NodeIn,
@@ -20,6 +21,7 @@ from graph.model import (
 )
 from graph.schema import SCHEMA
 from graph.store import NotFoundError
+from queries.moment import element_at
 
 router = APIRouter()
 
@@ -95,7 +97,11 @@ def create_node(store: StoreDep, node: Annotated[NodeIn, Body()]) -> dict[str, A
 
 
 @router.get("/api/nodes/{node_id:path}", response_model=NodeView, tags=["nodes"])
-def get_node(store: StoreDep, node_id: str) -> dict[str, Any]:
+def get_node(store: StoreDep, node_id: str, when: When) -> dict[str, Any]:
+    """A node; `as_of`: as it was then (from the change history), `at`: only if in use
+    on that day by its lifecycle dates (404 otherwise)."""
+    if not when.present:
+        return element_at(store, node_id, when)
     node = store.get_node(node_id)
     if node is None:
         raise NotFoundError(f"no element with id {node_id!r}")

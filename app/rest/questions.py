@@ -26,7 +26,9 @@ from app.rest.paging import cap_limit
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
+from queries import over_time as ot
 from queries import scenarios as sc
+from queries.moment import Moment, parse_instant
 from queries.propagation import propagation_table
 from queries.scenarios.operations import MAX_OPERATIONS, Operation
 
@@ -58,6 +60,29 @@ Today = Annotated[
     date | None,
     Query(description="The day lifecycle dates are read against (YYYY-MM-DD); default today."),
 ]
+AsOf = Annotated[
+    str | None,
+    Query(
+        description="Ask of the model as valuegraph knew it then, from the change history: "
+        "YYYY-MM-DD (its midnight, UTC) or an ISO date and time."
+    ),
+]
+At = Annotated[
+    str | None,
+    Query(
+        description="Ask of the model as it is planned to be on this day (YYYY-MM-DD) by its "
+        "lifecycle dates: what is not yet phased in, or past its end of life, is left out."
+    ),
+]
+
+
+def moment(as_of: AsOf = None, at: At = None) -> Moment:
+    """The moment a question is asked of (422 for a date that is not one)."""
+    return Moment.of(as_of, at)
+
+
+When = Annotated[Moment, Depends(moment)]
+
 ImpactOf = Annotated[
     str | None, Query(min_length=1, max_length=500, description="Impact of this element.")
 ]
@@ -95,28 +120,38 @@ ListPage = Annotated[tuple[int, int], Depends(list_page)]
 def impact(
     gate: GateDep,
     live: LiveDep,
+    store: StoreDep,
     element: str,
     walk: Walk,
     page: ListPage,
+    when: When,
 ) -> im.ImpactResult:
     """What a change to the element affects: streams, capabilities, platforms, data assets,
     each with hop distance and a shortest explaining path, and who to notify. Each list is
     a page (`counts` has the totals)."""
     with gate.admit(ADVICE["walk"]):
         offset, page_size = page
-        return im.walk_impact(live.reader(), element, walk).result(offset, page_size)
+        if when.present:
+            walked = im.walk_impact(live.reader(), element, walk)
+        else:
+            walked = ot.walk_impact(store, when, element, walk)
+        return walked.result(offset, page_size)
 
 
 @router.get("/api/depends-on/{element:path}", response_model=im.DependsOnResult)
 def depends_on(
     gate: GateDep,
     live: LiveDep,
+    store: StoreDep,
     element: str,
     walk: Walk,
+    when: When,
 ) -> im.DependsOnResult:
     """What the element depends on: everything a change to which would affect it."""
     with gate.admit(ADVICE["walk"]):
-        return im.depends_on(live.reader(), element, walk)
+        if when.present:
+            return im.depends_on(live.reader(), element, walk)
+        return ot.depends_on(store, when, element, walk)
 
 
 @router.get("/api/path", response_model=im.PathResult)
@@ -126,16 +161,21 @@ def path(
     source: Annotated[str, Query(min_length=1, max_length=500)],
     target: Annotated[str, Query(min_length=1, max_length=500)],
     walk: Walk,
+    store: StoreDep,
+    when: When,
 ) -> im.PathResult:
     """A shortest path along which a change to source reaches target (or target, source)."""
     with gate.admit(ADVICE["walk"]):
-        return im.dependency_path(live.reader(), source, target, walk)
+        if when.present:
+            return im.dependency_path(live.reader(), source, target, walk)
+        return ot.dependency_path(store, when, source, target, walk)
 
 
 @router.get("/api/bottlenecks", response_model=bn.BottleneckReport)
 def bottlenecks(
     gate: GateDep,
     store: StoreDep,
+    when: When,
     limit: RankLimit = 20,
     seed: int = bn.DEFAULT_SEED,
     horizon: Horizon = 2,
@@ -144,7 +184,9 @@ def bottlenecks(
     """Teams and platforms ranked by coordination load, and the stream clusters they bind."""
     with gate.admit(ADVICE["bottlenecks"]):
         config = bn.BottleneckConfig(seed=seed, horizon=horizon)
-        return bn.bottlenecks(store, limit=limit, config=config, overrides=propagation)
+        if when.present:
+            return bn.bottlenecks(store, limit=limit, config=config, overrides=propagation)
+        return ot.bottlenecks(store, when, limit=limit, config=config, overrides=propagation)
 
 
 @router.get(
@@ -155,6 +197,7 @@ def bottlenecks(
 def health_report(
     gate: GateDep,
     store: StoreDep,
+    when: When,
     max_streams_per_team: MaxStreamsPerTeam = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
     format: Literal["json", "markdown"] = "json",
     propagation: Overrides = None,
@@ -162,15 +205,111 @@ def health_report(
 ) -> Any:
     """Operating-model health checks with offending elements; `format=markdown` for text."""
     with gate.admit(ADVICE["health"]):
-        report = hl.health(
-            store,
-            max_streams_per_team=max_streams_per_team,
-            overrides=propagation,
-            today=today,
-        )
+        if when.present:
+            report = hl.health(
+                store,
+                max_streams_per_team=max_streams_per_team,
+                overrides=propagation,
+                today=today,
+            )
+        else:
+            report = ot.health(
+                store,
+                when,
+                max_streams_per_team=max_streams_per_team,
+                overrides=propagation,
+                today=today,
+            )
         if format == "markdown":
             return PlainTextResponse(hl.health_markdown(report), media_type="text/markdown")
         return report
+
+
+Every = Annotated[ot.Every, Query(description="One point per day, week or month.")]
+Since = Annotated[date, Query(description="The first date of the series (YYYY-MM-DD).")]
+Until = Annotated[
+    date | None, Query(description="The last date of the series at most; default today.")
+]
+
+
+@router.get("/api/health/trend", response_model=ot.HealthTrend)
+def health_trend(
+    gate: GateDep,
+    store: StoreDep,
+    since: Since,
+    every: Every = ot.Every.MONTH,
+    until: Until = None,
+    max_streams_per_team: MaxStreamsPerTeam = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
+    propagation: Overrides = None,
+) -> ot.HealthTrend:
+    """Health at the start (00:00 UTC) of each date of a series, from the change history."""
+    with gate.admit(ADVICE["health"]):
+        return ot.health_trend(
+            store,
+            since=since,
+            until=until,
+            every=every,
+            max_streams_per_team=max_streams_per_team,
+            overrides=propagation,
+        )
+
+
+@router.get("/api/bottlenecks/trend", response_model=ot.BottleneckTrend)
+def bottleneck_trend(
+    gate: GateDep,
+    store: StoreDep,
+    since: Since,
+    every: Every = ot.Every.MONTH,
+    until: Until = None,
+    limit: RankLimit = 10,
+    seed: int = bn.DEFAULT_SEED,
+    horizon: Horizon = 2,
+    propagation: Overrides = None,
+) -> ot.BottleneckTrend:
+    """The top of the bottleneck ranking at the start of each date of a series."""
+    with gate.admit(ADVICE["bottlenecks"]):
+        return ot.bottleneck_trend(
+            store,
+            since=since,
+            until=until,
+            every=every,
+            limit=limit,
+            config=bn.BottleneckConfig(seed=seed, horizon=horizon),
+            overrides=propagation,
+        )
+
+
+@router.get("/api/diff", response_model=ot.MomentDiff)
+def diff(
+    gate: GateDep,
+    store: StoreDep,
+    from_: Annotated[
+        str,
+        Query(
+            alias="from",
+            description="The earlier moment: YYYY-MM-DD (its midnight, UTC) or an ISO time.",
+        ),
+    ],
+    to: Annotated[str | None, Query(description="The later moment; default now.")] = None,
+    element: ImpactOf = None,
+    limit: RankLimit = 20,
+    max_depth: Depth = im.DEFAULT_MAX_DEPTH,
+    propagation: Overrides = None,
+) -> ot.MomentDiff:
+    """What changed between two moments, by type, and what it did to the questions: health
+    findings resolved and introduced, bottleneck ranks, and the streams `element` reaches."""
+    start = parse_instant(from_, "from")
+    end = parse_instant(to, "to") if to else None
+    with gate.admit(ADVICE["health"]):
+        return ot.diff(
+            store,
+            start,
+            end,
+            element=element,
+            limit=limit,
+            max_depth=max_depth,
+            overrides=propagation,
+        )
 
 
 @router.get("/api/propagation")

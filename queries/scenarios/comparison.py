@@ -1,7 +1,9 @@
 """Comparing a scenario with the base model: impact, bottlenecks and health, side by side.
 
 The base model is loaded into memory (`queries.model_graph`), the operations are applied
-to a copy, and base and copy are asked the same questions by the same code.
+to a copy, and base and copy are asked the same questions by the same code. The
+`compare_*` helpers compare any two answers of the same question: `queries.over_time`
+diffs two moments with them.
 """
 
 from __future__ import annotations
@@ -115,7 +117,7 @@ def compare_models(
     return ScenarioComparison(
         scenario=view,
         impact=(
-            _compare_impact(base, scenario, element, max_depth, overrides, {s.id for s in streams})
+            compare_impact(base, scenario, element, max_depth, overrides, {s.id for s in streams})
             if element is not None
             else None
         ),
@@ -127,7 +129,7 @@ def compare_models(
     )
 
 
-def _compare_impact(
+def compare_impact(
     base: ModelGraph,
     scenario: ModelGraph,
     element: str,
