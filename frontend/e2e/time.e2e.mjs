@@ -115,6 +115,79 @@ export async function timeSteps({ page, base, step, check, waitReady, settle, sh
     await settle();
   });
 
+  await step("time control: the element reads and the health report as of a past moment, kept in the URL", async () => {
+    // The moment just before the scenario an admin applied (Document Management had no owner
+    // then), and the moment of the fifth history edit.
+    const sets = (await gql("{ changes(limit: 100) { items { seq at action ref } } }")).changes.items;
+    const applied = sets.find((x) => x.action === "scenario");
+    check(applied, "no applied scenario in the history (the admin step applies one)");
+    const before = new Date(Date.parse(applied.at) - 1).toISOString();
+    const fifth = sets.filter((x) => x.action === "edit")[EDITS - 5];
+    check(fifth, "the history edits are not in the history");
+
+    await page.goto(`${base}/?n=${EDITED}&sel=${EDITED}&asof=${encodeURIComponent(fifth.at)}`);
+    await waitReady();
+    await page.locator("#details .description").waitFor();
+    check((await page.textContent("#details .description")) === "E2E history edit 5", `as of the fifth edit the description reads "${await page.textContent("#details .description")}"`);
+    check((await page.textContent("#time-shown")).includes("as it was at"), "the time control does not say which moment is shown");
+    check((await page.inputValue("#time-kind")) === "past", "the time control is not on 'as it was'");
+    await shot("24-asof-element");
+    await page.click("#time-now");
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has("asof"));
+    await page.waitForFunction(() => document.querySelector("#details .description")?.textContent === "E2E history edit 10");
+
+    const [then, now] = await Promise.all([
+      gql("query($t: String) { healthReport(asOf: $t) { score checks { id offending } } }", { t: before }),
+      gql("{ healthReport { score checks { id offending } } }"),
+    ]);
+    const moved = then.healthReport.checks.find((c) => c.offending !== now.healthReport.checks.find((n) => n.id === c.id)?.offending);
+    check(moved, "no health check differs before the applied scenario: nothing to tell the moments apart");
+    await page.goto(`${base}/?page=health&asof=${encodeURIComponent(before)}`);
+    await waitReady();
+    await page.locator("#health-checks article").first().waitFor();
+    check((await page.textContent("#health-time")).includes("as it was at"), "the health page does not say which moment it shows");
+    const score = (await page.textContent("#health-score strong")).trim();
+    check(Number(score) === then.healthReport.score, `health as of then ${score}, the API's ${then.healthReport.score} (now ${now.healthReport.score})`);
+    const offending = await page.getAttribute(`#health-checks article[data-check="${moved.id}"] .badge`, "data-offending");
+    check(Number(offending) === moved.offending, `${moved.id} as of then: ${offending}, the API's ${moved.offending}`);
+    await shot("25-asof-health");
+  });
+
+  await step("time control: a planned date re-asks impact mode by lifecycle dates, kept in the URL", async () => {
+    const planned = new Date(Date.now() + 3 * 365 * 86_400_000).toISOString().slice(0, 10);
+    const api = (await gql("query($e: String!, $d: String) { impact(element: $e, maxDepth: 6, at: $d) { streams { stream { id } } } }", { e: ROADMAP_REMOVES, d: planned })).impact;
+    await page.goto(`${base}/?mode=impact&of=${ROADMAP_REMOVES}`);
+    await waitReady();
+    await page.locator("#time-kind").waitFor();
+    await page.selectOption("#time-kind", "planned");
+    await page.fill("#time-date", planned);
+    await page.locator("#time-date").dispatchEvent("change");
+    await page.waitForFunction((d) => new URL(location.href).searchParams.get("at") === d, planned);
+    await page.waitForFunction(() => !document.querySelector(".mode-panel .loading"));
+    await settle();
+    check((await page.textContent("#time-shown")).includes("as planned for"), "the time control does not say the planned date");
+    const listed = (await page.locator("#impact-streams li[data-id]").evaluateAll((els) => els.map((e) => e.dataset.id))).sort();
+    const want = api.streams.map((x) => x.stream.id).sort();
+    check(JSON.stringify(listed) === JSON.stringify(want), `streams as planned ${listed}, the API's ${want}`);
+    await shot("26-planned-impact");
+    await page.click("#time-now");
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has("at"));
+  });
+
+  await step("health page: health and bottlenecks over time drawn from the history", async () => {
+    const since = new Date(Date.now() - 91 * 86_400_000).toISOString().slice(0, 10);
+    const api = (await gql("query($s: String!) { healthTrend(since: $s, every: WEEK) { points { day score } } }", { s: since })).healthTrend.points;
+    await page.goto(`${base}/?page=health`);
+    await waitReady();
+    await page.click("#health-trends-open");
+    await page.locator("#health-trend canvas").first().waitFor({ timeout: 60_000 });
+    const rows = await page.locator("#health-trend tbody tr").evaluateAll((els) => els.map((e) => e.querySelector("td")?.textContent ?? ""));
+    check(rows.length === api.length, `${rows.length} dates drawn, the API has ${api.length}`);
+    check(rows.every((v, i) => (v === "" ? api[i].score === null : Number(v) === api[i].score)), `scores drawn ${rows}, the API's ${api.map((p) => p.score)}`);
+    await page.locator("#bottleneck-trend").waitFor({ timeout: 60_000 });
+    await shot("27-health-trend");
+  });
+
   await step("stream details: funding over time beside each measure's trend against its target", async () => {
     const api = (await gql(`query($s: String!) { streamInvestment(stream: $s) { currencies funding { date total } measures { measure { id name } target trend points { date value } } } }`, { s: STREAM })).streamInvestment;
     check(api.measures.length > 0 && api.funding.length > 0, `${STREAM} has no measures or funding in the API's answer`);

@@ -24,7 +24,7 @@ import { renderImportPage } from "./ui/importpage";
 import { renderOverviewPage } from "./ui/overview";
 import { Scenarios } from "./scenarios";
 import { ScenarioPanel } from "./ui/scenario";
-import { SERVER_TIME } from "./time";
+import { SERVER_TIME, timeOf, timeVariables } from "./time";
 import { mountTimeControl } from "./ui/timecontrol";
 import { ServerTimeReads } from "./timereads";
 import { mountRoadmap } from "./ui/trends";
@@ -117,6 +117,7 @@ export class App implements ExplorerContext {
     $("#export-svg").addEventListener("click", () => this.exportSvg());
     $("#copy-link").addEventListener("click", () => void this.copyLink());
     // A date re-asks the whole view for that date (the URL keeps it).
+    this.questions.time = this.api.time = () => timeVariables(timeOf(this.state));
     mountTimeControl(this, $("#time-slot"), SERVER_TIME, () => this.loadFromUrl());
     this.installKeyboard();
   }

@@ -42,12 +42,12 @@ export function setTime(s: { asOf: string | null; at: string | null }, t: TimePo
 }
 
 /**
- * A past date is asked as of the end of that day (everything committed that day is in),
- * in UTC, as the history records it; a planned date is the day itself (lifecycle dates
- * are days).
+ * A past date is sent as it is: the server reads YYYY-MM-DD as that day's midnight (UTC),
+ * as the CLI's `--as-of` and REST's `as_of` do, so every surface gives the same answer
+ * for the same date. A full ISO time (kept in the URL) is a moment within a day.
  */
 export function asOfInstant(date: string): string {
-  return /^\d{4}-\d{2}-\d{2}$/.test(date) ? `${date}T23:59:59Z` : date;
+  return date;
 }
 
 export function timeVariables(t: TimePoint): TimeVariables {
@@ -84,7 +84,10 @@ export function checkTime(t: TimePoint, now: number = Date.now()): string | null
 export function timeLabel(t: TimePoint): string {
   if (t.kind === "now" || !t.date) return "now";
   const day = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" }).format(Date.parse(t.date.slice(0, 10)));
-  return t.kind === "past" ? `as it was on ${day}` : `as planned for ${day}`;
+  if (t.kind === "planned") return `as planned for ${day}`;
+  if (t.date.length <= 10) return `as it was at the start of ${day} (UTC)`;
+  const moment = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" }).format(Date.parse(t.date));
+  return `as it was at ${moment} UTC`;
 }
 
 /**
@@ -103,6 +106,6 @@ export interface TimeSupport {
   roadmap: boolean;
 }
 
-// The roadmap (and per-stream measures and investment) are published; asOf/at and the
-// health and bottleneck trends are not yet.
-export const SERVER_TIME: TimeSupport = { past: false, planned: false, trends: false, roadmap: true };
+// All published (tests/data/snapshots/schema.graphql): asOf/at on the questions and
+// `node`, healthTrend/bottleneckTrend, roadmap and the per-stream measures and investment.
+export const SERVER_TIME: TimeSupport = { past: true, planned: true, trends: true, roadmap: true };

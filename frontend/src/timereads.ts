@@ -1,10 +1,10 @@
 /**
  * `TimeReads` over the server: the roadmap and a stream's investment and measures
- * (`src/operations/trends.graphql`), read into the shapes of `src/trends.ts`. The health
- * and bottleneck trends wait for `healthTrend` / `bottleneckTrend` (SERVER_TIME.trends).
+ * (`src/operations/trends.graphql`), read into the shapes of `src/trends.ts`, and health
+ * and the bottleneck ranking at each date of a series (`healthTrend`, `bottleneckTrend`).
  */
 import type { GraphQLClient } from "./gql";
-import { RoadmapDocument, StreamInvestmentDocument, type RoadmapQuery, type StreamInvestmentQuery } from "./generated/graphql";
+import { BottleneckTrendDocument, HealthTrendDocument, RoadmapDocument, StreamInvestmentDocument, type RoadmapQuery, type StreamInvestmentQuery } from "./generated/graphql";
 import type { BottleneckPoint, HealthPoint, Plateau, StreamTrends, TimeReads } from "./trends";
 
 export function readRoadmap(r: RoadmapQuery["roadmap"]): Plateau[] {
@@ -41,15 +41,20 @@ export function readStreamInvestment(r: StreamInvestmentQuery["streamInvestment"
   };
 }
 
+type Every = "day" | "week" | "month";
+const EVERY = { day: "DAY", week: "WEEK", month: "MONTH" } as const;
+
 export class ServerTimeReads implements TimeReads {
   constructor(private readonly client: GraphQLClient) {}
 
-  healthTrend(): Promise<HealthPoint[]> {
-    return Promise.reject(new Error("this server has no health trend yet"));
+  async healthTrend(every: Every, since: string): Promise<HealthPoint[]> {
+    const data = await this.client.request(HealthTrendDocument, { since, every: EVERY[every] });
+    return data.healthTrend.points.map((p) => ({ at: String(p.day), score: p.score, checks: p.checks.map((c) => ({ id: c.id, title: c.title, score: c.score })) }));
   }
 
-  bottleneckTrend(): Promise<BottleneckPoint[]> {
-    return Promise.reject(new Error("this server has no bottleneck trend yet"));
+  async bottleneckTrend(every: Every, since: string, top: number): Promise<BottleneckPoint[]> {
+    const data = await this.client.request(BottleneckTrendDocument, { since, every: EVERY[every], limit: top });
+    return data.bottleneckTrend.points.map((p) => ({ at: String(p.day), top: p.ranking.map((r) => ({ element: r.element, rank: r.rank, score: r.score })) }));
   }
 
   async streamTrends(streamId: string): Promise<StreamTrends> {

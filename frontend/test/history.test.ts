@@ -128,8 +128,8 @@ describe("the point in time", () => {
     setTime(s, NOW);
     expect(encodeState(s)).toBe("");
   });
-  it("sends asOf at the end of the past day, at as the planned day, nothing for now", () => {
-    expect(timeVariables({ kind: "past", date: "2026-11-01" })).toEqual({ asOf: "2026-11-01T23:59:59Z" });
+  it("sends asOf and at as the day given (its midnight UTC, as the CLI), nothing for now", () => {
+    expect(timeVariables({ kind: "past", date: "2026-11-01" })).toEqual({ asOf: "2026-11-01" });
     expect(timeParams({ kind: "planned", date: "2027-03-01" })).toEqual({ at: "2027-03-01" });
     expect(timeVariables(NOW)).toEqual({});
   });

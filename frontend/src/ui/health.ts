@@ -4,6 +4,9 @@ import { clear, download, h } from "../dom";
 import { graphHref } from "../urlstate";
 import type { ElementBrief } from "../types";
 import { typeSwatch } from "./swatch";
+import { healthTrendsSection } from "./trends";
+import { ServerTimeReads } from "../timereads";
+import { timeLabel, timeOf } from "../time";
 
 function findingLink(e: ElementBrief): HTMLElement {
   return h("a", { href: graphHref([e.id], e.id), class: "finding-link", "data-id": e.id }, typeSwatch(e.type, 12), ` ${e.name}`);
@@ -33,6 +36,10 @@ export async function renderHealthPage(app: ExplorerContext, root: HTMLElement):
           : null,
       ),
     );
+    // The point in time the report was asked for, and the score over time.
+    const when = timeOf(app.state);
+    if (when.kind !== "now") root.appendChild(h("p", { class: "asof-banner", id: "health-time" }, `The model ${timeLabel(when)}.`));
+    root.appendChild(healthTrendsSection(new ServerTimeReads(app.api.client)));
     const list = h("div", { class: "checks", id: "health-checks" });
     for (const c of report.checks) {
       const ok = c.findings.length === 0 && c.passed !== false;

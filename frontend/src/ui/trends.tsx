@@ -14,9 +14,9 @@ import "./time.css";
 
 type Every = "day" | "week" | "month";
 
-/** A year back, as the default start of a trend. */
+/** Thirteen weeks back, as the default start of a trend (each date is a health run). */
 function yearAgo(now = Date.now()): string {
-  return new Date(now - 365 * 86_400_000).toISOString().slice(0, 10);
+  return new Date(now - 91 * 86_400_000).toISOString().slice(0, 10);
 }
 
 function useRead<T>(read: () => Promise<T>, deps: unknown[]): { data: T | null; error: string | null } {
@@ -38,7 +38,7 @@ function useRead<T>(read: () => Promise<T>, deps: unknown[]): { data: T | null; 
 }
 
 export function HealthTrends({ reads }: { reads: TimeReads }) {
-  const [every, setEvery] = useState<Every>("month");
+  const [every, setEvery] = useState<Every>("week");
   const [since, setSince] = useState(yearAgo());
   const health = useRead<HealthPoint[]>(() => reads.healthTrend(every, since), [every, since]);
   const bottlenecks = useRead<BottleneckPoint[]>(() => reads.bottleneckTrend(every, since, 5), [every, since]);
@@ -162,8 +162,17 @@ export function RoadmapView({ reads, element }: { reads: TimeReads; element: str
   );
 }
 
-export function mountHealthTrends(reads: TimeReads, slot: HTMLElement): void {
-  render(<HealthTrends reads={reads} />, slot);
+/** Health over time for the health page: drawn when asked (each date is a whole health run). */
+export function healthTrendsSection(reads: TimeReads): HTMLElement {
+  const el = document.createElement("div");
+  el.className = "health-trends-slot";
+  const open = document.createElement("button");
+  open.type = "button";
+  open.id = "health-trends-open";
+  open.textContent = "Draw health and bottlenecks over time";
+  open.addEventListener("click", () => render(<HealthTrends reads={reads} />, el));
+  el.appendChild(open);
+  return el;
 }
 
 export function mountRoadmap(reads: TimeReads, element: string | null, slot: HTMLElement): void {
