@@ -118,7 +118,10 @@ export class App implements ExplorerContext {
     $("#copy-link").addEventListener("click", () => void this.copyLink());
     // A date re-asks the whole view for that date (the URL keeps it).
     this.questions.time = this.api.time = () => timeVariables(timeOf(this.state));
-    mountTimeControl(this, $("#time-slot"), SERVER_TIME, () => this.loadFromUrl());
+    mountTimeControl(this, $("#time-slot"), SERVER_TIME, () => {
+      this.model.forgetReads();
+      return this.loadFromUrl();
+    });
     this.installKeyboard();
   }
 

@@ -173,6 +173,13 @@ export class GraphModel {
     this.overlayEdges = [];
   }
 
+  /** Drop what was read of elements (details, neighbourhoods): they are read again for another point in time. */
+  forgetReads(): void {
+    this.details.clear();
+    this.neighbourhoods.clear();
+    this.partial.clear();
+  }
+
   setOverlay(nodes: ElementBrief[], edges: OverlayEdge[]): void {
     this.know(nodes);
     this.overlayNodes = nodes.map((n) => n.id);

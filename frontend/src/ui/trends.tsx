@@ -7,6 +7,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { bottleneckTrendChart, fundingChart, healthTrendChart, measureChart, rankMoves, roadmapChart, type BottleneckPoint, type HealthPoint, type Plateau, type StreamTrends, type TimeReads } from "../trends";
+import { humanTime } from "../history";
 import { SERVER_TIME } from "../time";
 import { graphHref } from "../urlstate";
 import { TrendChart } from "./chart";
@@ -35,6 +36,27 @@ function useRead<T>(read: () => Promise<T>, deps: unknown[]): { data: T | null; 
     };
   }, deps);
   return { data, error };
+}
+
+/**
+ * A trend refused because it reaches back past the change history's start (or its last
+ * prune) says so in words, with the moment the history starts: the dates of a trend are
+ * the start of each day, so the first one it can draw is the day after.
+ */
+function TrendError({ what, message }: { what: string; message: string }) {
+  const horizon = /horizon (\S+)/.exec(message)?.[1];
+  if (horizon) {
+    return (
+      <p class="note trend-horizon" id={`${what}-trend-horizon`} data-horizon={horizon}>
+        The change history starts at {humanTime(horizon)}: the {what} trend can be drawn from the start of the next day (UTC) on. Choose a later “since”.
+      </p>
+    );
+  }
+  return (
+    <p class="error">
+      The {what} trend could not be read: {message}
+    </p>
+  );
 }
 
 export function HealthTrends({ reads }: { reads: TimeReads }) {
@@ -67,9 +89,9 @@ export function HealthTrends({ reads }: { reads: TimeReads }) {
         <label for="trend-since">since</label>
         <input id="trend-since" type="date" value={since} onChange={(e) => setSince((e.target as HTMLInputElement).value || yearAgo())} />
       </p>
-      {health.error ? <p class="error">The health trend could not be read: {health.error}</p> : health.data ? <TrendChart id="health-trend" title="Health score (and the checks that moved most)" data={healthTrendChart(health.data, moved)} /> : <p class="loading">Computing the health at each date…</p>}
+      {health.error ? <TrendError what="health" message={health.error} /> : health.data ? <TrendChart id="health-trend" title="Health score (and the checks that moved most)" data={healthTrendChart(health.data, moved)} /> : <p class="loading">Computing the health at each date…</p>}
       {bottlenecks.error ? (
-        <p class="error">The bottleneck trend could not be read: {bottlenecks.error}</p>
+        <TrendError what="bottleneck" message={bottlenecks.error} />
       ) : bottlenecks.data ? (
         <TrendChart id="bottleneck-trend" title="Bottleneck scores of today's top five" data={bottleneckTrendChart(bottlenecks.data, 5)} />
       ) : (
