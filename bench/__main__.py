@@ -6,6 +6,13 @@ if sys.argv[1:2] == ["corpus"]:
 
     sys.exit(corpus(sys.argv[2:]))
 
+if sys.argv[1:2] == ["browser"]:
+    # `python -m bench browser --size L`: the explorer's tour in headless Chromium.
+    from bench.browser import main as browser
+
+    browser(sys.argv[2:])
+    sys.exit(0)
+
 from bench.harness import main
 
 main()

@@ -114,7 +114,10 @@ class Server:
 
 @contextmanager
 def serve_app(
-    target: wl.Neo4jTarget, workdir: Path, env_extra: dict[str, str] | None = None
+    target: wl.Neo4jTarget,
+    workdir: Path,
+    env_extra: dict[str, str] | None = None,
+    start_timeout_s: float = 60,
 ) -> Iterator[Server]:
     """`valuegraph serve` (uvicorn) on a free loopback port, auth off."""
     port = _free_port()
@@ -129,7 +132,7 @@ def serve_app(
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=wl.REPO, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_timeout_s
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(
@@ -141,7 +144,9 @@ def serve_app(
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("the server did not answer /healthz within 60 s")
+                raise RuntimeError(
+                    f"the server did not answer /healthz within {start_timeout_s:g} s"
+                )
             time.sleep(0.3)
         yield Server(url, proc.pid)
     finally:

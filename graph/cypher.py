@@ -6,7 +6,7 @@ Labels and relationship types are interpolated into these statements only from
 
 from __future__ import annotations
 
-from graph.labels import API_TOKEN, AUDIT_EVENT, IMPORT_RUN, META, SCENARIO, type_of
+from graph.labels import API_TOKEN, AUDIT_EVENT, IMPORT_RUN, META, SAVED_VIEW, SCENARIO, type_of
 from graph.schema import ARCHIMATE_TYPE, ELEMENT_LABEL, SCHEMA, Schema
 
 META_LABEL = META
@@ -34,6 +34,8 @@ def schema_statements(schema: Schema = SCHEMA) -> list[str]:
         f"CREATE INDEX import_run_source IF NOT EXISTS FOR (r:{IMPORT_RUN}) ON (r.source)",
         # What-if scenarios, named uniquely.
         f"CREATE CONSTRAINT scenario_name IF NOT EXISTS FOR (s:{SCENARIO}) REQUIRE s.name IS UNIQUE",
+        # The explorer's saved views, found by id.
+        f"CREATE CONSTRAINT saved_view_id IF NOT EXISTS FOR (v:{SAVED_VIEW}) REQUIRE v.id IS UNIQUE",
     ]
     for node in schema.nodes:
         stmts.append(

@@ -75,3 +75,4 @@ API_TOKEN: Final = "ApiToken"
 AUDIT_EVENT: Final = "AuditEvent"
 CHANGE_SET: Final = "ChangeSet"  # the change history (graph.history): one per committed change
 CHANGE: Final = "Change"  # ... and one per element or relationship it changed
+SAVED_VIEW: Final = "SavedView"  # the explorer's saved named views (graph.saved_views)

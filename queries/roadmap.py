@@ -27,6 +27,7 @@ from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
 from queries.model_graph import ModelGraph
+from queries.moment import on_day
 from queries.propagation import propagation_table
 from queries.resolve import ElementRef
 from queries.scenarios.comparison import compare_bottlenecks, compare_health
@@ -103,15 +104,11 @@ def dated_scenarios(store: GraphStore) -> list[Record]:
     return sorted(due, key=lambda r: (r.effective_date or "", r.created_at, r.name))
 
 
-def model_on(present: ModelGraph, day: date) -> ModelGraph:
-    """THE LIFECYCLE FILTER of a step: the model a step's scenarios are applied to.
-
-    Today this is the present model for every step. When `queries.moment.model_at` lands,
-    this becomes `model_at(store, at=day)`: the model with the lifecycle-dated changes up
-    to `day` done (platforms past their end of life gone, planned ones in). It is the one
-    place to change; the steps ask it for every day.
-    """
-    return present
+def model_on(present: ModelGraph, store: GraphStore, day: date) -> ModelGraph:
+    """The model a step's scenarios are applied to: the present one on the step's day by
+    its lifecycle dates (platforms past their end of life gone, planned ones not yet in),
+    as `--at` answers (`queries.moment.on_day`)."""
+    return on_day(present, store, day)
 
 
 @dataclasses.dataclass
@@ -199,7 +196,7 @@ def roadmap(
         # Step 0 is today; a scenario due before today is an overdue step of its own, asked
         # on today's lifecycle (the past cannot be planned for).
         asked_on = max(day, day0)
-        base = model_on(present, asked_on)
+        base = model_on(present, store, asked_on)
         model = base
         applied: list[str] = []
         problems: list[str] = []

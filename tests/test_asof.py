@@ -20,6 +20,7 @@ from app.main import create_app
 from app.settings import Settings
 from graph import edits
 from graph.labels import CHANGE, CHANGE_SET, META
+from graph.lifecycle import present_on
 from graph.model import now_iso
 from graph.store import GraphStore, NotFoundError
 from importers.pipeline import run_import
@@ -545,3 +546,43 @@ def test_cli_rest_and_graphql_give_the_same_as_of_answers(
         ["show", "data-loan", "--as-of", then, "--json"], neo4j_server, monkeypatch, tmp_path
     )
     assert code == 0 and json.loads(out)["id"] == "data-loan"
+    # The tables print too.
+    for args in (
+        ["diff", "--from", then, "--element", "app-core"],
+        ["health", "--trend", "--every", "day", "--since", since],
+        ["bottlenecks", "--trend", "--every", "day", "--since", since, "--limit", "3"],
+        ["show", "app-core", "--at", "2030-01-01"],
+        ["depends-on", "app-core", "--as-of", then],
+        ["path", "app-core", "data-loan", "--as-of", then],
+    ):
+        code, out = run_cli(args, neo4j_server, monkeypatch, tmp_path)
+        assert code == 0, (args, out)
+    code, _ = run_cli(["health", "--trend"], neo4j_server, monkeypatch, tmp_path)
+    assert code == 2  # --since is required
+
+
+# -- pure rules ------------------------------------------------------------------------------
+
+
+def test_the_lifecycle_rule_of_presence_on_a_day() -> None:
+    def on(day: str, **dates: str) -> bool:
+        return present_on({f"lifecycle_{k}": v for k, v in dates.items()}, day)
+
+    assert on("2027-01-01")  # no dates: always there
+    assert not on("2027-01-01", plan="2026-01-01")  # planned only
+    assert not on("2027-01-01", plan="2026-01-01", phase_in="2027-02-01")
+    assert on("2027-02-01", plan="2026-01-01", phase_in="2027-02-01")
+    assert on("2027-01-01", active="2026-01-01", phase_out="2026-06-01")  # phasing out
+    assert not on("2027-01-01", end_of_life="2027-01-01")  # from its end of life on
+    assert on("2026-12-31", end_of_life="2027-01-01")  # only its retirement dated
+    assert not on("2026-12-31", active="2027-01-01")  # still to come
+
+
+def test_a_monthly_series_keeps_the_day_of_the_month() -> None:
+    days = ot.series(date(2026, 1, 31), date(2026, 5, 1), ot.Every.MONTH)
+    assert [d.isoformat() for d in days] == ["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30"]
+    weekly = ot.series(date(2026, 12, 20), date(2027, 1, 3), ot.Every.WEEK)
+    assert [d.isoformat() for d in weekly] == ["2026-12-20", "2026-12-27", "2027-01-03"]
+    assert len(ot.series(date(2026, 1, 1), date(2026, 4, 30), ot.Every.DAY)) == 120
+    with pytest.raises(QuestionError, match="at most 120"):
+        ot.series(date(2026, 1, 1), date(2026, 5, 1), ot.Every.DAY)

@@ -10,10 +10,29 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from bench.adversarial import AdversarialConfig, Picked, attacks, render, run_adversarial
+from bench.browser import CHROMIUM, BrowserConfig, run_browser_bench
+from bench.browser import render_table as render_browser_table
 from bench.harness import BenchConfig, render_table, run_bench
 from bench.workloads import Neo4jTarget
 from graph.store import GraphStore
+
+TOUR_STEPS = [
+    "load: overview answered",
+    "graph page",
+    "search",
+    "expand the most connected element",
+    "impact of the most shared platform",
+    "impact of a stream",
+    "what the stream depends on",
+    "bottlenecks",
+    "health",
+    "scenario mode",
+    "scenario: create",
+    "scenario: remove the most shared platform and compare",
+]
 
 
 def test_harness_runs_every_workload(
@@ -116,3 +135,34 @@ def test_adversarial_run_reports_probes_statuses_and_memory(
     table = render(result)
     for row in ("`/healthz` p50/p95/p99", "cheap read p50/p95/p99", "app RSS start / peak"):
         assert row in table
+
+
+def test_browser_tour_runs_on_the_demo_and_a_small_model(
+    store: GraphStore, neo4j_server: dict[str, str | None], tmp_path: Path
+) -> None:
+    # The browser benchmark's tour once on the demo (its baseline) and once on a small
+    # generated model, in Debian's headless Chromium: every step is answered, the browser
+    # reported its paints, and the table and JSON have their shape. The figures are not
+    # checked (the machine is shared); `python -m bench browser --size L` measures.
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    assert neo4j_server["uri"]
+    target = Neo4jTarget(neo4j_server["uri"], neo4j_server["user"], neo4j_server["password"])
+    config = BrowserConfig(
+        size="300", reps=1, workdir=tmp_path / "work", results_dir=tmp_path / "results"
+    )
+    result = run_browser_bench(config, target, log=lambda _line: None)
+
+    for side in ("demo", "generated"):
+        tour = result[side]["tour"]
+        assert tour["exit_code"] == 0, (side, tour["errors"])
+        timed = [s for s in tour["steps"] if not s.get("untimed")]
+        assert [s["name"] for s in timed] == TOUR_STEPS
+        assert all(s["ms"] is not None and s["ms"] > 0 for s in timed)
+        assert tour["first_contentful_paint_ms"] and tour["largest_contentful_paint_ms"]
+    assert result["generated"]["plan"]["shared"]["dependants"] > 0
+    assert len(result["table"]) == len(result["generated"]["tour"]["steps"]) + 3
+    assert set(result["verdicts"]) == {"longest_task_ms", "answers_under_ms", "first_paint_ms"}
+    saved = json.loads((tmp_path / "results" / "latest-browser.json").read_text())
+    assert saved["table"] == [list(r) for r in result["table"]]
+    assert "largest contentful paint" in render_browser_table(result)

@@ -126,6 +126,13 @@ REQUIRED_STEPS = (
     *(f"import through the page: {label}" for label, _, _ in IMPORTS),
     "a refused import shows its file, line and hint",
     "search filtered by ArchiMate type",
+    "editing: an editor creates an element from the details panel",
+    "editing: edit fields; a value the server refuses is shown beside its field, a change "
+    "made meanwhile is not overwritten",
+    "editing: add a relationship",
+    "editing: move ownership",
+    "editing: delete asks first, saying which relationships go with it",
+    "editing: a viewer sees no edit control",
 )
 
 pytestmark = pytest.mark.skipif(
@@ -207,6 +214,14 @@ def admin_token(store: GraphStore) -> Iterator[str]:
 
 
 @pytest.fixture
+def viewer_token(store: GraphStore) -> Iterator[str]:
+    """A viewer token: the page must offer it no edit control; revoked after."""
+    token_id, secret = create_token(store, name="explorer-e2e-viewer", role=Role.VIEWER)
+    yield secret
+    revoke_token(store, token_id)
+
+
+@pytest.fixture
 def running_app(
     store: GraphStore, settings: Settings, explorer_built: Path, api_token: str
 ) -> Iterator[tuple[_Server, str]]:
@@ -222,8 +237,65 @@ def running_app(
         yield server, api_token
 
 
+# A model without value streams (applications and platforms, as an ArchiMate model often
+# is): the overview lists what is most depended on, with its owners, instead of a stream map.
+NO_STREAMS_TOP = "plat-e2e-ledger"
+NO_STREAMS_OWNER = "team-e2e-ledger"
+
+
+def _no_streams_model(store: GraphStore) -> None:
+    g = Graph().node("Platform", NO_STREAMS_TOP, "Ledger").node("Platform", "plat-e2e-api", "API")
+    g.node("Team", NO_STREAMS_OWNER, "Ledger team").node("Person", "person-e2e-cfo", "CFO")
+    for i in range(4):
+        g.node("Capability", f"cap-e2e-{i}", f"Capability {i}")
+        g.rel("USES", f"cap-e2e-{i}", NO_STREAMS_TOP)
+    g.rel("DEPENDS_ON", "cap-e2e-0", "plat-e2e-api")
+    g.rel("OWNS", NO_STREAMS_OWNER, NO_STREAMS_TOP)
+    g.rel("ACCOUNTABLE_FOR", "person-e2e-cfo", NO_STREAMS_TOP)
+    g.write(store)
+
+
+def _run_script(env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], str]:
+    proc = subprocess.run(
+        ["node", "e2e/explorer.e2e.mjs"],
+        cwd=FRONTEND,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    return proc, proc.stdout + proc.stderr
+
+
+def test_overview_without_value_streams(
+    store: GraphStore, settings: Settings, explorer_built: Path, api_token: str
+) -> None:
+    _no_streams_model(store)
+    out = OUT.parent / "e2e-no-streams"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    settings = settings.model_copy(update={"auth": "on"})
+    with _Server(settings, store) as server:
+        proc, output = _run_script(
+            {
+                **os.environ,
+                "VALUEGRAPH_URL": server.url,
+                "E2E_OUT": str(out),
+                "E2E_NO_STREAMS": f"{NO_STREAMS_TOP}:{NO_STREAMS_OWNER}",
+                "CHROMIUM": CHROMIUM,
+                "VALUEGRAPH_TOKEN": api_token,
+            }
+        )
+    print(output)
+    assert not [line for line in proc.stdout.splitlines() if line.startswith("SKIP ")], output
+    assert proc.returncode == 0, f"explorer e2e (no streams) failed:\n{output}"
+    status = [r["status"] for r in json.loads((out / "results.json").read_text())]
+    assert status == ["PASS"], output
+
+
 def test_explorer_end_to_end(
-    running_app: tuple[_Server, str], admin_token: str, tmp_path: Path
+    running_app: tuple[_Server, str], admin_token: str, viewer_token: str, tmp_path: Path
 ) -> None:
     server, token = running_app
     catalog = tmp_path / "catalog-info.yaml"
@@ -255,6 +327,7 @@ def test_explorer_end_to_end(
         "VALUEGRAPH_TOKEN": token,
         "E2E_TOKEN_ROLE": "editor",  # the api_token fixture's: apply must be refused
         "E2E_ADMIN_TOKEN": admin_token,
+        "E2E_VIEWER_TOKEN": viewer_token,
     }
     proc = subprocess.run(
         ["node", "e2e/explorer.e2e.mjs"],
@@ -280,6 +353,8 @@ def test_explorer_end_to_end(
         "01-start.png",
         "03-expanded.png",
         "11-scenario-compare.png",
+        "20-print-impact.png",
+        "24-long-list.png",
         "export.png",
         "export.svg",
     ):

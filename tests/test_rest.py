@@ -162,6 +162,10 @@ def test_schema_and_openapi_are_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
 
 
+def test_me_with_auth_off_is_the_local_developer(client: TestClient) -> None:
+    assert client.get("/api/me").json() == {"name": "local developer (auth off)", "role": "admin"}
+
+
 def test_ids_with_slashes_are_reachable(client: TestClient) -> None:
     """Every Backstage id has a `/` (`component:default/x`): as sent, or encoded as %2F."""
     _create(client, type="Team", id="group:default/payments", name="Payments")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -187,6 +188,46 @@ def test_the_plateaus_as_worked_out_by_hand(store: GraphStore, api: TestClient) 
     assert _resolved(steps[2], "accountable_owner") == ([], [])
     assert _resolved(steps[4], "accountable_owner") == (["s2"], [])
     assert all(len(s.bottlenecks) <= 3 for s in steps)
+
+
+def test_a_step_holds_the_model_on_its_day_by_lifecycle_dates(
+    store: GraphStore, api: TestClient
+) -> None:
+    """Ledger reaches its end of life on 2027-03-01: from the first step after that day it
+    is gone from the model, and Savings, which used it, no longer reaches it; Core, phased in
+    on 2027-05-01, joins on the steps from then on."""
+    _model(api)
+    _ok(api.patch("/api/nodes/p2", json={"lifecycle_end_of_life": "2027-03-01"}))
+    _ok(
+        api.post(
+            "/api/nodes",
+            json={
+                "type": "Platform",
+                "id": "p3",
+                "name": "Vault",
+                "lifecycle_phase_in": "2027-05-01",
+            },
+        )
+    )
+    _ok(api.post("/api/relationships", json=_rel("USES", "s2", "p3")))
+    for name, day in (("early", "2027-01-01"), ("mid", "2027-04-01"), ("late", "2027-06-01")):
+        ops = [_op("add_relationship", "ACCOUNTABLE_FOR", "alice", "s2")] if name == "late" else []
+        _ok(
+            api.post(
+                "/api/scenarios", json={"name": name, "effective_date": day, "operations": ops}
+            )
+        )
+    ledger = rm.roadmap(store, element="p2", today=date(2026, 12, 1))
+    assert [(s.date, s.impact.in_model if s.impact else None) for s in ledger.steps] == [
+        ("2026-12-01", True),
+        ("2027-01-01", True),
+        ("2027-04-01", False),  # past its end of life
+        ("2027-06-01", False),
+    ]
+    assert [s.impact.stream_count for s in ledger.steps if s.impact] == [1, 1, 0, 0]
+    vault = rm.roadmap(store, element="p3", today=date(2026, 12, 1))
+    assert [s.impact.in_model for s in vault.steps if s.impact] == [False, False, False, True]
+    assert [s.impact.stream_count for s in vault.steps if s.impact] == [0, 0, 0, 1]
 
 
 def test_a_step_answers_as_a_scenario_holding_its_changes(

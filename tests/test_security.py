@@ -76,6 +76,17 @@ def test_roles_are_enforced_on_rest_and_graphql(
     assert secured.get("/api/audit", headers=editor).status_code == 403
 
 
+def test_me_says_who_the_caller_is_and_their_role(
+    secured: TestClient, tokens: dict[str, str]
+) -> None:
+    for role, secret in tokens.items():
+        answer = secured.get("/api/me", headers=bearer(secret))
+        assert answer.status_code == 200
+        assert answer.json() == {"name": f"{role}-bot", "role": role}
+    assert secured.get("/api/me").status_code == 401
+    assert secured.get("/api/me", headers=bearer("vg_forged_token")).status_code == 401
+
+
 def test_admin_manages_tokens_and_revocation_is_immediate(
     secured: TestClient, tokens: dict[str, str]
 ) -> None:

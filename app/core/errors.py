@@ -16,6 +16,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from app.core.limits import Busy, TooManyItems
 from graph.edits import FieldErrors
+from graph.saved_views import ViewForbidden
 from graph.schema import UnknownTypeError
 from graph.store import ConflictError, NotFoundError, QueryTimeoutError, StoreError
 from importers.errors import ImportFailure, ImportTooLarge
@@ -114,6 +115,8 @@ FAILURES: dict[type[Exception], Answer] = {
     ConflictError: Answer(409, "BAD_USER_INPUT", "conflict", 1, _with_details),
     StoreError: Answer(422, "BAD_USER_INPUT", "invalid", 1, _with_details),
     UnknownTypeError: Answer(422, "BAD_USER_INPUT", "invalid", 1),
+    # Someone else's saved view: refused on every surface alike (not a role the route knows).
+    ViewForbidden: Answer(403, "FORBIDDEN", "forbidden", 1),
     # Raised by a resolver's own role check; REST refuses roles in its dependencies (403).
     PermissionError: Answer(None, "FORBIDDEN", "forbidden", 1),
     ServiceUnavailable: Answer(

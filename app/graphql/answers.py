@@ -30,6 +30,7 @@ from strawberry.scalars import JSON
 
 from app.graphql.context import Info, check_limit
 from queries import bottlenecks as bn
+from queries import depended_on as do
 from queries import health as hl
 from queries import impact as im
 from queries import over_time as ot
@@ -281,6 +282,24 @@ class SharedNode:
     description="Value streams bound together by shared teams and platforms.",
 )
 class StreamCluster:
+    pass
+
+
+@pydantic_type(
+    model=do.DependedOn,
+    all_fields=True,
+    description="An element others need directly, with who answers for it.",
+)
+class DependedOn:
+    pass
+
+
+@pydantic_type(
+    model=do.DependedOnAnswer,
+    all_fields=True,
+    description="The most depended-on elements (the overview of a model without streams).",
+)
+class DependedOnAnswer:
     pass
 
 

@@ -19,6 +19,7 @@ from app.graphql.answers import (
     ApplyScenarioResult,
     BottleneckAnswer,
     BottleneckTrend,
+    DependedOnAnswer,
     DependsOnAnswer,
     HealthAnswer,
     HealthTrend,
@@ -31,7 +32,7 @@ from app.graphql.answers import (
     ScenarioSummary,
     served,
 )
-from app.graphql.context import Info
+from app.graphql.context import Info, check_limit
 from app.graphql.inputs import (
     PropagationOverride,
     ScenarioOperationInput,
@@ -41,6 +42,7 @@ from app.graphql.inputs import (
 from graph.lifecycle import parse_day as parse_today
 from graph.tokens import Role
 from queries import bottlenecks as bn
+from queries import depended_on as do
 from queries import health as hl
 from queries import impact as im
 from queries import over_time as ot
@@ -208,6 +210,15 @@ class QuestionsQuery:
                 info, ot.bottlenecks, when, limit=limit, config=config, overrides=overrides
             )
         return served(BottleneckAnswer, result)
+
+    @strawberry.field(
+        description="The elements others need most directly (REQUIRES, USES, DEPENDS_ON, "
+        "READS), with their owning teams and accountable people."
+    )
+    async def most_depended_on(self, info: Info, limit: int = 10) -> DependedOnAnswer:
+        check_limit(info, limit)
+        result = await info.context.run(do.most_depended_on, info.context.store, limit)
+        return served(DependedOnAnswer, result)
 
     @strawberry.field(description="Operating-model health checks, each with offending elements.")
     async def health_report(

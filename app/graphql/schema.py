@@ -31,6 +31,7 @@ from app.graphql.history import HistoryQuery
 from app.graphql.imports import ImportsMutation, ImportsQuery
 from app.graphql.questions import QuestionsMutation, QuestionsQuery
 from app.graphql.trends import TrendsMutation, TrendsQuery
+from app.graphql.views import ViewsMutation, ViewsQuery
 from app.settings import Settings
 from graph.store import GraphStore
 from graph.tokens import Principal, Role
@@ -39,12 +40,16 @@ from queries.live import LiveIndex
 Query = strawberry.type(
     type(
         "Query",
-        (ElementsQuery, QuestionsQuery, ImportsQuery, HistoryQuery, TrendsQuery),
+        (ElementsQuery, QuestionsQuery, ImportsQuery, HistoryQuery, TrendsQuery, ViewsQuery),
         list_fields(),
     )
 )
 Mutation = strawberry.type(
-    type("Mutation", (ElementsMutation, QuestionsMutation, ImportsMutation, TrendsMutation), {})
+    type(
+        "Mutation",
+        (ElementsMutation, QuestionsMutation, ImportsMutation, TrendsMutation, ViewsMutation),
+        {},
+    )
 )
 
 

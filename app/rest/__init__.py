@@ -3,11 +3,22 @@
 `health` (open to probes), `elements` (schema, counts, nodes and relationships), `questions`
 (impact, depends-on, path, bottlenecks, health, scenarios), `reports` (the same as Markdown
 and CSV downloads), `imports` (upload, runs, export), `history` (the change history), `trends`
-(measures, investment to outcome, the roadmap) and `admin` (tokens, audit). Failures are answered from the shared table in `app.core.errors`;
+(measures, investment to outcome, the roadmap), `views` (the explorer's saved views) and
+`admin` (tokens, audit). Failures are answered from the shared table in `app.core.errors`;
 routes only parse their parameters and call `graph/`, `queries/` and `importers/`.
 """
 
-from app.rest import admin, elements, health, history, imports, questions, reports, trends
+from app.rest import (
+    admin,
+    elements,
+    health,
+    history,
+    imports,
+    questions,
+    reports,
+    trends,
+    views,
+)
 
 ROUTERS = (
     elements.router,
@@ -16,6 +27,7 @@ ROUTERS = (
     imports.router,
     history.router,
     trends.router,
+    views.router,
     admin.router,
 )
 
@@ -29,4 +41,5 @@ __all__ = [
     "questions",
     "reports",
     "trends",
+    "views",
 ]

@@ -1,4 +1,5 @@
-"""Administration over REST: API tokens and the audit log (admin role)."""
+"""Administration over REST: who the caller is (any role), API tokens and the audit log
+(admin role)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,24 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
-from app.auth import AdminDep, RefusedAuthentications
+from app.auth import AdminDep, PrincipalDep, RefusedAuthentications
 from app.deps import StoreDep
 from graph.audit import list_events
 from graph.tokens import Role, create_token, list_tokens, revoke_token
 
 router = APIRouter(tags=["admin"])
+
+
+class Caller(BaseModel):
+    name: str = Field(description="The token's name, or the signed-in user's.")
+    role: str = Field(description="viewer, editor or admin: what the caller may do.")
+
+
+@router.get("/api/me", response_model=Caller)
+def me(principal: PrincipalDep) -> Caller:
+    """Who the caller is and their role, so a client offers only what the role allows (the
+    explorer's edit controls); with auth off, the local developer, an admin."""
+    return Caller(name=principal.name, role=principal.role.label)
 
 
 class TokenIn(BaseModel):

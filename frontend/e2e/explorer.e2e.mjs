@@ -27,6 +27,10 @@
 //   CHROMIUM                browser executable (default /usr/bin/chromium)
 //   E2E_VIEWPORT            WIDTHxHEIGHT of the window (default 1366x768, a common laptop)
 //   E2E_BIG_ELEMENT         ID:COUNT, an element with more relationships than the API's page
+//   E2E_VIEWER_TOKEN        a viewer token: the page must show it no edit control (required;
+//                           the editing steps run as VALUEGRAPH_TOKEN, an editor's)
+//   E2E_NO_STREAMS          TOP:OWNER: the app holds a model without value streams; only its
+//                           overview is checked (TOP most depended on, owned by team OWNER)
 //
 // Prints one line per step ("PASS" or "FAIL <reason>") and a closing summary line; exits
 // non-zero when a step failed. There is no skip: a step whose input or capability is
@@ -36,6 +40,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { timeSteps } from "./time.e2e.mjs";
+import { reportSteps } from "./reports.steps.mjs";
 
 const base = process.env.VALUEGRAPH_URL;
 if (!base) {
@@ -58,6 +63,8 @@ function viewport() {
 }
 
 const results = [];
+/** Thrown to end a run early when it has done what it was asked (the second, no-streams run). */
+class Finished extends Error {}
 function check(cond, message) {
   if (!cond) throw new Error(message);
 }
@@ -117,20 +124,44 @@ const graphInfo = () =>
     };
   });
 
-async function waitReady() {
-  const dialog = page.locator("#token-dialog");
-  const ready = page.locator("body[data-ready]");
+async function waitReady(p = page) {
+  const dialog = p.locator("#token-dialog");
+  const ready = p.locator("body[data-ready]");
   await Promise.race([dialog.waitFor({ state: "visible" }), ready.waitFor({ state: "attached" })]);
   if (await dialog.isVisible()) {
     const token = process.env.VALUEGRAPH_TOKEN;
     check(token, "the server asks for a token but VALUEGRAPH_TOKEN is not set");
-    await page.fill("#token-input", token);
-    await shot("00-sign-in");
-    await page.click("#token-submit");
+    check(/API token/.test(await p.textContent("#token-help")) && /OIDC bearer token/.test(await p.textContent("#token-help")), "the sign-in does not mention API and OIDC bearer tokens");
+    await p.fill("#token-input", token);
+    if (p === page) await shot("00-sign-in");
+    await p.click("#token-submit");
     await ready.waitFor({ state: "attached" });
   }
-  check((await page.getAttribute("body", "data-ready")) === "true", `explorer failed to start: ${await page.textContent("#status")}`);
+  check((await p.getAttribute("body", "data-ready")) === "true", `explorer failed to start: ${await p.textContent("#status")}`);
 }
+
+/** Node labels Cytoscape would hide at the current zoom (drawn smaller than its min-zoomed-font-size). */
+const hiddenLabels = (p = page) =>
+  p.evaluate(() => {
+    const cy = window.valuegraph.view.cy;
+    return cy
+      .nodes(":childless")
+      .filter((n) => n.data("label") && parseFloat(n.style("font-size")) * cy.zoom() < parseFloat(n.style("min-zoomed-font-size")))
+      .map((n) => n.data("label"));
+  });
+
+/** Whether every element lies inside the visible canvas (the view was fitted). */
+const allInView = (p = page) =>
+  p.evaluate(() => {
+    const cy = window.valuegraph.view.cy;
+    const ext = cy.extent();
+    const bb = cy.elements().boundingBox({ includeLabels: false });
+    const slack = 2 / cy.zoom();
+    return bb.x1 >= ext.x1 - slack && bb.y1 >= ext.y1 - slack && bb.x2 <= ext.x2 + slack && bb.y2 <= ext.y2 + slack;
+  });
+
+const positions = (p = page) =>
+  p.evaluate(() => Object.fromEntries(window.valuegraph.view.cy.nodes(":childless").map((n) => [n.id(), [Math.round(n.position("x")), Math.round(n.position("y"))]])));
 
 /** Wait until the layout has finished (the view marks body[data-layout]). */
 async function settle() {
@@ -185,14 +216,24 @@ async function scenarioIdle() {
 }
 
 const scenarioName = `e2e-remove-${scenarioRemoves}`.slice(0, 90);
+const reports = reportSteps({ page, base, check, shot, waitReady });
+// E2E_NO_STREAMS=TOP:OWNER: the app holds a model without value streams (a second run);
+// only its overview is checked: TOP is the most depended-on element, OWNER a team owning it.
+const noStreams = process.env.E2E_NO_STREAMS;
 /** The single points of failure the scenario comparison counts on the base side, as "N stream requirements". */
 let spofCounted = null;
 
 try {
+  if (noStreams) {
+    await step("overview of a model without value streams: the most depended-on elements and their owners", () => reports.noStreams(...noStreams.split(":")));
+    throw new Finished();
+  }
   await step("open the explorer on the overview (sign in when asked)", async () => {
     await page.goto(base);
     await waitReady();
     await page.locator("#overview-streams .ov-card").first().waitFor();
+    // The streams are drawn first; health and bottlenecks fill in when answered.
+    await page.waitForFunction(() => document.querySelector("#overview")?.getAttribute("aria-busy") === "false", null, { timeout: 60_000 });
     const cards = await page.locator("#overview-streams .ov-card").count();
     check(cards >= 5, `expected the value streams on the overview, got ${cards}`);
     const stages = await page.locator("#overview-streams .ov-stages li").count();
@@ -207,6 +248,22 @@ try {
     check((await page.locator("#overview-health li[data-check]").count()) > 0, "no worst finding on the overview");
     check((await page.locator("#overview-bottlenecks li[data-id]").count()) === 5, "not the top 5 bottlenecks");
     check((await page.locator("#overview-counts li").count()) >= 5, "key counts missing");
+    // One truth: the overview shows REST's numbers (health score, worst checks' counts, top 5).
+    const rest = await page.evaluate(async () => {
+      const token = sessionStorage.getItem("valuegraph.token") ?? localStorage.getItem("valuegraph.token");
+      const get = async (u) => (await fetch(u, { headers: token ? { Authorization: `Bearer ${token}` } : {} })).json();
+      return { health: await get("/api/health-report"), bottlenecks: await get("/api/bottlenecks?limit=5") };
+    });
+    const shownScore = (await page.textContent("#overview-health-score")).trim();
+    check(shownScore === String(rest.health.score), `overview health ${shownScore}, REST ${rest.health.score}`);
+    for (const li of await page.locator("#overview-health li[data-check]").all()) {
+      const id = await li.getAttribute("data-check");
+      const want = rest.health.checks.find((x) => x.id === id);
+      check(want && (await li.textContent()).includes(`${want.offending} of ${want.population} ${want.unit}`), `overview check ${id} differs from REST: ${await li.textContent()}`);
+    }
+    const top = await page.locator("#overview-bottlenecks li[data-id]").evaluateAll((els) => els.map((e) => `${e.dataset.id} ${e.querySelector(".sub")?.textContent?.trim()}`));
+    const restTop = rest.bottlenecks.bottlenecks.map((b) => `${b.element.id} score ${b.score}`);
+    check(JSON.stringify(top) === JSON.stringify(restTop), `overview bottlenecks ${top} != REST ${restTop}`);
     await page.locator("#overview-imports").waitFor();
     await shot("00-overview");
   });
@@ -299,6 +356,64 @@ try {
     await page.waitForFunction(() => !window.valuegraph.model.hiddenTypes.has("Stage"));
   });
 
+  await step("grouping by owning team and by stream draws compound nodes, fitted, with a stable layout", async () => {
+    await page.selectOption("#grouping", "team");
+    await page.waitForFunction(() => window.valuegraph.view.cy.nodes(".group").length > 0);
+    await settle();
+    const grouped = await page.evaluate(() => {
+      const cy = window.valuegraph.view.cy;
+      return { groups: cy.nodes(".group").map((g) => [g.id(), g.data("label"), g.children().length]), inside: cy.nodes(":child").length };
+    });
+    check(grouped.groups.every(([id, label, n]) => id.startsWith("group:team:") && label && n > 0), `groups: ${JSON.stringify(grouped.groups)}`);
+    check(grouped.inside > 0, "no element inside a group");
+    check(page.url().includes("group=team"), `grouping not in the URL: ${page.url()}`);
+    check(await allInView(), "the grouped view is not fitted");
+    await shot("04b-grouped-by-team");
+    await page.selectOption("#grouping", "stream");
+    await page.waitForFunction(() => window.valuegraph.view.cy.nodes(".group").some((g) => g.id() === "group:stream:vs-mortgage"));
+    await settle();
+    check(await allInView(), "the view grouped by stream is not fitted");
+    // Same input, same positions: the force-directed layout run twice.
+    await page.selectOption("#layout", "fcose");
+    await settle();
+    const first = await positions();
+    await page.click("#relayout");
+    await settle();
+    const second = await positions();
+    check(JSON.stringify(first) === JSON.stringify(second), `the layout moved: ${JSON.stringify(first).slice(0, 200)} vs ${JSON.stringify(second).slice(0, 200)}`);
+    await shot("04c-grouped-by-stream");
+  });
+
+  await step("saved views: save the view, open its link in a fresh page, the state is restored", async () => {
+    await page.click("#views-toggle");
+    await page.locator("#view-name").waitFor();
+    const before = await page.evaluate(() => ({ query: location.search, nodes: window.valuegraph.view.cy.nodes().map((n) => n.id()).sort() }));
+    await page.fill("#view-name", "E2E mortgage by stream");
+    await page.fill("#view-description", "saved by the e2e run");
+    await page.click("#view-save");
+    const link = await page.locator("#view-link").inputValue();
+    check(/\?view=[\w-]+$/.test(link), `not a view link: ${link}`);
+    await page.locator('#views-list li .view-open:text("E2E mortgage by stream")').waitFor();
+    await shot("04d-saved-views");
+    const fresh = await context.newPage();
+    try {
+      await fresh.goto(link);
+      await waitReady(fresh);
+      await fresh.waitForFunction(() => document.body.dataset.layout === "done" && window.valuegraph.view.cy.nodes(".group").length > 0);
+      const after = await fresh.evaluate(() => ({ query: location.search, nodes: window.valuegraph.view.cy.nodes().map((n) => n.id()).sort(), status: document.querySelector("#status").textContent }));
+      check(after.query === before.query, `restored URL state ${after.query}, saved ${before.query}`);
+      check(JSON.stringify(after.nodes) === JSON.stringify(before.nodes), `restored ${after.nodes.length} nodes, saved ${before.nodes.length}`);
+      check(after.status.includes("E2E mortgage by stream"), `status does not name the view: ${after.status}`);
+      check((await fresh.inputValue("#grouping")) === "stream", "grouping not restored");
+    } finally {
+      await fresh.close();
+    }
+    await page.click("#views-close");
+    await page.selectOption("#grouping", "none");
+    await page.waitForFunction(() => window.valuegraph.view.cy.nodes(".group").length === 0);
+    await settle();
+  });
+
   await step("details: 'Impact of a change' opens at the answer, not scrolled away from it", async () => {
     const option = await searchAndPick("API Gateway", "API Gateway");
     await option.click();
@@ -339,6 +454,8 @@ try {
     check((await page.locator("#act-load-more").count()) === 0, "'Load more' still offered with every relationship loaded");
   });
 
+  await step("a long list draws a page of rows with the true total, sorts both ways and downloads as CSV", () => reports.longList(Number(process.env.E2E_BIG_ELEMENT.split(":")[1])));
+
   await step("impact mode highlights the expected streams", async () => {
     await page.click(".modes button[data-mode=impact]");
     const option = await searchAndPick("API Gateway", "API Gateway");
@@ -371,6 +488,8 @@ try {
     await page.locator("#impact-streams li[data-id]").first().waitFor();
     check(page.url().includes("depth=1"), "depth not in the URL");
   });
+
+  await step("reports: impact as Markdown and CSV (as REST answers), who to notify ranked, the print view", () => reports.impact(impactOf));
 
   await step("impact mode: what the element depends on", async () => {
     await page.check("#impact-dir-depends");
@@ -463,6 +582,9 @@ try {
     await settle();
     const sized = await page.evaluate(() => window.valuegraph.view.cy.nodes(".bottleneck").length);
     check(sized > 0, "no team or platform sized by load");
+    const unlabelled = await hiddenLabels();
+    check(unlabelled.length === 0, `labels hidden at the default zoom: ${unlabelled.slice(0, 5).join(", ")}`);
+    check((await page.textContent("#heat-legend")).includes("Bottleneck score") && (await page.isVisible("#heat-legend")), "no heat scale legend beside the heat colours");
     await shot("05-bottlenecks");
     const cluster = page.locator("button.cluster").first();
     check((await cluster.count()) > 0, "no stream cluster listed");
@@ -472,6 +594,8 @@ try {
     check(page.url().includes("cluster="), "selected cluster not in the URL");
     await shot("06-cluster");
   });
+
+  await step("reports: bottlenecks as Markdown and CSV (as REST answers), the print view", () => reports.bottlenecks());
 
   await step("scenarios: remove a shared platform and compare with the base", async () => {
     // Left in the URL by impact mode on a stream: the scenario must not compare that silently.
@@ -539,11 +663,16 @@ try {
       const refusal = await page.textContent("#scenario-apply-refused");
       check(/admin/.test(refusal) && refusal.includes(tokenRole), `no refusal from the server shown: ${refusal}`);
     }
+    await settle();
+    const unlabelled = await hiddenLabels();
+    check(unlabelled.length === 0, `labels hidden at the default zoom: ${unlabelled.slice(0, 5).join(", ")}`);
     await shot("11-scenario-compare");
     // The differences panel, scrolled into view, for the record.
     await page.locator("#scenario-health-score").scrollIntoViewIfNeeded();
     await shot("11b-scenario-health-bottlenecks");
   });
+
+  await step("reports: the scenario comparison as Markdown and CSV (as REST answers), the print view", () => reports.scenario(scenarioName, scenarioRemoves));
 
   await step("scenarios: switch sides, follow a finding, a link reproduces the comparison", async () => {
     check((await page.locator("#scenario-diff").count()) > 0, "no scenario comparison is showing (the previous step failed)");
@@ -599,6 +728,8 @@ try {
     await shot("12-scenario-discarded");
   });
 
+  await step("reports: health as Markdown and CSV (as REST answers), findings a page at a time, the print view", () => reports.health());
+
   await step("health view links into the graph", async () => {
     await page.click("nav.pages a[data-page=health]");
     await page.locator("#health-checks article").first().waitFor();
@@ -616,19 +747,65 @@ try {
     await shot("08-health-finding-in-graph");
   });
 
-  await step("export PNG and SVG", async () => {
-    if (!page.url().includes("page=") && (await page.locator("#page-graph").isHidden())) await page.click("nav.pages a[data-page=graph]");
-    await page.locator("#page-graph").waitFor({ state: "visible" });
-    const [png] = await Promise.all([page.waitForEvent("download"), page.click("#export-png")]);
-    const pngPath = join(out, "export.png");
-    await png.saveAs(pngPath);
-    const bytes = readFileSync(pngPath);
-    check(bytes.length > 2000 && bytes.subarray(1, 4).toString() === "PNG", `not a PNG (${bytes.length} bytes)`);
-    const [svg] = await Promise.all([page.waitForEvent("download"), page.click("#export-svg")]);
-    const svgPath = join(out, "export.svg");
-    await svg.saveAs(svgPath);
-    const text = readFileSync(svgPath, "utf8");
-    check(/<svg[\s>]/.test(text) && text.length > 500, `not an SVG (${text.slice(0, 80)})`);
+  await step("export PNG and SVG: title, legend, every label and shape, the same drawing in both", async () => {
+    // A stream with its accountable person (a Person, drawn as a rounded triangle), grouped.
+    await page.goto(`${base}/?page=graph&n=vs-mortgage&x=vs-mortgage&sel=vs-mortgage&group=stream`);
+    await waitReady();
+    await settle();
+    const drawn = await page.evaluate(() => {
+      const cy = window.valuegraph.view.cy;
+      return {
+        labels: cy.nodes(":childless").map((n) => n.data("label")),
+        people: cy.nodes('[type = "Person"]').map((n) => n.id()),
+        groups: cy.nodes(".group").map((n) => n.data("label")),
+      };
+    });
+    check(drawn.people.length > 0, "no Person drawn to export");
+    // cytoscape-svg logged this when it lost shapes and labels: watch every console message.
+    const logged = [];
+    const listen = (m) => logged.push(m.text());
+    page.on("console", listen);
+    try {
+      const [png] = await Promise.all([page.waitForEvent("download"), page.click("#export-png")]);
+      const pngPath = join(out, "export.png");
+      await png.saveAs(pngPath);
+      const bytes = readFileSync(pngPath);
+      check(bytes.length > 2000 && bytes.subarray(1, 4).toString() === "PNG", `not a PNG (${bytes.length} bytes)`);
+      const [svg] = await Promise.all([page.waitForEvent("download"), page.click("#export-svg")]);
+      const svgPath = join(out, "export.svg");
+      await svg.saveAs(svgPath);
+      const text = readFileSync(svgPath, "utf8");
+      check(/<svg[\s>]/.test(text) && text.length > 500, `not an SVG (${text.slice(0, 80)})`);
+      // Read the SVG as a document, in the page (the browser's own XML parser).
+      const doc = await page.evaluate((src) => {
+        const d = new DOMParser().parseFromString(src, "image/svg+xml");
+        const words = (el) => (el ? [...el.querySelectorAll("tspan")].map((t) => t.textContent).join(" ") || el.textContent : "");
+        return {
+          error: d.querySelector("parsererror")?.textContent ?? null,
+          width: Number(d.documentElement.getAttribute("width")),
+          height: Number(d.documentElement.getAttribute("height")),
+          title: d.querySelector("text.title")?.textContent ?? "",
+          legend: [...d.querySelectorAll("g.legend text")].map((t) => t.textContent),
+          labels: [...d.querySelectorAll("g.node")].map((g) => words(g.querySelector("text.label"))),
+          groups: [...d.querySelectorAll("g.group")].map((g) => words(g.querySelector("text.label"))),
+          people: [...d.querySelectorAll('g.node[data-type="Person"]')].map((g) => g.querySelector("[data-shape]")?.getAttribute("data-shape")),
+        };
+      }, text);
+      check(doc.error === null, `the SVG is not well-formed: ${doc.error}`);
+      check(doc.title === "valuegraph: the graph around Mortgage", `SVG title: ${doc.title}`);
+      for (const want of ["Legend", "Elements", "Value stream", "Person", "Relationships", "Groups", "Group by value stream"]) check(doc.legend.includes(want), `legend misses ${want}: ${doc.legend.join(" | ")}`);
+      const missing = drawn.labels.filter((l) => !doc.labels.includes(l));
+      check(missing.length === 0 && doc.labels.length === drawn.labels.length, `labels missing from the SVG: ${missing.join(", ")} (${doc.labels.length} of ${drawn.labels.length})`);
+      check(JSON.stringify([...doc.groups].sort()) === JSON.stringify([...drawn.groups].sort()), `groups: ${doc.groups} vs ${drawn.groups}`);
+      check(doc.people.length === drawn.people.length && doc.people.every((s) => s === "round-triangle"), `Person shapes in the SVG: ${JSON.stringify(doc.people)}`);
+      // The PNG is the SVG rasterised: the same drawing, at twice the size.
+      const [w, h] = [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+      check(w === doc.width * 2 && h === doc.height * 2, `PNG ${w}x${h}, SVG ${doc.width}x${doc.height}`);
+    } finally {
+      page.off("console", listen);
+    }
+    const bad = logged.filter((m) => /path command|cytoscape-svg/i.test(m));
+    check(bad.length === 0, `the export logged: ${bad.join(" | ")}`);
   });
 
   await step("import a small file through the page", async () => {
@@ -734,6 +911,167 @@ try {
     await page.locator("#search").press("Escape");
   });
 
+  // -- editing in place: as an editor (VALUEGRAPH_TOKEN), each change checked through the API.
+  const edited = "plat-e2e-ledger";
+  const firstOwner = "team-core-banking-platform";
+  const secondOwner = "team-data-platform";
+  /** GET a REST route with a token (the editor's unless given); status and JSON body. */
+  const rest = async (path, token = process.env.VALUEGRAPH_TOKEN) => {
+    const r = await fetch(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    return { status: r.status, body: r.status === 204 ? null : await r.json().catch(() => null) };
+  };
+  const editFormClosed = () => page.waitForFunction(() => !document.querySelector("#edit-form"));
+
+  await step("editing: an editor creates an element from the details panel", async () => {
+    check(tokenRole === "editor", `the editing steps need VALUEGRAPH_TOKEN to be an editor's, not ${tokenRole}`);
+    await page.goto(`${base}/?page=graph`);
+    await waitReady();
+    await page.locator("body[data-role=editor]").waitFor();
+    await page.click("#edit-new");
+    await page.selectOption("#ef-type", "Platform");
+    await page.fill("#ef-id", edited);
+    await page.fill("#ef-name", "E2E Ledger");
+    await page.selectOption("#ef-criticality", "high");
+    await page.click("#ef-save");
+    await page.waitForFunction((x) => window.valuegraph.state.selected === x, edited);
+    await page.locator("#details-title", { hasText: "E2E Ledger" }).waitFor();
+    await settle();
+    check((await graphInfo()).nodes.includes(edited), "the new element is not drawn");
+    const outside = await offScreen();
+    check(outside.length === 0, `the view is not fitted after creating: ${outside.join(", ")} off screen`);
+    const stored = await rest(`/api/nodes/${edited}`);
+    check(stored.status === 200 && stored.body.name === "E2E Ledger" && stored.body.criticality === "high" && stored.body.type === "Platform", `the API has ${JSON.stringify(stored)}`);
+    await shot("14-edit-created");
+  });
+
+  await step("editing: edit fields; a value the server refuses is shown beside its field, a change made meanwhile is not overwritten", async () => {
+    await page.click("#edit-element");
+    await page.waitForFunction(() => document.querySelector("#ef-name")?.value === "E2E Ledger");
+    await page.fill("#ef-lifecycle_active", "2027-01-01");
+    await page.fill("#ef-lifecycle_phase_out", "2026-01-01"); // before active: the server refuses it
+    await page.click("#ef-save");
+    const error = page.locator('[data-field="lifecycle_phase_out"] .field-error');
+    await error.waitFor();
+    const said = await error.textContent();
+    check(/before/.test(said) && !/Value error/.test(said), `the refusal beside the field says: ${said}`);
+    check((await page.getAttribute("#ef-lifecycle_phase_out", "aria-invalid")) === "true", "the refused field is not marked invalid");
+    check((await page.locator("#ef-error").count()) === 0, "the field's refusal is shown for the whole form instead");
+    const untouched = await rest(`/api/nodes/${edited}`);
+    check(!untouched.body.lifecycle_active, `a refused edit changed the element: ${JSON.stringify(untouched.body)}`);
+    await shot("15-edit-refused");
+    // Someone else changes the element meanwhile (here: the admin's token, through the API):
+    // saving says so and offers to reload instead of overwriting their change.
+    const other = await fetch(`${base}/api/nodes/${edited}`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${process.env.E2E_ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ tags: ["changed-elsewhere"] }),
+    });
+    check(other.status === 200, `the other change was refused: ${other.status}`);
+    await page.fill("#ef-lifecycle_phase_out", "2028-06-30");
+    await page.click("#ef-save");
+    await page.locator("#ef-error", { hasText: "Changed by someone else" }).waitFor();
+    check(!(await rest(`/api/nodes/${edited}`)).body.lifecycle_active, "the form overwrote someone else's change");
+    await page.click("#ef-reload");
+    await page.waitForFunction(() => document.querySelector("#ef-tags")?.value === "changed-elsewhere");
+    await page.fill("#ef-lifecycle_active", "2027-01-01");
+    await page.fill("#ef-lifecycle_phase_out", "2028-06-30");
+    await page.fill("#ef-description", "Books every payment; made by the e2e test.");
+    await page.click("#ef-save");
+    await editFormClosed();
+    await page.locator("#details .description", { hasText: "Books every payment" }).waitFor();
+    const stored = (await rest(`/api/nodes/${edited}`)).body;
+    check(
+      stored.lifecycle_active === "2027-01-01" &&
+        stored.lifecycle_phase_out === "2028-06-30" &&
+        stored.description.startsWith("Books every payment") &&
+        stored.criticality === "high" &&
+        JSON.stringify(stored.tags) === '["changed-elsewhere"]',
+      `the API has ${JSON.stringify(stored)}`,
+    );
+    check((await page.textContent("#details")).includes("2028-06-30"), "the details panel does not show the new date");
+  });
+
+  await step("editing: add a relationship", async () => {
+    await page.click("#edit-add-rel");
+    await page.selectOption("#ef-rel", "DEPENDS_ON|out");
+    await pickWithKeyboard("ef-other", "API Gate", impactOf);
+    await page.click("#ef-save");
+    await editFormClosed();
+    await settle();
+    const rels = (await rest(`/api/relationships?source=${edited}&type=DEPENDS_ON`)).body;
+    check(rels.total === 1 && rels.items[0].target === impactOf, `the API has ${JSON.stringify(rels)}`);
+    const drawn = await page.evaluate(([a, b]) => window.valuegraph.view.cy.edges().some((e) => e.data("source") === a && e.data("target") === b), [edited, impactOf]);
+    check(drawn, "the new relationship is not drawn");
+    check((await page.textContent("#details .neighbours")).includes("API Gateway"), "the details panel does not list the new neighbour");
+    const outside = await offScreen();
+    check(outside.length === 0, `the view is not fitted after the change: ${outside.join(", ")} off screen`);
+  });
+
+  await step("editing: move ownership", async () => {
+    const owners = async () => (await rest(`/api/relationships?target=${edited}&type=OWNS`)).body.items.map((r) => r.source).sort();
+    for (const [team, text] of [
+      [firstOwner, "Core Bank"],
+      [secondOwner, "Data Platf"],
+    ]) {
+      await page.click("#edit-owner");
+      await page.waitForFunction(() => !document.querySelector("#ef-owners")?.textContent?.includes("…"));
+      await pickWithKeyboard("ef-owner", text, team);
+      await page.click("#ef-save");
+      await editFormClosed();
+      const now = await owners();
+      check(JSON.stringify(now) === JSON.stringify([team]), `after moving to ${team}, the API says the owners are ${now}`);
+    }
+    const owner = await page.textContent("#details section[aria-label=Ownership]");
+    check(owner.includes("Data Platform") && !owner.includes("Core Banking"), `the details panel says: ${owner}`);
+    check((await graphInfo()).nodes.includes(secondOwner), "the new owner is not drawn");
+  });
+
+  await step("editing: delete asks first, saying which relationships go with it", async () => {
+    await page.click("#edit-delete");
+    const summary = page.locator("#edit-delete-summary");
+    await summary.locator("ul.going").waitFor();
+    const said = await summary.textContent();
+    check(said.includes("2 relationships") && said.includes("API Gateway") && said.includes("Data Platform"), `the confirmation says: ${said}`);
+    check((await rest(`/api/nodes/${edited}`)).status === 200, "deleted before the confirmation");
+    await shot("16-edit-delete-confirm");
+    await page.click("#ef-save");
+    await page.waitForFunction(() => window.valuegraph.state.selected === null);
+    await settle();
+    check(!(await graphInfo()).nodes.includes(edited), "the deleted element is still drawn");
+    check((await rest(`/api/nodes/${edited}`)).status === 404, "the API still has the element");
+    for (const end of ["source", "target"]) {
+      const left = (await rest(`/api/relationships?${end}=${edited}`)).body.total;
+      check(left === 0, `${left} relationship(s) with ${end}=${edited} left`);
+    }
+    // The same write path and audit as any API client: each change is in the audit log, by the editor's token.
+    const audit = (await rest(`/api/audit?target=${encodeURIComponent(`nodes/${edited}`)}`, process.env.E2E_ADMIN_TOKEN)).body;
+    const actions = audit.map((e) => `${e.actor} ${e.action} ${e.status}`);
+    for (const want of [`explorer-e2e PATCH /api/nodes/${edited} 422`, `explorer-e2e PATCH /api/nodes/${edited} 200`, `explorer-e2e DELETE /api/nodes/${edited} 204`]) {
+      check(actions.includes(want), `the audit log lacks "${want}": ${actions.join("; ")}`);
+    }
+  });
+
+  await step("editing: a viewer sees no edit control", async () => {
+    const viewer = process.env.E2E_VIEWER_TOKEN;
+    check(viewer, "E2E_VIEWER_TOKEN not given");
+    await page.evaluate((t) => sessionStorage.setItem("valuegraph.token", t), viewer);
+    await page.goto(`${base}/?sel=${impactOf}&n=${impactOf}`);
+    await waitReady();
+    await page.locator("body[data-role=viewer]").waitFor();
+    await page.locator("#details-title", { hasText: "API Gateway" }).waitFor();
+    const controls = await page.locator('#edit-tools, #edit-form, [id^="edit-"], [id^="ef-"]').count();
+    check(controls === 0, `${controls} edit control(s) shown to a viewer`);
+    await page.click("#clear");
+    check((await page.locator('[id^="edit-"]').count()) === 0, "edit controls shown to a viewer with nothing selected");
+    // Saved views: a viewer opens the ones saved earlier, but gets no save or delete control.
+    await page.click("#views-toggle");
+    await page.locator("#views-read-only", { hasText: "editor" }).waitFor();
+    await page.locator("#views-list li").first().waitFor();
+    const viewControls = await page.locator("#view-form, .view-delete").count();
+    check(viewControls === 0, `${viewControls} saved-view control(s) to change views shown to a viewer`);
+    await page.click("#views-toggle");
+  });
+
   await step("scenarios: an admin applies one", async () => {
     const admin = process.env.E2E_ADMIN_TOKEN;
     check(admin, "E2E_ADMIN_TOKEN not given");
@@ -772,12 +1110,14 @@ try {
   await step("no errors in the browser console", async () => {
     // The first request before signing in answers 401 by design, and scenario mode asks an
     // admin-only route whether the token may apply (403 for editors); Chromium logs both.
-    // The refused import answers 422 by design too.
+    // The refused import and the refused edit answer 422 by design too.
     const real = consoleErrors.filter(
-      (e) => !/favicon/.test(e) && !/status of 401/.test(e) && !(/status of 403/.test(e) && e.includes("/api/audit")) && !(/status of 422/.test(e) && e.includes("/api/imports")),
+      (e) => !/favicon/.test(e) && !/status of 401/.test(e) && !(/status of 403/.test(e) && e.includes("/api/audit")) && !(/status of 422/.test(e) && e.includes("/api/imports")) && !(/status of 422/.test(e) && e.includes("/api/nodes/plat-e2e-ledger")),
     );
     check(real.length === 0, real.join("\n"));
   });
+} catch (err) {
+  if (!(err instanceof Finished)) throw err;
 } finally {
   await context.close().catch(() => {});
   rmSync(userDataDir, { recursive: true, force: true });

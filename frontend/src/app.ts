@@ -28,6 +28,13 @@ import { SERVER_TIME, timeOf, timeVariables } from "./time";
 import { mountTimeControl } from "./ui/timecontrol";
 import { ServerTimeReads } from "./timereads";
 import { mountRoadmap } from "./ui/trends";
+import { SavedViews, viewIdOf, VIEW_PARAM } from "./savedviews";
+import { renderViewsPanel } from "./ui/views";
+import { Editing, type Caller } from "./editing";
+import { renderHeatLegend } from "./ui/heatlegend";
+import { groupElements, type Grouped } from "./grouping";
+import { buildLegend } from "./legend";
+import { exportTitle, legendInputOf, renderSvg, svgToPng } from "./export";
 
 export class App implements ExplorerContext {
   readonly client = new GraphQLClient({ token: getToken });
@@ -38,6 +45,8 @@ export class App implements ExplorerContext {
   readonly questions = new Questions(this.client);
   readonly imports = new Imports(this.client);
   readonly scenarios = new Scenarios(this.client);
+  readonly savedViews = new SavedViews(this.client);
+  private callerAsked: Promise<Caller> | null = null;
   view!: GraphView;
   overlay: Overlay = emptyOverlay();
   impactPanel!: ImpactPanel;
@@ -113,7 +122,7 @@ export class App implements ExplorerContext {
       this.status("View cleared. Search for an element, or start from the value streams.");
     });
     $("#start-streams").addEventListener("click", () => void this.seedValueStreams());
-    $("#export-png").addEventListener("click", () => this.exportPng());
+    $("#export-png").addEventListener("click", () => void this.exportPng());
     $("#export-svg").addEventListener("click", () => this.exportSvg());
     $("#copy-link").addEventListener("click", () => void this.copyLink());
     // A date re-asks the whole view for that date (the URL keeps it).
@@ -122,6 +131,12 @@ export class App implements ExplorerContext {
       this.model.forgetReads();
       return this.loadFromUrl();
     });
+    $("#grouping").addEventListener("change", (ev) => {
+      this.state.group = (ev.target as HTMLSelectElement).value as ViewState["group"];
+      this.render({ relayout: true });
+      this.commit();
+    });
+    $("#views-toggle").addEventListener("click", () => this.toggleViewsPanel());
     this.installKeyboard();
   }
 
@@ -209,7 +224,17 @@ export class App implements ExplorerContext {
 
   async loadFromUrl(): Promise<void> {
     this.restoring = true;
+    let opened: string | null = null;
     try {
+      // `?view=<id>`: a saved view's state replaces the address, then is restored as any link.
+      const viewId = viewIdOf(location.search);
+      if (viewId) {
+        const saved = await this.savedViews.get(viewId);
+        if (!saved) throw new Error(`there is no saved view ${viewId} (deleted?)`);
+        history.replaceState(null, "", `${location.pathname}?${saved.state || "page=graph"}`);
+        opened = saved.name;
+        document.body.dataset.savedView = saved.id;
+      }
       this.state = decodeState(location.search);
       // A bare address lands on the overview.
       if (!location.search.replace(/^\?/, "")) this.state.page = "overview";
@@ -224,6 +249,7 @@ export class App implements ExplorerContext {
       m.overlayOnly = s.mode !== "explore";
       this.overlay = emptyOverlay();
       ($("#layout") as HTMLSelectElement).value = s.layout;
+      ($("#grouping") as HTMLSelectElement).value = s.group;
       this.view.setLayout(s.layout);
       renderFilters(this);
       this.showPage(s.page);
@@ -234,6 +260,7 @@ export class App implements ExplorerContext {
       this.restoring = false;
     }
     this.commit();
+    if (opened) this.status(`Opened the saved view “${opened}”. ${$("#status").textContent ?? ""}`);
   }
 
   private async restoreGraph(): Promise<void> {
@@ -296,7 +323,7 @@ export class App implements ExplorerContext {
 
   render(opts: { relayout?: boolean; anchor?: string | null } = {}): void {
     const d = this.model.derive();
-    const changed = this.view.sync(d, { anchor: opts.anchor, lockPinned: this.state.mode === "explore" });
+    const changed = this.view.sync(d, { anchor: opts.anchor, lockPinned: this.state.mode === "explore", grouped: this.grouping(d) });
     this.applyOverlay();
     if (changed || opts.relayout) this.view.layout();
     this.view.select(this.state.selected);
@@ -322,6 +349,50 @@ export class App implements ExplorerContext {
     if (classes.size || o.dim) this.view.highlight(classes, o.dim);
     if (o.load.size) this.view.setLoad(o.load);
     if (o.clusterColors.size) this.view.setClusterColors(o.clusterColors);
+    renderHeatLegend($("#heat-legend"), o.load.size ? (o.heat ?? null) : null);
+  }
+
+  /** The compound groups of the drawn elements (`state.group`), from every known relationship. */
+  private grouping(d: ReturnType<GraphModel["derive"]>): Grouped | undefined {
+    if (this.state.group === "none") return undefined;
+    const links = d.edges.map((e) => ({ source: e.source, target: e.target, rel: e.rel }));
+    for (const [id, ls] of this.model.neighbourhoods) {
+      for (const l of ls) links.push(l.outgoing ? { source: id, target: l.neighbour.id, rel: l.rel } : { source: l.neighbour.id, target: id, rel: l.rel });
+    }
+    const m = this.model;
+    return groupElements(this.state.group, d.nodes, links, (id) => m.elements.get(id)?.type, (id) => this.name(id));
+  }
+
+  /** Who is asking (`GET /api/me`), read once per page (again after a failure). */
+  caller(): Promise<Caller> {
+    this.callerAsked ??= new Editing(this.client).me().catch((err: Error) => {
+      this.callerAsked = null;
+      throw err;
+    });
+    return this.callerAsked;
+  }
+
+  private toggleViewsPanel(): void {
+    const root = $("#views-slot");
+    const open = root.hidden;
+    $("#views-toggle").setAttribute("aria-expanded", String(open));
+    renderViewsPanel(
+      root,
+      open
+        ? {
+            views: this.savedViews,
+            currentState: () => encodeState(this.state) || "page=graph",
+            open: (id) => {
+              history.pushState(null, "", `${location.pathname}?${VIEW_PARAM}=${encodeURIComponent(id)}`);
+              void this.loadFromUrl();
+            },
+            status: (m, e) => this.status(m, e),
+            close: () => this.toggleViewsPanel(),
+            caller: () => this.caller(),
+          }
+        : null,
+    );
+    if (open) document.querySelector<HTMLElement>("#views-slot button, #views-slot input")?.focus();
   }
 
   name(id: string): string {
@@ -568,14 +639,28 @@ export class App implements ExplorerContext {
     return new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
   }
 
-  exportPng(): void {
-    download(this.view.pngBlob(), `valuegraph-${this.stamp()}.png`);
-    this.status("Exported the view as PNG.");
+  /** The graph as drawn, with its title and legend (`export.ts`): the PNG is this SVG rasterised. */
+  private exported(): { svg: string; width: number; height: number } {
+    const cy = this.view.cy;
+    const legend = buildLegend(legendInputOf(cy, this.overlay.load.size ? (this.overlay.heat ?? null) : null, this.state.group));
+    const counts = `${cy.nodes().filter((n) => !n.isParent()).length} elements · ${cy.edges().length} relationships`;
+    const subtitle = `${counts} · ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC · ${location.host}`;
+    return renderSvg(this.view.scene(exportTitle(this.state, (id) => this.name(id)), subtitle, legend));
+  }
+
+  async exportPng(): Promise<void> {
+    try {
+      const { svg, width, height } = this.exported();
+      download(await svgToPng(svg, width, height), `valuegraph-${this.stamp()}.png`);
+      this.status("Exported the view as PNG (with title and legend).");
+    } catch (err) {
+      this.status(`Could not export the PNG: ${(err as Error).message}`, true);
+    }
   }
 
   exportSvg(): void {
-    download(new Blob([this.view.svgText()], { type: "image/svg+xml" }), `valuegraph-${this.stamp()}.svg`);
-    this.status("Exported the view as SVG.");
+    download(new Blob([this.exported().svg], { type: "image/svg+xml" }), `valuegraph-${this.stamp()}.svg`);
+    this.status("Exported the view as SVG (with title and legend).");
   }
 
   async copyLink(): Promise<void> {

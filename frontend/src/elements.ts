@@ -1,5 +1,6 @@
 /** Model → Cytoscape element definitions, and the automatic layout choice. Pure, no DOM. */
 import type { ElementDefinition } from "cytoscape";
+import type { Grouped } from "./grouping";
 import type { Derived } from "./model";
 import { nodeStyle, relLabel } from "./style";
 
@@ -7,10 +8,14 @@ export function nodeLabel(name: string, hidden: number): string {
   return hidden > 0 ? `${name} (+${hidden})` : name;
 }
 
-/** Cytoscape element definitions for a derived model. Pure. */
-export function toElements(d: Derived): ElementDefinition[] {
+/** Cytoscape element definitions for a derived model (groups as compound nodes, first). Pure. */
+export function toElements(d: Derived, grouped?: Grouped): ElementDefinition[] {
   const out: ElementDefinition[] = [];
+  for (const g of grouped?.groups ?? []) {
+    out.push({ group: "nodes", data: { id: g.id, label: g.label, name: g.label, type: "Group", anchor: g.anchor }, classes: "group" });
+  }
   for (const n of d.nodes) {
+    const parent = grouped?.parent.get(n.id);
     const s = nodeStyle(n.type);
     const classes = [n.expanded ? "expanded" : "", n.pinned ? "pinned" : "", n.hiddenNeighbours ? "has-more" : ""].filter(Boolean);
     out.push({
@@ -23,6 +28,7 @@ export function toElements(d: Derived): ElementDefinition[] {
         size: s.size,
         wide: Math.round(s.size * 1.6),
         hidden: n.hiddenNeighbours,
+        ...(parent ? { parent } : {}),
       },
       classes: classes.join(" "),
     });

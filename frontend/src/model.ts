@@ -180,6 +180,22 @@ export class GraphModel {
     this.partial.clear();
   }
 
+  /** Forget an element deleted from the model: it, what was loaded of it, and every link to it. */
+  forget(id: string): void {
+    this.elements.delete(id);
+    this.details.delete(id);
+    this.neighbourhoods.delete(id);
+    this.partial.delete(id);
+    for (const [k, links] of this.neighbourhoods) this.neighbourhoods.set(k, links.filter((l) => l.neighbour.id !== id));
+    this.seeds = this.seeds.filter((x) => x !== id);
+    this.expanded = this.expanded.filter((x) => x !== id);
+    this.pinned.delete(id);
+    this.removed.delete(id);
+    this.shown.delete(id);
+    this.overlayNodes = this.overlayNodes.filter((x) => x !== id);
+    this.overlayEdges = this.overlayEdges.filter((e) => e.source !== id && e.target !== id);
+  }
+
   setOverlay(nodes: ElementBrief[], edges: OverlayEdge[]): void {
     this.know(nodes);
     this.overlayNodes = nodes.map((n) => n.id);

@@ -1,4 +1,5 @@
 /** What a question draws over the graph, kept between renders (new nodes must get it too). */
+import type { HeatRange } from "./legend";
 
 export interface Overlay {
   classes: Map<string, string[]>;
@@ -7,6 +8,8 @@ export interface Overlay {
   dim: boolean;
   load: Map<string, { size: number; color: string }>;
   clusterColors: Map<string, string>;
+  /** The values the heat colours (`load`) stand for, for the heat scale legend. */
+  heat?: HeatRange | null;
 }
 
 export const emptyOverlay = (): Overlay => ({ classes: new Map(), pathSteps: [], dim: false, load: new Map(), clusterColors: new Map() });

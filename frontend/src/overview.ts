@@ -5,7 +5,7 @@
  * `Overview` request plus the questions' own health and bottleneck documents; everything
  * but `loadOverview` is pure and unit-tested.
  */
-import { OverviewDocument, type OverviewQuery } from "./generated/graphql";
+import { MostDependedOnDocument, OverviewDocument, type MostDependedOnQuery, type OverviewQuery } from "./generated/graphql";
 import type { GraphQLClient } from "./gql";
 import type { BottleneckItem, HealthCheck, HealthReport, Questions } from "./questions";
 import type { ElementBrief, Stats } from "./types";
@@ -45,8 +45,28 @@ export interface ImportRunBrief {
   written: number | null;
 }
 
+/** An element others need directly, with who answers for it (a model without streams). */
+export interface DependedOn {
+  element: ElementBrief;
+  /** Distinct elements needing it directly (REQUIRES, USES, DEPENDS_ON, READS). */
+  dependents: number;
+  owners: ElementBrief[];
+  accountable: ElementBrief[];
+}
+
+export interface DependedOnList {
+  /** Elements something needs directly, in all (the list is the top of them). */
+  total: number;
+  items: DependedOn[];
+}
+
+/** How many of the most depended-on elements the overview lists. */
+export const DEPENDED_ON_SHOWN = 15;
+
 export interface Overview {
   map: StreamMap;
+  /** Only for a model without value streams (null otherwise, or when it could not be read). */
+  dependedOn: DependedOnList | null;
   counts: { label: string; count: number }[];
   health: HealthReport | null;
   worst: HealthCheck[];
@@ -54,6 +74,9 @@ export interface Overview {
   imports: ImportRunBrief[];
   /** Questions that could not be answered (the rest is shown). */
   errors: string[];
+  /** Questions still being answered: what is known is drawn first (on a large model health
+   * and bottlenecks take seconds each, the streams and counts a fraction of one). */
+  pending: ("health" | "bottlenecks")[];
 }
 
 type StreamItem = OverviewQuery["streams"]["items"][number];
@@ -134,22 +157,47 @@ export function readImportRuns(v: OverviewQuery["importRuns"]): ImportRunBrief[]
   });
 }
 
-/** Everything the overview shows; health and bottlenecks may fail alone (shown as such). */
-export async function loadOverview(client: GraphQLClient, questions: Questions): Promise<Overview> {
-  const data = await client.request(OverviewDocument, {});
-  // One after the other: the server answers a few expensive questions at once, and the
-  // overview should not take every slot (nor be refused one).
-  const errors: string[] = [];
-  const health = await questions.health().catch((err: Error) => (errors.push(`health: ${err.message}`), null));
-  const bottlenecks = await questions.bottlenecks(5).catch((err: Error) => (errors.push(`bottlenecks: ${err.message}`), null));
+export function readDependedOn(v: MostDependedOnQuery["mostDependedOn"]): DependedOnList {
   return {
+    total: v.total,
+    items: v.items.map((i) => ({ element: brief(i.element), dependents: i.dependents, owners: i.owners.map(brief), accountable: i.accountable.map(brief) })),
+  };
+}
+
+/** Everything the overview shows; health and bottlenecks may fail alone (shown as such).
+ * `progress` receives each stage as it is known: the streams, counts and imports first
+ * (with, for a model without value streams, what is most depended on), then with the
+ * health report, then with the bottlenecks. */
+export async function loadOverview(client: GraphQLClient, questions: Questions, progress: (o: Overview) => void = () => {}): Promise<Overview> {
+  const data = await client.request(OverviewDocument, {});
+  const errors: string[] = [];
+  // Without value streams the stream map has nothing to draw: what is most depended on instead.
+  const dependedOn = data.streams.total
+    ? null
+    : await client.request(MostDependedOnDocument, { limit: DEPENDED_ON_SHOWN }).then(
+        (d) => readDependedOn(d.mostDependedOn),
+        (err: Error) => (errors.push(`most depended-on: ${err.message}`), null),
+      );
+  let o: Overview = {
     map: readStreamMap(data.streams),
+    dependedOn,
     // `stats: JSON!`: counts by type (typed by hand in types.ts).
     counts: keyCounts(data.stats as Stats),
-    health,
-    worst: health ? worstChecks(health) : [],
-    bottlenecks: bottlenecks?.items.slice(0, 5) ?? [],
+    health: null,
+    worst: [],
+    bottlenecks: [],
     imports: readImportRuns(data.importRuns),
     errors,
+    pending: ["health", "bottlenecks"],
   };
+  progress(o);
+  // One after the other: the server answers a few expensive questions at once, and the
+  // overview should not take every slot (nor be refused one).
+  const health = await questions.health().catch((err: Error) => (errors.push(`health: ${err.message}`), null));
+  o = { ...o, health, worst: health ? worstChecks(health) : [], errors: [...errors], pending: ["bottlenecks"] };
+  progress(o);
+  const bottlenecks = await questions.bottlenecks(5).catch((err: Error) => (errors.push(`bottlenecks: ${err.message}`), null));
+  o = { ...o, bottlenecks: bottlenecks?.items.slice(0, 5) ?? [], errors: [...errors], pending: [] };
+  progress(o);
+  return o;
 }

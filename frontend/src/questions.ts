@@ -43,6 +43,12 @@ export interface ImpactStream {
 export interface NotifyEntry {
   element: ElementBrief;
   reason: string;
+  /** Accountable owners (people accountable for an affected stream) come before owning teams. */
+  role: "accountable owner" | "owning team";
+  /** Hops from the change to the nearest element they answer for (null: not said). */
+  distance: number | null;
+  /** What they answer for that the change reaches. */
+  about: ElementBrief[];
 }
 
 /** How many the whole answer holds when the server pages its lists (`counts`). */
@@ -165,9 +171,19 @@ function dedupe(xs: ElementBrief[]): ElementBrief[] {
 
 export function readImpact(a: ImpactLike): ImpactResult {
   const streams = a.streams.map(readAffected);
+  // Who to notify, ranked as the impact report ranks them: accountable owners first, then
+  // owning teams, each nearest first (the server's order within each list).
   const notify: NotifyEntry[] = [];
-  const notices: readonly NoticeFieldsFragment[] = [...(a.teamsToNotify ?? []), ...(a.peopleToNotify ?? [])];
-  for (const n of notices) if (!notify.some((x) => x.element.id === n.element.id)) notify.push({ element: ref(n.element), reason: n.reason });
+  const seen = new Set<string>();
+  const take = (ns: readonly NoticeFieldsFragment[] | undefined, role: NotifyEntry["role"]): void => {
+    for (const n of ns ?? []) {
+      if (seen.has(n.element.id)) continue;
+      seen.add(n.element.id);
+      notify.push({ element: ref(n.element), reason: n.reason, role, distance: typeof n.distance === "number" ? n.distance : null, about: (n.about ?? []).map(ref) });
+    }
+  };
+  take(a.peopleToNotify, "accountable owner");
+  take(a.teamsToNotify, "owning team");
   const affected = dedupe([...(a.capabilities ?? []), ...(a.platforms ?? []), ...(a.dataAssets ?? []), ...(a.other ?? [])].map((x) => ref(x.element)));
   const c = a.counts;
   const totals = c ? { streams: c.streams, affected: c.affected - c.streams, notify: c.teamsToNotify + c.peopleToNotify } : null;

@@ -513,7 +513,7 @@ export interface RoleInfo {
   message: string;
 }
 
-/** Admin-only read used to learn the caller's role (the API has no "who am I" query). */
+/** Admin-only read used to learn whether the caller may apply: its refusal is the message shown. */
 export const ADMIN_PROBE = restUrl("/api/audit", { limit: 1 });
 
 /** How many bottleneck rows a comparison asks for (ranked within it on either side). */

@@ -161,6 +161,24 @@ export function cytoscapeStyle(): StyleRule[] {
   }
   rules.push(
     { selector: "node[type = \"ValueStream\"]", style: { width: "data(wide)", "font-weight": "bold" } },
+    // Groups (compound nodes, `grouping.ts`): a light box named at its top.
+    {
+      selector: "node.group",
+      style: {
+        shape: "round-rectangle",
+        "background-color": "#F1F5F9",
+        "background-opacity": 0.7,
+        "border-width": 1.5,
+        "border-style": "dashed",
+        "border-color": "#64748B",
+        "text-valign": "top",
+        "text-halign": "center",
+        "text-margin-y": -4,
+        "font-weight": "bold",
+        color: "#334155",
+        padding: "16px",
+      },
+    },
     { selector: "node.expanded", style: { "border-width": 3, "border-color": "#1F2937" } },
     { selector: "node.pinned", style: { "border-style": "double", "border-width": 5, "border-color": "#111827" } },
     { selector: "node.has-more", style: { "outline-width": 2, "outline-color": "#F59E0B", "outline-offset": 2 } },

@@ -12,6 +12,8 @@ export type LayoutName = "auto" | "dagre" | "fcose";
 export type ImpactDirection = "impact" | "depends" | "path";
 /** Scenario mode: what the graph draws of the compared impact (both sides coloured by change, or one side). */
 export type ScenarioSide = "diff" | "base" | "scenario";
+/** What the graph groups its elements by, as compound nodes (none: no grouping). */
+export type Grouping = "none" | "stream" | "capability" | "team";
 
 export interface ViewState {
   page: Page;
@@ -43,6 +45,8 @@ export interface ViewState {
   asOf: string | null;
   /** The model as planned for a date (lifecycle dates); null: now. Never both (src/time.ts). */
   at: string | null;
+  /** Elements grouped by stream, capability or owning team (compound nodes). */
+  group: Grouping;
 }
 
 export const DEFAULT_DEPTH = 6;
@@ -70,6 +74,7 @@ export function defaultState(): ViewState {
     side: "diff",
     asOf: null,
     at: null,
+    group: "none",
   };
 }
 
@@ -78,6 +83,7 @@ const MODES: readonly Mode[] = ["explore", "impact", "bottleneck", "scenario"];
 const LAYOUTS: readonly LayoutName[] = ["auto", "dagre", "fcose"];
 const DIRECTIONS: readonly ImpactDirection[] = ["impact", "depends", "path"];
 const SIDES: readonly ScenarioSide[] = ["diff", "base", "scenario"];
+export const GROUPINGS: readonly Grouping[] = ["none", "stream", "capability", "team"];
 
 const enc = (s: string): string => encodeURIComponent(s);
 const encList = (xs: string[]): string => xs.map(enc).join(",");
@@ -112,6 +118,7 @@ export function encodeState(s: ViewState): string {
   if (s.mode === "scenario" && s.side !== d.side) put("side", s.side);
   if (s.asOf) put("asof", enc(s.asOf));
   else if (s.at) put("at", enc(s.at));
+  if (s.group !== d.group) put("group", s.group);
   return parts.join("&");
 }
 
@@ -198,6 +205,7 @@ export function decodeState(query: string): ViewState {
     side: pick(raw.get("side"), SIDES, d.side),
     asOf: decodeDate(raw.get("asof")),
     at: decodeDate(raw.get("asof")) ? null : decodeDate(raw.get("at")),
+    group: pick(raw.get("group"), GROUPINGS, d.group),
   };
 }
 

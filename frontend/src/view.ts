@@ -1,20 +1,23 @@
 /**
  * The Cytoscape view: keeps the canvas in step with the derived model (adding and
  * removing only what changed), runs the layouts, carries the question overlays as
- * classes, and exports PNG / SVG.
+ * classes, groups elements into compound nodes, keeps labels readable at the zoom a fit
+ * leaves, and hands the drawing to the exports (`export.ts`).
  */
 import cytoscape, { type Core, type NodeSingular } from "cytoscape";
 import dagre from "cytoscape-dagre";
 import fcose from "cytoscape-fcose";
-import svg from "cytoscape-svg";
 import { chooseLayout, toElements } from "./elements";
+import { sceneOf, type Scene } from "./export";
+import { isGroupId, type Grouped } from "./grouping";
+import type { Legend } from "./legend";
 import type { Derived } from "./model";
+import { labelScale, seededRandom, stableSeed } from "./stable";
 import { cytoscapeStyle } from "./style";
 import type { LayoutName } from "./urlstate";
 
 cytoscape.use(dagre);
 cytoscape.use(fcose);
-cytoscape.use(svg);
 
 export interface ViewEvents {
   select(id: string | null): void;
@@ -37,6 +40,9 @@ export class GraphView {
   readonly cy: Core;
   private layoutName: LayoutName = "auto";
   private layoutRunning: cytoscape.Layouts | null = null;
+  /** How much labels are enlarged so that they stay readable at the current zoom. */
+  private labelFactor = 1;
+  private labelFrame = 0;
 
   constructor(
     container: HTMLElement,
@@ -51,7 +57,21 @@ export class GraphView {
       selectionType: "single",
       boxSelectionEnabled: false,
     });
-    this.cy.on("tap", "node", (evt) => this.events.select((evt.target as NodeSingular).id()));
+    // Labels keep a readable size however far a fit zooms out (`stable.ts`'s labelScale).
+    this.cy
+      .style()
+      .selector("node")
+      .style({
+        "font-size": (n: NodeSingular) => (n.hasClass("group") ? 13 : 11) * this.labelFactor,
+        "text-max-width": () => `${Math.round(120 * this.labelFactor)}px`,
+      } as unknown as cytoscape.Css.Node)
+      .update();
+    this.cy.on("zoom", () => this.scheduleLabels());
+    // A group is not an element: tapping it selects nothing.
+    this.cy.on("tap", "node", (evt) => {
+      const id = (evt.target as NodeSingular).id();
+      if (!isGroupId(id)) this.events.select(id);
+    });
     this.cy.on("tap", (evt) => {
       if (evt.target === this.cy) this.events.select(null);
     });
@@ -59,9 +79,28 @@ export class GraphView {
       const d = evt.target.data() as { source: string; target: string; rel: string; attributes?: Record<string, unknown> };
       this.events.edge({ source: d.source, target: d.target, rel: d.rel, attributes: d.attributes ?? {} });
     });
-    this.cy.on("dbltap", "node", (evt) => this.events.expandToggle((evt.target as NodeSingular).id()));
+    this.cy.on("dbltap", "node", (evt) => {
+      const id = (evt.target as NodeSingular).id();
+      if (!isGroupId(id)) this.events.expandToggle(id);
+    });
     this.cy.on("mouseover", "edge", (evt) => evt.target.addClass("show-label"));
     this.cy.on("mouseout", "edge", (evt) => evt.target.removeClass("show-label"));
+  }
+
+  private scheduleLabels(): void {
+    if (this.labelFrame) return;
+    this.labelFrame = requestAnimationFrame(() => {
+      this.labelFrame = 0;
+      this.updateLabels();
+    });
+  }
+
+  /** Resize labels for the current zoom (now, not on the next frame). */
+  updateLabels(): void {
+    const factor = labelScale(this.cy.zoom());
+    if (factor === this.labelFactor) return;
+    this.labelFactor = factor;
+    this.cy.style().update();
   }
 
   setLayout(name: LayoutName): void {
@@ -74,12 +113,30 @@ export class GraphView {
    * Returns whether the structure changed (the caller then runs the layout, after
    * styling that changes node sizes).
    */
-  sync(d: Derived, opts: { anchor?: string | null; lockPinned?: boolean } = {}): boolean {
+  sync(d: Derived, opts: { anchor?: string | null; lockPinned?: boolean; grouped?: Grouped } = {}): boolean {
     const cy = this.cy;
-    const want = toElements(d);
+    const want = toElements(d, opts.grouped);
     const wantIds = new Set(want.map((e) => e.data.id as string));
     let changed = false;
     cy.batch(() => {
+      // Groups first, and members moved into (or out of) them before anything is removed:
+      // removing a compound node removes what it still holds.
+      for (const def of want) {
+        const id = def.data.id as string;
+        if (isGroupId(id) && cy.getElementById(id).empty()) {
+          cy.add(def);
+          changed = true;
+        }
+      }
+      for (const def of want) {
+        if (def.group !== "nodes" || isGroupId(def.data.id as string)) continue;
+        const node = cy.getElementById(def.data.id as string);
+        const wantParent = (def.data.parent as string | undefined) ?? null;
+        if (node.nonempty() && node.isNode() && (node.parent().first().id() || null) !== wantParent) {
+          node.move({ parent: wantParent });
+          changed = true;
+        }
+      }
       cy.elements().forEach((ele) => {
         if (!wantIds.has(ele.id())) {
           ele.remove();
@@ -92,7 +149,8 @@ export class GraphView {
         const id = def.data.id as string;
         const existing = cy.getElementById(id);
         if (existing.nonempty()) {
-          existing.data(def.data);
+          const { parent: _parent, ...data } = def.data;
+          existing.data(data);
           const keep = existing.classes().filter((c: string) => !["expanded", "pinned", "has-more", "overlay"].includes(c));
           existing.classes([...keep, ...String(def.classes ?? "").split(" ").filter(Boolean)]);
           continue;
@@ -130,8 +188,16 @@ export class GraphView {
     }
     const animate = n < 150;
     document.body.dataset.layout = "running";
+    // Layouts measure labels: measure them at their own size, not as enlarged for the last
+    // zoom, or the same elements would be laid out differently after each fit.
+    if (this.labelFactor !== 1) {
+      this.labelFactor = 1;
+      this.cy.style().update();
+    }
+    const resolved = this.resolvedLayout();
+    if (resolved === "fcose") this.placeInOrder();
     const options =
-      this.resolvedLayout() === "dagre"
+      resolved === "dagre"
         ? {
             name: "dagre",
             rankDir: "LR",
@@ -168,9 +234,32 @@ export class GraphView {
         this.cy.zoom(MAX_FIT_ZOOM);
         this.cy.center();
       }
+      this.updateLabels();
       document.body.dataset.layout = "done";
     });
-    layout.run();
+    // Same elements, same positions: the force-directed layout's random start is seeded
+    // from what is drawn (the layered one is deterministic already).
+    const random = Math.random;
+    Math.random = seededRandom(stableSeed(this.cy.elements().map((e) => e.id())));
+    try {
+      layout.run();
+    } finally {
+      Math.random = random;
+    }
+  }
+
+  /**
+   * The force-directed layout starts from where the elements are: start it from a grid in
+   * id order, so the same elements always end in the same places.
+   */
+  private placeInOrder(): void {
+    const nodes = this.cy.nodes(":childless").sort((a, b) => (a.id() < b.id() ? -1 : a.id() > b.id() ? 1 : 0));
+    const cols = Math.max(1, Math.ceil(Math.sqrt(nodes.length)));
+    this.cy.batch(() => {
+      nodes.forEach((node, i) => {
+        if (!node.locked()) node.position({ x: (i % cols) * 80, y: Math.floor(i / cols) * 80 });
+      });
+    });
   }
 
   select(id: string | null): void {
@@ -238,16 +327,26 @@ export class GraphView {
   /** Visible node ids in reading order (for keyboard navigation). */
   orderedNodeIds(): string[] {
     return this.cy
-      .nodes()
+      .nodes(":childless")
       .sort((a, b) => a.position().y - b.position().y || a.position().x - b.position().x)
       .map((n) => n.id());
   }
 
-  pngBlob(): Blob {
-    return this.cy.png({ output: "blob", full: true, scale: 2, bg: "#ffffff" });
-  }
-
-  svgText(): string {
-    return (this.cy as unknown as { svg(o: object): string }).svg({ full: true, scale: 1, bg: "#ffffff" });
+  /** What is drawn now, with a title and legend, for the PNG and SVG exports. */
+  scene(title: string, subtitle: string, legend: Legend): Scene {
+    // An export is drawn at full size: labels at their own size, as the layout measured them.
+    const factor = this.labelFactor;
+    if (factor !== 1) {
+      this.labelFactor = 1;
+      this.cy.style().update();
+    }
+    try {
+      return sceneOf(this.cy, title, subtitle, legend);
+    } finally {
+      if (factor !== 1) {
+        this.labelFactor = factor;
+        this.cy.style().update();
+      }
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import type { HealthReportQuery, OverviewQuery } from "../src/generated/graphql";
-import { keyCounts, readImportRuns, readStreamMap, worstChecks } from "../src/overview";
+import { keyCounts, readDependedOn, readImportRuns, readStreamMap, worstChecks } from "../src/overview";
 import { readHealth } from "../src/questions";
 
 const b = (id: string, type: string, name = id) => ({ id, type, name });
@@ -70,5 +70,15 @@ describe("the overview's figures", () => {
     expect(readImportRuns([{ id: "r1", source: "backstage", format: "backstage", startedAt: "2026-12-07T00:00:00", counts: { nodes: 3, relationships: 2 } }])).toEqual([
       { id: "r1", source: "backstage", format: "backstage", startedAt: "2026-12-07T00:00:00", written: 5 },
     ]);
+  });
+});
+
+describe("the overview of a model without value streams", () => {
+  it("reads the most depended-on elements with their owners, keeping the true total", () => {
+    const d = readDependedOn({
+      total: 40,
+      items: [{ element: b("app-crm", "GenericElement", "CRM"), dependents: 12, owners: [b("team-a", "Team", "Alpha")], accountable: [] }],
+    });
+    expect(d).toEqual({ total: 40, items: [{ element: b("app-crm", "GenericElement", "CRM"), dependents: 12, owners: [b("team-a", "Team", "Alpha")], accountable: [] }] });
   });
 });

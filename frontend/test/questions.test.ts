@@ -40,6 +40,9 @@ describe("impact answers", () => {
     expect(r.notify.length).toBe(11 + 6);
     expect(r.notify.filter((n) => n.element.type === "Team").length).toBe(11);
     expect(r.notify.every((n) => n.reason.length > 0)).toBe(true);
+    // Ranked as the impact report: accountable owners first, then owning teams.
+    expect(r.notify.map((n) => n.role)).toEqual([...Array(6).fill("accountable owner"), ...Array(11).fill("owning team")]);
+    expect(r.notify.slice(0, 6).every((n) => n.element.type === "Person")).toBe(true);
     expect(r.affected.length).toBe(13 + 9 + 7 + 13);
     expect(r.affected.some((e) => e.id === "vs-onboarding")).toBe(false);
   });
@@ -51,7 +54,7 @@ describe("impact answers", () => {
       counts: { affected: 1210, streams: 610, teamsToNotify: 40, peopleToNotify: 12 },
       streams: [{ element: ref("vs1", "ValueStream", "S1"), distance: 1, path: [], pathText: "" }],
       platforms: [{ element: ref("p2", "Platform", "P2"), distance: 1, path: [], pathText: "" }],
-      teamsToNotify: [{ element: ref("t", "Team", "T"), reason: "owns P" }],
+      teamsToNotify: [{ element: ref("t", "Team", "T"), reason: "owns P", distance: 0, about: [ref("p", "Platform", "P")] }],
     });
     expect(paged.totals).toEqual({ streams: 610, affected: 600, notify: 52 });
     expect(paged.affected.map((e) => e.id)).toEqual(["p2"]);

@@ -29,8 +29,10 @@ describe("URL state", () => {
       cluster: "cluster-1",
       scenario: null,
       side: "diff",
+      group: "team",
     };
     const q = encodeState(s);
+    expect(q).toContain("group=team");
     expect(q).toContain("mode=impact");
     expect(q).toContain("n=vs-mortgage,vs-cards,team-x");
     expect(decodeState(q)).toEqual(s);

@@ -1,13 +1,19 @@
 /** Bottleneck mode: teams and platforms sized and coloured by load, clusters of streams. */
 import type { ExplorerContext } from "../context";
 import { elementLink } from "./link";
+import { rankingTable } from "./bottlenecklist";
+import { reportButtons } from "./reports";
 import { h } from "../dom";
 import type { BottleneckResult, Cluster } from "../questions";
+import { heatRange } from "../legend";
 import { clusterColor, loadStyles } from "../style";
 import type { ElementBrief } from "../types";
 
 /** How many of the top-ranked bottlenecks are put on the graph. */
 export const TOP_N = 12;
+/** Streams drawn with all clusters shown (a chosen cluster is drawn whole): on L the clusters
+ * hold all 500 streams, each tied to every shared element, a layout of several seconds. */
+export const STREAMS_DRAWN = 60;
 
 export class BottleneckPanel {
   result: BottleneckResult | null = null;
@@ -48,9 +54,13 @@ export class BottleneckPanel {
     const edges: { source: string; target: string; rel: string }[] = [];
     const colours = new Map<string, string>();
     const clusters = cluster ? [cluster] : r.clusters;
+    let room = cluster ? Infinity : STREAMS_DRAWN;
     clusters.forEach((c) => {
       const index = r.clusters.indexOf(c);
-      for (const st of c.streams) {
+      if (room <= 0) return;
+      const streams = c.streams.slice(0, room);
+      room -= streams.length;
+      for (const st of streams) {
         nodes.push(st);
         colours.set(st.id, clusterColor(index));
         for (const sh of c.shared) edges.push({ source: st.id, target: sh.id, rel: "SHARES" });
@@ -65,7 +75,7 @@ export class BottleneckPanel {
     if (cluster) {
       for (const n of [...cluster.streams, ...cluster.shared]) classes.set(n.id, ["in-cluster"]);
     }
-    app.overlay = { classes, pathSteps: [], dim: Boolean(cluster), load: loadStyles(r.items), clusterColors: colours };
+    app.overlay = { classes, pathSteps: [], dim: Boolean(cluster), load: loadStyles(r.items), clusterColors: colours, heat: heatRange("Bottleneck score", r.items.map((i) => i.score)) };
     app.render({ relayout: true });
   }
 
@@ -82,7 +92,9 @@ export class BottleneckPanel {
     if (this.error) root.appendChild(h("p", { class: "error", role: "alert" }, this.error));
     const r = this.result;
     if (!r) return root;
-    root.appendChild(h("p", { class: "hint" }, `Size and colour show the load score (the top ${Math.min(TOP_N, r.items.length)} are on the graph).`));
+    const streams = r.clusters.reduce((n, c) => n + c.streams.length, 0);
+    const bounded = !app.state.cluster && streams > STREAMS_DRAWN ? ` The first ${STREAMS_DRAWN} of ${streams.toLocaleString("en-GB")} clustered streams are drawn; choose a cluster to draw all of its streams.` : "";
+    root.appendChild(h("p", { class: "hint" }, `Size and colour show the load score (the top ${Math.min(TOP_N, r.items.length)} are on the graph).${bounded}`));
     const clusterList = h("ul", { class: "clusters", id: "clusters" });
     r.clusters.forEach((c, i) => {
       const selected = app.state.cluster === c.id;
@@ -118,26 +130,9 @@ export class BottleneckPanel {
     });
     root.appendChild(h("h3", {}, `Clusters of streams (${r.clusters.length})`));
     root.appendChild(r.clusters.length ? clusterList : h("p", { class: "none" }, "No clusters reported."));
-    root.appendChild(h("h3", {}, "Ranking"));
-    const table = h(
-      "table",
-      { class: "ranking", id: "bottleneck-ranking" },
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "#"), h("th", { scope: "col" }, "Element"), h("th", { scope: "col" }, "Score"))),
-      h(
-        "tbody",
-        {},
-        ...r.items.slice(0, 40).map((it, i) =>
-          h(
-            "tr",
-            { title: it.explanation },
-            h("td", {}, String(i + 1)),
-            h("td", {}, elementLink(app, it.element), it.explanation ? h("div", { class: "why" }, it.explanation) : null),
-            h("td", {}, Number.isInteger(it.score) ? String(it.score) : it.score.toFixed(2)),
-          ),
-        ),
-      ),
-    );
-    root.appendChild(table);
+    // The report ranks as many as the panel lists.
+    root.appendChild(reportButtons(app.api.client, { kind: "bottlenecks", limit: r.items.length || undefined }, "report-bottlenecks"));
+    root.appendChild(rankingTable(app, r.items));
     return root;
   }
 }

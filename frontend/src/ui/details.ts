@@ -1,14 +1,16 @@
 /** The details panel: properties, owner, accountable, provenance and neighbour links. */
 import type { ExplorerContext } from "../context";
+import { editControls } from "./editing";
 import { elementLink } from "./link";
 import { historySection } from "./history";
 import { streamTrendsSection } from "./trends";
 import { ServerTimeReads } from "../timereads";
 import { clear, h } from "../dom";
 import { camel } from "../schema";
-import { nodeStyle, relLabel } from "../style";
+import { nodeStyle } from "../style";
 import type { Element } from "../types";
-import { relSwatch, typeSwatch } from "./swatch";
+import { typeSwatch } from "./swatch";
+import { neighbourTable } from "./neighbours";
 
 function fmt(v: unknown): string {
   if (v === null || v === undefined) return "";
@@ -44,6 +46,7 @@ export function renderDetails(app: ExplorerContext, el: HTMLElement, loading: bo
         ),
       ),
     );
+    el.appendChild(editControls(app, null));
     return;
   }
   const m = app.model;
@@ -90,6 +93,8 @@ export function renderDetails(app: ExplorerContext, el: HTMLElement, loading: bo
       ),
     ),
   );
+  // Editors only (the controls stay empty for a viewer).
+  el.appendChild(editControls(app, id));
   if (visible?.hiddenNeighbours) {
     el.appendChild(
       h(
@@ -162,30 +167,7 @@ export function renderDetails(app: ExplorerContext, el: HTMLElement, loading: bo
     );
   }
   if (!groups.length) neighbourSection.appendChild(h("p", { class: "none" }, "No relationships."));
-  for (const [field, ls] of groups) {
-    const first = ls[0]!;
-    neighbourSection.appendChild(
-      h(
-        "details",
-        { open: ls.length <= 12 },
-        h("summary", {}, relSwatch(first.rel, 22), ` ${field} `, h("span", { class: "count" }, `(${ls.length})`), h("span", { class: "rel-name" }, ` ${first.outgoing ? "→" : "←"} ${relLabel(first.rel)}`)),
-        h(
-          "ul",
-          {},
-          ...ls.map((l) => {
-            const attrs = Object.entries(l.attributes).filter(([, v]) => v !== null && v !== undefined && v !== "");
-            return h(
-              "li",
-              {},
-              typeSwatch(l.neighbour.type, 12),
-              elementLink(app, l.neighbour),
-              attrs.length ? h("span", { class: "attrs" }, ` ${attrs.map(([k, v]) => `${k.replace(/_/g, " ")}: ${fmt(v)}`).join(", ")}`) : null,
-            );
-          }),
-        ),
-      ),
-    );
-  }
+  else neighbourSection.appendChild(neighbourTable(app, id, groups));
   el.appendChild(neighbourSection);
   // A stream's funding over time beside its measures' trends.
   if (type === "ValueStream") el.appendChild(streamTrendsSection(new ServerTimeReads(app.api.client), id, detail.updatedAt ?? ""));

@@ -1,16 +1,11 @@
 /** The operating-model health report as a page; each finding links into the graph. */
 import type { ExplorerContext } from "../context";
-import { clear, download, h } from "../dom";
-import { graphHref } from "../urlstate";
-import type { ElementBrief } from "../types";
-import { typeSwatch } from "./swatch";
 import { healthTrendsSection } from "./trends";
 import { ServerTimeReads } from "../timereads";
 import { timeLabel, timeOf } from "../time";
-
-function findingLink(e: ElementBrief): HTMLElement {
-  return h("a", { href: graphHref([e.id], e.id), class: "finding-link", "data-id": e.id }, typeSwatch(e.type, 12), ` ${e.name}`);
-}
+import { clear, h } from "../dom";
+import { findingsTable } from "./findings";
+import { reportButtons } from "./reports";
 
 export async function renderHealthPage(app: ExplorerContext, root: HTMLElement): Promise<void> {
   clear(root);
@@ -27,13 +22,7 @@ export async function renderHealthPage(app: ExplorerContext, root: HTMLElement):
         { class: "health-summary" },
         h("div", { class: "score", id: "health-score" }, h("span", {}, "Overall score"), h("strong", {}, report.score === null ? "not applicable" : String(report.score))),
         h("p", {}, `${report.checks.length} checks, ${failing} with findings.`),
-        report.markdown
-          ? h(
-              "button",
-              { type: "button", onclick: () => download(new Blob([report.markdown], { type: "text/markdown" }), "valuegraph-health.md") },
-              "Download the report (Markdown)",
-            )
-          : null,
+        reportButtons(app.api.client, { kind: "health" }, "report-health"),
       ),
     );
     // The point in time the report was asked for, and the score over time.
@@ -57,22 +46,7 @@ export async function renderHealthPage(app: ExplorerContext, root: HTMLElement):
             h("span", { class: "check-score" }, c.score === null ? "not applicable" : `score ${c.score}`),
           ),
           c.description ? h("p", {}, c.description) : null,
-          c.findings.length
-            ? h(
-                "ul",
-                {},
-                ...c.findings.map((f) => {
-                  const els = [f.element, ...f.elements.filter((e) => e.id !== f.element.id)];
-                  return h(
-                    "li",
-                    {},
-                    ...els.map((e, i) => [i ? " · " : "", findingLink(e)]).flat(),
-                    f.message ? h("span", { class: "message" }, ` ${f.message}`) : null,
-                    els.length > 1 ? [" ", h("a", { href: graphHref(els.map((e) => e.id), els[0]!.id), class: "all" }, "(show all in graph)")] : null,
-                  );
-                }),
-              )
-            : null,
+          c.findings.length ? findingsTable(c) : null,
         ),
       );
     }

@@ -7,13 +7,15 @@ import { relLabel } from "../style";
 import type { ElementBrief } from "../types";
 import { elementPicker } from "./picker";
 import { typeSwatch } from "./swatch";
+import { affectedTable, notifyTable } from "./impactlists";
+import { reportButtons } from "./reports";
 
 export class ImpactPanel {
   result: ImpactResult | null = null;
   path: PathResult | null = null;
   error: string | null = null;
   loading = false;
-  /** How many of a "what it depends on" answer are drawn and listed (grows with "show more"). */
+  /** How many of an answer's streams (or dependencies) are drawn and listed (grows with "show more"). */
   limit = DRAW_PAGE;
   private readonly rerun = debounce(() => void this.run(), 300);
 
@@ -120,14 +122,16 @@ export class ImpactPanel {
     const r = this.result;
     if (!r) return;
     this.limit += DRAW_PAGE;
-    await this.draw(r, "dependency");
+    await this.draw(r, this.app.state.impactDir === "depends" ? "dependency" : "impacted");
     this.app.pendingFocus = "impact-more";
     this.app.renderPanels();
   }
 
-  /** The entries drawn and listed: every affected stream, but only the nearest of what an element depends on. */
-  private bounded(r: ImpactResult, mark: "impacted" | "dependency"): { shown: ImpactResult["streams"]; hidden: number } {
-    return mark === "dependency" ? nearestFirst(r.streams, this.limit) : { shown: r.streams, hidden: 0 };
+  /** The entries drawn and listed: the nearest affected streams, or the nearest of what an
+   * element depends on. Bounded either way: on L a shared platform reaches 500 streams, and
+   * drawing them with their paths froze the tab for seconds. */
+  private bounded(r: ImpactResult, _mark: "impacted" | "dependency"): { shown: ImpactResult["streams"]; hidden: number } {
+    return nearestFirst(r.streams, this.limit);
   }
 
   private async draw(r: ImpactResult, mark: "impacted" | "dependency"): Promise<void> {
@@ -145,7 +149,9 @@ export class ImpactPanel {
     for (const st of r.streams) st.pathNodes.forEach((n) => add(n.id, "on-path"));
     for (const st of r.streams) add(st.stream.id, mark);
     add(source.id, "impact-source");
-    for (const n of r.notify) if (app.model.derive().nodes.some((v) => v.id === n.element.id)) add(n.element.id, "notify");
+    // Derived once: per entry it was a full derivation for each of hundreds of teams to notify.
+    const drawn = new Set(app.model.derive().nodes.map((v) => v.id));
+    for (const n of r.notify) if (drawn.has(n.element.id)) add(n.element.id, "notify");
     app.overlay = {
       ...app.overlay,
       classes,
@@ -299,7 +305,9 @@ export class ImpactPanel {
       h(
         "h3",
         { id: "impact-list-title" },
-        depends ? `Depends on (${hidden ? `nearest ${shown.length} of ${r.streams.length.toLocaleString("en-GB")}` : r.streams.length})` : `Affected value streams (${shownOf(r.streams.length, r.totals?.streams)})`,
+        depends
+          ? `Depends on (${hidden ? `nearest ${shown.length} of ${r.streams.length.toLocaleString("en-GB")}` : r.streams.length})`
+          : `Affected value streams (${hidden ? `nearest ${shown.length} of ${(r.totals?.streams ?? r.streams.length).toLocaleString("en-GB")}` : shownOf(r.streams.length, r.totals?.streams)})`,
       ),
     );
     const streams = h("ol", { class: "impact-streams", id: "impact-streams" });
@@ -333,19 +341,9 @@ export class ImpactPanel {
       );
     }
     if (depends) return root;
-    root.appendChild(h("h3", {}, `Teams and people to notify (${shownOf(r.notify.length, r.totals?.notify)})`));
-    root.appendChild(
-      h(
-        "ul",
-        { class: "notify", id: "impact-notify" },
-        ...r.notify.map((n) => h("li", {}, elementLink(app, n.element), n.reason ? h("span", { class: "reason" }, ` — ${n.reason}`) : null)),
-        r.notify.length ? null : h("li", { class: "none" }, "Nobody recorded."),
-      ),
-    );
-    if (r.affected.length) {
-      root.appendChild(h("h3", {}, `Other affected elements (${shownOf(r.affected.length, r.totals?.affected)})`));
-      root.appendChild(h("ul", { class: "affected" }, ...r.affected.map((e) => h("li", {}, elementLink(app, e)))));
-    }
+    root.appendChild(reportButtons(app.api.client, { kind: "impact", element: r.source.id, depth: s.depth, rels: s.impactRels }, "report-impact"));
+    root.appendChild(notifyTable(app, r));
+    if (r.affected.length) root.appendChild(affectedTable(app, r));
     const t = r.totals;
     if (t && (t.streams > r.streams.length || t.affected > r.affected.length || t.notify > r.notify.length)) {
       root.appendChild(

@@ -14,6 +14,7 @@ import { nodeStyle } from "../style";
 import type { ElementBrief } from "../types";
 import { graphHref } from "../urlstate";
 import { LatestChanges } from "./changes";
+import { MostDependedOn } from "./overview-nostreams";
 
 function El({ e, extra = [] }: { e: ElementBrief; extra?: string[] }) {
   const colour = nodeStyle(e.type).color;
@@ -153,7 +154,9 @@ function OverviewView({ o, client }: { o: Overview; client: GraphQLClient }) {
       <div class="ov-top">
         <section class="ov-health" id="overview-health" aria-labelledby="overview-health-title">
           <h2 id="overview-health-title">Health</h2>
-          {health ? (
+          {o.pending.includes("health") ? (
+            <p class="loading" role="status">Running the checks…</p>
+          ) : health ? (
             <>
               <p class="ov-score">
                 <strong id="overview-health-score">{health.score === null ? "not applicable" : health.score}</strong> / 100
@@ -177,6 +180,7 @@ function OverviewView({ o, client }: { o: Overview; client: GraphQLClient }) {
         <section class="ov-bottlenecks" id="overview-bottlenecks" aria-labelledby="overview-bn-title">
           <h2 id="overview-bn-title">{map.total ? "Top bottlenecks" : "Most depended-on teams and platforms"}</h2>
           {o.errors.length ? <p class="error">{o.errors.join("; ")}</p> : null}
+          {o.pending.includes("bottlenecks") ? <p class="loading" role="status">Ranking bottlenecks…</p> : null}
           <ol>
             {o.bottlenecks.map((b) => (
               <li data-id={b.element.id}>
@@ -227,9 +231,9 @@ function OverviewView({ o, client }: { o: Overview; client: GraphQLClient }) {
           </section>
         </>
       ) : (
-        <p class="note" id="overview-no-streams">
-          This model has no value streams yet: the teams and platforms most depended on are listed above. Add value streams (an import or a scenario) to see the stream map.
-        </p>
+        <div id="overview-no-streams">
+          <MostDependedOn list={o.dependedOn} />
+        </div>
       )}
     </>
   );
@@ -239,10 +243,11 @@ function OverviewPage({ app }: { app: ExplorerContext }) {
   const [o, setO] = useState<Overview | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    loadOverview(app.api.client, app.questions).then(setO, (err: Error) => setError(err.message));
+    // Drawn as it is known: the streams first, health and bottlenecks when answered.
+    loadOverview(app.api.client, app.questions, setO).then(setO, (err: Error) => setError(err.message));
   }, []);
   return (
-    <div class="overview" id="overview" aria-busy={!o && !error}>
+    <div class="overview" id="overview" aria-busy={(!o || o.pending.length > 0) && !error}>
       <h1>The operating model at a glance</h1>
       {error ? <p class="error">The overview could not be read: {error}</p> : o ? <OverviewView o={o} client={app.api.client} /> : <p class="loading">Reading the model…</p>}
     </div>

@@ -4,6 +4,7 @@
  * the graph; bottleneck ranks; health checks with the findings resolved and introduced).
  * Discard, and apply when the token is an admin's.
  */
+import { reportButtons } from "./reports";
 import type { ExplorerContext } from "../context";
 import { emptyOverlay } from "../overlay";
 import { h } from "../dom";
@@ -173,6 +174,14 @@ export class ScenarioPanel {
         this.comparison = null;
         this.error = `This scenario no longer applies to the base model: ${sc.problem}`;
         this.clearGraph();
+        return;
+      }
+      if (!sc.operations.length) {
+        // Nothing to compare yet, and the comparison is the dearest question there is (both
+        // sides' bottlenecks and health: tens of seconds on L): wait for the first change.
+        this.comparison = null;
+        this.clearGraph();
+        app.status(`“${name}” has no change yet: add one to compare it with the base model.`);
         return;
       }
       const element = comparedElement(app.state.impactOf, sc);
@@ -901,6 +910,7 @@ export class ScenarioPanel {
       { class: `scn-diff${stale ? " stale" : ""}`, id: "scenario-diff", "aria-labelledby": "scenario-diff-title" },
       h("h3", { id: "scenario-diff-title" }, "Differences from the base model"),
       stale ? h("p", { class: "loading", role: "status" }, this.loading) : null,
+      reportButtons(app.api.client, { kind: "scenario", scenario: c.scenario.name, element: c.impact?.element.id ?? null, depth: s.depth }, "report-scenario"),
     );
     // What the graph draws.
     const radio = (side: ScenarioSide): HTMLElement =>
