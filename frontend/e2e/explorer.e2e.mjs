@@ -39,6 +39,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
+import { timeSteps } from "./time.e2e.mjs";
 import { reportSteps } from "./reports.steps.mjs";
 
 const base = process.env.VALUEGRAPH_URL;
@@ -1102,6 +1103,9 @@ try {
     check((await page.textContent("#scenario-title")).includes("applied"), "the scenario is not shown as applied");
     await shot("13-scenario-applied");
   });
+
+  // Time (issue #16): history panel, latest changes, charts, the time control (e2e/time.e2e.mjs).
+  await timeSteps({ page, base, step, check, waitReady, settle, shot });
 
   await step("no errors in the browser console", async () => {
     // The first request before signing in answers 401 by design, and scenario mode asks an

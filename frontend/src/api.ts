@@ -7,6 +7,7 @@
 import { BriefFragmentDoc, ByArchimateTypeDocument, ByTypeDocument, MoreRelationshipsDocument, SchemaDocument, SearchDocument, StatsDocument, type BriefFragment } from "./generated/graphql";
 import { GraphQLClient } from "./gql";
 import { restUrl } from "./rest";
+import type { TimeVariables } from "./time";
 import { fieldsByName, neighbourhoodQuery, relFields } from "./schema";
 import type { Element, ElementBrief, ElementPage, GraphSchema, NodeKind, Relationship, Stats } from "./types";
 
@@ -130,6 +131,9 @@ export class Api {
   private neighbourhoodDoc: string | null = null;
   private schemaCache: GraphSchema | null = null;
 
+  /** The point in time element reads are asked for (src/time.ts; the App sets it from the URL). */
+  time: () => TimeVariables = () => ({});
+
   constructor(readonly client: GraphQLClient) {}
 
   async schema(): Promise<GraphSchema> {
@@ -202,7 +206,7 @@ export class Api {
   async neighbourhood(id: string): Promise<Neighbourhood | null> {
     const schema = await this.schema();
     this.neighbourhoodDoc ??= neighbourhoodQuery(schema, REL_PAGE);
-    const data = await this.client.requestBuilt<NeighbourhoodResult>(this.neighbourhoodDoc, { id, ids: id });
+    const data = await this.client.requestBuilt<NeighbourhoodResult>(this.neighbourhoodDoc, { id, ids: id, ...this.time() });
     return toNeighbourhood(schema, data);
   }
 }

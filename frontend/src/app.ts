@@ -24,6 +24,10 @@ import { renderImportPage } from "./ui/importpage";
 import { renderOverviewPage } from "./ui/overview";
 import { Scenarios } from "./scenarios";
 import { ScenarioPanel } from "./ui/scenario";
+import { SERVER_TIME, timeOf, timeVariables } from "./time";
+import { mountTimeControl } from "./ui/timecontrol";
+import { ServerTimeReads } from "./timereads";
+import { mountRoadmap } from "./ui/trends";
 import { SavedViews, viewIdOf, VIEW_PARAM } from "./savedviews";
 import { renderViewsPanel } from "./ui/views";
 import { Editing, type Caller } from "./editing";
@@ -121,6 +125,12 @@ export class App implements ExplorerContext {
     $("#export-png").addEventListener("click", () => void this.exportPng());
     $("#export-svg").addEventListener("click", () => this.exportSvg());
     $("#copy-link").addEventListener("click", () => void this.copyLink());
+    // A date re-asks the whole view for that date (the URL keeps it).
+    this.questions.time = this.api.time = () => timeVariables(timeOf(this.state));
+    mountTimeControl(this, $("#time-slot"), SERVER_TIME, () => {
+      this.model.forgetReads();
+      return this.loadFromUrl();
+    });
     $("#grouping").addEventListener("change", (ev) => {
       this.state.group = (ev.target as HTMLSelectElement).value as ViewState["group"];
       this.render({ relayout: true });
@@ -295,16 +305,17 @@ export class App implements ExplorerContext {
   }
 
   private showPage(page: Page): void {
-    for (const p of ["overview", "graph", "health", "import"] as const) {
+    for (const p of ["overview", "graph", "health", "roadmap", "import"] as const) {
       $(`#page-${p}`).hidden = p !== page;
       const link = document.querySelector(`nav.pages a[data-page="${p}"]`);
       if (p === page) link?.setAttribute("aria-current", "page");
       else link?.removeAttribute("aria-current");
     }
-    document.title = `valuegraph explorer — ${{ overview: "overview", graph: "graph", health: "health report", import: "import" }[page]}`;
+    document.title = `valuegraph explorer — ${{ overview: "overview", graph: "graph", health: "health report", roadmap: "roadmap", import: "import" }[page]}`;
     if (page === "overview") renderOverviewPage(this, $("#page-overview"));
     if (page === "health") void renderHealthPage(this, $("#page-health"));
     if (page === "import") void renderImportPage(this, $("#page-import"));
+    if (page === "roadmap") mountRoadmap(new ServerTimeReads(this.client), this.state.impactOf, $("#page-roadmap"));
     if (page === "graph") requestAnimationFrame(() => this.view.cy.resize());
   }
 

@@ -173,6 +173,13 @@ export class GraphModel {
     this.overlayEdges = [];
   }
 
+  /** Drop what was read of elements (details, neighbourhoods): they are read again for another point in time. */
+  forgetReads(): void {
+    this.details.clear();
+    this.neighbourhoods.clear();
+    this.partial.clear();
+  }
+
   /** Forget an element deleted from the model: it, what was loaded of it, and every link to it. */
   forget(id: string): void {
     this.elements.delete(id);

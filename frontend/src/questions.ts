@@ -21,6 +21,7 @@ import {
   type RefFragment,
   type StepFragment,
 } from "./generated/graphql";
+import type { TimeVariables } from "./time";
 import type { ElementBrief } from "./types";
 
 export interface PathStep {
@@ -283,26 +284,29 @@ export interface ImpactParams {
 const walk = (p: ImpactParams) => ({ element: p.element, maxDepth: p.depth, relationshipTypes: p.rels.length ? p.rels : null });
 
 export class Questions {
+  /** The point in time every question is asked for (src/time.ts; the App sets it from the URL). */
+  time: () => TimeVariables = () => ({});
+
   constructor(readonly client: GraphQLClient) {}
 
   async impact(p: ImpactParams): Promise<ImpactResult> {
-    return readImpact((await this.client.request(ImpactDocument, walk(p))).impact);
+    return readImpact((await this.client.request(ImpactDocument, { ...walk(p), ...this.time() })).impact);
   }
 
   async dependsOn(p: ImpactParams): Promise<ImpactResult> {
-    return readDependsOn((await this.client.request(DependsOnDocument, walk(p))).dependsOn);
+    return readDependsOn((await this.client.request(DependsOnDocument, { ...walk(p), ...this.time() })).dependsOn);
   }
 
   async path(p: ImpactParams & { target: string }): Promise<PathResult> {
     const { element, ...rest } = walk(p);
-    return readPath((await this.client.request(DependencyPathDocument, { source: element, target: p.target, ...rest })).dependencyPath);
+    return readPath((await this.client.request(DependencyPathDocument, { source: element, target: p.target, ...rest, ...this.time() })).dependencyPath);
   }
 
   async bottlenecks(limit = 50): Promise<BottleneckResult> {
-    return readBottlenecks((await this.client.request(BottlenecksDocument, { limit })).bottlenecks);
+    return readBottlenecks((await this.client.request(BottlenecksDocument, { limit, ...this.time() })).bottlenecks);
   }
 
   async health(): Promise<HealthReport> {
-    return readHealth((await this.client.request(HealthReportDocument, {})).healthReport);
+    return readHealth((await this.client.request(HealthReportDocument, { ...this.time() })).healthReport);
   }
 }

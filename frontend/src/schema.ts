@@ -70,8 +70,10 @@ export function neighbourhoodQuery(schema: GraphSchema, relLimit: number): strin
     })
     .filter(Boolean)
     .join(" ");
-  return `query Neighbourhood($id: ID!, $ids: String!, $relOffset: Int! = 0) {
-  node(id: $id) { ...ElementFields ${typedPropsSelection(schema)} ${perType} }
+  // The element's own fields as of the explorer's point in time (src/time.ts); the server
+  // answers its relationships as they are today.
+  return `query Neighbourhood($id: ID!, $ids: String!, $relOffset: Int! = 0, $asOf: String, $at: String) {
+  node(id: $id, asOf: $asOf, at: $at) { ...ElementFields ${typedPropsSelection(schema)} ${perType} }
   out: relationships(source: $ids, limit: ${relLimit}, offset: $relOffset) { ...RelationshipFields }
   in: relationships(target: $ids, limit: ${relLimit}, offset: $relOffset) { ...RelationshipFields }
 }

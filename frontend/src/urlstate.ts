@@ -5,7 +5,7 @@
  * parameters. Defaults are left out to keep links short.
  */
 
-export type Page = "overview" | "graph" | "health" | "import";
+export type Page = "overview" | "graph" | "health" | "roadmap" | "import";
 export type Mode = "explore" | "impact" | "bottleneck" | "scenario";
 export type LayoutName = "auto" | "dagre" | "fcose";
 /** Impact mode asks what a change affects, what the element depends on, or the path to another element. */
@@ -41,6 +41,10 @@ export interface ViewState {
   scenario: string | null;
   /** Scenario mode: which side of the compared impact the graph draws. */
   side: ScenarioSide;
+  /** The model as it was on a past date (transaction time, from the history); null: now. */
+  asOf: string | null;
+  /** The model as planned for a date (lifecycle dates); null: now. Never both (src/time.ts). */
+  at: string | null;
   /** Elements grouped by stream, capability or owning team (compound nodes). */
   group: Grouping;
 }
@@ -68,11 +72,13 @@ export function defaultState(): ViewState {
     cluster: null,
     scenario: null,
     side: "diff",
+    asOf: null,
+    at: null,
     group: "none",
   };
 }
 
-const PAGES: readonly Page[] = ["overview", "graph", "health", "import"];
+const PAGES: readonly Page[] = ["overview", "graph", "health", "roadmap", "import"];
 const MODES: readonly Mode[] = ["explore", "impact", "bottleneck", "scenario"];
 const LAYOUTS: readonly LayoutName[] = ["auto", "dagre", "fcose"];
 const DIRECTIONS: readonly ImpactDirection[] = ["impact", "depends", "path"];
@@ -110,6 +116,8 @@ export function encodeState(s: ViewState): string {
   // The compared scenario belongs to scenario mode: other modes always show the base model.
   if (s.mode === "scenario" && s.scenario) put("scn", enc(s.scenario));
   if (s.mode === "scenario" && s.side !== d.side) put("side", s.side);
+  if (s.asOf) put("asof", enc(s.asOf));
+  else if (s.at) put("at", enc(s.at));
   if (s.group !== d.group) put("group", s.group);
   return parts.join("&");
 }
@@ -141,6 +149,12 @@ function decodeScenario(v: string | undefined): string | null {
   } catch {
     return null;
   }
+}
+
+/** A date (YYYY-MM-DD, or a full ISO time); anything else is no date. */
+function decodeDate(v: string | undefined): string | null {
+  const d = decodeScenario(v);
+  return d && /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(d) && !Number.isNaN(Date.parse(d)) ? d : null;
 }
 
 function pick<T extends string>(v: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -189,6 +203,8 @@ export function decodeState(query: string): ViewState {
     cluster: decodeOne(raw.get("cluster")),
     scenario: decodeScenario(raw.get("scn")),
     side: pick(raw.get("side"), SIDES, d.side),
+    asOf: decodeDate(raw.get("asof")),
+    at: decodeDate(raw.get("asof")) ? null : decodeDate(raw.get("at")),
     group: pick(raw.get("group"), GROUPINGS, d.group),
   };
 }

@@ -2,6 +2,9 @@
 import type { ExplorerContext } from "../context";
 import { editControls } from "./editing";
 import { elementLink } from "./link";
+import { historySection } from "./history";
+import { streamTrendsSection } from "./trends";
+import { ServerTimeReads } from "../timereads";
 import { clear, h } from "../dom";
 import { camel } from "../schema";
 import { nodeStyle } from "../style";
@@ -166,4 +169,8 @@ export function renderDetails(app: ExplorerContext, el: HTMLElement, loading: bo
   if (!groups.length) neighbourSection.appendChild(h("p", { class: "none" }, "No relationships."));
   else neighbourSection.appendChild(neighbourTable(app, id, groups));
   el.appendChild(neighbourSection);
+  // A stream's funding over time beside its measures' trends.
+  if (type === "ValueStream") el.appendChild(streamTrendsSection(new ServerTimeReads(app.api.client), id, detail.updatedAt ?? ""));
+  // Its versions, newest first (who, when, through what, before → after).
+  el.appendChild(historySection(app, id, detail.updatedAt ?? ""));
 }

@@ -1,5 +1,8 @@
 /** The operating-model health report as a page; each finding links into the graph. */
 import type { ExplorerContext } from "../context";
+import { healthTrendsSection } from "./trends";
+import { ServerTimeReads } from "../timereads";
+import { timeLabel, timeOf } from "../time";
 import { clear, h } from "../dom";
 import { findingsTable } from "./findings";
 import { reportButtons } from "./reports";
@@ -22,6 +25,10 @@ export async function renderHealthPage(app: ExplorerContext, root: HTMLElement):
         reportButtons(app.api.client, { kind: "health" }, "report-health"),
       ),
     );
+    // The point in time the report was asked for, and the score over time.
+    const when = timeOf(app.state);
+    if (when.kind !== "now") root.appendChild(h("p", { class: "asof-banner", id: "health-time" }, `The model ${timeLabel(when)}.`));
+    root.appendChild(healthTrendsSection(new ServerTimeReads(app.api.client)));
     const list = h("div", { class: "checks", id: "health-checks" });
     for (const c of report.checks) {
       const ok = c.findings.length === 0 && c.passed !== false;

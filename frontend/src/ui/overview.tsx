@@ -1,16 +1,19 @@
 /**
  * The landing overview (Preact): the value streams with their stages, the capabilities,
  * platforms and teams beneath them, the stream-to-stream dependencies drawn, key counts,
- * the health score with its worst findings, the top bottlenecks and the latest imports.
+ * the health score with its worst findings, the top bottlenecks, the latest imports and
+ * the latest changes (`changes.tsx`).
  * Every element links into the graph.
  */
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { ExplorerContext } from "../context";
+import type { GraphQLClient } from "../gql";
 import { loadOverview, type Overview, type Shared, type StreamCard, type StreamMap } from "../overview";
 import { nodeStyle } from "../style";
 import type { ElementBrief } from "../types";
 import { graphHref } from "../urlstate";
+import { LatestChanges } from "./changes";
 import { MostDependedOn } from "./overview-nostreams";
 
 function El({ e, extra = [] }: { e: ElementBrief; extra?: string[] }) {
@@ -137,7 +140,7 @@ function Layer({ id, title, items }: { id: string; title: string; items: Shared[
   );
 }
 
-function OverviewView({ o }: { o: Overview }) {
+function OverviewView({ o, client }: { o: Overview; client: GraphQLClient }) {
   const { map, health } = o;
   return (
     <>
@@ -203,6 +206,7 @@ function OverviewView({ o }: { o: Overview }) {
           )}
           <a href="?page=import">Import a file</a>
         </section>
+        <LatestChanges client={client} />
       </div>
       {map.total ? (
         <>
@@ -245,7 +249,7 @@ function OverviewPage({ app }: { app: ExplorerContext }) {
   return (
     <div class="overview" id="overview" aria-busy={(!o || o.pending.length > 0) && !error}>
       <h1>The operating model at a glance</h1>
-      {error ? <p class="error">The overview could not be read: {error}</p> : o ? <OverviewView o={o} /> : <p class="loading">Reading the model…</p>}
+      {error ? <p class="error">The overview could not be read: {error}</p> : o ? <OverviewView o={o} client={app.api.client} /> : <p class="loading">Reading the model…</p>}
     </div>
   );
 }
