@@ -6,8 +6,8 @@ Every collection holds the GIL, so its longest pause is what a health check wait
 behind a question can lose at once. This loads the demo and a generated model (M unless
 `--size`), then asks `rounds` times bottlenecks (limit 1,000) and the health report in
 one thread, first with CPython's collector settings (the baseline, same run), then with
-the service's (`app.core.memory.settle`: start-up's objects frozen, `GC_THRESHOLDS`),
-then with the defaults again (to show the first figures were not a warm-up effect).
+the service's (`app.core.memory.settle`: start-up's objects frozen out of the passes),
+then with nothing frozen again (to show the first figures were not a warm-up effect).
 Collections are timed in the collecting thread's CPU time, which the machine's load does
 not inflate. Writes bench/results/latest-gc-pauses.json.
 """
@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.core.limits import GC_THRESHOLDS
 from app.core.memory import settle
 from bench import workloads as wl
 from bench.harness import machine, on_neo4j
@@ -35,7 +34,6 @@ from samples.demo import load_demo
 from samples.generate import generate, size_of
 
 RESULTS = Path(__file__).resolve().parent / "results"
-DEFAULTS = (700, 10, 10)
 
 
 class PauseLog:
@@ -86,16 +84,14 @@ def run(target: wl.Neo4jTarget, size: str, seed: int, rounds: int) -> dict[str, 
         gc.callbacks.append(log)
         runs: dict[str, Any] = {}
         try:
-            gc.set_threshold(*DEFAULTS)
             runs["default"] = _rounds(store, rounds, log)
-            settle(GC_THRESHOLDS)
+            settle()
             runs["service"] = _rounds(store, rounds, log)
             gc.unfreeze()
-            gc.set_threshold(*DEFAULTS)
             runs["default_again"] = _rounds(store, rounds, log)
         finally:
             gc.callbacks.remove(log)
-        return {"size": size, "rounds": rounds, "thresholds": GC_THRESHOLDS, "runs": runs}
+        return {"size": size, "rounds": rounds, "thresholds": gc.get_threshold(), "runs": runs}
     finally:
         store.close()
 

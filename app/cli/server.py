@@ -21,7 +21,6 @@ from app.cli.shared import (
     print_json,
     resolve_uri,
 )
-from app.core.limits import GC_THRESHOLDS
 from app.core.memory import settle
 from app.settings import Settings
 from graph.schema import SCHEMA
@@ -78,7 +77,7 @@ def serve(
         service = create_app(app_settings)
         # Only the service's own process: tests build many apps in one process, and what
         # they freeze would never be collected.
-        settle(GC_THRESHOLDS)
+        settle()
         uvicorn.run(service, host=bind_host, port=bind_port, log_level="info")
     finally:
         if started and not keep_neo4j:

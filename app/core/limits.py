@@ -24,17 +24,6 @@ from queries import budget
 # that short for a few percent more switching in the questions.
 SWITCH_INTERVAL_S = 0.001
 
-# The cyclic collector's thresholds in the service (CPython's default is 700, 10, 10).
-# Bottlenecks, health and scenario comparisons allocate millions of short-lived objects;
-# with a young generation of 700, every few thousand of them start a collection, enough
-# survive to trigger a full pass every few seconds, and each full pass holds the
-# interpreter (measured in one process, three bottleneck + health questions on an M model:
-# 12 full passes, 1.8 s of collector CPU, the longest 178 ms). A young generation of
-# 10,000, with start-up's objects frozen out of every pass (`app.core.memory.settle`,
-# called by `valuegraph serve`), gave 1 full pass of 96 ms and 0.7 s of collector CPU,
-# and the questions ran 30 % faster.
-GC_THRESHOLDS = (10_000, 10, 10)
-
 # Threads for short blocking calls made from the event loop (identifying callers, DataLoader
 # reads): as many as Starlette's pool for synchronous routes.
 IO_THREADS = 40

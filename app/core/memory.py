@@ -29,13 +29,16 @@ def _malloc_trim() -> Callable[[], None]:
     return lambda: trim(0)
 
 
-def settle(thresholds: tuple[int, int, int]) -> None:
+def settle() -> None:
     """Freeze what start-up built (modules, schema, the app: alive for the whole process)
-    out of the cyclic collector's passes, and set its thresholds: every full pass would
-    otherwise walk those objects again while holding the interpreter."""
+    out of the cyclic collector's passes. Bottlenecks, health and scenario comparisons
+    allocate enough to start a full pass every few seconds, and each pass holds the
+    interpreter while it walks every object the process holds; without start-up's objects
+    the longest pause fell from ~180 to ~65 ms of CPU (`python -m bench.gc_pauses`).
+    A larger young generation cut the passes further but kept ~30 MiB more after a burst of
+    questions, so CPython's thresholds are kept."""
     gc.collect()  # what is garbage now must not be frozen with the rest
     gc.freeze()
-    gc.set_threshold(*thresholds)
 
 
 class Tidy:
