@@ -77,17 +77,24 @@ export async function timeSteps({ page, base, step, check, waitReady, settle, sh
     check(ISO.test(await first.locator("time").getAttribute("datetime")), "the time has no machine-readable datetime");
     await shot("20-history");
 
-    // Paged: the oldest version (its creation) is on the next page.
+    // Paged: the oldest version (its creation) is on the last page.
     check((await page.textContent("#history-range")).trim() === `1–${PAGE} of ${total}`, `range: ${await page.textContent("#history-range")}`);
-    await page.click("#history-older");
-    await page.waitForFunction((want) => document.getElementById("history-range")?.textContent?.startsWith(want), `${PAGE + 1}–`);
+    // Paged back to the oldest page (earlier steps may have edited this element too).
     const older = page.locator("#history .version");
-    check((await older.count()) === total - PAGE, `the second page holds ${await older.count()} versions, expected ${total - PAGE}`);
+    const pages = Math.ceil(total / PAGE);
+    for (let k = 1; k < pages; k++) {
+      await page.click("#history-older");
+      await page.waitForFunction((want) => document.getElementById("history-range")?.textContent?.startsWith(want), `${k * PAGE + 1}–`);
+      const want = Math.min(PAGE, total - k * PAGE);
+      check((await older.count()) === want, `page ${k + 1} holds ${await older.count()} versions, expected ${want}`);
+    }
     const oldest = older.nth((await older.count()) - 1);
     check((await oldest.getAttribute("data-op")) === "created", `the oldest version is "${await oldest.getAttribute("data-op")}", not the creation`);
     check((await oldest.locator("summary").textContent()).startsWith("Created with"), "the creation does not list what it was created with");
-    await page.click("#history-newer");
-    await page.waitForFunction(() => document.getElementById("history-range")?.textContent?.startsWith("1–"));
+    for (let k = pages - 1; k >= 1; k--) {
+      await page.click("#history-newer");
+      await page.waitForFunction((want) => document.getElementById("history-range")?.textContent?.startsWith(want), `${(k - 1) * PAGE + 1}–`);
+    }
   });
 
   await step("overview: the latest changes say who, when and what, and link to what they changed", async () => {
