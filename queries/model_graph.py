@@ -16,7 +16,7 @@ ever changed by applying a scenario (`queries.scenarios.apply_scenario`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,23 +145,31 @@ class ModelGraph(ExpandingReader):
 
     @classmethod
     def load(cls, store: GraphStore) -> ModelGraph:
-        nodes = [
-            Node(id=r["id"], type=r["type"], props=dict(r["props"]))
-            for r in sorted(store.read(MODEL_NODES), key=lambda r: r["id"])
-        ]
-        rels = [
-            Rel(
-                key=r["key"],
-                id=r["id"],
-                type=r["type"],
-                source=r["source"],
-                target=r["target"],
-                original_type=r["original_type"],
-                access_type=r["access_type"],
-            )
-            for r in sorted(store.read(MODEL_RELS), key=lambda r: (r["type"], r["key"]))
-        ]
-        return cls(nodes, rels)
+        return cls.from_rows(store.read(MODEL_NODES), store.read(MODEL_RELS))
+
+    @classmethod
+    def from_rows(
+        cls, nodes: Iterable[Mapping[str, Any]], rels: Iterable[Mapping[str, Any]]
+    ) -> ModelGraph:
+        """From the rows of MODEL_NODES and MODEL_RELS."""
+        return cls(
+            (
+                Node(id=r["id"], type=r["type"], props=dict(r["props"]))
+                for r in sorted(nodes, key=lambda r: r["id"])
+            ),
+            (
+                Rel(
+                    key=r["key"],
+                    id=r["id"],
+                    type=r["type"],
+                    source=r["source"],
+                    target=r["target"],
+                    original_type=r["original_type"],
+                    access_type=r["access_type"],
+                )
+                for r in sorted(rels, key=lambda r: (r["type"], r["key"]))
+            ),
+        )
 
     def copy(self) -> ModelGraph:
         return ModelGraph(

@@ -1,0 +1,120 @@
+"""The present model in memory and the answers computed on it, kept for one revision.
+
+Health, bottlenecks, scenario comparisons and the as-of questions all run on a
+`ModelGraph` of the whole model. Reading it costs seconds on a large model, and the
+explorer asks several of those questions of the same model in a row (the overview, the
+bottleneck and health pages, a scenario's base side). Every transaction that changes the
+model counts a new revision (`GraphStore.revision`), so what was read or computed at the
+revision Neo4j holds now is still the answer: `present_model` and `remember` keep it
+until the revision moves, then drop it. Only the latest revision is kept, so memory is
+one model plus a bounded number of answers.
+
+The revision is read in the same transaction as the model (`ModelGraph.load` reads in
+two statements), so a model is never labelled with a revision it does not show.
+Changes made to Neo4j around valuegraph do not count a revision (as for `queries.live`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
+
+from graph import cypher
+from graph.store import GraphStore
+from queries.model_graph import MODEL_NODES, MODEL_RELS, ModelGraph
+
+T = TypeVar("T")
+
+MAX_ANSWERS = 64  # per revision: distinct questions (with their parameters) kept
+
+
+class _Kept:
+    """What one store's present revision has: its model and remembered answers."""
+
+    def __init__(self) -> None:
+        self.revision: str | None = None
+        self.model: ModelGraph | None = None
+        self.answers: OrderedDict[Hashable, Any] = OrderedDict()
+        self.loading = threading.Lock()  # one model read at a time per store
+        self.lock = threading.Lock()  # guards the fields above
+
+    def at(self, revision: str) -> None:
+        """Forget everything not of `revision` (called under `lock`)."""
+        if self.revision != revision:
+            self.revision, self.model = revision, None
+            self.answers.clear()
+
+
+_KEPT: WeakKeyDictionary[GraphStore, _Kept] = WeakKeyDictionary()
+_KEPT_LOCK = threading.Lock()
+
+
+def _kept(store: GraphStore) -> _Kept:
+    with _KEPT_LOCK:
+        kept = _KEPT.get(store)
+        if kept is None:
+            kept = _KEPT[store] = _Kept()
+        return kept
+
+
+def load_at_revision(store: GraphStore) -> tuple[str, ModelGraph]:
+    """The model and the revision it is at, read in one transaction."""
+    revision, nodes, rels = store.read_together(
+        (cypher.GET_REVISION, {}), (MODEL_NODES, {}), (MODEL_RELS, {})
+    )
+    return str(revision[0]["revision"]), ModelGraph.from_rows(nodes, rels)
+
+
+def present_model(store: GraphStore) -> ModelGraph:
+    """The model as Neo4j holds it now, read once per revision.
+
+    Shared between questions and threads: treat it as read-only (`copy()` it to change
+    it, as a scenario does)."""
+    kept = _kept(store)
+    revision = store.revision()
+    with kept.lock:
+        kept.at(revision)
+        if kept.model is not None:
+            return kept.model
+    with kept.loading:
+        with kept.lock:
+            if kept.revision == revision and kept.model is not None:
+                return kept.model  # another thread read it while this one waited
+        read_at, model = load_at_revision(store)
+        with kept.lock:
+            kept.at(read_at)
+            kept.model = model
+        return model
+
+
+def remember(store: GraphStore, key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()`'s answer for `key` at the present revision, computed once per revision.
+
+    `key` must name the question and every parameter and input its answer depends on
+    other than the model (today's date for lifecycle checks, say). The revision is read
+    before computing, so an answer computed while the model changed is kept under the
+    older revision and dropped by the next question. Concurrent first asks of one key
+    may both compute; both get equal answers."""
+    kept = _kept(store)
+    revision = store.revision()
+    with kept.lock:
+        kept.at(revision)
+        if key in kept.answers:
+            kept.answers.move_to_end(key)
+            return kept.answers[key]  # type: ignore[no-any-return]
+    answer = compute()
+    with kept.lock:
+        if kept.revision == revision:
+            kept.answers[key] = answer
+            while len(kept.answers) > MAX_ANSWERS:
+                kept.answers.popitem(last=False)
+    return answer
+
+
+def forget(store: GraphStore) -> None:
+    """Drop what is kept for `store` (tests; a reset done around valuegraph)."""
+    with _KEPT_LOCK:
+        _KEPT.pop(store, None)
