@@ -9,6 +9,7 @@ transactions retry transient errors (leader switches, deadlocks) with backoff.
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import sys
@@ -20,11 +21,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Final, Literal, NamedTuple, Protocol
+from typing import Any, Final, Literal, NamedTuple, Protocol, TypeVar
 
 import neo4j
 from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
-from neo4j.exceptions import ConstraintError
+from neo4j.exceptions import ConstraintError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graph import cleanup, cypher, history
 from graph.archimate import ALIASES, ELEMENTS
@@ -32,6 +33,7 @@ from graph.model import node_view, now_iso, rel_view
 from graph.schema import SCHEMA, Schema, UnknownTypeError
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 BATCH_SIZE = 5_000
 
@@ -90,6 +92,31 @@ class RelLike(Protocol):
     def target(self) -> str: ...
     @property
     def props(self) -> dict[str, Any]: ...
+
+
+def _managed(run: Callable[..., Any], work: Callable[..., _T], *args: Any) -> _T:
+    """`session.execute_write`/`execute_read` (`run`) of `work`, safe when a statement fails.
+
+    When Neo4j fails a statement inside a managed transaction, the driver (5.x and 6.x)
+    hands the connection back to the pool at once (Neo4j has already rolled the
+    transaction back), and then, as `work` raises, rolls back again on that same
+    connection, which another thread may have taken meanwhile. Under concurrent writes
+    that raced: a ResultFailedError in place of the 409's ConstraintError, or a thread
+    spinning forever on the shared socket. The transaction is marked closed before such a
+    failure (the ones the driver releases the connection on) leaves `work`, so the driver
+    skips that rollback; its retries of transient errors are unchanged.
+    """
+
+    @functools.wraps(work)
+    def closing(tx: ManagedTransaction, *a: Any) -> _T:
+        try:
+            return work(tx, *a)
+        except (Neo4jError, ServiceUnavailable, SessionExpired):
+            tx._closed_flag = True
+            raise
+
+    answer: _T = run(closing, *args)
+    return answer
 
 
 @dataclass
@@ -190,14 +217,17 @@ class GraphStore:
         timeout: Limit,
     ) -> list[neo4j.Record]:
         limit = self._limit(timeout)
-        with self._time_limited(limit):
-            records, _, _ = self.driver.execute_query(
-                neo4j.Query(query, timeout=limit),
-                dict(params or {}),
-                routing_=routing,
-                database_=self.database,
-            )
-        return records
+
+        # Not `driver.execute_query`: its transaction function cannot be made safe for a
+        # failing statement (see `_managed`), and a statement stopped at its time limit
+        # fails.
+        @neo4j.unit_of_work(timeout=limit)
+        def work(tx: ManagedTransaction) -> list[neo4j.Record]:
+            return list(tx.run(query, dict(params or {})))
+
+        with self._time_limited(limit), self.driver.session(database=self.database) as session:
+            run = session.execute_read if routing is RoutingControl.READ else session.execute_write
+            return _managed(run, work)
 
     def read(
         self, query: str, params: Mapping[str, Any] | None = None, *, timeout: Limit = STORE_LIMIT
@@ -238,7 +268,7 @@ class GraphStore:
             return [list(tx.run(query, dict(params))) for query, params in queries]
 
         with self._time_limited(limit), self.driver.session(database=self.database) as session:
-            return session.execute_read(work)
+            return _managed(session.execute_read, work)
 
     def _change(
         self, query: str, /, touch: Callable[[ManagedTransaction], None], **params: Any
@@ -260,13 +290,13 @@ class GraphStore:
             self._time_limited(self.timeout),
             self.driver.session(database=self.database) as session,
         ):
-            return session.execute_write(work)
+            return _managed(session.execute_write, work)
 
     def transact(self, work: Callable[[ManagedTransaction], Any]) -> Any:
         """Run `work` in one managed write transaction (retried on transient errors): for
         what keeps its own records beside the model (the history's baseline and pruning)."""
         with self.driver.session(database=self.database) as session:
-            return session.execute_write(work)
+            return _managed(session.execute_write, work)
 
     def revision(self) -> str:
         """The model's revision: it changes whenever elements or relationships do."""
@@ -385,7 +415,7 @@ class GraphStore:
             planned = pool.submit(plan)
             try:
                 with self.driver.session(database=self.database) as session:
-                    return session.execute_write(work, planned)
+                    return _managed(session.execute_write, work, planned)
             except ConstraintError as exc:
                 # Neo4j's message names its internal node ids and labels: logged, not answered.
                 log.info("write refused by a constraint: %s", exc.message)
@@ -669,7 +699,7 @@ class GraphStore:
             return len(ids)
 
         with self.driver.session(database=self.database) as session:
-            while session.execute_write(batch):
+            while _managed(session.execute_write, batch):
                 pass
             session.run(cleanup.CLEAR_MODEL).consume()
         self.execute(cypher.BUMP_REVISION)
