@@ -76,8 +76,9 @@ def _seqs(store: GraphStore) -> list[int]:
 
 
 def _assert_both_ways_equal(store: GraphStore, seqs: list[int]) -> None:
-    for seq in seqs:
-        for day in DAYS:
+    """At every position; on lifecycle days at every third (each build reads Neo4j)."""
+    for k, seq in enumerate(seqs):
+        for day in DAYS if k % 3 == 0 else DAYS[:1]:
             _assert_same(forward(store, seq, day), rewound(store, seq, day), f"{seq} on {day}")
 
 
@@ -165,15 +166,15 @@ def _random_changes(store: GraphStore, rnd: random.Random, count: int) -> None:
             graph.write(store)
 
 
-@pytest.mark.parametrize("seed", [31, 32, 33])
+@pytest.mark.parametrize("seed", [31, 32])
 def test_backward_and_forward_give_the_same_model_at_every_position(
     clean: GraphStore, seed: int
 ) -> None:
     rnd = random.Random(seed)
     _random_model(seed).write(clean)
-    _random_changes(clean, rnd, 40)
+    _random_changes(clean, rnd, 30)
     seqs = _seqs(clean)
-    assert len(seqs) > 25  # the walk made changes
+    assert len(seqs) > 20  # the walk made changes
     _assert_both_ways_equal(clean, seqs)
     # At the last position both are the present model.
     _assert_same(rewound(clean, seqs[-1]), ModelGraph.load(clean), "present")
@@ -189,11 +190,11 @@ def test_both_ways_agree_from_a_baseline_and_across_a_prune(clean: GraphStore) -
     baseline = s.transact(history.write_baseline)
     assert baseline is not None
     rnd = random.Random(41)
-    _random_changes(s, rnd, 15)
-    cut = _mark()
-    _random_changes(s, rnd, 15)
-    later = _mark()
     _random_changes(s, rnd, 10)
+    cut = _mark()
+    _random_changes(s, rnd, 10)
+    later = _mark()
+    _random_changes(s, rnd, 8)
     seqs = _seqs(s)
     assert seqs[1] == baseline
     _assert_both_ways_equal(s, seqs[1:])
