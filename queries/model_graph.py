@@ -179,6 +179,80 @@ class ModelGraph(ExpandingReader):
             base_rel_keys=self.base_rel_keys,
         )
 
+    def changed(
+        self, nodes: Mapping[str, Node | None], rels: Mapping[RelKey, Rel | None]
+    ) -> ModelGraph:
+        """A new model: this one with these elements and relationships set (None: not
+        there), a relationship left without an end leaving with it, in the order
+        `from_rows` gives a model of the same contents (elements by id, relationships by
+        type and key, each element's relationships likewise), so every question walks it
+        as it walks that one.
+
+        What did not change is shared with this model, not copied: both are read-only
+        (a scenario changes a `copy()`). It costs copies of the indexes' top levels and,
+        only when something is added, a sort."""
+        if not nodes and not rels:
+            return self
+        out = ModelGraph()
+        out.nodes, out.rels = dict(self.nodes), dict(self.rels)
+        out._out, out._in = dict(self._out), dict(self._in)
+        owned: set[tuple[bool, str]] = set()  # the adjacency dicts `out` has its own copy of
+        unsorted: set[tuple[bool, str]] = set()
+        added_nodes = added_rels = False
+
+        def adjacency(outgoing: bool, node_id: str) -> dict[RelKey, None]:
+            index = out._out if outgoing else out._in
+            if (outgoing, node_id) not in owned:
+                owned.add((outgoing, node_id))
+                index[node_id] = dict(index.get(node_id, {}))
+            return index[node_id]
+
+        def unlink(rel: Rel) -> None:
+            del adjacency(True, rel.source)[rel.rel_key]
+            del adjacency(False, rel.target)[rel.rel_key]
+
+        for node_id, node in nodes.items():
+            if node is None:
+                continue
+            if node_id not in out.nodes:
+                added_nodes = True
+                for outgoing in (True, False):
+                    adjacency(outgoing, node_id)
+            out.nodes[node_id] = node
+        for key, rel in rels.items():
+            old = out.rels.get(key)
+            moved = old is not None and (
+                rel is None or (old.source, old.target) != (rel.source, rel.target)
+            )
+            if old is not None and moved:
+                unlink(old)
+            if rel is None or rel.source not in out.nodes or rel.target not in out.nodes:
+                out.rels.pop(key, None)
+                continue
+            if old is None:
+                added_rels = True
+            out.rels[key] = rel  # in its place when it was there
+            if old is None or moved:
+                adjacency(True, rel.source)[key] = None
+                adjacency(False, rel.target)[key] = None
+                unsorted.update({(True, rel.source), (False, rel.target)})
+        for node_id, node in nodes.items():
+            if node is not None or node_id not in out.nodes:
+                continue
+            for key in dict.fromkeys([*out._out[node_id], *out._in[node_id]]):
+                unlink(out.rels.pop(key))
+            del out.nodes[node_id], out._out[node_id], out._in[node_id]
+        if added_nodes:
+            out.nodes = dict(sorted(out.nodes.items()))
+        if added_rels:
+            out.rels = dict(sorted(out.rels.items()))
+        for outgoing, node_id in unsorted:
+            index = out._out if outgoing else out._in
+            if node_id in index:
+                index[node_id] = dict.fromkeys(sorted(index[node_id]))
+        out.base_ids, out.base_rel_keys = frozenset(out.nodes), frozenset(out.rels)
+        return out
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ModelGraph):
             return NotImplemented

@@ -17,13 +17,16 @@ they all run on the `ModelGraph` as scenarios do (queries.scenarios.comparison).
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from graph import cypher
-from graph.history import ELEMENT
+from graph.history import DIGEST, ELEMENT
 from graph.labels import CHANGE, CHANGE_SET, META
 from graph.lifecycle import present_on
 from graph.model import node_view
@@ -31,7 +34,8 @@ from graph.schema import ELEMENT_LABEL, LIFECYCLE_DATES
 from graph.store import GraphStore, NotFoundError
 from queries import budget
 from queries.errors import QuestionError
-from queries.model_graph import MODEL_PROPS, ModelGraph, Node, Rel
+from queries.model_graph import MODEL_PROPS, ModelGraph, Node, Rel, RelKey
+from queries.present import present_model
 
 State = dict[str, Any]
 LIFECYCLE_FIELDS: tuple[str, ...] = tuple(p.name for p in LIFECYCLE_DATES)
@@ -103,11 +107,14 @@ OPTIONAL MATCH (m:{META} {{key: 'history'}})
 RETURN m.since AS since, m.pruned_before AS pruned_before
 """
 
-# The last change set committed at or before the instant (seq order is commit order).
-SEQ_AT = f"""
+# The last change set committed at or before the instant (seq order is commit order), and
+# its digest: the hash chain makes it name the whole history up to it.
+POSITION_AT = f"""
 MATCH (s:{CHANGE_SET})
 WHERE s.at <= $at
-RETURN coalesce(max(s.seq), 0) AS seq
+RETURN s.seq AS seq, s.{DIGEST} AS digest
+ORDER BY s.seq DESC
+LIMIT 1
 """
 
 # Each element's and relationship's last change up to the seq; the deleted left out.
@@ -126,6 +133,26 @@ MATCH (c:{CHANGE})
 WHERE c.seq > $after AND c.seq <= $upto
 RETURN c.seq AS seq, c.key AS key, c.kind AS kind, c.after AS after
 ORDER BY c.seq
+"""
+
+# How many changes the history holds, and how many of them come after a position (the
+# total from Neo4j's counts, the rest a range of the seq index).
+CHANGES_AROUND = f"""
+MATCH (c:{CHANGE})
+WITH count(c) AS total
+OPTIONAL MATCH (d:{CHANGE})
+WHERE d.seq > $seq
+RETURN total, count(d) AS after
+"""
+
+# Each element's and relationship's first change after the seq: its `before` is what it
+# was at the seq (null: it did not exist).
+FIRST_CHANGES_AFTER = f"""
+MATCH (c:{CHANGE})
+WHERE c.seq > $seq
+WITH c ORDER BY c.seq
+WITH c.key AS key, collect(c)[0] AS first
+RETURN first.kind AS kind, first.id AS id, first.type AS type, first.before AS before
 """
 
 ELEMENT_AT = f"""
@@ -164,7 +191,16 @@ def horizon(store: GraphStore) -> str | None:
     return max(bounds) if bounds else None
 
 
-def seq_at(store: GraphStore, as_of: datetime) -> int:
+@dataclass(frozen=True)
+class Position:
+    """A position in the history: the last change set's seq (0: none yet) and its digest,
+    which names everything up to it (`graph.history`'s hash chain)."""
+
+    seq: int
+    digest: str | None = None
+
+
+def position_at(store: GraphStore, as_of: datetime) -> Position:
     """The history's position at `as_of`, refused before its horizon."""
     at = iso(as_of)
     start = horizon(store)
@@ -174,7 +210,13 @@ def seq_at(store: GraphStore, as_of: datetime) -> int:
             "was last pruned): valuegraph cannot say what the model was then; ask about "
             f"{start} or later"
         )
-    return int(store.read(SEQ_AT, {"at": at})[0]["seq"])
+    rows = store.read(POSITION_AT, {"at": at})
+    return Position(int(rows[0]["seq"]), rows[0]["digest"]) if rows else Position(0)
+
+
+def seq_at(store: GraphStore, as_of: datetime) -> int:
+    """The history's position at `as_of` (its seq), refused before its horizon."""
+    return position_at(store, as_of).seq
 
 
 def _decode(text: str) -> State:
@@ -261,14 +303,23 @@ def snapshot_at(store: GraphStore, as_of: datetime) -> Snapshot:
 
 # -- the model at a moment -----------------------------------------------------------------
 
+Dates = dict[str, Any]
 
-def on_day(model: ModelGraph, store: GraphStore, at: date) -> ModelGraph:
-    """The present model (as `ModelGraph.load` read it) on day `at`, by its lifecycle dates."""
+
+def live_dates(store: GraphStore) -> tuple[dict[str, Dates], dict[RelKey, Dates]]:
+    """The lifecycle dates of the present model, of what has any, by `ModelGraph` key."""
+    nodes = {r["key"]: r["dates"] for r in store.read(LIVE_NODE_DATES)}
+    rels = {(r["type"], r["key"]): r["dates"] for r in store.read(LIVE_REL_DATES)}
+    return nodes, rels
+
+
+def _on_day(
+    model: ModelGraph, nodes: Mapping[str, Dates], rels: Mapping[RelKey, Dates], at: date
+) -> ModelGraph:
+    """`model` on day `at`, by these dates (what has none is always in)."""
     day = at.isoformat()
-    gone = {r["key"] for r in store.read(LIVE_NODE_DATES) if not present_on(r["dates"], day)}
-    gone_rels = {
-        (r["type"], r["key"]) for r in store.read(LIVE_REL_DATES) if not present_on(r["dates"], day)
-    }
+    gone = {k for k, dates in nodes.items() if not present_on(dates, day)}
+    gone_rels = {k for k, dates in rels.items() if not present_on(dates, day)}
     return ModelGraph(
         (n for n in model.nodes.values() if n.id not in gone),
         (
@@ -279,15 +330,126 @@ def on_day(model: ModelGraph, store: GraphStore, at: date) -> ModelGraph:
     )
 
 
+def on_day(model: ModelGraph, store: GraphStore, at: date) -> ModelGraph:
+    """The present model (as `ModelGraph.load` read it) on day `at`, by its lifecycle dates."""
+    return _on_day(model, *live_dates(store), at)
+
+
+def _dates(state: Mapping[str, Any]) -> Dates:
+    return {f: state.get(f) for f in LIFECYCLE_FIELDS}
+
+
+def rewound(store: GraphStore, seq: int, at: date | None = None) -> ModelGraph:
+    """The model at position `seq` (on day `at`), built backward: the present model
+    (`queries.present`, kept per revision) with the changes after `seq` undone. Each
+    element's and relationship's first change after `seq` says in `before` what it was at
+    `seq`; what changed after it is set to that, and the rest is as it is now.
+
+    The present is read before the changes, so a change committed in between is among
+    them and undone too. Relationships stored without an id have no history: left out, as
+    the history's model leaves them out."""
+    present = present_model(store)
+    dates = live_dates(store) if at is not None else None
+    nodes: dict[str, Node | None] = {}
+    rels: dict[RelKey, Rel | None] = {k: None for k, r in present.rels.items() if r.id is None}
+    node_dates: dict[str, Dates | None] = {}
+    rel_dates: dict[RelKey, Dates | None] = {}
+    for i, r in enumerate(store.read(FIRST_CHANGES_AFTER, {"seq": seq})):
+        if i % 5_000 == 0:
+            budget.check()
+        state = _decode(r["before"]) if r["before"] is not None else None
+        if r["kind"] == ELEMENT:
+            nodes[r["id"]] = _node(state) if state is not None else None
+            node_dates[r["id"]] = _dates(state) if state is not None else None
+        else:
+            key = (r["type"], r["id"])
+            rels[key] = _rel(state) if state is not None else None
+            rel_dates[key] = _dates(state) if state is not None else None
+    model = present.changed(nodes, rels)
+    if dates is None or at is None:
+        return model
+    return _on_day(model, _overlaid(dates[0], node_dates), _overlaid(dates[1], rel_dates), at)
+
+
+K = TypeVar("K")
+
+
+def _overlaid(now: dict[K, Dates], then: Mapping[K, Dates | None]) -> dict[K, Dates]:
+    """The dates now, with those of what changed since set to what they were."""
+    out = dict(now)
+    for key, dates in then.items():
+        if dates is None:
+            out.pop(key, None)
+        else:
+            out[key] = dates
+    return out
+
+
+def forward(store: GraphStore, seq: int, at: date | None = None) -> ModelGraph:
+    """The model at position `seq` (on day `at`), built forward: each element's and
+    relationship's last change up to `seq` (`Snapshot.at`)."""
+    return Snapshot.at(store, seq).model(at)
+
+
+def built_at(store: GraphStore, seq: int, at: date | None = None) -> ModelGraph:
+    """The model at position `seq`, built the cheaper way: backward from the present when
+    the changes after `seq` are no more than those up to it, forward otherwise (each way
+    reads about its own share of the history)."""
+    counts = store.read(CHANGES_AROUND, {"seq": seq})[0]
+    after = int(counts["after"])
+    if after > int(counts["total"]) - after:
+        return forward(store, seq, at)
+    return rewound(store, seq, at)
+
+
+# The models of the last few moments asked about. A model is large (the whole model's
+# size, though one built backward shares what did not change with the present model), so
+# only a few are kept: the repeated questions at one moment (an explorer's pages, a
+# comparison's sides) find it. A position names the history up to it (seq and digest), so
+# a kept model stays right while that history does: a prune does not change it (it keeps
+# each thing's state at its cut, and a moment before the cut is refused before the cache
+# is looked at), and a history deleted and written anew has other digests.
+MAX_MOMENTS = 2
+MomentKey = tuple[int, str | None, date | None]
+_MOMENTS: WeakKeyDictionary[GraphStore, OrderedDict[MomentKey, ModelGraph]] = WeakKeyDictionary()
+_MOMENTS_LOCK = threading.Lock()
+
+
+def forget_moments(store: GraphStore) -> None:
+    """Drop the models of moments kept for `store` (tests, benchmarks)."""
+    with _MOMENTS_LOCK:
+        _MOMENTS.pop(store, None)
+
+
+def kept_at(store: GraphStore, position: Position, at: date | None = None) -> ModelGraph:
+    """The model at `position` (on day `at`): kept from an earlier question, else built
+    (`built_at`) and kept. Shared between questions: read-only (`copy()` it to change it)."""
+    key: MomentKey = (position.seq, position.digest, at)
+    with _MOMENTS_LOCK:
+        kept = _MOMENTS.setdefault(store, OrderedDict())
+        if key in kept:
+            kept.move_to_end(key)
+            return kept[key]
+    model = built_at(store, position.seq, at)
+    with _MOMENTS_LOCK:
+        kept = _MOMENTS.setdefault(store, OrderedDict())
+        kept[key] = model
+        kept.move_to_end(key)
+        while len(kept) > MAX_MOMENTS:
+            kept.popitem(last=False)
+    return model
+
+
 def model_at(
     store: GraphStore, *, as_of: datetime | None = None, at: date | None = None
 ) -> ModelGraph:
     """The model as valuegraph knew it at `as_of` (None: now), on day `at` (None: every
-    element and relationship whatever its lifecycle dates)."""
+    element and relationship whatever its lifecycle dates). One as of a moment is shared
+    with other questions at that moment (`kept_at`): read-only."""
     if as_of is None:
         model = ModelGraph.load(store)
         return model if at is None else on_day(model, store, at)
-    return snapshot_at(store, as_of).model(at)
+    return kept_at(store, position_at(store, as_of), at)
 
 
 def model_of(store: GraphStore, moment: Moment) -> ModelGraph:
