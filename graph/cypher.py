@@ -72,6 +72,15 @@ ON CREATE SET m.epoch = randomUUID()
 SET m.revision = coalesce(m.revision, 0) + 1
 """
 
+# The revision's write lock without a new revision: a write that must wait for the others
+# before it reads (`GraphStore.claim_relationship_id`) counts one revision, when it commits.
+LOCK_REVISION = f"""
+MERGE (m:{META_LABEL} {{key: 'revision'}})
+ON CREATE SET m.epoch = randomUUID(), m.revision = 0
+SET m._lock = true
+REMOVE m._lock
+"""
+
 GET_REVISION = f"""
 OPTIONAL MATCH (m:{META_LABEL} {{key: 'revision'}})
 RETURN coalesce(m.epoch, 'none') + ':' + toString(coalesce(m.revision, 0)) AS revision

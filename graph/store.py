@@ -602,7 +602,7 @@ class GraphStore:
         after taking the model's revision lock: two writes racing to use one id under two
         types meet here one after the other, and the second sees the first's relationship.
         """
-        tx.run(cypher.BUMP_REVISION).consume()
+        tx.run(cypher.LOCK_REVISION).consume()
         types = tx.run(cypher.RELATIONSHIP_ID_TYPES, id=rel_id).single(strict=True)["types"]
         if len(types) > 1:
             raise ConflictError(

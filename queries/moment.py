@@ -16,7 +16,6 @@ they all run on the `ModelGraph` as scenarios do (queries.scenarios.comparison).
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -34,10 +33,10 @@ from graph.schema import ELEMENT_LABEL, LIFECYCLE_DATES
 from graph.store import GraphStore, NotFoundError
 from queries import budget
 from queries.errors import QuestionError
-from queries.model_graph import MODEL_PROPS, ModelGraph, Node, Rel, RelKey
+from queries.model_graph import ModelGraph, Node, Rel, RelKey
 from queries.present import present_model
+from queries.states import CHANGES_BETWEEN, State, decode, node_of, rel_of
 
-State = dict[str, Any]
 LIFECYCLE_FIELDS: tuple[str, ...] = tuple(p.name for p in LIFECYCLE_DATES)
 
 HINT = "give YYYY-MM-DD or an ISO date and time, e.g. 2026-12-01 or 2026-12-01T09:30:00Z"
@@ -127,14 +126,6 @@ WHERE last.after IS NOT NULL
 RETURN key, last.kind AS kind, last.after AS after
 """
 
-# The changes after one seq up to another, in commit order.
-CHANGES_BETWEEN = f"""
-MATCH (c:{CHANGE})
-WHERE c.seq > $after AND c.seq <= $upto
-RETURN c.seq AS seq, c.key AS key, c.kind AS kind, c.after AS after
-ORDER BY c.seq
-"""
-
 # How many changes the history holds, and how many of them come after a position (the
 # total from Neo4j's counts, the rest a range of the seq index).
 CHANGES_AROUND = f"""
@@ -219,11 +210,6 @@ def seq_at(store: GraphStore, as_of: datetime) -> int:
     return position_at(store, as_of).seq
 
 
-def _decode(text: str) -> State:
-    state: State = json.loads(text)
-    return state
-
-
 @dataclass
 class Snapshot:
     """The states of every element and relationship at one position of the history, by
@@ -240,7 +226,7 @@ class Snapshot:
         for i, r in enumerate(store.read(STATES_AT, {"seq": seq})):
             if i % 5_000 == 0:
                 budget.check()
-            (snap.nodes if r["kind"] == ELEMENT else snap.rels)[r["key"]] = _decode(r["after"])
+            (snap.nodes if r["kind"] == ELEMENT else snap.rels)[r["key"]] = decode(r["after"])
         return snap
 
     def advance(self, store: GraphStore, seq: int) -> None:
@@ -255,7 +241,7 @@ class Snapshot:
             if r["after"] is None:
                 states.pop(r["key"], None)
             else:
-                states[r["key"]] = _decode(r["after"])
+                states[r["key"]] = decode(r["after"])
         self.seq = seq
 
     def copy(self) -> Snapshot:
@@ -266,35 +252,19 @@ class Snapshot:
         `ModelGraph.load` reads the live one."""
         day = at.isoformat() if at is not None else None
         nodes = [
-            _node(s)
+            node_of(s)
             for s in sorted(self.nodes.values(), key=lambda s: str(s["id"]))
             if day is None or present_on(s, day)
         ]
         present = {n.id for n in nodes}
         rels = [
-            _rel(s)
+            rel_of(s)
             for s in sorted(self.rels.values(), key=lambda s: (s["type"], str(s["id"])))
             if s["source"] in present
             and s["target"] in present
             and (day is None or present_on(s, day))
         ]
         return ModelGraph(nodes, rels)
-
-
-def _node(state: Mapping[str, Any]) -> Node:
-    return Node(id=state["id"], type=state["type"], props={p: state.get(p) for p in MODEL_PROPS})
-
-
-def _rel(state: Mapping[str, Any]) -> Rel:
-    return Rel(
-        key=state["id"],
-        id=state["id"],
-        type=state["type"],
-        source=state["source"],
-        target=state["target"],
-        original_type=state.get("original_type"),
-        access_type=state.get("access_type"),
-    )
 
 
 def snapshot_at(store: GraphStore, as_of: datetime) -> Snapshot:
@@ -357,13 +327,13 @@ def rewound(store: GraphStore, seq: int, at: date | None = None) -> ModelGraph:
     for i, r in enumerate(store.read(FIRST_CHANGES_AFTER, {"seq": seq})):
         if i % 5_000 == 0:
             budget.check()
-        state = _decode(r["before"]) if r["before"] is not None else None
+        state = decode(r["before"]) if r["before"] is not None else None
         if r["kind"] == ELEMENT:
-            nodes[r["id"]] = _node(state) if state is not None else None
+            nodes[r["id"]] = node_of(state) if state is not None else None
             node_dates[r["id"]] = _dates(state) if state is not None else None
         else:
             key = (r["type"], r["id"])
-            rels[key] = _rel(state) if state is not None else None
+            rels[key] = rel_of(state) if state is not None else None
             rel_dates[key] = _dates(state) if state is not None else None
     model = present.changed(nodes, rels)
     if dates is None or at is None:
@@ -464,7 +434,7 @@ def element_at(store: GraphStore, element_id: str, moment: Moment) -> dict[str, 
         state = {"type": live[0]["label"], **live[0]["props"]} if live else None
     else:
         rows = store.read(ELEMENT_AT, {"id": element_id, "seq": seq_at(store, moment.as_of)})
-        state = _decode(rows[0]["after"]) if rows and rows[0]["after"] is not None else None
+        state = decode(rows[0]["after"]) if rows and rows[0]["after"] is not None else None
     when = _describe(moment)
     if state is None:
         raise NotFoundError(f"no element with id {element_id!r}{when}")

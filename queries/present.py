@@ -9,6 +9,11 @@ revision Neo4j holds now is still the answer: `present_model` and `remember` kee
 until the revision moves, then drop it. Only the latest revision is kept, so memory is
 one model plus a bounded number of answers.
 
+After a change the model is not read again: the changes since its revision are read from
+the history (queries.states) and applied (`ModelGraph.changed`), when every revision in
+between is a recorded change set (anything else, such as a reset's final sweep or a
+write that changed nothing, reads the model anew) and they are few beside the model.
+
 The revision is read in the same transaction as the model (`ModelGraph.load` reads in
 two statements), so a model is never labelled with a revision it does not show.
 Changes made to Neo4j around valuegraph do not count a revision (as for `queries.live`).
@@ -23,8 +28,10 @@ from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from graph import cypher
+from graph.history import ELEMENT
 from graph.store import GraphStore
-from queries.model_graph import MODEL_NODES, MODEL_RELS, ModelGraph
+from queries.model_graph import MODEL_NODES, MODEL_RELS, ModelGraph, Node, Rel, RelKey
+from queries.states import CHANGES_BETWEEN, CHANGES_IN_SPAN, decode, node_of, rel_of
 
 T = TypeVar("T")
 
@@ -32,19 +39,21 @@ MAX_ANSWERS = 64  # per revision: distinct questions (with their parameters) kep
 
 
 class _Kept:
-    """What one store's present revision has: its model and remembered answers."""
+    """What one store's present revision has: remembered answers; and the model of the
+    latest revision read (the base the next one is caught up from)."""
 
     def __init__(self) -> None:
         self.revision: str | None = None
+        self.model_revision: str | None = None
         self.model: ModelGraph | None = None
         self.answers: OrderedDict[Hashable, Any] = OrderedDict()
         self.loading = threading.Lock()  # one model read at a time per store
         self.lock = threading.Lock()  # guards the fields above
 
     def at(self, revision: str) -> None:
-        """Forget everything not of `revision` (called under `lock`)."""
+        """Forget the answers not of `revision` (called under `lock`)."""
         if self.revision != revision:
-            self.revision, self.model = revision, None
+            self.revision = revision
             self.answers.clear()
 
 
@@ -77,17 +86,47 @@ def present_model(store: GraphStore) -> ModelGraph:
     revision = store.revision()
     with kept.lock:
         kept.at(revision)
-        if kept.model is not None:
+        if kept.model is not None and kept.model_revision == revision:
             return kept.model
     with kept.loading:
         with kept.lock:
-            if kept.revision == revision and kept.model is not None:
-                return kept.model  # another thread read it while this one waited
-        read_at, model = load_at_revision(store)
+            base_revision, base = kept.model_revision, kept.model
+        if base is not None and base_revision == revision:
+            return base  # another thread read it while this one waited
+        caught = _caught_up(store, base_revision, base, revision)
+        read_at, model = caught if caught is not None else load_at_revision(store)
         with kept.lock:
-            kept.at(read_at)
-            kept.model = model
+            kept.model_revision, kept.model = read_at, model
         return model
+
+
+def _counter(revision: str) -> tuple[str, int] | None:
+    epoch, _, count = revision.rpartition(":")
+    return (epoch, int(count)) if count.isdigit() else None
+
+
+def _caught_up(
+    store: GraphStore, base_revision: str | None, base: ModelGraph | None, revision: str
+) -> tuple[str, ModelGraph] | None:
+    """`base` (at `base_revision`) with the recorded changes up to `revision` applied; None
+    when that cannot be trusted or is not worth it (the model is then read anew)."""
+    old, new = _counter(base_revision or ""), _counter(revision)
+    if base is None or old is None or new is None or old[0] != new[0] or new[1] <= old[1]:
+        return None
+    span = {"after": old[1], "upto": new[1]}
+    counts = store.read(CHANGES_IN_SPAN, span)[0]
+    size = len(base.nodes) + len(base.rels)
+    if counts["sets"] != new[1] - old[1] or counts["changes"] > max(1_000, size // 5):
+        return None
+    nodes: dict[str, Node | None] = {}
+    rels: dict[RelKey, Rel | None] = {}
+    for r in store.read(CHANGES_BETWEEN, span):  # in commit order: the last state wins
+        state = decode(r["after"]) if r["after"] is not None else None
+        if r["kind"] == ELEMENT:
+            nodes[r["id"]] = node_of(state) if state is not None else None
+        else:
+            rels[(r["type"], r["id"])] = rel_of(state) if state is not None else None
+    return revision, base.changed(nodes, rels)
 
 
 def remember(store: GraphStore, key: Hashable, compute: Callable[[], T]) -> T:
