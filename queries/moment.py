@@ -294,6 +294,59 @@ def model_of(store: GraphStore, moment: Moment) -> ModelGraph:
     return model_at(store, as_of=moment.as_of, at=moment.at)
 
 
+NeighbourKey = tuple[str, str, bool, int]  # element id, relationship type, outgoing?, limit
+
+
+class ModelThen:
+    """The model at one moment, read once, asked what GraphQL's relationship fields ask of
+    the live store (`GraphStore.neighbours`): so an element read as of T, or on day F,
+    shows the relationships it had then, not today's (one truth: never two moments mixed).
+
+    As of an instant, the neighbours' whole states come from the same history snapshot as
+    the model; on a day alone (the present model), from the live store, one read per batch.
+    """
+
+    def __init__(self, store: GraphStore, moment: Moment) -> None:
+        self.store = store
+        self.states: dict[str, State] | None = None
+        if moment.as_of is None:
+            self.model = model_at(store, at=moment.at)
+        else:
+            snap = snapshot_at(store, moment.as_of)
+            self.model = snap.model(moment.at)
+            self.states = {str(s["id"]): s for s in snap.nodes.values()}
+
+    def neighbours(self, keys: list[NeighbourKey]) -> list[list[dict[str, Any]]]:
+        """For each key its neighbours (each once), in `cypher.NEIGHBOURS`' order: a stage
+        by its `order`, then by name; at most `limit`."""
+        picked: list[list[str]] = []
+        for node_id, rel_type, outgoing, limit in keys:
+            rels = (
+                self.model.out_rels(node_id, rel_type)
+                if outgoing
+                else self.model.in_rels(node_id, rel_type)
+            )
+            ends = {r.target if outgoing else r.source for r in rels}
+            nodes = sorted(
+                (self.model.nodes[i] for i in ends),
+                key=lambda n: (n.props.get("order") or 0, str(n.props.get("name") or ""), n.id),
+            )
+            picked.append([n.id for n in nodes[:limit]])
+        views = self._views({i for ids in picked for i in ids})
+        return [[views[i] for i in ids if i in views] for ids in picked]
+
+    def _views(self, ids: set[str]) -> dict[str, dict[str, Any]]:
+        if self.states is None:
+            rows = self.store.read(cypher.NODES_BY_IDS, {"ids": sorted(ids)})
+            return {str(r["props"]["id"]): node_view(r["label"], r["props"]) for r in rows}
+        out: dict[str, dict[str, Any]] = {}
+        for i in ids:
+            state = dict(self.states[i])
+            label = str(state.pop("type"))
+            out[i] = node_view(label, state)
+        return out
+
+
 def element_at(store: GraphStore, element_id: str, moment: Moment) -> dict[str, Any]:
     """One element as the API shows it, as it was at `moment.as_of` and on `moment.at`;
     NotFoundError when it did not exist then (or is not in use on that day)."""

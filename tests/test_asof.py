@@ -561,6 +561,104 @@ def test_cli_rest_and_graphql_give_the_same_as_of_answers(
     assert code == 2  # --since is required
 
 
+def test_graphql_relationship_fields_of_an_element_read_at_a_moment_are_of_that_moment(
+    clean: GraphStore,
+    api: TestClient,
+    neo4j_server: dict[str, str | None],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+) -> None:
+    s = clean
+    _node(s, type="ValueStream", id="vs-a", name="Alpha")
+    _node(s, type="ValueStream", id="vs-b", name="Beta")
+    _node(s, type="Platform", id="p-gw", name="Gateway")
+    _node(s, type="Platform", id="p-mq", name="Queue", lifecycle_end_of_life="2030-01-01")
+    _node(s, type="Team", id="t-core", name="Core")
+    _node(s, type="Team", id="t-edge", name="Edge")
+    uses_gw = _rel(s, "USES", "vs-a", "p-gw")
+    owns = _rel(s, "OWNS", "t-core", "p-gw")
+    _rel(s, "USES", "vs-b", "p-mq")
+    then = _mark()
+    # After T: Alpha moves off the Gateway to the Queue, Beta takes the Gateway, the Edge team
+    # takes it over, and the Queue's new user is renamed.
+    s.delete_relationship(uses_gw)
+    _rel(s, "USES", "vs-a", "p-mq")
+    _rel(s, "USES", "vs-b", "p-gw")
+    s.delete_relationship(owns)
+    _rel(s, "OWNS", "t-edge", "p-gw")
+    edits.update_node(s, "vs-a", {"name": "Alpha 2"})
+
+    query = """query($t: String, $d: String) {
+      gw: node(id: "p-gw", asOf: $t, at: $d) {
+        name
+        ... on Platform {
+          usedBy(limit: 10) { id name ... on ValueStream { uses(limit: 10) { id } } }
+          ownedBy { id }
+        }
+      }
+      a: node(id: "vs-a", asOf: $t, at: $d) { ... on ValueStream { uses { id name } } }
+    }"""
+
+    def ask(**variables: str) -> dict[str, Any]:
+        body = api.post("/graphql", json={"query": query, "variables": variables}).json()
+        assert "errors" not in body, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+    past = ask(t=then.isoformat())
+    assert past["gw"]["usedBy"] == [{"id": "vs-a", "name": "Alpha", "uses": [{"id": "p-gw"}]}]
+    assert past["gw"]["ownedBy"] == [{"id": "t-core"}]
+    assert past["a"]["uses"] == [{"id": "p-gw", "name": "Gateway"}]
+    now = ask()
+    assert now["gw"]["usedBy"] == [
+        {"id": "vs-b", "name": "Beta", "uses": [{"id": "p-gw"}, {"id": "p-mq"}]}
+    ]
+    assert now["gw"]["ownedBy"] == [{"id": "t-edge"}]
+    assert now["a"]["uses"] == [{"id": "p-mq", "name": "Queue"}]
+    # On a day by lifecycle dates (the present model): the Queue past its end of life is
+    # gone with its relationships; with asOf as well, the plan as it stood at T.
+    later = ask(d="2030-06-01")
+    assert later["a"]["uses"] == [] and later["gw"]["ownedBy"] == [{"id": "t-edge"}]
+    assert later["gw"]["usedBy"] == [{"id": "vs-b", "name": "Beta", "uses": [{"id": "p-gw"}]}]
+    assert ask(t=then.isoformat(), d="2030-06-01")["a"]["uses"] == [
+        {"id": "p-gw", "name": "Gateway"}
+    ]
+
+    # The same relationships as the model at T, and as REST's and the CLI's as-of answers.
+    model = model_at(s, as_of=then)
+    assert [r.source for r in model.in_rels("p-gw", "USES")] == ["vs-a"]
+    rest = api.get("/api/impact/p-gw", params={"as_of": then.isoformat(), "max_depth": 1})
+    assert rest.status_code == 200, rest.text
+    impact = rest.json()
+    assert [a["element"]["id"] for a in impact["streams"]] == [
+        e["id"] for e in past["gw"]["usedBy"]
+    ]
+    assert [t["element"]["id"] for t in impact["teams_to_notify"]] == [
+        e["id"] for e in past["gw"]["ownedBy"]
+    ]
+    code, out = run_cli(
+        ["depends-on", "vs-a", "--as-of", then.isoformat(), "--depth", "1", "--json"],
+        neo4j_server,
+        monkeypatch,
+        tmp_path,
+    )
+    assert code == 0, out
+    assert [d["element"]["id"] for d in json.loads(out)["dependencies"]] == [
+        e["id"] for e in past["a"]["uses"]
+    ]
+
+    # Bounded as every relationship field is: its limit is checked, and it is a page.
+    capped = api.post(
+        "/graphql",
+        json={
+            "query": 'query($t: String) { node(id: "p-gw", asOf: $t) '
+            "{ ... on Platform { usedBy(limit: 0) { id } } } }",
+            "variables": {"t": then.isoformat()},
+        },
+    ).json()
+    assert "limit must be between" in capped["errors"][0]["message"]
+
+
 # -- pure rules ------------------------------------------------------------------------------
 
 
