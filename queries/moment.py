@@ -262,21 +262,39 @@ def snapshot_at(store: GraphStore, as_of: datetime) -> Snapshot:
 # -- the model at a moment -----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class LiveDates:
+    """The present model's lifecycle dates (only what has any), read once: a series of days
+    (a roadmap's steps, a trend's planned points) filters by each day without reading again."""
+
+    nodes: dict[str, Mapping[str, Any]]
+    rels: dict[tuple[str, str], Mapping[str, Any]]
+
+    @classmethod
+    def read(cls, store: GraphStore) -> LiveDates:
+        return cls(
+            {r["key"]: r["dates"] for r in store.read(LIVE_NODE_DATES)},
+            {(r["type"], r["key"]): r["dates"] for r in store.read(LIVE_REL_DATES)},
+        )
+
+    def on(self, model: ModelGraph, at: date) -> ModelGraph:
+        """The present model (as `ModelGraph.load` read it) on day `at`."""
+        day = at.isoformat()
+        gone = {k for k, dates in self.nodes.items() if not present_on(dates, day)}
+        gone_rels = {k for k, dates in self.rels.items() if not present_on(dates, day)}
+        return ModelGraph(
+            (n for n in model.nodes.values() if n.id not in gone),
+            (
+                r
+                for r in model.rels.values()
+                if r.rel_key not in gone_rels and r.source not in gone and r.target not in gone
+            ),
+        )
+
+
 def on_day(model: ModelGraph, store: GraphStore, at: date) -> ModelGraph:
     """The present model (as `ModelGraph.load` read it) on day `at`, by its lifecycle dates."""
-    day = at.isoformat()
-    gone = {r["key"] for r in store.read(LIVE_NODE_DATES) if not present_on(r["dates"], day)}
-    gone_rels = {
-        (r["type"], r["key"]) for r in store.read(LIVE_REL_DATES) if not present_on(r["dates"], day)
-    }
-    return ModelGraph(
-        (n for n in model.nodes.values() if n.id not in gone),
-        (
-            r
-            for r in model.rels.values()
-            if r.rel_key not in gone_rels and r.source not in gone and r.target not in gone
-        ),
-    )
+    return LiveDates.read(store).on(model, at)
 
 
 def model_at(
