@@ -110,6 +110,13 @@ WHERE s.at <= $at
 RETURN coalesce(max(s.seq), 0) AS seq
 """
 
+# The newest change set: where the present model stands in the history.
+HEAD = f"""
+MATCH (s:{CHANGE_SET})
+WITH s ORDER BY s.seq DESC LIMIT 1
+RETURN s.seq AS seq, s.at AS at
+"""
+
 # Each element's and relationship's last change up to the seq; the deleted left out.
 STATES_AT = f"""
 MATCH (c:{CHANGE})
@@ -175,6 +182,13 @@ def seq_at(store: GraphStore, as_of: datetime) -> int:
             f"{start} or later"
         )
     return int(store.read(SEQ_AT, {"at": at})[0]["seq"])
+
+
+def head(store: GraphStore) -> tuple[int, str | None]:
+    """The present model's position in the history: the last change set's seq and time
+    (0 and None before anything is recorded)."""
+    rows = store.read(HEAD)
+    return (int(rows[0]["seq"]), str(rows[0]["at"])) if rows else (0, None)
 
 
 def _decode(text: str) -> State:
