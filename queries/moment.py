@@ -116,6 +116,13 @@ ORDER BY s.seq DESC
 LIMIT 1
 """
 
+# The newest change set: where the present model stands in the history.
+HEAD = f"""
+MATCH (s:{CHANGE_SET})
+WITH s ORDER BY s.seq DESC LIMIT 1
+RETURN s.seq AS seq, s.at AS at
+"""
+
 # Each element's and relationship's last change up to the seq; the deleted left out.
 STATES_AT = f"""
 MATCH (c:{CHANGE})
@@ -152,6 +159,19 @@ WHERE c.kind = '{ELEMENT}' AND c.seq <= $seq
 RETURN c.after AS after
 ORDER BY c.seq DESC
 LIMIT 1
+"""
+
+# ELEMENT_AT for several ids: each one's last state up to the seq (null: deleted).
+ELEMENTS_AT = f"""
+UNWIND $ids AS id
+CALL (id) {{
+  MATCH (c:{CHANGE} {{id: id}})
+  WHERE c.kind = '{ELEMENT}' AND c.seq <= $seq
+  RETURN c.after AS after
+  ORDER BY c.seq DESC
+  LIMIT 1
+}}
+RETURN id, after
 """
 
 _DATES = ", ".join(f".{f}" for f in LIFECYCLE_FIELDS)
@@ -208,6 +228,13 @@ def position_at(store: GraphStore, as_of: datetime) -> Position:
 def seq_at(store: GraphStore, as_of: datetime) -> int:
     """The history's position at `as_of` (its seq), refused before its horizon."""
     return position_at(store, as_of).seq
+
+
+def head(store: GraphStore) -> tuple[int, str | None]:
+    """The present model's position in the history: the last change set's seq and time
+    (0 and None before anything is recorded)."""
+    rows = store.read(HEAD)
+    return (int(rows[0]["seq"]), str(rows[0]["at"])) if rows else (0, None)
 
 
 @dataclass
@@ -276,33 +303,39 @@ def snapshot_at(store: GraphStore, as_of: datetime) -> Snapshot:
 Dates = dict[str, Any]
 
 
-def live_dates(store: GraphStore) -> tuple[dict[str, Dates], dict[RelKey, Dates]]:
-    """The lifecycle dates of the present model, of what has any, by `ModelGraph` key."""
-    nodes = {r["key"]: r["dates"] for r in store.read(LIVE_NODE_DATES)}
-    rels = {(r["type"], r["key"]): r["dates"] for r in store.read(LIVE_REL_DATES)}
-    return nodes, rels
+@dataclass(frozen=True)
+class LiveDates:
+    """The present model's lifecycle dates (only what has any), read once: a series of days
+    (a roadmap's steps, a trend's planned points) filters by each day without reading again."""
 
+    nodes: dict[str, Dates]
+    rels: dict[RelKey, Dates]
 
-def _on_day(
-    model: ModelGraph, nodes: Mapping[str, Dates], rels: Mapping[RelKey, Dates], at: date
-) -> ModelGraph:
-    """`model` on day `at`, by these dates (what has none is always in)."""
-    day = at.isoformat()
-    gone = {k for k, dates in nodes.items() if not present_on(dates, day)}
-    gone_rels = {k for k, dates in rels.items() if not present_on(dates, day)}
-    return ModelGraph(
-        (n for n in model.nodes.values() if n.id not in gone),
-        (
-            r
-            for r in model.rels.values()
-            if r.rel_key not in gone_rels and r.source not in gone and r.target not in gone
-        ),
-    )
+    @classmethod
+    def read(cls, store: GraphStore) -> LiveDates:
+        return cls(
+            {r["key"]: r["dates"] for r in store.read(LIVE_NODE_DATES)},
+            {(r["type"], r["key"]): r["dates"] for r in store.read(LIVE_REL_DATES)},
+        )
+
+    def on(self, model: ModelGraph, at: date) -> ModelGraph:
+        """The present model (as `ModelGraph.load` read it) on day `at`."""
+        day = at.isoformat()
+        gone = {k for k, dates in self.nodes.items() if not present_on(dates, day)}
+        gone_rels = {k for k, dates in self.rels.items() if not present_on(dates, day)}
+        return ModelGraph(
+            (n for n in model.nodes.values() if n.id not in gone),
+            (
+                r
+                for r in model.rels.values()
+                if r.rel_key not in gone_rels and r.source not in gone and r.target not in gone
+            ),
+        )
 
 
 def on_day(model: ModelGraph, store: GraphStore, at: date) -> ModelGraph:
     """The present model (as `ModelGraph.load` read it) on day `at`, by its lifecycle dates."""
-    return _on_day(model, *live_dates(store), at)
+    return LiveDates.read(store).on(model, at)
 
 
 def _dates(state: Mapping[str, Any]) -> Dates:
@@ -319,7 +352,7 @@ def rewound(store: GraphStore, seq: int, at: date | None = None) -> ModelGraph:
     them and undone too. Relationships stored without an id have no history: left out, as
     the history's model leaves them out."""
     present = present_model(store)
-    dates = live_dates(store) if at is not None else None
+    dates = LiveDates.read(store) if at is not None else None
     nodes: dict[str, Node | None] = {}
     rels: dict[RelKey, Rel | None] = {k: None for k, r in present.rels.items() if r.id is None}
     node_dates: dict[str, Dates | None] = {}
@@ -338,7 +371,9 @@ def rewound(store: GraphStore, seq: int, at: date | None = None) -> ModelGraph:
     model = present.changed(nodes, rels)
     if dates is None or at is None:
         return model
-    return _on_day(model, _overlaid(dates[0], node_dates), _overlaid(dates[1], rel_dates), at)
+    return LiveDates(_overlaid(dates.nodes, node_dates), _overlaid(dates.rels, rel_dates)).on(
+        model, at
+    )
 
 
 K = TypeVar("K")
@@ -424,6 +459,61 @@ def model_at(
 
 def model_of(store: GraphStore, moment: Moment) -> ModelGraph:
     return model_at(store, as_of=moment.as_of, at=moment.at)
+
+
+NeighbourKey = tuple[str, str, bool, int]  # element id, relationship type, outgoing?, limit
+
+
+class ModelThen:
+    """The model at one moment, read once, asked what GraphQL's relationship fields ask of
+    the live store (`GraphStore.neighbours`): so an element read as of T, or on day F,
+    shows the relationships it had then, not today's (one truth: never two moments mixed).
+
+    As of an instant the model is the one kept for that moment (`kept_at`, shared with
+    the questions asked of it) and the neighbours' whole states are read from the history
+    at the same position, only for the neighbours shown; on a day alone (the present
+    model), from the live store. One read per batch either way.
+    """
+
+    def __init__(self, store: GraphStore, moment: Moment) -> None:
+        self.store = store
+        self.seq: int | None = None
+        if moment.as_of is None:
+            self.model = model_at(store, at=moment.at)
+        else:
+            position = position_at(store, moment.as_of)
+            self.seq = position.seq
+            self.model = kept_at(store, position, moment.at)
+
+    def neighbours(self, keys: list[NeighbourKey]) -> list[list[dict[str, Any]]]:
+        """For each key its neighbours (each once), in `cypher.NEIGHBOURS`' order: a stage
+        by its `order`, then by name; at most `limit`."""
+        picked: list[list[str]] = []
+        for node_id, rel_type, outgoing, limit in keys:
+            rels = (
+                self.model.out_rels(node_id, rel_type)
+                if outgoing
+                else self.model.in_rels(node_id, rel_type)
+            )
+            ends = {r.target if outgoing else r.source for r in rels}
+            nodes = sorted(
+                (self.model.nodes[i] for i in ends),
+                key=lambda n: (n.props.get("order") or 0, str(n.props.get("name") or ""), n.id),
+            )
+            picked.append([n.id for n in nodes[:limit]])
+        views = self._views({i for ids in picked for i in ids})
+        return [[views[i] for i in ids if i in views] for ids in picked]
+
+    def _views(self, ids: set[str]) -> dict[str, dict[str, Any]]:
+        if self.seq is None:
+            rows = self.store.read(cypher.NODES_BY_IDS, {"ids": sorted(ids)})
+            return {str(r["props"]["id"]): node_view(r["label"], r["props"]) for r in rows}
+        out: dict[str, dict[str, Any]] = {}
+        for r in self.store.read(ELEMENTS_AT, {"ids": sorted(ids), "seq": self.seq}):
+            if r["after"] is not None:
+                state = decode(r["after"])
+                out[str(r["id"])] = node_view(str(state.pop("type")), state)
+        return out
 
 
 def element_at(store: GraphStore, element_id: str, moment: Moment) -> dict[str, Any]:

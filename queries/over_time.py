@@ -6,12 +6,14 @@ depends-on and path walk it as a reader, bottlenecks and health take its project
 facts, exactly as a scenario comparison does. A diff compares the two models with the
 scenario comparison's own helpers, "base" being the earlier moment and "scenario" the
 later. A trend builds the first date's model from the history and moves it forward change
-set by change set, never rebuilding from the start per date.
+set by change set, never rebuilding from the start per date; its dates after now are the
+planned model: the present one on each day by its lifecycle dates (read once).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
@@ -27,7 +29,7 @@ from queries import health as hl
 from queries import impact as im
 from queries.errors import QuestionError
 from queries.model_graph import ModelGraph
-from queries.moment import Moment, Snapshot, iso, model_of, seq_at
+from queries.moment import LiveDates, Moment, Snapshot, head, iso, model_of, seq_at
 from queries.propagation import PropagationTable, propagation_table
 from queries.resolve import ElementRef, UnknownElementError
 
@@ -329,7 +331,10 @@ def _nth(since: date, n: int, every: Every) -> date:
 def series(since: date, until: date, every: Every) -> list[date]:
     """The dates of a trend: `since`, then every day, week or month up to `until`."""
     if until < since:
-        raise QuestionError("since must not be after until")
+        raise QuestionError(
+            f"since ({since}) must not be after until ({until}); until defaults to today: "
+            "give a later one for a trend into the planned future"
+        )
     days = [since]
     while (following := _nth(since, len(days), every)) <= until:
         days.append(following)
@@ -345,14 +350,37 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
-def _snapshots(store: GraphStore, days: list[date]) -> Iterator[tuple[date, datetime, Snapshot]]:
-    """The history at each day's midnight (UTC): built once for the first, then moved
-    forward (so each is valid only until the next is asked for)."""
-    seqs = [seq_at(store, _midnight(day)) for day in days]  # refused before any is built
-    snap = Snapshot.at(store, seqs[0])
-    for day, seq in zip(days, seqs, strict=True):
-        snap.advance(store, seq)
-        yield day, _midnight(day), snap
+@dataclass(frozen=True)
+class _Point:
+    day: date
+    as_of: str
+    seq: int
+    planned: bool
+    model: ModelGraph
+
+
+def _points(store: GraphStore, days: list[date]) -> Iterator[_Point]:
+    """The model at each date of a series, by the trend's rule (docs/history.md, "Trends
+    on the planned future"): a date whose start (00:00 UTC) is not after now is the history
+    at that instant, on that day by the lifecycle dates it held then: built once for the
+    first such date and moved forward; a later date is planned: the present model on that
+    day by its lifecycle dates, the model and the dates read once for all of them."""
+    now = datetime.now(UTC)
+    past = [d for d in days if _midnight(d) <= now]
+    seqs = [seq_at(store, _midnight(day)) for day in past]  # refused before any is built
+    if past:
+        snap = Snapshot.at(store, seqs[0])
+        for day, seq in zip(past, seqs, strict=True):
+            snap.advance(store, seq)
+            yield _Point(day, iso(_midnight(day)), snap.seq, False, snap.model(day))
+    planned = days[len(past) :]
+    if planned:
+        # As of the last change, not of the clock: the same model gives the same answer.
+        seq, last = head(store)
+        present = ModelGraph.load(store)
+        dates = LiveDates.read(store)
+        for day in planned:
+            yield _Point(day, last or iso(now), seq, True, dates.on(present, day))
 
 
 class CheckScore(BaseModel):
@@ -362,10 +390,22 @@ class CheckScore(BaseModel):
     offending: int
 
 
+_DAY = (
+    "The day: the model at its start (00:00 UTC) on that day's lifecycle dates; after now, "
+    "the present model on that day by its lifecycle dates (planned)."
+)
+_AS_OF = (
+    "The instant the model is as of: the day's start; for a planned point, the last recorded "
+    "change (the present model)."
+)
+_PLANNED = "After now: the model as planned for that day (lifecycle dates), not a recorded one."
+
+
 class HealthPoint(BaseModel):
-    day: date = Field(description="The day: the model at its start (00:00 UTC).")
-    as_of: str
+    day: date = Field(description=_DAY)
+    as_of: str = Field(description=_AS_OF)
     seq: int = Field(description="The last change set the model includes.")
+    planned: bool = Field(description=_PLANNED)
     score: float | None
     offending: int = Field(description="Offending elements over every check.")
     checks: list[CheckScore]
@@ -386,9 +426,10 @@ class RankedPoint(BaseModel):
 
 
 class BottleneckPoint(BaseModel):
-    day: date = Field(description="The day: the model at its start (00:00 UTC).")
-    as_of: str
-    seq: int
+    day: date = Field(description=_DAY)
+    as_of: str = Field(description=_AS_OF)
+    seq: int = Field(description="The last change set the model includes.")
+    planned: bool = Field(description=_PLANNED)
     stream_total: int
     ranking: list[RankedPoint]
 
@@ -418,20 +459,22 @@ def health_trend(
     max_streams_per_team: int = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
     overrides: dict[str, str] | list[str] | None = None,
 ) -> HealthTrend:
-    """Health at the start of each day of the series (lifecycle dates read on that day)."""
+    """Health at the start of each day of the series (lifecycle dates read on that day);
+    days after now on the planned model (`_points`)."""
     step, days = _range(since, until, every)
     hl.check_threshold(max_streams_per_team)
     table = propagation_table(overrides)
     points = []
-    for day, moment, snap in _snapshots(store, days):
+    for point in _points(store, days):
         report = _health(
-            snap.model(), max_streams_per_team=max_streams_per_team, table=table, today=day
+            point.model, max_streams_per_team=max_streams_per_team, table=table, today=point.day
         )
         points.append(
             HealthPoint(
-                day=day,
-                as_of=iso(moment),
-                seq=snap.seq,
+                day=point.day,
+                as_of=point.as_of,
+                seq=point.seq,
+                planned=point.planned,
                 score=report.score,
                 offending=sum(c.offending for c in report.checks),
                 checks=[
@@ -453,18 +496,20 @@ def bottleneck_trend(
     config: bn.BottleneckConfig | None = None,
     overrides: dict[str, str] | list[str] | None = None,
 ) -> BottleneckTrend:
-    """The top `limit` of the bottleneck ranking at the start of each day of the series."""
+    """The top `limit` of the bottleneck ranking at the start of each day of the series;
+    days after now on the planned model (`_points`)."""
     step, days = _range(since, until, every)
     config = bn.checked(limit, config)
     table = propagation_table(overrides)
     points = []
-    for day, moment, snap in _snapshots(store, days):
-        report = _ranking(snap.model(), limit, config, table)
+    for point in _points(store, days):
+        report = _ranking(point.model, limit, config, table)
         points.append(
             BottleneckPoint(
-                day=day,
-                as_of=iso(moment),
-                seq=snap.seq,
+                day=point.day,
+                as_of=point.as_of,
+                seq=point.seq,
+                planned=point.planned,
                 stream_total=report.stream_total,
                 ranking=[
                     RankedPoint(

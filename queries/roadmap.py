@@ -27,7 +27,7 @@ from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
 from queries.model_graph import ModelGraph
-from queries.moment import on_day
+from queries.moment import LiveDates
 from queries.propagation import propagation_table
 from queries.resolve import ElementRef
 from queries.scenarios.comparison import compare_bottlenecks, compare_health
@@ -104,11 +104,11 @@ def dated_scenarios(store: GraphStore) -> list[Record]:
     return sorted(due, key=lambda r: (r.effective_date or "", r.created_at, r.name))
 
 
-def model_on(present: ModelGraph, store: GraphStore, day: date) -> ModelGraph:
+def model_on(present: ModelGraph, dates: LiveDates, day: date) -> ModelGraph:
     """The model a step's scenarios are applied to: the present one on the step's day by
     its lifecycle dates (platforms past their end of life gone, planned ones not yet in),
-    as `--at` answers (`queries.moment.on_day`)."""
-    return on_day(present, store, day)
+    as `--at` answers (`queries.moment.on_day`); the dates are read once for every step."""
+    return dates.on(present, day)
 
 
 @dataclasses.dataclass
@@ -184,6 +184,7 @@ def roadmap(
     hl.check_threshold(max_streams_per_team)
     day0 = today or today_utc()
     present = ModelGraph.load(store)
+    dates = LiveDates.read(store)
     origin: ElementRef | None = None
     if element is not None:
         origin = present.resolve(element)  # an element only a scenario adds is unknown here
@@ -196,7 +197,7 @@ def roadmap(
         # Step 0 is today; a scenario due before today is an overdue step of its own, asked
         # on today's lifecycle (the past cannot be planned for).
         asked_on = max(day, day0)
-        base = model_on(present, store, asked_on)
+        base = model_on(present, dates, asked_on)
         model = base
         applied: list[str] = []
         problems: list[str] = []

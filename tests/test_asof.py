@@ -434,6 +434,125 @@ def test_trends_build_each_date_forward_and_are_bounded(clean: GraphStore) -> No
         ot.health_trend(s, since=date(2025, 12, 1), until=date(2026, 1, 1))
 
 
+def test_a_trend_runs_into_the_planned_future_by_lifecycle_dates(
+    clean: GraphStore,
+    api: TestClient,
+    neo4j_server: dict[str, str | None],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+) -> None:
+    """Past dates: the history at the day's start, on that day's lifecycle; dates after now:
+    the present model on that day by its lifecycle dates (planned)."""
+    s = clean
+    today = datetime.now(UTC).date()
+
+    def day(n: int) -> str:
+        return (today + timedelta(days=n)).isoformat()
+
+    _node(s, type="ValueStream", id="vs-a", name="Alpha")
+    _node(s, type="Team", id="t-core", name="Core")
+    _node(s, type="Platform", id="p-gone", name="Gone", lifecycle_end_of_life=day(-1))
+    _node(s, type="Platform", id="p-old", name="Old", lifecycle_end_of_life=day(40))
+    _node(
+        s,
+        type="Platform",
+        id="p-new",
+        name="New",
+        lifecycle_plan=day(-100),
+        lifecycle_phase_in=day(20),
+    )
+    for target in ("p-gone", "p-old", "p-new"):
+        _rel(s, "USES", "vs-a", target)
+    _rel(s, "OWNS", "t-core", "p-old")
+    # The whole model recorded three days ago (a test only: nothing rewrites history).
+    at = f"{day(-3)}T12:00:00.000+00:00"
+    s.execute(f"MATCH (x) WHERE x:{CHANGE_SET} OR x:{CHANGE} SET x.at = $at", {"at": at})
+    s.execute(
+        f"MATCH (m:{META} {{key: 'history'}}) SET m.since = $since",
+        {"since": f"{day(-4)}T00:00:00.000+00:00"},
+    )
+    since, until = day(-2), day(60)
+    trend = ot.health_trend(
+        s, since=date.fromisoformat(since), until=date.fromisoformat(until), every="week"
+    )
+    days = [p.day.isoformat() for p in trend.points]
+    assert days == [day(n) for n in (-2, 5, 12, 19, 26, 33, 40, 47, 54)]
+    assert [p.planned for p in trend.points] == [False] + [True] * 8
+    head = hq.change_sets(s, limit=1).items[0]
+    assert {(p.seq, p.as_of) for p in trend.points[1:]} == {(head.seq, head.at)}
+    # Each point is the model by the rule: as of the day's start on that day, or on that day.
+    for p in trend.points:
+        moment = Moment(at=p.day) if p.planned else Moment(parse_instant(p.as_of), p.day)
+        alone = ot.health(s, moment)
+        assert (alone.score, [c.offending for c in alone.checks]) == (
+            p.score,
+            [c.offending for c in p.checks],
+        ), p.day
+    ranked = ot.bottleneck_trend(
+        s, since=date.fromisoformat(since), until=date.fromisoformat(until), every="week"
+    )
+    platforms = [
+        sorted(r.element.id for r in p.ranking if r.element.id.startswith("p-"))
+        for p in ranked.points
+    ]
+    assert platforms == [
+        ["p-gone", "p-old"],  # two days ago: Gone not yet past its end of life
+        ["p-old"],
+        ["p-old"],
+        ["p-old"],
+        ["p-new", "p-old"],  # New phased in on day 20
+        ["p-new", "p-old"],
+        ["p-new"],  # Old at its end of life on day 40
+        ["p-new"],
+        ["p-new"],
+    ]
+    assert [p.planned for p in ranked.points] == [p.planned for p in trend.points]
+
+    # One answer on every surface.
+    params = {"since": since, "until": until, "every": "week"}
+    rest = api.get("/api/health/trend", params=params)
+    assert rest.status_code == 200, rest.text
+    assert rest.json() == trend.model_dump(mode="json")
+    code, out = run_cli(
+        ["health", "--trend", "--every", "week", "--since", since, "--until", until, "--json"],
+        neo4j_server,
+        monkeypatch,
+        tmp_path,
+    )
+    assert code == 0, out
+    assert json.loads(out) == rest.json()
+    rest_ranks = api.get("/api/bottlenecks/trend", params=params)
+    assert rest_ranks.status_code == 200, rest_ranks.text
+    assert rest_ranks.json() == ranked.model_dump(mode="json")
+    gql = api.post(
+        "/graphql",
+        json={
+            "query": """query($s: String!, $u: String) {
+              healthTrend(since: $s, until: $u, every: WEEK) { points { day planned score } }
+              bottleneckTrend(since: $s, until: $u, every: WEEK) {
+                points { planned ranking { element { id } } }
+              }
+            }""",
+            "variables": {"s": since, "u": until},
+        },
+    ).json()
+    assert "errors" not in gql, gql
+    assert gql["data"]["healthTrend"]["points"] == [
+        {"day": p.day.isoformat(), "planned": p.planned, "score": p.score} for p in trend.points
+    ]
+    assert [
+        [r["element"]["id"] for r in p["ranking"]] for p in gql["data"]["bottleneckTrend"]["points"]
+    ] == [[r.element.id for r in p.ranking] for p in ranked.points]
+    monkeypatch.setenv("COLUMNS", "200")  # the table whole, not cut to a test's terminal
+    code, out = run_cli(
+        ["health", "--trend", "--every", "month", "--since", since, "--until", until],
+        neo4j_server,
+        monkeypatch,
+        tmp_path,
+    )
+    assert code == 0 and "(planned)" in out, out
+
+
 # -- one truth on every surface ----------------------------------------------------------------
 
 
@@ -559,6 +678,104 @@ def test_cli_rest_and_graphql_give_the_same_as_of_answers(
         assert code == 0, (args, out)
     code, _ = run_cli(["health", "--trend"], neo4j_server, monkeypatch, tmp_path)
     assert code == 2  # --since is required
+
+
+def test_graphql_relationship_fields_of_an_element_read_at_a_moment_are_of_that_moment(
+    clean: GraphStore,
+    api: TestClient,
+    neo4j_server: dict[str, str | None],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+) -> None:
+    s = clean
+    _node(s, type="ValueStream", id="vs-a", name="Alpha")
+    _node(s, type="ValueStream", id="vs-b", name="Beta")
+    _node(s, type="Platform", id="p-gw", name="Gateway")
+    _node(s, type="Platform", id="p-mq", name="Queue", lifecycle_end_of_life="2030-01-01")
+    _node(s, type="Team", id="t-core", name="Core")
+    _node(s, type="Team", id="t-edge", name="Edge")
+    uses_gw = _rel(s, "USES", "vs-a", "p-gw")
+    owns = _rel(s, "OWNS", "t-core", "p-gw")
+    _rel(s, "USES", "vs-b", "p-mq")
+    then = _mark()
+    # After T: Alpha moves off the Gateway to the Queue, Beta takes the Gateway, the Edge team
+    # takes it over, and the Queue's new user is renamed.
+    s.delete_relationship(uses_gw)
+    _rel(s, "USES", "vs-a", "p-mq")
+    _rel(s, "USES", "vs-b", "p-gw")
+    s.delete_relationship(owns)
+    _rel(s, "OWNS", "t-edge", "p-gw")
+    edits.update_node(s, "vs-a", {"name": "Alpha 2"})
+
+    query = """query($t: String, $d: String) {
+      gw: node(id: "p-gw", asOf: $t, at: $d) {
+        name
+        ... on Platform {
+          usedBy(limit: 10) { id name ... on ValueStream { uses(limit: 10) { id } } }
+          ownedBy { id }
+        }
+      }
+      a: node(id: "vs-a", asOf: $t, at: $d) { ... on ValueStream { uses { id name } } }
+    }"""
+
+    def ask(**variables: str) -> dict[str, Any]:
+        body = api.post("/graphql", json={"query": query, "variables": variables}).json()
+        assert "errors" not in body, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+    past = ask(t=then.isoformat())
+    assert past["gw"]["usedBy"] == [{"id": "vs-a", "name": "Alpha", "uses": [{"id": "p-gw"}]}]
+    assert past["gw"]["ownedBy"] == [{"id": "t-core"}]
+    assert past["a"]["uses"] == [{"id": "p-gw", "name": "Gateway"}]
+    now = ask()
+    assert now["gw"]["usedBy"] == [
+        {"id": "vs-b", "name": "Beta", "uses": [{"id": "p-gw"}, {"id": "p-mq"}]}
+    ]
+    assert now["gw"]["ownedBy"] == [{"id": "t-edge"}]
+    assert now["a"]["uses"] == [{"id": "p-mq", "name": "Queue"}]
+    # On a day by lifecycle dates (the present model): the Queue past its end of life is
+    # gone with its relationships; with asOf as well, the plan as it stood at T.
+    later = ask(d="2030-06-01")
+    assert later["a"]["uses"] == [] and later["gw"]["ownedBy"] == [{"id": "t-edge"}]
+    assert later["gw"]["usedBy"] == [{"id": "vs-b", "name": "Beta", "uses": [{"id": "p-gw"}]}]
+    assert ask(t=then.isoformat(), d="2030-06-01")["a"]["uses"] == [
+        {"id": "p-gw", "name": "Gateway"}
+    ]
+
+    # The same relationships as the model at T, and as REST's and the CLI's as-of answers.
+    model = model_at(s, as_of=then)
+    assert [r.source for r in model.in_rels("p-gw", "USES")] == ["vs-a"]
+    rest = api.get("/api/impact/p-gw", params={"as_of": then.isoformat(), "max_depth": 1})
+    assert rest.status_code == 200, rest.text
+    impact = rest.json()
+    assert [a["element"]["id"] for a in impact["streams"]] == [
+        e["id"] for e in past["gw"]["usedBy"]
+    ]
+    assert [t["element"]["id"] for t in impact["teams_to_notify"]] == [
+        e["id"] for e in past["gw"]["ownedBy"]
+    ]
+    code, out = run_cli(
+        ["depends-on", "vs-a", "--as-of", then.isoformat(), "--depth", "1", "--json"],
+        neo4j_server,
+        monkeypatch,
+        tmp_path,
+    )
+    assert code == 0, out
+    assert [d["element"]["id"] for d in json.loads(out)["dependencies"]] == [
+        e["id"] for e in past["a"]["uses"]
+    ]
+
+    # Bounded as every relationship field is: its limit is checked, and it is a page.
+    capped = api.post(
+        "/graphql",
+        json={
+            "query": 'query($t: String) { node(id: "p-gw", asOf: $t) '
+            "{ ... on Platform { usedBy(limit: 0) { id } } } }",
+            "variables": {"t": then.isoformat()},
+        },
+    ).json()
+    assert "limit must be between" in capped["errors"][0]["message"]
 
 
 # -- pure rules ------------------------------------------------------------------------------

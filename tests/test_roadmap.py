@@ -19,6 +19,7 @@ from app.cli.root import app as cli
 from app.main import create_app
 from app.settings import Settings
 from graph.store import GraphStore
+from queries import moment as mo
 from queries import roadmap as rm
 from queries import scenarios as sc
 from queries.errors import QuestionError
@@ -228,6 +229,38 @@ def test_a_step_holds_the_model_on_its_day_by_lifecycle_dates(
     vault = rm.roadmap(store, element="p3", today=date(2026, 12, 1))
     assert [s.impact.in_model for s in vault.steps if s.impact] == [False, False, False, True]
     assert [s.impact.stream_count for s in vault.steps if s.impact] == [0, 0, 0, 1]
+
+
+class CountingStore(GraphStore):
+    """The real store (same driver, same database), counting the reads it runs by query."""
+
+    def __init__(self, real: GraphStore) -> None:
+        super().__init__(real.driver, real.database, real.schema, timeout=real.timeout)
+        self.reads: list[str] = []
+
+    def read(self, query: str, params: Any = None, **kwargs: Any) -> Any:
+        self.reads.append(query)
+        return super().read(query, params, **kwargs)
+
+
+def test_a_roadmap_reads_the_lifecycle_dates_once_for_all_its_steps(
+    store: GraphStore, api: TestClient
+) -> None:
+    _model(api)
+    _ok(api.patch("/api/nodes/p2", json={"lifecycle_end_of_life": "2027-03-01"}))
+    for name, day in (("one", "2027-01-01"), ("two", "2027-04-01"), ("three", "2027-06-01")):
+        _ok(api.post("/api/scenarios", json={"name": name, "effective_date": day}))
+    counting = CountingStore(store)
+    plan = rm.roadmap(counting, element="p2", today=date(2026, 12, 1))
+    assert len(plan.steps) == 4
+    assert counting.reads.count(mo.LIVE_NODE_DATES) == 1
+    assert counting.reads.count(mo.LIVE_REL_DATES) == 1
+    # The same answer as reading them per step (the rule `--at` uses).
+    assert plan == rm.roadmap(store, element="p2", today=date(2026, 12, 1))
+    present = rm.ModelGraph.load(store)
+    for step in plan.steps:
+        day = date.fromisoformat(step.date)
+        assert rm.model_on(present, mo.LiveDates.read(store), day) == mo.on_day(present, store, day)
 
 
 def test_a_step_answers_as_a_scenario_holding_its_changes(

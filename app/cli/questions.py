@@ -46,7 +46,11 @@ SinceOpt = Annotated[
     str | None, typer.Option(help="With --trend: the first date (YYYY-MM-DD); required.")
 ]
 UntilOpt = Annotated[
-    str | None, typer.Option(help="With --trend: the last date at most (default today).")
+    str | None,
+    typer.Option(
+        help="With --trend: the last date at most (default today); dates after today are "
+        "the planned model on that day, by lifecycle dates."
+    ),
 ]
 
 
@@ -70,6 +74,10 @@ def _trend_range(
     return day_of(since, "since"), day_of(until, "until") if until else None
 
 
+def _day(point: ot.HealthPoint | ot.BottleneckPoint) -> str:
+    return f"{point.day.isoformat()} (planned)" if point.planned else point.day.isoformat()
+
+
 def _print_health_trend(trend: ot.HealthTrend, as_json: bool) -> None:
     if as_json:
         print_json(trend.model_dump(mode="json"))
@@ -77,7 +85,7 @@ def _print_health_trend(trend: ot.HealthTrend, as_json: bool) -> None:
     table = Table("day", "score", "offending", *(c.id for c in trend.points[0].checks))
     for p in trend.points:
         table.add_row(
-            p.day.isoformat(),
+            _day(p),
             "-" if p.score is None else f"{p.score:g}",
             str(p.offending),
             *("-" if c.score is None else f"{c.score:g}" for c in p.checks),
@@ -92,9 +100,7 @@ def _print_bottleneck_trend(trend: ot.BottleneckTrend, as_json: bool) -> None:
     table = Table("day", *(f"#{i}" for i in range(1, trend.limit + 1)))
     for p in trend.points:
         names = [f"{r.element.name} ({r.score:g})" for r in p.ranking]
-        table.add_row(
-            p.day.isoformat(), *(escape(n) for n in names), *[""] * (trend.limit - len(names))
-        )
+        table.add_row(_day(p), *(escape(n) for n in names), *[""] * (trend.limit - len(names)))
     answer_console().print(table)
 
 

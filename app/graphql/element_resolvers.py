@@ -76,15 +76,16 @@ class ElementsQuery:
         as_of: Annotated[
             str | None,
             strawberry.argument(
-                description="The element's own fields as they were then, from the change "
-                "history (YYYY-MM-DD or an ISO time); its relationships are today's."
+                description="The element as it was then, from the change history "
+                "(YYYY-MM-DD or an ISO time): its own fields and its relationship fields "
+                "(and theirs) read the model at that instant."
             ),
         ] = None,
         at: Annotated[
             str | None,
             strawberry.argument(
                 description="Null unless the element is in use on this day (YYYY-MM-DD) "
-                "by its lifecycle dates."
+                "by its lifecycle dates; its relationship fields read the model on that day."
             ),
         ] = None,
     ) -> Element | None:
@@ -96,7 +97,7 @@ class ElementsQuery:
                 view = await info.context.run(element_at, info.context.store, str(id), when)
             except NotFoundError:
                 view = None
-        return to_element(view) if view else None
+        return to_element(view, when) if view else None
 
     @strawberry.field(description="Elements of any type, filtered and paginated by name.")
     async def nodes(

@@ -4,7 +4,9 @@ Each node type becomes an object type implementing the `Element` interface, with
 typed properties and one field per relationship it can take part in (named by the
 schema's `forward` / `reverse` names). Relationship fields resolve through the
 per-request DataLoader (`Context.neighbours`), so a list of N elements asking for their
-neighbours costs one Neo4j query per relationship field, not N. These compute lazily,
+neighbours costs one Neo4j query per relationship field, not N. An element read as of a
+moment (`node(asOf:, at:)`) carries that moment, and its relationship fields, and theirs
+below, read the model at that moment (`Context.neighbours_then`), never today's. These compute lazily,
 so they are written here rather than derived from the pydantic views.
 """
 
@@ -19,6 +21,7 @@ from strawberry.scalars import JSON
 
 from app.graphql.context import Info, check_limit
 from graph.schema import ANY, SCHEMA, NodeType, PropKind, RelType
+from queries.moment import Moment
 
 # Enums generated from the schema; type checkers see plain Enums.
 if TYPE_CHECKING:
@@ -75,9 +78,11 @@ def _relationship_resolver(rel: RelType, outgoing: bool) -> Any:
     async def resolve(root: Element, info: Info, limit: int = 500) -> list[Element]:
         # Bounded like every list: a platform used by thousands returns a page, by name.
         check_limit(info, limit)
-        items = await info.context.neighbours.load((str(root.id), rel.type, outgoing, limit))
+        moment: Moment | None = getattr(root, MOMENT, None)
+        loader = info.context.neighbours if moment is None else info.context.neighbours_then(moment)
+        items = await loader.load((str(root.id), rel.type, outgoing, limit))
         info.context.items.add(len(items))
-        return [to_element(i) for i in items]
+        return [to_element(i, moment) for i in items]
 
     resolve.__annotations__ = {
         "root": Element,
@@ -107,8 +112,13 @@ ELEMENT_TYPES: dict[str, type] = {n.label: _make_type(n) for n in SCHEMA.nodes}
 _COMMON = ("id", "name", "description", "tags", "source", "import_run", "created_at", "updated_at")
 
 
-def to_element(view: dict[str, Any]) -> Any:
-    """A node view (as the store returns it) as an instance of its GraphQL type."""
+# Where an element read at a moment keeps it: an attribute, not a field, so never published.
+MOMENT = "_valuegraph_moment"
+
+
+def to_element(view: dict[str, Any], moment: Moment | None = None) -> Any:
+    """A node view (as the store returns it) as an instance of its GraphQL type; with a
+    moment (not the present), its relationship fields read the model at that moment."""
     label = view["type"]
     node = SCHEMA.node(label)
     kwargs: dict[str, Any] = {k: view.get(k) for k in _COMMON}
@@ -118,7 +128,10 @@ def to_element(view: dict[str, Any]) -> Any:
     kwargs["properties"] = view.get("properties", {})
     for p in node.props:
         kwargs[p.name] = view.get(p.name)
-    return ELEMENT_TYPES[label](**kwargs)
+    element = ELEMENT_TYPES[label](**kwargs)
+    if moment is not None and not moment.present:
+        setattr(element, MOMENT, moment)
+    return element
 
 
 @strawberry.type

@@ -249,7 +249,8 @@ class QuestionsQuery:
 
     @strawberry.field(
         description="Health at the start (00:00 UTC) of each date of a series (at most "
-        f"{ot.MAX_POINTS}), from the change history."
+        f"{ot.MAX_POINTS}), from the change history; dates after now are the planned model "
+        "on that day by lifecycle dates (`planned`)."
     )
     async def health_trend(
         self,
@@ -273,7 +274,8 @@ class QuestionsQuery:
 
     @strawberry.field(
         description="The top `limit` of the bottleneck ranking at the start (00:00 UTC) of "
-        f"each date of a series (at most {ot.MAX_POINTS}), from the change history."
+        f"each date of a series (at most {ot.MAX_POINTS}), from the change history; dates "
+        "after now are the planned model on that day by lifecycle dates (`planned`)."
     )
     async def bottleneck_trend(
         self,

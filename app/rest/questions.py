@@ -228,7 +228,11 @@ def health_report(
 Every = Annotated[ot.Every, Query(description="One point per day, week or month.")]
 Since = Annotated[date, Query(description="The first date of the series (YYYY-MM-DD).")]
 Until = Annotated[
-    date | None, Query(description="The last date of the series at most; default today.")
+    date | None,
+    Query(
+        description="The last date of the series at most; default today. Dates after now "
+        "are the planned model on that day by lifecycle dates."
+    ),
 ]
 
 
@@ -242,7 +246,8 @@ def health_trend(
     max_streams_per_team: MaxStreamsPerTeam = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
     propagation: Overrides = None,
 ) -> ot.HealthTrend:
-    """Health at the start (00:00 UTC) of each date of a series, from the change history."""
+    """Health at the start (00:00 UTC) of each date of a series, from the change history;
+    dates after now: the planned model on that day by lifecycle dates (`planned`)."""
     with gate.admit(ADVICE["health"]):
         return ot.health_trend(
             store,
@@ -266,7 +271,8 @@ def bottleneck_trend(
     horizon: Horizon = 2,
     propagation: Overrides = None,
 ) -> ot.BottleneckTrend:
-    """The top of the bottleneck ranking at the start of each date of a series."""
+    """The top of the bottleneck ranking at the start of each date of a series; dates after
+    now: the planned model on that day by lifecycle dates (`planned`)."""
     with gate.admit(ADVICE["bottlenecks"]):
         return ot.bottleneck_trend(
             store,

@@ -206,6 +206,35 @@ export async function timeSteps({ page, base, step, check, waitReady, settle, sh
       check(text.includes("The change history starts at") && !ISO.test(text), `horizon sentence: ${text}`);
     }
     await shot("27-health-trend");
+
+    // Into the plan: dates after now are the model as planned on each day by lifecycle
+    // dates (no history needed), drawn dashed; the chart has the REST trend's points.
+    const dayAfter = (n) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const [from, to] = [dayAfter(1), dayAfter(1 + 7 * 3)];
+    const planned = await page.evaluate(
+      async ([q, t]) => {
+        const r = await fetch(`/api/health/trend?${q}`, { headers: t ? { authorization: `Bearer ${t}` } : {} });
+        return { status: r.status, body: await r.json() };
+      },
+      [new URLSearchParams({ since: from, until: to, every: "week" }).toString(), token],
+    );
+    check(planned.status === 200, `the REST trend into the plan answered ${planned.status}: ${JSON.stringify(planned.body)}`);
+    const want = planned.body.points;
+    check(want.length === 4 && want.every((p) => p.planned), `the REST trend has ${want.length} points, planned: ${want.map((p) => p.planned)}`);
+    await page.selectOption("#trend-every", "week");
+    await page.fill("#trend-until", to);
+    await page.fill("#trend-since", from);
+    await page.locator("#health-trend canvas").first().waitFor({ timeout: 60_000 });
+    await page.waitForFunction((n) => Number(document.querySelector("#health-trend")?.getAttribute("data-points")) === n, want.length, { timeout: 60_000 });
+    const head = await page.locator("#health-trend .trend-data thead th").allTextContents();
+    check(head.includes("Health score (planned)"), `the planned dates are not drawn as such: ${head}`);
+    const drawn = await page.locator("#health-trend .trend-data tbody tr").evaluateAll((els) => els.map((e) => e.querySelector("td")?.textContent ?? ""));
+    const scores = want.map((p) => (p.score === null ? "" : String(p.score)));
+    check(JSON.stringify(drawn) === JSON.stringify(scores), `drawn ${drawn}, the API has ${scores}`);
+    // Each planned date is a whole health run (and a ranking): leave once both are drawn, so
+    // the next steps' questions find the server's question slots free again.
+    await page.locator("#bottleneck-trend").waitFor({ timeout: 60_000 });
+    await shot("27b-health-trend-planned");
   });
 
   await step("stream details: funding over time beside each measure's trend against its target", async () => {

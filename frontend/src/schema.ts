@@ -70,8 +70,9 @@ export function neighbourhoodQuery(schema: GraphSchema, relLimit: number): strin
     })
     .filter(Boolean)
     .join(" ");
-  // The element's own fields as of the explorer's point in time (src/time.ts); the server
-  // answers its relationships as they are today.
+  // The element and its neighbours (relationship fields) as of the explorer's point in time
+  // (src/time.ts); the `out`/`in` lists, read today, only lend a link still standing its id
+  // and attributes.
   return `query Neighbourhood($id: ID!, $ids: String!, $relOffset: Int! = 0, $asOf: String, $at: String) {
   node(id: $id, asOf: $asOf, at: $at) { ...ElementFields ${typedPropsSelection(schema)} ${perType} }
   out: relationships(source: $ids, limit: ${relLimit}, offset: $relOffset) { ...RelationshipFields }

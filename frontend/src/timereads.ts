@@ -47,14 +47,14 @@ const EVERY = { day: "DAY", week: "WEEK", month: "MONTH" } as const;
 export class ServerTimeReads implements TimeReads {
   constructor(private readonly client: GraphQLClient) {}
 
-  async healthTrend(every: Every, since: string): Promise<HealthPoint[]> {
-    const data = await this.client.request(HealthTrendDocument, { since, every: EVERY[every] });
-    return data.healthTrend.points.map((p) => ({ at: String(p.day), score: p.score, checks: p.checks.map((c) => ({ id: c.id, title: c.title, score: c.score })) }));
+  async healthTrend(every: Every, since: string, until: string | null = null): Promise<HealthPoint[]> {
+    const data = await this.client.request(HealthTrendDocument, { since, until, every: EVERY[every] });
+    return data.healthTrend.points.map((p) => ({ at: String(p.day), planned: p.planned, score: p.score, checks: p.checks.map((c) => ({ id: c.id, title: c.title, score: c.score })) }));
   }
 
-  async bottleneckTrend(every: Every, since: string, top: number): Promise<BottleneckPoint[]> {
-    const data = await this.client.request(BottleneckTrendDocument, { since, every: EVERY[every], limit: top });
-    return data.bottleneckTrend.points.map((p) => ({ at: String(p.day), top: p.ranking.map((r) => ({ element: r.element, rank: r.rank, score: r.score })) }));
+  async bottleneckTrend(every: Every, since: string, top: number, until: string | null = null): Promise<BottleneckPoint[]> {
+    const data = await this.client.request(BottleneckTrendDocument, { since, until, every: EVERY[every], limit: top });
+    return data.bottleneckTrend.points.map((p) => ({ at: String(p.day), planned: p.planned, top: p.ranking.map((r) => ({ element: r.element, rank: r.rank, score: r.score })) }));
   }
 
   async streamTrends(streamId: string): Promise<StreamTrends> {

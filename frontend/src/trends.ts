@@ -11,6 +11,8 @@ import type { ElementBrief } from "./types";
 
 export interface HealthPoint {
   at: string;
+  /** After now: the model as planned on that day by lifecycle dates, not a recorded one. */
+  planned?: boolean;
   score: number | null;
   /** Each check's score at that date (by check id). */
   checks: { id: string; title: string; score: number | null }[];
@@ -24,6 +26,8 @@ export interface RankedAt {
 
 export interface BottleneckPoint {
   at: string;
+  /** As `HealthPoint.planned`. */
+  planned?: boolean;
   top: RankedAt[];
 }
 
@@ -72,8 +76,9 @@ export interface Plateau {
 
 /** What the explorer reads of time beyond the point-in-time arguments (built on `asof`/`roadmap`). */
 export interface TimeReads {
-  healthTrend(every: "day" | "week" | "month", since: string): Promise<HealthPoint[]>;
-  bottleneckTrend(every: "day" | "week" | "month", since: string, top: number): Promise<BottleneckPoint[]>;
+  /** `until`: the last date at most (null: today); dates after now are planned. */
+  healthTrend(every: "day" | "week" | "month", since: string, until?: string | null): Promise<HealthPoint[]>;
+  bottleneckTrend(every: "day" | "week" | "month", since: string, top: number, until?: string | null): Promise<BottleneckPoint[]>;
   streamTrends(streamId: string): Promise<StreamTrends>;
   /** The plateaus, with the impact of `element` on each when one is given. */
   roadmap(element: string | null): Promise<Plateau[]>;
@@ -103,7 +108,15 @@ const pts = <T>(items: T[], at: (x: T) => string, v: (x: T) => number | null) =>
 
 /** The health score over time, with the `checks` named (at most a few) beside it. */
 export function healthTrendChart(points: HealthPoint[], checks: string[] = []): TrendData {
-  const rows = [{ label: "Health score", colour: PALETTE[0]!, points: pts(points, (p) => p.at, (p) => p.score) }];
+  const recorded = points.filter((p) => !p.planned);
+  const planned = recorded.length < points.length;
+  const rows: { label: string; colour: string; dashed?: boolean; points: { t: number; v: number | null }[] }[] = [];
+  if (recorded.length || !planned) rows.push({ label: "Health score", colour: PALETTE[0]!, points: pts(recorded, (p) => p.at, (p) => p.score) });
+  if (planned) {
+    // The plan dashed, from the last recorded date on, so the two lines meet.
+    const plan = [...recorded.slice(-1), ...points.filter((p) => p.planned)];
+    rows.push({ label: "Health score (planned)", colour: PALETTE[0]!, dashed: true, points: pts(plan, (p) => p.at, (p) => p.score) });
+  }
   checks.forEach((id, i) => {
     const title = points.flatMap((p) => p.checks).find((c) => c.id === id)?.title ?? id;
     rows.push({ label: title, colour: PALETTE[(i + 1) % PALETTE.length]!, points: pts(points, (p) => p.at, (p) => p.checks.find((c) => c.id === id)?.score ?? null) });

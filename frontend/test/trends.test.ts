@@ -22,6 +22,23 @@ describe("trend charts from the server's series", () => {
     ]);
   });
 
+  it("draws the planned dates (after now) as a dashed line of their own, joined to the last recorded one", () => {
+    const c = healthTrendChart([
+      { at: "2026-11-01", score: 70, checks: [] },
+      { at: "2026-12-01", score: 72, checks: [] },
+      { at: "2027-01-01", planned: true, score: 80, checks: [] },
+      { at: "2027-02-01", planned: true, score: 60, checks: [] },
+    ]);
+    expect(c.x).toEqual([day("2026-11-01"), day("2026-12-01"), day("2027-01-01"), day("2027-02-01")]);
+    expect(c.series.map((s) => [s.label, s.dashed ?? false, s.values])).toEqual([
+      ["Health score", false, [70, 72, null, null]],
+      ["Health score (planned)", true, [null, 72, 80, 60]],
+    ]);
+    // Only planned dates: the plan alone.
+    const plan = healthTrendChart([{ at: "2027-01-01", planned: true, score: 80, checks: [] }]);
+    expect(plan.series.map((s) => [s.label, s.values])).toEqual([["Health score (planned)", [80]]]);
+  });
+
   it("follows today's top bottlenecks back in time", () => {
     const c = bottleneckTrendChart([
       { at: "2026-10-01", top: [{ element: e("gw", "Gateway"), rank: 1, score: 9 }] },

@@ -62,8 +62,10 @@ function TrendError({ what, message }: { what: string; message: string }) {
 export function HealthTrends({ reads }: { reads: TimeReads }) {
   const [every, setEvery] = useState<Every>("week");
   const [since, setSince] = useState(yearAgo());
-  const health = useRead<HealthPoint[]>(() => reads.healthTrend(every, since), [every, since]);
-  const bottlenecks = useRead<BottleneckPoint[]>(() => reads.bottleneckTrend(every, since, 5), [every, since]);
+  // Empty: today. A later day runs the trend into the plan (drawn dashed).
+  const [until, setUntil] = useState("");
+  const health = useRead<HealthPoint[]>(() => reads.healthTrend(every, since, until || null), [every, since, until]);
+  const bottlenecks = useRead<BottleneckPoint[]>(() => reads.bottleneckTrend(every, since, 5, until || null), [every, since, until]);
   // The checks that moved most are drawn beside the score.
   const moved = (health.data ?? []).length
     ? [...new Set(health.data!.flatMap((p) => p.checks.map((c) => c.id)))]
@@ -88,6 +90,8 @@ export function HealthTrends({ reads }: { reads: TimeReads }) {
         </select>
         <label for="trend-since">since</label>
         <input id="trend-since" type="date" value={since} onChange={(e) => setSince((e.target as HTMLInputElement).value || yearAgo())} />
+        <label for="trend-until" title="Dates after today are the model as planned by lifecycle dates">until</label>
+        <input id="trend-until" type="date" value={until} onChange={(e) => setUntil((e.target as HTMLInputElement).value)} />
       </p>
       {health.error ? <TrendError what="health" message={health.error} /> : health.data ? <TrendChart id="health-trend" title="Health score (and the checks that moved most)" data={healthTrendChart(health.data, moved)} /> : <p class="loading">Computing the health at each date…</p>}
       {bottlenecks.error ? (
