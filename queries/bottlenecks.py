@@ -45,8 +45,10 @@ couplings inside it.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections import deque
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -59,7 +61,8 @@ from graph.labels import PLATFORM, STREAM, TEAM
 from graph.store import GraphStore
 from queries import budget
 from queries.errors import QuestionError
-from queries.projection import Projection, load_projection, streams_served_directly
+from queries.present import present_model, present_projection, recalled, remember, table_key
+from queries.projection import Projection
 from queries.propagation import PropagationTable, propagation_table
 from queries.resolve import ElementRef
 
@@ -340,16 +343,66 @@ def bottlenecks(
     config: BottleneckConfig | None = None,
     overrides: dict[str, str] | list[str] | None = None,
 ) -> BottleneckReport:
-    """Rank teams and platforms by coordination load, and cluster the streams they bind."""
+    """Rank teams and platforms of the present model by coordination load, and cluster
+    the streams they bind: the top `limit` of `present_ranking`."""
     config = checked(limit, config)
-    table = propagation_table(overrides)
-    return bottleneck_report(
-        load_projection(store, table),
-        streams_served_directly(store),
-        limit=limit,
-        config=config,
-        table=table,
+    return top(present_ranking(store, config, propagation_table(overrides)), limit)
+
+
+def kept_bottlenecks(
+    store: GraphStore,
+    *,
+    limit: int = 20,
+    config: BottleneckConfig | None = None,
+    overrides: dict[str, str] | list[str] | None = None,
+) -> BottleneckReport | None:
+    """`bottlenecks`' answer if the ranking is kept for the present revision, else None
+    (never computes)."""
+    config = checked(limit, config)
+    kept: BottleneckReport | None = recalled(
+        store, ranking_key(config, propagation_table(overrides))
     )
+    return None if kept is None else top(kept, limit)
+
+
+def present_ranking(
+    store: GraphStore, config: BottleneckConfig, table: PropagationTable
+) -> BottleneckReport:
+    """Every team and platform of the present model ranked, computed once per model
+    revision and configuration (`queries.present`): every `limit` is a slice of it, and a
+    scenario's base side is it. Treat it as read-only."""
+
+    def compute() -> BottleneckReport:
+        projection = present_projection(store, table)
+        return bottleneck_report(
+            projection,
+            present_model(store).served_directly(),
+            limit=ranked_all(projection),
+            config=config,
+            table=table,
+        )
+
+    return remember(store, ranking_key(config, table), compute)
+
+
+def ranking_key(config: BottleneckConfig, table: PropagationTable) -> Hashable:
+    """What a full ranking depends on besides the model, as part of a key."""
+    settings = dataclasses.asdict(config)
+    settings["guidelines"] = tuple(sorted(config.guidelines.items()))
+    return ("bottlenecks", tuple(sorted(settings.items())), table_key(table))
+
+
+def ranked_all(p: Projection) -> int:
+    """A `limit` that ranks every team and platform of the projection."""
+    return max(1, len(p.of_type(TEAM)) + len(p.of_type(PLATFORM)))
+
+
+def top(report: BottleneckReport, limit: int) -> BottleneckReport:
+    """The report with the first `limit` rows of its ranking (a full ranking's top is the
+    report asked with that limit: the rows are ranked before they are cut)."""
+    if len(report.bottlenecks) <= limit:
+        return report
+    return report.model_copy(update={"bottlenecks": report.bottlenecks[:limit]})
 
 
 def checked(limit: int, config: BottleneckConfig | None) -> BottleneckConfig:
@@ -435,7 +488,9 @@ def bottleneck_report(
             )
         )
     rows.sort(key=lambda r: (-r.score, -r.stream_count, r.element.name, r.element.id))
-    ranked = [r.model_copy(update={"rank": i}) for i, r in enumerate(rows[:limit], start=1)]
+    ranked = rows[:limit]
+    for i, row in enumerate(ranked, start=1):
+        row.rank = i  # made here, not yet shared: set in place (a copy each was a third)
     return BottleneckReport(
         stream_total=total,
         ranked_by=RANKED_BY_STREAMS if total else RANKED_BY_DEPENDENTS,

@@ -6,8 +6,11 @@ value streams) is *not applicable*: no score, and left out of the overall score,
 the plain mean of the applicable checks' scores (none when no check applies), so every
 check weighs the same.
 
-Checks that only ask whether a relationship exists are Cypher, read once into
-`HealthFacts`; the checks themselves are pure functions of those facts. The cycle check runs on
+Checks that only ask whether a relationship exists read `HealthFacts` (their Cypher is
+`health_facts`; `ModelGraph.health_facts` gives the same facts from a model in memory);
+the checks themselves are pure functions of those facts. The present model's report is
+computed on the model `queries.present` keeps, once per model revision and set of
+parameters, and kept until the model changes. The cycle check runs on
 the dependency-graph projection (`queries.projection`), so it follows the same
 propagation table as the impact question. The single point of failure check is about
 removal rather than change, so it follows hard dependencies only: the platforms a
@@ -23,7 +26,7 @@ cycles over the streams in them, so every surface shows the same number with its
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -60,7 +63,14 @@ from graph.store import GraphStore
 from queries import budget
 from queries.errors import QuestionError
 from queries.health_facts import COUNTED, PLATFORM_RETIREMENT, HealthFacts
-from queries.projection import Projection, load_projection, streams_served_directly
+from queries.present import (
+    present_model,
+    present_projection,
+    recalled,
+    remember,
+    table_key,
+)
+from queries.projection import Projection, streams_served_directly
 from queries.propagation import PropagationTable, propagation_table
 from queries.reports.text import md, md_code
 from queries.resolve import ElementRef
@@ -659,17 +669,55 @@ def health(
     overrides: dict[str, str] | list[str] | None = None,
     today: date | None = None,
 ) -> HealthReport:
-    """Run every check; `max_streams_per_team` is the overload threshold, `today` the day
-    lifecycle dates are read against (default: today, UTC)."""
+    """Run every check on the present model; `max_streams_per_team` is the overload
+    threshold, `today` the day lifecycle dates are read against (default: today, UTC).
+
+    Computed once per model revision and question (`queries.present`): the overview, the
+    Health page and a scenario's base side share it. Treat the report as read-only."""
     check_threshold(max_streams_per_team)
-    table = propagation_table(overrides)
-    return health_report(
-        health_facts(store),
-        load_projection(store, table),
+    return present_health(
+        store,
         max_streams_per_team=max_streams_per_team,
-        table=table,
-        today=today,
+        table=propagation_table(overrides),
+        day=today or today_utc(),
     )
+
+
+def kept_health(
+    store: GraphStore,
+    *,
+    max_streams_per_team: int = DEFAULT_MAX_STREAMS_PER_TEAM,
+    overrides: dict[str, str] | list[str] | None = None,
+    today: date | None = None,
+) -> HealthReport | None:
+    """`health`'s answer if it is kept for the present revision, else None (never computes)."""
+    check_threshold(max_streams_per_team)
+    key = health_key(max_streams_per_team, propagation_table(overrides), today or today_utc())
+    kept: HealthReport | None = recalled(store, key)
+    return kept
+
+
+def present_health(
+    store: GraphStore, *, max_streams_per_team: int, table: PropagationTable, day: date
+) -> HealthReport:
+    """`health` with its table and day resolved (a scenario's base side asks so)."""
+
+    def compute() -> HealthReport:
+        return health_report(
+            present_model(store).health_facts(),
+            present_projection(store, table),
+            max_streams_per_team=max_streams_per_team,
+            table=table,
+            today=day,
+        )
+
+    return remember(store, health_key(max_streams_per_team, table, day), compute)
+
+
+def health_key(max_streams_per_team: int, table: PropagationTable, day: date) -> Hashable:
+    """What a health report depends on besides the model, as part of a key (the day: the
+    lifecycle checks read it)."""
+    return ("health", max_streams_per_team, table_key(table), day)
 
 
 def check_threshold(max_streams_per_team: int) -> int:

@@ -30,7 +30,9 @@ from weakref import WeakKeyDictionary
 from graph import cypher
 from graph.history import ELEMENT
 from graph.store import GraphStore
-from queries.model_graph import MODEL_NODES, MODEL_RELS, ModelGraph, Node, Rel, RelKey
+from queries.model_graph import MODEL_NODE_LISTS, MODEL_REL_LISTS, ModelGraph, Node, Rel, RelKey
+from queries.projection import Projection
+from queries.propagation import PropagationTable
 from queries.states import CHANGES_BETWEEN, CHANGES_IN_SPAN, decode, node_of, rel_of
 
 T = TypeVar("T")
@@ -72,9 +74,10 @@ def _kept(store: GraphStore) -> _Kept:
 def load_at_revision(store: GraphStore) -> tuple[str, ModelGraph]:
     """The model and the revision it is at, read in one transaction."""
     revision, nodes, rels = store.read_together(
-        (cypher.GET_REVISION, {}), (MODEL_NODES, {}), (MODEL_RELS, {})
+        (cypher.GET_REVISION, {}), (MODEL_NODE_LISTS, {}), (MODEL_REL_LISTS, {})
     )
-    return str(revision[0]["revision"]), ModelGraph.from_rows(nodes, rels)
+    model = ModelGraph.from_lists(nodes[0]["rows"], rels[0]["rows"])
+    return str(revision[0]["revision"]), model
 
 
 def present_model(store: GraphStore) -> ModelGraph:
@@ -151,6 +154,33 @@ def remember(store: GraphStore, key: Hashable, compute: Callable[[], T]) -> T:
             while len(kept.answers) > MAX_ANSWERS:
                 kept.answers.popitem(last=False)
     return answer
+
+
+def recalled(store: GraphStore, key: Hashable) -> Any | None:
+    """The answer kept for `key` at the present revision, or None; never computes (so a
+    caller can serve a kept answer before deciding to queue for computing one)."""
+    kept = _kept(store)
+    revision = store.revision()
+    with kept.lock:
+        kept.at(revision)
+        if key in kept.answers:
+            kept.answers.move_to_end(key)
+            return kept.answers[key]
+    return None
+
+
+def table_key(table: PropagationTable) -> tuple[tuple[str, str, str], ...]:
+    """A propagation table as part of a key: every rule, its flow and its reason (the
+    answers show the table they followed)."""
+    return tuple((r["key"], r["flow"], r["reason"]) for r in table.as_list())
+
+
+def present_projection(store: GraphStore, table: PropagationTable) -> Projection:
+    """The present model's dependency graph under `table`, built once per revision
+    (shared read-only, as the model is)."""
+    return remember(
+        store, ("projection", table_key(table)), lambda: present_model(store).projection(table)
+    )
 
 
 def forget(store: GraphStore) -> None:

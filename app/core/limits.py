@@ -5,17 +5,33 @@ unbounded, sixteen of them at once starve `/healthz` and every cheap read of the
 `QuestionGate` lets `question_slots` run, `question_queue` more wait up to `question_wait_s`,
 and refuses the rest at once with `Busy` (503 + Retry-After); each admitted question runs
 under the wall-clock budget of `queries.budget` (504 with advice that fits the question).
+`QuestionGate.ask` serves an answer `queries.present` keeps for the present model before
+admission: a kept answer is a lookup, so it neither waits in the queue nor takes a place.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from app.core.memory import Tidy
 from app.settings import Settings
+from queries import bottlenecks as bn
 from queries import budget
+from queries import health as hl
+from queries import scenarios as sc
+
+T = TypeVar("T")
+
+# The questions whose answers are kept per model revision (queries.present), each with
+# its lookup: the kept answer for the same arguments, or None, without computing.
+KEPT: dict[Callable[..., Any], Callable[..., Any]] = {
+    hl.health: hl.kept_health,
+    bn.bottlenecks: bn.kept_bottlenecks,
+    sc.compare_scenario: sc.kept_comparison,
+}
 
 # The GIL's switch interval in the service (CPython's default is 5 ms). A thread answering
 # a question holds the interpreter until another asks for it and the interval passes; every
@@ -105,6 +121,17 @@ class QuestionGate:
                 self.tidy.ended()
         finally:
             self._admitted.release()
+
+    def ask(self, advice: str, question: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`question(*args, **kwargs)` admitted as `admit` does, unless its answer is kept
+        (`KEPT`): then it is served at once, without a slot or a place in the queue."""
+        kept = KEPT.get(question)
+        if kept is not None:
+            answer: T | None = kept(*args, **kwargs)
+            if answer is not None:
+                return answer
+        with self.admit(advice):
+            return question(*args, **kwargs)
 
 
 # What to try instead when a question runs out of time, one phrase per kind of question.

@@ -7,7 +7,6 @@ resolvers only resolve arguments and call the query functions off the event loop
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import nullcontext
 from typing import Annotated, Any, TypeVar
 
 import strawberry
@@ -108,10 +107,12 @@ async def _ask(
     advice = ADVICE["walk" if walks else _KINDS.get(fn, "scenario")]
 
     def ask() -> T:
+        asked = context.live.reader() if walks else context.store
         # Inside an operation that holds a slot already, asking for another would wait on
         # itself; its time limit is the operation's.
-        with nullcontext() if context.admitted else context.gate.admit(advice):
-            return fn(context.live.reader() if walks else context.store, *args, **kwargs)
+        if context.admitted:
+            return fn(asked, *args, **kwargs)
+        return context.gate.ask(advice, fn, asked, *args, **kwargs)
 
     result: T = await context.run(ask)
     return result

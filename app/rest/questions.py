@@ -182,10 +182,17 @@ def bottlenecks(
     propagation: Overrides = None,
 ) -> bn.BottleneckReport:
     """Teams and platforms ranked by coordination load, and the stream clusters they bind."""
+    config = bn.BottleneckConfig(seed=seed, horizon=horizon)
+    if when.present:
+        return gate.ask(
+            ADVICE["bottlenecks"],
+            bn.bottlenecks,
+            store,
+            limit=limit,
+            config=config,
+            overrides=propagation,
+        )
     with gate.admit(ADVICE["bottlenecks"]):
-        config = bn.BottleneckConfig(seed=seed, horizon=horizon)
-        if when.present:
-            return bn.bottlenecks(store, limit=limit, config=config, overrides=propagation)
         return ot.bottlenecks(store, when, limit=limit, config=config, overrides=propagation)
 
 
@@ -204,15 +211,17 @@ def health_report(
     today: Today = None,
 ) -> Any:
     """Operating-model health checks with offending elements; `format=markdown` for text."""
-    with gate.admit(ADVICE["health"]):
-        if when.present:
-            report = hl.health(
-                store,
-                max_streams_per_team=max_streams_per_team,
-                overrides=propagation,
-                today=today,
-            )
-        else:
+    if when.present:
+        report = gate.ask(
+            ADVICE["health"],
+            hl.health,
+            store,
+            max_streams_per_team=max_streams_per_team,
+            overrides=propagation,
+            today=today,
+        )
+    else:
+        with gate.admit(ADVICE["health"]):
             report = ot.health(
                 store,
                 when,
@@ -220,9 +229,9 @@ def health_report(
                 overrides=propagation,
                 today=today,
             )
-        if format == "markdown":
-            return PlainTextResponse(hl.health_markdown(report), media_type="text/markdown")
-        return report
+    if format == "markdown":
+        return PlainTextResponse(hl.health_markdown(report), media_type="text/markdown")
+    return report
 
 
 Every = Annotated[ot.Every, Query(description="One point per day, week or month.")]
@@ -424,16 +433,17 @@ def compare_scenario(
     propagation: Overrides = None,
 ) -> sc.ScenarioComparison:
     """Impact (of `element`), bottlenecks and health: base and scenario side by side."""
-    with gate.admit(ADVICE["scenario"]):
-        return sc.compare_scenario(
-            store,
-            name,
-            element=element,
-            max_depth=max_depth,
-            limit=limit,
-            max_streams_per_team=max_streams_per_team,
-            overrides=propagation,
-        )
+    return gate.ask(
+        ADVICE["scenario"],
+        sc.compare_scenario,
+        store,
+        name,
+        element=element,
+        max_depth=max_depth,
+        limit=limit,
+        max_streams_per_team=max_streams_per_team,
+        overrides=propagation,
+    )
 
 
 @router.post("/api/scenarios/{name}/apply", response_model=sc.ApplyResult, tags=["scenarios"])

@@ -31,7 +31,7 @@ re-exported here.
 """
 
 from queries.scenarios.apply import ModelDiff, apply_scenario, diff_models
-from queries.scenarios.comparison import compare_models, compare_scenario
+from queries.scenarios.comparison import compare_models, compare_scenario, kept_comparison
 from queries.scenarios.models import (
     ApplyResult,
     BottleneckComparison,
@@ -99,6 +99,7 @@ __all__ = [
     "diff_models",
     "discard_scenario",
     "get_scenario",
+    "kept_comparison",
     "list_scenarios",
     "update_scenario",
 ]

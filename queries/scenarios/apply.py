@@ -21,6 +21,7 @@ from graph.schema import COMMON_NODE_FIELDS, ELEMENT_LABEL, SCHEMA
 from graph.store import GraphStore
 from queries.errors import QuestionError
 from queries.model_graph import ELEMENT_ID_KEY, ModelGraph, Rel, RelKey
+from queries.present import present_model
 from queries.scenarios.models import ApplyResult, RelationshipChange, ScenarioConflictError
 from queries.scenarios.operations import replay
 from queries.scenarios.storage import MARK_APPLIED, load_record, open_record
@@ -170,7 +171,7 @@ def apply_scenario(store: GraphStore, name: str, *, actor: str | None = None) ->
     """Make the base model what the scenario compared, in one transaction, and mark the
     scenario applied."""
     record = open_record(store, name)
-    base = ModelGraph.load(store)
+    base = present_model(store)  # read-only: replay changes a copy
     scenario, _, _ = replay(base, record.operations)
     diff = diff_models(base, scenario)
     nodes = _node_records(store, scenario, diff)

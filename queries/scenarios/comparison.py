@@ -1,7 +1,8 @@
 """Comparing a scenario with the base model: impact, bottlenecks and health, side by side.
 
-The base model is loaded into memory (`queries.model_graph`), the operations are applied
-to a copy, and base and copy are asked the same questions by the same code. The
+The base model is the present one in memory (`queries.present`), the operations are
+applied to a copy, and base and copy are asked the same questions by the same code; the
+base's answers are the ones the present model's questions keep. The
 `compare_*` helpers compare any two answers of the same question: `queries.over_time`
 diffs two moments with them.
 """
@@ -9,16 +10,20 @@ diffs two moments with them.
 from __future__ import annotations
 
 import dataclasses
+import json
+from collections.abc import Hashable
 from datetime import date
 
-from graph.labels import PLATFORM, TEAM
 from graph.lifecycle import today as today_utc
 from graph.store import GraphStore
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
+from queries.health_facts import HealthFacts
 from queries.model_graph import ModelGraph
-from queries.propagation import propagation_table
+from queries.present import present_model, present_projection, recalled, remember
+from queries.projection import Projection
+from queries.propagation import PropagationTable, propagation_table
 from queries.resolve import ElementRef, UnknownElementError
 from queries.scenarios.losses import describe_losses, lost_needs
 from queries.scenarios.models import (
@@ -35,7 +40,7 @@ from queries.scenarios.models import (
     StreamImpactDelta,
 )
 from queries.scenarios.operations import replay
-from queries.scenarios.storage import open_record
+from queries.scenarios.storage import Record, open_record
 
 # -- compare ---------------------------------------------------------------------------------
 
@@ -53,25 +58,123 @@ def compare_scenario(
     today: date | None = None,
 ) -> ScenarioComparison:
     """Impact (of `element`, when given), bottlenecks and health: base and scenario
-    (lifecycle dates read against `today`, default today UTC)."""
-    im.check_depth(max_depth)
-    config = bn.checked(limit, config)
-    hl.check_threshold(max_streams_per_team)
+    (lifecycle dates read against `today`, default today UTC).
+
+    The base side is the present model's answers (`queries.present`), shared with the
+    questions asked of it. The comparison is kept for the model revision, the scenario's
+    operations and the parameters, so asking it again costs two reads."""
+    asked = _Asked.of(element, max_depth, limit, max_streams_per_team, config, overrides, today)
     record = open_record(store, name)
-    base = ModelGraph.load(store)
-    scenario, views, _ = replay(base, record.operations)
-    return compare_models(
-        base,
-        scenario,
-        view=ScenarioView(**record.summary().model_dump(), operations=views),
-        element=element,
-        max_depth=max_depth,
-        limit=limit,
-        max_streams_per_team=max_streams_per_team,
-        config=config,
-        overrides=overrides,
-        today=today,
-    )
+    return _now(remember(store, asked.key(record), lambda: asked.compute(store, record)), record)
+
+
+def kept_comparison(
+    store: GraphStore,
+    name: str,
+    *,
+    element: str | None = None,
+    max_depth: int = im.DEFAULT_MAX_DEPTH,
+    limit: int = 20,
+    max_streams_per_team: int = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
+    config: bn.BottleneckConfig | None = None,
+    overrides: dict[str, str] | list[str] | None = None,
+    today: date | None = None,
+) -> ScenarioComparison | None:
+    """`compare_scenario`'s answer if it is kept for the present revision, else None
+    (reads the scenario; never computes)."""
+    asked = _Asked.of(element, max_depth, limit, max_streams_per_team, config, overrides, today)
+    record = open_record(store, name)
+    kept: ScenarioComparison | None = recalled(store, asked.key(record))
+    return None if kept is None else _now(kept, record)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Asked:
+    """A comparison's parameters, checked, with the table and day resolved."""
+
+    element: str | None
+    max_depth: int
+    limit: int
+    max_streams_per_team: int
+    config: bn.BottleneckConfig
+    overrides: dict[str, str] | list[str] | None
+    table: PropagationTable
+    day: date
+
+    @classmethod
+    def of(
+        cls,
+        element: str | None,
+        max_depth: int,
+        limit: int,
+        max_streams_per_team: int,
+        config: bn.BottleneckConfig | None,
+        overrides: dict[str, str] | list[str] | None,
+        today: date | None,
+    ) -> _Asked:
+        im.check_depth(max_depth)
+        checked = bn.checked(limit, config)
+        hl.check_threshold(max_streams_per_team)
+        table = propagation_table(overrides)
+        day = today or today_utc()  # one day for both sides
+        return cls(element, max_depth, limit, max_streams_per_team, checked, overrides, table, day)
+
+    def key(self, record: Record) -> Hashable:
+        # The operations as stored, not the scenario's name: a name can be given to other
+        # operations later, and what the comparison shows of the record is set by `_now`.
+        return (
+            "scenario comparison",
+            json.dumps(record.stored, sort_keys=True),
+            self.element,
+            self.max_depth,
+            self.limit,
+            self.max_streams_per_team,
+            bn.ranking_key(self.config, self.table),
+            self.day,
+        )
+
+    def compute(self, store: GraphStore, record: Record) -> ScenarioComparison:
+        base = present_model(store)
+        scenario, views, _ = replay(base, record.operations)
+        return compare_models(
+            base,
+            scenario,
+            view=ScenarioView(**record.summary().model_dump(), operations=views),
+            element=self.element,
+            max_depth=self.max_depth,
+            limit=self.limit,
+            max_streams_per_team=self.max_streams_per_team,
+            config=self.config,
+            overrides=self.overrides,
+            today=self.day,
+            base_side=Side(
+                ranking=bn.present_ranking(store, self.config, self.table),
+                health=hl.present_health(
+                    store,
+                    max_streams_per_team=self.max_streams_per_team,
+                    table=self.table,
+                    day=self.day,
+                ),
+                projection=present_projection(store, self.table),
+            ),
+        )
+
+
+def _now(comparison: ScenarioComparison, record: Record) -> ScenarioComparison:
+    """A kept comparison showing the scenario's record as it is now (its description and
+    dates may have changed since it was computed; its operations have not)."""
+    view = comparison.scenario.model_copy(update=record.summary().model_dump())
+    return comparison.model_copy(update={"scenario": view})
+
+
+@dataclasses.dataclass(frozen=True)
+class Side:
+    """One side's answers: the full bottleneck ranking and the health report, and the
+    dependency graph they were computed on."""
+
+    ranking: bn.BottleneckReport
+    health: hl.HealthReport
+    projection: Projection
 
 
 def compare_models(
@@ -86,34 +189,40 @@ def compare_models(
     config: bn.BottleneckConfig,
     overrides: dict[str, str] | list[str] | None,
     today: date | None = None,
+    base_side: Side | None = None,
 ) -> ScenarioComparison:
+    """`base` and `scenario` asked the same questions, side by side; `base_side` is the
+    base's answers when they are known already (the present model's)."""
     table = propagation_table(overrides)
     lost = lost_needs(base, scenario)
     day = today or today_utc()  # one day for both sides
-    sides = []
-    for model in (base, scenario):
+
+    def side(model: ModelGraph, facts: HealthFacts) -> Side:
         projection = model.projection(table)
-        candidates = len(projection.of_type(TEAM)) + len(projection.of_type(PLATFORM))
-        ranking = bn.bottleneck_report(
-            projection,
-            model.served_directly(),
-            limit=max(1, candidates),
-            config=config,
-            table=table,
+        return Side(
+            ranking=bn.bottleneck_report(
+                projection,
+                model.served_directly(),
+                limit=bn.ranked_all(projection),
+                config=config,
+                table=table,
+            ),
+            health=hl.health_report(
+                facts,
+                projection,
+                max_streams_per_team=max_streams_per_team,
+                table=table,
+                today=day,
+            ),
+            projection=projection,
         )
-        facts = model.health_facts()
-        if model is scenario:
-            facts = dataclasses.replace(facts, lost_needs=frozenset((s, t) for s, _, t in lost))
-        report = hl.health_report(
-            facts,
-            projection,
-            max_streams_per_team=max_streams_per_team,
-            table=table,
-            today=day,
-        )
-        sides.append((ranking, report, projection, facts))
-    (base_rank, base_health, base_projection, _), (scen_rank, scen_health, scen_proj, facts) = sides
-    needs, streams = describe_losses(base, scenario, lost, base_projection)
+
+    before = base_side or side(base, base.health_facts())
+    facts = dataclasses.replace(
+        scenario.health_facts(), lost_needs=frozenset((s, t) for s, _, t in lost)
+    )
+    after = side(scenario, facts)
+    needs, streams = describe_losses(base, scenario, lost, before.projection)
     return ScenarioComparison(
         scenario=view,
         impact=(
@@ -122,10 +231,10 @@ def compare_models(
             else None
         ),
         losses=Losses(
-            needs=needs, streams=streams, capabilities=hl.capabilities_cut(facts, scen_proj)
+            needs=needs, streams=streams, capabilities=hl.capabilities_cut(facts, after.projection)
         ),
-        bottlenecks=compare_bottlenecks(base_rank, scen_rank, limit),
-        health=compare_health(base_health, scen_health),
+        bottlenecks=compare_bottlenecks(before.ranking, after.ranking, limit),
+        health=compare_health(before.health, after.health),
     )
 
 

@@ -17,8 +17,9 @@ from graph.lifecycle import parse_day
 from graph.model import now_iso
 from graph.store import GraphStore
 from queries.errors import QuestionError
-from queries.model_graph import ModelGraph
+from queries.present import present_model, remember
 from queries.scenarios.models import (
+    OperationView,
     ScenarioConflictError,
     ScenarioNotFoundError,
     ScenarioStatus,
@@ -199,7 +200,7 @@ def create_scenario(
     day = check_effective_date(effective_date)
     ops: list[Operation] = []
     if operations:
-        append_operations(ModelGraph.load(store), ops, operations)
+        append_operations(present_model(store).copy(), ops, operations)
     records = store.execute(
         CREATE_SCENARIO,
         {
@@ -224,10 +225,24 @@ def list_scenarios(store: GraphStore) -> list[ScenarioSummary]:
 def get_scenario(store: GraphStore, name: str) -> ScenarioView:
     """The scenario with its operations described against the current base model."""
     record = load_record(store, name)
-    _, views, problem = replay(
-        ModelGraph.load(store), record.operations, apply=not record.applied_at, strict=False
-    )
+    views, problem = described(store, record)
     return ScenarioView(**record.summary().model_dump(), operations=views, problem=problem)
+
+
+def described(store: GraphStore, record: Record) -> tuple[list[OperationView], str | None]:
+    """A view of each operation and the first problem, against the present model: kept
+    for its revision and the operations (every scenario without any shares one)."""
+    apply = not record.applied_at
+
+    def describe() -> tuple[list[OperationView], str | None]:
+        _, views, problem = replay(
+            present_model(store), record.operations, apply=apply, strict=False
+        )
+        return views, problem
+
+    stored = json.dumps(record.stored, sort_keys=True)
+    views, problem = remember(store, ("scenario operations", stored, apply), describe)
+    return list(views), problem
 
 
 def add_operation(
@@ -236,7 +251,7 @@ def add_operation(
     """Append an operation, after checking it applies on top of the earlier ones."""
     record = open_record(store, name)
     ops = record.operations
-    model, _, _ = replay(ModelGraph.load(store), ops)
+    model, _, _ = replay(present_model(store), ops)
     append_operations(model, ops, [operation])
     updated = store.execute(
         SET_OPERATIONS,

@@ -1,0 +1,215 @@
+"""Health, bottlenecks and scenario comparisons kept per model revision (queries.present),
+on a real Neo4j: a kept answer equals one computed afresh from Neo4j, a write through the
+API (an edit, a scenario applied, an import) is in the next answer, and a kept answer is
+served while the question gate is full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.core.limits import QuestionGate
+from app.main import create_app
+from app.settings import Settings
+from graph.store import GraphStore
+from queries import bottlenecks as bn
+from queries import health as hl
+from queries import impact as im
+from queries import scenarios as sc
+from queries.model_graph import ModelGraph
+from queries.present import forget
+from queries.projection import load_projection, streams_served_directly
+from queries.propagation import propagation_table
+from queries.scenarios.operations import replay
+from queries.scenarios.storage import load_record
+from samples.demo import load_demo
+
+IMPORTS = Path(__file__).parent / "data" / "imports"
+RETIRE_GATEWAY = [{"op": "remove_element", "element": "plat-api-gateway"}]
+
+
+@pytest.fixture
+def demo(store: GraphStore) -> GraphStore:
+    load_demo(store)
+    return store
+
+
+def _fresh_health(store: GraphStore, **asked: Any) -> hl.HealthReport:
+    """The health report from Neo4j's own reads (its Cypher), nothing kept."""
+    table = propagation_table(asked.get("overrides"))
+    return hl.health_report(
+        hl.health_facts(store),
+        load_projection(store, table),
+        max_streams_per_team=asked.get("max_streams_per_team", hl.DEFAULT_MAX_STREAMS_PER_TEAM),
+        table=table,
+        today=asked.get("today"),
+    )
+
+
+def _fresh_bottlenecks(
+    store: GraphStore, limit: int, overrides: list[str] | None = None
+) -> bn.BottleneckReport:
+    table = propagation_table(overrides)
+    return bn.bottleneck_report(
+        load_projection(store, table),
+        streams_served_directly(store),
+        limit=limit,
+        config=None,
+        table=table,
+    )
+
+
+def _fresh_comparison(store: GraphStore, name: str, **asked: Any) -> sc.ScenarioComparison:
+    """The comparison with both sides computed on models read now, nothing kept."""
+    record = load_record(store, name)
+    base = ModelGraph.load(store)
+    scenario, views, _ = replay(base, record.operations)
+    return sc.compare_models(
+        base,
+        scenario,
+        view=sc.ScenarioView(**record.summary().model_dump(), operations=views),
+        element=asked.get("element"),
+        max_depth=asked.get("max_depth", im.DEFAULT_MAX_DEPTH),
+        limit=asked.get("limit", 20),
+        max_streams_per_team=hl.DEFAULT_MAX_STREAMS_PER_TEAM,
+        config=bn.BottleneckConfig(),
+        overrides=asked.get("overrides"),
+    )
+
+
+def test_kept_answers_equal_answers_computed_afresh(demo: GraphStore) -> None:
+    forget(demo)
+    asked: list[dict[str, Any]] = [
+        {},
+        {"max_streams_per_team": 1, "today": date(2031, 1, 1)},
+        {"overrides": ["USES=none"]},
+    ]
+    for question in asked:
+        first = hl.health(demo, **question)
+        assert first == _fresh_health(demo, **question)
+        assert hl.health(demo, **question) is first  # kept: not computed again
+        assert hl.kept_health(demo, **question) is first
+    assert hl.kept_health(demo, max_streams_per_team=7) is None  # never asked
+
+    # Every limit is a slice of one full ranking, computed once.
+    assert bn.kept_bottlenecks(demo, limit=3) is None
+    assert bn.bottlenecks(demo, limit=3) == _fresh_bottlenecks(demo, 3)
+    assert bn.kept_bottlenecks(demo, limit=1000) == _fresh_bottlenecks(demo, 1000)
+    assert bn.bottlenecks(demo, limit=1, overrides=["USES=none"]) == _fresh_bottlenecks(
+        demo, 1, ["USES=none"]
+    )
+
+    sc.create_scenario(demo, name="retire", operations=RETIRE_GATEWAY)
+    comparisons: list[dict[str, Any]] = [{}, {"element": "Payments Hub", "limit": 3}]
+    for question in comparisons:
+        compared = sc.compare_scenario(demo, "retire", **question)
+        assert compared == _fresh_comparison(demo, "retire", **question)
+        assert sc.kept_comparison(demo, "retire", **question) == compared
+    # The base side is the present model's kept answers.
+    assert compared.health.base_score == hl.health(demo).score
+    # The record shown is the scenario as it is now; its operations are in the key.
+    sc.update_scenario(demo, "retire", description="Retire the gateway")
+    assert sc.compare_scenario(demo, "retire").scenario.description == "Retire the gateway"
+    sc.add_operation(demo, "retire", {"op": "remove_element", "element": "plat-crm"})
+    assert sc.kept_comparison(demo, "retire") is None
+    assert sc.compare_scenario(demo, "retire") == _fresh_comparison(demo, "retire")
+    assert sc.get_scenario(demo, "retire").operations[1].text.startswith("remove Platform CRM")
+
+
+@pytest.fixture
+def api(demo: GraphStore, settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, store=demo)) as client:
+        yield client
+
+
+def _json(model: Any) -> Any:
+    return model.model_dump(mode="json")
+
+
+def test_a_write_through_the_api_is_in_the_next_answer(api: TestClient, demo: GraphStore) -> None:
+    def answers() -> tuple[Any, Any]:
+        health = api.get("/api/health-report")
+        ranking = api.get("/api/bottlenecks", params={"limit": 5})
+        assert health.status_code == ranking.status_code == 200
+        assert health.json() == _json(_fresh_health(demo))
+        assert ranking.json() == _json(_fresh_bottlenecks(demo, 5))
+        return health.json(), ranking.json()
+
+    before = answers()
+    assert answers() == before  # kept
+
+    assert api.delete("/api/nodes/plat-api-gateway").status_code == 204
+    edited = answers()
+    assert edited != before
+
+    created = api.post("/api/scenarios", json={"name": "crm", "operations": []})
+    assert created.status_code == 201, created.text
+    added = api.post(
+        "/api/scenarios/crm/operations", json={"op": "remove_element", "element": "plat-crm"}
+    )
+    assert added.status_code == 200, added.text
+    compared = api.get("/api/scenarios/crm/compare")
+    assert compared.status_code == 200
+    assert compared.json() == _json(_fresh_comparison(demo, "crm"))
+    assert api.post("/api/scenarios/crm/apply").status_code == 200
+    applied = answers()
+    assert applied != edited
+    assert api.get("/api/scenarios/crm/compare").status_code == 409  # applied: part of the base
+
+    files = [("files", ("bank.xml", (IMPORTS / "bank.xml").read_bytes(), "application/xml"))]
+    assert api.post("/api/imports", files=files).status_code == 200
+    assert answers() != applied
+
+
+@pytest.fixture
+def one_slot(
+    demo: GraphStore, neo4j_server: dict[str, str | None], tmp_path: Path
+) -> Iterator[TestClient]:
+    settings = Settings(
+        neo4j_uri=neo4j_server["uri"],
+        home=tmp_path / ".valuegraph",
+        auth="off",
+        question_slots=1,
+        question_queue=0,
+    )
+    with TestClient(create_app(settings, store=demo)) as client:
+        yield client
+
+
+HEALTH = "query { healthReport { score } }"
+BOTTLENECKS = "query { bottlenecks(limit: 2) { bottlenecks { element { id } } } }"
+
+
+def test_a_kept_answer_is_served_while_the_gate_is_full(one_slot: TestClient) -> None:
+    health = one_slot.get("/api/health-report")
+    ranking = one_slot.get("/api/bottlenecks", params={"limit": 5})
+    created = one_slot.post("/api/scenarios", json={"name": "s", "operations": RETIRE_GATEWAY})
+    assert created.status_code == 201, created.text
+    compared = one_slot.get("/api/scenarios/s/compare")
+    assert health.status_code == ranking.status_code == compared.status_code == 200
+    graphql = one_slot.post("/graphql", json={"query": HEALTH}).json()
+
+    gate: QuestionGate = one_slot.app.state.gate  # type: ignore[attr-defined]
+    with gate.admit("held by the test"):  # the one slot taken, no queue
+        again = one_slot.get("/api/health-report")
+        assert again.status_code == 200 and again.json() == health.json()
+        fewer = one_slot.get("/api/bottlenecks", params={"limit": 2})
+        assert fewer.status_code == 200
+        assert fewer.json()["bottlenecks"] == ranking.json()["bottlenecks"][:2]
+        assert one_slot.get("/api/scenarios/s/compare").json() == compared.json()
+        assert one_slot.post("/graphql", json={"query": HEALTH}).json() == graphql
+        top = one_slot.post("/graphql", json={"query": BOTTLENECKS}).json()
+        assert "errors" not in top, top
+        # Not kept: computing it needs the slot.
+        assert (
+            one_slot.get("/api/health-report", params={"max_streams_per_team": 9}).status_code
+            == 503
+        )
+        assert one_slot.get("/api/bottlenecks", params={"horizon": 3}).status_code == 503
+        assert one_slot.get("/api/scenarios/s/compare", params={"limit": 3}).status_code == 503
