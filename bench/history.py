@@ -58,6 +58,10 @@ TARGETS = {
     "as_of_health_vs_present": 2.0,
 }
 
+# What `--parts` may name (all by default): without `import`, the model is imported once,
+# recorded, and the other parts start from it.
+PARTS = frozenset({"import", "change", "verify", "as-of"})
+
 # Every hundredth element is renamed: 1 % of the elements.
 CHANGE_EVERY = 100
 
@@ -216,6 +220,7 @@ def workload_history(
     changed: Path,
     reps: int,
     log: Callable[[str], None],
+    parts: frozenset[str] = PARTS,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     warm = file.with_name(f"warm-up-{file.name}")
@@ -224,6 +229,12 @@ def workload_history(
     for on_off in (False, True):
         reset(store)
         _import(store, target, warm, recorded=on_off)
+
+    if "import" not in parts:
+        # What the other parts start from: the model imported, its history recorded.
+        reset(store)
+        _import(store, target, file, recorded=True)
+        return _after_import(store, target, file, changed, reps, log, parts, out)
 
     # 1. the whole import, off and on, alternating
     off: list[dict[str, Any]] = []
@@ -260,6 +271,20 @@ def workload_history(
         "off_peak_rss_mb": max(r["peak_rss_mb"] for r in off),
         "on_peak_rss_mb": max(r["peak_rss_mb"] for r in on),
     }
+    return _after_import(store, target, file, changed, reps, log, parts, out)
+
+
+def _after_import(
+    store: GraphStore,
+    target: wl.Neo4jTarget,
+    file: Path,
+    changed: Path,
+    reps: int,
+    log: Callable[[str], None],
+    parts: frozenset[str],
+    out: dict[str, Any],
+) -> dict[str, Any]:
+    """Parts 2 to 4, on the model imported with its history."""
     moment = datetime.now(UTC)  # as of here: the model imported, before any change
     time.sleep(0.01)
 
@@ -268,7 +293,7 @@ def workload_history(
     c_on: list[dict[str, Any]] = []
     c_off: list[dict[str, Any]] = []
     recorded = 0
-    for rep in range(reps):
+    for rep in range(reps if "change" in parts else 0):
         if rep:
             _import(store, target, file, recorded=False)
         c_off.append(_import(store, target, changed, recorded=False))
@@ -281,10 +306,23 @@ def workload_history(
             f"({recorded} changes), off {c_off[-1]['seconds']:.2f} s; write phase on "
             f"{c_on[-1]['phases_s'].get('write')} s, off {c_off[-1]['phases_s'].get('write')} s"
         )
+    if c_on:
+        out["change_import"] = _change_summary(c_on, c_off, recorded)
+    if "verify" in parts:
+        out["verify"] = _verify(store, log)
+    if "as-of" in parts:
+        # 4. as of the moment before the change imports
+        out["as_of"] = as_of_questions(store, moment, reps, log)
+    return out
+
+
+def _change_summary(
+    c_on: list[dict[str, Any]], c_off: list[dict[str, Any]], recorded: int
+) -> dict[str, Any]:
     write_on = median([r["phases_s"].get("write", 0.0) for r in c_on])
     write_off = median([r["phases_s"].get("write", 0.0) for r in c_off])
     on_s, off_s = median([r["seconds"] for r in c_on]), median([r["seconds"] for r in c_off])
-    out["change_import"] = {
+    return {
         "elements_changed": c_on[-1]["nodes_written"],
         "changes_recorded": recorded,
         "on_s": on_s,
@@ -295,24 +333,25 @@ def workload_history(
         "write_on_s": write_on,
         "write_off_s": write_off,
         "recording_s": round(write_on - write_off, 3),
+        "on_cpu_s": median([r.get("cpu_s", 0.0) for r in c_on]),
+        "off_cpu_s": median([r.get("cpu_s", 0.0) for r in c_off]),
         "on_phases_s": c_on[-1]["phases_s"],
         "off_phases_s": c_off[-1]["phases_s"],
     }
 
-    # 3. verify the whole chain
+
+def _verify(store: GraphStore, log: Callable[[str], None]) -> dict[str, Any]:
+    """3. verify the whole chain."""
     start = time.perf_counter()
     report = hq.verify(store)
-    out["verify"] = {
+    out = {
         "seconds": round(time.perf_counter() - start, 2),
         "intact": report.intact,
         "change_sets": report.change_sets,
         "changes": report.changes,
         "message": report.message,
     }
-    log(f"  verify: {report.message} in {out['verify']['seconds']} s")
-
-    # 4. as of the moment before the change imports
-    out["as_of"] = as_of_questions(store, moment, reps, log)
+    log(f"  verify: {report.message} in {out['seconds']} s")
     return out
 
 
@@ -394,6 +433,7 @@ def run_history_bench(
     target: wl.Neo4jTarget,
     workdir: Path,
     log: Callable[[str], None] = print,
+    parts: frozenset[str] = PARTS,
     *,
     as_of_only: bool = False,
 ) -> dict[str, Any]:
@@ -406,6 +446,7 @@ def run_history_bench(
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "targets": TARGETS,
+        "parts": sorted(parts),
     }
     file = workdir / f"model-{size}-{seed}.xml"
     changed = workdir / f"model-{size}-{seed}-changed.xml"
@@ -422,8 +463,11 @@ def run_history_bench(
         store.ensure_schema()
         server = store.read("CALL dbms.components() YIELD versions RETURN versions[0] AS v")
         result["machine"]["neo4j"] = server[0]["v"] if server else None
-        workload = workload_as_of if as_of_only else workload_history
-        result["history"] = workload(store, target, file, changed, reps, log)
+        if as_of_only:
+            result["as_of_only"] = True
+            result["history"] = workload_as_of(store, target, file, changed, reps, log)
+        else:
+            result["history"] = workload_history(store, target, file, changed, reps, log, parts)
     finally:
         store.close()
     result["machine"]["loadavg_end"] = list(os.getloadavg())
@@ -514,52 +558,77 @@ def render_as_of(result: dict[str, Any]) -> str:
 
 def render(result: dict[str, Any]) -> str:
     h = result["history"]
-    if "import" not in h:
+    if result.get("as_of_only"):
         return render_as_of(result)
-    i, c, v, a = h["import"], h["change_import"], h["verify"], h["as_of"]
-    rows = [
-        ("measure", "history on", "history off / present", "ratio", "target met"),
-        (
-            f"import ({i['rows']:,} rows, {i['changes_recorded']:,} changes), median s",
-            f"{i['on_s']:.2f}",
-            f"{i['off_s']:.2f}",
-            f"{i['on_vs_off']}",
-            f"{met((i['on_vs_off'] or 99) <= TARGETS['import_on_vs_off'])} (≤ 1.3x)",
-        ),
-        (
-            "import: peak transaction memory (Neo4j's estimate), MiB",
-            f"{i['on_tx_peak_mib']:,}",
-            f"{i['off_tx_peak_mib']:,}",
-            f"{ratio(i['on_tx_peak_mib'], i['off_tx_peak_mib'])}",
-            "",
-        ),
-        (
-            f"1 % change import ({c['changes_recorded']:,} changes), whole import s",
-            f"{c['on_s']:.2f}",
-            f"{c['off_s']:.2f}",
-            f"{c['on_vs_off']}",
-            f"{met(c['on_s'] < TARGETS['change_import_s'])} (< 5 s whole)",
-        ),
-        (
-            "1 % change import: its write phase (the recording's part), s",
-            f"{c['write_on_s']:.2f}",
-            f"{c['write_off_s']:.2f}",
-            f"+{c['recording_s']:.2f} s",
-            f"{met(c['write_on_s'] < TARGETS['change_import_s'])} (< 5 s write)",
-        ),
-        (
-            f"verify the chain ({v['change_sets']} sets, {v['changes']:,} changes), s",
-            f"{v['seconds']:.2f}",
-            "",
-            "",
-            "intact" if v["intact"] else "BROKEN",
-        ),
-    ]
-    if a.get("measured"):
+    i, c, v, a = (h.get(k) for k in ("import", "change_import", "verify", "as_of"))
+
+    rows = [("measure", "history on", "history off / present", "ratio", "target met")]
+    if i is not None:
+        rows += [
+            (
+                f"import ({i['rows']:,} rows, {i['changes_recorded']:,} changes), median s",
+                f"{i['on_s']:.2f}",
+                f"{i['off_s']:.2f}",
+                f"{i['on_vs_off']}",
+                f"{met((i['on_vs_off'] or 99) <= TARGETS['import_on_vs_off'])} (≤ 1.3x)",
+            ),
+            (
+                "import: peak transaction memory (Neo4j's estimate), MiB",
+                f"{i['on_tx_peak_mib']:,}",
+                f"{i['off_tx_peak_mib']:,}",
+                f"{ratio(i['on_tx_peak_mib'], i['off_tx_peak_mib'])}",
+                "",
+            ),
+        ]
+    if c is not None:
+        rows += [
+            (
+                f"1 % change import ({c['changes_recorded']:,} changes), whole import s",
+                f"{c['on_s']:.2f}",
+                f"{c['off_s']:.2f}",
+                f"{c['on_vs_off']}",
+                f"{met(c['on_s'] < TARGETS['change_import_s'])} (< 5 s whole)",
+            ),
+            (
+                "1 % change import: its write phase (the recording's part), s",
+                f"{c['write_on_s']:.2f}",
+                f"{c['write_off_s']:.2f}",
+                f"+{c['recording_s']:.2f} s",
+                f"{met(c['write_on_s'] < TARGETS['change_import_s'])} (< 5 s write)",
+            ),
+            (
+                "1 % change import: the import process's CPU time, s",
+                f"{c['on_cpu_s']:.2f}",
+                f"{c['off_cpu_s']:.2f}",
+                f"{ratio(c['on_cpu_s'], c['off_cpu_s'])}",
+                "",
+            ),
+            (
+                "1 % change import: phases (read/map/compare/write), s",
+                "/".join(f"{c['on_phases_s'].get(k, 0):.1f}" for k in _PHASES),
+                "/".join(f"{c['off_phases_s'].get(k, 0):.1f}" for k in _PHASES),
+                "",
+                "",
+            ),
+        ]
+    if v is not None:
+        rows.append(
+            (
+                f"verify the chain ({v['change_sets']} sets, {v['changes']:,} changes), s",
+                f"{v['seconds']:.2f}",
+                "",
+                "",
+                "intact" if v["intact"] else "BROKEN",
+            )
+        )
+    if a is not None and a.get("measured"):
         rows += _as_of_rows(a)
-    else:
+    elif a is not None:
         rows.append(("as-of impact and health", "not measured", "", "", "-"))
     return "\n".join([*_table(rows), _footer(result)])
+
+
+_PHASES = ("read", "map", "compare", "write")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -581,7 +650,16 @@ def main(argv: list[str] | None = None) -> None:
         help="only the as-of questions: import once and the change import once, both "
         "recorded, no comparison with the recorder off",
     )
+    parser.add_argument(
+        "--parts",
+        default=",".join(sorted(PARTS)),
+        help="comma-separated subset of import,change,verify,as-of (without import the "
+        "model is imported once, recorded, for the others)",
+    )
     args = parser.parse_args(argv)
+    parts = frozenset(p.strip() for p in args.parts.split(",") if p.strip())
+    if parts - PARTS:
+        parser.error(f"unknown part(s): {', '.join(sorted(parts - PARTS))}")
     size = args.size.upper()
     large = size in ("L", "XL")
     reps = args.reps or (1 if large else 3)
@@ -590,7 +668,7 @@ def main(argv: list[str] | None = None) -> None:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="valuegraph-bench-history-"))
     result = on_neo4j(
         lambda target: run_history_bench(
-            size, args.seed, reps, target, workdir, as_of_only=args.as_of_only
+            size, args.seed, reps, target, workdir, parts=parts, as_of_only=args.as_of_only
         ),
         uri=args.neo4j_uri,
         heap=heap,

@@ -87,13 +87,43 @@ def _first_problem(value: Any, path: str) -> str | None:
     return f"{path}: {problem}" if problem else None
 
 
+def _all_storable(value: Any) -> bool:
+    """True when nothing in `value` can be a `storable_problem` (almost always): its
+    strings checked at once, joined, instead of one by one. Every node and relationship
+    an import maps is checked, so this is on an import's path per row; `_first_problem`
+    walks again only to name what is wrong."""
+    strings: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            strings.append(item)
+        elif isinstance(item, dict):
+            for key, v in item.items():
+                if isinstance(key, str):
+                    strings.append(key)
+                elif storable_problem(key):
+                    return False
+                stack.append(v)
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        elif storable_problem(item):
+            return False
+    joined = "\n".join(strings)
+    try:
+        joined.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return _NOT_XML.search(joined) is None
+
+
 class _Storable(BaseModel):
     """Refuses, before any field is read, a value that Neo4j or JSON cannot carry."""
 
     @model_validator(mode="before")
     @classmethod
     def _storable(cls, data: Any) -> Any:
-        if problem := _first_problem(data, ""):
+        if not _all_storable(data) and (problem := _first_problem(data, "")):
             raise ValueError(problem)
         return data
 

@@ -25,18 +25,12 @@ def source_holdings(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The nodes and relationships `source` wrote, as the diff compares them."""
     nodes = [
-        {"id": r["id"], "label": r["label"], "props": dict(r["props"])}
-        for r in _read(store, cypher.SOURCE_NODES, source=source)
+        {"id": i, "label": label, "props": props}
+        for i, label, props in _read(store, cypher.SOURCE_NODES, source=source)[0]["rows"]
     ]
     rels = [
-        {
-            "id": r["id"],
-            "type": r["type"],
-            "source": r["source"],
-            "target": r["target"],
-            "props": dict(r["props"]),
-        }
-        for r in _read(store, cypher.SOURCE_RELATIONSHIPS, source=source)
+        {"id": i, "type": t, "source": a, "target": b, "props": props}
+        for i, t, a, b, props in _read(store, cypher.SOURCE_RELATIONSHIPS, source=source)[0]["rows"]
     ]
     return nodes, rels
 
