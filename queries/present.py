@@ -132,6 +132,22 @@ def _caught_up(
     return revision, base.changed(nodes, rels)
 
 
+_MISSING: Any = object()
+
+
+def _recall(store: GraphStore, key: Hashable) -> tuple[_Kept, str, Any]:
+    """The store's kept things, the present revision and the answer kept for `key` at it
+    (`_MISSING` if none)."""
+    kept = _kept(store)
+    revision = store.revision()
+    with kept.lock:
+        kept.at(revision)
+        if key in kept.answers:
+            kept.answers.move_to_end(key)
+            return kept, revision, kept.answers[key]
+    return kept, revision, _MISSING
+
+
 def remember(store: GraphStore, key: Hashable, compute: Callable[[], T]) -> T:
     """`compute()`'s answer for `key` at the present revision, computed once per revision.
 
@@ -140,33 +156,23 @@ def remember(store: GraphStore, key: Hashable, compute: Callable[[], T]) -> T:
     before computing, so an answer computed while the model changed is kept under the
     older revision and dropped by the next question. Concurrent first asks of one key
     may both compute; both get equal answers."""
-    kept = _kept(store)
-    revision = store.revision()
-    with kept.lock:
-        kept.at(revision)
-        if key in kept.answers:
-            kept.answers.move_to_end(key)
-            return kept.answers[key]  # type: ignore[no-any-return]
-    answer = compute()
+    kept, revision, answer = _recall(store, key)
+    if answer is not _MISSING:
+        return answer  # type: ignore[no-any-return]
+    computed = compute()
     with kept.lock:
         if kept.revision == revision:
-            kept.answers[key] = answer
+            kept.answers[key] = computed
             while len(kept.answers) > MAX_ANSWERS:
                 kept.answers.popitem(last=False)
-    return answer
+    return computed
 
 
 def recalled(store: GraphStore, key: Hashable) -> Any | None:
     """The answer kept for `key` at the present revision, or None; never computes (so a
     caller can serve a kept answer before deciding to queue for computing one)."""
-    kept = _kept(store)
-    revision = store.revision()
-    with kept.lock:
-        kept.at(revision)
-        if key in kept.answers:
-            kept.answers.move_to_end(key)
-            return kept.answers[key]
-    return None
+    answer = _recall(store, key)[2]
+    return None if answer is _MISSING else answer
 
 
 def table_key(table: PropagationTable) -> tuple[tuple[str, str, str], ...]:
