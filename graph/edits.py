@@ -11,8 +11,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from neo4j import ManagedTransaction
 from pydantic import ValidationError
 
+from graph import history
 from graph.model import (
     NODE_ADAPTER,
     NODE_PATCH_MODELS,
@@ -34,6 +36,8 @@ T = TypeVar("T")
 FIXED_REL_FIELDS = ("type", "source", "target", "id")
 # Provenance stays with the import that wrote a relationship; an edit never moves it.
 PROVENANCE = ("import_source", "import_run")
+# The relationship that says who owns an element (from the owner to what it owns).
+OWNERSHIP = "OWNS"
 
 
 class FieldErrors(ValueError):
@@ -120,6 +124,46 @@ def update_relationship(store: GraphStore, rel_id: str, patch: Mapping[str, Any]
     # different fields at once both land (the rest of the record may be stale by now).
     sent = {k: v for k, v in props.items() if k in patch and k not in PROVENANCE}
     return store.patch_relationship(rel_id, sent)
+
+
+def move_owner(store: GraphStore, node_id: str, owner_id: str) -> dict[str, Any]:
+    """Make `owner_id` the element's one owner and return that ownership relationship.
+
+    One write, one change set: the new ownership is created (kept if it is there already)
+    and every other owner's removed in the same transaction, so a failure anywhere leaves
+    the element with the owners it had, never with none or two."""
+    node = _found(store.get_node(node_id), f"element with id {node_id!r}")
+    owner = store.get_node(owner_id)
+    owns = SCHEMA.rel(OWNERSHIP)
+    if owner is None:
+        problem = f"no element with id {owner_id!r}"
+    elif not owns.allows(owner["type"], node["type"]):
+        problem = f"a {owner['type']} cannot own a {node['type']}"
+    else:
+        problem = ""
+    if problem:
+        raise FieldErrors([{"loc": ("owner",), "msg": problem, "type": "value_error"}])
+    record = rel_record(
+        parse_relationship({"type": OWNERSHIP, "source": owner_id, "target": node_id})
+    )
+    held = store.get_relationship(record.id)
+    # An ownership there already is left as it is (with its import provenance).
+    held = held if held and held["type"] == OWNERSHIP else None
+
+    def release(tx: ManagedTransaction) -> None:
+        # The element's lock first: two moves at once change its owners one after the other.
+        history.touch_nodes(tx, [node_id])
+        if held is None:
+            store.claim_relationship_id(tx, record.id)
+        store.drop_others_into(tx, OWNERSHIP, node_id, keep=record.id)
+
+    with _conflict_as(f"a relationship with id {record.id!r}"):
+        store.write(
+            rels=[] if held else [record],
+            new_relationships=frozenset() if held else {(OWNERSHIP, record.id)},
+            also=release,
+        )
+    return _found(store.get_relationship(record.id), f"relationship {record.id!r}")
 
 
 def _in_order(

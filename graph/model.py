@@ -462,6 +462,14 @@ class RelView(BaseModel):
     import_run: str | None = None
 
 
+class OwnerIn(BaseModel):
+    """An element's new owner: it becomes the only one (`POST /api/nodes/{id}/owner`)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    owner: str = Field(pattern=ID_PATTERN, description="Id of the element's owner from now on.")
+
+
 class Page(BaseModel):
     total: int
     limit: int

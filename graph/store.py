@@ -579,6 +579,21 @@ class GraphStore:
                 f"a relationship with id {rel_id!r} exists already ({', '.join(sorted(types))})"
             )
 
+    @staticmethod
+    def drop_others_into(
+        tx: ManagedTransaction, rel_type: str, target: str, keep: str
+    ) -> list[str]:
+        """Inside a write: delete the `rel_type` relationships into `target` other than `keep`
+        (recorded in the history like any delete); returns their ids."""
+        ids = [
+            r["id"]
+            for r in tx.run(cypher.other_relationships_into(rel_type), target=target, keep=keep)
+        ]
+        if ids:
+            history.touch_relationships(tx, [(rel_type, i) for i in ids])
+            tx.run(cypher.delete_relationships_into(rel_type), target=target, ids=ids).consume()
+        return ids
+
     def duplicate_relationship_ids(self, limit: int = 100) -> tuple[int, list[dict[str, Any]]]:
         """Relationship ids held by more than one relationship, across types: how many, and
         the first `limit` as {id, types} (sorted by id). Reads every relationship once."""

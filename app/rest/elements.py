@@ -15,6 +15,7 @@ from graph.model import (
     NodeIn,
     NodePage,
     NodeView,
+    OwnerIn,
     RelIn,
     RelPage,
     RelView,
@@ -120,6 +121,14 @@ def update_node(
     ],
 ) -> dict[str, Any]:
     return edits.update_node(store, node_id, patch)
+
+
+@router.post("/api/nodes/{node_id:path}/owner", response_model=RelView, tags=["nodes"])
+def move_owner(store: StoreDep, node_id: str, owner: Annotated[OwnerIn, Body()]) -> dict[str, Any]:
+    """Make `owner` the node's one owner in one change: its OWNS relationship is created
+    (kept if there) and every other owner's removed, all or nothing. Returns the OWNS
+    relationship."""
+    return edits.move_owner(store, node_id, owner.owner)
 
 
 @router.delete("/api/nodes/{node_id:path}", status_code=status.HTTP_204_NO_CONTENT, tags=["nodes"])

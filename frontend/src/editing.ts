@@ -1,7 +1,7 @@
 /**
  * The explorer's edits, through the API's own REST routes (the write path and audit every
  * API client gets: graph.edits behind POST/PATCH/DELETE /api/nodes and /api/relationships,
- * recorded by the audit middleware and the change history): no write of its own. Also who
+ * and POST /api/nodes/{id}/owner, recorded by the audit middleware and the change history): no write of its own. Also who
  * the caller is (`GET /api/me`), so only editors see edit controls. Routes and bodies are
  * typed from the OpenAPI document.
  */
@@ -68,6 +68,11 @@ export class Editing {
 
   updateNode(id: string, patch: Record<string, unknown>): Promise<StoredNode> {
     return this.call("PATCH", path("/api/nodes", id), patch);
+  }
+
+  /** Make `owner` the element's one owner, in one write: the others' ownership goes with it or not at all. */
+  moveOwner(id: string, owner: string): Promise<StoredRelationship> {
+    return this.call("POST", `${path("/api/nodes", id)}/owner`, { owner } satisfies Json<paths["/api/nodes/{node_id}/owner"]["post"]["requestBody"]>);
   }
 
   deleteNode(id: string): Promise<void> {

@@ -353,15 +353,14 @@ function OwnerForm({ app, editing, id, type, close }: FormProps) {
     if (!team) return setErrors({ owner: ["Choose the new owner."] });
     setBusy(true);
     try {
-      // The new owner first: if that is refused, the element keeps the owner it had.
-      if (!owners?.some((r) => r.source === team)) await editing.createRelationship({ type: owns.type, source: team, target: id });
-      for (const r of owners ?? []) if (r.source !== team) await editing.deleteRelationship(r.id);
+      // One write on the server (the new owner in, the others out, or nothing changes).
+      await editing.moveOwner(id, team);
       await refresh(app, [id, team, ...(owners ?? []).map((r) => r.source)], [team]);
       close();
       const from = (owners ?? []).filter((r) => r.source !== team).map((r) => app.name(r.source));
       app.status(`${app.name(team)} owns ${app.name(id)} now${from.length ? ` (was ${from.join(", ")})` : ""}.`);
     } catch (err) {
-      setErrors(refusal(err, ["owner"], { tags: [owns.type], aliases: { source: "owner" }, storeField: "owner" }));
+      setErrors(refusal(err, ["owner"], { tags: [owns.type], storeField: "owner" }));
       setBusy(false);
     }
   };
