@@ -65,9 +65,7 @@ def test_moving_the_owner_replaces_it_in_one_change_set(
     changed = {(c.id, c.op) for c in hq.change_set(store, latest.seq, limit=100).items}
     assert changed == {("new|OWNS|cap", "created"), ("old|OWNS|cap", "deleted")}
     audit = owned.get("/api/audit", params={"target": "nodes/cap/owner", "since": at}).json()
-    assert [(e["action"], e["status"]) for e in audit] == [
-        ("POST /api/nodes/cap/owner", 200)
-    ]
+    assert [(e["action"], e["status"]) for e in audit] == [("POST /api/nodes/cap/owner", 200)]
 
 
 def test_moving_to_the_owner_it_has_keeps_that_and_drops_any_other(
