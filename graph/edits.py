@@ -76,13 +76,20 @@ def create_node(store: GraphStore, node: NodeBase) -> dict[str, Any]:
     return _found(store.get_node(record.id), f"element {record.id!r}")
 
 
-def update_node(store: GraphStore, node_id: str, patch: Mapping[str, Any]) -> dict[str, Any]:
-    """Change the fields named in `patch` (null clears one) and return the node as stored."""
+def update_node(
+    store: GraphStore,
+    node_id: str,
+    patch: Mapping[str, Any],
+    *,
+    if_match: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """Change the fields named in `patch` (null clears one) and return the node as stored;
+    with `if_match` (entity tags), only if the node is still one of those."""
     node = _found(store.get_node(node_id), f"element with id {node_id!r}")
     parsed = _valid(NODE_PATCH_MODELS[node["type"]].model_validate, patch)
     props = patch_props(parsed)
     _in_order(SCHEMA.node(node["type"]).sequences, node, props)
-    return store.patch_node(node_id, props)
+    return store.patch_node(node_id, props, if_match=if_match)
 
 
 def create_relationship(store: GraphStore, rel: RelBase) -> dict[str, Any]:
@@ -99,8 +106,15 @@ def create_relationship(store: GraphStore, rel: RelBase) -> dict[str, Any]:
     return _found(store.get_relationship(record.id), f"relationship {record.id!r}")
 
 
-def update_relationship(store: GraphStore, rel_id: str, patch: Mapping[str, Any]) -> dict[str, Any]:
-    """Change a relationship's typed or free properties; its id, type and ends cannot change."""
+def update_relationship(
+    store: GraphStore,
+    rel_id: str,
+    patch: Mapping[str, Any],
+    *,
+    if_match: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """Change a relationship's typed or free properties; its id, type and ends cannot change.
+    `if_match` as for `update_node`."""
     rel = _found(store.get_relationship(rel_id), f"relationship with id {rel_id!r}")
     merged = {
         **{k: rel.get(k) for k in FIXED_REL_FIELDS},
@@ -123,7 +137,7 @@ def update_relationship(store: GraphStore, rel_id: str, patch: Mapping[str, Any]
     # Validated whole, written in part: only the fields sent change, so two edits of
     # different fields at once both land (the rest of the record may be stale by now).
     sent = {k: v for k, v in props.items() if k in patch and k not in PROVENANCE}
-    return store.patch_relationship(rel_id, sent)
+    return store.patch_relationship(rel_id, sent, if_match=if_match)
 
 
 def move_owner(store: GraphStore, node_id: str, owner_id: str) -> dict[str, Any]:

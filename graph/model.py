@@ -8,6 +8,7 @@ stored as one JSON value: input can never create a property key outside the sche
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -431,6 +432,13 @@ def rel_view(rel_type: str, props: dict[str, Any], source: str, target: str) -> 
     out: dict[str, Any] = {**props, "type": rel_type, "source": source, "target": target}
     out["properties"] = json.loads(props.get("properties") or "{}")
     return out
+
+
+def etag(view: Mapping[str, Any]) -> str:
+    """The HTTP entity tag of a node or relationship as the API shows it: a digest of its
+    stored state, so any write gives another (a node's `updated_at` moves on every one)."""
+    text = json.dumps(view, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:24] + '"'
 
 
 class NodeView(BaseModel):

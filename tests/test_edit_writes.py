@@ -1,9 +1,12 @@
 """Edits that must be one write on a real Neo4j: moving an element's owner (all or nothing,
-one change set, audited, editors only)."""
+one change set, audited, editors only), and conditional updates (If-Match: the check and
+the write in one transaction, so of two writers on one read exactly one lands)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -144,3 +147,71 @@ def test_viewers_may_not_move_an_owner(store: GraphStore, secured: TestClient) -
     moved = secured.post("/api/nodes/cap/owner", json={"owner": "new"}, headers=editor)
     assert moved.status_code == 200
     assert _owners(store) == {("new", "cap"), ("decoy", "other")}
+
+
+# -- conditional updates (If-Match) ---------------------------------------------------------
+
+
+def test_a_patch_on_what_was_read_lands_and_on_a_stale_read_is_refused(
+    owned: TestClient,
+) -> None:
+    read = owned.get("/api/nodes/cap")
+    tag = read.headers["etag"]
+    first = owned.patch("/api/nodes/cap", json={"description": "one"}, headers={"If-Match": tag})
+    assert first.status_code == 200
+    assert first.headers["etag"] == owned.get("/api/nodes/cap").headers["etag"] != tag
+    stale = owned.patch("/api/nodes/cap", json={"description": "two"}, headers={"If-Match": tag})
+    assert stale.status_code == 412
+    assert "changed by someone else since you read it" in stale.json()["detail"]
+    assert owned.get("/api/nodes/cap").json()["description"] == "one"
+    # Without If-Match, or with `*`, a PATCH is unconditional as before.
+    assert owned.patch("/api/nodes/cap", json={"description": "three"}).status_code == 200
+    star = owned.patch("/api/nodes/cap", json={"description": "four"}, headers={"If-Match": "*"})
+    assert star.status_code == 200
+    assert (
+        owned.get("/api/nodes/decoy").headers["etag"] != owned.get("/api/nodes/cap").headers["etag"]
+    )
+
+
+def test_a_relationship_patch_is_conditional_the_same_way(owned: TestClient) -> None:
+    rel = "old|OWNS|cap"
+    tag = owned.get(f"/api/relationships/{rel}").headers["etag"]
+    first = owned.patch(
+        f"/api/relationships/{rel}", json={"properties": {"since": 2020}}, headers={"If-Match": tag}
+    )
+    assert first.status_code == 200, first.text
+    stale = owned.patch(
+        f"/api/relationships/{rel}", json={"properties": {"since": 2021}}, headers={"If-Match": tag}
+    )
+    assert stale.status_code == 412
+    assert owned.get(f"/api/relationships/{rel}").json()["properties"] == {"since": 2020}
+    again = owned.patch(
+        f"/api/relationships/{rel}",
+        json={"properties": {"since": 2022}},
+        headers={"If-Match": first.headers["etag"]},
+    )
+    assert again.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/nodes/cap", "/api/relationships/old|OWNS|cap"])
+def test_two_patches_at_once_on_one_read_give_one_200_and_one_412(
+    owned: TestClient, path: str
+) -> None:
+    tag = owned.get(path).headers["etag"]
+    bodies = [{"properties": {"who": "first"}}, {"properties": {"who": "second"}}]
+    start = threading.Barrier(len(bodies))
+
+    def send(body: dict[str, Any]) -> int:
+        start.wait()
+        return owned.patch(path, json=body, headers={"If-Match": tag}).status_code
+
+    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+        statuses = sorted(pool.map(send, bodies))
+    assert statuses == [200, 412]
+
+
+def test_an_if_match_on_a_missing_element_is_not_found(owned: TestClient) -> None:
+    assert (
+        owned.patch("/api/nodes/gone", json={"name": "x"}, headers={"If-Match": '"x"'}).status_code
+        == 404
+    )

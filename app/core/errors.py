@@ -18,7 +18,13 @@ from app.core.limits import Busy, TooManyItems
 from graph.edits import FieldErrors
 from graph.saved_views import ViewForbidden
 from graph.schema import UnknownTypeError
-from graph.store import ConflictError, NotFoundError, QueryTimeoutError, StoreError
+from graph.store import (
+    ConflictError,
+    NotFoundError,
+    PreconditionFailed,
+    QueryTimeoutError,
+    StoreError,
+)
 from importers.errors import ImportFailure, ImportTooLarge
 from importers.export import ExportFailure
 from queries.budget import OutOfTime
@@ -113,6 +119,8 @@ FAILURES: dict[type[Exception], Answer] = {
     ),
     NotFoundError: Answer(404, "BAD_USER_INPUT", "not_found", 1),
     ConflictError: Answer(409, "BAD_USER_INPUT", "conflict", 1, _with_details),
+    # A conditional write (If-Match) to something changed since: read again, then write.
+    PreconditionFailed: Answer(412, "BAD_USER_INPUT", "changed", 1),
     StoreError: Answer(422, "BAD_USER_INPUT", "invalid", 1, _with_details),
     UnknownTypeError: Answer(422, "BAD_USER_INPUT", "invalid", 1),
     # Someone else's saved view: refused on every surface alike (not a role the route knows).

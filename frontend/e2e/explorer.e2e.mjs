@@ -960,7 +960,8 @@ try {
     check(!untouched.body.lifecycle_active, `a refused edit changed the element: ${JSON.stringify(untouched.body)}`);
     await shot("15-edit-refused");
     // Someone else changes the element meanwhile (here: the admin's token, through the API):
-    // saving says so and offers to reload instead of overwriting their change.
+    // saving says so and offers to reload instead of overwriting their change: the server
+    // refuses the form's conditional PATCH (If-Match of what the form read) with 412.
     const other = await fetch(`${base}/api/nodes/${edited}`, {
       method: "PATCH",
       headers: { authorization: `Bearer ${process.env.E2E_ADMIN_TOKEN}`, "content-type": "application/json" },
@@ -968,7 +969,10 @@ try {
     });
     check(other.status === 200, `the other change was refused: ${other.status}`);
     await page.fill("#ef-lifecycle_phase_out", "2028-06-30");
+    const refusedPatch = page.waitForResponse((r) => r.request().method() === "PATCH" && r.url().includes(`/api/nodes/`));
     await page.click("#ef-save");
+    const precondition = await refusedPatch;
+    check(precondition.status() === 412 && Boolean(precondition.request().headers()["if-match"]), `the stale save was answered ${precondition.status()} (If-Match: ${precondition.request().headers()["if-match"]})`);
     await page.locator("#ef-error", { hasText: "Changed by someone else" }).waitFor();
     check(!(await rest(`/api/nodes/${edited}`)).body.lifecycle_active, "the form overwrote someone else's change");
     await page.click("#ef-reload");
