@@ -67,6 +67,12 @@ def _operation(exc: Any) -> dict[str, Any]:
     return {"operation": exc.index, **_candidates(exc)}
 
 
+def _fields(exc: Any) -> dict[str, Any]:
+    return {
+        "fields": [{"field": ".".join(map(str, e["loc"])), "msg": e["msg"]} for e in exc.errors]
+    }
+
+
 def _none(exc: BaseException) -> dict[str, Any]:
     return {}
 
@@ -100,7 +106,7 @@ FAILURES: dict[type[Exception], Answer] = {
     ),
     ElementLookupError: Answer(404, "BAD_USER_INPUT", "unknown_element", 1, _as_dict, _candidates),
     OperationError: Answer(422, "BAD_USER_INPUT", "invalid_operation", 1, _as_dict, _operation),
-    FieldErrors: Answer(422, "BAD_USER_INPUT", "invalid", 1, _body_fields),
+    FieldErrors: Answer(422, "BAD_USER_INPUT", "invalid", 1, _body_fields, _fields),
     QuestionError: Answer(422, "BAD_USER_INPUT", "invalid", 1, _msg),
     ImportTooLarge: Answer(413, "BAD_USER_INPUT", "invalid", 2, _as_dict),
     # The stored model holds text the format cannot carry: the element is named, to fix.

@@ -414,6 +414,32 @@ try {
     await settle();
   });
 
+  await step("saved views: an editor renames a view; the server's refusal is shown beside the name", async () => {
+    await page.click("#views-toggle");
+    const item = page.locator("#views-list li", { has: page.locator('.view-open:text("E2E mortgage by stream")') });
+    await item.waitFor();
+    const id = await item.getAttribute("data-view-id");
+    const view = async () => (await fetch(`${base}/api/views/${id}`, { headers: { authorization: `Bearer ${process.env.VALUEGRAPH_TOKEN}` } })).json();
+    const stored = await view();
+    await item.locator(".view-rename").click();
+    await page.fill("#view-rename-name", "n".repeat(121));
+    await page.click("#view-rename-save");
+    const refusal = await page.locator("#view-rename-error").textContent();
+    check(/at most 120 characters/.test(refusal), `the refusal beside the name says: ${refusal}`);
+    check((await page.getAttribute("#view-rename-name", "aria-invalid")) === "true", "the refused name is not marked invalid");
+    check((await view()).name === "E2E mortgage by stream", "a refused rename changed the view");
+    await page.fill("#view-rename-name", "E2E mortgage, renamed");
+    await page.click("#view-rename-save");
+    await page.locator('#views-list li .view-open:text("E2E mortgage, renamed")').waitFor();
+    check((await page.locator("#view-rename-form").count()) === 0, "the rename form stays open after the rename");
+    const now = await view();
+    check(
+      now.name === "E2E mortgage, renamed" && now.state === stored.state && now.description === stored.description,
+      `after the rename the server holds ${JSON.stringify(now)} (was ${JSON.stringify(stored)})`,
+    );
+    await page.click("#views-close");
+  });
+
   await step("details: 'Impact of a change' opens at the answer, not scrolled away from it", async () => {
     const option = await searchAndPick("API Gateway", "API Gateway");
     await option.click();
@@ -1071,7 +1097,7 @@ try {
     await page.click("#views-toggle");
     await page.locator("#views-read-only", { hasText: "editor" }).waitFor();
     await page.locator("#views-list li").first().waitFor();
-    const viewControls = await page.locator("#view-form, .view-delete").count();
+    const viewControls = await page.locator("#view-form, .view-delete, .view-rename").count();
     check(viewControls === 0, `${viewControls} saved-view control(s) to change views shown to a viewer`);
     await page.click("#views-toggle");
   });
