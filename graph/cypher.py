@@ -285,16 +285,12 @@ MATCH (n:{ELEMENT_LABEL} {{id: id}})
 RETURN {type_of("n")} AS label, properties(n) AS props
 """
 
+COUNT_BY_LABEL = f"""
+MATCH (n:{ELEMENT_LABEL})
+RETURN {type_of("n")} AS label, count(*) AS count
+"""
 
-def count_of_label(label: str, schema: Schema = SCHEMA) -> str:
-    """How many elements of one type, read from Neo4j's count store (no scan, whatever the
-    model's size: the landing page's first answer waits for the counts). Every node with a
-    model type's label is an element: the write path gives it both labels, and nothing
-    beside the model uses those labels."""
-    return f"MATCH (n:{schema.node(label).label}) RETURN count(n) AS count"
-
-
-def count_of_rel_type(rel_type: str, schema: Schema = SCHEMA) -> str:
-    """How many relationships of one type, from the count store as `count_of_label` (the
-    model's relationship types link only elements)."""
-    return f"MATCH ()-[r:{schema.rel(rel_type).type}]->() RETURN count(r) AS count"
+COUNT_BY_REL_TYPE = f"""
+MATCH (:{ELEMENT_LABEL})-[r]->(:{ELEMENT_LABEL})
+RETURN type(r) AS type, count(*) AS count
+"""

@@ -685,17 +685,11 @@ class GraphStore:
     # -- whole graph -----------------------------------------------------------------
 
     def stats(self) -> dict[str, dict[str, int]]:
-        labels, types = self.schema.labels, self.schema.rel_types
-        # One count-store lookup per type, in one transaction: a few milliseconds on any
-        # model, where grouping every element by type read them all.
-        counts = self.read_together(
-            *[(cypher.count_of_label(label, self.schema), {}) for label in labels],
-            *[(cypher.count_of_rel_type(t, self.schema), {}) for t in types],
-        )
-        found = [int(records[0]["count"]) for records in counts]
+        nodes = {r["label"]: r["count"] for r in self.read(cypher.COUNT_BY_LABEL)}
+        rels = {r["type"]: r["count"] for r in self.read(cypher.COUNT_BY_REL_TYPE)}
         return {
-            "nodes": dict(zip(labels, found[: len(labels)], strict=True)),
-            "relationships": dict(zip(types, found[len(labels) :], strict=True)),
+            "nodes": {label: nodes.get(label, 0) for label in self.schema.labels},
+            "relationships": {t: rels.get(t, 0) for t in self.schema.rel_types},
         }
 
     def clear(self) -> None:

@@ -16,7 +16,6 @@ from graph.store import (
     StoreError,
     WriteBatch,
 )
-from samples.demo import load_demo
 
 
 def node(**fields: object):  # type: ignore[no-untyped-def]
@@ -184,26 +183,3 @@ def test_delete_node_takes_its_relationships(store: GraphStore) -> None:
     )
     assert store.delete_node("p") == 1
     assert store.stats()["relationships"]["OWNS"] == 0
-
-
-def test_stats_from_the_count_store_are_the_elements_by_type(store: GraphStore) -> None:
-    load_demo(store)
-    store.execute("CREATE (:SavedView {id: 'decoy'})")  # beside the model: not counted
-    by_label = {
-        r["label"]: r["count"]
-        for r in store.read(
-            "MATCH (n:Element) RETURN [l IN labels(n) WHERE l <> 'Element'][0] AS label, "
-            "count(*) AS count"
-        )
-    }
-    by_type = {
-        r["type"]: r["count"]
-        for r in store.read(
-            "MATCH (:Element)-[r]->(:Element) RETURN type(r) AS type, count(*) AS count"
-        )
-    }
-    stats = store.stats()
-    assert {k: v for k, v in stats["nodes"].items() if v} == by_label
-    assert {k: v for k, v in stats["relationships"].items() if v} == by_type
-    assert set(stats["nodes"]) == set(store.schema.labels)
-    store.execute("MATCH (v:SavedView {id: 'decoy'}) DELETE v")
