@@ -95,7 +95,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["authorization", "content-type"],
+            allow_headers=["authorization", "content-type", "if-match"],
+            # A browser client on another origin reads it for its conditional PATCH.
+            expose_headers=["etag"],
         )
     _mount_explorer(app)
     return app

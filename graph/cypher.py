@@ -139,6 +139,27 @@ SET r = row.props, r.id = row.id
 """
 
 
+def other_relationships_into(rel_type: str) -> str:
+    """The ids of `rel_type` relationships into element `$target` other than `$keep`
+    (an element's other owners, when one becomes its owner)."""
+    rel = SCHEMA.rel(rel_type)
+    return f"""
+MATCH (:{ELEMENT_LABEL})-[r:{rel.type}]->(:{ELEMENT_LABEL} {{id: $target}})
+WHERE r.id <> $keep
+RETURN r.id AS id
+"""
+
+
+def delete_relationships_into(rel_type: str) -> str:
+    """Delete the `rel_type` relationships `$ids` into element `$target`."""
+    rel = SCHEMA.rel(rel_type)
+    return f"""
+MATCH (:{ELEMENT_LABEL})-[r:{rel.type}]->(:{ELEMENT_LABEL} {{id: $target}})
+WHERE r.id IN $ids
+DELETE r
+"""
+
+
 ENDPOINT_LABELS = f"""
 UNWIND $ids AS id
 MATCH (n:{ELEMENT_LABEL} {{id: id}})

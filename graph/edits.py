@@ -11,8 +11,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from neo4j import ManagedTransaction
 from pydantic import ValidationError
 
+from graph import history
 from graph.model import (
     NODE_ADAPTER,
     NODE_PATCH_MODELS,
@@ -34,6 +36,8 @@ T = TypeVar("T")
 FIXED_REL_FIELDS = ("type", "source", "target", "id")
 # Provenance stays with the import that wrote a relationship; an edit never moves it.
 PROVENANCE = ("import_source", "import_run")
+# The relationship that says who owns an element (from the owner to what it owns).
+OWNERSHIP = "OWNS"
 
 
 class FieldErrors(ValueError):
@@ -72,13 +76,20 @@ def create_node(store: GraphStore, node: NodeBase) -> dict[str, Any]:
     return _found(store.get_node(record.id), f"element {record.id!r}")
 
 
-def update_node(store: GraphStore, node_id: str, patch: Mapping[str, Any]) -> dict[str, Any]:
-    """Change the fields named in `patch` (null clears one) and return the node as stored."""
+def update_node(
+    store: GraphStore,
+    node_id: str,
+    patch: Mapping[str, Any],
+    *,
+    if_match: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """Change the fields named in `patch` (null clears one) and return the node as stored;
+    with `if_match` (entity tags), only if the node is still one of those."""
     node = _found(store.get_node(node_id), f"element with id {node_id!r}")
     parsed = _valid(NODE_PATCH_MODELS[node["type"]].model_validate, patch)
     props = patch_props(parsed)
     _in_order(SCHEMA.node(node["type"]).sequences, node, props)
-    return store.patch_node(node_id, props)
+    return store.patch_node(node_id, props, if_match=if_match)
 
 
 def create_relationship(store: GraphStore, rel: RelBase) -> dict[str, Any]:
@@ -95,8 +106,15 @@ def create_relationship(store: GraphStore, rel: RelBase) -> dict[str, Any]:
     return _found(store.get_relationship(record.id), f"relationship {record.id!r}")
 
 
-def update_relationship(store: GraphStore, rel_id: str, patch: Mapping[str, Any]) -> dict[str, Any]:
-    """Change a relationship's typed or free properties; its id, type and ends cannot change."""
+def update_relationship(
+    store: GraphStore,
+    rel_id: str,
+    patch: Mapping[str, Any],
+    *,
+    if_match: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """Change a relationship's typed or free properties; its id, type and ends cannot change.
+    `if_match` as for `update_node`."""
     rel = _found(store.get_relationship(rel_id), f"relationship with id {rel_id!r}")
     merged = {
         **{k: rel.get(k) for k in FIXED_REL_FIELDS},
@@ -119,7 +137,47 @@ def update_relationship(store: GraphStore, rel_id: str, patch: Mapping[str, Any]
     # Validated whole, written in part: only the fields sent change, so two edits of
     # different fields at once both land (the rest of the record may be stale by now).
     sent = {k: v for k, v in props.items() if k in patch and k not in PROVENANCE}
-    return store.patch_relationship(rel_id, sent)
+    return store.patch_relationship(rel_id, sent, if_match=if_match)
+
+
+def move_owner(store: GraphStore, node_id: str, owner_id: str) -> dict[str, Any]:
+    """Make `owner_id` the element's one owner and return that ownership relationship.
+
+    One write, one change set: the new ownership is created (kept if it is there already)
+    and every other owner's removed in the same transaction, so a failure anywhere leaves
+    the element with the owners it had, never with none or two."""
+    node = _found(store.get_node(node_id), f"element with id {node_id!r}")
+    owner = store.get_node(owner_id)
+    owns = SCHEMA.rel(OWNERSHIP)
+    if owner is None:
+        problem = f"no element with id {owner_id!r}"
+    elif not owns.allows(owner["type"], node["type"]):
+        problem = f"a {owner['type']} cannot own a {node['type']}"
+    else:
+        problem = ""
+    if problem:
+        raise FieldErrors([{"loc": ("owner",), "msg": problem, "type": "value_error"}])
+    record = rel_record(
+        parse_relationship({"type": OWNERSHIP, "source": owner_id, "target": node_id})
+    )
+    held = store.get_relationship(record.id)
+    # An ownership there already is left as it is (with its import provenance).
+    held = held if held and held["type"] == OWNERSHIP else None
+
+    def release(tx: ManagedTransaction) -> None:
+        # The element's lock first: two moves at once change its owners one after the other.
+        history.touch_nodes(tx, [node_id])
+        if held is None:
+            store.claim_relationship_id(tx, record.id)
+        store.drop_others_into(tx, OWNERSHIP, node_id, keep=record.id)
+
+    with _conflict_as(f"a relationship with id {record.id!r}"):
+        store.write(
+            rels=[] if held else [record],
+            new_relationships=frozenset() if held else {(OWNERSHIP, record.id)},
+            also=release,
+        )
+    return _found(store.get_relationship(record.id), f"relationship {record.id!r}")
 
 
 def _in_order(

@@ -8,6 +8,7 @@ stored as one JSON value: input can never create a property key outside the sche
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -463,6 +464,13 @@ def rel_view(rel_type: str, props: dict[str, Any], source: str, target: str) -> 
     return out
 
 
+def etag(view: Mapping[str, Any]) -> str:
+    """The HTTP entity tag of a node or relationship as the API shows it: a digest of its
+    stored state, so any write gives another (a node's `updated_at` moves on every one)."""
+    text = json.dumps(view, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:24] + '"'
+
+
 class NodeView(BaseModel):
     """A node as returned by the API: common fields plus its type's properties."""
 
@@ -490,6 +498,14 @@ class RelView(BaseModel):
     properties: dict[str, Scalar] = {}
     import_source: str | None = None
     import_run: str | None = None
+
+
+class OwnerIn(BaseModel):
+    """An element's new owner: it becomes the only one (`POST /api/nodes/{id}/owner`)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    owner: str = Field(pattern=ID_PATTERN, description="Id of the element's owner from now on.")
 
 
 class Page(BaseModel):

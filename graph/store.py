@@ -29,7 +29,7 @@ from neo4j.exceptions import ConstraintError, Neo4jError, ServiceUnavailable, Se
 
 from graph import cleanup, cypher, history
 from graph.archimate import ALIASES, ELEMENTS
-from graph.model import node_view, now_iso, rel_view
+from graph.model import etag, node_view, now_iso, rel_view
 from graph.schema import SCHEMA, Schema, UnknownTypeError
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,11 @@ class ConflictError(StoreError):
 
 class NotFoundError(StoreError):
     pass
+
+
+class PreconditionFailed(StoreError):
+    """The element changed since the caller read it: its entity tag is not one of those the
+    caller's write was conditional on (HTTP `If-Match`)."""
 
 
 class QueryTimeoutError(StoreError):
@@ -552,10 +557,23 @@ class GraphStore:
         )
         return [node_view(r["label"], r["props"]) for r in records]
 
-    def patch_node(self, node_id: str, props: dict[str, Any]) -> dict[str, Any]:
+    def patch_node(
+        self, node_id: str, props: dict[str, Any], *, if_match: Sequence[str] | None = None
+    ) -> dict[str, Any]:
+        """Set `props` on the node; with `if_match`, only if its entity tag is among them
+        (checked once the node is locked, in the write's transaction: no change can land
+        between the check and the write), else `PreconditionFailed`."""
+
+        def touch(tx: ManagedTransaction) -> None:
+            history.touch_nodes(tx, [node_id])
+            if if_match is not None:
+                found = tx.run(cypher.GET_NODE, id=node_id).single()
+                current = node_view(found["label"], found["props"]) if found else None
+                _precondition(current, if_match, f"element {node_id!r}")
+
         records = self._change(
             cypher.PATCH_NODE,
-            lambda tx: history.touch_nodes(tx, [node_id]),
+            touch,
             id=node_id,
             props=props,
             now=now_iso(),
@@ -609,6 +627,21 @@ class GraphStore:
                 f"a relationship with id {rel_id!r} exists already ({', '.join(sorted(types))})"
             )
 
+    @staticmethod
+    def drop_others_into(
+        tx: ManagedTransaction, rel_type: str, target: str, keep: str
+    ) -> list[str]:
+        """Inside a write: delete the `rel_type` relationships into `target` other than `keep`
+        (recorded in the history like any delete); returns their ids."""
+        ids = [
+            r["id"]
+            for r in tx.run(cypher.other_relationships_into(rel_type), target=target, keep=keep)
+        ]
+        if ids:
+            history.touch_relationships(tx, [(rel_type, i) for i in ids])
+            tx.run(cypher.delete_relationships_into(rel_type), target=target, ids=ids).consume()
+        return ids
+
     def duplicate_relationship_ids(self, limit: int = 100) -> tuple[int, list[dict[str, Any]]]:
         """Relationship ids held by more than one relationship, across types: how many, and
         the first `limit` as {id, types} (sorted by id). Reads every relationship once."""
@@ -653,10 +686,20 @@ class GraphStore:
         records = self.read(cypher.LIST_RELS, {**params, "limit": limit, "offset": offset})
         return [rel_view(r["type"], r["props"], r["source"], r["target"]) for r in records], total
 
-    def patch_relationship(self, rel_id: str, props: dict[str, Any]) -> dict[str, Any]:
-        records = self._change(
-            cypher.PATCH_REL, self._touch_relationship(rel_id), id=rel_id, props=props
-        )
+    def patch_relationship(
+        self, rel_id: str, props: dict[str, Any], *, if_match: Sequence[str] | None = None
+    ) -> dict[str, Any]:
+        """Set `props` on the relationship; `if_match` as for `patch_node`."""
+        lock = self._touch_relationship(rel_id)
+
+        def touch(tx: ManagedTransaction) -> None:
+            lock(tx)
+            if if_match is not None:
+                r = tx.run(cypher.GET_REL, id=rel_id).single()
+                current = rel_view(r["type"], r["props"], r["source"], r["target"]) if r else None
+                _precondition(current, if_match, f"relationship {rel_id!r}")
+
+        records = self._change(cypher.PATCH_REL, touch, id=rel_id, props=props)
         if not records:
             raise NotFoundError(f"no relationship with id {rel_id!r}")
         r = records[0]
@@ -703,6 +746,20 @@ class GraphStore:
                 pass
             session.run(cleanup.CLEAR_MODEL).consume()
         self.execute(cypher.BUMP_REVISION)
+
+
+def _precondition(current: Mapping[str, Any] | None, tags: Sequence[str], what: str) -> None:
+    """Refuse a conditional write when what is stored now has none of the entity `tags`
+    (`*`: anything stored). Nothing stored is left to the write, which answers not found."""
+    if current is None:
+        return
+    now = etag(current)
+    if "*" not in tags and now not in tags:
+        raise PreconditionFailed(
+            f"the {what} was changed by someone else since you read it (it is {now} now, "
+            f"not {', '.join(tags) or 'what If-Match names'}): read it again, then make "
+            "your change"
+        )
 
 
 class _Batch(NamedTuple):

@@ -42,6 +42,18 @@ def test_costs_multiply_down_nested_lists_by_their_limits() -> None:
     assert _cost(limited, {"n": 3}) == 3
 
 
+def test_the_overviews_first_answer_never_waits_for_a_question_slot() -> None:
+    # The landing page's first paint waits for it: it must stay far under the gated cost
+    # (the stream map asked after it need not: it may wait for a slot).
+    operations = Path(__file__).parent.parent / "frontend" / "src" / "operations"
+    document = parse(
+        (operations / "overview.graphql").read_text()
+        + (operations / "fragments.graphql").read_text()
+    )
+    gated = Settings().graphql_gated_cost
+    assert estimate(schema._schema, document, {}, "OverviewFirst") < gated / 10
+
+
 def test_fragments_on_different_types_are_alternatives() -> None:
     # One object is one type: only the dearest of the type-specific fragments counts.
     query = """query { node(id: "x") { id

@@ -176,6 +176,42 @@ def test_graphql_views_follow_the_same_rules(
     ] == {"view": None}
 
 
+def test_a_rename_keeps_the_view_and_a_refused_name_is_named_as_the_field(
+    secured: TestClient, who: dict[str, dict[str, str]]
+) -> None:
+    # What the explorer's rename sends: the view as listed, with another name.
+    view = _save(secured, who["editor"], description="For the gateway review")
+    rename = (
+        "mutation($id: ID!, $v: ViewInput!) { updateView(id: $id, view: $v) "
+        "{ id name description state } }"
+    )
+
+    def gql(name: str, headers: dict[str, str]) -> Any:
+        v = {"name": name, "description": view["description"], "state": view["state"]}
+        return secured.post(
+            "/graphql",
+            json={"query": rename, "variables": {"id": view["id"], "v": v}},
+            headers=headers,
+        ).json()
+
+    renamed = gql("  Gateway, renamed  ", who["editor"])["data"]["updateView"]
+    assert renamed == {
+        "id": view["id"],
+        "name": "Gateway, renamed",
+        "description": "For the gateway review",
+        "state": STATE,
+    }
+    for bad, said in (("", "at least 1 character"), ("n" * 121, "at most 120 characters")):
+        [error] = gql(bad, who["editor"])["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert [f["field"] for f in error["extensions"]["fields"]] == ["name"]
+        assert said in error["extensions"]["fields"][0]["msg"] and said in error["message"]
+    assert "editor role" in gql("Mine", who["viewer"])["errors"][0]["message"]
+    assert gql("Mine", who["other"])["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    listed = secured.get(f"/api/views/{view['id']}", headers=who["viewer"]).json()
+    assert listed["name"] == "Gateway, renamed" and listed["state"] == STATE
+
+
 def test_views_stay_out_of_the_model(views_store: GraphStore, client: TestClient) -> None:
     load_demo(views_store)
     before = client.get("/api/stats").json()

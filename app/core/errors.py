@@ -18,7 +18,13 @@ from app.core.limits import Busy, TooManyItems
 from graph.edits import FieldErrors
 from graph.saved_views import ViewForbidden
 from graph.schema import UnknownTypeError
-from graph.store import ConflictError, NotFoundError, QueryTimeoutError, StoreError
+from graph.store import (
+    ConflictError,
+    NotFoundError,
+    PreconditionFailed,
+    QueryTimeoutError,
+    StoreError,
+)
 from importers.errors import ImportFailure, ImportTooLarge
 from importers.export import ExportFailure
 from queries.budget import OutOfTime
@@ -61,6 +67,12 @@ def _operation(exc: Any) -> dict[str, Any]:
     return {"operation": exc.index, **_candidates(exc)}
 
 
+def _fields(exc: Any) -> dict[str, Any]:
+    return {
+        "fields": [{"field": ".".join(map(str, e["loc"])), "msg": e["msg"]} for e in exc.errors]
+    }
+
+
 def _none(exc: BaseException) -> dict[str, Any]:
     return {}
 
@@ -94,7 +106,7 @@ FAILURES: dict[type[Exception], Answer] = {
     ),
     ElementLookupError: Answer(404, "BAD_USER_INPUT", "unknown_element", 1, _as_dict, _candidates),
     OperationError: Answer(422, "BAD_USER_INPUT", "invalid_operation", 1, _as_dict, _operation),
-    FieldErrors: Answer(422, "BAD_USER_INPUT", "invalid", 1, _body_fields),
+    FieldErrors: Answer(422, "BAD_USER_INPUT", "invalid", 1, _body_fields, _fields),
     QuestionError: Answer(422, "BAD_USER_INPUT", "invalid", 1, _msg),
     ImportTooLarge: Answer(413, "BAD_USER_INPUT", "invalid", 2, _as_dict),
     # The stored model holds text the format cannot carry: the element is named, to fix.
@@ -113,6 +125,8 @@ FAILURES: dict[type[Exception], Answer] = {
     ),
     NotFoundError: Answer(404, "BAD_USER_INPUT", "not_found", 1),
     ConflictError: Answer(409, "BAD_USER_INPUT", "conflict", 1, _with_details),
+    # A conditional write (If-Match) to something changed since: read again, then write.
+    PreconditionFailed: Answer(412, "BAD_USER_INPUT", "changed", 1),
     StoreError: Answer(422, "BAD_USER_INPUT", "invalid", 1, _with_details),
     UnknownTypeError: Answer(422, "BAD_USER_INPUT", "invalid", 1),
     # Someone else's saved view: refused on every surface alike (not a role the route knows).

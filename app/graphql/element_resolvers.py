@@ -253,6 +253,14 @@ class ElementsMutation:
             await info.context.run(edits.create_relationship, info.context.store, rel)
         )
 
+    @strawberry.mutation(
+        description="Make `owner` the element's one owner in one change (all or nothing)."
+    )
+    async def move_owner(self, info: Info, id: strawberry.ID, owner: strawberry.ID) -> Relationship:
+        return to_relationship(
+            await info.context.run(edits.move_owner, info.context.store, str(id), str(owner))
+        )
+
     @strawberry.mutation(description="Delete a relationship.")
     async def delete_relationship(self, info: Info, id: strawberry.ID) -> bool:
         await info.context.run(info.context.store.delete_relationship, str(id))

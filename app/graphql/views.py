@@ -6,11 +6,13 @@ views unless they are admins (FORBIDDEN otherwise, as REST's 403)."""
 from __future__ import annotations
 
 import strawberry
+from pydantic import ValidationError
 from strawberry.experimental.pydantic import type as pydantic_type
 
 from app.graphql.answers import served
 from app.graphql.context import Info, check_limit
 from graph import saved_views as sv
+from graph.edits import FieldErrors
 from graph.store import NotFoundError
 from graph.tokens import Role
 
@@ -40,8 +42,12 @@ class ViewInput:
 
 
 def _draft(given: ViewInput) -> sv.ViewDraft:
-    """The draft as `graph.saved_views` checks it (too long or malformed: a ValueError)."""
-    return sv.ViewDraft(name=given.name, description=given.description, state=given.state)
+    """The draft as `graph.saved_views` checks it; too long or malformed: `FieldErrors`,
+    naming each field refused (`extensions.fields`), as REST's 422 does."""
+    try:
+        return sv.ViewDraft(name=given.name, description=given.description, state=given.state)
+    except ValidationError as exc:
+        raise FieldErrors.of(exc) from exc
 
 
 @strawberry.type

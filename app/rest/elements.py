@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import APIRouter, Body, Header, Query, Response, status
 
 from app.deps import SettingsDep, StoreDep
 from app.rest.paging import Limit, Offset, cap_limit
@@ -15,15 +15,39 @@ from graph.model import (
     NodeIn,
     NodePage,
     NodeView,
+    OwnerIn,
     RelIn,
     RelPage,
     RelView,
+    etag,
 )
 from graph.schema import SCHEMA
 from graph.store import NotFoundError
 from queries.moment import element_at
 
 router = APIRouter()
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        description="Change it only if it is still as read: the ETag of its GET (or `*`); "
+        "412 Precondition Failed when it changed since."
+    ),
+]
+
+
+def entity_tags(header: str | None) -> list[str] | None:
+    """The entity tags an `If-Match` header names (quoted as an ETag is), None without one."""
+    if header is None:
+        return None
+    tags = [t.strip() for t in header.split(",") if t.strip()]
+    return [t if t == "*" or t.startswith('"') else f'"{t}"' for t in tags]
+
+
+def tagged(response: Response, view: dict[str, Any]) -> dict[str, Any]:
+    """`view` answered with its ETag, for a later conditional PATCH."""
+    response.headers["ETag"] = etag(view)
+    return view
 
 
 @router.get("/api/schema", tags=["schema"])
@@ -97,15 +121,16 @@ def create_node(store: StoreDep, node: Annotated[NodeIn, Body()]) -> dict[str, A
 
 
 @router.get("/api/nodes/{node_id:path}", response_model=NodeView, tags=["nodes"])
-def get_node(store: StoreDep, node_id: str, when: When) -> dict[str, Any]:
-    """A node; `as_of`: as it was then (from the change history), `at`: only if in use
-    on that day by its lifecycle dates (404 otherwise)."""
+def get_node(store: StoreDep, node_id: str, when: When, response: Response) -> dict[str, Any]:
+    """A node (with its `ETag` for a conditional PATCH); `as_of`: as it was then (from the
+    change history), `at`: only if in use on that day by its lifecycle dates (404
+    otherwise)."""
     if not when.present:
         return element_at(store, node_id, when)
     node = store.get_node(node_id)
     if node is None:
         raise NotFoundError(f"no element with id {node_id!r}")
-    return node
+    return tagged(response, node)
 
 
 @router.patch("/api/nodes/{node_id:path}", response_model=NodeView, tags=["nodes"])
@@ -118,8 +143,20 @@ def update_node(
             description="Fields to change; typed properties of the node's type, or null to clear."
         ),
     ],
+    response: Response,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    return edits.update_node(store, node_id, patch)
+    """Change fields of a node; with `If-Match`, only if it is still as read (else 412)."""
+    node = edits.update_node(store, node_id, patch, if_match=entity_tags(if_match))
+    return tagged(response, node)
+
+
+@router.post("/api/nodes/{node_id:path}/owner", response_model=RelView, tags=["nodes"])
+def move_owner(store: StoreDep, node_id: str, owner: Annotated[OwnerIn, Body()]) -> dict[str, Any]:
+    """Make `owner` the node's one owner in one change: its OWNS relationship is created
+    (kept if there) and every other owner's removed, all or nothing. Returns the OWNS
+    relationship."""
+    return edits.move_owner(store, node_id, owner.owner)
 
 
 @router.delete("/api/nodes/{node_id:path}", status_code=status.HTTP_204_NO_CONTENT, tags=["nodes"])
@@ -161,19 +198,26 @@ def create_relationship(store: StoreDep, rel: Annotated[RelIn, Body()]) -> dict[
 
 
 @router.get("/api/relationships/{rel_id:path}", response_model=RelView, tags=["relationships"])
-def get_relationship(store: StoreDep, rel_id: str) -> dict[str, Any]:
+def get_relationship(store: StoreDep, rel_id: str, response: Response) -> dict[str, Any]:
+    """A relationship, with its `ETag` for a conditional PATCH."""
     rel = store.get_relationship(rel_id)
     if rel is None:
         raise NotFoundError(f"no relationship with id {rel_id!r}")
-    return rel
+    return tagged(response, rel)
 
 
 @router.patch("/api/relationships/{rel_id:path}", response_model=RelView, tags=["relationships"])
 def update_relationship(
-    store: StoreDep, rel_id: str, patch: Annotated[dict[str, Any], Body()]
+    store: StoreDep,
+    rel_id: str,
+    patch: Annotated[dict[str, Any], Body()],
+    response: Response,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    """Change a relationship's typed or free properties; its endpoints cannot change."""
-    return edits.update_relationship(store, rel_id, patch)
+    """Change a relationship's typed or free properties; its endpoints cannot change. With
+    `If-Match`, only if it is still as read (else 412)."""
+    rel = edits.update_relationship(store, rel_id, patch, if_match=entity_tags(if_match))
+    return tagged(response, rel)
 
 
 @router.delete(

@@ -414,6 +414,32 @@ try {
     await settle();
   });
 
+  await step("saved views: an editor renames a view; the server's refusal is shown beside the name", async () => {
+    await page.click("#views-toggle");
+    const item = page.locator("#views-list li", { has: page.locator('.view-open:text("E2E mortgage by stream")') });
+    await item.waitFor();
+    const id = await item.getAttribute("data-view-id");
+    const view = async () => (await fetch(`${base}/api/views/${id}`, { headers: { authorization: `Bearer ${process.env.VALUEGRAPH_TOKEN}` } })).json();
+    const stored = await view();
+    await item.locator(".view-rename").click();
+    await page.fill("#view-rename-name", "n".repeat(121));
+    await page.click("#view-rename-save");
+    const refusal = await page.locator("#view-rename-error").textContent();
+    check(/at most 120 characters/.test(refusal), `the refusal beside the name says: ${refusal}`);
+    check((await page.getAttribute("#view-rename-name", "aria-invalid")) === "true", "the refused name is not marked invalid");
+    check((await view()).name === "E2E mortgage by stream", "a refused rename changed the view");
+    await page.fill("#view-rename-name", "E2E mortgage, renamed");
+    await page.click("#view-rename-save");
+    await page.locator('#views-list li .view-open:text("E2E mortgage, renamed")').waitFor();
+    check((await page.locator("#view-rename-form").count()) === 0, "the rename form stays open after the rename");
+    const now = await view();
+    check(
+      now.name === "E2E mortgage, renamed" && now.state === stored.state && now.description === stored.description,
+      `after the rename the server holds ${JSON.stringify(now)} (was ${JSON.stringify(stored)})`,
+    );
+    await page.click("#views-close");
+  });
+
   await step("details: 'Impact of a change' opens at the answer, not scrolled away from it", async () => {
     const option = await searchAndPick("API Gateway", "API Gateway");
     await option.click();
@@ -960,7 +986,8 @@ try {
     check(!untouched.body.lifecycle_active, `a refused edit changed the element: ${JSON.stringify(untouched.body)}`);
     await shot("15-edit-refused");
     // Someone else changes the element meanwhile (here: the admin's token, through the API):
-    // saving says so and offers to reload instead of overwriting their change.
+    // saving says so and offers to reload instead of overwriting their change: the server
+    // refuses the form's conditional PATCH (If-Match of what the form read) with 412.
     const other = await fetch(`${base}/api/nodes/${edited}`, {
       method: "PATCH",
       headers: { authorization: `Bearer ${process.env.E2E_ADMIN_TOKEN}`, "content-type": "application/json" },
@@ -968,7 +995,10 @@ try {
     });
     check(other.status === 200, `the other change was refused: ${other.status}`);
     await page.fill("#ef-lifecycle_phase_out", "2028-06-30");
+    const refusedPatch = page.waitForResponse((r) => r.request().method() === "PATCH" && r.url().includes(`/api/nodes/`));
     await page.click("#ef-save");
+    const precondition = await refusedPatch;
+    check(precondition.status() === 412 && Boolean(precondition.request().headers()["if-match"]), `the stale save was answered ${precondition.status()} (If-Match: ${precondition.request().headers()["if-match"]})`);
     await page.locator("#ef-error", { hasText: "Changed by someone else" }).waitFor();
     check(!(await rest(`/api/nodes/${edited}`)).body.lifecycle_active, "the form overwrote someone else's change");
     await page.click("#ef-reload");
@@ -1067,7 +1097,7 @@ try {
     await page.click("#views-toggle");
     await page.locator("#views-read-only", { hasText: "editor" }).waitFor();
     await page.locator("#views-list li").first().waitFor();
-    const viewControls = await page.locator("#view-form, .view-delete").count();
+    const viewControls = await page.locator("#view-form, .view-delete, .view-rename").count();
     check(viewControls === 0, `${viewControls} saved-view control(s) to change views shown to a viewer`);
     await page.click("#views-toggle");
   });
@@ -1110,9 +1140,15 @@ try {
   await step("no errors in the browser console", async () => {
     // The first request before signing in answers 401 by design, and scenario mode asks an
     // admin-only route whether the token may apply (403 for editors); Chromium logs both.
-    // The refused import and the refused edit answer 422 by design too.
+    // The refused import and the refused edit answer 422 by design too, and the save of a
+    // form someone else changed meanwhile 412.
     const real = consoleErrors.filter(
-      (e) => !/favicon/.test(e) && !/status of 401/.test(e) && !(/status of 403/.test(e) && e.includes("/api/audit")) && !(/status of 422/.test(e) && e.includes("/api/imports")) && !(/status of 422/.test(e) && e.includes("/api/nodes/plat-e2e-ledger")),
+      (e) =>
+        !/favicon/.test(e) &&
+        !/status of 401/.test(e) &&
+        !(/status of 403/.test(e) && e.includes("/api/audit")) &&
+        !(/status of 422/.test(e) && e.includes("/api/imports")) &&
+        !(/status of (422|412)/.test(e) && e.includes("/api/nodes/plat-e2e-ledger")),
     );
     check(real.length === 0, real.join("\n"));
   });

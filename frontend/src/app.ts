@@ -22,6 +22,7 @@ import { BottleneckPanel } from "./ui/bottleneck";
 import { renderHealthPage } from "./ui/health";
 import { renderImportPage } from "./ui/importpage";
 import { renderOverviewPage } from "./ui/overview";
+import { prefetchOverview } from "./overview";
 import { Scenarios } from "./scenarios";
 import { ScenarioPanel } from "./ui/scenario";
 import { SERVER_TIME, timeOf, timeVariables } from "./time";
@@ -55,6 +56,9 @@ export class App implements ExplorerContext {
   private restoring = false;
 
   async start(): Promise<void> {
+    // A bare address lands on the overview: its first answer is asked now, beside the
+    // schema, so that it is drawn as soon as the shell is (`loadFromUrl`).
+    if (!location.search.replace(/^\?/, "")) prefetchOverview(this.api.client);
     let schema: GraphSchema;
     for (;;) {
       try {

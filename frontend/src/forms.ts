@@ -217,10 +217,5 @@ export function errorsByField(detail: unknown, fields: string[], opts: { tags?: 
   return out;
 }
 
-/** What a 409 on an edit means to the person editing. */
+/** What a 412 on an edit (its If-Match no longer matches) means to the person editing. */
 export const CHANGED_ELSEWHERE = "Changed by someone else since you opened it: reload to see their change, then edit again.";
-
-/** Whether the stored element changed since the form was filled from it (its `updated_at` moved on). */
-export function changedSince(loaded: string | null | undefined, current: string | null | undefined): boolean {
-  return (loaded ?? null) !== (current ?? null);
-}

@@ -12,6 +12,8 @@ export type TypedDocument<TResult, TVariables> = DocumentTypeDecoration<TResult,
 export interface GraphQLErrorItem {
   message: string;
   path?: (string | number)[];
+  /** `code` and `reason` from the server's error table; `fields`: the input fields refused. */
+  extensions?: { code?: string; reason?: string; fields?: { field: string; msg: string }[] };
 }
 
 export class GraphQLError extends Error {

@@ -1,11 +1,12 @@
 /**
  * The landing overview's data: the value streams with their stages and what they rest on
  * (capabilities, platforms, teams), the stream-to-stream dependencies, key counts, the
- * health score with its worst findings, the top bottlenecks and the latest imports. One
- * `Overview` request plus the questions' own health and bottleneck documents; everything
- * but `loadOverview` is pure and unit-tested.
+ * health score with its worst findings, the top bottlenecks and the latest imports. A cheap
+ * `OverviewFirst` request (asked while the explorer starts: `prefetchOverview`), then the
+ * `Overview` stream map, then the questions' own health and bottleneck documents;
+ * everything but `loadOverview` and `prefetchOverview` is pure and unit-tested.
  */
-import { MostDependedOnDocument, OverviewDocument, type MostDependedOnQuery, type OverviewQuery } from "./generated/graphql";
+import { MostDependedOnDocument, OverviewDocument, OverviewFirstDocument, type MostDependedOnQuery, type OverviewFirstQuery, type OverviewQuery } from "./generated/graphql";
 import type { GraphQLClient } from "./gql";
 import type { BottleneckItem, HealthCheck, HealthReport, Questions } from "./questions";
 import type { ElementBrief, Stats } from "./types";
@@ -65,6 +66,8 @@ export const DEPENDED_ON_SHOWN = 15;
 
 export interface Overview {
   map: StreamMap;
+  /** The model in one sentence (counts of its main types and of everything), drawn first. */
+  summary: string;
   /** Only for a model without value streams (null otherwise, or when it could not be read). */
   dependedOn: DependedOnList | null;
   counts: { label: string; count: number }[];
@@ -76,7 +79,7 @@ export interface Overview {
   errors: string[];
   /** Questions still being answered: what is known is drawn first (on a large model health
    * and bottlenecks take seconds each, the streams and counts a fraction of one). */
-  pending: ("health" | "bottlenecks")[];
+  pending: ("map" | "health" | "bottlenecks")[];
 }
 
 type StreamItem = OverviewQuery["streams"]["items"][number];
@@ -129,6 +132,29 @@ export function readStreamMap(v: OverviewQuery["streams"]): StreamMap {
   };
 }
 
+/** The streams by name only, before what they rest on is read (the first answer). */
+export function streamNames(v: OverviewFirstQuery["streams"]): StreamMap {
+  const streams = v.items.map((x) => ({ stream: brief(x), stages: [], capabilities: [], platforms: [], teams: [], dependsOn: [] })).sort((a, b) => byName(a.stream, b.stream));
+  return { total: v.total, streams, links: [], capabilities: [], platforms: [], teams: [] };
+}
+
+const plural = (n: number, one: string, many: string): string => `${n.toLocaleString("en-GB")} ${n === 1 ? one : many}`;
+
+/** The model in one sentence, from the counts: what the landing page shows first. Pure. */
+export function summarySentence(stats: Stats): string {
+  const nodes = stats.nodes ?? {};
+  const n = (t: string): number => nodes[t] ?? 0;
+  const elements = Object.values(nodes).reduce((a, b) => a + b, 0);
+  const relationships = Object.values(stats.relationships ?? {}).reduce((a, b) => a + b, 0);
+  const all = `${plural(elements, "element", "elements")} and ${plural(relationships, "relationship", "relationships")} in all`;
+  if (!elements) return "The model is empty: import a file or load the demo to see its overview.";
+  const beneath = [plural(n("Capability"), "capability", "capabilities"), plural(n("Platform"), "platform", "platforms"), plural(n("Team"), "team", "teams")];
+  const rest = `${beneath.slice(0, -1).join(", ")} and ${beneath[beneath.length - 1]}`;
+  return n("ValueStream")
+    ? `${plural(n("ValueStream"), "value stream", "value streams")} in ${plural(n("Stage"), "stage", "stages")} rest on ${rest}: ${all}.`
+    : `No value streams yet; ${rest}: ${all}.`;
+}
+
 /** The failing checks, lowest score first: what the overview shows of the health report. */
 export function worstChecks(h: HealthReport, n = 3): HealthCheck[] {
   return h.checks
@@ -148,7 +174,7 @@ export function keyCounts(stats: Stats): { label: string; count: number }[] {
     .map(([label, count]) => ({ label, count }));
 }
 
-export function readImportRuns(v: OverviewQuery["importRuns"]): ImportRunBrief[] {
+export function readImportRuns(v: OverviewFirstQuery["importRuns"]): ImportRunBrief[] {
   return v.map((r) => {
     const c = (r.counts ?? {}) as Record<string, unknown>;
     const num = (k: string): number => (typeof c[k] === "number" ? (c[k] as number) : 0);
@@ -164,12 +190,29 @@ export function readDependedOn(v: MostDependedOnQuery["mostDependedOn"]): Depend
   };
 }
 
-/** Everything the overview shows; health and bottlenecks may fail alone (shown as such).
- * `progress` receives each stage as it is known: the streams, counts and imports first
- * (with, for a model without value streams, what is most depended on), then with the
- * health report, then with the bottlenecks. */
+let early: { client: GraphQLClient; answer: Promise<OverviewFirstQuery> } | null = null;
+
+/** Ask the overview's first answer now (while the explorer starts), for `loadOverview`. */
+export function prefetchOverview(client: GraphQLClient): void {
+  const answer = client.request(OverviewFirstDocument, {});
+  answer.catch(() => {}); // asked again by `loadOverview` (a token asked for meanwhile)
+  early = { client, answer };
+}
+
+function firstAnswer(client: GraphQLClient): Promise<OverviewFirstQuery> {
+  const asked = early?.client === client ? early.answer : null;
+  early = null;
+  const ask = () => client.request(OverviewFirstDocument, {});
+  return asked ? asked.catch(ask) : ask();
+}
+
+/** Everything the overview shows; the stream map, health and bottlenecks may fail alone
+ * (shown as such). `progress` receives each stage as it is known: the summary, counts,
+ * stream names and imports first (with, for a model without value streams, what is most
+ * depended on), then the stream map, then with the health report, then with the
+ * bottlenecks. */
 export async function loadOverview(client: GraphQLClient, questions: Questions, progress: (o: Overview) => void = () => {}): Promise<Overview> {
-  const data = await client.request(OverviewDocument, {});
+  const data = await firstAnswer(client);
   const errors: string[] = [];
   // Without value streams the stream map has nothing to draw: what is most depended on instead.
   const dependedOn = data.streams.total
@@ -178,19 +221,27 @@ export async function loadOverview(client: GraphQLClient, questions: Questions, 
         (d) => readDependedOn(d.mostDependedOn),
         (err: Error) => (errors.push(`most depended-on: ${err.message}`), null),
       );
+  const stats = data.stats as Stats; // `stats: JSON!`: counts by type (typed by hand in types.ts)
   let o: Overview = {
-    map: readStreamMap(data.streams),
+    map: streamNames(data.streams),
+    summary: summarySentence(stats),
     dependedOn,
-    // `stats: JSON!`: counts by type (typed by hand in types.ts).
-    counts: keyCounts(data.stats as Stats),
+    counts: keyCounts(stats),
     health: null,
     worst: [],
     bottlenecks: [],
     imports: readImportRuns(data.importRuns),
     errors,
-    pending: ["health", "bottlenecks"],
+    pending: data.streams.total ? ["map", "health", "bottlenecks"] : ["health", "bottlenecks"],
   };
   progress(o);
+  if (data.streams.total) {
+    // The stream map (a gated question's worth of neighbours on a large model); the names
+    // stay if it fails.
+    const full = await client.request(OverviewDocument, {}).catch((err: Error) => (errors.push(`stream map: ${err.message}`), null));
+    o = { ...o, map: full ? readStreamMap(full.streams) : o.map, errors: [...errors], pending: ["health", "bottlenecks"] };
+    progress(o);
+  }
   // One after the other: the server answers a few expensive questions at once, and the
   // overview should not take every slot (nor be refused one).
   const health = await questions.health().catch((err: Error) => (errors.push(`health: ${err.message}`), null));

@@ -3,7 +3,7 @@
  * view mutations, `src/operations/views.graphql`) and the shareable link of a view. A view
  * holds the explorer's URL state (`urlstate.ts`); opening `?view=<id>` restores it.
  */
-import type { GraphQLClient } from "./gql";
+import { GraphQLError, type GraphQLClient } from "./gql";
 import {
   CreateViewDocument,
   DeleteViewDocument,
@@ -32,6 +32,23 @@ export function viewLink(href: string, id: string): string {
   return url.toString();
 }
 
+/**
+ * What the server said about each field of a view it refused (`extensions.fields` of a
+ * BAD_USER_INPUT error), by field name; what names no field goes under "". Pure.
+ */
+export function viewFieldErrors(err: unknown): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const add = (field: string, msg: string) => (out[field] ??= []).push(msg);
+  const items = err instanceof GraphQLError ? err.errors : [];
+  for (const item of items) {
+    const fields = item.extensions?.fields ?? [];
+    if (fields.length) for (const f of fields) add(f.field, f.msg);
+    else add("", item.message);
+  }
+  if (!items.length) add("", (err as Error).message);
+  return out;
+}
+
 export class SavedViews {
   constructor(private readonly client: GraphQLClient) {}
 
@@ -49,6 +66,11 @@ export class SavedViews {
 
   async update(id: string, name: string, description: string, state: string): Promise<SavedView> {
     return (await this.client.request(UpdateViewDocument, { id, view: { name: name.trim(), description: description.trim(), state } })).result;
+  }
+
+  /** Give `view` another name; its description and state stay as they are. */
+  async rename(view: SavedView, name: string): Promise<SavedView> {
+    return this.update(view.id, name, view.description, view.state);
   }
 
   async remove(id: string): Promise<void> {

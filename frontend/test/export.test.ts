@@ -3,7 +3,8 @@ import { exportTitle, pngScale, renderSvg, shapeElement, wrapLabel, xml, type Sc
 import { buildLegend } from "../src/legend";
 import { defaultState } from "../src/urlstate";
 import { labelScale, seededRandom, stableSeed } from "../src/stable";
-import { viewIdOf, viewLink } from "../src/savedviews";
+import { viewFieldErrors, viewIdOf, viewLink } from "../src/savedviews";
+import { GraphQLError } from "../src/gql";
 
 function node(id: string, type: string, label: string, shape: string, x: number, extra: Partial<SceneNode> = {}): SceneNode {
   return {
@@ -126,5 +127,15 @@ describe("saved view links", () => {
     expect(viewIdOf("?view=ab12")).toBe("ab12");
     expect(viewIdOf("?page=graph")).toBeNull();
     expect(viewIdOf("?view=../x")).toBeNull();
+  });
+
+  it("a refused rename's messages go beside the field the server names", () => {
+    const refused = new GraphQLError("invalid input: name: String should have at most 120 characters", [
+      { message: "invalid input: name: …", extensions: { code: "BAD_USER_INPUT", fields: [{ field: "name", msg: "String should have at most 120 characters" }] } },
+    ]);
+    expect(viewFieldErrors(refused)).toEqual({ name: ["String should have at most 120 characters"] });
+    const forbidden = new GraphQLError("not yours", [{ message: "only its owner or an admin may change this view", extensions: { code: "FORBIDDEN" } }]);
+    expect(viewFieldErrors(forbidden)).toEqual({ "": ["only its owner or an admin may change this view"] });
+    expect(viewFieldErrors(new Error("offline"))).toEqual({ "": ["offline"] });
   });
 });

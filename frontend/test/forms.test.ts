@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { changedSince, createBody, errorsByField, missingRequired, nodeFields, ownership, patchBody, relChoices, relationshipFields, valuesOf } from "../src/forms";
+import { createBody, errorsByField, missingRequired, nodeFields, ownership, patchBody, relChoices, relationshipFields, valuesOf } from "../src/forms";
 import { GraphModel } from "../src/model";
 import type { GraphSchema, SchemaProp } from "../src/types";
 import { hood } from "./fixtures";
@@ -140,12 +140,6 @@ describe("the server's refusals mapped to fields", () => {
     expect(errorsByField(pattern, ["other"], { tags: ["DEPENDS_ON"], aliases: { target: "other" } })).toEqual({ other: ["String should match pattern"] });
     expect(errorsByField({ msg: "an element with id 'p' exists already", errors: null }, ["id", "name"], { storeField: "id" })).toEqual({ id: ["an element with id 'p' exists already"] });
     expect(errorsByField("this needs the editor role", names)).toEqual({ "": ["this needs the editor role"] });
-  });
-
-  it("an element changed since the form was filled is noticed by its updated_at", () => {
-    expect(changedSince("2026-12-07T03:00:00Z", "2026-12-07T03:00:00Z")).toBe(false);
-    expect(changedSince("2026-12-07T03:00:00Z", "2026-12-07T03:05:00Z")).toBe(true);
-    expect(changedSince(null, undefined)).toBe(false);
   });
 });
 

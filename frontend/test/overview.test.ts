@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import type { HealthReportQuery, OverviewQuery } from "../src/generated/graphql";
-import { keyCounts, readDependedOn, readImportRuns, readStreamMap, worstChecks } from "../src/overview";
+import { keyCounts, readDependedOn, readImportRuns, readStreamMap, streamNames, summarySentence, worstChecks } from "../src/overview";
 import { readHealth } from "../src/questions";
 
 const b = (id: string, type: string, name = id) => ({ id, type, name });
@@ -80,5 +80,24 @@ describe("the overview of a model without value streams", () => {
       items: [{ element: b("app-crm", "GenericElement", "CRM"), dependents: 12, owners: [b("team-a", "Team", "Alpha")], accountable: [] }],
     });
     expect(d).toEqual({ total: 40, items: [{ element: b("app-crm", "GenericElement", "CRM"), dependents: 12, owners: [b("team-a", "Team", "Alpha")], accountable: [] }] });
+  });
+});
+
+describe("the overview's first answer", () => {
+  it("says the model in one sentence", () => {
+    const stats = { nodes: { ValueStream: 7, Stage: 35, Capability: 40, Platform: 1, Team: 25, Person: 12 }, relationships: { OWNS: 1000, USES: 234 } };
+    expect(summarySentence(stats)).toBe("7 value streams in 35 stages rest on 40 capabilities, 1 platform and 25 teams: 120 elements and 1,234 relationships in all.");
+    expect(summarySentence({ nodes: { Platform: 2 }, relationships: {} })).toBe("No value streams yet; 0 capabilities, 2 platforms and 0 teams: 2 elements and 0 relationships in all.");
+    expect(summarySentence({ nodes: {}, relationships: {} })).toMatch(/^The model is empty/);
+  });
+
+  it("lists the streams by name before what they rest on is read", () => {
+    const map = streamNames({ total: 9, items: [{ __typename: "ValueStream", ...b("vs-b", "ValueStream", "B") }, { __typename: "ValueStream", ...b("vs-a", "ValueStream", "A") }] });
+    expect(map.total).toBe(9);
+    expect(map.streams.map((c) => [c.stream.id, c.stages.length, c.platforms.length])).toEqual([
+      ["vs-a", 0, 0],
+      ["vs-b", 0, 0],
+    ]);
+    expect(map.links).toEqual([]);
   });
 });

@@ -15,7 +15,6 @@ import type { ExplorerContext } from "../context";
 import { Editing, mayEdit, RestError, type Caller, type StoredRelationship } from "../editing";
 import {
   CHANGED_ELSEWHERE,
-  changedSince,
   createBody,
   errorsByField,
   missingRequired,
@@ -125,6 +124,12 @@ interface FormProps {
   close: () => void;
 }
 
+/** Whether a conditional write was refused because someone else changed the element since
+ * the form read it (412 Precondition Failed). */
+function changedElsewhere(err: unknown): boolean {
+  return err instanceof RestError && err.status === 412;
+}
+
 /** The refusal of a write as messages per field (and "" for the form). */
 function refusal(err: unknown, fields: string[], opts: Parameters<typeof errorsByField>[2] = {}): FieldErrors {
   if (err instanceof RestError) {
@@ -222,16 +227,16 @@ function NewElementForm({ app, editing, type: selectedType, close }: FormProps) 
 
 function ElementForm({ app, editing, id, type, close }: FormProps) {
   const fields = nodeFields(app.schema, type);
-  const [loaded, setLoaded] = useState<{ values: FormValues; updatedAt: string | null } | null>(null);
+  const [loaded, setLoaded] = useState<{ values: FormValues; etag: string | null } | null>(null);
   const [values, setValues] = useState<FormValues>({});
   const [errors, setErrors] = useState<FieldErrors>({});
   const [stale, setStale] = useState(false);
   const [busy, setBusy] = useState(false);
   const load = async () => {
     try {
-      const node = await editing.node(id);
+      const { value: node, etag } = await editing.taggedNode(id);
       const v = valuesOf(fields, node);
-      setLoaded({ values: v, updatedAt: node.updated_at ?? null });
+      setLoaded({ values: v, etag });
       setValues(v);
       setErrors({});
       setStale(false);
@@ -249,22 +254,16 @@ function ElementForm({ app, editing, id, type, close }: FormProps) {
     if (!Object.keys(patch).length) return setErrors({ "": ["Nothing changed."] });
     setBusy(true);
     try {
-      // The API has no conditional update: what it stores now is compared with what the
-      // form was filled from just before writing, so another person's change is not lost
-      // silently (a change landing between this read and the write still can be).
-      const now = await editing.node(id);
-      if (changedSince(loaded.updatedAt, now.updated_at)) {
-        setStale(true);
-        setErrors({ "": [CHANGED_ELSEWHERE] });
-        setBusy(false);
-        return;
-      }
-      await editing.updateNode(id, patch);
+      // Conditional on what the form was filled from (If-Match): the server refuses (412)
+      // when someone else changed the element since, checked in the write's transaction.
+      await editing.updateNode(id, patch, loaded.etag);
       await refresh(app, [id]);
       close();
       app.status(`Saved ${Object.keys(patch).map((k) => k.replace(/_/g, " ")).join(", ")} of ${app.name(id)}.`);
     } catch (err) {
-      setErrors(err instanceof RestError && err.status === 409 ? { "": [CHANGED_ELSEWHERE] } : refusal(err, fields.map((f) => f.name)));
+      const stale = changedElsewhere(err) || (err instanceof RestError && err.status === 409);
+      setStale(stale);
+      setErrors(stale ? { "": [CHANGED_ELSEWHERE] } : refusal(err, fields.map((f) => f.name)));
       setBusy(false);
     }
   };
@@ -353,15 +352,14 @@ function OwnerForm({ app, editing, id, type, close }: FormProps) {
     if (!team) return setErrors({ owner: ["Choose the new owner."] });
     setBusy(true);
     try {
-      // The new owner first: if that is refused, the element keeps the owner it had.
-      if (!owners?.some((r) => r.source === team)) await editing.createRelationship({ type: owns.type, source: team, target: id });
-      for (const r of owners ?? []) if (r.source !== team) await editing.deleteRelationship(r.id);
+      // One write on the server (the new owner in, the others out, or nothing changes).
+      await editing.moveOwner(id, team);
       await refresh(app, [id, team, ...(owners ?? []).map((r) => r.source)], [team]);
       close();
       const from = (owners ?? []).filter((r) => r.source !== team).map((r) => app.name(r.source));
       app.status(`${app.name(team)} owns ${app.name(id)} now${from.length ? ` (was ${from.join(", ")})` : ""}.`);
     } catch (err) {
-      setErrors(refusal(err, ["owner"], { tags: [owns.type], aliases: { source: "owner" }, storeField: "owner" }));
+      setErrors(refusal(err, ["owner"], { tags: [owns.type], storeField: "owner" }));
       setBusy(false);
     }
   };
@@ -383,6 +381,7 @@ function RelationshipForm({ app, editing, id, close }: FormProps) {
   const links = app.model.neighbourhoods.get(id) ?? [];
   const [relId, setRelId] = useState("");
   const [rel, setRel] = useState<StoredRelationship | null>(null);
+  const [relTag, setRelTag] = useState<string | null>(null);
   const [values, setValues] = useState<FormValues>({});
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
@@ -395,8 +394,9 @@ function RelationshipForm({ app, editing, id, close }: FormProps) {
     setConfirming(false);
     if (!value) return;
     try {
-      const r = await editing.relationship(value);
+      const { value: r, etag } = await editing.taggedRelationship(value);
       setRel(r);
+      setRelTag(etag);
       setValues(valuesOf(relationshipFields(app.schema, r.type), r));
     } catch (err) {
       setErrors(refusal(err, []));
@@ -409,12 +409,12 @@ function RelationshipForm({ app, editing, id, close }: FormProps) {
     if (!Object.keys(patch).length) return setErrors({ "": ["Nothing changed."] });
     setBusy(true);
     try {
-      await editing.updateRelationship(rel.id, patch);
+      await editing.updateRelationship(rel.id, patch, relTag);
       await refresh(app, ends);
       close();
       app.status(`Saved the relationship ${app.name(rel.source)} ${relLabel(rel.type)} ${app.name(rel.target)}.`);
     } catch (err) {
-      setErrors(refusal(err, fields.map((f) => f.name), { tags: [rel.type] }));
+      setErrors(changedElsewhere(err) ? { "": [CHANGED_ELSEWHERE] } : refusal(err, fields.map((f) => f.name), { tags: [rel.type] }));
       setBusy(false);
     }
   };

@@ -81,13 +81,15 @@ function StreamMapDrawing({ map }: { map: StreamMap }) {
   );
 }
 
-function Card({ c }: { c: StreamCard }) {
+function Card({ c, reading }: { c: StreamCard; reading: boolean }) {
   return (
     <article class="ov-card" data-id={c.stream.id}>
       <h3>
         <El e={c.stream} />
       </h3>
-      {c.stages.length ? (
+      {reading ? (
+        <p class="loading sub">Reading its stages and what it rests on…</p>
+      ) : c.stages.length ? (
         <ol class="ov-stages" aria-label="Stages">
           {c.stages.map((s) => (
             <li>
@@ -96,6 +98,7 @@ function Card({ c }: { c: StreamCard }) {
           ))}
         </ol>
       ) : null}
+      {reading ? null : (
       <dl>
         <dt>Capabilities</dt>
         <dd>
@@ -118,6 +121,7 @@ function Card({ c }: { c: StreamCard }) {
           </>
         ) : null}
       </dl>
+      )}
     </article>
   );
 }
@@ -142,8 +146,14 @@ function Layer({ id, title, items }: { id: string; title: string; items: Shared[
 
 function OverviewView({ o, client }: { o: Overview; client: GraphQLClient }) {
   const { map, health } = o;
+  const reading = o.pending.includes("map");
   return (
     <>
+      {/* The model in a sentence: drawn with the first, cheap answer, and the largest text on
+          the page, so that the first meaningful paint is also the largest one. */}
+      <p class="ov-lead" id="overview-lead">
+        {o.summary}
+      </p>
       <ul class="ov-counts" id="overview-counts" aria-label="Elements by type">
         {o.counts.map((c) => (
           <li data-type={c.label}>
@@ -216,19 +226,23 @@ function OverviewView({ o, client }: { o: Overview; client: GraphQLClient }) {
             </h2>
             <div class="ov-map-row">
               <StreamMapDrawing map={map} />
-              <p class="hint">An arrow points from a stream to a stream it depends on ({map.links.length} in all). Click a stream to open it in the graph.</p>
+              <p class="hint">
+                {reading ? "Reading how the streams depend on each other…" : `An arrow points from a stream to a stream it depends on (${map.links.length} in all).`} Click a stream to open it in the graph.
+              </p>
             </div>
-            <div class="ov-cards" id="overview-streams">
+            <div class="ov-cards" id="overview-streams" aria-busy={reading}>
               {map.streams.map((c) => (
-                <Card c={c} />
+                <Card c={c} reading={reading} />
               ))}
             </div>
           </section>
-          <section class="ov-layers" aria-label="What the streams rest on">
-            <Layer id="overview-capabilities" title="Capabilities they require" items={map.capabilities} />
-            <Layer id="overview-platforms" title="Platforms they use" items={map.platforms} />
-            <Layer id="overview-teams" title="Teams serving them" items={map.teams} />
-          </section>
+          {reading ? null : (
+            <section class="ov-layers" aria-label="What the streams rest on">
+              <Layer id="overview-capabilities" title="Capabilities they require" items={map.capabilities} />
+              <Layer id="overview-platforms" title="Platforms they use" items={map.platforms} />
+              <Layer id="overview-teams" title="Teams serving them" items={map.teams} />
+            </section>
+          )}
         </>
       ) : (
         <div id="overview-no-streams">
@@ -243,7 +257,8 @@ function OverviewPage({ app }: { app: ExplorerContext }) {
   const [o, setO] = useState<Overview | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    // Drawn as it is known: the streams first, health and bottlenecks when answered.
+    // Drawn as it is known: the summary, counts and stream names first (asked while the
+    // explorer started), then the stream map, health and bottlenecks when answered.
     loadOverview(app.api.client, app.questions, setO).then(setO, (err: Error) => setError(err.message));
   }, []);
   return (

@@ -1,12 +1,14 @@
 /**
  * The saved views panel (Preact): save what the graph shows now under a name, the list of
- * saved views to open, and each view's shareable link (`?view=<id>`). Opened from the
- * toolbar's "Views" button; the views are stored by the server (`savedviews.ts`).
+ * saved views to open, each view's shareable link (`?view=<id>`), and for those who may
+ * change a view (its owner, an admin) rename and delete. Opened from the toolbar's "Views"
+ * button; the views are stored by the server (`savedviews.ts`).
  */
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { mayEdit, type Caller } from "../editing";
-import { viewLink, type SavedView, type SavedViews } from "../savedviews";
+import { viewFieldErrors, viewLink, type SavedView, type SavedViews } from "../savedviews";
+import { Errors } from "./formparts";
 
 export interface ViewsPanelProps {
   views: SavedViews;
@@ -84,6 +86,15 @@ function ViewsPanel(props: ViewsPanelProps) {
     } finally {
       setBusy(false);
     }
+  };
+
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const startRename = (view: SavedView) => setRenaming(renaming === view.id ? null : view.id);
+  const renamed = async (view: SavedView, name: string): Promise<void> => {
+    setRenaming(null);
+    if (saved?.id === view.id) setSaved({ ...saved, name });
+    props.status(`Renamed “${view.name}” to “${name}”.`);
+    await load();
   };
 
   const remove = async (view: SavedView): Promise<void> => {
@@ -171,17 +182,67 @@ function ViewsPanel(props: ViewsPanelProps) {
                     Copy link
                   </button>
                   {mayChange(caller, v) ? (
-                    <button type="button" class="view-delete" onClick={() => void remove(v)}>
-                      Delete
-                    </button>
+                    <>
+                      <button type="button" class="view-rename" aria-expanded={renaming === v.id} onClick={() => startRename(v)}>
+                        Rename
+                      </button>
+                      <button type="button" class="view-delete" onClick={() => void remove(v)}>
+                        Delete
+                      </button>
+                    </>
                   ) : null}
                 </span>
+                {renaming === v.id && mayChange(caller, v) ? <RenameForm view={v} views={props.views} done={(name) => void renamed(v, name)} cancel={() => setRenaming(null)} /> : null}
               </li>
             ))}
           </ul>
         </>
       )}
     </section>
+  );
+}
+
+/** Rename one view: the new name, the server's refusal beside it (too long, empty, not allowed). */
+function RenameForm({ view, views, done, cancel }: { view: SavedView; views: SavedViews; done: (name: string) => void; cancel: () => void }) {
+  const [name, setName] = useState(view.name);
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [busy, setBusy] = useState(false);
+  const submit = async (ev: Event): Promise<void> => {
+    ev.preventDefault();
+    if (name.trim() === view.name) return cancel();
+    setBusy(true);
+    try {
+      const changed = await views.rename(view, name);
+      done(changed.name);
+    } catch (err) {
+      setErrors(viewFieldErrors(err));
+      setBusy(false);
+    }
+  };
+  const invalid = Boolean(errors.name?.length);
+  const others = Object.entries(errors).flatMap(([field, messages]) => (field === "name" ? [] : messages.map((m) => (field ? `${field}: ${m}` : m))));
+  return (
+    <form class="view-rename-form" id="view-rename-form" onSubmit={(ev) => void submit(ev)}>
+      <div class={`field${invalid ? " invalid" : ""}`} data-field="name">
+        <label for="view-rename-name">New name</label>
+        <input
+          id="view-rename-name"
+          type="text"
+          value={name}
+          aria-invalid={invalid}
+          aria-describedby={invalid ? "view-rename-error" : undefined}
+          onInput={(ev) => setName((ev.target as HTMLInputElement).value)}
+        />
+        <Errors id="view-rename-error" messages={errors.name} />
+      </div>
+      <Errors id="view-rename-form-error" messages={others} />
+      <button type="submit" id="view-rename-save" disabled={busy}>
+        Rename
+      </button>
+      <button type="button" id="view-rename-cancel" onClick={cancel}>
+        Cancel
+      </button>
+    </form>
   );
 }
 
