@@ -74,15 +74,19 @@ export function layoutRequest(cy: Core, kind: LayoutKind, seq: number): LayoutRe
     const pos = n.position();
     const node: LayoutNode = { id: n.id(), w: 0, h: 0, x: pos.x, y: pos.y, locked: n.locked() };
     if (parent.nonempty()) node.parent = parent.id();
+    // Measured afresh (`useCache: false`): a label restyled just before (the view resets
+    // the zoom's label enlargement) is otherwise measured at its old size until the next
+    // frame, and the same elements would be placed differently.
     if (n.isParent()) {
       // A group's name sits above its members: keep room for it on every side.
-      const withLabel = n.boundingBox({ includeLabels: true });
-      const without = n.boundingBox({ includeLabels: false });
-      node.pad = n.numericStyle("padding") + Math.max(0, withLabel.h - without.h);
+      const withLabel = n.boundingBox(fresh({ includeLabels: true }));
+      const without = n.boundingBox(fresh({ includeLabels: false }));
+      node.pad = round(n.numericStyle("padding") + Math.max(0, withLabel.h - without.h));
     } else {
-      const dim = n.layoutDimensions({ nodeDimensionsIncludeLabels: true });
-      node.w = dim.w;
-      node.h = dim.h;
+      // What `layoutDimensions({nodeDimensionsIncludeLabels: true})` measures.
+      const box = n.boundingBox(fresh({}));
+      node.w = round(box.w);
+      node.h = round(box.h);
     }
     return node;
   });
@@ -91,6 +95,16 @@ export function layoutRequest(cy: Core, kind: LayoutKind, seq: number): LayoutRe
   // what is drawn (the layered one is deterministic already).
   const seed = stableSeed(cy.elements().map((e) => e.id()));
   return { seq, kind, seed, nodes, edges };
+}
+
+/** Bounding-box options that bypass Cytoscape's cache (`useCache` is missing from its types). */
+function fresh(opts: cytoscape.BoundingBoxOptions): cytoscape.BoundingBoxOptions {
+  return { ...opts, useCache: false } as cytoscape.BoundingBoxOptions;
+}
+
+/** To a hundredth of a pixel: the same text measures a few 1e-14 px differently at times. */
+function round(v: number): number {
+  return Math.round(v * 100) / 100;
 }
 
 /**
