@@ -69,22 +69,24 @@ export interface LayoutAnswer {
 
 /** What the drawn canvas `cy` asks a layout of `kind` to place. */
 export function layoutRequest(cy: Core, kind: LayoutKind, seq: number): LayoutRequest {
+  // Measured afresh, all at once: a label restyled just before (the view resets the zoom's
+  // label enlargement) is otherwise measured at its old size until the next frame, and the
+  // same elements would be placed differently. One pass over every node; the boxes read
+  // below are then the fresh ones (a pass per node costs seconds on a few hundred nodes).
+  cy.nodes().boundingBox(fresh({}));
   const nodes: LayoutNode[] = cy.nodes().map((n: NodeSingular) => {
     const parent = n.parent().first();
     const pos = n.position();
     const node: LayoutNode = { id: n.id(), w: 0, h: 0, x: pos.x, y: pos.y, locked: n.locked() };
     if (parent.nonempty()) node.parent = parent.id();
-    // Measured afresh (`useCache: false`): a label restyled just before (the view resets
-    // the zoom's label enlargement) is otherwise measured at its old size until the next
-    // frame, and the same elements would be placed differently.
     if (n.isParent()) {
       // A group's name sits above its members: keep room for it on every side.
-      const withLabel = n.boundingBox(fresh({ includeLabels: true }));
-      const without = n.boundingBox(fresh({ includeLabels: false }));
+      const withLabel = n.boundingBox({ includeLabels: true });
+      const without = n.boundingBox({ includeLabels: false });
       node.pad = round(n.numericStyle("padding") + Math.max(0, withLabel.h - without.h));
     } else {
       // What `layoutDimensions({nodeDimensionsIncludeLabels: true})` measures.
-      const box = n.boundingBox(fresh({}));
+      const box = n.boundingBox();
       node.w = round(box.w);
       node.h = round(box.h);
     }

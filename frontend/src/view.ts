@@ -146,8 +146,14 @@ export class GraphView {
       });
       const anchor = opts.anchor ? cy.getElementById(opts.anchor) : null;
       const anchorPos = anchor && anchor.nonempty() ? { ...anchor.position() } : null;
+      // New elements are added in one call per kind: element by element, Cytoscape's
+      // bookkeeping for each addition made a drawing of hundreds a long task of its own.
+      const newNodes: cytoscape.ElementDefinition[] = [];
+      const newEdges: cytoscape.ElementDefinition[] = [];
+      const adding = new Set<string>();
       for (const def of want) {
         const id = def.data.id as string;
+        if (adding.has(id)) continue;
         const existing = cy.getElementById(id);
         if (existing.nonempty()) {
           const { parent: _parent, ...data } = def.data;
@@ -156,16 +162,17 @@ export class GraphView {
           existing.classes([...keep, ...String(def.classes ?? "").split(" ").filter(Boolean)]);
           continue;
         }
-        if (def.group === "edges") continue;
+        adding.add(id);
+        if (def.group === "edges") {
+          newEdges.push(def);
+          continue;
+        }
         const jitter = () => (Math.random() - 0.5) * 40;
-        cy.add({ ...def, position: anchorPos ? { x: anchorPos.x + jitter(), y: anchorPos.y + jitter() } : { x: 0, y: 0 } });
-        changed = true;
+        newNodes.push({ ...def, position: anchorPos ? { x: anchorPos.x + jitter(), y: anchorPos.y + jitter() } : { x: 0, y: 0 } });
       }
-      for (const def of want) {
-        if (def.group !== "edges" || cy.getElementById(def.data.id as string).nonempty()) continue;
-        cy.add(def);
-        changed = true;
-      }
+      if (newNodes.length) cy.add(newNodes);
+      if (newEdges.length) cy.add(newEdges);
+      if (newNodes.length || newEdges.length) changed = true;
       cy.nodes().forEach((n) => {
         if (n.hasClass("pinned") && opts.lockPinned !== false) n.lock();
         else n.unlock();
