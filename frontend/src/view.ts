@@ -1,23 +1,21 @@
 /**
  * The Cytoscape view: keeps the canvas in step with the derived model (adding and
- * removing only what changed), runs the layouts, carries the question overlays as
+ * removing only what changed), has the layouts computed off the main thread (`layouts.ts`,
+ * `layout.worker.ts`) and applies them, carries the question overlays as
  * classes, groups elements into compound nodes, keeps labels readable at the zoom a fit
  * leaves, and hands the drawing to the exports (`export.ts`).
  */
 import cytoscape, { type Core, type NodeSingular } from "cytoscape";
-import dagre from "cytoscape-dagre";
-import fcose from "cytoscape-fcose";
 import { chooseLayout, toElements } from "./elements";
 import { sceneOf, type Scene } from "./export";
 import { isGroupId, type Grouped } from "./grouping";
+import { LayoutClient } from "./layoutclient";
+import { FIT_PADDING, layoutRequest } from "./layouts";
 import type { Legend } from "./legend";
 import type { Derived } from "./model";
-import { labelScale, seededRandom, stableSeed } from "./stable";
+import { labelScale } from "./stable";
 import { cytoscapeStyle } from "./style";
 import type { LayoutName } from "./urlstate";
-
-cytoscape.use(dagre);
-cytoscape.use(fcose);
 
 export interface ViewEvents {
   select(id: string | null): void;
@@ -40,6 +38,9 @@ export class GraphView {
   readonly cy: Core;
   private layoutName: LayoutName = "auto";
   private layoutRunning: cytoscape.Layouts | null = null;
+  /** The latest layout asked for: an older one's positions are never applied. */
+  private layoutSeq = 0;
+  private readonly layouts = new LayoutClient();
   /** How much labels are enlarged so that they stay readable at the current zoom. */
   private labelFactor = 1;
   private labelFrame = 0;
@@ -145,8 +146,14 @@ export class GraphView {
       });
       const anchor = opts.anchor ? cy.getElementById(opts.anchor) : null;
       const anchorPos = anchor && anchor.nonempty() ? { ...anchor.position() } : null;
+      // New elements are added in one call per kind: element by element, Cytoscape's
+      // bookkeeping for each addition made a drawing of hundreds a long task of its own.
+      const newNodes: cytoscape.ElementDefinition[] = [];
+      const newEdges: cytoscape.ElementDefinition[] = [];
+      const adding = new Set<string>();
       for (const def of want) {
         const id = def.data.id as string;
+        if (adding.has(id)) continue;
         const existing = cy.getElementById(id);
         if (existing.nonempty()) {
           const { parent: _parent, ...data } = def.data;
@@ -155,16 +162,17 @@ export class GraphView {
           existing.classes([...keep, ...String(def.classes ?? "").split(" ").filter(Boolean)]);
           continue;
         }
-        if (def.group === "edges") continue;
+        adding.add(id);
+        if (def.group === "edges") {
+          newEdges.push(def);
+          continue;
+        }
         const jitter = () => (Math.random() - 0.5) * 40;
-        cy.add({ ...def, position: anchorPos ? { x: anchorPos.x + jitter(), y: anchorPos.y + jitter() } : { x: 0, y: 0 } });
-        changed = true;
+        newNodes.push({ ...def, position: anchorPos ? { x: anchorPos.x + jitter(), y: anchorPos.y + jitter() } : { x: 0, y: 0 } });
       }
-      for (const def of want) {
-        if (def.group !== "edges" || cy.getElementById(def.data.id as string).nonempty()) continue;
-        cy.add(def);
-        changed = true;
-      }
+      if (newNodes.length) cy.add(newNodes);
+      if (newEdges.length) cy.add(newEdges);
+      if (newNodes.length || newEdges.length) changed = true;
       cy.nodes().forEach((n) => {
         if (n.hasClass("pinned") && opts.lockPinned !== false) n.lock();
         else n.unlock();
@@ -179,14 +187,20 @@ export class GraphView {
     return chooseLayout(this.cy.nodes().map((n) => n.degree(false)), this.cy.edges().length);
   }
 
+  /**
+   * Lay out what is drawn. The layout runs in the layout worker (`layoutclient.ts`), off
+   * the main thread; its positions are applied here (animated for small drawings) unless a
+   * newer layout has been asked for meanwhile, whose positions alone are applied.
+   */
   layout(): void {
     this.layoutRunning?.stop();
+    this.layoutRunning = null;
+    const seq = ++this.layoutSeq;
     const n = this.cy.nodes().length;
     if (n === 0) {
       document.body.dataset.layout = "done";
       return;
     }
-    const animate = n < 150;
     document.body.dataset.layout = "running";
     // Layouts measure labels: measure them at their own size, not as enlarged for the last
     // zoom, or the same elements would be laid out differently after each fit.
@@ -194,41 +208,26 @@ export class GraphView {
       this.labelFactor = 1;
       this.cy.style().update();
     }
-    const resolved = this.resolvedLayout();
-    if (resolved === "fcose") this.placeInOrder();
-    const options =
-      resolved === "dagre"
-        ? {
-            name: "dagre",
-            rankDir: "LR",
-            nodeSep: 18,
-            rankSep: 90,
-            edgeSep: 8,
-            nodeDimensionsIncludeLabels: true,
-            fit: true,
-            padding: 30,
-            animate,
-            animationDuration: 250,
-          }
-        : {
-            name: "fcose",
-            quality: "default",
-            randomize: true,
-            animate,
-            animationDuration: 300,
-            fit: true,
-            padding: 30,
-            nodeDimensionsIncludeLabels: true,
-            nodeRepulsion: () => 16000,
-            idealEdgeLength: () => 120,
-            nodeSeparation: 90,
-            gravity: 0.2,
-            packComponents: true,
-          };
-    const layout = this.cy.layout(options as cytoscape.LayoutOptions);
+    const request = layoutRequest(this.cy, this.resolvedLayout(), seq);
+    void this.layouts.run(request).then((answer) => {
+      if (answer && seq === this.layoutSeq) this.place(answer.positions, n < 150);
+    });
+  }
+
+  /** Move the nodes to where the layout placed them and fit the drawing. */
+  private place(positions: Record<string, { x: number; y: number }>, animate: boolean): void {
+    const layout = this.cy.layout({
+      name: "preset",
+      positions,
+      animate,
+      animationDuration: 250,
+      fit: true,
+      padding: FIT_PADDING,
+    } as cytoscape.LayoutOptions);
     this.layoutRunning = layout;
     layout.one("layoutstop", () => {
       if (this.layoutRunning !== layout) return;
+      this.layoutRunning = null;
       // A handful of elements would be fitted at a giant zoom: keep text at reading size.
       if (this.cy.zoom() > MAX_FIT_ZOOM) {
         this.cy.zoom(MAX_FIT_ZOOM);
@@ -237,29 +236,7 @@ export class GraphView {
       this.updateLabels();
       document.body.dataset.layout = "done";
     });
-    // Same elements, same positions: the force-directed layout's random start is seeded
-    // from what is drawn (the layered one is deterministic already).
-    const random = Math.random;
-    Math.random = seededRandom(stableSeed(this.cy.elements().map((e) => e.id())));
-    try {
-      layout.run();
-    } finally {
-      Math.random = random;
-    }
-  }
-
-  /**
-   * The force-directed layout starts from where the elements are: start it from a grid in
-   * id order, so the same elements always end in the same places.
-   */
-  private placeInOrder(): void {
-    const nodes = this.cy.nodes(":childless").sort((a, b) => (a.id() < b.id() ? -1 : a.id() > b.id() ? 1 : 0));
-    const cols = Math.max(1, Math.ceil(Math.sqrt(nodes.length)));
-    this.cy.batch(() => {
-      nodes.forEach((node, i) => {
-        if (!node.locked()) node.position({ x: (i % cols) * 80, y: Math.floor(i / cols) * 80 });
-      });
-    });
+    layout.run();
   }
 
   select(id: string | null): void {
@@ -275,7 +252,7 @@ export class GraphView {
   }
 
   fit(): void {
-    this.cy.fit(undefined, 30);
+    this.cy.fit(undefined, FIT_PADDING);
   }
 
   zoomBy(factor: number): void {
