@@ -47,7 +47,8 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections import deque
+import threading
+from collections import OrderedDict, deque
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -397,12 +398,33 @@ def ranked_all(p: Projection) -> int:
     return max(1, len(p.of_type(TEAM)) + len(p.of_type(PLATFORM)))
 
 
+# Slices of recent reports, by the report's identity (each entry holds its report, so the
+# id is not reused while it exists): a kept ranking's top `limit` is then one object each
+# time it is asked, whose rendering the service keeps (app.rest.rendered).
+_SLICED_REPORTS = 8
+_slices: OrderedDict[int, tuple[BottleneckReport, dict[int, BottleneckReport]]] = OrderedDict()
+_slices_lock = threading.Lock()
+
+
 def top(report: BottleneckReport, limit: int) -> BottleneckReport:
     """The report with the first `limit` rows of its ranking (a full ranking's top is the
-    report asked with that limit: the rows are ranked before they are cut)."""
+    report asked with that limit: the rows are ranked before they are cut). Treat it as
+    read-only: the same slice of the same report is one object."""
     if len(report.bottlenecks) <= limit:
         return report
-    return report.model_copy(update={"bottlenecks": report.bottlenecks[:limit]})
+    with _slices_lock:
+        entry = _slices.get(id(report))
+        if entry is None or entry[0] is not report:
+            entry = _slices[id(report)] = (report, {})
+            while len(_slices) > _SLICED_REPORTS:
+                _slices.popitem(last=False)
+        _slices.move_to_end(id(report))
+        cut = entry[1].get(limit)
+        if cut is None:
+            cut = entry[1][limit] = report.model_copy(
+                update={"bottlenecks": report.bottlenecks[:limit]}
+            )
+    return cut
 
 
 def checked(limit: int, config: BottleneckConfig | None) -> BottleneckConfig:

@@ -37,7 +37,11 @@ from queries.states import CHANGES_BETWEEN, CHANGES_IN_SPAN, decode, node_of, re
 
 T = TypeVar("T")
 
-MAX_ANSWERS = 64  # per revision: distinct questions (with their parameters) kept
+MAX_ANSWERS = 64  # per revision: distinct questions of the model (with their parameters) kept
+# Per revision, apart: what scenarios asked (comparisons, checked operations). Any caller
+# may make scenarios; kept apart and fewer, they never push the model's own answers out
+# (which would then be computed again), and what they hold stays a few answers' worth.
+MAX_SCENARIO_ANSWERS = 8
 
 
 class _Kept:
@@ -163,9 +167,19 @@ def remember(store: GraphStore, key: Hashable, compute: Callable[[], T]) -> T:
     with kept.lock:
         if kept.revision == revision:
             kept.answers[key] = computed
-            while len(kept.answers) > MAX_ANSWERS:
-                kept.answers.popitem(last=False)
+            _bound(kept.answers, _of_scenario(key))
     return computed
+
+
+def _of_scenario(key: Hashable) -> bool:
+    return isinstance(key, tuple) and bool(key) and str(key[0]).startswith("scenario")
+
+
+def _bound(answers: OrderedDict[Hashable, Any], scenario: bool) -> None:
+    """Drop the least recently used answers of `scenario`'s kind past its bound."""
+    kind = [k for k in answers if _of_scenario(k) == scenario]
+    for k in kind[: max(0, len(kind) - (MAX_SCENARIO_ANSWERS if scenario else MAX_ANSWERS))]:
+        del answers[k]
 
 
 def recalled(store: GraphStore, key: Hashable) -> Any | None:

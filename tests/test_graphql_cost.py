@@ -105,3 +105,31 @@ def test_answers_past_the_item_cap_are_stopped(
     assert error["extensions"]["code"] == "QUERY_TOO_COSTLY", error
     assert error["extensions"]["reason"] == "items"
     assert "3" in error["message"]
+
+
+def test_a_repeated_document_is_validated_once_and_the_limits_still_hold(
+    client: TestClient,
+) -> None:
+    # Validation is pure CPU under the GIL; a client repeating one document (the explorer,
+    # a script, a flood) must cost a lookup, not a validation per request.
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    from app.graphql.schema import GRAPHQL_DOCUMENT_CACHE
+
+    cache = _get_validate_cache(GRAPHQL_DOCUMENT_CACHE)
+    query = 'query Repeated { node(id: "nowhere-repeated") { id name } }'
+    client.post("/graphql", json={"query": query})
+    before = cache.cache_info()
+    for _ in range(3):
+        assert client.post("/graphql", json={"query": query}).json()["data"] == {"node": None}
+    after = cache.cache_info()
+    assert after.hits - before.hits == 3
+    assert after.misses == before.misses
+
+    deep = "query { node(id: \"x\") { id " + "... on Platform { usedBy(limit: 1) { id " * 13
+    deep += "} }" * 13 + " } }"
+    refused = client.post("/graphql", json={"query": deep}).json()
+    assert "exceeds maximum operation depth" in refused["errors"][0]["message"]
+    aliased = "query { " + " ".join(f'a{i}: node(id: "x") {{ id }}' for i in range(31)) + " }"
+    refused = client.post("/graphql", json={"query": aliased}).json()
+    assert "aliases" in refused["errors"][0]["message"]

@@ -213,3 +213,28 @@ def test_a_kept_answer_is_served_while_the_gate_is_full(one_slot: TestClient) ->
         )
         assert one_slot.get("/api/bottlenecks", params={"horizon": 3}).status_code == 503
         assert one_slot.get("/api/scenarios/s/compare", params={"limit": 3}).status_code == 503
+
+
+def test_many_scenarios_never_push_the_models_own_answers_out(
+    demo: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Any editor may make and compare scenarios; what they keep is bounded apart, so the
+    # health report and ranking everyone shares are not computed again because of them.
+    from queries import present
+
+    monkeypatch.setattr(present, "MAX_ANSWERS", 4)
+    monkeypatch.setattr(present, "MAX_SCENARIO_ANSWERS", 2)
+    forget(demo)
+    health = hl.health(demo)
+    ranking = bn.bottlenecks(demo, limit=1000)
+    names = [f"s{i}" for i in range(5)]
+    for name in names:
+        sc.create_scenario(demo, name=name, operations=RETIRE_GATEWAY)
+        sc.compare_scenario(demo, name, limit=3 + names.index(name))
+    assert hl.kept_health(demo) is health
+    assert bn.kept_bottlenecks(demo, limit=1000) is ranking
+    kept = [sc.kept_comparison(demo, n, limit=3 + names.index(n)) for n in names]
+    # The newest is kept; the scenarios' answers (their checked operations too) are two.
+    assert kept[-1] is not None and kept[0] is None
+    answers = present._kept(demo).answers
+    assert sum(present._of_scenario(k) for k in answers) == 2

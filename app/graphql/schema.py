@@ -14,6 +14,7 @@ import strawberry
 from fastapi import Depends
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -127,6 +128,22 @@ class _Schema(strawberry.Schema):
 # Distinct GraphQL documents whose parse and validation are kept.
 GRAPHQL_DOCUMENT_CACHE = 256
 
+# strawberry's depth and alias limiters make a new validation rule class per instance, and
+# an extension given as a factory is instantiated per request: the rules then differ on
+# every request and the validation cache below (keyed by the document and the rules)
+# never hits. The rules are made once here and added by one extension.
+_LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=12).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=30).validation_rules,
+]
+
+
+class _Limits(AddValidationRules):
+    """The depth and alias limits, with the same rule classes on every request."""
+
+    def __init__(self) -> None:
+        super().__init__(_LIMIT_RULES)
+
 
 schema = _Schema(
     query=Query,
@@ -137,8 +154,7 @@ schema = _Schema(
         MutationGuard,
         ClassifyErrors,
         CostBudget,
-        lambda: QueryDepthLimiter(max_depth=12),
-        lambda: MaxAliasesLimiter(max_alias_count=30),
+        _Limits,
         lambda: MaxTokensLimiter(max_token_count=4000),
         # Parsing and validating a document is pure CPU under the GIL: a fifth of the
         # interpreter's time in the adversarial run went to re-validating the same few

@@ -23,6 +23,7 @@ from app.auth import AdminDep, PrincipalDep
 from app.core.limits import ADVICE
 from app.deps import GateDep, LiveDep, SettingsDep, StoreDep
 from app.rest.paging import cap_limit
+from app.rest.rendered import json_answer
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
@@ -125,7 +126,7 @@ def impact(
     walk: Walk,
     page: ListPage,
     when: When,
-) -> im.ImpactResult:
+) -> Response:
     """What a change to the element affects: streams, capabilities, platforms, data assets,
     each with hop distance and a shortest explaining path, and who to notify. Each list is
     a page (`counts` has the totals)."""
@@ -135,7 +136,7 @@ def impact(
             walked = im.walk_impact(live.reader(), element, walk)
         else:
             walked = ot.walk_impact(store, when, element, walk)
-        return walked.result(offset, page_size)
+        return json_answer(walked.result(offset, page_size))
 
 
 @router.get("/api/depends-on/{element:path}", response_model=im.DependsOnResult)
@@ -163,12 +164,12 @@ def path(
     walk: Walk,
     store: StoreDep,
     when: When,
-) -> im.PathResult:
+) -> Response:
     """A shortest path along which a change to source reaches target (or target, source)."""
     with gate.admit(ADVICE["walk"]):
         if when.present:
-            return im.dependency_path(live.reader(), source, target, walk)
-        return ot.dependency_path(store, when, source, target, walk)
+            return json_answer(im.dependency_path(live.reader(), source, target, walk))
+        return json_answer(ot.dependency_path(store, when, source, target, walk))
 
 
 @router.get("/api/bottlenecks", response_model=bn.BottleneckReport)
@@ -180,11 +181,11 @@ def bottlenecks(
     seed: int = bn.DEFAULT_SEED,
     horizon: Horizon = 2,
     propagation: Overrides = None,
-) -> bn.BottleneckReport:
+) -> Response:
     """Teams and platforms ranked by coordination load, and the stream clusters they bind."""
     config = bn.BottleneckConfig(seed=seed, horizon=horizon)
     if when.present:
-        return gate.ask(
+        report = gate.ask(
             ADVICE["bottlenecks"],
             bn.bottlenecks,
             store,
@@ -192,8 +193,11 @@ def bottlenecks(
             config=config,
             overrides=propagation,
         )
+        return json_answer(report, kept=True)
     with gate.admit(ADVICE["bottlenecks"]):
-        return ot.bottlenecks(store, when, limit=limit, config=config, overrides=propagation)
+        return json_answer(
+            ot.bottlenecks(store, when, limit=limit, config=config, overrides=propagation)
+        )
 
 
 @router.get(
@@ -231,7 +235,7 @@ def health_report(
             )
     if format == "markdown":
         return PlainTextResponse(hl.health_markdown(report), media_type="text/markdown")
-    return report
+    return json_answer(report, kept=when.present)
 
 
 Every = Annotated[ot.Every, Query(description="One point per day, week or month.")]
@@ -254,17 +258,19 @@ def health_trend(
     until: Until = None,
     max_streams_per_team: MaxStreamsPerTeam = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
     propagation: Overrides = None,
-) -> ot.HealthTrend:
+) -> Response:
     """Health at the start (00:00 UTC) of each date of a series, from the change history;
     dates after now: the planned model on that day by lifecycle dates (`planned`)."""
     with gate.admit(ADVICE["health"]):
-        return ot.health_trend(
-            store,
-            since=since,
-            until=until,
-            every=every,
-            max_streams_per_team=max_streams_per_team,
-            overrides=propagation,
+        return json_answer(
+            ot.health_trend(
+                store,
+                since=since,
+                until=until,
+                every=every,
+                max_streams_per_team=max_streams_per_team,
+                overrides=propagation,
+            )
         )
 
 
@@ -279,18 +285,20 @@ def bottleneck_trend(
     seed: int = bn.DEFAULT_SEED,
     horizon: Horizon = 2,
     propagation: Overrides = None,
-) -> ot.BottleneckTrend:
+) -> Response:
     """The top of the bottleneck ranking at the start of each date of a series; dates after
     now: the planned model on that day by lifecycle dates (`planned`)."""
     with gate.admit(ADVICE["bottlenecks"]):
-        return ot.bottleneck_trend(
-            store,
-            since=since,
-            until=until,
-            every=every,
-            limit=limit,
-            config=bn.BottleneckConfig(seed=seed, horizon=horizon),
-            overrides=propagation,
+        return json_answer(
+            ot.bottleneck_trend(
+                store,
+                since=since,
+                until=until,
+                every=every,
+                limit=limit,
+                config=bn.BottleneckConfig(seed=seed, horizon=horizon),
+                overrides=propagation,
+            )
         )
 
 
@@ -310,20 +318,22 @@ def diff(
     limit: RankLimit = 20,
     max_depth: Depth = im.DEFAULT_MAX_DEPTH,
     propagation: Overrides = None,
-) -> ot.MomentDiff:
+) -> Response:
     """What changed between two moments, by type, and what it did to the questions: health
     findings resolved and introduced, bottleneck ranks, and the streams `element` reaches."""
     start = parse_instant(from_, "from")
     end = parse_instant(to, "to") if to else None
     with gate.admit(ADVICE["health"]):
-        return ot.diff(
-            store,
-            start,
-            end,
-            element=element,
-            limit=limit,
-            max_depth=max_depth,
-            overrides=propagation,
+        return json_answer(
+            ot.diff(
+                store,
+                start,
+                end,
+                element=element,
+                limit=limit,
+                max_depth=max_depth,
+                overrides=propagation,
+            )
         )
 
 
@@ -431,9 +441,9 @@ def compare_scenario(
     limit: RankLimit = 20,
     max_streams_per_team: MaxStreamsPerTeam = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
     propagation: Overrides = None,
-) -> sc.ScenarioComparison:
+) -> Response:
     """Impact (of `element`), bottlenecks and health: base and scenario side by side."""
-    return gate.ask(
+    comparison = gate.ask(
         ADVICE["scenario"],
         sc.compare_scenario,
         store,
@@ -444,6 +454,7 @@ def compare_scenario(
         max_streams_per_team=max_streams_per_team,
         overrides=propagation,
     )
+    return json_answer(comparison, kept=True)
 
 
 @router.post("/api/scenarios/{name}/apply", response_model=sc.ApplyResult, tags=["scenarios"])

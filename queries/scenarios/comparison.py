@@ -164,6 +164,9 @@ def _now(comparison: ScenarioComparison, record: Record) -> ScenarioComparison:
     """A kept comparison showing the scenario's record as it is now (its description and
     dates may have changed since it was computed; its operations have not)."""
     view = comparison.scenario.model_copy(update=record.summary().model_dump())
+    if view == comparison.scenario:
+        # Unchanged: the kept answer itself, whose rendering the service keeps.
+        return comparison
     return comparison.model_copy(update={"scenario": view})
 
 
