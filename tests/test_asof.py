@@ -308,17 +308,21 @@ def _random_changes(store: GraphStore, rnd: random.Random, count: int) -> None:
             if new not in ids:
                 _node(store, type=rnd.choice(["Team", "Platform", "ValueStream"]), id=new, name=new)
         else:
-            # A write through the import's path: a stream and a platform, and the stream
-            # using a platform already there.
-            k = rnd.randint(0, 10_000)
-            if f"r{k}" in ids:
-                continue
-            graph = Graph().node("ValueStream", f"r{k}").node("Platform", f"r{k}p")
-            graph.rel("USES", f"r{k}", f"r{k}p")
-            platforms = [n.id for n in ModelGraph.load(store).of_type("Platform")]
-            if platforms:
-                graph.rel("USES", f"r{k}", rnd.choice(platforms))
-            graph.write(store)
+            _imported_stream(store, rnd, ids)
+
+
+def _imported_stream(store: GraphStore, rnd: random.Random, ids: list[str]) -> None:
+    """A write through the import's path, in one change set: a new stream and platform,
+    the stream using it and a platform already there."""
+    k = rnd.randint(0, 10_000)
+    if f"r{k}" in ids:
+        return
+    graph = Graph().node("ValueStream", f"r{k}").node("Platform", f"r{k}p")
+    graph.rel("USES", f"r{k}", f"r{k}p")
+    platforms = [n.id for n in ModelGraph.load(store).of_type("Platform")]
+    if platforms:
+        graph.rel("USES", f"r{k}", rnd.choice(platforms))
+    graph.write(store)
 
 
 @pytest.mark.parametrize("seed", [21, 22])

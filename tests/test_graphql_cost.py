@@ -126,7 +126,7 @@ def test_a_repeated_document_is_validated_once_and_the_limits_still_hold(
     assert after.hits - before.hits == 3
     assert after.misses == before.misses
 
-    deep = "query { node(id: \"x\") { id " + "... on Platform { usedBy(limit: 1) { id " * 13
+    deep = 'query { node(id: "x") { id ' + "... on Platform { usedBy(limit: 1) { id " * 13
     deep += "} }" * 13 + " } }"
     refused = client.post("/graphql", json={"query": deep}).json()
     assert "exceeds maximum operation depth" in refused["errors"][0]["message"]

@@ -33,8 +33,7 @@ from queries.moment import (
     rewound,
 )
 from queries.present import forget
-from tests.question_graphs import Graph
-from tests.test_asof import _mark
+from tests.test_asof import _imported_stream, _mark
 from tests.test_scenarios import _random_model
 
 DAYS = (None, date(2026, 6, 1), date(2027, 8, 1), date(2031, 1, 1))
@@ -154,16 +153,7 @@ def _random_changes(store: GraphStore, rnd: random.Random, count: int) -> None:
                     edits.parse_relationship({"type": rel_type, "source": a, "target": b}),
                 )
         else:
-            # Through the import's path: new elements and relationships in one change set.
-            k = rnd.randint(0, 10_000)
-            if f"r{k}" in ids:
-                continue
-            graph = Graph().node("ValueStream", f"r{k}").node("Platform", f"r{k}p")
-            graph.rel("USES", f"r{k}", f"r{k}p")
-            platforms = [n.id for n in ModelGraph.load(store).of_type("Platform")]
-            if platforms:
-                graph.rel("USES", f"r{k}", rnd.choice(platforms))
-            graph.write(store)
+            _imported_stream(store, rnd, ids)
 
 
 @pytest.mark.parametrize("seed", [31, 32])
