@@ -238,3 +238,21 @@ def test_many_scenarios_never_push_the_models_own_answers_out(
     assert kept[-1] is not None and kept[0] is None
     answers = present._kept(demo).answers
     assert sum(present._of_scenario(k) for k in answers) == 2
+
+
+def test_rest_sends_a_kept_answer_as_fastapi_would_render_it(
+    api: TestClient, demo: GraphStore
+) -> None:
+    # The question routes render in their own thread (app.rest.rendered); the bytes must be
+    # what FastAPI's response_model rendering gives, every time it is asked.
+    from pydantic import TypeAdapter
+
+    first = api.get("/api/health-report")
+    again = api.get("/api/health-report")
+    expected = TypeAdapter(hl.HealthReport).dump_json(hl.health(demo), by_alias=True)
+    assert first.content == again.content == expected
+    assert first.headers["content-type"] == "application/json"
+    ranking = api.get("/api/bottlenecks", params={"limit": 2})
+    assert ranking.content == TypeAdapter(bn.BottleneckReport).dump_json(
+        bn.bottlenecks(demo, limit=2), by_alias=True
+    )

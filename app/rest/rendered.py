@@ -22,8 +22,10 @@ from fastapi import Response
 from pydantic import BaseModel
 
 # Rendered kept answers, by the answer's identity. Each entry holds the answer itself, so
-# its id cannot be reused by another object while the entry exists.
+# its id cannot be reused by another object while the entry exists. Bounded in entries and
+# in bytes (a scenario comparison of a large model renders to megabytes).
 MAX_KEPT = 32
+MAX_KEPT_BYTES = 16 << 20
 
 _kept: OrderedDict[int, tuple[BaseModel, bytes]] = OrderedDict()
 _lock = threading.Lock()
@@ -45,9 +47,11 @@ def rendered(answer: BaseModel, *, kept: bool = False) -> bytes:
             _kept.move_to_end(id(answer))
             return entry[1]
     body = _bytes(answer)
+    if len(body) > MAX_KEPT_BYTES:
+        return body
     with _lock:
         _kept[id(answer)] = (answer, body)
-        while len(_kept) > MAX_KEPT:
+        while len(_kept) > MAX_KEPT or sum(len(b) for _, b in _kept.values()) > MAX_KEPT_BYTES:
             _kept.popitem(last=False)
     return body
 
