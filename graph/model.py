@@ -471,6 +471,16 @@ def etag(view: Mapping[str, Any]) -> str:
     return '"' + hashlib.sha256(text.encode()).hexdigest()[:24] + '"'
 
 
+def entity_tags(value: str | None) -> list[str] | None:
+    """The entity tags a conditional write names (an HTTP `If-Match` header, or GraphQL's
+    `ifMatch`): comma-separated, each quoted as `etag` gives it (a bare one is quoted), `*`
+    for anything stored; None when the write is not conditional."""
+    if value is None:
+        return None
+    tags = [t.strip() for t in value.split(",") if t.strip()]
+    return [t if t == "*" or t.startswith('"') else f'"{t}"' for t in tags]
+
+
 class NodeView(BaseModel):
     """A node as returned by the API: common fields plus its type's properties."""
 

@@ -12,8 +12,10 @@ what-if scenario changes (`queries.model_graph`), or the live model's walk index
 (`queries.walk_index`, arrays walked a level at a time). All three answer with the same
 rows, so every answer is built by the same code below.
 
-A wide impact reaches tens of thousands of elements; `ImpactWalk` holds the walk and
-builds an element's explaining path only when it is asked for (a page of an answer).
+A wide impact reaches tens of thousands of elements, and a value stream may depend on
+thousands; `ImpactWalk` and `DependencyWalk` hold the walk and build an element's
+explaining path only when it is asked for (a page of an answer). Every list of reached
+elements is ordered by `nearest_first`, whatever surface pages it.
 """
 
 from __future__ import annotations
@@ -251,8 +253,14 @@ class Affected(BaseModel):
         return path_text(self.path)
 
 
+def nearest_first(distance: int, ref: ElementRef) -> tuple[int, str, str]:
+    """The order of every list of reached elements, on every surface and every page:
+    nearest first, then by name (case folded), then by id (names repeat)."""
+    return (distance, ref.name.lower(), ref.id)
+
+
 def _order(a: Affected) -> tuple[int, str, str]:
-    return (a.distance, a.element.name.lower(), a.element.id)
+    return nearest_first(a.distance, a.element)
 
 
 class Notice(BaseModel):
@@ -329,7 +337,13 @@ class ImpactResult(BaseModel):
 class DependsOnResult(BaseModel):
     element: ElementRef
     max_depth: int
-    dependencies: list[Affected]
+    total: int = Field(
+        description="How many elements it depends on in all, whatever page `dependencies` shows."
+    )
+    dependencies: list[Affected] = Field(
+        description="What it depends on, nearest first (then by name, then id): a page of "
+        "`total`, or all of it."
+    )
     propagation: list[dict[str, str]]
 
 
@@ -499,16 +513,6 @@ class _Paths:
         return path
 
 
-def _affected(
-    start: str, distance: dict[str, int], hops: dict[str, Hop], names: dict[str, ElementRef]
-) -> list[Affected]:
-    path = _Paths(hops, names)
-    ordered = sorted(
-        (d, names[i].name.lower(), i) for i, d in distance.items() if i != start and i in names
-    )
-    return [Affected(element=names[i], distance=d, path=path(i)) for d, _, i in ordered]
-
-
 def _notices(rows: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
     grouped: dict[str, list[str]] = {}
     for who, about in sorted(rows):
@@ -554,7 +558,7 @@ class ImpactWalk:
             for i, d in self.distance.items():
                 ref = self.names.get(i)
                 if i != self.element.id and ref is not None:  # None: gone since the walk
-                    rows[_CATEGORY_OF.get(ref.type, "other")].append((d, ref.name.lower(), i))
+                    rows[_CATEGORY_OF.get(ref.type, "other")].append(nearest_first(d, ref))
             self._ordered.update({c: [i for *_, i in sorted(r)] for c, r in rows.items()})
         return self._ordered[category]
 
@@ -655,24 +659,82 @@ def impact(
     return walk_impact(store, element, options).result()
 
 
-def depends_on(
+@dataclass
+class DependencyWalk:
+    """What an element depends on, walked and kept so the answer can be served a page at a
+    time: a value stream of a large model depends on thousands of elements, and their
+    explaining paths are most of the cost of the answer (made here only for a page)."""
+
+    element: ElementRef
+    max_depth: int
+    table: PropagationTable
+    distance: dict[str, int]
+    hops: dict[str, Hop]
+    names: dict[str, ElementRef]
+    _ordered: list[str] | None = field(default=None, repr=False)
+    _paths: _Paths | None = field(default=None, repr=False)
+
+    def ids(self) -> list[str]:
+        """Every dependency, `nearest_first`."""
+        if self._ordered is None:
+            rows = [
+                nearest_first(d, ref)
+                for i, d in self.distance.items()
+                if i != self.element.id and (ref := self.names.get(i)) is not None
+            ]
+            self._ordered = [i for *_, i in sorted(rows)]
+        return self._ordered
+
+    @property
+    def total(self) -> int:
+        return len(self.ids())
+
+    def page(self, offset: int = 0, limit: int | None = None) -> list[Affected]:
+        if self._paths is None:
+            self._paths = _Paths(self.hops, self.names)
+        path = self._paths
+        return [
+            Affected(element=self.names[i], distance=self.distance[i], path=path(i))
+            for i in page(self.ids(), offset, limit)
+        ]
+
+    def result(self, offset: int = 0, limit: int | None = None) -> DependsOnResult:
+        """The answer, its dependencies from `offset` and at most `limit` (None: all)."""
+        return DependsOnResult(
+            element=self.element,
+            max_depth=self.max_depth,
+            total=self.total,
+            dependencies=self.page(offset, limit),
+            propagation=self.table.as_list(),
+        )
+
+
+def walk_dependencies(
     store: GraphStore | ImpactReader,
     element: str,
     options: WalkOptions | None = None,
-) -> DependsOnResult:
-    """What `element` depends on: every element a change to which would affect it."""
+) -> DependencyWalk:
+    """Walk what `element` depends on: every element a change to which would affect it."""
     options = options or WalkOptions()
     max_depth, table = options.max_depth, options.table
     reader = as_reader(store)
     origin = reader.resolve(element)
     distance, hops = reader.walk(origin.id, table, way=Walk.DEPENDENCY, max_depth=max_depth)
     names = reader.refs(list(distance))
-    return DependsOnResult(
-        element=origin,
-        max_depth=max_depth,
-        dependencies=_affected(origin.id, distance, hops, names),
-        propagation=table.as_list(),
-    )
+    return DependencyWalk(origin, max_depth, table, distance, hops, names)
+
+
+def depends_on(
+    store: GraphStore | ImpactReader,
+    element: str,
+    options: WalkOptions | None = None,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> DependsOnResult:
+    """What `element` depends on, nearest first: all of it, or the page from `offset` at
+    most `limit` long (`total` counts all of it either way)."""
+    return walk_dependencies(store, element, options).result(offset, limit)
 
 
 def dependency_path(

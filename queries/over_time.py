@@ -52,6 +52,12 @@ def walk_impact(
     return im.walk_impact(model_of(store, moment), element, options)
 
 
+def walk_dependencies(
+    store: GraphStore, moment: Moment, element: str, options: im.WalkOptions | None = None
+) -> im.DependencyWalk:
+    return im.walk_dependencies(model_of(store, moment), element, options)
+
+
 def depends_on(
     store: GraphStore, moment: Moment, element: str, options: im.WalkOptions | None = None
 ) -> im.DependsOnResult:

@@ -215,3 +215,70 @@ def test_an_if_match_on_a_missing_element_is_not_found(owned: TestClient) -> Non
         owned.patch("/api/nodes/gone", json={"name": "x"}, headers={"If-Match": '"x"'}).status_code
         == 404
     )
+
+
+# -- the same over GraphQL (ifMatch) ----------------------------------------------------------
+
+UPDATES = {
+    "/api/nodes/cap": (
+        "updateNode",
+        "mutation($id: ID!, $patch: JSON!, $tag: String) "
+        "{ updateNode(id: $id, patch: $patch, ifMatch: $tag) { id description } }",
+        "cap",
+    ),
+    "/api/relationships/old|OWNS|cap": (
+        "updateRelationship",
+        "mutation($id: ID!, $patch: JSON!, $tag: String) "
+        "{ updateRelationship(id: $id, patch: $patch, ifMatch: $tag) { id properties } }",
+        "old|OWNS|cap",
+    ),
+}
+
+
+def _update(client: TestClient, path: str, patch: dict[str, Any], tag: str | None) -> Any:
+    _, query, item = UPDATES[path]
+    variables = {"id": item, "patch": patch, "tag": tag}
+    response = client.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.mark.parametrize("path", list(UPDATES))
+def test_graphql_updates_take_the_rest_etag_as_if_match(owned: TestClient, path: str) -> None:
+    field = UPDATES[path][0]
+    tag = owned.get(path).headers["etag"]
+    first = _update(owned, path, {"properties": {"who": "first"}}, tag)
+    assert "errors" not in first, first
+    assert first["data"][field]["id"] == UPDATES[path][2]
+    # The tag without its quotes names the same version, as REST's If-Match takes it.
+    stale = _update(owned, path, {"properties": {"who": "second"}}, tag.strip('"'))
+    (error,) = stale["errors"]
+    assert (error["extensions"]["code"], error["extensions"]["reason"]) == (
+        "BAD_USER_INPUT",
+        "changed",
+    )
+    assert "changed by someone else since you read it" in error["message"]
+    assert owned.get(path).json()["properties"] == {"who": "first"}
+    fresh = owned.get(path).headers["etag"]
+    assert "errors" not in _update(owned, path, {"properties": {"who": "third"}}, fresh)
+    assert "errors" not in _update(owned, path, {"properties": {"who": "fourth"}}, None)
+
+
+@pytest.mark.parametrize("path", list(UPDATES))
+def test_two_graphql_updates_at_once_on_one_read_give_one_success_and_one_conflict(
+    owned: TestClient, path: str
+) -> None:
+    tag = owned.get(path).headers["etag"]
+    bodies = [{"properties": {"who": "first"}}, {"properties": {"who": "second"}}]
+    start = threading.Barrier(len(bodies))
+
+    def send(body: dict[str, Any]) -> str:
+        start.wait()
+        answer = _update(owned, path, body, tag)
+        return answer["errors"][0]["extensions"]["reason"] if "errors" in answer else "ok"
+
+    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+        outcomes = sorted(pool.map(send, bodies))
+    assert outcomes == ["changed", "ok"]
+    landed = owned.get(path).json()["properties"]["who"]
+    assert landed in {"first", "second"}

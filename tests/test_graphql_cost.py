@@ -42,6 +42,18 @@ def test_costs_multiply_down_nested_lists_by_their_limits() -> None:
     assert _cost(limited, {"n": 3}) == 3
 
 
+def test_a_page_of_dependencies_costs_its_limit() -> None:
+    # dependsOn answers in pages: a `limit` (literal or variable) multiplies what each
+    # dependency selects; without one the page is the server's and the question bounds it.
+    query = """query($n: Int) { dependsOn(element: "x") { element { id } total
+      dependencies(limit: $n, offset: 25) { element { id } distance path { toElement { id } } }
+    } }"""
+    each = 1 + 1 + 1 * (1 + 1)  # the dependency, its element, its path's steps and their ends
+    assert _cost(query, {"n": 25}) == 1 + 1 + 25 * each
+    assert _cost(query.replace("limit: $n", "limit: 500")) == 1 + 1 + 500 * each
+    assert _cost(query) == 1 + 1 + each
+
+
 def test_the_overviews_first_answer_never_waits_for_a_question_slot() -> None:
     # The landing page's first paint waits for it: it must stay far under the gated cost
     # (the stream map asked after it need not: it may wait for a slot).

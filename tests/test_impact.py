@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -568,3 +569,55 @@ def test_cli_impact_depends_on_and_path(
     assert code == 0 and "-[HAS_STAGE]-> Alpha stage" in out
     code, _ = run_cli(["impact", "Nowhere"], neo4j_server, monkeypatch, tmp_path)
     assert code == 1
+
+
+DEPENDS_ON_PAGE = """query($e: String!, $limit: Int, $offset: Int!, $at: String) {
+  dependsOn(element: $e, at: $at) {
+    total dependencies(limit: $limit, offset: $offset) { element { id } distance pathText }
+  }
+}"""
+
+
+def test_depends_on_pages_nearest_first_alike_on_every_surface(
+    client: TestClient,
+    store: GraphStore,
+    neo4j_server: dict[str, str | None],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    _hand_graph().write(store)
+    whole = depends_on(store, "vs-a")
+    ids = [d.element.id for d in whole.dependencies]
+    # Distance, then name, then id: the three at five hops by name.
+    assert ids[5:8] == ["p-mid1", "p-mid2", "t-top"]
+    assert whole.total == len(ids) == 11
+    pages = [depends_on(store, "vs-a", offset=o, limit=4) for o in (0, 4, 8)]
+    assert [d for p in pages for d in p.dependencies] == whole.dependencies
+    assert {p.total for p in pages} == {11}
+
+    want = ids[4:8]
+    for at in (None, date.today().isoformat()):  # a planned day pages the same way
+        data = gql(client, DEPENDS_ON_PAGE, e="vs-a", limit=4, offset=4, at=at)["data"]
+        assert data["dependsOn"]["total"] == 11
+        assert [d["element"]["id"] for d in data["dependsOn"]["dependencies"]] == want
+        params: dict[str, Any] = {"limit": 4, "offset": 4, **({"at": at} if at else {})}
+        rest = client.get("/api/depends-on/vs-a", params=params).json()
+        assert (rest["total"], [d["element"]["id"] for d in rest["dependencies"]]) == (11, want)
+    assert client.get("/api/depends-on/vs-a", params={"limit": 501}).status_code == 422
+    refused = gql(client, DEPENDS_ON_PAGE, e="vs-a", limit=0, offset=0)["errors"][0]
+    assert refused["extensions"]["code"] == "BAD_USER_INPUT"
+
+    cli = cli_json(
+        ["depends-on", "vs-a", "--limit", "4", "--offset", "4"], neo4j_server, monkeypatch, tmp_path
+    )
+    assert (cli["total"], [d["element"]["id"] for d in cli["dependencies"]]) == (11, want)
+    code, out = run_cli(
+        ["depends-on", "vs-a", "--limit", "4", "--offset", "4"], neo4j_server, monkeypatch, tmp_path
+    )
+    assert code == 0
+    assert "4 (from 5, nearest first) of 11 dependencies within 10 hop(s)" in out
+    # Parents outside the page: the dependency stands under the root with its whole path.
+    assert "Top (Platform p-top): Alpha -[HAS_STAGE]-> Alpha stage" in out
+    assert "-[DEPENDS_ON]-> Mid one (Platform p-mid1)" in out  # beneath p-top, in the page
+    code, out = run_cli(["depends-on", "vs-a"], neo4j_server, monkeypatch, tmp_path)
+    assert code == 0 and "11 dependencies within 10 hop(s)" in out

@@ -162,31 +162,46 @@ def impact(
 def depends_on(
     element: Annotated[str, typer.Argument(help="Element id or exact name.")],
     walk: im.WalkOptions,
+    limit: Annotated[
+        int | None,
+        typer.Option(min=1, help="Show at most this many, nearest first (default: all)."),
+    ] = None,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many nearest first.")] = 0,
     as_json: JsonOpt = False,
     as_of: AsOfOpt = None,
     at: AtOpt = None,
 ) -> None:
-    """What ELEMENT depends on: its dependency tree, to a depth."""
+    """What ELEMENT depends on: its dependency tree, to a depth (nearest first; --limit and
+    --offset show a page of it, and the total is always said)."""
     moment = moment_of(as_of, at)
     if moment.present:
-        result = ask(im.depends_on, element, walk)
+        walked = ask(im.walk_dependencies, element, walk)
     else:
-        result = ask(ot.depends_on, moment, element, walk)
+        walked = ask(ot.walk_dependencies, moment, element, walk)
+    result = walked.result(offset, limit)
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
     root = Tree(f"[bold]{escape(str(result.element))}[/bold]")
     branches: dict[str, Tree] = {result.element.id: root}
-    # Breadth-first order guarantees each parent is placed before its children.
+    # Nearest first places each parent before its children; one outside the page shown
+    # leaves its child under the root, with the whole path.
     for dep in result.dependencies:
         last = dep.path[-1]
         rel = last.relationship + (f":{last.original_type}" if last.original_type else "")
         arrow = f"-[{rel}]->" if last.stored_forward else f"<-[{rel}]-"
-        parent = branches[last.from_element.id]
-        branches[dep.element.id] = parent.add(escape(f"{arrow} {dep.element}"))
+        parent = branches.get(last.from_element.id)
+        label = f"{arrow} {dep.element}" if parent else f"{dep.element}: {dep.path_text}"
+        branches[dep.element.id] = (parent or root).add(escape(label))
     out = answer_console()
     out.print(root)
-    out.print(f"{len(result.dependencies)} dependencies within {result.max_depth} hop(s)")
+    shown = len(result.dependencies)
+    counted = (
+        f"{result.total:,}"
+        if shown == result.total
+        else f"{shown:,} (from {offset + 1:,}, nearest first) of {result.total:,}"
+    )
+    out.print(f"{counted} dependencies within {result.max_depth} hop(s)")
 
 
 @app.command("path")

@@ -13,8 +13,8 @@ type's fields from the pydantic instance, so nothing is copied and a computed fi
 (a path's text) is computed only when asked for. (`Type.from_pydantic` would copy the
 whole answer first: about 0.6 ms per affected element with a six-hop path.)
 
-Hand-written, as they are not a model's fields: `ImpactAnswer` pages the walk lazily
-(its lists are resolvers); `HealthAnswer` adds the report as markdown (strawberry puts a
+Hand-written, as they are not a model's fields: `ImpactAnswer` and `DependsOnAnswer`
+page the walk lazily (their lists are resolvers); `HealthAnswer` adds the report as markdown (strawberry puts a
 field the model lacks before the model's own, which would reorder the SDL);
 `PropagationRule` wraps the table's rows, which the answers carry as plain dicts.
 """
@@ -227,19 +227,35 @@ class ImpactAnswer:
         )
 
 
-def _propagation_rules(
-    root: strawberry.Parent[im.DependsOnResult],
-) -> list[PropagationRule]:
-    return PropagationRule.many(root.propagation)
-
-
-@pydantic_type(
-    model=im.DependsOnResult,
-    all_fields=True,
-    description="What an element depends on: its dependency tree, as paths.",
+@strawberry.type(
+    description="What an element depends on: its dependency tree, as paths. `dependencies` "
+    "is a page: at most `limit` (default and most: the server's page size, "
+    "VALUEGRAPH_MAX_PAGE_SIZE) from `offset`; `total` counts them all."
 )
 class DependsOnAnswer:
-    propagation: list[PropagationRule] = strawberry.field(resolver=_propagation_rules)
+    element: ElementRefType
+    max_depth: int
+    total: int = strawberry.field(description=im.DependsOnResult.model_fields["total"].description)
+    propagation: list[PropagationRule]
+    walk: strawberry.Private[im.DependencyWalk]
+
+    @strawberry.field(
+        description="What it depends on, nearest first (by distance, then name, then id)."
+    )
+    def dependencies(
+        self, info: Info, limit: int | None = None, offset: int = 0
+    ) -> list[AffectedElement]:
+        return [served(AffectedElement, a) for a in self.walk.page(*_page(info, limit, offset))]
+
+    @classmethod
+    def from_walk(cls, w: im.DependencyWalk) -> DependsOnAnswer:
+        return cls(
+            element=served(ElementRefType, w.element),
+            max_depth=w.max_depth,
+            total=w.total,
+            propagation=PropagationRule.many(w.table.as_list()),
+            walk=w,
+        )
 
 
 @pydantic_type(

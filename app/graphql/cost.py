@@ -5,7 +5,9 @@ Depth, alias and token limits do not bound fan-out: five nested relationship fie
 worst case is estimated as the number of objects it could return: a list field with a
 `limit` argument multiplies what is selected inside it by that limit (or the argument's
 default), a page with a `limit` (`nodes { items }`) multiplies the lists inside it, and
-other fields count once (the lists of a question's answer are bounded by the question). Fragments on different concrete types are alternatives
+other fields count once (the lists of a question's answer are bounded by the question: a
+paged one, `dependencies(limit:)` or an impact list, counts its `limit` when one is given,
+else once, as the server's page size and the question's slot bound it). Fragments on different concrete types are alternatives
 (an object matches one), so only the dearest of them counts. Over the budget, the query is
 refused with the estimate, the budget and how to narrow it.
 """

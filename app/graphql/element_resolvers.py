@@ -23,9 +23,20 @@ from app.graphql.elements import (
     to_relationship,
 )
 from graph import edits
+from graph.model import entity_tags
 from graph.schema import SCHEMA
 from graph.store import NotFoundError
 from queries.moment import Moment, element_at
+
+# The same entity tag REST's GET answers as `ETag` and its PATCH checks in `If-Match`.
+IfMatch = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Change it only if it is still as read: the ETag of its REST GET (or `*`). "
+        "One changed since is refused (code BAD_USER_INPUT, reason `changed`), checked in "
+        "the write's transaction."
+    ),
+]
 
 
 def _list_field(label: str) -> Any:
@@ -213,13 +224,22 @@ class ElementsMutation:
         return created
 
     @strawberry.mutation(
-        description="Change fields of a node; typed properties set to null are cleared."
+        description="Change fields of a node; typed properties set to null are cleared. With "
+        "`ifMatch`, only if it is still as read."
     )
-    async def update_node(self, info: Info, id: strawberry.ID, patch: JSON) -> Element:
+    async def update_node(
+        self, info: Info, id: strawberry.ID, patch: JSON, if_match: IfMatch = None
+    ) -> Element:
         if not isinstance(patch, dict):
             raise ValueError("patch must be an object")
         updated: Element = to_element(
-            await info.context.run(edits.update_node, info.context.store, str(id), patch)
+            await info.context.run(
+                edits.update_node,
+                info.context.store,
+                str(id),
+                patch,
+                if_match=entity_tags(if_match),
+            )
         )
         return updated
 
@@ -259,6 +279,26 @@ class ElementsMutation:
     async def move_owner(self, info: Info, id: strawberry.ID, owner: strawberry.ID) -> Relationship:
         return to_relationship(
             await info.context.run(edits.move_owner, info.context.store, str(id), str(owner))
+        )
+
+    @strawberry.mutation(
+        description="Change a relationship's typed fields or free `properties` (its id, type "
+        "and ends cannot change); fields set to null are cleared. With `ifMatch`, only if it "
+        "is still as read."
+    )
+    async def update_relationship(
+        self, info: Info, id: strawberry.ID, patch: JSON, if_match: IfMatch = None
+    ) -> Relationship:
+        if not isinstance(patch, dict):
+            raise ValueError("patch must be an object")
+        return to_relationship(
+            await info.context.run(
+                edits.update_relationship,
+                info.context.store,
+                str(id),
+                patch,
+                if_match=entity_tags(if_match),
+            )
         )
 
     @strawberry.mutation(description="Delete a relationship.")

@@ -56,7 +56,7 @@ _KINDS: dict[Callable[..., Any], str] = {
     bn.bottlenecks: "bottlenecks",
     hl.health: "health",
     ot.walk_impact: "walk",
-    ot.depends_on: "walk",
+    ot.walk_dependencies: "walk",
     ot.dependency_path: "walk",
     ot.bottlenecks: "bottlenecks",
     ot.bottleneck_trend: "bottlenecks",
@@ -146,7 +146,8 @@ class QuestionsQuery:
         return ImpactAnswer.from_walk(walked)
 
     @strawberry.field(
-        description="What the element depends on: everything a change to which would affect it."
+        description="What the element depends on: everything a change to which would affect "
+        "it, nearest first, in pages (`dependencies(limit:, offset:)`, `total`)."
     )
     @walk_arguments
     async def depends_on(
@@ -159,10 +160,10 @@ class QuestionsQuery:
     ) -> DependsOnAnswer:
         when = Moment.of(as_of, at)
         if when.present:
-            result = await _ask(info, im.depends_on, element, walk, walks=True)
+            walked = await _ask(info, im.walk_dependencies, element, walk, walks=True)
         else:
-            result = await _ask(info, ot.depends_on, when, element, walk)
-        return served(DependsOnAnswer, result)
+            walked = await _ask(info, ot.walk_dependencies, when, element, walk)
+        return DependsOnAnswer.from_walk(walked)
 
     @strawberry.field(
         description="A shortest path along which a change to source reaches target "

@@ -19,6 +19,7 @@ from graph.model import (
     RelIn,
     RelPage,
     RelView,
+    entity_tags,
     etag,
 )
 from graph.schema import SCHEMA
@@ -34,14 +35,6 @@ IfMatch = Annotated[
         "412 Precondition Failed when it changed since."
     ),
 ]
-
-
-def entity_tags(header: str | None) -> list[str] | None:
-    """The entity tags an `If-Match` header names (quoted as an ETag is), None without one."""
-    if header is None:
-        return None
-    tags = [t.strip() for t in header.split(",") if t.strip()]
-    return [t if t == "*" or t.startswith('"') else f'"{t}"' for t in tags]
 
 
 def tagged(response: Response, view: dict[str, Any]) -> dict[str, Any]:

@@ -146,13 +146,19 @@ def depends_on(
     store: StoreDep,
     element: str,
     walk: Walk,
+    page: ListPage,
     when: When,
 ) -> im.DependsOnResult:
-    """What the element depends on: everything a change to which would affect it."""
+    """What the element depends on: everything a change to which would affect it, nearest
+    first, each with hop distance and a shortest explaining path. `dependencies` is a page
+    (`total` counts them all)."""
     with gate.admit(ADVICE["walk"]):
+        offset, page_size = page
         if when.present:
-            return im.depends_on(live.reader(), element, walk)
-        return ot.depends_on(store, when, element, walk)
+            walked = im.walk_dependencies(live.reader(), element, walk)
+        else:
+            walked = ot.walk_dependencies(store, when, element, walk)
+        return walked.result(offset, page_size)
 
 
 @router.get("/api/path", response_model=im.PathResult)

@@ -530,6 +530,13 @@ try {
     check(page.url().includes("dir=depends"), "direction not in the URL");
     await shot("04b-depends-on");
     // Bounded: a stream depends on far more than is drawn at first; "show more" adds the next nearest.
+    // The page asks the server for those only (a page of 25, then the next), and says the true total.
+    const dependsAsked = [];
+    const onRequest = (req) => {
+      const body = req.method() === "POST" && req.url().endsWith("/graphql") ? req.postDataJSON() : null;
+      if (/query DependsOn\b/.test(body?.query ?? "")) dependsAsked.push(body.variables);
+    };
+    page.on("request", onRequest);
     const stream = await searchAndPick("Mortgage", "Mortgage");
     await stream.click();
     await page.waitForFunction(() => window.valuegraph.state.impactOf === "vs-mortgage");
@@ -546,11 +553,20 @@ try {
     check(first.listed === 25 && first.marked === 25, `not bounded to 25: ${JSON.stringify(first)}`);
     const title = await page.textContent("#impact-list-title");
     check(/nearest 25 of \d+/.test(title), `the list does not say it is bounded: ${title}`);
+    // The pages asked for (a question may be asked again as the URL settles: each is a page).
+    const asked = () => [...new Set(dependsAsked.filter((v) => v.element === "vs-mortgage" && v.maxDepth === 6).map((v) => `${v.limit}@${v.offset}`))];
+    check(JSON.stringify(asked()) === '["25@0"]', `the page did not ask for the nearest 25 only: ${JSON.stringify(dependsAsked)}`);
+    const counted = await fetch(`${base}/api/depends-on/vs-mortgage?max_depth=6&limit=1`, { headers: { authorization: `Bearer ${process.env.VALUEGRAPH_TOKEN}` } }).then((r) => r.json());
+    check(title.includes(`nearest 25 of ${counted.total.toLocaleString("en-GB")}`), `the list does not say the true total (${counted.total}): ${title}`);
     await page.click("#impact-more");
     await page.waitForFunction(() => document.querySelectorAll("#impact-streams li[data-id]").length > 25);
     await impactIdle();
     const more = await drawn();
     check(more.listed > 25 && more.listed <= 50 && more.marked === more.listed, `"show more" did not draw the next ones: ${JSON.stringify(more)}`);
+    check(JSON.stringify(asked()) === '["25@0","25@25"]', `"show more" did not ask the server for the next page: ${JSON.stringify(asked())}`);
+    const moreTitle = await page.textContent("#impact-list-title");
+    check(moreTitle.includes(`nearest ${more.listed} of ${counted.total.toLocaleString("en-GB")}`), `the total changed with "show more": ${moreTitle}`);
+    page.off("request", onRequest);
     // Back to the gateway, depth 1, for the next steps.
     const gw = await searchAndPick("API Gateway", "API Gateway");
     await gw.click();

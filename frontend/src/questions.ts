@@ -190,9 +190,17 @@ export function readImpact(a: ImpactLike): ImpactResult {
   return { source: ref(a.element), streams, affected, notify, totals };
 }
 
-/** What an element depends on, read into the impact shape (`streams` = the dependencies). */
+/** A page of what an element depends on, read into the impact shape (`streams` = the
+ * dependencies of the page, `totals.streams` = how many there are in all). */
 export function readDependsOn(a: DependsOnQuery["dependsOn"]): ImpactResult {
-  return { source: ref(a.element), streams: a.dependencies.map(readAffected), affected: [], notify: [], totals: null };
+  return { source: ref(a.element), streams: a.dependencies.map(readAffected), affected: [], notify: [], totals: { streams: a.total, affected: 0, notify: 0 } };
+}
+
+/** A further page of dependencies added to the answer shown: pages come nearest first, so
+ * the next one follows on (an entry already there, after a change in between, is kept once). */
+export function withMoreDependencies(shown: ImpactResult, next: ImpactResult): ImpactResult {
+  const have = new Set(shown.streams.map((s) => s.stream.id));
+  return { ...shown, streams: [...shown.streams, ...next.streams.filter((s) => !have.has(s.stream.id))], totals: next.totals };
 }
 
 // -- dependency path ----------------------------------------------------------------------
@@ -293,8 +301,9 @@ export class Questions {
     return readImpact((await this.client.request(ImpactDocument, { ...walk(p), ...this.time() })).impact);
   }
 
-  async dependsOn(p: ImpactParams): Promise<ImpactResult> {
-    return readDependsOn((await this.client.request(DependsOnDocument, { ...walk(p), ...this.time() })).dependsOn);
+  /** A page of what the element depends on, nearest first (the server orders and counts). */
+  async dependsOn(p: ImpactParams, page: { limit: number; offset: number } = { limit: DRAW_PAGE, offset: 0 }): Promise<ImpactResult> {
+    return readDependsOn((await this.client.request(DependsOnDocument, { ...walk(p), ...page, ...this.time() })).dependsOn);
   }
 
   async path(p: ImpactParams & { target: string }): Promise<PathResult> {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import type { BottlenecksQuery, DependencyPathQuery, DependsOnQuery, HealthReportQuery, ImpactQuery } from "../src/generated/graphql";
-import { DRAW_PAGE, nearestFirst, readBottlenecks, readDependsOn, readHealth, readImpact, readPath, readSteps, shownOf } from "../src/questions";
+import type { GraphQLClient } from "../src/gql";
+import { DRAW_PAGE, Questions, nearestFirst, readBottlenecks, readDependsOn, readHealth, readImpact, readPath, readSteps, shownOf, withMoreDependencies } from "../src/questions";
 import { loadStyles } from "../src/style";
 import { graphHref } from "../src/urlstate";
 
@@ -99,6 +100,31 @@ describe("depends-on answers", () => {
     expect(first.hidden).toBe(4);
     expect(nearestFirst(r.streams, DRAW_PAGE)).toMatchObject({ hidden: 0 });
     expect(DRAW_PAGE).toBe(25);
+  });
+  it("asks the server for the nearest page only, and reads its true total", async () => {
+    const asked: Record<string, unknown>[] = [];
+    const whole = answer<DependsOnQuery>("depends-on").dependsOn;
+    // The server's pages: `limit` from `offset` of its nearest-first list, and the total.
+    const client = {
+      request: async (_doc: unknown, vars: Record<string, unknown>) => {
+        asked.push(vars);
+        const [offset, limit] = [vars.offset as number, vars.limit as number];
+        return { dependsOn: { ...whole, dependencies: whole.dependencies.slice(offset, offset + limit) } };
+      },
+    } as unknown as GraphQLClient;
+    const questions = new Questions(client);
+    const params = { element: "plat-api-gateway", depth: 3, rels: [] };
+    const first = await questions.dependsOn(params);
+    expect(asked[0]).toMatchObject({ element: "plat-api-gateway", maxDepth: 3, limit: DRAW_PAGE, offset: 0 });
+    expect(first.totals?.streams).toBe(7);
+    const page1 = await questions.dependsOn(params, { limit: 3, offset: 0 });
+    const page2 = await questions.dependsOn(params, { limit: 3, offset: 3 });
+    expect(asked.slice(1).map((v) => [v.limit, v.offset])).toEqual([[3, 0], [3, 3]]);
+    expect(shownOf(page1.streams.length, page1.totals?.streams)).toBe("3 of 7");
+    const both = withMoreDependencies(page1, page2);
+    expect(both.streams.map((d) => d.stream.id)).toEqual(first.streams.slice(0, 6).map((d) => d.stream.id));
+    expect(withMoreDependencies(both, page2).streams).toHaveLength(6); // a page read twice counts once
+    expect(both.totals?.streams).toBe(7);
   });
 });
 

@@ -2,7 +2,7 @@
 import type { ExplorerContext } from "../context";
 import { elementLink } from "./link";
 import { debounce, h } from "../dom";
-import { DRAW_PAGE, nearestFirst, shownOf, type ImpactResult, type PathResult } from "../questions";
+import { DRAW_PAGE, nearestFirst, shownOf, withMoreDependencies, type ImpactParams, type ImpactResult, type PathResult } from "../questions";
 import { relLabel } from "../style";
 import type { ElementBrief } from "../types";
 import { elementPicker } from "./picker";
@@ -17,6 +17,8 @@ export class ImpactPanel {
   loading = false;
   /** How many of an answer's streams (or dependencies) are drawn and listed (grows with "show more"). */
   limit = DRAW_PAGE;
+  /** A further page of dependencies is being asked for ("show more" pressed). */
+  private asking = false;
   private readonly rerun = debounce(() => void this.run(), 300);
 
   constructor(private readonly app: ExplorerContext) {}
@@ -36,7 +38,8 @@ export class ImpactPanel {
       app.status("Impact mode: select an element (search or click), then its change impact is shown.");
       return;
     }
-    if (s.impactOf !== target || this.result?.source.id !== target) this.limit = DRAW_PAGE;
+    // A dependency answer is asked a page at a time, so a new one starts at its first page.
+    if (depends || s.impactOf !== target || this.result?.source.id !== target) this.limit = DRAW_PAGE;
     s.impactOf = target;
     this.loading = true;
     app.renderPanels();
@@ -45,13 +48,13 @@ export class ImpactPanel {
     const stale = (): boolean => app.state.impactOf !== target || app.state.mode !== "impact" || app.state.impactDir !== dir;
     try {
       const params = { element: target, depth: s.depth, rels: s.impactRels };
-      const r = depends ? await app.questions.dependsOn(params) : await app.questions.impact(params);
+      const r = depends ? await app.questions.dependsOn(params, { limit: DRAW_PAGE, offset: 0 }) : await app.questions.impact(params);
       if (stale()) return;
       await this.draw(r, depends ? "dependency" : "impacted");
       this.result = r;
       app.status(
         depends
-          ? `${app.name(target)} depends on ${r.streams.length} element${r.streams.length === 1 ? "" : "s"}.`
+          ? `${app.name(target)} depends on ${shownOf(r.streams.length, r.totals?.streams)} element${(r.totals?.streams ?? r.streams.length) === 1 ? "" : "s"} (nearest first).`
           : `Impact of ${app.name(target)}: ${shownOf(r.streams.length, r.totals?.streams)} value stream${(r.totals?.streams ?? r.streams.length) === 1 ? "" : "s"} affected.`,
       );
     } catch (err) {
@@ -117,20 +120,46 @@ export class ImpactPanel {
     app.render({ relayout: true });
   }
 
-  /** Draw and list more of what the element depends on. */
+  /** Draw and list more: the next nearest affected streams of the answer held, or the next
+   * page of what the element depends on, asked of the server (on L a stream depends on
+   * thousands of elements: the whole answer was 14 MB). */
   async showMore(): Promise<void> {
-    const r = this.result;
-    if (!r) return;
+    const app = this.app;
+    const s = app.state;
+    let r = this.result;
+    if (!r || this.loading || this.asking) return;
+    const depends = s.impactDir === "depends";
+    if (depends) {
+      const params: ImpactParams = { element: r.source.id, depth: s.depth, rels: s.impactRels };
+      const asked = r;
+      this.asking = true;
+      try {
+        const next = await app.questions.dependsOn(params, { limit: DRAW_PAGE, offset: asked.streams.length });
+        // Another question asked meanwhile: this page belongs to the old answer.
+        if (this.result !== asked) return;
+        r = this.result = withMoreDependencies(asked, next);
+      } catch (err) {
+        if (this.result !== asked) return;
+        this.error = (err as Error).message;
+        app.status(`Reading more dependencies failed: ${(err as Error).message}`, true);
+        app.renderPanels();
+        return;
+      } finally {
+        this.asking = false;
+      }
+    }
     this.limit += DRAW_PAGE;
-    await this.draw(r, this.app.state.impactDir === "depends" ? "dependency" : "impacted");
-    this.app.pendingFocus = "impact-more";
-    this.app.renderPanels();
+    await this.draw(r, depends ? "dependency" : "impacted");
+    app.pendingFocus = "impact-more";
+    app.renderPanels();
   }
 
-  /** The entries drawn and listed: the nearest affected streams, or the nearest of what an
-   * element depends on. Bounded either way: on L a shared platform reaches 500 streams, and
-   * drawing them with their paths froze the tab for seconds. */
-  private bounded(r: ImpactResult, _mark: "impacted" | "dependency"): { shown: ImpactResult["streams"]; hidden: number } {
+  /** The entries drawn and listed: the nearest affected streams, or the pages of what an
+   * element depends on asked so far (the server's nearest first). Bounded either way: on L
+   * a shared platform reaches 500 streams, and drawing them with their paths froze the tab
+   * for seconds. */
+  private bounded(r: ImpactResult, mark: "impacted" | "dependency"): { shown: ImpactResult["streams"]; hidden: number } {
+    if (mark === "dependency") return { shown: r.streams, hidden: Math.max(0, (r.totals?.streams ?? r.streams.length) - r.streams.length) };
     return nearestFirst(r.streams, this.limit);
   }
 
@@ -306,12 +335,14 @@ export class ImpactPanel {
         "h3",
         { id: "impact-list-title" },
         depends
-          ? `Depends on (${hidden ? `nearest ${shown.length} of ${r.streams.length.toLocaleString("en-GB")}` : r.streams.length})`
+          ? `Depends on (${hidden ? `nearest ${shown.length} of ${(shown.length + hidden).toLocaleString("en-GB")}` : shown.length})`
           : `Affected value streams (${hidden ? `nearest ${shown.length} of ${(r.totals?.streams ?? r.streams.length).toLocaleString("en-GB")}` : shownOf(r.streams.length, r.totals?.streams)})`,
       ),
     );
     const streams = h("ol", { class: "impact-streams", id: "impact-streams" });
-    for (const st of [...shown].sort((a, b) => a.distance - b.distance || a.stream.name.localeCompare(b.stream.name))) {
+    // Dependencies come in the server's order (nearest, then name, then id), page after page.
+    const listed = depends ? shown : [...shown].sort((a, b) => a.distance - b.distance || a.stream.name.localeCompare(b.stream.name));
+    for (const st of listed) {
       const path = st.pathText
         ? st.pathText
         : st.pathSteps.length
@@ -335,7 +366,7 @@ export class ImpactPanel {
         h(
           "p",
           { class: "more" },
-          `${hidden.toLocaleString("en-GB")} more, further away, not drawn. `,
+          `${hidden.toLocaleString("en-GB")} more, further away, ${depends ? "not asked yet" : "not drawn"}. `,
           h("button", { type: "button", id: "impact-more", onclick: () => void this.showMore() }, `Show ${Math.min(DRAW_PAGE, hidden)} more`),
         ),
       );
