@@ -148,7 +148,7 @@ def depends_on(
     walk: Walk,
     page: ListPage,
     when: When,
-) -> im.DependsOnResult:
+) -> Response:
     """What the element depends on: everything a change to which would affect it, nearest
     first, each with hop distance and a shortest explaining path. `dependencies` is a page
     (`total` counts them all)."""
@@ -158,7 +158,7 @@ def depends_on(
             walked = im.walk_dependencies(live.reader(), element, walk)
         else:
             walked = ot.walk_dependencies(store, when, element, walk)
-        return walked.result(offset, page_size)
+        return json_answer(walked.result(offset, page_size))
 
 
 @router.get("/api/path", response_model=im.PathResult)
