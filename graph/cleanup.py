@@ -9,7 +9,7 @@ lookups; every value is a parameter.
 
 from __future__ import annotations
 
-from graph.labels import IMPORT_RUN, SCENARIO
+from graph.labels import IMPORT_DIGEST, IMPORT_RUN, SCENARIO
 from graph.schema import ELEMENT_LABEL, NODE_SOURCE, REL_SOURCE, SCHEMA
 
 # One element by id with all its relationships; no row when there is no such element.
@@ -86,6 +86,6 @@ LIMIT $limit
 # In batches of its own transactions: run it outside an explicit transaction.
 CLEAR_MODEL = f"""
 MATCH (n)
-WHERE n:{ELEMENT_LABEL} OR n:{IMPORT_RUN} OR n:{SCENARIO}
+WHERE n:{ELEMENT_LABEL} OR n:{IMPORT_RUN} OR n:{IMPORT_DIGEST} OR n:{SCENARIO}
 CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 5000 ROWS
 """

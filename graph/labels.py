@@ -70,6 +70,8 @@ RELATED_TO: Final = _rel("RELATED_TO")
 # -- beside the model: never `Element`, so no question, import, export or search sees them --
 META: Final = "ValuegraphMeta"  # the schema version and the model's revision
 IMPORT_RUN: Final = "ImportRun"
+# What the last import of a source wrote, as row digests (importers.digests): one per source.
+IMPORT_DIGEST: Final = "ImportDigest"
 SCENARIO: Final = "Scenario"
 API_TOKEN: Final = "ApiToken"
 AUDIT_EVENT: Final = "AuditEvent"

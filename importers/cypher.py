@@ -9,7 +9,7 @@ interpolated below come only from `graph.schema` lookups; every value is a param
 
 from __future__ import annotations
 
-from graph.labels import IMPORT_RUN, type_of
+from graph.labels import IMPORT_DIGEST, IMPORT_RUN, META, type_of
 from graph.schema import ELEMENT_LABEL, NODE_SOURCE, REL_SOURCE, SCHEMA
 
 RUN_LABEL = IMPORT_RUN
@@ -31,6 +31,36 @@ SOURCE_RELATIONSHIPS = f"""
 MATCH (a:{ELEMENT_LABEL})-[r]->(b:{ELEMENT_LABEL})
 WHERE r.{REL_SOURCE} = $source
 RETURN collect([r.id, type(r), a.id, b.id, properties(r)]) AS rows
+"""
+
+# The model's revision now, and the source's row digests if they describe it: stored by
+# the import that committed this very revision, under the same digest version. Only then
+# are the (large) rows sent.
+READ_DIGESTS = f"""
+OPTIONAL MATCH (m:{META} {{key: 'revision'}})
+WITH coalesce(m.epoch, 'none') + ':' + toString(coalesce(m.revision, 0)) AS revision
+OPTIONAL MATCH (d:{IMPORT_DIGEST} {{source: $source}})
+WITH revision, collect(d) AS held
+WITH revision, CASE WHEN size(held) = 1 THEN held[0] END AS d
+WITH revision, d, d.revision = revision AND d.version = $version AS valid
+RETURN revision,
+       CASE WHEN valid THEN d.rows END AS rows,
+       CASE WHEN valid THEN d.digests END AS digests
+"""
+
+# Run after the revision's lock is taken (`graph.cypher.LOCK_REVISION`), in the import's
+# transaction, whose commit then counts the next revision (`graph.history`): the digests
+# hold for that one, provided the revision is still the one read before the comparison
+# (`$read`). Otherwise something changed the model meanwhile, which the digests do not
+# know: they are stored without a revision, and the next import reads the source.
+WRITE_DIGESTS = f"""
+MERGE (m:{META} {{key: 'revision'}})
+MERGE (d:{IMPORT_DIGEST} {{source: $source}})
+SET d.version = $version,
+    d.rows = $rows,
+    d.digests = $digests,
+    d.revision = CASE WHEN m.epoch + ':' + toString(m.revision) = $read
+                      THEN m.epoch + ':' + toString(m.revision + 1) END
 """
 
 # Who holds ids an import is about to add (another source, or hand-made elements).

@@ -12,6 +12,12 @@ the same transaction (`importers.pipeline`):
 Removed = held by the source but no longer in the file; they are deleted only with
 `prune`. Taken over = not held by the source but by another one (or made by hand), with
 the same type: written, and counted apart from the added (`finish`).
+
+What the source holds comes either as read from the graph (with `props`) or as the row
+digests the last import stored (with `digest`, `importers.digests`): then a row is
+unchanged when its digest is, and nothing of the source is read. Either way the
+comparison digests every row it is given, so that the import can store the digests of
+what the source holds after it (`table`).
 """
 
 from __future__ import annotations
@@ -19,9 +25,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any, TypedDict
 
-# Provenance and bookkeeping fields: they change with every run, not with the model.
-_NODE_IGNORED = frozenset({"id", "source", "import_run", "created_at", "updated_at"})
-_REL_IGNORED = frozenset({"id", "import_source", "import_run"})
+from importers.digests import NODE_IGNORED as _NODE_IGNORED
+from importers.digests import REL_IGNORED as _REL_IGNORED
+from importers.digests import Table, node_digest, rel_digest
+
 EXAMPLES = 20
 
 
@@ -69,8 +76,14 @@ class Comparison:
     """
 
     def __init__(
-        self, existing_nodes: list[dict[str, Any]], existing_relationships: list[dict[str, Any]]
+        self,
+        existing_nodes: list[dict[str, Any]],
+        existing_relationships: list[dict[str, Any]],
+        *,
+        by_digest: bool = False,
     ) -> None:
+        self.by_digest = by_digest  # the existing records hold `digest`, not `props`
+        self.table = Table()
         self.node_sec, self.rel_sec = _section(), _section()
         self.node_ex, self.rel_ex = _examples(), _examples()
         self.old_nodes = {n["id"]: n for n in existing_nodes}
@@ -92,7 +105,11 @@ class Comparison:
         node_sec, node_ex, old_nodes = self.node_sec, self.node_ex, self.old_nodes
         write: list[dict[str, Any]] = []
         added: list[str] = []
+        by_digest, table = self.by_digest, self.table
         for node in nodes:
+            digest = node_digest(node)
+            table.nodes.append((node["id"], node["label"]))
+            table.node_digests.append(digest)
             old = old_nodes.pop(node["id"], None)
             if old is None:
                 node_sec["added"][node["label"]] += 1
@@ -104,7 +121,11 @@ class Comparison:
                 _note(node_ex, "changed", f"{node['id']} ({old['label']} → {node['label']})")
                 self.relabel.append((old["label"], node["label"], node))
                 self.relabelled.add(node["id"])
-            elif _norm(old["props"], _NODE_IGNORED) != _norm(node["props"], _NODE_IGNORED):
+            elif (
+                old["digest"] != digest
+                if by_digest
+                else _norm(old["props"], _NODE_IGNORED) != _norm(node["props"], _NODE_IGNORED)
+            ):
                 node_sec["changed"][node["label"]] += 1
                 _note(node_ex, "changed", node["id"])
                 write.append(node)
@@ -126,8 +147,12 @@ class Comparison:
             self.old_rels,
             self.relabelled,
         )
+        by_digest, table = self.by_digest, self.table
         for rel in relationships:
             key = (rel["type"], rel["id"])
+            digest = rel_digest(rel)
+            table.rels.append((rel["type"], rel["id"], rel["source"], rel["target"]))
+            table.rel_digests.append(digest)
             old = old_rels.get(key)
             same_ends = old is not None and (old["source"], old["target"]) == (
                 rel["source"],
@@ -136,7 +161,11 @@ class Comparison:
             touches_relabelled = rel["source"] in relabelled or rel["target"] in relabelled
             if old is not None and same_ends:
                 old_rels.pop(key)
-                if _norm(old["props"], _REL_IGNORED) == _norm(rel["props"], _REL_IGNORED):
+                if (
+                    old["digest"] == digest
+                    if by_digest
+                    else _norm(old["props"], _REL_IGNORED) == _norm(rel["props"], _REL_IGNORED)
+                ):
                     rel_sec["unchanged"] += 1
                     continue
                 rel_sec["changed"][rel["type"]] += 1
@@ -159,6 +188,30 @@ class Comparison:
             (self.late if touches_relabelled else write).append(rel)
         self.write_rels += write
         return write, added
+
+    def held_after(self, *, prune: bool, removed_nodes: list[str]) -> Table:
+        """The digests of what the source holds once the plan is written (after `finish`):
+        every row given, and the removed ones unless pruned. A pruned element takes its
+        relationships along, so theirs are left out: the next import adds them again."""
+        table = self.table
+        if prune:
+            gone = set(removed_nodes)
+            if gone:
+                kept = [
+                    i
+                    for i, (_, _, a, b) in enumerate(table.rels)
+                    if a not in gone and b not in gone
+                ]
+                table.rels = [table.rels[i] for i in kept]
+                table.rel_digests = [table.rel_digests[i] for i in kept]
+            return table
+        for old in self.old_nodes.values():
+            table.nodes.append((old["id"], old["label"]))
+            table.node_digests.append(old["digest"] if self.by_digest else node_digest(old))
+        for old in self.old_rels.values():
+            table.rels.append((old["type"], old["id"], old["source"], old["target"]))
+            table.rel_digests.append(old["digest"] if self.by_digest else rel_digest(old))
+        return table
 
     def finish(
         self,
@@ -183,11 +236,12 @@ class Comparison:
                 self.rel_sec["taken_over"][rel_type] += 1
             _note(self.rel_ex, kind, ident)
         remove_nodes = sorted(self.old_nodes)
-        for old in self.old_nodes.values():
+        # By id: what the source holds comes in no particular order.
+        for old in sorted(self.old_nodes.values(), key=lambda o: str(o["id"])):
             self.node_sec["removed"][old["label"]] += 1
             _note(self.node_ex, "removed", old["id"])
         remove_rels = sorted(self.old_rels)
-        for old in self.old_rels.values():
+        for _, old in sorted(self.old_rels.items()):
             self.rel_sec["removed"][old["type"]] += 1
             _note(self.rel_ex, "removed", old["id"])
         return DiffPlan(

@@ -4,8 +4,14 @@
 one `GraphStore.write`: the changed nodes and relationships go through the store's
 upserts, and its `also` step (same transaction) relabels retyped nodes, replaces
 relationships whose ends changed, prunes (only with `prune`, only this source) and
-records the `ImportRun`. Any failure rolls all of it back, so a retry starts from the
+records the `ImportRun` and the row digests of what the source now holds
+(`importers.digests`). Any failure rolls all of it back, so a retry starts from the
 graph as it was.
+
+What the source holds is read from the graph only when the digests the last import
+stored no longer describe it (the model changed since, the mapping changed, or there
+are none): a change import onto an unchanged model compares digests, and maps, checks
+and writes only what differs.
 
 Concurrency: the diff is read just before the write transaction; an edit to the same
 source's nodes in between is not seen by this run (the next import corrects it).
@@ -30,7 +36,7 @@ from graph import cleanup, history
 from graph import cypher as graph_cypher
 from graph.model import now_iso
 from graph.store import BATCH_SIZE, ConflictError, GraphStore, WriteBatch, WriteSummary
-from importers import cypher
+from importers import cypher, digests
 from importers.diff import Comparison, DiffPlan
 from importers.errors import ReportWarning
 from importers.gc_tuning import during_import
@@ -198,6 +204,7 @@ class _Rest(NamedTuple):
     warnings: list[ReportWarning]
     views: list[dict[str, Any]]  # the view nodes to write
     new_views: set[str]  # of which nobody holds these
+    digests: tuple[bytes, bytes] | None  # what the source holds after the write (not dry)
 
 
 @during_import
@@ -221,8 +228,10 @@ def apply_import(
     key = prepared.source
     if progress is not None:
         progress("compare", 0, None)
-    existing_nodes, existing_rels = source_holdings(store, key)
-    comparison = Comparison(existing_nodes, existing_rels)
+    digest_version = digests.version(prepared.mapping)
+    revision, held = digests.read(store, key, digest_version)
+    existing_nodes, existing_rels = held if held is not None else source_holdings(store, key)
+    comparison = Comparison(existing_nodes, existing_rels, by_digest=held is not None)
     holders = Holders(store, other_holders(store, existing_nodes, existing_rels))
     earlier = None if existing_nodes else earlier_spelling(store, key, prepared.model_id)
     if earlier is not None:
@@ -240,7 +249,12 @@ def apply_import(
         diff = comparison.finish(holders.held_nodes, holders.held_rels)
         holders.refuse_clashes(", ".join(names))
         warnings = [*result["warnings"], *holders.warnings]
-        return _Rest(result, diff, warnings, view_writes, set(added_views) - holders.held_nodes)
+        table = None
+        if not dry_run:
+            table = comparison.held_after(prune=prune, removed_nodes=diff["remove_nodes"]).encode()
+        return _Rest(
+            result, diff, warnings, view_writes, set(added_views) - holders.held_nodes, table
+        )
 
     def batches() -> Iterator[WriteBatch]:
         """The rest of the write, mapped and compared chunk by chunk (see GraphStore.write)."""
@@ -298,6 +312,14 @@ def apply_import(
             pruned=pruned,
             stored=own,
         )
+        if done.digests is not None:
+            digests.write(
+                tx,
+                source=key,
+                digest_version=digest_version,
+                read_revision=revision,
+                encoded=done.digests,
+            )
         if also is not None:
             also(tx)
 

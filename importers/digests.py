@@ -1,0 +1,153 @@
+"""Row digests: what the last import of a source wrote, kept compactly beside the model.
+
+A change import compares every mapped row with what its source holds. Reading that back
+from Neo4j (each element and relationship of the source with all its properties) was
+most of what a small change cost on a large model. So every import also stores, in its
+own transaction, one `ImportDigest` node per source: the key of each row the source
+holds (id and label; type, id and ends) and a 128-bit BLAKE2b digest of the row in the
+normalised form the diff compares (`node_digest`, `rel_digest`: the whole row but the
+provenance fields, nulls dropped, keys sorted).
+
+The next import of that source compares digests instead of reading the source, but only
+when they describe the graph exactly: the model's revision must still be the one the
+storing import committed (any change since, by anyone, moves it on: an edit, another
+source's import, a scenario, a prune, a reset), and the digest version (this scheme, the
+graph schema's version and the mapping in force) must be the same. Otherwise the import
+reads the source as before and stores fresh digests, as the first import after this was
+built does for a model imported without them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from graph import cypher as graph_cypher
+from graph.schema import SCHEMA
+from graph.store import GraphStore
+from importers import cypher
+from importers.mapping import Mapping
+
+# The scheme: bump it whenever what a digest covers or how rows are normalised changes.
+SCHEME = "valuegraph-row-digest-1"
+SIZE = 16  # bytes of BLAKE2b: a changed row looks unchanged with odds of 2^-128
+
+# Provenance and bookkeeping fields: they change with every run, not with the model (the
+# diff ignores them too).
+NODE_IGNORED = frozenset({"id", "source", "import_run", "created_at", "updated_at"})
+REL_IGNORED = frozenset({"id", "import_source", "import_run"})
+
+_encode = json.JSONEncoder(
+    sort_keys=True,
+    separators=(",", ":"),
+    ensure_ascii=False,
+    check_circular=False,
+    # Neo4j stores no maps, so a tagged map stands for nothing else a row holds.
+    default=lambda o: {"$type": type(o).__name__, "$repr": repr(o)},
+).encode
+
+
+def _digest(head: list[Any], props: dict[str, Any], ignored: frozenset[str]) -> bytes:
+    kept = {k: v for k, v in props.items() if v is not None and k not in ignored}
+    head.append(kept)
+    return hashlib.blake2b(_encode(head).encode(), digest_size=SIZE).digest()
+
+
+def node_digest(node: dict[str, Any]) -> bytes:
+    """The digest of a node row ({label, id, props}), as mapped or as read from the graph."""
+    return _digest([node["label"], node["id"]], node["props"], NODE_IGNORED)
+
+
+def rel_digest(rel: dict[str, Any]) -> bytes:
+    """The digest of a relationship row ({type, id, source, target, props})."""
+    return _digest(
+        [rel["type"], rel["id"], rel["source"], rel["target"]], rel["props"], REL_IGNORED
+    )
+
+
+def version(mapping: Mapping) -> str:
+    """What the digests depend on besides the rows: a new mapping invalidates them all."""
+    text = f"{SCHEME}\n{SCHEMA.version}\n{mapping.model_dump_json()}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class Table:
+    """The rows a source holds after an import: their keys and digests, in one order."""
+
+    nodes: list[tuple[str, str]] = field(default_factory=list)  # (id, label)
+    node_digests: list[bytes] = field(default_factory=list)
+    rels: list[tuple[str, str, str, str]] = field(default_factory=list)  # (type, id, a, b)
+    rel_digests: list[bytes] = field(default_factory=list)
+
+    def encode(self) -> tuple[bytes, bytes]:
+        """(the keys as compressed JSON, the digests end to end): two byte-array properties."""
+        keys = json.dumps([self.nodes, self.rels], separators=(",", ":"), ensure_ascii=False)
+        return zlib.compress(keys.encode(), 1), b"".join([*self.node_digests, *self.rel_digests])
+
+
+def decode(rows: bytes, digests: bytes) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The stored table as the diff's records of what the source holds, with `digest`
+    where a read of the source would give `props`."""
+    nodes, rels = json.loads(zlib.decompress(rows))
+    if len(digests) != SIZE * (len(nodes) + len(rels)):
+        raise ValueError("the stored row digests do not match their keys")
+    out_nodes = [
+        {"id": i, "label": label, "digest": digests[n * SIZE : (n + 1) * SIZE]}
+        for n, (i, label) in enumerate(nodes)
+    ]
+    base = len(nodes)
+    out_rels = [
+        {
+            "id": i,
+            "type": t,
+            "source": a,
+            "target": b,
+            "digest": digests[(base + n) * SIZE : (base + n + 1) * SIZE],
+        }
+        for n, (t, i, a, b) in enumerate(rels)
+    ]
+    return out_nodes, out_rels
+
+
+Held = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def read(store: GraphStore, source: str, digest_version: str) -> tuple[str, Held | None]:
+    """The model's revision now, and what `source` holds as digests if they still hold."""
+    record = store.read(
+        cypher.READ_DIGESTS, {"source": source, "version": digest_version}, timeout=None
+    )[0]
+    rows, digests = record["rows"], record["digests"]
+    if rows is None or digests is None:
+        return str(record["revision"]), None
+    try:
+        return str(record["revision"]), decode(bytes(rows), bytes(digests))
+    except (ValueError, zlib.error):  # damaged: read the source instead
+        return str(record["revision"]), None
+
+
+def write(
+    tx: ManagedTransaction,
+    *,
+    source: str,
+    digest_version: str,
+    read_revision: str,
+    encoded: tuple[bytes, bytes],
+) -> None:
+    """Store the table in the import's transaction (see `cypher.WRITE_DIGESTS`)."""
+    tx.run(graph_cypher.LOCK_REVISION).consume()
+    rows, digests = encoded
+    tx.run(
+        cypher.WRITE_DIGESTS,
+        source=source,
+        version=digest_version,
+        read=read_revision,
+        rows=rows,
+        digests=digests,
+    ).consume()
