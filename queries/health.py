@@ -367,7 +367,8 @@ def stream_cycles(ctx: _Context) -> HealthCheck:
     depends = p.graph.reverse(copy=False)
     findings = []
     in_cycles: set[str] = set()
-    components = [c for c in nx.strongly_connected_components(depends) if len(c & streams) >= 2]
+    # Its strong components are the graph's (reversing every edge keeps them).
+    components = [c for c in p.indexed.strong_components() if len(c & streams) >= 2]
     for component in components:
         members = sorted(component & streams, key=lambda s: (p.ref(s).name, s))
         in_cycles.update(members)

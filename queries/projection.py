@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
@@ -18,6 +19,7 @@ from graph.labels import HAS_STAGE, STAGE, STREAM, SUPPORTS, TEAM, node_prop, ty
 from graph.schema import ARCHIMATE_TYPE, ELEMENT_LABEL
 from graph.store import GraphStore
 from queries import budget
+from queries.projection_index import IndexedGraph
 from queries.propagation import PART_OF_KEYS, Flow, PropagationTable, rel_key
 from queries.resolve import ElementRef
 
@@ -69,6 +71,30 @@ class Projection:
 
     def ref(self, node_id: str) -> ElementRef:
         return self.nodes[node_id]
+
+    # Worked out once per projection, for every analysis that asks (a projection is not
+    # changed once built).
+
+    @cached_property
+    def indexed(self) -> IndexedGraph:
+        return IndexedGraph(self.graph)
+
+    @cached_property
+    def streams_by_name(self) -> list[str]:
+        """The value streams, by name then id."""
+        return sorted(self.of_type(STREAM), key=lambda s: (self.nodes[s].name, s))
+
+    @cached_property
+    def stream_masks(self) -> dict[str, int]:
+        """Node -> the streams it reaches at any distance, itself included, as bits (bit i:
+        `streams_by_name[i]`)."""
+        indexed = self.indexed
+        return dict(zip(indexed.ids, indexed.reach_masks(self.streams_by_name), strict=True))
+
+    def streams_in(self, mask: int) -> list[str]:
+        """The streams of a `stream_masks` value, by name then id."""
+        streams = self.streams_by_name
+        return [streams[i] for i, bit in enumerate(reversed(bin(mask))) if bit == "1"]
 
 
 # The same rows as PROJECTION_NODES and PROJECTION_RELS, collected into one list each:
