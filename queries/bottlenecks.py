@@ -408,6 +408,7 @@ def bottleneck_report(
     dependents = {} if total else {c: len(nx.descendants(p.graph, c)) for c in candidates}
     d_max = max(dependents.values(), default=0)
 
+    by_name = {s: i for i, s in enumerate(p.streams_by_name)}  # a stream's place by name
     rows: list[Bottleneck] = []
     for c in candidates:
         budget.check()
@@ -444,7 +445,7 @@ def bottleneck_report(
                 score=round(score, 1),
                 stream_count=k,
                 proximity=round(proximity, 4),
-                streams=sorted((p.ref(s) for s in reach[c]), key=lambda r: (r.name, r.id)),
+                streams=[p.ref(s) for s in sorted(reach[c], key=by_name.__getitem__)],
                 blast_radius=blast[c],
                 cross_stream_pairs=k * (k - 1) // 2,
                 betweenness=round(b, 6),

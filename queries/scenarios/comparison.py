@@ -197,8 +197,7 @@ def compare_models(
     lost = lost_needs(base, scenario)
     day = today or today_utc()  # one day for both sides
 
-    def side(model: ModelGraph, facts: HealthFacts) -> Side:
-        projection = model.projection(table)
+    def side(model: ModelGraph, facts: HealthFacts, projection: Projection) -> Side:
         return Side(
             ranking=bn.bottleneck_report(
                 projection,
@@ -217,11 +216,12 @@ def compare_models(
             projection=projection,
         )
 
-    before = base_side or side(base, base.health_facts())
+    before = base_side or side(base, base.health_facts(), base.projection(table))
     facts = dataclasses.replace(
         scenario.health_facts(), lost_needs=frozenset((s, t) for s, _, t in lost)
     )
-    after = side(scenario, facts)
+    # The scenario's dependency graph is the base's with what the operations changed.
+    after = side(scenario, facts, scenario.projection_after(base, before.projection, table))
     needs, streams = describe_losses(base, scenario, lost, before.projection)
     return ScenarioComparison(
         scenario=view,
