@@ -309,12 +309,13 @@ class ModelGraph(ExpandingReader):
         return node.type if node else None
 
     def out_rels(self, node_id: str, *types: str) -> list[Rel]:
-        rels = (self.rels[k] for k in self._out.get(node_id, {}))
-        return [r for r in rels if not types or r.type in types]
+        # A key holds its relationship's type: filtered before the relationship is read.
+        keys = self._out.get(node_id, {})
+        return [self.rels[k] for k in keys if not types or k[0] in types]
 
     def in_rels(self, node_id: str, *types: str) -> list[Rel]:
-        rels = (self.rels[k] for k in self._in.get(node_id, {}))
-        return [r for r in rels if not types or r.type in types]
+        keys = self._in.get(node_id, {})
+        return [self.rels[k] for k in keys if not types or k[0] in types]
 
     def rels_of(self, node_id: str) -> list[Rel]:
         seen = dict.fromkeys([*self._out.get(node_id, {}), *self._in.get(node_id, {})])
