@@ -3,7 +3,11 @@
 Two reads (nodes, then the relationships the propagation table can carry) build a
 networkx `DiGraph` with an edge u → v whenever a change to u affects v. Betweenness,
 reachability, community detection, strongly connected components and the single point
-of failure check all run on it in Python; Neo4j is only asked for the projection.
+of failure check all run on it in Python; Neo4j is only asked for the projection. What
+several analyses need of the whole graph (its nodes numbered, an igraph copy, strong
+components, the streams each node reaches) is worked out once per projection
+(`Projection.indexed`, `stream_masks`; `queries.projection_index`). A what-if scenario's
+projection is derived from the base model's (`derive`) rather than built anew.
 """
 
 from __future__ import annotations
