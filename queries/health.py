@@ -164,6 +164,8 @@ RETURN c.id AS parent, d.id AS child
 
 
 class Finding(BaseModel):
+    # Build with `related` given, even empty: a default list is deep-copied for each
+    # finding, which was a tenth of a scenario's health report on a large model.
     element: ElementRef
     detail: str
     related: list[ElementRef] = []
@@ -262,6 +264,9 @@ class _Context:
     max_streams_per_team: int
     # The day lifecycle dates are read against; only those checks read it.
     today: date = field(default_factory=today_utc)
+    # The capabilities left with no working platform, once the single point of failure
+    # check has found them (a scenario's losses list them too).
+    cut: set[str] = field(default_factory=set)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -270,7 +275,7 @@ class _Context:
 
 def accountable_owner(ctx: _Context) -> HealthCheck:
     findings = [
-        Finding(element=_ref(r), detail="no person is ACCOUNTABLE_FOR this stream")
+        Finding(element=_ref(r), detail="no person is ACCOUNTABLE_FOR this stream", related=[])
         for r in ctx.facts.streams_without_accountable
     ]
     return _check(
@@ -292,7 +297,7 @@ def project_funding_only(ctx: _Context) -> HealthCheck:
             if n
             else "funding model is 'project' and no investment is linked"
         )
-        findings.append(Finding(element=_ref(r), detail=detail))
+        findings.append(Finding(element=_ref(r), detail=detail, related=[]))
     return _check(
         "project_funding_only",
         "Streams funded only by projects",
@@ -310,7 +315,7 @@ def deck_only(ctx: _Context) -> HealthCheck:
         detail = "no " + ", no ".join(missing)
         if len(missing) == 3:
             detail += ": exists only in decks"
-        findings.append(Finding(element=_ref(r), detail=detail))
+        findings.append(Finding(element=_ref(r), detail=detail, related=[]))
     return _check(
         "deck_only",
         "Streams with no team, no measure or no funding",
@@ -322,7 +327,9 @@ def deck_only(ctx: _Context) -> HealthCheck:
 
 
 def unowned(ctx: _Context) -> HealthCheck:
-    findings = [Finding(element=_ref(r), detail="no team OWNS it") for r in ctx.facts.unowned]
+    findings = [
+        Finding(element=_ref(r), detail="no team OWNS it", related=[]) for r in ctx.facts.unowned
+    ]
     return _check(
         "unowned",
         "Platforms and data assets without an owning team",
@@ -367,7 +374,8 @@ def stream_cycles(ctx: _Context) -> HealthCheck:
     depends = p.graph.reverse(copy=False)
     findings = []
     in_cycles: set[str] = set()
-    components = [c for c in nx.strongly_connected_components(depends) if len(c & streams) >= 2]
+    # Its strong components are the graph's (reversing every edge keeps them).
+    components = [c for c in p.indexed.strong_components() if len(c & streams) >= 2]
     for component in components:
         members = sorted(component & streams, key=lambda s: (p.ref(s).name, s))
         in_cycles.update(members)
@@ -475,7 +483,7 @@ def single_points_of_failure(ctx: _Context, delivery: _Delivery) -> HealthCheck:
         return fails_without[platform]
 
     stopped = _stopped(ctx, needs)
-    cut = _cut_capabilities(ctx, delivery, stopped)
+    cut = ctx.cut = _cut_capabilities(ctx, delivery, stopped)
     # A capability is cut off when every platform delivering it stops; the platforms a
     # scenario stopped already deliver nothing, so only the working ones count.
     spofs_of = {
@@ -534,7 +542,11 @@ def single_points_of_failure(ctx: _Context, delivery: _Delivery) -> HealthCheck:
 def unsupported_capabilities(ctx: _Context, delivery: _Delivery) -> HealthCheck:
     p = ctx.projection
     findings = [
-        Finding(element=p.ref(c), detail="no platform supports it or any capability it contains")
+        Finding(
+            element=p.ref(c),
+            detail="no platform supports it or any capability it contains",
+            related=[],
+        )
         for c in sorted(delivery.platforms, key=lambda c: (p.ref(c).name, c))
         if not delivery.platforms[c]
     ]
@@ -736,6 +748,20 @@ def health_report(
 ) -> HealthReport:
     """Every check on the given facts and dependency graph (pure but for the default
     `today`)."""
+    return health_report_and_cut(
+        facts, projection, max_streams_per_team=max_streams_per_team, table=table, today=today
+    )[0]
+
+
+def health_report_and_cut(
+    facts: HealthFacts,
+    projection: Projection,
+    *,
+    max_streams_per_team: int,
+    table: PropagationTable,
+    today: date | None = None,
+) -> tuple[HealthReport, list[ElementRef]]:
+    """`health_report`, and `capabilities_cut` of the same facts found on the way."""
     check_threshold(max_streams_per_team)
     ctx = _Context(facts, projection, max_streams_per_team, today or today_utc())
     delivery = _delivery(ctx)
@@ -754,13 +780,15 @@ def health_report(
     ]
     scored = [c.score for c in checks if c.score is not None]
     overall = round(sum(scored) / len(scored), 1) if scored else None
-    return HealthReport(
+    report = HealthReport(
         score=overall,
         checks=checks,
         max_streams_per_team=max_streams_per_team,
         propagation=table.as_list(),
         today=ctx.today,
     )
+    p = ctx.projection
+    return report, sorted((p.ref(c) for c in ctx.cut), key=lambda r: (r.name, r.id))
 
 
 def score_delta(base: float | None, scenario: float | None) -> float | None:

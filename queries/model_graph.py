@@ -47,7 +47,7 @@ from graph.schema import ARCHIMATE_TYPE, ELEMENT_LABEL
 from graph.store import GraphStore
 from queries.health_facts import COUNTED, PLATFORM_RETIREMENT, HealthFacts
 from queries.impact import ExpandingReader
-from queries.projection import PROJECTED_PROPS, Projection, build_projection
+from queries.projection import PROJECTED_PROPS, Projection, RelTuple, build_from, derive
 from queries.propagation import PropagationTable
 from queries.resolve import ElementRef, resolve_in
 
@@ -309,12 +309,13 @@ class ModelGraph(ExpandingReader):
         return node.type if node else None
 
     def out_rels(self, node_id: str, *types: str) -> list[Rel]:
-        rels = (self.rels[k] for k in self._out.get(node_id, {}))
-        return [r for r in rels if not types or r.type in types]
+        # A key holds its relationship's type: filtered before the relationship is read.
+        keys = self._out.get(node_id, {})
+        return [self.rels[k] for k in keys if not types or k[0] in types]
 
     def in_rels(self, node_id: str, *types: str) -> list[Rel]:
-        rels = (self.rels[k] for k in self._in.get(node_id, {}))
-        return [r for r in rels if not types or r.type in types]
+        keys = self._in.get(node_id, {})
+        return [self.rels[k] for k in keys if not types or k[0] in types]
 
     def rels_of(self, node_id: str) -> list[Rel]:
         seen = dict.fromkeys([*self._out.get(node_id, {}), *self._in.get(node_id, {})])
@@ -329,14 +330,37 @@ class ModelGraph(ExpandingReader):
     def _targets(self, node_id: str, rel_types: tuple[str, ...], label: str) -> list[str]:
         """Targets of the node's outgoing relationships of these types, with this label:
         one entry per relationship, as a Cypher MATCH gives one row per relationship."""
-        return [
-            r.target for r in self.out_rels(node_id, *rel_types) if self.label(r.target) == label
-        ]
+        # The type is in the key: the others are passed over without being looked up
+        # (the health facts ask this of every stream, platform and capability).
+        rels, nodes = self.rels, self.nodes
+        found = []
+        for key in self._out.get(node_id, ()):
+            if key[0] in rel_types:
+                target = rels[key].target
+                node = nodes.get(target)
+                if node is not None and node.type == label:
+                    found.append(target)
+        return found
 
     def _sources(self, node_id: str, rel_types: tuple[str, ...], label: str) -> list[str]:
-        return [
-            r.source for r in self.in_rels(node_id, *rel_types) if self.label(r.source) == label
-        ]
+        rels, nodes = self.rels, self.nodes
+        found = []
+        for key in self._in.get(node_id, ()):
+            if key[0] in rel_types:
+                source = rels[key].source
+                node = nodes.get(source)
+                if node is not None and node.type == label:
+                    found.append(source)
+        return found
+
+    def _by_type(self) -> dict[str, list[Node]]:
+        """Every element by type, each type's by id (`of_type` for all types at once)."""
+        grouped: dict[str, list[Node]] = {}
+        for n in self.nodes.values():
+            grouped.setdefault(n.type, []).append(n)
+        for members in grouped.values():
+            members.sort(key=_node_id)
+        return grouped
 
     # -- the impact walks' reads (queries.impact.ImpactReader) ------------------------
 
@@ -392,27 +416,81 @@ class ModelGraph(ExpandingReader):
         types = set(table.types_carrying(from_source=True)) | set(
             table.types_carrying(from_source=False)
         )
-        node_rows = [
-            {"id": n.id, "type": n.type, "props": {p: n.props.get(p) for p in PROJECTED_PROPS}}
-            for n in self.nodes.values()
-        ]
-        rel_rows = [
-            {
-                "source": r.source,
-                "target": r.target,
-                "type": r.type,
-                "original_type": r.original_type,
-                "access_type": r.access_type,
-            }
-            for r in self.rels.values()
-            if r.type in types
-        ]
-        return build_projection(node_rows, rel_rows, table)
+        return build_from(
+            [
+                (n.id, n.type, {p: n.props.get(p) for p in PROJECTED_PROPS})
+                for n in self.nodes.values()
+            ],
+            [
+                (r.source, r.target, r.type, r.original_type, r.access_type)
+                for r in self.rels.values()
+                if r.type in types
+            ],
+            table,
+        )
 
-    def served_directly(self) -> dict[str, set[str]]:
-        """queries.projection.SERVED_DIRECTLY: team -> streams it supports, or their stages."""
+    def projection_after(
+        self, base: ModelGraph, base_projection: Projection, table: PropagationTable
+    ) -> Projection:
+        """`self.projection(table)`, derived from `base_projection` (`base`'s under
+        `table`) by what differs between the two models (queries.projection.derive):
+        a scenario changes a few elements of a model of many."""
+        types = set(table.types_carrying(from_source=True)) | set(
+            table.types_carrying(from_source=False)
+        )
+
+        def row(n: Node) -> tuple[str, str, dict[str, Any]]:
+            return (n.id, n.type, {p: n.props.get(p) for p in PROJECTED_PROPS})
+
+        def inert(n: Node) -> bool:
+            return table.inert(_text(n.props.get(ARCHIMATE_TYPE.name)))
+
+        nodes_changed: dict[str, tuple[str, str, dict[str, Any]] | None] = {}
+        touched: set[str] = set()
+        for node_id, old in base.nodes.items():
+            new = self.nodes.get(node_id)
+            if new is old:
+                continue
+            if new is None:
+                nodes_changed[node_id] = None  # its relationships went with it: below
+                continue
+            if new.type != old.type or any(
+                new.props.get(p) != old.props.get(p) for p in PROJECTED_PROPS
+            ):
+                nodes_changed[node_id] = row(new)
+                if inert(new) != inert(old):  # the edges into it come or go
+                    touched.add(node_id)
+                    for model in (base, self):
+                        for r in model.rels_of(node_id):
+                            touched.update((r.source, r.target))
+        for node_id, new in self.nodes.items():
+            if node_id not in base.nodes:
+                nodes_changed[node_id] = row(new)
+                touched.add(node_id)
+        for key, old_rel in base.rels.items():
+            new_rel = self.rels.get(key)
+            if new_rel is not old_rel and new_rel != old_rel:
+                touched.update((old_rel.source, old_rel.target))
+                if new_rel is not None:
+                    touched.update((new_rel.source, new_rel.target))
+        for key, new_rel in self.rels.items():
+            if key not in base.rels:
+                touched.update((new_rel.source, new_rel.target))
+
+        def rels_of(node_id: str) -> list[RelTuple]:
+            return [
+                (r.source, r.target, r.type, r.original_type, r.access_type)
+                for r in self.rels_of(node_id)
+                if r.type in types
+            ]
+
+        return derive(base_projection, nodes_changed, touched, rels_of, table)
+
+    def served_directly(self, by_type: dict[str, list[Node]] | None = None) -> dict[str, set[str]]:
+        """queries.projection.SERVED_DIRECTLY: team -> streams it supports, or their stages
+        (`by_type`: `_by_type()`, when the caller has it)."""
         served: dict[str, set[str]] = {}
-        for team in self.of_type(TEAM):
+        for team in (by_type or self._by_type()).get(TEAM, []):
             streams: set[str] = set()
             for r in self.out_rels(team.id, SUPPORTS):
                 if self.label(r.target) == STREAM:
@@ -425,7 +503,12 @@ class ModelGraph(ExpandingReader):
 
     def health_facts(self) -> HealthFacts:
         """`queries.health.health_facts`, on this model."""
-        streams = self.of_type(STREAM)
+        by_type = self._by_type()
+
+        def of_type(label: str) -> list[Node]:
+            return by_type.get(label, [])
+
+        streams = of_type(STREAM)
         by_name = sorted(streams, key=lambda n: (n.props.get("name") or "", n.id))
 
         def row(n: Node, **extra: Any) -> dict[str, Any]:
@@ -480,7 +563,7 @@ class ModelGraph(ExpandingReader):
             for c in self._targets(stage, (REQUIRES,), CAPABILITY)
         }
         owners: dict[str, set[str]] = {}
-        for p in self.of_type(PLATFORM):
+        for p in of_type(PLATFORM):
             teams = set(self._sources(p.id, (OWNS,), TEAM))
             if teams:
                 owners[p.id] = teams
@@ -499,24 +582,24 @@ class ModelGraph(ExpandingReader):
             requirements=requirements,
             capability_platforms={
                 (c.id, p)
-                for c in self.of_type(CAPABILITY)
+                for c in of_type(CAPABILITY)
                 for p in self._targets(c.id, (USES, DEPENDS_ON), PLATFORM)
             },
             platform_dependencies={
                 (p.id, q)
-                for p in self.of_type(PLATFORM)
+                for p in of_type(PLATFORM)
                 for q in self._targets(p.id, (USES, DEPENDS_ON), PLATFORM)
             },
             platform_owners=owners,
             capability_children={
                 (c.id, d)
-                for c in self.of_type(CAPABILITY)
+                for c in of_type(CAPABILITY)
                 for d in self._targets(c.id, (CONTAINS,), CAPABILITY)
             },
-            served=self.served_directly(),
+            served=self.served_directly(by_type),
             platform_lifecycle={
                 p.id: dates
-                for p in self.of_type(PLATFORM)
+                for p in of_type(PLATFORM)
                 if (
                     dates := {
                         f: str(p.props[f])
@@ -526,6 +609,14 @@ class ModelGraph(ExpandingReader):
                 )
             },
         )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _node_id(n: Node) -> str:
+    return n.id
 
 
 def _expand_row(

@@ -3,13 +3,18 @@
 Two reads (nodes, then the relationships the propagation table can carry) build a
 networkx `DiGraph` with an edge u → v whenever a change to u affects v. Betweenness,
 reachability, community detection, strongly connected components and the single point
-of failure check all run on it in Python; Neo4j is only asked for the projection.
+of failure check all run on it in Python; Neo4j is only asked for the projection. What
+several analyses need of the whole graph (its nodes numbered, an igraph copy, strong
+components, the streams each node reaches) is worked out once per projection
+(`Projection.indexed`, `stream_masks`; `queries.projection_index`). A what-if scenario's
+projection is derived from the base model's (`derive`) rather than built anew.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
@@ -18,6 +23,7 @@ from graph.labels import HAS_STAGE, STAGE, STREAM, SUPPORTS, TEAM, node_prop, ty
 from graph.schema import ARCHIMATE_TYPE, ELEMENT_LABEL
 from graph.store import GraphStore
 from queries import budget
+from queries.projection_index import IndexedGraph
 from queries.propagation import PART_OF_KEYS, Flow, PropagationTable, rel_key
 from queries.resolve import ElementRef
 
@@ -70,6 +76,30 @@ class Projection:
     def ref(self, node_id: str) -> ElementRef:
         return self.nodes[node_id]
 
+    # Worked out once per projection, for every analysis that asks (a projection is not
+    # changed once built).
+
+    @cached_property
+    def indexed(self) -> IndexedGraph:
+        return IndexedGraph(self.graph)
+
+    @cached_property
+    def streams_by_name(self) -> list[str]:
+        """The value streams, by name then id."""
+        return sorted(self.of_type(STREAM), key=lambda s: (self.nodes[s].name, s))
+
+    @cached_property
+    def stream_masks(self) -> dict[str, int]:
+        """Node -> the streams it reaches at any distance, itself included, as bits (bit i:
+        `streams_by_name[i]`)."""
+        indexed = self.indexed
+        return dict(zip(indexed.ids, indexed.reach_masks(self.streams_by_name), strict=True))
+
+    def streams_in(self, mask: int) -> list[str]:
+        """The streams of a `stream_masks` value, by name then id."""
+        streams = self.streams_by_name
+        return [streams[i] for i, bit in enumerate(reversed(bin(mask))) if bit == "1"]
+
 
 # The same rows as PROJECTION_NODES and PROJECTION_RELS, collected into one list each:
 # receiving one record of 400k small lists is several times faster with the Python
@@ -87,27 +117,21 @@ RETURN collect([a.id, b.id, type(r), r.original_type, r.access_type]) AS rows
 """
 
 
+# A node as `build_from` takes it: (id, type, props); a relationship: (source, target,
+# type, original type, access type).
+NodeTuple = tuple[Any, Any, Mapping[str, Any]]
+RelTuple = tuple[Any, Any, Any, Any, Any]
+
+
 def load_projection(store: GraphStore, table: PropagationTable) -> Projection:
     types = sorted(
         set(table.types_carrying(from_source=True)) | set(table.types_carrying(from_source=False))
     )
     nodes = store.read(PROJECTION_NODE_LISTS)[0]["rows"]
     rels = store.read(PROJECTION_REL_LISTS, {"types": types})[0]["rows"]
-    return build_projection(
-        (
-            {"id": r[0], "type": r[1], "props": dict(zip(PROJECTED_PROPS, r[2:], strict=True))}
-            for r in nodes
-        ),
-        (
-            {
-                "source": r[0],
-                "target": r[1],
-                "type": r[2],
-                "original_type": r[3],
-                "access_type": r[4],
-            }
-            for r in rels
-        ),
+    return build_from(
+        ((r[0], r[1], dict(zip(PROJECTED_PROPS, r[2:], strict=True))) for r in nodes),
+        ((r[0], r[1], r[2], r[3], r[4]) for r in rels),
         table,
     )
 
@@ -117,7 +141,21 @@ def build_projection(
     rel_rows: Iterable[Mapping[str, Any]],
     table: PropagationTable,
 ) -> Projection:
-    """The projection from rows shaped like PROJECTION_NODES' and PROJECTION_RELS' answers.
+    """The projection from rows shaped like PROJECTION_NODES' and PROJECTION_RELS' answers."""
+    return build_from(
+        ((r["id"], r["type"], r["props"]) for r in node_rows),
+        (
+            (r["source"], r["target"], r["type"], r["original_type"], r["access_type"])
+            for r in rel_rows
+        ),
+        table,
+    )
+
+
+def build_from(
+    node_rows: Iterable[NodeTuple], rel_rows: Iterable[RelTuple], table: PropagationTable
+) -> Projection:
+    """The projection from nodes and relationships as tuples (`NodeTuple`, `RelTuple`).
 
     Pure, so an in-memory model (`queries.model_graph`, what-if scenarios) builds exactly
     the graph Neo4j's rows would: rows are sorted here, whatever order they come in.
@@ -130,32 +168,46 @@ def build_projection(
     # Nodes and relationships are read in two statements while others write: a node
     # deleted in between reads back without an id, and a relationship may then name an
     # end that is gone. Both are skipped: the projection is of what exists.
-    for r in sorted((r for r in node_rows if r["id"] is not None), key=lambda r: r["id"]):
-        nodes[r["id"]] = ElementRef(id=r["id"], type=r["type"], name=r["props"]["name"] or r["id"])
-        props[r["id"]] = dict(r["props"])
-    graph.add_nodes_from(nodes)
+    for node_id, node_type, node_props in sorted(
+        (r for r in node_rows if r[0] is not None), key=_first
+    ):
+        nodes[node_id] = ElementRef(id=node_id, type=node_type, name=node_props["name"] or node_id)
+        props[node_id] = dict(node_props)
+    # The graph's own dicts filled as `add_nodes_from` and `add_edges_from` fill them (an
+    # attribute dict per node, one per edge shared by both ends), several times faster.
+    node_attrs, succ, pred = graph._node, graph._adj, graph._pred
+    for node_id in nodes:
+        succ[node_id] = {}
+        pred[node_id] = {}
+        node_attrs[node_id] = {}
     budget.check()
     # Elements a change does not enter: no edge leads into them.
     inert = {i for i, p in props.items() if table.inert(_text(p.get(ARCHIMATE_TYPE.name)))}
-    # Edges are collected first (first-insertion order, lowest cost per pair) and added in
-    # one call: the same graph, in the same order, as adding them one by one.
+    # Edges are collected first (first-insertion order, lowest cost per pair) and added
+    # after: the same graph, in the same order, as adding them one by one.
     costs: dict[tuple[str, str], int] = {}
     rules: dict[tuple[Any, Any, Any], tuple[Flow, int]] = {}
-    for r in sorted(rel_rows, key=_rel_order):
-        if r["source"] not in nodes or r["target"] not in nodes:
+    forward, reverse = (Flow.FORWARD, Flow.BOTH), (Flow.REVERSE, Flow.BOTH)
+    for source, target, rel_type, original_type, access_type in sorted(rel_rows, key=_rel_order):
+        if source not in nodes or target not in nodes:
             continue
-        kind = (r["type"], r["original_type"], r["access_type"])
+        kind = (rel_type, original_type, access_type)
         rule = rules.get(kind)
         if rule is None:
             key = rel_key(*kind)
             rule = rules[kind] = (table.flow(key), 0 if key in PART_OF_KEYS else 1)
         flow, cost = rule
-        if flow in (Flow.FORWARD, Flow.BOTH) and r["target"] not in inert:
-            _add(costs, r["source"], r["target"], cost)
-        if flow in (Flow.REVERSE, Flow.BOTH) and r["source"] not in inert:
-            _add(costs, r["target"], r["source"], cost)
+        if flow in forward and target not in inert:
+            _add(costs, source, target, cost)
+        if flow in reverse and source not in inert:
+            _add(costs, target, source, cost)
     budget.check()
-    graph.add_edges_from((u, v, {"cost": cost}) for (u, v), cost in costs.items())
+    # One attribute dict per cost, shared by the edges of that cost rather than one per
+    # edge (a projection is read-only): hundreds of thousands fewer objects to allocate
+    # and for the cyclic collector to walk.
+    attrs = {0: {"cost": 0}, 1: {"cost": 1}}
+    for (u, v), cost in costs.items():
+        succ[u][v] = pred[v][u] = attrs[cost]
     return Projection(graph, nodes, props)
 
 
@@ -163,8 +215,12 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _rel_order(r: Mapping[str, Any]) -> tuple[str, ...]:
-    return (r["source"], r["target"], r["type"], r["original_type"] or "", r["access_type"] or "")
+def _first(r: NodeTuple) -> Any:
+    return r[0]
+
+
+def _rel_order(r: RelTuple) -> tuple[str, ...]:
+    return (r[0], r[1], r[2], r[3] or "", r[4] or "")
 
 
 def _add(costs: dict[tuple[str, str], int], u: str, v: str, cost: int) -> None:
@@ -176,3 +232,94 @@ def _add(costs: dict[tuple[str, str], int], u: str, v: str, cost: int) -> None:
 def streams_served_directly(store: GraphStore) -> dict[str, set[str]]:
     """Team id → ids of the streams it supports, directly or through a stage."""
     return {r["team"]: set(r["streams"]) for r in store.read(SERVED_DIRECTLY)}
+
+
+def derive(
+    base: Projection,
+    nodes_changed: Mapping[str, NodeTuple | None],
+    touched: Iterable[str],
+    rels_of: Callable[[str], Iterable[RelTuple]],
+    table: PropagationTable,
+) -> Projection:
+    """The projection `build_from` gives a changed model, derived from the projection of
+    the model before (`base`, under the same `table`) instead of built anew.
+
+    `nodes_changed`: the nodes added, removed (None) or with other properties or type;
+    `touched`: every node some relationship of which was added, removed or changed, and
+    the node and neighbours (before and after) of each whose inertness changed;
+    `rels_of(x)`: the changed model's relationships of node x (carried types at least).
+
+    A node's edges come from its own relationships only, each pair of nodes at the place
+    of the first row (`_rel_order`) that makes it, so an untouched node keeps its edges,
+    in their order, and a touched one gets them from its relationships, sorted as
+    `build_from` sorts. What did not change is shared with `base` (both read-only)."""
+    nodes = dict(base.nodes)
+    props = dict(base.props)
+    added = False
+    for node_id, row in nodes_changed.items():
+        if row is None:
+            nodes.pop(node_id, None)
+            props.pop(node_id, None)
+            continue
+        added = added or node_id not in nodes
+        _, node_type, node_props = row
+        nodes[node_id] = ElementRef(id=node_id, type=node_type, name=node_props["name"] or node_id)
+        props[node_id] = dict(node_props)
+    if added:
+        nodes = dict(sorted(nodes.items()))
+        props = {i: props[i] for i in nodes}
+    redo = {x for x in touched if x in nodes}
+    graph = nx.DiGraph()
+    node_attrs, succ, pred = graph._node, graph._adj, graph._pred
+    base_attrs, base_succ, base_pred = base.graph._node, base.graph._adj, base.graph._pred
+    for node_id in nodes:
+        if node_id in redo or node_id not in base_succ:
+            succ[node_id], pred[node_id], node_attrs[node_id] = {}, {}, {}
+        else:
+            succ[node_id], pred[node_id] = base_succ[node_id], base_pred[node_id]
+            node_attrs[node_id] = base_attrs[node_id]
+    budget.check()
+
+    def inert(node_id: str) -> bool:
+        return table.inert(_text(props[node_id].get(ARCHIMATE_TYPE.name)))
+
+    rules: dict[tuple[Any, Any, Any], tuple[Flow, int]] = {}
+    forward, reverse = (Flow.FORWARD, Flow.BOTH), (Flow.REVERSE, Flow.BOTH)
+    attrs = {0: {"cost": 0}, 1: {"cost": 1}}
+    for x in sorted(redo):
+        outgoing: dict[str, tuple[tuple[str, ...], int]] = {}
+        incoming: dict[str, tuple[tuple[str, ...], int]] = {}
+        for rel in rels_of(x):
+            source, target, rel_type, original_type, access_type = rel
+            if source not in nodes or target not in nodes:
+                continue
+            kind = (rel_type, original_type, access_type)
+            rule = rules.get(kind)
+            if rule is None:
+                key = rel_key(*kind)
+                rule = rules[kind] = (table.flow(key), 0 if key in PART_OF_KEYS else 1)
+            flow, cost = rule
+            order = _rel_order(rel)
+            pairs = []
+            if flow in forward and not inert(target):
+                pairs.append((source, target))
+            if flow in reverse and not inert(source):
+                pairs.append((target, source))
+            for u, v in pairs:
+                if u == x:
+                    _first_place(outgoing, v, order, cost)
+                if v == x:
+                    _first_place(incoming, u, order, cost)
+        for v in sorted(outgoing, key=lambda v: outgoing[v][0]):
+            succ[x][v] = attrs[outgoing[v][1]]
+        for u in sorted(incoming, key=lambda u: incoming[u][0]):
+            pred[x][u] = attrs[incoming[u][1]]
+    return Projection(graph, nodes, props)
+
+
+def _first_place(
+    pairs: dict[str, tuple[tuple[str, ...], int]], other: str, order: tuple[str, ...], cost: int
+) -> None:
+    """The pair's place: its first row's; its cost: the lowest of its rows'."""
+    known = pairs.get(other)
+    pairs[other] = (order, cost) if known is None else (min(known[0], order), min(known[1], cost))

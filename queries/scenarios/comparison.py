@@ -200,31 +200,32 @@ def compare_models(
     lost = lost_needs(base, scenario)
     day = today or today_utc()  # one day for both sides
 
-    def side(model: ModelGraph, facts: HealthFacts) -> Side:
-        projection = model.projection(table)
-        return Side(
-            ranking=bn.bottleneck_report(
-                projection,
-                model.served_directly(),
-                limit=bn.ranked_all(projection),
-                config=config,
-                table=table,
-            ),
-            health=hl.health_report(
-                facts,
-                projection,
-                max_streams_per_team=max_streams_per_team,
-                table=table,
-                today=day,
-            ),
-            projection=projection,
+    def side(
+        model: ModelGraph, facts: HealthFacts, projection: Projection
+    ) -> tuple[Side, list[ElementRef]]:
+        """The side's answers, and the capabilities it left with no working platform."""
+        health, cut = hl.health_report_and_cut(
+            facts,
+            projection,
+            max_streams_per_team=max_streams_per_team,
+            table=table,
+            today=day,
         )
+        ranking = bn.bottleneck_report(
+            projection,
+            model.served_directly(),
+            limit=bn.ranked_all(projection),
+            config=config,
+            table=table,
+        )
+        return Side(ranking=ranking, health=health, projection=projection), cut
 
-    before = base_side or side(base, base.health_facts())
+    before = base_side or side(base, base.health_facts(), base.projection(table))[0]
     facts = dataclasses.replace(
         scenario.health_facts(), lost_needs=frozenset((s, t) for s, _, t in lost)
     )
-    after = side(scenario, facts)
+    # The scenario's dependency graph is the base's with what the operations changed.
+    after, cut = side(scenario, facts, scenario.projection_after(base, before.projection, table))
     needs, streams = describe_losses(base, scenario, lost, before.projection)
     return ScenarioComparison(
         scenario=view,
@@ -233,9 +234,7 @@ def compare_models(
             if element is not None
             else None
         ),
-        losses=Losses(
-            needs=needs, streams=streams, capabilities=hl.capabilities_cut(facts, after.projection)
-        ),
+        losses=Losses(needs=needs, streams=streams, capabilities=cut),
         bottlenecks=compare_bottlenecks(before.ranking, after.ranking, limit),
         health=compare_health(before.health, after.health),
     )

@@ -14,9 +14,7 @@ platform cut their streams' requirements.
 
 from __future__ import annotations
 
-import networkx as nx
-
-from graph.labels import DEPENDS_ON, READS, REQUIRES, STREAM, USES
+from graph.labels import DEPENDS_ON, READS, REQUIRES, USES
 from queries.model_graph import ModelGraph
 from queries.projection import Projection
 from queries.resolve import ElementRef
@@ -53,17 +51,20 @@ def describe_losses(
     graph `projection`), and every such stream."""
     if not lost:
         return [], []
-    streams = projection.of_type(STREAM)
-    # In the projection u -> v means v depends on u: a stream rests on its ancestors.
-    rests_on = {s: nx.ancestors(projection.graph, s) | {s} for s in streams}
+    # In the projection u -> v means v depends on u: a stream rests on what reaches it,
+    # so the streams resting on an element are the ones it reaches (itself, if a stream).
+    masks = projection.stream_masks
+    refs: dict[int, list[ElementRef]] = {}
 
-    def by_name(ids: set[str]) -> list[ElementRef]:
-        return sorted((base.nodes[i].ref for i in ids), key=lambda r: (r.name, r.id))
+    def by_name(mask: int) -> list[ElementRef]:
+        if mask not in refs:  # many elements reach the same streams
+            refs[mask] = [base.nodes[s].ref for s in projection.streams_in(mask)]
+        return list(refs[mask])
 
     needs = []
-    hit: set[str] = set()
+    hit = 0
     for source, rel_type, target in lost:
-        affected = {s for s, above in rests_on.items() if source in above}
+        affected = masks[source]
         hit |= affected
         needs.append(
             LostNeed(

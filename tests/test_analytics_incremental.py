@@ -1,0 +1,251 @@
+"""The fast paths of the whole-model analyses give the full computation's answers.
+
+On a generated model imported into a real Neo4j, with random scenarios (seeded): a
+scenario's dependency graph derived from the base's (`ModelGraph.projection_after`) is the
+one built anew, node for node and edge for edge in the same order both ways; the health
+report and the bottleneck ranking on it are the ones on the graph built anew; the losses
+(the streams resting on each lost need, from the reach bits) are the ones a search per
+stream finds; and a comparison is the one assembled from those full computations.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import random
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+
+from graph.labels import DEPENDS_ON, HAS_STAGE, OWNS, PLATFORM, STREAM, TEAM, USES
+from graph.store import GraphStore
+from importers.pipeline import run_import
+from queries import bottlenecks as bn
+from queries import health as hl
+from queries.model_graph import ModelGraph
+from queries.projection import Projection
+from queries.propagation import propagation_table
+from queries.resolve import ElementRef
+from queries.scenarios.comparison import Side, compare_models
+from queries.scenarios.losses import describe_losses, lost_needs
+from queries.scenarios.models import ScenarioView
+from queries.scenarios.operations import parse_operation, replay
+from samples.generate import generate
+
+DAY = date(2026, 12, 7)
+SCENARIOS = 12
+
+
+@pytest.fixture
+def generated(store: GraphStore, tmp_path: Path) -> ModelGraph:
+    out = io.StringIO()
+    generate(1_000, 7, out)
+    path = tmp_path / "generated.xml"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    run_import(store, path, max_bytes=1 << 30)
+    return ModelGraph.load(store)
+
+
+def _same_projection(a: Projection, b: Projection) -> None:
+    assert list(a.nodes.items()) == list(b.nodes.items())
+    assert list(a.props.items()) == list(b.props.items())
+    assert list(a.graph.nodes) == list(b.graph.nodes)
+    assert list(a.graph.edges(data=True)) == list(b.graph.edges(data=True))
+    # What reads predecessors (the ranking's searches towards each stream) sees them in
+    # the same order too.
+    assert [(v, list(p.items())) for v, p in a.graph.pred.items()] == [
+        (v, list(p.items())) for v, p in b.graph.pred.items()
+    ]
+
+
+def _random_operations(model: ModelGraph, rng: random.Random) -> list[dict[str, Any]]:
+    platforms = [n.id for n in model.of_type(PLATFORM)]
+    teams = [n.id for n in model.of_type(TEAM)]
+    streams = [n.id for n in model.of_type(STREAM)]
+    # Shared platforms first: removing what many need changes the most.
+    shared = sorted(platforms, key=lambda p: -len(model.in_rels(p)))[:20]
+    ops: list[dict[str, Any]] = []
+    for _ in range(rng.randint(1, 5)):
+        kind = rng.choice(["remove", "replace", "owner", "depend", "drop", "add", "split", "team"])
+        if kind == "remove":
+            ops.append({"op": "remove_element", "element": rng.choice(shared)})
+        elif kind == "replace":
+            old, new = rng.sample(shared, 2)
+            ops.append({"op": "replace_element", "old": old, "new": new})
+        elif kind == "owner":
+            ops.append(
+                {
+                    "op": "move_ownership",
+                    "element": rng.choice(platforms),
+                    "to_team": rng.choice(teams),
+                }
+            )
+        elif kind == "depend":
+            source, target = rng.sample(platforms, 2)
+            ops.append(
+                {"op": "add_relationship", "type": DEPENDS_ON, "source": source, "target": target}
+            )
+        elif kind == "drop":
+            uses = [r for r in model.rels.values() if r.type == USES]
+            r = rng.choice(uses)
+            ops.append(
+                {"op": "remove_relationship", "type": USES, "source": r.source, "target": r.target}
+            )
+        elif kind == "add":
+            new_id = f"plat-new-{len(ops)}"
+            ops.append(
+                {"op": "add_element", "type": PLATFORM, "name": f"New {len(ops)}", "id": new_id}
+            )
+            ops.append(
+                {
+                    "op": "add_relationship",
+                    "type": USES,
+                    "source": rng.choice(streams),
+                    "target": new_id,
+                }
+            )
+            ops.append(
+                {
+                    "op": "add_relationship",
+                    "type": OWNS,
+                    "source": rng.choice(teams),
+                    "target": new_id,
+                }
+            )
+        elif kind == "split":
+            stream = rng.choice(streams)
+            stages = [r.target for r in model.out_rels(stream, HAS_STAGE)]
+            if len(stages) >= 2:
+                cut = rng.randint(1, len(stages) - 1)
+                ops.append(
+                    {
+                        "op": "split_stream",
+                        "stream": stream,
+                        "into": [
+                            {"name": f"{stream} first", "stages": stages[:cut]},
+                            {"name": f"{stream} second", "stages": stages[cut:]},
+                        ],
+                    }
+                )
+        else:
+            ops.append({"op": "remove_element", "element": rng.choice(teams)})
+    return ops
+
+
+def _losses_by_search(
+    base: ModelGraph, scenario: ModelGraph, lost: list[tuple[str, str, str]], p: Projection
+) -> tuple[list[tuple[str, str, str, list[str]]], list[str]]:
+    """The streams resting on each lost need, by a search towards each stream."""
+    rests_on = {s: nx.ancestors(p.graph, s) | {s} for s in p.of_type(STREAM)}
+
+    def by_name(ids: set[str]) -> list[str]:
+        return [
+            r.id for r in sorted((base.nodes[i].ref for i in ids), key=lambda r: (r.name, r.id))
+        ]
+
+    needs, hit = [], set()
+    for source, rel_type, target in lost:
+        affected = {s for s, above in rests_on.items() if source in above}
+        hit |= affected
+        needs.append((source, rel_type, target, by_name(affected)))
+    return needs, by_name(hit)
+
+
+def _ids(refs: list[ElementRef]) -> list[str]:
+    return [r.id for r in refs]
+
+
+def test_scenario_analyses_derived_equal_the_full_computation(
+    store: GraphStore, generated: ModelGraph
+) -> None:
+    base = generated
+    table = propagation_table()
+    config = bn.BottleneckConfig()
+    base_projection = base.projection(table)
+    base_side = Side(
+        ranking=bn.bottleneck_report(
+            base_projection,
+            base.served_directly(),
+            limit=bn.ranked_all(base_projection),
+            config=config,
+            table=table,
+        ),
+        health=hl.health_report(
+            base.health_facts(), base_projection, max_streams_per_team=3, table=table, today=DAY
+        ),
+        projection=base_projection,
+    )
+    rng = random.Random(15)
+    changed = 0
+    for _ in range(SCENARIOS):
+        ops = [parse_operation(o) for o in _random_operations(base, rng)]
+        scenario, views, _ = replay(base, ops, strict=False)
+        changed += scenario != base
+        full = scenario.projection(table)
+        derived = scenario.projection_after(base, base_projection, table)
+        _same_projection(derived, full)
+
+        lost = lost_needs(base, scenario)
+        facts = dataclasses.replace(
+            scenario.health_facts(), lost_needs=frozenset((s, t) for s, _, t in lost)
+        )
+        health = hl.health_report(facts, full, max_streams_per_team=3, table=table, today=DAY)
+        assert (
+            hl.health_report(facts, derived, max_streams_per_team=3, table=table, today=DAY)
+            == health
+        )
+        served = scenario.served_directly()
+        ranking = bn.bottleneck_report(
+            full, served, limit=bn.ranked_all(full), config=config, table=table
+        )
+        assert (
+            bn.bottleneck_report(
+                derived, served, limit=bn.ranked_all(derived), config=config, table=table
+            )
+            == ranking
+        )
+
+        needs, streams = describe_losses(base, scenario, lost, base_projection)
+        expected_needs, expected_streams = _losses_by_search(base, scenario, lost, base_projection)
+        assert sorted(
+            (n.element.id, n.relationship, n.needed.id, _ids(n.streams)) for n in needs
+        ) == sorted(expected_needs)
+        assert _ids(streams) == expected_streams
+
+        view = ScenarioView(
+            name="random",
+            description="",
+            status="open",
+            operation_count=len(ops),
+            operations=views,
+            created_at="2026-12-07T00:00:00Z",
+            updated_at="2026-12-07T00:00:00Z",
+        )
+        comparison = compare_models(
+            base,
+            scenario,
+            view=view,
+            element=None,
+            max_depth=6,
+            limit=20,
+            max_streams_per_team=3,
+            config=config,
+            overrides=None,
+            today=DAY,
+            base_side=base_side,
+        )
+        assert comparison.health.scenario_score == health.score
+        assert [c.scenario_offending for c in comparison.health.checks] == [
+            c.offending for c in health.checks
+        ]
+        assert comparison.bottlenecks.scenario_clusters == ranking.clusters
+        scenario_rows = {b.element.id: (b.rank, b.score) for b in ranking.bottlenecks}
+        for row in comparison.bottlenecks.rows:
+            if row.scenario_rank is not None:
+                assert scenario_rows[row.element.id] == (row.scenario_rank, row.scenario_score)
+        assert comparison.losses.needs == needs
+        assert comparison.losses.capabilities == hl.capabilities_cut(facts, full)
+    assert changed >= SCENARIOS // 2  # most random scenarios applied something
