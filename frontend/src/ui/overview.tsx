@@ -276,5 +276,8 @@ function OverviewPage({ app }: { app: ExplorerContext }) {
 
 export function renderOverviewPage(app: ExplorerContext, root: HTMLElement): void {
   render(null, root); // each visit reads the model afresh
+  // What the server drew into the page (app/explorer.py) is not Preact's to replace: gone
+  // in the same task as the overview is drawn, so nothing blank is ever painted between.
+  root.replaceChildren();
   render(<OverviewPage app={app} />, root);
 }
