@@ -148,7 +148,10 @@ class AnswerWarmer:
 
     def _run(self) -> None:
         if self.live is not None and self.live.enabled:
-            self.live.wait(INDEX_WAIT_S)
+            try:
+                self.live.wait(INDEX_WAIT_S)
+            except Exception as exc:  # Neo4j away at start-up: warm when it answers
+                log.info("warming answers without waiting for the walk index (%s)", exc)
         seen: str | None = None
         seen_at = float("-inf")  # at start-up: warm at once, nothing to wait out
         while not self._stop.is_set():
