@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.core.limits import QuestionGate
+from app.core.warm import AnswerWarmer
 from app.settings import Settings
 from graph.store import GraphStore
 from queries.live import LiveIndex
@@ -39,7 +40,14 @@ def get_gate(request: Request) -> QuestionGate:
     return gate
 
 
+def get_warmer(request: Request) -> AnswerWarmer:
+    """What computes the answers in the background (app.core.warm)."""
+    warm: AnswerWarmer = request.app.state.warm
+    return warm
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 LiveDep = Annotated[LiveIndex, Depends(get_live)]
 GateDep = Annotated[QuestionGate, Depends(get_gate)]
+WarmerDep = Annotated[AnswerWarmer, Depends(get_warmer)]

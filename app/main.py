@@ -16,14 +16,15 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from app.auth import RefusedAuthentications, by_method
 from app.core.errors import FAILURES, answer, printable
 from app.core.limits import IO_THREADS, SWITCH_INTERVAL_S, QuestionGate
+from app.core.warm import AnswerWarmer, default_steps
+from app.explorer import first_answer, mount_explorer
 from app.graphql import graphql_router
-from app.middleware import AuditMiddleware, BodyLimitMiddleware
+from app.middleware import AuditMiddleware, BodyLimitMiddleware, WritesSeen
 from app.neo4j_link import Neo4jLink
 from app.oidc import OidcVerifier
 from app.rest import ROUTERS
@@ -56,6 +57,16 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.state.store = app.state.link.connect() if store is None else store
         app.state.schema_ready = False
         app.state.live = LiveIndex(app.state.store, enabled=settings.impact_index == "on")
+        app.state.warm = AnswerWarmer(
+            app.state.store,
+            app.state.live,
+            enabled=settings.warm_answers,
+            # The explorer's first answer too, when the page may embed it (cheap: first).
+            steps=[
+                *([] if settings.auth_enabled else [("first answer", lambda _: first_answer(app))]),
+                *default_steps(),
+            ],
+        )
         try:
             app.state.store.ensure_schema()
             app.state.schema_ready = True
@@ -64,7 +75,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
             # Serve anyway: /healthz reports it, requests get 503 until Neo4j answers.
             log.warning("Neo4j unreachable at start-up (%s); will retry on demand", exc)
+        app.state.warm.start()
         yield
+        app.state.warm.stop()
         if own_store:
             app.state.store.close()
 
@@ -90,6 +103,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     # Added last is outermost: the audit sees the caller and the 413 of the body limit.
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(AuditMiddleware)
+    app.add_middleware(WritesSeen)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -130,7 +144,7 @@ def _mount_explorer(app: FastAPI) -> None:
     """Serve the built web explorer at / (same origin as the API) when it has been built."""
     dist = Path(os.environ.get("VALUEGRAPH_EXPLORER_DIST", EXPLORER_DIST))
     if (dist / "index.html").exists():
-        app.mount("/", StaticFiles(directory=dist, html=True), name="explorer")
+        mount_explorer(app, dist)
     else:
         log.info("explorer not built (%s missing); run `make frontend`", dist / "index.html")
 

@@ -1,4 +1,5 @@
-"""Request-wide guards: body size limits and the audit trail of REST writes."""
+"""Request-wide guards: body size limits and the audit trail of REST writes; and telling
+the answer warmer (`app.core.warm`) when a request may have changed the model."""
 
 from __future__ import annotations
 
@@ -175,3 +176,22 @@ class AuditMiddleware:
                 )
             except Exception:  # the change itself is done; a lost audit line must not fail it
                 log.exception("could not record audit event for %s", path[:200])
+
+
+class WritesSeen:
+    """After a request that may have changed the model (any method but a read's; GraphQL
+    mutations come as POST like its queries) is answered, pokes the answer warmer, which
+    then looks at the model's revision: answers are warmed seconds after a change rather
+    than at its next periodic look."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if scope["type"] == "http" and scope.get("method") not in READ_METHODS:
+                warm = getattr(scope["app"].state, "warm", None)
+                if warm is not None:
+                    warm.poke()

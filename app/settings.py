@@ -99,6 +99,11 @@ class Settings(BaseSettings):
         default="on",
         description="Walk impact questions on an in-memory index of the model (queries.live).",
     )
+    warm_answers: bool = Field(
+        default=True,
+        description="Compute the health report and bottleneck ranking in the background after "
+        "start-up and after changes (app.core.warm); `0` computes them when first asked.",
+    )
     # Organisations' sign-in (app.oidc): bearer JWTs from one OIDC issuer, beside API tokens.
     oidc_issuer: str | None = Field(
         default=None, description="The issuer (`iss`) whose tokens are accepted; unset: none."

@@ -279,6 +279,31 @@ def wait_for_index(
     }
 
 
+def wait_for_warm(
+    store: GraphStore,
+    base_url: str,
+    timeout_s: float = 600,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Wait until the server's answers are warm for the model's current revision
+    (`app.core.warm`); how long that took after start-up and how long the warm itself."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            status = httpx.get(f"{base_url}/api/warm-answers", timeout=10, headers=headers)
+            warm: dict[str, Any] = status.json()
+        except httpx.TimeoutException:  # a busy shared machine: ask again
+            warm = {"state": "unknown"}
+        if warm.get("state") == "ready" and warm.get("revision") == store.revision():
+            return {
+                "ready_after_start_s": warm["ready_after_start_s"],
+                "warmed_in_s": warm["warmed_in_s"],
+            }
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the answers were not warm within {timeout_s:g} s: {warm}")
+        time.sleep(0.5)
+
+
 def graphql_trivial(client: httpx.Client) -> None:
     client.post("/graphql", json={"query": "{ __typename }"}).raise_for_status()
 

@@ -83,7 +83,14 @@ def store(session_store: GraphStore) -> GraphStore:
 def settings(neo4j_server: dict[str, str | None], tmp_path: Path) -> Settings:
     # Most tests exercise behaviour, not access control: they run in local development
     # mode (auth off on loopback). tests/test_security.py covers auth on.
-    return Settings(neo4j_uri=neo4j_server["uri"], home=tmp_path / ".valuegraph", auth="off")
+    # Answers are computed when asked, not in the background (app.core.warm), so that what
+    # a test sees computed is what it asked; tests/test_warm_answers.py turns warming on.
+    return Settings(
+        neo4j_uri=neo4j_server["uri"],
+        home=tmp_path / ".valuegraph",
+        auth="off",
+        warm_answers=False,
+    )
 
 
 @pytest.fixture

@@ -162,6 +162,8 @@ def test_browser_tour_runs_on_the_demo_and_a_small_model(
         assert [s["name"] for s in timed] == TOUR_STEPS
         assert all(s["ms"] is not None and s["ms"] > 0 for s in timed)
         assert tour["first_contentful_paint_ms"] and tour["largest_contentful_paint_ms"]
+        # Toured once the answers were warm, and how long that took after start-up is kept.
+        assert result[side]["warm"]["ready_after_start_s"] is not None
     assert result["generated"]["plan"]["shared"]["dependants"] > 0
     assert len(result["table"]) == len(result["generated"]["tour"]["steps"]) + 3
     assert set(result["verdicts"]) == {"longest_task_ms", "answers_under_ms", "first_paint_ms"}

@@ -294,6 +294,40 @@ def test_overview_without_value_streams(
     assert status == ["PASS"], output
 
 
+# A value stream whose name would be markup and script if the page did not escape it.
+HOSTILE_STREAM = {
+    "id": "vs-e2e-hostile",
+    "name": '</script><script>window.pwned=1</script><img src=x onerror="window.pwned=2">',
+}
+
+
+def test_overview_first_paint_from_the_page(
+    store: GraphStore, settings: Settings, explorer_built: Path
+) -> None:
+    """Auth off (local development, the benchmark): the page holds the overview's first
+    answer and its lead sentence; the explorer draws it without asking, names as text."""
+    load_demo(store)
+    Graph().node("ValueStream", HOSTILE_STREAM["id"], HOSTILE_STREAM["name"]).write(store)
+    out = OUT.parent / "e2e-first-paint"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    assert not settings.auth_enabled
+    with _Server(settings, store) as server:
+        proc, output = _run_script(
+            {
+                **os.environ,
+                "VALUEGRAPH_URL": server.url,
+                "E2E_OUT": str(out),
+                "E2E_FIRST_PAINT": json.dumps(HOSTILE_STREAM),
+                "CHROMIUM": CHROMIUM,
+            }
+        )
+    print(output)
+    assert proc.returncode == 0, f"explorer e2e (first paint) failed:\n{output}"
+    status = [r["status"] for r in json.loads((out / "results.json").read_text())]
+    assert status == ["PASS"], output
+
+
 def test_explorer_end_to_end(
     running_app: tuple[_Server, str], admin_token: str, viewer_token: str, tmp_path: Path
 ) -> None:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from app.auth import AdminDep, PrincipalDep
 from app.core.limits import ADVICE
-from app.deps import GateDep, LiveDep, SettingsDep, StoreDep
+from app.deps import GateDep, LiveDep, SettingsDep, StoreDep, WarmerDep
 from app.rest.paging import cap_limit
 from app.rest.rendered import json_answer
 from queries import bottlenecks as bn
@@ -477,3 +477,13 @@ def impact_index(live: LiveDep) -> dict[str, Any]:
     """The in-memory walk index the impact questions use when it is current: the model
     revision it holds, its size, whether a rebuild is running, why the last one failed."""
     return dataclasses.asdict(live.status())
+
+
+@router.get("/api/warm-answers")
+def warm_answers(warm: WarmerDep, store: StoreDep) -> dict[str, Any]:
+    """The answers computed in the background before they are asked (the present model,
+    the health report, the default bottleneck ranking): `state` is `ready` when those of
+    the model's present `revision` are kept, `warming` while they are computed, `waiting`
+    before (the walk index's first build, seconds of quiet after a change), `off` when
+    VALUEGRAPH_WARM_ANSWERS is 0; with the time from start-up to the first ready."""
+    return dataclasses.asdict(warm.status(store.revision()))

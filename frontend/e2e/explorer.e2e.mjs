@@ -31,6 +31,10 @@
 //                           the editing steps run as VALUEGRAPH_TOKEN, an editor's)
 //   E2E_NO_STREAMS          TOP:OWNER: the app holds a model without value streams; only its
 //                           overview is checked (TOP most depended on, owned by team OWNER)
+//   E2E_FIRST_PAINT         JSON {id, name}: the app runs with auth off and holds a stream
+//                           with a hostile name; only the overview's first paint is checked
+//                           (the page's embedded answer, no OverviewFirst request, the name
+//                           shown as text)
 //
 // Prints one line per step ("PASS" or "FAIL <reason>") and a closing summary line; exits
 // non-zero when a step failed. There is no skip: a step whose input or capability is
@@ -220,10 +224,50 @@ const reports = reportSteps({ page, base, check, shot, waitReady });
 // E2E_NO_STREAMS=TOP:OWNER: the app holds a model without value streams (a second run);
 // only its overview is checked: TOP is the most depended-on element, OWNER a team owning it.
 const noStreams = process.env.E2E_NO_STREAMS;
+const firstPaint = process.env.E2E_FIRST_PAINT;
+
+/** With auth off the server embeds the overview's first answer and draws its lead sentence
+ * (app/explorer.py): the explorer shows it without asking, and a stream's name is text. */
+async function overviewFromThePage(hostile) {
+  const asked = [];
+  const onRequest = (r) => {
+    if (r.url().endsWith("/graphql") && (r.postData() ?? "").includes("OverviewFirst")) asked.push(r.url());
+  };
+  page.on("request", onRequest);
+  const response = await page.goto(base);
+  const html = await response.text();
+  check(html.includes('id="first-answer"') && html.includes('id="overview-lead"'), "the page holds no first answer or lead");
+  const served = /<p class="ov-lead" id="overview-lead">([^<]*)<\/p>/.exec(html)?.[1];
+  await waitReady();
+  const card = page.locator(`#overview-streams .ov-card[data-id="${hostile.id}"] h3`);
+  await card.waitFor();
+  check((await card.textContent()) === hostile.name, `the hostile name is shown as ${JSON.stringify(await card.textContent())}`);
+  check(!(await page.evaluate(() => "pwned" in window)), "a script in an element's name ran");
+  check((await page.textContent("#overview-lead")) === served, `lead ${await page.textContent("#overview-lead")} != served ${served}`);
+  check(asked.length === 0, `the explorer asked OverviewFirst (${asked.length}x) though the page held it`);
+  check((await page.locator("#first-answer").count()) === 0, "the embedded answer is left in the page");
+  await page.waitForFunction(() => document.querySelector("#overview")?.getAttribute("aria-busy") === "false", null, { timeout: 90_000 });
+  check(/^\d+(\.\d)?$/.test((await page.textContent("#overview-health-score")).trim()), "no health score on the overview");
+  // A later visit (the model may have changed) asks afresh.
+  await page.click("nav.pages a[data-page=graph]");
+  await page.waitForFunction(() => window.valuegraph.state.page === "graph" && window.valuegraph.view.cy.nodes().length > 0);
+  await settle();
+  await page.click("nav.pages a[data-page=overview]");
+  await page.waitForFunction(() => window.valuegraph.state.page === "overview");
+  await page.locator(`#overview-streams .ov-card[data-id="${hostile.id}"]`).waitFor();
+  check(asked.length === 1, `a second visit asked OverviewFirst ${asked.length}x, not once`);
+  page.off("request", onRequest);
+  await shot("26-overview-first-paint");
+}
+
 /** The single points of failure the scenario comparison counts on the base side, as "N stream requirements". */
 let spofCounted = null;
 
 try {
+  if (firstPaint) {
+    await step("the overview drawn from the answer in the page, a hostile name as text", () => overviewFromThePage(JSON.parse(firstPaint)));
+    throw new Finished();
+  }
   if (noStreams) {
     await step("overview of a model without value streams: the most depended-on elements and their owners", () => reports.noStreams(...noStreams.split(":")));
     throw new Finished();

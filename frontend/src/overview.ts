@@ -2,9 +2,10 @@
  * The landing overview's data: the value streams with their stages and what they rest on
  * (capabilities, platforms, teams), the stream-to-stream dependencies, key counts, the
  * health score with its worst findings, the top bottlenecks and the latest imports. A cheap
- * `OverviewFirst` request (asked while the explorer starts: `prefetchOverview`), then the
- * `Overview` stream map, then the questions' own health and bottleneck documents;
- * everything but `loadOverview` and `prefetchOverview` is pure and unit-tested.
+ * `OverviewFirst` answer (embedded in the page by the server when it may, else asked while
+ * the explorer starts: `prefetchOverview`), then the `Overview` stream map, then the
+ * questions' own health and bottleneck documents; everything but `loadOverview`,
+ * `prefetchOverview` and `embeddedAnswer` is pure and unit-tested.
  */
 import { MostDependedOnDocument, OverviewDocument, OverviewFirstDocument, type MostDependedOnQuery, type OverviewFirstQuery, type OverviewQuery } from "./generated/graphql";
 import type { GraphQLClient } from "./gql";
@@ -190,13 +191,34 @@ export function readDependedOn(v: MostDependedOnQuery["mostDependedOn"]): Depend
   };
 }
 
-let early: { client: GraphQLClient; answer: Promise<OverviewFirstQuery> } | null = null;
+let early: { client: GraphQLClient; answer: Promise<OverviewFirstQuery>; data: OverviewFirstQuery | null } | null = null;
 
-/** Ask the overview's first answer now (while the explorer starts), for `loadOverview`. */
+/** The first answer the server embedded in the page (app/explorer.py), taken once: later
+ * visits ask afresh. Null when there is none (authentication on, another address). */
+export function embeddedAnswer(doc: Document = document): OverviewFirstQuery | null {
+  const script = doc.getElementById("first-answer");
+  if (!script) return null;
+  script.remove();
+  try {
+    return JSON.parse(script.textContent ?? "") as OverviewFirstQuery;
+  } catch {
+    return null;
+  }
+}
+
+/** Have the overview's first answer ready for `loadOverview`: the page's own, or asked now
+ * (while the explorer starts). */
 export function prefetchOverview(client: GraphQLClient): void {
-  const answer = client.request(OverviewFirstDocument, {});
+  const data = embeddedAnswer();
+  const answer = data ? Promise.resolve(data) : client.request(OverviewFirstDocument, {});
   answer.catch(() => {}); // asked again by `loadOverview` (a token asked for meanwhile)
-  early = { client, answer };
+  early = { client, answer, data };
+}
+
+/** The first answer if it is at hand without waiting (embedded in the page), for the
+ * overview's first drawing. */
+export function firstAnswerAtHand(client: GraphQLClient): OverviewFirstQuery | null {
+  return early?.client === client ? early.data : null;
 }
 
 function firstAnswer(client: GraphQLClient): Promise<OverviewFirstQuery> {
@@ -204,6 +226,24 @@ function firstAnswer(client: GraphQLClient): Promise<OverviewFirstQuery> {
   early = null;
   const ask = () => client.request(OverviewFirstDocument, {});
   return asked ? asked.catch(ask) : ask();
+}
+
+/** The overview as the first answer shows it: the summary, counts, stream names and
+ * imports; the rest pending. Pure. */
+export function firstOverview(data: OverviewFirstQuery, dependedOn: DependedOnList | null, errors: string[]): Overview {
+  const stats = data.stats as Stats; // `stats: JSON!`: counts by type (typed by hand in types.ts)
+  return {
+    map: streamNames(data.streams),
+    summary: summarySentence(stats),
+    dependedOn,
+    counts: keyCounts(stats),
+    health: null,
+    worst: [],
+    bottlenecks: [],
+    imports: readImportRuns(data.importRuns),
+    errors,
+    pending: data.streams.total ? ["map", "health", "bottlenecks"] : ["health", "bottlenecks"],
+  };
 }
 
 /** Everything the overview shows; the stream map, health and bottlenecks may fail alone
@@ -221,19 +261,7 @@ export async function loadOverview(client: GraphQLClient, questions: Questions, 
         (d) => readDependedOn(d.mostDependedOn),
         (err: Error) => (errors.push(`most depended-on: ${err.message}`), null),
       );
-  const stats = data.stats as Stats; // `stats: JSON!`: counts by type (typed by hand in types.ts)
-  let o: Overview = {
-    map: streamNames(data.streams),
-    summary: summarySentence(stats),
-    dependedOn,
-    counts: keyCounts(stats),
-    health: null,
-    worst: [],
-    bottlenecks: [],
-    imports: readImportRuns(data.importRuns),
-    errors,
-    pending: data.streams.total ? ["map", "health", "bottlenecks"] : ["health", "bottlenecks"],
-  };
+  let o = firstOverview(data, dependedOn, errors);
   progress(o);
   if (data.streams.total) {
     // The stream map (a gated question's worth of neighbours on a large model); the names

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import type { HealthReportQuery, OverviewQuery } from "../src/generated/graphql";
-import { keyCounts, readDependedOn, readImportRuns, readStreamMap, streamNames, summarySentence, worstChecks } from "../src/overview";
+import { embeddedAnswer, firstOverview, keyCounts, readDependedOn, readImportRuns, readStreamMap, streamNames, summarySentence, worstChecks } from "../src/overview";
 import { readHealth } from "../src/questions";
+import type { Stats } from "../src/types";
 
 const b = (id: string, type: string, name = id) => ({ id, type, name });
 const stream = (id: string, name: string, rel: Partial<Record<"stages" | "requires" | "dependsOn" | "uses" | "supportedBy" | "ownedBy", ReturnType<typeof b>[]>>) =>
@@ -99,5 +100,27 @@ describe("the overview's first answer", () => {
       ["vs-b", 0, 0],
     ]);
     expect(map.links).toEqual([]);
+  });
+});
+
+describe("the overview's first answer", () => {
+  // The server draws the same sentence into the page it serves (app/explorer.py): both are
+  // held to these cases.
+  const cases = JSON.parse(readFileSync(new URL("../../tests/data/summary_sentences.json", import.meta.url), "utf8")) as { stats: Stats; sentence: string }[];
+  it.each(cases)("words the counts as the server does: $sentence", ({ stats, sentence }) => {
+    expect(summarySentence(stats)).toBe(sentence);
+  });
+
+  it("is read from the page once, hostile names as they are", () => {
+    const name = "</script><script>alert(1)</script><!--";
+    const answer = { streams: { total: 1, items: [{ __typename: "ValueStream", id: "vs-x", type: "ValueStream", name }] }, stats: { nodes: { ValueStream: 1 }, relationships: {} }, importRuns: [] };
+    let script: { textContent: string; remove: () => void } | null = { textContent: JSON.stringify(answer).replace(/</g, "\\u003c"), remove: () => (script = null) };
+    const doc = { getElementById: (id: string) => (id === "first-answer" ? script : null) } as unknown as Document;
+    const read = embeddedAnswer(doc);
+    expect(read?.streams.items[0]?.name).toBe(name);
+    expect(embeddedAnswer(doc)).toBeNull(); // taken: a later visit asks afresh
+    const o = firstOverview(read!, null, []);
+    expect(o.map.streams.map((c) => c.stream.name)).toEqual([name]);
+    expect(o.pending).toEqual(["map", "health", "bottlenecks"]);
   });
 });

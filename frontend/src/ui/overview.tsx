@@ -9,7 +9,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { ExplorerContext } from "../context";
 import type { GraphQLClient } from "../gql";
-import { loadOverview, type Overview, type Shared, type StreamCard, type StreamMap } from "../overview";
+import { firstAnswerAtHand, firstOverview, loadOverview, type Overview, type Shared, type StreamCard, type StreamMap } from "../overview";
 import { nodeStyle } from "../style";
 import type { ElementBrief } from "../types";
 import { graphHref } from "../urlstate";
@@ -254,7 +254,12 @@ function OverviewView({ o, client }: { o: Overview; client: GraphQLClient }) {
 }
 
 function OverviewPage({ app }: { app: ExplorerContext }) {
-  const [o, setO] = useState<Overview | null>(null);
+  // The page's embedded first answer draws the overview at once (the server drew its lead
+  // sentence already: no "Reading" in between).
+  const [o, setO] = useState<Overview | null>(() => {
+    const first = firstAnswerAtHand(app.api.client);
+    return first?.streams.total ? firstOverview(first, null, []) : null;
+  });
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     // Drawn as it is known: the summary, counts and stream names first (asked while the
@@ -271,5 +276,8 @@ function OverviewPage({ app }: { app: ExplorerContext }) {
 
 export function renderOverviewPage(app: ExplorerContext, root: HTMLElement): void {
   render(null, root); // each visit reads the model afresh
+  // What the server drew into the page (app/explorer.py) is not Preact's to replace: gone
+  // in the same task as the overview is drawn, so nothing blank is ever painted between.
+  root.replaceChildren();
   render(<OverviewPage app={app} />, root);
 }

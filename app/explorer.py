@@ -1,0 +1,209 @@
+"""The web explorer's page: the built `index.html`, with the overview's first answer in it.
+
+A bare address opens the overview, whose first answer (`OverviewFirst`: the counts, the
+value streams' names, the latest imports) the explorer would otherwise ask for once its
+bundle has loaded. Served with that answer embedded (a `<script type="application/json"
+id="first-answer">` the explorer reads instead of asking) and the overview's lead sentence
+already drawn, the page's first meaningful paint needs no round trip after the HTML.
+
+One truth: the embedded answer is the `OverviewFirst` operation run through the GraphQL
+schema (the explorer's own document, `OVERVIEW_FIRST`; tests/test_explorer_page.py holds it
+equal to frontend/src/operations/overview.graphql), kept per model revision
+(`queries.present.remember`). The lead sentence is `summary_sentence`, the explorer's
+`summarySentence` in Python (both are tested on the same cases, tests/data/summary_sentences.json).
+
+With authentication on, nothing of the model is embedded: the browser asks for the page
+without a token (the explorer keeps it in session storage and sends it with API calls
+only), so the page cannot know what the caller may see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from app.auth import LOCAL_DEVELOPER
+from graph.store import GraphStore
+from queries.present import remember
+
+log = logging.getLogger(__name__)
+
+# The explorer's `OverviewFirst` operation with the fragment it spreads, as the explorer
+# sends it (frontend/src/operations/overview.graphql and fragments.graphql).
+OVERVIEW_FIRST = """
+query OverviewFirst {
+  streams: nodes(types: [ValueStream], limit: 60) {
+    total
+    items {
+      ...Brief
+    }
+  }
+  stats
+  importRuns(limit: 5) {
+    id
+    source
+    format
+    startedAt
+    counts
+  }
+}
+
+fragment Brief on Element {
+  __typename
+  id
+  type
+  name
+}
+"""
+
+FIRST_ANSWER_KEY = ("explorer", "OverviewFirst")
+
+
+class FirstAnswerFailed(Exception):
+    """The operation answered with errors (the page is then served without it)."""
+
+
+def _run_overview_first(app: FastAPI) -> dict[str, Any]:
+    from app.graphql.context import Context  # the schema imports the app's resolvers
+    from app.graphql.schema import schema
+
+    state = app.state
+    context = Context(state.store, state.settings, LOCAL_DEVELOPER, state.live, state.gate)
+    result = asyncio.run(schema.execute(OVERVIEW_FIRST, context_value=context))
+    if result.errors or result.data is None:
+        raise FirstAnswerFailed("; ".join(e.message for e in result.errors or []))
+    return dict(result.data)
+
+
+def first_answer(app: FastAPI) -> dict[str, Any]:
+    """The overview's first answer at the present revision, computed once per revision.
+    Blocking (call it from a thread): it runs the operation on an event loop of its own."""
+    store: GraphStore = app.state.store
+    answer: dict[str, Any] = remember(store, FIRST_ANSWER_KEY, lambda: _run_overview_first(app))
+    return answer
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def summary_sentence(stats: Mapping[str, Any]) -> str:
+    """The model in one sentence, from the counts (the explorer's `summarySentence`)."""
+    nodes: Mapping[str, int] = stats.get("nodes") or {}
+    rels: Mapping[str, int] = stats.get("relationships") or {}
+    elements, relationships = sum(nodes.values()), sum(rels.values())
+    if not elements:
+        return "The model is empty: import a file or load the demo to see its overview."
+    every = (
+        f"{_plural(elements, 'element', 'elements')} and "
+        f"{_plural(relationships, 'relationship', 'relationships')} in all"
+    )
+    beneath = [
+        _plural(nodes.get("Capability", 0), "capability", "capabilities"),
+        _plural(nodes.get("Platform", 0), "platform", "platforms"),
+        _plural(nodes.get("Team", 0), "team", "teams"),
+    ]
+    rest = f"{', '.join(beneath[:-1])} and {beneath[-1]}"
+    streams = nodes.get("ValueStream", 0)
+    if streams:
+        return (
+            f"{_plural(streams, 'value stream', 'value streams')} in "
+            f"{_plural(nodes.get('Stage', 0), 'stage', 'stages')} rest on {rest}: {every}."
+        )
+    return f"No value streams yet; {rest}: {every}."
+
+
+def json_in_script(data: Any) -> str:
+    """`data` as JSON that can sit inside a `<script>` element: `<`, `>` and `&` (only ever
+    inside JSON strings) written as escapes, so no name can close the element or open a
+    comment; the line separators JavaScript once refused likewise."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(raw, escaped)
+    return text
+
+
+# The markup of the built index.html the overview is drawn into (frontend/index.html).
+GRAPH_PAGE = '<main id="page-graph" class="graph-page">'
+OVERVIEW_PAGE = '<main id="page-overview" class="page page-wide" hidden></main>'
+GRAPH_LINK = 'data-page="graph" aria-current="page"'
+OVERVIEW_LINK = 'data-page="overview"'
+BODY_END = "</body>"
+
+
+def page_with(template: str, answer: Mapping[str, Any]) -> str:
+    """The explorer's page with `answer` embedded and, when the page's markup is as
+    expected, the overview shown with its lead sentence (the explorer replaces it)."""
+    embedded = (
+        f'<script type="application/json" id="first-answer">{json_in_script(answer)}</script>\n'
+    )
+    page = template.replace(BODY_END, embedded + BODY_END, 1)
+    if all(page.count(m) == 1 for m in (GRAPH_PAGE, OVERVIEW_PAGE, GRAPH_LINK)):
+        lead = html.escape(summary_sentence(answer.get("stats") or {}))
+        drawn = (
+            '<main id="page-overview" class="page page-wide">'
+            '<div class="overview" id="overview" aria-busy="true">'
+            "<h1>The operating model at a glance</h1>"
+            f'<p class="ov-lead" id="overview-lead">{lead}</p></div></main>'
+        )
+        page = (
+            page.replace(GRAPH_PAGE, GRAPH_PAGE.replace(">", " hidden>"))
+            .replace(OVERVIEW_PAGE, drawn)
+            .replace(GRAPH_LINK, 'data-page="graph"')
+            .replace(f"{OVERVIEW_LINK}>", f'{OVERVIEW_LINK} aria-current="page">', 1)
+        )
+    return page
+
+
+class _Template:
+    """index.html as built, read again when a new build replaces it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stamp: tuple[int, int] | None = None
+        self._text = ""
+
+    def text(self) -> str:
+        stat = self.path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        if stamp != self._stamp:
+            self._text, self._stamp = self.path.read_text(encoding="utf-8"), stamp
+        return self._text
+
+
+def mount_explorer(app: FastAPI, dist: Path) -> None:
+    """Serve the built explorer at / (same origin as the API); a bare address with the
+    overview's first answer in it (`page_with`) when authentication is off."""
+    template = _Template(dist / "index.html")
+
+    async def index(request: Request) -> Response:
+        text = template.text()
+        if request.url.query or app.state.settings.auth_enabled:
+            return HTMLResponse(text, headers={"cache-control": "no-cache"})
+        try:
+            answer = await asyncio.to_thread(first_answer, app)
+        except Exception as exc:  # Neo4j away: the explorer asks (and reports) itself
+            log.info("explorer page served without its first answer (%s)", exc)
+        else:
+            text = page_with(text, answer)
+        # The answer changes with the model: never from a cache without asking.
+        return HTMLResponse(text, headers={"cache-control": "no-cache"})
+
+    app.add_api_route("/", index, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/index.html", index, methods=["GET"], include_in_schema=False)
+    app.mount("/", StaticFiles(directory=dist, html=True), name="explorer")
