@@ -204,6 +204,6 @@ def mount_explorer(app: FastAPI, dist: Path) -> None:
         # The answer changes with the model: never from a cache without asking.
         return HTMLResponse(text, headers={"cache-control": "no-cache"})
 
-    app.add_api_route("/", index, methods=["GET"], include_in_schema=False)
-    app.add_api_route("/index.html", index, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/", index, methods=["GET", "HEAD"], include_in_schema=False)
+    app.add_api_route("/index.html", index, methods=["GET", "HEAD"], include_in_schema=False)
     app.mount("/", StaticFiles(directory=dist, html=True), name="explorer")

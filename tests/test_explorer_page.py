@@ -154,6 +154,15 @@ def test_a_page_with_state_in_its_address_embeds_nothing(served: TestClient) -> 
     assert 'id="first-answer"' not in page.text and "overview-lead" not in page.text
 
 
+def test_head_of_the_page_answers_as_get_does(served: TestClient) -> None:
+    # Uptime checks and proxies ask HEAD /; the static files answered it before the page
+    # had a route of its own.
+    for path in ("/", "/index.html"):
+        head = served.head(path)
+        assert head.status_code == 200
+        assert head.headers["content-type"].startswith("text/html")
+
+
 def test_with_authentication_on_nothing_of_the_model_is_in_the_page(
     hostile_model: GraphStore, settings: Settings, dist: Path
 ) -> None:
