@@ -337,6 +337,10 @@ def run_adversarial(
         with serve_app(target, workdir, env) as server:
             log("waiting for the server's walk index")
             wl.wait_for_index(store, server.url, server.pid, headers=viewer)
+            # Measured from the service's steady state: its answers warm (app.core.warm),
+            # as they are seconds after start-up, so its memory at the start holds them.
+            log("waiting for the server's warm answers")
+            wl.wait_for_warm(store, server.url, headers=viewer)
             with httpx.Client(base_url=server.url, headers=editor, timeout=300) as c:
                 made = c.post(
                     "/api/scenarios", json=_scenario_body("adversarial-big", picked.platforms)
