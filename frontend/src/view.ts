@@ -160,6 +160,7 @@ export class GraphView {
       // view, its first frame drew every element there (textures at a zoom the fit then
       // changes), the larger part of a second-long task on M's bottlenecks.
       const nodeCount = want.reduce((k, def) => k + (def.group === "nodes" ? 1 : 0), 0);
+      // (A position object per node: Cytoscape keeps the object it is given.)
       const outside = !anchorPos && nodeCount >= ANIMATED_BELOW ? outsideView(cy) : null;
       // New elements are added in one call per kind: element by element, Cytoscape's
       // bookkeeping for each addition made a drawing of hundreds a long task of its own.
@@ -185,7 +186,7 @@ export class GraphView {
           continue;
         }
         const jitter = () => (Math.random() - 0.5) * 40;
-        newNodes.push({ ...def, position: anchorPos ? { x: anchorPos.x + jitter(), y: anchorPos.y + jitter() } : (outside ?? { x: 0, y: 0 }) });
+        newNodes.push({ ...def, position: anchorPos ? { x: anchorPos.x + jitter(), y: anchorPos.y + jitter() } : outside ? { ...outside } : { x: 0, y: 0 } });
       }
       if (newNodes.length) cy.add(newNodes);
       if (newEdges.length) cy.add(newEdges);
