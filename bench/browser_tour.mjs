@@ -11,13 +11,16 @@
 //   CHROMIUM        browser executable (default /usr/bin/chromium)
 //   TOUR_VIEWPORT   WIDTHxHEIGHT (default 1440x900)
 //   TOUR_LANDING_ONLY  "1": only the landing overview (its paints and time to complete)
+//   TOUR_PROFILE    folder: each step's CPU profile (CDP Profiler, main thread) is written
+//                   there as <step>.cpuprofile (for Chromium's DevTools); profiling slows
+//                   the page, so such a run's times are not the benchmark's
 //
 // Each step's time to answer runs from just before the action (in the page's clock) to the
 // first animation frame after its answer is drawn and the graph's layout has finished. Long
 // tasks (over 50 ms, PerformanceObserver 'longtask') are attributed to the step during which
 // they started; first contentful and largest contentful paint are those of the landing
 // overview.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const require = createRequire(new URL("../frontend/package.json", import.meta.url));
@@ -57,6 +60,20 @@ page.on("console", (m) => {
   if (m.type() === "error") errors.push(m.text());
 });
 
+const profileDir = process.env.TOUR_PROFILE;
+const cdp = profileDir ? await context.newCDPSession(page) : null;
+if (cdp) {
+  mkdirSync(profileDir, { recursive: true });
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+}
+const profileStart = () => cdp?.send("Profiler.start");
+async function profileStop(name) {
+  if (!cdp) return;
+  const { profile } = await cdp.send("Profiler.stop");
+  writeFileSync(`${profileDir}/${name.replace(/[^a-z0-9]+/gi, "-")}.cpuprofile`, JSON.stringify(profile));
+}
+
 const steps = [];
 const now = () => page.evaluate(() => performance.now());
 /** The first frame after the answer: what was drawn is on screen. */
@@ -66,6 +83,7 @@ const visible = (selector) => page.locator(selector).first().waitFor({ state: "v
 const fn = (f, arg) => page.waitForFunction(f, arg, { polling: "raf" });
 
 async function timed(name, action, answered, extra = {}) {
+  await profileStart();
   const start = await now();
   try {
     await action();
@@ -74,9 +92,11 @@ async function timed(name, action, answered, extra = {}) {
   } catch (err) {
     steps.push({ name, start, end: await now(), ms: null, error: String(err.message ?? err).split("\n")[0], ...extra });
     console.log(`FAIL ${name}: ${err.message}`);
+    await profileStop(name);
     return false;
   }
   const end = await drawn();
+  await profileStop(name);
   steps.push({ name, start, end, ms: Math.round(end - start), ...extra });
   console.log(`${name}: ${Math.round(end - start)} ms`);
   return true;
@@ -85,9 +105,11 @@ async function timed(name, action, answered, extra = {}) {
 /** A phase the tour needs but does not time (typing, picking): its long tasks are still
  * attributed to it. */
 async function untimed(name, action) {
+  await profileStart();
   const start = await now();
   await action();
   steps.push({ name, start, end: await now(), ms: null, untimed: true });
+  await profileStop(name);
 }
 
 /** Type into the header search and wait for the element's option (not timed: the search step is). */

@@ -284,7 +284,9 @@ export class App implements ExplorerContext {
     if (unknown.length) m.know(await this.api.briefs(unknown));
     m.seeds = s.seeds.filter((id) => m.elements.has(id));
     m.expanded = s.expanded.filter((id) => m.isLoaded(id));
-    this.render({ relayout: true });
+    // A kept bottleneck answer is drawn again at once below: drawing the explored view first
+    // removed its elements only to add them back (1,400 on M, a second-long task).
+    if (!(s.mode === "bottleneck" && this.bottleneckPanel.result)) this.render({ relayout: true });
     this.updateModeButtons();
     if (s.selected) await this.select(s.selected, { keepMode: true });
     else this.renderPanels();

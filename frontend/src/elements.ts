@@ -33,11 +33,18 @@ export function toElements(d: Derived, grouped?: Grouped): ElementDefinition[] {
       classes: classes.join(" "),
     });
   }
+  // Edges between the same two elements are drawn as a bundle of curves (`parallel`); every
+  // other edge as the straight line a bundle of one is, without Cytoscape's search for
+  // parallel edges (per edge, on each restyle and move: half of a large drawing's task).
+  const pairs = new Map<string, number>();
+  const pair = (e: { source: string; target: string }): string => (e.source < e.target ? `${e.source}\u0000${e.target}` : `${e.target}\u0000${e.source}`);
+  for (const e of d.edges) if (e.source !== e.target) pairs.set(pair(e), (pairs.get(pair(e)) ?? 0) + 1);
   for (const e of d.edges) {
+    const classes = [e.overlay ? "overlay" : "", (pairs.get(pair(e)) ?? 0) > 1 ? "parallel" : ""].filter(Boolean);
     out.push({
       group: "edges",
       data: { id: e.id, source: e.source, target: e.target, rel: e.rel, label: relLabel(e.rel), attributes: e.attributes },
-      classes: e.overlay ? "overlay" : "",
+      classes: classes.join(" "),
     });
   }
   return out;

@@ -190,7 +190,9 @@ export function cytoscapeStyle(): StyleRule[] {
       selector: "edge",
       style: {
         width: 1.5,
-        "curve-style": "bezier",
+        // A lone edge is a straight line either way; only a bundle (`parallel`, set by
+        // `elements.ts`) needs Cytoscape's bezier bundling, which is dear on large drawings.
+        "curve-style": "straight",
         "target-arrow-shape": "triangle",
         "arrow-scale": 0.9,
         "line-color": "#94A3B8",
@@ -204,6 +206,7 @@ export function cytoscapeStyle(): StyleRule[] {
       },
     },
   );
+  rules.push({ selector: "edge.parallel", style: { "curve-style": "bezier" } });
   for (const [rel, group] of Object.entries(REL_GROUP)) {
     const s = EDGE_GROUPS[group]!;
     rules.push({

@@ -31,6 +31,9 @@ export const OVERLAY_CLASSES = [
   "sc-bn-added sc-bn-removed sc-bn-higher sc-bn-lower sc-bn-same",
 ].join(" ");
 
+/** Drawings of fewer nodes move to their layout's places animated; larger ones jump there. */
+const ANIMATED_BELOW = 150;
+
 /** The largest zoom a layout's fit may leave (1 = labels at their CSS size). */
 const MAX_FIT_ZOOM = 1.25;
 
@@ -101,7 +104,14 @@ export class GraphView {
     const factor = labelScale(this.cy.zoom());
     if (factor === this.labelFactor) return;
     this.labelFactor = factor;
-    this.cy.style().update();
+    this.restyleLabels();
+  }
+
+  /** Only node labels follow the factor: restyling the edges too (`cy.style().update()`)
+   * recomputed every edge's style and path, the larger part of a big drawing's restyle. */
+  private restyleLabels(): void {
+    // `updateStyle` is Cytoscape's own (a collection's restyle), missing from its types.
+    (this.cy.nodes() as unknown as { updateStyle(): void }).updateStyle();
   }
 
   setLayout(name: LayoutName): void {
@@ -146,6 +156,12 @@ export class GraphView {
       });
       const anchor = opts.anchor ? cy.getElementById(opts.anchor) : null;
       const anchorPos = anchor && anchor.nonempty() ? { ...anchor.position() } : null;
+      // A drawing that jumps to its layout waits for it outside the view: heaped in the
+      // view, its first frame drew every element there (textures at a zoom the fit then
+      // changes), the larger part of a second-long task on M's bottlenecks.
+      const nodeCount = want.reduce((k, def) => k + (def.group === "nodes" ? 1 : 0), 0);
+      // (A position object per node: Cytoscape keeps the object it is given.)
+      const outside = !anchorPos && nodeCount >= ANIMATED_BELOW ? outsideView(cy) : null;
       // New elements are added in one call per kind: element by element, Cytoscape's
       // bookkeeping for each addition made a drawing of hundreds a long task of its own.
       const newNodes: cytoscape.ElementDefinition[] = [];
@@ -157,8 +173,10 @@ export class GraphView {
         const existing = cy.getElementById(id);
         if (existing.nonempty()) {
           const { parent: _parent, ...data } = def.data;
-          existing.data(data);
-          const keep = existing.classes().filter((c: string) => !["expanded", "pinned", "has-more", "overlay"].includes(c));
+          // Setting data restyles the element even when nothing changed: on a redraw of
+          // the same answer that was every element restyled (1,400 on M's bottlenecks).
+          if (!sameData(existing.data() as Record<string, unknown>, data)) existing.data(data);
+          const keep = existing.classes().filter((c: string) => !["expanded", "pinned", "has-more", "overlay", "parallel"].includes(c));
           existing.classes([...keep, ...String(def.classes ?? "").split(" ").filter(Boolean)]);
           continue;
         }
@@ -168,7 +186,7 @@ export class GraphView {
           continue;
         }
         const jitter = () => (Math.random() - 0.5) * 40;
-        newNodes.push({ ...def, position: anchorPos ? { x: anchorPos.x + jitter(), y: anchorPos.y + jitter() } : { x: 0, y: 0 } });
+        newNodes.push({ ...def, position: anchorPos ? { x: anchorPos.x + jitter(), y: anchorPos.y + jitter() } : outside ? { ...outside } : { x: 0, y: 0 } });
       }
       if (newNodes.length) cy.add(newNodes);
       if (newEdges.length) cy.add(newEdges);
@@ -206,11 +224,11 @@ export class GraphView {
     // zoom, or the same elements would be laid out differently after each fit.
     if (this.labelFactor !== 1) {
       this.labelFactor = 1;
-      this.cy.style().update();
+      this.restyleLabels();
     }
     const request = layoutRequest(this.cy, this.resolvedLayout(), seq);
     void this.layouts.run(request).then((answer) => {
-      if (answer && seq === this.layoutSeq) this.place(answer.positions, n < 150);
+      if (answer && seq === this.layoutSeq) this.place(answer.positions, n < ANIMATED_BELOW);
     });
   }
 
@@ -315,15 +333,32 @@ export class GraphView {
     const factor = this.labelFactor;
     if (factor !== 1) {
       this.labelFactor = 1;
-      this.cy.style().update();
+      this.restyleLabels();
     }
     try {
       return sceneOf(this.cy, title, subtitle, legend);
     } finally {
       if (factor !== 1) {
         this.labelFactor = factor;
-        this.cy.style().update();
+        this.restyleLabels();
       }
     }
   }
+}
+
+/** A point well outside what the canvas shows (model coordinates). */
+function outsideView(cy: Core): { x: number; y: number } {
+  const e = cy.extent();
+  return { x: e.x2 + e.w + 1000, y: e.y2 + e.h + 1000 };
+}
+
+/** Whether an element's data already holds `want` (attributes compared by value). */
+function sameData(have: Record<string, unknown>, want: Record<string, unknown>): boolean {
+  for (const [k, v] of Object.entries(want)) {
+    const h = have[k];
+    if (h === v) continue;
+    if (typeof v !== "object" || v === null || typeof h !== "object" || h === null) return false;
+    if (JSON.stringify(h) !== JSON.stringify(v)) return false;
+  }
+  return true;
 }
