@@ -307,12 +307,17 @@ class GraphStore:
         """The model's revision: it changes whenever elements or relationships do."""
         return str(self.read(cypher.GET_REVISION)[0]["revision"])
 
-    def ping(self) -> bool:
+    def probe(self) -> tuple[bool, int | None]:
+        """Whether Neo4j answers, and the schema version it holds, in one round trip: an
+        auto-commit read, never retried, so a health check fails fast when Neo4j is away
+        and costs little when it is not (a connectivity check and a managed read took
+        about four round trips, each a wait for the interpreter on a busy server)."""
         try:
-            self.driver.verify_connectivity()
-            return True
+            with self.driver.session(database=self.database, default_access_mode="READ") as session:
+                record = session.run(cypher.GET_SCHEMA_VERSION).single()
         except Exception:  # any failure means "not reachable" to a health check
-            return False
+            return False, None
+        return True, (record["version"] if record is not None else None)
 
     # -- schema --------------------------------------------------------------------
 

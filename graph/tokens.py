@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -92,14 +94,50 @@ def create_token(store: GraphStore, *, name: str, role: Role) -> tuple[str, str]
     return token_id, secret
 
 
+# A token found valid is believed for this long without asking Neo4j again: every API
+# request is identified, and under load that lookup was a Neo4j round trip per request
+# (a tenth of the interpreter's time in bench.adversarial). Only valid tokens are kept, so
+# made-up ones always cost a lookup and a new token works at once. A revocation made in
+# this process takes effect at once; one made by another process (the CLI beside a
+# running service) within this many seconds.
+VERIFIED_FOR_S = 5.0
+_MAX_VERIFIED = 1024
+
+_verified: dict[str, tuple[Principal, float]] = {}
+_verified_lock = threading.Lock()
+_revocations = 0  # counted, so a lookup that raced a revocation is not kept
+
+
 def authenticate(store: GraphStore, secret: str) -> Principal | None:
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    records = store.read(LOOKUP, {"digest": _digest(secret)})
+    digest = _digest(secret)
+    now = time.monotonic()
+    with _verified_lock:
+        known = _verified.get(digest)
+        revocations = _revocations
+    if known is not None and known[1] > now:
+        return known[0]
+    records = store.read(LOOKUP, {"digest": digest})
     if not records:
         return None
     r = records[0]
-    return Principal(token_id=r["id"], name=r["name"], role=Role.parse(r["role"]))
+    principal = Principal(token_id=r["id"], name=r["name"], role=Role.parse(r["role"]))
+    with _verified_lock:
+        if revocations == _revocations:
+            if len(_verified) >= _MAX_VERIFIED:
+                _verified.clear()
+            _verified[digest] = (principal, now + VERIFIED_FOR_S)
+    return principal
+
+
+def forget_verified() -> None:
+    """Believe no token without asking Neo4j again (a token is being revoked, or tests);
+    a lookup already under way is not kept either."""
+    global _revocations
+    with _verified_lock:
+        _verified.clear()
+        _revocations += 1
 
 
 def list_tokens(store: GraphStore) -> list[dict[str, Any]]:
@@ -107,5 +145,7 @@ def list_tokens(store: GraphStore) -> list[dict[str, Any]]:
 
 
 def revoke_token(store: GraphStore, token_id: str) -> None:
+    forget_verified()
     if not store.execute(REVOKE, {"id": token_id, "now": now_iso()}):
         raise NotFoundError(f"no token with id {token_id!r}")
+    forget_verified()  # a request may have verified it while the revocation was written

@@ -177,6 +177,7 @@ def one_slot(
         auth="off",
         question_slots=1,
         question_queue=0,
+        warm_answers=False,
     )
     with TestClient(create_app(settings, store=demo)) as client:
         yield client

@@ -77,7 +77,10 @@ def demo(store: GraphStore) -> GraphStore:
 
 
 def _client(store: GraphStore, neo4j_uri: str | None, tmp: Path, **limits: float) -> TestClient:
-    settings = Settings(neo4j_uri=neo4j_uri, home=tmp / ".valuegraph", auth="off", **limits)
+    # Answers computed when asked (no background warming), as the limits apply to that.
+    settings = Settings(
+        neo4j_uri=neo4j_uri, home=tmp / ".valuegraph", auth="off", warm_answers=False, **limits
+    )
     return TestClient(create_app(settings, store=store))
 
 

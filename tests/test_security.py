@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -261,3 +262,18 @@ def test_import_needs_editor_and_prune_needs_admin(
     body = secured.post("/graphql", json={"query": query}, headers=bearer(tokens["editor"])).json()
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert "needs the admin role" in body["errors"][0]["message"]
+
+
+def test_a_revocation_by_another_process_takes_effect_within_the_verified_time(
+    secured: TestClient, store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A valid token is believed for VERIFIED_FOR_S without a Neo4j lookup; `valuegraph
+    # token revoke` run beside the service writes the revocation itself.
+    from graph import tokens as tk
+
+    monkeypatch.setattr(tk, "VERIFIED_FOR_S", 0.5)
+    token_id, secret = tk.create_token(store, name="elsewhere", role=Role.VIEWER)
+    assert secured.get("/api/nodes", headers=bearer(secret)).status_code == 200
+    store.execute(tk.REVOKE, {"id": token_id, "now": "2026-12-07T00:00:00Z"})
+    time.sleep(0.6)
+    assert secured.get("/api/nodes", headers=bearer(secret)).status_code == 401

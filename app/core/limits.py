@@ -87,6 +87,12 @@ class QuestionGate:
     def __init__(self, slots: int, queue: int, wait_s: float, time_limit_s: float) -> None:
         self._slots = threading.BoundedSemaphore(slots)
         self._admitted = threading.BoundedSemaphore(slots + queue)
+        # Serving a kept answer is short but not free (a revision read, the answer sent):
+        # without a bound, many clients asking kept answers at once keep as many threads
+        # runnable, and every other request (`/healthz` too) waits longer for the
+        # interpreter. Beyond these few, a kept answer waits its turn (blocked, not queued
+        # or refused).
+        self._serving = threading.BoundedSemaphore(max(2, slots))
         self.wait_s = wait_s
         self.time_limit_s = time_limit_s
         self.tidy = Tidy()
@@ -127,7 +133,8 @@ class QuestionGate:
         (`KEPT`): then it is served at once, without a slot or a place in the queue."""
         kept = KEPT.get(question)
         if kept is not None:
-            answer: T | None = kept(*args, **kwargs)
+            with self._serving:
+                answer: T | None = kept(*args, **kwargs)
             if answer is not None:
                 return answer
         with self.admit(advice):

@@ -22,17 +22,15 @@ class Health(BaseModel):
 def healthz(request: Request, response: Response) -> Health:
     """Whether Neo4j answers and which schema version it holds; 503 when it does not."""
     store: GraphStore = request.app.state.store
-    reachable = store.ping()
+    reachable, version = store.probe()
     if not reachable and request.app.state.link.follow(store):
-        reachable = store.ping()  # the local Neo4j came back elsewhere after a crash
-    version = None
-    if reachable:
+        reachable, version = store.probe()  # the local Neo4j came back elsewhere after a crash
+    if reachable and not request.app.state.schema_ready:  # Neo4j is back: finish start-up now
         try:
-            if not request.app.state.schema_ready:  # Neo4j is back: finish start-up now
-                store.ensure_schema()
-                request.app.state.schema_ready = True
+            store.ensure_schema()
+            request.app.state.schema_ready = True
             version = store.schema_version()
-        except Exception:  # a failure between ping and read still means "not healthy"
+        except Exception:  # a failure between probe and read still means "not healthy"
             reachable = False
     ok = reachable and version == SCHEMA.version
     if not ok:
