@@ -191,12 +191,7 @@ def build_from(
     for source, target, rel_type, original_type, access_type in sorted(rel_rows, key=_rel_order):
         if source not in nodes or target not in nodes:
             continue
-        kind = (rel_type, original_type, access_type)
-        rule = rules.get(kind)
-        if rule is None:
-            key = rel_key(*kind)
-            rule = rules[kind] = (table.flow(key), 0 if key in PART_OF_KEYS else 1)
-        flow, cost = rule
+        flow, cost = _rule(rules, table, (rel_type, original_type, access_type))
         if flow in forward and target not in inert:
             _add(costs, source, target, cost)
         if flow in reverse and source not in inert:
@@ -217,6 +212,20 @@ def _text(value: object) -> str | None:
 
 def _first(r: NodeTuple) -> Any:
     return r[0]
+
+
+def _rule(
+    rules: dict[tuple[Any, Any, Any], tuple[Flow, int]],
+    table: PropagationTable,
+    kind: tuple[Any, Any, Any],
+) -> tuple[Flow, int]:
+    """The flow and cost of a relationship kind (type, original type, access type), looked
+    up in `table` once per kind and kept in `rules`."""
+    rule = rules.get(kind)
+    if rule is None:
+        key = rel_key(*kind)
+        rule = rules[kind] = (table.flow(key), 0 if key in PART_OF_KEYS else 1)
+    return rule
 
 
 def _rel_order(r: RelTuple) -> tuple[str, ...]:
@@ -293,12 +302,7 @@ def derive(
             source, target, rel_type, original_type, access_type = rel
             if source not in nodes or target not in nodes:
                 continue
-            kind = (rel_type, original_type, access_type)
-            rule = rules.get(kind)
-            if rule is None:
-                key = rel_key(*kind)
-                rule = rules[kind] = (table.flow(key), 0 if key in PART_OF_KEYS else 1)
-            flow, cost = rule
+            flow, cost = _rule(rules, table, (rel_type, original_type, access_type))
             order = _rel_order(rel)
             pairs = []
             if flow in forward and not inert(target):

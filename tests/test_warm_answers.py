@@ -23,35 +23,11 @@ from graph.store import GraphStore
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries.present import forget, recalled
-from queries.projection import load_projection, streams_served_directly
-from queries.propagation import propagation_table
 from samples.demo import load_demo
 from tests.question_graphs import Graph
+from tests.test_kept_answers import _fresh_bottlenecks, _fresh_health
 
 WAIT_S = 120.0
-
-
-def _fresh_health(store: GraphStore) -> hl.HealthReport:
-    """Health from Neo4j's own reads (its Cypher), nothing kept."""
-    table = propagation_table(None)
-    return hl.health_report(
-        hl.health_facts(store),
-        load_projection(store, table),
-        max_streams_per_team=hl.DEFAULT_MAX_STREAMS_PER_TEAM,
-        table=table,
-        today=None,
-    )
-
-
-def _fresh_ranking(store: GraphStore, limit: int) -> bn.BottleneckReport:
-    table = propagation_table(None)
-    return bn.bottleneck_report(
-        load_projection(store, table),
-        streams_served_directly(store),
-        limit=limit,
-        config=None,
-        table=table,
-    )
 
 
 def _kept_equal_fresh(store: GraphStore) -> None:
@@ -59,7 +35,7 @@ def _kept_equal_fresh(store: GraphStore) -> None:
     ranking = bn.kept_bottlenecks(store, limit=1000)
     assert health is not None and ranking is not None
     assert health == _fresh_health(store)
-    assert ranking == _fresh_ranking(store, 1000)
+    assert ranking == _fresh_bottlenecks(store, 1000)
 
 
 def _ready(client: TestClient, store: GraphStore) -> dict[str, Any]:
