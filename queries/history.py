@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from graph import history
 from graph.labels import CHANGE, CHANGE_SET, META
-from graph.model import Page
+from graph.model import INT64_MAX, INT64_MIN, Page
 from graph.store import GraphStore, NotFoundError
 from queries.errors import QuestionError
 
@@ -201,6 +201,8 @@ def change_sets(
 
 def change_set(store: GraphStore, seq: int, *, limit: int = 50, offset: int = 0) -> ChangePage:
     """One change set and a page of its changes (by kind and id)."""
+    if not INT64_MIN <= seq <= INT64_MAX:  # Neo4j's integers: no change set has such a seq
+        raise NotFoundError(f"no change set {seq}")
     found = store.read(ONE_SET, {"seq": seq})
     if not found:
         raise NotFoundError(f"no change set {seq}")
