@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import workloads as wl
-from bench.harness import machine, on_neo4j
+from bench.harness import machine, on_neo4j, scratch_dir
 from bench.stats import median, percentile, ratio, summary
 from graph import history
 from graph.labels import CHANGE, CHANGE_SET, META
@@ -665,7 +664,7 @@ def main(argv: list[str] | None = None) -> None:
     reps = args.reps or (1 if large else 3)
     heap = args.heap or ("8g" if large else "4g")
     txmax = args.txmax or ("7g" if large else "3g")
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="valuegraph-bench-history-"))
+    workdir = args.workdir or scratch_dir("valuegraph-bench-history-")
     result = on_neo4j(
         lambda target: run_history_bench(
             size, args.seed, reps, target, workdir, parts=parts, as_of_only=args.as_of_only
