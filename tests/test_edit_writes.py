@@ -298,9 +298,9 @@ def test_graphql_reads_give_the_same_etag_as_rest(owned: TestClient) -> None:
     before = now_iso()
     read = _gql(
         owned,
-        "query { node(id: \"cap\") { etag } "
+        'query { node(id: "cap") { etag } '
         "nodes(types: [Capability], limit: 10) { items { id etag } } "
-        "old: node(id: \"old\") { ... on Team { owns { id etag } } } "
+        'old: node(id: "old") { ... on Team { owns { id etag } } } '
         "relationships(types: [OWNS], limit: 10) { id etag } }",
     )
     assert read["node"]["etag"] == node_tag
@@ -310,7 +310,7 @@ def test_graphql_reads_give_the_same_etag_as_rest(owned: TestClient) -> None:
     # The answer of a change carries the new tag, which the next conditional change takes.
     changed = _gql(
         owned,
-        "mutation($tag: String) { updateNode(id: \"cap\", patch: {description: \"x\"}, "
+        'mutation($tag: String) { updateNode(id: "cap", patch: {description: "x"}, '
         "ifMatch: $tag) { etag } }",
         tag=node_tag,
     )["updateNode"]["etag"]
@@ -318,12 +318,12 @@ def test_graphql_reads_give_the_same_etag_as_rest(owned: TestClient) -> None:
     stale = owned.post(
         "/graphql",
         json={
-            "query": "mutation($tag: String) { updateNode(id: \"cap\", "
-            "patch: {description: \"y\"}, ifMatch: $tag) { id } }",
+            "query": 'mutation($tag: String) { updateNode(id: "cap", '
+            'patch: {description: "y"}, ifMatch: $tag) { id } }',
             "variables": {"tag": node_tag},
         },
     ).json()
     assert stale["errors"][0]["extensions"]["reason"] == "changed"
     # As of another moment an element is not the stored version: no tag to write against.
-    query = "query($at: String) { node(id: \"cap\", asOf: $at) { description etag } }"
+    query = 'query($at: String) { node(id: "cap", asOf: $at) { description etag } }'
     assert _gql(owned, query, at=before)["node"] == {"description": "", "etag": None}
