@@ -640,6 +640,23 @@ def render(result: dict[str, Any]) -> str:
                 "",
             ),
         ]
+        if i.get("on_neo4j_cpu_s"):
+            # The last rep's: the first pays for Neo4j's warming up (the off import first).
+            for what, key in (
+                ("write phase", "write_s"),
+                ("import process CPU", "cpu_s"),
+                ("Neo4j CPU", "neo4j_cpu_s"),
+            ):
+                on_v, off_v = i[f"on_{key}"][-1], i[f"off_{key}"][-1]
+                rows.append(
+                    (
+                        f"import: {what} (last rep), s",
+                        f"{on_v:.2f}" if on_v is not None else "",
+                        f"{off_v:.2f}" if off_v is not None else "",
+                        f"{ratio(on_v, off_v)}" if on_v and off_v else "",
+                        "",
+                    )
+                )
     if c is not None:
         rows += [
             (
