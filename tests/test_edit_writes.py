@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from app.main import create_app
 from app.settings import Settings
 from graph import edits
-from graph.labels import CHANGE, CHANGE_SET
+from graph.labels import CHANGE, CHANGE_CHUNK, CHANGE_SET
 from graph.model import now_iso
 from graph.store import GraphStore
 from graph.tokens import Role, create_token
@@ -25,7 +25,9 @@ from queries import history as hq
 @pytest.fixture
 def owned(store: GraphStore, client: TestClient) -> TestClient:
     """Capability `cap` owned by team `old`; teams `new` and `decoy`; decoy owns `other`."""
-    store.execute(f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_SET} DETACH DELETE n")
+    store.execute(
+        f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_CHUNK} OR n:{CHANGE_SET} DETACH DELETE n"
+    )
     store.execute("MATCH (m:ValuegraphMeta {key: 'revision'}) REMOVE m.history_head")
     for node in (
         {"type": "Team", "id": "old", "name": "Old team"},

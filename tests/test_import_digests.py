@@ -14,7 +14,7 @@ import pytest
 from neo4j import ManagedTransaction
 
 from graph import edits
-from graph.labels import CHANGE, CHANGE_SET, IMPORT_DIGEST
+from graph.labels import CHANGE, CHANGE_CHUNK, CHANGE_SET, IMPORT_DIGEST
 from graph.store import GraphStore
 from importers import digests, pipeline
 from importers.errors import ImportFailure
@@ -35,7 +35,9 @@ def clean(store: GraphStore) -> GraphStore:
 def _forget(store: GraphStore) -> GraphStore:
     """An empty model, no import runs, no history (the clear is recorded: dropped too)."""
     store.clear()
-    store.execute(f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_SET} DETACH DELETE n")
+    store.execute(
+        f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_CHUNK} OR n:{CHANGE_SET} DETACH DELETE n"
+    )
     store.execute("MATCH (m:ValuegraphMeta {key: 'revision'}) REMOVE m.history_head")
     return store
 
