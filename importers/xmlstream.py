@@ -117,21 +117,30 @@ class Spans:
         self._done = 0  # the bytes before this are hashed, in a span or between
         self._starts: list[int] = []
 
+    @property
+    def data(self) -> bytes:
+        return self._data
+
+    @data.setter
+    def data(self, data: bytes) -> None:
+        self._data = data
+        self._view = memoryview(data)  # slices of it are not copies
+
     def start(self, at: int) -> None:
         self._starts.append(at)
 
     def end(self, elem: Element, at: int) -> None:
         start = self._starts.pop()
-        data = self.data
-        following = data.find(b"<", start + 1)
-        end = max(at, following if following >= 0 else len(data))
+        following = self.data.find(b"<", start + 1)
+        end = max(at, following if following >= 0 else len(self.data))
+        view = self._view
         if start >= self._done:  # spans nest in no reader: if one did, it is in its parent
-            self._between.update(data[self._done : start])
-            # Where each gap ends (no well-formed document holds a NUL), so that bytes
+            # Each gap ends in a NUL (which no well-formed document holds), so that bytes
             # moved from one gap to the next are a change.
+            self._between.update(view[self._done : start])
             self._between.update(b"\0")
             self._done = end
-        self.by_element[elem] = hashlib.blake2b(data[start:end], digest_size=self.SIZE).digest()
+        self.by_element[elem] = hashlib.blake2b(view[start:end], digest_size=self.SIZE).digest()
 
     def between(self) -> bytes:
         """The digest of the bytes outside the spans (after the file has been read)."""
