@@ -131,8 +131,9 @@ class Spans:
 
     def end(self, elem: Element, at: int) -> None:
         start = self._starts.pop()
-        following = self.data.find(b"<", start + 1)
-        end = max(at, following if following >= 0 else len(self.data))
+        data = self._data
+        following = data.find(b"<", start + 1)
+        end = max(at, following if following >= 0 else len(data))
         view = self._view
         if start >= self._done:  # spans nest in no reader: if one did, it is in its parent
             # Each gap ends in a NUL (which no well-formed document holds), so that bytes
