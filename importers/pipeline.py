@@ -15,8 +15,9 @@ and writes only what differs. `run_import` reads the digests once the file is pa
 before it is mapped: a row whose bytes, and all it depends on, are as the last import
 read them is not mapped again (the mapping memo, `importers.transform`).
 
-Concurrency: the diff is read just before the write transaction; an edit to the same
-source's nodes in between is not seen by this run (the next import corrects it).
+Concurrency: what the source holds is read before the write transaction (by
+`run_import`, before the mapping); an edit to the same source's nodes in between is not
+seen by this run (the next import corrects it: the digests it stores then say so).
 
 The steps before this module's write live beside it: `importers.formats` (which format,
 which parser), `importers.preparation` (parse and map, no database), `importers.holders`
