@@ -16,7 +16,7 @@ from neo4j import ManagedTransaction
 from graph import edits
 from graph.labels import CHANGE, CHANGE_CHUNK, CHANGE_SET, IMPORT_DIGEST
 from graph.store import GraphStore
-from importers import digests, pipeline
+from importers import digests, pipeline, transform
 from importers.errors import ImportFailure
 from importers.pipeline import run_import
 
@@ -313,3 +313,62 @@ def test_digests_cover_the_whole_compared_row() -> None:
     assert digests.rel_digest(rel) == digests.rel_digest(
         {**rel, "props": {"w": 1, "import_run": "x"}}
     )
+
+
+def test_a_change_import_maps_only_what_changed_and_gives_what_a_fresh_import_gives(
+    clean: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mapping memo: rows as the last import read them are not mapped again, and the
+    outcome is what importing the same file into an empty model gives, warnings too."""
+    # One element renamed; another retyped, so the relationships at it map to other types.
+    changed = _bank(
+        tmp_path,
+        "changed",
+        ('<name xml:lang="en">Core Banking</name>', '<name xml:lang="en">Core Bank</name>'),
+        (
+            '<element identifier="node-k8s" xsi:type="Node">',
+            '<element identifier="node-k8s" xsi:type="Goal">',
+        ),
+    )
+    mapped: list[str] = []
+    for name in ("mapped_node", "mapped_relationship"):
+        real = getattr(transform._Transformer, name)
+
+        def spy(self: Any, raw: Any, real: Any = real) -> Any:
+            mapped.append(raw["id"])
+            return real(self, raw)
+
+        monkeypatch.setattr(transform._Transformer, name, spy)
+
+    first = run_import(clean, BANK)
+    assert len(mapped) == first["counts"]["elements_in_file"] + 20  # relationships in file
+    mapped.clear()
+    report = _report(run_import(clean, changed))
+    # The two changed elements, the relationships at the retyped one, and the rows that
+    # warn (a dangling relationship, one attached to a relationship): no other row.
+    assert sorted(mapped) == [
+        "app-core",
+        "node-k8s",
+        "r-dangling",
+        "r-flow-2",
+        "r-hosts",
+        "r-on-rel",
+    ]
+    assert report["diff"]["nodes"]["changed"] == {"GenericElement": 1, "Platform": 1}
+    # Serving between two platforms, now from a goal: another type, so replaced.
+    assert report["diff"]["relationships"]["changed"] == {"RELATED_TO": 1}
+    graph = _graph(clean)
+
+    _forget(clean)
+    fresh = _report(run_import(clean, changed))
+    assert _graph(clean) == graph
+    for key in ("counts", "warnings", "warnings_total"):
+        assert report[key] == fresh[key], key
+    # Unchanged again: nothing mapped but the rows that warn.
+    mapped.clear()
+    again = _report(run_import(clean, changed))
+    assert sorted(mapped) == ["r-dangling", "r-on-rel"]
+    assert again["diff"]["nodes"]["total"] == {"added": 0, "changed": 0, "removed": 0}
+    assert {k: again[k] for k in ("counts", "warnings")} == {
+        k: fresh[k] for k in ("counts", "warnings")
+    }
