@@ -341,6 +341,19 @@ export interface ScenarioOverlay {
 const stepKey = (s: PathStep): string => `${s.source}|${s.rel}|${s.target}`;
 
 /**
+ * The compared impact with at most `max` streams, in the order the panel lists them
+ * (changed first): what the graph draws. Removing the most shared platform of L changes
+ * all 500 streams, each with its explaining paths on both sides.
+ */
+export function boundedDiff(d: ImpactDiff, max: number): ImpactDiff {
+  if (d.streams.length <= max) return d;
+  const kept = orderedStreamDeltas(d.streams).slice(0, max);
+  const ids = new Set(kept.map((st) => st.stream.id));
+  const side = (r: ImpactResult | null): ImpactResult | null => (r ? { ...r, streams: r.streams.filter((st) => ids.has(st.stream.id)) } : null);
+  return { ...d, streams: kept, base: side(d.base), scenario: side(d.scenario) };
+}
+
+/**
  * What the graph shows for a compared impact. `diff`: both sides' explaining paths, those
  * only the base has drawn as removed and those only the scenario has as added, each stream
  * marked by its change; `base` / `scenario`: one side's answer, as impact mode draws it.

@@ -11,6 +11,7 @@ import {
   readApplyResult,
   readComparison,
   scenarioNameProblem,
+  boundedDiff,
   scenarioOverlay,
   scenarioSubject,
   comparedElement,
@@ -98,6 +99,18 @@ describe("reading a scenario comparison (captured: remove the API gateway)", () 
     expect(scen.nodes.map((n) => n.id)).toEqual(["plat-api-gateway"]);
     const base = scenarioOverlay(c.impact!, "base");
     expect([...base.classes.entries()].filter(([, cs]) => cs.includes("impacted")).length).toBe(7);
+  });
+
+  it("draws at most the first streams the panel lists, with their paths only", () => {
+    const d = c.impact!;
+    expect(boundedDiff(d, 7)).toBe(d);
+    const three = boundedDiff(d, 3);
+    const first = orderedStreamDeltas(d.streams).slice(0, 3).map((st) => st.stream.id);
+    expect(three.streams.map((st) => st.stream.id)).toEqual(first);
+    expect(three.base!.streams.map((st) => st.stream.id).sort()).toEqual([...first].sort());
+    const ov = scenarioOverlay(three, "diff");
+    expect(ov.steps.length).toBe(3);
+    expect([...ov.classes.entries()].filter(([, cs]) => cs.includes("sc-lost")).map(([id]) => id).sort()).toEqual([...first].sort());
   });
 });
 

@@ -16,6 +16,7 @@ import {
   comparedElement,
   orderedStreamDeltas,
   scenarioNameProblem,
+  boundedDiff,
   scenarioOverlay,
   type ApplyResult,
   type BottleneckDelta,
@@ -326,7 +327,8 @@ export class ScenarioPanel {
     const app = this.app;
     const m = app.model;
     const impact = this.comparison?.impact;
-    const ov = impact ? scenarioOverlay(impact, app.state.side) : { nodes: [], steps: [], classes: new Map<string, string[]>() };
+    // The streams the panel lists first, as impact mode draws the nearest 25.
+    const ov = impact ? scenarioOverlay(boundedDiff(impact, SHOWN_ROWS), app.state.side) : { nodes: [], steps: [], classes: new Map<string, string[]>() };
     const nodes = [...ov.nodes];
     const classes = new Map(ov.classes);
     for (const { e, cls } of this.extras.values()) {
@@ -1123,6 +1125,7 @@ export class ScenarioPanel {
       if (d.counts[k]) chips.appendChild(h("li", { class: `chip sc-${k}` }, `${d.counts[k]} ${CHANGE_LABEL[k]}`));
     }
     if (d.streams.length) box.appendChild(chips);
+    if (d.streams.length > SHOWN_ROWS) box.appendChild(h("p", { class: "hint", id: "scenario-drawn" }, `The graph draws the first ${SHOWN_ROWS} of these ${d.streams.length} streams, as listed below.`));
     const table = h(
       "table",
       { class: "scn-streams", id: "scenario-impact" },
