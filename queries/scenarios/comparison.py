@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from datetime import date
 
 from graph.lifecycle import today as today_utc
@@ -180,6 +180,17 @@ class _Asked:
                     day=self.day,
                 ),
                 base_projection=present_projection(store, self.table),
+                # The base side's impact is the present model's: kept, it serves every
+                # change added to the scenario and every scenario compared on this revision.
+                base_impact=lambda origin: remember(
+                    store,
+                    ("scenario base impact", origin, self.max_depth, table_key(self.table)),
+                    lambda: im.impact(
+                        present_model(store),
+                        origin,
+                        im.WalkOptions(self.max_depth, overrides=self.overrides),
+                    ),
+                ),
             )
 
         return remember(store, self.first_key(record), compute)
@@ -292,6 +303,7 @@ def first_part(
     today: date | None,
     base_health: hl.HealthReport,
     base_projection: Projection,
+    base_impact: Callable[[str], im.ImpactResult] | None = None,
 ) -> FirstPart:
     """The impact, the losses and the health comparison (every number of them final),
     the bottlenecks pending."""
@@ -310,7 +322,15 @@ def first_part(
     comparison = ScenarioComparison(
         scenario=view,
         impact=(
-            compare_impact(base, scenario, element, max_depth, overrides, {s.id for s in streams})
+            compare_impact(
+                base,
+                scenario,
+                element,
+                max_depth,
+                overrides,
+                {s.id for s in streams},
+                base_impact,
+            )
             if element is not None
             else None
         ),
@@ -356,19 +376,24 @@ def compare_impact(
     max_depth: int,
     overrides: dict[str, str] | list[str] | None,
     losing: set[str],
+    base_impact: Callable[[str], im.ImpactResult] | None = None,
 ) -> ImpactComparison:
+    """`base_impact`: the base side's impact of an element id, when it is kept (the
+    present model's: the same for every scenario and change compared on it)."""
     # Named as the base knows it; an element only the scenario has is named as it knows it.
     try:
         origin = base.resolve(element)
     except UnknownElementError:
         origin = scenario.resolve(element)
-    results = [
-        im.impact(model, origin.id, im.WalkOptions(max_depth, overrides=overrides))
-        if origin.id in model.nodes
-        else None
-        for model in (base, scenario)
-    ]
-    before, after = results
+    options = im.WalkOptions(max_depth, overrides=overrides)
+    before = (
+        None
+        if origin.id not in base.nodes
+        else base_impact(origin.id)
+        if base_impact is not None
+        else im.impact(base, origin.id, options)
+    )
+    after = im.impact(scenario, origin.id, options) if origin.id in scenario.nodes else None
     old = {a.element.id: a for a in before.streams} if before else {}
     new = {a.element.id: a for a in after.streams} if after else {}
     deltas = []
