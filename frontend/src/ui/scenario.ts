@@ -257,6 +257,7 @@ export class ScenarioPanel {
     const old = document.getElementById("scenario-bn");
     if (old && this.comparison) old.replaceWith(this.bottleneckView(this.comparison));
     else this.app.renderPanels();
+    if (this.comparison && !this.comparison.rankingPending) this.app.status(this.summary(this.comparison));
   }
 
   private stopRankingTimer(): void {
