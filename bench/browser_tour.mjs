@@ -258,6 +258,17 @@ try {
     },
     { element: s.id },
   );
+  // The comparison answers in two parts: losses, impact and health above, then the
+  // bottleneck comparison when the scenario's ranking is computed. Timed from here, and
+  // (`since_change_ms`) from the click that added the change.
+  const change = steps[steps.length - 1];
+  await timed(
+    "scenario: the bottleneck comparison (second part)",
+    async () => {},
+    () => visible("#scenario-bottlenecks"),
+  );
+  const second = steps[steps.length - 1];
+  if (second.ms !== null && change.start !== undefined) second.since_change_ms = Math.round(second.end - change.start);
 } catch (err) {
   if (!(err instanceof LandingOnly)) {
     errors.push(`tour stopped: ${err.stack ?? err}`);

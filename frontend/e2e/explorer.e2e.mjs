@@ -701,6 +701,16 @@ try {
     await page.waitForFunction(() => document.activeElement?.id === "op-kind");
     check((await page.inputValue("#op-kind")) === "removeElement", "the first change offered is not 'remove an element'");
     await pickWithKeyboard("op-element", "API Gate", scenarioRemoves);
+    // The comparison answers in two parts; the second (the scenario's bottleneck ranking,
+    // asked with wait: true) is held back here until the first has been checked.
+    let release = () => {};
+    const held = new Promise((resolve) => (release = resolve));
+    const holdRanking = async (route) => {
+      const body = route.request().postData() ?? "";
+      if (body.includes("CompareScenario") && body.includes('"wait":true')) await held;
+      await route.continue();
+    };
+    await page.route("**/graphql", holdRanking);
     await page.click("#op-add");
     await page.locator("#scenario-ops li").first().waitFor();
     await page.locator("#scenario-impact tr[data-change]").first().waitFor();
@@ -739,6 +749,16 @@ try {
     const spof = await page.textContent('#scenario-health tr[data-check="single_points_of_failure"] .sub[data-side="base"]');
     check(/^\d+ stream requirements$/.test(spof.trim()), `the comparison counts single points of failure as "${spof}"`);
     spofCounted = spof.trim();
+    // Bottlenecks: pending (with the time waited) while the scenario's ranking is computed,
+    // everything above already shown; then the comparison in its place.
+    check((await page.locator("#scenario-bottlenecks-pending").count()) === 1, "the bottleneck comparison is not shown pending while the ranking is computed");
+    check((await page.locator('#scenario-bn[aria-busy="true"]').count()) === 1, "the pending bottleneck comparison is not marked busy");
+    check((await page.locator("#scenario-bottlenecks").count()) === 0, "a bottleneck comparison is shown before the scenario's ranking was answered");
+    release();
+    await page.locator("#scenario-bottlenecks").waitFor();
+    await page.unroute("**/graphql", holdRanking);
+    check((await page.locator('#scenario-bn[aria-busy="false"]').count()) === 1, "the bottleneck comparison is still marked busy");
+    check((await page.locator("#scenario-bottlenecks-pending").count()) === 0, "still shown pending after the ranking was answered");
     // Bottlenecks: the removed element leaves the ranking.
     check((await page.locator(`#scenario-bottlenecks tr[data-id="${scenarioRemoves}"][data-change=removed]`).count()) === 1, "the removed element is not shown leaving the bottleneck ranking");
     // Apply is offered only to an admin; otherwise the server's refusal is shown.
