@@ -180,12 +180,7 @@ def run_import(
     the whole import is rolled back. `display_name` names the input in the report when
     `path` is a temporary copy (uploads).
     """
-    found: list[digests.Stored] = []
-
-    def memo(mapping: Mapping, key: str) -> Memo:
-        found.append(digests.read(store, key, digests.version(mapping)))
-        return found[-1].memo or Memo({}, {})
-
+    memo = StoredMemo(lambda: store)
     prepared = prepare(
         path,
         fmt=fmt,
@@ -204,8 +199,28 @@ def run_import(
         progress=progress,
         also=also,
         display_name=display_name,
-        stored=found[0] if found else None,
+        stored=memo.found,
     )
+
+
+class StoredMemo:
+    """`prepare`'s mapping memo from the digests the source's last import stored, read
+    once the file is parsed: rows unchanged since are not mapped again. `store()` gives
+    the store to read them from, or None to map every row (the CLI will not start a
+    Neo4j only for this). `found`, what was read, goes to `apply_import` with the
+    prepared model: the memo's records are valid only against those digests."""
+
+    def __init__(self, store: Callable[[], GraphStore | None]) -> None:
+        self._store = store
+        self.store: GraphStore | None = None  # the store read from, if any
+        self.found: digests.Stored | None = None
+
+    def __call__(self, mapping: Mapping, key: str) -> Memo:
+        self.store = self._store()
+        if self.store is None:
+            return Memo({}, {})
+        self.found = digests.read(self.store, key, digests.version(mapping))
+        return self.found.memo or Memo({}, {})
 
 
 class _Rest(NamedTuple):

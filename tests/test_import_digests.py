@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 from neo4j import ManagedTransaction
+from typer.testing import CliRunner
 
+from app.cli.root import app as cli
 from graph import edits
 from graph.labels import CHANGE, CHANGE_CHUNK, CHANGE_SET, IMPORT_DIGEST
 from graph.store import GraphStore
@@ -315,6 +317,50 @@ def test_digests_cover_the_whole_compared_row() -> None:
     )
 
 
+def _spy_mapping(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the rows the importer maps, as it maps them."""
+    mapped: list[str] = []
+    for name in ("mapped_node", "mapped_relationship"):
+        real = getattr(transform._Transformer, name)
+
+        def spy(self: Any, raw: Any, real: Any = real) -> Any:
+            mapped.append(raw["id"])
+            return real(self, raw)
+
+        monkeypatch.setattr(transform._Transformer, name, spy)
+    return mapped
+
+
+def test_the_cli_maps_only_what_changed_when_its_neo4j_is_running(
+    clean: GraphStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    neo4j_server: dict[str, str | None],
+) -> None:
+    """`valuegraph import` is how most change imports are run: it asks a running Neo4j for
+    the stored digests before mapping, as the upload does (it still starts none for it)."""
+    monkeypatch.setenv("NEO4J_URI", str(neo4j_server["uri"]))
+    if neo4j_server["password"]:
+        monkeypatch.setenv("NEO4J_USER", str(neo4j_server["user"]))
+        monkeypatch.setenv("NEO4J_PASSWORD", str(neo4j_server["password"]))
+    renamed = _bank(
+        tmp_path,
+        "renamed",
+        ('<name xml:lang="en">Core Banking</name>', '<name xml:lang="en">Core Bank</name>'),
+    )
+    mapped = _spy_mapping(monkeypatch)
+    runner = CliRunner()
+    first = runner.invoke(cli, ["import", str(BANK), "--json"])
+    assert first.exit_code == 0, first.output
+    assert len(mapped) > 20
+    mapped.clear()
+    second = runner.invoke(cli, ["import", str(renamed), "--json"])
+    assert second.exit_code == 0, second.output
+    # The renamed element and the rows that warn (always mapped): nothing else.
+    assert sorted(mapped) == ["app-core", "r-dangling", "r-on-rel"]
+    assert clean.get_node("app-core")["name"] == "Core Bank"  # type: ignore[index]
+
+
 def test_a_change_import_maps_only_what_changed_and_gives_what_a_fresh_import_gives(
     clean: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -330,16 +376,7 @@ def test_a_change_import_maps_only_what_changed_and_gives_what_a_fresh_import_gi
             '<element identifier="node-k8s" xsi:type="Goal">',
         ),
     )
-    mapped: list[str] = []
-    for name in ("mapped_node", "mapped_relationship"):
-        real = getattr(transform._Transformer, name)
-
-        def spy(self: Any, raw: Any, real: Any = real) -> Any:
-            mapped.append(raw["id"])
-            return real(self, raw)
-
-        monkeypatch.setattr(transform._Transformer, name, spy)
-
+    mapped = _spy_mapping(monkeypatch)
     first = run_import(clean, BANK)
     assert len(mapped) == first["counts"]["elements_in_file"] + 20  # relationships in file
     mapped.clear()
