@@ -298,21 +298,23 @@ export async function loadOverview(client: GraphQLClient, questions: Questions, 
   // The stream map (a gated question's worth of neighbours on a large model) beside the
   // health report and the ranking, which are kept answers once the server is warm (served
   // without a question slot): asked one after the other, the overview took their sum (1.7 s
-  // on L). Health and bottlenecks stay one after the other: not yet kept (the first minute
-  // after a start), each is a whole-model analysis, and the server answers few at once.
+  // on L). Not yet kept (the first minute after a start or a change), each is a question
+  // waiting for the slot the map holds, and may be refused meanwhile: then it is asked again
+  // once the map is answered. Health and bottlenecks stay one after the other.
   const map = data.streams.total
     ? client.request(OverviewDocument, {}).then(
         (full) => settle({ map: readStreamMap(full.streams) }, "map"),
         (err: Error) => (errors.push(`stream map: ${err.message}`), settle({}, "map")), // the names stay
       )
     : Promise.resolve();
+  const afterMap = <T>(ask: () => Promise<T>): Promise<T> => ask().catch(() => map.then(ask));
   const ranked = (async () => {
-    const health = await client.request(OverviewHealthDocument, time).then(
+    const health = await afterMap(() => client.request(OverviewHealthDocument, time)).then(
       (d) => readOverviewHealth(d.healthReport),
       (err: Error) => (errors.push(`health: ${err.message}`), null),
     );
     settle({ health, worst: health ? worstChecks(health) : [] }, "health");
-    const bottlenecks = await client.request(OverviewBottlenecksDocument, { limit: 5, ...time }).then(
+    const bottlenecks = await afterMap(() => client.request(OverviewBottlenecksDocument, { limit: 5, ...time })).then(
       (d) => readOverviewBottlenecks(d.bottlenecks),
       (err: Error) => (errors.push(`bottlenecks: ${err.message}`), null),
     );
