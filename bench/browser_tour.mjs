@@ -213,7 +213,11 @@ try {
     () => page.click(".modes button[data-mode=bottleneck]"),
     () => visible("#bottleneck-ranking tbody tr"),
   );
-  steps[steps.length - 1].nodes = await page.evaluate(() => window.valuegraph.view.cy.nodes().length);
+  // What is drawn of the clusters, of how many (the panel's counts, `#bn-drawn`).
+  Object.assign(
+    steps[steps.length - 1],
+    await page.evaluate(() => ({ nodes: window.valuegraph.view.cy.nodes().length, edges: window.valuegraph.view.cy.edges().length, drawn: { ...(document.getElementById("bn-drawn")?.dataset ?? {}) } })),
+  );
 
   await timed(
     "health",
