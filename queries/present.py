@@ -176,23 +176,25 @@ def remember(store: GraphStore, key: Hashable, compute: Callable[[], T]) -> T:
 
 
 # The answers `remember` gave while `collecting` (in an analysis worker: the service keeps
-# them too, app.core.analyses). Projections stay where they were built: the service asks
-# only for answers.
+# them too, app.core.analyses), of the kinds asked for (a key's first item).
 Used = list[tuple[str, Hashable, Any]]
-_collected: ContextVar[Used | None] = ContextVar("valuegraph_answers_used", default=None)
+_collected: ContextVar[tuple[Used, frozenset[str]] | None] = ContextVar(
+    "valuegraph_answers_used", default=None
+)
 
 
 def _used(revision: str, key: Hashable, answer: Any) -> None:
-    used = _collected.get()
-    if used is not None and not (isinstance(key, tuple) and key and key[0] == "projection"):
-        used.append((revision, key, answer))
+    collected = _collected.get()
+    if collected is not None and isinstance(key, tuple) and key and key[0] in collected[1]:
+        collected[0].append((revision, key, answer))
 
 
 @contextmanager
-def collecting() -> Iterator[Used]:
-    """Note (revision, key, answer) of every answer `remember` gives inside the block."""
+def collecting(kinds: frozenset[str]) -> Iterator[Used]:
+    """Note (revision, key, answer) of every answer of `kinds` that `remember` gives
+    inside the block."""
     used: Used = []
-    token = _collected.set(used)
+    token = _collected.set((used, kinds))
     try:
         yield used
     finally:

@@ -164,11 +164,10 @@ def test_a_hung_worker_is_killed_replaced_and_the_question_answers_504_with_advi
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(analyses, "GRACE_S", 0.5)
-    with _app(
-        demo, tmp_path, neo4j_server["uri"], question_slots=1, question_time_limit_s=3
-    ) as client:
+    with _app(demo, tmp_path, neo4j_server["uri"], question_slots=1) as client:
         pool = _pool(client)
-        pid = _worker_of(client)
+        pid = _worker_of(client)  # started and holding the model, within the default limit
+        client.app.state.gate.time_limit_s = 2.0  # type: ignore[attr-defined]
         os.kill(pid, signal.SIGSTOP)
         hung = client.get("/api/bottlenecks", params={"horizon": 3})
         assert hung.status_code == 504

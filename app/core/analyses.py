@@ -47,6 +47,12 @@ GRACE_S = 5.0  # past a question's limit, before its worker is taken for hung
 UNLIMITED_WAIT_S = 600.0  # a call without a time limit (warming answers) waits this long
 TIDY_AFTER_S = 1.0  # an idle worker collects and trims after this long
 START_RETRY_AFTER_S = 2  # a new worker imports the analyses: about this long
+# The kept answers sent back with an answer: those the service serves before admission
+# (app.core.limits.KEPT). Projections and checked operations stay in the worker.
+SENT_BACK = frozenset({"health", "bottlenecks", "scenario comparison"})
+# The service keeps the scenarios' answers it is sent; the worker keeps only the latest
+# (a comparison's base side is the present model's own answers, kept in full).
+WORKER_SCENARIO_ANSWERS = 2
 
 
 class _Store:
@@ -101,6 +107,7 @@ def _serve(conn: Connection) -> None:
     """The worker's loop: a question in, its answer (or failure) out, until told to stop."""
     stores: dict[StoreAddress, GraphStore] = {}
     trim = _malloc_trim()
+    present.MAX_SCENARIO_ANSWERS = WORKER_SCENARIO_ANSWERS  # this process's bound only
     while True:
         if not conn.poll(TIDY_AFTER_S):
             gc.collect()
@@ -119,7 +126,7 @@ def _serve(conn: Connection) -> None:
             stores = {address: address.connect()}
             store = stores[address]
         args = tuple(store if a is STORE else a for a in args)
-        with present.collecting() as used:
+        with present.collecting(SENT_BACK) as used:
             try:
                 if limit is None:
                     reply: tuple[str, Any] = ("ok", fn(*args, **kwargs))

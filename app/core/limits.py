@@ -152,7 +152,14 @@ class QuestionGate:
                 answer: T | None = kept(*args, **kwargs)
             if answer is not None:
                 return answer
-        return self.run(advice, question, *args, **kwargs)
+        computed = self.run(advice, question, *args, **kwargs)
+        if kept is None or self.pool is None:
+            return computed
+        # From a worker the answer is a copy of the one now kept here: the kept one is
+        # served, so every ask of it is one object (rendered once, app.rest.rendered).
+        with self._serving:
+            again: T | None = kept(*args, **kwargs)
+        return computed if again is None else again
 
     def run(self, advice: str, question: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """`question(*args, **kwargs)` admitted as `admit` does, answered by `compute`."""
