@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import random
-import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
@@ -43,7 +42,7 @@ import httpx
 
 from app.settings import Settings
 from bench import workloads as wl
-from bench.harness import machine, on_neo4j, serve_app
+from bench.harness import machine, on_neo4j, scratch_dir, serve_app
 from bench.stats import percentile
 from graph.store import GraphStore
 from graph.tokens import Role, create_token
@@ -334,7 +333,7 @@ def run_adversarial(
     config: AdversarialConfig, target: wl.Neo4jTarget, log: Callable[[str], None] = print
 ) -> dict[str, Any]:
     """Load the model, start the app with auth on, probe, attack, report (see the module)."""
-    workdir = config.workdir or Path(tempfile.mkdtemp(prefix="valuegraph-adversarial-"))
+    workdir = config.workdir or scratch_dir("valuegraph-adversarial-")
     workdir.mkdir(parents=True, exist_ok=True)
     result: dict[str, Any] = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),

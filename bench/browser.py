@@ -21,7 +21,6 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from typing import Any
 import httpx
 
 from bench import workloads as wl
-from bench.harness import RESULTS, machine, on_neo4j, serve_app
+from bench.harness import RESULTS, machine, on_neo4j, scratch_dir, serve_app
 from graph.store import GraphStore
 from samples.demo import load_demo
 from samples.generate import generate, size_of
@@ -146,7 +145,7 @@ def _wait_for_index(store: GraphStore, url: str, pid: int) -> dict[str, Any]:
 def run_browser_bench(
     config: BrowserConfig, target: wl.Neo4jTarget, log: Callable[[str], None] = print
 ) -> dict[str, Any]:
-    workdir = config.workdir or Path(tempfile.mkdtemp(prefix="valuegraph-browser-bench-"))
+    workdir = config.workdir or scratch_dir("valuegraph-browser-bench-")
     workdir.mkdir(parents=True, exist_ok=True)
     result: dict[str, Any] = {
         "size": config.size,

@@ -213,7 +213,11 @@ try {
     () => page.click(".modes button[data-mode=bottleneck]"),
     () => visible("#bottleneck-ranking tbody tr"),
   );
-  steps[steps.length - 1].nodes = await page.evaluate(() => window.valuegraph.view.cy.nodes().length);
+  // What is drawn of the clusters, of how many (the panel's counts, `#bn-drawn`).
+  Object.assign(
+    steps[steps.length - 1],
+    await page.evaluate(() => ({ nodes: window.valuegraph.view.cy.nodes().length, edges: window.valuegraph.view.cy.edges().length, drawn: { ...(document.getElementById("bn-drawn")?.dataset ?? {}) } })),
+  );
 
   await timed(
     "health",
@@ -258,6 +262,17 @@ try {
     },
     { element: s.id },
   );
+  // The comparison answers in two parts: losses, impact and health above, then the
+  // bottleneck comparison when the scenario's ranking is computed. Timed from here, and
+  // (`since_change_ms`) from the click that added the change.
+  const change = steps[steps.length - 1];
+  await timed(
+    "scenario: the bottleneck comparison (second part)",
+    async () => {},
+    () => visible("#scenario-bottlenecks"),
+  );
+  const second = steps[steps.length - 1];
+  if (second.ms !== null && change.start !== undefined) second.since_change_ms = Math.round(second.end - change.start);
 } catch (err) {
   if (!(err instanceof LandingOnly)) {
     errors.push(`tour stopped: ${err.stack ?? err}`);

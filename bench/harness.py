@@ -11,13 +11,17 @@ uvicorn process on 127.0.0.1 with authentication off, run workloads 2 (impact),
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import platform
+import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -165,7 +169,7 @@ def run_bench(
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Run the chosen workloads against the Neo4j at `target`; returns the result dict."""
-    workdir = config.workdir or Path(tempfile.mkdtemp(prefix="valuegraph-bench-"))
+    workdir = config.workdir or scratch_dir("valuegraph-bench-")
     workdir.mkdir(parents=True, exist_ok=True)
     n = size_of(config.size)
     result: dict[str, Any] = {
@@ -438,15 +442,34 @@ def on_neo4j(
     if uri:
         user, password = os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD")
         return run(wl.Neo4jTarget(uri, user, password))
-    home = Path(tempfile.mkdtemp(prefix=prefix))
+    home = scratch_dir(prefix)
     server = LocalNeo4j(home)
     print(f"starting a local Neo4j in {home} (heap {heap}, page cache {pagecache})")
-    status = server.start(heap=heap, pagecache=pagecache, txmax=txmax)
-    assert status.uri
     try:
+        status = server.start(heap=heap, pagecache=pagecache, txmax=txmax)
+        assert status.uri
         return run(wl.Neo4jTarget(status.uri))
     finally:
         server.stop()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A temporary folder removed when the benchmark exits, also when it is interrupted
+    or sent SIGTERM: an L run leaves gigabytes of Neo4j store and model behind otherwise,
+    and a full disk is what crashes the next run's Neo4j (`--workdir` keeps a folder)."""
+    _exit_cleanly_on_sigterm()
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    # Python's default SIGTERM ends the process without `finally` or atexit; as SystemExit
+    # the local Neo4j is stopped and the scratch folders removed.
+    main = threading.current_thread() is threading.main_thread()
+    if main and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -34,12 +33,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bench import workloads as wl
-from bench.harness import machine, on_neo4j
+from bench.harness import machine, on_neo4j, scratch_dir
 from bench.stats import median, percentile, ratio, summary
 from graph import history
-from graph.labels import CHANGE, CHANGE_SET, META
+from graph.labels import CHANGE, CHANGE_CHUNK, CHANGE_SET, META
 from graph.store import GraphStore
 from queries import history as hq
 from queries import over_time
@@ -103,7 +103,7 @@ def history_off() -> Iterator[None]:
 
 
 DELETE_HISTORY = f"""
-MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_SET}
+MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_CHUNK} OR n:{CHANGE_SET}
 CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 10000 ROWS
 """
 FORGET_HEAD = f"MATCH (m:{META}) WHERE m.key = 'revision' REMOVE m.history_head, m.history_head_seq"
@@ -174,17 +174,67 @@ def peak_tx_memory(store: GraphStore, every_s: float = 0.25) -> Iterator[dict[st
         thread.join()
 
 
+def server_pid(uri: str) -> int | None:
+    """The pid of the local process listening on the Bolt port of `uri` (this user's: its
+    sockets are the ones /proc lets us see), or None (a remote or unseen server)."""
+    port = urlsplit(uri).port or 7687
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            cols = line.split()
+            if cols[3] == "0A" and int(cols[1].rsplit(":", 1)[1], 16) == port:  # LISTEN
+                inodes.add(f"socket:[{cols[9]}]")
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if any(os.readlink(fd) in inodes for fd in (proc / "fd").iterdir()):
+                return int(proc.name)
+        except OSError:
+            continue
+    return None
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of a process so far (its threads included)."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _import(
     store: GraphStore, target: wl.Neo4jTarget, file: Path, *, recorded: bool
 ) -> dict[str, Any]:
+    pid = server_pid(target.uri)
+    before = cpu_seconds(pid)
     with peak_tx_memory(store) as tx_mem:
         report = wl.import_child(file, target, extra=[] if recorded else ["--no-history"])
+    after = cpu_seconds(pid)
     report["tx_peak_mib"] = tx_mem["mib"]
+    # Neo4j's CPU during the import: its work, which the machine's load does not inflate as
+    # it does the wall time (the sampler's few reads of the transaction list included).
+    report["neo4j_cpu_s"] = round(after - before, 2) if after is not None and before else None
     return report
 
 
 def _changes_recorded(store: GraphStore) -> int:
-    return int(store.read(f"MATCH (c:{CHANGE}) RETURN count(c) AS n")[0]["n"])
+    # Both forms (`Change` nodes, chunks' rows), in plain Cypher: it also counts the
+    # history written by code before chunks, when the benchmark is run against it.
+    return int(
+        store.read(
+            f"CALL () {{ MATCH (c:{CHANGE}) RETURN count(c) AS n UNION ALL "
+            f"MATCH (k:{CHANGE_CHUNK}) RETURN coalesce(sum(k.count), 0) AS n }} "
+            "RETURN sum(n) AS n"
+        )[0]["n"]
+    )
 
 
 # -- the workload ----------------------------------------------------------------------------
@@ -244,13 +294,15 @@ def workload_history(
         off.append(_import(store, target, file, recorded=False))
         log(
             f"  import rep {rep + 1}/{reps}: history off {off[-1]['seconds']:.2f} s, "
-            f"tx peak {off[-1]['tx_peak_mib']} MiB, load {os.getloadavg()[0]:.1f}"
+            f"tx peak {off[-1]['tx_peak_mib']} MiB, cpu {off[-1].get('cpu_s')} s, "
+            f"neo4j cpu {off[-1]['neo4j_cpu_s']} s, load {os.getloadavg()[0]:.1f}"
         )
         reset(store)
         on.append(_import(store, target, file, recorded=True))
         log(
             f"  import rep {rep + 1}/{reps}: history on {on[-1]['seconds']:.2f} s, "
-            f"tx peak {on[-1]['tx_peak_mib']} MiB, phases {on[-1]['phases_s']}, "
+            f"tx peak {on[-1]['tx_peak_mib']} MiB, cpu {on[-1].get('cpu_s')} s, "
+            f"neo4j cpu {on[-1]['neo4j_cpu_s']} s, phases {on[-1]['phases_s']}, "
             f"off phases {off[-1]['phases_s']}, load {os.getloadavg()[0]:.1f}"
         )
     recorded_changes = _changes_recorded(store)
@@ -266,6 +318,13 @@ def workload_history(
         "fastest_on_vs_off": ratio(min(r["seconds"] for r in on), min(r["seconds"] for r in off)),
         "off_phases_s": off[-1]["phases_s"],
         "on_phases_s": on[-1]["phases_s"],
+        "off_cpu_s": [r.get("cpu_s") for r in off],
+        "on_cpu_s": [r.get("cpu_s") for r in on],
+        "off_neo4j_cpu_s": [r["neo4j_cpu_s"] for r in off],
+        "on_neo4j_cpu_s": [r["neo4j_cpu_s"] for r in on],
+        "off_write_s": [r["phases_s"].get("write") for r in off],
+        "on_write_s": [r["phases_s"].get("write") for r in on],
+        "loadavg": os.getloadavg()[0],
         "off_tx_peak_mib": max(r["tx_peak_mib"] for r in off),
         "on_tx_peak_mib": max(r["tx_peak_mib"] for r in on),
         "off_peak_rss_mb": max(r["peak_rss_mb"] for r in off),
@@ -580,6 +639,23 @@ def render(result: dict[str, Any]) -> str:
                 "",
             ),
         ]
+        if i.get("on_neo4j_cpu_s"):
+            # The last rep's: the first pays for Neo4j's warming up (the off import first).
+            for what, key in (
+                ("write phase", "write_s"),
+                ("import process CPU", "cpu_s"),
+                ("Neo4j CPU", "neo4j_cpu_s"),
+            ):
+                on_v, off_v = i[f"on_{key}"][-1], i[f"off_{key}"][-1]
+                rows.append(
+                    (
+                        f"import: {what} (last rep), s",
+                        f"{on_v:.2f}" if on_v is not None else "",
+                        f"{off_v:.2f}" if off_v is not None else "",
+                        f"{ratio(on_v, off_v)}" if on_v and off_v else "",
+                        "",
+                    )
+                )
     if c is not None:
         rows += [
             (
@@ -665,7 +741,7 @@ def main(argv: list[str] | None = None) -> None:
     reps = args.reps or (1 if large else 3)
     heap = args.heap or ("8g" if large else "4g")
     txmax = args.txmax or ("7g" if large else "3g")
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="valuegraph-bench-history-"))
+    workdir = args.workdir or scratch_dir("valuegraph-bench-history-")
     result = on_neo4j(
         lambda target: run_history_bench(
             size, args.seed, reps, target, workdir, parts=parts, as_of_only=args.as_of_only

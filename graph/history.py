@@ -3,7 +3,11 @@
 A `ChangeSet` node stands for one committed change (an import, an edit, a scenario applied,
 a batch of a reset, the baseline, a prune): who made it, when, through what. A `Change` node
 per element or relationship it changed holds what that was before and after, as JSON (Neo4j
-properties cannot be maps); null before means created, null after deleted. Both labels live
+properties cannot be maps); null before means created, null after deleted. A change that
+creates many (`CHUNK_MIN`: an import, the baseline) records its creations as `ChangeChunk`
+nodes instead, each holding up to `CHUNK_ROWS` created rows of one kind and type: their ids
+(sorted) and their states, as two aligned lists; its other changes are `Change` nodes as
+before. Readers see both forms as one list of changes (`changes`). All three labels live
 beside the model (never `Element`), so no question, count, import or export sees them.
 docs/history.md says why time is kept this way and what it costs.
 
@@ -35,20 +39,29 @@ import hashlib
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Final
 
 from neo4j import ManagedTransaction
 
 from graph import cypher
-from graph.labels import CHANGE, CHANGE_SET, META, type_of
+from graph.labels import CHANGE, CHANGE_CHUNK, CHANGE_SET, META, type_of
 from graph.model import now_iso
 from graph.schema import ELEMENT_LABEL, SCHEMA
 
 BATCH = 5_000
+
+# A change creating at least this many elements and relationships records them in chunks:
+# a node per row is what made a large import's history cost as much again as the import
+# (docs/history.md, "Costs"). Below it (edits, small imports) each is a `Change` node.
+CHUNK_MIN = 100
+# Rows per chunk: an element's history is found in one chunk per import (the ids are
+# sorted, `lo` and `hi` bound them) and read with that chunk's lists (~0.2 MB).
+CHUNK_ROWS = 500
 
 ELEMENT: Final = "element"
 RELATIONSHIP: Final = "relationship"
@@ -157,6 +170,12 @@ CREATE (c:{CHANGE})
 SET c = row
 """
 
+CREATE_CHUNKS = f"""
+UNWIND $rows AS row
+CREATE (k:{CHANGE_CHUNK})
+SET k = row
+"""
+
 
 def schema_statements() -> list[str]:
     """Indexes of the history (run with the model's, `graph.cypher.schema_statements`)."""
@@ -167,7 +186,106 @@ def schema_statements() -> list[str]:
         f"CREATE INDEX change_id IF NOT EXISTS FOR (c:{CHANGE}) ON (c.id)",
         f"CREATE INDEX change_seq IF NOT EXISTS FOR (c:{CHANGE}) ON (c.seq)",
         f"CREATE INDEX change_at IF NOT EXISTS FOR (c:{CHANGE}) ON (c.at)",
+        f"CREATE INDEX change_chunk_seq IF NOT EXISTS FOR (k:{CHANGE_CHUNK}) ON (k.seq)",
+        f"CREATE INDEX change_chunk_lo IF NOT EXISTS FOR (k:{CHANGE_CHUNK}) ON (k.lo)",
     ]
+
+
+# -- reading both forms as one ---------------------------------------------------------------
+
+# Each field of a change as a `Change` node (`ch`) and as a chunk's row (`k`, row `i` of
+# its lists bound as `kids` and `kstates`) give it.
+_FIELDS: Final[dict[str, tuple[str, str]]] = {
+    "seq": ("ch.seq", "k.seq"),
+    "at": ("ch.at", "k.at"),
+    "kind": ("ch.kind", "k.kind"),
+    "key": (
+        "ch.key",
+        f"CASE k.kind WHEN '{ELEMENT}' THEN 'e:' ELSE 'r:' + k.type + ':' END + kids[i]",
+    ),
+    "id": ("ch.id", "kids[i]"),
+    "type": ("ch.type", "k.type"),
+    "op": ("ch.op", "'created'"),
+    "fields": ("ch.fields", "null"),
+    "before": ("ch.before", "null"),
+    "after": ("ch.after", "kstates[i]"),
+    # Where the states are, to read them after a page is chosen (`STATES_OF`).
+    "node": ("ch", "null"),
+    "chunk": ("null", "k"),
+    "row": ("null", "i"),
+}
+CHANGE_FIELDS: Final = ("seq", "at", "kind", "key", "id", "type", "op", "fields", "before", "after")
+# A change without its states, with where they are (for pages: states read for the page only).
+CHANGE_REFS: Final = (
+    "seq",
+    "at",
+    "kind",
+    "key",
+    "id",
+    "type",
+    "op",
+    "fields",
+    "node",
+    "chunk",
+    "row",
+)
+
+# A page's states, `c` being a change read with `CHANGE_REFS`.
+STATES_OF = """c {.seq, .at, .kind, .key, .id, .type, .op, .fields,
+  before: c.node.before,
+  after: CASE WHEN c.chunk IS NULL THEN c.node.after ELSE c.chunk.states[c.row] END}"""
+
+
+def changes(
+    where: str = "true",
+    *,
+    fields: Sequence[str] = CHANGE_FIELDS,
+    item_id: str | None = None,
+    scope: str = "",
+) -> str:
+    """A subquery yielding every recorded change, in either form, as a map `c` of `fields`.
+
+    `where` filters on the fields a chunk shares with its rows (`seq`, `at`, `kind`,
+    `type`), written with `{x}` for the node (`"{x}.seq <= $seq"`); `item_id`, a Cypher
+    expression, keeps one element's or relationship's changes (by the index on `id` and the
+    chunks' bounds); `scope` lists the outer variables the subquery uses."""
+    node_where = where.replace("{x}", "ch")
+    chunk_where = where.replace("{x}", "k")
+    match = f"MATCH (ch:{CHANGE})"
+    rows = "range(0, size(kids) - 1)"
+    if item_id is not None:
+        match = f"MATCH (ch:{CHANGE} {{id: {item_id}}})"
+        chunk_where += f" AND k.lo <= {item_id} AND k.hi >= {item_id}"
+        rows = f"[j IN range(0, size(kids) - 1) WHERE kids[j] = {item_id}]"
+    states = ", k.states AS kstates" if "after" in fields else ""
+    as_node = ", ".join(f"{f}: {_FIELDS[f][0]}" for f in fields)
+    as_row = ", ".join(f"{f}: {_FIELDS[f][1]}" for f in fields)
+    return f"""CALL ({scope}) {{
+  {match}
+  WHERE {node_where}
+  RETURN {{{as_node}}} AS c
+  UNION ALL
+  MATCH (k:{CHANGE_CHUNK})
+  WHERE {chunk_where}
+  WITH k, k.ids AS kids{states}
+  UNWIND {rows} AS i
+  RETURN {{{as_row}}} AS c
+}}
+"""
+
+
+def count_changes(where: str = "true", *, scope: str = "") -> str:
+    """A subquery yielding `changes`, how many changes match `where` (as in `changes`),
+    counted without reading a chunk's lists (each holds `count` rows)."""
+    return f"""CALL ({scope}) {{
+  CALL ({scope}) {{
+    MATCH (ch:{CHANGE}) WHERE {where.replace("{x}", "ch")} RETURN count(ch) AS n
+    UNION ALL
+    MATCH (k:{CHANGE_CHUNK}) WHERE {where.replace("{x}", "k")} RETURN sum(k.count) AS n
+  }}
+  RETURN sum(n) AS changes
+}}
+"""
 
 
 # -- states --------------------------------------------------------------------------------
@@ -202,9 +320,9 @@ def changed_fields(before: State | None, after: State | None) -> list[str]:
     return sorted(k for k in b.keys() | a.keys() if k not in VOLATILE and b.get(k) != a.get(k))
 
 
-def _batches(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), BATCH):
-        yield items[i : i + BATCH]
+def _batches(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 # -- recording a transaction ---------------------------------------------------------------
@@ -281,13 +399,35 @@ class Recorder:
             return
         self.rels.update(_read_rels(tx, fresh, lock=True))
 
+    def _created_node(self, item_id: str) -> State:
+        return _created_node(*self.rows[item_id])
+
+    def _created_rel(self, rel_type: str, item_id: str) -> State:
+        return _created_rel(rel_type, self.rel_rows[(rel_type, item_id)])
+
     def commit(self, tx: ManagedTransaction) -> int:
         """Take the revision lock, then write a change per touched element and relationship
         whose state changed, a batch at a time (a large import's rows are never all held at
-        once), and the change set if any did. Returns the seq."""
+        once), and the change set if any did. Returns the seq.
+
+        When the transaction CREATEd `CHUNK_MIN` rows or more, those are written as chunks
+        (their states are what the rows said: nothing to read or compare)."""
         seq, head = bump_sequence(tx)
         out = ChangeWriter(tx, seq, head)
-        for batch in _batches(list(self.nodes)):
+        chunked = len(self.rows) + len(self.rel_rows) >= CHUNK_MIN
+        if chunked:
+            by_label: dict[str, list[str]] = defaultdict(list)
+            for i, (label, _, _) in self.rows.items():
+                by_label[label].append(i)
+            for label, ids in by_label.items():
+                out.add_created(ELEMENT, label, ids, self._created_node)
+            by_type: dict[str, list[str]] = defaultdict(list)
+            for t, i in self.rel_rows:
+                by_type[t].append(i)
+            for t, ids in by_type.items():
+                out.add_created(RELATIONSHIP, t, ids, partial(self._created_rel, t))
+        nodes = [i for i in self.nodes if i not in self.rows] if chunked else list(self.nodes)
+        for batch in _batches(nodes):
             # A created row's state is what it said; the others' is read back.
             after = {i: _created_node(*self.rows[i]) for i in batch if i in self.rows}
             unknown = [i for i in batch if i not in self.rows]
@@ -298,7 +438,8 @@ class Recorder:
                 for i in batch
                 for row in _row(ELEMENT, f"e:{i}", i, self.nodes[i], after.get(i))
             )
-        for keys in _batches(list(self.rels)):
+        rel_keys = [k for k in self.rels if k not in self.rel_rows] if chunked else list(self.rels)
+        for keys in _batches(rel_keys):
             unknown = [k for k in keys if k not in self.rel_rows]
             rels = _read_rels(tx, unknown, lock=False) if unknown else {}
             rels.update(
@@ -421,6 +562,37 @@ class ChangeWriter:
         self.tx.run(CREATE_CHANGES, rows=batch).consume()
         self.total += len(batch)
 
+    def add_created(
+        self, kind: str, item_type: str, ids: Iterable[str], state: Callable[[str], State]
+    ) -> None:
+        """Creations of one kind and type as chunks: `CHUNK_ROWS` rows each, by id, the
+        states made (`state(id)`) a chunk at a time. A chunk is digested whole, like a
+        `Change`; the change set counts its rows."""
+        ordered = sorted(ids)
+        chunks = []
+        for part in _batches(ordered, CHUNK_ROWS):
+            props: dict[str, Any] = {
+                "seq": self.seq,
+                "at": self.at,
+                "kind": kind,
+                "type": item_type,
+                "ids": list(part),
+                "states": [_json(state(i)) for i in part],
+                "lo": part[0],
+                "hi": part[-1],
+                "count": len(part),
+            }
+            props[DIGEST] = change_digest(props)
+            self.digests.append(props[DIGEST])
+            chunks.append(props)
+            if len(chunks) * CHUNK_ROWS >= BATCH:
+                self.tx.run(CREATE_CHUNKS, rows=chunks).consume()
+                chunks = []
+        if chunks:
+            self.tx.run(CREATE_CHUNKS, rows=chunks).consume()
+        self.counts[f"{kind}s_created"] += len(ordered)
+        self.total += len(ordered)
+
     def finish(self, rec: Recorder) -> None:
         """The change set, if it changed anything (or records something else: a prune)."""
         if not self.total and not rec.extra:
@@ -542,18 +714,18 @@ def write_baseline(tx: ManagedTransaction) -> int | None:
     # The revision lock first: no change commits while the model is read.
     seq, head = bump_sequence(tx)
     out = ChangeWriter(tx, seq, head)
-    nodes = [(r["id"], _node_state(r["label"], r["props"])) for r in tx.run(ALL_NODE_STATES)]
-    for batch in _batches(nodes):
-        out.add(row for i, state in batch for row in _row(ELEMENT, f"e:{i}", i, None, state))
+    # Everything is a creation: recorded as chunks, by type.
+    nodes: dict[str, dict[str, State]] = defaultdict(dict)
+    for r in tx.run(ALL_NODE_STATES):
+        nodes[r["label"]][r["id"]] = _node_state(r["label"], r["props"])
+    for label, states in nodes.items():
+        out.add_created(ELEMENT, label, states, states.__getitem__)
     del nodes
-    rels = [
-        (r["type"], r["id"], _rel_state(r["type"], r["source"], r["target"], r["props"]))
-        for r in tx.run(ALL_REL_STATES)
-    ]
-    for batch in _batches(rels):
-        out.add(
-            row for t, i, state in batch for row in _row(RELATIONSHIP, f"r:{t}:{i}", i, None, state)
-        )
+    rels: dict[str, dict[str, State]] = defaultdict(dict)
+    for r in tx.run(ALL_REL_STATES):
+        rels[r["type"]][r["id"]] = _rel_state(r["type"], r["source"], r["target"], r["props"])
+    for rel_type, states in rels.items():
+        out.add_created(RELATIONSHIP, rel_type, states, states.__getitem__)
     out.finish(Recorder(Origin(actor="valuegraph", via="startup"), action="baseline"))
     return seq if out.total else None
 
@@ -574,9 +746,34 @@ RETURN count(*) AS changes
 PRUNE_CHANGE_SETS = f"""
 MATCH (s:{CHANGE_SET})
 WHERE s.at < $before AND NOT EXISTS {{ MATCH (c:{CHANGE} {{seq: s.seq}}) }}
+  AND NOT EXISTS {{ MATCH (k:{CHANGE_CHUNK} {{seq: s.seq}}) }}
 DELETE s
 RETURN count(*) AS sets
 """
+
+# The last change of every key before the cut, in either form (a chunk's rows keep theirs
+# when they are it: they are then each one's state at the cut).
+LAST_BEFORE = (
+    changes("{x}.at < $before", fields=("key", "seq")) + "RETURN c.key AS key, max(c.seq) AS seq"
+)
+
+CHUNKS_BEFORE = f"""
+MATCH (k:{CHANGE_CHUNK})
+WHERE k.at < $before
+RETURN elementId(k) AS ref, k.seq AS seq, k.kind AS kind, k.type AS type, k.ids AS ids
+"""
+
+DELETE_CHUNK = f"MATCH (k:{CHANGE_CHUNK}) WHERE elementId(k) = $ref DELETE k"
+
+# A chunk left with the rows at `keep`; its digest is made again from what it then holds.
+KEEP_ROWS = f"""
+MATCH (k:{CHANGE_CHUNK}) WHERE elementId(k) = $ref
+SET k.ids = [i IN $keep | k.ids[i]], k.states = [i IN $keep | k.states[i]]
+SET k.lo = k.ids[0], k.hi = k.ids[size(k.ids) - 1], k.count = size(k.ids)
+RETURN properties(k) AS props
+"""
+
+SET_CHUNK_DIGEST = f"MATCH (k:{CHANGE_CHUNK}) WHERE elementId(k) = $ref SET k.{DIGEST} = $digest"
 
 SET_HORIZON = f"""
 MERGE (m:{META} {{key: 'history'}})
@@ -601,14 +798,47 @@ KEPT_CHANGES = f"""
 MATCH (c:{CHANGE})
 WHERE c.seq < $seq
 RETURN properties(c) AS c
+UNION ALL
+MATCH (c:{CHANGE_CHUNK})
+WHERE c.seq < $seq
+RETURN properties(c) AS c
 """
 
 
-def kept_digest(tx: ManagedTransaction, chain_from: int) -> tuple[int, str]:
-    """The changes a prune keeps before the chain's new start, as one digest (of their
-    contents, so changes written before the chain existed are covered too)."""
-    digests = [change_digest(r["c"]) for r in tx.run(KEPT_CHANGES, seq=chain_from)]
-    return len(digests), set_digest({}, digests)
+def rows_of(props: Mapping[str, Any]) -> int:
+    """How many changes one stored node holds: a `Change` one, a chunk its rows."""
+    return len(props["ids"]) if "ids" in props else 1
+
+
+def kept_digest(records: Iterable[Mapping[str, Any]]) -> tuple[int, str]:
+    """The changes a prune keeps before the chain's new start (`KEPT_CHANGES`' records),
+    as one digest (of their contents, so changes written before the chain existed are
+    covered too), and how many changes they hold."""
+    rows, digests = 0, []
+    for r in records:
+        rows += rows_of(r["c"])
+        digests.append(change_digest(r["c"]))
+    return rows, set_digest({}, digests)
+
+
+def _prune_chunks(tx: ManagedTransaction, before: str) -> int:
+    """Drop the rows of chunks before the cut that are not their key's last change before
+    it (a later change before the cut supersedes them); returns how many were dropped.
+    A chunk's rows are creations, so a row that is its key's last leaves it existing."""
+    last = {r["key"]: r["seq"] for r in tx.run(LAST_BEFORE, before=before)}
+    dropped = 0
+    for r in list(tx.run(CHUNKS_BEFORE, before=before)):
+        prefix = "e:" if r["kind"] == ELEMENT else f"r:{r['type']}:"
+        keep = [j for j, i in enumerate(r["ids"]) if last.get(prefix + i) == r["seq"]]
+        if len(keep) == len(r["ids"]):
+            continue
+        dropped += len(r["ids"]) - len(keep)
+        if not keep:
+            tx.run(DELETE_CHUNK, ref=r["ref"]).consume()
+            continue
+        props = tx.run(KEEP_ROWS, ref=r["ref"], keep=keep).single(strict=True)["props"]
+        tx.run(SET_CHUNK_DIGEST, ref=r["ref"], digest=change_digest(props)).consume()
+    return dropped
 
 
 def prune(tx: ManagedTransaction, before: str) -> dict[str, Any]:
@@ -619,10 +849,12 @@ def prune(tx: ManagedTransaction, before: str) -> dict[str, Any]:
     seq, head = bump_sequence(tx)
     start = tx.run(CHAIN_FROM, before=before).single()
     chain_from, chain_prev = (start["seq"], start["prev"] or "") if start else (seq, head)
+    dropped = _prune_chunks(tx, before)
     changes = int(tx.run(PRUNE_CHANGES, before=before).single(strict=True)["changes"])
+    changes += dropped
     sets = int(tx.run(PRUNE_CHANGE_SETS, before=before).single(strict=True)["sets"])
     tx.run(SET_HORIZON, before=before).consume()
-    kept, kept_d = kept_digest(tx, chain_from)
+    kept, kept_d = kept_digest(tx.run(KEPT_CHANGES, seq=chain_from))
     extra = {
         "pruned_before": before,
         "pruned_changes": changes,

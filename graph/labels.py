@@ -77,4 +77,6 @@ API_TOKEN: Final = "ApiToken"
 AUDIT_EVENT: Final = "AuditEvent"
 CHANGE_SET: Final = "ChangeSet"  # the change history (graph.history): one per committed change
 CHANGE: Final = "Change"  # ... and one per element or relationship it changed
+# ... or, for a large change's creations, one per few hundred created (graph.history)
+CHANGE_CHUNK: Final = "ChangeChunk"
 SAVED_VIEW: Final = "SavedView"  # the explorer's saved named views (graph.saved_views)

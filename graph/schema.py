@@ -486,4 +486,4 @@ class UnknownTypeError(ValueError):
 
 
 # Bump when the constraints/indexes derived from the schema change, so start-up re-applies them.
-SCHEMA = Schema(NODE_TYPES, REL_TYPES, version=6)
+SCHEMA = Schema(NODE_TYPES, REL_TYPES, version=7)

@@ -45,7 +45,8 @@ WITH revision, CASE WHEN size(held) = 1 THEN held[0] END AS d
 WITH revision, d, d.revision = revision AND d.version = $version AS valid
 RETURN revision,
        CASE WHEN valid THEN d.rows END AS rows,
-       CASE WHEN valid THEN d.digests END AS digests
+       CASE WHEN valid THEN d.digests END AS digests,
+       CASE WHEN valid AND d.memo_version = $memo_version THEN d.memo END AS memo
 """
 
 # Run after the revision's lock is taken (`graph.cypher.LOCK_REVISION`), in the import's
@@ -59,6 +60,8 @@ MERGE (d:{IMPORT_DIGEST} {{source: $source}})
 SET d.version = $version,
     d.rows = $rows,
     d.digests = $digests,
+    d.memo_version = $memo_version,
+    d.memo = $memo,
     d.revision = CASE WHEN m.epoch + ':' + toString(m.revision) = $read
                       THEN m.epoch + ':' + toString(m.revision + 1) END
 """

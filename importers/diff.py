@@ -17,7 +17,9 @@ What the source holds comes either as read from the graph (with `props`) or as t
 digests the last import stored (with `digest`, `importers.digests`): then a row is
 unchanged when its digest is, and nothing of the source is read. Either way the
 comparison digests every row it is given, so that the import can store the digests of
-what the source holds after it (`table`).
+what the source holds after it (`table`), with their mapping memo keys (`memo_key`).
+A record the transform did not map because the memo held it (`held`: the stored
+record itself, `importers.transform.Memo`) is unchanged, its stored digest kept.
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any, TypedDict
 
+from importers.digests import NO_KEY, Table, node_digest, rel_digest
 from importers.digests import NODE_IGNORED as _NODE_IGNORED
 from importers.digests import REL_IGNORED as _REL_IGNORED
-from importers.digests import Table, node_digest, rel_digest
 
 EXAMPLES = 20
 
@@ -107,9 +109,20 @@ class Comparison:
         added: list[str] = []
         by_digest, table = self.by_digest, self.table
         for node in nodes:
+            held: dict[str, Any] | None = node.get("held")
+            if held is not None:
+                popped = old_nodes.pop(node["id"], None)
+                if popped is None or popped is not held:
+                    raise RuntimeError(f"{node['id']}: a memo record of another table")
+                table.nodes.append((node["id"], node["label"]))
+                table.node_digests.append(held["digest"])
+                table.node_memo.append(node["memo_key"])
+                node_sec["unchanged"] += 1
+                continue
             digest = node_digest(node)
             table.nodes.append((node["id"], node["label"]))
             table.node_digests.append(digest)
+            table.node_memo.append(node.get("memo_key", NO_KEY))
             old = old_nodes.pop(node["id"], None)
             if old is None:
                 node_sec["added"][node["label"]] += 1
@@ -150,9 +163,20 @@ class Comparison:
         by_digest, table = self.by_digest, self.table
         for rel in relationships:
             key = (rel["type"], rel["id"])
+            held = rel.get("held")
+            if held is not None:
+                popped = old_rels.pop(key, None)
+                if popped is None or popped is not held:
+                    raise RuntimeError(f"{rel['id']}: a memo record of another table")
+                table.rels.append((rel["type"], rel["id"], rel["source"], rel["target"]))
+                table.rel_digests.append(held["digest"])
+                table.rel_memo.append(rel["memo_key"])
+                rel_sec["unchanged"] += 1
+                continue
             digest = rel_digest(rel)
             table.rels.append((rel["type"], rel["id"], rel["source"], rel["target"]))
             table.rel_digests.append(digest)
+            table.rel_memo.append(rel.get("memo_key", NO_KEY))
             old = old_rels.get(key)
             same_ends = old is not None and (old["source"], old["target"]) == (
                 rel["source"],
@@ -204,13 +228,17 @@ class Comparison:
                 ]
                 table.rels = [table.rels[i] for i in kept]
                 table.rel_digests = [table.rel_digests[i] for i in kept]
+                table.rel_memo = [table.rel_memo[i] for i in kept]
             return table
+        # Kept, though no longer in the file: mapped again should they come back.
         for old in self.old_nodes.values():
             table.nodes.append((old["id"], old["label"]))
             table.node_digests.append(old["digest"] if self.by_digest else node_digest(old))
+            table.node_memo.append(NO_KEY)
         for old in self.old_rels.values():
             table.rels.append((old["type"], old["id"], old["source"], old["target"]))
             table.rel_digests.append(old["digest"] if self.by_digest else rel_digest(old))
+            table.rel_memo.append(NO_KEY)
         return table
 
     def finish(

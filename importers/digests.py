@@ -15,6 +15,12 @@ source's import, a scenario, a prune, a reset), and the digest version (this sch
 graph schema's version and the mapping in force) must be the same. Otherwise the import
 reads the source as before and stores fresh digests, as the first import after this was
 built does for a model imported without them.
+
+Beside each row's digest the table keeps the row's mapping memo key
+(`importers.transform.Memo`; 16 zero bytes for a row mapped without one, or that
+warned), under a version of its own (`memo_version`: the digest version and the code
+that reads and maps a file). A change import given them does not map the rows whose key
+is held: they map to what the last import stored.
 """
 
 from __future__ import annotations
@@ -23,8 +29,11 @@ import hashlib
 import json
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
 
+import pydantic
 from neo4j import ManagedTransaction
 
 from graph import cypher as graph_cypher
@@ -32,6 +41,7 @@ from graph.schema import SCHEMA
 from graph.store import GraphStore
 from importers import cypher
 from importers.mapping import Mapping
+from importers.transform import MEMO_KEY_SIZE, MEMO_SIZE, Memo
 
 # The scheme: bump it whenever what a digest covers or how rows are normalised changes.
 SCHEME = "valuegraph-row-digest-1"
@@ -76,24 +86,75 @@ def version(mapping: Mapping) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+NO_KEY = bytes(MEMO_SIZE)  # a row without a memo key
+
+# What reads and maps a file: a change to any of these may map the same bytes otherwise.
+_MEMO_CODE = (
+    *(
+        Path(__file__).with_name(f"{name}.py")
+        for name in (
+            "xmlstream",
+            "exchange",
+            "raw",
+            "transform",
+            "mapping",
+            "identity",
+            "diagrams",
+            "errors",
+            "digests",
+        )
+    ),
+    *(
+        Path(__file__).parent.parent / "graph" / f"{name}.py"
+        for name in ("model", "schema", "archimate", "labels")
+    ),
+)
+
+
+@cache
+def _code_digest() -> str:
+    code = hashlib.sha256(pydantic.VERSION.encode())
+    for path in _MEMO_CODE:
+        code.update(path.read_bytes())
+    return code.hexdigest()
+
+
+def memo_version(digest_version: str) -> str:
+    """What the memo keys depend on besides the file: the digest version and the code."""
+    return hashlib.sha256(f"{digest_version}\n{_code_digest()}".encode()).hexdigest()
+
+
 @dataclass
 class Table:
-    """The rows a source holds after an import: their keys and digests, in one order."""
+    """The rows a source holds after an import: their keys, digests and memo keys, in one
+    order."""
 
     nodes: list[tuple[str, str]] = field(default_factory=list)  # (id, label)
     node_digests: list[bytes] = field(default_factory=list)
+    node_memo: list[bytes] = field(default_factory=list)
     rels: list[tuple[str, str, str, str]] = field(default_factory=list)  # (type, id, a, b)
     rel_digests: list[bytes] = field(default_factory=list)
+    rel_memo: list[bytes] = field(default_factory=list)
 
-    def encode(self) -> tuple[bytes, bytes]:
-        """(the keys as compressed JSON, the digests end to end): two byte-array properties."""
+    def encode(self) -> tuple[bytes, bytes, bytes]:
+        """(the keys as compressed JSON, the digests end to end, the memo keys end to
+        end): three byte-array properties."""
         keys = json.dumps([self.nodes, self.rels], separators=(",", ":"), ensure_ascii=False)
-        return zlib.compress(keys.encode(), 1), b"".join([*self.node_digests, *self.rel_digests])
+        return (
+            zlib.compress(keys.encode(), 1),
+            b"".join([*self.node_digests, *self.rel_digests]),
+            b"".join([*self.node_memo, *self.rel_memo]),
+        )
 
 
-def decode(rows: bytes, digests: bytes) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+Held = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def decode(
+    rows: bytes, digests: bytes, memo: bytes | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Memo | None]:
     """The stored table as the diff's records of what the source holds, with `digest`
-    where a read of the source would give `props`."""
+    where a read of the source would give `props`; and the memo of those records."""
     nodes, rels = json.loads(zlib.decompress(rows))
     if len(digests) != SIZE * (len(nodes) + len(rels)):
         raise ValueError("the stored row digests do not match their keys")
@@ -112,24 +173,45 @@ def decode(rows: bytes, digests: bytes) -> tuple[list[dict[str, Any]], list[dict
         }
         for n, (t, i, a, b) in enumerate(rels)
     ]
-    return out_nodes, out_rels
+    if memo is None or len(memo) != MEMO_SIZE * (len(nodes) + len(rels)):
+        return out_nodes, out_rels, None
+    by_key: tuple[dict[bytes, dict[str, Any]], dict[bytes, dict[str, Any]]] = ({}, {})
+    for n, rec in enumerate(out_nodes + out_rels):
+        entry = memo[n * MEMO_SIZE : (n + 1) * MEMO_SIZE]
+        if entry != NO_KEY:
+            rec["memo"] = entry
+            rec["counted"] = entry[MEMO_KEY_SIZE] == 1
+            by_key[n >= base][entry[:MEMO_KEY_SIZE]] = rec
+    return out_nodes, out_rels, Memo(*by_key)
 
 
-Held = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+class Stored(NamedTuple):
+    """What `read` finds: the revision now, what the source holds (None: the digests do
+    not describe it), and the mapping memo (None: there is none that holds)."""
+
+    revision: str
+    held: Held | None
+    memo: Memo | None
 
 
-def read(store: GraphStore, source: str, digest_version: str) -> tuple[str, Held | None]:
+def read(store: GraphStore, source: str, digest_version: str) -> Stored:
     """The model's revision now, and what `source` holds as digests if they still hold."""
     record = store.read(
-        cypher.READ_DIGESTS, {"source": source, "version": digest_version}, timeout=None
+        cypher.READ_DIGESTS,
+        {"source": source, "version": digest_version, "memo_version": memo_version(digest_version)},
+        timeout=None,
     )[0]
-    rows, digests = record["rows"], record["digests"]
+    rows, digests, memo = record["rows"], record["digests"], record["memo"]
+    revision = str(record["revision"])
     if rows is None or digests is None:
-        return str(record["revision"]), None
+        return Stored(revision, None, None)
     try:
-        return str(record["revision"]), decode(bytes(rows), bytes(digests))
+        nodes, rels, held_memo = decode(
+            bytes(rows), bytes(digests), bytes(memo) if memo is not None else None
+        )
     except (ValueError, zlib.error):  # damaged: read the source instead
-        return str(record["revision"]), None
+        return Stored(revision, None, None)
+    return Stored(revision, (nodes, rels), held_memo)
 
 
 def write(
@@ -138,16 +220,18 @@ def write(
     source: str,
     digest_version: str,
     read_revision: str,
-    encoded: tuple[bytes, bytes],
+    encoded: tuple[bytes, bytes, bytes],
 ) -> None:
     """Store the table in the import's transaction (see `cypher.WRITE_DIGESTS`)."""
     tx.run(graph_cypher.LOCK_REVISION).consume()
-    rows, digests = encoded
+    rows, digests, memo = encoded
     tx.run(
         cypher.WRITE_DIGESTS,
         source=source,
         version=digest_version,
+        memo_version=memo_version(digest_version),
         read=read_revision,
         rows=rows,
         digests=digests,
+        memo=memo,
     ).consume()

@@ -35,7 +35,7 @@ from importers.raw import (
     add_property,
     new_model,
 )
-from importers.xmlstream import XML_LANG, iter_xml, line_of, local, namespace, xsi_type
+from importers.xmlstream import XML_LANG, Spans, iter_xml, line_of, local, namespace, xsi_type
 
 EXCHANGE_NS = "http://www.opengroup.org/xsd/archimate/3.0/"
 ACCEPTED_NS = (
@@ -92,6 +92,7 @@ class _Reader:
         # Properties name definitions that come later in the file, so they wait here:
         # (target dict, definition ref, value, lang, line, subject)
         self.pending: list[tuple[dict[str, Scalar], str, str, str | None, int | None, str]] = []
+        self.spans = Spans(_ROWS)
 
     def check_root(self, root: Element) -> None:
         ns, name = namespace(root.tag), local(root.tag)
@@ -186,6 +187,7 @@ class _Reader:
             "folder": self.no_folder,
             "file": self.file,
             "line": line_of(elem),
+            "span": self.spans.by_element.pop(elem, b""),
         }
         self.model["elements"].append(item)
         self.by_id[ident] = item
@@ -229,6 +231,7 @@ class _Reader:
             "file": self.file,
             "line": line_of(elem),
             "folder": self.no_folder,
+            "span": self.spans.by_element.pop(elem, b""),
         }
         self.model["relationships"].append(rel)
         self.by_id[ident] = rel
@@ -376,6 +379,10 @@ _HANDLERS: dict[tuple[str, ...], Callable[[_Reader, Element], None]] = {
 }
 
 
+# The rows: what the mapping memo may skip (`importers.transform`).
+_ROWS = frozenset({("model", "elements", "element"), ("model", "relationships", "relationship")})
+
+
 def parse_exchange(
     path: Path,
     *,
@@ -386,7 +393,7 @@ def parse_exchange(
     reader = _Reader(path, language)
     with path.open("rb") as stream:
         for kind, elem, p, _ in iter_xml(
-            stream, file=path, want=_HANDLERS.__contains__, on_bytes=on_bytes
+            stream, file=path, want=_HANDLERS.__contains__, on_bytes=on_bytes, spans=reader.spans
         ):
             if kind == "start":
                 reader.check_root(elem)
@@ -407,4 +414,8 @@ def parse_exchange(
                 _HANDLERS[p](reader, elem)
     reader.finish()
     reader.model["language"] = language
+    # Everything a row's reading depends on beyond its own bytes (namespaces, property
+    # definitions, folders) is in the bytes between the rows.
+    reader.model["context"] = reader.spans.between()
+    reader.spans = Spans()  # the file's bytes are not needed any more
     return reader.model

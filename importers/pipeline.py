@@ -11,10 +11,13 @@ graph as it was.
 What the source holds is read from the graph only when the digests the last import
 stored no longer describe it (the model changed since, the mapping changed, or there
 are none): a change import onto an unchanged model compares digests, and maps, checks
-and writes only what differs.
+and writes only what differs. `run_import` reads the digests once the file is parsed,
+before it is mapped: a row whose bytes, and all it depends on, are as the last import
+read them is not mapped again (the mapping memo, `importers.transform`).
 
-Concurrency: the diff is read just before the write transaction; an edit to the same
-source's nodes in between is not seen by this run (the next import corrects it).
+Concurrency: what the source holds is read before the write transaction (by
+`run_import`, before the mapping); an edit to the same source's nodes in between is not
+seen by this run (the next import corrects it: the digests it stores then say so).
 
 The steps before this module's write live beside it: `importers.formats` (which format,
 which parser), `importers.preparation` (parse and map, no database), `importers.holders`
@@ -41,9 +44,10 @@ from importers.diff import Comparison, DiffPlan
 from importers.errors import ReportWarning
 from importers.gc_tuning import during_import
 from importers.holders import Holders, earlier_spelling, other_holders, source_holdings
+from importers.mapping import Mapping
 from importers.preparation import Prepared, Progress, once, prepare
 from importers.runs import run_properties
-from importers.transform import TransformResult
+from importers.transform import Memo, TransformResult
 
 # Relationships mapped, compared and handed to the write at a time: small enough that
 # Neo4j starts on them early, large enough that the hand-over costs nothing.
@@ -176,6 +180,7 @@ def run_import(
     the whole import is rolled back. `display_name` names the input in the report when
     `path` is a temporary copy (uploads).
     """
+    memo = StoredMemo(lambda: store)
     prepared = prepare(
         path,
         fmt=fmt,
@@ -184,6 +189,7 @@ def run_import(
         max_bytes=max_bytes,
         progress=progress,
         whole=False,  # the relationships are mapped while the elements are written
+        memo=memo,
     )
     return apply_import(
         store,
@@ -193,7 +199,28 @@ def run_import(
         progress=progress,
         also=also,
         display_name=display_name,
+        stored=memo.found,
     )
+
+
+class StoredMemo:
+    """`prepare`'s mapping memo from the digests the source's last import stored, read
+    once the file is parsed: rows unchanged since are not mapped again. `store()` gives
+    the store to read them from, or None to map every row (the CLI will not start a
+    Neo4j only for this). `found`, what was read, goes to `apply_import` with the
+    prepared model: the memo's records are valid only against those digests."""
+
+    def __init__(self, store: Callable[[], GraphStore | None]) -> None:
+        self._store = store
+        self.store: GraphStore | None = None  # the store read from, if any
+        self.found: digests.Stored | None = None
+
+    def __call__(self, mapping: Mapping, key: str) -> Memo:
+        self.store = self._store()
+        if self.store is None:
+            return Memo({}, {})
+        self.found = digests.read(self.store, key, digests.version(mapping))
+        return self.found.memo or Memo({}, {})
 
 
 class _Rest(NamedTuple):
@@ -204,7 +231,7 @@ class _Rest(NamedTuple):
     warnings: list[ReportWarning]
     views: list[dict[str, Any]]  # the view nodes to write
     new_views: set[str]  # of which nobody holds these
-    digests: tuple[bytes, bytes] | None  # what the source holds after the write (not dry)
+    digests: tuple[bytes, bytes, bytes] | None  # what the source holds after the write (not dry)
 
 
 @during_import
@@ -217,8 +244,12 @@ def apply_import(
     progress: Progress | None = None,
     also: Callable[[ManagedTransaction], None] | None = None,
     display_name: str | None = None,
+    stored: digests.Stored | None = None,
 ) -> dict[str, Any]:
     """Compare a prepared model with the graph and write the difference (see `run_import`).
+
+    `stored`: the digests as read for `prepared`'s mapping memo (else read here); the
+    records the memo held are only valid against those.
 
     The elements are compared, checked and written first. The rest of the model (mapping
     the relationships and views if `prepare` left them, comparing and checking them) is
@@ -229,7 +260,7 @@ def apply_import(
     if progress is not None:
         progress("compare", 0, None)
     digest_version = digests.version(prepared.mapping)
-    revision, held = digests.read(store, key, digest_version)
+    revision, held, _ = stored or digests.read(store, key, digest_version)
     existing_nodes, existing_rels = held if held is not None else source_holdings(store, key)
     comparison = Comparison(existing_nodes, existing_rels, by_digest=held is not None)
     holders = Holders(store, other_holders(store, existing_nodes, existing_rels))

@@ -22,7 +22,7 @@ from importers.errors import ImportFailure, ImportTooLarge
 from importers.formats import FAMILY, FORMATS, PARSERS, checksum, detect_format, input_files
 from importers.gc_tuning import PREPARE_GC_THRESHOLD, fewer_collections, gc_threshold
 from importers.mapping import Mapping, load_mapping
-from importers.transform import Staged, TransformResult, transform_staged
+from importers.transform import Memo, Staged, TransformResult, transform_staged
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 # phase ("read", "map", "compare", "write"), done, total (None: unknown)
@@ -143,12 +143,14 @@ def prepare(
     max_bytes: int | None = None,
     progress: Progress | None = None,
     whole: bool = True,
+    memo: Callable[[Mapping, str], Memo] | None = None,
 ) -> Prepared:
     """Parse and transform (no database): everything an import does before comparing.
 
     With `whole=False` only the elements are mapped; the relationships and views are
     mapped later (`apply_import` does it while it writes), and a problem with them is
-    raised then, not here.
+    raised then, not here. `memo(mapping, source key)`, asked once the file is parsed,
+    gives the mapping memo of what the source holds (`importers.transform.Memo`).
     """
     started = now_iso()
     run_id = run_id or f"run-{uuid.uuid4().hex[:16]}"
@@ -184,7 +186,9 @@ def prepare(
     if progress is not None:
         progress("map", 0, None)
     key = source or raw["source"]
-    staged = transform_staged(raw, mapping, source=key, run_id=run_id)
+    staged = transform_staged(
+        raw, mapping, source=key, run_id=run_id, memo=memo(mapping, key) if memo else None
+    )
     prepared = Prepared(
         format=fmt,
         files=files,

@@ -28,6 +28,9 @@ class RawElement(TypedDict, total=False):
     tags: list[str]
     file: str
     line: int | None
+    # A digest of the row's own bytes in the file, where the parser gives one (with the
+    # model's `context`, what the mapping memo of `importers.transform` is keyed on).
+    span: bytes
 
 
 class RawRelationship(TypedDict, total=False):
@@ -43,6 +46,7 @@ class RawRelationship(TypedDict, total=False):
     folder: list[str]
     file: str
     line: int | None
+    span: bytes
 
 
 class RawView(TypedDict, total=False):
@@ -75,6 +79,8 @@ class RawModel(TypedDict, total=False):
     views: list[RawView]
     warnings: list[ReportWarning]
     files: list[str]
+    # With the rows' `span`s: a digest of every byte of the file outside the rows.
+    context: bytes
 
 
 def new_model(fmt: str, files: list[str]) -> RawModel:

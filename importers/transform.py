@@ -13,6 +13,17 @@ Steps, in order:
 5. keep views as GenericElement nodes listing the ids they show, with their drawing
    (`importers.diagrams`);
 6. validate everything with the schema's models (`NODE_ADAPTER` / `REL_ADAPTER`).
+
+The mapping memo (`Memo`, given by a change import): a row the parser digested (its
+bytes in the file, `RawElement.span`) has a key made of that digest, the digest of the
+rest of the file (`RawModel.context`) and everything else its mapping depends on (its
+node type after steps 2 and 3, its id, its ends' types and ids). A row whose key the last
+import of the source stored, and which that import mapped without a warning, maps to
+what it mapped then: it is not mapped again but handed on as the record the last import
+stored (`held`: id, type, ends, digest), which the comparison counts as unchanged.
+Rows that warned are always mapped. With each key the memo keeps the one thing the
+counts read from a row beyond its type (`counted`: an element without any type, a
+relationship without a propagation rule).
 """
 
 from __future__ import annotations
@@ -181,6 +192,31 @@ def _toposort(items: list[str], edges: list[tuple[str, str]]) -> tuple[list[str]
     return done, cyclic
 
 
+class Memo(NamedTuple):
+    """What the last import of a source stored, by row key (see the module doc): its
+    node records ({id, label, digest, memo, counted}) and relationship records ({id,
+    type, source, target, digest, memo, counted}).
+
+    A row mapped with a memo carries `memo_key` (its key and `counted` flag, `MEMO_SIZE`
+    bytes; only if it was mapped without a warning), and `held` when it was not mapped:
+    the last import's record."""
+
+    nodes: dict[bytes, dict[str, Any]]
+    relationships: dict[bytes, dict[str, Any]]
+
+
+MEMO_KEY_SIZE = 16
+MEMO_SIZE = MEMO_KEY_SIZE + 1  # the key, and the `counted` flag (b"\1" or b"\0")
+_COUNTED = (b"\0", b"\1")
+
+
+def _memo_key(context: bytes, span: bytes, *texts: str) -> bytes:
+    # The digests are of fixed size, and no text holds a NUL (XML text, ids and labels
+    # cannot): the parts are told apart.
+    text = context + span + "\0".join(texts).encode()
+    return hashlib.blake2b(text, digest_size=MEMO_KEY_SIZE).digest()
+
+
 class _RelPlan(NamedTuple):
     """How a relationship is stored: the same for every one with its type, access and ends."""
 
@@ -191,8 +227,18 @@ class _RelPlan(NamedTuple):
 
 
 class _Transformer:
-    def __init__(self, model: RawModel, mapping: Mapping, source: str, run_id: str | None) -> None:
+    def __init__(
+        self,
+        model: RawModel,
+        mapping: Mapping,
+        source: str,
+        run_id: str | None,
+        memo: Memo | None = None,
+    ) -> None:
         self.model = model
+        # The memo needs the parser's digests: the rows' and the rest of the file's.
+        self.memo = memo if model.get("context") else None
+        self.context = model.get("context", b"")
         self.mapping = mapping
         self.ns = mapping.reserved
         self.prefix = mapping.field_prefix
@@ -599,6 +645,38 @@ class _Transformer:
         )
 
     def node(self, raw: RawElement) -> dict[str, Any]:
+        memo = self.memo
+        span = raw.get("span")
+        if memo is None or not span:
+            return self.mapped_node(raw)
+        rid = raw["id"]
+        label = self.labels[rid]
+        derived = self.derived.get(rid)
+        key = _memo_key(
+            self.context,
+            span,
+            label,
+            self.ids[rid],
+            self.encoded.get(rid, ""),
+            repr(sorted(derived.items())) if derived else "",
+        )
+        held = memo.nodes.get(key)
+        if held is not None:
+            if label == GENERIC:  # as `mapped_node` counts it
+                self.counts["unmapped_elements"] += 1
+            return {
+                "id": held["id"],
+                "label": held["label"],
+                "held": held,
+                "memo_key": held["memo"],
+            }
+        warned = len(self.warnings)
+        row = self.mapped_node(raw)
+        if len(self.warnings) == warned:
+            row["memo_key"] = key + _COUNTED[_untyped(row)]
+        return row
+
+    def mapped_node(self, raw: RawElement) -> dict[str, Any]:
         rid, raw_type = raw["id"], raw["type"]
         label = self.labels[rid]
         typed: dict[str, Scalar] = {}
@@ -724,6 +802,43 @@ class _Transformer:
     # -- 4. relationships ----------------------------------------------------------------
 
     def relationship(self, raw: RawRelationship) -> dict[str, Any] | None:
+        memo = self.memo
+        span = raw.get("span")
+        rid = raw.get("id")
+        src, dst = raw.get("source") or "", raw.get("target") or ""
+        labels = self.labels
+        if memo is None or not span or not rid or src not in labels or dst not in labels:
+            return self.mapped_relationship(raw)
+        ids = self.ids
+        key = _memo_key(
+            self.context,
+            span,
+            labels[src],
+            labels[dst],
+            ids[src],
+            ids[dst],
+            self.rel_ids[rid],
+            self.encoded.get(rid, ""),
+        )
+        held = memo.relationships.get(key)
+        if held is not None:
+            if self.has_views:
+                self.kept_rels[rid] = held["id"]
+            return {
+                "type": held["type"],
+                "id": held["id"],
+                "source": held["source"],
+                "target": held["target"],
+                "held": held,
+                "memo_key": held["memo"],
+            }
+        warned, unknown = len(self.warnings), len(self.unknown_rels)
+        row = self.mapped_relationship(raw)
+        if row is not None and len(self.warnings) == warned and len(self.unknown_rels) == unknown:
+            row["memo_key"] = key + _COUNTED[_without_rule(row)]
+        return row
+
+    def mapped_relationship(self, raw: RawRelationship) -> dict[str, Any] | None:
         src, dst = raw.get("source") or "", raw.get("target") or ""
         anchored: dict[str, Scalar] = {}
         if src not in self.labels and src in self.rel_ids:
@@ -920,13 +1035,9 @@ class _Transformer:
         nodes = elements + [self.view(raw) for raw in self.model.get("views", [])]
         coverage = {
             # Neither an operating-model type nor an ArchiMate one.
-            "untyped_elements": sum(
-                1
-                for n in elements
-                if n["label"] == GENERIC and not n["props"].get(ARCHIMATE_TYPE.name)
-            ),
+            "untyped_elements": sum(map(_untyped, elements)),
             # Kept as RELATED_TO with a type no propagation rule is declared for.
-            "relationships_without_rule": sum(1 for r in rels if not _has_rule(r)),
+            "relationships_without_rule": sum(map(_without_rule, rels)),
         }
         by_type = Counter(map(itemgetter("type"), rels))
         counts: dict[str, Any] = {
@@ -973,6 +1084,21 @@ class _Transformer:
 _RULED = frozenset(k.name for k in RELATIONSHIP_KINDS)
 
 
+def _untyped(node: dict[str, Any]) -> bool:
+    """Neither an operating-model type nor an ArchiMate one (as the memo counted it)."""
+    held = node.get("held")
+    if held is not None:
+        return bool(held["counted"])
+    return node["label"] == GENERIC and not node["props"].get(ARCHIMATE_TYPE.name)
+
+
+def _without_rule(rel: dict[str, Any]) -> bool:
+    held = rel.get("held")
+    if held is not None:
+        return bool(held["counted"])
+    return not _has_rule(rel)
+
+
 def _has_rule(rel: dict[str, Any]) -> bool:
     """Whether the questions know how a change travels along this relationship: every
     schema type has a rule; RELATED_TO has one when its ArchiMate type is declared."""
@@ -1003,17 +1129,25 @@ def _refused(exc: ValidationError, typed: dict[str, Scalar]) -> set[str]:
 
 
 def transform_staged(
-    model: RawModel, mapping: Mapping, *, source: str, run_id: str | None = None
+    model: RawModel,
+    mapping: Mapping,
+    *,
+    source: str,
+    run_id: str | None = None,
+    memo: Memo | None = None,
 ) -> Staged:
     """The elements' node records now; the relationships as they are iterated; then
     `finish(every relationship record)` maps the views and gives the whole result.
 
     An import writes the elements while it maps the relationships, and writes those
-    as they come. The steps must be taken once each, in that order.
+    as they come. The steps must be taken once each, in that order. With `memo` (an
+    empty one too), the rows carry their memo keys, and rows the memo holds are not
+    mapped (see the module doc): only a comparison with what the memo came from may
+    take such records.
     """
     if not source:
         raise ImportFailure("the import has no source key")
-    transformer = _Transformer(model, mapping, source, run_id)
+    transformer = _Transformer(model, mapping, source, run_id, memo)
     with _known_types():
         elements = transformer.elements()
 

@@ -10,11 +10,18 @@ Nesting is bounded (`MAX_DEPTH`): real models nest a few dozen levels (folders, 
 groups), and the readers walk what they are given recursively. So is the size of one tag or
 text (`MAX_TOKEN`), checked on the bytes before expat sees them.
 Every element carries the line it started on (`line_of`), for error messages.
+
+On request (`Spans`) each subtree handed over also gets a digest of its own bytes in the
+file, and all the bytes between those subtrees one digest together: what a change import
+needs to know which rows are, byte for byte, what the last import read
+(`importers.transform`, the mapping memo).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
+from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
@@ -90,6 +97,59 @@ def xsi_type(elem: Element) -> str:
     return _TYPE_NAMES[elem.get(XSI_TYPE) or ""]
 
 
+class Spans:
+    """The digests of the subtrees at `paths` (the rows), each over its bytes in the file
+    (from its start tag up to the next tag after it, or to its end tag), and `between`:
+    one digest of every byte outside those subtrees (the declaration, the root's
+    namespaces, containers, and everything else read: folders, property definitions),
+    complete after the file.
+
+    The file is held in memory while it is read (it is at most the import size limit).
+    """
+
+    SIZE = 16
+
+    def __init__(self, paths: frozenset[Path_] = frozenset()) -> None:
+        self.paths = paths
+        self.data = b""
+        self.by_element: dict[Element, bytes] = {}
+        self._between = hashlib.blake2b(digest_size=self.SIZE)
+        self._done = 0  # the bytes before this are hashed, in a span or between
+        self._starts: list[int] = []
+
+    @property
+    def data(self) -> bytes:
+        return self._data
+
+    @data.setter
+    def data(self, data: bytes) -> None:
+        self._data = data
+        self._view = memoryview(data)  # slices of it are not copies
+
+    def start(self, at: int) -> None:
+        self._starts.append(at)
+
+    def end(self, elem: Element, at: int) -> None:
+        start = self._starts.pop()
+        data = self._data
+        following = data.find(b"<", start + 1)
+        end = max(at, following if following >= 0 else len(data))
+        view = self._view
+        if start >= self._done:  # spans nest in no reader: if one did, it is in its parent
+            # Each gap ends in a NUL (which no well-formed document holds), so that bytes
+            # moved from one gap to the next are a change.
+            self._between.update(view[self._done : start])
+            self._between.update(b"\0")
+            self._done = end
+        self.by_element[elem] = hashlib.blake2b(view[start:end], digest_size=self.SIZE).digest()
+
+    def between(self) -> bytes:
+        """The digest of the bytes outside the spans (after the file has been read)."""
+        rest = self._between.copy()
+        rest.update(self.data[self._done :])
+        return rest.digest()
+
+
 class _Level:
     """One path from the root: the expanded tag, whether the path is wanted, and the path.
 
@@ -99,13 +159,14 @@ class _Level:
     `path` None, their names kept by the target while they are open (`_Target.deep`).
     """
 
-    __slots__ = ("children", "name", "path", "tag", "wanted")
+    __slots__ = ("children", "name", "path", "spanned", "tag", "wanted")
 
-    def __init__(self, tag: str, path: Path_ | None, wanted: bool) -> None:
+    def __init__(self, tag: str, path: Path_ | None, wanted: bool, spanned: bool = False) -> None:
         self.tag = tag
         self.name = local(tag)
         self.path = path
         self.wanted = wanted
+        self.spanned = spanned  # a row whose bytes `Spans` digests
         self.children: dict[str, _Level] = {}
 
 
@@ -129,14 +190,16 @@ class _Target:
         self.stack: list[Element] = []
         self.events: list[Event] = []
         self.expat: Any = None
+        self.spans: Spans | None = None
 
     def level(self, parent: _Level, name: str) -> _Level:
         tag = _EXPANDED[name]
         path = self.path_below(parent, local(tag))
         wanted = len(path) > 1 and self.want(path)
+        spanned = wanted and self.spans is not None and path in self.spans.paths
         if len(path) > _MAX_MEMO_DEPTH or self.known_levels >= _MAX_MEMO:
-            return _Level(tag, None, wanted)
-        level = parent.children[name] = _Level(tag, path, wanted)
+            return _Level(tag, None, wanted, spanned)
+        level = parent.children[name] = _Level(tag, path, wanted, spanned)
         self.known_levels += 1
         return level
 
@@ -154,6 +217,8 @@ class _Target:
         self.levels.append(level)
         if level.path is None:
             self.deep.append(level.name)
+        if level.spanned:
+            self.spans.start(self.expat.CurrentByteIndex)  # type: ignore[union-attr]
         if len(attrib) == 1:  # the commonest case (xml:lang, a reference), made cheaper
             ((key, value),) = attrib.items()
             attrib = {_EXPANDED[key]: value}
@@ -182,6 +247,8 @@ class _Target:
                 path = self.path_below(self.levels[-1], level.name)
         elif level.wanted:
             path = level.path
+        if level.spanned:
+            self.spans.end(elem, self.expat.CurrentByteIndex)  # type: ignore[union-attr]
         stack = self.stack
         stack.pop()
         if path is not None:
@@ -202,14 +269,20 @@ def iter_xml(
     file: str | Path,
     want: Callable[[Path_], bool],
     on_bytes: Callable[[int], None] | None = None,
+    spans: Spans | None = None,
 ) -> Iterator[Event]:
     """Yield ("start", root, path, ()) once, then ("end", elem, path, ancestors) per subtree.
 
     `path` is the tuple of local names from the root; `ancestors` the enclosing elements
     (their attributes complete, their children not). A yielded subtree is already
-    detached from its parent, so nothing but the caller holds it.
+    detached from its parent, so nothing but the caller holds it. With `spans`, each
+    subtree's digest is in `spans.by_element` when it is yielded.
     """
     target = _Target(want, file)
+    if spans is not None:
+        spans.data = stream.read()
+        stream = BytesIO(spans.data)
+        target.spans = spans
     parser = DefusedXMLParser(
         target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True
     )

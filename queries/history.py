@@ -14,22 +14,25 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from graph import history
-from graph.labels import CHANGE, CHANGE_SET, META
+from graph.labels import CHANGE, CHANGE_CHUNK, CHANGE_SET, META
 from graph.model import INT64_MAX, INT64_MIN, Page
 from graph.store import GraphStore, NotFoundError
 from queries.errors import QuestionError
 
 # -- Cypher ------------------------------------------------------------------------------
 
-COUNT_VERSIONS = f"MATCH (c:{CHANGE} {{id: $id}}) RETURN count(c) AS total"
+# Both forms of the history: `Change` nodes and the rows of a large change's chunks
+# (graph.history.changes); the states are read for the page only.
+COUNT_VERSIONS = history.changes(item_id="$id", fields=("seq",)) + "RETURN count(c) AS total"
 
-VERSIONS = f"""
-MATCH (c:{CHANGE} {{id: $id}})
-WITH c ORDER BY c.seq DESC, c.kind, c.key
+VERSIONS = (
+    history.changes(item_id="$id", fields=history.CHANGE_REFS)
+    + f"""WITH c ORDER BY c.seq DESC, c.kind, c.key
 SKIP $offset LIMIT $limit
 MATCH (s:{CHANGE_SET} {{seq: c.seq}})
-RETURN properties(c) AS change, properties(s) AS change_set
+RETURN {history.STATES_OF} AS change, properties(s) AS change_set
 """
+)
 
 _SET_FILTER = f"""
 MATCH (s:{CHANGE_SET})
@@ -51,14 +54,15 @@ SKIP $offset LIMIT $limit
 
 ONE_SET = f"MATCH (s:{CHANGE_SET} {{seq: $seq}}) RETURN properties(s) AS change_set"
 
-COUNT_IN_SET = f"MATCH (c:{CHANGE} {{seq: $seq}}) RETURN count(c) AS total"
+COUNT_IN_SET = history.count_changes("{x}.seq = $seq") + "RETURN changes AS total"
 
-IN_SET = f"""
-MATCH (c:{CHANGE} {{seq: $seq}})
-RETURN properties(c) AS change
-ORDER BY c.kind, c.key
+IN_SET = (
+    history.changes("{x}.seq = $seq", fields=history.CHANGE_REFS)
+    + f"""WITH c ORDER BY c.kind, c.key
 SKIP $offset LIMIT $limit
+RETURN {history.STATES_OF} AS change
 """
+)
 
 # -- the answers ---------------------------------------------------------------------------
 
@@ -243,7 +247,12 @@ OPTIONAL MATCH (m:{META} {{key: 'revision'}})
 RETURN coalesce(m.history_head, '') AS head, coalesce(m.history_head_seq, 0) AS seq
 """
 
-CHANGES_OF = f"MATCH (c:{CHANGE} {{seq: $seq}}) RETURN properties(c) AS c"
+# A change set's stored changes as they are digested: `Change` nodes and whole chunks.
+CHANGES_OF = f"""
+MATCH (c:{CHANGE} {{seq: $seq}}) RETURN properties(c) AS c
+UNION ALL
+MATCH (c:{CHANGE_CHUNK} {{seq: $seq}}) RETURN properties(c) AS c
+"""
 
 KEPT = history.KEPT_CHANGES
 
@@ -319,15 +328,14 @@ def verify(store: GraphStore) -> ChainReport:
         )
 
     if anchor is not None:
-        kept = store.stream(KEPT, {"seq": start}, timeout=None)
-        digests = [history.change_digest(r["c"]) for r in kept]
-        checked["changes"] += len(digests)
-        if history.set_digest({}, digests) != anchor.get("kept_digest"):
+        kept, kept_d = history.kept_digest(store.stream(KEPT, {"seq": start}, timeout=None))
+        checked["changes"] += kept
+        if kept_d != anchor.get("kept_digest"):
             return report(
                 ChainBreak(
                     seq=int(anchor["seq"]),
                     problem="kept",
-                    detail=f"the {len(digests)} changes kept before the cut differ from the "
+                    detail=f"the {kept} changes kept before the cut differ from the "
                     f"{anchor.get('kept_changes')} the prune recorded",
                 )
             )
@@ -344,28 +352,33 @@ def verify(store: GraphStore) -> ChainReport:
                     "added or altered in between)",
                 )
             )
-        digests = []
+        digests, rows = [], 0
         # No time limit: an import's change set holds a change per row of the model (an
         # admin's or the CLI's question, read as it streams).
         for r in store.stream(CHANGES_OF, {"seq": seq}, timeout=None):
             change = r["c"]
             digest = history.change_digest(change)
             if change.get(history.DIGEST) != digest:
+                key = change.get("key") or (
+                    f"{change.get('kind')} chunk {change.get('type')} "
+                    f"{change.get('lo')}..{change.get('hi')}"
+                )
                 return report(
                     ChainBreak(
                         seq=seq,
                         problem="change",
-                        key=str(change.get("key")),
+                        key=str(key),
                         detail="the change differs from its digest (altered after it was recorded)",
                     )
                 )
             digests.append(digest)
-        if len(digests) != int(s.get("changes") or 0):
+            rows += history.rows_of(change)
+        if rows != int(s.get("changes") or 0):
             return report(
                 ChainBreak(
                     seq=seq,
                     problem="changes",
-                    detail=f"{len(digests)} changes found, {s.get('changes')} recorded",
+                    detail=f"{rows} changes found, {s.get('changes')} recorded",
                 )
             )
         if history.set_digest(s, digests) != s[history.DIGEST]:
@@ -377,7 +390,7 @@ def verify(store: GraphStore) -> ChainReport:
                 )
             )
         checked["sets"] += 1
-        checked["changes"] += len(digests)
+        checked["changes"] += rows
         prev = str(s[history.DIGEST])
     if prev != head:
         last = int(chained[-1]["seq"]) if chained else head_seq

@@ -17,7 +17,7 @@ import json
 from pydantic import BaseModel, Field
 
 from graph import history
-from graph.labels import CHANGE, FUNDED_BY, INVESTMENT
+from graph.labels import FUNDED_BY, INVESTMENT
 from graph.store import GraphStore
 from queries.measures import MeasureSeries, Version, measure_series, stream_ref, versions
 from queries.resolve import ElementRef
@@ -27,13 +27,16 @@ from queries.resolve import ElementRef
 # Every recorded version of every funding relationship, oldest first; the stream's are
 # picked in Python (the source is inside the stored state). Funding lines are few, and the
 # history has no index on type: a scan of the relationship changes of this one type.
-FUNDING_VERSIONS = f"""
-MATCH (c:{CHANGE})
-WHERE c.kind = $kind AND c.type = $type
-RETURN c.id AS id, c.seq AS seq, c.at AS at, c.fields AS fields, c.after AS after,
+FUNDING_VERSIONS = (
+    history.changes(
+        "{x}.kind = $kind AND {x}.type = $type",
+        fields=("id", "seq", "at", "fields", "after", "before"),
+    )
+    + """RETURN c.id AS id, c.seq AS seq, c.at AS at, c.fields AS fields, c.after AS after,
        c.before AS before
-ORDER BY c.seq
+ORDER BY seq
 """
+)
 
 INVESTMENTS = f"""
 UNWIND $ids AS id

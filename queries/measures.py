@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from graph import history
-from graph.labels import CHANGE, MEASURE, MEASURED_BY, STREAM
+from graph.labels import MEASURE, MEASURED_BY, STREAM
 from graph.store import GraphStore
 from queries.errors import QuestionError
 from queries.resolve import ElementRef, resolve
@@ -35,13 +35,15 @@ ORDER BY toLower(coalesce(m.name, m.id)), m.id
 """
 
 # Every recorded version of these elements, oldest first (the history's index on `id`).
-ELEMENT_VERSIONS = f"""
-UNWIND $ids AS id
-MATCH (c:{CHANGE} {{id: id}})
-WHERE c.kind = $kind
-RETURN id, c.seq AS seq, c.at AS at, c.fields AS fields, c.after AS after
-ORDER BY c.seq
+ELEMENT_VERSIONS = (
+    "UNWIND $ids AS id\n"
+    + history.changes(
+        "{x}.kind = $kind", item_id="id", fields=("seq", "at", "fields", "after"), scope="id"
+    )
+    + """RETURN id, c.seq AS seq, c.at AS at, c.fields AS fields, c.after AS after
+ORDER BY seq
 """
+)
 
 HIGHER, LOWER = "higher-is-better", "lower-is-better"
 

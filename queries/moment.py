@@ -25,8 +25,8 @@ from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from graph import cypher
-from graph.history import DIGEST, ELEMENT
-from graph.labels import CHANGE, CHANGE_SET, META
+from graph.history import DIGEST, ELEMENT, changes, count_changes
+from graph.labels import CHANGE_SET, META
 from graph.lifecycle import present_on
 from graph.model import node_view
 from graph.schema import ELEMENT_LABEL, LIFECYCLE_DATES
@@ -124,55 +124,63 @@ RETURN s.seq AS seq, s.at AS at
 """
 
 # Each element's and relationship's last change up to the seq; the deleted left out.
-STATES_AT = f"""
-MATCH (c:{CHANGE})
-WHERE c.seq <= $seq
-WITH c ORDER BY c.seq DESC
+# (Both forms of the history: `Change` nodes and chunks' rows, graph.history.changes.)
+STATES_AT = (
+    changes("{x}.seq <= $seq", fields=("seq", "key", "kind", "after"))
+    + """WITH c ORDER BY c.seq DESC
 WITH c.key AS key, collect(c)[0] AS last
 WHERE last.after IS NOT NULL
 RETURN key, last.kind AS kind, last.after AS after
 """
+)
 
 # How many changes the history holds, and how many of them come after a position (the
 # total from Neo4j's counts, the rest a range of the seq index).
-CHANGES_AROUND = f"""
-MATCH (c:{CHANGE})
-WITH count(c) AS total
-OPTIONAL MATCH (d:{CHANGE})
-WHERE d.seq > $seq
-RETURN total, count(d) AS after
-"""
+CHANGES_AROUND = (
+    count_changes()
+    + "WITH changes AS total\n"
+    + count_changes("{x}.seq > $seq")
+    + "RETURN total, changes AS after\n"
+)
 
 # Each element's and relationship's first change after the seq: its `before` is what it
 # was at the seq (null: it did not exist).
-FIRST_CHANGES_AFTER = f"""
-MATCH (c:{CHANGE})
-WHERE c.seq > $seq
-WITH c ORDER BY c.seq
+FIRST_CHANGES_AFTER = (
+    changes("{x}.seq > $seq", fields=("seq", "key", "kind", "id", "type", "before"))
+    + """WITH c ORDER BY c.seq
 WITH c.key AS key, collect(c)[0] AS first
 RETURN first.kind AS kind, first.id AS id, first.type AS type, first.before AS before
 """
+)
 
-ELEMENT_AT = f"""
-MATCH (c:{CHANGE} {{id: $id}})
-WHERE c.kind = '{ELEMENT}' AND c.seq <= $seq
-RETURN c.after AS after
+ELEMENT_AT = (
+    changes(
+        f"{{x}}.kind = '{ELEMENT}' AND {{x}}.seq <= $seq", item_id="$id", fields=("seq", "after")
+    )
+    + """RETURN c.after AS after
 ORDER BY c.seq DESC
 LIMIT 1
 """
+)
 
 # ELEMENT_AT for several ids: each one's last state up to the seq (null: deleted).
-ELEMENTS_AT = f"""
-UNWIND $ids AS id
-CALL (id) {{
-  MATCH (c:{CHANGE} {{id: id}})
-  WHERE c.kind = '{ELEMENT}' AND c.seq <= $seq
-  RETURN c.after AS after
+ELEMENTS_AT = (
+    """UNWIND $ids AS id
+CALL (id) {
+"""
+    + changes(
+        f"{{x}}.kind = '{ELEMENT}' AND {{x}}.seq <= $seq",
+        item_id="id",
+        fields=("seq", "after"),
+        scope="id",
+    )
+    + """  RETURN c.after AS after
   ORDER BY c.seq DESC
   LIMIT 1
-}}
+}
 RETURN id, after
 """
+)
 
 _DATES = ", ".join(f".{f}" for f in LIFECYCLE_FIELDS)
 _ANY_DATE = " OR ".join(f"x.{f} IS NOT NULL" for f in LIFECYCLE_FIELDS)

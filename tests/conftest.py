@@ -6,6 +6,7 @@ Beware: with NEO4J_URI set, tests delete every valuegraph element in that databa
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,39 @@ def _docker_answers() -> bool:
         return True
     except Exception:
         return False
+
+
+# The local Neo4j homes of this session, for the failure summary below.
+_LOCAL_HOMES: list[Path] = []
+_LOW_DISK_BYTES = 3 * 1024**3
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    free = shutil.disk_usage(session.config.rootpath).free
+    if free < _LOW_DISK_BYTES:
+        # A Neo4j that cannot write its store stops with "critical error, needs to be
+        # restarted" and every later test errors: say the likely cause first.
+        print(f"\nwarning: only {free / 1024**3:.1f} GiB free on this disk; Neo4j may fail")
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    """When the run failed, what the local Neo4j said: a failed commit or a database that
+    "needs to be restarted" is explained only in its own log (CI keeps nothing else)."""
+    if exitstatus == 0 or not _LOCAL_HOMES:
+        return
+    write = terminalreporter.write_line
+    free = shutil.disk_usage(config.rootpath).free
+    write(f"disk free: {free / 1024**3:.1f} GiB")
+    for home in _LOCAL_HOMES:
+        for log in sorted(home.rglob("debug.log")):
+            lines = log.read_text(errors="replace").splitlines()
+            errors = [line for line in lines if " ERROR " in line or "Caused by" in line]
+            if errors:
+                write(f"the local Neo4j's {log} (its last errors):")
+                for line in errors[-15:]:
+                    write("  " + line[:400])
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +84,7 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
             }
         return
     server = LocalNeo4j(tmp_path_factory.mktemp("neo4j"))
+    _LOCAL_HOMES.append(server.home)
     status = server.start(heap="768m", pagecache="256m")
     try:
         yield {

@@ -29,8 +29,8 @@ from queries.model_graph import ModelGraph
 from queries.projection import Projection
 from queries.propagation import propagation_table
 from queries.resolve import ElementRef
-from queries.scenarios.comparison import Side, compare_models
-from queries.scenarios.losses import describe_losses, lost_needs
+from queries.scenarios.comparison import Side, compare_models, first_part, with_ranking
+from queries.scenarios.losses import NEEDS, describe_losses, lost_needs
 from queries.scenarios.models import ScenarioView
 from queries.scenarios.operations import parse_operation, replay
 from samples.generate import generate
@@ -154,6 +154,25 @@ def _losses_by_search(
     return needs, by_name(hit)
 
 
+def _lost_needs_by_search(base: ModelGraph, scenario: ModelGraph) -> list[tuple[str, str, str]]:
+    """`lost_needs` as it was first written: every need of the base searched for in the
+    scenario (the fast path looks up only those the operations touched)."""
+    lost: set[tuple[str, str, str]] = set()
+    for r in base.rels.values():
+        if r.type not in NEEDS or r.source not in scenario.nodes:
+            continue
+        if scenario.rels_between(r.type, r.source, r.target):
+            continue
+        kind = base.nodes[r.target].type
+        replaced = any(
+            scenario.label(x.target) == kind and not base.rels_between(r.type, r.source, x.target)
+            for x in scenario.out_rels(r.source, r.type)
+        )
+        if not replaced:
+            lost.add((r.source, r.type, r.target))
+    return sorted(lost)
+
+
 def _ids(refs: list[ElementRef]) -> list[str]:
     return [r.id for r in refs]
 
@@ -189,6 +208,7 @@ def test_scenario_analyses_derived_equal_the_full_computation(
         _same_projection(derived, full)
 
         lost = lost_needs(base, scenario)
+        assert lost == _lost_needs_by_search(base, scenario)
         facts = dataclasses.replace(
             scenario.health_facts(), lost_needs=frozenset((s, t) for s, _, t in lost)
         )
@@ -241,11 +261,34 @@ def test_scenario_analyses_derived_equal_the_full_computation(
         assert [c.scenario_offending for c in comparison.health.checks] == [
             c.offending for c in health.checks
         ]
-        assert comparison.bottlenecks.scenario_clusters == ranking.clusters
+        assert not comparison.ranking_pending
+        assert comparison.ranked().scenario_clusters == ranking.clusters
         scenario_rows = {b.element.id: (b.rank, b.score) for b in ranking.bottlenecks}
-        for row in comparison.bottlenecks.rows:
+        for row in comparison.ranked().rows:
             if row.scenario_rank is not None:
                 assert scenario_rows[row.element.id] == (row.scenario_rank, row.scenario_score)
         assert comparison.losses.needs == needs
         assert comparison.losses.capabilities == hl.capabilities_cut(facts, full)
+
+        # In two parts: the first has every number of the whole answer but the bottleneck
+        # comparison; completed with the scenario's ranking it is the whole answer.
+        first = first_part(
+            base,
+            scenario,
+            view=view,
+            element=None,
+            max_depth=6,
+            max_streams_per_team=3,
+            overrides=None,
+            today=DAY,
+            base_health=base_side.health,
+            base_projection=base_projection,
+        )
+        assert first.comparison.ranking_pending and first.comparison.bottlenecks is None
+        assert first.comparison.model_dump(exclude={"bottlenecks", "ranking_pending"}) == (
+            comparison.model_dump(exclude={"bottlenecks", "ranking_pending"})
+        )
+        assert first.served == served
+        _same_projection(first.projection, full)
+        assert with_ranking(first.comparison, base_side.ranking, ranking, 20) == comparison
     assert changed >= SCENARIOS // 2  # most random scenarios applied something

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from app.main import create_app
 from app.settings import Settings
 from graph import edits
-from graph.labels import CHANGE, CHANGE_SET, META
+from graph.labels import CHANGE, CHANGE_CHUNK, CHANGE_SET, META
 from graph.lifecycle import present_on
 from graph.model import now_iso
 from graph.store import GraphStore, NotFoundError
@@ -43,7 +43,9 @@ DAY = date(2026, 6, 1)
 @pytest.fixture
 def clean(store: GraphStore) -> GraphStore:
     """An empty model whose history starts now (none before, no prune horizon)."""
-    store.execute(f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_SET} DETACH DELETE n")
+    store.execute(
+        f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_CHUNK} OR n:{CHANGE_SET} DETACH DELETE n"
+    )
     store.execute(
         f"MERGE (m:{META} {{key: 'history'}}) SET m.since = $now REMOVE m.pruned_before",
         {"now": now_iso()},
@@ -412,6 +414,7 @@ def test_trends_build_each_date_forward_and_are_bounded(clean: GraphStore) -> No
         at = f"{day}T12:00:00.000+00:00"
         s.execute(f"MATCH (x:{CHANGE_SET} {{seq: $seq}}) SET x.at = $at", {"seq": seq, "at": at})
         s.execute(f"MATCH (x:{CHANGE} {{seq: $seq}}) SET x.at = $at", {"seq": seq, "at": at})
+        s.execute(f"MATCH (x:{CHANGE_CHUNK} {{seq: $seq}}) SET x.at = $at", {"seq": seq, "at": at})
     s.execute(f"MATCH (m:{META} {{key: 'history'}}) SET m.since = '2026-01-01T00:00:00.000+00:00'")
     trend = ot.health_trend(s, since=date(2026, 1, 1), until=date(2026, 4, 1), every="month")
     assert [p.day.isoformat() for p in trend.points] == [
@@ -472,7 +475,10 @@ def test_a_trend_runs_into_the_planned_future_by_lifecycle_dates(
     _rel(s, "OWNS", "t-core", "p-old")
     # The whole model recorded three days ago (a test only: nothing rewrites history).
     at = f"{day(-3)}T12:00:00.000+00:00"
-    s.execute(f"MATCH (x) WHERE x:{CHANGE_SET} OR x:{CHANGE} SET x.at = $at", {"at": at})
+    s.execute(
+        f"MATCH (x) WHERE x:{CHANGE_SET} OR x:{CHANGE} OR x:{CHANGE_CHUNK} SET x.at = $at",
+        {"at": at},
+    )
     s.execute(
         f"MATCH (m:{META} {{key: 'history'}}) SET m.since = $since",
         {"since": f"{day(-4)}T00:00:00.000+00:00"},

@@ -220,3 +220,31 @@ def test_history_as_of_only_imports_once_and_asks_as_of(
     table = render_history(result)
     for row in ("the first ask", "present model read", "health as of vs now", "rebuilt"):
         assert row in table
+
+
+@pytest.mark.parametrize("how", ["exit", "sigterm"])
+def test_a_benchmarks_scratch_folders_go_when_it_ends(how: str) -> None:
+    """Benchmarks left their Neo4j stores and models in /tmp (gigabytes per L run) until
+    the disk filled and the next Neo4j crashed mid-commit; ended or stopped, they go."""
+    import signal
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, time\n"
+        "from bench.harness import scratch_dir\n"
+        "d = scratch_dir('vg-scratch-test-')\n"
+        "(d / 'store').write_bytes(b'x' * 1024)\n"
+        "print(d, flush=True)\n"
+        f"time.sleep({30 if how == 'sigterm' else 0})\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=Path.cwd()
+    )
+    assert proc.stdout is not None
+    folder = Path(proc.stdout.readline().strip())
+    assert folder.is_dir()
+    if how == "sigterm":
+        proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == (143 if how == "sigterm" else 0)
+    assert not folder.exists()

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from app.main import create_app
 from app.settings import Settings
 from graph import edits
-from graph.labels import CHANGE, CHANGE_SET
+from graph.labels import CHANGE, CHANGE_CHUNK, CHANGE_SET
 from graph.model import now_iso
 from graph.store import GraphStore
 from graph.tokens import Role, create_token
@@ -25,7 +25,9 @@ from queries import history as hq
 @pytest.fixture
 def owned(store: GraphStore, client: TestClient) -> TestClient:
     """Capability `cap` owned by team `old`; teams `new` and `decoy`; decoy owns `other`."""
-    store.execute(f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_SET} DETACH DELETE n")
+    store.execute(
+        f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_CHUNK} OR n:{CHANGE_SET} DETACH DELETE n"
+    )
     store.execute("MATCH (m:ValuegraphMeta {key: 'revision'}) REMOVE m.history_head")
     for node in (
         {"type": "Team", "id": "old", "name": "Old team"},
@@ -282,3 +284,48 @@ def test_two_graphql_updates_at_once_on_one_read_give_one_success_and_one_confli
     assert outcomes == ["changed", "ok"]
     landed = owned.get(path).json()["properties"]["who"]
     assert landed in {"first", "second"}
+
+
+def _gql(client: TestClient, query: str, **variables: Any) -> Any:
+    response = client.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    return response.json()["data"]
+
+
+def test_graphql_reads_give_the_same_etag_as_rest(owned: TestClient) -> None:
+    """A GraphQL-only client (the explorer's editing) needs the tag its `ifMatch` takes:
+    every way GraphQL reads an element or relationship gives REST's `ETag` for it."""
+    node_tag = owned.get("/api/nodes/cap").headers["etag"]
+    rel_tag = owned.get("/api/relationships/old|OWNS|cap").headers["etag"]
+    before = now_iso()
+    read = _gql(
+        owned,
+        'query { node(id: "cap") { etag } '
+        "nodes(types: [Capability], limit: 10) { items { id etag } } "
+        'old: node(id: "old") { ... on Team { owns { id etag } } } '
+        "relationships(types: [OWNS], limit: 10) { id etag } }",
+    )
+    assert read["node"]["etag"] == node_tag
+    assert {i["id"]: i["etag"] for i in read["nodes"]["items"]}["cap"] == node_tag
+    assert read["old"]["owns"] == [{"id": "cap", "etag": node_tag}]
+    assert {r["id"]: r["etag"] for r in read["relationships"]}["old|OWNS|cap"] == rel_tag
+    # The answer of a change carries the new tag, which the next conditional change takes.
+    changed = _gql(
+        owned,
+        'mutation($tag: String) { updateNode(id: "cap", patch: {description: "x"}, '
+        "ifMatch: $tag) { etag } }",
+        tag=node_tag,
+    )["updateNode"]["etag"]
+    assert changed != node_tag and changed == owned.get("/api/nodes/cap").headers["etag"]
+    stale = owned.post(
+        "/graphql",
+        json={
+            "query": 'mutation($tag: String) { updateNode(id: "cap", '
+            'patch: {description: "y"}, ifMatch: $tag) { id } }',
+            "variables": {"tag": node_tag},
+        },
+    ).json()
+    assert stale["errors"][0]["extensions"]["reason"] == "changed"
+    # As of another moment an element is not the stored version: no tag to write against.
+    query = 'query($at: String) { node(id: "cap", asOf: $at) { description etag } }'
+    assert _gql(owned, query, at=before)["node"] == {"description": "", "etag": None}

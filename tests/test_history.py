@@ -24,7 +24,7 @@ from app.graphql.cost import estimate
 from app.main import create_app
 from app.settings import Settings
 from graph import edits, history
-from graph.labels import CHANGE, CHANGE_SET, type_of
+from graph.labels import CHANGE, CHANGE_CHUNK, CHANGE_SET, type_of
 from graph.model import NodeRecord, now_iso
 from graph.store import ConflictError, GraphStore
 from graph.tokens import Role, create_token
@@ -43,7 +43,9 @@ LOCAL = "local developer (auth off)"  # the principal of a request with auth off
 def clean(store: GraphStore) -> GraphStore:
     """An empty model with no history (the fixture's reset is recorded like any other),
     and so no chain head either."""
-    store.execute(f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_SET} DETACH DELETE n")
+    store.execute(
+        f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_CHUNK} OR n:{CHANGE_SET} DETACH DELETE n"
+    )
     store.execute("MATCH (m:ValuegraphMeta {key: 'revision'}) REMOVE m.history_head")
     return store
 
@@ -308,7 +310,9 @@ def test_a_reset_records_every_deletion(clean: GraphStore) -> None:
 
 def test_the_baseline_records_an_existing_model_once(clean: GraphStore) -> None:
     run_import(clean, BANK)
-    clean.execute(f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_SET} DETACH DELETE n")
+    clean.execute(
+        f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_CHUNK} OR n:{CHANGE_SET} DETACH DELETE n"
+    )
     clean.execute("MATCH (m:ValuegraphMeta {key: 'history'}) DELETE m")
     seq = clean.transact(history.write_baseline)
     assert seq is not None

@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 from neo4j import ManagedTransaction
+from typer.testing import CliRunner
 
+from app.cli.root import app as cli
 from graph import edits
-from graph.labels import CHANGE, CHANGE_SET, IMPORT_DIGEST
+from graph.labels import CHANGE, CHANGE_CHUNK, CHANGE_SET, IMPORT_DIGEST
 from graph.store import GraphStore
-from importers import digests, pipeline
+from importers import digests, pipeline, transform
 from importers.errors import ImportFailure
 from importers.pipeline import run_import
 
@@ -35,7 +37,9 @@ def clean(store: GraphStore) -> GraphStore:
 def _forget(store: GraphStore) -> GraphStore:
     """An empty model, no import runs, no history (the clear is recorded: dropped too)."""
     store.clear()
-    store.execute(f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_SET} DETACH DELETE n")
+    store.execute(
+        f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_CHUNK} OR n:{CHANGE_SET} DETACH DELETE n"
+    )
     store.execute("MATCH (m:ValuegraphMeta {key: 'revision'}) REMOVE m.history_head")
     return store
 
@@ -311,3 +315,97 @@ def test_digests_cover_the_whole_compared_row() -> None:
     assert digests.rel_digest(rel) == digests.rel_digest(
         {**rel, "props": {"w": 1, "import_run": "x"}}
     )
+
+
+def _spy_mapping(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the rows the importer maps, as it maps them."""
+    mapped: list[str] = []
+    for name in ("mapped_node", "mapped_relationship"):
+        real = getattr(transform._Transformer, name)
+
+        def spy(self: Any, raw: Any, real: Any = real) -> Any:
+            mapped.append(raw["id"])
+            return real(self, raw)
+
+        monkeypatch.setattr(transform._Transformer, name, spy)
+    return mapped
+
+
+def test_the_cli_maps_only_what_changed_when_its_neo4j_is_running(
+    clean: GraphStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    neo4j_server: dict[str, str | None],
+) -> None:
+    """`valuegraph import` is how most change imports are run: it asks a running Neo4j for
+    the stored digests before mapping, as the upload does (it still starts none for it)."""
+    monkeypatch.setenv("NEO4J_URI", str(neo4j_server["uri"]))
+    if neo4j_server["password"]:
+        monkeypatch.setenv("NEO4J_USER", str(neo4j_server["user"]))
+        monkeypatch.setenv("NEO4J_PASSWORD", str(neo4j_server["password"]))
+    renamed = _bank(
+        tmp_path,
+        "renamed",
+        ('<name xml:lang="en">Core Banking</name>', '<name xml:lang="en">Core Bank</name>'),
+    )
+    mapped = _spy_mapping(monkeypatch)
+    runner = CliRunner()
+    first = runner.invoke(cli, ["import", str(BANK), "--json"])
+    assert first.exit_code == 0, first.output
+    assert len(mapped) > 20
+    mapped.clear()
+    second = runner.invoke(cli, ["import", str(renamed), "--json"])
+    assert second.exit_code == 0, second.output
+    # The renamed element and the rows that warn (always mapped): nothing else.
+    assert sorted(mapped) == ["app-core", "r-dangling", "r-on-rel"]
+    assert clean.get_node("app-core")["name"] == "Core Bank"  # type: ignore[index]
+
+
+def test_a_change_import_maps_only_what_changed_and_gives_what_a_fresh_import_gives(
+    clean: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mapping memo: rows as the last import read them are not mapped again, and the
+    outcome is what importing the same file into an empty model gives, warnings too."""
+    # One element renamed; another retyped, so the relationships at it map to other types.
+    changed = _bank(
+        tmp_path,
+        "changed",
+        ('<name xml:lang="en">Core Banking</name>', '<name xml:lang="en">Core Bank</name>'),
+        (
+            '<element identifier="node-k8s" xsi:type="Node">',
+            '<element identifier="node-k8s" xsi:type="Goal">',
+        ),
+    )
+    mapped = _spy_mapping(monkeypatch)
+    first = run_import(clean, BANK)
+    assert len(mapped) == first["counts"]["elements_in_file"] + 20  # relationships in file
+    mapped.clear()
+    report = _report(run_import(clean, changed))
+    # The two changed elements, the relationships at the retyped one, and the rows that
+    # warn (a dangling relationship, one attached to a relationship): no other row.
+    assert sorted(mapped) == [
+        "app-core",
+        "node-k8s",
+        "r-dangling",
+        "r-flow-2",
+        "r-hosts",
+        "r-on-rel",
+    ]
+    assert report["diff"]["nodes"]["changed"] == {"GenericElement": 1, "Platform": 1}
+    # Serving between two platforms, now from a goal: another type, so replaced.
+    assert report["diff"]["relationships"]["changed"] == {"RELATED_TO": 1}
+    graph = _graph(clean)
+
+    _forget(clean)
+    fresh = _report(run_import(clean, changed))
+    assert _graph(clean) == graph
+    for key in ("counts", "warnings", "warnings_total"):
+        assert report[key] == fresh[key], key
+    # Unchanged again: nothing mapped but the rows that warn.
+    mapped.clear()
+    again = _report(run_import(clean, changed))
+    assert sorted(mapped) == ["r-dangling", "r-on-rel"]
+    assert again["diff"]["nodes"]["total"] == {"added": 0, "changed": 0, "removed": 0}
+    assert {k: again[k] for k in ("counts", "warnings")} == {
+        k: fresh[k] for k in ("counts", "warnings")
+    }

@@ -167,6 +167,64 @@ def test_a_write_through_the_api_is_in_the_next_answer(api: TestClient, demo: Gr
     assert answers() != applied
 
 
+COMPARE = """query($wait: Boolean!) { compareScenario(name: "two", element: "plat-crm", wait: $wait) {
+  rankingPending losses { streams { id } needs { element { id } streamCount } }
+  health { scenarioScore checks { id scenarioOffending } }
+  impact { scenarioStreamCount streams { element { id } change } }
+  bottlenecks { rows { element { id } baseRank scenarioRank scoreDelta } } } }"""
+
+
+def test_a_comparison_in_two_parts_is_the_whole_answer_on_every_surface(
+    api: TestClient, demo: GraphStore
+) -> None:
+    ops = [{"op": "remove_element", "element": "plat-crm"}]
+    assert api.post("/api/scenarios", json={"name": "two", "operations": ops}).status_code == 201
+    params = {"element": "plat-crm"}
+    first = api.get("/api/scenarios/two/compare", params={**params, "wait": "false"})
+    assert first.status_code == 200, first.text
+    part = first.json()
+    assert part["ranking_pending"] is True and part["bottlenecks"] is None
+    # Asked again without waiting, before the ranking: the same first part (kept).
+    assert api.get("/api/scenarios/two/compare", params={**params, "wait": "false"}).json() == part
+    whole = api.get("/api/scenarios/two/compare", params=params).json()
+    assert whole == _json(_fresh_comparison(demo, "two", element="plat-crm"))
+    assert whole["ranking_pending"] is False and whole["bottlenecks"]["rows"]
+    assert {k: v for k, v in part.items() if k not in ("bottlenecks", "ranking_pending")} == {
+        k: v for k, v in whole.items() if k not in ("bottlenecks", "ranking_pending")
+    }
+    # Once the whole answer is kept, not waiting serves it too.
+    assert api.get("/api/scenarios/two/compare", params={**params, "wait": "false"}).json() == whole
+
+    # GraphQL: the same numbers, pending or not.
+    graphql = api.post("/graphql", json={"query": COMPARE, "variables": {"wait": True}}).json()
+    answer = graphql["data"]["compareScenario"]
+    assert answer["rankingPending"] is False
+    assert [r["element"]["id"] for r in answer["bottlenecks"]["rows"]] == [
+        r["element"]["id"] for r in whole["bottlenecks"]["rows"]
+    ]
+    assert answer["health"]["scenarioScore"] == whole["health"]["scenario_score"]
+    assert [n["streamCount"] for n in answer["losses"]["needs"]] == [
+        len(n["streams"]) for n in whole["losses"]["needs"]
+    ]
+    assert [s["id"] for s in answer["losses"]["streams"]] == [
+        s["id"] for s in whole["losses"]["streams"]
+    ]
+
+
+def test_graphql_answers_the_first_part_without_waiting(api: TestClient) -> None:
+    ops = [{"op": "remove_element", "element": "plat-crm"}]
+    assert api.post("/api/scenarios", json={"name": "two", "operations": ops}).status_code == 201
+    first = api.post("/graphql", json={"query": COMPARE, "variables": {"wait": False}}).json()
+    part = first["data"]["compareScenario"]
+    assert part["rankingPending"] is True and part["bottlenecks"] is None
+    whole = api.post("/graphql", json={"query": COMPARE, "variables": {"wait": True}}).json()
+    answer = whole["data"]["compareScenario"]
+    assert answer["rankingPending"] is False and answer["bottlenecks"]["rows"]
+    assert {k: v for k, v in part.items() if k not in ("bottlenecks", "rankingPending")} == {
+        k: v for k, v in answer.items() if k not in ("bottlenecks", "rankingPending")
+    }
+
+
 @pytest.fixture
 def one_slot(
     demo: GraphStore, neo4j_server: dict[str, str | None], tmp_path: Path

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from app.cli.root import app as cli
 from app.main import create_app
 from app.settings import Settings
-from graph.labels import CHANGE, CHANGE_SET
+from graph.labels import CHANGE, CHANGE_CHUNK, CHANGE_SET
 from graph.store import GraphStore
 from importers.preparation import prepare
 from queries import investment as iv
@@ -26,7 +26,9 @@ from queries import measures as ms
 
 @pytest.fixture
 def clean(store: GraphStore) -> GraphStore:
-    store.execute(f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_SET} DETACH DELETE n")
+    store.execute(
+        f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_CHUNK} OR n:{CHANGE_SET} DETACH DELETE n"
+    )
     return store
 
 
@@ -44,7 +46,7 @@ def _recorded_on(store: GraphStore, since: int, day: str) -> None:
     """Date every change set after `since` as recorded on DAY at 09:00 UTC: the test plays a
     quarter's changes in a second, and the series are dated by when changes were recorded."""
     at = f"{day}T09:00:00.000+00:00"
-    for label in (CHANGE, CHANGE_SET):
+    for label in (CHANGE, CHANGE_CHUNK, CHANGE_SET):
         store.execute(
             f"MATCH (c:{label}) WHERE c.seq > $since SET c.at = $at", {"since": since, "at": at}
         )

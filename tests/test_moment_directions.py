@@ -16,7 +16,7 @@ import pytest
 
 from graph import edits, history
 from graph.edits import FieldErrors
-from graph.labels import CHANGE, CHANGE_SET, META
+from graph.labels import CHANGE, CHANGE_CHUNK, CHANGE_SET, META
 from graph.model import now_iso
 from graph.store import ConflictError, GraphStore, StoreError
 from queries import history as hq
@@ -43,7 +43,9 @@ DATES = ("2026-01-01", "2027-01-01", "2027-06-01", "2028-01-01", "2030-01-01")
 @pytest.fixture
 def clean(store: GraphStore) -> GraphStore:
     """An empty model whose history starts now; nothing kept from an earlier test."""
-    store.execute(f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_SET} DETACH DELETE n")
+    store.execute(
+        f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_CHUNK} OR n:{CHANGE_SET} DETACH DELETE n"
+    )
     store.execute(
         f"MERGE (m:{META} {{key: 'history'}}) SET m.since = $now REMOVE m.pruned_before",
         {"now": now_iso()},
@@ -175,7 +177,7 @@ def test_both_ways_agree_from_a_baseline_and_across_a_prune(clean: GraphStore) -
     # A model there before the history: written, its history then forgotten, so the
     # baseline records it as the first version of everything.
     _random_model(41).write(s)
-    s.execute(f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_SET} DETACH DELETE n")
+    s.execute(f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_CHUNK} OR n:{CHANGE_SET} DETACH DELETE n")
     s.execute(f"MATCH (m:{META} {{key: 'history'}}) REMOVE m.since, m.pruned_before")
     baseline = s.transact(history.write_baseline)
     assert baseline is not None

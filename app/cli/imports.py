@@ -7,10 +7,13 @@ do; nothing was written), 1 the graph refused the write (e.g. an id clash).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from neo4j.exceptions import DriverError, Neo4jError
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -23,15 +26,15 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from app.cli.shared import console, open_store, print_json, refusals
+from app.cli.shared import console, local_neo4j, open_store, print_json, refusals
 from app.core.errors import answer
 from app.settings import Settings
-from graph.store import StoreError
+from graph.store import GraphStore, StoreError
 from importers.errors import ImportFailure
 from importers.export import export_exchange, export_json
 from importers.formats import FORMATS
 from importers.mapping import load_mapping
-from importers.pipeline import apply_import
+from importers.pipeline import StoredMemo, apply_import
 from importers.preparation import prepare
 from importers.runs import list_runs
 
@@ -178,20 +181,33 @@ def import_cmd(
     settings = Settings()
     limit = getattr(settings, "max_upload_bytes", None)
     try:
-        # The file is read and its elements checked before Neo4j is reached (or
-        # started); the relationships are mapped while the elements are written.
-        with _Bar(console) as bar:
-            prepared = prepare(
-                path,
-                fmt=format,
-                mapping_file=mapping,
-                source=source,
-                max_bytes=limit if isinstance(limit, int) else None,
-                progress=bar,
-                whole=False,
-            )
-        with open_store(settings) as store, _Bar(console) as bar:
-            report = apply_import(store, prepared, dry_run=dry_run, prune=prune, progress=bar)
+        with ExitStack() as stack:
+            # The file is read and its elements checked before a Neo4j is started; one
+            # already running is asked first what the last import stored, so the rows
+            # unchanged since are not mapped again. The relationships are mapped while
+            # the elements are written.
+            memo = StoredMemo(_if_running(settings, stack))
+            with _Bar(console) as bar:
+                prepared = prepare(
+                    path,
+                    fmt=format,
+                    mapping_file=mapping,
+                    source=source,
+                    max_bytes=limit if isinstance(limit, int) else None,
+                    progress=bar,
+                    whole=False,
+                    memo=memo,
+                )
+            store = memo.store or stack.enter_context(open_store(settings))
+            with _Bar(console) as bar:
+                report = apply_import(
+                    store,
+                    prepared,
+                    dry_run=dry_run,
+                    prune=prune,
+                    progress=bar,
+                    stored=memo.found,
+                )
     except ImportFailure as exc:
         console.print(f"[red]error:[/red] {exc.render()}")
         raise typer.Exit(answer(exc).exit) from exc
@@ -204,6 +220,20 @@ def import_cmd(
         print_json(report)
     else:
         _summary(console, report)
+
+
+def _if_running(settings: Settings, stack: ExitStack) -> Callable[[], GraphStore | None]:
+    """The store, opened on `stack`, if a Neo4j answers without being started; else None."""
+
+    def opened() -> GraphStore | None:
+        if not settings.neo4j_uri and not local_neo4j(settings).status().running:
+            return None
+        try:
+            return stack.enter_context(open_store(settings))
+        except (StoreError, Neo4jError, DriverError, OSError):
+            return None  # the write opens it again and says what is wrong
+
+    return opened
 
 
 @app.command("export")

@@ -357,7 +357,7 @@ def scenario_compare(
             escape(", ".join(r.name for r in c.introduced)),
         )
     out.print(table)
-    b = result.bottlenecks
+    b = result.ranked()
     out.print(
         f"[bold]Bottlenecks[/bold] ({b.base_stream_total} -> {b.scenario_stream_total} streams)"
     )

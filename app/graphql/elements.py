@@ -20,6 +20,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.graphql.context import Info, check_limit
+from graph.model import etag as etag_of
 from graph.schema import ANY, SCHEMA, NodeType, PropKind, RelType
 from queries.moment import Moment
 
@@ -38,6 +39,20 @@ else:
     )
 
 
+_ETAG = (
+    "Its entity tag, as REST's GET answers it in `ETag`: pass it as `ifMatch` to change it "
+    "only if it is still as read. Null when read as of another moment."
+)
+# Where an element or relationship keeps the stored view it was made from (an attribute,
+# not a field): its tag is a digest of that view, computed only when asked for.
+VIEW = "_valuegraph_view"
+
+
+def _etag(root: object) -> str | None:
+    view = getattr(root, VIEW, None)
+    return None if view is None else etag_of(view)
+
+
 @strawberry.interface(description="Fields every element of the graph has.")
 class Element:
     id: strawberry.ID
@@ -53,6 +68,10 @@ class Element:
     archimate_type: str | None = strawberry.field(
         description="The element's ArchiMate type, beside its operating-model type."
     )
+
+    @strawberry.field(description=_ETAG)
+    def etag(self) -> str | None:
+        return _etag(self)
 
 
 _SCALARS: dict[PropKind, Any] = {
@@ -131,6 +150,8 @@ def to_element(view: dict[str, Any], moment: Moment | None = None) -> Any:
     element = ELEMENT_TYPES[label](**kwargs)
     if moment is not None and not moment.present:
         setattr(element, MOMENT, moment)
+    else:
+        setattr(element, VIEW, view)
     return element
 
 
@@ -151,11 +172,15 @@ class Relationship:
     properties: JSON
     attributes: JSON = strawberry.field(description="Typed properties of the relationship type.")
 
+    @strawberry.field(description=_ETAG)
+    def etag(self) -> str | None:
+        return _etag(self)
+
 
 def to_relationship(view: dict[str, Any]) -> Relationship:
     """A relationship view (as the store returns it) as a `Relationship`."""
     typed = {p.name: view.get(p.name) for p in SCHEMA.rel(view["type"]).props}
-    return Relationship(
+    rel = Relationship(
         id=strawberry.ID(view["id"]),
         type=view["type"],
         source=view["source"],
@@ -163,3 +188,5 @@ def to_relationship(view: dict[str, Any]) -> Relationship:
         properties=view.get("properties", {}),
         attributes=cast(JSON, typed),
     )
+    setattr(rel, VIEW, view)
+    return rel

@@ -362,6 +362,14 @@ class QuestionsQuery:
         limit: int = 20,
         max_streams_per_team: int = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
         propagation: list[PropagationOverride] | None = None,
+        wait: Annotated[
+            bool,
+            strawberry.argument(
+                description="false: answer without the bottleneck comparison while the "
+                "scenario's ranking is not computed yet (`rankingPending`); ask again with "
+                "true (the default) for the whole answer."
+            ),
+        ] = True,
     ) -> ScenarioComparison:
         result = await _ask(
             info,
@@ -372,6 +380,7 @@ class QuestionsQuery:
             limit=limit,
             max_streams_per_team=max_streams_per_team,
             overrides=overrides_of(propagation),
+            wait=wait,
         )
         return served(ScenarioComparison, result)
 

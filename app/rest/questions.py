@@ -465,6 +465,14 @@ def compare_scenario(
     limit: RankLimit = 20,
     max_streams_per_team: MaxStreamsPerTeam = hl.DEFAULT_MAX_STREAMS_PER_TEAM,
     propagation: Overrides = None,
+    wait: Annotated[
+        bool,
+        Query(
+            description="false: answer without the bottleneck comparison while the "
+            "scenario's ranking is not computed yet (`ranking_pending`); ask again with "
+            "true (the default) for the whole answer."
+        ),
+    ] = True,
 ) -> Response:
     """Impact (of `element`), bottlenecks and health: base and scenario side by side."""
     comparison = gate.ask(
@@ -477,6 +485,7 @@ def compare_scenario(
         limit=limit,
         max_streams_per_team=max_streams_per_team,
         overrides=propagation,
+        wait=wait,
     )
     return json_answer(comparison, kept=True)
 

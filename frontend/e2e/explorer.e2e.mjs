@@ -672,12 +672,44 @@ try {
     check(unlabelled.length === 0, `labels hidden at the default zoom: ${unlabelled.slice(0, 5).join(", ")}`);
     check((await page.textContent("#heat-legend")).includes("Bottleneck score") && (await page.isVisible("#heat-legend")), "no heat scale legend beside the heat colours");
     await shot("05-bottlenecks");
+    // The drawing is bounded (the first streams, the most binding shared elements of each
+    // cluster), and the panel says how much of it is drawn with the true counts (REST's).
+    const clusters = await page.evaluate(async () => {
+      const token = sessionStorage.getItem("valuegraph.token") ?? localStorage.getItem("valuegraph.token");
+      const r = await fetch("/api/bottlenecks?limit=50", { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+      return (await r.json()).clusters.map((c) => ({ id: c.id, streams: c.streams.map((s) => s.id), shared: c.binding.map((b) => b.element.id) }));
+    });
+    const drawnCounts = () =>
+      page.evaluate(() => {
+        const d = document.getElementById("bn-drawn")?.dataset ?? {};
+        const cy = window.valuegraph.view.cy;
+        return { streamsDrawn: Number(d.streamsDrawn), streamsTotal: Number(d.streamsTotal), sharedDrawn: Number(d.sharedDrawn), sharedTotal: Number(d.sharedTotal), more: Boolean(document.getElementById("bn-more")), onGraph: cy.nodes().map((n) => n.id()) };
+      });
+    const drawnAll = await drawnCounts();
+    const streamsAll = clusters.reduce((n, c) => n + c.streams.length, 0);
+    const sharedAll = clusters.reduce((n, c) => n + c.shared.length, 0);
+    check(drawnAll.streamsTotal === streamsAll && drawnAll.sharedTotal === sharedAll, `bottleneck panel counts ${JSON.stringify(drawnAll)} != REST ${streamsAll} streams, ${sharedAll} shared`);
+    check(drawnAll.streamsDrawn === Math.min(streamsAll, 60), `streams drawn ${drawnAll.streamsDrawn} of ${streamsAll} (the bound is 60)`);
+    const firstShared = clusters.flatMap((c) => c.shared.slice(0, 10));
+    check(firstShared.every((id) => drawnAll.onGraph.includes(id)), "a cluster's most binding shared elements are not drawn");
+    check(drawnAll.more === (drawnAll.streamsDrawn < streamsAll || drawnAll.sharedDrawn < sharedAll), "'show more' offered although all is drawn, or missing although some is not");
+    if (drawnAll.more) {
+      await page.click("#bn-more");
+      await settle();
+      const after = await drawnCounts();
+      check(after.streamsDrawn + after.sharedDrawn > drawnAll.streamsDrawn + drawnAll.sharedDrawn && after.streamsTotal === streamsAll, `'show more' drew no more: ${JSON.stringify(after)}`);
+    }
     const cluster = page.locator("button.cluster").first();
     check((await cluster.count()) > 0, "no stream cluster listed");
+    const chosenId = await cluster.getAttribute("data-cluster");
     await cluster.click();
     await page.locator("#cluster-members").waitFor();
     await settle();
     check(page.url().includes("cluster="), "selected cluster not in the URL");
+    const chosen = clusters.find((c) => c.id === chosenId);
+    const drawnOne = await drawnCounts();
+    check(chosen && drawnOne.streamsTotal === chosen.streams.length && drawnOne.sharedTotal === chosen.shared.length, `the chosen cluster's counts ${JSON.stringify(drawnOne)} != REST's`);
+    check(chosen.streams.slice(0, 60).every((id) => drawnOne.onGraph.includes(id)), "the chosen cluster's streams are not drawn");
     await shot("06-cluster");
   });
 
@@ -701,6 +733,16 @@ try {
     await page.waitForFunction(() => document.activeElement?.id === "op-kind");
     check((await page.inputValue("#op-kind")) === "removeElement", "the first change offered is not 'remove an element'");
     await pickWithKeyboard("op-element", "API Gate", scenarioRemoves);
+    // The comparison answers in two parts; the second (the scenario's bottleneck ranking,
+    // asked with wait: true) is held back here until the first has been checked.
+    let release = () => {};
+    const held = new Promise((resolve) => (release = resolve));
+    const holdRanking = async (route) => {
+      const body = route.request().postData() ?? "";
+      if (body.includes("CompareScenario") && body.includes('"wait":true')) await held;
+      await route.continue();
+    };
+    await page.route("**/graphql", holdRanking);
     await page.click("#op-add");
     await page.locator("#scenario-ops li").first().waitFor();
     await page.locator("#scenario-impact tr[data-change]").first().waitFor();
@@ -739,6 +781,16 @@ try {
     const spof = await page.textContent('#scenario-health tr[data-check="single_points_of_failure"] .sub[data-side="base"]');
     check(/^\d+ stream requirements$/.test(spof.trim()), `the comparison counts single points of failure as "${spof}"`);
     spofCounted = spof.trim();
+    // Bottlenecks: pending (with the time waited) while the scenario's ranking is computed,
+    // everything above already shown; then the comparison in its place.
+    check((await page.locator("#scenario-bottlenecks-pending").count()) === 1, "the bottleneck comparison is not shown pending while the ranking is computed");
+    check((await page.locator('#scenario-bn[aria-busy="true"]').count()) === 1, "the pending bottleneck comparison is not marked busy");
+    check((await page.locator("#scenario-bottlenecks").count()) === 0, "a bottleneck comparison is shown before the scenario's ranking was answered");
+    release();
+    await page.locator("#scenario-bottlenecks").waitFor();
+    await page.unroute("**/graphql", holdRanking);
+    check((await page.locator('#scenario-bn[aria-busy="false"]').count()) === 1, "the bottleneck comparison is still marked busy");
+    check((await page.locator("#scenario-bottlenecks-pending").count()) === 0, "still shown pending after the ranking was answered");
     // Bottlenecks: the removed element leaves the ranking.
     check((await page.locator(`#scenario-bottlenecks tr[data-id="${scenarioRemoves}"][data-change=removed]`).count()) === 1, "the removed element is not shown leaving the bottleneck ranking");
     // Apply is offered only to an admin; otherwise the server's refusal is shown.

@@ -341,16 +341,15 @@ export class App implements ExplorerContext {
     const o = this.overlay;
     this.view.clearHighlights();
     const classes = new Map(o.classes);
+    // Edges still to be drawn (a large drawing's, added once placed) are matched too.
+    const edges = o.pathSteps.length ? this.view.edgesForOverlay() : [];
     for (const step of o.pathSteps) {
-      this.view.cy.edges().forEach((e) => {
-        const s = e.data("source") as string;
-        const t = e.data("target") as string;
-        const rel = e.data("rel") as string;
-        const same = (s === step.source && t === step.target) || (s === step.target && t === step.source);
-        if (same && (!step.rel || rel === step.rel || e.hasClass("overlay"))) {
-          classes.set(e.id(), [...(classes.get(e.id()) ?? []), step.cls ?? "on-path"]);
+      for (const e of edges) {
+        const same = (e.source === step.source && e.target === step.target) || (e.source === step.target && e.target === step.source);
+        if (same && (!step.rel || e.rel === step.rel || e.overlay)) {
+          classes.set(e.id, [...(classes.get(e.id) ?? []), step.cls ?? "on-path"]);
         }
-      });
+      }
     }
     if (classes.size || o.dim) this.view.highlight(classes, o.dim);
     if (o.load.size) this.view.setLoad(o.load);

@@ -3,13 +3,26 @@
  * (capabilities, platforms, teams), the stream-to-stream dependencies, key counts, the
  * health score with its worst findings, the top bottlenecks and the latest imports. A cheap
  * `OverviewFirst` answer (embedded in the page by the server when it may, else asked while
- * the explorer starts: `prefetchOverview`), then the `Overview` stream map, then the
- * questions' own health and bottleneck documents; everything but `loadOverview`,
+ * the explorer starts: `prefetchOverview`), then the `Overview` stream map and, beside it,
+ * what it shows of the health report and the bottleneck ranking (`OverviewHealth`,
+ * `OverviewBottlenecks`: the questions' answers without what only their own pages show);
+ * everything but `loadOverview`,
  * `prefetchOverview` and `embeddedAnswer` is pure and unit-tested.
  */
-import { MostDependedOnDocument, OverviewDocument, OverviewFirstDocument, type MostDependedOnQuery, type OverviewFirstQuery, type OverviewQuery } from "./generated/graphql";
+import {
+  MostDependedOnDocument,
+  OverviewBottlenecksDocument,
+  OverviewDocument,
+  OverviewFirstDocument,
+  OverviewHealthDocument,
+  type MostDependedOnQuery,
+  type OverviewBottlenecksQuery,
+  type OverviewFirstQuery,
+  type OverviewHealthQuery,
+  type OverviewQuery,
+} from "./generated/graphql";
 import type { GraphQLClient } from "./gql";
-import type { BottleneckItem, HealthCheck, HealthReport, Questions } from "./questions";
+import { readBottlenecks, type BottleneckItem, type HealthCheck, type HealthReport, type Questions } from "./questions";
 import type { ElementBrief, Stats } from "./types";
 
 export interface StreamCard {
@@ -156,6 +169,20 @@ export function summarySentence(stats: Stats): string {
     : `No value streams yet; ${rest}: ${all}.`;
 }
 
+/** What the overview reads of the health report, as a report (no texts, no related elements). */
+export function readOverviewHealth(a: OverviewHealthQuery["healthReport"]): HealthReport {
+  return {
+    score: a.score,
+    checks: a.checks.map((c) => ({ ...c, description: "", findings: c.findings.map((f) => ({ element: brief(f.element), elements: [], message: "" })) })),
+    markdown: "",
+  };
+}
+
+/** The overview's top of the bottleneck ranking (asked without its clusters). */
+export function readOverviewBottlenecks(a: OverviewBottlenecksQuery["bottlenecks"]): BottleneckItem[] {
+  return readBottlenecks({ ...a, clusters: [] }).items;
+}
+
 /** The failing checks, lowest score first: what the overview shows of the health report. */
 export function worstChecks(h: HealthReport, n = 3): HealthCheck[] {
   return h.checks
@@ -249,8 +276,8 @@ export function firstOverview(data: OverviewFirstQuery, dependedOn: DependedOnLi
 /** Everything the overview shows; the stream map, health and bottlenecks may fail alone
  * (shown as such). `progress` receives each stage as it is known: the summary, counts,
  * stream names and imports first (with, for a model without value streams, what is most
- * depended on), then the stream map, then with the health report, then with the
- * bottlenecks. */
+ * depended on), then the stream map, the health report and the bottlenecks as each is
+ * answered (the report before the bottlenecks; the map beside them). */
 export async function loadOverview(client: GraphQLClient, questions: Questions, progress: (o: Overview) => void = () => {}): Promise<Overview> {
   const data = await firstAnswer(client);
   const errors: string[] = [];
@@ -263,20 +290,36 @@ export async function loadOverview(client: GraphQLClient, questions: Questions, 
       );
   let o = firstOverview(data, dependedOn, errors);
   progress(o);
-  if (data.streams.total) {
-    // The stream map (a gated question's worth of neighbours on a large model); the names
-    // stay if it fails.
-    const full = await client.request(OverviewDocument, {}).catch((err: Error) => (errors.push(`stream map: ${err.message}`), null));
-    o = { ...o, map: full ? readStreamMap(full.streams) : o.map, errors: [...errors], pending: ["health", "bottlenecks"] };
+  const settle = (change: Partial<Overview>, done: Overview["pending"][number]): void => {
+    o = { ...o, ...change, errors: [...errors], pending: o.pending.filter((p) => p !== done) };
     progress(o);
-  }
-  // One after the other: the server answers a few expensive questions at once, and the
-  // overview should not take every slot (nor be refused one).
-  const health = await questions.health().catch((err: Error) => (errors.push(`health: ${err.message}`), null));
-  o = { ...o, health, worst: health ? worstChecks(health) : [], errors: [...errors], pending: ["bottlenecks"] };
-  progress(o);
-  const bottlenecks = await questions.bottlenecks(5).catch((err: Error) => (errors.push(`bottlenecks: ${err.message}`), null));
-  o = { ...o, bottlenecks: bottlenecks?.items.slice(0, 5) ?? [], errors: [...errors], pending: [] };
-  progress(o);
+  };
+  const time = questions.time();
+  // The stream map (a gated question's worth of neighbours on a large model) beside the
+  // health report and the ranking, which are kept answers once the server is warm (served
+  // without a question slot): asked one after the other, the overview took their sum (1.7 s
+  // on L). Not yet kept (the first minute after a start or a change), each is a question
+  // waiting for the slot the map holds, and may be refused meanwhile: then it is asked again
+  // once the map is answered. Health and bottlenecks stay one after the other.
+  const map = data.streams.total
+    ? client.request(OverviewDocument, {}).then(
+        (full) => settle({ map: readStreamMap(full.streams) }, "map"),
+        (err: Error) => (errors.push(`stream map: ${err.message}`), settle({}, "map")), // the names stay
+      )
+    : Promise.resolve();
+  const afterMap = <T>(ask: () => Promise<T>): Promise<T> => ask().catch(() => map.then(ask));
+  const ranked = (async () => {
+    const health = await afterMap(() => client.request(OverviewHealthDocument, time)).then(
+      (d) => readOverviewHealth(d.healthReport),
+      (err: Error) => (errors.push(`health: ${err.message}`), null),
+    );
+    settle({ health, worst: health ? worstChecks(health) : [] }, "health");
+    const bottlenecks = await afterMap(() => client.request(OverviewBottlenecksDocument, { limit: 5, ...time })).then(
+      (d) => readOverviewBottlenecks(d.bottlenecks),
+      (err: Error) => (errors.push(`bottlenecks: ${err.message}`), null),
+    );
+    settle({ bottlenecks: bottlenecks?.slice(0, 5) ?? [] }, "bottlenecks");
+  })();
+  await Promise.all([map, ranked]);
   return o;
 }

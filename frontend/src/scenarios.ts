@@ -135,7 +135,8 @@ export interface LostNeed {
   needed: ElementBrief;
   /** The needed element is gone (else only the relationship). */
   removed: boolean;
-  streams: ElementBrief[];
+  /** How many value streams rest on `element` (they lose it too). */
+  streamCount: number;
 }
 
 /** What the scenario takes away from what streams need: never an improvement. */
@@ -149,7 +150,9 @@ export interface Comparison {
   scenario: Scenario;
   impact: ImpactDiff | null;
   losses: Losses;
-  bottlenecks: BottleneckDiff;
+  /** Null while `rankingPending`: the scenario's ranking is still being computed. */
+  bottlenecks: BottleneckDiff | null;
+  rankingPending: boolean;
   health: HealthDiff;
 }
 
@@ -220,7 +223,8 @@ export function readImpactDiff(v: CompareAnswer["impact"]): ImpactDiff | null {
   };
 }
 
-export function readBottleneckDiff(v: CompareAnswer["bottlenecks"]): BottleneckDiff {
+export function readBottleneckDiff(v: CompareAnswer["bottlenecks"]): BottleneckDiff | null {
+  if (!v) return null;
   return {
     limit: v.limit,
     baseStreamTotal: v.baseStreamTotal,
@@ -240,7 +244,7 @@ export function readHealthDiff(v: CompareAnswer["health"]): HealthDiff {
 
 export function readLosses(v: CompareAnswer["losses"]): Losses {
   return {
-    needs: v.needs.map((n) => ({ element: ref(n.element), relationship: n.relationship, needed: ref(n.needed), removed: n.removed, streams: n.streams.map(ref) })),
+    needs: v.needs.map((n) => ({ element: ref(n.element), relationship: n.relationship, needed: ref(n.needed), removed: n.removed, streamCount: n.streamCount })),
     streams: v.streams.map(ref),
     capabilities: v.capabilities.map(ref),
   };
@@ -253,6 +257,7 @@ export function readComparison(v: CompareAnswer): Comparison {
     impact: readImpactDiff(v.impact),
     losses: readLosses(v.losses),
     bottlenecks: readBottleneckDiff(v.bottlenecks),
+    rankingPending: v.rankingPending,
     health: readHealthDiff(v.health),
   };
 }
@@ -334,6 +339,19 @@ export interface ScenarioOverlay {
 }
 
 const stepKey = (s: PathStep): string => `${s.source}|${s.rel}|${s.target}`;
+
+/**
+ * The compared impact with at most `max` streams, in the order the panel lists them
+ * (changed first): what the graph draws. Removing the most shared platform of L changes
+ * all 500 streams, each with its explaining paths on both sides.
+ */
+export function boundedDiff(d: ImpactDiff, max: number): ImpactDiff {
+  if (d.streams.length <= max) return d;
+  const kept = orderedStreamDeltas(d.streams).slice(0, max);
+  const ids = new Set(kept.map((st) => st.stream.id));
+  const side = (r: ImpactResult | null): ImpactResult | null => (r ? { ...r, streams: r.streams.filter((st) => ids.has(st.stream.id)) } : null);
+  return { ...d, streams: kept, base: side(d.base), scenario: side(d.scenario) };
+}
 
 /**
  * What the graph shows for a compared impact. `diff`: both sides' explaining paths, those
@@ -550,8 +568,12 @@ export class Scenarios {
     return readApplyResult((await this.client.request(ApplyScenarioDocument, { name })).result);
   }
 
-  async compare(name: string, element: string | null, maxDepth: number, limit = BOTTLENECK_LIMIT): Promise<Comparison> {
-    return readComparison((await this.client.request(CompareScenarioDocument, { name, element, maxDepth, limit })).result);
+  /**
+   * The comparison; `wait` false answers without the bottleneck comparison while the
+   * scenario's ranking is not computed yet (`rankingPending`), every other number final.
+   */
+  async compare(name: string, element: string | null, maxDepth: number, limit = BOTTLENECK_LIMIT, wait = true): Promise<Comparison> {
+    return readComparison((await this.client.request(CompareScenarioDocument, { name, element, maxDepth, limit, wait })).result);
   }
 
   /** Whether this token is an admin's: an admin-only read answers 200, or 403 with the refusal. */

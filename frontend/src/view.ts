@@ -31,8 +31,19 @@ export const OVERLAY_CLASSES = [
   "sc-bn-added sc-bn-removed sc-bn-higher sc-bn-lower sc-bn-same",
 ].join(" ");
 
-/** Drawings of fewer nodes move to their layout's places animated; larger ones jump there. */
+/** Drawings of fewer nodes (and edges) move to their layout's places animated; larger ones
+ * jump there. Edges count too: each animation frame re-paths every edge (bottleneck mode on M,
+ * 93 nodes and 500 edges, animated: frames of 0.2-0.3 s of CPU). */
 const ANIMATED_BELOW = 150;
+const ANIMATED_EDGES_BELOW = 300;
+/** A large drawing's edges are added this many a frame once its nodes are placed. */
+const EDGES_PER_FRAME = 150;
+
+/** Whether a drawing of `nodes` and `edges` is large: it jumps to its layout, waiting for it
+ * outside the view. */
+function large(nodes: number, edges: number): boolean {
+  return nodes >= ANIMATED_BELOW || edges >= ANIMATED_EDGES_BELOW;
+}
 
 /** The largest zoom a layout's fit may leave (1 = labels at their CSS size). */
 const MAX_FIT_ZOOM = 1.25;
@@ -44,6 +55,10 @@ export class GraphView {
   /** The latest layout asked for: an older one's positions are never applied. */
   private layoutSeq = 0;
   private readonly layouts = new LayoutClient();
+  /** A large drawing's new edges, added after its nodes are placed (`addEdgesInSlices`). */
+  private pendingEdges: cytoscape.ElementDefinition[] = [];
+  /** The last overlay classes (`highlight`), for edges added after it. */
+  private lastHighlight: { classes: Map<string, string[]>; dimOthers: boolean } | null = null;
   /** How much labels are enlarged so that they stay readable at the current zoom. */
   private labelFactor = 1;
   private labelFrame = 0;
@@ -128,7 +143,8 @@ export class GraphView {
     const cy = this.cy;
     const want = toElements(d, opts.grouped);
     const wantIds = new Set(want.map((e) => e.data.id as string));
-    let changed = false;
+    let changed = this.pendingEdges.length > 0;
+    this.pendingEdges = [];
     cy.batch(() => {
       // Groups first, and members moved into (or out of) them before anything is removed:
       // removing a compound node removes what it still holds.
@@ -161,7 +177,7 @@ export class GraphView {
       // changes), the larger part of a second-long task on M's bottlenecks.
       const nodeCount = want.reduce((k, def) => k + (def.group === "nodes" ? 1 : 0), 0);
       // (A position object per node: Cytoscape keeps the object it is given.)
-      const outside = !anchorPos && nodeCount >= ANIMATED_BELOW ? outsideView(cy) : null;
+      const outside = !anchorPos && large(nodeCount, want.length - nodeCount) ? outsideView(cy) : null;
       // New elements are added in one call per kind: element by element, Cytoscape's
       // bookkeeping for each addition made a drawing of hundreds a long task of its own.
       const newNodes: cytoscape.ElementDefinition[] = [];
@@ -189,7 +205,11 @@ export class GraphView {
         newNodes.push({ ...def, position: anchorPos ? { x: anchorPos.x + jitter(), y: anchorPos.y + jitter() } : outside ? { ...outside } : { x: 0, y: 0 } });
       }
       if (newNodes.length) cy.add(newNodes);
-      if (newEdges.length) cy.add(newEdges);
+      // A large drawing's new edges wait for its nodes' places: added now, each was styled
+      // and pathed for the heap outside the view and again once placed, the larger part of
+      // bottleneck mode's first long task; added after, a slice per frame (`place`).
+      if (outside) this.pendingEdges = newEdges;
+      else if (newEdges.length) cy.add(newEdges);
       if (newNodes.length || newEdges.length) changed = true;
       cy.nodes().forEach((n) => {
         if (n.hasClass("pinned") && opts.lockPinned !== false) n.lock();
@@ -227,13 +247,15 @@ export class GraphView {
       this.restyleLabels();
     }
     const request = layoutRequest(this.cy, this.resolvedLayout(), seq);
+    for (const def of this.pendingEdges) request.edges.push({ id: def.data.id as string, source: def.data.source as string, target: def.data.target as string });
     void this.layouts.run(request).then((answer) => {
-      if (answer && seq === this.layoutSeq) this.place(answer.positions, n < ANIMATED_BELOW);
+      if (answer && seq === this.layoutSeq) this.place(answer.positions, !large(n, request.edges.length));
     });
   }
 
   /** Move the nodes to where the layout placed them and fit the drawing. */
   private place(positions: Record<string, { x: number; y: number }>, animate: boolean): void {
+    const seq = this.layoutSeq;
     const layout = this.cy.layout({
       name: "preset",
       positions,
@@ -252,9 +274,47 @@ export class GraphView {
         this.cy.center();
       }
       this.updateLabels();
-      document.body.dataset.layout = "done";
+      this.addEdgesInSlices(() => this.layoutRunning === null && this.layoutSeq === seq, () => (document.body.dataset.layout = "done"));
     });
     layout.run();
+  }
+
+  /** Add the pending edges a slice per animation frame (each frame styles, paths and draws
+   * only its slice), with the overlay's classes; then `done`. Abandoned when `current` turns
+   * false (a newer drawing took over: it has its own pending edges). */
+  private addEdgesInSlices(current: () => boolean, done: () => void): void {
+    const step = (): void => {
+      if (!current()) return;
+      const slice = this.pendingEdges.splice(0, EDGES_PER_FRAME);
+      if (!slice.length) {
+        done();
+        return;
+      }
+      this.cy.batch(() => {
+        const added = this.cy.add(slice);
+        const h = this.lastHighlight;
+        if (h) added.forEach((e) => {
+          const cs = h.classes.get(e.id());
+          if (cs) e.addClass(cs.join(" "));
+          else if (h.dimOthers) e.addClass("dimmed");
+        });
+      });
+      requestAnimationFrame(step);
+    };
+    step();
+  }
+
+  /** The edges drawn and still to be added, as the overlays match them. */
+  edgesForOverlay(): { id: string; source: string; target: string; rel: string; overlay: boolean }[] {
+    const drawn = this.cy.edges().map((e) => ({ id: e.id(), source: e.data("source") as string, target: e.data("target") as string, rel: e.data("rel") as string, overlay: e.hasClass("overlay") }));
+    const pending = this.pendingEdges.map((def) => ({
+      id: def.data.id as string,
+      source: def.data.source as string,
+      target: def.data.target as string,
+      rel: def.data.rel as string,
+      overlay: String(def.classes ?? "").split(" ").includes("overlay"),
+    }));
+    return [...drawn, ...pending];
   }
 
   select(id: string | null): void {
@@ -280,6 +340,7 @@ export class GraphView {
 
   /** Remove every question overlay class and data. */
   clearHighlights(): void {
+    this.lastHighlight = null;
     this.cy.batch(() => {
       this.cy.elements().removeClass(OVERLAY_CLASSES);
     });
@@ -287,6 +348,7 @@ export class GraphView {
 
   /** Add classes to elements by id; with `dimOthers`, everything not named is dimmed. */
   highlight(classes: Map<string, string[]>, dimOthers: boolean): void {
+    this.lastHighlight = { classes, dimOthers };
     this.cy.batch(() => {
       this.cy.elements().forEach((ele) => {
         const cs = classes.get(ele.id());

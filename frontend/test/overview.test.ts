@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import type { HealthReportQuery, OverviewQuery } from "../src/generated/graphql";
-import { embeddedAnswer, firstOverview, keyCounts, readDependedOn, readImportRuns, readStreamMap, streamNames, summarySentence, worstChecks } from "../src/overview";
-import { readHealth } from "../src/questions";
+import { OverviewDocument, OverviewFirstDocument, OverviewHealthDocument, type HealthReportQuery, type OverviewQuery } from "../src/generated/graphql";
+import type { GraphQLClient } from "../src/gql";
+import { embeddedAnswer, firstOverview, keyCounts, loadOverview, readDependedOn, readImportRuns, readStreamMap, streamNames, summarySentence, worstChecks } from "../src/overview";
+import { readHealth, type Questions } from "../src/questions";
 import type { Stats } from "../src/types";
 
 const b = (id: string, type: string, name = id) => ({ id, type, name });
@@ -122,5 +123,48 @@ describe("the overview's first answer", () => {
     const o = firstOverview(read!, null, []);
     expect(o.map.streams.map((c) => c.stream.name)).toEqual([name]);
     expect(o.pending).toEqual(["map", "health", "bottlenecks"]);
+  });
+});
+
+describe("loading the overview", () => {
+  const first = { streams: { total: 1, items: [{ __typename: "ValueStream", id: "vs-a", type: "ValueStream", name: "A" }] }, stats: { nodes: { ValueStream: 1 }, relationships: {} }, importRuns: [] };
+  const map = { streams: { total: 1, items: [{ __typename: "ValueStream", id: "vs-a", type: "ValueStream", name: "A", stages: [], requires: [], dependsOn: [], uses: [], supportedBy: [], ownedBy: [] }] } };
+  const health = { healthReport: { score: 80, checks: [{ id: "c", title: "C", unit: "u", population: 2, offending: 1, score: 50, passed: false, findings: [{ element: { id: "vs-a", type: "ValueStream", name: "A" } }] }] } };
+  const ranking = { bottlenecks: { bottlenecks: [{ rank: 1, element: { id: "t", type: "Team", name: "T" }, score: 9, streamCount: 1, proximity: 0, blastRadius: 0, crossStreamPairs: 0, betweenness: 0, explanation: "" }] } };
+
+  it("asks the stream map beside health and the ranking, and asks again what was refused meanwhile", async () => {
+    const asked: string[] = [];
+    let mapAnswered = false;
+    let refuse = true;
+    const client = {
+      request: async (doc: unknown) => {
+        if (doc === OverviewFirstDocument) return first;
+        if (doc === OverviewDocument) {
+          asked.push("map");
+          await new Promise((r) => setTimeout(r, 20));
+          mapAnswered = true;
+          return map;
+        }
+        if (doc === OverviewHealthDocument) {
+          asked.push(mapAnswered ? "health after the map" : "health beside the map");
+          if (refuse) {
+            refuse = false;
+            throw new Error("the server is answering as many expensive questions as it can");
+          }
+          return health;
+        }
+        asked.push(mapAnswered ? "bottlenecks after the map" : "bottlenecks beside the map");
+        return ranking;
+      },
+    } as unknown as GraphQLClient;
+    const questions = { time: () => ({}) } as unknown as Questions;
+    const o = await loadOverview(client, questions);
+    expect(asked).toEqual(["map", "health beside the map", "health after the map", "bottlenecks after the map"]);
+    expect(o.pending).toEqual([]);
+    expect(o.errors).toEqual([]);
+    expect(o.health?.score).toBe(80);
+    expect(o.worst.map((c) => c.id)).toEqual(["c"]);
+    expect(o.bottlenecks.map((b) => b.element.id)).toEqual(["t"]);
+    expect(o.map.streams.map((c) => c.stream.id)).toEqual(["vs-a"]);
   });
 });

@@ -11,6 +11,7 @@ import {
   readApplyResult,
   readComparison,
   scenarioNameProblem,
+  boundedDiff,
   scenarioOverlay,
   scenarioSubject,
   comparedElement,
@@ -59,7 +60,7 @@ describe("reading a scenario comparison (captured: remove the API gateway)", () 
     expect(l.streams.map((s) => s.id)).toEqual(["vs-cards", "vs-onboarding", "vs-mortgage", "vs-payments", "vs-savings", "vs-sme-lending", "vs-wealth"]);
     expect(l.needs.length).toBe(15);
     expect(l.needs.every((n) => n.needed.id === "plat-api-gateway" && n.removed && n.relationship === "DEPENDS_ON")).toBe(true);
-    expect(l.needs.find((n) => n.element.id === "plat-identity-kyc")!.streams.length).toBe(7);
+    expect(l.needs.find((n) => n.element.id === "plat-identity-kyc")!.streamCount).toBe(7);
     expect(l.capabilities.map((e) => e.id)).toContain("cap-identity-verification");
   });
 
@@ -76,7 +77,8 @@ describe("reading a scenario comparison (captured: remove the API gateway)", () 
   });
 
   it("reads the bottleneck ranking deltas, the removed gateway included", () => {
-    const b = c.bottlenecks;
+    expect(c.rankingPending).toBe(false);
+    const b = c.bottlenecks!;
     expect([b.limit, b.baseStreamTotal, b.scenarioStreamTotal]).toEqual([20, 7, 7]);
     const gw = b.rows.find((r) => r.element.id === "plat-api-gateway")!;
     expect(gw).toMatchObject({ change: "removed", baseRank: 4, scenarioRank: null, rankChange: null, scenarioScore: null, scoreDelta: -61.7 });
@@ -97,6 +99,18 @@ describe("reading a scenario comparison (captured: remove the API gateway)", () 
     expect(scen.nodes.map((n) => n.id)).toEqual(["plat-api-gateway"]);
     const base = scenarioOverlay(c.impact!, "base");
     expect([...base.classes.entries()].filter(([, cs]) => cs.includes("impacted")).length).toBe(7);
+  });
+
+  it("draws at most the first streams the panel lists, with their paths only", () => {
+    const d = c.impact!;
+    expect(boundedDiff(d, 7)).toBe(d);
+    const three = boundedDiff(d, 3);
+    const first = orderedStreamDeltas(d.streams).slice(0, 3).map((st) => st.stream.id);
+    expect(three.streams.map((st) => st.stream.id)).toEqual(first);
+    expect(three.base!.streams.map((st) => st.stream.id).sort()).toEqual([...first].sort());
+    const ov = scenarioOverlay(three, "diff");
+    expect(ov.steps.length).toBe(3);
+    expect([...ov.classes.entries()].filter(([, cs]) => cs.includes("sc-lost")).map(([id]) => id).sort()).toEqual([...first].sort());
   });
 });
 
@@ -259,8 +273,18 @@ describe("the scenarios client", () => {
     const { client, seen } = recording(() => json(200, { data: { result: answer("compare-scenario") } }));
     const c = await new Scenarios(client).compare("retire-gateway", null, 4);
     expect(seen[0]!.query).toBe(CompareScenarioDocument.toString());
-    expect(seen[0]!.variables).toEqual({ name: "retire-gateway", element: null, maxDepth: 4, limit: 20 });
+    expect(seen[0]!.variables).toEqual({ name: "retire-gateway", element: null, maxDepth: 4, limit: 20, wait: true });
     expect(c.impact?.counts.lost).toBe(7);
+  });
+
+  it("asks for the first part without waiting for the scenario's ranking, and reads it pending", async () => {
+    const pending = { ...answer("compare-scenario"), bottlenecks: null, rankingPending: true };
+    const { client, seen } = recording(() => json(200, { data: { result: pending } }));
+    const c = await new Scenarios(client).compare("retire-gateway", "plat-api-gateway", 4, 20, false);
+    expect(seen[0]!.variables).toEqual({ name: "retire-gateway", element: "plat-api-gateway", maxDepth: 4, limit: 20, wait: false });
+    expect(c.rankingPending).toBe(true);
+    expect(c.bottlenecks).toBeNull();
+    expect(c.health.scenarioScore).toBe(readComparison(answer("compare-scenario")).health.scenarioScore);
   });
 
   it("raises the server's refusal to apply", async () => {

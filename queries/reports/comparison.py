@@ -104,7 +104,7 @@ def findings(result: sc.ScenarioComparison) -> list[str]:
         f"Overall score {_arrow(number(h.base_score), number(h.scenario_score))} "
         f"({_health_change(h.score_delta)})."
     )
-    b = result.bottlenecks
+    b = result.ranked()
     bottlenecks = md_table(
         ["Element", "Type", "Rank", "Score", "Streams", "Change"],
         [
@@ -191,7 +191,7 @@ def rows(result: sc.ScenarioComparison) -> list[Sequence[Cell]]:
                 detail,
             ]
         )
-    for r in result.bottlenecks.rows:
+    for r in result.ranked().rows:
         detail = (
             f"score {_arrow(number(r.base_score, '-'), number(r.scenario_score, '-'))}; "
             f"streams {_arrow(number(r.base_stream_count, '-'), number(r.scenario_stream_count, '-'))}"

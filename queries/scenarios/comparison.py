@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from datetime import date
 
 from graph.lifecycle import today as today_utc
@@ -19,9 +19,8 @@ from graph.store import GraphStore
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
-from queries.health_facts import HealthFacts
 from queries.model_graph import ModelGraph
-from queries.present import present_model, present_projection, recalled, remember
+from queries.present import present_model, present_projection, recalled, remember, table_key
 from queries.projection import Projection
 from queries.propagation import PropagationTable, propagation_table
 from queries.resolve import ElementRef, UnknownElementError
@@ -56,15 +55,25 @@ def compare_scenario(
     config: bn.BottleneckConfig | None = None,
     overrides: dict[str, str] | list[str] | None = None,
     today: date | None = None,
+    wait: bool = True,
 ) -> ScenarioComparison:
     """Impact (of `element`, when given), bottlenecks and health: base and scenario
     (lifecycle dates read against `today`, default today UTC).
 
     The base side is the present model's answers (`queries.present`), shared with the
     questions asked of it. The comparison is kept for the model revision, the scenario's
-    operations and the parameters, so asking it again costs two reads."""
+    operations and the parameters, so asking it again costs two reads.
+
+    `wait=False` answers in two parts: unless the whole answer is kept, the first part
+    (impact, losses, health: each number final) with `ranking_pending` set and no
+    bottleneck comparison; asking again with `wait=True` adds the scenario's ranking to
+    the kept first part. Both parts are the whole answer's, field for field."""
     asked = _Asked.of(element, max_depth, limit, max_streams_per_team, config, overrides, today)
     record = open_record(store, name)
+    if not wait:
+        whole: ScenarioComparison | None = recalled(store, asked.key(record))
+        first = whole if whole is not None else asked.first(store, record).comparison
+        return _now(first, record)
     return _now(remember(store, asked.key(record), lambda: asked.compute(store, record)), record)
 
 
@@ -79,12 +88,16 @@ def kept_comparison(
     config: bn.BottleneckConfig | None = None,
     overrides: dict[str, str] | list[str] | None = None,
     today: date | None = None,
+    wait: bool = True,
 ) -> ScenarioComparison | None:
     """`compare_scenario`'s answer if it is kept for the present revision, else None
     (reads the scenario; never computes)."""
     asked = _Asked.of(element, max_depth, limit, max_streams_per_team, config, overrides, today)
     record = open_record(store, name)
     kept: ScenarioComparison | None = recalled(store, asked.key(record))
+    if kept is None and not wait:
+        first: FirstPart | None = recalled(store, asked.first_key(record))
+        kept = None if first is None else first.comparison
     return None if kept is None else _now(kept, record)
 
 
@@ -133,30 +146,71 @@ class _Asked:
             self.day,
         )
 
-    def compute(self, store: GraphStore, record: Record) -> ScenarioComparison:
-        base = present_model(store)
-        scenario, views, _ = replay(base, record.operations)
-        return compare_models(
-            base,
-            scenario,
-            view=ScenarioView(**record.summary().model_dump(), operations=views),
-            element=self.element,
-            max_depth=self.max_depth,
-            limit=self.limit,
-            max_streams_per_team=self.max_streams_per_team,
-            config=self.config,
-            overrides=self.overrides,
-            today=self.day,
-            base_side=Side(
-                ranking=bn.present_ranking(store, self.config, self.table),
-                health=hl.present_health(
+    def first_key(self, record: Record) -> Hashable:
+        """The first part's key: what it depends on (not the ranking's parameters)."""
+        return (
+            "scenario comparison, first part",
+            json.dumps(record.stored, sort_keys=True),
+            self.element,
+            self.max_depth,
+            self.max_streams_per_team,
+            table_key(self.table),
+            self.day,
+        )
+
+    def first(self, store: GraphStore, record: Record) -> FirstPart:
+        """The first part, computed once per revision."""
+
+        def compute() -> FirstPart:
+            base = present_model(store)
+            scenario, views, _ = replay(base, record.operations)
+            return first_part(
+                base,
+                scenario,
+                view=ScenarioView(**record.summary().model_dump(), operations=views),
+                element=self.element,
+                max_depth=self.max_depth,
+                max_streams_per_team=self.max_streams_per_team,
+                overrides=self.overrides,
+                today=self.day,
+                base_health=hl.present_health(
                     store,
                     max_streams_per_team=self.max_streams_per_team,
                     table=self.table,
                     day=self.day,
                 ),
-                projection=present_projection(store, self.table),
+                base_projection=present_projection(store, self.table),
+                # The base side's impact is the present model's: kept, it serves every
+                # change added to the scenario and every scenario compared on this revision.
+                base_impact=lambda origin: remember(
+                    store,
+                    ("scenario base impact", origin, self.max_depth, table_key(self.table)),
+                    lambda: im.impact(
+                        present_model(store),
+                        origin,
+                        im.WalkOptions(self.max_depth, overrides=self.overrides),
+                    ),
+                ),
+            )
+
+        return remember(store, self.first_key(record), compute)
+
+    def compute(self, store: GraphStore, record: Record) -> ScenarioComparison:
+        first = self.first(store, record)
+        ranking = remember(
+            store,
+            (
+                "scenario ranking",
+                json.dumps(record.stored, sort_keys=True),
+                bn.ranking_key(self.config, self.table),
             ),
+            lambda: scenario_ranking(first.projection, first.served, self.config, self.table),
+        )
+        return with_ranking(
+            first.comparison,
+            bn.present_ranking(store, self.config, self.table),
+            ranking,
+            self.limit,
         )
 
 
@@ -180,6 +234,17 @@ class Side:
     projection: Projection
 
 
+@dataclasses.dataclass(frozen=True)
+class FirstPart:
+    """What a comparison answers without the scenario's bottleneck ranking (its costliest
+    question: sampled betweenness over the whole scenario model): the comparison with
+    `bottlenecks` null and `ranking_pending` set, and what the ranking is computed from."""
+
+    comparison: ScenarioComparison
+    projection: Projection  # the scenario's dependency graph
+    served: dict[str, set[str]]  # the scenario's teams -> the streams they serve directly
+
+
 def compare_models(
     base: ModelGraph,
     scenario: ModelGraph,
@@ -197,46 +262,110 @@ def compare_models(
     """`base` and `scenario` asked the same questions, side by side; `base_side` is the
     base's answers when they are known already (the present model's)."""
     table = propagation_table(overrides)
+    if base_side is None:
+        projection = base.projection(table)
+        base_side = Side(
+            ranking=scenario_ranking(projection, base.served_directly(), config, table),
+            health=hl.health_report(
+                base.health_facts(),
+                projection,
+                max_streams_per_team=max_streams_per_team,
+                table=table,
+                today=today or today_utc(),
+            ),
+            projection=projection,
+        )
+    first = first_part(
+        base,
+        scenario,
+        view=view,
+        element=element,
+        max_depth=max_depth,
+        max_streams_per_team=max_streams_per_team,
+        overrides=overrides,
+        today=today,
+        base_health=base_side.health,
+        base_projection=base_side.projection,
+    )
+    ranking = scenario_ranking(first.projection, first.served, config, table)
+    return with_ranking(first.comparison, base_side.ranking, ranking, limit)
+
+
+def first_part(
+    base: ModelGraph,
+    scenario: ModelGraph,
+    *,
+    view: ScenarioView,
+    element: str | None,
+    max_depth: int,
+    max_streams_per_team: int,
+    overrides: dict[str, str] | list[str] | None,
+    today: date | None,
+    base_health: hl.HealthReport,
+    base_projection: Projection,
+    base_impact: Callable[[str], im.ImpactResult] | None = None,
+) -> FirstPart:
+    """The impact, the losses and the health comparison (every number of them final),
+    the bottlenecks pending."""
+    table = propagation_table(overrides)
     lost = lost_needs(base, scenario)
     day = today or today_utc()  # one day for both sides
-
-    def side(
-        model: ModelGraph, facts: HealthFacts, projection: Projection
-    ) -> tuple[Side, list[ElementRef]]:
-        """The side's answers, and the capabilities it left with no working platform."""
-        health, cut = hl.health_report_and_cut(
-            facts,
-            projection,
-            max_streams_per_team=max_streams_per_team,
-            table=table,
-            today=day,
-        )
-        ranking = bn.bottleneck_report(
-            projection,
-            model.served_directly(),
-            limit=bn.ranked_all(projection),
-            config=config,
-            table=table,
-        )
-        return Side(ranking=ranking, health=health, projection=projection), cut
-
-    before = base_side or side(base, base.health_facts(), base.projection(table))[0]
     facts = dataclasses.replace(
         scenario.health_facts(), lost_needs=frozenset((s, t) for s, _, t in lost)
     )
     # The scenario's dependency graph is the base's with what the operations changed.
-    after, cut = side(scenario, facts, scenario.projection_after(base, before.projection, table))
-    needs, streams = describe_losses(base, scenario, lost, before.projection)
-    return ScenarioComparison(
+    projection = scenario.projection_after(base, base_projection, table)
+    health, cut = hl.health_report_and_cut(
+        facts, projection, max_streams_per_team=max_streams_per_team, table=table, today=day
+    )
+    needs, streams = describe_losses(base, scenario, lost, base_projection)
+    comparison = ScenarioComparison(
         scenario=view,
         impact=(
-            compare_impact(base, scenario, element, max_depth, overrides, {s.id for s in streams})
+            compare_impact(
+                base,
+                scenario,
+                element,
+                max_depth,
+                overrides,
+                {s.id for s in streams},
+                base_impact,
+            )
             if element is not None
             else None
         ),
         losses=Losses(needs=needs, streams=streams, capabilities=cut),
-        bottlenecks=compare_bottlenecks(before.ranking, after.ranking, limit),
-        health=compare_health(before.health, after.health),
+        bottlenecks=None,
+        ranking_pending=True,
+        health=compare_health(base_health, health),
+    )
+    return FirstPart(comparison, projection, scenario.served_directly())
+
+
+def scenario_ranking(
+    projection: Projection,
+    served: dict[str, set[str]],
+    config: bn.BottleneckConfig,
+    table: PropagationTable,
+) -> bn.BottleneckReport:
+    """The full bottleneck ranking of a side (every limit is a slice of it)."""
+    return bn.bottleneck_report(
+        projection, served, limit=bn.ranked_all(projection), config=config, table=table
+    )
+
+
+def with_ranking(
+    first: ScenarioComparison,
+    base: bn.BottleneckReport,
+    scenario: bn.BottleneckReport,
+    limit: int,
+) -> ScenarioComparison:
+    """The first part completed with the bottleneck comparison: the whole answer."""
+    return first.model_copy(
+        update={
+            "bottlenecks": compare_bottlenecks(base, scenario, limit),
+            "ranking_pending": False,
+        }
     )
 
 
@@ -247,19 +376,24 @@ def compare_impact(
     max_depth: int,
     overrides: dict[str, str] | list[str] | None,
     losing: set[str],
+    base_impact: Callable[[str], im.ImpactResult] | None = None,
 ) -> ImpactComparison:
+    """`base_impact`: the base side's impact of an element id, when it is kept (the
+    present model's: the same for every scenario and change compared on it)."""
     # Named as the base knows it; an element only the scenario has is named as it knows it.
     try:
         origin = base.resolve(element)
     except UnknownElementError:
         origin = scenario.resolve(element)
-    results = [
-        im.impact(model, origin.id, im.WalkOptions(max_depth, overrides=overrides))
-        if origin.id in model.nodes
-        else None
-        for model in (base, scenario)
-    ]
-    before, after = results
+    options = im.WalkOptions(max_depth, overrides=overrides)
+    before = (
+        None
+        if origin.id not in base.nodes
+        else base_impact(origin.id)
+        if base_impact is not None
+        else im.impact(base, origin.id, options)
+    )
+    after = im.impact(scenario, origin.id, options) if origin.id in scenario.nodes else None
     old = {a.element.id: a for a in before.streams} if before else {}
     new = {a.element.id: a for a in after.streams} if after else {}
     deltas = []

@@ -26,8 +26,12 @@ NEEDS: tuple[str, ...] = (REQUIRES, USES, DEPENDS_ON, READS)
 def lost_needs(base: ModelGraph, scenario: ModelGraph) -> list[tuple[str, str, str]]:
     """(source, relationship type, target) needs of the base the scenario lost, in order."""
     lost: set[tuple[str, str, str]] = set()
-    for r in base.rels.values():
-        if r.type not in NEEDS or r.source not in scenario.nodes:
+    kept = scenario.rels
+    for key, r in base.rels.items():
+        # A scenario is a copy of the base sharing its relationships (frozen): one still
+        # there under its key is not lost, and checking so is a lookup (a few of the
+        # model's needs are touched by the operations; the rest need no search).
+        if r.type not in NEEDS or kept.get(key) is r or r.source not in scenario.nodes:
             continue
         if scenario.rels_between(r.type, r.source, r.target):
             continue
@@ -66,13 +70,15 @@ def describe_losses(
     for source, rel_type, target in lost:
         affected = masks[source]
         hit |= affected
+        streams = by_name(affected)
         needs.append(
             LostNeed(
                 element=base.nodes[source].ref,
                 relationship=rel_type,
                 needed=base.nodes[target].ref,
                 removed=target not in scenario.nodes,
-                streams=by_name(affected),
+                streams=streams,
+                stream_count=len(streams),
             )
         )
     needs.sort(key=lambda n: (-len(n.streams), n.element.name, n.needed.name, n.relationship))

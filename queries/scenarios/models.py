@@ -169,6 +169,9 @@ class LostNeed(BaseModel):
     streams: list[ElementRef] = Field(
         description="Value streams resting on `element` in the base: they lose it too."
     )
+    stream_count: int = Field(
+        description="How many value streams rest on `element` (the length of `streams`)."
+    )
 
 
 class Losses(BaseModel):
@@ -189,8 +192,22 @@ class ScenarioComparison(BaseModel):
     scenario: ScenarioView
     impact: ImpactComparison | None
     losses: Losses
-    bottlenecks: BottleneckComparison
+    bottlenecks: BottleneckComparison | None = Field(
+        description="Null while the ranking is pending: the scenario's bottleneck ranking "
+        "is still being computed (asked without waiting for it)."
+    )
+    ranking_pending: bool = Field(
+        default=False,
+        description="The bottleneck comparison is not in this answer yet: ask again "
+        "(waiting) for it. Every other number here is final.",
+    )
     health: HealthComparison
+
+    def ranked(self) -> BottleneckComparison:
+        """The bottleneck comparison of a whole answer (one asked waiting for it)."""
+        if self.bottlenecks is None:
+            raise ValueError("the scenario's bottleneck ranking is still pending")
+        return self.bottlenecks
 
 
 class RelationshipChange(BaseModel):

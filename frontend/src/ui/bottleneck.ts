@@ -7,18 +7,16 @@ import { h } from "../dom";
 import type { BottleneckResult, Cluster } from "../questions";
 import { heatRange } from "../legend";
 import { clusterColor, loadStyles } from "../style";
-import type { ElementBrief } from "../types";
-
-/** How many of the top-ranked bottlenecks are put on the graph. */
-export const TOP_N = 12;
-/** Streams drawn with all clusters shown (a chosen cluster is drawn whole): on L the clusters
- * hold all 500 streams, each tied to every shared element, a layout of several seconds. */
-export const STREAMS_DRAWN = 60;
+import { bottleneckDrawing, cutShort, TOP_N, type BottleneckDrawing } from "../bottleneckdrawing";
 
 export class BottleneckPanel {
   result: BottleneckResult | null = null;
   error: string | null = null;
   loading = false;
+  /** How many times "show more" was pressed (back to none when the cluster changes). */
+  private more = 0;
+  /** What is drawn now, for the panel's counts. */
+  private drawing: BottleneckDrawing | null = null;
 
   constructor(private readonly app: ExplorerContext) {}
 
@@ -48,39 +46,27 @@ export class BottleneckPanel {
 
   private async draw(r: BottleneckResult): Promise<void> {
     const app = this.app;
-    const top = r.items.slice(0, TOP_N);
     const cluster = this.selectedCluster();
-    const nodes: ElementBrief[] = [...top.map((i) => i.element)];
-    const edges: { source: string; target: string; rel: string }[] = [];
-    const colours = new Map<string, string>();
-    const clusters = cluster ? [cluster] : r.clusters;
-    let room = cluster ? Infinity : STREAMS_DRAWN;
-    clusters.forEach((c) => {
-      const index = r.clusters.indexOf(c);
-      if (room <= 0) return;
-      const streams = c.streams.slice(0, room);
-      room -= streams.length;
-      for (const st of streams) {
-        nodes.push(st);
-        colours.set(st.id, clusterColor(index));
-        for (const sh of c.shared) edges.push({ source: st.id, target: sh.id, rel: "SHARES" });
-      }
-      for (const sh of c.shared) {
-        nodes.push(sh);
-        if (cluster) colours.set(sh.id, clusterColor(index));
-      }
-    });
-    app.model.setOverlay(nodes, edges);
+    const d = bottleneckDrawing(r, cluster, this.more);
+    this.drawing = d;
+    app.model.setOverlay(d.nodes, d.edges);
     const classes = new Map<string, string[]>();
     if (cluster) {
       for (const n of [...cluster.streams, ...cluster.shared]) classes.set(n.id, ["in-cluster"]);
     }
-    app.overlay = { classes, pathSteps: [], dim: Boolean(cluster), load: loadStyles(r.items), clusterColors: colours, heat: heatRange("Bottleneck score", r.items.map((i) => i.score)) };
+    app.overlay = { classes, pathSteps: [], dim: Boolean(cluster), load: loadStyles(r.items), clusterColors: d.colours, heat: heatRange("Bottleneck score", r.items.map((i) => i.score)) };
     app.render({ relayout: true });
+  }
+
+  private showMore(): void {
+    this.more += 1;
+    this.app.pendingFocus = "bn-more";
+    if (this.result) void this.draw(this.result).then(() => this.app.renderPanels());
   }
 
   private pickCluster(id: string | null): void {
     this.app.state.cluster = id;
+    this.more = 0;
     this.app.commit();
     if (this.result) void this.draw(this.result).then(() => this.app.renderPanels());
   }
@@ -92,9 +78,9 @@ export class BottleneckPanel {
     if (this.error) root.appendChild(h("p", { class: "error", role: "alert" }, this.error));
     const r = this.result;
     if (!r) return root;
-    const streams = r.clusters.reduce((n, c) => n + c.streams.length, 0);
-    const bounded = !app.state.cluster && streams > STREAMS_DRAWN ? ` The first ${STREAMS_DRAWN} of ${streams.toLocaleString("en-GB")} clustered streams are drawn; choose a cluster to draw all of its streams.` : "";
-    root.appendChild(h("p", { class: "hint" }, `Size and colour show the load score (the top ${Math.min(TOP_N, r.items.length)} are on the graph).${bounded}`));
+    root.appendChild(h("p", { class: "hint" }, `Size and colour show the load score (the top ${Math.min(TOP_N, r.items.length)} are on the graph).`));
+    const d = this.drawing;
+    if (d && (d.streams.total || d.shared.total)) root.appendChild(drawnCounts(d, this.selectedCluster(), () => this.showMore()));
     const clusterList = h("ul", { class: "clusters", id: "clusters" });
     r.clusters.forEach((c, i) => {
       const selected = app.state.cluster === c.id;
@@ -135,4 +121,28 @@ export class BottleneckPanel {
     root.appendChild(rankingTable(app, r.items));
     return root;
   }
+}
+
+const n = (x: number): string => x.toLocaleString("en-GB");
+
+/** What the graph shows of the clusters, with the true counts, and "show more" when cut short. */
+function drawnCounts(d: BottleneckDrawing, chosen: Cluster | undefined, more: () => void): HTMLElement {
+  const of = chosen ? `of ${chosen.label}` : "clustered";
+  const text = cutShort(d)
+    ? `Drawn: ${n(d.streams.drawn)} of ${n(d.streams.total)} ${of} streams and ${n(d.shared.drawn)} of ${n(d.shared.total)} shared elements binding them (the most binding of each cluster).`
+    : `Drawn: all ${n(d.streams.total)} ${of} streams and the ${n(d.shared.total)} shared elements binding them.`;
+  return h(
+    "p",
+    {
+      class: "hint",
+      id: "bn-drawn",
+      "data-streams-drawn": String(d.streams.drawn),
+      "data-streams-total": String(d.streams.total),
+      "data-shared-drawn": String(d.shared.drawn),
+      "data-shared-total": String(d.shared.total),
+    },
+    text,
+    cutShort(d) ? " " : null,
+    cutShort(d) ? h("button", { type: "button", id: "bn-more", onclick: more }, "Show more") : null,
+  );
 }

@@ -16,6 +16,7 @@ import {
   comparedElement,
   orderedStreamDeltas,
   scenarioNameProblem,
+  boundedDiff,
   scenarioOverlay,
   type ApplyResult,
   type BottleneckDelta,
@@ -62,6 +63,10 @@ function delta(v: number | null, good: "up" | "down", id?: string): HTMLElement 
 
 const plural = (k: number, one: string, many = `${one}s`): string => `${k} ${k === 1 ? one : many}`;
 
+/** Rows and links a comparison shows at once; the rest are built when asked for. */
+const SHOWN_ROWS = 50;
+const SHOWN_LINKS = 40;
+
 function errorText(err: unknown): string {
   if (err instanceof GraphQLError) return err.message;
   return (err as Error).message ?? String(err);
@@ -97,6 +102,10 @@ export class ScenarioPanel {
   /** Elements put on the graph from the panel's lists (findings, bottlenecks), with their class. */
   private extras = new Map<string, { e: ElementBrief; cls: string }>();
   private seq = 0;
+  /** When the pending bottleneck comparison was asked (ms, performance clock), or null. */
+  private rankingSince: number | null = null;
+  private rankingError: string | null = null;
+  private rankingTimer: number | null = null;
 
   constructor(private readonly app: ExplorerContext) {}
 
@@ -149,6 +158,9 @@ export class ScenarioPanel {
     const name = this.name;
     if (!name || app.state.mode !== "scenario") return;
     const seq = ++this.seq;
+    this.stopRankingTimer();
+    this.rankingSince = null;
+    this.rankingError = null;
     const stale = (): boolean => seq !== this.seq || app.state.scenario !== name || app.state.mode !== "scenario";
     this.loading = `Comparing “${name}” with the base model…`;
     this.error = null;
@@ -184,20 +196,24 @@ export class ScenarioPanel {
         app.status(`“${name}” has no change yet: add one to compare it with the base model.`);
         return;
       }
-      const element = comparedElement(app.state.impactOf, sc);
+      let element = comparedElement(app.state.impactOf, sc);
       let cmp: Comparison;
+      // In two parts: what is lost, the impact and health first (every number final), then
+      // the scenario's bottleneck ranking, the costliest question (seconds on L), when ready.
       try {
-        cmp = await app.scenarios.compare(name, element, app.state.depth);
+        cmp = await app.scenarios.compare(name, element, app.state.depth, undefined, false);
       } catch (err) {
         if (!element) throw err;
         // The element may be unknown on both sides: still show bottlenecks and health.
-        cmp = await app.scenarios.compare(name, null, app.state.depth);
+        cmp = await app.scenarios.compare(name, null, app.state.depth, undefined, false);
         this.impactError = `Impact of “${app.name(element)}”: ${errorText(err)}`;
+        element = null;
       }
       if (stale()) return;
       this.comparison = cmp;
       this.scenario = cmp.scenario;
       if (cmp.impact) app.model.know([cmp.impact.element]);
+      if (cmp.rankingPending) void this.completeRanking(seq, name, element);
       await this.draw();
       if (stale()) return;
       app.status(this.summary(cmp));
@@ -216,6 +232,39 @@ export class ScenarioPanel {
     }
   }
 
+  /** Ask for the whole answer (the scenario's ranking added) and show its bottleneck comparison in place. */
+  private async completeRanking(seq: number, name: string, element: string | null): Promise<void> {
+    this.rankingSince = performance.now();
+    this.rankingError = null;
+    this.stopRankingTimer();
+    // The elapsed time, updated in place: the panel is not rebuilt while waiting.
+    this.rankingTimer = window.setInterval(() => {
+      const el = document.getElementById("scenario-bottlenecks-elapsed");
+      if (el && this.rankingSince !== null) el.textContent = `${Math.round((performance.now() - this.rankingSince) / 1000)} s`;
+    }, 1000);
+    let whole: Comparison | null = null;
+    try {
+      whole = await this.app.scenarios.compare(name, element, this.app.state.depth, undefined, true);
+    } catch (err) {
+      if (seq === this.seq) this.rankingError = errorText(err);
+    }
+    if (seq !== this.seq) return; // another scenario, change or mode since
+    this.stopRankingTimer();
+    this.rankingSince = null;
+    if (whole && this.comparison) {
+      this.comparison = { ...this.comparison, bottlenecks: whole.bottlenecks, rankingPending: false };
+    }
+    const old = document.getElementById("scenario-bn");
+    if (old && this.comparison) old.replaceWith(this.bottleneckView(this.comparison));
+    else this.app.renderPanels();
+    if (this.comparison && !this.comparison.rankingPending) this.app.status(this.summary(this.comparison));
+  }
+
+  private stopRankingTimer(): void {
+    if (this.rankingTimer !== null) window.clearInterval(this.rankingTimer);
+    this.rankingTimer = null;
+  }
+
   private summary(c: Comparison): string {
     const parts = [`“${c.scenario.name}” against the base`];
     if (c.losses.streams.length) parts.push(`${plural(c.losses.streams.length, "value stream")} lose something they need`);
@@ -225,8 +274,10 @@ export class ScenarioPanel {
     }
     const h = c.health;
     parts.push(`health ${score(h.baseScore)} → ${score(h.scenarioScore)}`);
-    const moved = c.bottlenecks.rows.filter((r) => r.change !== "same").length;
-    parts.push(`${plural(moved, "bottleneck")} change rank`);
+    if (c.bottlenecks) {
+      const moved = c.bottlenecks.rows.filter((r) => r.change !== "same").length;
+      parts.push(`${plural(moved, "bottleneck")} change rank`);
+    } else parts.push("bottlenecks being ranked");
     return `${parts.join("; ")}.`;
   }
 
@@ -249,6 +300,9 @@ export class ScenarioPanel {
   /** Forget what was shown for the previous scenario. */
   private forget(): void {
     this.seq++; // a comparison still on its way is for the previous choice
+    this.stopRankingTimer();
+    this.rankingSince = null;
+    this.rankingError = null;
     this.loading = null;
     this.scenario = null;
     this.comparison = null;
@@ -274,7 +328,8 @@ export class ScenarioPanel {
     const app = this.app;
     const m = app.model;
     const impact = this.comparison?.impact;
-    const ov = impact ? scenarioOverlay(impact, app.state.side) : { nodes: [], steps: [], classes: new Map<string, string[]>() };
+    // The streams the panel lists first, as impact mode draws the nearest 25.
+    const ov = impact ? scenarioOverlay(boundedDiff(impact, SHOWN_ROWS), app.state.side) : { nodes: [], steps: [], classes: new Map<string, string[]>() };
     const nodes = [...ov.nodes];
     const classes = new Map(ov.classes);
     for (const { e, cls } of this.extras.values()) {
@@ -952,7 +1007,7 @@ export class ScenarioPanel {
       box.appendChild(h("p", { class: "none", id: "scenario-no-losses" }, "Nothing loses a platform, capability or data it needs."));
       return box;
     }
-    const links = (es: { id: string; type: string; name: string }[], cls: string): (HTMLElement | string)[] => es.map((e, i) => [i ? ", " : "", this.link(e, cls)]).flat();
+    const links = (es: ElementBrief[], cls: string): (Node | string)[] => this.links(es, cls, false);
     box.appendChild(
       h(
         "p",
@@ -972,7 +1027,7 @@ export class ScenarioPanel {
         { "data-id": n.element.id, "data-needed": n.needed.id },
         h("td", {}, h("div", { class: "el" }, typeSwatch(n.element.type, 11), this.link(n.element, "sc-lost"))),
         h("td", {}, `${relLabel(n.relationship)} `, h("div", { class: "el" }, typeSwatch(n.needed.type, 11), this.link(n.needed, "sc-gone-need")), n.removed ? h("span", { class: "sub" }, " (removed)") : h("span", { class: "sub" }, " (relationship removed)")),
-        h("td", { class: "num" }, String(n.streams.length)),
+        h("td", { class: "num" }, String(n.streamCount)),
       );
     const shown = 25;
     const table = (body: HTMLElement[]): HTMLElement =>
@@ -1071,6 +1126,7 @@ export class ScenarioPanel {
       if (d.counts[k]) chips.appendChild(h("li", { class: `chip sc-${k}` }, `${d.counts[k]} ${CHANGE_LABEL[k]}`));
     }
     if (d.streams.length) box.appendChild(chips);
+    if (d.streams.length > SHOWN_ROWS) box.appendChild(h("p", { class: "hint", id: "scenario-drawn" }, `The graph draws the first ${SHOWN_ROWS} of these ${d.streams.length} streams, as listed below.`));
     const table = h(
       "table",
       { class: "scn-streams", id: "scenario-impact" },
@@ -1080,23 +1136,54 @@ export class ScenarioPanel {
     const changed = ordered.filter((st) => st.change !== "same");
     const same = ordered.filter((st) => st.change === "same");
     const body = h("tbody", {});
-    for (const st of changed) body.appendChild(this.streamRow(st));
+    // The first rows now, the rest built when opened: removing the most shared platform of
+    // L changes all 500 streams, each row with its paths.
+    for (const st of changed.slice(0, SHOWN_ROWS)) body.appendChild(this.streamRow(st));
     if (!changed.length) {
       body.appendChild(h("tr", {}, h("td", { colspan: 3, class: "none" }, d.streams.length ? "No stream's reach changes." : "No value stream is reached on either side.")));
     }
     table.appendChild(body);
     box.appendChild(table);
+    if (changed.length > SHOWN_ROWS) box.appendChild(this.later(`${changed.length - SHOWN_ROWS} more changed`, "scn-streams", changed.slice(SHOWN_ROWS), (st) => this.streamRow(st)));
     if (same.length) {
-      box.appendChild(
-        h(
-          "details",
-          { class: "scn-same" },
-          h("summary", {}, `${plural(same.length, "stream")} reached the same way on both sides`),
-          h("table", { class: "scn-streams", id: "scenario-impact-same" }, h("tbody", {}, ...same.map((st) => this.streamRow(st)))),
-        ),
-      );
+      box.appendChild(this.later(`${plural(same.length, "stream")} reached the same way on both sides`, "scn-streams", same, (st) => this.streamRow(st), "scenario-impact-same", "scn-same"));
     }
     return box;
+  }
+
+  /** A closed `details` whose table rows are built when it is first opened (long lists cost nothing until read). */
+  private later<T>(summary: string, tableClass: string, items: T[], row: (item: T) => HTMLElement, id?: string, cls?: string): HTMLElement {
+    const rest = h("tbody", {});
+    const more = h(
+      "details",
+      { class: cls ?? null, ontoggle: () => more.open && !rest.firstChild && append(rest, items.map(row)) },
+      h("summary", {}, summary),
+      h("table", { class: tableClass, id: id ?? null }, rest),
+    );
+    return more;
+  }
+
+  /** Element links separated by commas: the first `SHOWN_LINKS`, the rest when asked for. */
+  private links(es: ElementBrief[], cls: string, swatch = true): (Node | string)[] {
+    const one = (e: ElementBrief, i: number): (Node | string)[] => (swatch ? [i ? ", " : "", typeSwatch(e.type, 11), " ", this.link(e, cls)] : [i ? ", " : "", this.link(e, cls)]);
+    const out = es.slice(0, SHOWN_LINKS).flatMap(one);
+    if (es.length > SHOWN_LINKS) {
+      const rest = h("span", {});
+      const button = h(
+        "button",
+        {
+          type: "button",
+          class: "linkish more",
+          onclick: () => {
+            append(rest, es.slice(SHOWN_LINKS).flatMap((e, i) => one(e, i + SHOWN_LINKS)));
+            button.remove();
+          },
+        },
+        ` and ${es.length - SHOWN_LINKS} more`,
+      );
+      out.push(rest, button);
+    }
+    return out;
   }
 
   private streamRow(st: StreamDelta): HTMLElement {
@@ -1137,10 +1224,10 @@ export class ScenarioPanel {
               "td",
               { colspan: 4 },
               k.resolved.length
-                ? h("div", { class: "resolved" }, h("span", { class: "tag good" }, "Resolved"), " ", ...k.resolved.map((e, i) => [i ? ", " : "", typeSwatch(e.type, 11), " ", this.link(e, "sc-resolved")]).flat())
+                ? h("div", { class: "resolved" }, h("span", { class: "tag good" }, "Resolved"), " ", ...this.links(k.resolved, "sc-resolved"))
                 : null,
               k.introduced.length
-                ? h("div", { class: "introduced" }, h("span", { class: "tag bad" }, "Introduced"), " ", ...k.introduced.map((e, i) => [i ? ", " : "", typeSwatch(e.type, 11), " ", this.link(e, "sc-introduced")]).flat())
+                ? h("div", { class: "introduced" }, h("span", { class: "tag bad" }, "Introduced"), " ", ...this.links(k.introduced, "sc-introduced"))
                 : null,
             ),
           ),
@@ -1180,6 +1267,22 @@ export class ScenarioPanel {
 
   private bottleneckView(c: Comparison): HTMLElement {
     const b = c.bottlenecks;
+    if (!b) {
+      const waiting = this.rankingSince !== null;
+      return h(
+        "section",
+        { class: "scn-bottlenecks", id: "scenario-bn", "aria-labelledby": "scenario-bn-title", "aria-busy": String(waiting) },
+        h("h4", { id: "scenario-bn-title" }, "Coordination bottlenecks"),
+        this.rankingError
+          ? h("p", { class: "error", role: "alert", id: "scenario-bottlenecks-error" }, `Ranking the scenario's bottlenecks failed: ${this.rankingError}`)
+          : h(
+              "p",
+              { class: "loading", role: "status", id: "scenario-bottlenecks-pending" },
+              "Ranking the scenario's teams and platforms (betweenness over the whole model): the losses, impact and health above are final; this part follows. ",
+              h("span", { id: "scenario-bottlenecks-elapsed" }, waiting ? `${Math.round((performance.now() - (this.rankingSince ?? 0)) / 1000)} s` : ""),
+            ),
+      );
+    }
     const rankCell = (r: BottleneckDelta): HTMLElement => {
       const arrow = r.change === "higher" ? "▲" : r.change === "lower" ? "▼" : r.change === "added" ? "new" : r.change === "removed" ? "gone" : "";
       const cls = r.change === "higher" || r.change === "added" ? "bad" : r.change === "lower" || r.change === "removed" ? "good" : "same";
@@ -1188,7 +1291,7 @@ export class ScenarioPanel {
     const moved = b.rows.filter((r) => r.change !== "same" || Math.abs(r.scoreDelta) >= 0.05).length;
     return h(
       "section",
-      { class: "scn-bottlenecks", "aria-labelledby": "scenario-bn-title" },
+      { class: "scn-bottlenecks", id: "scenario-bn", "aria-labelledby": "scenario-bn-title", "aria-busy": "false" },
       h("h4", { id: "scenario-bn-title" }, "Coordination bottlenecks"),
       h(
         "p",
