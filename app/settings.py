@@ -105,9 +105,11 @@ class Settings(BaseSettings):
         "start-up and after changes (app.core.warm); `0` computes them when first asked.",
     )
     analysis_workers: bool = Field(
-        default=True,
-        description="Answer health, bottlenecks, scenarios and questions of another moment in "
-        "worker processes, one per question slot (app.core.analyses); `0`: in the service.",
+        default=False,
+        description="`1`: answer health, bottlenecks, scenarios and questions of another moment "
+        "in worker processes, one per question slot (app.core.analyses): a lower tail for "
+        "health checks and reads under load, for more memory (each worker holds the model); "
+        "`0`: in the service.",
     )
     analysis_worker_max_mib: float = Field(
         default=1024.0,
