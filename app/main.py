@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from app.auth import RefusedAuthentications, by_method
+from app.core.analyses import AnalysisPool
 from app.core.errors import FAILURES, answer, printable
 from app.core.limits import IO_THREADS, SWITCH_INTERVAL_S, QuestionGate
 from app.core.warm import AnswerWarmer, default_steps
@@ -64,7 +65,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             # The explorer's first answer too, when the page may embed it (cheap: first).
             steps=[
                 *([] if settings.auth_enabled else [("first answer", lambda _: first_answer(app))]),
-                *default_steps(),
+                *default_steps(app.state.gate.compute),
             ],
         )
         try:
@@ -78,6 +79,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.state.warm.start()
         yield
         app.state.warm.stop()
+        if app.state.gate.pool is not None:
+            app.state.gate.pool.stop()
         if own_store:
             app.state.store.close()
 
@@ -93,7 +96,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     )
     app.state.settings = settings
     app.state.oidc = OidcVerifier.of(settings)
-    app.state.gate = QuestionGate.of(settings)
+    pool = (
+        AnalysisPool(settings.question_slots, settings.analysis_worker_max_mib)
+        if settings.analysis_workers
+        else None
+    )
+    app.state.gate = QuestionGate.of(settings, pool)
     app.state.refused_authentications = RefusedAuthentications()
     app.include_router(rest_health.router)
     for router in ROUTERS:

@@ -60,7 +60,8 @@ class Neo4jLink:
             # The store object stays (routes, the live index and GraphQL hold it); its driver
             # is replaced, and the old one closed once no request is handed it any more.
             old = store.driver
-            store.driver = self._store(uri).driver
+            moved = self._store(uri)
+            store.driver, store.address = moved.driver, moved.address
             log.warning("local Neo4j moved from %s to %s; reconnected", self.uri, uri)
             self.uri = uri
         old.close()

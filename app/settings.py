@@ -104,6 +104,18 @@ class Settings(BaseSettings):
         description="Compute the health report and bottleneck ranking in the background after "
         "start-up and after changes (app.core.warm); `0` computes them when first asked.",
     )
+    analysis_workers: bool = Field(
+        default=False,
+        description="`1`: answer health, bottlenecks, scenarios and questions of another moment "
+        "in worker processes, one per question slot (app.core.analyses): a lower tail for "
+        "health checks and reads under load, for more memory (each worker holds the model); "
+        "`0`: in the service.",
+    )
+    analysis_worker_max_mib: float = Field(
+        default=1024.0,
+        gt=0,
+        description="A worker grown past this many MiB after a question is replaced.",
+    )
     # Organisations' sign-in (app.oidc): bearer JWTs from one OIDC issuer, beside API tokens.
     oidc_issuer: str | None = Field(
         default=None, description="The issuer (`iss`) whose tokens are accepted; unset: none."

@@ -16,7 +16,7 @@ many aliased impact walks, and nested fan-out queries the budget must refuse.
 
 Reports the probes' p50/p95/p99 before and during the load and their ratio, the answers
 by status code (and GraphQL error code), every 5xx other than the documented refusals
-(503 Busy with Retry-After, 504 out of time), and the app's resident memory at the start,
+(503 Busy with Retry-After, 504 out of time), and the resident memory of the app and its worker processes at the start,
 its peak, and ~10 s after the load. Exits 1 when a target of the issue is missed:
 `/healthz` p99 < 250 ms, cheap read p95 < 500 ms, no unexpected 5xx, memory back within
 100 MiB of the start. Writes bench/results/adversarial-<time>.json (and
@@ -214,11 +214,36 @@ def unexpected(label: str, response: httpx.Response | None) -> bool:
 # -- the probe and memory ----------------------------------------------------------------
 
 
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
+def _own_rss_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:  # gone since it was listed
+        pass
     return 0.0
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process started by `pid` and by those (the service's analysis workers)."""
+    children: defaultdict[int, list[int]] = defaultdict(list)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        children[int(fields[1])].append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def rss_mib(pid: int) -> float:
+    """The service's resident memory and that of every process it started."""
+    return round(sum(_own_rss_mib(p) for p in [pid, *_descendants(pid)]), 1)
 
 
 class Probe:
@@ -499,7 +524,7 @@ def render(result: dict[str, Any]) -> str:
         f"{_counts(result['status_counts'])} | | | |",
         f"| 5xx other than 503 Busy / 504 | {v['unexpected_5xx']['value']} | | | "
         f"0: {yes[v['unexpected_5xx']['met']]} |",
-        f"| app RSS start / peak / {result['config']['settle_seconds']} s after (MiB) | "
+        f"| app + workers RSS start / peak / {result['config']['settle_seconds']} s after (MiB) | "
         f"{rss['start']:,.0f} / {rss['peak']:,.0f} / {rss['after']:,.0f} | | | "
         f"back within 100 MiB ({v['rss_back']['value']:+g}): {yes[v['rss_back']['met']]} |",
         "",

@@ -148,6 +148,29 @@ def _batches(rows: Sequence[dict[str, Any]], size: int) -> Iterable[Sequence[dic
         yield rows[i : i + size]
 
 
+@dataclass(frozen=True)
+class StoreAddress:
+    """What `GraphStore.connect` was given: enough for another process to open a store on
+    the same database (the analysis workers, app.core.analyses)."""
+
+    uri: str
+    user: str | None
+    password: str | None
+    database: str | None
+    timeout: float | None
+    retry_time: float
+
+    def connect(self) -> GraphStore:
+        return GraphStore.connect(
+            self.uri,
+            self.user,
+            self.password,
+            self.database,
+            timeout=self.timeout,
+            retry_time=self.retry_time,
+        )
+
+
 class GraphStore:
     """Holds a driver (passed in, never created here) and the database name."""
 
@@ -164,6 +187,9 @@ class GraphStore:
         self.schema = schema
         # Server-side limit per read/write statement (seconds); None = the server's default.
         self.timeout = timeout
+        # How to reach the same database from another process (set by `connect`; None for
+        # a store made on a driver it was handed).
+        self.address: StoreAddress | None = None
 
     @classmethod
     def connect(
@@ -188,7 +214,9 @@ class GraphStore:
             # "label does not exist" hints on an empty graph are noise for users.
             notifications_min_severity="OFF",
         )
-        return cls(driver, database, timeout=timeout)
+        store = cls(driver, database, timeout=timeout)
+        store.address = StoreAddress(uri, user, password, database, timeout, retry_time)
+        return store
 
     def close(self) -> None:
         self.driver.close()

@@ -36,12 +36,14 @@ class OutOfTime(Exception):
 
 
 @contextmanager
-def time_limit(seconds: float | None, advice: str) -> Iterator[None]:
-    """Give the questions asked inside at most `seconds` (None: no limit)."""
+def time_limit(seconds: float | None, advice: str, *, left: float | None = None) -> Iterator[None]:
+    """Give the questions asked inside at most `seconds` (None: no limit); `left`: what is
+    left of it (a question carried on in another process, app.core.analyses)."""
     if seconds is None:
         yield
         return
-    token = _budget.set(_Budget(time.monotonic() + seconds, seconds, advice))
+    left = seconds if left is None else left
+    token = _budget.set(_Budget(time.monotonic() + left, seconds, advice))
     try:
         yield
     finally:
@@ -53,3 +55,11 @@ def check() -> None:
     budget = _budget.get()
     if budget is not None and time.monotonic() > budget.deadline:
         raise OutOfTime(budget.seconds, budget.advice)
+
+
+def remaining() -> tuple[float, float, str] | None:
+    """The current question's (seconds left, its limit, advice), or None without a limit."""
+    budget = _budget.get()
+    if budget is None:
+        return None
+    return budget.deadline - time.monotonic(), budget.seconds, budget.advice

@@ -58,6 +58,30 @@ def walk_dependencies(
     return im.walk_dependencies(model_of(store, moment), element, options)
 
 
+def impact_page(
+    store: GraphStore,
+    moment: Moment,
+    element: str,
+    options: im.WalkOptions | None,
+    offset: int,
+    limit: int | None,
+) -> im.ImpactResult:
+    """`walk_impact`'s answer, each list a page (sent back from an analysis worker whole)."""
+    return walk_impact(store, moment, element, options).result(offset, limit)
+
+
+def dependencies_page(
+    store: GraphStore,
+    moment: Moment,
+    element: str,
+    options: im.WalkOptions | None,
+    offset: int,
+    limit: int | None,
+) -> im.DependsOnResult:
+    """`walk_dependencies`' answer, a page of the dependencies."""
+    return walk_dependencies(store, moment, element, options).result(offset, limit)
+
+
 def depends_on(
     store: GraphStore, moment: Moment, element: str, options: im.WalkOptions | None = None
 ) -> im.DependsOnResult:

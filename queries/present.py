@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
@@ -162,13 +164,65 @@ def remember(store: GraphStore, key: Hashable, compute: Callable[[], T]) -> T:
     may both compute; both get equal answers."""
     kept, revision, answer = _recall(store, key)
     if answer is not _MISSING:
+        _used(revision, key, answer)
         return answer  # type: ignore[no-any-return]
     computed = compute()
     with kept.lock:
         if kept.revision == revision:
             kept.answers[key] = computed
             _bound(kept.answers, _of_scenario(key))
+    _used(revision, key, computed)
     return computed
+
+
+# The answers `remember` gave while `collecting` (in an analysis worker: the service keeps
+# them too, app.core.analyses), of the kinds asked for (a key's first item).
+Used = list[tuple[str, Hashable, Any]]
+_collected: ContextVar[tuple[Used, frozenset[str]] | None] = ContextVar(
+    "valuegraph_answers_used", default=None
+)
+
+
+def _used(revision: str, key: Hashable, answer: Any) -> None:
+    collected = _collected.get()
+    if collected is not None and isinstance(key, tuple) and key and key[0] in collected[1]:
+        collected[0].append((revision, key, answer))
+
+
+@contextmanager
+def collecting(kinds: frozenset[str]) -> Iterator[Used]:
+    """Note (revision, key, answer) of every answer of `kinds` that `remember` gives
+    inside the block."""
+    used: Used = []
+    token = _collected.set((used, kinds))
+    try:
+        yield used
+    finally:
+        _collected.reset(token)
+
+
+def keep(store: GraphStore, revision: str, key: Hashable, answer: Any) -> None:
+    """Keep `answer` for `key`, computed elsewhere at `revision`, if that is still the
+    present revision (an answer of an older one is dropped, never served)."""
+    kept = _kept(store)
+    with kept.lock:
+        seen = kept.revision
+    if seen != revision and store.revision() != revision:
+        return
+    with kept.lock:
+        if kept.revision not in (seen, revision):
+            return  # it moved on meanwhile
+        kept.at(revision)
+        # One already kept stays (the same object keeps its rendered bytes, app.rest).
+        kept.answers.setdefault(key, answer)
+        kept.answers.move_to_end(key)
+        _bound(kept.answers, _of_scenario(key))
+
+
+def read_present(store: GraphStore) -> None:
+    """Read (or catch up) the present model, keeping it; nothing is returned (a worker
+    warms its own model this way, without sending it back)."""
+    present_model(store)
 
 
 def _of_scenario(key: Hashable) -> bool:

@@ -135,7 +135,11 @@ def test_adversarial_run_reports_probes_statuses_and_memory(
     saved = json.loads((tmp_path / "results" / "latest-adversarial.json").read_text())
     assert saved["status_counts"] == result["status_counts"]
     table = render(result)
-    for row in ("`/healthz` p50/p95/p99", "cheap read p50/p95/p99", "app RSS start / peak"):
+    for row in (
+        "`/healthz` p50/p95/p99",
+        "cheap read p50/p95/p99",
+        "app + workers RSS start / peak",
+    ):
         assert row in table
 
 

@@ -7,6 +7,8 @@ and refuses the rest at once with `Busy` (503 + Retry-After); each admitted ques
 under the wall-clock budget of `queries.budget` (504 with advice that fits the question).
 `QuestionGate.ask` serves an answer `queries.present` keeps for the present model before
 admission: a kept answer is a lookup, so it neither waits in the queue nor takes a place.
+An admitted question asked of the store is answered by an analysis worker process
+(`app.core.analyses`) when the gate has a pool, so it does not hold this interpreter.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.core.memory import Tidy
 from app.settings import Settings
@@ -22,6 +24,9 @@ from queries import bottlenecks as bn
 from queries import budget
 from queries import health as hl
 from queries import scenarios as sc
+
+if TYPE_CHECKING:
+    from app.core.analyses import AnalysisPool
 
 T = TypeVar("T")
 
@@ -84,7 +89,16 @@ class ItemCount:
 class QuestionGate:
     """Admission for expensive questions: a few run, a few wait, the rest are refused."""
 
-    def __init__(self, slots: int, queue: int, wait_s: float, time_limit_s: float) -> None:
+    def __init__(
+        self,
+        slots: int,
+        queue: int,
+        wait_s: float,
+        time_limit_s: float,
+        pool: AnalysisPool | None = None,
+    ) -> None:
+        # Where the questions asked of the store are answered (None: in this process).
+        self.pool = pool
         self._slots = threading.BoundedSemaphore(slots)
         self._admitted = threading.BoundedSemaphore(slots + queue)
         # Serving a kept answer is short but not free (a revision read, the answer sent):
@@ -98,12 +112,13 @@ class QuestionGate:
         self.tidy = Tidy()
 
     @classmethod
-    def of(cls, settings: Settings) -> QuestionGate:
+    def of(cls, settings: Settings, pool: AnalysisPool | None = None) -> QuestionGate:
         return cls(
             settings.question_slots,
             settings.question_queue,
             settings.question_wait_s,
             settings.question_time_limit_s,
+            pool,
         )
 
     @property
@@ -137,8 +152,27 @@ class QuestionGate:
                 answer: T | None = kept(*args, **kwargs)
             if answer is not None:
                 return answer
+        computed = self.run(advice, question, *args, **kwargs)
+        if kept is None or self.pool is None:
+            return computed
+        # From a worker the answer is a copy of the one now kept here: the kept one is
+        # served, so every ask of it is one object (rendered once, app.rest.rendered).
+        with self._serving:
+            again: T | None = kept(*args, **kwargs)
+        return computed if again is None else again
+
+    def run(self, advice: str, question: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`question(*args, **kwargs)` admitted as `admit` does, answered by `compute`."""
         with self.admit(advice):
-            return question(*args, **kwargs)
+            return self.compute(question, *args, **kwargs)
+
+    def compute(self, question: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`question(store, ...)` answered by an analysis worker (app.core.analyses) when
+        it is asked of a store a worker can reach, else in this thread; not admitted (the
+        caller holds a slot, or is the background warming)."""
+        if self.pool is not None and args and self.pool.can_reach(args[0]):
+            return self.pool.call(question, *args, **kwargs)
+        return question(*args, **kwargs)
 
 
 # What to try instead when a question runs out of time, one phrase per kind of question.

@@ -24,13 +24,13 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from graph.store import GraphStore
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries.live import LiveIndex
-from queries.present import present_model
+from queries.present import read_present
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +55,21 @@ class WarmStatus:
 Step = tuple[str, Callable[[GraphStore], object]]
 
 
-def default_steps() -> list[Step]:
+def _here(question: Callable[..., object], *args: Any, **kwargs: Any) -> object:
+    return question(*args, **kwargs)
+
+
+def default_steps(compute: Callable[..., object] = _here) -> list[Step]:
     """What the explorer asks first, with its default arguments: the model, the health
     report (the overview and the Health page) and the whole bottleneck ranking (every
-    `limit` is a slice of it: the overview's five and bottleneck mode's list)."""
+    `limit` is a slice of it: the overview's five and bottleneck mode's list).
+
+    `compute(question, store, ...)` answers each (the service's: in an analysis worker,
+    which keeps the model and sends the answers back to be kept here too)."""
     return [
-        ("present model", present_model),
-        ("health report", lambda store: hl.health(store)),
-        ("bottleneck ranking", lambda store: bn.bottlenecks(store, limit=1)),
+        ("present model", lambda store: compute(read_present, store)),
+        ("health report", lambda store: compute(hl.health, store)),
+        ("bottleneck ranking", lambda store: compute(bn.bottlenecks, store, limit=1)),
     ]
 
 

@@ -111,7 +111,7 @@ async def _ask(
         # Inside an operation that holds a slot already, asking for another would wait on
         # itself; its time limit is the operation's.
         if context.admitted:
-            return fn(asked, *args, **kwargs)
+            return context.gate.compute(fn, asked, *args, **kwargs)
         return context.gate.ask(advice, fn, asked, *args, **kwargs)
 
     result: T = await context.run(ask)

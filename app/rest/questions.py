@@ -130,12 +130,13 @@ def impact(
     """What a change to the element affects: streams, capabilities, platforms, data assets,
     each with hop distance and a shortest explaining path, and who to notify. Each list is
     a page (`counts` has the totals)."""
+    offset, page_size = page
+    if not when.present:
+        return json_answer(
+            gate.run(ADVICE["walk"], ot.impact_page, store, when, element, walk, offset, page_size)
+        )
     with gate.admit(ADVICE["walk"]):
-        offset, page_size = page
-        if when.present:
-            walked = im.walk_impact(live.reader(), element, walk)
-        else:
-            walked = ot.walk_impact(store, when, element, walk)
+        walked = im.walk_impact(live.reader(), element, walk)
         return json_answer(walked.result(offset, page_size))
 
 
@@ -152,12 +153,15 @@ def depends_on(
     """What the element depends on: everything a change to which would affect it, nearest
     first, each with hop distance and a shortest explaining path. `dependencies` is a page
     (`total` counts them all)."""
+    offset, page_size = page
+    if not when.present:
+        return json_answer(
+            gate.run(
+                ADVICE["walk"], ot.dependencies_page, store, when, element, walk, offset, page_size
+            )
+        )
     with gate.admit(ADVICE["walk"]):
-        offset, page_size = page
-        if when.present:
-            walked = im.walk_dependencies(live.reader(), element, walk)
-        else:
-            walked = ot.walk_dependencies(store, when, element, walk)
+        walked = im.walk_dependencies(live.reader(), element, walk)
         return json_answer(walked.result(offset, page_size))
 
 
@@ -172,10 +176,12 @@ def path(
     when: When,
 ) -> Response:
     """A shortest path along which a change to source reaches target (or target, source)."""
+    if not when.present:
+        return json_answer(
+            gate.run(ADVICE["walk"], ot.dependency_path, store, when, source, target, walk)
+        )
     with gate.admit(ADVICE["walk"]):
-        if when.present:
-            return json_answer(im.dependency_path(live.reader(), source, target, walk))
-        return json_answer(ot.dependency_path(store, when, source, target, walk))
+        return json_answer(im.dependency_path(live.reader(), source, target, walk))
 
 
 @router.get("/api/bottlenecks", response_model=bn.BottleneckReport)
@@ -200,10 +206,17 @@ def bottlenecks(
             overrides=propagation,
         )
         return json_answer(report, kept=True)
-    with gate.admit(ADVICE["bottlenecks"]):
-        return json_answer(
-            ot.bottlenecks(store, when, limit=limit, config=config, overrides=propagation)
+    return json_answer(
+        gate.run(
+            ADVICE["bottlenecks"],
+            ot.bottlenecks,
+            store,
+            when,
+            limit=limit,
+            config=config,
+            overrides=propagation,
         )
+    )
 
 
 @router.get(
@@ -231,14 +244,15 @@ def health_report(
             today=today,
         )
     else:
-        with gate.admit(ADVICE["health"]):
-            report = ot.health(
-                store,
-                when,
-                max_streams_per_team=max_streams_per_team,
-                overrides=propagation,
-                today=today,
-            )
+        report = gate.run(
+            ADVICE["health"],
+            ot.health,
+            store,
+            when,
+            max_streams_per_team=max_streams_per_team,
+            overrides=propagation,
+            today=today,
+        )
     if format == "markdown":
         return PlainTextResponse(hl.health_markdown(report), media_type="text/markdown")
     return json_answer(report, kept=when.present)
@@ -267,17 +281,18 @@ def health_trend(
 ) -> Response:
     """Health at the start (00:00 UTC) of each date of a series, from the change history;
     dates after now: the planned model on that day by lifecycle dates (`planned`)."""
-    with gate.admit(ADVICE["health"]):
-        return json_answer(
-            ot.health_trend(
-                store,
-                since=since,
-                until=until,
-                every=every,
-                max_streams_per_team=max_streams_per_team,
-                overrides=propagation,
-            )
+    return json_answer(
+        gate.run(
+            ADVICE["health"],
+            ot.health_trend,
+            store,
+            since=since,
+            until=until,
+            every=every,
+            max_streams_per_team=max_streams_per_team,
+            overrides=propagation,
         )
+    )
 
 
 @router.get("/api/bottlenecks/trend", response_model=ot.BottleneckTrend)
@@ -294,18 +309,19 @@ def bottleneck_trend(
 ) -> Response:
     """The top of the bottleneck ranking at the start of each date of a series; dates after
     now: the planned model on that day by lifecycle dates (`planned`)."""
-    with gate.admit(ADVICE["bottlenecks"]):
-        return json_answer(
-            ot.bottleneck_trend(
-                store,
-                since=since,
-                until=until,
-                every=every,
-                limit=limit,
-                config=bn.BottleneckConfig(seed=seed, horizon=horizon),
-                overrides=propagation,
-            )
+    return json_answer(
+        gate.run(
+            ADVICE["bottlenecks"],
+            ot.bottleneck_trend,
+            store,
+            since=since,
+            until=until,
+            every=every,
+            limit=limit,
+            config=bn.BottleneckConfig(seed=seed, horizon=horizon),
+            overrides=propagation,
         )
+    )
 
 
 @router.get("/api/diff", response_model=ot.MomentDiff)
@@ -329,18 +345,19 @@ def diff(
     findings resolved and introduced, bottleneck ranks, and the streams `element` reaches."""
     start = parse_instant(from_, "from")
     end = parse_instant(to, "to") if to else None
-    with gate.admit(ADVICE["health"]):
-        return json_answer(
-            ot.diff(
-                store,
-                start,
-                end,
-                element=element,
-                limit=limit,
-                max_depth=max_depth,
-                overrides=propagation,
-            )
+    return json_answer(
+        gate.run(
+            ADVICE["health"],
+            ot.diff,
+            store,
+            start,
+            end,
+            element=element,
+            limit=limit,
+            max_depth=max_depth,
+            overrides=propagation,
         )
+    )
 
 
 @router.get("/api/propagation")
@@ -384,22 +401,22 @@ def create_scenario(
     gate: GateDep, store: StoreDep, principal: PrincipalDep, body: ScenarioIn
 ) -> sc.ScenarioView:
     """Create a scenario; its operations are checked against the base model, not applied."""
-    with gate.admit(ADVICE["scenario"]):
-        return sc.create_scenario(
-            store,
-            name=body.name,
-            description=body.description,
-            operations=body.operations,
-            actor=principal.name,
-            effective_date=body.effective_date,
-        )
+    return gate.run(
+        ADVICE["scenario"],
+        sc.create_scenario,
+        store,
+        name=body.name,
+        description=body.description,
+        operations=body.operations,
+        actor=principal.name,
+        effective_date=body.effective_date,
+    )
 
 
 @router.get("/api/scenarios/{name}", response_model=sc.ScenarioView, tags=["scenarios"])
 def get_scenario(gate: GateDep, store: StoreDep, name: ScenarioName) -> sc.ScenarioView:
     """A scenario with its operations described against the current base model."""
-    with gate.admit(ADVICE["scenario"]):
-        return sc.get_scenario(store, name)
+    return gate.run(ADVICE["scenario"], sc.get_scenario, store, name)
 
 
 @router.patch("/api/scenarios/{name}", response_model=sc.ScenarioView, tags=["scenarios"])
@@ -424,8 +441,9 @@ def add_scenario_operation(
     operation: Annotated[Operation, Body()],
 ) -> sc.ScenarioView:
     """Append an operation, after checking it applies on top of the earlier ones."""
-    with gate.admit(ADVICE["scenario"]):
-        return sc.add_operation(store, name, operation, actor=principal.name)
+    return gate.run(
+        ADVICE["scenario"], sc.add_operation, store, name, operation, actor=principal.name
+    )
 
 
 @router.delete("/api/scenarios/{name}", status_code=204, tags=["scenarios"])
@@ -477,8 +495,7 @@ def apply_scenario(
     gate: GateDep, store: StoreDep, admin: AdminDep, name: ScenarioName
 ) -> sc.ApplyResult:
     """Apply the scenario to the base model in one transaction (admin only)."""
-    with gate.admit(ADVICE["scenario"]):
-        return sc.apply_scenario(store, name, actor=admin.name)
+    return gate.run(ADVICE["scenario"], sc.apply_scenario, store, name, actor=admin.name)
 
 
 @router.get("/api/impact-index")

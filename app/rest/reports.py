@@ -81,13 +81,18 @@ def bottlenecks_report(
     format: Format = ReportFormat.MD,
 ) -> Response:
     """Teams and platforms ranked by coordination load, and the stream clusters they bind."""
-    with gate.admit(ADVICE["bottlenecks"]):
-        config = bn.BottleneckConfig(seed=seed, horizon=horizon)
-        return download(
-            reports.bottlenecks_report(
-                store, format, limit=limit, config=config, overrides=propagation
-            )
+    config = bn.BottleneckConfig(seed=seed, horizon=horizon)
+    return download(
+        gate.run(
+            ADVICE["bottlenecks"],
+            reports.bottlenecks_report,
+            store,
+            format,
+            limit=limit,
+            config=config,
+            overrides=propagation,
         )
+    )
 
 
 @router.get("/api/reports/health", response_class=Response, responses=DOWNLOAD)
@@ -99,12 +104,16 @@ def health_report(
     format: Format = ReportFormat.MD,
 ) -> Response:
     """Operating-model health checks with their scores and offending elements."""
-    with gate.admit(ADVICE["health"]):
-        return download(
-            reports.health_report(
-                store, format, max_streams_per_team=max_streams_per_team, overrides=propagation
-            )
+    return download(
+        gate.run(
+            ADVICE["health"],
+            reports.health_report,
+            store,
+            format,
+            max_streams_per_team=max_streams_per_team,
+            overrides=propagation,
         )
+    )
 
 
 @router.get(
@@ -125,16 +134,17 @@ def comparison_report(
     format: Format = ReportFormat.MD,
 ) -> Response:
     """Health, bottlenecks and (of `element`) impact: base and scenario side by side."""
-    with gate.admit(ADVICE["scenario"]):
-        return download(
-            reports.comparison_report(
-                store,
-                name,
-                format,
-                element=element,
-                max_depth=max_depth,
-                limit=limit,
-                max_streams_per_team=max_streams_per_team,
-                overrides=propagation,
-            )
+    return download(
+        gate.run(
+            ADVICE["scenario"],
+            reports.comparison_report,
+            store,
+            name,
+            format,
+            element=element,
+            max_depth=max_depth,
+            limit=limit,
+            max_streams_per_team=max_streams_per_team,
+            overrides=propagation,
         )
+    )

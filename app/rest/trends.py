@@ -52,15 +52,16 @@ def roadmap(
     """Today's model, then each effective date with the scenarios due by then applied in
     date order; each step's impact (of `element`), top bottlenecks and health, compared
     with the step before."""
-    with gate.admit(ADVICE["scenario"]):
-        return rm.roadmap(
-            store,
-            element=element,
-            max_depth=max_depth,
-            limit=limit,
-            max_streams_per_team=max_streams_per_team,
-            overrides=propagation,
-        )
+    return gate.run(
+        ADVICE["scenario"],
+        rm.roadmap,
+        store,
+        element=element,
+        max_depth=max_depth,
+        limit=limit,
+        max_streams_per_team=max_streams_per_team,
+        overrides=propagation,
+    )
 
 
 @router.get("/api/reports/roadmap", response_class=Response, responses=DOWNLOAD, tags=["reports"])
@@ -75,18 +76,19 @@ def roadmap_report(
     format: Format = ReportFormat.MD,
 ) -> Response:
     """The roadmap as a Markdown or CSV download."""
-    with gate.admit(ADVICE["scenario"]):
-        return download(
-            reports.roadmap_report(
-                store,
-                format,
-                element=element,
-                max_depth=max_depth,
-                limit=limit,
-                max_streams_per_team=max_streams_per_team,
-                overrides=propagation,
-            )
+    return download(
+        gate.run(
+            ADVICE["scenario"],
+            reports.roadmap_report,
+            store,
+            format,
+            element=element,
+            max_depth=max_depth,
+            limit=limit,
+            max_streams_per_team=max_streams_per_team,
+            overrides=propagation,
         )
+    )
 
 
 @router.get(
