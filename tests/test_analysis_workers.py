@@ -53,7 +53,7 @@ def _app(store: GraphStore, tmp: Path, uri: str | None, **settings: Any) -> Test
                 home=tmp / ".valuegraph",
                 auth="off",
                 warm_answers=False,
-                **settings,
+                **({"analysis_workers": True} | settings),  # opt-in: on unless said
             ),
             store=store,
         )
@@ -64,9 +64,7 @@ def _app(store: GraphStore, tmp: Path, uri: str | None, **settings: Any) -> Test
 def api(
     demo: GraphStore, neo4j_server: dict[str, str | None], tmp_path: Path
 ) -> Iterator[TestClient]:
-    with _app(
-        demo, tmp_path, neo4j_server["uri"], question_slots=1, analysis_workers=True
-    ) as client:
+    with _app(demo, tmp_path, neo4j_server["uri"], question_slots=1) as client:
         yield client
 
 
