@@ -90,7 +90,7 @@ def child(model_path: Path, platform: str, answers_path: Path) -> None:
     )
     ops = [parse_operation({"op": "remove_element", "element": platform})]
 
-    def compare() -> Any:
+    def scenario_of() -> tuple[Any, ScenarioView]:
         scenario, views, _ = replay(model, ops)
         view = ScenarioView(
             name="bench",
@@ -101,6 +101,10 @@ def child(model_path: Path, platform: str, answers_path: Path) -> None:
             created_at="2026-12-07T00:00:00Z",
             updated_at="2026-12-07T00:00:00Z",
         )
+        return scenario, view
+
+    def compare() -> Any:
+        scenario, view = scenario_of()
         return compare_models(
             model,
             scenario,
@@ -124,16 +128,7 @@ def child(model_path: Path, platform: str, answers_path: Path) -> None:
         part = first_part
 
         def first_only() -> Any:
-            scenario, views, _ = replay(model, ops)
-            view = ScenarioView(
-                name="bench",
-                description="",
-                status="open",
-                operation_count=len(ops),
-                operations=views,
-                created_at="2026-12-07T00:00:00Z",
-                updated_at="2026-12-07T00:00:00Z",
-            )
+            scenario, view = scenario_of()
             return part(
                 model,
                 scenario,
