@@ -34,6 +34,7 @@ TOUR_STEPS = [
     "scenario mode",
     "scenario: create",
     "scenario: remove the most shared platform and compare",
+    "scenario: the bottleneck comparison (second part)",
 ]
 
 

@@ -35,7 +35,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
 from app.core.limits import Busy
-from app.core.memory import _malloc_trim
+from app.core.memory import malloc_trim
 from graph.store import GraphStore, StoreAddress
 from queries import budget, present
 
@@ -106,7 +106,7 @@ def _rebuilt(carried: tuple[Any, ...]) -> BaseException:
 def _serve(conn: Connection) -> None:
     """The worker's loop: a question in, its answer (or failure) out, until told to stop."""
     stores: dict[StoreAddress, GraphStore] = {}
-    trim = _malloc_trim()
+    trim = malloc_trim()
     present.MAX_SCENARIO_ANSWERS = WORKER_SCENARIO_ANSWERS  # this process's bound only
     while True:
         if not conn.poll(TIDY_AFTER_S):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from app.core.memory import Tidy
 from app.settings import Settings
@@ -25,10 +25,19 @@ from queries import budget
 from queries import health as hl
 from queries import scenarios as sc
 
-if TYPE_CHECKING:
-    from app.core.analyses import AnalysisPool
-
 T = TypeVar("T")
+
+
+class AnalysisPool(Protocol):
+    """Where a gate sends the questions it may answer elsewhere (`app.core.analyses`, which
+    imports this module: a protocol here keeps the dependency one way)."""
+
+    def can_reach(self, store: object) -> bool: ...
+
+    def call(self, fn: Callable[..., T], store: Any, *args: Any, **kwargs: Any) -> T: ...
+
+    def stop(self) -> None: ...
+
 
 # The questions whose answers are kept per model revision (queries.present), each with
 # its lookup: the kept answer for the same arguments, or None, without computing.

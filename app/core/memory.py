@@ -19,7 +19,7 @@ from collections.abc import Callable
 log = logging.getLogger(__name__)
 
 
-def _malloc_trim() -> Callable[[], None]:
+def malloc_trim() -> Callable[[], None]:
     """glibc's `malloc_trim(0)` (returns free heap pages of every arena), or a no-op."""
     try:
         trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
@@ -49,7 +49,7 @@ class Tidy:
         self._lock = threading.Lock()
         self._running = 0
         self._timer: threading.Timer | None = None
-        self._trim = _malloc_trim()
+        self._trim = malloc_trim()
 
     def started(self) -> None:
         with self._lock:
