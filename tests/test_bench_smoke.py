@@ -232,20 +232,27 @@ def test_a_benchmarks_scratch_folders_go_when_it_ends(how: str) -> None:
     import sys
 
     script = (
-        "import sys, time\n"
+        "import sys\n"
         "from bench.harness import scratch_dir\n"
         "d = scratch_dir('vg-scratch-test-')\n"
         "(d / 'store').write_bytes(b'x' * 1024)\n"
         "print(d, flush=True)\n"
-        f"time.sleep({30 if how == 'sigterm' else 0})\n"
+        "sys.stdin.readline()\n"  # until the test has seen the folder
     )
     proc = subprocess.Popen(
-        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=Path.cwd()
+        [sys.executable, "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path.cwd(),
     )
-    assert proc.stdout is not None
+    assert proc.stdin is not None and proc.stdout is not None
     folder = Path(proc.stdout.readline().strip())
     assert folder.is_dir()
     if how == "sigterm":
         proc.send_signal(signal.SIGTERM)
+    else:
+        proc.stdin.write("go on\n")
+        proc.stdin.flush()
     assert proc.wait(timeout=20) == (143 if how == "sigterm" else 0)
     assert not folder.exists()
