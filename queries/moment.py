@@ -434,6 +434,12 @@ def forget_moments(store: GraphStore) -> None:
         _MOMENTS.pop(store, None)
 
 
+def is_kept_at(store: GraphStore, position: Position, at: date | None = None) -> bool:
+    """Whether the model at `position` (on day `at`) is kept: `kept_at` then builds nothing."""
+    with _MOMENTS_LOCK:
+        return (position.seq, position.digest, at) in _MOMENTS.get(store, {})
+
+
 def kept_at(store: GraphStore, position: Position, at: date | None = None) -> ModelGraph:
     """The model at `position` (on day `at`): kept from an earlier question, else built
     (`built_at`) and kept. Shared between questions: read-only (`copy()` it to change it)."""

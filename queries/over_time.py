@@ -1,8 +1,10 @@
 """The questions over time: asked of the model at a moment (`queries.moment`), between two
 moments (`diff`), and over a series of dates (`health_trend`, `bottleneck_trend`).
 
-Every answer here is the present-day question's own code run on a `ModelGraph`: impact,
-depends-on and path walk it as a reader, bottlenecks and health take its projection and
+Every answer here is the present-day question's own code run on the model at the moment:
+impact, depends-on and path walk it as a reader (the moment's `ModelGraph`, or as of an
+instant with nothing kept, the present graph with the later changes laid over it:
+`queries.moment_walk`), bottlenecks and health take its projection and
 facts, exactly as a scenario comparison does. A diff compares the two models with the
 scenario comparison's own helpers, "base" being the earlier moment and "scenario" the
 later. A trend builds the first date's model from the history and moves it forward change
@@ -30,6 +32,7 @@ from queries import impact as im
 from queries.errors import QuestionError
 from queries.model_graph import ModelGraph
 from queries.moment import LiveDates, Moment, Snapshot, head, iso, model_of, seq_at
+from queries.moment_walk import walked
 from queries.propagation import PropagationTable, propagation_table
 from queries.resolve import ElementRef, UnknownElementError
 
@@ -49,13 +52,13 @@ MAX_POINTS = 120
 def walk_impact(
     store: GraphStore, moment: Moment, element: str, options: im.WalkOptions | None = None
 ) -> im.ImpactWalk:
-    return im.walk_impact(model_of(store, moment), element, options)
+    return walked(store, moment, lambda reader: im.walk_impact(reader, element, options))
 
 
 def walk_dependencies(
     store: GraphStore, moment: Moment, element: str, options: im.WalkOptions | None = None
 ) -> im.DependencyWalk:
-    return im.walk_dependencies(model_of(store, moment), element, options)
+    return walked(store, moment, lambda reader: im.walk_dependencies(reader, element, options))
 
 
 def impact_page(
@@ -85,7 +88,7 @@ def dependencies_page(
 def depends_on(
     store: GraphStore, moment: Moment, element: str, options: im.WalkOptions | None = None
 ) -> im.DependsOnResult:
-    return im.depends_on(model_of(store, moment), element, options)
+    return walked(store, moment, lambda reader: im.depends_on(reader, element, options))
 
 
 def dependency_path(
@@ -95,7 +98,7 @@ def dependency_path(
     target: str,
     options: im.WalkOptions | None = None,
 ) -> im.PathResult:
-    return im.dependency_path(model_of(store, moment), source, target, options)
+    return walked(store, moment, lambda reader: im.dependency_path(reader, source, target, options))
 
 
 def _ranking(

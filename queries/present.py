@@ -109,6 +109,15 @@ def present_model(store: GraphStore) -> ModelGraph:
         return model
 
 
+def present_is_kept(store: GraphStore) -> bool:
+    """Whether the present model is kept at the revision Neo4j holds now (`present_model`
+    then reads nothing)."""
+    kept = _kept(store)
+    with kept.lock:
+        model_revision, model = kept.model_revision, kept.model
+    return model is not None and model_revision == store.revision()
+
+
 def _counter(revision: str) -> tuple[str, int] | None:
     epoch, _, count = revision.rpartition(":")
     return (epoch, int(count)) if count.isdigit() else None
