@@ -13,8 +13,9 @@ in the same run:
    phase, which is where the recording happens);
 3. verify: walking the whole hash chain (`valuegraph history verify`);
 4. as of: the impact question as of a moment before the change import (p95) vs. the same
-   question now, and health as of that moment vs. health now (`queries.over_time`, as
-   `--as-of` asks them).
+   question now, cold (nothing kept: the target is compared with these) and warmed as
+   the service warms after an import (`app.core.warm`), and health as of that moment vs.
+   health now (`queries.over_time`, as `--as-of` asks them).
 
 Between runs the model is deleted with the recorder off and the history with it, so each
 import starts from the same empty database. Writes bench/results/history-<size>-<time>.json
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from app.core.warm import default_steps
 from bench import workloads as wl
 from bench.harness import machine, on_neo4j, scratch_dir
 from bench.stats import median, percentile, ratio, summary
@@ -417,35 +419,56 @@ def _verify(store: GraphStore, log: Callable[[str], None]) -> dict[str, Any]:
 def as_of_questions(
     store: GraphStore, moment: datetime, reps: int, log: Callable[[str], None]
 ) -> dict[str, Any]:
-    """Impact and health as of `moment` vs. now, asked as the surfaces ask them. The first
-    as-of ask builds the model of the moment (`queries.moment.model_at`, reading the
-    present model too when nothing has yet); later asks at that moment find it kept, so
-    the first is reported apart, and its two parts: reading the present model, and
-    building the moment's model from it. Health as of is asked with the moment's model
-    kept and again with it forgotten (rebuilt; the present model kept)."""
+    """Impact and health as of `moment` vs. now, asked as the surfaces ask them, two ways:
+
+    - cold: nothing kept, as in a process that has not read the model since it changed
+      (each ask walks the present graph in Neo4j with the changes since laid over it,
+      `queries.moment_walk`; nothing is kept by it, so every ask is a cold one);
+    - warmed: what a user of the running service gets once its warmer has run after the
+      import (`app.core.warm.default_steps`: the present model, health, the bottleneck
+      ranking); the first ask then builds the moment's model from the kept present model
+      and keeps it, later asks find it.
+
+    The target (p95 < 2 s) is compared with the cold asks: they are what any ask costs
+    before the warmer has run (after a start, or a change), so the warmed ones can only
+    be cheaper. Health as of is asked with the moment's model kept and again with it
+    forgotten (rebuilt; the present model kept)."""
     then = Moment(as_of=moment)
     platform = wl.pick_platforms(store)["typical"]["id"]
+    asks = max(5, reps * 5)
     forget(store)  # nothing kept, as in a process that has not read the model since it changed
     forget_moments(store)
     present: list[float] = []
-    past: list[float] = []
-    for _ in range(max(5, reps * 5)):
+    cold: list[float] = []
+    for _ in range(asks):
         start = time.perf_counter()
         impact(store, platform)
         present.append(time.perf_counter() - start)
         start = time.perf_counter()
         over_time.walk_impact(store, then, platform).result()
-        past.append(time.perf_counter() - start)
-    # The first ask's parts: reading the present model, then the moment's model built
-    # from it (as in a process that has read the present model since the last change).
+        cold.append(time.perf_counter() - start)
+    # Warmed as the service warms after an import, then asked.
+    forget(store)
+    forget_moments(store)
+    start = time.perf_counter()
+    for _name, step in default_steps():
+        step(store)
+    warm_s = time.perf_counter() - start
+    start = time.perf_counter()
+    present_model(store)  # kept by the warmer: this only looks
+    present_read = time.perf_counter() - start
+    warmed: list[float] = []
+    for _ in range(asks):
+        start = time.perf_counter()
+        over_time.walk_impact(store, then, platform).result()
+        warmed.append(time.perf_counter() - start)
+    # The cold first ask of before (the present model read, then the moment's model built
+    # from it), for comparison with earlier runs.
     forget(store)
     forget_moments(store)
     start = time.perf_counter()
     present_model(store)
-    present_read = time.perf_counter() - start
-    start = time.perf_counter()
-    over_time.walk_impact(store, then, platform).result()
-    rebuilt = time.perf_counter() - start
+    model_read = time.perf_counter() - start
     h_now: list[float] = []
     h_past: list[float] = []
     h_rebuilt: list[float] = []
@@ -465,12 +488,16 @@ def as_of_questions(
         "moment": moment.isoformat(),
         "platform": platform,
         "impact_present": summary(present),
-        "impact_as_of": summary(past),
-        "impact_as_of_p95_s": round(percentile(past, 95), 3),
-        "impact_as_of_first_s": round(past[0], 3),
-        "impact_as_of_later": summary(past[1:]),
-        "present_model_read_s": round(present_read, 3),
-        "impact_as_of_present_kept_s": round(rebuilt, 3),
+        "impact_as_of": summary(cold),
+        "impact_as_of_p95_s": round(percentile(cold, 95), 3),
+        "impact_as_of_first_s": round(cold[0], 3),
+        "impact_as_of_warm_s": round(warm_s, 3),
+        "impact_as_of_warmed": summary(warmed),
+        "impact_as_of_warmed_p95_s": round(percentile(warmed, 95), 3),
+        "impact_as_of_warmed_first_s": round(warmed[0], 3),
+        "impact_as_of_warmed_later": summary(warmed[1:]),
+        "present_model_kept_s": round(present_read, 3),
+        "present_model_read_s": round(model_read, 3),
         "health_present_s": round(median(h_now), 3),
         "health_as_of_s": round(median(h_past), 3),
         "health_as_of_vs_present": ratio(median(h_past), median(h_now)),
@@ -478,9 +505,11 @@ def as_of_questions(
         "health_as_of_rebuilt_vs_present": ratio(median(h_rebuilt), median(h_now)),
     }
     log(
-        f"  as of: impact p95 {result['impact_as_of_p95_s']} s (first "
-        f"{result['impact_as_of_first_s']} s), health {result['health_as_of_vs_present']}x "
-        f"the present's ({result['health_as_of_rebuilt_vs_present']}x with the model rebuilt)"
+        f"  as of: impact p95 cold {result['impact_as_of_p95_s']} s (first "
+        f"{result['impact_as_of_first_s']} s), warmed {result['impact_as_of_warmed_p95_s']} s "
+        f"(first {result['impact_as_of_warmed_first_s']} s); health "
+        f"{result['health_as_of_vs_present']}x the present's "
+        f"({result['health_as_of_rebuilt_vs_present']}x with the model rebuilt)"
     )
     return result
 
@@ -539,13 +568,16 @@ def met(ok: bool) -> str:
 
 
 def _as_of_rows(a: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    target = TARGETS["as_of_impact_p95_s"]
+    warmed = "impact_as_of_warmed" in a
     rows = [
         (
-            "impact as of vs now (typical platform), p95 ms",
+            "impact as of vs now (typical platform), p95 ms"
+            + (": cold, nothing kept (compared with the target)" if warmed else ""),
             f"{a['impact_as_of']['p95_ms']}",
             f"{a['impact_present']['p95_ms']}",
             f"{ratio(a['impact_as_of']['p95_ms'], a['impact_present']['p95_ms'])}",
-            f"{met(a['impact_as_of_p95_s'] < TARGETS['as_of_impact_p95_s'])} (p95 < 2 s)",
+            f"{met(a['impact_as_of_p95_s'] < target)} (p95 < 2 s)",
         ),
         (
             "health as of vs now, s",
@@ -555,7 +587,40 @@ def _as_of_rows(a: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
             f"{met((a['health_as_of_vs_present'] or 99) < 2)} (< 2x)",
         ),
     ]
-    if "impact_as_of_first_s" in a:
+    if warmed:
+        rows[1:1] = [
+            (
+                "impact as of: cold first ask / later cold asks p95, ms",
+                f"{a['impact_as_of_first_s'] * 1000:.0f} / {a['impact_as_of']['p95_ms']}",
+                "",
+                "",
+                "",
+            ),
+            (
+                "impact as of, warmed as the service is (the warmer's steps "
+                f"{a['impact_as_of_warm_s']} s before): p95 ms",
+                f"{a['impact_as_of_warmed']['p95_ms']}",
+                f"{a['impact_present']['p95_ms']}",
+                f"{ratio(a['impact_as_of_warmed']['p95_ms'], a['impact_present']['p95_ms'])}",
+                f"{met(a['impact_as_of_warmed_p95_s'] < target)} (p95 < 2 s)",
+            ),
+            (
+                "warmed: the first ask (builds the moment's model) / later asks p95, ms",
+                f"{a['impact_as_of_warmed_first_s'] * 1000:.0f} / "
+                f"{a['impact_as_of_warmed_later']['p95_ms']}",
+                "",
+                "",
+                "",
+            ),
+            (
+                "the present model read whole (what a cold ask no longer waits for), ms",
+                f"{a['present_model_read_s'] * 1000:.0f}",
+                "",
+                "",
+                "",
+            ),
+        ]
+    elif "impact_as_of_first_s" in a:  # results of before the cold and warmed asks
         rows[1:1] = [
             (
                 "impact as of: the first ask (builds the moment's model) / later asks p95, ms",
@@ -564,15 +629,8 @@ def _as_of_rows(a: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
                 "",
                 "",
             ),
-            (
-                "first ask's parts: the present model read / the ask with it kept, ms",
-                f"{a['present_model_read_s'] * 1000:.0f} / "
-                f"{a['impact_as_of_present_kept_s'] * 1000:.0f}",
-                "",
-                "",
-                f"{met(a['impact_as_of_present_kept_s'] < TARGETS['as_of_impact_p95_s'])} (< 2 s)",
-            ),
         ]
+    if "health_as_of_rebuilt_s" in a:
         rows.append(
             (
                 "health as of (the moment's model rebuilt) vs now, s",
