@@ -53,6 +53,7 @@ from queries.states import State, decode
 T = TypeVar("T")
 
 _KIND = ARCHIMATE_TYPE.name
+_UNREAD: Any = object()  # a row's far end not yet looked up
 
 # The present elements among the ids: [id, type, name, ArchiMate type].
 ELEMENTS_NOW = f"""
@@ -146,6 +147,8 @@ class ThenReader(ExpandingReader):
         self, frontier: list[str], from_source: list[str], from_target: list[str]
     ) -> list[dict[str, Any]]:
         """queries.impact.EXPAND's rows on the model at the position."""
+        # Present rows of unchanged relationships: their far end, if unchanged too, is
+        # as the row shows it (there now and unchanged since: there then, alike).
         rows = [
             r
             for r in self.now.expand(frontier, from_source, from_target)
@@ -159,12 +162,16 @@ class ThenReader(ExpandingReader):
             for s in self._in.get(fid, ()):
                 if s["type"] in backward:
                     rows.append(_row(fid, s["source"], s, at_source=False))
-        # Every far end as it was (one read for those unchanged): gone ones drop the row.
-        ends = self._elements([r["to_id"] for r in rows])
+        # The other far ends as they were (a read only for unchanged ends of relationships
+        # changed since): gone ones drop the row.
+        ends = self._elements(
+            [r["to_id"] for r in rows if r["to_id"] in self.nodes or r["to_kind"] is _UNREAD]
+        )
         kept = []
         for r in rows:
-            end = ends.get(r["to_id"])
-            if end is not None:
+            if r["to_id"] not in self.nodes and r["to_kind"] is not _UNREAD:
+                kept.append(r)
+            elif (end := ends.get(r["to_id"])) is not None:
                 kept.append({**r, "to_kind": end[2]})
         return kept
 
@@ -207,7 +214,7 @@ def _row(fid: str, other: str, s: State, *, at_source: bool) -> dict[str, Any]:
         "original_type": s.get("original_type"),
         "access_type": s.get("access_type"),
         "rel_id": s["id"],
-        "to_kind": None,  # set from the far end as it was
+        "to_kind": _UNREAD,  # set from the far end as it was
     }
 
 
