@@ -13,6 +13,7 @@ import ctypes
 import ctypes.util
 import gc
 import logging
+import os
 import threading
 from collections.abc import Callable
 
@@ -27,6 +28,32 @@ def malloc_trim() -> Callable[[], None]:
         return lambda: None
     trim.argtypes = [ctypes.c_size_t]
     return lambda: trim(0)
+
+
+# glibc's mallopt parameter for the most arenas (malloc.h: M_ARENA_MAX).
+_M_ARENA_MAX = -8
+
+# Arenas the service's threads share. glibc gives a thread an arena of its own when others
+# are in use, up to 8 per core; the service runs ~90 threads (route, GraphQL, I/O pools),
+# and what a question freed in one arena stays there, fragmented, beside live objects of
+# later requests, where `malloc_trim` cannot return it: with two arenas the service keeps
+# less after the adversarial load (bench/adversarial.py, docs/benchmarks.md). The
+# interpreter serialises most allocation anyway, so contention for them costs little.
+MALLOC_ARENAS = 2
+
+
+def limit_arenas(arenas: int = MALLOC_ARENAS) -> None:
+    """At most `arenas` glibc malloc arenas in this process (set before threads start; as
+    `MALLOC_ARENA_MAX` would, which an environment already setting it keeps); a no-op
+    where the C library is not glibc."""
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    mallopt(_M_ARENA_MAX, arenas)
 
 
 def settle() -> None:
