@@ -64,8 +64,32 @@ def settle() -> None:
     the longest pause fell from ~180 to ~65 ms of CPU (`python -m bench.gc_pauses`).
     A larger young generation cut the passes further but kept ~30 MiB more after a burst of
     questions, so CPython's thresholds are kept."""
-    gc.collect()  # what is garbage now must not be frozen with the rest
-    gc.freeze()
+    global _settled
+    with _settling:
+        gc.collect()  # what is garbage now must not be frozen with the rest
+        gc.freeze()
+        _settled = True
+
+
+# Whether this process froze its start-up (`settle`: the service's own process only).
+_settled = False
+_settling = threading.Lock()
+
+
+def settle_again() -> None:
+    """Freeze what the process now holds for long (the walk index, the present model and
+    its warm answers, built after start-up), after thawing and collecting what was frozen
+    before (a previous revision's model, now garbage, is collected here); only in a
+    process that `settle`d. Unfrozen, the model and index of a 10,000-element model made
+    every full pass of the collector 100-440 ms of held interpreter under the adversarial
+    load, about one a second: the `/healthz` tail (docs/benchmarks.md). Costs one such
+    pass, after each warm of a new revision (`app.core.warm`)."""
+    with _settling:
+        if not _settled:
+            return
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
 
 class Tidy:
