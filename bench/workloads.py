@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -261,12 +262,16 @@ def wait_for_index(
             break
         if time.monotonic() > deadline:
             raise RuntimeError(f"the walk index was not built within {timeout_s:g} s: {status}")
-        # An impact question is what starts a rebuild if the index is out of date.
-        httpx.post(
-            f"{base_url}/graphql",
-            json={"query": IMPACT_QUERY, "variables": {"element": "x"}},
-            headers=headers,
-        )
+        # An impact question is what starts a rebuild if the index is out of date. It waits
+        # for that build (seconds on a busy machine, longer while analysis workers start
+        # beside it): its answer is not what is awaited, the status above is.
+        with contextlib.suppress(httpx.TimeoutException):
+            httpx.post(
+                f"{base_url}/graphql",
+                json={"query": IMPACT_QUERY, "variables": {"element": "x"}},
+                headers=headers,
+                timeout=10,
+            )
         time.sleep(1.0)
     rss = 0.0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

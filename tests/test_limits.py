@@ -7,14 +7,17 @@ or SERVICE_UNAVAILABLE/busy with retryAfter (GraphQL); one past its time limit s
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app.core import memory
 from app.core.limits import Busy, QuestionGate
 from app.core.memory import Tidy
 from app.main import create_app
@@ -185,3 +188,33 @@ def test_memory_is_tidied_a_moment_after_the_last_question() -> None:
     assert not tidied.wait(0.2)
     tidy.ended()
     assert tidied.wait(2)
+
+
+def test_what_lives_long_is_frozen_after_a_warm_and_a_frozen_cycle_is_collected_then(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`settle_again` (after each warm) freezes the model and index built since start-up,
+    and first thaws and collects what was frozen: a previous revision's cyclic garbage."""
+    monkeypatch.setattr(memory, "_settled", False)
+    frozen_before = gc.get_freeze_count()
+    memory.settle_again()  # not the service's process (tests build many apps): nothing
+    assert gc.get_freeze_count() == frozen_before
+    try:
+        monkeypatch.setattr(memory, "_settled", True)
+
+        class Node:
+            other: Node | None = None
+
+        old = Node()
+        old.other = Node()
+        old.other.other = old  # a cycle: only the collector frees it
+        gone = weakref.ref(old)
+        memory.settle_again()
+        assert gc.get_freeze_count() > frozen_before
+        del old
+        kept = [Node() for _ in range(1000)]  # built after: the next revision's model
+        memory.settle_again()
+        assert gone() is None
+        assert gc.get_freeze_count() >= frozen_before + len(kept)
+    finally:
+        gc.unfreeze()

@@ -21,7 +21,7 @@ from app.cli.shared import (
     print_json,
     resolve_uri,
 )
-from app.core.memory import settle
+from app.core.memory import limit_arenas, settle
 from app.settings import Settings
 from graph.schema import SCHEMA
 from samples.demo import load_demo
@@ -78,6 +78,7 @@ def serve(
         # Only the service's own process: tests build many apps in one process, and what
         # they freeze would never be collected.
         settle()
+        limit_arenas()
         uvicorn.run(service, host=bind_host, port=bind_port, log_level="info")
     finally:
         if started and not keep_neo4j:

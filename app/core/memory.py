@@ -13,6 +13,7 @@ import ctypes
 import ctypes.util
 import gc
 import logging
+import os
 import threading
 from collections.abc import Callable
 
@@ -29,6 +30,32 @@ def malloc_trim() -> Callable[[], None]:
     return lambda: trim(0)
 
 
+# glibc's mallopt parameter for the most arenas (malloc.h: M_ARENA_MAX).
+_M_ARENA_MAX = -8
+
+# Arenas the service's threads share. glibc gives a thread an arena of its own when others
+# are in use, up to 8 per core; the service runs ~90 threads (route, GraphQL, I/O pools),
+# and what a question freed in one arena stays there, fragmented, beside live objects of
+# later requests, where `malloc_trim` cannot return it: with two arenas the service keeps
+# less after the adversarial load (bench/adversarial.py, docs/benchmarks.md). The
+# interpreter serialises most allocation anyway, so contention for them costs little.
+MALLOC_ARENAS = 2
+
+
+def limit_arenas(arenas: int = MALLOC_ARENAS) -> None:
+    """At most `arenas` glibc malloc arenas in this process (set before threads start; as
+    `MALLOC_ARENA_MAX` would, which an environment already setting it keeps); a no-op
+    where the C library is not glibc."""
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    mallopt(_M_ARENA_MAX, arenas)
+
+
 def settle() -> None:
     """Freeze what start-up built (modules, schema, the app: alive for the whole process)
     out of the cyclic collector's passes. Bottlenecks, health and scenario comparisons
@@ -37,8 +64,32 @@ def settle() -> None:
     the longest pause fell from ~180 to ~65 ms of CPU (`python -m bench.gc_pauses`).
     A larger young generation cut the passes further but kept ~30 MiB more after a burst of
     questions, so CPython's thresholds are kept."""
-    gc.collect()  # what is garbage now must not be frozen with the rest
-    gc.freeze()
+    global _settled
+    with _settling:
+        gc.collect()  # what is garbage now must not be frozen with the rest
+        gc.freeze()
+        _settled = True
+
+
+# Whether this process froze its start-up (`settle`: the service's own process only).
+_settled = False
+_settling = threading.Lock()
+
+
+def settle_again() -> None:
+    """Freeze what the process now holds for long (the walk index, the present model and
+    its warm answers, built after start-up), after thawing and collecting what was frozen
+    before (a previous revision's model, now garbage, is collected here); only in a
+    process that `settle`d. Unfrozen, the model and index of a 10,000-element model made
+    every full pass of the collector 100-440 ms of held interpreter under the adversarial
+    load, about one a second: the `/healthz` tail (docs/benchmarks.md). Costs one such
+    pass, after each warm of a new revision (`app.core.warm`)."""
+    with _settling:
+        if not _settled:
+            return
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
 
 class Tidy:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from app.core.memory import settle_again
 from graph.store import GraphStore
 from queries import bottlenecks as bn
 from queries import health as hl
@@ -213,6 +214,9 @@ class AnswerWarmer:
         if self.store.revision() != revision:
             self._set("waiting", self._ready)
             return
+        # What was just built lives until the next revision: out of the collector's passes
+        # (before it is said to be ready, so that pass is not in the first questions' way).
+        settle_again()
         with self._changed:
             self._ready = revision
             self._warmed_in = round(time.perf_counter() - started, 3)
