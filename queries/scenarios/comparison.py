@@ -19,6 +19,7 @@ from graph.store import GraphStore
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
+from queries.live import current_index
 from queries.model_graph import ModelGraph
 from queries.present import present_model, present_projection, recalled, remember, table_key
 from queries.projection import Projection
@@ -186,7 +187,7 @@ class _Asked:
                     store,
                     ("scenario base impact", origin, self.max_depth, table_key(self.table)),
                     lambda: im.impact(
-                        present_model(store),
+                        present_reader(store),
                         origin,
                         im.WalkOptions(self.max_depth, overrides=self.overrides),
                     ),
@@ -212,6 +213,14 @@ class _Asked:
             ranking,
             self.limit,
         )
+
+
+def present_reader(store: GraphStore) -> im.ImpactReader:
+    """Where the present model's impact walks: the live walk index when this process holds
+    one of the present revision (arrays, a level at a time: a wide walk over the model
+    in memory took most of a comparison's first part), else the present model."""
+    index = current_index(store, store.revision())
+    return index if index is not None else present_model(store)
 
 
 def _now(comparison: ScenarioComparison, record: Record) -> ScenarioComparison:
