@@ -165,17 +165,34 @@ class ModelGraph(ExpandingReader):
             ),
         )
 
+    # Adjacency dicts shared with another model, until this one writes to them: (outgoing,
+    # element id) of the ones this model has its own copy of. Class-level defaults: a model
+    # that was not copied owns all of its own.
+    _borrowed: bool = False
+    _owned: set[tuple[bool, str]] = set()
+
     def copy(self) -> ModelGraph:
-        # Copied as it stands, not rebuilt element by element: it is consistent already,
-        # and rebuilding was most of the time a scenario took on a large model.
+        """A model to change, sharing with this one what it has not changed: elements and
+        relationships are shared (a change replaces an element, never edits it; a `Rel`
+        is frozen), and so is each element's adjacency until it is written to. A scenario
+        changes a few elements of a model of many: copying them all was most of what a
+        comparison spent on its copy, and made every element look changed to
+        `projection_after`."""
         clone = ModelGraph(base_ids=self.base_ids, base_rel_keys=self.base_rel_keys)
-        clone.nodes = {
-            i: Node(n.id, n.type, dict(n.props), n.payload) for i, n in self.nodes.items()
-        }
-        clone.rels = dict(self.rels)  # a Rel is frozen: shared
-        clone._out = {i: dict(keys) for i, keys in self._out.items()}
-        clone._in = {i: dict(keys) for i, keys in self._in.items()}
+        clone.nodes = dict(self.nodes)
+        clone.rels = dict(self.rels)
+        clone._out = dict(self._out)
+        clone._in = dict(self._in)
+        clone._borrowed, clone._owned = True, set()
         return clone
+
+    def _writable(self, outgoing: bool, node_id: str) -> dict[RelKey, None]:
+        """An element's adjacency, this model's own (copied first if it is shared)."""
+        index = self._out if outgoing else self._in
+        if self._borrowed and (outgoing, node_id) not in self._owned:
+            self._owned.add((outgoing, node_id))
+            index[node_id] = dict(index[node_id])
+        return index[node_id]
 
     def changed(
         self, nodes: Mapping[str, Node | None], rels: Mapping[RelKey, Rel | None]
@@ -249,6 +266,8 @@ class ModelGraph(ExpandingReader):
             if node_id in index:
                 index[node_id] = dict.fromkeys(sorted(index[node_id]))
         out.base_ids, out.base_rel_keys = frozenset(out.nodes), frozenset(out.rels)
+        # Read-only as it is; should it be changed, what it shares stays this model's.
+        out._borrowed, out._owned = True, owned
         return out
 
     def __eq__(self, other: object) -> bool:
@@ -264,8 +283,11 @@ class ModelGraph(ExpandingReader):
         if node.id in self.nodes:
             raise ValueError(f"duplicate element id {node.id!r}")
         self.nodes[node.id] = node
-        self._out.setdefault(node.id, {})
-        self._in.setdefault(node.id, {})
+        for outgoing, index in ((True, self._out), (False, self._in)):
+            if node.id not in index:
+                index[node.id] = {}
+                if self._borrowed:
+                    self._owned.add((outgoing, node.id))
 
     def remove_node(self, node_id: str) -> list[Rel]:
         """Remove an element and its relationships; returns the relationships removed."""
@@ -285,13 +307,20 @@ class ModelGraph(ExpandingReader):
             if end not in self.nodes:
                 raise ValueError(f"relationship {rel.key!r} names unknown element {end!r}")
         self.rels[key] = rel
-        self._out[rel.source][key] = None
-        self._in[rel.target][key] = None
+        self._writable(True, rel.source)[key] = None
+        self._writable(False, rel.target)[key] = None
+
+    def replace_node(self, node: Node) -> None:
+        """Put `node` in place of the element of its id (its relationships stay): how a
+        change edits an element, which may be shared with the model it was copied from."""
+        if node.id not in self.nodes:
+            raise ValueError(f"unknown element id {node.id!r}")
+        self.nodes[node.id] = node
 
     def remove_rel(self, key: RelKey) -> None:
         rel = self.rels.pop(key)
-        del self._out[rel.source][key]
-        del self._in[rel.target][key]
+        del self._writable(True, rel.source)[key]
+        del self._writable(False, rel.target)[key]
 
     def free_rel_id(self, source: str, rel_type: str, target: str) -> str:
         """`source|TYPE|target` (graph.model.rel_id), numbered on when already taken."""
