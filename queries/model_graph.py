@@ -520,15 +520,19 @@ class ModelGraph(ExpandingReader):
         (`by_type`: `_by_type()`, when the caller has it)."""
         served: dict[str, set[str]] = {}
         for team in (by_type or self._by_type()).get(TEAM, []):
-            streams: set[str] = set()
-            for r in self.out_rels(team.id, SUPPORTS):
-                if self.label(r.target) == STREAM:
-                    streams.add(r.target)
-                elif self.label(r.target) == STAGE:
-                    streams.update(self._sources(r.target, (HAS_STAGE,), STREAM))
+            streams = self._served_by(team)
             if streams:
                 served[team.id] = streams
         return served
+
+    def _served_by(self, team: Node) -> set[str]:
+        streams: set[str] = set()
+        for r in self.out_rels(team.id, SUPPORTS):
+            if self.label(r.target) == STREAM:
+                streams.add(r.target)
+            elif self.label(r.target) == STAGE:
+                streams.update(self._sources(r.target, (HAS_STAGE,), STREAM))
+        return streams
 
     def health_facts(self) -> HealthFacts:
         """`queries.health.health_facts`, on this model."""
@@ -537,107 +541,190 @@ class ModelGraph(ExpandingReader):
         def of_type(label: str) -> list[Node]:
             return by_type.get(label, [])
 
-        streams = of_type(STREAM)
-        by_name = sorted(streams, key=lambda n: (n.props.get("name") or "", n.id))
-
-        def row(n: Node, **extra: Any) -> dict[str, Any]:
-            return {"id": n.id, "type": n.type, "name": n.props.get("name"), **extra}
-
-        def has_team(s: Node) -> bool:
-            return bool(self._sources(s.id, (SUPPORTS, OWNS), TEAM)) or any(
-                self._sources(stage, (SUPPORTS,), TEAM)
-                for stage in self._targets(s.id, (HAS_STAGE,), STAGE)
-            )
-
-        project_funded = []
-        for s in by_name:
-            investments = self._targets(s.id, (FUNDED_BY,), INVESTMENT)
-            types = [
-                t
-                for t in (self.nodes[i].props.get(FUNDING_TYPE) for i in investments)
-                if t is not None
-            ]
-            if (
-                investments
-                and len(types) == len(investments)
-                and all(t == "project" for t in types)
-            ) or (not investments and s.props.get(FUNDING_MODEL) == "project"):
-                project_funded.append(row(s, investments=len(investments)))
-
-        substance = []
-        for s in by_name:
-            facts = {
-                "has_team": has_team(s),
-                "has_measure": bool(self._targets(s.id, (MEASURED_BY,), MEASURE)),
-                "has_funding": bool(self._targets(s.id, (FUNDED_BY,), INVESTMENT)),
-            }
-            if not all(facts.values()):
-                substance.append(row(s, **facts))
-
+        streams = sorted(of_type(STREAM), key=_by_name)
+        rows: dict[str, list[dict[str, Any]]] = {k: [] for k in _STREAM_ROWS}
+        requirements: set[tuple[str, str]] = set()
+        for s in streams:
+            self._stream_facts(s, rows, requirements)
         unowned = sorted(
-            (
-                n
-                for n in self.nodes.values()
-                if n.type in (PLATFORM, DATA) and not self._sources(n.id, (OWNS,), TEAM)
-            ),
-            key=lambda n: (n.type, n.props.get("name") or "", n.id),
+            (n for n in self.nodes.values() if n.type in (PLATFORM, DATA) and self._unowned(n)),
+            key=_unowned_order,
         )
-        requirements = {
-            (s.id, c) for s in streams for c in self._targets(s.id, (REQUIRES,), CAPABILITY)
-        }
-        requirements |= {
-            (s.id, c)
-            for s in streams
-            for stage in self._targets(s.id, (HAS_STAGE,), STAGE)
-            for c in self._targets(stage, (REQUIRES,), CAPABILITY)
-        }
+        capability_platforms: set[tuple[str, str]] = set()
+        capability_children: set[tuple[str, str]] = set()
+        for c in of_type(CAPABILITY):
+            self._capability_facts(c, capability_platforms, capability_children)
+        platform_dependencies: set[tuple[str, str]] = set()
         owners: dict[str, set[str]] = {}
+        lifecycle: dict[str, dict[str, str]] = {}
         for p in of_type(PLATFORM):
-            teams = set(self._sources(p.id, (OWNS,), TEAM))
-            if teams:
-                owners[p.id] = teams
+            self._platform_facts(p, platform_dependencies, owners, lifecycle)
         counts = {label: 0 for label in COUNTED}
         for n in self.nodes.values():
             if n.type in counts:
                 counts[n.type] += 1
         return HealthFacts(
             counts=counts,
-            streams_without_accountable=[
-                row(s) for s in by_name if not self._sources(s.id, (ACCOUNTABLE_FOR,), PERSON)
-            ],
-            streams_project_funded_only=project_funded,
-            streams_without_substance=substance,
-            unowned=[row(n) for n in unowned],
+            streams_without_accountable=rows["accountable"],
+            streams_project_funded_only=rows["project"],
+            streams_without_substance=rows["substance"],
+            unowned=[_row(n) for n in unowned],
             requirements=requirements,
-            capability_platforms={
-                (c.id, p)
-                for c in of_type(CAPABILITY)
-                for p in self._targets(c.id, (USES, DEPENDS_ON), PLATFORM)
-            },
-            platform_dependencies={
-                (p.id, q)
-                for p in of_type(PLATFORM)
-                for q in self._targets(p.id, (USES, DEPENDS_ON), PLATFORM)
-            },
+            capability_platforms=capability_platforms,
+            platform_dependencies=platform_dependencies,
             platform_owners=owners,
-            capability_children={
-                (c.id, d)
-                for c in of_type(CAPABILITY)
-                for d in self._targets(c.id, (CONTAINS,), CAPABILITY)
-            },
+            capability_children=capability_children,
             served=self.served_directly(by_type),
-            platform_lifecycle={
-                p.id: dates
-                for p in of_type(PLATFORM)
-                if (
-                    dates := {
-                        f: str(p.props[f])
-                        for f in PLATFORM_RETIREMENT
-                        if p.props.get(f) is not None
-                    }
-                )
-            },
+            platform_lifecycle=lifecycle,
         )
+
+    def health_facts_after(self, base: ModelGraph, base_facts: HealthFacts) -> HealthFacts:
+        """`self.health_facts()`, from `base_facts` (`base`'s) and what differs between
+        the two models: every fact is about an element and what lies one or two
+        relationships from it, so only the facts of the elements near a change are
+        found again (a scenario changes a few elements of a model of many)."""
+        near = self._near_changes(base)
+        if not near:
+            return base_facts
+
+        def here(label: str) -> list[Node]:
+            return sorted(
+                (n for i in near if (n := self.nodes.get(i)) is not None and n.type == label),
+                key=_node_id,
+            )
+
+        rows: dict[str, list[dict[str, Any]]] = {k: [] for k in _STREAM_ROWS}
+        requirements = {(s, c) for s, c in base_facts.requirements if s not in near}
+        for s in here(STREAM):
+            self._stream_facts(s, rows, requirements)
+
+        def merged(kept: list[dict[str, Any]], found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return sorted(
+                [r for r in kept if r["id"] not in near] + found,
+                key=lambda r: (r["name"] or "", r["id"]),
+            )
+
+        capability_platforms = {x for x in base_facts.capability_platforms if x[0] not in near}
+        capability_children = {x for x in base_facts.capability_children if x[0] not in near}
+        for c in here(CAPABILITY):
+            self._capability_facts(c, capability_platforms, capability_children)
+        platform_dependencies = {x for x in base_facts.platform_dependencies if x[0] not in near}
+        owners = {p: t for p, t in base_facts.platform_owners.items() if p not in near}
+        lifecycle = {p: d for p, d in base_facts.platform_lifecycle.items() if p not in near}
+        for p in here(PLATFORM):
+            self._platform_facts(p, platform_dependencies, owners, lifecycle)
+        served = {t: s for t, s in base_facts.served.items() if t not in near}
+        for team in here(TEAM):
+            streams = self._served_by(team)
+            if streams:
+                served[team.id] = streams
+        unowned = [r for r in base_facts.unowned if r["id"] not in near]
+        unowned += [_row(n) for n in (*here(PLATFORM), *here(DATA)) if self._unowned(n)]
+        counts = dict(base_facts.counts)
+        for i in near:
+            old, new = base.nodes.get(i), self.nodes.get(i)
+            if old is not None and old.type in counts:
+                counts[old.type] -= 1
+            if new is not None and new.type in counts:
+                counts[new.type] += 1
+        return HealthFacts(
+            counts=counts,
+            streams_without_accountable=merged(
+                base_facts.streams_without_accountable, rows["accountable"]
+            ),
+            streams_project_funded_only=merged(
+                base_facts.streams_project_funded_only, rows["project"]
+            ),
+            streams_without_substance=merged(
+                base_facts.streams_without_substance, rows["substance"]
+            ),
+            unowned=sorted(unowned, key=lambda r: (r["type"], r["name"] or "", r["id"])),
+            requirements=requirements,
+            capability_platforms=capability_platforms,
+            platform_dependencies=platform_dependencies,
+            platform_owners=dict(sorted(owners.items())),
+            capability_children=capability_children,
+            served=dict(sorted(served.items())),
+            platform_lifecycle=dict(sorted(lifecycle.items())),
+        )
+
+    def _near_changes(self, base: ModelGraph) -> set[str]:
+        """The elements whose health facts a change from `base` may have changed: those
+        added, removed or changed, the ends of every relationship added or removed, what
+        is related to a changed element (on either side), and then the streams and teams
+        reading a stage among them (a stream's facts read its stages' teams and
+        requirements; a team serves a stream through its stages)."""
+        changed = {i for i, n in base.nodes.items() if self.nodes.get(i) is not n}
+        changed.update(i for i in self.nodes if i not in base.nodes)
+        near = set(changed)
+        for key, r in base.rels.items():
+            if self.rels.get(key) is not r:
+                near.update((r.source, r.target))
+        for key, r in self.rels.items():
+            if base.rels.get(key) is not r:
+                near.update((r.source, r.target))
+        for model in (base, self):
+            for i in changed:
+                if i in model.nodes:
+                    near.update(x for r in model.rels_of(i) for x in (r.source, r.target))
+        for model in (base, self):
+            for i in list(near):
+                if model.label(i) == STAGE:
+                    near.update(model._sources(i, (HAS_STAGE,), STREAM))
+                    near.update(model._sources(i, (SUPPORTS,), TEAM))
+        return near
+
+    def _stream_facts(
+        self, s: Node, rows: dict[str, list[dict[str, Any]]], requirements: set[tuple[str, str]]
+    ) -> None:
+        """A stream's rows (appended in the order streams come) and requirements."""
+        if not self._sources(s.id, (ACCOUNTABLE_FOR,), PERSON):
+            rows["accountable"].append(_row(s))
+        investments = self._targets(s.id, (FUNDED_BY,), INVESTMENT)
+        types = [
+            t for t in (self.nodes[i].props.get(FUNDING_TYPE) for i in investments) if t is not None
+        ]
+        if (
+            investments and len(types) == len(investments) and all(t == "project" for t in types)
+        ) or (not investments and s.props.get(FUNDING_MODEL) == "project"):
+            rows["project"].append(_row(s, investments=len(investments)))
+        stages = self._targets(s.id, (HAS_STAGE,), STAGE)
+        facts = {
+            "has_team": bool(self._sources(s.id, (SUPPORTS, OWNS), TEAM))
+            or any(self._sources(stage, (SUPPORTS,), TEAM) for stage in stages),
+            "has_measure": bool(self._targets(s.id, (MEASURED_BY,), MEASURE)),
+            "has_funding": bool(investments),
+        }
+        if not all(facts.values()):
+            rows["substance"].append(_row(s, **facts))
+        requirements.update((s.id, c) for c in self._targets(s.id, (REQUIRES,), CAPABILITY))
+        requirements.update(
+            (s.id, c) for stage in stages for c in self._targets(stage, (REQUIRES,), CAPABILITY)
+        )
+
+    def _unowned(self, n: Node) -> bool:
+        return not self._sources(n.id, (OWNS,), TEAM)
+
+    def _capability_facts(
+        self, c: Node, platforms: set[tuple[str, str]], children: set[tuple[str, str]]
+    ) -> None:
+        platforms.update((c.id, p) for p in self._targets(c.id, (USES, DEPENDS_ON), PLATFORM))
+        children.update((c.id, d) for d in self._targets(c.id, (CONTAINS,), CAPABILITY))
+
+    def _platform_facts(
+        self,
+        p: Node,
+        dependencies: set[tuple[str, str]],
+        owners: dict[str, set[str]],
+        lifecycle: dict[str, dict[str, str]],
+    ) -> None:
+        dependencies.update((p.id, q) for q in self._targets(p.id, (USES, DEPENDS_ON), PLATFORM))
+        teams = set(self._sources(p.id, (OWNS,), TEAM))
+        if teams:
+            owners[p.id] = teams
+        dates = {f: str(p.props[f]) for f in PLATFORM_RETIREMENT if p.props.get(f) is not None}
+        if dates:
+            lifecycle[p.id] = dates
 
 
 def _text(value: object) -> str | None:
@@ -646,6 +733,22 @@ def _text(value: object) -> str | None:
 
 def _node_id(n: Node) -> str:
     return n.id
+
+
+# The health facts' lists of streams, in the order `HealthFacts` names them.
+_STREAM_ROWS = ("accountable", "project", "substance")
+
+
+def _row(n: Node, **extra: Any) -> dict[str, Any]:
+    return {"id": n.id, "type": n.type, "name": n.props.get("name"), **extra}
+
+
+def _by_name(n: Node) -> tuple[str, str]:
+    return (n.props.get("name") or "", n.id)
+
+
+def _unowned_order(n: Node) -> tuple[str, str, str]:
+    return (n.type, n.props.get("name") or "", n.id)
 
 
 def _expand_row(
