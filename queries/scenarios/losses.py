@@ -59,10 +59,16 @@ def describe_losses(
     # so the streams resting on an element are the ones it reaches (itself, if a stream).
     masks = projection.stream_masks
     refs: dict[int, list[ElementRef]] = {}
+    stream_refs: dict[str, ElementRef] = {}
+
+    def ref(stream: str) -> ElementRef:
+        if stream not in stream_refs:  # each stream named once, however many lists hold it
+            stream_refs[stream] = base.nodes[stream].ref
+        return stream_refs[stream]
 
     def by_name(mask: int) -> list[ElementRef]:
         if mask not in refs:  # many elements reach the same streams
-            refs[mask] = [base.nodes[s].ref for s in projection.streams_in(mask)]
+            refs[mask] = [ref(s) for s in projection.streams_in(mask)]
         return list(refs[mask])
 
     needs = []
