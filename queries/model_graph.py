@@ -16,7 +16,7 @@ ever changed by applying a scenario (`queries.scenarios.apply_scenario`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,6 +170,11 @@ class ModelGraph(ExpandingReader):
     # that was not copied owns all of its own.
     _borrowed: bool = False
     _owned: set[tuple[bool, str]] = set()
+    # What a copy changed, noted as it changes: the element ids and relationship keys where
+    # it may differ from the model it was copied from (`changes_from`).
+    _copied_from: ModelGraph | None = None
+    _noted_nodes: set[str] = set()
+    _noted_rels: set[RelKey] = set()
 
     def copy(self) -> ModelGraph:
         """A model to change, sharing with this one what it has not changed: elements and
@@ -184,7 +189,24 @@ class ModelGraph(ExpandingReader):
         clone._out = dict(self._out)
         clone._in = dict(self._in)
         clone._borrowed, clone._owned = True, set()
+        clone._copied_from, clone._noted_nodes, clone._noted_rels = self, set(), set()
         return clone
+
+    def changes_from(self, base: ModelGraph) -> tuple[Collection[str], Collection[RelKey]]:
+        """The element ids and relationship keys where this model may differ from `base`:
+        those noted as it changed when it is a copy of `base`, else all of both models'.
+        A scenario's analyses look there only, rather than compare every element and
+        relationship of a large model with the base's."""
+        if self._copied_from is base:
+            return self._noted_nodes, self._noted_rels
+        return base.nodes.keys() | self.nodes.keys(), base.rels.keys() | self.rels.keys()
+
+    def _note(self, node_id: str | None = None, key: RelKey | None = None) -> None:
+        if self._copied_from is not None:
+            if node_id is not None:
+                self._noted_nodes.add(node_id)
+            if key is not None:
+                self._noted_rels.add(key)
 
     def _writable(self, outgoing: bool, node_id: str) -> dict[RelKey, None]:
         """An element's adjacency, this model's own (copied first if it is shared)."""
@@ -283,6 +305,7 @@ class ModelGraph(ExpandingReader):
         if node.id in self.nodes:
             raise ValueError(f"duplicate element id {node.id!r}")
         self.nodes[node.id] = node
+        self._note(node.id)
         for outgoing, index in ((True, self._out), (False, self._in)):
             if node.id not in index:
                 index[node.id] = {}
@@ -297,6 +320,7 @@ class ModelGraph(ExpandingReader):
         del self.nodes[node_id]
         del self._out[node_id]
         del self._in[node_id]
+        self._note(node_id)
         return gone
 
     def add_rel(self, rel: Rel) -> None:
@@ -307,6 +331,7 @@ class ModelGraph(ExpandingReader):
             if end not in self.nodes:
                 raise ValueError(f"relationship {rel.key!r} names unknown element {end!r}")
         self.rels[key] = rel
+        self._note(key=key)
         self._writable(True, rel.source)[key] = None
         self._writable(False, rel.target)[key] = None
 
@@ -316,9 +341,11 @@ class ModelGraph(ExpandingReader):
         if node.id not in self.nodes:
             raise ValueError(f"unknown element id {node.id!r}")
         self.nodes[node.id] = node
+        self._note(node.id)
 
     def remove_rel(self, key: RelKey) -> None:
         rel = self.rels.pop(key)
+        self._note(key=key)
         del self._writable(True, rel.source)[key]
         del self._writable(False, rel.target)[key]
 
@@ -476,9 +503,15 @@ class ModelGraph(ExpandingReader):
 
         nodes_changed: dict[str, tuple[str, str, dict[str, Any]] | None] = {}
         touched: set[str] = set()
-        for node_id, old in base.nodes.items():
-            new = self.nodes.get(node_id)
+        node_ids, rel_keys = self.changes_from(base)
+        for node_id in node_ids:
+            old, new = base.nodes.get(node_id), self.nodes.get(node_id)
             if new is old:
+                continue
+            if old is None:
+                assert new is not None
+                nodes_changed[node_id] = row(new)
+                touched.add(node_id)
                 continue
             if new is None:
                 nodes_changed[node_id] = None  # its relationships went with it: below
@@ -492,19 +525,13 @@ class ModelGraph(ExpandingReader):
                     for model in (base, self):
                         for r in model.rels_of(node_id):
                             touched.update((r.source, r.target))
-        for node_id, new in self.nodes.items():
-            if node_id not in base.nodes:
-                nodes_changed[node_id] = row(new)
-                touched.add(node_id)
-        for key, old_rel in base.rels.items():
-            new_rel = self.rels.get(key)
-            if new_rel is not old_rel and new_rel != old_rel:
-                touched.update((old_rel.source, old_rel.target))
-                if new_rel is not None:
-                    touched.update((new_rel.source, new_rel.target))
-        for key, new_rel in self.rels.items():
-            if key not in base.rels:
-                touched.update((new_rel.source, new_rel.target))
+        for key in rel_keys:
+            old_rel, new_rel = base.rels.get(key), self.rels.get(key)
+            if new_rel is old_rel or new_rel == old_rel:
+                continue
+            for rel in (old_rel, new_rel):
+                if rel is not None:
+                    touched.update((rel.source, rel.target))
 
         def rels_of(node_id: str) -> list[RelTuple]:
             return [
@@ -654,15 +681,15 @@ class ModelGraph(ExpandingReader):
         is related to a changed element (on either side), and then the streams and teams
         reading a stage among them (a stream's facts read its stages' teams and
         requirements; a team serves a stream through its stages)."""
-        changed = {i for i, n in base.nodes.items() if self.nodes.get(i) is not n}
-        changed.update(i for i in self.nodes if i not in base.nodes)
+        node_ids, rel_keys = self.changes_from(base)
+        changed = {i for i in node_ids if self.nodes.get(i) is not base.nodes.get(i)}
         near = set(changed)
-        for key, r in base.rels.items():
-            if self.rels.get(key) is not r:
-                near.update((r.source, r.target))
-        for key, r in self.rels.items():
-            if base.rels.get(key) is not r:
-                near.update((r.source, r.target))
+        for key in rel_keys:
+            old, new = base.rels.get(key), self.rels.get(key)
+            if new is not old:
+                for rel in (old, new):
+                    if rel is not None:
+                        near.update((rel.source, rel.target))
         for model in (base, self):
             for i in changed:
                 if i in model.nodes:

@@ -45,3 +45,17 @@ def test_changing_a_copy_leaves_the_base_as_it_was() -> None:
     again.remove_node("c")
     assert _state(base) == before
     assert [r.key for r in copy.out_rels("c")] == ["c|USES|d"]
+
+
+def test_a_copy_notes_where_it_changed() -> None:
+    base = _base()
+    copy = base.copy()
+    assert copy.changes_from(base) == (set(), set())
+    copy.remove_rel(("USES", "b|USES|c"))
+    copy.add_node(Node("d", "Platform", {"name": "D"}))
+    nodes, rels = copy.changes_from(base)
+    assert nodes == {"d"} and rels == {("USES", "b|USES|c")}
+    # Against any other model: everything either has, to be compared.
+    other = _base()
+    nodes, rels = copy.changes_from(other)
+    assert set(nodes) == {"a", "b", "c", "d", "decoy"} and len(set(rels)) == 2
