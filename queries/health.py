@@ -716,7 +716,7 @@ def present_health(
 
     def compute() -> HealthReport:
         return health_report(
-            present_model(store).health_facts(),
+            present_facts(store),
             present_projection(store, table),
             max_streams_per_team=max_streams_per_team,
             table=table,
@@ -724,6 +724,12 @@ def present_health(
         )
 
     return remember(store, health_key(max_streams_per_team, table, day), compute)
+
+
+def present_facts(store: GraphStore) -> HealthFacts:
+    """The present model's health facts, found once per revision: every health report
+    of it reads them, and a scenario's are found from them (`ModelGraph.health_facts_after`)."""
+    return remember(store, ("health facts",), lambda: present_model(store).health_facts())
 
 
 def health_key(max_streams_per_team: int, table: PropagationTable, day: date) -> Hashable:

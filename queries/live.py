@@ -8,6 +8,9 @@ a new index. Answers are therefore never stale: the only cost of a change is tha
 next questions walk in Cypher until the rebuild (seconds on 100,000 elements) is done.
 Changes made to Neo4j around valuegraph (cypher-shell) do not count a revision; they
 are seen after the next change made through valuegraph, or a restart.
+
+The index is also what the present model's other walks may use in this process
+(`current_index`): a scenario comparison's base impact is the present model's impact.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from graph.store import GraphStore
 from queries.impact import ImpactReader, StoreReader
@@ -34,11 +38,26 @@ class IndexStatus:
     error: str | None  # why the last build failed, if it did
 
 
+# The live index of each store in this process (none in an analysis worker: it walks its
+# own model there).
+_LIVE: WeakKeyDictionary[GraphStore, LiveIndex] = WeakKeyDictionary()
+
+
+def current_index(store: GraphStore, revision: str) -> WalkIndex | None:
+    """The store's live walk index if this process holds one built at `revision` (the
+    present model's, read with it), else None; never builds or waits."""
+    live = _LIVE.get(store)
+    index = live._index if live is not None and live.enabled else None
+    return index if index is not None and index.revision == revision else None
+
+
 class LiveIndex:
     def __init__(self, store: GraphStore, *, enabled: bool = True) -> None:
         self.store = store
         self.enabled = enabled
         self._index: WalkIndex | None = None
+        if enabled:
+            _LIVE[store] = self
         self._lock = threading.Lock()
         self._building = False
         self._built = threading.Condition(self._lock)

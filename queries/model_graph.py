@@ -16,7 +16,7 @@ ever changed by applying a scenario (`queries.scenarios.apply_scenario`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,17 +165,56 @@ class ModelGraph(ExpandingReader):
             ),
         )
 
+    # Adjacency dicts shared with another model, until this one writes to them: (outgoing,
+    # element id) of the ones this model has its own copy of. Class-level defaults: a model
+    # that was not copied owns all of its own.
+    _borrowed: bool = False
+    _owned: set[tuple[bool, str]] = set()
+    # What a copy changed, noted as it changes: the element ids and relationship keys where
+    # it may differ from the model it was copied from (`changes_from`).
+    _copied_from: ModelGraph | None = None
+    _noted_nodes: set[str] = set()
+    _noted_rels: set[RelKey] = set()
+
     def copy(self) -> ModelGraph:
-        # Copied as it stands, not rebuilt element by element: it is consistent already,
-        # and rebuilding was most of the time a scenario took on a large model.
+        """A model to change, sharing with this one what it has not changed: elements and
+        relationships are shared (a change replaces an element, never edits it; a `Rel`
+        is frozen), and so is each element's adjacency until it is written to. A scenario
+        changes a few elements of a model of many: copying them all was most of what a
+        comparison spent on its copy, and made every element look changed to
+        `projection_after`."""
         clone = ModelGraph(base_ids=self.base_ids, base_rel_keys=self.base_rel_keys)
-        clone.nodes = {
-            i: Node(n.id, n.type, dict(n.props), n.payload) for i, n in self.nodes.items()
-        }
-        clone.rels = dict(self.rels)  # a Rel is frozen: shared
-        clone._out = {i: dict(keys) for i, keys in self._out.items()}
-        clone._in = {i: dict(keys) for i, keys in self._in.items()}
+        clone.nodes = dict(self.nodes)
+        clone.rels = dict(self.rels)
+        clone._out = dict(self._out)
+        clone._in = dict(self._in)
+        clone._borrowed, clone._owned = True, set()
+        clone._copied_from, clone._noted_nodes, clone._noted_rels = self, set(), set()
         return clone
+
+    def changes_from(self, base: ModelGraph) -> tuple[Collection[str], Collection[RelKey]]:
+        """The element ids and relationship keys where this model may differ from `base`:
+        those noted as it changed when it is a copy of `base`, else all of both models'.
+        A scenario's analyses look there only, rather than compare every element and
+        relationship of a large model with the base's."""
+        if self._copied_from is base:
+            return self._noted_nodes, self._noted_rels
+        return base.nodes.keys() | self.nodes.keys(), base.rels.keys() | self.rels.keys()
+
+    def _note(self, node_id: str | None = None, key: RelKey | None = None) -> None:
+        if self._copied_from is not None:
+            if node_id is not None:
+                self._noted_nodes.add(node_id)
+            if key is not None:
+                self._noted_rels.add(key)
+
+    def _writable(self, outgoing: bool, node_id: str) -> dict[RelKey, None]:
+        """An element's adjacency, this model's own (copied first if it is shared)."""
+        index = self._out if outgoing else self._in
+        if self._borrowed and (outgoing, node_id) not in self._owned:
+            self._owned.add((outgoing, node_id))
+            index[node_id] = dict(index[node_id])
+        return index[node_id]
 
     def changed(
         self, nodes: Mapping[str, Node | None], rels: Mapping[RelKey, Rel | None]
@@ -249,6 +288,8 @@ class ModelGraph(ExpandingReader):
             if node_id in index:
                 index[node_id] = dict.fromkeys(sorted(index[node_id]))
         out.base_ids, out.base_rel_keys = frozenset(out.nodes), frozenset(out.rels)
+        # Read-only as it is; should it be changed, what it shares stays this model's.
+        out._borrowed, out._owned = True, owned
         return out
 
     def __eq__(self, other: object) -> bool:
@@ -264,8 +305,12 @@ class ModelGraph(ExpandingReader):
         if node.id in self.nodes:
             raise ValueError(f"duplicate element id {node.id!r}")
         self.nodes[node.id] = node
-        self._out.setdefault(node.id, {})
-        self._in.setdefault(node.id, {})
+        self._note(node.id)
+        for outgoing, index in ((True, self._out), (False, self._in)):
+            if node.id not in index:
+                index[node.id] = {}
+                if self._borrowed:
+                    self._owned.add((outgoing, node.id))
 
     def remove_node(self, node_id: str) -> list[Rel]:
         """Remove an element and its relationships; returns the relationships removed."""
@@ -275,6 +320,7 @@ class ModelGraph(ExpandingReader):
         del self.nodes[node_id]
         del self._out[node_id]
         del self._in[node_id]
+        self._note(node_id)
         return gone
 
     def add_rel(self, rel: Rel) -> None:
@@ -285,13 +331,23 @@ class ModelGraph(ExpandingReader):
             if end not in self.nodes:
                 raise ValueError(f"relationship {rel.key!r} names unknown element {end!r}")
         self.rels[key] = rel
-        self._out[rel.source][key] = None
-        self._in[rel.target][key] = None
+        self._note(key=key)
+        self._writable(True, rel.source)[key] = None
+        self._writable(False, rel.target)[key] = None
+
+    def replace_node(self, node: Node) -> None:
+        """Put `node` in place of the element of its id (its relationships stay): how a
+        change edits an element, which may be shared with the model it was copied from."""
+        if node.id not in self.nodes:
+            raise ValueError(f"unknown element id {node.id!r}")
+        self.nodes[node.id] = node
+        self._note(node.id)
 
     def remove_rel(self, key: RelKey) -> None:
         rel = self.rels.pop(key)
-        del self._out[rel.source][key]
-        del self._in[rel.target][key]
+        self._note(key=key)
+        del self._writable(True, rel.source)[key]
+        del self._writable(False, rel.target)[key]
 
     def free_rel_id(self, source: str, rel_type: str, target: str) -> str:
         """`source|TYPE|target` (graph.model.rel_id), numbered on when already taken."""
@@ -447,9 +503,15 @@ class ModelGraph(ExpandingReader):
 
         nodes_changed: dict[str, tuple[str, str, dict[str, Any]] | None] = {}
         touched: set[str] = set()
-        for node_id, old in base.nodes.items():
-            new = self.nodes.get(node_id)
+        node_ids, rel_keys = self.changes_from(base)
+        for node_id in node_ids:
+            old, new = base.nodes.get(node_id), self.nodes.get(node_id)
             if new is old:
+                continue
+            if old is None:
+                assert new is not None
+                nodes_changed[node_id] = row(new)
+                touched.add(node_id)
                 continue
             if new is None:
                 nodes_changed[node_id] = None  # its relationships went with it: below
@@ -463,19 +525,13 @@ class ModelGraph(ExpandingReader):
                     for model in (base, self):
                         for r in model.rels_of(node_id):
                             touched.update((r.source, r.target))
-        for node_id, new in self.nodes.items():
-            if node_id not in base.nodes:
-                nodes_changed[node_id] = row(new)
-                touched.add(node_id)
-        for key, old_rel in base.rels.items():
-            new_rel = self.rels.get(key)
-            if new_rel is not old_rel and new_rel != old_rel:
-                touched.update((old_rel.source, old_rel.target))
-                if new_rel is not None:
-                    touched.update((new_rel.source, new_rel.target))
-        for key, new_rel in self.rels.items():
-            if key not in base.rels:
-                touched.update((new_rel.source, new_rel.target))
+        for key in rel_keys:
+            old_rel, new_rel = base.rels.get(key), self.rels.get(key)
+            if new_rel is old_rel or new_rel == old_rel:
+                continue
+            for rel in (old_rel, new_rel):
+                if rel is not None:
+                    touched.update((rel.source, rel.target))
 
         def rels_of(node_id: str) -> list[RelTuple]:
             return [
@@ -491,15 +547,19 @@ class ModelGraph(ExpandingReader):
         (`by_type`: `_by_type()`, when the caller has it)."""
         served: dict[str, set[str]] = {}
         for team in (by_type or self._by_type()).get(TEAM, []):
-            streams: set[str] = set()
-            for r in self.out_rels(team.id, SUPPORTS):
-                if self.label(r.target) == STREAM:
-                    streams.add(r.target)
-                elif self.label(r.target) == STAGE:
-                    streams.update(self._sources(r.target, (HAS_STAGE,), STREAM))
+            streams = self._served_by(team)
             if streams:
                 served[team.id] = streams
         return served
+
+    def _served_by(self, team: Node) -> set[str]:
+        streams: set[str] = set()
+        for r in self.out_rels(team.id, SUPPORTS):
+            if self.label(r.target) == STREAM:
+                streams.add(r.target)
+            elif self.label(r.target) == STAGE:
+                streams.update(self._sources(r.target, (HAS_STAGE,), STREAM))
+        return streams
 
     def health_facts(self) -> HealthFacts:
         """`queries.health.health_facts`, on this model."""
@@ -508,107 +568,190 @@ class ModelGraph(ExpandingReader):
         def of_type(label: str) -> list[Node]:
             return by_type.get(label, [])
 
-        streams = of_type(STREAM)
-        by_name = sorted(streams, key=lambda n: (n.props.get("name") or "", n.id))
-
-        def row(n: Node, **extra: Any) -> dict[str, Any]:
-            return {"id": n.id, "type": n.type, "name": n.props.get("name"), **extra}
-
-        def has_team(s: Node) -> bool:
-            return bool(self._sources(s.id, (SUPPORTS, OWNS), TEAM)) or any(
-                self._sources(stage, (SUPPORTS,), TEAM)
-                for stage in self._targets(s.id, (HAS_STAGE,), STAGE)
-            )
-
-        project_funded = []
-        for s in by_name:
-            investments = self._targets(s.id, (FUNDED_BY,), INVESTMENT)
-            types = [
-                t
-                for t in (self.nodes[i].props.get(FUNDING_TYPE) for i in investments)
-                if t is not None
-            ]
-            if (
-                investments
-                and len(types) == len(investments)
-                and all(t == "project" for t in types)
-            ) or (not investments and s.props.get(FUNDING_MODEL) == "project"):
-                project_funded.append(row(s, investments=len(investments)))
-
-        substance = []
-        for s in by_name:
-            facts = {
-                "has_team": has_team(s),
-                "has_measure": bool(self._targets(s.id, (MEASURED_BY,), MEASURE)),
-                "has_funding": bool(self._targets(s.id, (FUNDED_BY,), INVESTMENT)),
-            }
-            if not all(facts.values()):
-                substance.append(row(s, **facts))
-
+        streams = sorted(of_type(STREAM), key=_by_name)
+        rows: dict[str, list[dict[str, Any]]] = {k: [] for k in _STREAM_ROWS}
+        requirements: set[tuple[str, str]] = set()
+        for s in streams:
+            self._stream_facts(s, rows, requirements)
         unowned = sorted(
-            (
-                n
-                for n in self.nodes.values()
-                if n.type in (PLATFORM, DATA) and not self._sources(n.id, (OWNS,), TEAM)
-            ),
-            key=lambda n: (n.type, n.props.get("name") or "", n.id),
+            (n for n in self.nodes.values() if n.type in (PLATFORM, DATA) and self._unowned(n)),
+            key=_unowned_order,
         )
-        requirements = {
-            (s.id, c) for s in streams for c in self._targets(s.id, (REQUIRES,), CAPABILITY)
-        }
-        requirements |= {
-            (s.id, c)
-            for s in streams
-            for stage in self._targets(s.id, (HAS_STAGE,), STAGE)
-            for c in self._targets(stage, (REQUIRES,), CAPABILITY)
-        }
+        capability_platforms: set[tuple[str, str]] = set()
+        capability_children: set[tuple[str, str]] = set()
+        for c in of_type(CAPABILITY):
+            self._capability_facts(c, capability_platforms, capability_children)
+        platform_dependencies: set[tuple[str, str]] = set()
         owners: dict[str, set[str]] = {}
+        lifecycle: dict[str, dict[str, str]] = {}
         for p in of_type(PLATFORM):
-            teams = set(self._sources(p.id, (OWNS,), TEAM))
-            if teams:
-                owners[p.id] = teams
+            self._platform_facts(p, platform_dependencies, owners, lifecycle)
         counts = {label: 0 for label in COUNTED}
         for n in self.nodes.values():
             if n.type in counts:
                 counts[n.type] += 1
         return HealthFacts(
             counts=counts,
-            streams_without_accountable=[
-                row(s) for s in by_name if not self._sources(s.id, (ACCOUNTABLE_FOR,), PERSON)
-            ],
-            streams_project_funded_only=project_funded,
-            streams_without_substance=substance,
-            unowned=[row(n) for n in unowned],
+            streams_without_accountable=rows["accountable"],
+            streams_project_funded_only=rows["project"],
+            streams_without_substance=rows["substance"],
+            unowned=[_row(n) for n in unowned],
             requirements=requirements,
-            capability_platforms={
-                (c.id, p)
-                for c in of_type(CAPABILITY)
-                for p in self._targets(c.id, (USES, DEPENDS_ON), PLATFORM)
-            },
-            platform_dependencies={
-                (p.id, q)
-                for p in of_type(PLATFORM)
-                for q in self._targets(p.id, (USES, DEPENDS_ON), PLATFORM)
-            },
+            capability_platforms=capability_platforms,
+            platform_dependencies=platform_dependencies,
             platform_owners=owners,
-            capability_children={
-                (c.id, d)
-                for c in of_type(CAPABILITY)
-                for d in self._targets(c.id, (CONTAINS,), CAPABILITY)
-            },
+            capability_children=capability_children,
             served=self.served_directly(by_type),
-            platform_lifecycle={
-                p.id: dates
-                for p in of_type(PLATFORM)
-                if (
-                    dates := {
-                        f: str(p.props[f])
-                        for f in PLATFORM_RETIREMENT
-                        if p.props.get(f) is not None
-                    }
-                )
-            },
+            platform_lifecycle=lifecycle,
         )
+
+    def health_facts_after(self, base: ModelGraph, base_facts: HealthFacts) -> HealthFacts:
+        """`self.health_facts()`, from `base_facts` (`base`'s) and what differs between
+        the two models: every fact is about an element and what lies one or two
+        relationships from it, so only the facts of the elements near a change are
+        found again (a scenario changes a few elements of a model of many)."""
+        near = self._near_changes(base)
+        if not near:
+            return base_facts
+
+        def here(label: str) -> list[Node]:
+            return sorted(
+                (n for i in near if (n := self.nodes.get(i)) is not None and n.type == label),
+                key=_node_id,
+            )
+
+        rows: dict[str, list[dict[str, Any]]] = {k: [] for k in _STREAM_ROWS}
+        requirements = {(s, c) for s, c in base_facts.requirements if s not in near}
+        for s in here(STREAM):
+            self._stream_facts(s, rows, requirements)
+
+        def merged(kept: list[dict[str, Any]], found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return sorted(
+                [r for r in kept if r["id"] not in near] + found,
+                key=lambda r: (r["name"] or "", r["id"]),
+            )
+
+        capability_platforms = {x for x in base_facts.capability_platforms if x[0] not in near}
+        capability_children = {x for x in base_facts.capability_children if x[0] not in near}
+        for c in here(CAPABILITY):
+            self._capability_facts(c, capability_platforms, capability_children)
+        platform_dependencies = {x for x in base_facts.platform_dependencies if x[0] not in near}
+        owners = {p: t for p, t in base_facts.platform_owners.items() if p not in near}
+        lifecycle = {p: d for p, d in base_facts.platform_lifecycle.items() if p not in near}
+        for p in here(PLATFORM):
+            self._platform_facts(p, platform_dependencies, owners, lifecycle)
+        served = {t: s for t, s in base_facts.served.items() if t not in near}
+        for team in here(TEAM):
+            streams = self._served_by(team)
+            if streams:
+                served[team.id] = streams
+        unowned = [r for r in base_facts.unowned if r["id"] not in near]
+        unowned += [_row(n) for n in (*here(PLATFORM), *here(DATA)) if self._unowned(n)]
+        counts = dict(base_facts.counts)
+        for i in near:
+            old, new = base.nodes.get(i), self.nodes.get(i)
+            if old is not None and old.type in counts:
+                counts[old.type] -= 1
+            if new is not None and new.type in counts:
+                counts[new.type] += 1
+        return HealthFacts(
+            counts=counts,
+            streams_without_accountable=merged(
+                base_facts.streams_without_accountable, rows["accountable"]
+            ),
+            streams_project_funded_only=merged(
+                base_facts.streams_project_funded_only, rows["project"]
+            ),
+            streams_without_substance=merged(
+                base_facts.streams_without_substance, rows["substance"]
+            ),
+            unowned=sorted(unowned, key=lambda r: (r["type"], r["name"] or "", r["id"])),
+            requirements=requirements,
+            capability_platforms=capability_platforms,
+            platform_dependencies=platform_dependencies,
+            platform_owners=dict(sorted(owners.items())),
+            capability_children=capability_children,
+            served=dict(sorted(served.items())),
+            platform_lifecycle=dict(sorted(lifecycle.items())),
+        )
+
+    def _near_changes(self, base: ModelGraph) -> set[str]:
+        """The elements whose health facts a change from `base` may have changed: those
+        added, removed or changed, the ends of every relationship added or removed, what
+        is related to a changed element (on either side), and then the streams and teams
+        reading a stage among them (a stream's facts read its stages' teams and
+        requirements; a team serves a stream through its stages)."""
+        node_ids, rel_keys = self.changes_from(base)
+        changed = {i for i in node_ids if self.nodes.get(i) is not base.nodes.get(i)}
+        near = set(changed)
+        for key in rel_keys:
+            old, new = base.rels.get(key), self.rels.get(key)
+            if new is not old:
+                for rel in (old, new):
+                    if rel is not None:
+                        near.update((rel.source, rel.target))
+        for model in (base, self):
+            for i in changed:
+                if i in model.nodes:
+                    near.update(x for r in model.rels_of(i) for x in (r.source, r.target))
+        for model in (base, self):
+            for i in list(near):
+                if model.label(i) == STAGE:
+                    near.update(model._sources(i, (HAS_STAGE,), STREAM))
+                    near.update(model._sources(i, (SUPPORTS,), TEAM))
+        return near
+
+    def _stream_facts(
+        self, s: Node, rows: dict[str, list[dict[str, Any]]], requirements: set[tuple[str, str]]
+    ) -> None:
+        """A stream's rows (appended in the order streams come) and requirements."""
+        if not self._sources(s.id, (ACCOUNTABLE_FOR,), PERSON):
+            rows["accountable"].append(_row(s))
+        investments = self._targets(s.id, (FUNDED_BY,), INVESTMENT)
+        types = [
+            t for t in (self.nodes[i].props.get(FUNDING_TYPE) for i in investments) if t is not None
+        ]
+        if (
+            investments and len(types) == len(investments) and all(t == "project" for t in types)
+        ) or (not investments and s.props.get(FUNDING_MODEL) == "project"):
+            rows["project"].append(_row(s, investments=len(investments)))
+        stages = self._targets(s.id, (HAS_STAGE,), STAGE)
+        facts = {
+            "has_team": bool(self._sources(s.id, (SUPPORTS, OWNS), TEAM))
+            or any(self._sources(stage, (SUPPORTS,), TEAM) for stage in stages),
+            "has_measure": bool(self._targets(s.id, (MEASURED_BY,), MEASURE)),
+            "has_funding": bool(investments),
+        }
+        if not all(facts.values()):
+            rows["substance"].append(_row(s, **facts))
+        requirements.update((s.id, c) for c in self._targets(s.id, (REQUIRES,), CAPABILITY))
+        requirements.update(
+            (s.id, c) for stage in stages for c in self._targets(stage, (REQUIRES,), CAPABILITY)
+        )
+
+    def _unowned(self, n: Node) -> bool:
+        return not self._sources(n.id, (OWNS,), TEAM)
+
+    def _capability_facts(
+        self, c: Node, platforms: set[tuple[str, str]], children: set[tuple[str, str]]
+    ) -> None:
+        platforms.update((c.id, p) for p in self._targets(c.id, (USES, DEPENDS_ON), PLATFORM))
+        children.update((c.id, d) for d in self._targets(c.id, (CONTAINS,), CAPABILITY))
+
+    def _platform_facts(
+        self,
+        p: Node,
+        dependencies: set[tuple[str, str]],
+        owners: dict[str, set[str]],
+        lifecycle: dict[str, dict[str, str]],
+    ) -> None:
+        dependencies.update((p.id, q) for q in self._targets(p.id, (USES, DEPENDS_ON), PLATFORM))
+        teams = set(self._sources(p.id, (OWNS,), TEAM))
+        if teams:
+            owners[p.id] = teams
+        dates = {f: str(p.props[f]) for f in PLATFORM_RETIREMENT if p.props.get(f) is not None}
+        if dates:
+            lifecycle[p.id] = dates
 
 
 def _text(value: object) -> str | None:
@@ -617,6 +760,22 @@ def _text(value: object) -> str | None:
 
 def _node_id(n: Node) -> str:
     return n.id
+
+
+# The health facts' lists of streams, in the order `HealthFacts` names them.
+_STREAM_ROWS = ("accountable", "project", "substance")
+
+
+def _row(n: Node, **extra: Any) -> dict[str, Any]:
+    return {"id": n.id, "type": n.type, "name": n.props.get("name"), **extra}
+
+
+def _by_name(n: Node) -> tuple[str, str]:
+    return (n.props.get("name") or "", n.id)
+
+
+def _unowned_order(n: Node) -> tuple[str, str, str]:
+    return (n.type, n.props.get("name") or "", n.id)
 
 
 def _expand_row(

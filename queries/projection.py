@@ -98,7 +98,12 @@ class Projection:
     def streams_in(self, mask: int) -> list[str]:
         """The streams of a `stream_masks` value, by name then id."""
         streams = self.streams_by_name
-        return [streams[i] for i, bit in enumerate(reversed(bin(mask))) if bit == "1"]
+        found = []
+        while mask:  # one step per bit set, lowest first (a mask has hundreds of bits)
+            low = mask & -mask
+            found.append(streams[low.bit_length() - 1])
+            mask ^= low
+        return found
 
 
 # The same rows as PROJECTION_NODES and PROJECTION_RELS, collected into one list each:

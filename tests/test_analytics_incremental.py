@@ -2,7 +2,8 @@
 
 On a generated model imported into a real Neo4j, with random scenarios (seeded): a
 scenario's dependency graph derived from the base's (`ModelGraph.projection_after`) is the
-one built anew, node for node and edge for edge in the same order both ways; the health
+one built anew, node for node and edge for edge in the same order both ways; so are its
+health facts found near the changes (`ModelGraph.health_facts_after`); the health
 report and the bottleneck ranking on it are the ones on the graph built anew; the losses
 (the streams resting on each lost need, from the reach bits) are the ones a search per
 stream finds; and a comparison is the one assembled from those full computations.
@@ -184,6 +185,7 @@ def test_scenario_analyses_derived_equal_the_full_computation(
     table = propagation_table()
     config = bn.BottleneckConfig()
     base_projection = base.projection(table)
+    base_facts = base.health_facts()
     base_side = Side(
         ranking=bn.bottleneck_report(
             base_projection,
@@ -209,6 +211,10 @@ def test_scenario_analyses_derived_equal_the_full_computation(
 
         lost = lost_needs(base, scenario)
         assert lost == _lost_needs_by_search(base, scenario)
+        # The facts found near the changes are the facts found anew, in the same order.
+        found = scenario.health_facts_after(base, base_facts)
+        assert found == scenario.health_facts()
+        assert list(found.served) == list(scenario.health_facts().served)
         facts = dataclasses.replace(
             scenario.health_facts(), lost_needs=frozenset((s, t) for s, _, t in lost)
         )
@@ -283,6 +289,7 @@ def test_scenario_analyses_derived_equal_the_full_computation(
             today=DAY,
             base_health=base_side.health,
             base_projection=base_projection,
+            base_facts=base_facts,
         )
         assert first.comparison.ranking_pending and first.comparison.bottlenecks is None
         assert first.comparison.model_dump(exclude={"bottlenecks", "ranking_pending"}) == (

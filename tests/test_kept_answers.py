@@ -22,12 +22,15 @@ from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
 from queries import scenarios as sc
+from queries.live import LiveIndex, current_index
 from queries.model_graph import ModelGraph
 from queries.present import forget
 from queries.projection import load_projection, streams_served_directly
 from queries.propagation import propagation_table
+from queries.scenarios.comparison import present_reader
 from queries.scenarios.operations import replay
 from queries.scenarios.storage import load_record
+from queries.walk_index import WalkIndex
 from samples.demo import load_demo
 
 IMPORTS = Path(__file__).parent / "data" / "imports"
@@ -120,6 +123,32 @@ def test_kept_answers_equal_answers_computed_afresh(demo: GraphStore) -> None:
     assert sc.kept_comparison(demo, "retire") is None
     assert sc.compare_scenario(demo, "retire") == _fresh_comparison(demo, "retire")
     assert sc.get_scenario(demo, "retire").operations[1].text.startswith("remove Platform CRM")
+
+
+def test_the_base_impact_walks_the_live_index_and_answers_the_same(demo: GraphStore) -> None:
+    """A comparison's base impact is the present model's: walked on this process's live
+    walk index when it is of the present revision, with the answer of the model's walk."""
+    forget(demo)
+    sc.create_scenario(demo, name="retire", operations=RETIRE_GATEWAY)
+    live = LiveIndex(demo)
+    assert live.wait(60)
+    assert isinstance(present_reader(demo), WalkIndex)
+    for question in (
+        {"element": "plat-api-gateway"},  # removed: the base side only
+        {"element": "Payments Hub", "max_depth": 3},
+        {"element": "plat-api-gateway", "overrides": ["USES=none"]},
+    ):
+        forget(demo)
+        assert sc.compare_scenario(demo, "retire", **question) == _fresh_comparison(
+            demo, "retire", **question
+        )
+    # A change makes the index stale: the present model walks until it is built again.
+    revision = demo.revision()
+    sc.apply_scenario(demo, "retire", actor="test")
+    assert current_index(demo, demo.revision()) is None
+    assert current_index(demo, revision) is not None
+    assert isinstance(present_reader(demo), ModelGraph)
+    live.enabled = False  # no rebuild after the test
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ from graph.store import GraphStore
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
+from queries.health_facts import HealthFacts
+from queries.live import current_index
 from queries.model_graph import ModelGraph
 from queries.present import present_model, present_projection, recalled, remember, table_key
 from queries.projection import Projection
@@ -180,13 +182,14 @@ class _Asked:
                     day=self.day,
                 ),
                 base_projection=present_projection(store, self.table),
+                base_facts=hl.present_facts(store),
                 # The base side's impact is the present model's: kept, it serves every
                 # change added to the scenario and every scenario compared on this revision.
                 base_impact=lambda origin: remember(
                     store,
                     ("scenario base impact", origin, self.max_depth, table_key(self.table)),
                     lambda: im.impact(
-                        present_model(store),
+                        present_reader(store),
                         origin,
                         im.WalkOptions(self.max_depth, overrides=self.overrides),
                     ),
@@ -212,6 +215,14 @@ class _Asked:
             ranking,
             self.limit,
         )
+
+
+def present_reader(store: GraphStore) -> im.ImpactReader:
+    """Where the present model's impact walks: the live walk index when this process holds
+    one of the present revision (arrays, a level at a time: a wide walk over the model
+    in memory took most of a comparison's first part), else the present model."""
+    index = current_index(store, store.revision())
+    return index if index is not None else present_model(store)
 
 
 def _now(comparison: ScenarioComparison, record: Record) -> ScenarioComparison:
@@ -304,15 +315,20 @@ def first_part(
     base_health: hl.HealthReport,
     base_projection: Projection,
     base_impact: Callable[[str], im.ImpactResult] | None = None,
+    base_facts: HealthFacts | None = None,
 ) -> FirstPart:
     """The impact, the losses and the health comparison (every number of them final),
-    the bottlenecks pending."""
+    the bottlenecks pending. `base_facts`: the base's health facts, when known (the
+    scenario's are then found from them, near what it changed)."""
     table = propagation_table(overrides)
     lost = lost_needs(base, scenario)
     day = today or today_utc()  # one day for both sides
-    facts = dataclasses.replace(
-        scenario.health_facts(), lost_needs=frozenset((s, t) for s, _, t in lost)
+    found = (
+        scenario.health_facts()
+        if base_facts is None
+        else scenario.health_facts_after(base, base_facts)
     )
+    facts = dataclasses.replace(found, lost_needs=frozenset((s, t) for s, _, t in lost))
     # The scenario's dependency graph is the base's with what the operations changed.
     projection = scenario.projection_after(base, base_projection, table)
     health, cut = hl.health_report_and_cut(

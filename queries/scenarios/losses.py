@@ -27,11 +27,11 @@ def lost_needs(base: ModelGraph, scenario: ModelGraph) -> list[tuple[str, str, s
     """(source, relationship type, target) needs of the base the scenario lost, in order."""
     lost: set[tuple[str, str, str]] = set()
     kept = scenario.rels
-    for key, r in base.rels.items():
-        # A scenario is a copy of the base sharing its relationships (frozen): one still
-        # there under its key is not lost, and checking so is a lookup (a few of the
-        # model's needs are touched by the operations; the rest need no search).
-        if r.type not in NEEDS or kept.get(key) is r or r.source not in scenario.nodes:
+    # A scenario is a copy of the base sharing its relationships (frozen): one still there
+    # under its key is not lost. Only those its operations touched can be gone.
+    for key in scenario.changes_from(base)[1]:
+        r = base.rels.get(key)
+        if r is None or r.type not in NEEDS or kept.get(key) is r or r.source not in scenario.nodes:
             continue
         if scenario.rels_between(r.type, r.source, r.target):
             continue
@@ -59,10 +59,16 @@ def describe_losses(
     # so the streams resting on an element are the ones it reaches (itself, if a stream).
     masks = projection.stream_masks
     refs: dict[int, list[ElementRef]] = {}
+    stream_refs: dict[str, ElementRef] = {}
+
+    def ref(stream: str) -> ElementRef:
+        if stream not in stream_refs:  # each stream named once, however many lists hold it
+            stream_refs[stream] = base.nodes[stream].ref
+        return stream_refs[stream]
 
     def by_name(mask: int) -> list[ElementRef]:
         if mask not in refs:  # many elements reach the same streams
-            refs[mask] = [base.nodes[s].ref for s in projection.streams_in(mask)]
+            refs[mask] = [ref(s) for s in projection.streams_in(mask)]
         return list(refs[mask])
 
     needs = []

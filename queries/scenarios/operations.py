@@ -18,6 +18,7 @@ relationship they copy (`copy_of`), read from Neo4j at that moment.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal, Self
 
@@ -513,7 +514,8 @@ class SplitStream(_Operation):
                 ),
             )
             for position, stage in enumerate(ordered, start=1):
-                model.nodes[stage].props[ORDER] = position
+                node = model.nodes[stage]  # shared with the base: replaced, not edited
+                model.replace_node(dataclasses.replace(node, props={**node.props, ORDER: position}))
         model.remove_node(old.id)
 
     def describe(self, model: ModelGraph) -> str:

@@ -1,0 +1,131 @@
+"""A scenario comparison the first time, as the explorer asks it (issue 15): remove the most
+shared platform and compare, with its impact, in-process on a pickled model.
+
+    python -m bench.compare_first /tmp/vg-analytics-M.pkl --rounds 3 --answers out.pkl
+
+The base side is warm as the service has it (projection, health report, ranking), the
+base impact of the removed platform is not kept (first asked), and the walk index is
+built from the model (the service's live index) when this version walks on it. Prints wall
+and CPU seconds of the first part (impact, losses, health) and of the scenario's ranking
+(the second part); `--answers` pickles both answers, to compare versions (a baseline run
+with PYTHONPATH on a `git worktree` of it). `--freeze` freezes the model and base answers
+out of the cyclic collector first (what their full passes cost). The model pickle is
+`bench.analytics`'s (`read_model`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import pickle
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+DAY = date(2026, 12, 7)
+
+
+def main(argv: list[str] | None = None) -> None:
+    from queries import bottlenecks as bn
+    from queries import health as hl
+    from queries import impact as im
+    from queries.model_graph import ModelGraph
+    from queries.propagation import propagation_table
+    from queries.scenarios.comparison import first_part, scenario_ranking
+    from queries.scenarios.models import ScenarioView
+    from queries.scenarios.operations import parse_operation, replay
+
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("model", type=Path)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--answers", type=Path)
+    parser.add_argument("--freeze", action="store_true")
+    args = parser.parse_args(argv)
+    with args.model.open("rb") as f:
+        model: ModelGraph = pickle.load(f)  # a pickle bench.analytics wrote
+    table = propagation_table(None)
+    users = Counter(
+        r.target
+        for r in model.rels.values()
+        if r.type in ("USES", "DEPENDS_ON") and model.nodes[r.target].type == "Platform"
+    )
+    platform = max(users, key=lambda p: (users[p], p))
+    projection = model.projection(table)
+    facts = model.health_facts()
+    health = hl.health_report(facts, projection, max_streams_per_team=3, table=table, today=DAY)
+    scenario_ranking(projection, model.served_directly(), bn.BottleneckConfig(), table)
+    new = hasattr(ModelGraph, "health_facts_after")  # this version: walk index, kept facts
+    reader: Any = model
+    extra: dict[str, Any] = {}
+    if new:
+        from queries.walk_index import WalkIndex
+
+        reader = WalkIndex.build(
+            "bench",
+            [
+                [n.id, n.type, n.props.get("name"), n.props.get("archimate_type")]
+                for n in model.nodes.values()
+            ],
+            [
+                [r.type, r.source, r.target, r.id, r.original_type, r.access_type]
+                for r in model.rels.values()
+            ],
+        )
+        extra = {"base_facts": facts}
+    ops = [parse_operation({"op": "remove_element", "element": platform})]
+    gc.collect()
+    if args.freeze:
+        gc.freeze()
+    runs = []
+    for _ in range(args.rounds):
+        wall, cpu = time.perf_counter(), time.process_time()
+        scenario, views, _ = replay(model, ops)
+        view = ScenarioView(
+            name="bench",
+            description="",
+            status="open",
+            operation_count=1,
+            operations=views,
+            created_at="2026-12-07T00:00:00Z",
+            updated_at="2026-12-07T00:00:00Z",
+        )
+        part = first_part(
+            model,
+            scenario,
+            view=view,
+            element=platform,
+            max_depth=10,
+            max_streams_per_team=3,
+            overrides=None,
+            today=DAY,
+            base_health=health,
+            base_projection=projection,
+            base_impact=lambda origin: im.impact(reader, origin, im.WalkOptions(10)),
+            **extra,
+        )
+        first = (time.perf_counter() - wall, time.process_time() - cpu)
+        wall, cpu = time.perf_counter(), time.process_time()
+        ranking = scenario_ranking(part.projection, part.served, bn.BottleneckConfig(), table)
+        second = (time.perf_counter() - wall, time.process_time() - cpu)
+        runs.append(
+            {
+                "first_wall_s": round(first[0], 3),
+                "first_cpu_s": round(first[1], 3),
+                "ranking_wall_s": round(second[0], 3),
+                "ranking_cpu_s": round(second[1], 3),
+            }
+        )
+        print(runs[-1], flush=True)
+    if args.answers:
+        with args.answers.open("wb") as out:
+            pickle.dump((part.comparison.model_dump(), ranking.model_dump()), out)
+    impact = part.comparison.impact
+    affected = impact.base_affected_count if impact else 0
+    print(json.dumps({"platform": platform, "affected": affected, "runs": runs}))
+
+
+if __name__ == "__main__":
+    main()
