@@ -61,21 +61,27 @@ export class App implements ExplorerContext {
     // A bare address lands on the overview: its first answer is asked now, beside the
     // schema, so that it is drawn as soon as the shell is (`loadFromUrl`). When the page
     // holds it (the server drew the overview's lead and shows its page), the overview is
-    // drawn at once, before the schema is asked and the shell built: it needs neither,
-    // and a warm server's page holds all of it.
+    // drawn at once, while the schema is asked and before the shell is built: it needs
+    // neither, and a warm server's page holds all of it.
+    let asked: Promise<GraphSchema> | null = this.api.schema();
+    asked.catch(() => {}); // answered in the loop below
     if (!location.search.replace(/^\?/, "")) {
       prefetchOverview(this.api.client);
       if (overviewAtHand(this.api.client) && !$("#page-overview").hidden) {
         renderOverviewPage(this, $("#page-overview"));
         this.landingDrawn = true;
+        // The overview painted before the shell is built: Cytoscape measures its container
+        // as it starts, which would lay the new overview out in the same task.
+        await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0)));
       }
     }
     let schema: GraphSchema;
     for (;;) {
       try {
-        schema = await this.api.schema();
+        schema = await (asked ?? this.api.schema());
         break;
       } catch (err) {
+        asked = null;
         if (!(err instanceof AuthError)) throw err;
         const had = getToken();
         clearToken();
