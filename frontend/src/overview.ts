@@ -262,11 +262,13 @@ export function prefetchOverview(client: GraphQLClient): void {
   early = { client, answer, data, later: data ? embeddedLater() : {} };
 }
 
-/** The overview as far as the page holds it without waiting (its embedded answers), for
- * the overview's first drawing; null when the first answer is not at hand. */
+/** The overview's first drawing from what the page holds without waiting (its embedded
+ * answers): all but the stream map's cards, which `loadOverview` settles from the page a
+ * frame later (on M the whole overview in one task was over 200 ms); null when the first
+ * answer is not at hand. */
 export function overviewAtHand(client: GraphQLClient): Overview | null {
   if (early?.client !== client || !early.data) return null;
-  return withLater(firstOverview(early.data, null, []), early.later);
+  return withLater(firstOverview(early.data, null, []), { ...early.later, Overview: undefined });
 }
 
 function firstAnswer(client: GraphQLClient): { answer: Promise<OverviewFirstQuery>; later: LaterAnswers } {

@@ -255,7 +255,7 @@ function OverviewView({ o, client }: { o: Overview; client: GraphQLClient }) {
 
 function OverviewPage({ app }: { app: ExplorerContext }) {
   // The page's embedded answers draw the overview at once (the server drew its lead
-  // sentence already: no "Reading" in between); with all of them, complete.
+  // sentence already: no "Reading" in between), the stream map's cards in the next task.
   const [o, setO] = useState<Overview | null>(() => {
     const atHand = overviewAtHand(app.api.client);
     return atHand?.map.total ? atHand : null;
