@@ -26,6 +26,8 @@ import asyncio
 import html
 import json
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -140,21 +142,34 @@ OVERVIEW_LINK = 'data-page="overview"'
 BODY_END = "</body>"
 
 
+# The JSON of the answers last embedded, by the kept answer object (the same object for as
+# long as its revision is present): on a large model the health report's findings are
+# hundreds of kilobytes, written once rather than for every page served.
+_RENDERED: OrderedDict[int, tuple[Any, str]] = OrderedDict()
+_RENDERED_MAX = 8
+_RENDERED_LOCK = threading.Lock()
+
+
+def _json_of(answer: Any) -> str:
+    with _RENDERED_LOCK:
+        hit = _RENDERED.get(id(answer))
+        if hit is not None and hit[0] is answer:
+            return hit[1]
+    text = json_in_script(answer)
+    with _RENDERED_LOCK:
+        _RENDERED[id(answer)] = (answer, text)
+        while len(_RENDERED) > _RENDERED_MAX:
+            _RENDERED.popitem(last=False)
+    return text
+
+
 def page_with(
     template: str, answer: Mapping[str, Any], later: Mapping[str, Any] | None = None
 ) -> str:
     """The explorer's page with `answer` (and the `later` answers, by operation) embedded
     and, when the page's markup is as expected, the overview shown with its lead sentence
     (the explorer replaces it)."""
-    embedded = (
-        f'<script type="application/json" id="first-answer">{json_in_script(answer)}</script>\n'
-    )
-    if later:
-        embedded += (
-            '<script type="application/json" id="overview-answers">'
-            f"{json_in_script(later)}</script>\n"
-        )
-    page = template.replace(BODY_END, embedded + BODY_END, 1)
+    page = template  # the markup changed before the answers are in it: a few kilobytes
     if all(page.count(m) == 1 for m in (GRAPH_PAGE, OVERVIEW_PAGE, GRAPH_LINK)):
         lead = html.escape(summary_sentence(answer.get("stats") or {}))
         drawn = (
@@ -169,7 +184,13 @@ def page_with(
             .replace(GRAPH_LINK, 'data-page="graph"')
             .replace(f"{OVERVIEW_LINK}>", f'{OVERVIEW_LINK} aria-current="page">', 1)
         )
-    return page
+    embedded = f'<script type="application/json" id="first-answer">{_json_of(answer)}</script>\n'
+    if later:
+        by_name = ",".join(f"{json.dumps(name)}:{_json_of(a)}" for name, a in later.items())
+        embedded += (
+            f'<script type="application/json" id="overview-answers">{{{by_name}}}</script>\n'
+        )
+    return page.replace(BODY_END, embedded + BODY_END, 1)
 
 
 class _Template:
