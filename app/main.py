@@ -23,7 +23,7 @@ from app.core.analyses import AnalysisPool
 from app.core.errors import FAILURES, answer, printable
 from app.core.limits import IO_THREADS, SWITCH_INTERVAL_S, QuestionGate
 from app.core.warm import AnswerWarmer, default_steps
-from app.explorer import first_answer, mount_explorer
+from app.explorer import first_answer, mount_explorer, warm_overview
 from app.graphql import graphql_router
 from app.middleware import AuditMiddleware, BodyLimitMiddleware, WritesSeen
 from app.neo4j_link import Neo4jLink
@@ -62,10 +62,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             app.state.store,
             app.state.live,
             enabled=settings.warm_answers,
-            # The explorer's first answer too, when the page may embed it (cheap: first).
+            # The explorer's first answer too, when the page may embed it (cheap: first);
+            # the overview's other answers last (they read the report and the ranking).
             steps=[
                 *([] if settings.auth_enabled else [("first answer", lambda _: first_answer(app))]),
                 *default_steps(app.state.gate.compute),
+                ("overview", lambda _: warm_overview(app)),
             ],
         )
         try:

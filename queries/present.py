@@ -252,6 +252,15 @@ def recalled(store: GraphStore, key: Hashable) -> Any | None:
     return None if answer is _MISSING else answer
 
 
+def recalled_all(store: GraphStore, keys: list[Hashable]) -> list[Any | None]:
+    """`recalled` for each of `keys`, all at one revision (read once)."""
+    kept = _kept(store)
+    revision = store.revision()
+    with kept.lock:
+        kept.at(revision)
+        return [kept.answers.get(key) for key in keys]
+
+
 def table_key(table: PropagationTable) -> tuple[tuple[str, str, str], ...]:
     """A propagation table as part of a key: every rule, its flow and its reason (the
     answers show the table they followed)."""

@@ -18,7 +18,8 @@ from fastapi.testclient import TestClient
 from graphql import parse, print_ast
 from graphql.language import DefinitionNode, FragmentDefinitionNode, OperationDefinitionNode
 
-from app.explorer import OVERVIEW_FIRST, json_in_script, page_with, summary_sentence
+from app.explorer import json_in_script, page_with, summary_sentence
+from app.graphql.kept import BY_NAME, OPERATIONS, OVERVIEW_FIRST, kept_answer
 from app.main import create_app
 from app.settings import Settings
 from graph.store import GraphStore
@@ -26,7 +27,7 @@ from samples.demo import load_demo
 from tests.question_graphs import Graph
 
 ROOT = Path(__file__).resolve().parent.parent
-OPERATIONS = ROOT / "frontend" / "src" / "operations"
+EXPLORER_OPERATIONS = ROOT / "frontend" / "src" / "operations"
 SENTENCES = json.loads((Path(__file__).parent / "data" / "summary_sentences.json").read_text())
 HOSTILE = "</script><script>window.pwned=1</script><!--<img src=x onerror=alert(1)>\u2028&amp;"
 
@@ -39,13 +40,14 @@ def _definitions(text: str) -> dict[str, DefinitionNode]:
     return found
 
 
-def test_the_embedded_operation_is_the_explorers() -> None:
+@pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: op.name)
+def test_the_kept_operations_are_the_explorers(op: Any) -> None:
     explorer = _definitions(
-        (OPERATIONS / "overview.graphql").read_text()
-        + (OPERATIONS / "fragments.graphql").read_text()
+        (EXPLORER_OPERATIONS / "overview.graphql").read_text()
+        + (EXPLORER_OPERATIONS / "fragments.graphql").read_text()
     )
-    served = _definitions(OVERVIEW_FIRST)
-    assert set(served) == {"OverviewFirst", "Brief"}
+    served = _definitions(op.document)
+    assert op.name in served and len(served) == 2  # the operation and the fragment it spreads
     for name, definition in served.items():
         assert print_ast(definition) == print_ast(explorer[name]), name
 
@@ -139,13 +141,63 @@ def test_the_page_embeds_the_graphql_answer_and_draws_the_lead(served: TestClien
     assert "errors" not in asked
     assert answer == asked["data"]  # one truth: the explorer's own request's answer
     assert HOSTILE in {i["name"] for i in answer["streams"]["items"]}
-    # Only the bundle's script and the answer: the name opened no element of its own.
+    # Only the bundle's script and the answer (nothing else kept yet): the name opened no
+    # element of its own.
     assert [a.get("type") for a, _ in parsed.scripts] == ["module", "application/json"]
     assert "<script>window.pwned" not in page.text and "<img" not in page.text
     assert "".join(parsed.lead) == summary_sentence(answer["stats"])
     assert "page-graph" in parsed.hidden and "page-overview" not in parsed.hidden
     # Kept per revision: served again without being computed again, equal.
     assert served.get("/index.html").text == page.text
+
+
+def test_the_page_embeds_the_other_answers_once_kept(
+    served: TestClient, hostile_model: GraphStore
+) -> None:
+    # Nothing kept yet (no warming here): the page holds the first answer only, and does
+    # not wait for the others to be computed.
+    assert 'id="overview-answers"' not in served.get("/").text
+    later = ("Overview", "OverviewHealth", "OverviewBottlenecks")
+    asked = {}
+    for name in later:
+        op = BY_NAME[name]
+        answer = served.post(
+            "/graphql", json={"query": op.document, "variables": dict(op.variables)}
+        ).json()
+        assert "errors" not in answer, name
+        asked[name] = answer["data"]
+        assert kept_answer(hostile_model, name) == answer["data"]  # kept as it was answered
+    page = _parsed(served.get("/").text)
+    embedded = [t for a, t in page.scripts if a.get("id") == "overview-answers"]
+    assert len(embedded) == 1
+    assert json.loads(embedded[0]) == asked
+    assert HOSTILE in {i["name"] for i in asked["Overview"]["streams"]["items"]}
+    assert [a.get("type") for a, _ in page.scripts] == [
+        "module",
+        "application/json",
+        "application/json",
+    ]
+
+
+def test_a_kept_answer_is_served_until_the_model_changes(
+    served: TestClient, hostile_model: GraphStore
+) -> None:
+    op = BY_NAME["Overview"]
+    # Spaced and ordered otherwise, with its nulls spelled out: the same operation.
+    document = "\n".join(reversed(op.document.strip().split("\nfragment ")))
+    document = document.replace("Brief on Element", "\nfragment Brief on Element", 1)
+    first = served.post("/graphql", json={"query": op.document}).json()["data"]
+    again = served.post("/graphql", json={"query": document, "variables": {}}).json()
+    assert again["data"] is not None and again["data"] == first
+    assert kept_answer(hostile_model, "Overview") is not None
+    Graph().node("ValueStream", "vs-later", "Later").write(hostile_model)
+    assert kept_answer(hostile_model, "Overview") is None  # of the old revision: dropped
+    after = served.post("/graphql", json={"query": op.document}).json()["data"]
+    assert "vs-later" in {i["id"] for i in after["streams"]["items"]}
+    # Other variables are another question, answered as usual (not the kept answer).
+    ranking = BY_NAME["OverviewBottlenecks"]
+    one = served.post("/graphql", json={"query": ranking.document, "variables": {"limit": 1}})
+    assert len(one.json()["data"]["bottlenecks"]["bottlenecks"]) <= 1
 
 
 def test_a_page_with_state_in_its_address_embeds_nothing(served: TestClient) -> None:

@@ -16,13 +16,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.warm import AnswerWarmer, default_steps
-from app.explorer import FIRST_ANSWER_KEY, OVERVIEW_FIRST
+from app.graphql.kept import OPERATIONS, OVERVIEW_FIRST, kept_answer
 from app.main import create_app
 from app.settings import Settings
 from graph.store import GraphStore
 from queries import bottlenecks as bn
 from queries import health as hl
-from queries.present import forget, recalled
+from queries.present import forget
 from samples.demo import load_demo
 from tests.question_graphs import Graph
 from tests.test_kept_answers import _fresh_bottlenecks, _fresh_health
@@ -70,9 +70,20 @@ def test_answers_are_kept_after_start_up_and_after_a_write_without_a_request(
     assert started["enabled"] and started["error"] is None
     assert started["ready_after_start_s"] is not None and started["warmed_in_s"] is not None
     _kept_equal_fresh(demo)
-    first = recalled(demo, FIRST_ANSWER_KEY)
+    first = kept_answer(demo, "OverviewFirst")
     assert first is not None  # auth off: the page's answer is warmed too
     assert first == warm_app.post("/graphql", json={"query": OVERVIEW_FIRST}).json()["data"]
+    # The overview's other answers too (the stream map, its health and ranking), equal to
+    # the operations answered afresh.
+    warmed = {op.name: kept_answer(demo, op.name) for op in OPERATIONS}
+    assert None not in warmed.values()
+    forget(demo)
+    for op in OPERATIONS:
+        fresh = warm_app.post(
+            "/graphql", json={"query": op.document, "variables": dict(op.variables)}
+        ).json()
+        assert fresh["data"] == warmed[op.name], op.name
+    _ready(warm_app, demo)
 
     before = hl.kept_health(demo)
     assert warm_app.delete("/api/nodes/plat-api-gateway").status_code == 204

@@ -36,6 +36,7 @@ from app.graphql.errors import ClassifyErrors, error_code
 from app.graphql.guard import IntrospectionSwitch, MutationGuard
 from app.graphql.history import HistoryQuery
 from app.graphql.imports import ImportsMutation, ImportsQuery
+from app.graphql.kept import KeptOperations
 from app.graphql.questions import QuestionsMutation, QuestionsQuery
 from app.graphql.trends import TrendsMutation, TrendsQuery
 from app.graphql.views import ViewsMutation, ViewsQuery
@@ -153,6 +154,8 @@ schema = _Schema(
         IntrospectionSwitch,
         MutationGuard,
         ClassifyErrors,
+        # Before the cost budget: a kept answer takes no question slot.
+        KeptOperations,
         CostBudget,
         _Limits,
         lambda: MaxTokensLimiter(max_token_count=4000),

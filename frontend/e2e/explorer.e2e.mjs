@@ -257,6 +257,28 @@ async function overviewFromThePage(hostile) {
   await page.locator(`#overview-streams .ov-card[data-id="${hostile.id}"]`).waitFor();
   check(asked.length === 1, `a second visit asked OverviewFirst ${asked.length}x, not once`);
   page.off("request", onRequest);
+  // (That visit's questions all answered before the page is loaded again.)
+  await page.waitForFunction(() => document.querySelector("#overview")?.getAttribute("aria-busy") === "false", null, { timeout: 90_000 });
+  // What the overview asked is kept now: the page holds all of it (the stream map, health,
+  // ranking) and the explorer asks none of the overview's operations.
+  const overviewAsked = [];
+  const onOverview = (r) => {
+    const body = r.postData() ?? "";
+    if (r.url().endsWith("/graphql") && /query Overview(First|Health|Bottlenecks)?\b/.test(body)) overviewAsked.push(body.slice(0, 40));
+  };
+  page.on("request", onOverview);
+  const again = await page.goto(base);
+  check((await again.text()).includes('id="overview-answers"'), "the page holds none of the overview's kept answers");
+  await waitReady();
+  await page.waitForFunction(() => document.querySelector("#overview")?.getAttribute("aria-busy") === "false", null, { timeout: 90_000 });
+  check((await page.locator("#overview-streams .ov-card ol.ov-stages li").count()) > 0, "no stages on the overview drawn from the page");
+  check((await page.locator("#overview-bottlenecks li").count()) > 0, "no bottlenecks on the overview drawn from the page");
+  check(/^\d+(\.\d)?$/.test((await page.textContent("#overview-health-score")).trim()), "no health score on the overview drawn from the page");
+  check((await page.textContent(`#overview-streams .ov-card[data-id="${hostile.id}"] h3`)) === hostile.name, "the hostile name from the page's map is not shown as text");
+  check(!(await page.evaluate(() => "pwned" in window)), "a script in an element's name ran");
+  check(overviewAsked.length === 0, `the explorer asked the overview's operations though the page held them: ${overviewAsked.join(" | ")}`);
+  check((await page.locator("#overview-answers").count()) === 0, "the embedded answers are left in the page");
+  page.off("request", onOverview);
   await shot("26-overview-first-paint");
 }
 

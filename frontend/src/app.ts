@@ -22,7 +22,7 @@ import { BottleneckPanel } from "./ui/bottleneck";
 import { renderHealthPage } from "./ui/health";
 import { renderImportPage } from "./ui/importpage";
 import { renderOverviewPage } from "./ui/overview";
-import { prefetchOverview } from "./overview";
+import { overviewAtHand, prefetchOverview } from "./overview";
 import { Scenarios } from "./scenarios";
 import { ScenarioPanel } from "./ui/scenario";
 import { SERVER_TIME, timeOf, timeVariables } from "./time";
@@ -54,17 +54,34 @@ export class App implements ExplorerContext {
   bottleneckPanel!: BottleneckPanel;
   scenarioPanel!: ScenarioPanel;
   private restoring = false;
+  /** The landing overview was drawn before the shell (`start`). */
+  private landingDrawn = false;
 
   async start(): Promise<void> {
     // A bare address lands on the overview: its first answer is asked now, beside the
-    // schema, so that it is drawn as soon as the shell is (`loadFromUrl`).
-    if (!location.search.replace(/^\?/, "")) prefetchOverview(this.api.client);
+    // schema, so that it is drawn as soon as the shell is (`loadFromUrl`). When the page
+    // holds it (the server drew the overview's lead and shows its page), the overview is
+    // drawn at once, while the schema is asked and before the shell is built: it needs
+    // neither, and a warm server's page holds all of it.
+    let asked: Promise<GraphSchema> | null = this.api.schema();
+    asked.catch(() => {}); // answered in the loop below
+    if (!location.search.replace(/^\?/, "")) {
+      prefetchOverview(this.api.client);
+      if (overviewAtHand(this.api.client) && !$("#page-overview").hidden) {
+        renderOverviewPage(this, $("#page-overview"));
+        this.landingDrawn = true;
+        // The overview painted before the shell is built: Cytoscape measures its container
+        // as it starts, which would lay the new overview out in the same task.
+        await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0)));
+      }
+    }
     let schema: GraphSchema;
     for (;;) {
       try {
-        schema = await this.api.schema();
+        schema = await (asked ?? this.api.schema());
         break;
       } catch (err) {
+        asked = null;
         if (!(err instanceof AuthError)) throw err;
         const had = getToken();
         clearToken();
@@ -318,7 +335,9 @@ export class App implements ExplorerContext {
       else link?.removeAttribute("aria-current");
     }
     document.title = `valuegraph explorer — ${{ overview: "overview", graph: "graph", health: "health report", roadmap: "roadmap", import: "import" }[page]}`;
-    if (page === "overview") renderOverviewPage(this, $("#page-overview"));
+    // The landing's overview was drawn while the explorer started: not read again.
+    if (page === "overview" && !this.landingDrawn) renderOverviewPage(this, $("#page-overview"));
+    this.landingDrawn = false;
     if (page === "health") void renderHealthPage(this, $("#page-health"));
     if (page === "import") void renderImportPage(this, $("#page-import"));
     if (page === "roadmap") mountRoadmap(new ServerTimeReads(this.client), this.state.impactOf, $("#page-roadmap"));

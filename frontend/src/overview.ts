@@ -5,10 +5,11 @@
  * `OverviewFirst` answer (embedded in the page by the server when it may, else asked while
  * the explorer starts: `prefetchOverview`), then the `Overview` stream map and, beside it,
  * what it shows of the health report and the bottleneck ranking (`OverviewHealth`,
- * `OverviewBottlenecks`: the questions' answers without what only their own pages show);
- * everything but `loadOverview`,
- * `prefetchOverview` and `embeddedAnswer` is pure and unit-tested.
- */
+ * `OverviewBottlenecks`: the questions' answers without what only their own pages show).
+ * The server keeps these answers per model revision and embeds those it has kept beside the
+ * first (`embeddedLater`): a bare address on a warm server draws the whole overview without
+ * a request. Everything but `loadOverview`, `prefetchOverview`, `overviewAtHand` and the
+ * `embedded…` readers is pure and unit-tested. */
 import {
   MostDependedOnDocument,
   OverviewBottlenecksDocument,
@@ -218,41 +219,83 @@ export function readDependedOn(v: MostDependedOnQuery["mostDependedOn"]): Depend
   };
 }
 
-let early: { client: GraphQLClient; answer: Promise<OverviewFirstQuery>; data: OverviewFirstQuery | null } | null = null;
+/** The overview's other answers the server embedded beside the first, those it had kept
+ * (app/explorer.py): each drawn at once instead of asked. */
+export interface LaterAnswers {
+  Overview?: OverviewQuery;
+  OverviewHealth?: OverviewHealthQuery;
+  OverviewBottlenecks?: OverviewBottlenecksQuery;
+}
 
-/** The first answer the server embedded in the page (app/explorer.py), taken once: later
- * visits ask afresh. Null when there is none (authentication on, another address). */
-export function embeddedAnswer(doc: Document = document): OverviewFirstQuery | null {
-  const script = doc.getElementById("first-answer");
+let early: { client: GraphQLClient; answer: Promise<OverviewFirstQuery>; data: OverviewFirstQuery | null; later: LaterAnswers } | null = null;
+
+/** The JSON of the page's script element `id`, taken once (later visits ask afresh); null
+ * when there is none (authentication on, another address) or it cannot be read. */
+function takeEmbedded<T>(id: string, doc: Document): T | null {
+  const script = doc.getElementById(id);
   if (!script) return null;
   script.remove();
   try {
-    return JSON.parse(script.textContent ?? "") as OverviewFirstQuery;
+    return JSON.parse(script.textContent ?? "") as T;
   } catch {
     return null;
   }
 }
 
+/** The first answer the server embedded in the page (app/explorer.py), taken once: later
+ * visits ask afresh. Null when there is none (authentication on, another address). */
+export function embeddedAnswer(doc: Document = document): OverviewFirstQuery | null {
+  return takeEmbedded<OverviewFirstQuery>("first-answer", doc);
+}
+
+/** The other answers the server embedded (those it had kept), taken once. */
+export function embeddedLater(doc: Document = document): LaterAnswers {
+  return takeEmbedded<LaterAnswers>("overview-answers", doc) ?? {};
+}
+
 /** Have the overview's first answer ready for `loadOverview`: the page's own, or asked now
- * (while the explorer starts). */
+ * (while the explorer starts); and the other answers the page holds. */
 export function prefetchOverview(client: GraphQLClient): void {
   const data = embeddedAnswer();
   const answer = data ? Promise.resolve(data) : client.request(OverviewFirstDocument, {});
   answer.catch(() => {}); // asked again by `loadOverview` (a token asked for meanwhile)
-  early = { client, answer, data };
+  early = { client, answer, data, later: data ? embeddedLater() : {} };
 }
 
-/** The first answer if it is at hand without waiting (embedded in the page), for the
- * overview's first drawing. */
-export function firstAnswerAtHand(client: GraphQLClient): OverviewFirstQuery | null {
-  return early?.client === client ? early.data : null;
+/** The overview's first drawing from what the page holds without waiting (its embedded
+ * answers): all but the stream map's cards, which `loadOverview` settles from the page a
+ * frame later (on M the whole overview in one task was over 200 ms); null when the first
+ * answer is not at hand. */
+export function overviewAtHand(client: GraphQLClient): Overview | null {
+  if (early?.client !== client || !early.data) return null;
+  return withLater(firstOverview(early.data, null, []), { ...early.later, Overview: undefined });
 }
 
-function firstAnswer(client: GraphQLClient): Promise<OverviewFirstQuery> {
-  const asked = early?.client === client ? early.answer : null;
+function firstAnswer(client: GraphQLClient): { answer: Promise<OverviewFirstQuery>; later: LaterAnswers } {
+  const asked = early?.client === client ? early : null;
   early = null;
   const ask = () => client.request(OverviewFirstDocument, {});
-  return asked ? asked.catch(ask) : ask();
+  return asked ? { answer: asked.answer.catch(ask), later: asked.later } : { answer: ask(), later: {} };
+}
+
+/** `o` with the later answers at hand settled (no longer pending). Pure. */
+export function withLater(o: Overview, later: LaterAnswers): Overview {
+  const change: Partial<Overview> = {};
+  const settled: Overview["pending"] = [];
+  if (later.Overview && o.pending.includes("map")) {
+    change.map = readStreamMap(later.Overview.streams);
+    settled.push("map");
+  }
+  if (later.OverviewHealth) {
+    const health = readOverviewHealth(later.OverviewHealth.healthReport);
+    Object.assign(change, { health, worst: worstChecks(health) });
+    settled.push("health");
+  }
+  if (later.OverviewBottlenecks) {
+    change.bottlenecks = readOverviewBottlenecks(later.OverviewBottlenecks.bottlenecks).slice(0, 5);
+    settled.push("bottlenecks");
+  }
+  return { ...o, ...change, pending: o.pending.filter((p) => !settled.includes(p)) };
 }
 
 /** The overview as the first answer shows it: the summary, counts, stream names and
@@ -279,7 +322,8 @@ export function firstOverview(data: OverviewFirstQuery, dependedOn: DependedOnLi
  * depended on), then the stream map, the health report and the bottlenecks as each is
  * answered (the report before the bottlenecks; the map beside them). */
 export async function loadOverview(client: GraphQLClient, questions: Questions, progress: (o: Overview) => void = () => {}): Promise<Overview> {
-  const data = await firstAnswer(client);
+  const first = firstAnswer(client);
+  const data = await first.answer;
   const errors: string[] = [];
   // Without value streams the stream map has nothing to draw: what is most depended on instead.
   const dependedOn = data.streams.total
@@ -288,20 +332,23 @@ export async function loadOverview(client: GraphQLClient, questions: Questions, 
         (d) => readDependedOn(d.mostDependedOn),
         (err: Error) => (errors.push(`most depended-on: ${err.message}`), null),
       );
-  let o = firstOverview(data, dependedOn, errors);
+  const time = questions.time();
+  // The page's answers are of the present model: not for a visit asked of another time.
+  const later = Object.values(time).every((v) => v == null) ? first.later : {};
+  let o = withLater(firstOverview(data, dependedOn, errors), later);
   progress(o);
   const settle = (change: Partial<Overview>, done: Overview["pending"][number]): void => {
     o = { ...o, ...change, errors: [...errors], pending: o.pending.filter((p) => p !== done) };
     progress(o);
   };
-  const time = questions.time();
   // The stream map (a gated question's worth of neighbours on a large model) beside the
   // health report and the ranking, which are kept answers once the server is warm (served
   // without a question slot): asked one after the other, the overview took their sum (1.7 s
   // on L). Not yet kept (the first minute after a start or a change), each is a question
   // waiting for the slot the map holds, and may be refused meanwhile: then it is asked again
-  // once the map is answered. Health and bottlenecks stay one after the other.
-  const map = data.streams.total
+  // once the map is answered. Health and bottlenecks stay one after the other. What the
+  // page held (`later`: the server had it kept) is not asked at all.
+  const map = o.pending.includes("map")
     ? client.request(OverviewDocument, {}).then(
         (full) => settle({ map: readStreamMap(full.streams) }, "map"),
         (err: Error) => (errors.push(`stream map: ${err.message}`), settle({}, "map")), // the names stay
@@ -309,16 +356,20 @@ export async function loadOverview(client: GraphQLClient, questions: Questions, 
     : Promise.resolve();
   const afterMap = <T>(ask: () => Promise<T>): Promise<T> => ask().catch(() => map.then(ask));
   const ranked = (async () => {
-    const health = await afterMap(() => client.request(OverviewHealthDocument, time)).then(
-      (d) => readOverviewHealth(d.healthReport),
-      (err: Error) => (errors.push(`health: ${err.message}`), null),
-    );
-    settle({ health, worst: health ? worstChecks(health) : [] }, "health");
-    const bottlenecks = await afterMap(() => client.request(OverviewBottlenecksDocument, { limit: 5, ...time })).then(
-      (d) => readOverviewBottlenecks(d.bottlenecks),
-      (err: Error) => (errors.push(`bottlenecks: ${err.message}`), null),
-    );
-    settle({ bottlenecks: bottlenecks?.slice(0, 5) ?? [] }, "bottlenecks");
+    if (o.pending.includes("health")) {
+      const health = await afterMap(() => client.request(OverviewHealthDocument, time)).then(
+        (d) => readOverviewHealth(d.healthReport),
+        (err: Error) => (errors.push(`health: ${err.message}`), null),
+      );
+      settle({ health, worst: health ? worstChecks(health) : [] }, "health");
+    }
+    if (o.pending.includes("bottlenecks")) {
+      const bottlenecks = await afterMap(() => client.request(OverviewBottlenecksDocument, { limit: 5, ...time })).then(
+        (d) => readOverviewBottlenecks(d.bottlenecks),
+        (err: Error) => (errors.push(`bottlenecks: ${err.message}`), null),
+      );
+      settle({ bottlenecks: bottlenecks?.slice(0, 5) ?? [] }, "bottlenecks");
+    }
   })();
   await Promise.all([map, ranked]);
   return o;

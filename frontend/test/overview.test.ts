@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { OverviewDocument, OverviewFirstDocument, OverviewHealthDocument, type HealthReportQuery, type OverviewQuery } from "../src/generated/graphql";
+import { OverviewDocument, OverviewFirstDocument, OverviewHealthDocument, type HealthReportQuery, type OverviewFirstQuery, type OverviewQuery } from "../src/generated/graphql";
 import type { GraphQLClient } from "../src/gql";
-import { embeddedAnswer, firstOverview, keyCounts, loadOverview, readDependedOn, readImportRuns, readStreamMap, streamNames, summarySentence, worstChecks } from "../src/overview";
+import { embeddedAnswer, embeddedLater, firstOverview, keyCounts, loadOverview, readDependedOn, readImportRuns, readStreamMap, streamNames, overviewAtHand, prefetchOverview, summarySentence, withLater, worstChecks } from "../src/overview";
 import { readHealth, type Questions } from "../src/questions";
 import type { Stats } from "../src/types";
 
@@ -168,3 +168,62 @@ describe("loading the overview", () => {
     expect(o.map.streams.map((c) => c.stream.id)).toEqual(["vs-a"]);
   });
 });
+
+describe("the overview from the answers the page holds", () => {
+  const first = { streams: { total: 1, items: [{ __typename: "ValueStream", id: "vs-a", type: "ValueStream", name: "A" }] }, stats: { nodes: { ValueStream: 1 }, relationships: {} }, importRuns: [] } as OverviewFirstQuery;
+  const later = {
+    Overview: { streams: { total: 1, items: [stream("vs-a", "A", { stages: [b("st-a-1", "Stage", "One")], uses: [b("plat-x", "Platform", "X")] })] } },
+    OverviewHealth: { healthReport: { score: 80, checks: [{ id: "c", title: "C", unit: "u", population: 2, offending: 1, score: 50, passed: false, findings: [{ element: b("vs-a", "ValueStream", "A") }] }] } },
+    OverviewBottlenecks: { bottlenecks: { bottlenecks: [{ rank: 1, element: b("plat-x", "Platform", "X"), score: 9, streamCount: 1, proximity: 0, blastRadius: 0, crossStreamPairs: 0, betweenness: 0, explanation: "" }] } },
+  };
+
+  it("is read from the page once", () => {
+    let script: { textContent: string; remove: () => void } | null = { textContent: JSON.stringify(later), remove: () => (script = null) };
+    const doc = { getElementById: (id: string) => (id === "overview-answers" ? script : null) } as unknown as Document;
+    expect(embeddedLater(doc).Overview?.streams.total).toBe(1);
+    expect(embeddedLater(doc)).toEqual({}); // taken: a later visit asks afresh
+  });
+
+  it("settles what the page holds, as the answers asked would have", () => {
+    const o = withLater(firstOverview(first, null, []), later);
+    expect(o.pending).toEqual([]);
+    expect(o.map.streams[0]?.stages.map((e) => e.id)).toEqual(["st-a-1"]);
+    expect(o.map.platforms.map((p) => p.element.id)).toEqual(["plat-x"]);
+    expect(o.health?.score).toBe(80);
+    expect(o.worst.map((c) => c.id)).toEqual(["c"]);
+    expect(o.bottlenecks.map((x) => x.element.id)).toEqual(["plat-x"]);
+    // Only the health report held: the map and the ranking stay pending (they are asked).
+    expect(withLater(firstOverview(first, null, []), { OverviewHealth: later.OverviewHealth }).pending).toEqual(["map", "bottlenecks"]);
+  });
+
+  it("asks only what the page lacks, and nothing of the page's answers for another time", async () => {
+    const asked: string[] = [];
+    const client = {
+      request: async (doc: unknown) => {
+        if (doc === OverviewFirstDocument) return first;
+        if (doc === OverviewDocument) return (asked.push("map"), later.Overview);
+        if (doc === OverviewHealthDocument) return (asked.push("health"), later.OverviewHealth);
+        return (asked.push("bottlenecks"), later.OverviewBottlenecks);
+      },
+    } as unknown as GraphQLClient;
+    const page = (held: object) => {
+      const scripts: Record<string, string> = { "first-answer": JSON.stringify(first), "overview-answers": JSON.stringify(held) };
+      globalThis.document = { getElementById: (id: string) => (id in scripts ? { textContent: scripts[id], remove: () => delete scripts[id] } : null) } as unknown as Document;
+    };
+    const now = { time: () => ({}) } as unknown as Questions;
+    const saved = globalThis.document;
+    page({ Overview: later.Overview, OverviewHealth: later.OverviewHealth });
+    prefetchOverview(client);
+    expect(overviewAtHand(client)?.pending).toEqual(["map", "bottlenecks"]); // the cards a frame later, from the page
+    const o = await loadOverview(client, now);
+    expect(asked).toEqual(["bottlenecks"]);
+    expect(o.pending).toEqual([]);
+    asked.length = 0;
+    page(later);
+    prefetchOverview(client);
+    await loadOverview(client, { time: () => ({ asOf: "2025-01-01" }) } as unknown as Questions);
+    expect(asked).toEqual(["map", "health", "bottlenecks"]);
+    globalThis.document = saved;
+  });
+});
+

@@ -9,7 +9,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { ExplorerContext } from "../context";
 import type { GraphQLClient } from "../gql";
-import { firstAnswerAtHand, firstOverview, loadOverview, type Overview, type Shared, type StreamCard, type StreamMap } from "../overview";
+import { loadOverview, overviewAtHand, type Overview, type Shared, type StreamCard, type StreamMap } from "../overview";
 import { nodeStyle } from "../style";
 import type { ElementBrief } from "../types";
 import { graphHref } from "../urlstate";
@@ -254,14 +254,20 @@ function OverviewView({ o, client }: { o: Overview; client: GraphQLClient }) {
 }
 
 function OverviewPage({ app }: { app: ExplorerContext }) {
-  // The page's embedded first answer draws the overview at once (the server drew its lead
-  // sentence already: no "Reading" in between).
+  // The page's embedded answers draw the overview at once (the server drew its lead
+  // sentence already: no "Reading" in between), the stream map's cards in the next task.
   const [o, setO] = useState<Overview | null>(() => {
-    const first = firstAnswerAtHand(app.api.client);
-    return first?.streams.total ? firstOverview(first, null, []) : null;
+    const atHand = overviewAtHand(app.api.client);
+    return atHand?.map.total ? atHand : null;
   });
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
+    // Complete from the page's answers: nothing is asked (they are taken, so that a later
+    // visit asks afresh) and nothing drawn again.
+    if (o && !o.pending.length) {
+      void loadOverview(app.api.client, app.questions);
+      return;
+    }
     // Drawn as it is known: the summary, counts and stream names first (asked while the
     // explorer started), then the stream map, health and bottlenecks when answered.
     loadOverview(app.api.client, app.questions, setO).then(setO, (err: Error) => setError(err.message));
