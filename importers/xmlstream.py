@@ -162,17 +162,17 @@ class Spans:
         data = self._data
         # The start tag (expat has read it: it is well-formed, no value holds a "<"). Its
         # first ">" ends it unless it is in a value, which quotes before it would show.
+        # A wrong guess costs at most a row read whole; only a skip must be right, and
+        # the digest makes it so.
         gt = data.find(b">", at)
-        head = data[at:gt]
-        if b"'" in head or head.count(b'"') % 2:
-            tag = _START_TAG.match(data, at)
-            if tag is None:
-                return None
-            empty, gt = bool(tag.group(2)), tag.end() - 1
-        else:
-            empty = head.endswith(b"/")
-        if empty:  # an empty element: nothing to skip
+        if data[gt - 1] == 0x2F:  # "/>": most likely an empty element, nothing to skip
             return None
+        head = data[at:gt]
+        if b"'" in head or head.count(b'"') % 2:  # that ">" may be in a value
+            tag = _START_TAG.match(data, at)
+            if tag is None or tag.group(2):
+                return None
+            gt = tag.end() - 1
         name = _NAME.match(data, at + 1)
         if name is None:
             return None

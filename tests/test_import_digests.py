@@ -18,7 +18,7 @@ from app.cli.root import app as cli
 from graph import edits
 from graph.labels import CHANGE, CHANGE_CHUNK, CHANGE_SET, IMPORT_DIGEST
 from graph.store import GraphStore
-from importers import digests, formats, pipeline, preparation, transform, xmlstream
+from importers import digests, exchange, formats, pipeline, preparation, transform, xmlstream
 from importers.errors import ImportFailure
 from importers.pipeline import run_import
 
@@ -515,3 +515,40 @@ def test_a_hostile_file_with_known_rows_is_still_refused(
             run_import(clean, path)
     assert not parses  # no parse got as far as handing over a model
     assert clean.get_node("app-core")["name"] == "Core Banking"  # type: ignore[index]
+
+
+def test_a_known_row_is_read_with_its_attributes_line_and_digest_only(tmp_path: Path) -> None:
+    """No database: a row read without its children keeps what the memo is keyed on and
+    what the transform reads before it (id, type, ends, line, digest; the rest of the
+    file's digest too), also when a value holds a ">" or quotes of both kinds."""
+    path = _bank(
+        tmp_path,
+        "quoted",
+        (
+            '<element identifier="app-core" xsi:type="ApplicationComponent">',
+            "<element identifier='app-core' xsi:type=\"ApplicationComponent\" x='\"a>b\"'>",
+        ),
+    )
+    whole = exchange.parse_exchange(path)
+    known = {r["span"] for r in [*whole["elements"], *whole["relationships"]]}
+    asked: list[str] = []
+
+    def known_for(source: str) -> set[bytes]:
+        asked.append(source)
+        return known
+
+    skimmed = exchange.parse_exchange(path, known=known_for)
+    assert asked == [SOURCE]
+    assert skimmed["context"] == whole["context"]
+    skipped = 0
+    for kind in ("elements", "relationships"):
+        for a, b in zip(whole[kind], skimmed[kind], strict=True):
+            same = ("id", "type", "source", "target", "line", "span", "folder", "access")
+            assert {k: a.get(k) for k in same} == {k: b.get(k) for k in same}
+            if b.get("skipped"):
+                skipped += 1
+                assert (b["name"], b["properties"]) == ("", {})
+            else:
+                assert a == b
+    assert skipped > 5
+    assert next(r for r in skimmed["elements"] if r["id"] == "app-core").get("skipped")
