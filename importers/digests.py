@@ -17,8 +17,8 @@ reads the source as before and stores fresh digests, as the first import after t
 built does for a model imported without them.
 
 Beside each row's digest the table keeps the row's mapping memo key
-(`importers.transform.Memo`; 16 zero bytes for a row mapped without one, or that
-warned), under a version of its own (`memo_version`: the digest version and the code
+(`importers.transform.Memo`, with the row's own digest; zero bytes for a row mapped
+without one, or that warned), under a version of its own (`memo_version`: the digest version and the code
 that reads and maps a file). A change import given them does not map the rows whose key
 is held: they map to what the last import stored.
 """
@@ -41,7 +41,7 @@ from graph.schema import SCHEMA
 from graph.store import GraphStore
 from importers import cypher
 from importers.mapping import Mapping
-from importers.transform import MEMO_KEY_SIZE, MEMO_SIZE, Memo
+from importers.transform import MEMO_KEY_SIZE, MEMO_SIZE, NO_SPAN, Memo
 
 # The scheme: bump it whenever what a digest covers or how rows are normalised changes.
 SCHEME = "valuegraph-row-digest-1"
@@ -176,13 +176,16 @@ def decode(
     if memo is None or len(memo) != MEMO_SIZE * (len(nodes) + len(rels)):
         return out_nodes, out_rels, None
     by_key: tuple[dict[bytes, dict[str, Any]], dict[bytes, dict[str, Any]]] = ({}, {})
+    spans: set[bytes] = set()
     for n, rec in enumerate(out_nodes + out_rels):
         entry = memo[n * MEMO_SIZE : (n + 1) * MEMO_SIZE]
         if entry != NO_KEY:
             rec["memo"] = entry
             rec["counted"] = entry[MEMO_KEY_SIZE] == 1
             by_key[n >= base][entry[:MEMO_KEY_SIZE]] = rec
-    return out_nodes, out_rels, Memo(*by_key)
+            spans.add(entry[MEMO_KEY_SIZE + 1 :])
+    spans.discard(NO_SPAN)
+    return out_nodes, out_rels, Memo(*by_key, spans=spans)
 
 
 class Stored(NamedTuple):

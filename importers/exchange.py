@@ -20,6 +20,7 @@ elements in the file, so property names are resolved once the file has been read
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
@@ -77,7 +78,12 @@ def _texts(elem: Element, tag: str) -> list[tuple[str | None, str]]:
 
 
 class _Reader:
-    def __init__(self, file: Path, language: str | None) -> None:
+    def __init__(
+        self,
+        file: Path,
+        language: str | None,
+        known: Callable[[str], AbstractSet[bytes]] | None = None,
+    ) -> None:
         self.file = str(file)
         self.language = language
         self.model: RawModel = new_model("exchange", [self.file])
@@ -92,7 +98,14 @@ class _Reader:
         # Properties name definitions that come later in the file, so they wait here:
         # (target dict, definition ref, value, lang, line, subject)
         self.pending: list[tuple[dict[str, Scalar], str, str, str | None, int | None, str]] = []
-        self.spans = Spans(_ROWS)
+        self.spans = Spans(
+            _ROWS,
+            known=(
+                None
+                if known is None
+                else lambda root: known(archimate_source(root.get("identifier") or "", file.name))
+            ),
+        )
 
     def check_root(self, root: Element) -> None:
         ns, name = namespace(root.tag), local(root.tag)
@@ -189,6 +202,9 @@ class _Reader:
             "line": line_of(elem),
             "span": self.spans.by_element.pop(elem, b""),
         }
+        if elem in self.spans.skipped:
+            self.spans.skipped.discard(elem)
+            item["skipped"] = True
         self.model["elements"].append(item)
         self.by_id[ident] = item
 
@@ -233,6 +249,9 @@ class _Reader:
             "folder": self.no_folder,
             "span": self.spans.by_element.pop(elem, b""),
         }
+        if elem in self.spans.skipped:
+            self.spans.skipped.discard(elem)
+            rel["skipped"] = True
         self.model["relationships"].append(rel)
         self.by_id[ident] = rel
 
@@ -388,9 +407,15 @@ def parse_exchange(
     *,
     language: str | None = "en",
     on_bytes: Callable[[int], None] | None = None,
+    known: Callable[[str], AbstractSet[bytes]] | None = None,
 ) -> RawModel:
-    """Read an exchange file into a raw model (no mapping applied yet)."""
-    reader = _Reader(path, language)
+    """Read an exchange file into a raw model (no mapping applied yet).
+
+    `known(source key)`, asked once the root is read: the digests of rows the last import
+    of that source read; such rows are read without their names, documentation and
+    properties (`skipped`: only the mapping memo can map them, see `importers.transform`).
+    """
+    reader = _Reader(path, language, known)
     with path.open("rb") as stream:
         for kind, elem, p, _ in iter_xml(
             stream, file=path, want=_HANDLERS.__contains__, on_bytes=on_bytes, spans=reader.spans

@@ -31,6 +31,8 @@ PARSERS: dict[str, Callable[..., RawModel]] = {
     "csv": parse_archi_csv,
     "backstage": parse_backstage,
 }
+# The parsers that read rows the mapping memo holds without their children (`known=`).
+SKIMMING = frozenset({"exchange"})
 
 
 def detect_format(path: Path) -> str:

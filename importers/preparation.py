@@ -13,16 +13,26 @@ import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from graph.model import now_iso
 from importers.errors import ImportFailure, ImportTooLarge
-from importers.formats import FAMILY, FORMATS, PARSERS, checksum, detect_format, input_files
+from importers.formats import (
+    FAMILY,
+    FORMATS,
+    PARSERS,
+    SKIMMING,
+    checksum,
+    detect_format,
+    input_files,
+)
 from importers.gc_tuning import PREPARE_GC_THRESHOLD, fewer_collections, gc_threshold
 from importers.mapping import Mapping, load_mapping
-from importers.transform import Memo, Staged, TransformResult, transform_staged
+from importers.raw import RawModel
+from importers.transform import Memo, MemoMiss, Staged, TransformResult, transform_staged
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 # phase ("read", "map", "compare", "write"), done, total (None: unknown)
@@ -149,8 +159,10 @@ def prepare(
 
     With `whole=False` only the elements are mapped; the relationships and views are
     mapped later (`apply_import` does it while it writes), and a problem with them is
-    raised then, not here. `memo(mapping, source key)`, asked once the file is parsed,
-    gives the mapping memo of what the source holds (`importers.transform.Memo`).
+    raised then, not here. `memo(mapping, source key)`, asked once the source key is
+    known (for an exchange file, once its root is read: its rows the memo holds are then
+    read without their children), gives the mapping memo of what the source holds
+    (`importers.transform.Memo`).
     """
     started = now_iso()
     run_id = run_id or f"run-{uuid.uuid4().hex[:16]}"
@@ -179,16 +191,37 @@ def prepare(
         if progress is not None:
             progress("read", min(done, total), total)
 
-    try:
-        raw = PARSERS[fmt](path, language=mapping.language, on_bytes=on_bytes)
-    except OSError as exc:
-        raise ImportFailure(f"cannot read: {exc.strerror or exc}", file=exc.filename) from exc
+    memos: dict[str, Memo] = {}
+
+    def memo_of(key: str) -> Memo | None:
+        """`memo(mapping, key)`, asked once."""
+        if memo is None:
+            return None
+        if key not in memos:
+            memos[key] = memo(mapping, key)
+        return memos[key]
+
+    def parse(skim: bool) -> RawModel:
+        known: dict[str, Callable[[str], AbstractSet[bytes]]] = {}
+        if skim and memo is not None and fmt in SKIMMING:
+            known["known"] = lambda found: memo_of(source or found).spans  # type: ignore[union-attr]
+        try:
+            return PARSERS[fmt](path, language=mapping.language, on_bytes=on_bytes, **known)
+        except OSError as exc:
+            raise ImportFailure(f"cannot read: {exc.strerror or exc}", file=exc.filename) from exc
+
+    raw = parse(skim=True)
     if progress is not None:
         progress("map", 0, None)
     key = source or raw["source"]
-    staged = transform_staged(
-        raw, mapping, source=key, run_id=run_id, memo=memo(mapping, key) if memo else None
-    )
+    try:
+        staged = transform_staged(raw, mapping, source=key, run_id=run_id, memo=memo_of(key))
+    except MemoMiss:
+        # A row read without its children is not held after all (the rest of the file, or
+        # what the row depends on, changed): read the whole file again, and map it.
+        done = 0
+        raw = parse(skim=False)
+        staged = transform_staged(raw, mapping, source=key, run_id=run_id, memo=memo_of(key))
     prepared = Prepared(
         format=fmt,
         files=files,

@@ -31,6 +31,9 @@ class RawElement(TypedDict, total=False):
     # A digest of the row's own bytes in the file, where the parser gives one (with the
     # model's `context`, what the mapping memo of `importers.transform` is keyed on).
     span: bytes
+    # Read without its children (names, documentation, properties: none are here), as a
+    # row the last import read byte for byte: only the mapping memo can map it.
+    skipped: bool
 
 
 class RawRelationship(TypedDict, total=False):
@@ -47,6 +50,7 @@ class RawRelationship(TypedDict, total=False):
     file: str
     line: int | None
     span: bytes
+    skipped: bool
 
 
 class RawView(TypedDict, total=False):

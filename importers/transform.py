@@ -21,9 +21,15 @@ node type after steps 2 and 3, its id, its ends' types and ids). A row whose key
 import of the source stored, and which that import mapped without a warning, maps to
 what it mapped then: it is not mapped again but handed on as the record the last import
 stored (`held`: id, type, ends, digest), which the comparison counts as unchanged.
-Rows that warned are always mapped. With each key the memo keeps the one thing the
-counts read from a row beyond its type (`counted`: an element without any type, a
-relationship without a propagation rule).
+Rows that warned (here or in the parser) are always mapped. With each key the memo
+keeps the one thing the counts read from a row beyond its type (`counted`: an element
+without any type, a relationship without a propagation rule), and the row's own digest
+(`Memo.spans`) when nothing done before the memo is asked reads the row's children (see
+`skimmable`): the parser reads a row with one of those bytes without its children
+(`RawElement.skipped`). Such a row can only be taken from the memo; should its key not
+be held after all (its type, id or ends changed, or the rest of the file did),
+`MemoMiss` is raised before anything is handed on, and the caller reads the file again
+in full (`importers.preparation`).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from datetime import date
 from operator import itemgetter
@@ -203,10 +210,19 @@ class Memo(NamedTuple):
 
     nodes: dict[bytes, dict[str, Any]]
     relationships: dict[bytes, dict[str, Any]]
+    spans: AbstractSet[bytes] = frozenset()  # the rows' own digests (`RawElement.span`)
+
+
+class MemoMiss(Exception):
+    """A row read without its children (`RawElement.skipped`) that the memo does not hold:
+    the file must be read again in full."""
 
 
 MEMO_KEY_SIZE = 16
-MEMO_SIZE = MEMO_KEY_SIZE + 1  # the key, and the `counted` flag (b"\1" or b"\0")
+SPAN_SIZE = 16
+# The key, the `counted` flag (b"\1" or b"\0"), and the row's span (`RawElement.span`).
+MEMO_SIZE = MEMO_KEY_SIZE + 1 + SPAN_SIZE
+NO_SPAN = bytes(SPAN_SIZE)  # a row the parser reads whole next time too
 _COUNTED = (b"\0", b"\1")
 
 
@@ -245,6 +261,9 @@ class _Transformer:
         self.source = source
         self.run_id = run_id
         self.warnings: list[ReportWarning] = list(model.get("warnings", []))
+        # Rows the parser warned about: always mapped, so that their warnings are made.
+        self.parser_warned = {w.subject for w in self.warnings if w.subject}
+        self.rel_keys: dict[str, bytes] = {}  # the memo keys of skipped relationships
         self.ids: dict[str, str] = {}
         self.rel_ids: dict[str, str] = {}
         # Original id -> its spelling, for the ids stored encoded (`encode_ids`).
@@ -647,9 +666,11 @@ class _Transformer:
     def node(self, raw: RawElement) -> dict[str, Any]:
         memo = self.memo
         span = raw.get("span")
-        if memo is None or not span:
-            return self.mapped_node(raw)
         rid = raw["id"]
+        if memo is None or not span or rid in self.parser_warned:
+            if raw.get("skipped"):
+                raise MemoMiss(rid)
+            return self.mapped_node(raw)
         label = self.labels[rid]
         derived = self.derived.get(rid)
         key = _memo_key(
@@ -670,11 +691,24 @@ class _Transformer:
                 "held": held,
                 "memo_key": held["memo"],
             }
+        if raw.get("skipped"):
+            raise MemoMiss(rid)
         warned = len(self.warnings)
         row = self.mapped_node(raw)
         if len(self.warnings) == warned:
-            row["memo_key"] = key + _COUNTED[_untyped(row)]
+            row["memo_key"] = key + _COUNTED[_untyped(row)] + self.skimmable(raw, span)
         return row
+
+    def skimmable(self, raw: RawElement, span: bytes) -> bytes:
+        """`span` if the parser may read the row without its children next time, else
+        none: only if what is done before the memo is asked (`encode_ids`, `map_types`)
+        needs nothing but the row's attributes (no id or type property, no mapping rule
+        that reads names, folders or properties)."""
+        props = raw.get("properties", {})
+        if self.id_key in props or self.type_key in props:
+            return NO_SPAN
+        emap = self.mapping.elements.get(raw["type"])
+        return span if emap is not None and not emap.rules else NO_SPAN
 
     def mapped_node(self, raw: RawElement) -> dict[str, Any]:
         rid, raw_type = raw["id"], raw["type"]
@@ -801,16 +835,23 @@ class _Transformer:
 
     # -- 4. relationships ----------------------------------------------------------------
 
-    def relationship(self, raw: RawRelationship) -> dict[str, Any] | None:
-        memo = self.memo
+    def rel_key(self, raw: RawRelationship) -> bytes | None:
+        """The relationship's memo key, None if it has none (then it is mapped)."""
         span = raw.get("span")
         rid = raw.get("id")
         src, dst = raw.get("source") or "", raw.get("target") or ""
         labels = self.labels
-        if memo is None or not span or not rid or src not in labels or dst not in labels:
-            return self.mapped_relationship(raw)
+        if (
+            self.memo is None
+            or not span
+            or not rid
+            or rid in self.parser_warned
+            or src not in labels
+            or dst not in labels
+        ):
+            return None
         ids = self.ids
-        key = _memo_key(
+        return _memo_key(
             self.context,
             span,
             labels[src],
@@ -820,10 +861,28 @@ class _Transformer:
             self.rel_ids[rid],
             self.encoded.get(rid, ""),
         )
-        held = memo.relationships.get(key)
+
+    def check_skipped(self) -> None:
+        """Raise `MemoMiss` now if a relationship read without its children is not held
+        (they are mapped later, while the write runs); their keys are kept for then."""
+        memo = self.memo
+        for raw in self.model.get("relationships", []):
+            if raw.get("skipped"):
+                key = self.rel_key(raw)
+                if key is None or memo is None or key not in memo.relationships:
+                    raise MemoMiss(raw.get("id"))
+                self.rel_keys[raw["id"]] = key
+
+    def relationship(self, raw: RawRelationship) -> dict[str, Any] | None:
+        rid = raw.get("id")
+        key = self.rel_keys.pop(rid) if raw.get("skipped") else self.rel_key(raw)  # type: ignore[arg-type]
+        if key is None:
+            return self.mapped_relationship(raw)
+        assert self.memo is not None  # there is a key
+        held = self.memo.relationships.get(key)
         if held is not None:
             if self.has_views:
-                self.kept_rels[rid] = held["id"]
+                self.kept_rels[rid] = held["id"]  # type: ignore[index]
             return {
                 "type": held["type"],
                 "id": held["id"],
@@ -835,7 +894,8 @@ class _Transformer:
         warned, unknown = len(self.warnings), len(self.unknown_rels)
         row = self.mapped_relationship(raw)
         if row is not None and len(self.warnings) == warned and len(self.unknown_rels) == unknown:
-            row["memo_key"] = key + _COUNTED[_without_rule(row)]
+            span = NO_SPAN if self.id_key in raw.get("properties", {}) else raw["span"]
+            row["memo_key"] = key + _COUNTED[_without_rule(row)] + span
         return row
 
     def mapped_relationship(self, raw: RawRelationship) -> dict[str, Any] | None:
@@ -1002,7 +1062,9 @@ class _Transformer:
         """The elements' node records: final before any relationship is mapped."""
         self.check_ids()
         self.map_types()
-        return [self.node(raw) for raw in self.model.get("elements", [])]
+        nodes = [self.node(raw) for raw in self.model.get("elements", [])]
+        self.check_skipped()
+        return nodes
 
     def relationships(self) -> Iterator[dict[str, Any]]:
         """The relationship records, one by one as they are mapped (after `elements`)."""

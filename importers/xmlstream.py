@@ -14,13 +14,20 @@ Every element carries the line it started on (`line_of`), for error messages.
 On request (`Spans`) each subtree handed over also gets a digest of its own bytes in the
 file, and all the bytes between those subtrees one digest together: what a change import
 needs to know which rows are, byte for byte, what the last import read
-(`importers.transform`, the mapping memo).
+(`importers.transform`, the mapping memo). Given the digests of rows the last import
+read (`Spans.known`), a row whose bytes are one of them is read without its children:
+expat still parses every byte of it (well-formedness, the DTD and entity guards, the
+token limit all hold as for any other byte), but no Python handler runs and no
+`Element` is built below the row's own start tag. Its nesting needs no count: the same
+bytes were read whole, at the same depth, by the import that stored the digest.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -46,6 +53,10 @@ MAX_DEPTH = 500
 MAX_TOKEN = 1024 * 1024
 
 Path_ = tuple[str, ...]
+# A start tag: its name, and "/" if it is an empty element's; a tag's name
+# (`Spans.known_row`).
+_NAME = re.compile(rb"[^\s/>]+")
+_START_TAG = re.compile(rb"""<([^\s/>]+)(?:\s+[^\s=/>]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*(/?)>""")
 Event = tuple[str, Element, Path_, tuple[Element, ...]]
 
 
@@ -109,13 +120,24 @@ class Spans:
 
     SIZE = 16
 
-    def __init__(self, paths: frozenset[Path_] = frozenset()) -> None:
+    def __init__(
+        self,
+        paths: frozenset[Path_] = frozenset(),
+        *,
+        known: Callable[[Element], AbstractSet[bytes]] | None = None,
+    ) -> None:
         self.paths = paths
         self.data = b""
         self.by_element: dict[Element, bytes] = {}
+        # `known(root)`, asked once the root's start tag is read: the digests of rows that
+        # are read without their children (their elements are in `skipped`).
+        self.known_for = known
+        self.known: AbstractSet[bytes] = frozenset()
+        self.skipped: set[Element] = set()
         self._between = hashlib.blake2b(digest_size=self.SIZE)
         self._done = 0  # the bytes before this are hashed, in a span or between
         self._starts: list[int] = []
+        self._hashed = (-1, -1, b"")
 
     @property
     def data(self) -> bytes:
@@ -129,6 +151,42 @@ class Spans:
     def start(self, at: int) -> None:
         self._starts.append(at)
 
+    def known_row(self, at: int) -> int | None:
+        """Where the end tag of the row starting at `at` is, if the row's bytes up to
+        there are a known row's (its children need not be read); else None.
+
+        A row with children is digested from its start tag up to its end tag (`end`), so
+        the candidate runs to the first end tag of the row's name. Were that not the
+        row's own end tag, the bytes would not be a row's that was read whole before.
+        """
+        data = self._data
+        # The start tag (expat has read it: it is well-formed, no value holds a "<"). Its
+        # first ">" ends it unless it is in a value, which quotes before it would show.
+        # A wrong guess costs at most a row read whole; only a skip must be right, and
+        # the digest makes it so.
+        gt = data.find(b">", at)
+        if data[gt - 1] == 0x2F:  # "/>": most likely an empty element, nothing to skip
+            return None
+        head = data[at:gt]
+        if b"'" in head or head.count(b'"') % 2:  # that ">" may be in a value
+            tag = _START_TAG.match(data, at)
+            if tag is None or tag.group(2):
+                return None
+            gt = tag.end() - 1
+        name = _NAME.match(data, at + 1)
+        if name is None:
+            return None
+        # The first end tag of that name: the row's own in a row read before (rows are
+        # siblings, so these searches read the file once at most).
+        close = data.find(b"</" + name.group(), gt)
+        if close < 0:
+            return None
+        digest = hashlib.blake2b(self._view[at:close], digest_size=self.SIZE).digest()
+        if digest not in self.known:
+            return None
+        self._hashed = (at, close, digest)  # `end` digests these same bytes
+        return close
+
     def end(self, elem: Element, at: int) -> None:
         start = self._starts.pop()
         data = self._data
@@ -141,7 +199,10 @@ class Spans:
             self._between.update(view[self._done : start])
             self._between.update(b"\0")
             self._done = end
-        self.by_element[elem] = hashlib.blake2b(view[start:end], digest_size=self.SIZE).digest()
+        hashed_start, hashed_end, digest = self._hashed
+        if hashed_start != start or hashed_end != end:
+            digest = hashlib.blake2b(view[start:end], digest_size=self.SIZE).digest()
+        self.by_element[elem] = digest
 
     def between(self) -> bytes:
         """The digest of the bytes outside the spans (after the file has been read)."""
@@ -191,6 +252,8 @@ class _Target:
         self.events: list[Event] = []
         self.expat: Any = None
         self.spans: Spans | None = None
+        self.skip_until = -1  # in a known row (`Spans.known`): where its end tag is
+        self.handlers: tuple[Any, Any, Any, Any] | None = None  # expat's, while skipping
 
     def level(self, parent: _Level, name: str) -> _Level:
         tag = _EXPANDED[name]
@@ -217,8 +280,14 @@ class _Target:
         self.levels.append(level)
         if level.path is None:
             self.deep.append(level.name)
+        skip = None
         if level.spanned:
-            self.spans.start(self.expat.CurrentByteIndex)  # type: ignore[union-attr]
+            spans = self.spans
+            assert spans is not None  # only a target with spans has spanned levels
+            at = self.expat.CurrentByteIndex
+            spans.start(at)
+            if spans.known:
+                skip = spans.known_row(at)
         if len(attrib) == 1:  # the commonest case (xml:lang, a reference), made cheaper
             ((key, value),) = attrib.items()
             attrib = {_EXPANDED[key]: value}
@@ -235,7 +304,45 @@ class _Target:
             )
         if not self.stack:
             self.events.append(("start", elem, (level.name,), ()))
+            if self.spans is not None and self.spans.known_for is not None:
+                self.spans.known = self.spans.known_for(elem)
         self.stack.append(elem)
+        if skip is not None:
+            self.skip(elem, skip)
+
+    def skip(self, elem: Element, until: int) -> None:
+        """Read the row `elem` up to its end tag at `until` without handlers (see the
+        module doc); `skipped_end` ends it as `end` would."""
+        assert self.spans is not None
+        self.spans.skipped.add(elem)
+        parser = self.expat
+        self.handlers = (
+            parser.StartElementHandler,
+            parser.EndElementHandler,
+            parser.CharacterDataHandler,
+            parser.DefaultHandlerExpand,
+        )
+        self.skip_until = until
+        parser.StartElementHandler = None
+        parser.CharacterDataHandler = None
+        # XMLParser's: what has no handler of its own would go there (a Python call each).
+        parser.DefaultHandlerExpand = None
+        parser.EndElementHandler = self.skipped_end
+
+    def skipped_end(self, name: str) -> None:
+        if self.expat.CurrentByteIndex != self.skip_until:
+            return  # an end tag inside the row
+        parser = self.expat
+        assert self.handlers is not None
+        (
+            parser.StartElementHandler,
+            parser.EndElementHandler,
+            parser.CharacterDataHandler,
+            parser.DefaultHandlerExpand,
+        ) = self.handlers
+        self.handlers = None
+        self.skip_until = -1
+        self.end(name)
 
     def end(self, name: str) -> None:
         elem = self.builder.end(name)

@@ -18,7 +18,7 @@ from app.cli.root import app as cli
 from graph import edits
 from graph.labels import CHANGE, CHANGE_CHUNK, CHANGE_SET, IMPORT_DIGEST
 from graph.store import GraphStore
-from importers import digests, pipeline, transform
+from importers import digests, exchange, formats, pipeline, preparation, transform, xmlstream
 from importers.errors import ImportFailure
 from importers.pipeline import run_import
 
@@ -409,3 +409,146 @@ def test_a_change_import_maps_only_what_changed_and_gives_what_a_fresh_import_gi
     assert {k: again[k] for k in ("counts", "warnings")} == {
         k: fresh[k] for k in ("counts", "warnings")
     }
+
+
+def _spy_parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many rows each parse of an exchange file read without their children."""
+    skipped: list[int] = []
+    real = formats.PARSERS["exchange"]
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        model = real(*args, **kwargs)
+        rows = [*model["elements"], *model["relationships"]]
+        skipped.append(sum(1 for r in rows if r.get("skipped")))
+        return model
+
+    monkeypatch.setitem(formats.PARSERS, "exchange", spy)
+    return skipped
+
+
+def _play_skimmed(
+    store: GraphStore, steps: list[Path], *, skim: bool, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[Any], Any]:
+    """Import each file onto an empty model, with or without rows read without their
+    children; the reports, and the graph, the history and the runs at the end."""
+    _forget(store)
+    with monkeypatch.context() as m:
+        if not skim:
+            m.setattr(preparation, "SKIMMING", frozenset())
+        reports = [_report(run_import(store, path)) for path in steps]
+    return reports, (_graph(store), _history(store), _runs(store))
+
+
+def test_rows_read_before_are_read_without_their_children_as_if_read_whole(
+    clean: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change import reads the rows the last import read byte for byte without their
+    names, documentation and properties (the memo maps them); the outcome is what reading
+    every row gives: graph, history, runs and reports."""
+    renamed = _bank(
+        tmp_path,
+        "renamed",
+        ('<name xml:lang="en">Core Banking</name>', '<name xml:lang="en">Core Bank</name>'),
+    )
+    steps = [BANK, renamed, BANK]
+    whole = _play_skimmed(clean, steps, skim=False, monkeypatch=monkeypatch)
+    parses = _spy_parses(monkeypatch)
+    skimmed = _play_skimmed(clean, steps, skim=True, monkeypatch=monkeypatch)
+    # Nothing is known to the first import; then every row with children but the one
+    # renamed (and the rows that warn, or that carry a property mapping reads first).
+    assert parses[0] == 0 and parses[1] > 5 and len(parses) == 3, parses
+    assert parses[2] == parses[1]  # the renamed row is known again, the first one not
+    assert skimmed == whole
+
+
+def test_a_file_whose_rows_depend_on_what_changed_is_read_again_whole(
+    clean: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows whose bytes are known but whose reading depends on what changed elsewhere
+    (a property definition renamed: the rest of the file is another) are not held by the
+    memo: the file is read again, whole, and gives what a whole read gives."""
+    renamed_definition = _bank(
+        tmp_path,
+        "definition",
+        ('<name xml:lang="en">Vendor</name>', '<name xml:lang="en">Supplier</name>'),
+    )
+    steps = [BANK, renamed_definition]
+    whole = _play_skimmed(clean, steps, skim=False, monkeypatch=monkeypatch)
+    parses = _spy_parses(monkeypatch)
+    skimmed = _play_skimmed(clean, steps, skim=True, monkeypatch=monkeypatch)
+    assert parses[0] == 0 and parses[1] > 5 and parses[2] == 0, parses  # read again
+    assert skimmed == whole
+    assert clean.get_node("app-core")["properties"]["Supplier"] == "Temenos"  # type: ignore[index]
+
+
+def test_a_hostile_file_with_known_rows_is_still_refused(
+    clean: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Known rows change nothing of what is refused: expat still reads every byte, and
+    the rows that are not known are read as always (DTDs, entities, deep nesting)."""
+    run_import(clean, BANK)
+    text = BANK.read_text(encoding="utf-8")
+    doctype = text.replace(
+        "<model ",
+        '<!DOCTYPE model [<!ENTITY e "x">]>\n<model ',
+        1,
+    )
+    deep = text.replace(
+        '<name xml:lang="en">Core Banking</name>',
+        '<name xml:lang="en">Core Banking</name>'
+        + "<x>" * (xmlstream.MAX_DEPTH + 1)
+        + "</x>" * (xmlstream.MAX_DEPTH + 1),
+    )
+    huge = text.replace(
+        '<name xml:lang="en">Core Banking</name>',
+        '<name xml:lang="en">Core Banking' + "x" * (xmlstream.MAX_TOKEN + 1) + "</name>",
+    )
+    parses = _spy_parses(monkeypatch)
+    for name, body, said in (
+        ("doctype", doctype, "DTD"),
+        ("deep", deep, "nested more than"),
+        ("huge", huge, "larger than"),
+    ):
+        path = tmp_path / f"{name}.xml"
+        path.write_text(body, encoding="utf-8")
+        with pytest.raises(ImportFailure, match=said):
+            run_import(clean, path)
+    assert not parses  # no parse got as far as handing over a model
+    assert clean.get_node("app-core")["name"] == "Core Banking"  # type: ignore[index]
+
+
+def test_a_known_row_is_read_with_its_attributes_line_and_digest_only(tmp_path: Path) -> None:
+    """No database: a row read without its children keeps what the memo is keyed on and
+    what the transform reads before it (id, type, ends, line, digest; the rest of the
+    file's digest too), also when a value holds a ">" or quotes of both kinds."""
+    path = _bank(
+        tmp_path,
+        "quoted",
+        (
+            '<element identifier="app-core" xsi:type="ApplicationComponent">',
+            "<element identifier='app-core' xsi:type=\"ApplicationComponent\" x='\"a>b\"'>",
+        ),
+    )
+    whole = exchange.parse_exchange(path)
+    known = {r["span"] for r in [*whole["elements"], *whole["relationships"]]}
+    asked: list[str] = []
+
+    def known_for(source: str) -> set[bytes]:
+        asked.append(source)
+        return known
+
+    skimmed = exchange.parse_exchange(path, known=known_for)
+    assert asked == [SOURCE]
+    assert skimmed["context"] == whole["context"]
+    skipped = 0
+    for kind in ("elements", "relationships"):
+        for a, b in zip(whole[kind], skimmed[kind], strict=True):
+            same = ("id", "type", "source", "target", "line", "span", "folder", "access")
+            assert {k: a.get(k) for k in same} == {k: b.get(k) for k in same}
+            if b.get("skipped"):
+                skipped += 1
+                assert (b["name"], b["properties"]) == ("", {})
+            else:
+                assert a == b
+    assert skipped > 5
+    assert next(r for r in skimmed["elements"] if r["id"] == "app-core").get("skipped")
