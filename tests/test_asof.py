@@ -33,6 +33,7 @@ from queries.errors import QuestionError
 from queries.model_graph import ModelGraph
 from queries.moment import BeforeHorizon, Moment, element_at, model_at, parse_instant
 from queries.present import forget
+from tests.fresh_history import history_from_now
 from tests.question_graphs import Graph, run_cli
 from tests.test_history import BANK
 from tests.test_scenarios import _random_model
@@ -43,13 +44,7 @@ DAY = date(2026, 6, 1)
 @pytest.fixture
 def clean(store: GraphStore) -> GraphStore:
     """An empty model whose history starts now (none before, no prune horizon)."""
-    store.execute(
-        f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_CHUNK} OR n:{CHANGE_SET} DETACH DELETE n"
-    )
-    store.execute(
-        f"MERGE (m:{META} {{key: 'history'}}) SET m.since = $now REMOVE m.pruned_before",
-        {"now": now_iso()},
-    )
+    history_from_now(store)
     store.execute("MATCH (s:Scenario) DELETE s")
     return store
 

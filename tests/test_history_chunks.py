@@ -15,15 +15,15 @@ from typing import Any
 import pytest
 
 from graph import edits, history
-from graph.labels import CHANGE, CHANGE_CHUNK, CHANGE_SET, META
+from graph.labels import CHANGE, CHANGE_CHUNK, META
 from graph.model import NodeRecord, now_iso
 from graph.store import GraphStore
 from importers.pipeline import run_import
 from queries import history as hq
 from queries.model_graph import ModelGraph
-from queries.moment import Moment, element_at, forget_moments, forward, position_at, rewound
-from queries.present import forget
+from queries.moment import Moment, element_at, forward, position_at, rewound
 from tests import test_asof, test_history, test_moment_directions
+from tests.fresh_history import history_from_now
 from tests.test_history import BANK, _sets
 from tests.test_moment_directions import _assert_both_ways_equal, _assert_same, _seqs
 
@@ -32,16 +32,8 @@ OLD_FORM = 10**9  # CHUNK_MIN no change reaches: a `Change` node per row, as bef
 
 def _forget(store: GraphStore) -> GraphStore:
     """No history, its start now, no chain head, nothing kept from an earlier test."""
-    store.execute(
-        f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_CHUNK} OR n:{CHANGE_SET} DETACH DELETE n"
-    )
-    store.execute(
-        f"MERGE (m:{META} {{key: 'history'}}) SET m.since = $now REMOVE m.pruned_before",
-        {"now": now_iso()},
-    )
+    history_from_now(store)
     store.execute(f"MATCH (m:{META} {{key: 'revision'}}) REMOVE m.history_head")
-    forget(store)
-    forget_moments(store)
     return store
 
 

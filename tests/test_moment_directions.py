@@ -17,7 +17,6 @@ import pytest
 from graph import edits, history
 from graph.edits import FieldErrors
 from graph.labels import CHANGE, CHANGE_CHUNK, CHANGE_SET, META
-from graph.model import now_iso
 from graph.store import ConflictError, GraphStore, StoreError
 from queries import history as hq
 from queries.errors import QuestionError
@@ -25,14 +24,13 @@ from queries.model_graph import ModelGraph
 from queries.moment import (
     Position,
     built_at,
-    forget_moments,
     forward,
     kept_at,
     model_at,
     position_at,
     rewound,
 )
-from queries.present import forget
+from tests.fresh_history import history_from_now
 from tests.test_asof import _imported_stream, _mark
 from tests.test_scenarios import _random_model
 
@@ -43,16 +41,7 @@ DATES = ("2026-01-01", "2027-01-01", "2027-06-01", "2028-01-01", "2030-01-01")
 @pytest.fixture
 def clean(store: GraphStore) -> GraphStore:
     """An empty model whose history starts now; nothing kept from an earlier test."""
-    store.execute(
-        f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_CHUNK} OR n:{CHANGE_SET} DETACH DELETE n"
-    )
-    store.execute(
-        f"MERGE (m:{META} {{key: 'history'}}) SET m.since = $now REMOVE m.pruned_before",
-        {"now": now_iso()},
-    )
-    forget(store)
-    forget_moments(store)
-    return store
+    return history_from_now(store)
 
 
 def _order(model: ModelGraph) -> tuple[list[Any], ...]:

@@ -16,8 +16,6 @@ import pytest
 from pydantic import BaseModel
 
 from graph import edits
-from graph.labels import CHANGE, CHANGE_CHUNK, CHANGE_SET, META
-from graph.model import now_iso
 from graph.store import GraphStore
 from queries import impact as im
 from queries import over_time
@@ -26,6 +24,7 @@ from queries.model_graph import ModelGraph
 from queries.moment import Moment, Position, forget_moments, forward, kept_at, position_at
 from queries.moment_walk import ThenReader, walk_reader
 from queries.present import forget, present_model
+from tests.fresh_history import history_from_now
 from tests.test_asof import _mark, _node, _rel
 from tests.test_moment_directions import _random_changes, _seqs
 from tests.test_scenarios import _random_model
@@ -34,16 +33,7 @@ from tests.test_scenarios import _random_model
 @pytest.fixture
 def clean(store: GraphStore) -> GraphStore:
     """An empty model whose history starts now; nothing kept from an earlier test."""
-    store.execute(
-        f"MATCH (n) WHERE n:{CHANGE} OR n:{CHANGE_CHUNK} OR n:{CHANGE_SET} DETACH DELETE n"
-    )
-    store.execute(
-        f"MERGE (m:{META} {{key: 'history'}}) SET m.since = $now REMOVE m.pruned_before",
-        {"now": now_iso()},
-    )
-    forget(store)
-    forget_moments(store)
-    return store
+    return history_from_now(store)
 
 
 def _answer(question: Callable[..., BaseModel], *args: Any) -> Any:
