@@ -16,15 +16,23 @@ import logging
 import os
 import threading
 from collections.abc import Callable
+from typing import Any
 
 log = logging.getLogger(__name__)
 
 
+def _glibc(name: str) -> Any | None:
+    """A function of glibc's, or None where the C library is not glibc (musl, macOS)."""
+    try:
+        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
+    except (OSError, AttributeError):
+        return None
+
+
 def malloc_trim() -> Callable[[], None]:
     """glibc's `malloc_trim(0)` (returns free heap pages of every arena), or a no-op."""
-    try:
-        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to do
+    trim = _glibc("malloc_trim")
+    if trim is None:
         return lambda: None
     trim.argtypes = [ctypes.c_size_t]
     return lambda: trim(0)
@@ -46,11 +54,8 @@ def limit_arenas(arenas: int = MALLOC_ARENAS) -> None:
     """At most `arenas` glibc malloc arenas in this process (set before threads start; as
     `MALLOC_ARENA_MAX` would, which an environment already setting it keeps); a no-op
     where the C library is not glibc."""
-    if "MALLOC_ARENA_MAX" in os.environ:
-        return
-    try:
-        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
-    except (OSError, AttributeError):
+    mallopt = _glibc("mallopt")
+    if "MALLOC_ARENA_MAX" in os.environ or mallopt is None:
         return
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt(_M_ARENA_MAX, arenas)
