@@ -10,7 +10,9 @@ and CPU seconds of the first part (impact, losses, health) and of the scenario's
 (the second part); `--answers` pickles both answers, to compare versions (a baseline run
 with PYTHONPATH on a `git worktree` of it). `--freeze` freezes the model and base answers
 out of the cyclic collector first (what their full passes cost). The model pickle is
-`bench.analytics`'s (`read_model`).
+`bench.analytics`'s (`read_model`). Versions that page the comparison's impact
+(`queries.scenarios.models.IMPACT_PAGE`) pickle each of its lists' first page: compare a
+baseline's lists cut to it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     from queries import impact as im
     from queries.model_graph import ModelGraph
     from queries.propagation import propagation_table
+    from queries.scenarios import models as sm
     from queries.scenarios.comparison import first_part, scenario_ranking
     from queries.scenarios.models import ScenarioView
     from queries.scenarios.operations import parse_operation, replay
@@ -75,6 +78,8 @@ def main(argv: list[str] | None = None) -> None:
             ],
         )
         extra = {"base_facts": facts}
+    # Versions that page the comparison's impact take the base side's walk, not its answer.
+    ask: Any = im.walk_impact if hasattr(sm, "IMPACT_PAGE") else im.impact
     ops = [parse_operation({"op": "remove_element", "element": platform})]
     gc.collect()
     if args.freeze:
@@ -103,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
             today=DAY,
             base_health=health,
             base_projection=projection,
-            base_impact=lambda origin: im.impact(reader, origin, im.WalkOptions(10)),
+            base_impact=lambda origin: ask(reader, origin, im.WalkOptions(10)),
             **extra,
         )
         first = (time.perf_counter() - wall, time.process_time() - cpu)

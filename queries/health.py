@@ -26,7 +26,8 @@ cycles over the streams in them, so every surface shows the same number with its
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -375,8 +376,7 @@ def stream_cycles(ctx: _Context) -> HealthCheck:
     findings = []
     in_cycles: set[str] = set()
     # Its strong components are the graph's (reversing every edge keeps them).
-    components = [c for c in p.indexed.strong_components() if len(c & streams) >= 2]
-    for component in components:
+    for component in p.cyclic_stream_components:
         members = sorted(component & streams, key=lambda s: (p.ref(s).name, s))
         in_cycles.update(members)
         cycle = _shortest_cycle(depends.subgraph(component), members[0])
@@ -419,34 +419,64 @@ class _Delivery:
 
 def _delivery(ctx: _Context) -> _Delivery:
     own: dict[str, set[str]] = {}
-    for capability, platform in sorted(ctx.facts.capability_platforms):
+    for capability, platform in ctx.facts.capability_platforms:
         own.setdefault(capability, set()).add(platform)
-    tree = nx.DiGraph()
-    tree.add_nodes_from(ctx.projection.of_type(CAPABILITY))
-    tree.add_edges_from(sorted(ctx.facts.capability_children))
-    platforms = {
-        c: set().union(*(own.get(d, set()) for d in {c} | nx.descendants(tree, c)))
-        for c in tree.nodes
-    }
+    # The capability tree (capability -> those it contains) as plain adjacency: a search
+    # per capability over networkx's was most of this on a 100k-element model.
+    tree: dict[str, list[str]] = {c: [] for c in ctx.projection.of_type(CAPABILITY)}
+    for parent, child in sorted(ctx.facts.capability_children):
+        tree.setdefault(parent, []).append(child)
+        tree.setdefault(child, [])
+    platforms = {c: set().union(*(own.get(d, set()) for d in _reach(tree, (c,)))) for c in tree}
     return _Delivery(platforms)
 
 
-def _needs_graph(ctx: _Context) -> nx.DiGraph:
-    """Platform -> platform it needs (uses or depends on)."""
-    needs = nx.DiGraph()
-    needs.add_nodes_from(ctx.projection.of_type(PLATFORM))
-    needs.add_edges_from(sorted(ctx.facts.platform_dependencies))
-    return needs
+def _reach(adjacency: dict[str, list[str]], starts: Iterable[str]) -> set[str]:
+    """`starts` and every node reachable from them."""
+    seen = set(starts)
+    stack = list(seen)
+    while stack:
+        for nxt in adjacency.get(stack.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
 
 
-def _stopped(ctx: _Context, needs: nx.DiGraph) -> set[str]:
+@dataclass
+class _Needs:
+    """Platform -> the platforms it needs (uses or depends on)."""
+
+    platforms: set[str]
+    needs: dict[str, list[str]]
+
+    def needed_by(self) -> dict[str, list[str]]:
+        """Platform -> the platforms needing it."""
+        found: defaultdict[str, list[str]] = defaultdict(list)
+        for platform, needed in self.needs.items():
+            for q in needed:
+                found[q].append(platform)
+        return found
+
+
+def _needs_graph(ctx: _Context) -> _Needs:
+    # Plain lists (no list made per pair, no graph object): a 100k-element model has
+    # hundreds of thousands of platform dependencies.
+    needs: defaultdict[str, list[str]] = defaultdict(list)
+    for platform, needed in ctx.facts.platform_dependencies:
+        needs[platform].append(needed)
+    platforms = set(ctx.projection.of_type(PLATFORM))
+    platforms.update(needs)
+    platforms.update(q for needed in needs.values() for q in needed)
+    return _Needs(platforms, dict(needs))
+
+
+def _stopped(ctx: _Context, needs: _Needs) -> set[str]:
     """Platforms a scenario stopped: each lost something it needed, or needs one that did
     (none without lost needs)."""
     lost = {element for element, _ in ctx.facts.lost_needs}
-    stopped = {p for p in needs.nodes if p in lost}
-    for p in list(stopped):
-        stopped |= nx.ancestors(needs, p)
-    return stopped
+    starts = lost & needs.platforms
+    return _reach(needs.needed_by(), starts) if starts else set()
 
 
 def _cut_capabilities(ctx: _Context, delivery: _Delivery, stopped: set[str]) -> set[str]:
@@ -477,7 +507,7 @@ def single_points_of_failure(ctx: _Context, delivery: _Delivery) -> HealthCheck:
         # A platform stops when it, or anything it needs (transitively), is removed, or
         # when the only team owning one of those goes.
         if platform not in fails_without:
-            chain = {platform} | nx.descendants(needs, platform)
+            chain = _reach(needs.needs, (platform,))
             sole = {next(iter(owners[q])) for q in chain if len(owners.get(q, ())) == 1}
             fails_without[platform] = chain | sole
         return fails_without[platform]

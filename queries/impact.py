@@ -568,8 +568,10 @@ class ImpactWalk:
     # By distance to the nearest element they are about, then name, then id.
     owners: list[tuple[str, list[str]]]  # team id, the reached elements it owns
     accountable: list[tuple[str, list[str]]]  # person id, the reached streams
-    _ordered: dict[Category, list[str]] = field(default_factory=dict, repr=False)
-    _paths: _Paths | None = field(default=None, repr=False)
+    # What pages were made from so far: not part of the walk (two equal walks are equal
+    # whichever pages each has served).
+    _ordered: dict[Category, list[str]] = field(default_factory=dict, repr=False, compare=False)
+    _paths: _Paths | None = field(default=None, repr=False, compare=False)
 
     def ids(self, category: Category) -> list[str]:
         """The category's elements by distance, then name, then id."""

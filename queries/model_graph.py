@@ -525,10 +525,18 @@ class ModelGraph(ExpandingReader):
                     for model in (base, self):
                         for r in model.rels_of(node_id):
                             touched.update((r.source, r.target))
+        # Nodes whose only change is a relationship gone with a removed end: their edges
+        # are the base's less those to removed nodes (`derive`'s `pruned`).
+        pruned: set[str] = set()
         for key in rel_keys:
             old_rel, new_rel = base.rels.get(key), self.rels.get(key)
             if new_rel is old_rel or new_rel == old_rel:
                 continue
+            if new_rel is None and old_rel is not None:
+                ends = (old_rel.source, old_rel.target)
+                if any(self.nodes.get(e) is None for e in ends):
+                    pruned.update(ends)
+                    continue
             for rel in (old_rel, new_rel):
                 if rel is not None:
                     touched.update((rel.source, rel.target))
@@ -540,7 +548,7 @@ class ModelGraph(ExpandingReader):
                 if r.type in types
             ]
 
-        return derive(base_projection, nodes_changed, touched, rels_of, table)
+        return derive(base_projection, nodes_changed, touched, rels_of, table, pruned - touched)
 
     def served_directly(self, by_type: dict[str, list[Node]] | None = None) -> dict[str, set[str]]:
         """queries.projection.SERVED_DIRECTLY: team -> streams it supports, or their stages

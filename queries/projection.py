@@ -69,9 +69,23 @@ class Projection:
     graph: nx.DiGraph
     nodes: dict[str, ElementRef]
     props: dict[str, dict[str, object]] = field(default_factory=dict)
+    # The projection this one was derived from by removals only (`derive`): its nodes and
+    # edges are a subset of that one's, so its strong components lie within that one's.
+    within: Projection | None = field(default=None, repr=False, compare=False)
 
     def of_type(self, label: str) -> list[str]:
-        return sorted(i for i, ref in self.nodes.items() if ref.type == label)
+        return list(self._by_type.get(label, ()))
+
+    @cached_property
+    def _by_type(self) -> dict[str, list[str]]:
+        """Node ids by type, each type's sorted (the health checks ask for several types
+        of a 100k-node projection)."""
+        grouped: dict[str, list[str]] = {}
+        for i, ref in self.nodes.items():
+            grouped.setdefault(ref.type, []).append(i)
+        for ids in grouped.values():
+            ids.sort()
+        return grouped
 
     def ref(self, node_id: str) -> ElementRef:
         return self.nodes[node_id]
@@ -82,6 +96,23 @@ class Projection:
     @cached_property
     def indexed(self) -> IndexedGraph:
         return IndexedGraph(self.graph)
+
+    @cached_property
+    def cyclic_stream_components(self) -> list[set[str]]:
+        """The strong components holding two value streams or more (in no particular
+        order). Derived by removals only from a projection whose own are known, searched
+        for within those only: a removal splits components, never joins them."""
+        streams = set(self.of_type(STREAM))
+        within = self.within
+        if within is not None and "cyclic_stream_components" in within.__dict__:
+            found: list[set[str]] = []
+            for component in within.cyclic_stream_components:
+                left = self.graph.subgraph(c for c in component if c in self.nodes)
+                found += [
+                    set(c) for c in nx.strongly_connected_components(left) if len(c & streams) >= 2
+                ]
+            return found
+        return [c for c in self.indexed.strong_components() if len(c & streams) >= 2]
 
     @cached_property
     def streams_by_name(self) -> list[str]:
@@ -254,6 +285,7 @@ def derive(
     touched: Iterable[str],
     rels_of: Callable[[str], Iterable[RelTuple]],
     table: PropagationTable,
+    pruned: Iterable[str] = (),
 ) -> Projection:
     """The projection `build_from` gives a changed model, derived from the projection of
     the model before (`base`, under the same `table`) instead of built anew.
@@ -261,7 +293,11 @@ def derive(
     `nodes_changed`: the nodes added, removed (None) or with other properties or type;
     `touched`: every node some relationship of which was added, removed or changed, and
     the node and neighbours (before and after) of each whose inertness changed;
-    `rels_of(x)`: the changed model's relationships of node x (carried types at least).
+    `rels_of(x)`: the changed model's relationships of node x (carried types at least);
+    `pruned`: nodes whose only change is relationships lost with a removed node (their
+    edges are the base's, less those to removed nodes: removing a platform everything
+    uses touches tens of thousands of nodes, each otherwise rederived from its
+    relationships).
 
     A node's edges come from its own relationships only, each pair of nodes at the place
     of the first row (`_rel_order`) that makes it, so an untouched node keeps its edges,
@@ -286,13 +322,36 @@ def derive(
     graph = nx.DiGraph()
     node_attrs, succ, pred = graph._node, graph._adj, graph._pred
     base_attrs, base_succ, base_pred = base.graph._node, base.graph._adj, base.graph._pred
-    for node_id in nodes:
-        if node_id in redo or node_id not in base_succ:
+    if added:
+        for node_id in nodes:
+            if node_id in redo or node_id not in base_succ:
+                succ[node_id], pred[node_id], node_attrs[node_id] = {}, {}, {}
+            else:
+                succ[node_id], pred[node_id] = base_succ[node_id], base_pred[node_id]
+                node_attrs[node_id] = base_attrs[node_id]
+    else:
+        # The base's nodes in their order, less those removed: copied whole (a node's own
+        # dicts stay shared), then the changed ones replaced in place.
+        succ.update(base_succ)
+        pred.update(base_pred)
+        node_attrs.update(base_attrs)
+        for node_id in nodes_changed:
+            if node_id not in nodes and node_id in succ:
+                del succ[node_id], pred[node_id], node_attrs[node_id]
+        for node_id in redo:
             succ[node_id], pred[node_id], node_attrs[node_id] = {}, {}, {}
-        else:
-            succ[node_id], pred[node_id] = base_succ[node_id], base_pred[node_id]
-            node_attrs[node_id] = base_attrs[node_id]
+    for node_id in pruned:
+        if node_id in nodes and node_id not in redo and node_id in base_succ:
+            succ[node_id] = {v: a for v, a in base_succ[node_id].items() if v in nodes}
+            pred[node_id] = {u: a for u, a in base_pred[node_id].items() if u in nodes}
     budget.check()
+    # Nothing added, no node's edges found anew, no node of another type: a subgraph of
+    # `base`, its nodes of the same types.
+    removals_only = (
+        not added
+        and not redo
+        and all(row is None or row[1] == base.nodes[i].type for i, row in nodes_changed.items())
+    )
 
     def inert(node_id: str) -> bool:
         return table.inert(_text(props[node_id].get(ARCHIMATE_TYPE.name)))
@@ -323,7 +382,7 @@ def derive(
             succ[x][v] = attrs[outgoing[v][1]]
         for u in sorted(incoming, key=lambda u: incoming[u][0]):
             pred[x][u] = attrs[incoming[u][1]]
-    return Projection(graph, nodes, props)
+    return Projection(graph, nodes, props, within=base if removals_only else None)
 
 
 def _first_place(

@@ -6,7 +6,8 @@ one built anew, node for node and edge for edge in the same order both ways; so 
 health facts found near the changes (`ModelGraph.health_facts_after`); the health
 report and the bottleneck ranking on it are the ones on the graph built anew; the losses
 (the streams resting on each lost need, from the reach bits) are the ones a search per
-stream finds; and a comparison is the one assembled from those full computations.
+stream finds; and a comparison is the one assembled from those full computations. A
+scenario comparison's impact, paged, is the whole answer's, page for page.
 """
 
 from __future__ import annotations
@@ -26,11 +27,19 @@ from graph.store import GraphStore
 from importers.pipeline import run_import
 from queries import bottlenecks as bn
 from queries import health as hl
+from queries import impact as im
 from queries.model_graph import ModelGraph
 from queries.projection import Projection
 from queries.propagation import propagation_table
 from queries.resolve import ElementRef
-from queries.scenarios.comparison import Side, compare_models, first_part, with_ranking
+from queries.scenarios import comparison as comparison_module
+from queries.scenarios.comparison import (
+    Side,
+    compare_impact,
+    compare_models,
+    first_part,
+    with_ranking,
+)
 from queries.scenarios.losses import NEEDS, describe_losses, lost_needs
 from queries.scenarios.models import ScenarioView
 from queries.scenarios.operations import parse_operation, replay
@@ -299,3 +308,87 @@ def test_scenario_analyses_derived_equal_the_full_computation(
         _same_projection(first.projection, full)
         assert with_ranking(first.comparison, base_side.ranking, ranking, 20) == comparison
     assert changed >= SCENARIOS // 2  # most random scenarios applied something
+
+
+def test_scenario_impact_is_paged_from_the_walks_it_keeps(
+    store: GraphStore, generated: ModelGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scenario comparison's impact: each side's lists are their first page, its counts
+    and stream deltas the whole answer's, and every further page, made from the walks the
+    comparison keeps, is the whole answer's page."""
+    page = 7
+    monkeypatch.setattr(comparison_module, "IMPACT_PAGE", page)
+    base = generated
+    table = propagation_table()
+    base_projection = base.projection(table)
+    base_facts = base.health_facts()
+    base_health = hl.health_report(
+        base_facts, base_projection, max_streams_per_team=3, table=table, today=DAY
+    )
+    shared = sorted(
+        (n.id for n in base.of_type(PLATFORM)), key=lambda p: (-len(base.in_rels(p)), p)
+    )[:10]
+    options = im.WalkOptions(6)
+    rng = random.Random(16)
+    paged_some = False
+    for _ in range(8):
+        ops = [parse_operation(o) for o in _random_operations(base, rng)]
+        scenario, views, _ = replay(base, ops, strict=False)
+        element = rng.choice(shared)
+        first = first_part(
+            base,
+            scenario,
+            view=ScenarioView(
+                name="random",
+                description="",
+                status="open",
+                operation_count=len(ops),
+                operations=views,
+                created_at="2026-12-07T00:00:00Z",
+                updated_at="2026-12-07T00:00:00Z",
+            ),
+            element=element,
+            max_depth=6,
+            max_streams_per_team=3,
+            overrides=None,
+            today=DAY,
+            base_health=base_health,
+            base_projection=base_projection,
+            base_facts=base_facts,
+        )
+        impact = first.comparison.impact
+        assert impact is not None
+        whole = compare_impact(
+            base,
+            scenario,
+            element,
+            6,
+            None,
+            {s.id for s in first.comparison.losses.streams},
+        )
+        sides = {"base": whole.base, "scenario": whole.scenario}
+        assert impact.model_dump(exclude={"base", "scenario"}) == whole.model_dump(
+            exclude={"base", "scenario"}
+        )
+        assert whole.walk_of("base") is None and whole.walk_of("scenario") is None
+        for side, answer in sides.items():
+            shown, walk = getattr(impact, side), impact.walk_of(side)
+            if answer is None:
+                assert shown is None and walk is None
+                continue
+            assert answer == im.impact(base if side == "base" else scenario, element, options)
+            assert shown is not None and walk is not None
+            assert shown.counts == answer.counts
+            for category in im.CATEGORIES:
+                assert getattr(shown, category) == answer.page_of(category, 0, page)
+                paged_some = paged_some or len(getattr(answer, category)) > page
+                for offset in range(0, len(getattr(answer, category)) + page, page):
+                    assert walk.page_of(category, offset, page) == answer.page_of(
+                        category, offset, page
+                    )
+            for kind in ("teams", "people"):
+                for offset in (0, page):
+                    assert walk.notices_page(kind, offset, page) == answer.notices_page(
+                        kind, offset, page
+                    )
+    assert paged_some  # some list was longer than a page

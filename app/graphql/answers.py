@@ -21,7 +21,7 @@ field the model lacks before the model's own, which would reorder the SDL);
 
 from __future__ import annotations
 
-from typing import Protocol, TypeVar, cast
+from typing import Literal, Protocol, TypeVar, cast
 
 import strawberry
 from pydantic import BaseModel
@@ -407,12 +407,24 @@ class StreamImpactDelta:
     pass
 
 
+def _impact_side(
+    root: sc.ImpactComparison, side: Literal["base", "scenario"]
+) -> ImpactAnswer | None:
+    # Paged from the side's walk when the comparison keeps it (its `base` and `scenario`
+    # are then first pages), else from the whole answer.
+    walk = root.walk_of(side)
+    if walk is not None:
+        return ImpactAnswer.from_walk(walk)
+    result = root.base if side == "base" else root.scenario
+    return ImpactAnswer.from_result(result) if result else None
+
+
 def _base_impact(root: strawberry.Parent[sc.ImpactComparison]) -> ImpactAnswer | None:
-    return ImpactAnswer.from_result(root.base) if root.base else None
+    return _impact_side(root, "base")
 
 
 def _scenario_impact(root: strawberry.Parent[sc.ImpactComparison]) -> ImpactAnswer | None:
-    return ImpactAnswer.from_result(root.scenario) if root.scenario else None
+    return _impact_side(root, "scenario")
 
 
 @pydantic_type(

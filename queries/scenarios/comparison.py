@@ -28,6 +28,7 @@ from queries.propagation import PropagationTable, propagation_table
 from queries.resolve import ElementRef, UnknownElementError
 from queries.scenarios.losses import describe_losses, lost_needs
 from queries.scenarios.models import (
+    IMPACT_PAGE,
     BottleneckComparison,
     BottleneckDelta,
     HealthCheckDelta,
@@ -187,8 +188,8 @@ class _Asked:
                 # change added to the scenario and every scenario compared on this revision.
                 base_impact=lambda origin: remember(
                     store,
-                    ("scenario base impact", origin, self.max_depth, table_key(self.table)),
-                    lambda: im.impact(
+                    ("scenario base impact walk", origin, self.max_depth, table_key(self.table)),
+                    lambda: im.walk_impact(
                         present_reader(store),
                         origin,
                         im.WalkOptions(self.max_depth, overrides=self.overrides),
@@ -314,7 +315,7 @@ def first_part(
     today: date | None,
     base_health: hl.HealthReport,
     base_projection: Projection,
-    base_impact: Callable[[str], im.ImpactResult] | None = None,
+    base_impact: Callable[[str], im.ImpactWalk] | None = None,
     base_facts: HealthFacts | None = None,
 ) -> FirstPart:
     """The impact, the losses and the health comparison (every number of them final),
@@ -346,6 +347,7 @@ def first_part(
                 overrides,
                 {s.id for s in streams},
                 base_impact,
+                IMPACT_PAGE,
             )
             if element is not None
             else None
@@ -355,7 +357,8 @@ def first_part(
         ranking_pending=True,
         health=compare_health(base_health, health),
     )
-    return FirstPart(comparison, projection, scenario.served_directly())
+    # The facts hold the streams each team serves (`served_directly`), found near the change.
+    return FirstPart(comparison, projection, found.served)
 
 
 def scenario_ranking(
@@ -392,10 +395,13 @@ def compare_impact(
     max_depth: int,
     overrides: dict[str, str] | list[str] | None,
     losing: set[str],
-    base_impact: Callable[[str], im.ImpactResult] | None = None,
+    base_impact: Callable[[str], im.ImpactWalk] | None = None,
+    page: int | None = None,
 ) -> ImpactComparison:
-    """`base_impact`: the base side's impact of an element id, when it is kept (the
-    present model's: the same for every scenario and change compared on it)."""
+    """`base_impact`: the base side's impact walk of an element id, when it is kept (the
+    present model's: the same for every scenario and change compared on it). `page`: how
+    long each list of either side's answer is at most (None: whole); the walks are kept
+    with the comparison, to page on from (`ImpactComparison.walk_of`)."""
     # Named as the base knows it; an element only the scenario has is named as it knows it.
     try:
         origin = base.resolve(element)
@@ -407,11 +413,12 @@ def compare_impact(
         if origin.id not in base.nodes
         else base_impact(origin.id)
         if base_impact is not None
-        else im.impact(base, origin.id, options)
+        else im.walk_impact(base, origin.id, options)
     )
-    after = im.impact(scenario, origin.id, options) if origin.id in scenario.nodes else None
-    old = {a.element.id: a for a in before.streams} if before else {}
-    new = {a.element.id: a for a in after.streams} if after else {}
+    after = im.walk_impact(scenario, origin.id, options) if origin.id in scenario.nodes else None
+    # Every stream either side reaches, with its path: what the deltas compare.
+    old = {a.element.id: a for a in before.page_of("streams")} if before else {}
+    new = {a.element.id: a for a in after.page_of("streams")} if after else {}
     deltas = []
     for sid in {*old, *new}:
         b, s = old.get(sid), new.get(sid)
@@ -442,18 +449,21 @@ def compare_impact(
             d.element.id,
         )
     )
-    return ImpactComparison(
+    comparison = ImpactComparison(
         element=origin,
         in_base=before is not None,
         in_scenario=after is not None,
         base_stream_count=len(old),
         scenario_stream_count=len(new),
-        base_affected_count=len(before.affected) if before else 0,
-        scenario_affected_count=len(after.affected) if after else 0,
+        base_affected_count=before.counts().affected if before else 0,
+        scenario_affected_count=after.counts().affected if after else 0,
         streams=deltas,
-        base=before,
-        scenario=after,
+        base=before.result(0, page) if before else None,
+        scenario=after.result(0, page) if after else None,
     )
+    if page is not None:
+        comparison._walks = (before, after)
+    return comparison
 
 
 def compare_bottlenecks(

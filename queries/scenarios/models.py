@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from graph.store import ConflictError, NotFoundError
 from queries import bottlenecks as bn
@@ -86,6 +86,12 @@ class StreamImpactDelta(BaseModel):
     scenario_path: str
 
 
+# How long each list of a scenario comparison's impact is at most (REST and the CLI; GraphQL
+# pages as its impact answer does): a platform everything uses reaches tens of thousands
+# of elements, each with its explaining path, and the counts say how many in all.
+IMPACT_PAGE = 500
+
+
 class ImpactComparison(BaseModel):
     """The impact of one element, in the base and in the scenario (null where absent)."""
 
@@ -97,8 +103,22 @@ class ImpactComparison(BaseModel):
     base_affected_count: int
     scenario_affected_count: int
     streams: list[StreamImpactDelta]
-    base: im.ImpactResult | None
-    scenario: im.ImpactResult | None
+    base: im.ImpactResult | None = Field(
+        description="The impact in the base: `counts` complete; in a scenario comparison "
+        f"each list is its first page (at most {IMPACT_PAGE}, nearest first; GraphQL pages "
+        "on with `offset`), else the whole list."
+    )
+    scenario: im.ImpactResult | None = Field(
+        description="The impact in the scenario, paged as `base`."
+    )
+    # The walks the sides were answered from, when kept (a scenario comparison's): every
+    # page of either side is made from them on request, rather than tens of thousands of
+    # explaining paths made for each comparison whether they are read or not.
+    _walks: tuple[im.ImpactWalk | None, im.ImpactWalk | None] = PrivateAttr(default=(None, None))
+
+    def walk_of(self, side: Literal["base", "scenario"]) -> im.ImpactWalk | None:
+        """The side's walk, when kept (`base` and `scenario` are then its first pages)."""
+        return self._walks[0 if side == "base" else 1]
 
 
 class RankChange(StrEnum):
