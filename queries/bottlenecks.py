@@ -61,6 +61,7 @@ from pydantic import BaseModel, Field
 from graph.labels import PLATFORM, STREAM, TEAM
 from graph.store import GraphStore
 from queries import budget
+from queries.betweenness import kept_sums, scenario_sums
 from queries.errors import QuestionError
 from queries.present import present_model, present_projection, recalled, remember, table_key
 from queries.projection import Projection
@@ -169,10 +170,17 @@ class BottleneckReport(BaseModel):
     propagation: list[dict[str, str]]
 
 
-def _betweenness(p: Projection, seed: int) -> dict[str, float]:
+def _betweenness(
+    p: Projection, seed: int, candidates: list[str], base: Projection | None = None
+) -> dict[str, float]:
+    """Of every node, or of `candidates` at least; `base`: the projection `p` is a
+    scenario of, whose kept sums (`queries.betweenness`) serve when it has them."""
     graph = p.graph
+    kept = None if base is None else kept_sums(base, EXACT_BETWEENNESS_NODES, seed)
     if graph.number_of_nodes() <= EXACT_BETWEENNESS_NODES:
         result: dict[str, float] = nx.betweenness_centrality(graph, normalized=True)
+    elif kept is not None:
+        result = kept.betweenness(p, candidates)
     elif igraph is not None:
         result = _sampled_betweenness_igraph(p, EXACT_BETWEENNESS_NODES, seed)
     else:
@@ -180,6 +188,21 @@ def _betweenness(p: Projection, seed: int) -> dict[str, float]:
             graph, k=EXACT_BETWEENNESS_NODES, normalized=True, seed=seed
         )
     return result
+
+
+def keep_scenario_sums(p: Projection, config: BottleneckConfig) -> None:
+    """Make and keep what a scenario of `p` takes its betweenness from (`queries.betweenness`:
+    as long as the ranking's betweenness three times over), when `p` is sampled."""
+    if p.graph.number_of_nodes() > EXACT_BETWEENNESS_NODES and igraph is not None:
+        candidates = p.of_type(TEAM) + p.of_type(PLATFORM)
+        scenario_sums(p, candidates, EXACT_BETWEENNESS_NODES, config.seed)
+
+
+def prepare_scenarios(store: GraphStore) -> None:
+    """Make what a scenario's ranking takes from the present model (its betweenness sums,
+    `keep_scenario_sums`), for the default configuration: the answer warmer's last step."""
+    table = propagation_table(None)
+    keep_scenario_sums(present_projection(store, table), BottleneckConfig())
 
 
 def _sampled_betweenness_igraph(p: Projection, k: int, seed: int) -> dict[str, float]:
@@ -408,9 +431,11 @@ def bottleneck_report(
     limit: int,
     config: BottleneckConfig | None,
     table: PropagationTable,
+    base: Projection | None = None,
 ) -> BottleneckReport:
     """The report from a projection and the streams each team supports directly (pure:
-    what-if scenarios call it on an in-memory model)."""
+    what-if scenarios call it on an in-memory model; `base`: the projection a scenario's
+    is derived from, whose kept betweenness sums serve it when made)."""
     config = checked(limit, config)
     streams = set(p.of_type(STREAM))
     candidates = p.of_type(TEAM) + p.of_type(PLATFORM)
@@ -421,7 +446,7 @@ def bottleneck_report(
     masks = p.stream_masks
     blast = {c: masks[c].bit_count() for c in candidates}
     reach = {c: {s for s, d in ds.items() if d <= config.horizon} for c, ds in distances.items()}
-    between = _betweenness(p, config.seed)
+    between = _betweenness(p, config.seed, candidates, base)
     b_max = max((between[c] for c in candidates), default=0.0)
     b_order = sorted({round(between[c], 9) for c in candidates}, reverse=True)
     b_rank = {value: i for i, value in enumerate(b_order, start=1)}
