@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
@@ -64,13 +64,23 @@ class ScenarioSums:
     """A base projection's kept sums of accumulations (see the module's docstring)."""
 
     def __init__(
-        self, base: Projection, candidates: list[str], k: int, seed: int, groups: int = GROUPS
+        self,
+        base: Projection,
+        candidates: list[str],
+        k: int,
+        seed: int,
+        groups: int = GROUPS,
+        within: int = 0,
+        balls: dict[str, dict[str, int]] | None = None,
     ) -> None:
         indexed = base.indexed
         ids, n = indexed.ids, len(indexed.ids)
         self.base = base
         self.k, self.seed = k, seed
         self.reused = 0  # sources the last scenario took from the kept sums (for tests)
+        # The ranking's searches towards each stream, cut at `within` (`queries.bottlenecks`).
+        self.within, self.balls = within, balls or {}
+        self._changed: tuple[Projection, set[str]] | None = None
         self.candidates = {c: i for i, c in enumerate(candidates)}
         positions = sorted(random.Random(seed).sample(range(n), k))
         vertices = [indexed.index[c] for c in candidates]
@@ -96,7 +106,7 @@ class ScenarioSums:
         indexed = p.indexed
         ids = indexed.ids
         sources = sampled_sources(ids, self.k, self.seed)
-        changed = self._changed_sources(p)
+        changed = self.changed_sources(p)
         wanted = set(sources)
         used: set[str] = set()
         total = np.zeros(len(self.candidates))
@@ -121,7 +131,13 @@ class ScenarioSums:
         }
         return rescaled(values, len(ids), sources)
 
-    def _changed_sources(self, p: Projection) -> set[str]:
+    def changed_sources(self, p: Projection) -> set[str]:
+        last = self._changed
+        if last is not None and last[0] is p:
+            return last[1]
+        return self._find_changed(p)
+
+    def _find_changed(self, p: Projection) -> set[str]:
         """The nodes whose breadth-first search in `p` may differ from the base's: those
         reaching (in the base) a node whose outgoing edges or type `p` changed, and the
         nodes the base does not have."""
@@ -145,6 +161,7 @@ class ScenarioSums:
                 if u not in seen:
                     seen.add(u)
                     stack.append(u)
+        self._changed = (p, seen)  # asked twice per ranking (blast radius, betweenness)
         return seen
 
 
@@ -152,14 +169,25 @@ _KEPT: WeakKeyDictionary[IndexedGraph, ScenarioSums] = WeakKeyDictionary()
 _KEPT_LOCK = threading.Lock()
 
 
-def scenario_sums(base: Projection, candidates: list[str], k: int, seed: int) -> ScenarioSums:
+def scenario_sums(
+    base: Projection,
+    candidates: list[str],
+    k: int,
+    seed: int,
+    within: int = 0,
+    balls: Callable[[], dict[str, dict[str, int]]] | None = None,
+) -> ScenarioSums:
     """The base's kept sums for `k` and `seed` (made the first time: as long as a sampled
     betweenness three times over), kept as long as the base projection is (only the last
-    seed asked)."""
+    seed asked); with `balls()`, the ranking's searches towards each stream cut at
+    `within`."""
     with _KEPT_LOCK:
         kept = _KEPT.get(base.indexed)
-        if kept is None or kept.k != k or kept.seed != seed:
-            kept = _KEPT[base.indexed] = ScenarioSums(base, candidates, k, seed)
+        if kept is None or kept.k != k or kept.seed != seed or kept.within != within:
+            made = None if balls is None else balls()
+            kept = _KEPT[base.indexed] = ScenarioSums(
+                base, candidates, k, seed, within=within, balls=made
+            )
         return kept
 
 

@@ -49,7 +49,7 @@ import dataclasses
 import random
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -61,7 +61,7 @@ from pydantic import BaseModel, Field
 from graph.labels import PLATFORM, STREAM, TEAM
 from graph.store import GraphStore
 from queries import budget
-from queries.betweenness import kept_sums, scenario_sums
+from queries.betweenness import ScenarioSums, kept_sums, scenario_sums
 from queries.errors import QuestionError
 from queries.present import present_model, present_projection, recalled, remember, table_key
 from queries.projection import Projection
@@ -171,12 +171,11 @@ class BottleneckReport(BaseModel):
 
 
 def _betweenness(
-    p: Projection, seed: int, candidates: list[str], base: Projection | None = None
+    p: Projection, seed: int, candidates: list[str], kept: ScenarioSums | None = None
 ) -> dict[str, float]:
-    """Of every node, or of `candidates` at least; `base`: the projection `p` is a
-    scenario of, whose kept sums (`queries.betweenness`) serve when it has them."""
+    """Of every node, or of `candidates` at least; `kept`: the kept sums of the projection
+    `p` is a scenario of (`queries.betweenness`), which serve when `p` is sampled."""
     graph = p.graph
-    kept = None if base is None else kept_sums(base, EXACT_BETWEENNESS_NODES, seed)
     if graph.number_of_nodes() <= EXACT_BETWEENNESS_NODES:
         result: dict[str, float] = nx.betweenness_centrality(graph, normalized=True)
     elif kept is not None:
@@ -195,7 +194,16 @@ def keep_scenario_sums(p: Projection, config: BottleneckConfig) -> None:
     as long as the ranking's betweenness three times over), when `p` is sampled."""
     if p.graph.number_of_nodes() > EXACT_BETWEENNESS_NODES and igraph is not None:
         candidates = p.of_type(TEAM) + p.of_type(PLATFORM)
-        scenario_sums(p, candidates, EXACT_BETWEENNESS_NODES, config.seed)
+        within = max(config.horizon, config.cluster_horizon)
+        p.stream_masks  # noqa: B018 - made once, read by every scenario's blast radius
+        scenario_sums(
+            p,
+            candidates,
+            EXACT_BETWEENNESS_NODES,
+            config.seed,
+            within,
+            lambda: {s: _ball(p.graph, s, within) for s in p.of_type(STREAM)},
+        )
 
 
 def prepare_scenarios(store: GraphStore) -> None:
@@ -295,33 +303,93 @@ def stream_distances(
     return out
 
 
-def _near_streams(graph: nx.DiGraph, streams: list[str], within: int) -> dict[str, dict[str, int]]:
+def _near_streams(
+    graph: nx.DiGraph,
+    streams: list[str],
+    within: int,
+    balls: Callable[[str], dict[str, int]] | None = None,
+) -> dict[str, dict[str, int]]:
     """Node → {stream: distance} for the streams it reaches within `within` (part-of free).
 
     The same distances as `stream_distances`, cut at `within`: a 0-1 breadth-first search
-    backwards from each stream, which only visits what lies that close to it.
+    backwards from each stream (`_ball`, or `balls` when it knows a stream's), which only
+    visits what lies that close to it.
     """
     near: dict[str, dict[str, int]] = {}
-    pred = graph._pred  # the plain dicts behind graph.pred: no view objects per step
     for s in streams:
         budget.check()
-        dist = {s: 0}
-        queue = deque([s])
-        while queue:
-            v = queue.popleft()
-            dv = dist[v]
-            for u, data in pred[v].items():
-                cost = data["cost"]
-                du = dv + cost
-                if du <= within and du < dist.get(u, within + 1):
-                    dist[u] = du
-                    if cost == 0:
-                        queue.appendleft(u)
-                    else:
-                        queue.append(u)
+        dist = _ball(graph, s, within) if balls is None else balls(s)
         for u, d in dist.items():
             near.setdefault(u, {})[s] = d
     return near
+
+
+def _ball(graph: nx.DiGraph, s: str, within: int) -> dict[str, int]:
+    """What reaches stream `s` within `within`, with its distance (part-of hops free)."""
+    pred = graph._pred  # the plain dicts behind graph.pred: no view objects per step
+    dist = {s: 0}
+    queue = deque([s])
+    while queue:
+        v = queue.popleft()
+        dv = dist[v]
+        for u, data in pred[v].items():
+            cost = data["cost"]
+            du = dv + cost
+            if du <= within and du < dist.get(u, within + 1):
+                dist[u] = du
+                if cost == 0:
+                    queue.appendleft(u)
+                else:
+                    queue.append(u)
+    return dist
+
+
+def _balls_after(
+    p: Projection, base: Projection, kept: dict[str, dict[str, int]], within: int
+) -> Callable[[str], dict[str, int]]:
+    """A stream's ball in scenario `p` of `base`: the base's kept one when no node in it
+    has other predecessors in `p` (the search would then go the same way), else searched."""
+    pred, base_pred = p.graph._pred, base.graph._pred
+
+    def ball(s: str) -> dict[str, int]:
+        old = kept.get(s)
+        if old is not None and all(
+            (a := pred.get(v)) is (b := base_pred[v]) or a == b for v in old
+        ):
+            return old
+        return _ball(p.graph, s, within)
+
+    return ball
+
+
+def _blast_after(
+    p: Projection, base: Projection, candidates: list[str], changed: set[str]
+) -> dict[str, int]:
+    """How many streams each candidate of scenario `p` reaches, from the base's reach bits
+    for what reaches nothing `p` changed (`changed`: as `queries.betweenness` finds it)."""
+    masks, succ = base.stream_masks, p.graph._adj
+    bit = {s: 1 << i for i, s in enumerate(base.streams_by_name)}
+    counts = {}
+    for c in candidates:
+        if c not in changed:
+            counts[c] = masks[c].bit_count()
+            continue
+        # Beyond `changed` the base's bits hold; inside it, new streams by id.
+        found, fresh, seen, stack = 0, set(), {c}, [c]
+        while stack:
+            v = stack.pop()
+            if p.nodes[v].type == STREAM:
+                fresh.add(v)
+            for w in succ[v]:
+                if w in seen:
+                    continue
+                seen.add(w)
+                if w in changed:
+                    stack.append(w)
+                else:
+                    found |= masks[w]
+        counts[c] = found.bit_count() + sum(1 for x in fresh if not bit.get(x, 0) & found)
+    return counts
 
 
 def bottlenecks(
@@ -439,14 +507,25 @@ def bottleneck_report(
     config = checked(limit, config)
     streams = set(p.of_type(STREAM))
     candidates = p.of_type(TEAM) + p.of_type(PLATFORM)
-    # Distances matter up to the horizons; beyond them only how many streams are reached.
-    near = _near_streams(p.graph, sorted(streams), max(config.horizon, config.cluster_horizon))
+    within = max(config.horizon, config.cluster_horizon)
+    # A scenario of a base that kept what its scenarios take from it: found from that.
+    kept = None if base is None else kept_sums(base, EXACT_BETWEENNESS_NODES, config.seed)
+    if base is not None and kept is not None and kept.within == within:
+        changed = kept.changed_sources(p)
+        near = _near_streams(
+            p.graph, sorted(streams), within, _balls_after(p, base, kept.balls, within)
+        )
+        blast = _blast_after(p, base, candidates, changed)
+    else:
+        kept = None
+        # Distances matter up to the horizons; beyond them only how many streams are reached.
+        near = _near_streams(p.graph, sorted(streams), within)
+        # How many streams each reaches at any distance.
+        masks = p.stream_masks
+        blast = {c: masks[c].bit_count() for c in candidates}
     distances = {c: near.get(c, {}) for c in candidates}
-    # How many streams each reaches at any distance.
-    masks = p.stream_masks
-    blast = {c: masks[c].bit_count() for c in candidates}
     reach = {c: {s for s, d in ds.items() if d <= config.horizon} for c, ds in distances.items()}
-    between = _betweenness(p, config.seed, candidates, base)
+    between = _betweenness(p, config.seed, candidates, kept)
     b_max = max((between[c] for c in candidates), default=0.0)
     b_order = sorted({round(between[c], 9) for c in candidates}, reverse=True)
     b_rank = {value: i for i, value in enumerate(b_order, start=1)}
