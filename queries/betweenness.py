@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import random
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
@@ -75,12 +76,12 @@ class ScenarioSums:
     ) -> None:
         indexed = base.indexed
         ids, n = indexed.ids, len(indexed.ids)
-        self.base = base
+        # Weakly: the kept sums are kept by the base (its index), not the other way round.
+        self._base = weakref.ref(base)
         self.k, self.seed = k, seed
         self.reused = 0  # sources the last scenario took from the kept sums (for tests)
         # The ranking's searches towards each stream, cut at `within` (`queries.bottlenecks`).
         self.within, self.balls = within, balls or {}
-        self._changed: tuple[Projection, set[str]] | None = None
         self.candidates = {c: i for i, c in enumerate(candidates)}
         positions = sorted(random.Random(seed).sample(range(n), k))
         vertices = [indexed.index[c] for c in candidates]
@@ -100,13 +101,17 @@ class ScenarioSums:
     def nbytes(self) -> int:
         return sum(r.sums.nbytes for r in self.runs)
 
-    def betweenness(self, p: Projection, candidates: list[str]) -> dict[str, float]:
+    def betweenness(
+        self, p: Projection, candidates: list[str], changed: set[str] | None = None
+    ) -> dict[str, float]:
         """The sampled betweenness of `candidates` in `p` (a scenario of the base), as
-        `nx.betweenness_centrality(p.graph, k, normalized=True, seed)` gives it."""
+        `nx.betweenness_centrality(p.graph, k, normalized=True, seed)` gives it;
+        `changed`: `changed_sources(p)` when known."""
         indexed = p.indexed
         ids = indexed.ids
         sources = sampled_sources(ids, self.k, self.seed)
-        changed = self.changed_sources(p)
+        if changed is None:
+            changed = self.changed_sources(p)
         wanted = set(sources)
         used: set[str] = set()
         total = np.zeros(len(self.candidates))
@@ -132,16 +137,12 @@ class ScenarioSums:
         return rescaled(values, len(ids), sources)
 
     def changed_sources(self, p: Projection) -> set[str]:
-        last = self._changed
-        if last is not None and last[0] is p:
-            return last[1]
-        return self._find_changed(p)
-
-    def _find_changed(self, p: Projection) -> set[str]:
         """The nodes whose breadth-first search in `p` may differ from the base's: those
         reaching (in the base) a node whose outgoing edges or type `p` changed, and the
         nodes the base does not have."""
-        base = self.base
+        base = self._base()
+        if base is None:  # pragma: no cover - a caller holds the base it asks about
+            raise ValueError("the base projection is gone")
         succ, base_succ, base_pred = p.graph._adj, base.graph._adj, base.graph._pred
         refs, base_refs = p.nodes, base.nodes
         # A derived projection shares what it did not change with its base (is: cheap).
@@ -161,7 +162,6 @@ class ScenarioSums:
                 if u not in seen:
                     seen.add(u)
                     stack.append(u)
-        self._changed = (p, seen)  # asked twice per ranking (blast radius, betweenness)
         return seen
 
 

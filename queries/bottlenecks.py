@@ -171,15 +171,20 @@ class BottleneckReport(BaseModel):
 
 
 def _betweenness(
-    p: Projection, seed: int, candidates: list[str], kept: ScenarioSums | None = None
+    p: Projection,
+    seed: int,
+    candidates: list[str],
+    kept: ScenarioSums | None = None,
+    changed: set[str] | None = None,
 ) -> dict[str, float]:
     """Of every node, or of `candidates` at least; `kept`: the kept sums of the projection
-    `p` is a scenario of (`queries.betweenness`), which serve when `p` is sampled."""
+    `p` is a scenario of (`queries.betweenness`), which serve when `p` is sampled;
+    `changed`: their `changed_sources(p)`."""
     graph = p.graph
     if graph.number_of_nodes() <= EXACT_BETWEENNESS_NODES:
         result: dict[str, float] = nx.betweenness_centrality(graph, normalized=True)
     elif kept is not None:
-        result = kept.betweenness(p, candidates)
+        result = kept.betweenness(p, candidates, changed)
     elif igraph is not None:
         result = _sampled_betweenness_igraph(p, EXACT_BETWEENNESS_NODES, seed)
     else:
@@ -510,6 +515,7 @@ def bottleneck_report(
     within = max(config.horizon, config.cluster_horizon)
     # A scenario of a base that kept what its scenarios take from it: found from that.
     kept = None if base is None else kept_sums(base, EXACT_BETWEENNESS_NODES, config.seed)
+    changed = None
     if base is not None and kept is not None and kept.within == within:
         changed = kept.changed_sources(p)
         near = _near_streams(
@@ -525,7 +531,7 @@ def bottleneck_report(
         blast = {c: masks[c].bit_count() for c in candidates}
     distances = {c: near.get(c, {}) for c in candidates}
     reach = {c: {s for s, d in ds.items() if d <= config.horizon} for c, ds in distances.items()}
-    between = _betweenness(p, config.seed, candidates, kept)
+    between = _betweenness(p, config.seed, candidates, kept, changed)
     b_max = max((between[c] for c in candidates), default=0.0)
     b_order = sorted({round(between[c], 9) for c in candidates}, reverse=True)
     b_rank = {value: i for i, value in enumerate(b_order, start=1)}
