@@ -17,7 +17,8 @@ are free: a platform a stage uses is as close to the stream as one the stream us
   coordinate every change to the element.
 - betweenness: the share of shortest dependency paths running through the element
   (networkx, normalised; exact up to `EXACT_BETWEENNESS_NODES` nodes, then sampled with
-  the seed: from that many sources, computed by igraph's C implementation).
+  the seed: from that many sources, computed by igraph's C implementation; a scenario's
+  mostly from its base's kept sums, `queries.betweenness`).
 - for teams, load: k against a guideline per team type, scaled by capacity relative to
   a nominal team of `NOMINAL_TEAM_FTE`.
 
