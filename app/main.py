@@ -33,6 +33,7 @@ from app.rest import health as rest_health
 from app.rest import imports as rest_imports
 from app.settings import Settings
 from graph.store import GraphStore
+from queries import bottlenecks as bn
 from queries.live import LiveIndex
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,11 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                 *([] if settings.auth_enabled else [("first answer", lambda _: first_answer(app))]),
                 *default_steps(app.state.gate.compute),
                 ("overview", lambda _: warm_overview(app)),
+                # Last: only a scenario's ranking reads them (its betweenness, mostly).
+                (
+                    "scenario base",
+                    lambda store: app.state.gate.compute(bn.prepare_scenarios, store),
+                ),
             ],
         )
         try:

@@ -17,7 +17,8 @@ are free: a platform a stage uses is as close to the stream as one the stream us
   coordinate every change to the element.
 - betweenness: the share of shortest dependency paths running through the element
   (networkx, normalised; exact up to `EXACT_BETWEENNESS_NODES` nodes, then sampled with
-  the seed: from that many sources, computed by igraph's C implementation).
+  the seed: from that many sources, computed by igraph's C implementation; a scenario's
+  mostly from its base's kept sums, `queries.betweenness`).
 - for teams, load: k against a guideline per team type, scaled by capacity relative to
   a nominal team of `NOMINAL_TEAM_FTE`.
 
@@ -49,7 +50,7 @@ import dataclasses
 import random
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -61,6 +62,7 @@ from pydantic import BaseModel, Field
 from graph.labels import PLATFORM, STREAM, TEAM
 from graph.store import GraphStore
 from queries import budget
+from queries.betweenness import ScenarioSums, kept_sums, scenario_sums
 from queries.errors import QuestionError
 from queries.present import present_model, present_projection, recalled, remember, table_key
 from queries.projection import Projection
@@ -169,10 +171,21 @@ class BottleneckReport(BaseModel):
     propagation: list[dict[str, str]]
 
 
-def _betweenness(p: Projection, seed: int) -> dict[str, float]:
+def _betweenness(
+    p: Projection,
+    seed: int,
+    candidates: list[str],
+    kept: ScenarioSums | None = None,
+    changed: set[str] | None = None,
+) -> dict[str, float]:
+    """Of every node, or of `candidates` at least; `kept`: the kept sums of the projection
+    `p` is a scenario of (`queries.betweenness`), which serve when `p` is sampled;
+    `changed`: their `changed_sources(p)`."""
     graph = p.graph
     if graph.number_of_nodes() <= EXACT_BETWEENNESS_NODES:
         result: dict[str, float] = nx.betweenness_centrality(graph, normalized=True)
+    elif kept is not None:
+        result = kept.betweenness(p, candidates, changed)
     elif igraph is not None:
         result = _sampled_betweenness_igraph(p, EXACT_BETWEENNESS_NODES, seed)
     else:
@@ -180,6 +193,30 @@ def _betweenness(p: Projection, seed: int) -> dict[str, float]:
             graph, k=EXACT_BETWEENNESS_NODES, normalized=True, seed=seed
         )
     return result
+
+
+def keep_scenario_sums(p: Projection, config: BottleneckConfig) -> None:
+    """Make and keep what a scenario of `p` takes its betweenness from (`queries.betweenness`:
+    as long as the ranking's betweenness three times over), when `p` is sampled."""
+    if p.graph.number_of_nodes() > EXACT_BETWEENNESS_NODES and igraph is not None:
+        candidates = p.of_type(TEAM) + p.of_type(PLATFORM)
+        within = max(config.horizon, config.cluster_horizon)
+        p.stream_masks  # noqa: B018 - made once, read by every scenario's blast radius
+        scenario_sums(
+            p,
+            candidates,
+            EXACT_BETWEENNESS_NODES,
+            config.seed,
+            within,
+            lambda: {s: _ball(p.graph, s, within) for s in p.of_type(STREAM)},
+        )
+
+
+def prepare_scenarios(store: GraphStore) -> None:
+    """Make what a scenario's ranking takes from the present model (its betweenness sums,
+    `keep_scenario_sums`), for the default configuration: the answer warmer's last step."""
+    table = propagation_table(None)
+    keep_scenario_sums(present_projection(store, table), BottleneckConfig())
 
 
 def _sampled_betweenness_igraph(p: Projection, k: int, seed: int) -> dict[str, float]:
@@ -272,33 +309,93 @@ def stream_distances(
     return out
 
 
-def _near_streams(graph: nx.DiGraph, streams: list[str], within: int) -> dict[str, dict[str, int]]:
+def _near_streams(
+    graph: nx.DiGraph,
+    streams: list[str],
+    within: int,
+    balls: Callable[[str], dict[str, int]] | None = None,
+) -> dict[str, dict[str, int]]:
     """Node → {stream: distance} for the streams it reaches within `within` (part-of free).
 
     The same distances as `stream_distances`, cut at `within`: a 0-1 breadth-first search
-    backwards from each stream, which only visits what lies that close to it.
+    backwards from each stream (`_ball`, or `balls` when it knows a stream's), which only
+    visits what lies that close to it.
     """
     near: dict[str, dict[str, int]] = {}
-    pred = graph._pred  # the plain dicts behind graph.pred: no view objects per step
     for s in streams:
         budget.check()
-        dist = {s: 0}
-        queue = deque([s])
-        while queue:
-            v = queue.popleft()
-            dv = dist[v]
-            for u, data in pred[v].items():
-                cost = data["cost"]
-                du = dv + cost
-                if du <= within and du < dist.get(u, within + 1):
-                    dist[u] = du
-                    if cost == 0:
-                        queue.appendleft(u)
-                    else:
-                        queue.append(u)
+        dist = _ball(graph, s, within) if balls is None else balls(s)
         for u, d in dist.items():
             near.setdefault(u, {})[s] = d
     return near
+
+
+def _ball(graph: nx.DiGraph, s: str, within: int) -> dict[str, int]:
+    """What reaches stream `s` within `within`, with its distance (part-of hops free)."""
+    pred = graph._pred  # the plain dicts behind graph.pred: no view objects per step
+    dist = {s: 0}
+    queue = deque([s])
+    while queue:
+        v = queue.popleft()
+        dv = dist[v]
+        for u, data in pred[v].items():
+            cost = data["cost"]
+            du = dv + cost
+            if du <= within and du < dist.get(u, within + 1):
+                dist[u] = du
+                if cost == 0:
+                    queue.appendleft(u)
+                else:
+                    queue.append(u)
+    return dist
+
+
+def _balls_after(
+    p: Projection, base: Projection, kept: dict[str, dict[str, int]], within: int
+) -> Callable[[str], dict[str, int]]:
+    """A stream's ball in scenario `p` of `base`: the base's kept one when no node in it
+    has other predecessors in `p` (the search would then go the same way), else searched."""
+    pred, base_pred = p.graph._pred, base.graph._pred
+
+    def ball(s: str) -> dict[str, int]:
+        old = kept.get(s)
+        if old is not None and all(
+            (a := pred.get(v)) is (b := base_pred[v]) or a == b for v in old
+        ):
+            return old
+        return _ball(p.graph, s, within)
+
+    return ball
+
+
+def _blast_after(
+    p: Projection, base: Projection, candidates: list[str], changed: set[str]
+) -> dict[str, int]:
+    """How many streams each candidate of scenario `p` reaches, from the base's reach bits
+    for what reaches nothing `p` changed (`changed`: as `queries.betweenness` finds it)."""
+    masks, succ = base.stream_masks, p.graph._adj
+    bit = {s: 1 << i for i, s in enumerate(base.streams_by_name)}
+    counts = {}
+    for c in candidates:
+        if c not in changed:
+            counts[c] = masks[c].bit_count()
+            continue
+        # Beyond `changed` the base's bits hold; inside it, new streams by id.
+        found, fresh, seen, stack = 0, set(), {c}, [c]
+        while stack:
+            v = stack.pop()
+            if p.nodes[v].type == STREAM:
+                fresh.add(v)
+            for w in succ[v]:
+                if w in seen:
+                    continue
+                seen.add(w)
+                if w in changed:
+                    stack.append(w)
+                else:
+                    found |= masks[w]
+        counts[c] = found.bit_count() + sum(1 for x in fresh if not bit.get(x, 0) & found)
+    return counts
 
 
 def bottlenecks(
@@ -408,20 +505,34 @@ def bottleneck_report(
     limit: int,
     config: BottleneckConfig | None,
     table: PropagationTable,
+    base: Projection | None = None,
 ) -> BottleneckReport:
     """The report from a projection and the streams each team supports directly (pure:
-    what-if scenarios call it on an in-memory model)."""
+    what-if scenarios call it on an in-memory model; `base`: the projection a scenario's
+    is derived from, whose kept betweenness sums serve it when made)."""
     config = checked(limit, config)
     streams = set(p.of_type(STREAM))
     candidates = p.of_type(TEAM) + p.of_type(PLATFORM)
-    # Distances matter up to the horizons; beyond them only how many streams are reached.
-    near = _near_streams(p.graph, sorted(streams), max(config.horizon, config.cluster_horizon))
+    within = max(config.horizon, config.cluster_horizon)
+    # A scenario of a base that kept what its scenarios take from it: found from that.
+    kept = None if base is None else kept_sums(base, EXACT_BETWEENNESS_NODES, config.seed)
+    changed = None
+    if base is not None and kept is not None and kept.within == within:
+        changed = kept.changed_sources(p)
+        near = _near_streams(
+            p.graph, sorted(streams), within, _balls_after(p, base, kept.balls, within)
+        )
+        blast = _blast_after(p, base, candidates, changed)
+    else:
+        kept = None
+        # Distances matter up to the horizons; beyond them only how many streams are reached.
+        near = _near_streams(p.graph, sorted(streams), within)
+        # How many streams each reaches at any distance.
+        masks = p.stream_masks
+        blast = {c: masks[c].bit_count() for c in candidates}
     distances = {c: near.get(c, {}) for c in candidates}
-    # How many streams each reaches at any distance.
-    masks = p.stream_masks
-    blast = {c: masks[c].bit_count() for c in candidates}
     reach = {c: {s for s, d in ds.items() if d <= config.horizon} for c, ds in distances.items()}
-    between = _betweenness(p, config.seed)
+    between = _betweenness(p, config.seed, candidates, kept, changed)
     b_max = max((between[c] for c in candidates), default=0.0)
     b_order = sorted({round(between[c], 9) for c in candidates}, reverse=True)
     b_rank = {value: i for i, value in enumerate(b_order, start=1)}

@@ -208,7 +208,13 @@ class _Asked:
                 json.dumps(record.stored, sort_keys=True),
                 bn.ranking_key(self.config, self.table),
             ),
-            lambda: scenario_ranking(first.projection, first.served, self.config, self.table),
+            lambda: scenario_ranking(
+                first.projection,
+                first.served,
+                self.config,
+                self.table,
+                present_projection(store, self.table),
+            ),
         )
         return with_ranking(
             first.comparison,
@@ -299,7 +305,7 @@ def compare_models(
         base_health=base_side.health,
         base_projection=base_side.projection,
     )
-    ranking = scenario_ranking(first.projection, first.served, config, table)
+    ranking = scenario_ranking(first.projection, first.served, config, table, base_side.projection)
     return with_ranking(first.comparison, base_side.ranking, ranking, limit)
 
 
@@ -366,10 +372,12 @@ def scenario_ranking(
     served: dict[str, set[str]],
     config: bn.BottleneckConfig,
     table: PropagationTable,
+    base: Projection | None = None,
 ) -> bn.BottleneckReport:
-    """The full bottleneck ranking of a side (every limit is a slice of it)."""
+    """The full bottleneck ranking of a side (every limit is a slice of it); `base`: the
+    projection a scenario's is derived from (what it kept serves the scenario's)."""
     return bn.bottleneck_report(
-        projection, served, limit=bn.ranked_all(projection), config=config, table=table
+        projection, served, limit=bn.ranked_all(projection), config=config, table=table, base=base
     )
 
 
