@@ -174,18 +174,23 @@ def decode(
     entries = [memo[i : i + MEMO_SIZE] for i in range(0, len(memo), MEMO_SIZE)]
     by_key: tuple[dict[bytes, dict[str, Any]], dict[bytes, dict[str, Any]]] = ({}, {})
     spans: set[bytes] = set()
-    for records, held, part in (
-        (out_nodes, by_key[0], entries[: len(nodes)]),
-        (out_rels, by_key[1], entries[len(nodes) :]),
-    ):
-        for rec, entry in zip(records, part, strict=True):
-            if entry != NO_KEY:
-                rec["memo"] = entry
-                rec["counted"] = entry[MEMO_KEY_SIZE] == 1
-                held[entry[:MEMO_KEY_SIZE]] = rec
-                spans.add(entry[MEMO_KEY_SIZE + 1 :])
+    labels: dict[bytes, str] = {}
+    for rec, entry in zip(out_nodes, entries, strict=False):
+        if entry != NO_KEY:
+            rec["memo"] = entry
+            rec["counted"] = entry[MEMO_KEY_SIZE] == 1
+            by_key[0][entry[:MEMO_KEY_SIZE]] = rec
+            labels[entry[MEMO_KEY_SIZE + 1 :]] = rec["label"]
+    for rec, entry in zip(out_rels, entries[len(nodes) :], strict=True):
+        if entry != NO_KEY:
+            rec["memo"] = entry
+            rec["counted"] = entry[MEMO_KEY_SIZE] == 1
+            by_key[1][entry[:MEMO_KEY_SIZE]] = rec
+            spans.add(entry[MEMO_KEY_SIZE + 1 :])
+    spans.update(labels)
     spans.discard(NO_SPAN)
-    return out_nodes, out_rels, Memo(*by_key, spans=spans)
+    labels.pop(NO_SPAN, None)
+    return out_nodes, out_rels, Memo(*by_key, spans=spans, labels=labels)
 
 
 class Stored(NamedTuple):
