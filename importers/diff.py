@@ -90,9 +90,10 @@ class Comparison:
         self.node_ex, self.rel_ex = _examples(), _examples()
         self.old_nodes = {n["id"]: n for n in existing_nodes}
         self.old_rels = {(r["type"], r["id"]): r for r in existing_relationships}
-        self.old_by_id: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in existing_relationships:
-            self.old_by_id[r["id"]].append(r)
+        # By id, built on first need: only a relationship that is not where it was
+        # (another type, other ends, or added) asks it.
+        self._existing_rels = existing_relationships
+        self._old_by_id: dict[str, list[dict[str, Any]]] | None = None
         self.write_nodes: list[dict[str, Any]] = []
         self.relabel: list[tuple[str, str, dict[str, Any]]] = []
         self.write_rels: list[dict[str, Any]] = []
@@ -147,6 +148,14 @@ class Comparison:
         self.write_nodes += write
         return write, added
 
+    def old_by_id(self) -> dict[str, list[dict[str, Any]]]:
+        """The source's relationships as they were, by id."""
+        if self._old_by_id is None:
+            self._old_by_id = defaultdict(list)
+            for r in self._existing_rels:
+                self._old_by_id[r["id"]].append(r)
+        return self._old_by_id
+
     def relationships(
         self, relationships: list[dict[str, Any]]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -196,7 +205,9 @@ class Comparison:
                 _note(rel_ex, "changed", rel["id"])
             else:
                 superseded = [
-                    o for o in self.old_by_id.get(rel["id"], []) if (o["type"], o["id"]) in old_rels
+                    o
+                    for o in self.old_by_id().get(rel["id"], [])
+                    if (o["type"], o["id"]) in old_rels
                 ]
                 if superseded:
                     for o in superseded:

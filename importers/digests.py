@@ -158,34 +158,39 @@ def decode(
     nodes, rels = json.loads(zlib.decompress(rows))
     if len(digests) != SIZE * (len(nodes) + len(rels)):
         raise ValueError("the stored row digests do not match their keys")
+    # Slices and comprehensions rather than a loop of index arithmetic: this runs for
+    # every row a source holds, on every change import.
+    row_digests = [digests[i : i + SIZE] for i in range(0, len(digests), SIZE)]
     out_nodes = [
-        {"id": i, "label": label, "digest": digests[n * SIZE : (n + 1) * SIZE]}
-        for n, (i, label) in enumerate(nodes)
+        {"id": i, "label": label, "digest": d}
+        for (i, label), d in zip(nodes, row_digests, strict=False)
     ]
-    base = len(nodes)
     out_rels = [
-        {
-            "id": i,
-            "type": t,
-            "source": a,
-            "target": b,
-            "digest": digests[(base + n) * SIZE : (base + n + 1) * SIZE],
-        }
-        for n, (t, i, a, b) in enumerate(rels)
+        {"id": i, "type": t, "source": a, "target": b, "digest": d}
+        for (t, i, a, b), d in zip(rels, row_digests[len(nodes) :], strict=True)
     ]
     if memo is None or len(memo) != MEMO_SIZE * (len(nodes) + len(rels)):
         return out_nodes, out_rels, None
+    entries = [memo[i : i + MEMO_SIZE] for i in range(0, len(memo), MEMO_SIZE)]
     by_key: tuple[dict[bytes, dict[str, Any]], dict[bytes, dict[str, Any]]] = ({}, {})
     spans: set[bytes] = set()
-    for n, rec in enumerate(out_nodes + out_rels):
-        entry = memo[n * MEMO_SIZE : (n + 1) * MEMO_SIZE]
+    labels: dict[bytes, str] = {}
+    for rec, entry in zip(out_nodes, entries, strict=False):
         if entry != NO_KEY:
             rec["memo"] = entry
             rec["counted"] = entry[MEMO_KEY_SIZE] == 1
-            by_key[n >= base][entry[:MEMO_KEY_SIZE]] = rec
+            by_key[0][entry[:MEMO_KEY_SIZE]] = rec
+            labels[entry[MEMO_KEY_SIZE + 1 :]] = rec["label"]
+    for rec, entry in zip(out_rels, entries[len(nodes) :], strict=True):
+        if entry != NO_KEY:
+            rec["memo"] = entry
+            rec["counted"] = entry[MEMO_KEY_SIZE] == 1
+            by_key[1][entry[:MEMO_KEY_SIZE]] = rec
             spans.add(entry[MEMO_KEY_SIZE + 1 :])
+    spans.update(labels)
     spans.discard(NO_SPAN)
-    return out_nodes, out_rels, Memo(*by_key, spans=spans)
+    labels.pop(NO_SPAN, None)
+    return out_nodes, out_rels, Memo(*by_key, spans=spans, labels=labels)
 
 
 class Stored(NamedTuple):

@@ -36,7 +36,16 @@ from importers.raw import (
     add_property,
     new_model,
 )
-from importers.xmlstream import XML_LANG, Spans, iter_xml, line_of, local, namespace, xsi_type
+from importers.xmlstream import (
+    XML_LANG,
+    Known,
+    Spans,
+    iter_xml,
+    line_of,
+    local,
+    namespace,
+    xsi_type,
+)
 
 EXCHANGE_NS = "http://www.opengroup.org/xsd/archimate/3.0/"
 ACCEPTED_NS = (
@@ -202,8 +211,29 @@ class _Reader:
             "line": line_of(elem),
             "span": self.spans.by_element.pop(elem, b""),
         }
-        if elem in self.spans.skipped:
-            self.spans.skipped.discard(elem)
+        self.model["elements"].append(item)
+        self.by_id[ident] = item
+
+    def known_element(self, row: Known) -> None:
+        """`element` for a row read without an `Element` (`xmlstream.Known`): what its
+        start tag says, all there is to an empty element; a row with children read
+        without them (`skipped`) only the mapping memo can map."""
+        ident = row.attrib.get("identifier") or ""
+        if not ident:
+            self.require_id(None, ident, "element", row.line)
+        item: RawElement = {
+            "id": ident,
+            "type": row.xsi_type(),
+            "name": "",
+            "documentation": "",
+            "properties": {},
+            "extra": {},
+            "folder": self.no_folder,
+            "file": self.file,
+            "line": row.line,
+            "span": row.digest,
+        }
+        if row.skipped:
             item["skipped"] = True
         self.model["elements"].append(item)
         self.by_id[ident] = item
@@ -218,17 +248,40 @@ class _Reader:
         name, doc, props = self.content(elem, extra, ident) if len(elem) else ("", "", {})
         if not ident:
             self.require_id(elem, ident)
-        rel_type = xsi_type(elem)
+        rel = self.new_relationship(elem.attrib, ident, xsi_type(elem), line_of(elem), extra)
+        rel["name"], rel["documentation"], rel["properties"] = name, doc, props
+        rel["span"] = self.spans.by_element.pop(elem, b"")
+
+    def known_relationship(self, row: Known) -> None:
+        """`relationship` for a row read without an `Element` (`xmlstream.Known`)."""
+        ident = row.attrib.get("identifier") or ""
+        if not ident:
+            self.require_id(None, ident, "relationship", row.line)
+        rel = self.new_relationship(row.attrib, ident, row.xsi_type(), row.line, {})
+        rel["span"] = row.digest
+        if row.skipped:
+            rel["skipped"] = True
+
+    def new_relationship(
+        self,
+        attrib: dict[str, str],
+        ident: str,
+        rel_type: str,
+        line: int | None,
+        extra: dict[str, Scalar],
+    ) -> RawRelationship:
+        """The relationship as its start tag's (un-namespaced) attributes say, added to
+        the model; its name, documentation, properties and span are the caller's."""
         access = None
         if rel_type == "Access":
             # Absent, the schema's default is "Access": an access of unspecified kind (not
             # Archi's own default, Write, which Archi writes out explicitly).
-            access = elem.get("accessType") or "Access"
+            access = attrib.get("accessType") or "Access"
             extra[f"{NS}accessType"] = access
-        modifier = elem.get("modifier")
+        modifier = attrib.get("modifier")
         if modifier is not None:
             extra[f"{NS}modifier"] = modifier
-        directed = elem.get("isDirected")
+        directed = attrib.get("isDirected")
         if directed is not None:
             extra[f"{NS}isDirected"] = directed.lower() == "true"
         elif rel_type == "Association":
@@ -237,30 +290,29 @@ class _Reader:
         rel: RawRelationship = {
             "id": ident,
             "type": rel_type,
-            "source": elem.get("source") or "",
-            "target": elem.get("target") or "",
-            "name": name,
-            "documentation": doc,
-            "properties": props,
+            "source": attrib.get("source") or "",
+            "target": attrib.get("target") or "",
+            "name": "",
+            "documentation": "",
+            "properties": {},
             "extra": extra,
             "access": access,
             "file": self.file,
-            "line": line_of(elem),
+            "line": line,
             "folder": self.no_folder,
-            "span": self.spans.by_element.pop(elem, b""),
         }
-        if elem in self.spans.skipped:
-            self.spans.skipped.discard(elem)
-            rel["skipped"] = True
         self.model["relationships"].append(rel)
         self.by_id[ident] = rel
+        return rel
 
-    def require_id(self, elem: Element, ident: str) -> None:
+    def require_id(
+        self, elem: Element | None, ident: str, tag: str = "", line: int | None = None
+    ) -> None:
         if not ident:
             raise ImportFailure(
-                f"<{local(elem.tag)}> without an identifier",
+                f"<{local(elem.tag) if elem is not None else tag}> without an identifier",
                 file=self.file,
-                line=line_of(elem),
+                line=line_of(elem) if elem is not None else line,
                 hint="every element, relationship and view needs an identifier attribute",
             )
 
@@ -398,6 +450,12 @@ _HANDLERS: dict[tuple[str, ...], Callable[[_Reader, Element], None]] = {
 }
 
 
+# The rows read without their children (`xmlstream.Known`), and what reads them.
+_KNOWN: dict[tuple[str, ...], Callable[[_Reader, Known], None]] = {
+    ("model", "elements", "element"): _Reader.known_element,
+    ("model", "relationships", "relationship"): _Reader.known_relationship,
+}
+
 # The rows: what the mapping memo may skip (`importers.transform`).
 _ROWS = frozenset({("model", "elements", "element"), ("model", "relationships", "relationship")})
 
@@ -435,6 +493,8 @@ def parse_exchange(
                             line=line_of(elem),
                         )
                     )
+            elif kind == "known":
+                _KNOWN[p](reader, elem)
             else:
                 _HANDLERS[p](reader, elem)
     reader.finish()

@@ -39,10 +39,12 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from collections.abc import Mapping as ReadOnly
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from datetime import date
 from operator import itemgetter
+from types import MappingProxyType
 from typing import Any, NamedTuple, TypedDict
 
 from pydantic import ValidationError
@@ -211,6 +213,8 @@ class Memo(NamedTuple):
     nodes: dict[bytes, dict[str, Any]]
     relationships: dict[bytes, dict[str, Any]]
     spans: AbstractSet[bytes] = frozenset()  # the rows' own digests (`RawElement.span`)
+    # The node type of each element row with a span in `spans`, by that span.
+    labels: ReadOnly[bytes, str] = MappingProxyType({})
 
 
 class MemoMiss(Exception):
@@ -430,6 +434,8 @@ class _Transformer:
             emap = self.mapping.elements.get(raw["type"])
             if forced is None and emap is not None and not emap.rules:
                 label: str | None = emap.type  # element_label's answer, without its work
+            elif raw.get("skipped"):
+                label = self.memo_label(raw)
             else:
                 label = element_label(
                     self.mapping, raw["type"], props, raw.get("folder", []), raw.get("name") or ""
@@ -471,6 +477,17 @@ class _Transformer:
                 ],
             )
         self.derive_stages()
+
+    def memo_label(self, raw: RawElement) -> str:
+        """The node type the mapping's rules gave a row read without its children (they
+        read its name, properties and folder): as they gave it to the row with these
+        bytes last time (`Memo.labels`), before the stages were derived (`derive_stages`
+        derives them again). A stage the rules themselves gave is taken for a stream
+        here, which its memo key then does not hold: the file is read again whole."""
+        label = self.memo.labels.get(raw.get("span", b"")) if self.memo is not None else None
+        if label is None:
+            raise MemoMiss(raw["id"])
+        return STREAM if label == STAGE else label
 
     def derive_stages(self) -> None:
         cfg = self.mapping.value_stream_stages
@@ -702,13 +719,12 @@ class _Transformer:
     def skimmable(self, raw: RawElement, span: bytes) -> bytes:
         """`span` if the parser may read the row without its children next time, else
         none: only if what is done before the memo is asked (`encode_ids`, `map_types`)
-        needs nothing but the row's attributes (no id or type property, no mapping rule
-        that reads names, folders or properties)."""
+        needs nothing but the row's attributes and its span (no id or type property; a
+        type the mapping knows, whose rules, if any, the memo answers: `memo_label`)."""
         props = raw.get("properties", {})
         if self.id_key in props or self.type_key in props:
             return NO_SPAN
-        emap = self.mapping.elements.get(raw["type"])
-        return span if emap is not None and not emap.rules else NO_SPAN
+        return span if raw["type"] in self.mapping.elements else NO_SPAN
 
     def mapped_node(self, raw: RawElement) -> dict[str, Any]:
         rid, raw_type = raw["id"], raw["type"]

@@ -17,9 +17,12 @@ needs to know which rows are, byte for byte, what the last import read
 (`importers.transform`, the mapping memo). Given the digests of rows the last import
 read (`Spans.known`), a row whose bytes are one of them is read without its children:
 expat still parses every byte of it (well-formedness, the DTD and entity guards, the
-token limit all hold as for any other byte), but no Python handler runs and no
-`Element` is built below the row's own start tag. Its nesting needs no count: the same
-bytes were read whole, at the same depth, by the import that stored the digest.
+token limit all hold as for any other byte), but no Python handler runs below the row's
+own start tag, and no `Element` is built for it at all: it is handed over as a `Known`
+(its attributes as expat gives them, its line, its digest). Its nesting needs no count:
+the same bytes were read whole, at the same depth, by the import that stored the digest.
+An empty row (`<relationship … />`, most of a model's rows) is handed over as a `Known`
+too, known or not: its start tag is all there is to it.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from io import BytesIO
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml.common import DefusedXmlException, DTDForbidden
@@ -54,10 +57,29 @@ MAX_TOKEN = 1024 * 1024
 
 Path_ = tuple[str, ...]
 # A start tag: its name, and "/" if it is an empty element's; a tag's name
-# (`Spans.known_row`).
+# (`Spans.row`).
 _NAME = re.compile(rb"[^\s/>]+")
 _START_TAG = re.compile(rb"""<([^\s/>]+)(?:\s+[^\s=/>]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*(/?)>""")
-Event = tuple[str, Element, Path_, tuple[Element, ...]]
+# Expat's name of `xsi:type`, as a `Known` row's attributes hold it.
+_XSI_TYPE_EXPAT = f"{XSI_NS}}}type"
+
+
+class Known(NamedTuple):
+    """A row for which no `Element` is built (`Spans.row`): an empty element, or a row
+    whose bytes are known, read without its children (`skipped`)."""
+
+    attrib: dict[str, str]  # as expat gives them: "uri}name" for a namespaced attribute
+    line: int
+    digest: bytes  # of its bytes, as `Spans.by_element` would hold it
+    skipped: bool  # it has children, not read
+
+    def xsi_type(self) -> str:
+        """`xsi_type` of the row."""
+        return _TYPE_NAMES[self.attrib.get(_XSI_TYPE_EXPAT) or ""]
+
+
+# ("start", root, path, ()) once; ("end", subtree, path, ancestors); ("known", Known, path, ()).
+Event = tuple[str, Any, Path_, tuple[Element, ...]]
 
 
 # Memos of names and paths: plenty for any real model, and caps so that a hostile file
@@ -130,14 +152,12 @@ class Spans:
         self.data = b""
         self.by_element: dict[Element, bytes] = {}
         # `known(root)`, asked once the root's start tag is read: the digests of rows that
-        # are read without their children (their elements are in `skipped`).
+        # are read without their children (handed over as `Known`).
         self.known_for = known
         self.known: AbstractSet[bytes] = frozenset()
-        self.skipped: set[Element] = set()
         self._between = hashlib.blake2b(digest_size=self.SIZE)
         self._done = 0  # the bytes before this are hashed, in a span or between
         self._starts: list[int] = []
-        self._hashed = (-1, -1, b"")
 
     @property
     def data(self) -> bytes:
@@ -151,13 +171,16 @@ class Spans:
     def start(self, at: int) -> None:
         self._starts.append(at)
 
-    def known_row(self, at: int) -> int | None:
-        """Where the end tag of the row starting at `at` is, if the row's bytes up to
-        there are a known row's (its children need not be read); else None.
+    def row(self, at: int) -> tuple[int, bytes, bool] | None:
+        """(where the row starting at `at` ends, its digest, whether it is an empty
+        element) if no `Element` need be built for it: an empty element (its start tag
+        says all there is), or a row whose bytes are a known row's (its children need not
+        be read); else None.
 
-        A row with children is digested from its start tag up to its end tag (`end`), so
-        the candidate runs to the first end tag of the row's name. Were that not the
-        row's own end tag, the bytes would not be a row's that was read whole before.
+        An empty element's span runs to the next tag; a row with children is digested
+        from its start tag up to its end tag (`end`), so the candidate runs to the first
+        end tag of the row's name. Were that not the row's own end tag, the bytes would
+        not be a row's that was read whole before.
         """
         data = self._data
         # The start tag (expat has read it: it is well-formed, no value holds a "<"). Its
@@ -165,44 +188,55 @@ class Spans:
         # A wrong guess costs at most a row read whole; only a skip must be right, and
         # the digest makes it so.
         gt = data.find(b">", at)
-        if data[gt - 1] == 0x2F:  # "/>": most likely an empty element, nothing to skip
-            return None
         head = data[at:gt]
         if b"'" in head or head.count(b'"') % 2:  # that ">" may be in a value
             tag = _START_TAG.match(data, at)
-            if tag is None or tag.group(2):
+            if tag is None:
                 return None
             gt = tag.end() - 1
-        name = _NAME.match(data, at + 1)
-        if name is None:
+            empty = bool(tag.group(2))
+        else:
+            empty = data[gt - 1] == 0x2F  # "/>"
+        if empty:
+            end = data.find(b"<", gt)
+            if end < 0:
+                end = len(data)
+        elif not self.known:
             return None
-        # The first end tag of that name: the row's own in a row read before (rows are
-        # siblings, so these searches read the file once at most).
-        close = data.find(b"</" + name.group(), gt)
-        if close < 0:
+        else:
+            name = _NAME.match(data, at + 1)
+            if name is None:
+                return None
+            # The first end tag of that name: the row's own in a row read before (rows
+            # are siblings, so these searches read the file once at most).
+            end = data.find(b"</" + name.group(), gt)
+            if end < 0:
+                return None
+        digest = hashlib.blake2b(self._view[at:end], digest_size=self.SIZE).digest()
+        if not empty and digest not in self.known:
             return None
-        digest = hashlib.blake2b(self._view[at:close], digest_size=self.SIZE).digest()
-        if digest not in self.known:
-            return None
-        self._hashed = (at, close, digest)  # `end` digests these same bytes
-        return close
+        self._gap(at, end)
+        return end, digest, empty
+
+    def _gap(self, start: int, end: int) -> None:
+        """The span [start, end) is a row's: the bytes before it since the last one are
+        between."""
+        if start >= self._done:  # spans nest in no reader: if one did, it is in its parent
+            # Each gap ends in a NUL (which no well-formed document holds), so that bytes
+            # moved from one gap to the next are a change.
+            self._between.update(self._view[self._done : start])
+            self._between.update(b"\0")
+            self._done = end
 
     def end(self, elem: Element, at: int) -> None:
         start = self._starts.pop()
         data = self._data
         following = data.find(b"<", start + 1)
         end = max(at, following if following >= 0 else len(data))
-        view = self._view
-        if start >= self._done:  # spans nest in no reader: if one did, it is in its parent
-            # Each gap ends in a NUL (which no well-formed document holds), so that bytes
-            # moved from one gap to the next are a change.
-            self._between.update(view[self._done : start])
-            self._between.update(b"\0")
-            self._done = end
-        hashed_start, hashed_end, digest = self._hashed
-        if hashed_start != start or hashed_end != end:
-            digest = hashlib.blake2b(view[start:end], digest_size=self.SIZE).digest()
-        self.by_element[elem] = digest
+        self._gap(start, end)
+        self.by_element[elem] = hashlib.blake2b(
+            self._view[start:end], digest_size=self.SIZE
+        ).digest()
 
     def between(self) -> bytes:
         """The digest of the bytes outside the spans (after the file has been read)."""
@@ -254,6 +288,8 @@ class _Target:
         self.spans: Spans | None = None
         self.skip_until = -1  # in a known row (`Spans.known`): where its end tag is
         self.handlers: tuple[Any, Any, Any, Any] | None = None  # expat's, while skipping
+        # The known row open now (its end is the next end handed to `end`), and its path.
+        self.known: tuple[Known, Path_] | None = None
 
     def level(self, parent: _Level, name: str) -> _Level:
         tag = _EXPANDED[name]
@@ -277,17 +313,18 @@ class _Target:
     def start(self, name: str, attrib: dict[str, str]) -> None:
         parent = self.levels[-1]
         level = parent.children.get(name) or self.level(parent, name)
-        self.levels.append(level)
-        if level.path is None:
-            self.deep.append(level.name)
-        skip = None
         if level.spanned:
             spans = self.spans
             assert spans is not None  # only a target with spans has spanned levels
             at = self.expat.CurrentByteIndex
+            row = spans.row(at) if level.path is not None else None
+            if row is not None:
+                self.known_row(level.path, attrib, row)  # type: ignore[arg-type]
+                return
             spans.start(at)
-            if spans.known:
-                skip = spans.known_row(at)
+        self.levels.append(level)
+        if level.path is None:
+            self.deep.append(level.name)
         if len(attrib) == 1:  # the commonest case (xml:lang, a reference), made cheaper
             ((key, value),) = attrib.items()
             attrib = {_EXPANDED[key]: value}
@@ -307,14 +344,16 @@ class _Target:
             if self.spans is not None and self.spans.known_for is not None:
                 self.spans.known = self.spans.known_for(elem)
         self.stack.append(elem)
-        if skip is not None:
-            self.skip(elem, skip)
 
-    def skip(self, elem: Element, until: int) -> None:
-        """Read the row `elem` up to its end tag at `until` without handlers (see the
-        module doc); `skipped_end` ends it as `end` would."""
-        assert self.spans is not None
-        self.spans.skipped.add(elem)
+    def known_row(
+        self, path: Path_, attrib: dict[str, str], known: tuple[int, bytes, bool]
+    ) -> None:
+        """A row read without an `Element` (`Spans.row`): handed over as a `Known` once
+        its end is read, its children (if any) read without handlers (see the module doc)."""
+        until, digest, empty = known
+        self.known = (Known(attrib, self.expat.CurrentLineNumber, digest, not empty), path)
+        if empty:
+            return  # its end comes next
         parser = self.expat
         self.handlers = (
             parser.StartElementHandler,
@@ -345,6 +384,10 @@ class _Target:
         self.end(name)
 
     def end(self, name: str) -> None:
+        if self.known is not None:  # the end of a known row: nothing was built for it
+            self.events.append(("known", *self.known, ()))
+            self.known = None
+            return
         elem = self.builder.end(name)
         level = self.levels.pop()
         path = None
