@@ -45,11 +45,6 @@ MAX_ANSWERS = 64  # per revision: distinct questions of the model (with their pa
 # (which would then be computed again), and what they hold stays a few answers' worth.
 MAX_SCENARIO_ANSWERS = 8
 
-# Called (without arguments, holding no lock) after an answer is newly kept: it lives until
-# the revision moves, and the service freezes it out of the collector's passes
-# (app.core.memory.kept_for_long).
-ON_KEPT: list[Callable[[], None]] = []
-
 
 class _Kept:
     """What one store's present revision has: remembered answers; and the model of the
@@ -182,19 +177,11 @@ def remember(store: GraphStore, key: Hashable, compute: Callable[[], T]) -> T:
         return answer  # type: ignore[no-any-return]
     computed = compute()
     with kept.lock:
-        newly = kept.revision == revision
-        if newly:
+        if kept.revision == revision:
             kept.answers[key] = computed
             _bound(kept.answers, _of_scenario(key))
-    if newly:
-        _kept_now()
     _used(revision, key, computed)
     return computed
-
-
-def _kept_now() -> None:
-    for hook in ON_KEPT:
-        hook()
 
 
 # The answers `remember` gave while `collecting` (in an analysis worker: the service keeps
@@ -236,12 +223,9 @@ def keep(store: GraphStore, revision: str, key: Hashable, answer: Any) -> None:
             return  # it moved on meanwhile
         kept.at(revision)
         # One already kept stays (the same object keeps its rendered bytes, app.rest).
-        newly = key not in kept.answers
         kept.answers.setdefault(key, answer)
         kept.answers.move_to_end(key)
         _bound(kept.answers, _of_scenario(key))
-    if newly:
-        _kept_now()
 
 
 def read_present(store: GraphStore) -> None:

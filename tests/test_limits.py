@@ -223,49 +223,6 @@ def test_what_lives_long_is_frozen_after_a_warm_and_a_frozen_cycle_is_collected_
         gc.unfreeze()
 
 
-def test_a_kept_answer_is_frozen_by_the_next_full_pass_and_thawed_when_questions_pause(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """An answer kept for the revision (`queries.present.ON_KEPT`) is frozen at the end of
-    the collector's next full pass, which costs no pass of its own; cyclic garbage frozen
-    with it (a request under way then) is collected when the questions pause (`Tidy`)."""
-    monkeypatch.setattr(memory, "_settled", True)
-    gc.callbacks.append(memory._after_full_pass)
-    try:
-
-        class Node:
-            other: Node | None = None
-
-        answer = [Node() for _ in range(100)]  # the answer just kept
-        in_flight = Node()
-        in_flight.other = Node()
-        in_flight.other.other = in_flight  # garbage with a cycle once its request ends
-        gone = weakref.ref(in_flight)
-        gc.collect()
-        assert any(o is answer for o in gc.get_objects(generation=2))
-        memory.kept_for_long()
-        gc.collect(1)  # a young pass freezes nothing
-        assert not memory._thaw_due
-        gc.collect()  # the next full pass
-        assert memory._thaw_due
-        assert not any(o is answer for o in gc.get_objects(generation=2))  # frozen
-        del in_flight
-        gc.collect()
-        assert gone() is not None  # frozen with the answer, until the questions pause
-        tidied = threading.Event()
-        tidy = Tidy(delay_s=0.05)
-        tidy._trim = tidied.set
-        tidy.started()
-        tidy.ended()
-        assert tidied.wait(2)
-        assert gone() is None and not memory._thaw_due
-    finally:
-        gc.callbacks.remove(memory._after_full_pass)
-        monkeypatch.setattr(memory, "_freeze_next", False)
-        monkeypatch.setattr(memory, "_thaw_due", False)
-        gc.unfreeze()
-
-
 HEAP_GROWTH_PROBE = """
 import ctypes
 from app.core.memory import limit_heap_growth

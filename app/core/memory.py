@@ -18,8 +18,6 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from queries import present
-
 log = logging.getLogger(__name__)
 
 
@@ -94,26 +92,17 @@ def settle() -> None:
     interpreter while it walks every object the process holds; without start-up's objects
     the longest pause fell from ~180 to ~65 ms of CPU (`python -m bench.gc_pauses`).
     A larger young generation cut the passes further but kept ~30 MiB more after a burst of
-    questions, so CPython's thresholds are kept. From now on the answers the process keeps
-    are frozen too (`kept_for_long`)."""
+    questions, so CPython's thresholds are kept."""
     global _settled
     with _settling:
         gc.collect()  # what is garbage now must not be frozen with the rest
         gc.freeze()
         _settled = True
-        if _after_full_pass not in gc.callbacks:
-            gc.callbacks.append(_after_full_pass)
-        if kept_for_long not in present.ON_KEPT:
-            present.ON_KEPT.append(kept_for_long)
 
 
 # Whether this process froze its start-up (`settle`: the service's own process only).
 _settled = False
 _settling = threading.Lock()
-# An answer was kept since the last freeze (`kept_for_long`), and whether anything was
-# frozen since the last `settle_again` (which collects what then turned to garbage).
-_freeze_next = False
-_thaw_due = False
 
 
 def settle_again() -> None:
@@ -123,39 +112,12 @@ def settle_again() -> None:
     process that `settle`d. Unfrozen, the model and index of a 10,000-element model made
     every full pass of the collector 100-440 ms of held interpreter under the adversarial
     load, about one a second: the `/healthz` tail (docs/benchmarks.md). Costs one such
-    pass, after each warm of a new revision (`app.core.warm`), and when the questions
-    have paused after answers were frozen by `kept_for_long` (`Tidy`)."""
-    global _freeze_next, _thaw_due
+    pass, after each warm of a new revision (`app.core.warm`)."""
     with _settling:
         if not _settled:
             return
         gc.unfreeze()
         gc.collect()
-        gc.freeze()
-        _freeze_next = _thaw_due = False
-
-
-def kept_for_long() -> None:
-    """An answer was kept for the present revision (`queries.present.ON_KEPT`): it lives
-    until the model changes, so what the next full pass of the collector finds alive is
-    frozen at its end (`_after_full_pass`), at no cost of its own. Left in, the answers
-    the adversarial load keeps (rankings at its depth, its scenario's comparison, their
-    impacts: ~150,000 objects) were walked by every full pass, about one a second, each
-    holding the interpreter 100-200 ms: the `/healthz` tail (docs/benchmarks.md)."""
-    global _freeze_next
-    _freeze_next = True
-
-
-def _after_full_pass(phase: str, info: dict[str, Any]) -> None:
-    """The collector's callback: a full pass has just collected every unreachable object,
-    so what is tracked now is alive; freeze it if an answer was kept since the last
-    freeze. What else is alive then (requests under way) and later turns into garbage
-    with reference cycles stays until the next `settle_again` (at most a few answers'
-    requests); garbage without cycles is freed as ever, frozen or not."""
-    global _freeze_next, _thaw_due
-    if phase == "stop" and info.get("generation") == 2 and _freeze_next and _settled:
-        _freeze_next = False
-        _thaw_due = True
         gc.freeze()
 
 
@@ -189,10 +151,6 @@ class Tidy:
             self._timer = None
             if self._running:
                 return
-        if _thaw_due:  # answers were frozen under the load: collect what froze with them
-            settle_again()
-            collected = 0
-        else:
-            collected = gc.collect()
+        collected = gc.collect()
         self._trim()
         log.debug("after the questions: %d objects collected, free memory returned", collected)
