@@ -15,12 +15,13 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 
 from app.oidc import IssuerUnavailable, NoRole, OidcVerifier, SignInRefused
 from app.settings import Settings
 from graph.model import now_iso
 from graph.store import GraphStore
-from graph.tokens import TOKEN_PREFIX, Principal, Role, authenticate
+from graph.tokens import TOKEN_PREFIX, Principal, Role, authenticate, verified
 
 LOCAL_DEVELOPER = Principal(token_id="local", name="local developer (auth off)", role=Role.ADMIN)
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -107,6 +108,23 @@ def _signed_in(verifier: OidcVerifier, token: str) -> Principal:
         ) from None
 
 
+def identified_at_once(request: Request) -> Principal | None:
+    """The caller when that is known without waiting (auth off, or an API token verified
+    moments ago: `graph.tokens.verified`), kept on the request as `current_principal`
+    keeps it; None otherwise (`identify` then, in a thread: it may ask Neo4j). Every API
+    request is identified: on a busy server each hand-over to a thread and back is a wait
+    for the interpreter (and, on a loaded machine, for a core)."""
+    settings: Settings = request.app.state.settings
+    if not settings.auth_enabled:
+        principal: Principal | None = LOCAL_DEVELOPER
+    else:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        principal = verified(token.strip()) if scheme.lower() == "bearer" else None
+    if principal is not None:
+        request.state.principal = principal
+    return principal
+
+
 def identify(request: Request) -> Principal | None:
     """The caller if the request proves who it is, else None: the refusal is counted, and
     kept on the request for the route's answer. Neo4j being away propagates (nothing known)."""
@@ -134,9 +152,15 @@ def require(role: Role) -> Callable[[Request], Principal]:
     return check
 
 
-def by_method(request: Request) -> Principal:
-    """Router-wide rule: reading needs viewer, anything else editor."""
-    return require(Role.VIEWER if request.method in READ_METHODS else Role.EDITOR)(request)
+async def by_method(request: Request) -> Principal:
+    """Router-wide rule: reading needs viewer, anything else editor. Checked on the event
+    loop when the caller is already known (`app.middleware.AuditMiddleware` identified
+    every API request), in a thread when it is not (a token look-up in Neo4j)."""
+    check = require(Role.VIEWER if request.method in READ_METHODS else Role.EDITOR)
+    state = request.state
+    if getattr(state, "principal", None) is None and getattr(state, "auth_refused", None) is None:
+        return await run_in_threadpool(check, request)
+    return check(request)
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
 from app.core.limits import QuestionGate
 from app.core.warm import AnswerWarmer
@@ -12,35 +13,40 @@ from app.settings import Settings
 from graph.store import GraphStore
 from queries.live import LiveIndex
 
+# The dependencies are `async`: FastAPI runs a plain `def` dependency in a worker thread,
+# and a cheap read would be handed to a thread and back once for each (a wait for the
+# interpreter each time on a busy server, bench.adversarial); these only read app state.
 
-def get_settings(request: Request) -> Settings:
+
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_store(request: Request) -> GraphStore:
+async def get_store(request: Request) -> GraphStore:
     """The shared store; applies the schema first if Neo4j was down at start-up."""
     store: GraphStore = request.app.state.store
     if not request.app.state.schema_ready:
-        store.ensure_schema()  # raises ServiceUnavailable (-> 503) while Neo4j is still away
+        # raises ServiceUnavailable (-> 503) while Neo4j is still away
+        await run_in_threadpool(store.ensure_schema)
         request.app.state.schema_ready = True
     return store
 
 
-def get_live(request: Request) -> LiveIndex:
+async def get_live(request: Request) -> LiveIndex:
     """The live model's walk index (queries.live), for the impact walks."""
-    get_store(request)
+    await get_store(request)
     live: LiveIndex = request.app.state.live
     return live
 
 
-def get_gate(request: Request) -> QuestionGate:
+async def get_gate(request: Request) -> QuestionGate:
     """Admission and time limit for the expensive questions (app.core.limits)."""
     gate: QuestionGate = request.app.state.gate
     return gate
 
 
-def get_warmer(request: Request) -> AnswerWarmer:
+async def get_warmer(request: Request) -> AnswerWarmer:
     """What computes the answers in the background (app.core.warm)."""
     warm: AnswerWarmer = request.app.state.warm
     return warm

@@ -12,7 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.auth import READ_METHODS, identify
+from app.auth import READ_METHODS, identified_at_once, identify
 from app.settings import Settings
 from graph.audit import record_event
 from graph.history import Origin, acting_as
@@ -125,10 +125,12 @@ class AuditMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        try:
-            principal = await asyncio.to_thread(identify, request)
-        except Exception:  # Neo4j away: the route's own check answers (503)
-            principal = None
+        principal = identified_at_once(request)
+        if principal is None:
+            try:
+                principal = await asyncio.to_thread(identify, request)
+            except Exception:  # Neo4j away: the route's own check answers (503)
+                principal = None
         # Whatever the request changes in the model is recorded as this caller's.
         origin = Origin(
             actor=principal.name if principal else "",

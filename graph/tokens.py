@@ -108,6 +108,17 @@ _verified_lock = threading.Lock()
 _revocations = 0  # counted, so a lookup that raced a revocation is not kept
 
 
+def verified(secret: str) -> Principal | None:
+    """The caller of `secret` if it was found valid in the last `VERIFIED_FOR_S`, else None
+    (unknown, not necessarily invalid: `authenticate` asks Neo4j). Never waits on Neo4j,
+    so the service can ask it on its event loop."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    with _verified_lock:
+        known = _verified.get(_digest(secret))
+    return known[0] if known is not None and known[1] > time.monotonic() else None
+
+
 def authenticate(store: GraphStore, secret: str) -> Principal | None:
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None

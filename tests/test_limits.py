@@ -8,6 +8,9 @@ or SERVICE_UNAVAILABLE/busy with retryAfter (GraphQL); one past its time limit s
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import threading
 import time
 import weakref
@@ -218,3 +221,56 @@ def test_what_lives_long_is_frozen_after_a_warm_and_a_frozen_cycle_is_collected_
         assert gc.get_freeze_count() >= frozen_before + len(kept)
     finally:
         gc.unfreeze()
+
+
+HEAP_GROWTH_PROBE = """
+import ctypes
+from app.core.memory import limit_heap_growth
+
+class Info(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+        "fordblks", "keepcost")]
+
+libc = ctypes.CDLL("libc.so.6")
+libc.mallinfo2.restype = Info
+import sys
+if sys.argv[1] == "fixed":
+    limit_heap_growth()
+first = bytearray(10 << 20)
+del first  # freed: glibc's own threshold now rises past 10 MB
+block = bytearray(10 << 20)
+print(libc.mallinfo2().hblkhd >= 10 << 20)
+"""
+
+
+def test_the_service_maps_large_blocks_on_their_own_after_one_was_freed() -> None:
+    """glibc's threshold rises to the largest block freed, after which multi-MB answers
+    come from the heap (and stay there, free but held); `limit_heap_growth` keeps them
+    mapped on their own."""
+    try:
+        ctypes_ok = (
+            subprocess.run(
+                [sys.executable, "-c", "import ctypes; ctypes.CDLL('libc.so.6').mallinfo2"],
+                capture_output=True,
+            ).returncode
+            == 0
+        )
+    except OSError:
+        ctypes_ok = False
+    if not ctypes_ok:
+        pytest.skip("not glibc 2.33 or later")
+
+    def mapped(mode: str) -> bool:
+        env = {k: v for k, v in os.environ.items() if k != "MALLOC_MMAP_THRESHOLD_"}
+        out = subprocess.run(
+            [sys.executable, "-c", HEAP_GROWTH_PROBE, mode],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        ).stdout
+        return out.strip() == "True"
+
+    assert not mapped("glibc")  # the reason for it
+    assert mapped("fixed")

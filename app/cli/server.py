@@ -21,7 +21,7 @@ from app.cli.shared import (
     print_json,
     resolve_uri,
 )
-from app.core.memory import limit_arenas, settle
+from app.core.memory import limit_arenas, limit_heap_growth, settle
 from app.settings import Settings
 from graph.schema import SCHEMA
 from samples.demo import load_demo
@@ -79,6 +79,7 @@ def serve(
         # they freeze would never be collected.
         settle()
         limit_arenas()
+        limit_heap_growth()
         uvicorn.run(service, host=bind_host, port=bind_port, log_level="info")
     finally:
         if started and not keep_neo4j:

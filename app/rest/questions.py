@@ -77,8 +77,9 @@ At = Annotated[
 ]
 
 
-def moment(as_of: AsOf = None, at: At = None) -> Moment:
-    """The moment a question is asked of (422 for a date that is not one)."""
+async def moment(as_of: AsOf = None, at: At = None) -> Moment:
+    """The moment a question is asked of (422 for a date that is not one); async, as the
+    dependencies of `app.deps` are: parsing two dates needs no worker thread."""
     return Moment.of(as_of, at)
 
 
@@ -89,7 +90,7 @@ ImpactOf = Annotated[
 ]
 
 
-def walk_options(
+async def walk_options(
     max_depth: Depth = im.DEFAULT_MAX_DEPTH,
     rel_type: RelTypes = None,
     propagation: Overrides = None,
@@ -101,7 +102,7 @@ def walk_options(
 Walk = Annotated[im.WalkOptions, Depends(walk_options)]
 
 
-def list_page(
+async def list_page(
     settings: SettingsDep,
     limit: Annotated[
         int | None,
