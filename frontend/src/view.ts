@@ -241,12 +241,22 @@ export class GraphView {
     this.layoutRunning?.stop();
     this.layoutRunning = null;
     const seq = ++this.layoutSeq;
-    const n = this.cy.nodes().length;
-    if (n === 0) {
+    if (this.cy.nodes().length === 0) {
       document.body.dataset.layout = "done";
       return;
     }
     document.body.dataset.layout = "running";
+    // Measured in a task of its own: measuring every node for the layout, in the task that
+    // changed the drawing (and drew the panels), made that task a long one (expanding the
+    // most connected element, opening the graph page on M and L). Only the latest layout
+    // asked for is measured.
+    setTimeout(() => {
+      if (seq === this.layoutSeq) this.request(seq);
+    }, 0);
+  }
+
+  private request(seq: number): void {
+    const n = this.cy.nodes().length;
     // Layouts measure labels: measure them at their own size, not as enlarged for the last
     // zoom, or the same elements would be laid out differently after each fit.
     if (this.labelFactor !== 1) {
