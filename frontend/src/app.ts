@@ -13,7 +13,7 @@ import type { ExplorerContext } from "./context";
 import { Questions } from "./questions";
 import type { ElementBrief, GraphSchema } from "./types";
 import { decodeState, encodeState, type Mode, type Page, type ViewState } from "./urlstate";
-import { GraphView } from "./view";
+import type { GraphView } from "./view";
 import { renderDetails } from "./ui/details";
 import { renderFilters } from "./ui/filters";
 import { searchBox } from "./ui/search";
@@ -90,7 +90,11 @@ export class App implements ExplorerContext {
       }
     }
     this.schema = schema;
-    this.buildShell();
+    // The graph's drawing (Cytoscape) is a module of its own, loaded here: evaluated with
+    // the page's own, it was the larger part of the landing's first long task, before
+    // anything was drawn (the overview needs none of it).
+    const { GraphView } = await import("./view");
+    this.buildShell(GraphView);
     window.addEventListener("popstate", () => void this.loadFromUrl());
     await this.loadFromUrl();
     document.body.dataset.ready = "true";
@@ -98,9 +102,9 @@ export class App implements ExplorerContext {
 
   // -- shell ------------------------------------------------------------------------------
 
-  private buildShell(): void {
+  private buildShell(View: typeof GraphView): void {
     $("#search-slot").appendChild(searchBox(this.api, (e) => void this.pickFromSearch(e)));
-    this.view = new GraphView($("#cy"), {
+    this.view = new View($("#cy"), {
       select: (id) => void this.select(id),
       expandToggle: (id) => void this.toggleExpand(id),
       edge: (e) => {
