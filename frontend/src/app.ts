@@ -13,7 +13,7 @@ import type { ExplorerContext } from "./context";
 import { Questions } from "./questions";
 import type { ElementBrief, GraphSchema } from "./types";
 import { decodeState, encodeState, type Mode, type Page, type ViewState } from "./urlstate";
-import { GraphView } from "./view";
+import type { GraphView } from "./view";
 import { renderDetails } from "./ui/details";
 import { renderFilters } from "./ui/filters";
 import { searchBox } from "./ui/search";
@@ -90,7 +90,11 @@ export class App implements ExplorerContext {
       }
     }
     this.schema = schema;
-    this.buildShell();
+    // The graph's drawing (Cytoscape) is a module of its own, loaded here: evaluated with
+    // the page's own, it was the larger part of the landing's first long task, before
+    // anything was drawn (the overview needs none of it).
+    const { GraphView } = await import("./view");
+    this.buildShell(GraphView);
     window.addEventListener("popstate", () => void this.loadFromUrl());
     await this.loadFromUrl();
     document.body.dataset.ready = "true";
@@ -98,9 +102,9 @@ export class App implements ExplorerContext {
 
   // -- shell ------------------------------------------------------------------------------
 
-  private buildShell(): void {
+  private buildShell(View: typeof GraphView): void {
     $("#search-slot").appendChild(searchBox(this.api, (e) => void this.pickFromSearch(e)));
-    this.view = new GraphView($("#cy"), {
+    this.view = new View($("#cy"), {
       select: (id) => void this.select(id),
       expandToggle: (id) => void this.toggleExpand(id),
       edge: (e) => {
@@ -464,7 +468,8 @@ export class App implements ExplorerContext {
     this.status(`Loaded ${added} more relationship${added === 1 ? "" : "s"} of ${this.name(id)}.`);
   }
 
-  async expand(id: string): Promise<void> {
+  /** Expand an element (`panels: false`: the caller draws the details panel itself). */
+  async expand(id: string, { panels = true }: { panels?: boolean } = {}): Promise<void> {
     // Question modes show an answer; expanding goes back to exploring, with this element.
     if (this.state.mode !== "explore") await this.setMode("explore");
     this.status(`Loading neighbours of ${this.name(id)}…`);
@@ -473,7 +478,7 @@ export class App implements ExplorerContext {
     if (!m.derive().nodes.some((n) => n.id === id)) m.addSeed(id);
     m.expand(id);
     this.render({ anchor: id });
-    this.renderPanels();
+    if (panels) this.renderPanels();
     this.commit();
     const node = m.derive().nodes.find((n) => n.id === id);
     const total = new Set((m.neighbourhoods.get(id) ?? []).map((l) => l.neighbour.id)).size;
@@ -543,8 +548,13 @@ export class App implements ExplorerContext {
   async openElement(e: ElementBrief, expand = true): Promise<void> {
     this.model.know([e]);
     this.model.addSeed(e.id);
-    if (expand) await this.expand(e.id);
-    else this.render({ anchor: null });
+    // The details panel is drawn once, by `select`, in a task of its own: drawn in the
+    // expansion's task too (twice, "Loading…" in between), after the drawing's update and
+    // layout request, it made that task a long one (the most connected element on M and L).
+    if (expand) {
+      await this.expand(e.id, { panels: false });
+      await new Promise((next) => setTimeout(next, 0));
+    } else this.render({ anchor: null });
     await this.select(e.id);
     // An expansion's layout fits the whole view; centring on the element would push half of
     // its neighbours off screen.
@@ -556,7 +566,9 @@ export class App implements ExplorerContext {
     this.view.select(id);
     this.commit();
     if (id) {
-      this.renderPanels(true);
+      // "Loading…" only while there is something to load: drawn and replaced in the same
+      // task, it was the panel drawn twice.
+      if (!this.model.isLoaded(id)) this.renderPanels(true);
       try {
         await this.ensureLoaded(id);
       } catch (err) {

@@ -1,10 +1,11 @@
 /**
- * The layout worker: runs each graph layout (`layouts.ts`) off the page's main thread, so
+ * The layout worker: runs each graph layout (`layoutrun.ts`) off the page's main thread, so
  * a drawing of a few hundred elements no longer freezes the page while it is placed.
  * One request at a time; the page terminates the worker when a newer drawing supersedes
  * the one it is placing.
  */
-import { computeLayout, type LayoutAnswer, type LayoutRequest } from "./layouts";
+import type { LayoutAnswer, LayoutRequest } from "./layouts";
+import { computeLayout } from "./layoutrun";
 
 interface WorkerScope {
   onmessage: ((ev: MessageEvent<LayoutRequest>) => void) | null;

@@ -3,9 +3,14 @@
  * resolves with the positions, or with null when a newer request superseded it (the worker
  * still placing the old one is terminated and a fresh one started, so a stale layout never
  * delays the next). Where no Worker exists (Vitest, jsdom) or the worker fails, the layout
- * runs in the page, as it always did.
+ * runs in the page, as it always did (its libraries loaded then only).
  */
-import { computeLayout, type LayoutAnswer, type LayoutRequest } from "./layouts";
+import type { LayoutAnswer, LayoutRequest } from "./layouts";
+
+/** The layout run in the page (`layoutrun.ts`), loaded the first time it is needed. */
+async function computeLayout(req: LayoutRequest): Promise<LayoutAnswer> {
+  return (await import("./layoutrun")).computeLayout(req);
+}
 
 interface Pending {
   req: LayoutRequest;
@@ -36,7 +41,7 @@ export class LayoutClient {
       this.pending = null;
       if (ev.data.error) {
         console.warn(`layout worker: ${ev.data.error}; laying out in the page`);
-        p.resolve(computeLayout(p.req));
+        void computeLayout(p.req).then(p.resolve);
       } else p.resolve(ev.data);
     };
     this.worker.onerror = (ev) => {
@@ -46,7 +51,7 @@ export class LayoutClient {
       this.terminate();
       const p = this.pending;
       this.pending = null;
-      p?.resolve(computeLayout(p.req));
+      if (p) void computeLayout(p.req).then(p.resolve);
     };
   }
 
@@ -63,7 +68,7 @@ export class LayoutClient {
       stale.resolve(null);
       this.start();
     }
-    if (this.broken || !this.worker) return Promise.resolve(computeLayout(req));
+    if (this.broken || !this.worker) return computeLayout(req);
     const worker = this.worker;
     return new Promise((resolve) => {
       this.pending = { req, resolve };

@@ -1,21 +1,15 @@
 /**
  * The graph layouts, once for both places they run: the options of the layered (`dagre`)
- * and force-directed (`fcose`) layouts, what a layout request carries to the layout worker
- * (`layout.worker.ts`: element ids, each node's size as drawn, pinned positions, the seed)
- * and the layout run itself on a headless Cytoscape, which the worker calls and which the
- * view calls in its own thread where no Worker exists (tests, old browsers).
+ * and force-directed (`fcose`) layouts and what a layout request carries to the layout
+ * worker (`layout.worker.ts`: element ids, each node's size as drawn, pinned positions, the
+ * seed). The layout run itself on a headless Cytoscape is `layoutrun.ts`.
  *
  * The drawn canvas measures each node with its label (`nodeDimensionsIncludeLabels`); the
  * headless copy has no renderer to measure text, so it is given those measured sizes as the
  * nodes' own, and lays out the same boxes.
  */
-import cytoscape, { type Core, type NodeSingular } from "cytoscape";
-import dagre from "cytoscape-dagre";
-import fcose from "cytoscape-fcose";
-import { seededRandom, stableSeed } from "./stable";
-
-cytoscape.use(dagre);
-cytoscape.use(fcose);
+import type { BoundingBoxOptions, Core, NodeSingular } from "cytoscape";
+import { stableSeed } from "./stable";
 
 export type LayoutKind = "dagre" | "fcose";
 
@@ -100,72 +94,11 @@ export function layoutRequest(cy: Core, kind: LayoutKind, seq: number): LayoutRe
 }
 
 /** Bounding-box options that bypass Cytoscape's cache (`useCache` is missing from its types). */
-function fresh(opts: cytoscape.BoundingBoxOptions): cytoscape.BoundingBoxOptions {
-  return { ...opts, useCache: false } as cytoscape.BoundingBoxOptions;
+function fresh(opts: BoundingBoxOptions): BoundingBoxOptions {
+  return { ...opts, useCache: false } as BoundingBoxOptions;
 }
 
 /** To a hundredth of a pixel: the same text measures a few 1e-14 px differently at times. */
 function round(v: number): number {
   return Math.round(v * 100) / 100;
-}
-
-/**
- * Run the layout `req` asks for on a headless Cytoscape and return where each childless
- * node goes. Synchronous: the worker's whole job, or the fallback's in the page.
- */
-export function computeLayout(req: LayoutRequest): LayoutAnswer {
-  const cy = cytoscape({
-    headless: true,
-    styleEnabled: true,
-    style: [
-      { selector: "node", style: { shape: "rectangle", "border-width": 0, padding: 0, label: "" } },
-      { selector: "node:childless", style: { width: "data(w)", height: "data(h)" } },
-      { selector: "node:parent", style: { padding: "data(pad)" } },
-    ] as unknown as cytoscape.StylesheetJson,
-    elements: [
-      ...req.nodes.map((n) => ({
-        group: "nodes" as const,
-        data: n.parent ? { id: n.id, parent: n.parent, w: n.w, h: n.h, pad: n.pad ?? 0 } : { id: n.id, w: n.w, h: n.h, pad: n.pad ?? 0 },
-        position: { x: n.x, y: n.y },
-        locked: n.locked,
-      })),
-      ...req.edges.map((e) => ({ group: "edges" as const, data: { ...e } })),
-    ],
-  });
-  try {
-    if (req.kind === "fcose") placeInOrder(cy);
-    const layout = cy.layout({
-      ...layoutOptions(req.kind),
-      animate: false,
-      fit: false,
-      nodeDimensionsIncludeLabels: false,
-    } as unknown as cytoscape.LayoutOptions);
-    const random = Math.random;
-    Math.random = seededRandom(req.seed);
-    try {
-      layout.run();
-    } finally {
-      Math.random = random;
-    }
-    const positions: LayoutAnswer["positions"] = {};
-    cy.nodes(":childless").forEach((n) => {
-      const p = n.position();
-      positions[n.id()] = { x: p.x, y: p.y };
-    });
-    return { seq: req.seq, positions };
-  } finally {
-    cy.destroy();
-  }
-}
-
-/**
- * The force-directed layout starts from where the elements are: start it from a grid in
- * id order, so the same elements always end in the same places.
- */
-function placeInOrder(cy: Core): void {
-  const nodes = cy.nodes(":childless").sort((a, b) => (a.id() < b.id() ? -1 : a.id() > b.id() ? 1 : 0));
-  const cols = Math.max(1, Math.ceil(Math.sqrt(nodes.length)));
-  nodes.forEach((node, i) => {
-    if (!node.locked()) node.position({ x: (i % cols) * 80, y: Math.floor(i / cols) * 80 });
-  });
 }

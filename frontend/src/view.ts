@@ -33,8 +33,11 @@ export const OVERLAY_CLASSES = [
 
 /** Drawings of fewer nodes (and edges) move to their layout's places animated; larger ones
  * jump there. Edges count too: each animation frame re-paths every edge (bottleneck mode on M,
- * 93 nodes and 500 edges, animated: frames of 0.2-0.3 s of CPU). */
-const ANIMATED_BELOW = 150;
+ * 93 nodes and 500 edges, animated: frames of 0.2-0.3 s of CPU). So do nodes: expanding the
+ * most connected element on M (76 nodes, 25 edges) animated drew every node each frame, and
+ * the fit's zoom crossed label-size steps on the way (a restyle of every label each), the
+ * larger part of that expansion's long tasks. */
+const ANIMATED_BELOW = 50;
 const ANIMATED_EDGES_BELOW = 300;
 /** A large drawing's edges are added this many a frame once its nodes are placed. */
 const EDGES_PER_FRAME = 150;
@@ -107,7 +110,9 @@ export class GraphView {
   }
 
   private scheduleLabels(): void {
-    if (this.labelFrame) return;
+    // An animated fit zooms a little each frame: labels are resized once, when it stops
+    // (`place`), not at every step it crosses on the way (each a restyle of every label).
+    if (this.labelFrame || this.layoutRunning) return;
     this.labelFrame = requestAnimationFrame(() => {
       this.labelFrame = 0;
       this.updateLabels();
@@ -174,10 +179,12 @@ export class GraphView {
       const anchorPos = anchor && anchor.nonempty() ? { ...anchor.position() } : null;
       // A drawing that jumps to its layout waits for it outside the view: heaped in the
       // view, its first frame drew every element there (textures at a zoom the fit then
-      // changes), the larger part of a second-long task on M's bottlenecks.
+      // changes), the larger part of a second-long task on M's bottlenecks. An expansion's
+      // new neighbours too: heaped on the expanded element, they were drawn and their
+      // edges pathed there once before their places came back.
       const nodeCount = want.reduce((k, def) => k + (def.group === "nodes" ? 1 : 0), 0);
       // (A position object per node: Cytoscape keeps the object it is given.)
-      const outside = !anchorPos && large(nodeCount, want.length - nodeCount) ? outsideView(cy) : null;
+      const outside = large(nodeCount, want.length - nodeCount) ? outsideView(cy) : null;
       // New elements are added in one call per kind: element by element, Cytoscape's
       // bookkeeping for each addition made a drawing of hundreds a long task of its own.
       const newNodes: cytoscape.ElementDefinition[] = [];
@@ -202,7 +209,7 @@ export class GraphView {
           continue;
         }
         const jitter = () => (Math.random() - 0.5) * 40;
-        newNodes.push({ ...def, position: anchorPos ? { x: anchorPos.x + jitter(), y: anchorPos.y + jitter() } : outside ? { ...outside } : { x: 0, y: 0 } });
+        newNodes.push({ ...def, position: outside ? { ...outside } : anchorPos ? { x: anchorPos.x + jitter(), y: anchorPos.y + jitter() } : { x: 0, y: 0 } });
       }
       if (newNodes.length) cy.add(newNodes);
       // A large drawing's new edges wait for its nodes' places: added now, each was styled
@@ -234,12 +241,22 @@ export class GraphView {
     this.layoutRunning?.stop();
     this.layoutRunning = null;
     const seq = ++this.layoutSeq;
-    const n = this.cy.nodes().length;
-    if (n === 0) {
+    if (this.cy.nodes().length === 0) {
       document.body.dataset.layout = "done";
       return;
     }
     document.body.dataset.layout = "running";
+    // Measured in a task of its own: measuring every node for the layout, in the task that
+    // changed the drawing (and drew the panels), made that task a long one (expanding the
+    // most connected element, opening the graph page on M and L). Only the latest layout
+    // asked for is measured.
+    setTimeout(() => {
+      if (seq === this.layoutSeq) this.request(seq);
+    }, 0);
+  }
+
+  private request(seq: number): void {
+    const n = this.cy.nodes().length;
     // Layouts measure labels: measure them at their own size, not as enlarged for the last
     // zoom, or the same elements would be laid out differently after each fit.
     if (this.labelFactor !== 1) {
@@ -274,7 +291,18 @@ export class GraphView {
         this.cy.center();
       }
       this.updateLabels();
-      this.addEdgesInSlices(() => this.layoutRunning === null && this.layoutSeq === seq, () => (document.body.dataset.layout = "done"));
+      const current = (): boolean => this.layoutRunning === null && this.layoutSeq === seq;
+      const done = (): void => void (document.body.dataset.layout = "done");
+      if (animate) {
+        this.addEdgesInSlices(current, done);
+        return;
+      }
+      // A drawing that jumped: its nodes' styles and labels (at the size this zoom gives
+      // them) are measured in this task, so that the frame drawing it only draws, and its
+      // edges come in the frames after. In one frame, measuring, drawing and pathing were
+      // the expansion of the most connected element's longest task (M and L).
+      this.cy.nodes().boundingBox();
+      requestAnimationFrame(() => this.addEdgesInSlices(current, done));
     });
     layout.run();
   }

@@ -1,6 +1,7 @@
 import cytoscape from "cytoscape";
 import { describe, expect, it } from "vitest";
-import { computeLayout, layoutRequest, type LayoutRequest } from "../src/layouts";
+import { layoutRequest, type LayoutRequest } from "../src/layouts";
+import { computeLayout } from "../src/layoutrun";
 
 function star(kind: "dagre" | "fcose", seed = 7): LayoutRequest {
   const nodes = Array.from({ length: 14 }, (_, i) => ({ id: `n${i}`, w: 60 + (i % 3) * 20, h: 40, x: 0, y: 0, locked: false }));
