@@ -52,7 +52,8 @@ class Settings(BaseSettings):
     local_neo4j_heap: str = "1g"
     local_neo4j_pagecache: str = "512m"
     # Memory of all open transactions together: one import is one transaction, and a
-    # model of 100,000 elements needs 2-3 GiB of it. None keeps the launcher's default.
+    # model of 100,000 elements with its history needs ~6 GiB. None: 70 % of the heap, at
+    # least 1g (`graph.local_neo4j.default_txmax`).
     local_neo4j_txmax: str | None = None
     max_page_size: int = Field(default=500, ge=1)
     auth: Literal["on", "off"] = Field(

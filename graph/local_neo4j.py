@@ -82,6 +82,16 @@ def _classpath(target: Path) -> str:
     return f"{target / 'neo4j-local-1.0.0.jar'}{os.pathsep}{target / 'lib' / '*'}"
 
 
+def default_txmax(heap: str) -> str:
+    """70 % of `heap`, at least 1g: the rest of the heap is left to Neo4j itself."""
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+    text = heap.strip().lower()
+    if text[-1:] in units and text[:-1].isdigit():
+        mib = int(text[:-1]) * units[text[-1]] * 7 // 10 >> 20
+        return f"{max(mib, 1024)}m"
+    return "1g"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -166,8 +176,9 @@ class LocalNeo4j:
     ) -> LocalNeo4jStatus:
         """Start the server (or return the running one) and wait until Bolt answers.
 
-        `txmax` caps the memory of all open transactions together (the launcher's default
-        is 1g); one import is one transaction, so very large models need more.
+        `txmax` caps the memory of all open transactions together; one import is one
+        transaction, so very large models need more. Default: 70 % of the heap, at least
+        1g (the launcher's own default), so a larger heap alone lets larger imports in.
         """
         current = self.status()
         if current.running:
@@ -189,7 +200,7 @@ class LocalNeo4j:
             f"home={self.home / 'data'}",
             f"port={port}",
             f"pagecache={pagecache}",
-            *([f"txmax={txmax}"] if txmax else []),
+            f"txmax={txmax or default_txmax(heap)}",
         ]
         log_handle = self.log_file.open("w")
         # A session of its own: the server outlives `valuegraph neo4j start` and is not

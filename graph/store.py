@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import queue
+import re
 import sys
 import threading
 from collections import Counter, defaultdict
@@ -73,6 +74,27 @@ class QueryTimeoutError(StoreError):
     """Neo4j stopped a query that ran past the configured time limit."""
 
 
+class TransactionTooLarge(StoreError):
+    """Neo4j refused a write for want of transaction memory (its
+    `dbms.memory.transaction.total.max`): a large import is one transaction, all or
+    nothing, so nothing of it was written."""
+
+    CODE: Final = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
+
+    @classmethod
+    def of(cls, exc: Neo4jError) -> TransactionTooLarge:
+        # Neo4j's message names the limit ("... more than the limit 1.0 GiB ..."): kept, to act on.
+        limit = re.search(r"limit (\d[\d.]* ?[KMGT]?i?B)", exc.message or "")
+        allowed = f" ({limit.group(1)})" if limit else ""
+        return cls(
+            "Neo4j refused the write: it needs more transaction memory than the server "
+            f"allows{allowed}; nothing was written. Give Neo4j more: the local one with "
+            "`valuegraph neo4j stop` then `valuegraph neo4j start --heap 8g --txmax 7g` "
+            "(or VALUEGRAPH_LOCAL_NEO4J_TXMAX), your own server by raising "
+            "dbms.memory.transaction.total.max."
+        )
+
+
 class NodeLike(Protocol):
     """What `GraphStore.write` reads of a node: a `NodeRecord`, or anything shaped like it."""
 
@@ -116,11 +138,20 @@ def _managed(run: Callable[..., Any], work: Callable[..., _T], *args: Any) -> _T
     def closing(tx: ManagedTransaction, *a: Any) -> _T:
         try:
             return work(tx, *a)
-        except (Neo4jError, ServiceUnavailable, SessionExpired):
+        except (Neo4jError, ServiceUnavailable, SessionExpired) as exc:
             tx._closed_flag = True
+            if isinstance(exc, Neo4jError) and exc.code == TransactionTooLarge.CODE:
+                # Transient to the driver, but the same write fails the same way again:
+                # not retried (each retry would send the whole transaction once more).
+                raise TransactionTooLarge.of(exc) from exc
             raise
 
-    answer: _T = run(closing, *args)
+    try:
+        answer: _T = run(closing, *args)
+    except Neo4jError as exc:  # refused at commit rather than in a statement
+        if exc.code == TransactionTooLarge.CODE:
+            raise TransactionTooLarge.of(exc) from exc
+        raise
     return answer
 
 

@@ -160,3 +160,42 @@ def test_crash_then_neo4j_start_brings_the_running_service_back(tmp_path: Path) 
             assert client.get("/api/stats").status_code == 200
     finally:
         server.stop()
+
+
+@pytest.mark.slow
+def test_an_import_beyond_neo4j_transaction_memory_is_refused_whole_with_advice(
+    tmp_path: Path,
+) -> None:
+    """A model larger than the Neo4j's transaction memory (`dbms.memory.transaction.total.max`)
+    allows: `valuegraph import` says so and what to raise (no traceback, exit 1, not retried
+    for the driver's whole retry time), and nothing of it is written."""
+    model = tmp_path / "big.xml"
+    _big_exchange_file(model, 20_000)
+    server = LocalNeo4j(tmp_path / "neo4j")
+    status = server.start(port=free_port(), heap="768m", pagecache="128m", txmax="16m")
+    assert status.uri
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "VALUEGRAPH_"))}
+    env.update(NEO4J_URI=status.uri, VALUEGRAPH_HOME=str(tmp_path / ".valuegraph"))
+    store = GraphStore.connect(status.uri, retry_time=1.0)
+    try:
+        started = time.monotonic()
+        proc = subprocess.run(
+            [str(Path(sys.executable).with_name("valuegraph")), "import", str(model)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+        output = proc.stdout + proc.stderr
+        assert proc.returncode == 1, output
+        assert "Traceback" not in output
+        assert "transaction memory" in output and "--txmax" in output, output
+        assert "nothing was written" in output
+        # Neo4j's transient error is not retried: the same write would fail the same way.
+        assert "will be retried" not in output
+        assert time.monotonic() - started < 120
+        assert store.stats()["nodes"].get("Platform", 0) == 0
+        assert store.read("MATCH (r:ImportRun) RETURN count(r) AS c")[0]["c"] == 0
+    finally:
+        store.close()
+        server.stop()

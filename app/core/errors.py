@@ -24,6 +24,7 @@ from graph.store import (
     PreconditionFailed,
     QueryTimeoutError,
     StoreError,
+    TransactionTooLarge,
 )
 from importers.errors import ImportFailure, ImportTooLarge
 from importers.export import ExportFailure
@@ -127,6 +128,9 @@ FAILURES: dict[type[Exception], Answer] = {
     ConflictError: Answer(409, "BAD_USER_INPUT", "conflict", 1, _with_details),
     # A conditional write (If-Match) to something changed since: read again, then write.
     PreconditionFailed: Answer(412, "BAD_USER_INPUT", "changed", 1),
+    # Neo4j's transaction memory is too small for the write (a large import): the server's
+    # capacity, not the caller's input; the message says what to raise.
+    TransactionTooLarge: Answer(507, "SERVICE_UNAVAILABLE", "database_memory", 1),
     StoreError: Answer(422, "BAD_USER_INPUT", "invalid", 1, _with_details),
     UnknownTypeError: Answer(422, "BAD_USER_INPUT", "invalid", 1),
     # Someone else's saved view: refused on every surface alike (not a role the route knows).
