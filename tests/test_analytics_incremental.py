@@ -17,7 +17,7 @@ import io
 import random
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import networkx as nx
 import pytest
@@ -183,6 +183,19 @@ def _lost_needs_by_search(base: ModelGraph, scenario: ModelGraph) -> list[tuple[
     return sorted(lost)
 
 
+def _random_view(operations: list[Any]) -> ScenarioView:
+    """The view of an open scenario of the random `operations` (as replayed)."""
+    return ScenarioView(
+        name="random",
+        description="",
+        status="open",
+        operation_count=len(operations),
+        operations=operations,
+        created_at="2026-12-07T00:00:00Z",
+        updated_at="2026-12-07T00:00:00Z",
+    )
+
+
 def _ids(refs: list[ElementRef]) -> list[str]:
     return [r.id for r in refs]
 
@@ -250,15 +263,7 @@ def test_scenario_analyses_derived_equal_the_full_computation(
         ) == sorted(expected_needs)
         assert _ids(streams) == expected_streams
 
-        view = ScenarioView(
-            name="random",
-            description="",
-            status="open",
-            operation_count=len(ops),
-            operations=views,
-            created_at="2026-12-07T00:00:00Z",
-            updated_at="2026-12-07T00:00:00Z",
-        )
+        view = _random_view(views)
         comparison = compare_models(
             base,
             scenario,
@@ -338,15 +343,7 @@ def test_scenario_impact_is_paged_from_the_walks_it_keeps(
         first = first_part(
             base,
             scenario,
-            view=ScenarioView(
-                name="random",
-                description="",
-                status="open",
-                operation_count=len(ops),
-                operations=views,
-                created_at="2026-12-07T00:00:00Z",
-                updated_at="2026-12-07T00:00:00Z",
-            ),
+            view=_random_view(views),
             element=element,
             max_depth=6,
             max_streams_per_team=3,
@@ -366,7 +363,10 @@ def test_scenario_impact_is_paged_from_the_walks_it_keeps(
             None,
             {s.id for s in first.comparison.losses.streams},
         )
-        sides = {"base": whole.base, "scenario": whole.scenario}
+        sides: dict[Literal["base", "scenario"], Any] = {
+            "base": whole.base,
+            "scenario": whole.scenario,
+        }
         assert impact.model_dump(exclude={"base", "scenario"}) == whole.model_dump(
             exclude={"base", "scenario"}
         )
