@@ -82,6 +82,12 @@ class TransactionTooLarge(StoreError):
     CODE: Final = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
 
     @classmethod
+    def raise_for(cls, exc: Exception) -> None:
+        """Raise this (from `exc`) if `exc` is Neo4j running out of transaction memory."""
+        if isinstance(exc, Neo4jError) and exc.code == cls.CODE:
+            raise cls.of(exc) from exc
+
+    @classmethod
     def of(cls, exc: Neo4jError) -> TransactionTooLarge:
         # Neo4j's message names the limit ("... more than the limit 1.0 GiB ..."): kept, to act on.
         limit = re.search(r"limit (\d[\d.]* ?[KMGT]?i?B)", exc.message or "")
@@ -140,17 +146,15 @@ def _managed(run: Callable[..., Any], work: Callable[..., _T], *args: Any) -> _T
             return work(tx, *a)
         except (Neo4jError, ServiceUnavailable, SessionExpired) as exc:
             tx._closed_flag = True
-            if isinstance(exc, Neo4jError) and exc.code == TransactionTooLarge.CODE:
-                # Transient to the driver, but the same write fails the same way again:
-                # not retried (each retry would send the whole transaction once more).
-                raise TransactionTooLarge.of(exc) from exc
+            # Transient to the driver, but the same write fails the same way again: not
+            # retried (each retry would send the whole transaction once more).
+            TransactionTooLarge.raise_for(exc)
             raise
 
     try:
         answer: _T = run(closing, *args)
     except Neo4jError as exc:  # refused at commit rather than in a statement
-        if exc.code == TransactionTooLarge.CODE:
-            raise TransactionTooLarge.of(exc) from exc
+        TransactionTooLarge.raise_for(exc)
         raise
     return answer
 

@@ -54,11 +54,17 @@ def limit_arenas(arenas: int = MALLOC_ARENAS) -> None:
     """At most `arenas` glibc malloc arenas in this process (set before threads start; as
     `MALLOC_ARENA_MAX` would, which an environment already setting it keeps); a no-op
     where the C library is not glibc."""
+    _mallopt(_M_ARENA_MAX, arenas, unless="MALLOC_ARENA_MAX")
+
+
+def _mallopt(param: int, value: int, unless: str) -> None:
+    """glibc's `mallopt(param, value)`, unless the environment variable `unless` already
+    sets it (glibc read it at start-up) or the C library is not glibc."""
     mallopt = _glibc("mallopt")
-    if "MALLOC_ARENA_MAX" in os.environ or mallopt is None:
+    if unless in os.environ or mallopt is None:
         return
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    mallopt(_M_ARENA_MAX, arenas)
+    mallopt(param, value)
 
 
 # glibc's mallopt parameter for the size from which a block is mapped on its own
@@ -78,11 +84,7 @@ def limit_heap_growth(threshold: int = MMAP_THRESHOLD) -> None:
     """Map blocks of `threshold` bytes and more on their own, always (as
     `MALLOC_MMAP_THRESHOLD_` would, which an environment already setting it keeps); a
     no-op where the C library is not glibc."""
-    mallopt = _glibc("mallopt")
-    if "MALLOC_MMAP_THRESHOLD_" in os.environ or mallopt is None:
-        return
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    mallopt(_M_MMAP_THRESHOLD, threshold)
+    _mallopt(_M_MMAP_THRESHOLD, threshold, unless="MALLOC_MMAP_THRESHOLD_")
 
 
 def settle() -> None:
