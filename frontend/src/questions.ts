@@ -11,12 +11,14 @@ import {
   DependsOnDocument,
   HealthReportDocument,
   ImpactDocument,
+  ImpactPageDocument,
   type AffectedFragment,
   type BottlenecksQuery,
   type DependencyPathQuery,
   type DependsOnQuery,
   type HealthReportQuery,
   type ImpactFragment,
+  type ImpactPageQueryVariables,
   type NoticeFieldsFragment,
   type RefFragment,
   type StepFragment,
@@ -56,12 +58,23 @@ export interface ImpactTotals {
   streams: number;
   affected: number;
   notify: number;
+  /** Each list's own total, where the answer says (the explorer's first screen asks them all). */
+  lists?: Partial<Record<ImpactList, number>>;
 }
+
+/** The lists of an impact answer, each asked a page at a time (`ImpactPage`). */
+export type ImpactList = "streams" | AffectedList | "people" | "teams";
+/** The lists of affected elements other than streams, in the answer's (and the report's) order. */
+export type AffectedList = "capabilities" | "platforms" | "dataAssets" | "other";
+export const AFFECTED_LISTS: readonly AffectedList[] = ["capabilities", "platforms", "dataAssets", "other"];
+
+/** An affected element (not a stream), with the list it is in. */
+export type AffectedEntry = ElementBrief & { list: AffectedList };
 
 export interface ImpactResult {
   source: ElementBrief;
   streams: ImpactStream[];
-  affected: ElementBrief[];
+  affected: AffectedEntry[];
   notify: NotifyEntry[];
   totals: ImpactTotals | null;
 }
@@ -160,11 +173,11 @@ function readAffected(a: AffectedLike): ImpactStream {
 
 /** An impact answer: the whole one (`Impact` fragment) or a scenario side's (streams only). */
 export type ImpactLike = { element: RefFragment; streams: readonly AffectedLike[] } & Partial<
-  Pick<ImpactFragment, "counts" | "capabilities" | "platforms" | "dataAssets" | "other" | "teamsToNotify" | "peopleToNotify">
->;
+  Pick<ImpactFragment, "capabilities" | "platforms" | "dataAssets" | "other" | "teamsToNotify" | "peopleToNotify">
+> & { counts?: Pick<ImpactFragment["counts"], "affected" | "streams" | "teamsToNotify" | "peopleToNotify"> & Partial<ImpactFragment["counts"]> };
 
-function dedupe(xs: ElementBrief[]): ElementBrief[] {
-  const seen = new Map<string, ElementBrief>();
+function dedupe<T extends ElementBrief>(xs: T[]): T[] {
+  const seen = new Map<string, T>();
   for (const x of xs) if (!seen.has(x.id)) seen.set(x.id, x);
   return [...seen.values()];
 }
@@ -184,10 +197,33 @@ export function readImpact(a: ImpactLike): ImpactResult {
   };
   take(a.peopleToNotify, "accountable owner");
   take(a.teamsToNotify, "owning team");
-  const affected = dedupe([...(a.capabilities ?? []), ...(a.platforms ?? []), ...(a.dataAssets ?? []), ...(a.other ?? [])].map((x) => ref(x.element)));
+  const affected = dedupe(AFFECTED_LISTS.flatMap((list) => (a[list] ?? []).map((x) => ({ ...ref(x.element), list }))));
   const c = a.counts;
-  const totals = c ? { streams: c.streams, affected: c.affected - c.streams, notify: c.teamsToNotify + c.peopleToNotify } : null;
+  const totals: ImpactTotals | null = c ? { streams: c.streams, affected: c.affected - c.streams, notify: c.teamsToNotify + c.peopleToNotify } : null;
+  if (c && totals && c.capabilities !== undefined) {
+    totals.lists = { streams: c.streams, capabilities: c.capabilities, platforms: c.platforms, dataAssets: c.dataAssets, other: c.other, people: c.peopleToNotify, teams: c.teamsToNotify };
+  }
   return { source: ref(a.element), streams, affected, notify, totals };
+}
+
+/** How many of a list an answer holds so far. */
+export function loadedOf(r: ImpactResult, list: ImpactList): number {
+  if (list === "streams") return r.streams.length;
+  if (list === "people" || list === "teams") return r.notify.filter((n) => (n.role === "accountable owner") === (list === "people")).length;
+  return r.affected.filter((e) => e.list === list).length;
+}
+
+/** A further page of one list (`next`, read from `ImpactPage`) added to the answer shown,
+ * each list kept in the server's order (an entry already there is kept once). */
+export function withMoreImpact(shown: ImpactResult, next: ImpactResult): ImpactResult {
+  const have = new Set(shown.streams.map((s) => s.stream.id));
+  const streams = [...shown.streams, ...next.streams.filter((s) => !have.has(s.stream.id))];
+  // Each list after its own: the affected lists, then the notices, keep the answer's order.
+  const affected = dedupe(AFFECTED_LISTS.flatMap((list) => [...shown.affected, ...next.affected].filter((e) => e.list === list)));
+  const seen = new Set<string>();
+  const notify = [...shown.notify, ...next.notify].filter((n) => !seen.has(n.element.id) && !!seen.add(n.element.id));
+  const people = notify.filter((n) => n.role === "accountable owner");
+  return { ...shown, streams, affected, notify: [...people, ...notify.filter((n) => n.role !== "accountable owner")] };
 }
 
 /** A page of what an element depends on, read into the impact shape (`streams` = the
@@ -297,8 +333,16 @@ export class Questions {
 
   constructor(readonly client: GraphQLClient) {}
 
+  /** The first screen of a change's impact: every count and the first page of each list. */
   async impact(p: ImpactParams): Promise<ImpactResult> {
-    return readImpact((await this.client.request(ImpactDocument, { ...walk(p), ...this.time() })).impact);
+    return readImpact((await this.client.request(ImpactDocument, { ...walk(p), page: DRAW_PAGE, ...this.time() })).impact);
+  }
+
+  /** The next page of one list of that answer, read into the impact shape (that list only). */
+  async impactPage(p: ImpactParams, list: ImpactList, offset: number, limit = DRAW_PAGE): Promise<ImpactResult> {
+    const vars: ImpactPageQueryVariables = { ...walk(p), limit, offset, [list]: true, ...this.time() };
+    const a = (await this.client.request(ImpactPageDocument, vars)).impact;
+    return readImpact({ ...a, element: { id: p.element, type: "", name: p.element }, streams: a.streams ?? [] });
   }
 
   /** A page of what the element depends on, nearest first (the server orders and counts). */

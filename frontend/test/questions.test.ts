@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import type { BottlenecksQuery, DependencyPathQuery, DependsOnQuery, HealthReportQuery, ImpactQuery } from "../src/generated/graphql";
 import type { GraphQLClient } from "../src/gql";
-import { DRAW_PAGE, Questions, nearestFirst, readBottlenecks, readDependsOn, readHealth, readImpact, readPath, readSteps, shownOf, withMoreDependencies } from "../src/questions";
+import { DRAW_PAGE, Questions, loadedOf, nearestFirst, readBottlenecks, readDependsOn, readHealth, readImpact, readPath, readSteps, shownOf, withMoreDependencies, withMoreImpact } from "../src/questions";
 import { loadStyles } from "../src/style";
 import { graphHref } from "../src/urlstate";
 
@@ -54,7 +54,7 @@ describe("impact answers", () => {
       element: ref("p", "Platform", "P"),
       counts: { affected: 1210, streams: 610, teamsToNotify: 40, peopleToNotify: 12 },
       streams: [{ element: ref("vs1", "ValueStream", "S1"), distance: 1, path: [], pathText: "" }],
-      platforms: [{ element: ref("p2", "Platform", "P2"), distance: 1, path: [], pathText: "" }],
+      platforms: [{ element: ref("p2", "Platform", "P2") }],
       teamsToNotify: [{ element: ref("t", "Team", "T"), reason: "owns P", distance: 0, about: [ref("p", "Platform", "P")] }],
     });
     expect(paged.totals).toEqual({ streams: 610, affected: 600, notify: 52 });
@@ -62,6 +62,56 @@ describe("impact answers", () => {
     expect(shownOf(paged.streams.length, paged.totals?.streams)).toBe("1 of 610");
     expect(shownOf(7, 7)).toBe("7");
     expect(shownOf(7, undefined)).toBe("7");
+  });
+
+  it("reads each list's total, and adds a further page of one list in the server's order", () => {
+    const stream = (id: string, distance: number) => ({ element: ref(id, "ValueStream"), distance, path: [], pathText: "" });
+    const notice = (id: string, type: string, distance: number) => ({ element: ref(id, type), reason: `owns ${id}`, distance, about: [ref("p", "Platform", "P")] });
+    const first = readImpact({
+      element: ref("p", "Platform", "P"),
+      counts: { affected: 70, streams: 3, capabilities: 30, platforms: 27, dataAssets: 0, other: 10, teamsToNotify: 4, peopleToNotify: 3 },
+      streams: [stream("vs1", 1), stream("vs2", 2)],
+      capabilities: [{ element: ref("c1", "Capability") }],
+      platforms: [{ element: ref("p2", "Platform") }],
+      peopleToNotify: [notice("a", "Person", 1)],
+      teamsToNotify: [notice("t1", "Team", 0), notice("t2", "Team", 1)],
+    });
+    expect(first.totals?.lists).toEqual({ streams: 3, capabilities: 30, platforms: 27, dataAssets: 0, other: 10, people: 3, teams: 4 });
+    expect(first.affected.map((e) => [e.id, e.list])).toEqual([["c1", "capabilities"], ["p2", "platforms"]]);
+    expect(["streams", "capabilities", "platforms", "other", "people", "teams"].map((l) => loadedOf(first, l as never))).toEqual([2, 1, 1, 0, 1, 2]);
+    const source = ref("p", "Platform", "P");
+    const more = withMoreImpact(first, readImpact({ element: source, streams: [stream("vs3", 2)], capabilities: [{ element: ref("c2", "Capability") }] }));
+    expect(more.streams.map((s) => s.stream.id)).toEqual(["vs1", "vs2", "vs3"]);
+    // A capability's page stays among the capabilities, before the platforms.
+    expect(more.affected.map((e) => e.id)).toEqual(["c1", "c2", "p2"]);
+    expect(more.totals).toEqual(first.totals);
+    const people = withMoreImpact(more, readImpact({ element: source, streams: [], peopleToNotify: [notice("b", "Person", 2), notice("a", "Person", 1)] }));
+    // Accountable owners stay before the teams; one already listed is kept once.
+    expect(people.notify.map((n) => [n.element.id, n.role])).toEqual([
+      ["a", "accountable owner"],
+      ["b", "accountable owner"],
+      ["t1", "owning team"],
+      ["t2", "owning team"],
+    ]);
+  });
+
+  it("asks the first page of every list, then a further page of one list", async () => {
+    const asked: Record<string, unknown>[] = [];
+    const whole = answer<ImpactQuery>("impact").impact;
+    const client = {
+      request: async (_doc: unknown, vars: Record<string, unknown>) => {
+        asked.push(vars);
+        return { impact: vars.streams ? { streams: whole.streams.slice(vars.offset as number, (vars.offset as number) + (vars.limit as number)) } : whole };
+      },
+    } as unknown as GraphQLClient;
+    const questions = new Questions(client);
+    const params = { element: "plat-identity-kyc", depth: 4, rels: [] };
+    await questions.impact(params);
+    expect(asked[0]).toMatchObject({ element: "plat-identity-kyc", maxDepth: 4, page: DRAW_PAGE });
+    const page = await questions.impactPage(params, "streams", 5, 2);
+    expect(asked[1]).toMatchObject({ element: "plat-identity-kyc", maxDepth: 4, limit: 2, offset: 5, streams: true });
+    expect(asked[1].teams).toBeUndefined();
+    expect(page.streams.map((s) => s.stream.id)).toEqual(["vs-payments", "vs-wealth"]);
   });
 
   it("reads a path's steps in stored direction and its elements in travel order", () => {

@@ -2,7 +2,7 @@
 import type { ExplorerContext } from "../context";
 import { elementLink } from "./link";
 import { debounce, h } from "../dom";
-import { DRAW_PAGE, nearestFirst, shownOf, withMoreDependencies, type ImpactParams, type ImpactResult, type PathResult } from "../questions";
+import { DRAW_PAGE, loadedOf, shownOf, withMoreDependencies, withMoreImpact, type ImpactList, type ImpactParams, type ImpactResult, type PathResult } from "../questions";
 import { relLabel } from "../style";
 import type { ElementBrief } from "../types";
 import { elementPicker } from "./picker";
@@ -15,9 +15,7 @@ export class ImpactPanel {
   path: PathResult | null = null;
   error: string | null = null;
   loading = false;
-  /** How many of an answer's streams (or dependencies) are drawn and listed (grows with "show more"). */
-  limit = DRAW_PAGE;
-  /** A further page of dependencies is being asked for ("show more" pressed). */
+  /** A further page is being asked for ("show more", or a table's next page). */
   private asking = false;
   private readonly rerun = debounce(() => void this.run(), 300);
 
@@ -38,8 +36,6 @@ export class ImpactPanel {
       app.status("Impact mode: select an element (search or click), then its change impact is shown.");
       return;
     }
-    // A dependency answer is asked a page at a time, so a new one starts at its first page.
-    if (depends || s.impactOf !== target || this.result?.source.id !== target) this.limit = DRAW_PAGE;
     s.impactOf = target;
     this.loading = true;
     app.renderPanels();
@@ -55,7 +51,7 @@ export class ImpactPanel {
       app.status(
         depends
           ? `${app.name(target)} depends on ${shownOf(r.streams.length, r.totals?.streams)} element${(r.totals?.streams ?? r.streams.length) === 1 ? "" : "s"} (nearest first).`
-          : `Impact of ${app.name(target)}: ${shownOf(r.streams.length, r.totals?.streams)} value stream${(r.totals?.streams ?? r.streams.length) === 1 ? "" : "s"} affected.`,
+          : `Impact of ${app.name(target)}: ${(r.totals?.streams ?? r.streams.length).toLocaleString()} value stream${(r.totals?.streams ?? r.streams.length) === 1 ? "" : "s"} affected.`,
       );
     } catch (err) {
       if (stale()) return;
@@ -120,54 +116,60 @@ export class ImpactPanel {
     app.render({ relayout: true });
   }
 
-  /** Draw and list more: the next nearest affected streams of the answer held, or the next
-   * page of what the element depends on, asked of the server (on L a stream depends on
-   * thousands of elements: the whole answer was 14 MB). */
+  /** Draw and list more: the next page of affected streams, or of what the element depends
+   * on, asked of the server (on L a stream depends on thousands of elements: the whole
+   * answer was 14 MB; a shared platform's impact with every list whole, 2.5 MB). */
   async showMore(): Promise<void> {
-    const app = this.app;
-    const s = app.state;
-    let r = this.result;
-    if (!r || this.loading || this.asking) return;
-    const depends = s.impactDir === "depends";
-    if (depends) {
-      const params: ImpactParams = { element: r.source.id, depth: s.depth, rels: s.impactRels };
-      const asked = r;
-      this.asking = true;
-      try {
-        const next = await app.questions.dependsOn(params, { limit: DRAW_PAGE, offset: asked.streams.length });
-        // Another question asked meanwhile: this page belongs to the old answer.
-        if (this.result !== asked) return;
-        r = this.result = withMoreDependencies(asked, next);
-      } catch (err) {
-        if (this.result !== asked) return;
-        this.error = (err as Error).message;
-        app.status(`Reading more dependencies failed: ${(err as Error).message}`, true);
-        app.renderPanels();
-        return;
-      } finally {
-        this.asking = false;
-      }
+    const depends = this.app.state.impactDir === "depends";
+    if (await this.more(depends ? null : "streams")) {
+      await this.draw(this.result!, depends ? "dependency" : "impacted");
+      this.app.pendingFocus = "impact-more";
+      this.app.renderPanels();
     }
-    this.limit += DRAW_PAGE;
-    await this.draw(r, depends ? "dependency" : "impacted");
-    app.pendingFocus = "impact-more";
-    app.renderPanels();
   }
 
-  /** The entries drawn and listed: the nearest affected streams, or the pages of what an
-   * element depends on asked so far (the server's nearest first). Bounded either way: on L
-   * a shared platform reaches 500 streams, and drawing them with their paths froze the tab
-   * for seconds. */
-  private bounded(r: ImpactResult, mark: "impacted" | "dependency"): { shown: ImpactResult["streams"]; hidden: number } {
-    if (mark === "dependency") return { shown: r.streams, hidden: Math.max(0, (r.totals?.streams ?? r.streams.length) - r.streams.length) };
-    return nearestFirst(r.streams, this.limit);
+  /** The next page of one list of the answer held (null: of what it depends on), asked of
+   * the server and added to it; false when nothing was added. */
+  async more(list: ImpactList | null): Promise<boolean> {
+    const app = this.app;
+    const s = app.state;
+    const asked = this.result;
+    if (!asked || this.loading || this.asking) return false;
+    const params: ImpactParams = { element: asked.source.id, depth: s.depth, rels: s.impactRels };
+    this.asking = true;
+    try {
+      const next =
+        list === null
+          ? withMoreDependencies(asked, await app.questions.dependsOn(params, { limit: DRAW_PAGE, offset: asked.streams.length }))
+          : withMoreImpact(asked, await app.questions.impactPage(params, list, loadedOf(asked, list)));
+      // Another question asked meanwhile: this page belongs to the old answer.
+      if (this.result !== asked) return false;
+      this.result = next;
+      return true;
+    } catch (err) {
+      if (this.result !== asked) return false;
+      this.error = (err as Error).message;
+      app.status(`Reading more failed: ${(err as Error).message}`, true);
+      app.renderPanels();
+      return false;
+    } finally {
+      this.asking = false;
+    }
+  }
+
+  /** The entries drawn and listed: the pages of affected streams (or of what an element
+   * depends on) asked so far, the server's nearest first, and how many more there are.
+   * Bounded: on L a shared platform reaches 500 streams, and drawing them with their paths
+   * froze the tab for seconds. */
+  private bounded(r: ImpactResult): { shown: ImpactResult["streams"]; hidden: number } {
+    return { shown: r.streams, hidden: Math.max(0, (r.totals?.streams ?? r.streams.length) - r.streams.length) };
   }
 
   private async draw(r: ImpactResult, mark: "impacted" | "dependency"): Promise<void> {
     const app = this.app;
     const m = app.model;
     const source = r.source;
-    const streams = this.bounded(r, mark).shown;
+    const streams = this.bounded(r).shown;
     r = { ...r, streams };
     const nodes: ElementBrief[] = [source, ...r.streams.flatMap((st) => [st.stream, ...st.pathNodes])];
     m.setOverlay(nodes, r.streams.flatMap((st) => st.pathSteps));
@@ -329,14 +331,14 @@ export class ImpactPanel {
     }
     const r = this.result;
     if (!r || this.loading) return root;
-    const { shown, hidden } = this.bounded(r, depends ? "dependency" : "impacted");
+    const { shown, hidden } = this.bounded(r);
     root.appendChild(
       h(
         "h3",
         { id: "impact-list-title" },
         depends
           ? `Depends on (${hidden ? `nearest ${shown.length} of ${(shown.length + hidden).toLocaleString("en-GB")}` : shown.length})`
-          : `Affected value streams (${hidden ? `nearest ${shown.length} of ${(r.totals?.streams ?? r.streams.length).toLocaleString("en-GB")}` : shownOf(r.streams.length, r.totals?.streams)})`,
+          : `Affected value streams (${hidden ? `nearest ${shown.length} of ${(shown.length + hidden).toLocaleString("en-GB")}` : shown.length})`,
       ),
     );
     const streams = h("ol", { class: "impact-streams", id: "impact-streams" });
@@ -373,19 +375,12 @@ export class ImpactPanel {
     }
     if (depends) return root;
     root.appendChild(reportButtons(app.api.client, { kind: "impact", element: r.source.id, depth: s.depth, rels: s.impactRels }, "report-impact"));
-    root.appendChild(notifyTable(app, r));
-    if (r.affected.length) root.appendChild(affectedTable(app, r));
-    const t = r.totals;
-    if (t && (t.streams > r.streams.length || t.affected > r.affected.length || t.notify > r.notify.length)) {
-      root.appendChild(
-        h(
-          "p",
-          { class: "note", id: "impact-paged" },
-          "The server answers in pages: the nearest elements of each list are shown. " +
-            "The GraphQL impact lists and GET /api/impact take limit and offset for the rest.",
-        ),
-      );
-    }
+    // A table's next page beyond what was asked so far is asked of the server first.
+    const more = async (list: ImpactList): Promise<void> => {
+      if (await this.more(list)) app.renderPanels();
+    };
+    root.appendChild(notifyTable(app, r, more));
+    if (r.affected.length) root.appendChild(affectedTable(app, r, more));
     return root;
   }
 

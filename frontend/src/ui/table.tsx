@@ -51,6 +51,10 @@ export interface TableProps<T> {
   empty?: string;
   /** More to say under the heading (e.g. why the list stops at the server's page). */
   note?: ComponentChildren;
+  /** Rows the server holds beyond those given: each group's true count (key "" when not
+   * grouped), and how to ask for its next page, asked when a page past the rows held is
+   * opened (the panel then draws the table again with them). */
+  server?: { total: (key: string) => number; more: (key: string) => Promise<void> };
 }
 
 interface Memory {
@@ -83,11 +87,11 @@ function Pager({ id, page, pages, from, to, count, onPage }: { id: string; page:
 export function DataTable<T>(props: TableProps<T>) {
   const { id, title, columns, rows, rowKey, group } = props;
   const size = props.pageSize ?? PAGE_SIZE;
-  const key = props.stateKey ?? id;
-  const remembered = memory.get(key) ?? { sort: props.sort ?? null, pages: {}, collapsed: {} };
+  const memoryKey = props.stateKey ?? id;
+  const remembered = memory.get(memoryKey) ?? { sort: props.sort ?? null, pages: {}, collapsed: {} };
   const [state, setState] = useState<Memory>(remembered);
   const update = (next: Memory): void => {
-    memory.set(key, next);
+    memory.set(memoryKey, next);
     setState(next);
   };
   const sorted = sortRows(rows, columns, state.sort);
@@ -121,8 +125,10 @@ export function DataTable<T>(props: TableProps<T>) {
     </thead>
   );
 
+  const countOf = (key: string, rs: T[]): number => Math.max(rs.length, props.server?.total(key) ?? 0);
   const body = (key: string, rs: T[]) => {
-    const p = pageOf(rs, state.pages[key] ?? 0, size);
+    const count = countOf(key, rs);
+    const p = { ...pageOf(rs, state.pages[key] ?? 0, size), pages: Math.max(1, Math.ceil(count / size)) };
     return {
       p,
       rows: p.rows.map((r) => (
@@ -134,14 +140,23 @@ export function DataTable<T>(props: TableProps<T>) {
       )),
     };
   };
-  const setPage = (key: string, page: number): void => update({ ...state, pages: { ...state.pages, [key]: page } });
+  const setPage = (key: string, page: number, rs: T[]): void => {
+    const next = { ...state, pages: { ...state.pages, [key]: page } };
+    if (props.server && (page + 1) * size > rs.length && rs.length < countOf(key, rs)) {
+      // Remembered first: the table drawn again with the new rows opens on that page.
+      memory.set(memoryKey, next);
+      void props.server.more(key);
+      return;
+    }
+    update(next);
+  };
 
   return (
     <section class="vtable" id={id} data-total={props.total ?? rows.length} data-rows={rows.length}>
       <div class="vt-head">
         {Heading ? (
           <Heading class="vt-title">
-            {title} (<span class="vt-count">{countText(rows.length, props.total)}</span>)
+            {title} (<span class="vt-count">{props.server ? countText(Math.max(rows.length, props.total ?? 0)) : countText(rows.length, props.total)}</span>)
           </Heading>
         ) : null}
         <button type="button" class="vt-csv" onClick={() => download(new Blob([toCsv(sorted, csvColumns)], { type: "text/csv" }), `${props.csvName}.csv`)} title="Every row listed, as CSV">
@@ -160,7 +175,7 @@ export function DataTable<T>(props: TableProps<T>) {
                 {header}
                 <tbody>{b.rows}</tbody>
               </table>
-              <Pager id={id} {...b.p} count={sorted.length} onPage={(n) => setPage("", n)} />
+              <Pager id={id} {...b.p} count={countOf("", sorted)} onPage={(n) => setPage("", n, sorted)} />
             </>
           );
         })()
@@ -177,7 +192,7 @@ export function DataTable<T>(props: TableProps<T>) {
                 onClick={() => update({ ...state, collapsed: { ...state.collapsed, [g.key]: !closed } })}
               >
                 <span aria-hidden="true">{closed ? "▸ " : "▾ "}</span>
-                {group.title ? group.title(g.key, g.rows) : g.key} <span class="count">({g.rows.length.toLocaleString("en-GB")})</span>
+                {group.title ? group.title(g.key, g.rows) : g.key} <span class="count">({countOf(g.key, g.rows).toLocaleString("en-GB")})</span>
               </button>
               {b ? (
                 <>
@@ -185,7 +200,7 @@ export function DataTable<T>(props: TableProps<T>) {
                     {header}
                     <tbody>{b.rows}</tbody>
                   </table>
-                  <Pager id={`${id}:${g.key}`} {...b.p} count={g.rows.length} onPage={(n) => setPage(g.key, n)} />
+                  <Pager id={`${id}:${g.key}`} {...b.p} count={countOf(g.key, g.rows)} onPage={(n) => setPage(g.key, n, g.rows)} />
                 </>
               ) : null}
             </div>
