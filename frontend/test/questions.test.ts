@@ -49,7 +49,8 @@ describe("impact answers", () => {
   });
 
   it("reads the totals of a paged answer, and shows a page as part of them", () => {
-    expect(r.totals).toEqual({ streams: 7, affected: 42, notify: 17 }); // this answer is one whole page
+    expect(r.totals).toMatchObject({ streams: 7, affected: 42, notify: 17 }); // this answer is one whole page
+    expect(r.totals?.lists).toEqual({ streams: 7, capabilities: 13, platforms: 9, dataAssets: 7, other: 13, people: 6, teams: 11 });
     const paged = readImpact({
       element: ref("p", "Platform", "P"),
       counts: { affected: 1210, streams: 610, teamsToNotify: 40, peopleToNotify: 12 },
