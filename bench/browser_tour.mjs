@@ -11,6 +11,8 @@
 //   CHROMIUM        browser executable (default /usr/bin/chromium)
 //   TOUR_VIEWPORT   WIDTHxHEIGHT (default 1440x900)
 //   TOUR_LANDING_ONLY  "1": only the landing overview (its paints and time to complete)
+//   TOUR_UNTIL      a timed step's name: the tour ends after it (to measure one step again
+//                   without the long scenario steps; such a result is not the benchmark's)
 //   TOUR_PROFILE    folder: each step's CPU profile (CDP Profiler, main thread) is written
 //                   there as <step>.cpuprofile (for Chromium's DevTools); profiling slows
 //                   the page, so such a run's times are not the benchmark's
@@ -99,6 +101,7 @@ async function timed(name, action, answered, extra = {}) {
   await profileStop(name);
   steps.push({ name, start, end, ms: Math.round(end - start), ...extra });
   console.log(`${name}: ${Math.round(end - start)} ms`);
+  if (process.env.TOUR_UNTIL === name) throw new EndEarly();
   return true;
 }
 
@@ -122,8 +125,8 @@ async function findInSearch(text, id) {
 }
 const searchText = (name) => name.slice(0, Math.min(name.length, 12));
 
-/** Thrown to end a landing-only tour after its first step. */
-class LandingOnly extends Error {}
+/** Thrown to end a tour early: landing only, or after the step `TOUR_UNTIL` names. */
+class EndEarly extends Error {}
 
 try {
   // 1. Load: the landing overview, from navigation start (the page's clock starts there).
@@ -134,7 +137,7 @@ try {
   const complete = await drawn();
   steps.push({ name: "load: overview answered", start: 0, end: complete, ms: Math.round(complete - 0), first_content_ms: Math.round(firstContent) });
   console.log(`load: overview answered ${Math.round(complete)} ms (streams drawn at ${Math.round(firstContent)} ms)`);
-  if (process.env.TOUR_LANDING_ONLY === "1") throw new LandingOnly();
+  if (process.env.TOUR_LANDING_ONLY === "1") throw new EndEarly();
 
   await timed(
     "graph page",
@@ -274,7 +277,7 @@ try {
   const second = steps[steps.length - 1];
   if (second.ms !== null && change.start !== undefined) second.since_change_ms = Math.round(second.end - change.start);
 } catch (err) {
-  if (!(err instanceof LandingOnly)) {
+  if (!(err instanceof EndEarly)) {
     errors.push(`tour stopped: ${err.stack ?? err}`);
     console.log(`tour stopped: ${err.message}`);
   }
