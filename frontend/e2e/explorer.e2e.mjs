@@ -637,6 +637,9 @@ try {
     const gw = await searchAndPick("API Gateway", "API Gateway");
     await gw.click();
     await page.waitForFunction((x) => window.valuegraph.state.impactOf === x, impactOf);
+    // Its answer first: arriving after the depth is typed, it draws the panel again and the
+    // field with it (a loaded machine's e2e lost the "1" so).
+    await impactIdle();
     await page.fill("#impact-depth", "1");
     await page.locator("#impact-depth").dispatchEvent("change");
     await page.waitForFunction(() => window.valuegraph.state.depth === 1);
