@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import threading
 
+import anyio.to_thread
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -27,6 +30,38 @@ def test_health_reports_neo4j_and_schema_version(client: TestClient) -> None:
         "schema_version": SCHEMA.version,
         "expected_schema_version": SCHEMA.version,
     }
+
+
+def test_health_answers_while_every_thread_of_the_route_pool_is_taken(
+    client: TestClient,
+) -> None:
+    """Synchronous routes wait for a thread of Starlette's shared pool, which a busy server's
+    other requests may hold entirely; the health check has threads of its own."""
+    taken: list[object] = []
+
+    def take_all() -> float:  # in the app's event loop, whose pool it is
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        while limiter.available_tokens:
+            taken.append(object())
+            limiter.acquire_on_behalf_of_nowait(taken[-1])
+        return limiter.available_tokens
+
+    def give_back() -> None:
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        for borrower in taken:
+            limiter.release_on_behalf_of(borrower)
+
+    answers: list[httpx.Response] = []
+    assert client.portal is not None
+    try:
+        assert client.portal.call(take_all) == 0
+        asking = threading.Thread(target=lambda: answers.append(client.get("/healthz")))
+        asking.start()
+        asking.join(60)  # a guard against hanging the suite, not a speed target
+        assert [a.status_code for a in answers] == [200]
+    finally:
+        client.portal.call(give_back)
+    asking.join()
 
 
 def test_node_crud_round_trip(client: TestClient) -> None:
