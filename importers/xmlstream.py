@@ -188,8 +188,8 @@ class Spans:
         # A wrong guess costs at most a row read whole; only a skip must be right, and
         # the digest makes it so.
         gt = data.find(b">", at)
-        head = data[at:gt]
-        if b"'" in head or head.count(b'"') % 2:  # that ">" may be in a value
+        # Searched in place: a slice of the head would be a copy per row.
+        if data.find(b"'", at, gt) >= 0 or data.count(b'"', at, gt) % 2:  # ">" in a value?
             tag = _START_TAG.match(data, at)
             if tag is None:
                 return None

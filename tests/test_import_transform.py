@@ -343,3 +343,63 @@ def test_streaming_keeps_memory_flat_on_a_large_file(tmp_path: Path) -> None:
     tracemalloc.stop()
     assert seen == 40_000
     assert size > 10_000_000 and peak < size / 8  # never the document, let alone twice
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        DATA / "bank.xml",  # an id the graph refuses: encoded, with a warning
+        DATA / "identity" / "claims.xml",  # ids that start with a digit: spelled with id-
+        DATA / "identity" / "claims.archimate",
+        DATA / "identity" / "claims_csv",
+        DATA / "lifecycle.xml",
+        "generated",  # every id plain: kept as it is, without the loop
+        "given",  # plain ids, one given by a valuegraph:id property: the loop decides
+    ],
+)
+def test_ids_kept_as_they_are_in_bulk_map_as_the_loop_maps_them(
+    path: Path | str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from importers import transform as transform_module
+    from samples.generate import generate
+
+    if path == "generated":
+        path = tmp_path / "model.xml"
+        with path.open("w", encoding="utf-8") as out:
+            generate(300, 5, out)
+    elif path == "given":
+        path = tmp_path / "given.xml"
+        path.write_text(
+            """<?xml version="1.0" encoding="UTF-8"?>
+<model xmlns="http://www.opengroup.org/xsd/archimate/3.0/"
+       xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" identifier="id-m">
+  <name xml:lang="en">Given</name>
+  <elements>
+    <element identifier="app-a" xsi:type="ApplicationComponent">
+      <name xml:lang="en">A</name>
+      <properties>
+        <property propertyDefinitionRef="pd-id"><value xml:lang="en">app-given</value></property>
+      </properties>
+    </element>
+    <element identifier="app-b" xsi:type="ApplicationComponent"><name>B</name></element>
+  </elements>
+  <relationships>
+    <relationship identifier="r-1" source="app-a" target="app-b" xsi:type="Serving"/>
+  </relationships>
+  <propertyDefinitions>
+    <propertyDefinition identifier="pd-id" type="string"><name>valuegraph:id</name></propertyDefinition>
+  </propertyDefinitions>
+</model>
+""",
+            encoding="utf-8",
+        )
+    bulk = prepare(Path(path)).result
+    monkeypatch.setattr(transform_module, "_plain_ids", lambda *_a, **_k: None)
+    one_by_one = prepare(Path(path)).result
+    for result in (bulk, one_by_one):
+        for record in (*result["nodes"], *result["relationships"]):
+            record["props"].pop("import_run", None)
+    assert bulk["nodes"] == one_by_one["nodes"]
+    assert bulk["relationships"] == one_by_one["relationships"]
+    assert [w.as_dict() for w in bulk["warnings"]] == [w.as_dict() for w in one_by_one["warnings"]]
+    assert bulk["counts"] == one_by_one["counts"]
