@@ -9,7 +9,10 @@ built from the model (the service's live index) when this version walks on it. P
 and CPU seconds of the first part (impact, losses, health) and of the scenario's ranking
 (the second part); `--answers` pickles both answers, to compare versions (a baseline run
 with PYTHONPATH on a `git worktree` of it). `--freeze` freezes the model and base answers
-out of the cyclic collector first (what their full passes cost). The model pickle is
+out of the cyclic collector first (what their full passes cost, and what the service
+does after each warm). `--impact-asked`: the removed platform's impact was asked
+before, as the explorer's tour does (versions that keep the widest walks of the index,
+`queries.live.walk_impact`, then do not walk the base side again). The model pickle is
 `bench.analytics`'s (`read_model`). Versions that page the comparison's impact
 (`queries.scenarios.models.IMPACT_PAGE`) pickle each of its lists' first page: compare a
 baseline's lists cut to it.
@@ -46,6 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--answers", type=Path)
     parser.add_argument("--freeze", action="store_true")
+    parser.add_argument("--impact-asked", action="store_true")
     args = parser.parse_args(argv)
     with args.model.open("rb") as f:
         model: ModelGraph = pickle.load(f)  # a pickle bench.analytics wrote
@@ -83,6 +87,13 @@ def main(argv: list[str] | None = None) -> None:
         extra = {"base_facts": facts}
     # Versions that page the comparison's impact take the base side's walk, not its answer.
     ask: Any = im.walk_impact if hasattr(sm, "IMPACT_PAGE") else im.impact
+    if args.impact_asked:
+        from queries import live
+
+        kept_walks = getattr(live, "walk_impact", None)
+        if new and kept_walks is not None:
+            ask = kept_walks
+        ask(reader, platform, im.WalkOptions(10))  # the impact question, before
     ops = [parse_operation({"op": "remove_element", "element": platform})]
     gc.collect()
     if args.freeze:

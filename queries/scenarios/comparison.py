@@ -20,7 +20,7 @@ from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
 from queries.health_facts import HealthFacts
-from queries.live import current_index
+from queries.live import current_index, walk_impact
 from queries.model_graph import ModelGraph
 from queries.present import present_model, present_projection, recalled, remember, table_key
 from queries.projection import Projection
@@ -189,7 +189,7 @@ class _Asked:
                 base_impact=lambda origin: remember(
                     store,
                     ("scenario base impact walk", origin, self.max_depth, table_key(self.table)),
-                    lambda: im.walk_impact(
+                    lambda: walk_impact(
                         present_reader(store),
                         origin,
                         im.WalkOptions(self.max_depth, overrides=self.overrides),
