@@ -42,7 +42,7 @@ from queries.scenarios.models import (
     StreamImpactDelta,
 )
 from queries.scenarios.operations import replay
-from queries.scenarios.storage import Record, open_record
+from queries.scenarios.storage import Record, open_record, scenario_model
 
 # -- compare ---------------------------------------------------------------------------------
 
@@ -166,7 +166,10 @@ class _Asked:
 
         def compute() -> FirstPart:
             base = present_model(store)
-            scenario, views, _ = replay(base, record.operations)
+            scenario, views, problem = scenario_model(store, record)
+            if problem is not None or not scenario.copied_from(base):
+                # Refused as before (strict); or kept for a revision older than `base`.
+                scenario, views, _ = replay(base, record.operations)
             return first_part(
                 base,
                 scenario,
