@@ -9,7 +9,11 @@ built from the model (the service's live index) when this version walks on it. P
 and CPU seconds of the first part (impact, losses, health) and of the scenario's ranking
 (the second part); `--answers` pickles both answers, to compare versions (a baseline run
 with PYTHONPATH on a `git worktree` of it). `--freeze` freezes the model and base answers
-out of the cyclic collector first (what their full passes cost). The model pickle is
+out of the cyclic collector first (what their full passes cost, and what the service
+does after each warm). `--impact-asked`: the removed platform's impact was asked
+before, as the explorer's tour does (versions that keep the widest walks of the index,
+`queries.live.walk_impact`, then do not walk the base side again). `--first-only`: the
+first part only (no ranking warmed, kept or timed). The model pickle is
 `bench.analytics`'s (`read_model`). Versions that page the comparison's impact
 (`queries.scenarios.models.IMPACT_PAGE`) pickle each of its lists' first page: compare a
 baseline's lists cut to it.
@@ -46,6 +50,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--answers", type=Path)
     parser.add_argument("--freeze", action="store_true")
+    parser.add_argument("--impact-asked", action="store_true")
+    parser.add_argument("--first-only", action="store_true", help="not the ranking part")
     args = parser.parse_args(argv)
     with args.model.open("rb") as f:
         model: ModelGraph = pickle.load(f)  # a pickle bench.analytics wrote
@@ -59,10 +65,11 @@ def main(argv: list[str] | None = None) -> None:
     projection = model.projection(table)
     facts = model.health_facts()
     health = hl.health_report(facts, projection, max_streams_per_team=3, table=table, today=DAY)
-    scenario_ranking(projection, model.served_directly(), bn.BottleneckConfig(), table)
     kept_sums = hasattr(bn, "keep_scenario_sums")  # this version: kept betweenness sums
-    if kept_sums:
-        bn.keep_scenario_sums(projection, bn.BottleneckConfig())  # the service warms them
+    if not args.first_only:
+        scenario_ranking(projection, model.served_directly(), bn.BottleneckConfig(), table)
+        if kept_sums:
+            bn.keep_scenario_sums(projection, bn.BottleneckConfig())  # the service warms them
     new = hasattr(ModelGraph, "health_facts_after")  # this version: walk index, kept facts
     reader: Any = model
     extra: dict[str, Any] = {}
@@ -83,6 +90,13 @@ def main(argv: list[str] | None = None) -> None:
         extra = {"base_facts": facts}
     # Versions that page the comparison's impact take the base side's walk, not its answer.
     ask: Any = im.walk_impact if hasattr(sm, "IMPACT_PAGE") else im.impact
+    if args.impact_asked:
+        from queries import live
+
+        kept_walks = getattr(live, "walk_impact", None)
+        if new and kept_walks is not None:
+            ask = kept_walks
+        ask(reader, platform, im.WalkOptions(10))  # the impact question, before
     ops = [parse_operation({"op": "remove_element", "element": platform})]
     gc.collect()
     if args.freeze:
@@ -115,6 +129,10 @@ def main(argv: list[str] | None = None) -> None:
             **extra,
         )
         first = (time.perf_counter() - wall, time.process_time() - cpu)
+        if args.first_only:
+            runs.append({"first_wall_s": round(first[0], 3), "first_cpu_s": round(first[1], 3)})
+            print(runs[-1], flush=True)
+            continue
         wall, cpu = time.perf_counter(), time.process_time()
         ranking = scenario_ranking(
             part.projection,
@@ -135,7 +153,8 @@ def main(argv: list[str] | None = None) -> None:
         print(runs[-1], flush=True)
     if args.answers:
         with args.answers.open("wb") as out:
-            pickle.dump((part.comparison.model_dump(), ranking.model_dump()), out)
+            second_part = None if args.first_only else ranking.model_dump()
+            pickle.dump((part.comparison.model_dump(), second_part), out)
     impact = part.comparison.impact
     affected = impact.base_affected_count if impact else 0
     print(json.dumps({"platform": platform, "affected": affected, "runs": runs}))

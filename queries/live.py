@@ -11,6 +11,8 @@ are seen after the next change made through valuegraph, or a restart.
 
 The index is also what the present model's other walks may use in this process
 (`current_index`): a scenario comparison's base impact is the present model's impact.
+The widest recent impact walks on the index are kept with it (`walk_impact`): an impact
+asked and then compared in a scenario (what if it were removed?) is walked once.
 """
 
 from __future__ import annotations
@@ -18,11 +20,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, ref
 
 from graph.store import GraphStore
+from queries import impact as im
 from queries.impact import ImpactReader, StoreReader
+from queries.present import table_key
 from queries.walk_index import WalkIndex
 
 log = logging.getLogger(__name__)
@@ -130,3 +136,47 @@ class LiveIndex:
             built_in_s=self._built_in_s,
             error=self._error,
         )
+
+
+# Impact walks on the index reaching at least this many elements are kept (`walk_impact`):
+# narrower ones take milliseconds to walk again.
+KEPT_WALK_MIN = 2_000
+# At most this many reached elements, summed over the walks kept (the oldest go first): a
+# walk reaching half of a 100,000-element model holds ~11 MiB of distances, hops and
+# names before its pages are made.
+KEPT_WALK_REACH = 120_000
+_kept_lock = threading.Lock()
+_kept_of: ref[WalkIndex] | None = None  # the index the kept walks were walked on
+_kept: OrderedDict[Hashable, im.ImpactWalk] = OrderedDict()
+
+
+def walk_impact(
+    reader: GraphStore | ImpactReader, element: str, options: im.WalkOptions | None = None
+) -> im.ImpactWalk:
+    """`queries.impact.walk_impact`; on a walk index, the widest recent walks are kept
+    with it (an index is one revision's, so a kept walk is never stale): the impact
+    question and a scenario comparison's base side share them. Treat the walk as read-only
+    (its pages are made from it as asked)."""
+    options = options or im.WalkOptions()
+    if not isinstance(reader, WalkIndex):
+        return im.walk_impact(reader, element, options)
+    global _kept_of
+    key = (reader.resolve(element).id, options.max_depth, table_key(options.table))
+    with _kept_lock:
+        if _kept_of is None or _kept_of() is not reader:
+            _kept.clear()  # another revision's: dropped as soon as a new index walks
+            _kept_of = ref(reader)
+        kept = _kept.get(key)
+        if kept is not None:
+            _kept.move_to_end(key)
+            return kept
+    walked = im.walk_impact(reader, element, options)
+    if len(walked.distance) < KEPT_WALK_MIN:
+        return walked
+    with _kept_lock:
+        if _kept_of is None or _kept_of() is not reader:
+            return walked  # a newer index walks now
+        _kept[key] = walked
+        while len(_kept) > 1 and sum(len(w.distance) for w in _kept.values()) > KEPT_WALK_REACH:
+            _kept.popitem(last=False)
+    return walked

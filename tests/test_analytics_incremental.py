@@ -22,7 +22,7 @@ from typing import Any, Literal
 import networkx as nx
 import pytest
 
-from graph.labels import DEPENDS_ON, HAS_STAGE, OWNS, PLATFORM, STREAM, TEAM, USES
+from graph.labels import CAPABILITY, DEPENDS_ON, HAS_STAGE, OWNS, PLATFORM, STREAM, TEAM, USES
 from graph.store import GraphStore
 from importers.pipeline import run_import
 from queries import bottlenecks as bn
@@ -75,13 +75,19 @@ def _random_operations(model: ModelGraph, rng: random.Random) -> list[dict[str, 
     platforms = [n.id for n in model.of_type(PLATFORM)]
     teams = [n.id for n in model.of_type(TEAM)]
     streams = [n.id for n in model.of_type(STREAM)]
+    capabilities = [n.id for n in model.of_type(CAPABILITY)]
     # Shared platforms first: removing what many need changes the most.
     shared = sorted(platforms, key=lambda p: -len(model.in_rels(p)))[:20]
     ops: list[dict[str, Any]] = []
     for _ in range(rng.randint(1, 5)):
-        kind = rng.choice(["remove", "replace", "owner", "depend", "drop", "add", "split", "team"])
+        kind = rng.choice(
+            ["remove", "replace", "owner", "depend", "drop", "add", "split", "team", "capability"]
+        )
         if kind == "remove":
             ops.append({"op": "remove_element", "element": rng.choice(shared)})
+        elif kind == "capability":
+            # What streams require, platforms support and other capabilities contain.
+            ops.append({"op": "remove_element", "element": rng.choice(capabilities)})
         elif kind == "replace":
             old, new = rng.sample(shared, 2)
             ops.append({"op": "replace_element", "old": old, "new": new})

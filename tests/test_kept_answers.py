@@ -27,6 +27,8 @@ from queries.model_graph import ModelGraph
 from queries.present import forget
 from queries.projection import load_projection, streams_served_directly
 from queries.propagation import propagation_table
+from queries.scenarios import comparison as comparison_module
+from queries.scenarios import storage as storage_module
 from queries.scenarios.comparison import present_reader
 from queries.scenarios.operations import replay
 from queries.scenarios.storage import load_record
@@ -123,6 +125,36 @@ def test_kept_answers_equal_answers_computed_afresh(demo: GraphStore) -> None:
     assert sc.kept_comparison(demo, "retire") is None
     assert sc.compare_scenario(demo, "retire") == _fresh_comparison(demo, "retire")
     assert sc.get_scenario(demo, "retire").operations[1].text.startswith("remove Platform CRM")
+
+
+def test_a_scenario_is_replayed_once_to_describe_and_compare_it(
+    demo: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forget(demo)
+    replayed: list[int] = []
+
+    def counted(base: ModelGraph, operations: Any, **kwargs: Any) -> Any:
+        replayed.append(len(operations))
+        return replay(base, operations, **kwargs)
+
+    for module in (storage_module, comparison_module):
+        monkeypatch.setattr(module, "replay", counted)
+    sc.create_scenario(demo, name="retire", operations=RETIRE_GATEWAY)
+    assert sc.get_scenario(demo, "retire").operations[0].text.startswith("remove Platform")
+    first = sc.compare_scenario(demo, "retire", element="API Gateway", wait=False)
+    assert replayed == [1]
+    assert first.model_dump(exclude={"bottlenecks", "ranking_pending"}) == _fresh_comparison(
+        demo, "retire", element="API Gateway"
+    ).model_dump(exclude={"bottlenecks", "ranking_pending"})
+    # A new operation is checked on a copy: the kept model of the earlier ones (which
+    # another scenario of the same operations shares) is not changed by it.
+    sc.create_scenario(demo, name="retire-too", operations=RETIRE_GATEWAY)
+    sc.add_operation(demo, "retire", {"op": "remove_element", "element": "plat-crm"})
+    assert sc.compare_scenario(demo, "retire-too", element="Payments Hub") == _fresh_comparison(
+        demo, "retire-too", element="Payments Hub"
+    )
+    assert sc.compare_scenario(demo, "retire") == _fresh_comparison(demo, "retire")
+    assert replayed == [1, 2]  # the scenario of two operations, described then compared
 
 
 def test_the_base_impact_walks_the_live_index_and_answers_the_same(demo: GraphStore) -> None:

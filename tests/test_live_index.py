@@ -16,6 +16,7 @@ from question_graphs import Graph, gql
 from graph.store import GraphStore, NotFoundError, StoreError
 from importers.pipeline import run_import
 from queries import impact as im
+from queries import live as lv
 from queries.live import LiveIndex
 from queries.walk_index import WalkIndex
 
@@ -95,6 +96,41 @@ def test_walks_use_the_index_only_while_it_is_current(store: GraphStore) -> None
     assert caught_up is not index
     assert "vs-new" in _ids(im.impact(caught_up, "p-core"))
     assert im.impact(caught_up, "p-core") == im.impact(store, "p-core")
+
+
+def test_the_widest_walks_are_kept_with_their_index(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The impact question and a scenario's base side share a wide walk of one index; a
+    walk of another index (revision), or of other options, is walked anew."""
+    _fan(store)
+    live = LiveIndex(store)
+    assert live.wait(60)
+    index = live.reader()
+    assert isinstance(index, WalkIndex)
+    monkeypatch.setattr(lv, "KEPT_WALK_MIN", 10)  # the fan's widest walk reaches 16
+    options = im.WalkOptions(6)
+    first = lv.walk_impact(index, "p-core", options)
+    assert first.result() == im.impact(store, "p-core", options)
+    assert lv.walk_impact(index, "Core", im.WalkOptions(6)) is first  # by name: the same
+    assert lv.walk_impact(index, "p-core", im.WalkOptions(2)) is not first
+    assert lv.walk_impact(index, "p-core", im.WalkOptions(6, overrides=["USES=none"])) is not first
+    narrow = lv.walk_impact(index, "p-app0", options)  # reaches 3: not kept
+    assert lv.walk_impact(index, "p-app0", options) is not narrow
+    # Past the reach kept, the oldest go first.
+    monkeypatch.setattr(lv, "KEPT_WALK_REACH", len(first.distance))
+    lv.walk_impact(index, "p-core", im.WalkOptions(5))
+    assert lv.walk_impact(index, "p-core", options) is not first
+
+    Graph().node("ValueStream", "vs-new", "New stream").rel("USES", "vs-new", "p-core").write(store)
+    assert live.wait(60)
+    newer = live.reader()
+    assert isinstance(newer, WalkIndex) and newer is not index
+    again = lv.walk_impact(newer, "p-core", options)
+    assert "vs-new" in again.distance
+    assert again.result() == im.impact(store, "p-core", options)
+    # Not an index: walked every time.
+    assert lv.walk_impact(store, "p-core", options) is not lv.walk_impact(store, "p-core", options)
 
 
 def test_with_the_index_off_walks_always_read_neo4j(store: GraphStore) -> None:

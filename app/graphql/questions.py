@@ -44,6 +44,7 @@ from queries import bottlenecks as bn
 from queries import depended_on as do
 from queries import health as hl
 from queries import impact as im
+from queries import live
 from queries import over_time as ot
 from queries import scenarios as sc
 from queries.moment import Moment, parse_day, parse_instant
@@ -140,7 +141,7 @@ class QuestionsQuery:
     ) -> ImpactAnswer:
         when = Moment.of(as_of, at)
         if when.present:
-            walked = await _ask(info, im.walk_impact, element, walk, walks=True)
+            walked = await _ask(info, live.walk_impact, element, walk, walks=True)
         else:
             walked = await _ask(info, ot.walk_impact, when, element, walk)
         return ImpactAnswer.from_walk(walked)

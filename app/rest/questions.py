@@ -27,6 +27,7 @@ from app.rest.rendered import json_answer
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
+from queries import live as lv
 from queries import over_time as ot
 from queries import scenarios as sc
 from queries.moment import Moment, parse_instant
@@ -137,7 +138,7 @@ def impact(
             gate.run(ADVICE["walk"], ot.impact_page, store, when, element, walk, offset, page_size)
         )
     with gate.admit(ADVICE["walk"]):
-        walked = im.walk_impact(live.reader(), element, walk)
+        walked = lv.walk_impact(live.reader(), element, walk)
         return json_answer(walked.result(offset, page_size))
 
 

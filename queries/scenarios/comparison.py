@@ -20,7 +20,7 @@ from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
 from queries.health_facts import HealthFacts
-from queries.live import current_index
+from queries.live import current_index, walk_impact
 from queries.model_graph import ModelGraph
 from queries.present import present_model, present_projection, recalled, remember, table_key
 from queries.projection import Projection
@@ -42,7 +42,7 @@ from queries.scenarios.models import (
     StreamImpactDelta,
 )
 from queries.scenarios.operations import replay
-from queries.scenarios.storage import Record, open_record
+from queries.scenarios.storage import Record, open_record, scenario_model
 
 # -- compare ---------------------------------------------------------------------------------
 
@@ -166,7 +166,10 @@ class _Asked:
 
         def compute() -> FirstPart:
             base = present_model(store)
-            scenario, views, _ = replay(base, record.operations)
+            scenario, views, problem = scenario_model(store, record)
+            if problem is not None or not scenario.copied_from(base):
+                # Refused as before (strict); or kept for a revision older than `base`.
+                scenario, views, _ = replay(base, record.operations)
             return first_part(
                 base,
                 scenario,
@@ -189,7 +192,7 @@ class _Asked:
                 base_impact=lambda origin: remember(
                     store,
                     ("scenario base impact walk", origin, self.max_depth, table_key(self.table)),
-                    lambda: im.walk_impact(
+                    lambda: walk_impact(
                         present_reader(store),
                         origin,
                         im.WalkOptions(self.max_depth, overrides=self.overrides),

@@ -152,8 +152,11 @@ export class ScenarioPanel {
     }
   }
 
-  /** Compare the chosen scenario with the base, and draw the compared impact. */
-  async compare(): Promise<void> {
+  /**
+   * Compare the chosen scenario with the base, and draw the compared impact; `known`: the
+   * scenario as the server just answered an action on it (not asked again).
+   */
+  async compare(known?: Scenario): Promise<void> {
     const app = this.app;
     const name = this.name;
     if (!name || app.state.mode !== "scenario") return;
@@ -167,7 +170,7 @@ export class ScenarioPanel {
     this.impactError = null;
     app.renderPanels();
     try {
-      const sc = await app.scenarios.get(name);
+      const sc = known?.name === name ? known : await app.scenarios.get(name);
       if (stale()) return;
       this.scenario = sc;
       if (!sc) {
@@ -281,15 +284,15 @@ export class ScenarioPanel {
     return `${parts.join("; ")}.`;
   }
 
-  /** Switch between the base model (null) and a scenario. */
-  async choose(name: string | null): Promise<void> {
+  /** Switch between the base model (null) and a scenario (`known`: as just answered). */
+  async choose(name: string | null, known?: Scenario): Promise<void> {
     const app = this.app;
     app.state.scenario = name;
     // What another scenario or mode compared (`of=`) is not what this one is about.
     app.state.impactOf = null;
     this.forget();
     app.commit(true);
-    if (name) await this.compare();
+    if (name) await this.compare(known);
     else {
       this.clearGraph();
       app.renderPanels();
@@ -396,8 +399,10 @@ export class ScenarioPanel {
       const sc = await this.app.scenarios.create(this.newName, this.newDescription);
       this.newName = "";
       this.newDescription = "";
-      await this.refreshList();
-      await this.choose(sc.name);
+      // The list beside the comparison, not before it: neither waits for the other.
+      const listed = this.refreshList();
+      await this.choose(sc.name, sc);
+      await listed;
       this.message = `Created “${sc.name}”. Add the changes it makes below.`;
       this.app.pendingFocus = "op-kind";
     });
@@ -417,8 +422,9 @@ export class ScenarioPanel {
       const sc = await this.app.scenarios.addOperation(name, built.input);
       this.scenario = sc;
       this.draft = { kind: this.draft.kind, relType: this.draft.relType };
-      await this.refreshList();
-      await this.compare();
+      const listed = this.refreshList();
+      await this.compare(sc);
+      await listed;
       this.message = `Added: ${sc.operations[sc.operations.length - 1]?.text ?? "the change"}.`;
       this.app.pendingFocus = this.addOpen ? "op-kind" : "scenario-message";
     });
