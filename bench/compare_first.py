@@ -135,7 +135,13 @@ def main(argv: list[str] | None = None) -> None:
         print(runs[-1], flush=True)
     if args.answers:
         with args.answers.open("wb") as out:
-            pickle.dump((part.comparison.model_dump(), ranking.model_dump()), out)
+            # Versions that keep a scenario's ranking without its rows make them to compare.
+            report: Any = (
+                ranking
+                if isinstance(ranking, bn.BottleneckReport)
+                else ranking.report(bn.ranked_all(part.projection))
+            )
+            pickle.dump((part.comparison.model_dump(), report.model_dump()), out)
     impact = part.comparison.impact
     affected = impact.base_affected_count if impact else 0
     print(json.dumps({"platform": platform, "affected": affected, "runs": runs}))
