@@ -716,11 +716,13 @@ class Ranking:
             key=lambda c: (-self._score[c], -len(reach[c]), refs[c].name, refs[c].id),
         )
         self._rank = {c: i for i, c in enumerate(self.order, start=1)}
+        # Only what is near two streams or more can join streams (`clusters` reads no other).
         self.clusters = clusters(
             p,
             {
                 c: {s for s, d in ds.items() if d <= config.cluster_horizon}
                 for c, ds in distances.items()
+                if len(ds) >= 2
             },
             sorted(streams),
             config,
