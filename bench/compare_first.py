@@ -153,7 +153,15 @@ def main(argv: list[str] | None = None) -> None:
         print(runs[-1], flush=True)
     if args.answers:
         with args.answers.open("wb") as out:
-            second_part = None if args.first_only else ranking.model_dump()
+            # Versions that keep a scenario's ranking without its rows make them to compare.
+            report: Any = None
+            if not args.first_only:
+                report = (
+                    ranking
+                    if isinstance(ranking, bn.BottleneckReport)
+                    else ranking.report(bn.ranked_all(part.projection))
+                )
+            second_part = None if report is None else report.model_dump()
             pickle.dump((part.comparison.model_dump(), second_part), out)
     impact = part.comparison.impact
     affected = impact.base_affected_count if impact else 0

@@ -42,11 +42,20 @@ partitioned with networkx's Louvain community detection under a fixed seed. Each
 lists its streams, the shared elements binding it (two or more of its streams depend on
 them) and its internal coordination load: the number of (stream pair, shared element)
 couplings inside it.
+
+A scenario's ranking (`Ranking`, from its base's kept answers when made: `keep_scenario_sums`)
+is the full computation's, found with less work: each stream's search from the base's
+where the scenario only took edges away from it (`_ball_after`), the betweenness mostly
+from the base's sums (`queries.betweenness`), the communities of a stream graph
+partitioned before (the base's, when the scenario changes nothing two streams share:
+`communities`), and the rows (streams listed, blast radius, explanation) made only for
+the rows shown; a comparison reads the others' places.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import random
 import threading
 from collections import OrderedDict, deque
@@ -202,7 +211,7 @@ def keep_scenario_sums(p: Projection, config: BottleneckConfig) -> None:
         candidates = p.of_type(TEAM) + p.of_type(PLATFORM)
         within = max(config.horizon, config.cluster_horizon)
         p.stream_masks  # noqa: B018 - made once, read by every scenario's blast radius
-        scenario_sums(
+        kept = scenario_sums(
             p,
             candidates,
             EXACT_BETWEENNESS_NODES,
@@ -210,6 +219,15 @@ def keep_scenario_sums(p: Projection, config: BottleneckConfig) -> None:
             within,
             lambda: {s: _ball(p.graph, s, within) for s in p.of_type(STREAM)},
         )
+        # The stream graph's communities in this process (the ranking's, when it was made
+        # here): a scenario that changes nothing two streams share finds them again.
+        shared: dict[str, set[str]] = {}
+        for s in sorted(kept.balls):
+            for u, d in kept.balls[s].items():
+                if d <= config.cluster_horizon:
+                    shared.setdefault(u, set()).add(s)
+        joining = {c: shared[c] for c in candidates if len(shared.get(c, ())) >= 2}
+        communities(joining, sorted(p.of_type(STREAM)), config)
 
 
 def prepare_scenarios(store: GraphStore) -> None:
@@ -242,17 +260,24 @@ def _sampled_betweenness_igraph(p: Projection, k: int, seed: int) -> dict[str, f
     return scaled
 
 
+def _guideline_and_load(
+    props: dict[str, Any], served: int, config: BottleneckConfig
+) -> tuple[float, float]:
+    """A team's guideline (for its type, scaled by capacity) and its load, unrounded."""
+    guideline = float(config.guidelines.get(str(props.get("team_type")), config.untyped_guideline))
+    capacity = props.get("capacity")
+    if capacity:
+        guideline *= min(2.0, max(0.5, float(capacity) / NOMINAL_TEAM_FTE))
+    return guideline, served / guideline
+
+
 def _team_load(
     props: dict[str, Any], direct: int, served: int, config: BottleneckConfig
 ) -> TeamLoad:
-    team_type = props.get("team_type")
     capacity = props.get("capacity")
-    guideline = float(config.guidelines.get(str(team_type), config.untyped_guideline))
-    if capacity:
-        guideline *= min(2.0, max(0.5, float(capacity) / NOMINAL_TEAM_FTE))
-    load = served / guideline
+    guideline, load = _guideline_and_load(props, served, config)
     return TeamLoad(
-        team_type=team_type,
+        team_type=props.get("team_type"),
         capacity=float(capacity) if capacity is not None else None,
         streams_served_directly=direct,
         streams_served=served,
@@ -353,18 +378,108 @@ def _ball(graph: nx.DiGraph, s: str, within: int) -> dict[str, int]:
 def _balls_after(
     p: Projection, base: Projection, kept: dict[str, dict[str, int]], within: int
 ) -> Callable[[str], dict[str, int]]:
-    """A stream's ball in scenario `p` of `base`: the base's kept one when no node in it
-    has other predecessors in `p` (the search would then go the same way), else searched."""
-    pred, base_pred = p.graph._pred, base.graph._pred
+    """A stream's ball in scenario `p` of `base`, from the base's kept one (`_ball_after`)."""
+    removed = _RemovedEdges(p, base)
 
     def ball(s: str) -> dict[str, int]:
         old = kept.get(s)
-        if old is not None and all(
-            (a := pred.get(v)) is (b := base_pred[v]) or a == b for v in old
-        ):
-            return old
+        if old is not None:
+            found = _ball_after(p, removed, old, s, within)
+            if found is not None:
+                return found
         return _ball(p.graph, s, within)
 
+    return ball
+
+
+class _RemovedEdges:
+    """The edges a scenario took away from its base, by head, found once for all streams."""
+
+    def __init__(self, p: Projection, base: Projection) -> None:
+        pred, base_pred = self.pred, self.base_pred = p.graph._pred, base.graph._pred
+        self._of: dict[str, tuple[str, ...] | None] = {}
+        self.gone = base_pred.keys() - pred.keys()  # the nodes `p` removed
+        # The nodes whose edges in may differ (a derived projection shares the others').
+        self.heads = self.gone | {v for v, x in pred.items() if base_pred.get(v) is not x}
+
+    def into(self, v: str) -> tuple[str, ...] | None:
+        """The tails of the base's edges into `v` that `p` does not have (every one when
+        `v` is gone); None when `p` has an edge into `v` the base has not, or another cost."""
+        if v in self._of:
+            return self._of[v]
+        now, then = self.pred.get(v), self.base_pred[v]
+        gone: tuple[str, ...] | None
+        if now is None:
+            gone = tuple(then)
+        elif any(u not in then or ((e := then[u]) is not x and e != x) for u, x in now.items()):
+            gone = None
+        else:
+            gone = tuple(u for u in then if u not in now)
+        self._of[v] = gone
+        return gone
+
+
+def _ball_after(
+    p: Projection, removed: _RemovedEdges, old: dict[str, int], s: str, within: int
+) -> dict[str, int] | None:
+    """Stream `s`'s ball in scenario `p` from its ball `old` in the base, when `p` only took
+    edges (or nodes) away from it; None when `p` gave one of its nodes a predecessor (or
+    changed an edge's cost): then it is searched.
+
+    Without new edges no distance shrinks, so nothing joins the ball, and a node keeps its
+    distance when a shortest path of the base from it survives. One does unless the node
+    is `lost`: the tail of a removed edge that was on a shortest path (distance equal to
+    the head's plus the edge's cost), or a node with such an edge to a lost node. The
+    lost nodes' distances are then found again from the others' (Dijkstra among them).
+    """
+    pred, base_pred, succ = removed.pred, removed.base_pred, p.graph._adj
+    lost: set[str] = set()
+    for v in old.keys() & removed.heads:
+        gone = removed.into(v)
+        if gone is None:
+            return None  # a new edge (or cost) may bring nodes closer: searched
+        d, then = old[v], base_pred[v]
+        lost.update(u for u in gone if old.get(u) == d + then[u]["cost"])
+    dropped = old.keys() & removed.gone
+    if not lost and not dropped:
+        return old
+    lost.discard(s)  # the stream is where the search starts: always at 0
+    # Every node with a shortest-path edge into a lost node may have lost its distance too.
+    stack = list(lost)
+    while stack:
+        v = stack.pop()
+        d = old[v]
+        for u, data in base_pred[v].items():
+            if u not in lost and u != s and old.get(u) == d + data["cost"]:
+                lost.add(u)
+                stack.append(u)
+    ball = old.copy()
+    for v in lost | dropped:
+        del ball[v]
+    # The lost nodes still in `p`, each from its edges into the others, then among them.
+    tentative: dict[str, int] = {}
+    for u in lost:
+        out = succ.get(u)
+        if out is None:
+            continue
+        best = within + 1
+        for w, data in out.items():
+            dw = ball.get(w)
+            if dw is not None and dw + data["cost"] < best:
+                best = dw + data["cost"]
+        tentative[u] = best
+    heap = [(d, u) for u, d in tentative.items() if d <= within]
+    heapq.heapify(heap)
+    while heap:
+        d, v = heapq.heappop(heap)
+        if d > tentative[v] or v in ball:
+            continue
+        ball[v] = d
+        for u, data in pred[v].items():
+            du = d + data["cost"]
+            if u in tentative and du < tentative[u] and du <= within:
+                tentative[u] = du
+                heapq.heappush(heap, (du, u))
     return ball
 
 
@@ -511,104 +626,196 @@ def bottleneck_report(
     what-if scenarios call it on an in-memory model; `base`: the projection a scenario's
     is derived from, whose kept betweenness sums serve it when made)."""
     config = checked(limit, config)
-    streams = set(p.of_type(STREAM))
-    candidates = p.of_type(TEAM) + p.of_type(PLATFORM)
-    within = max(config.horizon, config.cluster_horizon)
-    # A scenario of a base that kept what its scenarios take from it: found from that.
-    kept = None if base is None else kept_sums(base, EXACT_BETWEENNESS_NODES, config.seed)
-    changed = None
-    if base is not None and kept is not None and kept.within == within:
-        changed = kept.changed_sources(p)
-        near = _near_streams(
-            p.graph, sorted(streams), within, _balls_after(p, base, kept.balls, within)
-        )
-        blast = _blast_after(p, base, candidates, changed)
-    else:
-        kept = None
-        # Distances matter up to the horizons; beyond them only how many streams are reached.
-        near = _near_streams(p.graph, sorted(streams), within)
-        # How many streams each reaches at any distance.
-        masks = p.stream_masks
-        blast = {c: masks[c].bit_count() for c in candidates}
-    distances = {c: near.get(c, {}) for c in candidates}
-    reach = {c: {s for s, d in ds.items() if d <= config.horizon} for c, ds in distances.items()}
-    between = _betweenness(p, config.seed, candidates, kept, changed)
-    b_max = max((between[c] for c in candidates), default=0.0)
-    b_order = sorted({round(between[c], 9) for c in candidates}, reverse=True)
-    b_rank = {value: i for i, value in enumerate(b_order, start=1)}
-    total = len(streams)
-    # Without streams, what depends on each candidate is what ranks it.
-    dependents = {} if total else {c: len(nx.descendants(p.graph, c)) for c in candidates}
-    d_max = max(dependents.values(), default=0)
+    return ranking(p, direct, config=config, table=table, base=base).report(limit)
 
-    by_name = {s: i for i, s in enumerate(p.streams_by_name)}  # a stream's place by name
-    rows: list[Bottleneck] = []
-    for c in candidates:
-        budget.check()
-        ref = p.ref(c)
-        k = len(reach[c])
-        b = between[c]
-        team = None
-        pressure = 0.0
-        if ref.type == TEAM:
-            team = _team_load(p.props[c], len(direct.get(c, set())), k, config)
-            pressure = min(1.0, max(0.0, team.load - 1))
-        proximity = (
-            sum(1 / max(1, d) for s, d in distances[c].items() if s in reach[c]) / total
-            if total
-            else 0.0
-        )
-        closeness = proximity if total else (dependents[c] / d_max if d_max else 0.0)
-        score = 100 * (0.6 * closeness + 0.2 * (b / b_max if b_max else 0.0) + 0.2 * pressure)
-        explanation = _explain(
-            ref,
-            k,
-            total,
-            config.horizon,
-            blast[c],
-            b,
-            b_rank[round(b, 9)] if b else 0,
-            team,
-            dependents.get(c),
-        )
-        rows.append(
-            Bottleneck(
-                rank=0,
-                element=ref,
-                score=round(score, 1),
-                stream_count=k,
-                proximity=round(proximity, 4),
-                streams=[p.ref(s) for s in sorted(reach[c], key=by_name.__getitem__)],
-                blast_radius=blast[c],
-                cross_stream_pairs=k * (k - 1) // 2,
-                betweenness=round(b, 6),
-                team=team,
-                explanation=explanation,
-                dependents=dependents.get(c),
+
+@dataclass(frozen=True)
+class Place:
+    """Where an element ranks, and what a comparison of two rankings shows of it."""
+
+    element: ElementRef
+    rank: int
+    score: float
+    stream_count: int
+
+
+class Ranking:
+    """Every team and platform of a projection ranked: each one's place, score and streams
+    counted, and the clusters; a report's rows (streams listed, blast radius, team load,
+    explanation) are made for the rows asked (`report`), not for all of them. What a
+    scenario comparison keeps of a scenario's ranking: it shows the top of it."""
+
+    formula = SCORE_FORMULA
+
+    def __init__(
+        self,
+        p: Projection,
+        direct: dict[str, set[str]],
+        config: BottleneckConfig,
+        table: PropagationTable,
+        base: Projection | None,
+    ) -> None:
+        self._p, self._direct, self._config, self._table = p, direct, config, table
+        streams = set(p.of_type(STREAM))
+        candidates = p.of_type(TEAM) + p.of_type(PLATFORM)
+        within = max(config.horizon, config.cluster_horizon)
+        # A scenario of a base that kept what its scenarios take from it: found from that.
+        kept = None if base is None else kept_sums(base, EXACT_BETWEENNESS_NODES, config.seed)
+        changed = None
+        self._base: Projection | None = None
+        if base is not None and kept is not None and kept.within == within:
+            changed = kept.changed_sources(p)
+            near = _near_streams(
+                p.graph, sorted(streams), within, _balls_after(p, base, kept.balls, within)
             )
+            self._base, self._changed = base, changed
+        else:
+            kept = None
+            # Distances matter up to the horizons; beyond them only how many streams are
+            # reached (the blast radius, counted for the rows asked).
+            near = _near_streams(p.graph, sorted(streams), within)
+        distances = {c: near.get(c, {}) for c in candidates}
+        self._distances = distances
+        reach = {
+            c: {s for s, d in ds.items() if d <= config.horizon} for c, ds in distances.items()
+        }
+        self._reach = reach
+        between = _betweenness(p, config.seed, candidates, kept, changed)
+        self._between = between
+        b_max = max((between[c] for c in candidates), default=0.0)
+        total = len(streams)
+        self.stream_total = total
+        # Without streams, what depends on each candidate is what ranks it.
+        dependents = {} if total else {c: len(nx.descendants(p.graph, c)) for c in candidates}
+        self._dependents = dependents
+        d_max = max(dependents.values(), default=0)
+        self._proximity: dict[str, float] = {}
+        self._score: dict[str, float] = {}
+        for c in candidates:
+            budget.check()
+            k = len(reach[c])
+            b = between[c]
+            pressure = 0.0
+            if p.nodes[c].type == TEAM:
+                _, load = _guideline_and_load(p.props[c], k, config)
+                # As the row shows it: the load rounded (`TeamLoad.load`).
+                pressure = min(1.0, max(0.0, round(load, 3) - 1))
+            proximity = (
+                sum(1 / max(1, d) for s, d in distances[c].items() if s in reach[c]) / total
+                if total
+                else 0.0
+            )
+            closeness = proximity if total else (dependents[c] / d_max if d_max else 0.0)
+            score = 100 * (0.6 * closeness + 0.2 * (b / b_max if b_max else 0.0) + 0.2 * pressure)
+            self._proximity[c] = proximity
+            self._score[c] = round(score, 1)
+        refs = {c: p.ref(c) for c in candidates}
+        self._refs = refs
+        self.order = sorted(
+            candidates,
+            key=lambda c: (-self._score[c], -len(reach[c]), refs[c].name, refs[c].id),
         )
-    rows.sort(key=lambda r: (-r.score, -r.stream_count, r.element.name, r.element.id))
-    ranked = rows[:limit]
-    for i, row in enumerate(ranked, start=1):
-        row.rank = i  # made here, not yet shared: set in place (a copy each was a third)
-    return BottleneckReport(
-        stream_total=total,
-        ranked_by=RANKED_BY_STREAMS if total else RANKED_BY_DEPENDENTS,
-        horizon=config.horizon,
-        bottlenecks=ranked,
-        clusters=clusters(
+        self._rank = {c: i for i, c in enumerate(self.order, start=1)}
+        # Only what is near two streams or more can join streams (`clusters` reads no other).
+        self.clusters = clusters(
             p,
             {
                 c: {s for s, d in ds.items() if d <= config.cluster_horizon}
                 for c, ds in distances.items()
+                if len(ds) >= 2
             },
             sorted(streams),
             config,
-        ),
-        formula=SCORE_FORMULA,
-        seed=config.seed,
-        propagation=table.as_list(),
-    )
+        )
+
+    def place(self, element_id: str) -> Place | None:
+        """Where `element_id` ranks, None when it is not ranked."""
+        rank = self._rank.get(element_id)
+        if rank is None:
+            return None
+        return Place(
+            self._refs[element_id],
+            rank,
+            self._score[element_id],
+            len(self._reach[element_id]),
+        )
+
+    def top(self, limit: int) -> list[Place]:
+        """The first `limit` places."""
+        return [p for c in self.order[:limit] if (p := self.place(c)) is not None]
+
+    def report(self, limit: int) -> BottleneckReport:
+        """The report with the first `limit` rows (`bottleneck_report`'s answer)."""
+        p, config = self._p, self._config
+        chosen = self.order[:limit]
+        between = self._between
+        b_order = sorted({round(between[c], 9) for c in self.order}, reverse=True)
+        b_rank = {value: i for i, value in enumerate(b_order, start=1)}
+        if self._base is not None:
+            blast = _blast_after(p, self._base, chosen, self._changed)
+        else:
+            masks = p.stream_masks
+            blast = {c: masks[c].bit_count() for c in chosen}
+        by_name = {s: i for i, s in enumerate(p.streams_by_name)}  # a stream's place by name
+        rows: list[Bottleneck] = []
+        for rank, c in enumerate(chosen, start=1):
+            budget.check()
+            ref = self._refs[c]
+            reach = self._reach[c]
+            k = len(reach)
+            b = between[c]
+            team = None
+            if ref.type == TEAM:
+                team = _team_load(p.props[c], len(self._direct.get(c, set())), k, config)
+            rows.append(
+                Bottleneck(
+                    rank=rank,
+                    element=ref,
+                    score=self._score[c],
+                    stream_count=k,
+                    proximity=round(self._proximity[c], 4),
+                    streams=[p.ref(s) for s in sorted(reach, key=by_name.__getitem__)],
+                    blast_radius=blast[c],
+                    cross_stream_pairs=k * (k - 1) // 2,
+                    betweenness=round(b, 6),
+                    team=team,
+                    explanation=_explain(
+                        ref,
+                        k,
+                        self.stream_total,
+                        config.horizon,
+                        blast[c],
+                        b,
+                        b_rank[round(b, 9)] if b else 0,
+                        team,
+                        self._dependents.get(c),
+                    ),
+                    dependents=self._dependents.get(c),
+                )
+            )
+        return BottleneckReport(
+            stream_total=self.stream_total,
+            ranked_by=RANKED_BY_STREAMS if self.stream_total else RANKED_BY_DEPENDENTS,
+            horizon=config.horizon,
+            bottlenecks=rows,
+            clusters=self.clusters,
+            formula=SCORE_FORMULA,
+            seed=config.seed,
+            propagation=self._table.as_list(),
+        )
+
+
+def ranking(
+    p: Projection,
+    direct: dict[str, set[str]],
+    *,
+    config: BottleneckConfig | None,
+    table: PropagationTable,
+    base: Projection | None = None,
+) -> Ranking:
+    """Every team and platform of `p` ranked (`bottleneck_report`'s arguments, without the
+    limit: the report's rows are made from it for the limit asked)."""
+    return Ranking(p, direct, checked(1, config), table, base)
 
 
 def stream_graph(shared: dict[str, set[str]], streams: list[str]) -> nx.Graph:
@@ -629,25 +836,77 @@ def stream_graph(shared: dict[str, set[str]], streams: list[str]) -> nx.Graph:
     return graph
 
 
-def clusters(
-    p: Projection, shared: dict[str, set[str]], streams: list[str], config: BottleneckConfig
-) -> list[StreamCluster]:
-    graph = stream_graph(shared, streams)
-    communities = nx.community.louvain_communities(
+@dataclass(frozen=True)
+class _Communities:
+    """A stream graph's Louvain communities, with what the graph was made of."""
+
+    streams: tuple[str, ...]
+    joining: dict[str, set[str]]  # each element shared by two streams or more: its streams
+    seed: int
+    resolution: float
+    # Each community's streams, and its couplings inside and to other communities.
+    found: tuple[tuple[frozenset[str], int, int], ...]
+
+
+# The communities of the last stream graphs partitioned, most recent last: a scenario that
+# changes nothing two streams share has its base's stream graph (made from the same
+# elements, in the same order), whose seeded partition is then the base's.
+_KEPT_COMMUNITIES = 8
+_communities: deque[_Communities] = deque(maxlen=_KEPT_COMMUNITIES)
+_communities_lock = threading.Lock()
+
+
+def communities(
+    joining: dict[str, set[str]], streams: list[str], config: BottleneckConfig
+) -> tuple[tuple[frozenset[str], int, int], ...]:
+    """The Louvain communities of the stream graph of `joining` (elements shared by two
+    streams or more), each with its couplings inside and out; the same graph's are
+    found again, not partitioned again."""
+    key = tuple(streams)
+    with _communities_lock:
+        for kept in reversed(_communities):
+            if (
+                kept.streams == key
+                and kept.seed == config.seed
+                and kept.resolution == config.resolution
+                and kept.joining == joining
+            ):
+                return kept.found
+    graph = stream_graph(joining, streams)
+    found = []
+    for community in nx.community.louvain_communities(
         graph, weight="weight", seed=config.seed, resolution=config.resolution
-    )
-    found: list[tuple[int, list[str], list[SharedNode], int]] = []
-    for community in communities:
-        members = set(community)
+    ):
+        members = frozenset(community)
         internal = int(graph.subgraph(members).size(weight="couplings"))
         external = sum(
             int(d["couplings"])
             for a, b, d in graph.edges(members, data=True)
             if (a in members) != (b in members)
         )
+        found.append((members, internal, external))
+    made = _Communities(
+        key,
+        {c: set(s) for c, s in joining.items()},
+        config.seed,
+        config.resolution,
+        tuple(found),
+    )
+    with _communities_lock:
+        _communities.append(made)
+    return made.found
+
+
+def clusters(
+    p: Projection, shared: dict[str, set[str]], streams: list[str], config: BottleneckConfig
+) -> list[StreamCluster]:
+    # An element of one stream joins no streams: neither an edge nor a cluster's binding.
+    joining = {c: s for c, s in shared.items() if len(s) >= 2}
+    found: list[tuple[int, list[str], list[SharedNode], int]] = []
+    for members, internal, external in communities(joining, streams, config):
         binding = [
             SharedNode(element=p.ref(c), streams_in_cluster=len(streams_of & members))
-            for c, streams_of in shared.items()
+            for c, streams_of in joining.items()
             if len(streams_of & members) >= 2
         ]
         binding.sort(key=lambda s: (-s.streams_in_cluster, s.element.name, s.element.id))

@@ -261,6 +261,10 @@ def test_scenario_analyses_derived_equal_the_full_computation(
             )
             == ranking
         )
+        # The rows are made for the top asked only: the full ranking's first rows.
+        assert bn.bottleneck_report(
+            derived, served, limit=20, config=config, table=table
+        ) == bn.top(ranking, 20)
 
         needs, streams = describe_losses(base, scenario, lost, base_projection)
         expected_needs, expected_streams = _losses_by_search(base, scenario, lost, base_projection)
@@ -420,14 +424,25 @@ def test_scenario_betweenness_from_kept_sums_equals_the_full_computation(
     sums = bt.ScenarioSums(base_projection, candidates, k, config.seed, groups=12)
     bn.keep_scenario_sums(base_projection, config)
     assert bt.kept_sums(base_projection, k, config.seed) is not None
+    kept_balls = bt.kept_sums(base_projection, k, config.seed)
+    assert kept_balls is not None
+    within = max(config.horizon, config.cluster_horizon)
     rng = random.Random(16)
-    reused = 0
+    reused = repaired = 0
     for i in range(SCENARIOS):
         ops = [parse_operation(o) for o in _random_operations(base, rng)]
         if i % 3 == 0:  # relationship changes only: every source is where it was
             ops = [o for o in ops if type(o).__name__.endswith("Relationship")] or ops
         scenario, _, _ = replay(base, ops, strict=False)
         derived = scenario.projection_after(base, base_projection, table)
+        # Each stream's search from the base's kept one is the search anew, node for node.
+        after = bn._balls_after(derived, base_projection, kept_balls.balls, within)
+        removed = bn._RemovedEdges(derived, base_projection)
+        for s in derived.of_type(STREAM):
+            assert after(s) == bn._ball(derived.graph, s, within), s
+            old = kept_balls.balls.get(s)
+            found = None if old is None else bn._ball_after(derived, removed, old, s, within)
+            repaired += found is not None and found != old
         cands = derived.of_type(TEAM) + derived.of_type(PLATFORM)
         full = bn._sampled_betweenness_igraph(derived, k, config.seed)
         kept = sums.betweenness(derived, cands)
@@ -437,9 +452,11 @@ def test_scenario_betweenness_from_kept_sums_equals_the_full_computation(
             assert (kept[c] == 0) == (full[c] == 0), c
             assert kept[c] == pytest.approx(full[c], rel=1e-12, abs=1e-15), c
         served = scenario.served_directly()
+        bn._communities.clear()  # the full computation partitions its stream graph anew
         ranking = bn.bottleneck_report(
             derived, served, limit=bn.ranked_all(derived), config=config, table=table
         )
+        bn.keep_scenario_sums(base_projection, config)  # the base's communities again
         assert (
             bn.bottleneck_report(
                 derived,
@@ -452,3 +469,51 @@ def test_scenario_betweenness_from_kept_sums_equals_the_full_computation(
             == ranking
         )
     assert reused > SCENARIOS * k // 3  # most sources came from the kept sums
+    assert repaired  # some searches lost a shortest path and were mended, not redone
+
+
+def test_stream_communities_found_again_are_louvain_anew(
+    store: GraphStore, generated: ModelGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stream graph partitioned before (the base's, by a scenario that changes nothing
+    two streams share) gets its communities again without Louvain, and they are the ones
+    Louvain finds anew on it."""
+    base = generated
+    table = propagation_table()
+    config = bn.BottleneckConfig()
+    base_projection = base.projection(table)
+    louvain = nx.community.louvain_communities
+    calls = 0
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return louvain(*args, **kwargs)
+
+    monkeypatch.setattr(nx.community, "louvain_communities", counted)
+
+    def joining(p: Projection) -> tuple[dict[str, set[str]], list[str]]:
+        streams = sorted(p.of_type(STREAM))
+        near = bn._near_streams(p.graph, streams, config.cluster_horizon)
+        shared = {c: set(near.get(c, {})) for c in p.of_type(TEAM) + p.of_type(PLATFORM)}
+        return {c: s for c, s in shared.items() if len(s) >= 2}, streams
+
+    bn._communities.clear()
+    bn.communities(*joining(base_projection), config)
+    rng = random.Random(17)
+    again = 0
+    for _ in range(SCENARIOS):
+        ops = [parse_operation(o) for o in _random_operations(base, rng)]
+        scenario, _, _ = replay(base, ops, strict=False)
+        shared, streams = joining(scenario.projection_after(base, base_projection, table))
+        before = calls
+        found = bn.communities(shared, streams, config)
+        again += calls == before
+        graph = bn.stream_graph(shared, streams)
+        assert [members for members, _, _ in found] == [
+            frozenset(c) for c in louvain(graph, weight="weight", seed=config.seed, resolution=1.0)
+        ]
+        bn._communities.clear()
+        assert bn.communities(shared, streams, config) == found  # anew: the same numbers
+        bn.communities(*joining(base_projection), config)
+    assert again  # some scenarios changed nothing two streams share

@@ -247,10 +247,11 @@ def _now(comparison: ScenarioComparison, record: Record) -> ScenarioComparison:
 
 @dataclasses.dataclass(frozen=True)
 class Side:
-    """One side's answers: the full bottleneck ranking and the health report, and the
-    dependency graph they were computed on."""
+    """One side's answers: the full bottleneck ranking (a report of every row, or the
+    ranking its rows are made from) and the health report, and the dependency graph they
+    were computed on."""
 
-    ranking: bn.BottleneckReport
+    ranking: bn.BottleneckReport | bn.Ranking
     health: hl.HealthReport
     projection: Projection
 
@@ -376,18 +377,17 @@ def scenario_ranking(
     config: bn.BottleneckConfig,
     table: PropagationTable,
     base: Projection | None = None,
-) -> bn.BottleneckReport:
-    """The full bottleneck ranking of a side (every limit is a slice of it); `base`: the
-    projection a scenario's is derived from (what it kept serves the scenario's)."""
-    return bn.bottleneck_report(
-        projection, served, limit=bn.ranked_all(projection), config=config, table=table, base=base
-    )
+) -> bn.Ranking:
+    """The full bottleneck ranking of a side (a comparison shows the top of it; its rows
+    are made for the rows shown); `base`: the projection a scenario's is derived from
+    (what it kept serves the scenario's)."""
+    return bn.ranking(projection, served, config=config, table=table, base=base)
 
 
 def with_ranking(
     first: ScenarioComparison,
-    base: bn.BottleneckReport,
-    scenario: bn.BottleneckReport,
+    base: bn.BottleneckReport | bn.Ranking,
+    scenario: bn.BottleneckReport | bn.Ranking,
     limit: int,
 ) -> ScenarioComparison:
     """The first part completed with the bottleneck comparison: the whole answer."""
@@ -477,16 +477,31 @@ def compare_impact(
     return comparison
 
 
+def _places(
+    side: bn.BottleneckReport | bn.Ranking,
+) -> tuple[Callable[[int], list[bn.Place]], Callable[[str], bn.Place | None]]:
+    """A side's top places and where an element ranks, from a report's rows or a ranking."""
+    if isinstance(side, bn.Ranking):
+        return side.top, side.place
+    rows = {
+        b.element.id: bn.Place(b.element, b.rank, b.score, b.stream_count) for b in side.bottlenecks
+    }
+    return (lambda limit: [p for p in rows.values() if p.rank <= limit]), rows.get
+
+
 def compare_bottlenecks(
-    base: bn.BottleneckReport, scenario: bn.BottleneckReport, limit: int
+    base: bn.BottleneckReport | bn.Ranking,
+    scenario: bn.BottleneckReport | bn.Ranking,
+    limit: int,
 ) -> BottleneckComparison:
-    old = {b.element.id: b for b in base.bottlenecks}
-    new = {b.element.id: b for b in scenario.bottlenecks}
+    """The elements ranked within `limit` on either side (a ranking's other rows are
+    looked up, not listed)."""
+    base_top, base_place = _places(base)
+    scenario_top, scenario_place = _places(scenario)
+    shown = [p.element.id for p in base_top(limit)] + [p.element.id for p in scenario_top(limit)]
     rows = []
-    for eid in {*old, *new}:
-        b, s = old.get(eid), new.get(eid)
-        if not ((b and b.rank <= limit) or (s and s.rank <= limit)):
-            continue
+    for eid in dict.fromkeys(shown):
+        b, s = base_place(eid), scenario_place(eid)
         if b is None:
             change = RankChange.ADDED
         elif s is None:
