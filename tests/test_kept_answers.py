@@ -286,6 +286,94 @@ def test_graphql_answers_the_first_part_without_waiting(api: TestClient) -> None
     }
 
 
+PAGED = """query($limit: Int, $offset: Int!) {
+  compareScenario(name: "gw", element: "plat-api-gateway", wait: false) {
+    losses {
+      needsTotal needs(limit: $limit, offset: $offset) { element { id } needed { id } streamCount }
+      streamsTotal streams(limit: $limit, offset: $offset) { id }
+      capabilitiesTotal capabilities(limit: $limit, offset: $offset) { id }
+    }
+    health { checks { id resolvedTotal resolved(limit: $limit, offset: $offset) { id }
+                      introducedTotal introduced(limit: $limit, offset: $offset) { id } } }
+  }
+}"""
+
+
+def test_a_comparisons_lists_paged_are_its_whole_lists_from_the_kept_answer(
+    api: TestClient, demo: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The explorer asks the first page of each list, then the next pages when one is opened:
+    # the pages joined are REST's whole lists in order, the totals their lengths, and no
+    # page computes the comparison again (its first part is computed once).
+    forget(demo)
+    computed: list[str] = []
+    first_part = comparison_module.first_part
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        computed.append(kwargs["element"])
+        return first_part(*args, **kwargs)
+
+    monkeypatch.setattr(comparison_module, "first_part", counted)
+    assert (
+        api.post("/api/scenarios", json={"name": "gw", "operations": RETIRE_GATEWAY}).status_code
+        == 201
+    )
+    whole = api.get(
+        "/api/scenarios/gw/compare", params={"element": "plat-api-gateway", "wait": "false"}
+    ).json()
+    lists = {
+        "needs": [
+            (n["element"]["id"], n["needed"]["id"], n["stream_count"])
+            for n in whole["losses"]["needs"]
+        ],
+        "streams": [s["id"] for s in whole["losses"]["streams"]],
+        "capabilities": [c["id"] for c in whole["losses"]["capabilities"]],
+    }
+    findings = {
+        (c["id"], kind): [e["id"] for e in c[kind]]
+        for c in whole["health"]["checks"]
+        for kind in ("resolved", "introduced")
+    }
+    assert len(lists["needs"]) > 2 and any(len(f) > 2 for f in findings.values())
+
+    def ask(limit: int | None, offset: int) -> dict[str, Any]:
+        answer = api.post(
+            "/graphql", json={"query": PAGED, "variables": {"limit": limit, "offset": offset}}
+        ).json()
+        assert "errors" not in answer, answer
+        return answer["data"]["compareScenario"]
+
+    unpaged = ask(None, 0)
+    paged: dict[str, list[Any]] = {k: [] for k in lists}
+    found: dict[tuple[str, str], list[str]] = {k: [] for k in findings}
+    longest = max(len(v) for v in [*lists.values(), *findings.values()])
+    for offset in range(0, longest + 2, 2):
+        page = ask(2, offset)
+        losses = page["losses"]
+        assert (losses["needsTotal"], losses["streamsTotal"], losses["capabilitiesTotal"]) == (
+            len(lists["needs"]),
+            len(lists["streams"]),
+            len(lists["capabilities"]),
+        )
+        assert all(len(losses[k]) <= 2 for k in lists)
+        paged["needs"] += [
+            (n["element"]["id"], n["needed"]["id"], n["streamCount"]) for n in losses["needs"]
+        ]
+        paged["streams"] += [s["id"] for s in losses["streams"]]
+        paged["capabilities"] += [c["id"] for c in losses["capabilities"]]
+        for c in page["health"]["checks"]:
+            for kind in ("resolved", "introduced"):
+                assert c[f"{kind}Total"] == len(findings[(c["id"], kind)])
+                found[(c["id"], kind)] += [e["id"] for e in c[kind]]
+    assert paged == lists
+    assert found == findings
+    # No `limit`: the whole list, as before paging.
+    assert [s["id"] for s in unpaged["losses"]["streams"]] == lists["streams"]
+    assert computed == ["plat-api-gateway"]
+    refused = api.post("/graphql", json={"query": PAGED, "variables": {"limit": 2, "offset": -1}})
+    assert "offset must not be negative" in refused.json()["errors"][0]["message"]
+
+
 @pytest.fixture
 def one_slot(
     demo: GraphStore, neo4j_server: dict[str, str | None], tmp_path: Path

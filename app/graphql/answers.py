@@ -21,7 +21,7 @@ field the model lacks before the model's own, which would reorder the SDL);
 
 from __future__ import annotations
 
-from typing import Literal, Protocol, TypeVar, cast
+from typing import Any, Literal, Protocol, TypeVar, cast
 
 import strawberry
 from pydantic import BaseModel
@@ -455,13 +455,67 @@ class BottleneckComparison:
     pass
 
 
+def _page_field(attr: str, item: type, what: str) -> Any:
+    """A comparison's list `attr` as a page: at most `limit` from `offset`; no `limit`,
+    the whole list, as before paging (REST and the CLI answer it whole; `_total_field`
+    counts it). The explorer asks the first page of each long list and the next page when
+    one is opened: removing the most shared platform of L loses 5,600 needs and resolves
+    3,800 findings, megabytes of JSON asked whole. The comparison is kept per revision
+    (queries.present.remember): a next page is read from the answer already made. Typed
+    `Any`, as `strawberry.field` is: it is declared `x: list[T] = _page_field(...)`."""
+
+    def page(
+        root: strawberry.Parent[BaseModel], info: Info, limit: int | None = None, offset: int = 0
+    ) -> list[BaseModel]:
+        if limit is not None:
+            check_limit(info, limit)
+        if offset < 0:
+            raise ValueError("offset must not be negative")
+        whole: list[BaseModel] = getattr(root, attr)
+        return whole[offset:] if limit is None else whole[offset : offset + limit]
+
+    # Set here, not written: strawberry reads the item's GraphQL type from the annotation.
+    page.__annotations__ = {
+        "root": strawberry.Parent[BaseModel],
+        "info": Info,
+        "limit": int | None,
+        "offset": int,
+        "return": list[item],  # type: ignore[valid-type]
+    }
+    return strawberry.field(
+        resolver=page,
+        description=f"{what} A page: at most `limit` from `offset` (no `limit`: all of them).",
+    )
+
+
+def _total_field(attr: str) -> Any:
+    """How many the list `attr` holds in all (its pages' total)."""
+
+    def total(root: strawberry.Parent[BaseModel]) -> int:
+        return len(getattr(root, attr))
+
+    total.__annotations__ = {"root": strawberry.Parent[BaseModel], "return": int}
+    return strawberry.field(resolver=total, description=f"How many `{attr}` there are in all.")
+
+
+def _described(model: type[BaseModel], attr: str) -> str:
+    return model.model_fields[attr].description or ""
+
+
 @pydantic_type(
     model=sc.HealthCheckDelta,
     all_fields=True,
     description="One health check, base against scenario.",
 )
 class HealthCheckDelta:
-    pass
+    resolved: list[ElementRefType] = _page_field(
+        "resolved", ElementRefType, _described(sc.HealthCheckDelta, "resolved")
+    )
+    resolved_total: int = _total_field("resolved")
+    introduced: list[ElementRefType] = _page_field(
+        "introduced", ElementRefType, _described(sc.HealthCheckDelta, "introduced")
+    )
+    introduced_total: int = _total_field("introduced")
 
 
 @pydantic_type(
@@ -488,7 +542,16 @@ class LostNeed:
     description="What the scenario takes away from what streams need.",
 )
 class ScenarioLosses:
-    pass
+    needs: list[LostNeed] = _page_field("needs", LostNeed, "What each element loses.")
+    needs_total: int = _total_field("needs")
+    streams: list[ElementRefType] = _page_field(
+        "streams", ElementRefType, _described(sc.Losses, "streams")
+    )
+    streams_total: int = _total_field("streams")
+    capabilities: list[ElementRefType] = _page_field(
+        "capabilities", ElementRefType, _described(sc.Losses, "capabilities")
+    )
+    capabilities_total: int = _total_field("capabilities")
 
 
 @pydantic_type(

@@ -8,6 +8,7 @@ import type { GraphQLClient } from "./gql";
 import {
   AddOperationDocument,
   ApplyScenarioDocument,
+  ComparePageDocument,
   CompareScenarioDocument,
   CreateScenarioDocument,
   DiscardScenarioDocument,
@@ -15,6 +16,7 @@ import {
   ScenariosDocument,
   type ApplyScenarioMutation,
   type CompareScenarioQuery,
+  type LostNeedFieldsFragment,
   type RefFragment,
   type ScenarioFieldsFragment,
   type ScenarioOperationInput,
@@ -117,8 +119,11 @@ export interface HealthCheckDiff {
   scoreDelta: number | null;
   baseOffending: number;
   scenarioOffending: number;
+  /** The first page of each (the rest asked with `Scenarios.comparePage`); the totals are true. */
   resolved: ElementBrief[];
   introduced: ElementBrief[];
+  resolvedTotal: number;
+  introducedTotal: number;
 }
 
 export interface HealthDiff {
@@ -141,10 +146,21 @@ export interface LostNeed {
 
 /** What the scenario takes away from what streams need: never an improvement. */
 export interface Losses {
+  /** The first page of each list (the rest asked with `Scenarios.comparePage`), its total in `totals`. */
   needs: LostNeed[];
   streams: ElementBrief[];
   capabilities: ElementBrief[];
+  totals: { needs: number; streams: number; capabilities: number };
 }
+
+/** The lists of a comparison asked a page at a time: the losses', and a health check's findings. */
+export type CompareList = "needs" | "streams" | "capabilities" | "resolved" | "introduced";
+
+/** The first page of each long list of a comparison (every total true): what the panel
+ * shows first. Asked whole, removing the most shared platform of L was 2.4 MB of JSON. */
+export const COMPARE_PAGE = 40;
+/** A further page, asked when the user opens or pages a list (the server's page size at most). */
+export const COMPARE_MORE = 500;
 
 export interface Comparison {
   scenario: Scenario;
@@ -242,11 +258,14 @@ export function readHealthDiff(v: CompareAnswer["health"]): HealthDiff {
   };
 }
 
+const readNeed = (n: LostNeedFieldsFragment): LostNeed => ({ element: ref(n.element), relationship: n.relationship, needed: ref(n.needed), removed: n.removed, streamCount: n.streamCount });
+
 export function readLosses(v: CompareAnswer["losses"]): Losses {
   return {
-    needs: v.needs.map((n) => ({ element: ref(n.element), relationship: n.relationship, needed: ref(n.needed), removed: n.removed, streamCount: n.streamCount })),
+    needs: v.needs.map(readNeed),
     streams: v.streams.map(ref),
     capabilities: v.capabilities.map(ref),
+    totals: { needs: v.needsTotal, streams: v.streamsTotal, capabilities: v.capabilitiesTotal },
   };
 }
 
@@ -277,7 +296,7 @@ export function readApplyResult(v: ApplyScenarioMutation["result"]): ApplyResult
 /** Checks whose score or offenders differ, most changed first; the rest after, in order. */
 export function changedChecks(h: HealthDiff): { changed: HealthCheckDiff[]; unchanged: HealthCheckDiff[] } {
   const differs = (c: HealthCheckDiff): boolean =>
-    (c.scoreDelta ?? 0) !== 0 || c.resolved.length > 0 || c.introduced.length > 0 || c.baseOffending !== c.scenarioOffending;
+    (c.scoreDelta ?? 0) !== 0 || c.resolvedTotal > 0 || c.introducedTotal > 0 || c.baseOffending !== c.scenarioOffending;
   const changed = h.checks.filter(differs).sort((a, b) => Math.abs(b.scoreDelta ?? 0) - Math.abs(a.scoreDelta ?? 0));
   return { changed, unchanged: h.checks.filter((c) => !differs(c)) };
 }
@@ -573,7 +592,29 @@ export class Scenarios {
    * scenario's ranking is not computed yet (`rankingPending`), every other number final.
    */
   async compare(name: string, element: string | null, maxDepth: number, limit = BOTTLENECK_LIMIT, wait = true): Promise<Comparison> {
-    return readComparison((await this.client.request(CompareScenarioDocument, { name, element, maxDepth, limit, wait })).result);
+    return readComparison((await this.client.request(CompareScenarioDocument, { name, element, maxDepth, limit, wait, page: COMPARE_PAGE })).result);
+  }
+
+  /** The lost needs from `offset` of a comparison asked as `compare(name, element, maxDepth)`. */
+  async lostNeedsPage(name: string, element: string | null, maxDepth: number, offset: number, limit = COMPARE_MORE): Promise<LostNeed[]> {
+    const { result } = await this.client.request(ComparePageDocument, { name, element, maxDepth, rankLimit: BOTTLENECK_LIMIT, limit, offset, needs: true });
+    return (result.losses.needs ?? []).map(readNeed);
+  }
+
+  /** A page from `offset` of one list of elements: the streams or capabilities lost, or a
+   * health check's (`check`) findings resolved or introduced. */
+  async comparePage(
+    name: string,
+    element: string | null,
+    maxDepth: number,
+    list: Exclude<CompareList, "needs">,
+    offset: number,
+    check = "",
+    limit = COMPARE_MORE,
+  ): Promise<ElementBrief[]> {
+    const { result } = await this.client.request(ComparePageDocument, { name, element, maxDepth, rankLimit: BOTTLENECK_LIMIT, limit, offset, [list]: true });
+    if (list === "resolved" || list === "introduced") return (result.health.checks.find((c) => c.id === check)?.[list] ?? []).map(ref);
+    return (result.losses[list] ?? []).map(ref);
   }
 
   /** Whether this token is an admin's: an admin-only read answers 200, or 403 with the refusal. */

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { CompareScenarioDocument, type CompareScenarioQuery } from "../src/generated/graphql";
+import { ComparePageDocument, CompareScenarioDocument, type CompareScenarioQuery } from "../src/generated/graphql";
 import { GraphQLClient } from "../src/gql";
 import {
   ADMIN_PROBE,
+  COMPARE_MORE,
+  COMPARE_PAGE,
   Scenarios,
   buildOperationInput,
   changedChecks,
@@ -62,18 +64,21 @@ describe("reading a scenario comparison (captured: remove the API gateway)", () 
     expect(l.needs.every((n) => n.needed.id === "plat-api-gateway" && n.removed && n.relationship === "DEPENDS_ON")).toBe(true);
     expect(l.needs.find((n) => n.element.id === "plat-identity-kyc")!.streamCount).toBe(7);
     expect(l.capabilities.map((e) => e.id)).toContain("cap-identity-verification");
+    // The first page of each list, with its true total (the demo's fit in one page).
+    expect(l.totals).toEqual({ needs: 15, streams: 7, capabilities: l.capabilities.length });
   });
 
   it("reads health deltas with the findings resolved and introduced: removing a needed platform lowers the score", () => {
     expect([c.health.baseScore, c.health.scenarioScore, c.health.scoreDelta]).toEqual([77.9, 77.5, -0.4]);
     const { changed, unchanged } = changedChecks(c.health);
     expect(changed.map((k) => k.id)).toEqual(["single_points_of_failure", "unowned"]);
-    expect(unchanged.length).toBe(6);
+    expect(unchanged.length).toBe(8); // of the ten checks
     const spof = changed[0]!;
     // The same numbers, with the same unit, as the Health page and the CLI.
     expect(spof).toMatchObject({ unit: "stream requirements", baseOffending: 89, scenarioOffending: 92, scoreDelta: -3.2 });
     expect(spof.resolved.map((e) => e.id)).toContain("plat-api-gateway");
     expect(spof.introduced.map((e) => e.id)).toContain("cap-identity-verification");
+    expect([spof.resolvedTotal, spof.introducedTotal]).toEqual([spof.resolved.length, spof.introduced.length]);
   });
 
   it("reads the bottleneck ranking deltas, the removed gateway included", () => {
@@ -273,7 +278,7 @@ describe("the scenarios client", () => {
     const { client, seen } = recording(() => json(200, { data: { result: answer("compare-scenario") } }));
     const c = await new Scenarios(client).compare("retire-gateway", null, 4);
     expect(seen[0]!.query).toBe(CompareScenarioDocument.toString());
-    expect(seen[0]!.variables).toEqual({ name: "retire-gateway", element: null, maxDepth: 4, limit: 20, wait: true });
+    expect(seen[0]!.variables).toEqual({ name: "retire-gateway", element: null, maxDepth: 4, limit: 20, wait: true, page: COMPARE_PAGE });
     expect(c.impact?.counts.lost).toBe(7);
   });
 
@@ -281,10 +286,29 @@ describe("the scenarios client", () => {
     const pending = { ...answer("compare-scenario"), bottlenecks: null, rankingPending: true };
     const { client, seen } = recording(() => json(200, { data: { result: pending } }));
     const c = await new Scenarios(client).compare("retire-gateway", "plat-api-gateway", 4, 20, false);
-    expect(seen[0]!.variables).toEqual({ name: "retire-gateway", element: "plat-api-gateway", maxDepth: 4, limit: 20, wait: false });
+    expect(seen[0]!.variables).toEqual({ name: "retire-gateway", element: "plat-api-gateway", maxDepth: 4, limit: 20, wait: false, page: COMPARE_PAGE });
     expect(c.rankingPending).toBe(true);
     expect(c.bottlenecks).toBeNull();
     expect(c.health.scenarioScore).toBe(readComparison(answer("compare-scenario")).health.scenarioScore);
+  });
+
+  it("asks a further page of one list of the comparison with the comparison's own arguments", async () => {
+    const gw = { id: "plat-api-gateway", type: "Platform", name: "API Gateway" };
+    const kyc = { id: "plat-identity-kyc", type: "Platform", name: "Identity & KYC" };
+    const page = {
+      losses: { needs: [{ element: kyc, relationship: "DEPENDS_ON", needed: gw, removed: true, streamCount: 7 }], streams: null, capabilities: null },
+      health: { checks: [{ id: "unowned", resolved: [], introduced: null }, { id: "single_points_of_failure", resolved: [gw], introduced: null }] },
+    };
+    const { client, seen } = recording(() => json(200, { data: { result: page } }));
+    const scenarios = new Scenarios(client);
+    const needs = await scenarios.lostNeedsPage("retire-gateway", "plat-api-gateway", 4, 40);
+    expect(seen[0]!.query).toBe(ComparePageDocument.toString());
+    expect(seen[0]!.variables).toEqual({ name: "retire-gateway", element: "plat-api-gateway", maxDepth: 4, rankLimit: 20, limit: COMPARE_MORE, offset: 40, needs: true });
+    expect(needs).toEqual([{ element: kyc, relationship: "DEPENDS_ON", needed: gw, removed: true, streamCount: 7 }]);
+    // A check's findings: that check's page of the answer (the server pages every check's).
+    const resolved = await scenarios.comparePage("retire-gateway", null, 4, "resolved", 40, "single_points_of_failure");
+    expect(seen[1]!.variables).toEqual({ name: "retire-gateway", element: null, maxDepth: 4, rankLimit: 20, limit: COMPARE_MORE, offset: 40, resolved: true });
+    expect(resolved).toEqual([gw]);
   });
 
   it("raises the server's refusal to apply", async () => {

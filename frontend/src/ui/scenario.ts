@@ -20,6 +20,7 @@ import {
   scenarioOverlay,
   type ApplyResult,
   type BottleneckDelta,
+  COMPARE_MORE,
   type Comparison,
   type HealthCheckDiff,
   type Losses,
@@ -270,7 +271,7 @@ export class ScenarioPanel {
 
   private summary(c: Comparison): string {
     const parts = [`“${c.scenario.name}” against the base`];
-    if (c.losses.streams.length) parts.push(`${plural(c.losses.streams.length, "value stream")} lose something they need`);
+    if (c.losses.totals.streams) parts.push(`${plural(c.losses.totals.streams, "value stream")} lose something they need`);
     if (c.impact) {
       const changed = (["lost", "removed", "added", "closer", "further"] as StreamChange[]).filter((k) => c.impact!.counts[k]).map((k) => `${c.impact!.counts[k]} ${CHANGE_LABEL[k]}`);
       parts.push(`impact of ${c.impact.element.name}: ${changed.length ? changed.join(", ") : "no stream changes"}`);
@@ -998,7 +999,7 @@ export class ScenarioPanel {
         ),
       );
     }
-    root.appendChild(this.lossesView(c.losses));
+    root.appendChild(this.lossesView(c));
     root.appendChild(this.impactView(c));
     root.appendChild(this.healthView(c));
     root.appendChild(this.bottleneckView(c));
@@ -1006,26 +1007,36 @@ export class ScenarioPanel {
   }
 
   /** What the scenario takes away from what streams need: first, as a loss, never good news. */
-  private lossesView(l: Losses): HTMLElement {
+  private lossesView(c: Comparison): HTMLElement {
+    const l: Losses = c.losses;
     const box = h("section", { class: "scn-losses", id: "scenario-losses", "aria-labelledby": "scenario-losses-title" });
     box.appendChild(h("h4", { id: "scenario-losses-title" }, "Losses"));
-    if (!l.needs.length) {
+    if (!l.totals.needs) {
       box.appendChild(h("p", { class: "none", id: "scenario-no-losses" }, "Nothing loses a platform, capability or data it needs."));
       return box;
     }
-    const links = (es: ElementBrief[], cls: string): (Node | string)[] => this.links(es, cls, false);
+    const links = (es: ElementBrief[], cls: string, list: "streams" | "capabilities"): (Node | string)[] =>
+      this.links(es, cls, false, { total: l.totals[list], fetch: (offset) => this.app.scenarios.comparePage(...this.asked(c), list, offset) });
     box.appendChild(
       h(
         "p",
         { class: "loss-summary", id: "scenario-lost-streams" },
         h("span", { class: "tag bad" }, "Loss"),
-        ` ${plural(l.streams.length, "value stream")} lose something they need: `,
-        ...links(l.streams, "sc-lost"),
+        ` ${plural(l.totals.streams, "value stream")} lose something they need: `,
+        ...links(l.streams, "sc-lost", "streams"),
         ".",
       ),
     );
-    if (l.capabilities.length) {
-      box.appendChild(h("p", { class: "loss-summary", id: "scenario-cut-capabilities" }, `${plural(l.capabilities.length, "capability", "capabilities")} left without a working platform: `, ...links(l.capabilities, "sc-lost"), "."));
+    if (l.totals.capabilities) {
+      box.appendChild(
+        h(
+          "p",
+          { class: "loss-summary", id: "scenario-cut-capabilities" },
+          `${plural(l.totals.capabilities, "capability", "capabilities")} left without a working platform: `,
+          ...links(l.capabilities, "sc-lost", "capabilities"),
+          ".",
+        ),
+      );
     }
     const row = (n: Losses["needs"][number]): HTMLElement =>
       h(
@@ -1044,15 +1055,42 @@ export class ScenarioPanel {
         h("tbody", {}, ...body),
       );
     box.appendChild(table(l.needs.slice(0, shown).map(row)));
-    if (l.needs.length > shown) {
-      // The rest is built when opened: removing the most shared platform of L loses 5,600
-      // needs, tens of thousands of nodes rebuilt with the panel on every change.
+    if (l.totals.needs > shown) {
+      // The rest is asked and built when opened, a page at a time: removing the most shared
+      // platform of L loses 5,600 needs (the comparison holds its first page).
+      const held = [...l.needs];
       const rest = h("tbody", {});
+      const next = h("button", { type: "button", class: "linkish more", id: "scenario-lost-needs-more", hidden: true }, "");
+      const label = (): void => {
+        next.textContent = `Show ${Math.min(COMPARE_MORE, l.totals.needs - held.length)} more of ${(l.totals.needs - held.length).toLocaleString("en-GB")}`;
+        next.hidden = held.length >= l.totals.needs;
+      };
+      next.onclick = async () => {
+        next.setAttribute("disabled", "");
+        try {
+          const page = await this.app.scenarios.lostNeedsPage(...this.asked(c), held.length);
+          append(rest, page.map(row));
+          held.push(...page);
+          label();
+          if (!page.length) next.hidden = true;
+        } catch (e) {
+          next.textContent = `Could not load more (${e instanceof Error ? e.message : String(e)}): try again`;
+        } finally {
+          next.removeAttribute("disabled");
+        }
+      };
       const more = h(
         "details",
-        { ontoggle: () => more.open && !rest.firstChild && append(rest, l.needs.slice(shown).map(row)) },
-        h("summary", {}, `${l.needs.length - shown} more`),
+        {
+          ontoggle: () => {
+            if (!more.open || rest.firstChild) return;
+            append(rest, held.slice(shown).map(row));
+            label();
+          },
+        },
+        h("summary", {}, `${(l.totals.needs - shown).toLocaleString("en-GB")} more`),
         h("table", { class: "scn-table" }, rest),
+        next,
       );
       box.appendChild(more);
     }
@@ -1169,24 +1207,38 @@ export class ScenarioPanel {
     return more;
   }
 
-  /** Element links separated by commas: the first `SHOWN_LINKS`, the rest when asked for. */
-  private links(es: ElementBrief[], cls: string, swatch = true): (Node | string)[] {
+  /** The arguments the comparison shown was asked with: a next page of one of its lists
+   * is asked with them, and the server answers it from the comparison it keeps. */
+  private asked(c: Comparison): [string, string | null, number] {
+    return [c.scenario.name, c.impact?.element.id ?? null, this.app.state.depth];
+  }
+
+  /** Element links separated by commas: the first `SHOWN_LINKS`, the rest when asked for,
+   * a page at a time from the server (`server`) past those held. */
+  private links(es: ElementBrief[], cls: string, swatch = true, server?: { total: number; fetch: (offset: number) => Promise<ElementBrief[]> }): (Node | string)[] {
     const one = (e: ElementBrief, i: number): (Node | string)[] => (swatch ? [i ? ", " : "", typeSwatch(e.type, 11), " ", this.link(e, cls)] : [i ? ", " : "", this.link(e, cls)]);
     const out = es.slice(0, SHOWN_LINKS).flatMap(one);
-    if (es.length > SHOWN_LINKS) {
+    const total = Math.max(es.length, server?.total ?? 0);
+    if (total > SHOWN_LINKS) {
+      const held = [...es];
+      let shown = SHOWN_LINKS;
       const rest = h("span", {});
-      const button = h(
-        "button",
-        {
-          type: "button",
-          class: "linkish more",
-          onclick: () => {
-            append(rest, es.slice(SHOWN_LINKS).flatMap((e, i) => one(e, i + SHOWN_LINKS)));
-            button.remove();
-          },
-        },
-        ` and ${es.length - SHOWN_LINKS} more`,
-      );
+      const button = h("button", { type: "button", class: "linkish more" }, ` and ${(total - shown).toLocaleString("en-GB")} more`);
+      button.onclick = async () => {
+        button.setAttribute("disabled", "");
+        try {
+          if (held.length <= shown && server) held.push(...(await server.fetch(held.length)));
+          append(rest, held.slice(shown).flatMap((e, i) => one(e, i + shown)));
+          const grew = held.length > shown;
+          shown = held.length;
+          if (shown >= total || !grew) button.remove();
+          else button.textContent = ` and ${(total - shown).toLocaleString("en-GB")} more`;
+        } catch (e) {
+          button.textContent = ` (could not load more: ${e instanceof Error ? e.message : String(e)}; try again)`;
+        } finally {
+          button.removeAttribute("disabled");
+        }
+      };
       out.push(rest, button);
     }
     return out;
@@ -1210,6 +1262,10 @@ export class ScenarioPanel {
   private healthView(c: Comparison): HTMLElement {
     const hd = c.health;
     const { changed, unchanged } = changedChecks(hd);
+    const findings = (k: HealthCheckDiff, list: "resolved" | "introduced") => ({
+      total: list === "resolved" ? k.resolvedTotal : k.introducedTotal,
+      fetch: (offset: number) => this.app.scenarios.comparePage(...this.asked(c), list, offset, k.id),
+    });
     const row = (k: HealthCheckDiff): HTMLElement[] => {
       const rows = [
         h(
@@ -1221,7 +1277,7 @@ export class ScenarioPanel {
           h("td", { class: "num" }, delta(k.scoreDelta, "up")),
         ),
       ];
-      if (k.resolved.length || k.introduced.length) {
+      if (k.resolvedTotal || k.introducedTotal) {
         rows.push(
           h(
             "tr",
@@ -1229,11 +1285,11 @@ export class ScenarioPanel {
             h(
               "td",
               { colspan: 4 },
-              k.resolved.length
-                ? h("div", { class: "resolved" }, h("span", { class: "tag good" }, "Resolved"), " ", ...this.links(k.resolved, "sc-resolved"))
+              k.resolvedTotal
+                ? h("div", { class: "resolved" }, h("span", { class: "tag good" }, "Resolved"), " ", ...this.links(k.resolved, "sc-resolved", true, findings(k, "resolved")))
                 : null,
-              k.introduced.length
-                ? h("div", { class: "introduced" }, h("span", { class: "tag bad" }, "Introduced"), " ", ...this.links(k.introduced, "sc-introduced"))
+              k.introducedTotal
+                ? h("div", { class: "introduced" }, h("span", { class: "tag bad" }, "Introduced"), " ", ...this.links(k.introduced, "sc-introduced", true, findings(k, "introduced")))
                 : null,
             ),
           ),
