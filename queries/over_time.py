@@ -22,7 +22,6 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from graph.history import changed_fields
-from graph.labels import PLATFORM, TEAM
 from graph.lifecycle import today as today_utc
 from graph.store import GraphStore
 from queries import bottlenecks as bn
@@ -111,17 +110,10 @@ def _ranking(
 
 def _all_ranked(
     model: ModelGraph, config: bn.BottleneckConfig, table: PropagationTable
-) -> bn.BottleneckReport:
-    """Every candidate ranked, so a rank change past the shown rows is still seen."""
-    projection = model.projection(table)
-    candidates = len(projection.of_type(TEAM)) + len(projection.of_type(PLATFORM))
-    return bn.bottleneck_report(
-        projection,
-        model.served_directly(),
-        limit=max(1, candidates),
-        config=config,
-        table=table,
-    )
+) -> bn.Ranking:
+    """Every candidate ranked, so a rank change past the shown rows is still seen (rows
+    are made for none: a comparison looks up places)."""
+    return bn.ranking(model.projection(table), model.served_directly(), config=config, table=table)
 
 
 def bottlenecks(

@@ -20,7 +20,6 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from graph.labels import PLATFORM, TEAM
 from graph.lifecycle import today as today_utc
 from graph.store import GraphStore
 from queries import bottlenecks as bn
@@ -113,7 +112,7 @@ def model_on(present: ModelGraph, dates: LiveDates, day: date) -> ModelGraph:
 
 @dataclasses.dataclass
 class _Side:
-    ranking: bn.BottleneckReport
+    ranking: bn.Ranking
     health: hl.HealthReport
     impact: im.ImpactResult | None
 
@@ -132,10 +131,9 @@ def _ask(
     """The questions of one step, asked as `compare_models` asks a scenario's side."""
     table = propagation_table(overrides)
     projection = model.projection(table)
-    candidates = len(projection.of_type(TEAM)) + len(projection.of_type(PLATFORM))
-    ranking = bn.bottleneck_report(
-        projection, model.served_directly(), limit=max(1, candidates), config=config, table=table
-    )
+    # Every candidate ranked, so a rank change past the shown rows is still seen; rows are
+    # not made for them (a step shows places only).
+    ranking = bn.ranking(projection, model.served_directly(), config=config, table=table)
     facts = model.health_facts()
     if model is not base:
         lost = lost_needs(base, model)
@@ -232,7 +230,7 @@ def roadmap(
                     StepBottleneck(
                         rank=b.rank, element=b.element, score=b.score, stream_count=b.stream_count
                     )
-                    for b in side.ranking.bottlenecks[:limit]
+                    for b in side.ranking.top(limit)
                 ],
                 health_score=side.health.score,
                 health_checks=[
