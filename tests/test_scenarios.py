@@ -408,13 +408,14 @@ def test_retiring_a_platform_compares_as_worked_by_hand(model: GraphStore) -> No
     assert (i.element.id, i.in_base, i.in_scenario) == ("p-spare", True, True)
     assert (i.base_stream_count, i.scenario_stream_count) == (1, 2)
     assert (i.base_affected_count, i.scenario_affected_count) == (1, 4)
+    # Listed as the explorer shows them: what changes first, the unchanged last.
     assert [
         (d.element.id, d.base_distance, d.scenario_distance, d.change.value) for d in i.streams
     ] == [
-        ("vs-c", 1, 1, "same"),
         ("vs-a", None, 3, "added"),
+        ("vs-c", 1, 1, "same"),
     ]
-    assert i.streams[1].scenario_path == (
+    assert i.streams[0].scenario_path == (
         "Spare ledger <-[USES]- Pay out capability <-[REQUIRES]- Payout <-[HAS_STAGE]- Alpha"
     )
 
@@ -540,9 +541,9 @@ def test_splitting_a_stream_compares_as_worked_by_hand(model: GraphStore) -> Non
     assert [
         (d.element.id, d.base_distance, d.scenario_distance, d.change.value) for d in i.streams
     ] == [
-        ("vs-a", 1, None, "removed"),
         ("valuestream:alpha-onboarding", None, 1, "added"),
         ("valuestream:alpha-payouts", None, 1, "added"),
+        ("vs-a", 1, None, "removed"),
         ("vs-b", 2, 2, "same"),
     ]
 
@@ -916,8 +917,8 @@ def test_rest_scenarios(client: TestClient, model: GraphStore) -> None:
         "p-old",
     ]
     assert [(d["element"]["id"], d["change"]) for d in body["impact"]["streams"]] == [
-        ("vs-c", "same"),
         ("vs-a", "added"),
+        ("vs-c", "same"),
     ]
     assert client.get("/api/scenarios/nope").status_code == 404
     assert client.get("/api/scenarios/nope/compare").status_code == 404
@@ -1003,6 +1004,23 @@ query {
 """
 
 
+COMPARE_IMPACT_PAGE = """
+query($offset: Int!) {
+  compareScenario(name: "retire", element: "Spare ledger", wait: false) {
+    impact {
+      streamsTotal
+      changeCounts { lost added removed closer further same }
+      streams(limit: 1, offset: $offset) {
+        element { id }
+        basePathSteps { fromElement { id } toElement { id } storedForward }
+        scenarioPathSteps { fromElement { id } toElement { id } storedForward }
+      }
+    }
+  }
+}
+"""
+
+
 def test_graphql_scenarios(client: TestClient, model: GraphStore) -> None:
     before = _fingerprint(model)
     ops = [
@@ -1051,19 +1069,19 @@ def test_graphql_scenarios(client: TestClient, model: GraphStore) -> None:
     c = compared["data"]["compareScenario"]
     assert c["impact"]["streams"] == [
         {
-            "element": {"id": "vs-c"},
-            "baseDistance": 1,
-            "scenarioDistance": 1,
-            "change": "SAME",
-            "scenarioPath": "Spare ledger <-[USES]- Gamma",
-        },
-        {
             "element": {"id": "vs-a"},
             "baseDistance": None,
             "scenarioDistance": 3,
             "change": "ADDED",
             "scenarioPath": "Spare ledger <-[USES]- Pay out capability <-[REQUIRES]- Payout "
             "<-[HAS_STAGE]- Alpha",
+        },
+        {
+            "element": {"id": "vs-c"},
+            "baseDistance": 1,
+            "scenarioDistance": 1,
+            "change": "SAME",
+            "scenarioPath": "Spare ledger <-[USES]- Gamma",
         },
     ]
     assert c["bottlenecks"]["rows"][1] == {
@@ -1076,6 +1094,48 @@ def test_graphql_scenarios(client: TestClient, model: GraphStore) -> None:
     assert (c["health"]["baseScore"], c["health"]["scenarioScore"]) == (87.5, 100.0)
     spof = next(x for x in c["health"]["checks"] if x["id"] == "single_points_of_failure")
     assert [r["id"] for r in spof["resolved"]] == ["t-core", "p-gw", "p-old"]
+
+    # The compared streams a page at a time, as the explorer asks them: the counts true past
+    # the page, each stream with both sides' paths hop by hop (what the graph draws).
+    paged = gql(client, COMPARE_IMPACT_PAGE, offset=1)
+    assert "errors" not in paged, paged
+    impact = paged["data"]["compareScenario"]["impact"]
+    assert impact["streamsTotal"] == 2
+    assert impact["changeCounts"] == {
+        "lost": 0,
+        "added": 1,
+        "removed": 0,
+        "closer": 0,
+        "further": 0,
+        "same": 1,
+    }
+    assert impact["streams"] == [
+        {
+            "element": {"id": "vs-c"},
+            "basePathSteps": [
+                {
+                    "fromElement": {"id": "p-spare"},
+                    "toElement": {"id": "vs-c"},
+                    "storedForward": False,
+                }
+            ],
+            "scenarioPathSteps": [
+                {
+                    "fromElement": {"id": "p-spare"},
+                    "toElement": {"id": "vs-c"},
+                    "storedForward": False,
+                }
+            ],
+        }
+    ]
+    first = gql(client, COMPARE_IMPACT_PAGE, offset=0)["data"]["compareScenario"]["impact"]
+    (added,) = first["streams"]
+    assert added["element"] == {"id": "vs-a"} and added["basePathSteps"] == []
+    assert [s["toElement"]["id"] for s in added["scenarioPathSteps"]] == [
+        "cap-pay",
+        "st-a3",
+        "vs-a",
+    ]
     assert _fingerprint(model) == before
 
     applied = gql(

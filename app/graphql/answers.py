@@ -398,63 +398,6 @@ class Scenario:
     pass
 
 
-@pydantic_type(
-    model=sc.StreamImpactDelta,
-    all_fields=True,
-    description="A stream affected in the base, the scenario, or both.",
-)
-class StreamImpactDelta:
-    pass
-
-
-def _impact_side(
-    root: sc.ImpactComparison, side: Literal["base", "scenario"]
-) -> ImpactAnswer | None:
-    # Paged from the side's walk when the comparison keeps it (its `base` and `scenario`
-    # are then first pages), else from the whole answer.
-    walk = root.walk_of(side)
-    if walk is not None:
-        return ImpactAnswer.from_walk(walk)
-    result = root.base if side == "base" else root.scenario
-    return ImpactAnswer.from_result(result) if result else None
-
-
-def _base_impact(root: strawberry.Parent[sc.ImpactComparison]) -> ImpactAnswer | None:
-    return _impact_side(root, "base")
-
-
-def _scenario_impact(root: strawberry.Parent[sc.ImpactComparison]) -> ImpactAnswer | None:
-    return _impact_side(root, "scenario")
-
-
-@pydantic_type(
-    model=sc.ImpactComparison,
-    all_fields=True,
-    description="The impact of one element in the base and in the scenario.",
-)
-class ImpactComparison:
-    base: ImpactAnswer | None = strawberry.field(resolver=_base_impact)
-    scenario: ImpactAnswer | None = strawberry.field(resolver=_scenario_impact)
-
-
-@pydantic_type(
-    model=sc.BottleneckDelta,
-    all_fields=True,
-    description="A team or platform's rank and score, base against scenario.",
-)
-class BottleneckDelta:
-    pass
-
-
-@pydantic_type(
-    model=sc.BottleneckComparison,
-    all_fields=True,
-    description="The bottleneck ranking, base against scenario.",
-)
-class BottleneckComparison:
-    pass
-
-
 def _page_field(attr: str, item: type, what: str) -> Any:
     """A comparison's list `attr` as a page: at most `limit` from `offset`; no `limit`,
     the whole list, as before paging (REST and the CLI answer it whole; `_total_field`
@@ -500,6 +443,100 @@ def _total_field(attr: str) -> Any:
 
 def _described(model: type[BaseModel], attr: str) -> str:
     return model.model_fields[attr].description or ""
+
+
+def _base_steps(root: strawberry.Parent[sc.StreamImpactDelta]) -> list[PathStep]:
+    return [served(PathStep, s) for s in root.steps("base")]
+
+
+def _scenario_steps(root: strawberry.Parent[sc.StreamImpactDelta]) -> list[PathStep]:
+    return [served(PathStep, s) for s in root.steps("scenario")]
+
+
+@pydantic_type(
+    model=sc.StreamImpactDelta,
+    all_fields=True,
+    description="A stream affected in the base, the scenario, or both.",
+)
+class StreamImpactDelta:
+    # The paths hop by hop, so a page of deltas is all the graph draws from (the sides'
+    # own lists of streams need not be asked for the streams of a page).
+    base_path_steps: list[PathStep] = strawberry.field(
+        resolver=_base_steps,
+        description="`basePath` hop by hop, in travel order (empty: the base does not reach it).",
+    )
+    scenario_path_steps: list[PathStep] = strawberry.field(
+        resolver=_scenario_steps,
+        description="`scenarioPath` hop by hop (empty: the scenario does not reach it).",
+    )
+
+
+@pydantic_type(
+    model=sc.StreamChangeCounts,
+    all_fields=True,
+    description="How many of the compared streams change each way.",
+)
+class StreamChangeCounts:
+    pass
+
+
+def _impact_side(
+    root: sc.ImpactComparison, side: Literal["base", "scenario"]
+) -> ImpactAnswer | None:
+    # Paged from the side's walk when the comparison keeps it (its `base` and `scenario`
+    # are then first pages), else from the whole answer.
+    walk = root.walk_of(side)
+    if walk is not None:
+        return ImpactAnswer.from_walk(walk)
+    result = root.base if side == "base" else root.scenario
+    return ImpactAnswer.from_result(result) if result else None
+
+
+def _base_impact(root: strawberry.Parent[sc.ImpactComparison]) -> ImpactAnswer | None:
+    return _impact_side(root, "base")
+
+
+def _scenario_impact(root: strawberry.Parent[sc.ImpactComparison]) -> ImpactAnswer | None:
+    return _impact_side(root, "scenario")
+
+
+def _change_counts(root: strawberry.Parent[sc.ImpactComparison]) -> StreamChangeCounts:
+    return served(StreamChangeCounts, root.change_counts())
+
+
+@pydantic_type(
+    model=sc.ImpactComparison,
+    all_fields=True,
+    description="The impact of one element in the base and in the scenario.",
+)
+class ImpactComparison:
+    streams: list[StreamImpactDelta] = _page_field(
+        "streams", StreamImpactDelta, _described(sc.ImpactComparison, "streams")
+    )
+    streams_total: int = _total_field("streams")
+    change_counts: StreamChangeCounts = strawberry.field(
+        resolver=_change_counts, description="How many `streams` change each way."
+    )
+    base: ImpactAnswer | None = strawberry.field(resolver=_base_impact)
+    scenario: ImpactAnswer | None = strawberry.field(resolver=_scenario_impact)
+
+
+@pydantic_type(
+    model=sc.BottleneckDelta,
+    all_fields=True,
+    description="A team or platform's rank and score, base against scenario.",
+)
+class BottleneckDelta:
+    pass
+
+
+@pydantic_type(
+    model=sc.BottleneckComparison,
+    all_fields=True,
+    description="The bottleneck ranking, base against scenario.",
+)
+class BottleneckComparison:
+    pass
 
 
 @pydantic_type(

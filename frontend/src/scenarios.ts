@@ -18,11 +18,13 @@ import {
   type CompareScenarioQuery,
   type LostNeedFieldsFragment,
   type RefFragment,
+  type StreamDeltaFieldsFragment,
+  type StreamDeltaRowFragment,
   type ScenarioFieldsFragment,
   type ScenarioOperationInput,
   type ScenarioSummaryFieldsFragment,
 } from "./generated/graphql";
-import { readImpact, type ImpactResult, type PathStep } from "./questions";
+import { readSteps, type ImpactStream, type PathStep } from "./questions";
 import { restUrl } from "./rest";
 import type { ElementBrief } from "./types";
 import type { ScenarioSide } from "./urlstate";
@@ -68,6 +70,9 @@ export interface StreamDelta {
   scenarioDistance: number | null;
   basePath: string;
   scenarioPath: string;
+  /** The stream as each side reaches it, with its explaining path (null: not reached there). */
+  base: ImpactStream | null;
+  scenario: ImpactStream | null;
 }
 
 export interface ImpactDiff {
@@ -78,11 +83,12 @@ export interface ImpactDiff {
   scenarioStreamCount: number;
   baseAffectedCount: number;
   scenarioAffectedCount: number;
+  /** The streams held so far, in the server's order (the panel's: by change, then distance,
+   * then name): the first page, then any page asked with `Scenarios.impactPage`. */
   streams: StreamDelta[];
+  /** How many streams there are in all, and how many change each way (true past the page). */
+  total: number;
   counts: Record<StreamChange, number>;
-  /** Each side's own impact answer (null where the element does not exist on that side). */
-  base: ImpactResult | null;
-  scenario: ImpactResult | null;
 }
 
 export type RankChange = "added" | "removed" | "higher" | "lower" | "same";
@@ -159,6 +165,9 @@ export type CompareList = "needs" | "streams" | "capabilities" | "resolved" | "i
 /** The first page of each long list of a comparison (every total true): what the panel
  * shows first. Asked whole, removing the most shared platform of L was 2.4 MB of JSON. */
 export const COMPARE_PAGE = 40;
+/** The compared streams the panel lists and the graph draws first (the first page of the
+ * impact's streams, in the panel's order); the rest are asked when a list is opened. */
+export const COMPARE_IMPACT_PAGE = 25;
 /** A further page, asked when the user opens or pages a list (the server's page size at most). */
 export const COMPARE_MORE = 500;
 
@@ -211,19 +220,30 @@ export function readScenario(v: ScenarioFieldsFragment): Scenario {
   return { ...readSummary(v), operations, problem: v.problem };
 }
 
+/** A compared stream; each side's path read into the graph's steps (stored direction) when
+ * asked (`StreamDeltaFields`: the first page, which the graph draws), else without steps. */
+export function readStreamDelta(d: StreamDeltaRowFragment & Partial<Pick<StreamDeltaFieldsFragment, "basePathSteps" | "scenarioPathSteps">>): StreamDelta {
+  const stream = ref(d.element);
+  const side = (distance: number | null, hops: StreamDeltaFieldsFragment["basePathSteps"] | undefined, text: string): ImpactStream | null => {
+    if (distance === null) return null;
+    const { nodes, steps } = readSteps(hops ?? []);
+    return { stream, distance, pathNodes: nodes, pathSteps: steps, pathText: text };
+  };
+  return {
+    stream,
+    change: lower<StreamChange>(d.change),
+    baseDistance: d.baseDistance,
+    scenarioDistance: d.scenarioDistance,
+    basePath: d.basePath,
+    scenarioPath: d.scenarioPath,
+    base: side(d.baseDistance, d.basePathSteps, d.basePath),
+    scenario: side(d.scenarioDistance, d.scenarioPathSteps, d.scenarioPath),
+  };
+}
+
 export function readImpactDiff(v: CompareAnswer["impact"]): ImpactDiff | null {
   if (!v) return null;
-  const streams: StreamDelta[] = v.streams.map((d) => {
-    return {
-      stream: ref(d.element),
-      change: lower<StreamChange>(d.change),
-      baseDistance: d.baseDistance,
-      scenarioDistance: d.scenarioDistance,
-      basePath: d.basePath,
-      scenarioPath: d.scenarioPath,
-    };
-  });
-  const counts = Object.fromEntries(STREAM_CHANGES.map((c) => [c, streams.filter((s) => s.change === c).length])) as Record<StreamChange, number>;
+  const c = v.changeCounts;
   return {
     element: ref(v.element),
     inBase: v.inBase,
@@ -232,10 +252,9 @@ export function readImpactDiff(v: CompareAnswer["impact"]): ImpactDiff | null {
     scenarioStreamCount: v.scenarioStreamCount,
     baseAffectedCount: v.baseAffectedCount,
     scenarioAffectedCount: v.scenarioAffectedCount,
-    streams,
-    counts,
-    base: v.base ? readImpact(v.base) : null,
-    scenario: v.scenario ? readImpact(v.scenario) : null,
+    streams: v.streams.map(readStreamDelta),
+    total: v.streamsTotal,
+    counts: { lost: c.lost, added: c.added, removed: c.removed, closer: c.closer, further: c.further, same: c.same },
   };
 }
 
@@ -301,17 +320,6 @@ export function changedChecks(h: HealthDiff): { changed: HealthCheckDiff[]; unch
   return { changed, unchanged: h.checks.filter((c) => !differs(c)) };
 }
 
-/** Streams in the order the panel lists them: by kind of change, then distance, then name. */
-export function orderedStreamDeltas(streams: StreamDelta[]): StreamDelta[] {
-  const rank = (c: StreamChange): number => STREAM_CHANGES.indexOf(c);
-  return [...streams].sort(
-    (a, b) =>
-      rank(a.change) - rank(b.change) ||
-      (a.scenarioDistance ?? a.baseDistance ?? 99) - (b.scenarioDistance ?? b.baseDistance ?? 99) ||
-      a.stream.name.localeCompare(b.stream.name),
-  );
-}
-
 /**
  * The element a scenario's comparison shows the impact of: the one chosen for this
  * scenario (in its panel, or `of=` in a link to it), else what its first change is about.
@@ -344,6 +352,47 @@ export function scenarioSubject(s: Pick<Scenario, "operations">): string | null 
   return null;
 }
 
+/**
+ * The rows [from, to) of a list the server pages, as a panel opens them: those held already
+ * (the first page), then a page at a time from where they end (`more`). Used for the
+ * compared streams past the first page: the changed ones, then the unchanged.
+ */
+export class PagedRange<T> {
+  /** The list's index the next row comes from. */
+  private next: number;
+  /** The range's rows held when it was made (shown as soon as it is opened). */
+  readonly first: T[];
+
+  constructor(
+    held: readonly T[],
+    readonly from: number,
+    readonly to: number,
+    private readonly fetch: (offset: number, limit: number) => Promise<T[]>,
+    private readonly page = COMPARE_MORE,
+  ) {
+    this.next = Math.max(from, Math.min(held.length, to));
+    this.first = held.slice(from, this.next);
+  }
+
+  /** How many of the range are not shown yet. */
+  get left(): number {
+    return this.to - this.next;
+  }
+
+  /** How many the next `more` asks for. */
+  get nextPage(): number {
+    return Math.min(this.page, this.left);
+  }
+
+  /** The next page of the range (empty when the server has no more: the list got shorter). */
+  async more(): Promise<T[]> {
+    if (this.left <= 0) return [];
+    const rows = (await this.fetch(this.next, this.nextPage)).slice(0, this.left);
+    this.next = rows.length ? this.next + rows.length : this.to;
+    return rows;
+  }
+}
+
 // -- drawing the compared impact -----------------------------------------------------------
 
 export interface OverlayStep extends PathStep {
@@ -360,16 +409,11 @@ export interface ScenarioOverlay {
 const stepKey = (s: PathStep): string => `${s.source}|${s.rel}|${s.target}`;
 
 /**
- * The compared impact with at most `max` streams, in the order the panel lists them
- * (changed first): what the graph draws. Removing the most shared platform of L changes
- * all 500 streams, each with its explaining paths on both sides.
+ * The compared impact with at most its first `max` streams (the server's order, the panel's:
+ * changed first): what the graph draws, however many pages the panel has asked since.
  */
 export function boundedDiff(d: ImpactDiff, max: number): ImpactDiff {
-  if (d.streams.length <= max) return d;
-  const kept = orderedStreamDeltas(d.streams).slice(0, max);
-  const ids = new Set(kept.map((st) => st.stream.id));
-  const side = (r: ImpactResult | null): ImpactResult | null => (r ? { ...r, streams: r.streams.filter((st) => ids.has(st.stream.id)) } : null);
-  return { ...d, streams: kept, base: side(d.base), scenario: side(d.scenario) };
+  return d.streams.length <= max ? d : { ...d, streams: d.streams.slice(0, max) };
 }
 
 /**
@@ -390,19 +434,20 @@ export function scenarioOverlay(d: ImpactDiff, side: ScenarioSide): ScenarioOver
     if (!prev || (!prev.type && e.type)) nodes.set(e.id, e);
   };
   know(d.element);
-  const sideSteps = (r: ImpactResult | null, nodeClass: string): PathStep[] => {
-    if (!r) return [];
-    for (const st of r.streams) {
+  // Each side's streams with their explaining paths, as that side answers the impact.
+  const reached = (which: "base" | "scenario"): ImpactStream[] => d.streams.flatMap((st) => (st[which] ? [st[which]] : []));
+  const sideSteps = (streams: ImpactStream[], nodeClass: string): PathStep[] => {
+    for (const st of streams) {
       know(st.stream);
       st.pathNodes.forEach(know);
       st.pathNodes.forEach((p) => add(p.id, nodeClass));
     }
-    return r.streams.flatMap((st) => st.pathSteps);
+    return streams.flatMap((st) => st.pathSteps);
   };
   const steps: OverlayStep[] = [];
   if (side === "diff") {
-    const base = sideSteps(d.base, "sc-path");
-    const scen = sideSteps(d.scenario, "sc-path");
+    const base = sideSteps(reached("base"), "sc-path");
+    const scen = sideSteps(reached("scenario"), "sc-path");
     const inBase = new Set(base.map(stepKey));
     const inScen = new Set(scen.map(stepKey));
     const seen = new Set<string>();
@@ -417,9 +462,9 @@ export function scenarioOverlay(d: ImpactDiff, side: ScenarioSide): ScenarioOver
       add(st.stream.id, `sc-${st.change}`);
     }
   } else {
-    const r = side === "base" ? d.base : d.scenario;
-    for (const s of sideSteps(r, "on-path")) steps.push({ ...s, cls: "on-path" });
-    for (const st of r?.streams ?? []) add(st.stream.id, "impacted");
+    const streams = reached(side);
+    for (const s of sideSteps(streams, "on-path")) steps.push({ ...s, cls: "on-path" });
+    for (const st of streams) add(st.stream.id, "impacted");
   }
   add(d.element.id, "impact-source");
   if (!d.inScenario) add(d.element.id, "sc-gone");
@@ -592,7 +637,15 @@ export class Scenarios {
    * scenario's ranking is not computed yet (`rankingPending`), every other number final.
    */
   async compare(name: string, element: string | null, maxDepth: number, limit = BOTTLENECK_LIMIT, wait = true): Promise<Comparison> {
-    return readComparison((await this.client.request(CompareScenarioDocument, { name, element, maxDepth, limit, wait, page: COMPARE_PAGE })).result);
+    const vars = { name, element, maxDepth, limit, wait, page: COMPARE_PAGE, impactPage: COMPARE_IMPACT_PAGE };
+    return readComparison((await this.client.request(CompareScenarioDocument, vars)).result);
+  }
+
+  /** The compared streams from `offset` of a comparison asked as `compare(name, element, maxDepth)`:
+   * rows of the panel's table, without the paths hop by hop (only the first page is drawn). */
+  async impactPage(name: string, element: string | null, maxDepth: number, offset: number, limit = COMPARE_MORE): Promise<StreamDelta[]> {
+    const { result } = await this.client.request(ComparePageDocument, { name, element, maxDepth, rankLimit: BOTTLENECK_LIMIT, limit, offset, impact: true });
+    return (result.impact?.streams ?? []).map(readStreamDelta);
   }
 
   /** The lost needs from `offset` of a comparison asked as `compare(name, element, maxDepth)`. */

@@ -4,12 +4,13 @@ import { ComparePageDocument, CompareScenarioDocument, type CompareScenarioQuery
 import { GraphQLClient } from "../src/gql";
 import {
   ADMIN_PROBE,
+  COMPARE_IMPACT_PAGE,
   COMPARE_MORE,
   COMPARE_PAGE,
+  PagedRange,
   Scenarios,
   buildOperationInput,
   changedChecks,
-  orderedStreamDeltas,
   readApplyResult,
   readComparison,
   scenarioNameProblem,
@@ -49,12 +50,16 @@ describe("reading a scenario comparison (captured: remove the API gateway)", () 
     expect([d.inBase, d.inScenario]).toEqual([true, false]);
     expect([d.baseStreamCount, d.scenarioStreamCount]).toEqual([7, 0]);
     expect(d.counts).toEqual({ lost: 7, added: 0, removed: 0, closer: 0, further: 0, same: 0 });
-    expect(d.streams.map((s) => s.stream.id).sort()).toEqual(["vs-cards", "vs-mortgage", "vs-onboarding", "vs-payments", "vs-savings", "vs-sme-lending", "vs-wealth"]);
+    expect(d.total).toBe(7);
+    // In the server's order (the panel's): by change, then distance, then name.
+    expect(d.streams.map((s) => s.stream.id)).toEqual(["vs-cards", "vs-onboarding", "vs-mortgage", "vs-payments", "vs-savings", "vs-sme-lending", "vs-wealth"]);
     const cards = d.streams.find((s) => s.stream.id === "vs-cards")!;
     expect(cards).toMatchObject({ change: "lost", baseDistance: 1, scenarioDistance: null, basePath: "API Gateway <-[DEPENDS_ON]- Cards", scenarioPath: "" });
-    // each side's own answer, paths in stored direction
-    expect(d.scenario).toBeNull();
-    expect(d.base!.streams.find((s) => s.stream.id === "vs-cards")!.pathSteps).toEqual([{ source: "vs-cards", target: "plat-api-gateway", rel: "DEPENDS_ON" }]);
+    // each side's path, in stored direction; the scenario does not reach it
+    expect(cards.scenario).toBeNull();
+    expect(cards.base).toMatchObject({ distance: 1, pathText: "API Gateway <-[DEPENDS_ON]- Cards" });
+    expect(cards.base!.pathSteps).toEqual([{ source: "vs-cards", target: "plat-api-gateway", rel: "DEPENDS_ON" }]);
+    expect(cards.base!.pathNodes.map((n) => n.id)).toEqual(["plat-api-gateway", "vs-cards"]);
   });
 
   it("reads what the scenario takes away as losses, never as good news", () => {
@@ -110,9 +115,9 @@ describe("reading a scenario comparison (captured: remove the API gateway)", () 
     const d = c.impact!;
     expect(boundedDiff(d, 7)).toBe(d);
     const three = boundedDiff(d, 3);
-    const first = orderedStreamDeltas(d.streams).slice(0, 3).map((st) => st.stream.id);
+    const first = d.streams.slice(0, 3).map((st) => st.stream.id);
     expect(three.streams.map((st) => st.stream.id)).toEqual(first);
-    expect(three.base!.streams.map((st) => st.stream.id).sort()).toEqual([...first].sort());
+    expect(three.total).toBe(7);
     const ov = scenarioOverlay(three, "diff");
     expect(ov.steps.length).toBe(3);
     expect([...ov.classes.entries()].filter(([, cs]) => cs.includes("sc-lost")).map(([id]) => id).sort()).toEqual([...first].sort());
@@ -125,7 +130,8 @@ describe("reading a scenario comparison (captured: split Mortgage)", () => {
 
   it("marks the new streams added, the old one removed, the rest unchanged", () => {
     expect(d.counts).toMatchObject({ added: 2, removed: 1, same: 6 });
-    expect(orderedStreamDeltas(d.streams).map((s) => [s.stream.id, s.change])).toEqual([
+    // The server's order, the panel's: changed first, then by distance and name.
+    expect(d.streams.map((s) => [s.stream.id, s.change])).toEqual([
       ["valuestream:mortgage-origination", "added"],
       ["valuestream:mortgage-servicing", "added"],
       ["vs-mortgage", "removed"],
@@ -278,7 +284,7 @@ describe("the scenarios client", () => {
     const { client, seen } = recording(() => json(200, { data: { result: answer("compare-scenario") } }));
     const c = await new Scenarios(client).compare("retire-gateway", null, 4);
     expect(seen[0]!.query).toBe(CompareScenarioDocument.toString());
-    expect(seen[0]!.variables).toEqual({ name: "retire-gateway", element: null, maxDepth: 4, limit: 20, wait: true, page: COMPARE_PAGE });
+    expect(seen[0]!.variables).toEqual({ name: "retire-gateway", element: null, maxDepth: 4, limit: 20, wait: true, page: COMPARE_PAGE, impactPage: COMPARE_IMPACT_PAGE });
     expect(c.impact?.counts.lost).toBe(7);
   });
 
@@ -286,7 +292,7 @@ describe("the scenarios client", () => {
     const pending = { ...answer("compare-scenario"), bottlenecks: null, rankingPending: true };
     const { client, seen } = recording(() => json(200, { data: { result: pending } }));
     const c = await new Scenarios(client).compare("retire-gateway", "plat-api-gateway", 4, 20, false);
-    expect(seen[0]!.variables).toEqual({ name: "retire-gateway", element: "plat-api-gateway", maxDepth: 4, limit: 20, wait: false, page: COMPARE_PAGE });
+    expect(seen[0]!.variables).toEqual({ name: "retire-gateway", element: "plat-api-gateway", maxDepth: 4, limit: 20, wait: false, page: COMPARE_PAGE, impactPage: COMPARE_IMPACT_PAGE });
     expect(c.rankingPending).toBe(true);
     expect(c.bottlenecks).toBeNull();
     expect(c.health.scenarioScore).toBe(readComparison(answer("compare-scenario")).health.scenarioScore);
@@ -309,6 +315,41 @@ describe("the scenarios client", () => {
     const resolved = await scenarios.comparePage("retire-gateway", null, 4, "resolved", 40, "single_points_of_failure");
     expect(seen[1]!.variables).toEqual({ name: "retire-gateway", element: null, maxDepth: 4, rankLimit: 20, limit: COMPARE_MORE, offset: 40, resolved: true });
     expect(resolved).toEqual([gw]);
+  });
+
+  it("asks the compared streams past the first page, a page at a time, as the panel opens them", async () => {
+    // The split's 9 streams, served as the server pages them (the captured answer holds all),
+    // as rows of the table: without the paths hop by hop (only the first page is drawn).
+    const all = answer("compare-split-stream").impact!.streams.map(({ basePathSteps: _b, scenarioPathSteps: _s, ...row }) => row);
+    const { client, seen } = recording((body) => {
+      const { offset, limit } = body.variables as { offset: number; limit: number };
+      return json(200, { data: { result: { impact: { streams: all.slice(offset, offset + limit) } } } });
+    });
+    const scenarios = new Scenarios(client);
+    const d = readComparison(answer("compare-split-stream")).impact!;
+    const firstPage = d.streams.slice(0, 2); // as if the first page were 2 long
+    const fetch = (offset: number, limit: number) => scenarios.impactPage("split-mortgage", "plat-loan-servicing", 4, offset, limit);
+    // "1 more changed": the changed streams are the first 3 of 9 (counts: 2 added, 1 removed).
+    const changed = new PagedRange(firstPage, 2, d.total - d.counts.same, fetch);
+    expect([changed.first, changed.left, changed.nextPage]).toEqual([[], 1, 1]);
+    const more = await changed.more();
+    expect(seen[0]!.query).toBe(ComparePageDocument.toString());
+    expect(seen[0]!.variables).toEqual({ name: "split-mortgage", element: "plat-loan-servicing", maxDepth: 4, rankLimit: 20, limit: 1, offset: 2, impact: true });
+    expect(more.map((st) => [st.stream.id, st.change])).toEqual([["vs-mortgage", "removed"]]);
+    expect(more[0]).toMatchObject({ baseDistance: 1, scenarioDistance: null, basePath: d.streams[2]!.basePath, scenarioPath: "" });
+    expect(changed.left).toBe(0);
+    expect(await changed.more()).toEqual([]);
+    expect(seen.length).toBe(1);
+    // "6 streams reached the same way", two at a time: the pages joined are the rest of the list.
+    const same = new PagedRange(firstPage, 3, d.total, fetch, 2);
+    const rows = [];
+    while (same.left) rows.push(...(await same.more()));
+    expect(seen.slice(1).map((q) => [q.variables.offset, q.variables.limit])).toEqual([[3, 2], [5, 2], [7, 2]]);
+    expect(rows.map((st) => st.stream.id)).toEqual(d.streams.slice(3).map((st) => st.stream.id));
+    expect(rows.every((st) => st.change === "same")).toBe(true);
+    // What is held already is shown at once, and only the rest asked.
+    const held = new PagedRange(d.streams, 3, d.total, fetch);
+    expect([held.first.length, held.left]).toEqual([6, 0]);
   });
 
   it("raises the server's refusal to apply", async () => {

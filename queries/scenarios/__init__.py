@@ -51,6 +51,7 @@ from queries.scenarios.models import (
     ScenarioSummary,
     ScenarioView,
     StreamChange,
+    StreamChangeCounts,
     StreamImpactDelta,
 )
 from queries.scenarios.storage import (
@@ -88,6 +89,7 @@ __all__ = [
     "ScenarioSummary",
     "ScenarioView",
     "StreamChange",
+    "StreamChangeCounts",
     "StreamImpactDelta",
     "add_operation",
     "apply_scenario",

@@ -443,23 +443,19 @@ def compare_impact(
             change = StreamChange.CLOSER if s.distance < b.distance else StreamChange.FURTHER
         else:
             change = StreamChange.SAME
-        deltas.append(
-            StreamImpactDelta(
-                element=(s or b).element,  # type: ignore[union-attr]
-                base_distance=b.distance if b else None,
-                scenario_distance=s.distance if s else None,
-                change=change,
-                base_path=b.path_text if b else "",
-                scenario_path=s.path_text if s else "",
-            )
+        delta = StreamImpactDelta(
+            element=(s or b).element,  # type: ignore[union-attr]
+            base_distance=b.distance if b else None,
+            scenario_distance=s.distance if s else None,
+            change=change,
+            base_path=b.path_text if b else "",
+            scenario_path=s.path_text if s else "",
         )
-    deltas.sort(
-        key=lambda d: (
-            min(x for x in (d.base_distance, d.scenario_distance) if x is not None),
-            d.element.name.lower(),
-            d.element.id,
-        )
-    )
+        delta._steps = (b.path if b else [], s.path if s else [])
+        deltas.append(delta)
+    # In the order the explorer lists them (what changes first): its first page is what
+    # the panel shows and the graph draws.
+    deltas.sort(key=StreamImpactDelta.order)
     comparison = ImpactComparison(
         element=origin,
         in_base=before is not None,

@@ -77,6 +77,19 @@ class StreamChange(StrEnum):
     SAME = "same"
 
 
+# The order a comparison lists its streams in, on every surface and every page: what a
+# stream loses first, then what changes, the unchanged last (the explorer's panel, and the
+# graph that draws its first page, show them so).
+CHANGE_ORDER = (
+    StreamChange.LOST,
+    StreamChange.ADDED,
+    StreamChange.REMOVED,
+    StreamChange.CLOSER,
+    StreamChange.FURTHER,
+    StreamChange.SAME,
+)
+
+
 class StreamImpactDelta(BaseModel):
     element: ElementRef
     base_distance: int | None
@@ -84,6 +97,37 @@ class StreamImpactDelta(BaseModel):
     change: StreamChange
     base_path: str
     scenario_path: str
+    # Each side's explaining path hop by hop (empty where that side does not reach the
+    # stream): GraphQL serves them with a page of deltas, so the graph draws the page's
+    # paths without each side's whole list of streams; REST and the CLI say the text.
+    _steps: tuple[list[im.Step], list[im.Step]] = PrivateAttr(default=([], []))
+
+    def steps(self, side: Literal["base", "scenario"]) -> list[im.Step]:
+        return self._steps[0 if side == "base" else 1]
+
+    def order(self) -> tuple[int, int, str, str]:
+        """Where it comes in the list: by change (`CHANGE_ORDER`), then distance (the
+        scenario's where it reaches the stream), then name (case folded), then id."""
+        distance = (
+            self.scenario_distance if self.scenario_distance is not None else self.base_distance
+        )
+        return (
+            CHANGE_ORDER.index(self.change),
+            distance if distance is not None else 0,
+            self.element.name.lower(),
+            self.element.id,
+        )
+
+
+class StreamChangeCounts(BaseModel):
+    """How many of a comparison's streams change each way (the lengths of its list's parts)."""
+
+    lost: int
+    added: int
+    removed: int
+    closer: int
+    further: int
+    same: int
 
 
 # How long each list of a scenario comparison's impact is at most (REST and the CLI; GraphQL
@@ -102,7 +146,11 @@ class ImpactComparison(BaseModel):
     scenario_stream_count: int
     base_affected_count: int
     scenario_affected_count: int
-    streams: list[StreamImpactDelta]
+    streams: list[StreamImpactDelta] = Field(
+        description="Every stream either side reaches: those that lose it first, then those "
+        "added, removed, closer, further, and the same last; each by distance (the "
+        "scenario's where it reaches the stream), then name."
+    )
     base: im.ImpactResult | None = Field(
         description="The impact in the base: `counts` complete; in a scenario comparison "
         f"each list is its first page (at most {IMPACT_PAGE}, nearest first; GraphQL pages "
@@ -119,6 +167,12 @@ class ImpactComparison(BaseModel):
     def walk_of(self, side: Literal["base", "scenario"]) -> im.ImpactWalk | None:
         """The side's walk, when kept (`base` and `scenario` are then its first pages)."""
         return self._walks[0 if side == "base" else 1]
+
+    def change_counts(self) -> StreamChangeCounts:
+        counts = dict.fromkeys(StreamChange, 0)
+        for d in self.streams:
+            counts[d.change] += 1
+        return StreamChangeCounts(**{c.value: n for c, n in counts.items()})
 
 
 class RankChange(StrEnum):

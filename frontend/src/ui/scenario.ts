@@ -11,15 +11,16 @@ import { append, h } from "../dom";
 import { GraphQLError } from "../gql";
 import {
   OPERATION_KINDS,
+  PagedRange,
   buildOperationInput,
   changedChecks,
   comparedElement,
-  orderedStreamDeltas,
   scenarioNameProblem,
   boundedDiff,
   scenarioOverlay,
   type ApplyResult,
   type BottleneckDelta,
+  COMPARE_IMPACT_PAGE,
   COMPARE_MORE,
   type Comparison,
   type HealthCheckDiff,
@@ -64,8 +65,7 @@ function delta(v: number | null, good: "up" | "down", id?: string): HTMLElement 
 
 const plural = (k: number, one: string, many = `${one}s`): string => `${k} ${k === 1 ? one : many}`;
 
-/** Rows and links a comparison shows at once; the rest are built when asked for. */
-const SHOWN_ROWS = 50;
+/** Links a comparison shows at once; the rest are built when asked for. */
 const SHOWN_LINKS = 40;
 
 function errorText(err: unknown): string {
@@ -332,8 +332,8 @@ export class ScenarioPanel {
     const app = this.app;
     const m = app.model;
     const impact = this.comparison?.impact;
-    // The streams the panel lists first, as impact mode draws the nearest 25.
-    const ov = impact ? scenarioOverlay(boundedDiff(impact, SHOWN_ROWS), app.state.side) : { nodes: [], steps: [], classes: new Map<string, string[]>() };
+    // The streams the panel lists first (the first page), as impact mode draws the nearest 25.
+    const ov = impact ? scenarioOverlay(boundedDiff(impact, COMPARE_IMPACT_PAGE), app.state.side) : { nodes: [], steps: [], classes: new Map<string, string[]>() };
     const nodes = [...ov.nodes];
     const classes = new Map(ov.classes);
     for (const { e, cls } of this.extras.values()) {
@@ -1169,40 +1169,80 @@ export class ScenarioPanel {
     for (const k of ["lost", "removed", "added", "closer", "further", "same"] as StreamChange[]) {
       if (d.counts[k]) chips.appendChild(h("li", { class: `chip sc-${k}` }, `${d.counts[k]} ${CHANGE_LABEL[k]}`));
     }
-    if (d.streams.length) box.appendChild(chips);
-    if (d.streams.length > SHOWN_ROWS) box.appendChild(h("p", { class: "hint", id: "scenario-drawn" }, `The graph draws the first ${SHOWN_ROWS} of these ${d.streams.length} streams, as listed below.`));
+    if (d.total) box.appendChild(chips);
+    const drawn = Math.min(COMPARE_IMPACT_PAGE, d.streams.length);
+    if (d.total > drawn) box.appendChild(h("p", { class: "hint", id: "scenario-drawn" }, `The graph draws the first ${drawn} of these ${d.total.toLocaleString("en-GB")} streams, as listed below.`));
     const table = h(
       "table",
       { class: "scn-streams", id: "scenario-impact" },
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Value stream"), h("th", { scope: "col" }, "Base"), h("th", { scope: "col" }, "Scenario"))),
     );
-    const ordered = orderedStreamDeltas(d.streams);
-    const changed = ordered.filter((st) => st.change !== "same");
-    const same = ordered.filter((st) => st.change === "same");
+    // The server lists them changed first, the unchanged last (`counts.same` of them): the
+    // first page is in the table, the rest asked a page at a time when opened (removing the
+    // most shared platform of L changes all 500 streams, each row with its paths).
+    const changedTotal = d.total - d.counts.same;
+    const first = d.streams.slice(0, Math.min(drawn, changedTotal));
     const body = h("tbody", {});
-    // The first rows now, the rest built when opened: removing the most shared platform of
-    // L changes all 500 streams, each row with its paths.
-    for (const st of changed.slice(0, SHOWN_ROWS)) body.appendChild(this.streamRow(st));
-    if (!changed.length) {
-      body.appendChild(h("tr", {}, h("td", { colspan: 3, class: "none" }, d.streams.length ? "No stream's reach changes." : "No value stream is reached on either side.")));
+    for (const st of first) body.appendChild(this.streamRow(st));
+    if (!changedTotal) {
+      body.appendChild(h("tr", {}, h("td", { colspan: 3, class: "none" }, d.total ? "No stream's reach changes." : "No value stream is reached on either side.")));
     }
     table.appendChild(body);
     box.appendChild(table);
-    if (changed.length > SHOWN_ROWS) box.appendChild(this.later(`${changed.length - SHOWN_ROWS} more changed`, "scn-streams", changed.slice(SHOWN_ROWS), (st) => this.streamRow(st)));
-    if (same.length) {
-      box.appendChild(this.later(`${plural(same.length, "stream")} reached the same way on both sides`, "scn-streams", same, (st) => this.streamRow(st), "scenario-impact-same", "scn-same"));
+    const fetch = (offset: number, limit: number): Promise<StreamDelta[]> => this.app.scenarios.impactPage(...this.asked(c), offset, limit);
+    const row = (st: StreamDelta): HTMLElement => this.streamRow(st);
+    if (changedTotal > first.length) {
+      const range = new PagedRange(d.streams, first.length, changedTotal, fetch);
+      box.appendChild(this.pagedRows(`${(changedTotal - first.length).toLocaleString("en-GB")} more changed`, "scn-streams", range, row, "scenario-impact-more"));
+    }
+    if (d.counts.same) {
+      const summary = `${plural(d.counts.same, "stream")} reached the same way on both sides`;
+      box.appendChild(this.pagedRows(summary, "scn-streams", new PagedRange(d.streams, changedTotal, d.total, fetch), row, "scenario-impact-same", "scn-same"));
     }
     return box;
   }
 
-  /** A closed `details` whose table rows are built when it is first opened (long lists cost nothing until read). */
-  private later<T>(summary: string, tableClass: string, items: T[], row: (item: T) => HTMLElement, id?: string, cls?: string): HTMLElement {
+  /**
+   * A closed `details` with the rows of `range` (a list the server pages): those held
+   * already built when it is first opened, the rest asked a page at a time with a
+   * "Show N more" button.
+   */
+  private pagedRows<T>(summary: string, tableClass: string, range: PagedRange<T>, row: (item: T) => HTMLElement, id: string, cls?: string): HTMLElement {
     const rest = h("tbody", {});
+    const button = h("button", { type: "button", class: "linkish more", id: `${id}-next`, hidden: true }, "");
+    const label = (): void => {
+      button.textContent = `Show ${range.nextPage.toLocaleString("en-GB")} more of ${range.left.toLocaleString("en-GB")}`;
+      button.hidden = range.left <= 0;
+    };
+    const load = async (): Promise<void> => {
+      button.setAttribute("disabled", "");
+      try {
+        append(rest, (await range.more()).map(row));
+        label();
+      } catch (e) {
+        button.textContent = `Could not load more (${e instanceof Error ? e.message : String(e)}): try again`;
+      } finally {
+        button.removeAttribute("disabled");
+      }
+    };
+    button.onclick = load;
+    let opened = false;
     const more = h(
       "details",
-      { class: cls ?? null, ontoggle: () => more.open && !rest.firstChild && append(rest, items.map(row)) },
+      {
+        class: cls ?? null,
+        ontoggle: () => {
+          if (!more.open || opened) return;
+          opened = true;
+          append(rest, range.first.map(row));
+          label();
+          // Nothing of the range held yet: its first page at once.
+          if (!range.first.length) void load();
+        },
+      },
       h("summary", {}, summary),
-      h("table", { class: tableClass, id: id ?? null }, rest),
+      h("table", { class: tableClass, id }, rest),
+      button,
     );
     return more;
   }
