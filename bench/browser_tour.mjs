@@ -17,6 +17,10 @@
 //                   there as <step>.cpuprofile (for Chromium's DevTools); profiling slows
 //                   the page, so such a run's times are not the benchmark's
 //
+// Each step's requests (`requests`: the page's fetches, with the GraphQL operation's name,
+// when each was sent, its headers came, its body was read and parsed, in ms from the step's
+// start, and its length) show what in a step waits on what.
+//
 // Each step's time to answer runs from just before the action (in the page's clock) to the
 // first animation frame after its answer is drawn and the graph's layout has finished. Long
 // tasks (over 50 ms, PerformanceObserver 'longtask') are attributed to the step during which
@@ -53,6 +57,39 @@ await context.addInitScript(() => {
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) bench.lcp.push({ start: e.startTime, size: e.size, element: e.element?.id || e.element?.className || e.element?.tagName || null });
   }).observe({ type: "largest-contentful-paint", buffered: true });
+  // Each request the page makes, with its GraphQL operation's name: when it was sent, when
+  // the answer's headers came (the server's time, on this machine), when its body was read
+  // and parsed. The steps' waterfalls: what in a step waits on what.
+  bench.requests = [];
+  const fetch = window.fetch;
+  window.fetch = async function (input, init) {
+    const url = new URL(typeof input === "string" ? input : input.url, location.href);
+    let op = null;
+    try {
+      op = typeof init?.body === "string" ? (JSON.parse(init.body).query?.match(/\b(?:query|mutation)\s+(\w+)/)?.[1] ?? null) : null;
+    } catch {
+      /* not JSON: no operation */
+    }
+    const r = { path: url.pathname, op, start: performance.now(), headers: null, body: null, parsed: null, bytes: null };
+    bench.requests.push(r);
+    const res = await fetch.call(this, input, init);
+    r.headers = performance.now();
+    r.status = res.status;
+    const text = res.text.bind(res);
+    res.text = async () => {
+      const t = await text();
+      r.body = performance.now();
+      r.bytes = t.length;
+      return t;
+    };
+    res.json = async () => {
+      const t = await res.text();
+      const v = JSON.parse(t);
+      r.parsed = performance.now();
+      return v;
+    };
+    return res;
+  };
 });
 const page = await context.newPage();
 page.setDefaultTimeout(Number(process.env.TOUR_TIMEOUT_MS ?? 300_000));
@@ -285,10 +322,11 @@ try {
 
 const bench = await page.evaluate(() => ({
   longtasks: window.__bench.longtasks,
+  requests: window.__bench.requests,
   lcp: window.__bench.lcp,
   paint: performance.getEntriesByType("paint").map((e) => ({ name: e.name, start: e.startTime })),
   navigation: performance.getEntriesByType("navigation").map((e) => ({ domContentLoaded: e.domContentLoadedEventEnd, load: e.loadEventEnd }))[0] ?? null,
-})).catch(() => ({ longtasks: [], lcp: [], paint: [], navigation: null }));
+})).catch(() => ({ longtasks: [], requests: [], lcp: [], paint: [], navigation: null }));
 await browser.close();
 
 // Each long task goes to the step during which it started (or to the time between steps).
@@ -299,6 +337,13 @@ for (const t of bench.longtasks) {
   (st ? st.longtasks : between).push(Math.round(t.duration));
 }
 for (const st of steps) st.longest_task_ms = Math.max(0, ...st.longtasks);
+// Each request goes to the step during which it was sent, its times from the step's start.
+for (const st of steps) {
+  const ms = (t) => (t === null ? null : Math.round(t - st.start));
+  st.requests = bench.requests
+    .filter((r) => r.start >= st.start && r.start <= st.end)
+    .map((r) => ({ op: r.op ?? r.path, sent: ms(r.start), headers: ms(r.headers), read: ms(r.body), parsed: ms(r.parsed), bytes: r.bytes, status: r.status }));
+}
 const fcp = bench.paint.find((p) => p.name === "first-contentful-paint")?.start ?? null;
 const lcp = bench.lcp.length ? bench.lcp[bench.lcp.length - 1] : null;
 const result = {
