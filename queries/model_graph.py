@@ -192,6 +192,16 @@ class ModelGraph(ExpandingReader):
         clone._copied_from, clone._noted_nodes, clone._noted_rels = self, set(), set()
         return clone
 
+    def copy_further(self) -> ModelGraph:
+        """A copy to change further that is still a copy of what this one was copied from,
+        its changes noted with this one's: a scenario's model with one more operation, as
+        replaying all of them on a copy of the base makes it."""
+        clone = self.copy()
+        if self._copied_from is not None:
+            clone._copied_from = self._copied_from
+            clone._noted_nodes, clone._noted_rels = set(self._noted_nodes), set(self._noted_rels)
+        return clone
+
     def copied_from(self, base: ModelGraph) -> bool:
         """Whether this model is a copy of `base` (what it changed is noted)."""
         return self._copied_from is base

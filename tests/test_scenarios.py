@@ -21,6 +21,7 @@ from queries import health as hl
 from queries import impact as im
 from queries.errors import QuestionError
 from queries.model_graph import ModelGraph
+from queries.present import present_model
 from queries.projection import Projection, load_projection, streams_served_directly
 from queries.propagation import propagation_table
 from queries.resolve import AmbiguousElementError, UnknownElementError, resolve
@@ -29,13 +30,16 @@ from queries.scenarios import (
     ScenarioNotFoundError,
     add_operation,
     apply_scenario,
+    compare_models,
     compare_scenario,
     create_scenario,
     discard_scenario,
     get_scenario,
     list_scenarios,
+    storage,
 )
-from queries.scenarios.operations import OperationError, apply_operation, parse_operation
+from queries.scenarios.operations import OperationError, apply_operation, parse_operation, replay
+from queries.scenarios.storage import load_record, scenario_model
 from queries.walk_index import WalkIndex
 
 
@@ -328,6 +332,49 @@ def test_create_and_compare_leave_the_base_untouched(model: GraphStore) -> None:
     assert _fingerprint(model) == before
     assert before[0]["nodes"]["Platform"] == 5
     assert model.get_node("p-old") is not None
+
+
+def test_the_model_an_added_operation_was_checked_on_is_the_scenarios_replayed(
+    model: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Adding an operation keeps the copy it was checked on as the scenario's model (not
+    # replayed again to describe and compare it): the same model and views as replaying
+    # the stored operations on the present model.
+    create_scenario(model, name="kept", operations=SPLIT)
+    replayed: list[int] = []
+
+    def counted(base: ModelGraph, operations: Any, **kwargs: Any) -> Any:
+        replayed.append(len(operations))
+        return replay(base, operations, **kwargs)
+
+    monkeypatch.setattr(storage, "replay", counted)
+    for op in RETIRE:
+        added = add_operation(model, "kept", op)
+    record = load_record(model, "kept")
+    kept, views, problem = scenario_model(model, record)
+    assert replayed == []
+    fresh, fresh_views, fresh_problem = replay(
+        present_model(model), record.operations, strict=False
+    )
+    assert (views, problem) == (fresh_views, fresh_problem) == (added.operations, None)
+    assert kept.nodes == fresh.nodes and kept.rels == fresh.rels
+    # Still a copy of the present model, its changes noted (what the comparison looks at).
+    assert kept.copied_from(present_model(model))
+    assert kept.changes_from(present_model(model)) == fresh.changes_from(present_model(model))
+    base = ModelGraph.load(model)
+    fresh_comparison = compare_models(
+        base,
+        replay(base, record.operations)[0],
+        view=added,
+        element="Spare ledger",
+        max_depth=im.DEFAULT_MAX_DEPTH,
+        limit=20,
+        max_streams_per_team=hl.DEFAULT_MAX_STREAMS_PER_TEAM,
+        config=bn.BottleneckConfig(),
+        overrides=None,
+    )
+    compared = compare_scenario(model, "kept", element="Spare ledger")
+    assert compared.model_dump(mode="json") == fresh_comparison.model_dump(mode="json")
 
 
 def test_operations_are_stored_by_id_and_described(model: GraphStore) -> None:
