@@ -335,6 +335,8 @@ const between = [];
 for (const t of bench.longtasks) {
   const st = steps.find((x) => t.start >= x.start && t.start <= x.end);
   (st ? st.longtasks : between).push(Math.round(t.duration));
+  // When each began, from the step's start: beside its requests, what the page did when.
+  if (st) (st.longtasks_at ??= []).push([Math.round(t.start - st.start), Math.round(t.duration)]);
 }
 for (const st of steps) st.longest_task_ms = Math.max(0, ...st.longtasks);
 // Each request goes to the step during which it was sent, its times from the step's start.
