@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import inspect
 import json
 import pickle
 import time
@@ -64,7 +65,12 @@ def main(argv: list[str] | None = None) -> None:
     platform = max(users, key=lambda p: (users[p], p))
     projection = model.projection(table)
     facts = model.health_facts()
-    health = hl.health_report(facts, projection, max_streams_per_team=3, table=table, today=DAY)
+    # Versions that find a scenario's report from its base's keep what that needs with the
+    # present report, as the service does when it answers the present model's health.
+    keep = {"keep": True} if "keep" in inspect.signature(hl.health_report).parameters else {}
+    health = hl.health_report(
+        facts, projection, max_streams_per_team=3, table=table, today=DAY, **keep
+    )
     kept_sums = hasattr(bn, "keep_scenario_sums")  # this version: kept betweenness sums
     if not args.first_only:
         scenario_ranking(projection, model.served_directly(), bn.BottleneckConfig(), table)

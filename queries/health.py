@@ -17,7 +17,10 @@ removal rather than change, so it follows hard dependencies only: the platforms 
 capability uses or depends on, what those platforms use or depend on in turn, and the
 teams that own them. In a what-if scenario a platform that lost something it needed has
 stopped, and a capability left with no working platform is cut: its stream requirements
-count as offending, so removing what streams need never raises the score.
+count as offending, so removing what streams need never raises the score. A scenario's
+report is found from its base's (`health_report_after`): what the base's delivery and
+single point of failure check were found from is kept with the present report, and only
+what lies near the scenario's changes is looked at again; the answer is the same.
 
 Each check says what its `population` and `offending` count (`unit`): for most it is the
 findings' elements, but single points of failure are scored over stream requirements and
@@ -26,10 +29,14 @@ cycles over the streams in them, so every surface shows the same number with its
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import compress
+from operator import is_not
 from typing import Any
 
 import networkx as nx
@@ -268,17 +275,38 @@ class _Context:
     # The capabilities left with no working platform, once the single point of failure
     # check has found them (a scenario's losses list them too).
     cut: set[str] = field(default_factory=set)
+    # A scenario's: its base report's findings, each with what it was made from (check id
+    # -> element id -> (made from, finding)), reused where that is unchanged.
+    before: dict[str, dict[str, tuple[object, Finding]]] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
         return self.facts.counts
 
+    def kept(self, check: str, element: str, made_from: object) -> Finding | None:
+        """The base's finding of `check` about `element`, if it was made from the same."""
+        kept = self.before.get(check, {}).get(element)
+        if kept is None or (kept[0] is not made_from and kept[0] != made_from):
+            return None
+        return kept[1]
+
+    def row_findings(
+        self, check: str, rows: list[dict[str, Any]], make: Callable[[dict[str, Any]], Finding]
+    ) -> list[Finding]:
+        """A finding per row (a finding reads its row only): the base's for a row it had."""
+        if check not in self.before:
+            return [make(r) for r in rows]
+        return [self.kept(check, str(r["id"]), r) or make(r) for r in rows]
+
 
 def accountable_owner(ctx: _Context) -> HealthCheck:
-    findings = [
-        Finding(element=_ref(r), detail="no person is ACCOUNTABLE_FOR this stream", related=[])
-        for r in ctx.facts.streams_without_accountable
-    ]
+    findings = ctx.row_findings(
+        "accountable_owner",
+        ctx.facts.streams_without_accountable,
+        lambda r: Finding(
+            element=_ref(r), detail="no person is ACCOUNTABLE_FOR this stream", related=[]
+        ),
+    )
     return _check(
         "accountable_owner",
         "Streams without an accountable owner",
@@ -290,15 +318,18 @@ def accountable_owner(ctx: _Context) -> HealthCheck:
 
 
 def project_funding_only(ctx: _Context) -> HealthCheck:
-    findings = []
-    for r in ctx.facts.streams_project_funded_only:
+    def finding(r: dict[str, Any]) -> Finding:
         n = int(r["investments"])
         detail = (
             f"all {n} investment(s) are project funding; no persistent capacity"
             if n
             else "funding model is 'project' and no investment is linked"
         )
-        findings.append(Finding(element=_ref(r), detail=detail, related=[]))
+        return Finding(element=_ref(r), detail=detail, related=[])
+
+    findings = ctx.row_findings(
+        "project_funding_only", ctx.facts.streams_project_funded_only, finding
+    )
     return _check(
         "project_funding_only",
         "Streams funded only by projects",
@@ -310,13 +341,14 @@ def project_funding_only(ctx: _Context) -> HealthCheck:
 
 
 def deck_only(ctx: _Context) -> HealthCheck:
-    findings = []
-    for r in ctx.facts.streams_without_substance:
+    def finding(r: dict[str, Any]) -> Finding:
         missing = [what for what in ("team", "measure", "funding") if not r[f"has_{what}"]]
         detail = "no " + ", no ".join(missing)
         if len(missing) == 3:
             detail += ": exists only in decks"
-        findings.append(Finding(element=_ref(r), detail=detail, related=[]))
+        return Finding(element=_ref(r), detail=detail, related=[])
+
+    findings = ctx.row_findings("deck_only", ctx.facts.streams_without_substance, finding)
     return _check(
         "deck_only",
         "Streams with no team, no measure or no funding",
@@ -328,9 +360,11 @@ def deck_only(ctx: _Context) -> HealthCheck:
 
 
 def unowned(ctx: _Context) -> HealthCheck:
-    findings = [
-        Finding(element=_ref(r), detail="no team OWNS it", related=[]) for r in ctx.facts.unowned
-    ]
+    findings = ctx.row_findings(
+        "unowned",
+        ctx.facts.unowned,
+        lambda r: Finding(element=_ref(r), detail="no team OWNS it", related=[]),
+    )
     return _check(
         "unowned",
         "Platforms and data assets without an owning team",
@@ -346,7 +380,9 @@ def overloaded_teams(ctx: _Context) -> HealthCheck:
     served = ctx.facts.served
     p = ctx.projection
     findings = []
-    for team in sorted(served, key=lambda t: (p.ref(t).name, t)):
+    # Only the teams over the threshold have their streams named and sorted.
+    over = (t for t, streams in served.items() if len(streams) > limit)
+    for team in sorted(over, key=lambda t: (p.ref(t).name, t)):
         streams = sorted((p.ref(s) for s in served[team]), key=lambda r: (r.name, r.id))
         if len(streams) > limit:
             findings.append(
@@ -412,26 +448,35 @@ def _shortest_cycle(graph: nx.DiGraph, start: str) -> list[str]:
 
 @dataclass
 class _Delivery:
-    """Which platforms deliver each capability: its own, and its descendants'."""
+    """Which platforms deliver each capability: its own, and its descendants'; and what
+    that was found from (a scenario's is found from its base's, near what changed)."""
 
     platforms: dict[str, set[str]]
+    own: dict[str, list[str]]  # capability -> the platforms it uses or depends on itself
+    tree: dict[str, list[str]]  # capability -> the capabilities it contains
 
 
 def _delivery(ctx: _Context) -> _Delivery:
-    own: dict[str, set[str]] = {}
+    own: dict[str, list[str]] = {}
     for capability, platform in ctx.facts.capability_platforms:
-        own.setdefault(capability, set()).add(platform)
+        own.setdefault(capability, []).append(platform)
     # The capability tree (capability -> those it contains) as plain adjacency: a search
     # per capability over networkx's was most of this on a 100k-element model.
     tree: dict[str, list[str]] = {c: [] for c in ctx.projection.of_type(CAPABILITY)}
     for parent, child in sorted(ctx.facts.capability_children):
         tree.setdefault(parent, []).append(child)
         tree.setdefault(child, [])
-    platforms = {c: set().union(*(own.get(d, set()) for d in _reach(tree, (c,)))) for c in tree}
-    return _Delivery(platforms)
+    return _Delivery(_delivered(own, tree, tree), own, tree)
 
 
-def _reach(adjacency: dict[str, list[str]], starts: Iterable[str]) -> set[str]:
+def _delivered(
+    own: Mapping[str, Iterable[str]], tree: Mapping[str, Iterable[str]], capabilities: Iterable[str]
+) -> dict[str, set[str]]:
+    """Capability -> the platforms it and the capabilities it contains use or depend on."""
+    return {c: set().union(*(own.get(d, ()) for d in _reach(tree, (c,)))) for c in capabilities}
+
+
+def _reach(adjacency: Mapping[str, Iterable[str]], starts: Iterable[str]) -> set[str]:
     """`starts` and every node reachable from them."""
     seen = set(starts)
     stack = list(seen)
@@ -456,7 +501,7 @@ class _Needs:
         for platform, needed in self.needs.items():
             for q in needed:
                 found[q].append(platform)
-        return found
+        return dict(found)
 
 
 def _needs_graph(ctx: _Context) -> _Needs:
@@ -497,30 +542,62 @@ def capabilities_cut(facts: HealthFacts, projection: Projection) -> list[Element
     return sorted((projection.ref(c) for c in cut), key=lambda r: (r.name, r.id))
 
 
-def single_points_of_failure(ctx: _Context, delivery: _Delivery) -> HealthCheck:
-    p = ctx.projection
-    needs = _needs_graph(ctx)
-    owners = ctx.facts.platform_owners
-    fails_without: dict[str, set[str]] = {}
+@dataclass
+class _Failures:
+    """What the single point of failure check finds before it reads the requirements:
+    the platforms a scenario stopped, the capabilities it cut, and for each other
+    capability some platform delivers, what removing cuts it (its breakers)."""
 
-    def breakers(platform: str) -> set[str]:
-        # A platform stops when it, or anything it needs (transitively), is removed, or
-        # when the only team owning one of those goes.
-        if platform not in fails_without:
-            chain = _reach(needs.needs, (platform,))
-            sole = {next(iter(owners[q])) for q in chain if len(owners.get(q, ())) == 1}
-            fails_without[platform] = chain | sole
-        return fails_without[platform]
+    stopped: set[str]
+    cut: set[str]
+    breakers: dict[str, set[str]]
 
+
+def _failures(ctx: _Context, delivery: _Delivery, needs: _Needs) -> _Failures:
     stopped = _stopped(ctx, needs)
-    cut = ctx.cut = _cut_capabilities(ctx, delivery, stopped)
+    cut = _cut_capabilities(ctx, delivery, stopped)
+    stops = _stops(needs.needs, ctx.facts.platform_owners)
+    return _Failures(stopped, cut, _breakers(delivery, delivery.platforms, stopped, cut, stops))
+
+
+def _stops(
+    needs: Mapping[str, Iterable[str]], owners: Mapping[str, set[str]]
+) -> Callable[[str], set[str]]:
+    """Platform -> what stops it (each found once): it, or anything it needs
+    (transitively), removed, or the only team owning one of those gone."""
+    found: dict[str, set[str]] = {}
+
+    def stops(platform: str) -> set[str]:
+        if platform not in found:
+            chain = _reach(needs, (platform,))
+            sole = {next(iter(owners[q])) for q in chain if len(owners.get(q, ())) == 1}
+            found[platform] = chain | sole
+        return found[platform]
+
+    return stops
+
+
+def _breakers(
+    delivery: _Delivery,
+    capabilities: Iterable[str],
+    stopped: set[str],
+    cut: set[str],
+    stops: Callable[[str], set[str]],
+) -> dict[str, set[str]]:
+    """Of `capabilities`, each delivered and not cut -> what stops all its platforms."""
     # A capability is cut off when every platform delivering it stops; the platforms a
     # scenario stopped already deliver nothing, so only the working ones count.
-    spofs_of = {
-        capability: set.intersection(*(breakers(x) for x in sorted(platforms - stopped)))
-        for capability, platforms in delivery.platforms.items()
-        if platforms and capability not in cut
+    return {
+        c: set.intersection(*(stops(x) for x in sorted(delivery.platforms[c] - stopped)))
+        for c in capabilities
+        if delivery.platforms[c] and c not in cut
     }
+
+
+def single_points_of_failure(ctx: _Context, failures: _Failures) -> HealthCheck:
+    p = ctx.projection
+    cut = ctx.cut = failures.cut
+    spofs_of = failures.breakers
     pairs = sorted(ctx.facts.requirements)
     broken: dict[str, list[tuple[str, str]]] = {}
     lost: dict[str, list[tuple[str, str]]] = {}
@@ -536,14 +613,18 @@ def single_points_of_failure(ctx: _Context, delivery: _Delivery) -> HealthCheck:
         for x in spofs:
             broken.setdefault(x, []).append((stream, capability))
 
+    # Streams by their place in name order: a scenario cutting thousands of capabilities
+    # names the streams of each (tens of thousands in all on a 100k-element model).
+    refs, place = p.nodes, {s: i for i, s in enumerate(p.streams_by_name)}
+
     def finding(x: str, cut_pairs: list[tuple[str, str]], what: str) -> Finding:
-        text = "; ".join(f"{p.ref(s).name} from {p.ref(c).name}" for s, c in cut_pairs[:8])
+        text = "; ".join(f"{refs[s].name} from {refs[c].name}" for s, c in cut_pairs[:8])
         more = f" (and {len(cut_pairs) - 8} more)" if len(cut_pairs) > 8 else ""
-        streams = sorted({s for s, _ in cut_pairs}, key=lambda s: (p.ref(s).name, s))
+        streams = sorted({s for s, _ in cut_pairs}, key=place.__getitem__)
         return Finding(
-            element=p.ref(x),
+            element=refs[x],
             detail=f"{what} {len(cut_pairs)} stream requirement(s): {text}{more}",
-            related=[p.ref(s) for s in streams],
+            related=[refs[s] for s in streams],
         )
 
     findings = [finding(x, c, "removing it cuts") for x, c in broken.items()]
@@ -571,14 +652,15 @@ def single_points_of_failure(ctx: _Context, delivery: _Delivery) -> HealthCheck:
 
 def unsupported_capabilities(ctx: _Context, delivery: _Delivery) -> HealthCheck:
     p = ctx.projection
+    unsupported = (c for c, platforms in delivery.platforms.items() if not platforms)
     findings = [
-        Finding(
+        ctx.kept("unsupported_capabilities", c, p.ref(c))
+        or Finding(
             element=p.ref(c),
             detail="no platform supports it or any capability it contains",
             related=[],
         )
-        for c in sorted(delivery.platforms, key=lambda c: (p.ref(c).name, c))
-        if not delivery.platforms[c]
+        for c in sorted(unsupported, key=lambda c: (p.ref(c).name, c))
     ]
     return _check(
         "unsupported_capabilities",
@@ -751,6 +833,7 @@ def present_health(
             max_streams_per_team=max_streams_per_team,
             table=table,
             today=day,
+            keep=True,  # a scenario's report is found from this one's
         )
 
     return remember(store, health_key(max_streams_per_team, table, day), compute)
@@ -781,11 +864,17 @@ def health_report(
     max_streams_per_team: int,
     table: PropagationTable,
     today: date | None = None,
+    keep: bool = False,
 ) -> HealthReport:
     """Every check on the given facts and dependency graph (pure but for the default
-    `today`)."""
+    `today`; `keep`: see `health_report_and_cut`)."""
     return health_report_and_cut(
-        facts, projection, max_streams_per_team=max_streams_per_team, table=table, today=today
+        facts,
+        projection,
+        max_streams_per_team=max_streams_per_team,
+        table=table,
+        today=today,
+        keep=keep,
     )[0]
 
 
@@ -796,11 +885,25 @@ def health_report_and_cut(
     max_streams_per_team: int,
     table: PropagationTable,
     today: date | None = None,
+    keep: bool = False,
 ) -> tuple[HealthReport, list[ElementRef]]:
-    """`health_report`, and `capabilities_cut` of the same facts found on the way."""
+    """`health_report`, and `capabilities_cut` of the same facts found on the way. `keep`:
+    keep what its single point of failure check was found from, for the reports of
+    scenarios of this model (`health_report_after`)."""
     check_threshold(max_streams_per_team)
     ctx = _Context(facts, projection, max_streams_per_team, today or today_utc())
     delivery = _delivery(ctx)
+    needs = _needs_graph(ctx)
+    failures = _failures(ctx, delivery, needs)
+    if keep and not facts.lost_needs and _kept_found(facts, projection) is None:
+        _keep_found(ctx, delivery, needs, failures)
+    return _assemble(ctx, delivery, failures, table)
+
+
+def _assemble(
+    ctx: _Context, delivery: _Delivery, failures: _Failures, table: PropagationTable
+) -> tuple[HealthReport, list[ElementRef]]:
+    """Every check, from the capabilities' delivery and the failures found."""
     retiring = _retiring_dependencies(ctx)
     checks = [
         accountable_owner(ctx),
@@ -809,7 +912,7 @@ def health_report_and_cut(
         unowned(ctx),
         overloaded_teams(ctx),
         stream_cycles(ctx),
-        single_points_of_failure(ctx, delivery),
+        single_points_of_failure(ctx, failures),
         unsupported_capabilities(ctx, delivery),
         end_of_life_dependencies(ctx, retiring),
         phase_out_dependencies(ctx, retiring),
@@ -819,12 +922,244 @@ def health_report_and_cut(
     report = HealthReport(
         score=overall,
         checks=checks,
-        max_streams_per_team=max_streams_per_team,
+        max_streams_per_team=ctx.max_streams_per_team,
         propagation=table.as_list(),
         today=ctx.today,
     )
     p = ctx.projection
     return report, sorted((p.ref(c) for c in ctx.cut), key=lambda r: (r.name, r.id))
+
+
+# -- a scenario's report from its base's -----------------------------------------------------
+
+
+def health_report_after(
+    base: HealthReport,
+    base_facts: HealthFacts,
+    base_projection: Projection,
+    facts: HealthFacts,
+    projection: Projection,
+    *,
+    max_streams_per_team: int,
+    table: PropagationTable,
+    today: date | None = None,
+) -> tuple[HealthReport, list[ElementRef]]:
+    """`health_report_and_cut(facts, projection, ...)` for a scenario of the model whose
+    report, facts and dependency graph are `base`, `base_facts` and `base_projection`:
+    equal, found near what the scenario changed. The capabilities' delivery is the base's
+    but for those containing a capability whose platforms or children changed; the single
+    points of failure are the base's but for the capabilities delivered by a platform the
+    scenario stopped or whose chain of needs holds a platform whose needs or owners
+    changed; a finding read from a fact row (or a capability's name) that did not change
+    is the base's. What the base's check was found from is kept with its facts
+    (`health_report_and_cut(keep=True)`), or found here once."""
+    check_threshold(max_streams_per_team)
+    if base_facts.lost_needs:  # the base is itself a scenario: found anew
+        return health_report_and_cut(
+            facts, projection, max_streams_per_team=max_streams_per_team, table=table, today=today
+        )
+    day = today or today_utc()
+    found = _kept_found(base_facts, base_projection)
+    if found is None:
+        was = _Context(base_facts, base_projection, max_streams_per_team, day)
+        delivery, needs = _delivery(was), _needs_graph(was)
+        found = _keep_found(was, delivery, needs, _failures(was, delivery, needs))
+    ctx = _Context(facts, projection, max_streams_per_team, day, before=_made(base, base_facts))
+    delivery, redelivered = _delivery_after(ctx, found, base_facts)
+    return _assemble(
+        ctx, delivery, _failures_after(ctx, found, base_facts, delivery, redelivered), table
+    )
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What a model's capability delivery and single point of failure check were found
+    from, kept for its scenarios' reports: by its facts and dependency graph, held weakly
+    (kept no longer than they are)."""
+
+    facts: weakref.ReferenceType[HealthFacts]
+    projection: weakref.ReferenceType[Projection]
+    delivery: _Delivery
+    parents: dict[str, list[str]]  # capability -> the capabilities containing it
+    needs: dict[str, list[str]]  # platform -> the platforms it needs
+    needed_by: dict[str, list[str]]  # platform -> the platforms needing it
+    breakers: dict[str, set[str]]  # (no platform stopped)
+
+
+# The last two models' kept (the present revision and the one before, or two propagation
+# tables): about 17 MiB each on a 100k-element model (L), 2.4 of it more than the
+# computation of its report holds.
+_FOUND: list[_Found] = []
+_FOUND_KEPT = 2
+_FOUND_LOCK = threading.Lock()
+
+
+def _kept_found(facts: HealthFacts, projection: Projection) -> _Found | None:
+    with _FOUND_LOCK:
+        return next(
+            (f for f in _FOUND if f.facts() is facts and f.projection() is projection), None
+        )
+
+
+def _keep_found(ctx: _Context, delivery: _Delivery, needs: _Needs, failures: _Failures) -> _Found:
+    parents: dict[str, list[str]] = {}
+    for c, children in delivery.tree.items():
+        for child in children:
+            parents.setdefault(child, []).append(c)
+    found = _Found(
+        weakref.ref(ctx.facts),
+        weakref.ref(ctx.projection),
+        delivery,
+        parents,
+        needs.needs,
+        needs.needed_by(),
+        failures.breakers,
+    )
+    with _FOUND_LOCK:
+        _FOUND[:] = [f for f in _FOUND if f.facts() is not None and f.projection() is not None]
+        _FOUND.append(found)
+        del _FOUND[:-_FOUND_KEPT]
+    return found
+
+
+def _made(report: HealthReport, facts: HealthFacts) -> dict[str, dict[str, tuple[object, Finding]]]:
+    """The base report's findings that a scenario's may reuse, each with what it was made
+    from: a fact row (the checks reading rows), or the capability's name (unsupported)."""
+    rows = {
+        "accountable_owner": facts.streams_without_accountable,
+        "project_funding_only": facts.streams_project_funded_only,
+        "deck_only": facts.streams_without_substance,
+        "unowned": facts.unowned,
+    }
+    made: dict[str, dict[str, tuple[object, Finding]]] = {}
+    for check in report.checks:
+        if check.id in rows and len(check.findings) == len(rows[check.id]):
+            made[check.id] = {
+                f.element.id: (r, f)
+                for r, f in zip(rows[check.id], check.findings, strict=True)
+                if f.element.id == str(r["id"])
+            }
+        elif check.id == "unsupported_capabilities":
+            made[check.id] = {f.element.id: (f.element, f) for f in check.findings}
+    return made
+
+
+def _pairs_changed(
+    now: set[tuple[str, str]], before: set[tuple[str, str]]
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(added, removed)."""
+    if now is before:
+        return set(), set()
+    return now - before, before - now
+
+
+def _regrouped(
+    grouped: dict[str, list[str]], added: set[tuple[str, str]], removed: set[tuple[str, str]]
+) -> dict[str, list[str]]:
+    """`grouped` (first -> seconds, of pairs) with pairs added and removed; the lists of
+    the firsts no pair changed are shared."""
+    if not added and not removed:
+        return grouped
+    dropped: dict[str, set[str]] = {}
+    for a, b in removed:
+        dropped.setdefault(a, set()).add(b)
+    gained: dict[str, list[str]] = {}
+    for a, b in added:
+        gained.setdefault(a, []).append(b)
+    out = dict(grouped)
+    for a in dropped.keys() | gained.keys():
+        gone = dropped.get(a, set())
+        out[a] = [b for b in grouped.get(a, ()) if b not in gone] + gained.get(a, [])
+    return out
+
+
+def _flipped(pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    return {(b, a) for a, b in pairs}
+
+
+def _delivery_after(
+    ctx: _Context, found: _Found, base_facts: HealthFacts
+) -> tuple[_Delivery, set[str]]:
+    """The scenario's delivery from the base's, and the capabilities it was found again
+    for: those whose tree (the capabilities they contain, transitively) holds one whose
+    own platforms or children changed, and those the base did not have."""
+    facts, base = ctx.facts, found.delivery
+    own_added, own_removed = _pairs_changed(
+        facts.capability_platforms, base_facts.capability_platforms
+    )
+    kids_added, kids_removed = _pairs_changed(
+        facts.capability_children, base_facts.capability_children
+    )
+    own = _regrouped(base.own, own_added, own_removed)
+    tree = _regrouped(base.tree, kids_added, kids_removed)
+    # The tree's capabilities: the model's, and any a pair names (as `_delivery` has them).
+    capabilities = set(ctx.projection.of_type(CAPABILITY))
+    capabilities.update(c for pair in facts.capability_children for c in pair)
+    gone = base.tree.keys() - capabilities
+    new = capabilities - base.tree.keys()
+    for c in gone:
+        tree.pop(c, None)
+    for c in new:
+        tree.setdefault(c, [])
+    changed = {c for c, _ in own_added | own_removed} | {c for c, _ in kids_added | kids_removed}
+    again = (_reach(found.parents, (changed | gone) & base.tree.keys()) | new) & capabilities
+    platforms = dict(base.platforms)
+    for c in gone:
+        del platforms[c]
+    platforms.update(_delivered(own, tree, again))
+    return _Delivery(platforms, own, tree), again
+
+
+def _failures_after(
+    ctx: _Context, found: _Found, base_facts: HealthFacts, delivery: _Delivery, again: set[str]
+) -> _Failures:
+    """The scenario's failures from the base's: a platform's breakers are the base's
+    unless its chain of needs holds a platform whose needs or owners changed, so only the
+    capabilities delivered by such a platform (or a stopped one), or whose delivery was
+    found again, or that lost something they needed, are looked at again."""
+    facts, nodes = ctx.facts, ctx.projection.nodes
+    added, removed = _pairs_changed(facts.platform_dependencies, base_facts.platform_dependencies)
+    needed_by = _regrouped(found.needed_by, _flipped(added), _flipped(removed))
+    lost = {element for element, _ in facts.lost_needs}
+    starts = {e for e in lost if (r := nodes.get(e)) is not None and r.type == PLATFORM}
+    stopped = _reach(needed_by, starts) if starts else set()
+    owners, owned = facts.platform_owners, base_facts.platform_owners
+    changed = {p for p, _ in added | removed}
+    if owners is not owned:
+        # Most owner sets are the base's own: compared by identity first, in C.
+        keys = list(owners)
+        differ = compress(keys, map(is_not, owners.values(), map(owned.get, keys)))
+        changed.update(p for p in differ if owners[p] != owned.get(p))
+        changed.update(owned.keys() - owners.keys())
+    # The working platforms whose chain (in the base) holds a changed platform: upwards
+    # from the changed ones, around the stopped (a path through a stopped platform to a
+    # working one passes a platform that lost a need: changed, a start itself).
+    reached = changed - stopped
+    stack = list(reached)
+    while stack:
+        for q in found.needed_by.get(stack.pop(), ()):
+            if q not in reached and q not in stopped:
+                reached.add(q)
+                stack.append(q)
+    touched = stopped | reached
+    recheck = again | (lost & delivery.platforms.keys())
+    if touched:
+        recheck.update(c for c, ps in delivery.platforms.items() if not touched.isdisjoint(ps))
+    cut = {
+        c
+        for c in recheck
+        if ((ps := delivery.platforms[c]) and ps <= stopped) or (not ps and c in lost)
+    }
+    breakers = {
+        c: b for c, b in found.breakers.items() if c not in recheck and c in delivery.platforms
+    }
+    # A working platform's chain holds working platforms only (one needing a stopped one
+    # is stopped): their needs are the base's, or the changed ones'.
+    working = {(p, q) for p, q in added if p not in stopped}
+    needs = _regrouped(found.needs, working, {(p, q) for p, q in removed if p not in stopped})
+    stops = _stops(needs, owners)
+    breakers.update(_breakers(delivery, recheck, stopped, cut, stops))
+    return _Failures(stopped, cut, breakers)
 
 
 def score_delta(base: float | None, scenario: float | None) -> float | None:

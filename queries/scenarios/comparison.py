@@ -342,8 +342,22 @@ def first_part(
     facts = dataclasses.replace(found, lost_needs=frozenset((s, t) for s, _, t in lost))
     # The scenario's dependency graph is the base's with what the operations changed.
     projection = scenario.projection_after(base, base_projection, table)
-    health, cut = hl.health_report_and_cut(
-        facts, projection, max_streams_per_team=max_streams_per_team, table=table, today=day
+    health, cut = (
+        hl.health_report_and_cut(
+            facts, projection, max_streams_per_team=max_streams_per_team, table=table, today=day
+        )
+        if base_facts is None
+        # Found near what the scenario changed, from the base's report.
+        else hl.health_report_after(
+            base_health,
+            base_facts,
+            base_projection,
+            facts,
+            projection,
+            max_streams_per_team=max_streams_per_team,
+            table=table,
+            today=day,
+        )
     )
     needs, streams = describe_losses(base, scenario, lost, base_projection)
     comparison = ScenarioComparison(
