@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -41,7 +42,16 @@ from graph.schema import SCHEMA
 from graph.store import GraphStore
 from importers import cypher
 from importers.mapping import Mapping
-from importers.transform import MEMO_KEY_SIZE, MEMO_SIZE, NO_SPAN, Memo
+from importers.transform import (
+    CARRIABLE,
+    COUNTED,
+    MEMO_KEY_SIZE,
+    MEMO_SIZE,
+    NO_SPAN,
+    Carry,
+    Memo,
+)
+from importers.xmlstream import Runs
 
 # The scheme: bump it whenever what a digest covers or how rows are normalised changes.
 SCHEME = "valuegraph-row-digest-1"
@@ -132,7 +142,8 @@ class Table:
     nodes: list[tuple[str, str]] = field(default_factory=list)  # (id, label)
     node_digests: list[bytes] = field(default_factory=list)
     node_memo: list[bytes] = field(default_factory=list)
-    rels: list[tuple[str, str, str, str]] = field(default_factory=list)  # (type, id, a, b)
+    # (type, id, a, b): a tuple, or a list as decoded (a run carried, `Carried`)
+    rels: list[Sequence[str]] = field(default_factory=list)
     rel_digests: list[bytes] = field(default_factory=list)
     rel_memo: list[bytes] = field(default_factory=list)
 
@@ -178,19 +189,33 @@ def decode(
     for rec, entry in zip(out_nodes, entries, strict=False):
         if entry != NO_KEY:
             rec["memo"] = entry
-            rec["counted"] = entry[MEMO_KEY_SIZE] == 1
+            rec["counted"] = entry[MEMO_KEY_SIZE] & COUNTED == COUNTED
             by_key[0][entry[:MEMO_KEY_SIZE]] = rec
             labels[entry[MEMO_KEY_SIZE + 1 :]] = rec["label"]
-    for rec, entry in zip(out_rels, entries[len(nodes) :], strict=True):
+    rel_entries = entries[len(nodes) :]
+    for rec, entry in zip(out_rels, rel_entries, strict=True):
         if entry != NO_KEY:
             rec["memo"] = entry
-            rec["counted"] = entry[MEMO_KEY_SIZE] == 1
+            rec["counted"] = entry[MEMO_KEY_SIZE] & COUNTED == COUNTED
             by_key[1][entry[:MEMO_KEY_SIZE]] = rec
             spans.add(entry[MEMO_KEY_SIZE + 1 :])
     spans.update(labels)
     spans.discard(NO_SPAN)
     labels.pop(NO_SPAN, None)
-    return out_nodes, out_rels, Memo(*by_key, spans=spans, labels=labels)
+    # The relationships a change import may carry in runs, in the stored order.
+    run_spans = [
+        entry[MEMO_KEY_SIZE + 1 :] if entry[MEMO_KEY_SIZE] & CARRIABLE else None
+        for entry in rel_entries
+    ]
+    carry = Carry(
+        keys=rels,
+        digests=row_digests[len(nodes) :],
+        entries=rel_entries,
+        records=out_rels,
+        runs=Runs({span: i for i, span in enumerate(run_spans) if span is not None}, run_spans),
+        labels=dict(nodes),
+    )
+    return out_nodes, out_rels, Memo(*by_key, spans=spans, labels=labels, carry=carry)
 
 
 class Stored(NamedTuple):
