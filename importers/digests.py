@@ -31,6 +31,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -176,11 +177,12 @@ def decode(
         {"id": i, "label": label, "digest": d}
         for (i, label), d in zip(nodes, row_digests, strict=False)
     ]
-    out_rels = [
-        {"id": i, "type": t, "source": a, "target": b, "digest": d}
-        for (t, i, a, b), d in zip(rels, row_digests[len(nodes) :], strict=True)
-    ]
+    rel_digests = row_digests[len(nodes) :]
     if memo is None or len(memo) != MEMO_SIZE * (len(nodes) + len(rels)):
+        out_rels = [
+            {"id": i, "type": t, "source": a, "target": b, "digest": d}
+            for (t, i, a, b), d in zip(rels, rel_digests, strict=True)
+        ]
         return out_nodes, out_rels, None
     entries = [memo[i : i + MEMO_SIZE] for i in range(0, len(memo), MEMO_SIZE)]
     by_key: tuple[dict[bytes, dict[str, Any]], dict[bytes, dict[str, Any]]] = ({}, {})
@@ -192,13 +194,27 @@ def decode(
             rec["counted"] = entry[MEMO_KEY_SIZE] & COUNTED == COUNTED
             by_key[0][entry[:MEMO_KEY_SIZE]] = rec
             labels[entry[MEMO_KEY_SIZE + 1 :]] = rec["label"]
+    # The relationships are most of the rows: made in comprehensions and C-level maps,
+    # no Python step per row beyond making its record (a row without a key holds a
+    # `memo` of zeros, which no look-up asks: its key is dropped below).
     rel_entries = entries[len(nodes) :]
-    for rec, entry in zip(out_rels, rel_entries, strict=True):
-        if entry != NO_KEY:
-            rec["memo"] = entry
-            rec["counted"] = entry[MEMO_KEY_SIZE] & COUNTED == COUNTED
-            by_key[1][entry[:MEMO_KEY_SIZE]] = rec
-            spans.add(entry[MEMO_KEY_SIZE + 1 :])
+    out_rels = [
+        {
+            "id": i,
+            "type": t,
+            "source": a,
+            "target": b,
+            "digest": d,
+            "memo": entry,
+            "counted": entry[MEMO_KEY_SIZE] & COUNTED == COUNTED,
+        }
+        for (t, i, a, b), d, entry in zip(rels, rel_digests, rel_entries, strict=True)
+    ]
+    by_key[1].update(
+        zip(map(itemgetter(slice(0, MEMO_KEY_SIZE)), rel_entries), out_rels, strict=True)
+    )
+    by_key[1].pop(NO_KEY[:MEMO_KEY_SIZE], None)
+    spans.update(map(itemgetter(slice(MEMO_KEY_SIZE + 1, None)), rel_entries))
     spans.update(labels)
     spans.discard(NO_SPAN)
     labels.pop(NO_SPAN, None)
@@ -209,7 +225,7 @@ def decode(
     ]
     carry = Carry(
         keys=rels,
-        digests=row_digests[len(nodes) :],
+        digests=rel_digests,
         entries=rel_entries,
         records=out_rels,
         runs=Runs({span: i for i, span in enumerate(run_spans) if span is not None}, run_spans),
