@@ -327,6 +327,7 @@ class _Transformer:
         self.blocks = model.get("blocks") or []
         self.carry = self.memo.carry if self.memo is not None else None
         self.block_ids: list[str] = []
+        self.block_id_set: set[str] = set()
         cfg = mapping.value_stream_stages
         self.stage_types = frozenset((*cfg.parent_relationships, *cfg.order_relationships))
         self.ids: dict[str, str] = {}
@@ -407,9 +408,10 @@ class _Transformer:
             self.block_ids = [
                 key[1] for _, block in self.blocks for key in keys[block.start : block.end]
             ]
+            self.block_id_set = set(self.block_ids)
             # The rows of a run are distinct (the last import refused duplicates); one
             # met again, or another item's id, is named by reading the file whole.
-            if len(set(ids).union(self.block_ids)) < len(ids) + len(self.block_ids):
+            if len(self.block_id_set.union(ids)) < len(ids) + len(self.block_ids):
                 raise MemoMiss("an id of a run is used twice")
         # The item-by-item search below only runs to name the duplicates.
         for raw in items if len(set(ids)) < len(ids) else ():
@@ -442,13 +444,17 @@ class _Transformer:
             )
         n_nodes = len(items) - len(self.model.get("relationships", []))
         self.encode_ids(items[:n_nodes], "node", self.ids)
-        if self.block_ids:
-            # A run's ids are their own (`carriable`); any other relationship's id that is
-            # not might meet one of them: the file is read whole.
-            if _plain_ids(items[n_nodes:], self.id_key, archimate=self.archimate) is None:
-                raise MemoMiss("a relationship id is not plain beside runs")
-            self.rel_ids.update(zip(self.block_ids, self.block_ids, strict=True))
-        self.encode_ids(items[n_nodes:], "relationship", self.rel_ids)
+        if not self.block_ids:
+            self.encode_ids(items[n_nodes:], "relationship", self.rel_ids)
+            return
+        own: dict[str, str] = {}
+        self.encode_ids(items[n_nodes:], "relationship", own)
+        # A run's ids are their own (`carriable`); another relationship's that comes out
+        # as one of them (refused as a clash) is named by reading the file whole.
+        if not self.block_id_set.isdisjoint(own.values()):
+            raise MemoMiss("a relationship id meets one of a run")
+        self.rel_ids.update(zip(self.block_ids, self.block_ids, strict=True))
+        self.rel_ids.update(own)
 
     def encode_ids(self, items: list[Any], kind: str, out: dict[str, str]) -> None:
         """Each item's external id into `out`; two ids that come out alike are refused.
@@ -1211,7 +1217,7 @@ class _Transformer:
             return
         carry = self.carry
         assert carry is not None  # `check_ids` made sure
-        if self.parser_warned and not self.parser_warned.isdisjoint(self.block_ids):
+        if not self.parser_warned.isdisjoint(self.block_id_set):
             raise MemoMiss("a row of a run warned")
         ids, labels, old = self.ids, self.labels, carry.labels
         # The elements whose label and id are what they were, and whose id is their own.

@@ -330,3 +330,22 @@ def test_a_change_import_in_runs_writes_what_rows_write(
     runs = play(True)
     assert carried[0] == 0 and carried[1] > 0, carried
     assert runs == rows
+
+
+def test_an_id_that_becomes_one_of_a_run_is_refused_as_without_runs(tmp_path: Path) -> None:
+    """A relationship whose id is spelled as another's in a run ("9z" is "id-9z") is the
+    clash it is without runs; an encoded id beside runs is not one."""
+    text = _model(tmp_path, 160, 6)
+    lines = text.split("\n")
+    elements, rels, _ = _where(lines)
+    a, b = (_ELEMENT.match(lines[i]).group(2) for i in elements[:2])  # type: ignore[union-attr]
+    row = '    <relationship identifier="{}" source="{}" target="{}" xsi:type="Association"/>'
+    lines.insert(rels[5], row.format("id-9z", a, b))
+    _, table = _import(_write(tmp_path, "base", "\n".join(lines)), None, blocks=True)
+    for ident, refused in (("9z", True), ("8z", False)):
+        edited = list(lines)
+        edited.insert(rels[-1], row.format(ident, b, a))
+        path = _write(tmp_path, ident, "\n".join(edited))
+        with_blocks = _either(path, table, blocks=True)
+        assert (with_blocks[0][0] == "refused") == refused, with_blocks[0]
+        assert with_blocks == _either(path, table, blocks=False)
