@@ -30,6 +30,7 @@ from typing import Any, TypedDict
 from importers.digests import NO_KEY, Table, node_digest, rel_digest
 from importers.digests import NODE_IGNORED as _NODE_IGNORED
 from importers.digests import REL_IGNORED as _REL_IGNORED
+from importers.transform import Carried
 
 EXAMPLES = 20
 
@@ -157,10 +158,11 @@ class Comparison:
         return self._old_by_id
 
     def relationships(
-        self, relationships: list[dict[str, Any]]
+        self, relationships: list[Any]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Compare relationship records (after the elements: relabelled ends matter);
-        returns those to write now and the added ones."""
+        """Compare relationship records, and runs of stored ones (`Carried`), after the
+        elements (relabelled ends matter); returns the records to write now and the added
+        ones."""
         write: list[dict[str, Any]] = []
         added: list[dict[str, Any]] = []
         rel_sec, rel_ex, old_rels, relabelled = (
@@ -171,6 +173,9 @@ class Comparison:
         )
         by_digest, table = self.by_digest, self.table
         for rel in relationships:
+            if type(rel) is Carried:
+                self.carried(rel)
+                continue
             key = (rel["type"], rel["id"])
             held = rel.get("held")
             if held is not None:
@@ -223,6 +228,18 @@ class Comparison:
             (self.late if touches_relabelled else write).append(rel)
         self.write_rels += write
         return write, added
+
+    def carried(self, run: Carried) -> None:
+        """A run of stored relationships (`importers.transform.Carried`): unchanged, as
+        each would be held by the memo, their table entries the stored ones."""
+        old_rels = self.old_rels
+        for rec in run.records:
+            if old_rels.pop((rec["type"], rec["id"]), None) is not rec:
+                raise RuntimeError(f"{rec['id']}: a memo record of another table")
+        self.table.rels += run.keys
+        self.table.rel_digests += run.digests
+        self.table.rel_memo += run.entries
+        self.rel_sec["unchanged"] += len(run.keys)
 
     def held_after(self, *, prune: bool, removed_nodes: list[str]) -> Table:
         """The digests of what the source holds once the plan is written (after `finish`):

@@ -28,8 +28,10 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -41,7 +43,16 @@ from graph.schema import SCHEMA
 from graph.store import GraphStore
 from importers import cypher
 from importers.mapping import Mapping
-from importers.transform import MEMO_KEY_SIZE, MEMO_SIZE, NO_SPAN, Memo
+from importers.transform import (
+    CARRIABLE,
+    COUNTED,
+    MEMO_KEY_SIZE,
+    MEMO_SIZE,
+    NO_SPAN,
+    Carry,
+    Memo,
+)
+from importers.xmlstream import Runs
 
 # The scheme: bump it whenever what a digest covers or how rows are normalised changes.
 SCHEME = "valuegraph-row-digest-1"
@@ -132,7 +143,8 @@ class Table:
     nodes: list[tuple[str, str]] = field(default_factory=list)  # (id, label)
     node_digests: list[bytes] = field(default_factory=list)
     node_memo: list[bytes] = field(default_factory=list)
-    rels: list[tuple[str, str, str, str]] = field(default_factory=list)  # (type, id, a, b)
+    # (type, id, a, b): a tuple, or a list as decoded (a run carried, `Carried`)
+    rels: list[Sequence[str]] = field(default_factory=list)
     rel_digests: list[bytes] = field(default_factory=list)
     rel_memo: list[bytes] = field(default_factory=list)
 
@@ -165,11 +177,12 @@ def decode(
         {"id": i, "label": label, "digest": d}
         for (i, label), d in zip(nodes, row_digests, strict=False)
     ]
-    out_rels = [
-        {"id": i, "type": t, "source": a, "target": b, "digest": d}
-        for (t, i, a, b), d in zip(rels, row_digests[len(nodes) :], strict=True)
-    ]
+    rel_digests = row_digests[len(nodes) :]
     if memo is None or len(memo) != MEMO_SIZE * (len(nodes) + len(rels)):
+        out_rels = [
+            {"id": i, "type": t, "source": a, "target": b, "digest": d}
+            for (t, i, a, b), d in zip(rels, rel_digests, strict=True)
+        ]
         return out_nodes, out_rels, None
     entries = [memo[i : i + MEMO_SIZE] for i in range(0, len(memo), MEMO_SIZE)]
     by_key: tuple[dict[bytes, dict[str, Any]], dict[bytes, dict[str, Any]]] = ({}, {})
@@ -178,19 +191,47 @@ def decode(
     for rec, entry in zip(out_nodes, entries, strict=False):
         if entry != NO_KEY:
             rec["memo"] = entry
-            rec["counted"] = entry[MEMO_KEY_SIZE] == 1
+            rec["counted"] = entry[MEMO_KEY_SIZE] & COUNTED == COUNTED
             by_key[0][entry[:MEMO_KEY_SIZE]] = rec
             labels[entry[MEMO_KEY_SIZE + 1 :]] = rec["label"]
-    for rec, entry in zip(out_rels, entries[len(nodes) :], strict=True):
-        if entry != NO_KEY:
-            rec["memo"] = entry
-            rec["counted"] = entry[MEMO_KEY_SIZE] == 1
-            by_key[1][entry[:MEMO_KEY_SIZE]] = rec
-            spans.add(entry[MEMO_KEY_SIZE + 1 :])
+    # The relationships are most of the rows: made in comprehensions and C-level maps,
+    # no Python step per row beyond making its record (a row without a key holds a
+    # `memo` of zeros, which no look-up asks: its key is dropped below).
+    rel_entries = entries[len(nodes) :]
+    out_rels = [
+        {
+            "id": i,
+            "type": t,
+            "source": a,
+            "target": b,
+            "digest": d,
+            "memo": entry,
+            "counted": entry[MEMO_KEY_SIZE] & COUNTED == COUNTED,
+        }
+        for (t, i, a, b), d, entry in zip(rels, rel_digests, rel_entries, strict=True)
+    ]
+    by_key[1].update(
+        zip(map(itemgetter(slice(0, MEMO_KEY_SIZE)), rel_entries), out_rels, strict=True)
+    )
+    by_key[1].pop(NO_KEY[:MEMO_KEY_SIZE], None)
+    spans.update(map(itemgetter(slice(MEMO_KEY_SIZE + 1, None)), rel_entries))
     spans.update(labels)
     spans.discard(NO_SPAN)
     labels.pop(NO_SPAN, None)
-    return out_nodes, out_rels, Memo(*by_key, spans=spans, labels=labels)
+    # The relationships a change import may carry in runs, in the stored order.
+    run_spans = [
+        entry[MEMO_KEY_SIZE + 1 :] if entry[MEMO_KEY_SIZE] & CARRIABLE else None
+        for entry in rel_entries
+    ]
+    carry = Carry(
+        keys=rels,
+        digests=rel_digests,
+        entries=rel_entries,
+        records=out_rels,
+        runs=Runs({span: i for i, span in enumerate(run_spans) if span is not None}, run_spans),
+        labels=dict(nodes),
+    )
+    return out_nodes, out_rels, Memo(*by_key, spans=spans, labels=labels, carry=carry)
 
 
 class Stored(NamedTuple):

@@ -38,7 +38,9 @@ from importers.raw import (
 )
 from importers.xmlstream import (
     XML_LANG,
+    Block,
     Known,
+    Runs,
     Spans,
     iter_xml,
     line_of,
@@ -92,6 +94,7 @@ class _Reader:
         file: Path,
         language: str | None,
         known: Callable[[str], AbstractSet[bytes]] | None = None,
+        runs: Callable[[str], Runs | None] | None = None,
     ) -> None:
         self.file = str(file)
         self.language = language
@@ -114,7 +117,19 @@ class _Reader:
                 if known is None
                 else lambda root: known(archimate_source(root.get("identifier") or "", file.name))
             ),
+            runs=(
+                None
+                if runs is None
+                else (
+                    _RELATIONSHIP,
+                    lambda root: runs(archimate_source(root.get("identifier") or "", file.name)),
+                )
+            ),
         )
+        # Runs of relationships read as blocks (`xmlstream.Block`): (how many
+        # relationships were read before it, the block), in file order.
+        self.blocks: list[tuple[int, Block]] = []
+        self.model["blocks"] = self.blocks
 
     def check_root(self, root: Element) -> None:
         ns, name = namespace(root.tag), local(root.tag)
@@ -261,6 +276,8 @@ class _Reader:
         rel["span"] = row.digest
         if row.skipped:
             rel["skipped"] = True
+        else:
+            rel["empty"] = True  # its span is its start tag and what follows up to a tag
 
     def new_relationship(
         self,
@@ -457,7 +474,8 @@ _KNOWN: dict[tuple[str, ...], Callable[[_Reader, Known], None]] = {
 }
 
 # The rows: what the mapping memo may skip (`importers.transform`).
-_ROWS = frozenset({("model", "elements", "element"), ("model", "relationships", "relationship")})
+_RELATIONSHIP = ("model", "relationships", "relationship")
+_ROWS = frozenset({("model", "elements", "element"), _RELATIONSHIP})
 
 
 def parse_exchange(
@@ -466,14 +484,19 @@ def parse_exchange(
     language: str | None = "en",
     on_bytes: Callable[[int], None] | None = None,
     known: Callable[[str], AbstractSet[bytes]] | None = None,
+    runs: Callable[[str], Runs | None] | None = None,
 ) -> RawModel:
     """Read an exchange file into a raw model (no mapping applied yet).
 
     `known(source key)`, asked once the root is read: the digests of rows the last import
     of that source read; such rows are read without their names, documentation and
     properties (`skipped`: only the mapping memo can map them, see `importers.transform`).
+    `runs(source key)`, asked once the relationships' section has started: the stored
+    relationships that may be read in runs (`xmlstream.Runs`); each run is in the model's
+    `blocks` (with how many relationships were read before it), its relationships not in
+    `relationships`: only the memo they came from can map them.
     """
-    reader = _Reader(path, language, known)
+    reader = _Reader(path, language, known, runs)
     with path.open("rb") as stream:
         for kind, elem, p, _ in iter_xml(
             stream, file=path, want=_HANDLERS.__contains__, on_bytes=on_bytes, spans=reader.spans
@@ -495,6 +518,8 @@ def parse_exchange(
                     )
             elif kind == "known":
                 _KNOWN[p](reader, elem)
+            elif kind == "block":
+                reader.blocks.append((len(reader.model["relationships"]), elem))
             else:
                 _HANDLERS[p](reader, elem)
     reader.finish()

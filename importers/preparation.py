@@ -13,7 +13,6 @@ import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,6 +32,7 @@ from importers.gc_tuning import PREPARE_GC_THRESHOLD, fewer_collections, gc_thre
 from importers.mapping import Mapping, load_mapping
 from importers.raw import RawModel
 from importers.transform import Memo, MemoMiss, Staged, TransformResult, transform_staged
+from importers.xmlstream import Runs
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 # phase ("read", "map", "compare", "write"), done, total (None: unknown)
@@ -112,6 +112,11 @@ class Prepared:
             pass
         with fewer_collections(PREPARE_GC_THRESHOLD):
             return self.staged.finish(self._mapped)
+
+
+def _runs(memo: Memo | None) -> Runs | None:
+    """What the parser matches runs of rows against (`xmlstream.Runs`), if any."""
+    return memo.carry.runs if memo is not None and memo.carry is not None else None
 
 
 _R = TypeVar("_R")
@@ -202,9 +207,10 @@ def prepare(
         return memos[key]
 
     def parse(skim: bool) -> RawModel:
-        known: dict[str, Callable[[str], AbstractSet[bytes]]] = {}
+        known: dict[str, Callable[[str], Any]] = {}
         if skim and memo is not None and fmt in SKIMMING:
             known["known"] = lambda found: memo_of(source or found).spans  # type: ignore[union-attr]
+            known["runs"] = lambda found: _runs(memo_of(source or found))
         try:
             return PARSERS[fmt](path, language=mapping.language, on_bytes=on_bytes, **known)
         except OSError as exc:

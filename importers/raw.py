@@ -13,6 +13,7 @@ from typing import TypedDict
 
 from importers.diagrams import Diagram
 from importers.errors import ReportWarning
+from importers.xmlstream import Block
 
 Scalar = str | int | float | bool | None
 
@@ -51,6 +52,9 @@ class RawRelationship(TypedDict, total=False):
     line: int | None
     span: bytes
     skipped: bool
+    # An empty row (`<relationship … />`): its span is its start tag and what follows it
+    # up to the next tag, which a run of rows is split into (`xmlstream.Block`).
+    empty: bool
 
 
 class RawView(TypedDict, total=False):
@@ -85,6 +89,9 @@ class RawModel(TypedDict, total=False):
     files: list[str]
     # With the rows' `span`s: a digest of every byte of the file outside the rows.
     context: bytes
+    # Runs of relationships read as blocks of stored rows (`xmlstream.Block`), each with
+    # how many of `relationships` come before it; their rows are not in `relationships`.
+    blocks: list[tuple[int, Block]]
 
 
 def new_model(fmt: str, files: list[str]) -> RawModel:

@@ -77,6 +77,7 @@ from importers.raw import (
     Scalar,
     encode_folder,
 )
+from importers.xmlstream import Block, Runs
 
 GENERIC = labels.GENERIC
 FALLBACK_REL = labels.RELATED_TO
@@ -237,6 +238,33 @@ class Memo(NamedTuple):
     spans: AbstractSet[bytes] = frozenset()  # the rows' own digests (`RawElement.span`)
     # The node type of each element row with a span in `spans`, by that span.
     labels: ReadOnly[bytes, str] = MappingProxyType({})
+    # The stored relationships as runs of them are carried (`Carry`), if any may be.
+    carry: Carry | None = None
+
+
+class Carry(NamedTuple):
+    """The stored table's relationships, in its (the last import's file) order, as the
+    block path carries runs of them (`xmlstream.Block`): their keys ([type, id, source,
+    target]), digests, memo entries and records (as the comparison is given them); the
+    digests the parser matches runs against (`xmlstream.Runs`: the rows flagged
+    carriable, see `_Transformer.carriable`); and each stored node's label, by id."""
+
+    keys: list[list[str]]
+    digests: list[bytes]
+    entries: list[bytes]
+    records: list[dict[str, Any]]
+    runs: Runs
+    labels: dict[str, str]
+
+
+class Carried(NamedTuple):
+    """A run of stored relationships handed on as one (`Carry`, sliced): unchanged, each
+    the record the last import stored, as the memo would have held them one by one."""
+
+    keys: list[list[str]]
+    digests: list[bytes]
+    entries: list[bytes]
+    records: list[dict[str, Any]]
 
 
 class MemoMiss(Exception):
@@ -249,7 +277,11 @@ SPAN_SIZE = 16
 # The key, the `counted` flag (b"\1" or b"\0"), and the row's span (`RawElement.span`).
 MEMO_SIZE = MEMO_KEY_SIZE + 1 + SPAN_SIZE
 NO_SPAN = bytes(SPAN_SIZE)  # a row the parser reads whole next time too
-_COUNTED = (b"\0", b"\1")
+# The flags byte: 1, `counted`; relationships only: 2, carriable in a run, and 4, its
+# stored ends are its own the other way round (`carriable`).
+COUNTED, CARRIABLE, REVERSED = 1, 2, 4
+_FLAGS = tuple(bytes([i]) for i in range(8))
+_STAGED = frozenset({STREAM, STAGE})
 
 
 def _memo_key(context: bytes, span: bytes, *texts: str) -> bytes:
@@ -290,6 +322,14 @@ class _Transformer:
         # Rows the parser warned about: always mapped, so that their warnings are made.
         self.parser_warned = {w.subject for w in self.warnings if w.subject}
         self.rel_keys: dict[str, bytes] = {}  # the memo keys of skipped relationships
+        # Runs of relationships the parser read as blocks (`xmlstream.Block`), and the
+        # stored rows they are (`Carry`): valid only once `check_blocks` has passed.
+        self.blocks = model.get("blocks") or []
+        self.carry = self.memo.carry if self.memo is not None else None
+        self.block_ids: list[str] = []
+        self.block_id_set: set[str] = set()
+        cfg = mapping.value_stream_stages
+        self.stage_types = frozenset((*cfg.parent_relationships, *cfg.order_relationships))
         self.ids: dict[str, str] = {}
         self.rel_ids: dict[str, str] = {}
         # Original id -> its spelling, for the ids stored encoded (`encode_ids`).
@@ -361,6 +401,18 @@ class _Transformer:
             *self.model.get("relationships", []),
         ]
         ids = [rid for raw in items if (rid := raw.get("id"))]
+        if self.blocks:
+            if self.carry is None:
+                raise MemoMiss("blocks without the stored rows")
+            keys = self.carry.keys
+            self.block_ids = [
+                key[1] for _, block in self.blocks for key in keys[block.start : block.end]
+            ]
+            self.block_id_set = set(self.block_ids)
+            # The rows of a run are distinct (the last import refused duplicates); one
+            # met again, or another item's id, is named by reading the file whole.
+            if len(self.block_id_set.union(ids)) < len(ids) + len(self.block_ids):
+                raise MemoMiss("an id of a run is used twice")
         # The item-by-item search below only runs to name the duplicates.
         for raw in items if len(set(ids)) < len(ids) else ():
             rid = raw.get("id")
@@ -392,7 +444,17 @@ class _Transformer:
             )
         n_nodes = len(items) - len(self.model.get("relationships", []))
         self.encode_ids(items[:n_nodes], "node", self.ids)
-        self.encode_ids(items[n_nodes:], "relationship", self.rel_ids)
+        if not self.block_ids:
+            self.encode_ids(items[n_nodes:], "relationship", self.rel_ids)
+            return
+        own: dict[str, str] = {}
+        self.encode_ids(items[n_nodes:], "relationship", own)
+        # A run's ids are their own (`carriable`); another relationship's that comes out
+        # as one of them (refused as a clash) is named by reading the file whole.
+        if not self.block_id_set.isdisjoint(own.values()):
+            raise MemoMiss("a relationship id meets one of a run")
+        self.rel_ids.update(zip(self.block_ids, self.block_ids, strict=True))
+        self.rel_ids.update(own)
 
     def encode_ids(self, items: list[Any], kind: str, out: dict[str, str]) -> None:
         """Each item's external id into `out`; two ids that come out alike are refused.
@@ -742,7 +804,7 @@ class _Transformer:
         warned = len(self.warnings)
         row = self.mapped_node(raw)
         if len(self.warnings) == warned:
-            row["memo_key"] = key + _COUNTED[_untyped(row)] + self.skimmable(raw, span)
+            row["memo_key"] = key + _FLAGS[_untyped(row)] + self.skimmable(raw, span)
         return row
 
     def skimmable(self, raw: RawElement, span: bytes) -> bytes:
@@ -940,8 +1002,30 @@ class _Transformer:
         row = self.mapped_relationship(raw)
         if row is not None and len(self.warnings) == warned and len(self.unknown_rels) == unknown:
             span = NO_SPAN if self.id_key in raw.get("properties", {}) else raw["span"]
-            row["memo_key"] = key + _COUNTED[_without_rule(row)] + span
+            flags = _without_rule(row) | self.carriable(raw, row)
+            row["memo_key"] = key + _FLAGS[flags] + span
         return row
+
+    def carriable(self, raw: RawRelationship, row: dict[str, Any]) -> int:
+        """`CARRIABLE` (with `REVERSED`) if the next import may carry the row in a run
+        without its raw row (`Carry`), else 0: an empty row, whose record's id and ends
+        are its own attributes' (the ends maybe the other way round), so that the stored
+        keys say what its key depends on (its id, the ends' ids and labels); and not one
+        `derive_stages` reads (a stage-chain type touching a stream or a stage)."""
+        rid, src, dst = raw.get("id"), raw.get("source"), raw.get("target")
+        if not raw.get("empty") or row["id"] != rid:
+            return 0
+        if (row["source"], row["target"]) == (src, dst):
+            flags = CARRIABLE
+        elif (row["source"], row["target"]) == (dst, src):
+            flags = CARRIABLE | REVERSED
+        else:
+            return 0
+        if raw["type"] in self.stage_types and (
+            self.labels[row["source"]] in _STAGED or self.labels[row["target"]] in _STAGED
+        ):
+            return 0
+        return flags
 
     def mapped_relationship(self, raw: RawRelationship) -> dict[str, Any] | None:
         src, dst = raw.get("source") or "", raw.get("target") or ""
@@ -1034,6 +1118,15 @@ class _Transformer:
                 for r in self.model.get("relationships", [])
                 if r.get("id")
             }
+            if self.carry is not None:  # a run's rows: their ends are their stored keys'
+                carry = self.carry
+                for _, block in self.blocks:
+                    at = slice(block.start, block.end)
+                    for (_, rid, a, b), entry in zip(
+                        carry.keys[at], carry.entries[at], strict=True
+                    ):
+                        reverse = entry[MEMO_KEY_SIZE] & REVERSED
+                        self.rel_ends[rid] = (b, a) if reverse else (a, b)
         anchored[f"{self.ns}{end}Relationship"] = self.rel_ids[ref]
         node, seen = ref, set()
         while node not in self.labels and node in self.rel_ends and node not in seen:
@@ -1109,12 +1202,70 @@ class _Transformer:
         self.map_types()
         nodes = [self.node(raw) for raw in self.model.get("elements", [])]
         self.check_skipped()
+        self.check_blocks()
         return nodes
 
-    def relationships(self) -> Iterator[dict[str, Any]]:
-        """The relationship records, one by one as they are mapped (after `elements`)."""
+    def check_blocks(self) -> None:
+        """Raise `MemoMiss` unless every row of every run maps to what the last import
+        stored for it, as the memo would say row by row: its key, `_memo_key(context,
+        span, the ends' labels and ids, its id)`, is the stored one. The span is (the
+        parser matched it), and so are its id and ends (`carriable`: they are the stored
+        keys'); the ends' labels and ids must be what they were (an element renamed
+        keeps them; one whose type or id changed, or that is gone, does not), and the
+        rest of the file too (`context`): checked with each run's first key, in full."""
+        if not self.blocks:
+            return
+        carry = self.carry
+        assert carry is not None  # `check_ids` made sure
+        if not self.parser_warned.isdisjoint(self.block_id_set):
+            raise MemoMiss("a row of a run warned")
+        ids, labels, old = self.ids, self.labels, carry.labels
+        # The elements whose label and id are what they were, and whose id is their own.
+        same = {rid for rid, label in labels.items() if ids[rid] == rid and old.get(rid) == label}
+        for _, block in self.blocks:
+            keys = carry.keys[block.start : block.end]
+            if not same.issuperset(map(itemgetter(2), keys)) or not same.issuperset(
+                map(itemgetter(3), keys)
+            ):
+                raise MemoMiss("an end of a run changed")
+            _, rid, a, b = keys[0]
+            entry = carry.entries[block.start]
+            if entry[MEMO_KEY_SIZE] & REVERSED:
+                a, b = b, a
+            key = _memo_key(
+                self.context,
+                entry[MEMO_KEY_SIZE + 1 :],
+                labels[a],
+                labels[b],
+                ids[a],
+                ids[b],
+                self.rel_ids[rid],
+                self.encoded.get(rid, ""),
+            )
+            if key != entry[:MEMO_KEY_SIZE]:
+                raise MemoMiss("the rest of the file changed")
+
+    def carried(self, block: Block) -> Carried:
+        """A run's stored rows, handed on as one (see `Carried`)."""
+        carry = self.carry
+        assert carry is not None
+        at = slice(block.start, block.end)
+        keys = carry.keys[at]
+        if self.has_views:  # views name relationships by their ids, their own here
+            ids = list(map(itemgetter(1), keys))
+            self.kept_rels.update(zip(ids, ids, strict=True))
+        return Carried(keys, carry.digests[at], carry.entries[at], carry.records[at])
+
+    def relationships(self) -> Iterator[Any]:
+        """The relationship records, one by one as they are mapped (after `elements`),
+        and the runs of stored ones as `Carried`."""
         seen_generated: set[str] = set()
-        for raw in self.model.get("relationships", []):
+        blocks = iter(self.blocks)
+        following = next(blocks, None)
+        for index, raw in enumerate(self.model.get("relationships", [])):
+            while following is not None and following[0] == index:
+                yield self.carried(following[1])
+                following = next(blocks, None)
             rel = self.relationship(raw)
             if rel is None:
                 continue
@@ -1124,6 +1275,9 @@ class _Transformer:
                     continue
                 seen_generated.add(rel["id"])
             yield rel
+        while following is not None:
+            yield self.carried(following[1])
+            following = next(blocks, None)
         if self.unknown_rels:
             first = self.unknown_rels[0]
             types = sorted({r["type"] for r in self.unknown_rels})
@@ -1137,21 +1291,32 @@ class _Transformer:
                 "`unknown_types: keep` there",
             )
 
-    def result(self, elements: list[dict[str, Any]], rels: list[dict[str, Any]]) -> TransformResult:
-        """After `elements` and every relationship: the views, and the whole result."""
+    def result(self, elements: list[dict[str, Any]], rels: list[Any]) -> TransformResult:
+        """After `elements` and every relationship (records and `Carried` runs): the
+        views, and the whole result."""
         nodes = elements + [self.view(raw) for raw in self.model.get("views", [])]
+        runs: list[Carried] = [r for r in rels if type(r) is Carried]
+        rows: list[dict[str, Any]] = [r for r in rels if type(r) is not Carried]
         coverage = {
             # Neither an operating-model type nor an ArchiMate one.
             "untyped_elements": sum(map(_untyped, elements)),
             # Kept as RELATED_TO with a type no propagation rule is declared for.
-            "relationships_without_rule": sum(map(_without_rule, rels)),
+            "relationships_without_rule": sum(map(_without_rule, rows))
+            + sum(
+                bool(flags & COUNTED)
+                for run in runs
+                for flags in map(itemgetter(MEMO_KEY_SIZE), run.entries)
+            ),
         }
-        by_type = Counter(map(itemgetter("type"), rels))
+        by_type = Counter(map(itemgetter("type"), rows))
+        for run in runs:
+            by_type.update(map(itemgetter(0), run.keys))
         counts: dict[str, Any] = {
             "nodes": dict(sorted(Counter(map(itemgetter("label"), nodes)).items())),
             "relationships": dict(sorted(by_type.items())),
             "elements_in_file": len(self.model.get("elements", [])),
-            "relationships_in_file": len(self.model.get("relationships", [])),
+            "relationships_in_file": len(self.model.get("relationships", []))
+            + sum(block.rows for _, block in self.blocks),
             "views_in_file": len(self.model.get("views", [])),
             **{
                 k: self.counts[k]
@@ -1221,7 +1386,7 @@ class Staged(NamedTuple):
     """A transform in steps (`transform_staged`)."""
 
     elements: list[dict[str, Any]]
-    relationships: Iterator[dict[str, Any]]
+    relationships: Iterator[Any]  # records, and runs of stored ones (`Carried`)
     finish: Callable[[list[dict[str, Any]]], TransformResult]
 
 
@@ -1258,7 +1423,7 @@ def transform_staged(
     with _known_types():
         elements = transformer.elements()
 
-    def relationships() -> Iterator[dict[str, Any]]:
+    def relationships() -> Iterator[Any]:
         with _known_types():
             yield from transformer.relationships()
 

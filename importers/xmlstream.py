@@ -23,6 +23,17 @@ own start tag, and no `Element` is built for it at all: it is handed over as a `
 the same bytes were read whole, at the same depth, by the import that stored the digest.
 An empty row (`<relationship … />`, most of a model's rows) is handed over as a `Known`
 too, known or not: its start tag is all there is to it.
+
+Runs of rows (`Spans.runs`, the block path): given the digests of the empty rows the
+last import read, in that import's file order (`Runs`), the rows' section is split at
+its row tags and each piece digested in C; consecutive pieces that are consecutive
+stored rows are one run, fed to expat with every handler off (so every byte is still
+parsed and checked, as above) and handed over as one `Block` (where the run starts in
+the stored order, how many rows), with no Python step per row. Only where a byte split
+tells rows apart: not if the file, up to the section's end, holds a comment, a CDATA
+section or a processing instruction (other than the XML declaration), and a run starts
+only where expat, fed up to there, is between two rows of the section. What a block's
+rows map to is decided by whoever holds the stored rows (`importers.transform`).
 """
 
 from __future__ import annotations
@@ -31,7 +42,10 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
+from functools import partial
 from io import BytesIO
+from itertools import accumulate
+from operator import methodcaller
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
@@ -78,7 +92,29 @@ class Known(NamedTuple):
         return _TYPE_NAMES[self.attrib.get(_XSI_TYPE_EXPAT) or ""]
 
 
-# ("start", root, path, ()) once; ("end", subtree, path, ancestors); ("known", Known, path, ()).
+class Block(NamedTuple):
+    """A run of rows whose bytes are, piece for piece, stored rows `start` … `start +
+    rows - 1` (`Runs`): no row of it is handed over on its own."""
+
+    start: int
+    rows: int
+
+    @property
+    def end(self) -> int:
+        return self.start + self.rows
+
+
+class Runs(NamedTuple):
+    """What the block path needs of the rows the last import read (`Spans.runs`): the
+    digest of each stored row that may be carried (an empty row, `Known`), by its index
+    in the stored order, and that order's digests (None for a row never carried)."""
+
+    at: dict[bytes, int]
+    spans: list[bytes | None]
+
+
+# ("start", root, path, ()) once; ("end", subtree, path, ancestors); ("known", Known, path, ());
+# ("block", Block, path, ()).
 Event = tuple[str, Any, Path_, tuple[Element, ...]]
 
 
@@ -147,6 +183,7 @@ class Spans:
         paths: frozenset[Path_] = frozenset(),
         *,
         known: Callable[[Element], AbstractSet[bytes]] | None = None,
+        runs: tuple[Path_, Callable[[Element], Runs | None]] | None = None,
     ) -> None:
         self.paths = paths
         self.data = b""
@@ -155,6 +192,9 @@ class Spans:
         # are read without their children (handed over as `Known`).
         self.known_for = known
         self.known: AbstractSet[bytes] = frozenset()
+        # (the rows' path, `Runs` asked once the root is read): the block path, for one
+        # section of rows (see the module doc).
+        self.runs_for = runs
         self._between = hashlib.blake2b(digest_size=self.SIZE)
         self._done = 0  # the bytes before this are hashed, in a span or between
         self._starts: list[int] = []
@@ -227,6 +267,12 @@ class Spans:
             self._between.update(self._view[self._done : start])
             self._between.update(b"\0")
             self._done = end
+
+    def block(self, start: int, end: int, count: int) -> None:
+        """[start, end) are `count` rows end to end: as `_gap` for each of them (the
+        gaps between them are empty, each still ends in a NUL)."""
+        self._gap(start, end)
+        self._between.update(b"\0" * (count - 1))
 
     def end(self, elem: Element, at: int) -> None:
         start = self._starts.pop()
@@ -413,6 +459,91 @@ class _Target:
         return self.builder.close()
 
 
+def _fed_in_runs(
+    data: bytes,
+    spans: Spans,
+    target: _Target,
+    feed: Callable[[int, int], Iterator[Event]],
+) -> Iterator[tuple[str, int, Block | None]]:
+    """Where `iter_xml` feeds the file in runs: ("feed", end, None) to feed up to `end`
+    with the handlers on, ("run", end, Block) to feed up to `end` with them off. Asks
+    `spans.runs_for` once the rows' section has started; everything not in a run is fed
+    as usual (the caller feeds the rest of the file after the last)."""
+    assert spans.runs_for is not None
+    path, ask = spans.runs_for
+    container, row = path[-2].encode(), b"<" + path[-1].encode() + b" "
+    opening = re.compile(b"<" + re.escape(container) + rb"[\s/>]").search(data)
+    if opening is None:
+        return
+    tag = _START_TAG.match(data, opening.start())
+    if tag is None or tag.group(2):  # no rows in it
+        return
+    begin = tag.end()
+    end = data.find(b"</" + container, begin)
+    # Only where every "<" up to the section's end starts a tag: no comment, CDATA,
+    # DOCTYPE (refused anyway) or processing instruction but the XML declaration.
+    declaration = data.find(b"<?", 0, end)
+    if (
+        end < 0
+        or data.find(b"<!", 0, end) >= 0
+        or (declaration >= 0 and (declaration > 3 or data.find(b"<?", declaration + 2, end) >= 0))
+    ):
+        return
+    yield "feed", begin, None
+    # Fed up to the end of that start tag: it must be the section's own, open now, with
+    # no row being read.
+    if (
+        len(target.levels) != len(path)
+        or target.levels[-1].path != path[:-1]
+        or target.known is not None
+        or target.handlers is not None
+        or not target.stack
+    ):
+        return
+    runs = ask(target.stack[0])
+    if runs is None or not runs.at:
+        return
+    parts = data[begin:end].split(row)
+    pieces = parts[1:]
+    # Each piece as the row tag plus what follows up to the next row tag, digested in C.
+    digests = list(
+        map(
+            methodcaller("digest"),
+            map(partial(hashlib.blake2b, digest_size=Spans.SIZE), map(row.__add__, pieces)),
+        )
+    )
+    offsets = list(
+        accumulate(map(len, pieces), partial(_plus, len(row)), initial=begin + len(parts[0]))
+    )
+    at, stored = runs.at, runs.spans
+    count, k = len(digests), 0
+    while k < count:
+        first = at.get(digests[k])
+        if first is None:
+            k += 1
+            continue
+        n = 1
+        while k + n < count and first + n < len(stored) and digests[k + n] == stored[first + n]:
+            n += 1
+        yield "feed", offsets[k], None
+        # A run starts only between two rows of the section (expat fed up to here, the
+        # handlers on): not in a row's children.
+        if (
+            len(target.levels) != len(path)
+            or target.levels[-1].path != path[:-1]
+            or target.known is not None
+            or target.handlers is not None
+        ):
+            k += 1
+            continue
+        yield "run", offsets[k + n], Block(first, n)
+        k += n
+
+
+def _plus(extra: int, total: int, size: int) -> int:
+    return total + size + extra
+
+
 def iter_xml(
     stream: BinaryIO,
     *,
@@ -426,12 +557,14 @@ def iter_xml(
     `path` is the tuple of local names from the root; `ancestors` the enclosing elements
     (their attributes complete, their children not). A yielded subtree is already
     detached from its parent, so nothing but the caller holds it. With `spans`, each
-    subtree's digest is in `spans.by_element` when it is yielded.
+    subtree's digest is in `spans.by_element` when it is yielded; with `spans.runs_for`,
+    runs of known rows come as ("block", Block, path, ()) (see the module doc).
     """
     target = _Target(want, file)
+    data = b""
     if spans is not None:
-        spans.data = stream.read()
-        stream = BytesIO(spans.data)
+        data = spans.data = stream.read()
+        stream = BytesIO(data)
         target.spans = spans
     parser = DefusedXMLParser(
         target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True
@@ -444,22 +577,80 @@ def iter_xml(
     # Attributes as a dict built by expat (XMLParser asks for a list to build its own).
     parser.parser.ordered_attributes = False
     run = 0  # bytes since the last "<" read
+
+    def check(chunk: bytes) -> None:
+        """The token limit, on each chunk before it is fed (see `MAX_TOKEN`)."""
+        nonlocal run
+        first = chunk.find(b"<")
+        run += len(chunk) if first < 0 else first
+        if run > MAX_TOKEN:
+            raise ImportFailure(
+                f"a tag or text larger than {MAX_TOKEN // 1024} KiB",
+                file=file,
+                line=target.expat.CurrentLineNumber,
+                hint="no ArchiMate model holds a single value this large (an "
+                "attribute, a name, a documentation); the file is damaged or hostile",
+            )
+        if first >= 0:
+            run = len(chunk) - 1 - chunk.rfind(b"<")
+
+    def feed(start: int, end: int) -> Iterator[Event]:
+        """data[start:end] fed, cut where the file's chunks are cut: each chunk is checked
+        (and counted) as it starts, as the loop below does, so that what is refused, and
+        the line it is refused at, do not depend on where the runs are."""
+        while start < end:
+            if start % CHUNK == 0:
+                chunk = data[start : start + CHUNK]
+                check(chunk)
+                if on_bytes is not None:
+                    on_bytes(len(chunk))
+            cut = min(end, (start // CHUNK + 1) * CHUNK)
+            parser.feed(data[start:cut])
+            events, target.events = target.events, []
+            yield from events
+            start = cut
+
     try:
+        if spans is not None and spans.runs_for is not None:
+            done = 0
+            for kind, at, item in _fed_in_runs(data, spans, target, feed):
+                if kind == "feed":
+                    yield from feed(done, at)
+                    done = at
+                else:  # a run: [done, at) with every handler off
+                    assert item is not None  # a run's block
+                    parser_ = target.expat
+                    saved = (
+                        parser_.StartElementHandler,
+                        parser_.EndElementHandler,
+                        parser_.CharacterDataHandler,
+                        parser_.DefaultHandlerExpand,
+                    )
+                    parser_.StartElementHandler = None
+                    parser_.EndElementHandler = None
+                    parser_.CharacterDataHandler = None
+                    parser_.DefaultHandlerExpand = None
+                    try:
+                        yield from feed(done, at)
+                    finally:
+                        (
+                            parser_.StartElementHandler,
+                            parser_.EndElementHandler,
+                            parser_.CharacterDataHandler,
+                            parser_.DefaultHandlerExpand,
+                        ) = saved
+                    spans.block(done, at, item.rows)
+                    yield ("block", item, spans.runs_for[0], ())
+                    done = at
+            yield from feed(done, len(data))
+            parser.close()
+            events, target.events = target.events, []
+            yield from events
+            return
         while True:
             chunk = stream.read(CHUNK)
             if chunk:
-                first = chunk.find(b"<")
-                run += len(chunk) if first < 0 else first
-                if run > MAX_TOKEN:
-                    raise ImportFailure(
-                        f"a tag or text larger than {MAX_TOKEN // 1024} KiB",
-                        file=file,
-                        line=target.expat.CurrentLineNumber,
-                        hint="no ArchiMate model holds a single value this large (an "
-                        "attribute, a name, a documentation); the file is damaged or hostile",
-                    )
-                if first >= 0:
-                    run = len(chunk) - 1 - chunk.rfind(b"<")
+                check(chunk)
                 parser.feed(chunk)
             else:
                 parser.close()
