@@ -59,7 +59,7 @@ import heapq
 import random
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Set
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -77,6 +77,7 @@ from queries.present import present_model, present_projection, recalled, remembe
 from queries.projection import Projection
 from queries.propagation import PropagationTable, propagation_table
 from queries.resolve import ElementRef
+from queries.scenario_index import Changes, changed_sources, changes, derived_index
 
 try:  # a C implementation of sampled betweenness on large models; networkx without it
     import igraph
@@ -376,10 +377,15 @@ def _ball(graph: nx.DiGraph, s: str, within: int) -> dict[str, int]:
 
 
 def _balls_after(
-    p: Projection, base: Projection, kept: dict[str, dict[str, int]], within: int
+    p: Projection,
+    base: Projection,
+    kept: dict[str, dict[str, int]],
+    within: int,
+    found: Changes | None = None,
 ) -> Callable[[str], dict[str, int]]:
-    """A stream's ball in scenario `p` of `base`, from the base's kept one (`_ball_after`)."""
-    removed = _RemovedEdges(p, base)
+    """A stream's ball in scenario `p` of `base`, from the base's kept one (`_ball_after`);
+    `found`: what `p` changed, when known (`queries.scenario_index.changes`)."""
+    removed = _RemovedEdges(p, base, found)
 
     def ball(s: str) -> dict[str, int]:
         old = kept.get(s)
@@ -395,12 +401,14 @@ def _balls_after(
 class _RemovedEdges:
     """The edges a scenario took away from its base, by head, found once for all streams."""
 
-    def __init__(self, p: Projection, base: Projection) -> None:
-        pred, base_pred = self.pred, self.base_pred = p.graph._pred, base.graph._pred
+    def __init__(self, p: Projection, base: Projection, found: Changes | None = None) -> None:
+        self.pred, self.base_pred = p.graph._pred, base.graph._pred
         self._of: dict[str, tuple[str, ...] | None] = {}
-        self.gone = base_pred.keys() - pred.keys()  # the nodes `p` removed
+        if found is None:
+            found = changes(p, base)
+        self.gone: Set[str] = found.gone  # the nodes `p` removed
         # The nodes whose edges in may differ (a derived projection shares the others').
-        self.heads = self.gone | {v for v, x in pred.items() if base_pred.get(v) is not x}
+        self.heads: Set[str] = found.heads
 
     def into(self, v: str) -> tuple[str, ...] | None:
         """The tails of the base's edges into `v` that `p` does not have (every one when
@@ -664,9 +672,16 @@ class Ranking:
         changed = None
         self._base: Projection | None = None
         if base is not None and kept is not None and kept.within == within:
-            changed = kept.changed_sources(p)
+            # What the scenario changed, found once for its searches, its changed sources
+            # and its numbered graph (`queries.scenario_index`).
+            found = changes(p, base)
+            changed = changed_sources(p, base, found)
+            derived_index(p, base, found)
             near = _near_streams(
-                p.graph, sorted(streams), within, _balls_after(p, base, kept.balls, within)
+                p.graph,
+                sorted(streams),
+                within,
+                _balls_after(p, base, kept.balls, within, found),
             )
             self._base, self._changed = base, changed
         else:
