@@ -14,12 +14,8 @@ removed node is the base node one further on, and past an added node one before.
 `ScenarioSums` keeps, for the base, the sums of the accumulations of its sampled positions
 in `GROUPS` runs of positions, each run at shifts -1, 0 and +1: a scenario adds the runs
 whose sources it samples and that reach nothing it changed, and runs Brandes (igraph)
-only from its other sources. A run of which fewer than half the sources reach what changed
-is mended rather than run again: those sources' accumulations in the base are taken out
-of its sums and they are run in the scenario (removing the most shared platform of a
-100k-element model: 2 sources of a run of 160, twice, instead of 160). The answer is the
-full computation's up to floating-point summation order, as igraph's is networkx's (a
-value the taken-out sources alone made is taken out whole: zeros stay exact).
+only from its other sources. The answer is the full computation's up to floating-point
+summation order, as igraph's is networkx's.
 
 What is kept: `GROUPS * 3` vectors of float64 over the base's teams and platforms (about
 21 MiB on a 100k-element model with 29,000 of them), held as long as the base projection
@@ -84,13 +80,11 @@ class ScenarioSums:
         self._base = weakref.ref(base)
         self.k, self.seed = k, seed
         self.reused = 0  # sources the last scenario took from the kept sums (for tests)
-        self.mended = 0  # sources of those runs the last scenario ran again (for tests)
         # The ranking's searches towards each stream, cut at `within` (`queries.bottlenecks`).
         self.within, self.balls = within, balls or {}
         self.candidates = {c: i for i, c in enumerate(candidates)}
         positions = sorted(random.Random(seed).sample(range(n), k))
         vertices = [indexed.index[c] for c in candidates]
-        self._vertices = vertices  # the candidates in the base's numbering
         graph = indexed.igraph
         size = -(-len(positions) // groups)
         self.runs: list[_Run] = []
@@ -125,30 +119,8 @@ class ScenarioSums:
             if run.sources <= wanted and not (run.sources & used or run.sources & changed):
                 total += run.sums
                 used |= run.sources
-        # A run with a few sources that reach what changed: the base's accumulations of
-        # those are taken out of its sums, and they are run again in `p` with the rest.
-        mended: list[str] = []
-        for run in self.runs:
-            if run.sources <= wanted and not run.sources & used:
-                again = run.sources & changed
-                if 2 * len(again) < len(run.sources):
-                    total += run.sums
-                    used |= run.sources
-                    mended += sorted(again)
-        if mended:
-            base = self._base()
-            if base is None:  # pragma: no cover - a caller holds the base it asks about
-                raise ValueError("the base projection is gone")
-            at = base.indexed.index
-            total -= np.array(
-                base.indexed.igraph.betweenness(
-                    vertices=self._vertices, sources=[at[s] for s in mended], directed=True
-                )
-            )
-        again_too = set(mended)
-        # In the sample's order.
-        rest = [s for s in sources if s not in used or s in again_too]
-        self.reused, self.mended = len(used) - len(mended), len(mended)
+        rest = [s for s in sources if s not in used]  # in the sample's order
+        self.reused = len(used)
         vertices = [indexed.index[c] for c in candidates]
         fresh = (
             indexed.igraph.betweenness(
