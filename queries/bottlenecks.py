@@ -211,7 +211,8 @@ def _betweenness(
 
 def keep_scenario_sums(p: Projection, config: BottleneckConfig) -> None:
     """Make and keep what a scenario of `p` takes its betweenness from (`queries.betweenness`:
-    as long as the ranking's betweenness three times over), when `p` is sampled."""
+    as long as the ranking's betweenness three times over), when `p` is sampled, and its
+    candidates' distances to the streams (`_base_side`)."""
     if p.graph.number_of_nodes() > EXACT_BETWEENNESS_NODES and igraph is not None:
         candidates = p.of_type(TEAM) + p.of_type(PLATFORM)
         within = max(config.horizon, config.cluster_horizon)
