@@ -44,12 +44,15 @@ them) and its internal coordination load: the number of (stream pair, shared ele
 couplings inside it.
 
 A scenario's ranking (`Ranking`, from its base's kept answers when made: `keep_scenario_sums`)
-is the full computation's, found with less work: each stream's search from the base's
-where the scenario only took edges away from it (`_ball_after`), the betweenness mostly
-from the base's sums (`queries.betweenness`), the communities of a stream graph
-partitioned before (the base's, when the scenario changes nothing two streams share:
-`communities`), and the rows (streams listed, blast radius, explanation) made only for
-the rows shown; a comparison reads the others' places.
+is the full computation's, found with less work: what the scenario changed found by one
+scan and its graph numbered from the base's (`queries.scenario_index`), each stream's
+search from the base's where the scenario only took edges away from it (`_ball_after`),
+each team's and platform's distances, streams and proximity the base's where no stream's
+search changed at it (`_distances_after`), the betweenness mostly from the base's sums
+(`queries.betweenness`), the communities of a stream graph partitioned before (the
+base's, when the scenario changes nothing two streams share: `communities`), and the rows
+(streams listed, blast radius, explanation) made only for the rows shown; a comparison
+reads the others' places.
 """
 
 from __future__ import annotations
@@ -59,10 +62,11 @@ import heapq
 import random
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable, Set
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import networkx as nx
 from networkx.algorithms.centrality.betweenness import _rescale as _nx_rescale
@@ -77,6 +81,7 @@ from queries.present import present_model, present_projection, recalled, remembe
 from queries.projection import Projection
 from queries.propagation import PropagationTable, propagation_table
 from queries.resolve import ElementRef
+from queries.scenario_index import Changes, changed_sources, changes, derived_index
 
 try:  # a C implementation of sampled betweenness on large models; networkx without it
     import igraph
@@ -206,7 +211,8 @@ def _betweenness(
 
 def keep_scenario_sums(p: Projection, config: BottleneckConfig) -> None:
     """Make and keep what a scenario of `p` takes its betweenness from (`queries.betweenness`:
-    as long as the ranking's betweenness three times over), when `p` is sampled."""
+    as long as the ranking's betweenness three times over), when `p` is sampled, and its
+    candidates' distances to the streams (`_base_side`)."""
     if p.graph.number_of_nodes() > EXACT_BETWEENNESS_NODES and igraph is not None:
         candidates = p.of_type(TEAM) + p.of_type(PLATFORM)
         within = max(config.horizon, config.cluster_horizon)
@@ -228,6 +234,7 @@ def keep_scenario_sums(p: Projection, config: BottleneckConfig) -> None:
                     shared.setdefault(u, set()).add(s)
         joining = {c: shared[c] for c in candidates if len(shared.get(c, ())) >= 2}
         communities(joining, sorted(p.of_type(STREAM)), config)
+        _base_side(p, kept, config)  # the candidates' distances a scenario mends
 
 
 def prepare_scenarios(store: GraphStore) -> None:
@@ -376,10 +383,15 @@ def _ball(graph: nx.DiGraph, s: str, within: int) -> dict[str, int]:
 
 
 def _balls_after(
-    p: Projection, base: Projection, kept: dict[str, dict[str, int]], within: int
+    p: Projection,
+    base: Projection,
+    kept: dict[str, dict[str, int]],
+    within: int,
+    found: Changes | None = None,
 ) -> Callable[[str], dict[str, int]]:
-    """A stream's ball in scenario `p` of `base`, from the base's kept one (`_ball_after`)."""
-    removed = _RemovedEdges(p, base)
+    """A stream's ball in scenario `p` of `base`, from the base's kept one (`_ball_after`);
+    `found`: what `p` changed, when known (`queries.scenario_index.changes`)."""
+    removed = _RemovedEdges(p, base, found)
 
     def ball(s: str) -> dict[str, int]:
         old = kept.get(s)
@@ -395,12 +407,14 @@ def _balls_after(
 class _RemovedEdges:
     """The edges a scenario took away from its base, by head, found once for all streams."""
 
-    def __init__(self, p: Projection, base: Projection) -> None:
-        pred, base_pred = self.pred, self.base_pred = p.graph._pred, base.graph._pred
+    def __init__(self, p: Projection, base: Projection, found: Changes | None = None) -> None:
+        self.pred, self.base_pred = p.graph._pred, base.graph._pred
         self._of: dict[str, tuple[str, ...] | None] = {}
-        self.gone = base_pred.keys() - pred.keys()  # the nodes `p` removed
+        if found is None:
+            found = changes(p, base)
+        self.gone: Set[str] = found.gone  # the nodes `p` removed
         # The nodes whose edges in may differ (a derived projection shares the others').
-        self.heads = self.gone | {v for v, x in pred.items() if base_pred.get(v) is not x}
+        self.heads: Set[str] = found.heads
 
     def into(self, v: str) -> tuple[str, ...] | None:
         """The tails of the base's edges into `v` that `p` does not have (every one when
@@ -422,9 +436,19 @@ class _RemovedEdges:
 def _ball_after(
     p: Projection, removed: _RemovedEdges, old: dict[str, int], s: str, within: int
 ) -> dict[str, int] | None:
+    """Stream `s`'s ball in scenario `p` from its ball `old` in the base (`_mended`), None
+    when it is searched."""
+    mended = _mended(p, removed, old, s, within)
+    return None if mended is None else mended[0]
+
+
+def _mended(
+    p: Projection, removed: _RemovedEdges, old: dict[str, int], s: str, within: int
+) -> tuple[dict[str, int], set[str]] | None:
     """Stream `s`'s ball in scenario `p` from its ball `old` in the base, when `p` only took
-    edges (or nodes) away from it; None when `p` gave one of its nodes a predecessor (or
-    changed an edge's cost): then it is searched.
+    edges (or nodes) away from it, with the nodes where it may differ from `old` (`old`
+    itself when alike); None when `p` gave one of its nodes a predecessor (or changed an
+    edge's cost): then it is searched.
 
     Without new edges no distance shrinks, so nothing joins the ball, and a node keeps its
     distance when a shortest path of the base from it survives. One does unless the node
@@ -442,7 +466,7 @@ def _ball_after(
         lost.update(u for u in gone if old.get(u) == d + then[u]["cost"])
     dropped = old.keys() & removed.gone
     if not lost and not dropped:
-        return old
+        return old, set()
     lost.discard(s)  # the stream is where the search starts: always at 0
     # Every node with a shortest-path edge into a lost node may have lost its distance too.
     stack = list(lost)
@@ -454,7 +478,8 @@ def _ball_after(
                 lost.add(u)
                 stack.append(u)
     ball = old.copy()
-    for v in lost | dropped:
+    taken = lost | dropped  # where the ball may differ from `old`
+    for v in taken:
         del ball[v]
     # The lost nodes still in `p`, each from its edges into the others, then among them.
     tentative: dict[str, int] = {}
@@ -480,7 +505,7 @@ def _ball_after(
             if u in tentative and du < tentative[u] and du <= within:
                 tentative[u] = du
                 heapq.heappush(heap, (du, u))
-    return ball
+    return ball, taken
 
 
 def _blast_after(
@@ -629,6 +654,114 @@ def bottleneck_report(
     return ranking(p, direct, config=config, table=table, base=base).report(limit)
 
 
+def _within(distances: dict[str, int], horizon: int) -> set[str]:
+    """The streams of `distances` within `horizon`."""
+    return {s for s, d in distances.items() if d <= horizon}
+
+
+def _proximity(distances: dict[str, int], reach: set[str], total: int) -> float:
+    """Sum of 1/distance over the streams of `reach` (in `distances`' order), over `total`."""
+    return sum(1 / max(1, d) for s, d in distances.items() if s in reach) / total if total else 0.0
+
+
+@dataclass(frozen=True)
+class _BaseSide:
+    """What a scenario's ranking takes from its base's besides the betweenness, for each
+    team and platform: its distances to the streams within the horizons (each a dict as
+    `_near_streams` makes it: a scenario that leaves them alike shares it), the streams
+    within the horizon, proximity, and (near two streams or more) the streams within the
+    cluster horizon. Made once per kept sums (`_base_side`)."""
+
+    horizons: tuple[int, int]
+    streams: set[str]
+    distances: dict[str, dict[str, int]]
+    reach: dict[str, set[str]]
+    proximity: dict[str, float]
+    shared: dict[str, set[str]]
+
+
+# Per kept sums (weakly: the base keeps them), the base sides made from their searches.
+_BASE_SIDES: WeakKeyDictionary[ScenarioSums, _BaseSide] = WeakKeyDictionary()
+_BASE_SIDES_LOCK = threading.Lock()
+
+
+def _base_side(base: Projection, kept: ScenarioSums, config: BottleneckConfig) -> _BaseSide:
+    """The base's `_BaseSide` for `config`'s horizons, from the kept searches (`kept.balls`,
+    cut at the wider horizon): made the first time (as long as the candidates' part of a
+    ranking), then kept with the sums."""
+    horizons = (config.horizon, config.cluster_horizon)
+    with _BASE_SIDES_LOCK:
+        side = _BASE_SIDES.get(kept)
+    if side is not None and side.horizons == horizons:
+        return side
+    streams = set(base.of_type(STREAM))
+    within = max(horizons)
+    balls = kept.balls
+    near = _near_streams(
+        base.graph, sorted(streams), within, lambda s: balls.get(s) or _ball(base.graph, s, within)
+    )
+    distances = {c: near.get(c, {}) for c in base.of_type(TEAM) + base.of_type(PLATFORM)}
+    reach = {c: _within(ds, config.horizon) for c, ds in distances.items()}
+    side = _BaseSide(
+        horizons,
+        streams,
+        distances,
+        reach,
+        {c: _proximity(ds, reach[c], len(streams)) for c, ds in distances.items()},
+        {c: _within(ds, config.cluster_horizon) for c, ds in distances.items() if len(ds) >= 2},
+    )
+    with _BASE_SIDES_LOCK:
+        _BASE_SIDES[kept] = side
+    return side
+
+
+def _distances_after(
+    p: Projection,
+    base: Projection,
+    balls: dict[str, dict[str, int]],
+    side: _BaseSide,
+    candidates: list[str],
+    found: Changes,
+) -> dict[str, dict[str, int]]:
+    """Each candidate's distances to the streams within the horizons in scenario `p` (of
+    the same streams as the base): the base's dict where no stream's ball changed at the
+    candidate, else the base's mended with the changed balls, in the streams' order.
+
+    A ball mended (`_mended`) differs from the base's only at the nodes it took out (some
+    put back at another distance); a ball searched anew is compared whole."""
+    removed = _RemovedEdges(p, base, found)
+    within = max(side.horizons)
+    patches: dict[str, dict[str, int | None]] = {}
+    for s in sorted(side.streams):
+        budget.check()
+        old = balls.get(s, {})
+        mended = _mended(p, removed, old, s, within) if s in balls else None
+        touched: Iterable[str]
+        if mended is None:
+            ball = _ball(p.graph, s, within)
+            touched = ball.keys() | old.keys()
+        else:
+            ball, touched = mended
+        if ball is old:
+            continue
+        for u in touched:
+            d = ball.get(u)
+            if d != old.get(u):
+                patches.setdefault(u, {})[s] = d
+    distances = {}
+    for c in candidates:
+        then = side.distances.get(c)
+        patch = patches.get(c)
+        if patch is None:
+            distances[c] = {} if then is None else then
+            continue
+        merged: dict[str, int | None] = dict(then or {})
+        merged.update(patch)
+        # In the streams' order, as `_near_streams` adds them.
+        distances[c] = {s: d for s, d in sorted(merged.items()) if d is not None}
+    return distances
+
+
 @dataclass(frozen=True)
 class Place:
     """Where an element ranks, and what a comparison of two rankings shows of it."""
@@ -659,31 +792,54 @@ class Ranking:
         streams = set(p.of_type(STREAM))
         candidates = p.of_type(TEAM) + p.of_type(PLATFORM)
         within = max(config.horizon, config.cluster_horizon)
+        total = len(streams)
         # A scenario of a base that kept what its scenarios take from it: found from that.
         kept = None if base is None else kept_sums(base, EXACT_BETWEENNESS_NODES, config.seed)
         changed = None
         self._base: Projection | None = None
+        side: _BaseSide | None = None
         if base is not None and kept is not None and kept.within == within:
-            changed = kept.changed_sources(p)
-            near = _near_streams(
-                p.graph, sorted(streams), within, _balls_after(p, base, kept.balls, within)
-            )
+            # What the scenario changed, found once for its searches, its changed sources
+            # and its numbered graph (`queries.scenario_index`).
+            found = changes(p, base)
+            changed = changed_sources(p, base, found)
+            derived_index(p, base, found)
+            side = _base_side(base, kept, config)
+            if side.streams == streams:
+                # The base's distances, mended where the scenario changed a stream's ball.
+                distances = _distances_after(p, base, kept.balls, side, candidates, found)
+            else:  # other streams: every candidate's proximity is counted again
+                side = None
+                near = _near_streams(
+                    p.graph,
+                    sorted(streams),
+                    within,
+                    _balls_after(p, base, kept.balls, within, found),
+                )
+                distances = {c: near.get(c, {}) for c in candidates}
             self._base, self._changed = base, changed
         else:
             kept = None
             # Distances matter up to the horizons; beyond them only how many streams are
             # reached (the blast radius, counted for the rows asked).
             near = _near_streams(p.graph, sorted(streams), within)
-        distances = {c: near.get(c, {}) for c in candidates}
+            distances = {c: near.get(c, {}) for c in candidates}
         self._distances = distances
+        # A candidate with the base's distances (the same dict) has the base's streams
+        # within the horizon and proximity.
+        kept_distances = side.distances if side else {}
+
+        def same(c: str) -> bool:
+            return distances[c] is kept_distances.get(c)
+
         reach = {
-            c: {s for s, d in ds.items() if d <= config.horizon} for c, ds in distances.items()
+            c: side.reach[c] if side and same(c) else _within(ds, config.horizon)
+            for c, ds in distances.items()
         }
         self._reach = reach
         between = _betweenness(p, config.seed, candidates, kept, changed)
         self._between = between
         b_max = max((between[c] for c in candidates), default=0.0)
-        total = len(streams)
         self.stream_total = total
         # Without streams, what depends on each candidate is what ranks it.
         dependents = {} if total else {c: len(nx.descendants(p.graph, c)) for c in candidates}
@@ -701,9 +857,7 @@ class Ranking:
                 # As the row shows it: the load rounded (`TeamLoad.load`).
                 pressure = min(1.0, max(0.0, round(load, 3) - 1))
             proximity = (
-                sum(1 / max(1, d) for s, d in distances[c].items() if s in reach[c]) / total
-                if total
-                else 0.0
+                side.proximity[c] if side and same(c) else _proximity(distances[c], reach[c], total)
             )
             closeness = proximity if total else (dependents[c] / d_max if d_max else 0.0)
             score = 100 * (0.6 * closeness + 0.2 * (b / b_max if b_max else 0.0) + 0.2 * pressure)
@@ -720,7 +874,7 @@ class Ranking:
         self.clusters = clusters(
             p,
             {
-                c: {s for s, d in ds.items() if d <= config.cluster_horizon}
+                c: side.shared[c] if side and same(c) else _within(ds, config.cluster_horizon)
                 for c, ds in distances.items()
                 if len(ds) >= 2
             },

@@ -32,6 +32,7 @@ from queries.model_graph import ModelGraph
 from queries.projection import Projection
 from queries.propagation import propagation_table
 from queries.resolve import ElementRef
+from queries.scenario_index import DerivedIndex, changed_sources, changes, derived_index
 from queries.scenarios import comparison as comparison_module
 from queries.scenarios.comparison import (
     Side,
@@ -409,9 +410,11 @@ def test_scenario_betweenness_from_kept_sums_equals_the_full_computation(
 ) -> None:
     """A scenario's sampled betweenness taken mostly from its base's kept sums
     (`queries.betweenness`) is the full computation's (same sources, same seed) up to
-    summation order, zeros exactly; and the ranking made with it is the one made without,
-    rank for rank and score for score. Sampled as a large model is: 60 sources of about a
-    thousand nodes (Python then draws positions as it does from 100k nodes)."""
+    summation order, zeros exactly; and the ranking made with it, its index derived and
+    its candidates' distances mended from the base's, is the one made on a projection
+    built anew with nothing kept, rank for rank and score for score. Sampled as a large
+    model is: 60 sources of about a thousand nodes (Python then draws positions as it does
+    from 100k nodes)."""
     from queries import betweenness as bt
 
     k = 60
@@ -428,7 +431,7 @@ def test_scenario_betweenness_from_kept_sums_equals_the_full_computation(
     assert kept_balls is not None
     within = max(config.horizon, config.cluster_horizon)
     rng = random.Random(16)
-    reused = repaired = 0
+    reused = repaired = indexed_derived = 0
     for i in range(SCENARIOS):
         ops = [parse_operation(o) for o in _random_operations(base, rng)]
         if i % 3 == 0:  # relationship changes only: every source is where it was
@@ -453,10 +456,13 @@ def test_scenario_betweenness_from_kept_sums_equals_the_full_computation(
             assert kept[c] == pytest.approx(full[c], rel=1e-12, abs=1e-15), c
         served = scenario.served_directly()
         bn._communities.clear()  # the full computation partitions its stream graph anew
+        anew = scenario.projection(table)  # nothing kept: its own index, built anew
         ranking = bn.bottleneck_report(
-            derived, served, limit=bn.ranked_all(derived), config=config, table=table
+            anew, served, limit=bn.ranked_all(anew), config=config, table=table
         )
         bn.keep_scenario_sums(base_projection, config)  # the base's communities again
+        # The scenario's index is derived from the base's (`queries.scenario_index`).
+        derived = scenario.projection_after(base, base_projection, table)
         assert (
             bn.bottleneck_report(
                 derived,
@@ -468,7 +474,9 @@ def test_scenario_betweenness_from_kept_sums_equals_the_full_computation(
             )
             == ranking
         )
+        indexed_derived += isinstance(derived.indexed, DerivedIndex)
     assert reused > SCENARIOS * k // 3  # most sources came from the kept sums
+    assert indexed_derived > SCENARIOS // 2  # most rankings numbered from the base's
     assert repaired  # some searches lost a shortest path and were mended, not redone
 
 
@@ -517,3 +525,68 @@ def test_stream_communities_found_again_are_louvain_anew(
         assert bn.communities(shared, streams, config) == found  # anew: the same numbers
         bn.communities(*joining(base_projection), config)
     assert again  # some scenarios changed nothing two streams share
+
+
+def test_scenario_changes_and_index_derived_from_the_base_are_found_anew(
+    store: GraphStore, generated: ModelGraph
+) -> None:
+    """What a scenario's graph changed of its base's, found by lining the two up
+    (`queries.scenario_index.changes`), is what comparing every node finds; the sources it
+    changed are `ScenarioSums.changed_sources`; and its index derived from the base's
+    (igraph's copy edited) is the one built anew: the same nodes numbered alike, the same
+    edges, and igraph's betweenness from the same sources equal to the last bit."""
+    from queries import betweenness as bt
+    from queries.projection_index import IndexedGraph
+
+    base = generated
+    table = propagation_table()
+    base_projection = base.projection(table)
+    base_projection.indexed.igraph  # noqa: B018 - what the kept sums leave on the base
+    candidates = base_projection.of_type(TEAM) + base_projection.of_type(PLATFORM)
+    sums = bt.ScenarioSums(base_projection, candidates, 60, 42, groups=4)
+    rng = random.Random(18)
+    kinds = set()
+    for i in range(SCENARIOS * 2):
+        ops = [parse_operation(o) for o in _random_operations(base, rng)]
+        scenario, _, _ = replay(base, ops, strict=False)
+        # Built anew, a scenario's graph shares no dict with its base's: all are compared.
+        anew = i % 4 == 3
+        p = (
+            scenario.projection(table)
+            if anew
+            else scenario.projection_after(base, base_projection, table)
+        )
+        found = changes(p, base_projection)
+        succ, pred = p.graph._adj, p.graph._pred
+        base_succ, base_pred = base_projection.graph._adj, base_projection.graph._pred
+        assert found.gone == base_succ.keys() - succ.keys()
+        assert list(found.new) == [v for v in succ if v not in base_succ]
+        assert list(found.tails) == [v for v in succ if v in base_succ and succ[v] != base_succ[v]]
+        # Every node whose edges in differ is a head (others may be: not the base's dict).
+        assert found.heads >= found.gone | set(found.new) | {
+            v for v in pred if v in base_pred and pred[v] != base_pred[v]
+        }
+        assert list(found.retyped) == [
+            v
+            for v in p.nodes
+            if v in base_projection.nodes and p.nodes[v].type != base_projection.nodes[v].type
+        ]
+        assert changed_sources(p, base_projection, found) == sums.changed_sources(p)
+
+        indexed = derived_index(p, base_projection, found)
+        assert p.indexed is indexed  # kept as the projection's
+        plain = IndexedGraph(p.graph)
+        assert indexed.ids == plain.ids
+        assert indexed.index == plain.index
+        assert indexed.edges == plain.edges
+        assert indexed.igraph.vcount() == plain.igraph.vcount()
+        assert sorted(indexed.igraph.get_edgelist()) == sorted(plain.edges)
+        sources = random.Random(i).sample(range(len(plain.ids)), 40)
+        assert indexed.igraph.betweenness(sources=sources, directed=True) == (
+            plain.igraph.betweenness(sources=sources, directed=True)
+        )
+        assert isinstance(indexed, DerivedIndex)  # a few nodes changed, in each
+        kinds.add((anew, bool(found.new), bool(found.gone)))
+    # Derived with nodes added (renumbered) and removed, and for graphs built anew.
+    assert {(False, True, False), (False, False, True)} <= kinds
+    assert any(anew for anew, _, _ in kinds)
