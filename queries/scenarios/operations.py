@@ -601,12 +601,26 @@ def replay(
     return model, views, problem
 
 
-def append_operations(model: ModelGraph, operations: list[Operation], new: Sequence[Any]) -> None:
-    """Check new operations against the model (changing it) and append them, by id."""
+def append_operations(
+    model: ModelGraph, operations: list[Operation], new: Sequence[Any]
+) -> list[OperationView]:
+    """Check new operations against the model (changing it) and append them, by id; a
+    view of each, as `replay` describes it (on the model before it applies)."""
     if len(operations) + len(new) > MAX_OPERATIONS:
         raise QuestionError(f"a scenario holds at most {MAX_OPERATIONS} operations")
+    views = []
     for data in new:
         index = len(operations) + 1
         op = resolve_operation(model, parse_operation(data), index)
+        text = op.describe(model)
         apply_operation(model, op, index)
         operations.append(op)
+        views.append(
+            OperationView(
+                index=index,
+                op=op.op,
+                text=text,
+                operation=op.model_dump(mode="json", exclude_none=True),
+            )
+        )
+    return views
