@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from graph.labels import (
     ACCOUNTABLE_FOR,
@@ -82,6 +82,8 @@ RETURN collect([coalesce(r.id, 'eid:' + elementId(r)), r.id, type(r), a.id, b.id
 """
 
 ELEMENT_ID_KEY = "eid:"
+
+T = TypeVar("T")
 
 RelKey = tuple[str, str]  # (relationship type, key)
 
@@ -176,30 +178,28 @@ class ModelGraph(ExpandingReader):
     _noted_nodes: set[str] = set()
     _noted_rels: set[RelKey] = set()
 
-    def copy(self) -> ModelGraph:
+    def copy(self, *, of_base: bool = False) -> ModelGraph:
         """A model to change, sharing with this one what it has not changed: elements and
         relationships are shared (a change replaces an element, never edits it; a `Rel`
         is frozen), and so is each element's adjacency until it is written to. A scenario
         changes a few elements of a model of many: copying them all was most of what a
         comparison spent on its copy, and made every element look changed to
-        `projection_after`."""
+        `projection_after`.
+
+        `of_base`: when this model is itself a copy, the new one is a copy of the model
+        this one was copied from, what this one changed noted in it too (a scenario's
+        model with one more operation is still a copy of the base, as if replayed)."""
         clone = ModelGraph(base_ids=self.base_ids, base_rel_keys=self.base_rel_keys)
         clone.nodes = dict(self.nodes)
         clone.rels = dict(self.rels)
         clone._out = dict(self._out)
         clone._in = dict(self._in)
         clone._borrowed, clone._owned = True, set()
-        clone._copied_from, clone._noted_nodes, clone._noted_rels = self, set(), set()
-        return clone
-
-    def copy_further(self) -> ModelGraph:
-        """A copy to change further that is still a copy of what this one was copied from,
-        its changes noted with this one's: a scenario's model with one more operation, as
-        replaying all of them on a copy of the base makes it."""
-        clone = self.copy()
-        if self._copied_from is not None:
+        if of_base and self._copied_from is not None:
             clone._copied_from = self._copied_from
             clone._noted_nodes, clone._noted_rels = set(self._noted_nodes), set(self._noted_rels)
+        else:
+            clone._copied_from, clone._noted_nodes, clone._noted_rels = self, set(), set()
         return clone
 
     def copied_from(self, base: ModelGraph) -> bool:
@@ -652,32 +652,60 @@ class ModelGraph(ExpandingReader):
         for s in here(STREAM):
             self._stream_facts(s, rows, requirements)
 
+        # The base's lists and dicts are in order (`health_facts` made them so, and so
+        # does this): less what is found again they still are, and are sorted again only
+        # when something found again joins them (each key ends with the element's id).
         def merged(kept: list[dict[str, Any]], found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            return sorted(
-                [r for r in kept if r["id"] not in again] + found,
-                key=lambda r: (r["name"] or "", r["id"]),
-            )
+            rest = [r for r in kept if r["id"] not in again]
+            return sorted(rest + found, key=lambda r: (r["name"] or "", r["id"])) if found else rest
 
-        def pairs(kept: set[tuple[str, str]]) -> set[tuple[str, str]]:
-            # A pair with a removed element is its first's, found again, or a pruned one's.
-            return {x for x in kept if x[0] not in again and x[1] not in removed}
+        def ordered(kept: dict[str, T], grew: bool) -> dict[str, T]:
+            return dict(sorted(kept.items())) if grew else kept
 
-        capability_platforms = pairs(base_facts.capability_platforms)
-        capability_children = pairs(base_facts.capability_children)
+        def pairs(
+            kept: set[tuple[str, str]], first: str, types: tuple[str, ...], second: str
+        ) -> set[tuple[str, str]]:
+            # The kept pairs less those of an element found again and those with a removed
+            # one (the first's: found again, or a pruned one's): the base's pairs of them,
+            # as `_capability_facts` and `_platform_facts` found them there, taken out
+            # (99,000 platform dependencies on L, each tested before, for a few to go).
+            out = set(kept)
+            for a in again:
+                if base.label(a) == first:
+                    out.difference_update((a, b) for b in base._targets(a, types, second))
+            for b in removed:
+                if base.label(b) == second:
+                    out.difference_update((a, b) for a in base._sources(b, types, first))
+            return out
+
+        capability_platforms = pairs(
+            base_facts.capability_platforms, CAPABILITY, (USES, DEPENDS_ON), PLATFORM
+        )
+        capability_children = pairs(
+            base_facts.capability_children, CAPABILITY, (CONTAINS,), CAPABILITY
+        )
         for c in here(CAPABILITY):
             self._capability_facts(c, capability_platforms, capability_children)
-        platform_dependencies = pairs(base_facts.platform_dependencies)
+        platform_dependencies = pairs(
+            base_facts.platform_dependencies, PLATFORM, (USES, DEPENDS_ON), PLATFORM
+        )
         owners = {p: t for p, t in base_facts.platform_owners.items() if p not in again}
         lifecycle = {p: d for p, d in base_facts.platform_lifecycle.items() if p not in again}
+        kept_owners, kept_lifecycle = len(owners), len(lifecycle)
         for p in here(PLATFORM):
             self._platform_facts(p, platform_dependencies, owners, lifecycle)
         served = {t: s for t, s in base_facts.served.items() if t not in again}
+        kept_served = len(served)
         for team in here(TEAM):
             streams = self._served_by(team)
             if streams:
                 served[team.id] = streams
         unowned = [r for r in base_facts.unowned if r["id"] not in again]
-        unowned += [_row(n) for n in (*here(PLATFORM), *here(DATA)) if self._unowned(n)]
+        found_unowned = [_row(n) for n in (*here(PLATFORM), *here(DATA)) if self._unowned(n)]
+        if found_unowned:
+            unowned = sorted(
+                unowned + found_unowned, key=lambda r: (r["type"], r["name"] or "", r["id"])
+            )
         counts = dict(base_facts.counts)
         for i in again:
             old, new = base.nodes.get(i), self.nodes.get(i)
@@ -696,14 +724,14 @@ class ModelGraph(ExpandingReader):
             streams_without_substance=merged(
                 base_facts.streams_without_substance, rows["substance"]
             ),
-            unowned=sorted(unowned, key=lambda r: (r["type"], r["name"] or "", r["id"])),
+            unowned=unowned,
             requirements=requirements,
             capability_platforms=capability_platforms,
             platform_dependencies=platform_dependencies,
-            platform_owners=dict(sorted(owners.items())),
+            platform_owners=ordered(owners, len(owners) > kept_owners),
             capability_children=capability_children,
-            served=dict(sorted(served.items())),
-            platform_lifecycle=dict(sorted(lifecycle.items())),
+            served=ordered(served, len(served) > kept_served),
+            platform_lifecycle=ordered(lifecycle, len(lifecycle) > kept_lifecycle),
         )
 
     def _near_changes(self, base: ModelGraph) -> tuple[set[str], set[str]]:
@@ -743,10 +771,10 @@ class ModelGraph(ExpandingReader):
                     if i not in removed:  # a changed element's neighbours read it anew
                         spoiled.update(ends)
         for model in (base, self):
-            for i in list(near):
-                if model.label(i) == STAGE:
-                    near.update(model._sources(i, (HAS_STAGE,), STREAM))
-                    near.update(model._sources(i, (SUPPORTS,), TEAM))
+            nodes = model.nodes
+            for i in [i for i in near if (n := nodes.get(i)) is not None and n.type == STAGE]:
+                near.update(model._sources(i, (HAS_STAGE,), STREAM))
+                near.update(model._sources(i, (SUPPORTS,), TEAM))
         return near, candidates - spoiled
 
     def _stream_facts(

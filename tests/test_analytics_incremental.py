@@ -28,12 +28,15 @@ from importers.pipeline import run_import
 from queries import bottlenecks as bn
 from queries import health as hl
 from queries import impact as im
+from queries import scenarios as sc
 from queries.model_graph import ModelGraph
+from queries.present import present_model
 from queries.projection import Projection
 from queries.propagation import propagation_table
 from queries.resolve import ElementRef
 from queries.scenario_index import DerivedIndex, changed_sources, changes, derived_index
 from queries.scenarios import comparison as comparison_module
+from queries.scenarios import storage as storage_module
 from queries.scenarios.comparison import (
     Side,
     compare_impact,
@@ -43,7 +46,8 @@ from queries.scenarios.comparison import (
 )
 from queries.scenarios.losses import NEEDS, describe_losses, lost_needs
 from queries.scenarios.models import ScenarioView
-from queries.scenarios.operations import parse_operation, replay
+from queries.scenarios.operations import OperationError, parse_operation, replay
+from queries.scenarios.storage import load_record, scenario_model
 from samples.generate import generate
 
 DAY = date(2026, 12, 7)
@@ -242,8 +246,10 @@ def test_scenario_analyses_derived_equal_the_full_computation(
         assert lost == _lost_needs_by_search(base, scenario)
         # The facts found near the changes are the facts found anew, in the same order.
         found = scenario.health_facts_after(base, base_facts)
-        assert found == scenario.health_facts()
-        assert list(found.served) == list(scenario.health_facts().served)
+        anew = scenario.health_facts()
+        assert found == anew
+        for ordered in ("served", "platform_owners", "platform_lifecycle"):
+            assert list(getattr(found, ordered)) == list(getattr(anew, ordered))
         facts = dataclasses.replace(
             scenario.health_facts(), lost_needs=frozenset((s, t) for s, _, t in lost)
         )
@@ -324,6 +330,81 @@ def test_scenario_analyses_derived_equal_the_full_computation(
         _same_projection(first.projection, full)
         assert with_ranking(first.comparison, base_side.ranking, ranking, 20) == comparison
     assert changed >= SCENARIOS // 2  # most random scenarios applied something
+
+
+def test_a_scenario_made_an_operation_at_a_time_is_the_one_replayed(
+    store: GraphStore, generated: ModelGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each operation added to a scenario is checked on a copy of the scenario's kept
+    model, which is then kept as its model (not replayed to describe and compare it): it
+    is the model its stored operations replay to, element for element and relationship
+    for relationship in the same order, with the same views, and every analysis of it
+    answers as on the replayed one."""
+    replayed: list[int] = []
+
+    def counted(base: ModelGraph, operations: Any, **kwargs: Any) -> Any:
+        replayed.append(len(operations))
+        return replay(base, operations, **kwargs)
+
+    monkeypatch.setattr(storage_module, "replay", counted)
+    base = present_model(store)
+    table = propagation_table()
+    base_projection = base.projection(table)
+    base_facts = base.health_facts()
+    base_health = hl.health_report(
+        base_facts, base_projection, max_streams_per_team=3, table=table, today=DAY
+    )
+    rng = random.Random(18)
+    added = refused = 0
+    for n in range(8):
+        name = f"random {n}"
+        operations = _random_operations(base, rng)
+        try:  # created with its first operation, checked as the others are
+            sc.create_scenario(store, name=name, operations=operations[:1])
+            added += 1
+        except OperationError:
+            sc.create_scenario(store, name=name)
+            refused += 1
+        for operation in operations[1:]:
+            try:
+                sc.add_operation(store, name, operation)
+                added += 1
+            except OperationError:
+                refused += 1  # e.g. it names what an earlier one removed: not added
+        view = sc.get_scenario(store, name)
+        record = load_record(store, name)
+        kept, views, problem = scenario_model(store, record)
+        assert replayed == []  # each model was the one checked, kept
+        again, again_views, again_problem = replay(base, record.operations, strict=False)
+        assert (views, problem) == (again_views, again_problem)
+        assert view.operations == again_views
+        assert kept.copied_from(base) and again.copied_from(base)
+        assert list(kept.nodes.items()) == list(again.nodes.items())
+        assert list(kept.rels.items()) == list(again.rels.items())
+        for i in again.nodes:
+            assert kept.out_rels(i) == again.out_rels(i)
+            assert kept.in_rels(i) == again.in_rels(i)
+        assert lost_needs(base, kept) == _lost_needs_by_search(base, again)
+        firsts = [
+            first_part(
+                base,
+                model,
+                view=_random_view(views),
+                element=None,
+                max_depth=6,
+                max_streams_per_team=3,
+                overrides=None,
+                today=DAY,
+                base_health=base_health,
+                base_projection=base_projection,
+                base_facts=base_facts,
+            )
+            for model in (kept, again)
+        ]
+        assert firsts[0].comparison == firsts[1].comparison
+        assert firsts[0].served == firsts[1].served
+        _same_projection(firsts[0].projection, again.projection(table))
+    assert added > refused  # most operations were added
 
 
 def test_scenario_impact_is_paged_from_the_walks_it_keeps(

@@ -28,20 +28,42 @@ def lost_needs(base: ModelGraph, scenario: ModelGraph) -> list[tuple[str, str, s
     lost: set[tuple[str, str, str]] = set()
     kept = scenario.rels
     # A scenario is a copy of the base sharing its relationships (frozen): one still there
-    # under its key is not lost. Only those its operations touched can be gone.
-    for key in scenario.changes_from(base)[1]:
+    # under its key is not lost. Only those its operations touched can be gone, and only
+    # those it relates anew (not the base's relationship under their key) can replace one.
+    keys = scenario.changes_from(base)[1]
+    added: dict[tuple[str, str], set[str]] = {}
+    for key in keys:
+        x = kept.get(key)
+        if x is not None and x.type in NEEDS and x is not base.rels.get(key):
+            added.setdefault((x.source, x.type), set()).add(x.target)
+    targets: dict[tuple[bool, str, str], set[str]] = {}
+
+    def targets_of(in_scenario: bool, source: str, rel_type: str) -> set[str]:
+        # What a source has of a type on a side, found once per source and type.
+        found = targets.get((in_scenario, source, rel_type))
+        if found is None:
+            model = scenario if in_scenario else base
+            found = targets[in_scenario, source, rel_type] = {
+                x.target for x in model.out_rels(source, rel_type)
+            }
+        return found
+
+    for key in keys:
         r = base.rels.get(key)
         if r is None or r.type not in NEEDS or kept.get(key) is r or r.source not in scenario.nodes:
             continue
-        if scenario.rels_between(r.type, r.source, r.target):
+        # Still related so (never to an element the scenario removed: removing a platform
+        # 5,600 elements use looked through each one's relationships, twice).
+        if r.target in scenario.nodes and r.target in targets_of(True, r.source, r.type):
             continue
-        kind = base.nodes[r.target].type
-        replaced = any(
-            scenario.label(x.target) == kind and not base.rels_between(r.type, r.source, x.target)
-            for x in scenario.out_rels(r.source, r.type)
-        )
-        if not replaced:
-            lost.add((r.source, r.type, r.target))
+        # Replaced: related so anew to an element of the same type it was not related so to.
+        new = added.get((r.source, r.type))
+        if new:
+            kind = base.nodes[r.target].type
+            new = new - targets_of(False, r.source, r.type)
+            if any(scenario.label(x) == kind for x in new):
+                continue
+        lost.add((r.source, r.type, r.target))
     return sorted(lost)
 
 
@@ -59,17 +81,19 @@ def describe_losses(
     # so the streams resting on an element are the ones it reaches (itself, if a stream).
     masks = projection.stream_masks
     refs: dict[int, list[ElementRef]] = {}
-    stream_refs: dict[str, ElementRef] = {}
+    named: dict[str, ElementRef] = {}
 
-    def ref(stream: str) -> ElementRef:
-        if stream not in stream_refs:  # each stream named once, however many lists hold it
-            stream_refs[stream] = base.nodes[stream].ref
-        return stream_refs[stream]
+    def ref(node_id: str) -> ElementRef:
+        # Each element named once, however many lists hold it (a stream is in hundreds).
+        found = named.get(node_id)
+        if found is None:
+            found = named[node_id] = base.nodes[node_id].ref
+        return found
 
     def by_name(mask: int) -> list[ElementRef]:
         if mask not in refs:  # many elements reach the same streams
             refs[mask] = [ref(s) for s in projection.streams_in(mask)]
-        return list(refs[mask])
+        return refs[mask]  # each answer holds a copy of its own (pydantic copies a list)
 
     needs = []
     hit = 0
@@ -79,13 +103,13 @@ def describe_losses(
         streams = by_name(affected)
         needs.append(
             LostNeed(
-                element=base.nodes[source].ref,
+                element=ref(source),
                 relationship=rel_type,
-                needed=base.nodes[target].ref,
+                needed=ref(target),
                 removed=target not in scenario.nodes,
                 streams=streams,
                 stream_count=len(streams),
             )
         )
     needs.sort(key=lambda n: (-len(n.streams), n.element.name, n.needed.name, n.relationship))
-    return needs, by_name(hit)
+    return needs, list(by_name(hit))

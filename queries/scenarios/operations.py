@@ -604,8 +604,8 @@ def replay(
 def append_operations(
     model: ModelGraph, operations: list[Operation], new: Sequence[Any]
 ) -> list[OperationView]:
-    """Check new operations against the model (changing it) and append them, by id; the
-    new operations' views, each described before it applied (as `replay` describes it)."""
+    """Check new operations against the model (changing it) and append them, by id; a
+    view of each, as `replay` describes it (on the model before it applies)."""
     if len(operations) + len(new) > MAX_OPERATIONS:
         raise QuestionError(f"a scenario holds at most {MAX_OPERATIONS} operations")
     views = []
