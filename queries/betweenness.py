@@ -27,7 +27,7 @@ from __future__ import annotations
 import random
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
@@ -154,15 +154,20 @@ class ScenarioSums:
             or (refs[v] is not base_refs[v] and refs[v].type != base_refs[v].type)
         ]
         # A removed node's predecessors lost an edge: they are among the changed above.
-        seen = set(changed)
-        stack = [v for v in changed if v in base_pred]
-        while stack:
-            v = stack.pop()
-            for u in base_pred[v]:
-                if u not in seen:
-                    seen.add(u)
-                    stack.append(u)
-        return seen
+        return reaching(base_pred, changed)
+
+
+def reaching(pred: Mapping[str, Iterable[str]], seeds: Iterable[str]) -> set[str]:
+    """`seeds` and every node that reaches one of them, by the predecessors `pred`."""
+    seen = set(seeds)
+    stack = [v for v in seen if v in pred]
+    while stack:
+        v = stack.pop()
+        for u in pred[v]:
+            if u not in seen:
+                seen.add(u)
+                stack.append(u)
+    return seen
 
 
 _KEPT: WeakKeyDictionary[IndexedGraph, ScenarioSums] = WeakKeyDictionary()

@@ -34,6 +34,7 @@ from typing import Any
 
 import igraph
 
+from queries.betweenness import reaching
 from queries.projection import Projection
 from queries.projection_index import IndexedGraph
 
@@ -155,17 +156,8 @@ def changed_sources(p: Projection, base: Projection, found: Changes) -> set[str]
     """`ScenarioSums.changed_sources(p)` (`queries.betweenness`) from `found`: the nodes
     reaching (in the base) a node whose edges out or type `p` changed, and `p`'s new
     nodes."""
-    base_pred = base.graph._pred
-    seen = set(found.tails) | set(found.retyped) | set(found.new)
     # A removed node's predecessors lost an edge: they are among the tails.
-    stack = [v for v in seen if v in base_pred]
-    while stack:
-        v = stack.pop()
-        for u in base_pred[v]:
-            if u not in seen:
-                seen.add(u)
-                stack.append(u)
-    return seen
+    return reaching(base.graph._pred, [*found.tails, *found.retyped, *found.new])
 
 
 class DerivedIndex(IndexedGraph):
